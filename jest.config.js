@@ -1,0 +1,26 @@
+/** Test levels by file suffix (STYLE.md 6): *.unit.spec.ts, *.int.spec.ts, *.e2e.spec.ts. */
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+  },
+];
+const common = {
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: {
+    '^@complaint-ledger/domain$': '<rootDir>/libs/domain/src/index.ts',
+    '^@complaint-ledger/domain/(.*)$': '<rootDir>/libs/domain/src/$1',
+  },
+  testEnvironment: 'node',
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,test}/**/*.unit.spec.ts'] },
+    { ...common, displayName: 'int', testMatch: ['<rootDir>/{apps,libs,test}/**/*.int.spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/{apps,libs,test}/**/*.e2e.spec.ts'] },
+  ],
+};

@@ -1,0 +1,121 @@
+import type { Instant, LocalDate } from '../calendar/london-time';
+import type { Stage } from '../policy/code-policy';
+import type { Representative, RemedyTerms, Resident } from './events';
+import type { Channel, Decision, Direction, ExclusionGround, Party, Tenure } from './vocabulary';
+
+type Command<Type extends string, Data> = { readonly type: Type; readonly data: Data };
+
+/** Instants in commands are ISO-8601 strings; the decider normalises them to UTC. */
+export type ReceiveComplaint = Command<
+  'ReceiveComplaint',
+  {
+    complaintId: string;
+    receivedAt: Instant;
+    channel: Channel;
+    tenure: Tenure;
+    category: string;
+    summary: string;
+    resident: Resident;
+    outcomeSought?: string;
+    representative?: Representative;
+    issueOccurredAt?: Instant;
+    residentAwareAt?: Instant;
+    relatedServiceRequest?: string;
+  }
+>;
+
+export type AcknowledgeComplaint = Command<
+  'AcknowledgeComplaint',
+  {
+    stage: Stage;
+    acknowledgedAt: Instant;
+    complaintDefinition: string;
+    outcomesSought?: string;
+    handler?: string;
+    responsibilityNotes?: string;
+  }
+>;
+
+export type ExtendDeadline = Command<
+  'ExtendDeadline',
+  {
+    stage: Stage;
+    notifiedAt: Instant;
+    newDeadline: LocalDate;
+    reason: string;
+    ombudsmanDetailsGiven: boolean;
+    goodReason?: string;
+  }
+>;
+
+export type EscalateComplaint = Command<'EscalateComplaint', { requestedAt: Instant; reason?: string }>;
+
+export type RespondToComplaint = Command<
+  'RespondToComplaint',
+  {
+    stage: Stage;
+    respondedAt: Instant;
+    decision: Decision;
+    reasons: string;
+    remedies?: RemedyTerms[];
+    outstandingActions?: string[];
+    escalationRightsGiven: boolean;
+    handler?: string;
+  }
+>;
+
+export type OfferRemedy = Command<'OfferRemedy', RemedyTerms & { offeredAt: Instant }>;
+
+export type CompleteRemedy = Command<'CompleteRemedy', { remedyId: string; completedAt: Instant; notes?: string }>;
+
+export type RecordNonAcceptance = Command<
+  'RecordNonAcceptance',
+  { decidedAt: Instant; ground: ExclusionGround; explanation: string; ombudsmanRightExplained: boolean }
+>;
+
+export type RefuseEscalation = Command<
+  'RefuseEscalation',
+  { decidedAt: Instant; ground: ExclusionGround; explanation: string; ombudsmanRightExplained: boolean }
+>;
+
+export type RecordCorrespondence = Command<
+  'RecordCorrespondence',
+  {
+    occurredAt: Instant;
+    direction: Direction;
+    party: Party;
+    channel: Channel;
+    summary: string;
+    documentRef?: string;
+  }
+>;
+
+export type RecordReasonableAdjustment = Command<
+  'RecordReasonableAdjustment',
+  { recordedAt: Instant; adjustment: string; disclosedNeeds?: string; reviewBy?: LocalDate }
+>;
+
+export type AuthoriseRepresentative = Command<
+  'AuthoriseRepresentative',
+  { consentReceivedAt: Instant; name?: string; relationship?: string }
+>;
+
+export type AssignHandler = Command<'AssignHandler', { stage: Stage; assignedAt: Instant; handler: string }>;
+
+export type WithdrawComplaint = Command<'WithdrawComplaint', { withdrawnAt: Instant; reason?: string }>;
+
+export type ComplaintCommand =
+  | ReceiveComplaint
+  | AcknowledgeComplaint
+  | ExtendDeadline
+  | EscalateComplaint
+  | RespondToComplaint
+  | OfferRemedy
+  | CompleteRemedy
+  | RecordNonAcceptance
+  | RefuseEscalation
+  | RecordCorrespondence
+  | RecordReasonableAdjustment
+  | AuthoriseRepresentative
+  | AssignHandler
+  | WithdrawComplaint;

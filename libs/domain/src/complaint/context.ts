@@ -1,0 +1,14 @@
+import type { Instant } from '../calendar/london-time';
+
+/**
+ * Everything impure a decision needs, passed in: the clock and an id source (ARCHITECTURE
+ * principle 3). The application wires a real clock once at its root; tests pass fixed values.
+ */
+export interface DecisionContext {
+  /** The moment of decision; instants after it (beyond the allowed skew) are refused as future. */
+  readonly now: Instant;
+  /** A fresh unique id (remedy ids). */
+  readonly newId: () => string;
+  /** Tolerated difference between a client's clock and ours before an instant counts as future. */
+  readonly clockSkewMs?: number;
+}

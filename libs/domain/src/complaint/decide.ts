@@ -1,0 +1,308 @@
+import { londonDateOf } from '../calendar/london-time';
+import type { Stage } from '../policy/code-policy';
+import type * as C from './commands';
+import type { DecisionContext } from './context';
+import { DomainError, isDomainError } from './errors';
+import type { ComplaintEvent, RemedyOffered, RemedyTerms } from './events';
+import {
+  checkDate,
+  checkInstant,
+  notBeforeReceipt,
+  requireActive,
+  requireComplaint,
+  requireNotResponded,
+  requireStage,
+} from './guards';
+import { definedOnly } from '../shared/defined-only';
+import { currentStage, statusOf, type ComplaintState, type State } from './state';
+
+export type DecideResult = ComplaintEvent[] | DomainError;
+
+/**
+ * Decides what a command records. Refuses only what cannot have happened; whatever the Code
+ * forbids but did happen is recorded and surfaces as a finding (see compliance/assess).
+ */
+export function decide(command: C.ComplaintCommand, state: State, context: DecisionContext): DecideResult {
+  if (command.type === 'ReceiveComplaint') return receive(command, state, context);
+  const complaint = requireComplaint(state);
+  if (isDomainError(complaint)) return complaint;
+  switch (command.type) {
+    case 'AcknowledgeComplaint':
+      return acknowledge(command, complaint, context);
+    case 'ExtendDeadline':
+      return extend(command, complaint, context);
+    case 'EscalateComplaint':
+      return escalate(command, complaint, context);
+    case 'RespondToComplaint':
+      return respond(command, complaint, context);
+    case 'OfferRemedy':
+      return offerRemedy(command, complaint, context);
+    case 'CompleteRemedy':
+      return completeRemedy(command, complaint, context);
+    case 'RecordNonAcceptance':
+      return recordNonAcceptance(command, complaint, context);
+    case 'RefuseEscalation':
+      return refuseEscalation(command, complaint, context);
+    case 'RecordCorrespondence':
+      return recordCorrespondence(command, complaint, context);
+    case 'RecordReasonableAdjustment':
+      return recordReasonableAdjustment(command, complaint, context);
+    case 'AuthoriseRepresentative':
+      return authoriseRepresentative(command, complaint, context);
+    case 'AssignHandler':
+      return assignHandler(command, complaint, context);
+    case 'WithdrawComplaint':
+      return withdraw(command, complaint, context);
+    default:
+      return unreachable(command);
+  }
+}
+
+function receive({ data }: C.ReceiveComplaint, state: State, context: DecisionContext): DecideResult {
+  if (state) return new DomainError('COMPLAINT.ALREADY_EXISTS', 'conflict', `complaint ${data.complaintId} has already been received`);
+  const receivedAt = checkInstant('receivedAt', data.receivedAt, context);
+  if (isDomainError(receivedAt)) return receivedAt;
+  // The issue, and the resident's awareness of it, come before the complaint about it (Code 2.3).
+  const notAfterReceipt = (field: 'issueOccurredAt' | 'residentAwareAt', value?: string) => {
+    if (value === undefined) return undefined;
+    const instant = checkInstant(field, value, context);
+    if (isDomainError(instant) || instant <= receivedAt) return instant;
+    return new DomainError('INSTANT.AFTER_RECEIPT', 'invalid', `${field} cannot be after the complaint was received`, { field });
+  };
+  const issueOccurredAt = notAfterReceipt('issueOccurredAt', data.issueOccurredAt);
+  if (isDomainError(issueOccurredAt)) return issueOccurredAt;
+  const residentAwareAt = notAfterReceipt('residentAwareAt', data.residentAwareAt);
+  if (isDomainError(residentAwareAt)) return residentAwareAt;
+  let representative = data.representative;
+  if (representative?.consentReceivedAt !== undefined) {
+    const consentReceivedAt = checkInstant('representative.consentReceivedAt', representative.consentReceivedAt, context);
+    if (isDomainError(consentReceivedAt)) return consentReceivedAt;
+    representative = { ...representative, consentReceivedAt };
+  }
+  return [
+    {
+      type: 'ComplaintReceived',
+      data: definedOnly({ ...data, receivedAt, issueOccurredAt, residentAwareAt, representative }),
+    },
+  ];
+}
+
+function acknowledge({ data }: C.AcknowledgeComplaint, complaint: ComplaintState, context: DecisionContext): DecideResult {
+  const active = requireActive(complaint);
+  if (isDomainError(active)) return active;
+  const stage = requireStage(complaint, data.stage);
+  if (isDomainError(stage)) return stage;
+  if (stage.record.acknowledgement) {
+    return new DomainError('STAGE.ALREADY_ACKNOWLEDGED', 'conflict', `stage ${data.stage} has already been acknowledged`, {
+      field: 'stage',
+      provision: data.stage === 1 ? '6.2' : '6.11',
+    });
+  }
+  const acknowledgedAt = checkInstant('acknowledgedAt', data.acknowledgedAt, context, stageStart(data.stage, stage.startsAt));
+  if (isDomainError(acknowledgedAt)) return acknowledgedAt;
+  if (stage.record.response && acknowledgedAt > stage.record.response.at) {
+    return new DomainError('STAGE.ACKNOWLEDGED_AFTER_RESPONSE', 'conflict', `stage ${data.stage} was responded to before this acknowledgement`, {
+      field: 'acknowledgedAt',
+    });
+  }
+  return [{ type: 'Acknowledged', data: definedOnly({ ...data, complaintId: complaint.complaintId, acknowledgedAt }) }];
+}
+
+function extend({ data }: C.ExtendDeadline, complaint: ComplaintState, context: DecisionContext): DecideResult {
+  const active = requireActive(complaint);
+  if (isDomainError(active)) return active;
+  const stage = requireStage(complaint, data.stage);
+  if (isDomainError(stage)) return stage;
+  const open = requireNotResponded(stage.record, data.stage);
+  if (isDomainError(open)) return open;
+  const notifiedAt = checkInstant('notifiedAt', data.notifiedAt, context, stageStart(data.stage, stage.startsAt));
+  if (isDomainError(notifiedAt)) return notifiedAt;
+  const newDeadline = checkDate('newDeadline', data.newDeadline, { date: londonDateOf(notifiedAt), what: 'the date the extension was notified' });
+  if (isDomainError(newDeadline)) return newDeadline;
+  return [{ type: 'Extended', data: definedOnly({ ...data, complaintId: complaint.complaintId, notifiedAt, newDeadline }) }];
+}
+
+function escalate({ data }: C.EscalateComplaint, complaint: ComplaintState, context: DecisionContext): DecideResult {
+  const active = requireActive(complaint);
+  if (isDomainError(active)) return active;
+  const stage1Response = complaint.stage1.response;
+  if (!stage1Response) {
+    return new DomainError('ESCALATION.STAGE1_NOT_RESPONDED', 'conflict', 'a complaint can be escalated only after its stage 1 response', {
+      provision: '6.10',
+    });
+  }
+  if (complaint.escalationRefusal) {
+    return new DomainError('ESCALATION.REFUSED', 'conflict', 'escalation to stage 2 was refused', { provision: '5.11' });
+  }
+  if (complaint.stage2) return new DomainError('ESCALATION.ALREADY_ESCALATED', 'conflict', 'the complaint is already at stage 2');
+  const requestedAt = checkInstant('requestedAt', data.requestedAt, context, {
+    instant: stage1Response.at,
+    code: 'INSTANT.BEFORE_STAGE1_RESPONSE',
+    what: 'the stage 1 response',
+  });
+  if (isDomainError(requestedAt)) return requestedAt;
+  return [{ type: 'Escalated', data: definedOnly({ ...data, complaintId: complaint.complaintId, requestedAt }) }];
+}
+
+function respond({ data }: C.RespondToComplaint, complaint: ComplaintState, context: DecisionContext): DecideResult {
+  const active = requireActive(complaint);
+  if (isDomainError(active)) return active;
+  const stage = requireStage(complaint, data.stage);
+  if (isDomainError(stage)) return stage;
+  const open = requireNotResponded(stage.record, data.stage);
+  if (isDomainError(open)) return open;
+  const acknowledgement = stage.record.acknowledgement;
+  const notBefore = acknowledgement
+    ? { instant: acknowledgement.at, code: 'INSTANT.BEFORE_ACKNOWLEDGEMENT', what: `the stage ${data.stage} acknowledgement` }
+    : stageStart(data.stage, stage.startsAt);
+  const respondedAt = checkInstant('respondedAt', data.respondedAt, context, notBefore);
+  if (isDomainError(respondedAt)) return respondedAt;
+  const { remedies = [], ...response } = data;
+  const offered: RemedyOffered[] = [];
+  for (const [index, terms] of remedies.entries()) {
+    const remedy = remedyOffered(complaint, terms, respondedAt, data.stage, context, `remedies[${index}].`);
+    if (isDomainError(remedy)) return remedy;
+    offered.push(remedy);
+  }
+  return [
+    {
+      type: 'Responded',
+      data: definedOnly({
+        ...response,
+        complaintId: complaint.complaintId,
+        respondedAt,
+        remedyIds: offered.map((remedy) => remedy.data.remedyId),
+      }),
+    },
+    ...offered,
+  ];
+}
+
+function offerRemedy({ data }: C.OfferRemedy, complaint: ComplaintState, context: DecisionContext): DecideResult {
+  const { offeredAt: offered, ...terms } = data;
+  const offeredAt = checkInstant('offeredAt', offered, context, notBeforeReceipt(complaint));
+  if (isDomainError(offeredAt)) return offeredAt;
+  const remedy = remedyOffered(complaint, terms, offeredAt, currentStage(complaint), context, '');
+  return isDomainError(remedy) ? remedy : [remedy];
+}
+
+function remedyOffered(
+  complaint: ComplaintState,
+  terms: RemedyTerms,
+  offeredAt: string,
+  stage: Stage,
+  context: DecisionContext,
+  fieldPrefix: string,
+): RemedyOffered | DomainError {
+  const dueBy =
+    terms.dueBy === undefined ? undefined : checkDate(`${fieldPrefix}dueBy`, terms.dueBy, { date: londonDateOf(offeredAt), what: 'the offer' });
+  if (isDomainError(dueBy)) return dueBy;
+  return {
+    type: 'RemedyOffered',
+    data: definedOnly({ ...terms, dueBy, complaintId: complaint.complaintId, remedyId: context.newId(), offeredAt, stage }),
+  };
+}
+
+function completeRemedy({ data }: C.CompleteRemedy, complaint: ComplaintState, context: DecisionContext): DecideResult {
+  const remedy = complaint.remedies.find((candidate) => candidate.remedyId === data.remedyId);
+  if (!remedy) return new DomainError('REMEDY.NOT_FOUND', 'not_found', `no remedy ${data.remedyId} was offered on this complaint`, { field: 'remedyId' });
+  if (remedy.completedAt) {
+    return new DomainError('REMEDY.ALREADY_COMPLETED', 'conflict', `remedy ${data.remedyId} was completed on ${remedy.completedAt}`, {
+      provision: '7.3',
+    });
+  }
+  const completedAt = checkInstant('completedAt', data.completedAt, context, {
+    instant: remedy.offeredAt,
+    code: 'INSTANT.BEFORE_OFFER',
+    what: 'the remedy was offered',
+  });
+  if (isDomainError(completedAt)) return completedAt;
+  return [{ type: 'RemedyCompleted', data: definedOnly({ ...data, complaintId: complaint.complaintId, completedAt }) }];
+}
+
+function recordNonAcceptance({ data }: C.RecordNonAcceptance, complaint: ComplaintState, context: DecisionContext): DecideResult {
+  const active = requireActive(complaint);
+  if (isDomainError(active)) return active;
+  if (complaint.stage1.response) {
+    return new DomainError('NON_ACCEPTANCE.AFTER_RESPONSE', 'conflict', 'the complaint was answered at stage 1; refuse an escalation instead', {
+      provision: '5.11',
+    });
+  }
+  const decidedAt = checkInstant('decidedAt', data.decidedAt, context, notBeforeReceipt(complaint));
+  if (isDomainError(decidedAt)) return decidedAt;
+  return [{ type: 'ComplaintNotAccepted', data: { ...data, complaintId: complaint.complaintId, decidedAt } }];
+}
+
+function refuseEscalation({ data }: C.RefuseEscalation, complaint: ComplaintState, context: DecisionContext): DecideResult {
+  const active = requireActive(complaint);
+  if (isDomainError(active)) return active;
+  const stage1Response = complaint.stage1.response;
+  if (!stage1Response) {
+    return new DomainError('ESCALATION.STAGE1_NOT_RESPONDED', 'conflict', 'there is no stage 1 response to escalate from', { provision: '6.10' });
+  }
+  if (complaint.escalationRefusal) return new DomainError('ESCALATION.ALREADY_REFUSED', 'conflict', 'escalation has already been refused');
+  if (complaint.stage2?.acknowledgement || complaint.stage2?.response) {
+    return new DomainError('ESCALATION.ALREADY_ACCEPTED', 'conflict', 'stage 2 is already under way');
+  }
+  const since = complaint.stage2
+    ? { instant: complaint.stage2.requestedAt, code: 'INSTANT.BEFORE_ESCALATION', what: 'the escalation request' }
+    : { instant: stage1Response.at, code: 'INSTANT.BEFORE_STAGE1_RESPONSE', what: 'the stage 1 response' };
+  const decidedAt = checkInstant('decidedAt', data.decidedAt, context, since);
+  if (isDomainError(decidedAt)) return decidedAt;
+  return [{ type: 'EscalationRefused', data: { ...data, complaintId: complaint.complaintId, decidedAt } }];
+}
+
+function recordCorrespondence({ data }: C.RecordCorrespondence, complaint: ComplaintState, context: DecisionContext): DecideResult {
+  const occurredAt = checkInstant('occurredAt', data.occurredAt, context, notBeforeReceipt(complaint));
+  if (isDomainError(occurredAt)) return occurredAt;
+  return [{ type: 'CorrespondenceRecorded', data: definedOnly({ ...data, complaintId: complaint.complaintId, occurredAt }) }];
+}
+
+function recordReasonableAdjustment({ data }: C.RecordReasonableAdjustment, complaint: ComplaintState, context: DecisionContext): DecideResult {
+  const recordedAt = checkInstant('recordedAt', data.recordedAt, context, notBeforeReceipt(complaint));
+  if (isDomainError(recordedAt)) return recordedAt;
+  const reviewBy = data.reviewBy === undefined ? undefined : checkDate('reviewBy', data.reviewBy, { date: londonDateOf(recordedAt), what: 'the adjustment' });
+  if (isDomainError(reviewBy)) return reviewBy;
+  return [
+    { type: 'ReasonableAdjustmentRecorded', data: definedOnly({ ...data, complaintId: complaint.complaintId, recordedAt, reviewBy }) },
+  ];
+}
+
+function authoriseRepresentative({ data }: C.AuthoriseRepresentative, complaint: ComplaintState, context: DecisionContext): DecideResult {
+  const active = requireActive(complaint);
+  if (isDomainError(active)) return active;
+  // Consent may predate the complaint (a standing authority), so only the future is refused.
+  const consentReceivedAt = checkInstant('consentReceivedAt', data.consentReceivedAt, context);
+  if (isDomainError(consentReceivedAt)) return consentReceivedAt;
+  return [{ type: 'RepresentativeAuthorised', data: definedOnly({ ...data, complaintId: complaint.complaintId, consentReceivedAt }) }];
+}
+
+function assignHandler({ data }: C.AssignHandler, complaint: ComplaintState, context: DecisionContext): DecideResult {
+  const active = requireActive(complaint);
+  if (isDomainError(active)) return active;
+  const stage = requireStage(complaint, data.stage);
+  if (isDomainError(stage)) return stage;
+  const assignedAt = checkInstant('assignedAt', data.assignedAt, context, stageStart(data.stage, stage.startsAt));
+  if (isDomainError(assignedAt)) return assignedAt;
+  return [{ type: 'HandlerAssigned', data: { ...data, complaintId: complaint.complaintId, assignedAt } }];
+}
+
+function withdraw({ data }: C.WithdrawComplaint, complaint: ComplaintState, context: DecisionContext): DecideResult {
+  const status = statusOf(complaint);
+  if (status !== 'open' && status !== 'responded') {
+    return new DomainError('COMPLAINT.NOT_OPEN', 'conflict', `a complaint that is ${status.replace('_', ' ')} cannot be withdrawn`);
+  }
+  const withdrawnAt = checkInstant('withdrawnAt', data.withdrawnAt, context, notBeforeReceipt(complaint));
+  if (isDomainError(withdrawnAt)) return withdrawnAt;
+  return [{ type: 'ComplaintWithdrawn', data: definedOnly({ ...data, complaintId: complaint.complaintId, withdrawnAt }) }];
+}
+
+function stageStart(stage: Stage, startsAt: string) {
+  return stage === 1
+    ? { instant: startsAt, code: 'INSTANT.BEFORE_RECEIPT', what: 'the complaint was received' }
+    : { instant: startsAt, code: 'INSTANT.BEFORE_ESCALATION', what: 'the escalation request' };
+}
+
+function unreachable(command: never): never {
+  throw new Error(`unknown command ${(command as { type: string }).type}`);
+}

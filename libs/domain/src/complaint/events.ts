@@ -1,0 +1,221 @@
+import type { Instant, LocalDate } from '../calendar/london-time';
+import type { Stage } from '../policy/code-policy';
+import type { Channel, Decision, Direction, ExclusionGround, Party, RemedyType, Tenure } from './vocabulary';
+
+export interface Resident {
+  readonly reference: string;
+  readonly name?: string;
+  readonly email?: string;
+  readonly phone?: string;
+  readonly address?: string;
+}
+
+export interface Representative {
+  readonly name?: string;
+  readonly relationship?: string;
+  /** When the resident's consent for the representative was received (D6). */
+  readonly consentReceivedAt?: Instant;
+}
+
+export interface RemedyTerms {
+  readonly type: RemedyType;
+  readonly description: string;
+  readonly amountPence?: number;
+  /** When the remedy must be completed by (Code 7.3). */
+  readonly dueBy?: LocalDate;
+}
+
+type Event<Type extends string, Data> = { readonly type: Type; readonly data: Data };
+
+export type ComplaintReceived = Event<
+  'ComplaintReceived',
+  {
+    complaintId: string;
+    receivedAt: Instant;
+    channel: Channel;
+    tenure: Tenure;
+    category: string;
+    summary: string;
+    resident: Resident;
+    outcomeSought?: string;
+    representative?: Representative;
+    issueOccurredAt?: Instant;
+    residentAwareAt?: Instant;
+    relatedServiceRequest?: string;
+  }
+>;
+
+export type Acknowledged = Event<
+  'Acknowledged',
+  {
+    complaintId: string;
+    stage: Stage;
+    acknowledgedAt: Instant;
+    complaintDefinition: string;
+    outcomesSought?: string;
+    handler?: string;
+    responsibilityNotes?: string;
+  }
+>;
+
+export type Extended = Event<
+  'Extended',
+  {
+    complaintId: string;
+    stage: Stage;
+    notifiedAt: Instant;
+    newDeadline: LocalDate;
+    reason: string;
+    ombudsmanDetailsGiven: boolean;
+    goodReason?: string;
+  }
+>;
+
+export type Escalated = Event<'Escalated', { complaintId: string; requestedAt: Instant; reason?: string }>;
+
+export type Responded = Event<
+  'Responded',
+  {
+    complaintId: string;
+    stage: Stage;
+    respondedAt: Instant;
+    decision: Decision;
+    reasons: string;
+    /** Ids of the RemedyOffered events recorded with this response. */
+    remedyIds: string[];
+    /** Absent means the response did not state them; an empty list means none (Code 6.9(f)). */
+    outstandingActions?: string[];
+    escalationRightsGiven: boolean;
+    handler?: string;
+  }
+>;
+
+export type RemedyOffered = Event<
+  'RemedyOffered',
+  RemedyTerms & { complaintId: string; remedyId: string; offeredAt: Instant; stage: Stage }
+>;
+
+export type RemedyCompleted = Event<
+  'RemedyCompleted',
+  { complaintId: string; remedyId: string; completedAt: Instant; notes?: string }
+>;
+
+export type ComplaintNotAccepted = Event<
+  'ComplaintNotAccepted',
+  {
+    complaintId: string;
+    decidedAt: Instant;
+    ground: ExclusionGround;
+    explanation: string;
+    ombudsmanRightExplained: boolean;
+  }
+>;
+
+export type EscalationRefused = Event<
+  'EscalationRefused',
+  {
+    complaintId: string;
+    decidedAt: Instant;
+    ground: ExclusionGround;
+    explanation: string;
+    ombudsmanRightExplained: boolean;
+  }
+>;
+
+export type CorrespondenceRecorded = Event<
+  'CorrespondenceRecorded',
+  {
+    complaintId: string;
+    occurredAt: Instant;
+    direction: Direction;
+    party: Party;
+    channel: Channel;
+    summary: string;
+    documentRef?: string;
+  }
+>;
+
+export type ReasonableAdjustmentRecorded = Event<
+  'ReasonableAdjustmentRecorded',
+  { complaintId: string; recordedAt: Instant; adjustment: string; disclosedNeeds?: string; reviewBy?: LocalDate }
+>;
+
+export type RepresentativeAuthorised = Event<
+  'RepresentativeAuthorised',
+  { complaintId: string; consentReceivedAt: Instant; name?: string; relationship?: string }
+>;
+
+export type HandlerAssigned = Event<
+  'HandlerAssigned',
+  { complaintId: string; stage: Stage; assignedAt: Instant; handler: string }
+>;
+
+export type ComplaintWithdrawn = Event<'ComplaintWithdrawn', { complaintId: string; withdrawnAt: Instant; reason?: string }>;
+
+export type ComplaintEvent =
+  | ComplaintReceived
+  | Acknowledged
+  | Extended
+  | Escalated
+  | Responded
+  | RemedyOffered
+  | RemedyCompleted
+  | ComplaintNotAccepted
+  | EscalationRefused
+  | CorrespondenceRecorded
+  | ReasonableAdjustmentRecorded
+  | RepresentativeAuthorised
+  | HandlerAssigned
+  | ComplaintWithdrawn;
+
+export type ComplaintEventType = ComplaintEvent['type'];
+
+export const COMPLAINT_EVENT_TYPES: readonly ComplaintEventType[] = [
+  'ComplaintReceived',
+  'Acknowledged',
+  'Extended',
+  'Escalated',
+  'Responded',
+  'RemedyOffered',
+  'RemedyCompleted',
+  'ComplaintNotAccepted',
+  'EscalationRefused',
+  'CorrespondenceRecorded',
+  'ReasonableAdjustmentRecorded',
+  'RepresentativeAuthorised',
+  'HandlerAssigned',
+  'ComplaintWithdrawn',
+];
+
+/** When the fact happened in the world (business time, as opposed to the store's recordedAt). */
+export function occurredAtOf(event: ComplaintEvent): Instant {
+  switch (event.type) {
+    case 'ComplaintReceived':
+      return event.data.receivedAt;
+    case 'Acknowledged':
+      return event.data.acknowledgedAt;
+    case 'Extended':
+      return event.data.notifiedAt;
+    case 'Escalated':
+      return event.data.requestedAt;
+    case 'Responded':
+      return event.data.respondedAt;
+    case 'RemedyOffered':
+      return event.data.offeredAt;
+    case 'RemedyCompleted':
+      return event.data.completedAt;
+    case 'ComplaintNotAccepted':
+    case 'EscalationRefused':
+      return event.data.decidedAt;
+    case 'CorrespondenceRecorded':
+      return event.data.occurredAt;
+    case 'ReasonableAdjustmentRecorded':
+      return event.data.recordedAt;
+    case 'RepresentativeAuthorised':
+      return event.data.consentReceivedAt;
+    case 'HandlerAssigned':
+      return event.data.assignedAt;
+    case 'ComplaintWithdrawn':
+      return event.data.withdrawnAt;
+  }
+}

@@ -1,0 +1,99 @@
+import { FIRST_CALENDAR_YEAR, LAST_CALENDAR_YEAR } from '../calendar/bank-holidays';
+import { isAfter, isLocalDate, londonDateOf, parseInstant, type Instant, type LocalDate } from '../calendar/london-time';
+import type { Stage } from '../policy/code-policy';
+import type { DecisionContext } from './context';
+import { DomainError } from './errors';
+import { stageRecord, statusOf, type ComplaintState, type StageRecord } from './state';
+
+const DEFAULT_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/**
+ * An instant the complaint's record can hold: a valid ISO instant, not in the future (allowing for
+ * a client's clock skew), inside the working-day calendar, and not before `notBefore`.
+ * Returns the canonical UTC form.
+ */
+export function checkInstant(
+  field: string,
+  value: string,
+  context: DecisionContext,
+  notBefore?: { instant: Instant; code: string; what: string },
+): Instant | DomainError {
+  const parsed = parseInstant(value);
+  if (!parsed) return new DomainError('INSTANT.INVALID', 'invalid', `${field} is not an ISO-8601 instant`, { field });
+  const now = parseInstant(context.now)!;
+  if (parsed.toMillis() > now.toMillis() + (context.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS)) {
+    return new DomainError('INSTANT.IN_FUTURE', 'invalid', `${field} (${value}) is in the future`, { field });
+  }
+  const instant = parsed.toISO()!;
+  const year = Number(londonDateOf(instant).slice(0, 4));
+  if (year < FIRST_CALENDAR_YEAR || year > LAST_CALENDAR_YEAR) {
+    return new DomainError(
+      'INSTANT.OUTSIDE_CALENDAR',
+      'invalid',
+      `${field} must fall between ${FIRST_CALENDAR_YEAR} and ${LAST_CALENDAR_YEAR}, the years the working-day calendar covers`,
+      { field },
+    );
+  }
+  if (notBefore && isAfter(notBefore.instant, instant)) {
+    return new DomainError(notBefore.code, 'invalid', `${field} (${instant}) is before ${notBefore.what} (${notBefore.instant})`, { field });
+  }
+  return instant;
+}
+
+export const notBeforeReceipt = (state: ComplaintState) => ({
+  instant: state.receivedAt,
+  code: 'INSTANT.BEFORE_RECEIPT',
+  what: 'the complaint was received',
+});
+
+/** A London date (deadline, due-by, review date) that is valid, in the calendar and not before `notBefore`. */
+export function checkDate(field: string, value: string, notBefore?: { date: LocalDate; what: string }): LocalDate | DomainError {
+  if (!isLocalDate(value)) return new DomainError('DATE.INVALID', 'invalid', `${field} is not an ISO date (YYYY-MM-DD)`, { field });
+  const year = Number(value.slice(0, 4));
+  if (year < FIRST_CALENDAR_YEAR || year > LAST_CALENDAR_YEAR) {
+    return new DomainError('DATE.OUTSIDE_CALENDAR', 'invalid', `${field} must fall between ${FIRST_CALENDAR_YEAR} and ${LAST_CALENDAR_YEAR}`, { field });
+  }
+  if (notBefore && value < notBefore.date) {
+    return new DomainError('DATE.TOO_EARLY', 'invalid', `${field} (${value}) is before ${notBefore.what} (${notBefore.date})`, { field });
+  }
+  return value;
+}
+
+export function requireComplaint(state: ComplaintState | null): ComplaintState | DomainError {
+  return state ?? new DomainError('COMPLAINT.NOT_FOUND', 'not_found', 'no complaint with this id has been received');
+}
+
+/** Lifecycle work (acknowledging, extending, escalating, responding) needs a live complaint. */
+export function requireActive(state: ComplaintState): ComplaintState | DomainError {
+  switch (statusOf(state)) {
+    case 'withdrawn':
+      return new DomainError('COMPLAINT.WITHDRAWN', 'conflict', 'the complaint was withdrawn');
+    case 'not_accepted':
+      return new DomainError('COMPLAINT.NOT_ACCEPTED', 'conflict', 'the complaint was not accepted into the complaints process', {
+        provision: '2.1',
+      });
+    default:
+      return state;
+  }
+}
+
+/** The record of a stage that has started: stage 1 always; stage 2 once escalated and not refused. */
+export function requireStage(state: ComplaintState, stage: Stage): { record: StageRecord; startsAt: Instant } | DomainError {
+  if (stage === 1) return { record: state.stage1, startsAt: state.receivedAt };
+  if (!state.stage2) {
+    return new DomainError('STAGE.NOT_STARTED', 'conflict', 'stage 2 has not started: the complaint has not been escalated', {
+      field: 'stage',
+      provision: '6.10',
+    });
+  }
+  if (state.escalationRefusal) {
+    return new DomainError('ESCALATION.REFUSED', 'conflict', 'escalation to stage 2 was refused', { field: 'stage', provision: '5.11' });
+  }
+  return { record: stageRecord(state, 2)!, startsAt: state.stage2.requestedAt };
+}
+
+export function requireNotResponded(record: StageRecord, stage: Stage): true | DomainError {
+  return record.response
+    ? new DomainError('STAGE.ALREADY_RESPONDED', 'conflict', `stage ${stage} has already been responded to`, { field: 'stage' })
+    : true;
+}

@@ -1,0 +1,32 @@
+/** The closed vocabularies of the HTTP contract (API.md), shared by commands, events and DTOs. */
+export const CHANNELS = ['phone', 'email', 'letter', 'in_person', 'web', 'social_media', 'other'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const TENURES = ['LCRA', 'LCHO'] as const;
+export type Tenure = (typeof TENURES)[number];
+
+export const STAGES = [1, 2] as const;
+
+export const DECISIONS = ['upheld', 'partly_upheld', 'not_upheld'] as const;
+export type Decision = (typeof DECISIONS)[number];
+
+export const REMEDY_TYPES = [
+  'apology',
+  'explanation',
+  'action',
+  'financial',
+  'decision_changed',
+  'record_amended',
+  'policy_change',
+  'other',
+] as const;
+export type RemedyType = (typeof REMEDY_TYPES)[number];
+
+export const EXCLUSION_GROUNDS = ['over_12_months', 'legal_proceedings', 'previously_considered', 'other'] as const;
+export type ExclusionGround = (typeof EXCLUSION_GROUNDS)[number];
+
+export const DIRECTIONS = ['inbound', 'outbound'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+
+export const PARTIES = ['resident', 'representative', 'contractor', 'ombudsman', 'other'] as const;
+export type Party = (typeof PARTIES)[number];

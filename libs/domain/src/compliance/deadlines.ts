@@ -1,0 +1,257 @@
+import { endOfLondonDay, isAfter, latestOf, londonDateOf, type Instant, type LocalDate } from '../calendar/london-time';
+import type { WorkingCalendar } from '../calendar/working-calendar';
+import type { CodePolicy, CodeVersion, ExtensionRule, Stage, StagePolicy, Timescale } from '../policy/code-policy';
+import type { ComplaintState, ExtensionRecord, StageRecord } from '../complaint/state';
+import { policyForClockStartingAt, type ComplianceRules } from './rules';
+
+export type DeadlineKind = 'acknowledgement' | 'stage1Response' | 'stage2Acknowledgement' | 'stage2Response' | 'remedy';
+export type DeadlineStatus = 'pending' | 'met' | 'met_late' | 'breached';
+
+/** How one extension was judged against the Code (D5). */
+export interface ExtensionAssessment {
+  readonly extension: ExtensionRecord;
+  readonly workingDays: number;
+  readonly limit: number;
+  readonly beyondLimit: boolean;
+  readonly notifiedLate: boolean;
+  readonly ombudsmanDetailsMissing: boolean;
+  readonly rule: ExtensionRule;
+}
+
+export interface Deadline {
+  readonly kind: DeadlineKind;
+  readonly stage: Stage;
+  /** When the clock started; null while it waits (for a representative's consent, D6). */
+  readonly startsAt: Instant | null;
+  /** End of the last working day allowed, London time (D2), after extensions (D5). */
+  readonly dueAt: Instant | null;
+  readonly metAt: Instant | null;
+  readonly status: DeadlineStatus;
+  /** Working days after the due day, up to the moment it was met (or is assessed, or the complaint ended). */
+  readonly workingDaysLate: number;
+  readonly provision: string;
+  readonly codeVersion: CodeVersion;
+  /** Last instant still within the Code's timescales: the base deadline plus valid extensions (CH02, D5, D7). */
+  readonly codeTimescaleDueAt: Instant | null;
+  /** Whether it was met within the Code's timescales; null while pending. */
+  readonly withinCodeTimescale: boolean | null;
+  readonly waitingFor?: 'representative_consent';
+  readonly remedyId?: string;
+  readonly extensions?: readonly ExtensionAssessment[];
+}
+
+/** Every deadline the complaint has had, as it stands at `asOf`. */
+export function evaluateDeadlines(state: ComplaintState, asOf: Instant, rules: ComplianceRules): Deadline[] {
+  const deadlines = [...stage1Deadlines(state, asOf, rules), ...stage2Deadlines(state, asOf, rules), ...remedyDeadlines(state, asOf, rules)];
+  return deadlines.filter((deadline): deadline is Deadline => deadline !== null);
+}
+
+function stage1Deadlines(state: ComplaintState, asOf: Instant, rules: ComplianceRules): (Deadline | null)[] {
+  const policy = policyForClockStartingAt(state.receivedAt, rules);
+  const record = state.stage1;
+  const { acknowledgement, response } = clocks(policy, 1, record, state.receivedAt, rules.calendar);
+  // D6: with a representative, the response clock waits for the resident's consent.
+  let responseStart: Instant | null = response.startsAt;
+  if (state.representative) {
+    const consent = state.representative.consentReceivedAt;
+    responseStart = consent === undefined ? null : latestOf(responseStart, consent);
+  }
+  const end = endOf(state, 1);
+  return [
+    acknowledgement &&
+      judge({ kind: 'acknowledgement', stage: 1, timescale: acknowledgement.timescale, policy, startsAt: state.receivedAt, metAt: acknowledgement.metAt, asOf, end, rules }),
+    judge({
+      kind: 'stage1Response',
+      stage: 1,
+      timescale: response.timescale,
+      policy,
+      startsAt: responseStart,
+      metAt: record.response?.at ?? null,
+      asOf,
+      end,
+      rules,
+      extensions: { records: record.extensions, rule: policy.stage1.extension },
+    }),
+  ];
+}
+
+function stage2Deadlines(state: ComplaintState, asOf: Instant, rules: ComplianceRules): (Deadline | null)[] {
+  const record = state.stage2;
+  if (!record) return [];
+  const policy = policyForClockStartingAt(record.requestedAt, rules);
+  const { acknowledgement, response } = clocks(policy, 2, record, record.requestedAt, rules.calendar);
+  const end = endOf(state, 2);
+  return [
+    acknowledgement &&
+      judge({ kind: 'stage2Acknowledgement', stage: 2, timescale: acknowledgement.timescale, policy, startsAt: record.requestedAt, metAt: acknowledgement.metAt, asOf, end, rules }),
+    judge({
+      kind: 'stage2Response',
+      stage: 2,
+      timescale: response.timescale,
+      policy,
+      startsAt: response.startsAt,
+      metAt: record.response?.at ?? null,
+      asOf,
+      end,
+      rules,
+      extensions: { records: record.extensions, rule: policy.stage2.extension },
+    }),
+  ];
+}
+
+function remedyDeadlines(state: ComplaintState, asOf: Instant, rules: ComplianceRules): Deadline[] {
+  return state.remedies.flatMap((remedy) => {
+    if (!remedy.dueBy) return [];
+    const policy = policyForClockStartingAt(remedy.offeredAt, rules);
+    const dueAt = endOfLondonDay(remedy.dueBy);
+    const metAt = remedy.completedAt ?? null;
+    const base = status(dueAt, metAt, asOf, null, rules.calendar);
+    return [
+      {
+        kind: 'remedy' as const,
+        stage: remedy.stage,
+        startsAt: remedy.offeredAt,
+        dueAt,
+        metAt: base.metAt,
+        status: base.status,
+        workingDaysLate: base.workingDaysLate,
+        provision: policy.remedyFollowThroughProvision, // Code 7.3: followed through to completion, by when
+        codeVersion: policy.version,
+        codeTimescaleDueAt: dueAt,
+        withinCodeTimescale: base.status === 'pending' ? null : base.status === 'met',
+        remedyId: remedy.remedyId,
+      },
+    ];
+  });
+}
+
+/**
+ * Where a stage's two clocks start. The acknowledgement is met by the acknowledgement, or by a
+ * response that came first (a full response also defines and logs the complaint). The response
+ * clock runs from receipt, the escalation request, or the actual acknowledgement (D4) — and from
+ * the acknowledgement's due date when none was ever recorded.
+ */
+function clocks(policy: CodePolicy, stage: Stage, record: StageRecord, stageStartsAt: Instant, calendar: WorkingCalendar) {
+  const rules = stage === 1 ? policy.stage1 : policy.stage2;
+  const acknowledgedAt = record.acknowledgement?.at ?? null;
+  const acknowledgement = rules.acknowledgement && {
+    timescale: rules.acknowledgement,
+    metAt: acknowledgedAt ?? record.response?.at ?? null,
+  };
+  return { acknowledgement, response: { timescale: rules.response, startsAt: responseStart(rules, stageStartsAt, acknowledgedAt, calendar) } };
+}
+
+function responseStart(rules: StagePolicy, stageStartsAt: Instant, acknowledgedAt: Instant | null, calendar: WorkingCalendar): Instant {
+  if (rules.response.from !== 'acknowledgement') return stageStartsAt;
+  if (acknowledgedAt) return acknowledgedAt;
+  // No acknowledgement recorded: count from the day it was due (D4).
+  const acknowledgementDays = rules.acknowledgement?.workingDays ?? 0;
+  return endOfLondonDay(calendar.addWorkingDays(londonDateOf(stageStartsAt), acknowledgementDays));
+}
+
+/** When a withdrawal, non-acceptance or refused escalation ended the stage's clocks, if it did. */
+function endOf(state: ComplaintState, stage: Stage): Instant | null {
+  const ends = [state.withdrawal?.withdrawnAt, state.nonAcceptance?.decidedAt, stage === 2 ? state.escalationRefusal?.decidedAt : undefined];
+  const defined = ends.filter((end): end is Instant => end !== undefined);
+  return defined.length ? defined.reduce((a, b) => (isAfter(a, b) ? b : a)) : null;
+}
+
+interface Judgement {
+  kind: DeadlineKind;
+  stage: Stage;
+  timescale: Timescale;
+  policy: CodePolicy;
+  startsAt: Instant | null;
+  metAt: Instant | null;
+  asOf: Instant;
+  end: Instant | null;
+  rules: ComplianceRules;
+  extensions?: { records: readonly ExtensionRecord[]; rule: ExtensionRule };
+}
+
+function judge(j: Judgement): Deadline | null {
+  const { calendar } = j.rules;
+  const common = { kind: j.kind, stage: j.stage, provision: j.timescale.provision, codeVersion: j.policy.version };
+  if (j.startsAt === null) {
+    if (j.end && !j.metAt) return null;
+    return {
+      ...common,
+      startsAt: null,
+      dueAt: null,
+      metAt: j.metAt && !isAfter(j.metAt, j.asOf) ? j.metAt : null,
+      status: j.metAt && !isAfter(j.metAt, j.asOf) ? 'met' : 'pending',
+      workingDaysLate: 0,
+      codeTimescaleDueAt: null,
+      withinCodeTimescale: j.metAt && !isAfter(j.metAt, j.asOf) ? true : null,
+      waitingFor: 'representative_consent',
+    };
+  }
+  const baseDue = calendar.addWorkingDays(londonDateOf(j.startsAt), j.timescale.workingDays);
+  const extended = j.extensions ? applyExtensions(baseDue, j.extensions.records, j.extensions.rule, j.asOf, calendar) : null;
+  const dueAt = endOfLondonDay(extended?.dueDate ?? baseDue);
+  const codeTimescaleDueAt = endOfLondonDay(extended?.codeDueDate ?? baseDue);
+  // A deadline not yet due when the complaint ended (withdrawn, not accepted, escalation refused) no longer applies.
+  if (j.end && !isAfter(j.end, j.asOf) && !j.metAt && !isAfter(j.end, dueAt)) return null;
+  const judged = status(dueAt, j.metAt, j.asOf, j.end, calendar);
+  return {
+    ...common,
+    startsAt: j.startsAt,
+    dueAt,
+    codeTimescaleDueAt,
+    ...judged,
+    withinCodeTimescale: judged.metAt ? !isAfter(judged.metAt, codeTimescaleDueAt) : judged.status === 'breached' ? false : null,
+    ...(extended && extended.assessments.length ? { extensions: extended.assessments } : {}),
+  };
+}
+
+function status(dueAt: Instant, metAt: Instant | null, asOf: Instant, end: Instant | null, calendar: WorkingCalendar) {
+  const dueDate = londonDateOf(dueAt);
+  if (metAt && !isAfter(metAt, asOf)) {
+    const late = isAfter(metAt, dueAt);
+    return {
+      metAt,
+      status: late ? ('met_late' as const) : ('met' as const),
+      workingDaysLate: late ? calendar.workingDaysBetween(dueDate, londonDateOf(metAt)) : 0,
+    };
+  }
+  if (!isAfter(asOf, dueAt)) return { metAt: null, status: 'pending' as const, workingDaysLate: 0 };
+  // Lateness stops accruing when the complaint ended.
+  const until = end && isAfter(asOf, end) ? end : asOf;
+  return { metAt: null, status: 'breached' as const, workingDaysLate: Math.max(0, calendar.workingDaysBetween(dueDate, londonDateOf(until))) };
+}
+
+/**
+ * D5, cumulative per stage (A11). An extension counts toward the Code's timescale when it was
+ * notified before the deadline then in force (A10) and, where the Code requires, with the
+ * Ombudsman's contact details (6.5/6.16); it counts only up to the limit (6.4/6.15). Beyond that,
+ * or when defective, it moves the landlord's deadline only if a good reason was recorded.
+ * Extensions notified after `asOf` are not yet known.
+ */
+function applyExtensions(baseDue: LocalDate, records: readonly ExtensionRecord[], rule: ExtensionRule, asOf: Instant, calendar: WorkingCalendar) {
+  let dueDate = baseDue;
+  let codeDueDate = baseDue;
+  const limitDate = calendar.addWorkingDays(baseDue, rule.maxWorkingDays);
+  const assessments: ExtensionAssessment[] = [];
+  const known = records.filter((record) => !isAfter(record.notifiedAt, asOf)).sort((a, b) => (a.notifiedAt < b.notifiedAt ? -1 : 1));
+  for (const extension of known) {
+    const workingDays = calendar.workingDaysBetween(baseDue, extension.newDeadline);
+    const assessment: ExtensionAssessment = {
+      extension,
+      workingDays,
+      limit: rule.maxWorkingDays,
+      beyondLimit: workingDays > rule.maxWorkingDays,
+      notifiedLate: isAfter(extension.notifiedAt, endOfLondonDay(dueDate)),
+      ombudsmanDetailsMissing: rule.ombudsmanDetailsProvision !== null && !extension.ombudsmanDetailsGiven,
+      rule,
+    };
+    assessments.push(assessment);
+    const valid = !assessment.notifiedLate && !assessment.ombudsmanDetailsMissing;
+    const permitted = extension.newDeadline < limitDate ? extension.newDeadline : limitDate;
+    if (valid) codeDueDate = later(codeDueDate, permitted);
+    if (extension.goodReason) dueDate = later(dueDate, extension.newDeadline);
+    else if (valid) dueDate = later(dueDate, permitted);
+  }
+  return { dueDate, codeDueDate, assessments };
+}
+
+const later = (a: LocalDate, b: LocalDate): LocalDate => (a > b ? a : b);

@@ -1,0 +1,17 @@
+import type { WorkingCalendar } from '../calendar/working-calendar';
+import { londonDateOf, type Instant } from '../calendar/london-time';
+import { CODE_VERSIONS, codeInForceOn, type CodePolicy } from '../policy/code-policy';
+import { withLandlordTimescales, type LandlordTimescales } from '../policy/landlord-timescales';
+
+/** What compliance is measured against: the calendar, the Code versions, a landlord's shorter timescales. */
+export interface ComplianceRules {
+  readonly calendar: WorkingCalendar;
+  readonly versions?: readonly CodePolicy[];
+  readonly landlordTimescales?: LandlordTimescales;
+}
+
+/** D3 and D9: the Code in force when a clock started, with the landlord's shorter timescales applied. */
+export function policyForClockStartingAt(start: Instant, rules: ComplianceRules): CodePolicy {
+  const policy = codeInForceOn(londonDateOf(start), rules.versions ?? CODE_VERSIONS);
+  return rules.landlordTimescales ? withLandlordTimescales(policy, rules.landlordTimescales) : policy;
+}

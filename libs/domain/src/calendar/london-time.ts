@@ -11,7 +11,10 @@ export type Instant = string;
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function isLocalDate(value: string): boolean {
-  return LOCAL_DATE.test(value) && DateTime.fromISO(value, { zone: 'utc' }).isValid;
+  if (!LOCAL_DATE.test(value)) return false;
+  const [year, month, day] = [+value.slice(0, 4), +value.slice(5, 7), +value.slice(8, 10)];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 /**
@@ -42,8 +45,9 @@ export function endOfLondonDay(date: LocalDate): Instant {
   return DateTime.fromISO(date, { zone: LONDON }).endOf('day').toUTC().toISO()!;
 }
 
+/** Orders two stored instants (ISO-8601 with an offset or Z). */
 export function compareInstants(a: Instant, b: Instant): number {
-  return parseInstant(a)!.toMillis() - parseInstant(b)!.toMillis();
+  return Date.parse(a) - Date.parse(b);
 }
 
 export function isAfter(a: Instant, b: Instant): boolean {

@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { ENGLAND_AND_WALES_BANK_HOLIDAYS, FIRST_CALENDAR_YEAR, LAST_CALENDAR_YEAR } from './bank-holidays';
 import { isLocalDate, type LocalDate } from './london-time';
 
@@ -9,30 +8,57 @@ export interface CalendarOptions {
   readonly extraBankHolidays?: readonly LocalDate[];
 }
 
+const MS_PER_DAY = 86_400_000;
+const FIRST_DAY_MS = Date.UTC(FIRST_CALENDAR_YEAR, 0, 1);
+const DAY_COUNT = (Date.UTC(LAST_CALENDAR_YEAR + 1, 0, 1) - FIRST_DAY_MS) / MS_PER_DAY;
+const BANK_HOLIDAYS: ReadonlySet<LocalDate> = new Set(Object.values(ENGLAND_AND_WALES_BANK_HOLIDAYS).flat());
+
 /**
  * Working days under D1: Monday to Friday, excluding England & Wales bank holidays and any
  * configured closure days. All arithmetic is on London calendar dates, so daylight-saving
  * changes cannot shift a count (D1, D2, A5).
+ *
+ * The calendar is finite (the years it has holidays for), so it precomputes, for every day, how
+ * many working days have passed: counting and adding working days are then array look-ups, which
+ * keeps deadline evaluation cheap enough to run over millions of events.
  */
 export class WorkingCalendar {
-  private readonly nonWorking: ReadonlySet<LocalDate>;
+  private readonly working: Uint8Array = new Uint8Array(DAY_COUNT);
+  /** workingSoFar[i]: working days among days 0..i. */
+  private readonly workingSoFar: Uint32Array = new Uint32Array(DAY_COUNT);
+  /** The index of the k-th working day (0-based). */
+  private readonly workingDayIndex: number[] = [];
+  private readonly dates: LocalDate[] = new Array(DAY_COUNT);
 
   constructor(options: CalendarOptions = {}) {
     const extra = [...(options.closureDays ?? []), ...(options.extraBankHolidays ?? [])];
     for (const date of extra) {
       if (!isLocalDate(date)) throw new RangeError(`closure or holiday date is not an ISO date: ${date}`);
     }
-    this.nonWorking = new Set([...Object.values(ENGLAND_AND_WALES_BANK_HOLIDAYS).flat(), ...extra]);
+    const closed = new Set([...BANK_HOLIDAYS, ...extra]);
+    let count = 0;
+    for (let i = 0; i < DAY_COUNT; i++) {
+      const day = new Date(FIRST_DAY_MS + i * MS_PER_DAY);
+      const date = day.toISOString().slice(0, 10);
+      const weekday = day.getUTCDay(); // 0 Sunday … 6 Saturday
+      const isWorking = weekday !== 0 && weekday !== 6 && !closed.has(date);
+      this.dates[i] = date;
+      this.working[i] = isWorking ? 1 : 0;
+      if (isWorking) {
+        this.workingDayIndex.push(i);
+        count += 1;
+      }
+      this.workingSoFar[i] = count;
+    }
   }
 
   isWorkingDay(date: LocalDate): boolean {
-    const day = toDay(date);
-    return day.weekday <= 5 && !this.nonWorking.has(date);
+    return this.working[indexOf(date)] === 1;
   }
 
   isBankHoliday(date: LocalDate): boolean {
-    const year = toDay(date).year;
-    return (ENGLAND_AND_WALES_BANK_HOLIDAYS[year] ?? []).includes(date);
+    indexOf(date);
+    return BANK_HOLIDAYS.has(date);
   }
 
   /**
@@ -41,13 +67,11 @@ export class WorkingCalendar {
    */
   addWorkingDays(start: LocalDate, n: number): LocalDate {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`working days must be a whole number ≥ 0: ${n}`);
-    let day = toDay(start);
-    for (let counted = 0; counted < n; ) {
-      day = day.plus({ days: 1 });
-      if (this.isWorkingDay(day.toISODate()!)) counted += 1;
-    }
-    this.assertCovered(day);
-    return day.toISODate()!;
+    const from = indexOf(start);
+    if (n === 0) return start;
+    const target = this.workingDayIndex[this.workingSoFar[from]! + n - 1];
+    if (target === undefined) throw outsideCalendar(`${start} + ${n} working days`);
+    return this.dates[target]!;
   }
 
   /**
@@ -55,30 +79,18 @@ export class WorkingCalendar {
    * (exact when `to` is a working day). Negative when `to` is before `from`.
    */
   workingDaysBetween(from: LocalDate, to: LocalDate): number {
-    if (to < from) return -this.workingDaysBetween(to, from);
-    let day = toDay(from);
-    const end = toDay(to);
-    let count = 0;
-    while (day < end) {
-      day = day.plus({ days: 1 });
-      if (this.isWorkingDay(day.toISODate()!)) count += 1;
-    }
-    this.assertCovered(end);
-    return count;
-  }
-
-  private assertCovered(day: DateTime): void {
-    // Past the shipped table every weekday would silently count as working: refuse instead.
-    if (day.year < FIRST_CALENDAR_YEAR || day.year > LAST_CALENDAR_YEAR) {
-      throw new RangeError(
-        `working-day calendar covers ${FIRST_CALENDAR_YEAR}–${LAST_CALENDAR_YEAR}; ${day.toISODate()} is outside it`,
-      );
-    }
+    return this.workingSoFar[indexOf(to)]! - this.workingSoFar[indexOf(from)]!;
   }
 }
 
-function toDay(date: LocalDate): DateTime {
-  const day = DateTime.fromISO(date, { zone: 'utc' });
+function indexOf(date: LocalDate): number {
   if (!isLocalDate(date)) throw new RangeError(`not an ISO date (YYYY-MM-DD): ${date}`);
-  return day;
+  const index = (Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10)) - FIRST_DAY_MS) / MS_PER_DAY;
+  if (index < 0 || index >= DAY_COUNT) throw outsideCalendar(date);
+  return index;
+}
+
+// Past the shipped table every weekday would silently count as working: refuse instead.
+function outsideCalendar(what: string): RangeError {
+  return new RangeError(`working-day calendar covers ${FIRST_CALENDAR_YEAR}–${LAST_CALENDAR_YEAR}; ${what} is outside it`);
 }

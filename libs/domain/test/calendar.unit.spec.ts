@@ -1,0 +1,186 @@
+import fc from 'fast-check';
+import Holidays from 'date-holidays';
+import { DateTime } from 'luxon';
+import { ENGLAND_AND_WALES_BANK_HOLIDAYS, endOfLondonDay, londonDateOf, toInstant, WorkingCalendar } from '../src';
+
+const calendar = new WorkingCalendar();
+
+/** code-rules.md §5, copied by hand from GOV.UK's england-and-wales feed: the independent expectation. */
+const GOV_UK_2019_2028 = `
+2019-01-01 2019-04-19 2019-04-22 2019-05-06 2019-05-27 2019-08-26 2019-12-25 2019-12-26
+2020-01-01 2020-04-10 2020-04-13 2020-05-08 2020-05-25 2020-08-31 2020-12-25 2020-12-28
+2021-01-01 2021-04-02 2021-04-05 2021-05-03 2021-05-31 2021-08-30 2021-12-27 2021-12-28
+2022-01-03 2022-04-15 2022-04-18 2022-05-02 2022-06-02 2022-06-03 2022-08-29 2022-09-19 2022-12-26 2022-12-27
+2023-01-02 2023-04-07 2023-04-10 2023-05-01 2023-05-08 2023-05-29 2023-08-28 2023-12-25 2023-12-26
+2024-01-01 2024-03-29 2024-04-01 2024-05-06 2024-05-27 2024-08-26 2024-12-25 2024-12-26
+2025-01-01 2025-04-18 2025-04-21 2025-05-05 2025-05-26 2025-08-25 2025-12-25 2025-12-26
+2026-01-01 2026-04-03 2026-04-06 2026-05-04 2026-05-25 2026-08-31 2026-12-25 2026-12-28
+2027-01-01 2027-03-26 2027-03-29 2027-05-03 2027-05-31 2027-08-30 2027-12-27 2027-12-28
+2028-01-03 2028-04-14 2028-04-17 2028-05-01 2028-05-29 2028-08-28 2028-12-25 2028-12-26`
+  .trim()
+  .split(/\s+/);
+
+const years = Array.from({ length: 13 }, (_, i) => 2018 + i);
+
+/** Gregorian Easter Sunday (the anonymous, Meeus/Jones/Butcher algorithm). */
+function easterSunday(year: number): DateTime {
+  const a = year % 19;
+  const b = Math.floor(year / 100);
+  const c = year % 100;
+  const d = Math.floor(b / 4);
+  const e = b % 4;
+  const f = Math.floor((b + 8) / 25);
+  const g = Math.floor((b - f + 1) / 3);
+  const h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4);
+  const k = c % 4;
+  const l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31);
+  const day = ((h + l - 7 * m + 114) % 31) + 1;
+  return DateTime.utc(year, month, day);
+}
+
+describe('bank holidays (D1, code-rules.md §5)', () => {
+  it('ships exactly the 83 GOV.UK dates for 2019–2028', () => {
+    const shipped = years.filter((y) => y >= 2019 && y <= 2028).flatMap((y) => ENGLAND_AND_WALES_BANK_HOLIDAYS[y]!);
+    expect(shipped).toEqual(GOV_UK_2019_2028);
+    expect(shipped).toHaveLength(83);
+  });
+
+  it.each(GOV_UK_2019_2028)('%s is a bank holiday and not a working day', (date) => {
+    expect(calendar.isBankHoliday(date)).toBe(true);
+    expect(calendar.isWorkingDay(date)).toBe(false);
+  });
+
+  it.each([
+    ['2020-05-04', 'the Early May holiday moved to VE Day, 8 May'],
+    ['2022-05-30', 'the Spring holiday moved to 2 June for the Platinum Jubilee'],
+  ])('%s is a working day (%s)', (date) => {
+    expect(calendar.isWorkingDay(date)).toBe(true);
+  });
+
+  it.each(['2022-06-02', '2022-06-03', '2022-09-19', '2023-05-08', '2020-05-08'])('one-off %s is not a working day', (date) => {
+    expect(calendar.isWorkingDay(date)).toBe(false);
+  });
+
+  it.each(years)('%i agrees with date-holidays (GB/ENG) on every weekday public holiday', (year) => {
+    const fromLibrary = new Holidays('GB', 'ENG')
+      .getHolidays(year)
+      .filter((holiday) => holiday.type === 'public')
+      .map((holiday) => holiday.date.slice(0, 10))
+      .filter((date) => DateTime.fromISO(date, { zone: 'utc' }).weekday <= 5);
+    expect([...new Set(fromLibrary)].sort()).toEqual([...ENGLAND_AND_WALES_BANK_HOLIDAYS[year]!].sort());
+  });
+
+  it.each(years)('%i has Good Friday and Easter Monday where the computed Easter puts them', (year) => {
+    const easter = easterSunday(year);
+    expect(calendar.isBankHoliday(easter.minus({ days: 2 }).toISODate()!)).toBe(true);
+    expect(calendar.isBankHoliday(easter.plus({ days: 1 }).toISODate()!)).toBe(true);
+  });
+
+  it('counts every shipped holiday as a weekday', () => {
+    for (const date of Object.values(ENGLAND_AND_WALES_BANK_HOLIDAYS).flat()) {
+      expect(DateTime.fromISO(date, { zone: 'utc' }).weekday).toBeLessThanOrEqual(5);
+    }
+  });
+});
+
+describe('working-day arithmetic (D2)', () => {
+  it.each([
+    ['2024-05-13', 5, '2024-05-20', 'Monday + 5 is the next Monday'],
+    ['2024-05-01', 5, '2024-05-09', 'across the Early May bank holiday'],
+    ['2024-06-08', 1, '2024-06-10', 'a Saturday start is day 0; Monday is day 1'],
+    ['2024-06-09', 5, '2024-06-14', 'a Sunday start'],
+    ['2024-12-23', 5, '2025-01-02', 'across Christmas, Boxing Day and New Year'],
+    ['2025-04-17', 5, '2025-04-28', 'across Good Friday and Easter Monday'],
+    ['2022-05-31', 3, '2022-06-07', 'across the Jubilee weekend'],
+    ['2024-05-01', 0, '2024-05-01', 'zero days is the start day itself'],
+  ])('%s + %i working days = %s (%s)', (start, n, expected) => {
+    expect(calendar.addWorkingDays(start, n)).toBe(expected);
+    if (n > 0) expect(calendar.workingDaysBetween(start, expected)).toBe(n);
+  });
+
+  it('counts working days in (from, to], negative backwards', () => {
+    expect(calendar.workingDaysBetween('2024-05-09', '2024-05-13')).toBe(2);
+    expect(calendar.workingDaysBetween('2024-05-13', '2024-05-09')).toBe(-2);
+    expect(calendar.workingDaysBetween('2024-05-10', '2024-05-12')).toBe(0);
+  });
+
+  it('takes landlord closure days as extra non-working days (A6)', () => {
+    const closing = new WorkingCalendar({ closureDays: ['2024-12-24', '2024-12-31'] });
+    expect(calendar.addWorkingDays('2024-12-23', 5)).toBe('2025-01-02');
+    expect(closing.addWorkingDays('2024-12-23', 5)).toBe('2025-01-06');
+    expect(closing.isBankHoliday('2024-12-24')).toBe(false);
+  });
+
+  it('refuses malformed configuration and dates', () => {
+    expect(() => new WorkingCalendar({ closureDays: ['24/12/2024'] })).toThrow(/ISO date/);
+    expect(() => calendar.addWorkingDays('2024-02-30', 1)).toThrow(/ISO date/);
+    expect(() => calendar.addWorkingDays('2024-05-01', -1)).toThrow(RangeError);
+  });
+
+  it('refuses to count beyond the years it has holidays for', () => {
+    expect(() => calendar.addWorkingDays('2030-12-20', 10)).toThrow(/covers 2018–2030/);
+    expect(() => calendar.workingDaysBetween('2017-12-01', '2018-01-05')).toThrow(/covers/);
+    expect(() => calendar.addWorkingDays('2017-12-01', 1)).toThrow(/covers/);
+  });
+});
+
+/** Last Sunday of a month: when the clocks change (March forward, October back). */
+function lastSunday(year: number, month: number): DateTime {
+  const last = DateTime.utc(year, month, 1).endOf('month').startOf('day');
+  return last.minus({ days: last.weekday % 7 });
+}
+
+describe('daylight saving (A5): counting is in London dates, whatever the offset', () => {
+  const dstYears = Array.from({ length: 10 }, (_, i) => 2019 + i);
+
+  it.each(dstYears)('%i, March: a Friday-night receipt and its deadline straddle the change correctly', (year) => {
+    const sunday = lastSunday(year, 3);
+    const friday = sunday.minus({ days: 2 }).toISODate()!;
+    // 23:30 GMT on the Friday is still Friday in London before the clocks go forward.
+    const receivedAt = toInstant(`${friday}T23:30:00Z`);
+    expect(londonDateOf(receivedAt)).toBe(friday);
+    const due = calendar.addWorkingDays(friday, 5);
+    expect(calendar.isWorkingDay(due)).toBe(true);
+    // After the change the deadline ends at 23:59:59.999 BST, i.e. 22:59:59.999 UTC.
+    expect(endOfLondonDay(due)).toBe(`${due}T22:59:59.999Z`);
+    // 00:30 BST on the next Monday is 23:30 UTC on Sunday, and is Monday in London.
+    const monday = sunday.plus({ days: 1 }).toISODate()!;
+    expect(londonDateOf(`${sunday.toISODate()}T23:30:00Z`)).toBe(monday);
+  });
+
+  it.each(dstYears)('%i, October: a deadline after the clocks go back ends at midnight GMT', (year) => {
+    const sunday = lastSunday(year, 10);
+    const friday = sunday.minus({ days: 2 }).toISODate()!;
+    // 23:30 UTC on the Friday is 00:30 BST on Saturday in London: day 0 is the Saturday.
+    expect(londonDateOf(`${friday}T23:30:00Z`)).toBe(sunday.minus({ days: 1 }).toISODate());
+    expect(endOfLondonDay(friday)).toBe(`${friday}T22:59:59.999Z`);
+    const due = calendar.addWorkingDays(friday, 5);
+    expect(endOfLondonDay(due)).toBe(`${due}T23:59:59.999Z`);
+    expect(calendar.workingDaysBetween(friday, due)).toBe(5);
+  });
+});
+
+describe('calendar properties (fast-check)', () => {
+  const day = fc.integer({ min: 0, max: 365 * 12 }).map((offset) => DateTime.utc(2018, 1, 1).plus({ days: offset }).toISODate()!);
+  const days = fc.integer({ min: 1, max: 60 });
+
+  it('a deadline always falls on a working day', () => {
+    fc.assert(fc.property(day, days, (start, n) => calendar.isWorkingDay(calendar.addWorkingDays(start, n))));
+  });
+
+  it('workingDaysBetween(d, addWorkingDays(d, n)) === n', () => {
+    fc.assert(fc.property(day, fc.integer({ min: 0, max: 60 }), (start, n) => calendar.workingDaysBetween(start, calendar.addWorkingDays(start, n)) === n));
+  });
+
+  it('adding is monotonic and composes: add(add(d, a), b) === add(d, a + b)', () => {
+    fc.assert(
+      fc.property(day, days, days, (start, a, b) => {
+        const first = calendar.addWorkingDays(start, a);
+        return first < calendar.addWorkingDays(start, a + b) && calendar.addWorkingDays(first, b) === calendar.addWorkingDays(start, a + b);
+      }),
+    );
+  });
+});

@@ -12,8 +12,7 @@ const swc = [
 const common = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^@complaint-ledger/domain$': '<rootDir>/libs/domain/src/index.ts',
-    '^@complaint-ledger/domain/(.*)$': '<rootDir>/libs/domain/src/$1',
+    '^@complaint-ledger/(domain|event-store)$': '<rootDir>/libs/$1/src/index.ts',
   },
   testEnvironment: 'node',
 };

@@ -1,0 +1,172 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { checkAppend } from '../append-rules';
+import { chain, GENESIS_HASH } from '../hash-chain';
+import { StoreUnavailable, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type RecordedEvent, type Subscription } from '../port';
+import { CommitSignal, positionalSubscription } from '../subscription';
+
+interface Row {
+  position: number;
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+interface PendingAppend {
+  streamId: string;
+  events: readonly NewEvent[];
+  expected: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The embedded default: one SQLite file in WAL mode with synchronous=FULL, so a resolved append
+ * has been fsynced (a 2xx means durable). Appends that arrive together are written in one
+ * transaction — group commit — so durability costs one fsync per batch, not per command. Each
+ * append in the batch runs in its own savepoint: one conflicting append fails alone.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly commits = new CommitSignal();
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private readonly statements;
+
+  constructor(
+    readonly path: string,
+    private readonly clock: () => string = () => new Date().toISOString(),
+  ) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS events (
+        position  INTEGER PRIMARY KEY AUTOINCREMENT,
+        stream_id TEXT    NOT NULL,
+        revision  INTEGER NOT NULL,
+        event_id  TEXT    NOT NULL UNIQUE,
+        type      TEXT    NOT NULL,
+        data      TEXT    NOT NULL,
+        metadata  TEXT    NOT NULL,
+        UNIQUE (stream_id, revision)
+      );`);
+    this.statements = {
+      head: this.db.prepare<[string], { revision: number; metadata: string }>(
+        'SELECT revision, metadata FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+      ),
+      byId: this.db.prepare<[string], Row>('SELECT * FROM events WHERE event_id = ?'),
+      insert: this.db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)'),
+      stream: this.db.prepare<[string], Row>('SELECT * FROM events WHERE stream_id = ? ORDER BY revision'),
+      all: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+    };
+  }
+
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ streamId, events, expected, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private readonly appendOne = (pending: PendingAppend): AppendResult => {
+    const { streamId, events, expected } = pending;
+    const head = this.statements.head.get(streamId);
+    const decision = checkAppend(streamId, head ? head.revision : 'no_stream', expected, events, (id) => {
+      const row = this.statements.byId.get(id);
+      return row && { streamId: row.stream_id, revision: row.revision, type: row.type };
+    });
+    if (decision.kind === 'already_written') {
+      const row = this.statements.byId.get(events.at(-1)!.eventId)!;
+      return { revision: decision.revision, position: row.position, written: false };
+    }
+    const recordedAt = this.clock();
+    let prevHash = head ? (JSON.parse(head.metadata) as { hash: string }).hash : GENESIS_HASH;
+    let revision = head ? head.revision : -1;
+    let position = 0;
+    for (const event of events) {
+      revision += 1;
+      const recorded = chain(streamId, revision, event, prevHash, recordedAt);
+      const info = this.statements.insert.run(streamId, revision, recorded.eventId, recorded.type, JSON.stringify(recorded.data), JSON.stringify(recorded.metadata));
+      position = Number(info.lastInsertRowid);
+      prevHash = recorded.metadata.hash;
+    }
+    return { revision, position, written: true };
+  };
+
+  private flush(): void {
+    const batch = this.queue;
+    this.queue = [];
+    this.flushScheduled = false;
+    const outcomes: ({ ok: AppendResult } | { error: unknown })[] = [];
+    const attempt = this.db.transaction((pending: PendingAppend) => this.appendOne(pending));
+    try {
+      this.db.transaction(() => {
+        for (const pending of batch) {
+          try {
+            outcomes.push({ ok: attempt(pending) }); // nested: a savepoint, rolled back alone on error
+          } catch (error) {
+            outcomes.push({ error });
+          }
+        }
+      })();
+    } catch (error) {
+      // The commit itself failed (disk full, I/O error): nothing in the batch was written.
+      const unavailable = new StoreUnavailable(`the event store could not commit: ${(error as Error).message}`, error);
+      for (const pending of batch) pending.reject(unavailable);
+      return;
+    }
+    batch.forEach((pending, i) => {
+      const outcome = outcomes[i]!;
+      if ('ok' in outcome) pending.resolve(outcome.ok);
+      else pending.reject(outcome.error);
+    });
+    this.commits.fire();
+  }
+
+  async readStream(streamId: string): Promise<RecordedEvent[]> {
+    return this.statements.stream.all(streamId).map(toRecorded);
+  }
+
+  async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {
+    return this.statements.all.all(afterPosition, limit).map(toRecorded);
+  }
+
+  subscribe(afterPosition: number, handler: (event: RecordedEvent) => Promise<void> | void): Subscription {
+    return positionalSubscription(afterPosition, (after, limit) => this.readAll(after, limit), () => this.commits.next(), handler);
+  }
+
+  async ready(): Promise<boolean> {
+    try {
+      return this.db.open && this.db.prepare('SELECT 1 AS ok').get() !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.commits.fire();
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toRecorded(row: Row): RecordedEvent {
+  return {
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: row.position,
+    eventId: row.event_id,
+    type: row.type,
+    data: JSON.parse(row.data) as object,
+    metadata: JSON.parse(row.metadata) as RecordedEvent['metadata'],
+  };
+}

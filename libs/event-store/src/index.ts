@@ -1,0 +1,5 @@
+export * from './port';
+export * from './hash-chain';
+export * from './subscription';
+export * from './adapters/memory';
+export * from './adapters/sqlite';

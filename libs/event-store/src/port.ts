@@ -1,0 +1,97 @@
+/**
+ * The one port every event store adapter implements (ARCHITECTURE principle 5). Streams are
+ * `complaint-<id>`; revisions count from 0 within a stream; positions order all events globally.
+ */
+export interface EventMetadata {
+  /** When it happened in the world (business time, ARCHITECTURE principle 2). */
+  readonly occurredAt: string;
+  /** The authenticated principal; never taken from a request body. */
+  readonly actor: string;
+  readonly correlationId: string;
+  readonly causationId?: string;
+  readonly schemaVersion: number;
+  /** Present on events written by an idempotent request (API.md `Idempotency-Key`). */
+  readonly idempotencyKey?: string;
+  readonly requestHash?: string;
+}
+
+export interface NewEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly data: object;
+  readonly metadata: EventMetadata;
+}
+
+export interface RecordedMetadata extends EventMetadata {
+  /** When the store recorded it. */
+  readonly recordedAt: string;
+  /** SHA-256 of the previous event in the stream (64 zeros for the first). */
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export interface RecordedEvent {
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: number;
+  readonly eventId: string;
+  readonly type: string;
+  readonly data: object;
+  readonly metadata: RecordedMetadata;
+}
+
+/** `no_stream`: the stream must not exist; a number: the revision of its last event; `any`: no check. */
+export type ExpectedRevision = 'no_stream' | 'any' | number;
+
+export interface AppendResult {
+  /** Revision of the last event now in the stream. */
+  readonly revision: number;
+  readonly position: number;
+  /** False when every event was already there (an idempotent retry by event id). */
+  readonly written: boolean;
+}
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  readStream(streamId: string): Promise<RecordedEvent[]>;
+  /** Events with a position greater than `afterPosition` (-1 for the start), in order. */
+  readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]>;
+  /** Catch up from `afterPosition`, then stay live; the handler sees each event once, in order. */
+  subscribe(afterPosition: number, handler: (event: RecordedEvent) => Promise<void> | void): Subscription;
+  /** True when the store can take writes. */
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevision extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`stream ${streamId} is at revision ${actual}, expected ${expected}`);
+    this.name = 'WrongExpectedRevision';
+  }
+}
+
+/** An event id already used for a different event. */
+export class DuplicateEventId extends Error {
+  constructor(readonly eventId: string) {
+    super(`event id ${eventId} is already used by another event`);
+    this.name = 'DuplicateEventId';
+  }
+}
+
+/** The store cannot take the write (disk full, unreachable): nothing was written. */
+export class StoreUnavailable extends Error {
+  constructor(message: string, readonly cause?: unknown) {
+    super(message);
+    this.name = 'StoreUnavailable';
+  }
+}
+
+export const complaintStream = (complaintId: string): string => `complaint-${complaintId}`;

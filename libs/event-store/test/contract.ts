@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { DuplicateEventId, verifyChain, WrongExpectedRevision, type EventStore, type NewEvent, type RecordedEvent } from '../src';
+
+export const newEvent = (type = 'CorrespondenceRecorded', data: object = { summary: 'called' }): NewEvent => ({
+  eventId: randomUUID(),
+  type,
+  data,
+  metadata: { occurredAt: '2024-05-01T09:00:00.000Z', actor: 'test', correlationId: randomUUID(), schemaVersion: 1 },
+});
+
+const waitFor = async (condition: () => boolean, ms = 3000) => {
+  const until = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+};
+
+/**
+ * The contract every adapter must honour (ARCHITECTURE principle 5). `open` gives a fresh, empty
+ * store for each test; `streamPrefix` keeps runs apart on a shared server.
+ */
+export function eventStoreContract(open: () => Promise<EventStore>) {
+  let store: EventStore;
+  let stream: string;
+  beforeEach(async () => {
+    store = await open();
+    stream = `complaint-${randomUUID()}`;
+  });
+  afterEach(async () => store.close());
+
+  it('appends to a new stream and reads it back in order, with revisions from 0', async () => {
+    const events = [newEvent('ComplaintReceived'), newEvent('Acknowledged'), newEvent('Responded')];
+    const result = await store.append(stream, events, 'no_stream');
+    expect(result).toMatchObject({ revision: 2, written: true });
+    const read = await store.readStream(stream);
+    expect(read.map((e) => [e.revision, e.type, e.eventId])).toEqual(events.map((e, i) => [i, e.type, e.eventId]));
+    expect(read[0]!.data).toEqual(events[0]!.data);
+    expect(read[0]!.metadata).toMatchObject(events[0]!.metadata);
+  });
+
+  it('reads an unknown stream as empty', async () => {
+    expect(await store.readStream(`complaint-${randomUUID()}`)).toEqual([]);
+  });
+
+  it('appends at the expected revision and refuses a stale one', async () => {
+    await store.append(stream, [newEvent()], 'no_stream');
+    await store.append(stream, [newEvent()], 0);
+    await expect(store.append(stream, [newEvent()], 0)).rejects.toBeInstanceOf(WrongExpectedRevision);
+    await expect(store.append(stream, [newEvent()], 'no_stream')).rejects.toMatchObject({ actual: 1 });
+    await expect(store.append(`complaint-${randomUUID()}`, [newEvent()], 3)).rejects.toMatchObject({ actual: 'no_stream' });
+    expect(await store.readStream(stream)).toHaveLength(2);
+  });
+
+  it('of two concurrent appends at the same revision, exactly one wins', async () => {
+    await store.append(stream, [newEvent()], 'no_stream');
+    const results = await Promise.allSettled([store.append(stream, [newEvent()], 0), store.append(stream, [newEvent()], 0)]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof WrongExpectedRevision)).toHaveLength(1);
+    expect(await store.readStream(stream)).toHaveLength(2);
+  });
+
+  it('treats a retry with the same event ids as already written, whatever the expected revision', async () => {
+    const events = [newEvent(), newEvent()];
+    const first = await store.append(stream, events, 'no_stream');
+    const retry = await store.append(stream, events, 'no_stream');
+    expect(retry).toEqual({ revision: first.revision, position: first.position, written: false });
+    expect(await store.readStream(stream)).toHaveLength(2);
+  });
+
+  it('refuses an event id reused for a different event', async () => {
+    const event = newEvent();
+    await store.append(stream, [event], 'no_stream');
+    await expect(store.append(`complaint-${randomUUID()}`, [event], 'no_stream')).rejects.toBeInstanceOf(DuplicateEventId);
+  });
+
+  it('writes nothing of a batch it refuses', async () => {
+    const used = newEvent();
+    await store.append(stream, [used], 'no_stream');
+    await expect(store.append(stream, [newEvent(), used], 0)).rejects.toBeInstanceOf(DuplicateEventId);
+    expect(await store.readStream(stream)).toHaveLength(1);
+  });
+
+  it('orders all streams by a global position and reads from any position', async () => {
+    const other = `complaint-${randomUUID()}`;
+    await store.append(stream, [newEvent()], 'no_stream');
+    await store.append(other, [newEvent()], 'no_stream');
+    await store.append(stream, [newEvent()], 0);
+    const all = (await store.readAll(-1, 1000)).filter((e) => e.streamId === stream || e.streamId === other);
+    expect(all.map((e) => e.streamId)).toEqual([stream, other, stream]);
+    const positions = all.map((e) => e.position);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(new Set(positions).size).toBe(3);
+    const after = await store.readAll(all[0]!.position, 1000);
+    expect(after.map((e) => e.eventId)).toContain(all[2]!.eventId);
+    expect(after.map((e) => e.eventId)).not.toContain(all[0]!.eventId);
+  });
+
+  it('chains each stream with SHA-256 hashes that verify', async () => {
+    await store.append(stream, [newEvent(), newEvent()], 'no_stream');
+    await store.append(stream, [newEvent()], 1);
+    const read = await store.readStream(stream);
+    expect(read[0]!.metadata.prevHash).toBe('0'.repeat(64));
+    expect(read[1]!.metadata.prevHash).toBe(read[0]!.metadata.hash);
+    expect(verifyChain(read)).toEqual({ valid: true, events: 3, headHash: read[2]!.metadata.hash, firstInvalidRevision: null });
+    const tampered = read.map((e) => (e.revision === 1 ? { ...e, data: { summary: 'edited' } } : e));
+    expect(verifyChain(tampered)).toMatchObject({ valid: false, firstInvalidRevision: 1 });
+  });
+
+  it('subscribes: catches up from a position, then delivers live appends once, in order', async () => {
+    await store.append(stream, [newEvent(), newEvent()], 'no_stream');
+    const start = (await store.readAll(-1, 100000)).find((e) => e.streamId === stream)!.position - 1;
+    const seen: RecordedEvent[] = [];
+    const subscription = store.subscribe(start, (event) => {
+      if (event.streamId === stream) seen.push(event);
+    });
+    await waitFor(() => seen.length === 2);
+    await store.append(stream, [newEvent()], 1);
+    await store.append(stream, [newEvent(), newEvent()], 2);
+    await waitFor(() => seen.length === 5);
+    await subscription.close();
+    expect(seen.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('reports itself ready', async () => {
+    expect(await store.ready()).toBe(true);
+  });
+}

@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore } from '../src';
+import { eventStoreContract, newEvent } from './contract';
+
+const dir = mkdtempSync(join(tmpdir(), 'ledger-sqlite-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const freshPath = () => join(dir, `ledger-${++n}.sqlite`);
+
+describe('SqliteEventStore honours the event-store contract', () => eventStoreContract(async () => new SqliteEventStore(freshPath())));
+
+describe('SqliteEventStore specifics', () => {
+  it('keeps everything across a close and reopen of the same file', async () => {
+    const path = freshPath();
+    const first = new SqliteEventStore(path);
+    await first.append('complaint-a', [newEvent(), newEvent()], 'no_stream');
+    await first.close();
+    const second = new SqliteEventStore(path);
+    const read = await second.readStream('complaint-a');
+    expect(read).toHaveLength(2);
+    await second.append('complaint-a', [newEvent()], 1);
+    expect(await second.readStream('complaint-a')).toHaveLength(3);
+    await second.close();
+  });
+
+  it('groups concurrent appends into one transaction, failing only the conflicting one', async () => {
+    const store = new SqliteEventStore(freshPath());
+    await store.append('complaint-x', [newEvent()], 'no_stream');
+    const appends = Array.from({ length: 50 }, (_, i) => store.append(`complaint-${i}`, [newEvent()], 'no_stream'));
+    const stale = store.append('complaint-x', [newEvent()], 5);
+    const results = await Promise.allSettled([...appends, stale]);
+    expect(results.slice(0, 50).every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(results[50]!.status).toBe('rejected');
+    expect(await store.readAll(-1, 1000)).toHaveLength(51);
+    await store.close();
+  });
+
+  it('rejects an append whose write fails, and writes none of it', async () => {
+    const store = new SqliteEventStore(freshPath());
+    // Make the commit itself fail: a trigger that raises once a row is inserted.
+    (store as unknown as { db: import('better-sqlite3').Database }).db.exec(
+      "CREATE TRIGGER full AFTER INSERT ON events WHEN NEW.type = 'Boom' BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END;",
+    );
+    await expect(store.append('complaint-y', [newEvent(), newEvent('Boom')], 'no_stream')).rejects.toThrow(/disk is full/);
+    expect(await store.readStream('complaint-y')).toEqual([]);
+    await store.append('complaint-z', [newEvent()], 'no_stream');
+    expect(await store.readAll(-1, 10)).toHaveLength(1);
+    await store.close();
+  });
+});

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { canonicalJson } from '@complaint-ledger/event-store';
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ComplaintCommand } from '@complaint-ledger/domain';
+import { correlationIdOf, idempotencyKeyOf, ifMatchOf, principalOf } from '../http/request-context';
+import { RecordComplaintFact } from './record-complaint-fact';
+
+export interface CommandResponse {
+  id: string;
+  revision: number;
+}
+
+/** What every command route does with HTTP: headers in, the command through the bus, ETag out. */
+@Injectable()
+export class CommandEndpoint {
+  constructor(private readonly bus: CommandBus) {}
+
+  async run(request: FastifyRequest, reply: FastifyReply, complaintId: string, command: ComplaintCommand): Promise<CommandResponse> {
+    const requestHash = createHash('sha256')
+      .update(canonicalJson({ method: request.method, path: request.url.split('?')[0], body: request.body ?? null }))
+      .digest('hex');
+    const outcome = await this.bus.execute(
+      new RecordComplaintFact({
+        complaintId,
+        command,
+        actor: principalOf(request),
+        correlationId: correlationIdOf(request),
+        ifMatch: ifMatchOf(request),
+        idempotencyKey: idempotencyKeyOf(request),
+        requestHash,
+      }),
+    );
+    void reply.header('etag', `"${outcome.revision}"`);
+    if (outcome.replayed) void reply.header('idempotent-replayed', 'true');
+    return { id: outcome.id, revision: outcome.revision };
+  }
+}

@@ -1,0 +1,11 @@
+import { STAGES } from '@complaint-ledger/domain';
+import { Instant, OneOf, Text } from '../../../http/dto-fields';
+
+export class AcknowledgeComplaintRequest {
+  @OneOf(STAGES) stage!: 1 | 2;
+  @Instant() acknowledgedAt!: string;
+  @Text(true, 5000, 'The complaint definition (Code 5.6)') complaintDefinition!: string;
+  @Text(false, 2000) outcomesSought?: string;
+  @Text(false, 100, 'Staff reference of the handler (Code 6.13)') handler?: string;
+  @Text(false, 2000, 'What the landlord is and is not responsible for (Code 5.7)') responsibilityNotes?: string;
+}

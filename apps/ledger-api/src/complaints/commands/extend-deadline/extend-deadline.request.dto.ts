@@ -1,0 +1,11 @@
+import { STAGES } from '@complaint-ledger/domain';
+import { Flag, Instant, LocalDay, OneOf, Text } from '../../../http/dto-fields';
+
+export class ExtendDeadlineRequest {
+  @OneOf(STAGES) stage!: 1 | 2;
+  @Instant() notifiedAt!: string;
+  @LocalDay(true, 'The new response date given to the resident') newDeadline!: string;
+  @Text(true, 2000) reason!: string;
+  @Flag(true, "Whether the notice gave the Ombudsman's contact details (Code 6.5, 6.16)") ombudsmanDetailsGiven!: boolean;
+  @Text(false, 2000, 'Recorded good reason for going beyond the limit (Code 6.4, 6.15)') goodReason?: string;
+}

@@ -1,0 +1,26 @@
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CommandEndpoint } from '../../command-endpoint';
+import { uuidFrom } from '../../complaint-command.service';
+import { idempotencyKeyOf } from '../../../http/request-context';
+import { ReceiveComplaintRequest } from './receive-complaint.request.dto';
+
+@ApiTags('commands')
+@Controller('v1/complaints')
+export class ReceiveComplaintController {
+  constructor(private readonly endpoint: CommandEndpoint) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Record a complaint received (ComplaintReceived)' })
+  async receive(@Body() body: ReceiveComplaintRequest, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    // A retried request without a client id must land on the same complaint: derive the id from the key.
+    const key = idempotencyKeyOf(request);
+    const complaintId = body.complaintId ?? (key ? uuidFrom(`complaint|${key}`) : randomUUID());
+    const result = await this.endpoint.run(request, reply, complaintId, { type: 'ReceiveComplaint', data: { ...body, complaintId } });
+    void reply.header('location', `/v1/complaints/${complaintId}`);
+    return result;
+  }
+}

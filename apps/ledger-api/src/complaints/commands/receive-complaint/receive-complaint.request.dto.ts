@@ -1,0 +1,37 @@
+import { IsOptional, IsUUID } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { CHANNELS, TENURES } from '@complaint-ledger/domain';
+import { Instant, Nested, OneOf, Text } from '../../../http/dto-fields';
+
+export class ResidentDto {
+  @Text(true, 100, "The landlord's reference for the resident") reference!: string;
+  @Text(false, 200) name?: string;
+  @Text(false, 320) email?: string;
+  @Text(false, 50) phone?: string;
+  @Text(false, 500) address?: string;
+}
+
+export class RepresentativeDto {
+  @Text(false, 200) name?: string;
+  @Text(false, 100) relationship?: string;
+  @Instant(false, "When the resident's consent for the representative was received (Code 3.6; D6)") consentReceivedAt?: string;
+}
+
+export class ReceiveComplaintRequest {
+  @IsOptional()
+  @IsUUID()
+  @ApiProperty({ required: false, format: 'uuid', description: 'Client-chosen id; generated when absent' })
+  complaintId?: string;
+
+  @Instant(true, 'When any part of the landlord received it (Code 6.2, 5.12)') receivedAt!: string;
+  @OneOf(CHANNELS) channel!: (typeof CHANNELS)[number];
+  @OneOf(TENURES) tenure!: (typeof TENURES)[number];
+  @Text(true, 100) category!: string;
+  @Text(true, 5000) summary!: string;
+  @Nested(() => ResidentDto) resident!: ResidentDto;
+  @Text(false, 2000) outcomeSought?: string;
+  @Nested(() => RepresentativeDto, false) representative?: RepresentativeDto;
+  @Instant(false, 'When the issue occurred (Code 2.3)') issueOccurredAt?: string;
+  @Instant(false, 'When the resident became aware of it (Code 2.3)') residentAwareAt?: string;
+  @Text(false, 100) relatedServiceRequest?: string;
+}

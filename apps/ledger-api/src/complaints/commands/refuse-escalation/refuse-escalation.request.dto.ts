@@ -1,0 +1,9 @@
+import { EXCLUSION_GROUNDS } from '@complaint-ledger/domain';
+import { Flag, Instant, OneOf, Text } from '../../../http/dto-fields';
+
+export class RefuseEscalationRequest {
+  @Instant() decidedAt!: string;
+  @OneOf(EXCLUSION_GROUNDS) ground!: (typeof EXCLUSION_GROUNDS)[number];
+  @Text(true, 5000) explanation!: string;
+  @Flag(true, 'Whether the resident was told of their right to go to the Ombudsman (Code 2.4, 5.11)') ombudsmanRightExplained!: boolean;
+}

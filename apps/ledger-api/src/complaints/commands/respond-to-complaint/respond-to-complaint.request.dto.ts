@@ -1,0 +1,20 @@
+import { DECISIONS, REMEDY_TYPES, STAGES } from '@complaint-ledger/domain';
+import { Flag, Instant, LocalDay, NestedList, OneOf, Text, TextList, WholeNumber } from '../../../http/dto-fields';
+
+export class RemedyTermsDto {
+  @OneOf(REMEDY_TYPES) type!: (typeof REMEDY_TYPES)[number];
+  @Text(true, 2000) description!: string;
+  @WholeNumber(false, 'Financial remedies, in pence') amountPence?: number;
+  @LocalDay(false, 'When it must be completed by (Code 7.3)') dueBy?: string;
+}
+
+export class RespondToComplaintRequest {
+  @OneOf(STAGES) stage!: 1 | 2;
+  @Instant() respondedAt!: string;
+  @OneOf(DECISIONS) decision!: (typeof DECISIONS)[number];
+  @Text(true, 10000) reasons!: string;
+  @NestedList(() => RemedyTermsDto, 20, 'Each becomes a RemedyOffered event') remedies?: RemedyTermsDto[];
+  @TextList(50, 'Absent: not stated; empty: none (Code 6.9(f))') outstandingActions?: string[];
+  @Flag(true, 'Whether the response explained how to escalate (Code 6.9(g), 6.19(g))') escalationRightsGiven!: boolean;
+  @Text(false, 100) handler?: string;
+}

@@ -1,0 +1,110 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { decide, foldEvents, isDomainError, occurredAtOf, type ComplaintCommand, type ComplaintEvent } from '@complaint-ledger/domain';
+import { complaintStream, WrongExpectedRevision, type EventStore, type NewEvent, type RecordedEvent } from '@complaint-ledger/event-store';
+import { domainProblem, preconditionFailed, idempotencyKeyReused } from './complaint-problems';
+import { CLOCK, EVENT_STORE, LEDGER_CONFIG, type Clock } from '../infrastructure/tokens';
+import type { LedgerConfig } from '../config/ledger-config';
+import { CommandMetrics } from '../health/metrics';
+
+export const SCHEMA_VERSION = 1;
+const MAX_ATTEMPTS = 4;
+
+export interface CommandRequest {
+  readonly complaintId: string;
+  readonly command: ComplaintCommand;
+  readonly actor: string;
+  readonly correlationId: string;
+  /** From `If-Match`: the revision the client decided on. */
+  readonly ifMatch?: number;
+  readonly idempotencyKey?: string;
+  /** Hash of method, path and body: the same key with another request is refused. */
+  readonly requestHash: string;
+}
+
+export interface CommandOutcome {
+  readonly id: string;
+  readonly revision: number;
+  /** True when this was a retry of an idempotent request: nothing new was written. */
+  readonly replayed: boolean;
+}
+
+export const toDomainEvents = (recorded: readonly RecordedEvent[]): ComplaintEvent[] =>
+  recorded.map((event) => ({ type: event.type, data: event.data }) as ComplaintEvent);
+
+/**
+ * The thin command handler (STYLE.md 3): load the stream, fold, decide, append at the expected
+ * revision. Without If-Match a concurrent change is absorbed by re-reading and re-deciding.
+ */
+@Injectable()
+export class ComplaintCommandService {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    private readonly metrics: CommandMetrics,
+  ) {}
+
+  async execute(request: CommandRequest): Promise<CommandOutcome> {
+    const stopTimer = this.metrics.start(request.command.type);
+    try {
+      const outcome = await this.attempt(request);
+      stopTimer(outcome.replayed ? 'replayed' : 'recorded');
+      return outcome;
+    } catch (error) {
+      stopTimer('refused');
+      throw error;
+    }
+  }
+
+  private async attempt(request: CommandRequest): Promise<CommandOutcome> {
+    const stream = complaintStream(request.complaintId);
+    for (let attempt = 1; ; attempt++) {
+      const recorded = await this.store.readStream(stream);
+      const prior = request.idempotencyKey ? recorded.filter((e) => e.metadata.idempotencyKey === request.idempotencyKey) : [];
+      if (prior.length) {
+        if (prior[0]!.metadata.requestHash !== request.requestHash) throw idempotencyKeyReused();
+        return { id: request.complaintId, revision: prior.at(-1)!.revision, replayed: true };
+      }
+      const revision = recorded.length - 1;
+      if (request.ifMatch !== undefined && request.ifMatch !== revision) throw preconditionFailed(request.ifMatch, revision);
+      const decided = decide(request.command, foldEvents(toDomainEvents(recorded)), {
+        now: this.clock(),
+        newId: randomUUID,
+        clockSkewMs: this.config.LEDGER_CLOCK_SKEW_SECONDS * 1000,
+      });
+      if (isDomainError(decided)) throw domainProblem(decided);
+      try {
+        const appended = await this.store.append(stream, this.envelope(stream, decided, request), revision < 0 ? 'no_stream' : revision);
+        return { id: request.complaintId, revision: appended.revision, replayed: !appended.written };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevision)) throw error;
+        if (request.ifMatch !== undefined) throw preconditionFailed(request.ifMatch, error.actual === 'no_stream' ? -1 : error.actual);
+        if (attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private envelope(stream: string, events: readonly ComplaintEvent[], request: CommandRequest): NewEvent[] {
+    return events.map((event, index) => ({
+      // With an Idempotency-Key the ids are derived from it, so concurrent retries collapse in the store.
+      eventId: request.idempotencyKey ? uuidFrom(`${stream}|${request.idempotencyKey}|${index}`) : randomUUID(),
+      type: event.type,
+      data: event.data,
+      metadata: {
+        occurredAt: occurredAtOf(event),
+        actor: request.actor,
+        correlationId: request.correlationId,
+        schemaVersion: SCHEMA_VERSION,
+        ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey, requestHash: request.requestHash } : {}),
+      },
+    }));
+  }
+}
+
+/** A name-based UUID (v8 layout over SHA-256): the same input always gives the same id. */
+export function uuidFrom(input: string): string {
+  const hex = createHash('sha256').update(input).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

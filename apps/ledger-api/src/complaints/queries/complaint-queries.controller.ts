@@ -1,0 +1,97 @@
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { assess, foldEvents, isAfter, parseInstant, type ComplianceRules } from '@complaint-ledger/domain';
+import { complaintStream, verifyChain, type EventStore, type RecordedEvent } from '@complaint-ledger/event-store';
+import { complaintIdPipe } from '../../http/request-context';
+import { problemType, ProblemException } from '../../http/problem';
+import { CLOCK, COMPLIANCE_RULES, EVENT_STORE, type Clock } from '../../infrastructure/tokens';
+import { complaintNotFound } from '../complaint-problems';
+import { toDomainEvents } from '../complaint-command.service';
+
+@ApiTags('queries')
+@Controller('v1/complaints/:id')
+export class ComplaintQueriesController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(COMPLIANCE_RULES) private readonly rules: ComplianceRules,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The complaint with its deadlines and findings, now or as the ledger knew it at asOf' })
+  @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 instant: only events recorded by then count' })
+  async get(@Param('id', complaintIdPipe) id: string, @Query('asOf') asOfParam: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const asOf = this.asOf(asOfParam);
+    const recorded = (await this.load(id)).filter((event) => !isAfter(event.metadata.recordedAt, asOf));
+    const state = foldEvents(toDomainEvents(recorded));
+    if (!state) throw complaintNotFound(id);
+    const revision = recorded.length - 1;
+    void reply.header('etag', `"${revision}"`);
+    const assessment = assess(state, asOf, this.rules);
+    const stage2 = state.stage2;
+    return {
+      id,
+      revision,
+      asOf: assessment.asOf,
+      status: assessment.status,
+      stage: assessment.stage,
+      codeVersion: assessment.codeVersion,
+      receivedAt: state.receivedAt,
+      channel: state.channel,
+      tenure: state.tenure,
+      category: state.category,
+      residentReference: state.resident.reference,
+      deadlines: assessment.deadlines.map(({ extensions: _extensions, ...deadline }) => deadline),
+      findings: assessment.findings,
+      remedies: state.remedies,
+      outstandingActions: (stage2?.response ?? state.stage1.response)?.outstandingActions ?? [],
+    };
+  }
+
+  @Get('history')
+  @ApiOperation({ summary: 'Every event recorded for the complaint, in order, with its hashes (Code 5.12)' })
+  async history(@Param('id', complaintIdPipe) id: string) {
+    const recorded = await this.load(id);
+    if (!recorded.length) throw complaintNotFound(id);
+    return {
+      id,
+      events: recorded.map(({ revision, position, eventId, type, data, metadata }) => ({
+        revision,
+        position,
+        eventId,
+        type,
+        occurredAt: metadata.occurredAt,
+        recordedAt: metadata.recordedAt,
+        actor: metadata.actor,
+        correlationId: metadata.correlationId,
+        schemaVersion: metadata.schemaVersion,
+        data,
+        prevHash: metadata.prevHash,
+        hash: metadata.hash,
+      })),
+    };
+  }
+
+  @Get('integrity')
+  @ApiOperation({ summary: "Verify the complaint's hash chain and name the first broken revision" })
+  async integrity(@Param('id', complaintIdPipe) id: string) {
+    const recorded = await this.load(id);
+    if (!recorded.length) throw complaintNotFound(id);
+    return verifyChain(recorded);
+  }
+
+  private load(id: string): Promise<RecordedEvent[]> {
+    return this.store.readStream(complaintStream(id));
+  }
+
+  private asOf(value: string | undefined): string {
+    if (value === undefined) return this.clock();
+    const parsed = parseInstant(value);
+    if (!parsed) {
+      const message = 'asOf must be an ISO-8601 instant, e.g. 2024-05-01T10:00:00Z';
+      throw new ProblemException({ type: problemType('REQUEST.INVALID'), title: 'Invalid request', status: 400, detail: message, errors: [{ field: 'asOf', rule: 'isISO8601', message }] });
+    }
+    return parsed.toISO()!;
+  }
+}

@@ -1,0 +1,36 @@
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { EventStore } from '@complaint-ledger/event-store';
+import { EVENT_STORE } from '../infrastructure/tokens';
+import { CommandMetrics } from './metrics';
+
+@ApiTags('operations')
+@Controller()
+export class HealthController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly metrics: CommandMetrics,
+  ) {}
+
+  /** The process is up. */
+  @Get('health/live')
+  live() {
+    return { status: 'ok' };
+  }
+
+  /** The store can take writes; 503 otherwise, so load balancers stop sending commands. */
+  @Get('health/ready')
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    const storeReady = await this.store.ready().catch(() => false);
+    void reply.status(storeReady ? 200 : 503);
+    return { status: storeReady ? 'ok' : 'unavailable', checks: { eventStore: storeReady ? 'up' : 'down' } };
+  }
+
+  @Get('metrics')
+  @ApiExcludeEndpoint()
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  async prometheus() {
+    return this.metrics.registry.metrics();
+  }
+}

@@ -1,0 +1,41 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+
+/** Field decorators: validation and OpenAPI from one declaration (one concept, one place). */
+const optional = (required: boolean) => (required ? [] : [IsOptional()]);
+
+export const Instant = (required = true, description?: string) =>
+  applyDecorators(
+    ...optional(required),
+    IsISO8601({ strict: true }, { message: '$property must be an ISO-8601 instant with an offset, or a date' }),
+    ApiProperty({ required, type: String, format: 'date-time', example: '2024-05-01T10:15:00+01:00', description }),
+  );
+
+export const LocalDay = (required = true, description?: string) =>
+  applyDecorators(
+    ...optional(required),
+    Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$property must be an ISO date (YYYY-MM-DD)' }),
+    ApiProperty({ required, type: String, format: 'date', example: '2024-05-29', description }),
+  );
+
+export const Text = (required = true, maxLength = 2000, description?: string) =>
+  applyDecorators(...optional(required), IsString(), ...(required ? [IsNotEmpty()] : []), MaxLength(maxLength), ApiProperty({ required, maxLength, description }));
+
+export const OneOf = (values: readonly (string | number)[], required = true, description?: string) =>
+  applyDecorators(...optional(required), IsIn(values), ApiProperty({ required, enum: values, description }));
+
+export const Flag = (required = true, description?: string) => applyDecorators(...optional(required), IsBoolean(), ApiProperty({ required, type: Boolean, description }));
+
+export const WholeNumber = (required = true, description?: string) =>
+  applyDecorators(...optional(required), IsInt(), Min(0), ApiProperty({ required, type: Number, minimum: 0, description }));
+
+export const Nested = (type: () => new () => object, required = true, description?: string) =>
+  applyDecorators(...optional(required), ValidateNested(), Type(type), ApiProperty({ required, type, description }));
+
+export const NestedList = (type: () => new () => object, maxItems = 50, description?: string) =>
+  applyDecorators(IsOptional(), IsArray(), ArrayMaxSize(maxItems), ValidateNested({ each: true }), Type(type), ApiProperty({ required: false, type: [type()] as never, description }));
+
+export const TextList = (maxItems = 50, description?: string) =>
+  applyDecorators(IsOptional(), IsArray(), ArrayMaxSize(maxItems), IsString({ each: true }), MaxLength(2000, { each: true }), ApiProperty({ required: false, type: [String], description }));

@@ -1,0 +1,47 @@
+import { ParseUUIDPipe } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { problemType, ProblemException } from './problem';
+
+/**
+ * The principal recorded as each event's actor. Authentication arrives with the security issue;
+ * until then every request is the same unauthenticated principal — never a value from the body.
+ */
+export const principalOf = (_request: FastifyRequest): string => 'unauthenticated';
+
+export const correlationIdOf = (request: FastifyRequest): string => {
+  const header = request.headers['x-correlation-id'];
+  return typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) ? header : randomUUID();
+};
+
+const invalidHeader = (field: string, message: string) =>
+  new ProblemException({ type: problemType('REQUEST.INVALID'), title: 'Invalid request', status: 400, detail: message, errors: [{ field, rule: 'header', message }] });
+
+/** `If-Match: "3"` (or `W/"3"`, or `3`) → 3. */
+export function ifMatchOf(request: FastifyRequest): number | undefined {
+  const header = request.headers['if-match'];
+  if (header === undefined) return undefined;
+  const match = /^(?:W\/)?"?(-?\d+)"?$/.exec(String(header).trim());
+  if (!match) throw invalidHeader('If-Match', 'If-Match must be a revision as returned in ETag, e.g. "3"');
+  return Number(match[1]);
+}
+
+export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !/^[\w.:-]{1,200}$/.test(header)) {
+    throw invalidHeader('Idempotency-Key', 'Idempotency-Key must be 1–200 characters of letters, digits, ".", ":", "_" or "-" (a UUID is ideal)');
+  }
+  return header;
+}
+
+export const complaintIdPipe = new ParseUUIDPipe({
+  exceptionFactory: () =>
+    new ProblemException({
+      type: problemType('REQUEST.INVALID'),
+      title: 'Invalid request',
+      status: 400,
+      detail: 'the complaint id in the path must be a UUID',
+      errors: [{ field: 'id', rule: 'isUuid', message: 'id must be a UUID' }],
+    }),
+});

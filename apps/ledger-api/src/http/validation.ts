@@ -1,0 +1,27 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { problemType, ProblemException, type FieldError } from './problem';
+
+function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = Array.isArray(error.target) || /^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : `${prefix}${prefix ? '.' : ''}${error.property}`;
+    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({ field, rule, message }));
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}
+
+/** DTO validation at the edge: unknown fields refused, every broken rule named (400, problem+json). */
+export const validationPipe = new ValidationPipe({
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  transform: true,
+  exceptionFactory: (errors) => {
+    const fieldErrors = flatten(errors);
+    return new ProblemException({
+      type: problemType('REQUEST.INVALID'),
+      title: 'Invalid request',
+      status: 400,
+      detail: fieldErrors.map((e) => `${e.field}: ${e.message}`).join('; '),
+      errors: fieldErrors,
+    });
+  },
+});

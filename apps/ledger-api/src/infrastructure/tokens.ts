@@ -1,0 +1,9 @@
+/** Injection tokens for the infrastructure the app is wired with. */
+export const EVENT_STORE = Symbol('EventStore');
+export const CLOCK = Symbol('Clock');
+export const COMPLIANCE_RULES = Symbol('ComplianceRules');
+export const LEDGER_CONFIG = Symbol('LedgerConfig');
+
+/** The only clock the service reads; tests replace it. */
+export type Clock = () => string;
+export const systemClock: Clock = () => new Date().toISOString();

@@ -1,0 +1,23 @@
+import { Logger } from '@nestjs/common';
+import { resolve } from 'node:path';
+import { createApp } from './app.factory';
+import { loadConfig } from './config/ledger-config';
+
+async function main(): Promise<void> {
+  const logger = new Logger('ledger-api');
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    logger.error((error as Error).message);
+    process.exit(1);
+  }
+  const app = await createApp({ config });
+  await app.listen(config.PORT, '0.0.0.0');
+  const url = `http://localhost:${config.PORT}`;
+  if (config.LEDGER_STORE === 'sqlite') logger.log(`event store: SQLite file ${resolve(config.LEDGER_SQLITE_PATH)}`);
+  else logger.log(`event store: ${config.LEDGER_STORE}`);
+  logger.log(`serving ${url} — API docs at ${url}/docs`);
+}
+
+void main();

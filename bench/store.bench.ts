@@ -19,7 +19,14 @@ const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
 const event = (): NewEvent => ({
   eventId: randomUUID(),
   type: 'CorrespondenceRecorded',
-  data: { complaintId: randomUUID(), occurredAt: '2024-05-01T09:00:00.000Z', direction: 'inbound', party: 'resident', channel: 'phone', summary: 'Resident called for an update' },
+  data: {
+    complaintId: randomUUID(),
+    occurredAt: '2024-05-01T09:00:00.000Z',
+    direction: 'inbound',
+    party: 'resident',
+    channel: 'phone',
+    summary: 'Resident called for an update',
+  },
   metadata: { occurredAt: '2024-05-01T09:00:00.000Z', actor: 'bench', correlationId: randomUUID(), schemaVersion: 1 },
 });
 
@@ -40,7 +47,9 @@ async function drive(write: (stream: string, revision: number) => Promise<void>)
 
 async function adapter(n: number): Promise<number> {
   const store = new SqliteEventStore(join(dir, `adapter-${n}.sqlite`));
-  const rate = await drive(async (stream, revision) => void (await store.append(stream, [event()], revision === 0 ? 'no_stream' : revision - 1)));
+  const rate = await drive(
+    async (stream, revision) => void (await store.append(stream, [event()], revision === 0 ? 'no_stream' : revision - 1)),
+  );
   await store.close();
   return rate;
 }
@@ -50,7 +59,9 @@ async function raw(n: number): Promise<number> {
   const db = new Database(join(dir, `raw-${n}.sqlite`));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  db.exec('CREATE TABLE events (position INTEGER PRIMARY KEY AUTOINCREMENT, stream_id TEXT NOT NULL, revision INTEGER NOT NULL, event_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, UNIQUE (stream_id, revision))');
+  db.exec(
+    'CREATE TABLE events (position INTEGER PRIMARY KEY AUTOINCREMENT, stream_id TEXT NOT NULL, revision INTEGER NOT NULL, event_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, UNIQUE (stream_id, revision))',
+  );
   const insert = db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
   const rate = await drive(async (stream, revision) => {
     const e = event();
@@ -76,8 +87,13 @@ async function main() {
   };
   const ratio = summary.adapterAppendsPerSecond / summary.rawInsertsPerSecond;
   console.table(results.map((r) => ({ round: r.round, 'raw inserts/s': Math.round(r.raw), 'adapter appends/s': Math.round(r.adapter) })));
-  console.log(`SQLite adapter: ${summary.adapterAppendsPerSecond} appends/s vs raw better-sqlite3 ${summary.rawInsertsPerSecond} inserts/s → ${(ratio * 100).toFixed(0)}% (target ≥ 60%)`);
-  writeFileSync(join(process.cwd(), 'bench', 'results', `store-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ ...summary, ratio }, null, 2));
+  console.log(
+    `SQLite adapter: ${summary.adapterAppendsPerSecond} appends/s vs raw better-sqlite3 ${summary.rawInsertsPerSecond} inserts/s → ${(ratio * 100).toFixed(0)}% (target ≥ 60%)`,
+  );
+  writeFileSync(
+    join(process.cwd(), 'bench', 'results', `store-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
+    JSON.stringify({ ...summary, ratio }, null, 2),
+  );
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -33,11 +33,45 @@ describe('the walk-through: receive → acknowledge → respond → escalate →
     expect(created.headers.etag).toBe('"0"');
 
     const steps: [string, object][] = [
-      ['acknowledgements', { stage: 1, acknowledgedAt: '2024-05-13T10:00:00+01:00', complaintDefinition: 'Leak unrepaired; wants repair and compensation', handler: 'H1' }],
-      ['responses', { stage: 1, respondedAt: '2024-05-24T15:00:00+01:00', decision: 'partly_upheld', reasons: 'Repair was late', remedies: [{ type: 'financial', description: 'Compensation', amountPence: 10000, dueBy: '2024-06-07' }], outstandingActions: [], escalationRightsGiven: true, handler: 'H1' }],
+      [
+        'acknowledgements',
+        {
+          stage: 1,
+          acknowledgedAt: '2024-05-13T10:00:00+01:00',
+          complaintDefinition: 'Leak unrepaired; wants repair and compensation',
+          handler: 'H1',
+        },
+      ],
+      [
+        'responses',
+        {
+          stage: 1,
+          respondedAt: '2024-05-24T15:00:00+01:00',
+          decision: 'partly_upheld',
+          reasons: 'Repair was late',
+          remedies: [{ type: 'financial', description: 'Compensation', amountPence: 10000, dueBy: '2024-06-07' }],
+          outstandingActions: [],
+          escalationRightsGiven: true,
+          handler: 'H1',
+        },
+      ],
       ['escalations', { requestedAt: '2024-05-28T09:00:00+01:00' }],
-      ['acknowledgements', { stage: 2, acknowledgedAt: '2024-05-30T09:00:00+01:00', complaintDefinition: 'Compensation too low', handler: 'H1' }],
-      ['responses', { stage: 2, respondedAt: '2024-06-20T09:00:00+01:00', decision: 'not_upheld', reasons: 'Compensation in line with policy', outstandingActions: [], escalationRightsGiven: true, handler: 'H2' }],
+      [
+        'acknowledgements',
+        { stage: 2, acknowledgedAt: '2024-05-30T09:00:00+01:00', complaintDefinition: 'Compensation too low', handler: 'H1' },
+      ],
+      [
+        'responses',
+        {
+          stage: 2,
+          respondedAt: '2024-06-20T09:00:00+01:00',
+          decision: 'not_upheld',
+          reasons: 'Compensation in line with policy',
+          outstandingActions: [],
+          escalationRightsGiven: true,
+          handler: 'H2',
+        },
+      ],
     ];
     let revision = 0;
     for (const [path, body] of steps) {
@@ -49,9 +83,23 @@ describe('the walk-through: receive → acknowledge → respond → escalate →
 
     const complaint = await http().get(`/v1/complaints/${id}`).expect(200);
     expect(complaint.headers.etag).toBe(`"${revision}"`);
-    expect(complaint.body).toMatchObject({ id, status: 'closed', stage: 2, codeVersion: '2024', tenure: 'LCRA', residentReference: 'RES-1001' });
+    expect(complaint.body).toMatchObject({
+      id,
+      status: 'closed',
+      stage: 2,
+      codeVersion: '2024',
+      tenure: 'LCRA',
+      residentReference: 'RES-1001',
+    });
     // Received Wed 1 May 2024: acknowledgement due Thu 9 May (6.2); acknowledged Mon 13 May, 2 WD late.
-    expect(complaint.body.deadlines.map((d: { kind: string; status: string; workingDaysLate: number; provision: string }) => [d.kind, d.status, d.workingDaysLate, d.provision])).toEqual([
+    expect(
+      complaint.body.deadlines.map((d: { kind: string; status: string; workingDaysLate: number; provision: string }) => [
+        d.kind,
+        d.status,
+        d.workingDaysLate,
+        d.provision,
+      ]),
+    ).toEqual([
       ['acknowledgement', 'met_late', 2, '6.2'],
       ['stage1Response', 'met', 0, '6.3'],
       ['stage2Acknowledgement', 'met', 0, '6.11'],
@@ -65,11 +113,30 @@ describe('the walk-through: receive → acknowledge → respond → escalate →
     ]);
 
     const events = (await http().get(`/v1/complaints/${id}/history`).expect(200)).body.events;
-    expect(events.map((e: { type: string }) => e.type)).toEqual(['ComplaintReceived', 'Acknowledged', 'Responded', 'RemedyOffered', 'Escalated', 'Acknowledged', 'Responded']);
-    expect(events[0]).toMatchObject({ revision: 0, occurredAt: '2024-05-01T09:00:00.000Z', recordedAt: NOW, actor: 'unauthenticated', prevHash: '0'.repeat(64) });
+    expect(events.map((e: { type: string }) => e.type)).toEqual([
+      'ComplaintReceived',
+      'Acknowledged',
+      'Responded',
+      'RemedyOffered',
+      'Escalated',
+      'Acknowledged',
+      'Responded',
+    ]);
+    expect(events[0]).toMatchObject({
+      revision: 0,
+      occurredAt: '2024-05-01T09:00:00.000Z',
+      recordedAt: NOW,
+      actor: 'unauthenticated',
+      prevHash: '0'.repeat(64),
+    });
     expect(events[1].prevHash).toBe(events[0].hash);
 
-    expect((await http().get(`/v1/complaints/${id}/integrity`).expect(200)).body).toEqual({ valid: true, events: 7, headHash: events[6].hash, firstInvalidRevision: null });
+    expect((await http().get(`/v1/complaints/${id}/integrity`).expect(200)).body).toEqual({
+      valid: true,
+      events: 7,
+      headHash: events[6].hash,
+      firstInvalidRevision: null,
+    });
   });
 
   it('shows the complaint as the ledger knew it at asOf', async () => {
@@ -84,14 +151,54 @@ describe('the walk-through: receive → acknowledge → respond → escalate →
 
 describe('every command endpoint records its event', () => {
   it.each<[string, (id: string) => string, object, string]>([
-    ['extensions', (id) => `/v1/complaints/${id}/extensions`, { stage: 1, notifiedAt: '2024-05-03T10:00:00+01:00', newDeadline: '2024-05-30', reason: 'Survey', ombudsmanDetailsGiven: true }, 'Extended'],
-    ['remedies', (id) => `/v1/complaints/${id}/remedies`, { offeredAt: '2024-05-03T10:00:00+01:00', type: 'apology', description: 'Apology letter' }, 'RemedyOffered'],
-    ['non-acceptance', (id) => `/v1/complaints/${id}/non-acceptance`, { decidedAt: '2024-05-03T10:00:00+01:00', ground: 'legal_proceedings', explanation: 'In court', ombudsmanRightExplained: true }, 'ComplaintNotAccepted'],
-    ['correspondence', (id) => `/v1/complaints/${id}/correspondence`, { occurredAt: '2024-05-03T10:00:00+01:00', direction: 'outbound', party: 'resident', channel: 'letter', summary: 'Update sent' }, 'CorrespondenceRecorded'],
-    ['reasonable-adjustments', (id) => `/v1/complaints/${id}/reasonable-adjustments`, { recordedAt: '2024-05-03T10:00:00+01:00', adjustment: 'Large print', reviewBy: '2024-11-01' }, 'ReasonableAdjustmentRecorded'],
-    ['representative', (id) => `/v1/complaints/${id}/representative`, { consentReceivedAt: '2024-05-03T10:00:00+01:00', name: 'A. Advocate' }, 'RepresentativeAuthorised'],
-    ['handlers', (id) => `/v1/complaints/${id}/handlers`, { stage: 1, assignedAt: '2024-05-03T10:00:00+01:00', handler: 'H7' }, 'HandlerAssigned'],
-    ['withdrawal', (id) => `/v1/complaints/${id}/withdrawal`, { withdrawnAt: '2024-05-03T10:00:00+01:00', reason: 'Resolved' }, 'ComplaintWithdrawn'],
+    [
+      'extensions',
+      (id) => `/v1/complaints/${id}/extensions`,
+      { stage: 1, notifiedAt: '2024-05-03T10:00:00+01:00', newDeadline: '2024-05-30', reason: 'Survey', ombudsmanDetailsGiven: true },
+      'Extended',
+    ],
+    [
+      'remedies',
+      (id) => `/v1/complaints/${id}/remedies`,
+      { offeredAt: '2024-05-03T10:00:00+01:00', type: 'apology', description: 'Apology letter' },
+      'RemedyOffered',
+    ],
+    [
+      'non-acceptance',
+      (id) => `/v1/complaints/${id}/non-acceptance`,
+      { decidedAt: '2024-05-03T10:00:00+01:00', ground: 'legal_proceedings', explanation: 'In court', ombudsmanRightExplained: true },
+      'ComplaintNotAccepted',
+    ],
+    [
+      'correspondence',
+      (id) => `/v1/complaints/${id}/correspondence`,
+      { occurredAt: '2024-05-03T10:00:00+01:00', direction: 'outbound', party: 'resident', channel: 'letter', summary: 'Update sent' },
+      'CorrespondenceRecorded',
+    ],
+    [
+      'reasonable-adjustments',
+      (id) => `/v1/complaints/${id}/reasonable-adjustments`,
+      { recordedAt: '2024-05-03T10:00:00+01:00', adjustment: 'Large print', reviewBy: '2024-11-01' },
+      'ReasonableAdjustmentRecorded',
+    ],
+    [
+      'representative',
+      (id) => `/v1/complaints/${id}/representative`,
+      { consentReceivedAt: '2024-05-03T10:00:00+01:00', name: 'A. Advocate' },
+      'RepresentativeAuthorised',
+    ],
+    [
+      'handlers',
+      (id) => `/v1/complaints/${id}/handlers`,
+      { stage: 1, assignedAt: '2024-05-03T10:00:00+01:00', handler: 'H7' },
+      'HandlerAssigned',
+    ],
+    [
+      'withdrawal',
+      (id) => `/v1/complaints/${id}/withdrawal`,
+      { withdrawnAt: '2024-05-03T10:00:00+01:00', reason: 'Resolved' },
+      'ComplaintWithdrawn',
+    ],
   ])('POST %s', async (_name, path, body, type) => {
     const id = await receive();
     const response = await http().post(path(id)).send(body).expect(200);
@@ -101,17 +208,43 @@ describe('every command endpoint records its event', () => {
 
   it('POST remedies/{remedyId}/completion and escalation-refusals', async () => {
     const id = await receive();
-    await http().post(`/v1/complaints/${id}/responses`).send({ stage: 1, respondedAt: '2024-05-07T10:00:00+01:00', decision: 'upheld', reasons: 'Late', remedies: [{ type: 'action', description: 'Fix' }], outstandingActions: [], escalationRightsGiven: true }).expect(200);
-    const remedyId = ((await history(id)) as { type: string; data: { remedyId: string } }[]).find((e) => e.type === 'RemedyOffered')!.data.remedyId;
-    await http().post(`/v1/complaints/${id}/remedies/${remedyId}/completion`).send({ completedAt: '2024-05-10T10:00:00+01:00' }).expect(200);
-    await http().post(`/v1/complaints/${id}/escalation-refusals`).send({ decidedAt: '2024-05-11T10:00:00+01:00', ground: 'other', explanation: 'Resolved', ombudsmanRightExplained: true }).expect(200);
-    expect(((await history(id)) as { type: string }[]).map((e) => e.type)).toEqual(['ComplaintReceived', 'Responded', 'RemedyOffered', 'RemedyCompleted', 'EscalationRefused']);
+    await http()
+      .post(`/v1/complaints/${id}/responses`)
+      .send({
+        stage: 1,
+        respondedAt: '2024-05-07T10:00:00+01:00',
+        decision: 'upheld',
+        reasons: 'Late',
+        remedies: [{ type: 'action', description: 'Fix' }],
+        outstandingActions: [],
+        escalationRightsGiven: true,
+      })
+      .expect(200);
+    const remedyId = ((await history(id)) as { type: string; data: { remedyId: string } }[]).find((e) => e.type === 'RemedyOffered')!.data
+      .remedyId;
+    await http()
+      .post(`/v1/complaints/${id}/remedies/${remedyId}/completion`)
+      .send({ completedAt: '2024-05-10T10:00:00+01:00' })
+      .expect(200);
+    await http()
+      .post(`/v1/complaints/${id}/escalation-refusals`)
+      .send({ decidedAt: '2024-05-11T10:00:00+01:00', ground: 'other', explanation: 'Resolved', ombudsmanRightExplained: true })
+      .expect(200);
+    expect(((await history(id)) as { type: string }[]).map((e) => e.type)).toEqual([
+      'ComplaintReceived',
+      'Responded',
+      'RemedyOffered',
+      'RemedyCompleted',
+      'EscalationRefused',
+    ]);
   });
 });
 
 describe('bad input gets a clear problem+json and changes nothing', () => {
   it('400 names each field and rule that failed validation', async () => {
-    const response = await http().post('/v1/complaints').send(complaintBody({ channel: 'fax', receivedAt: 'soon', resident: {} }));
+    const response = await http()
+      .post('/v1/complaints')
+      .send(complaintBody({ channel: 'fax', receivedAt: 'soon', resident: {} }));
     expectProblem(response, 400);
     expect(response.body.errors).toEqual(
       expect.arrayContaining([
@@ -123,7 +256,9 @@ describe('bad input gets a clear problem+json and changes nothing', () => {
   });
 
   it('400 for unknown fields, including an attempt to set the actor', async () => {
-    const response = await http().post('/v1/complaints').send(complaintBody({ actor: 'someone-else' }));
+    const response = await http()
+      .post('/v1/complaints')
+      .send(complaintBody({ actor: 'someone-else' }));
     expectProblem(response, 400);
     expect(response.body.errors).toEqual([expect.objectContaining({ field: 'actor', rule: 'whitelistValidation' })]);
   });
@@ -140,7 +275,9 @@ describe('bad input gets a clear problem+json and changes nothing', () => {
 
   it('404 for a command on a complaint never received, and nothing is created', async () => {
     const id = randomUUID();
-    const response = await http().post(`/v1/complaints/${id}/acknowledgements`).send({ stage: 1, acknowledgedAt: '2024-05-02', complaintDefinition: 'x' });
+    const response = await http()
+      .post(`/v1/complaints/${id}/acknowledgements`)
+      .send({ stage: 1, acknowledgedAt: '2024-05-02', complaintDefinition: 'x' });
     expectProblem(response, 404);
     expect(response.body.code).toBe('COMPLAINT.NOT_FOUND');
     expectProblem(await http().get(`/v1/complaints/${id}/history`), 404);
@@ -156,10 +293,14 @@ describe('bad input gets a clear problem+json and changes nothing', () => {
 
   it('422 for an impossible instant, naming the field', async () => {
     const id = await receive();
-    const response = await http().post(`/v1/complaints/${id}/acknowledgements`).send({ stage: 1, acknowledgedAt: '2024-04-30T10:00:00+01:00', complaintDefinition: 'x' });
+    const response = await http()
+      .post(`/v1/complaints/${id}/acknowledgements`)
+      .send({ stage: 1, acknowledgedAt: '2024-04-30T10:00:00+01:00', complaintDefinition: 'x' });
     expectProblem(response, 422);
     expect(response.body.errors).toEqual([{ field: 'acknowledgedAt', rule: 'INSTANT.BEFORE_RECEIPT', message: expect.any(String) }]);
-    const future = await http().post('/v1/complaints').send(complaintBody({ receivedAt: '2027-01-01T00:00:00Z' }));
+    const future = await http()
+      .post('/v1/complaints')
+      .send(complaintBody({ receivedAt: '2027-01-01T00:00:00Z' }));
     expectProblem(future, 422);
     expect(future.body.code).toBe('INSTANT.IN_FUTURE');
     expect(await history(id)).toHaveLength(1);
@@ -184,7 +325,10 @@ describe('concurrency and retries', () => {
     expect(retry.body).toEqual(first.body);
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(await history(first.body.id)).toHaveLength(1);
-    const other = await http().post('/v1/complaints').set('Idempotency-Key', key).send(complaintBody({ category: 'noise' }));
+    const other = await http()
+      .post('/v1/complaints')
+      .set('Idempotency-Key', key)
+      .send(complaintBody({ category: 'noise' }));
     expectProblem(other, 422);
     expect(other.body.code).toBe('IDEMPOTENCY.KEY_REUSED');
 
@@ -213,7 +357,13 @@ describe('concurrency and retries', () => {
 
   it('concurrent compatible commands without If-Match are re-decided and all recorded', async () => {
     const id = await receive();
-    const body = (n: number) => ({ occurredAt: '2024-05-03T10:00:00+01:00', direction: 'inbound', party: 'resident', channel: 'phone', summary: `Call ${n}` });
+    const body = (n: number) => ({
+      occurredAt: '2024-05-03T10:00:00+01:00',
+      direction: 'inbound',
+      party: 'resident',
+      channel: 'phone',
+      summary: `Call ${n}`,
+    });
     const responses = await Promise.all([1, 2, 3, 4].map((n) => http().post(`/v1/complaints/${id}/correspondence`).send(body(n))));
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     expect(await history(id)).toHaveLength(5);
@@ -227,7 +377,9 @@ describe('operations', () => {
     const metrics = await http().get('/metrics').expect(200);
     expect(metrics.text).toMatch(/ledger_commands_total\{command="ReceiveComplaint",outcome="recorded"\} \d+/);
     const docs = await http().get('/docs-json').expect(200);
-    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/complaints', '/v1/complaints/{id}/acknowledgements', '/v1/complaints/{id}/history']));
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/complaints', '/v1/complaints/{id}/acknowledgements', '/v1/complaints/{id}/history']),
+    );
     await http().get('/docs').expect(200);
   });
 });
@@ -243,7 +395,10 @@ describe('durability', () => {
     };
     const first = await start();
     const id = (await request(first.getHttpServer()).post('/v1/complaints').send(complaintBody()).expect(201)).body.id;
-    await request(first.getHttpServer()).post(`/v1/complaints/${id}/acknowledgements`).send({ stage: 1, acknowledgedAt: '2024-05-02T10:00:00+01:00', complaintDefinition: 'Leak' }).expect(200);
+    await request(first.getHttpServer())
+      .post(`/v1/complaints/${id}/acknowledgements`)
+      .send({ stage: 1, acknowledgedAt: '2024-05-02T10:00:00+01:00', complaintDefinition: 'Leak' })
+      .expect(200);
     const before = (await request(first.getHttpServer()).get(`/v1/complaints/${id}`)).body;
     await first.close();
     const second = await start();

@@ -172,7 +172,13 @@ describe('calendar properties (fast-check)', () => {
   });
 
   it('workingDaysBetween(d, addWorkingDays(d, n)) === n', () => {
-    fc.assert(fc.property(day, fc.integer({ min: 0, max: 60 }), (start, n) => calendar.workingDaysBetween(start, calendar.addWorkingDays(start, n)) === n));
+    fc.assert(
+      fc.property(
+        day,
+        fc.integer({ min: 0, max: 60 }),
+        (start, n) => calendar.workingDaysBetween(start, calendar.addWorkingDays(start, n)) === n,
+      ),
+    );
   });
 
   it('adding is monotonic and composes: add(add(d, a), b) === add(d, a + b)', () => {

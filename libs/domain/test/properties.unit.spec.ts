@@ -67,7 +67,10 @@ const lifecycle = fc
       const handler = s.flag ? 'H1' : `H${s.stage}`;
       const commands: ComplaintCommand[] = [
         { type: 'AcknowledgeComplaint', data: { stage: s.stage, acknowledgedAt: when, complaintDefinition: 'Mould', handler } },
-        { type: 'ExtendDeadline', data: { stage: s.stage, notifiedAt: when, newDeadline: date, reason: 'Survey', ombudsmanDetailsGiven: s.flag } },
+        {
+          type: 'ExtendDeadline',
+          data: { stage: s.stage, notifiedAt: when, newDeadline: date, reason: 'Survey', ombudsmanDetailsGiven: s.flag },
+        },
         { type: 'EscalateComplaint', data: { requestedAt: when } },
         {
           type: 'RespondToComplaint',
@@ -84,11 +87,17 @@ const lifecycle = fc
         { type: 'OfferRemedy', data: { offeredAt: when, type: 'apology', description: 'Sorry', dueBy: date } },
         { type: 'CompleteRemedy', data: { remedyId: `r-${Math.max(1, ids)}`, completedAt: when } },
         { type: 'WithdrawComplaint', data: { withdrawnAt: when } },
-        { type: 'RecordNonAcceptance', data: { decidedAt: when, ground: 'over_12_months', explanation: 'Old', ombudsmanRightExplained: s.flag } },
+        {
+          type: 'RecordNonAcceptance',
+          data: { decidedAt: when, ground: 'over_12_months', explanation: 'Old', ombudsmanRightExplained: s.flag },
+        },
         { type: 'RefuseEscalation', data: { decidedAt: when, ground: 'other', explanation: 'Resolved', ombudsmanRightExplained: s.flag } },
         { type: 'AssignHandler', data: { stage: s.stage, assignedAt: when, handler } },
         { type: 'AuthoriseRepresentative', data: { consentReceivedAt: when } },
-        { type: 'RecordCorrespondence', data: { occurredAt: when, direction: 'inbound', party: 'resident', channel: 'phone', summary: 'Called' } },
+        {
+          type: 'RecordCorrespondence',
+          data: { occurredAt: when, direction: 'inbound', party: 'resident', channel: 'phone', summary: 'Called' },
+        },
       ];
       apply(commands[s.kind]!);
     }
@@ -166,7 +175,18 @@ describe('domain properties (fast-check)', () => {
 describe('assess at an instant is independent of the machine time zone', () => {
   it('uses London dates, not the process zone', () => {
     const state = foldEvents([
-      { type: 'ComplaintReceived', data: { complaintId: 'x', receivedAt: '2024-05-01T22:30:00.000Z', channel: 'web', tenure: 'LCRA', category: 'c', summary: 's', resident: { reference: 'r' } } },
+      {
+        type: 'ComplaintReceived',
+        data: {
+          complaintId: 'x',
+          receivedAt: '2024-05-01T22:30:00.000Z',
+          channel: 'web',
+          tenure: 'LCRA',
+          category: 'c',
+          summary: 's',
+          resident: { reference: 'r' },
+        },
+      },
     ])!;
     // 22:30Z on 1 May is 23:30 BST, still 1 May in London: due 9 May (see timeline 01).
     expect(londonDateOf(assess(state, '2024-05-02T00:00:00Z', rules).deadlines[0]!.dueAt!)).toBe('2024-05-09');

@@ -212,7 +212,12 @@ const timelines: Record<string, Timeline> = {
   // Mon 2 Sept 2024, acknowledged Tue 3 → response due Tue 17 Sept. Extension notified Thu 12 Sept to Tue 1 Oct:
   // 18–20 (3), 23–27 (8), 30 Sept, 1 Oct (10) = 10 WD, within 6.4's limit, with the Ombudsman's details (6.5). Answered 30 Sept.
   '13 extension within the limit': {
-    events: [received('2024-09-02T10:00'), acknowledged(1, '2024-09-03T10:00'), extended(1, '2024-09-12T10:00', '2024-10-01'), responded(1, '2024-09-30T10:00')],
+    events: [
+      received('2024-09-02T10:00'),
+      acknowledged(1, '2024-09-03T10:00'),
+      extended(1, '2024-09-12T10:00', '2024-10-01'),
+      responded(1, '2024-09-30T10:00'),
+    ],
     asOf: '2024-10-10T12:00',
     deadlines: [
       ['acknowledgement', '2024-09-09', 'met', 0],
@@ -223,7 +228,12 @@ const timelines: Record<string, Timeline> = {
   // As 13, extended to Fri 4 Oct = 13 WD: beyond the limit with no good reason. D5: it counts up to the limit (1 Oct).
   // Answered Thu 3 Oct: 2 WD late (2, 3 Oct).
   '14 extension beyond the limit, no good reason': {
-    events: [received('2024-09-02T10:00'), acknowledged(1, '2024-09-03T10:00'), extended(1, '2024-09-12T10:00', '2024-10-04'), responded(1, '2024-10-03T10:00')],
+    events: [
+      received('2024-09-02T10:00'),
+      acknowledged(1, '2024-09-03T10:00'),
+      extended(1, '2024-09-12T10:00', '2024-10-04'),
+      responded(1, '2024-10-03T10:00'),
+    ],
     asOf: '2024-10-10T12:00',
     deadlines: [
       ['acknowledgement', '2024-09-09', 'met', 0],
@@ -266,7 +276,12 @@ const timelines: Record<string, Timeline> = {
   // Extension notified Wed 18 Sept, after the deadline of Tue 17 had passed (A10): it does not count.
   // Answered Wed 25 Sept: 18, 19, 20, 23, 24, 25 → 6 WD late.
   '17 extension notified after the deadline': {
-    events: [received('2024-09-02T10:00'), acknowledged(1, '2024-09-03T10:00'), extended(1, '2024-09-18T10:00', '2024-10-01'), responded(1, '2024-09-25T10:00')],
+    events: [
+      received('2024-09-02T10:00'),
+      acknowledged(1, '2024-09-03T10:00'),
+      extended(1, '2024-09-18T10:00', '2024-10-01'),
+      responded(1, '2024-09-25T10:00'),
+    ],
     asOf: '2024-10-10T12:00',
     deadlines: [
       ['acknowledgement', '2024-09-09', 'met', 0],
@@ -335,7 +350,10 @@ const timelines: Record<string, Timeline> = {
   },
   // D6: a representative without the resident's consent yet: the stage 1 response clock has not started.
   '21 representative, consent awaited': {
-    events: [received('2024-05-01T10:00', { representative: { name: 'A. Advocate', relationship: 'advocate' } }), acknowledged(1, '2024-05-02T10:00')],
+    events: [
+      received('2024-05-01T10:00', { representative: { name: 'A. Advocate', relationship: 'advocate' } }),
+      acknowledged(1, '2024-05-02T10:00'),
+    ],
     asOf: '2024-06-20T12:00',
     deadlines: [
       ['acknowledgement', '2024-05-09', 'met', 0],
@@ -422,7 +440,10 @@ const timelines: Record<string, Timeline> = {
   // Not accepted as over 12 months old, but the issue occurred on 1 Sept 2023: the window runs to 1 Sept 2024 and the
   // complaint came on 3 June 2024 (Code 2.3, D8); and the Ombudsman right was not explained (2.4).
   '28 non-acceptance inside the 12-month window': {
-    events: [received('2024-06-03T10:00', { issueOccurredAt: '2023-09-01T00:00:00.000Z' }), notAccepted('2024-06-05T10:00', { ground: 'over_12_months', ombudsmanRightExplained: false })],
+    events: [
+      received('2024-06-03T10:00', { issueOccurredAt: '2023-09-01T00:00:00.000Z' }),
+      notAccepted('2024-06-05T10:00', { ground: 'over_12_months', ombudsmanRightExplained: false }),
+    ],
     asOf: '2024-07-01T12:00',
     deadlines: [],
     findings: ['2.3 non-acceptance-inside-window', '2.4 non-acceptance-without-ombudsman-right'],
@@ -469,7 +490,12 @@ const timelines: Record<string, Timeline> = {
   // Stage 2 under 2024 never acknowledged: 6.11 due Wed 24 July; the 6.14 clock runs from then (D4): + 20 WD:
   // 25–26 (2), 29 Jul–2 Aug (7), 5–9 (12), 12–16 (17), 19–21 (20) → Wed 21 Aug. At Fri 30 Aug: 22, 23, [26 BH], 27–30 → 6 WD late.
   '32 stage 2 never acknowledged nor answered': {
-    events: [received('2024-07-01T10:00'), acknowledged(1, '2024-07-02T10:00'), responded(1, '2024-07-12T10:00'), escalated('2024-07-17T10:00')],
+    events: [
+      received('2024-07-01T10:00'),
+      acknowledged(1, '2024-07-02T10:00'),
+      responded(1, '2024-07-12T10:00'),
+      escalated('2024-07-17T10:00'),
+    ],
     asOf: '2024-08-30T12:00',
     deadlines: [
       ['acknowledgement', '2024-07-08', 'met', 0],
@@ -505,7 +531,11 @@ const timelines: Record<string, Timeline> = {
       ['acknowledgement', '2024-05-09', 'met', 0],
       ['stage1Response', '2024-05-17', 'met', 0],
     ],
-    findings: ['6.9(e) response-without-remedy', '6.9(f) response-without-outstanding-actions', '6.9(g) response-without-escalation-rights'],
+    findings: [
+      '6.9(e) response-without-remedy',
+      '6.9(f) response-without-outstanding-actions',
+      '6.9(g) response-without-escalation-rights',
+    ],
   },
 };
 

@@ -14,7 +14,9 @@ export function checkAppend(
   const first = events[0] && existingById(events[0].eventId);
   if (first) {
     const all = events.map((event) => existingById(event.eventId));
-    const sameRun = all.every((found, i) => found && found.streamId === streamId && found.revision === first.revision + i && found.type === events[i]!.type);
+    const sameRun = all.every(
+      (found, i) => found && found.streamId === streamId && found.revision === first.revision + i && found.type === events[i]!.type,
+    );
     if (sameRun) return { kind: 'already_written', revision: first.revision + events.length - 1 };
     throw new DuplicateEventId(events[0]!.eventId);
   }

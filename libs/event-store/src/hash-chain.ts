@@ -23,7 +23,13 @@ export function hashEvent(event: Omit<RecordedEvent, 'position' | 'metadata'> & 
 }
 
 /** Seals a new event into a stream's chain. */
-export function chain(streamId: string, revision: number, event: NewEvent, prevHash: string, recordedAt: string): Omit<RecordedEvent, 'position'> {
+export function chain(
+  streamId: string,
+  revision: number,
+  event: NewEvent,
+  prevHash: string,
+  recordedAt: string,
+): Omit<RecordedEvent, 'position'> {
   const metadata = { ...event.metadata, recordedAt, prevHash };
   const sealed = { streamId, revision, eventId: event.eventId, type: event.type, data: event.data, metadata };
   return { ...sealed, metadata: { ...metadata, hash: hashEvent(sealed) } };
@@ -42,7 +48,8 @@ export function verifyChain(events: readonly RecordedEvent[]): IntegrityReport {
   for (const [index, event] of events.entries()) {
     const { hash, ...rest } = event.metadata;
     const ok = event.revision === index && rest.prevHash === prevHash && hashEvent({ ...event, metadata: rest }) === hash;
-    if (!ok) return { valid: false, events: events.length, headHash: events.at(-1)?.metadata.hash ?? null, firstInvalidRevision: event.revision };
+    if (!ok)
+      return { valid: false, events: events.length, headHash: events.at(-1)?.metadata.hash ?? null, firstInvalidRevision: event.revision };
     prevHash = hash;
   }
   return { valid: true, events: events.length, headHash: events.at(-1)?.metadata.hash ?? null, firstInvalidRevision: null };

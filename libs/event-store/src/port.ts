@@ -88,7 +88,10 @@ export class DuplicateEventId extends Error {
 
 /** The store cannot take the write (disk full, unreachable): nothing was written. */
 export class StoreUnavailable extends Error {
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
     super(message);
     this.name = 'StoreUnavailable';
   }

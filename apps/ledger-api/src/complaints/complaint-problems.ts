@@ -37,4 +37,10 @@ export const idempotencyKeyReused = () =>
   });
 
 export const complaintNotFound = (id: string) =>
-  new ProblemException({ type: problemType('COMPLAINT.NOT_FOUND'), title: 'Not found', status: 404, detail: `no complaint ${id} has been received`, code: 'COMPLAINT.NOT_FOUND' });
+  new ProblemException({
+    type: problemType('COMPLAINT.NOT_FOUND'),
+    title: 'Not found',
+    status: 404,
+    detail: `no complaint ${id} has been received`,
+    code: 'COMPLAINT.NOT_FOUND',
+  });

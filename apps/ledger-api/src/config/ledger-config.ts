@@ -13,7 +13,9 @@ export class LedgerConfig {
   LEDGER_SQLITE_PATH = './data/ledger.sqlite';
 
   @IsOptional()
-  @Matches(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\//, { message: 'EVENTSTORE_CONNECTION_STRING must start with esdb:// or kurrentdb://' })
+  @Matches(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\//, {
+    message: 'EVENTSTORE_CONNECTION_STRING must start with esdb:// or kurrentdb://',
+  })
   EVENTSTORE_CONNECTION_STRING?: string;
 
   @Transform(toInt)
@@ -66,12 +68,20 @@ const TIMESCALE_ENV: Record<keyof LandlordTimescales, string> = {
 
 /** Reads and validates the configuration; throws one message listing every bad value. */
 export function loadConfig(env: Record<string, string | undefined>): LedgerConfig {
-  const known = Object.keys(new LedgerConfig()).concat(Object.values(TIMESCALE_ENV), ['EVENTSTORE_CONNECTION_STRING', 'LEDGER_CLOSURE_DAYS']);
-  const relevant = Object.fromEntries(Object.entries(env).filter(([key, value]) => known.includes(key) && value !== undefined && value !== ''));
+  const known = Object.keys(new LedgerConfig()).concat(Object.values(TIMESCALE_ENV), [
+    'EVENTSTORE_CONNECTION_STRING',
+    'LEDGER_CLOSURE_DAYS',
+  ]);
+  const relevant = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => known.includes(key) && value !== undefined && value !== ''),
+  );
   const config = plainToInstance(LedgerConfig, relevant);
-  const problems = validateSync(config).flatMap((error) => Object.values(error.constraints ?? {}).map((message) => `${error.property}: ${message}`));
+  const problems = validateSync(config).flatMap((error) =>
+    Object.values(error.constraints ?? {}).map((message) => `${error.property}: ${message}`),
+  );
   // D9: landlords may set shorter timescales, never longer.
-  for (const problem of checkLandlordTimescales(config.landlordTimescales)) problems.push(`${TIMESCALE_ENV[problem.setting]}: ${problem.message}`);
+  for (const problem of checkLandlordTimescales(config.landlordTimescales))
+    problems.push(`${TIMESCALE_ENV[problem.setting]}: ${problem.message}`);
   if (config.LEDGER_STORE === 'eventstoredb' && !config.EVENTSTORE_CONNECTION_STRING) {
     problems.push('EVENTSTORE_CONNECTION_STRING: required when LEDGER_STORE=eventstoredb (e.g. esdb://localhost:2113?tls=false)');
   }

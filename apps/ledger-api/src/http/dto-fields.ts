@@ -1,7 +1,21 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 
 /** Field decorators: validation and OpenAPI from one declaration (one concept, one place). */
 const optional = (required: boolean) => (required ? [] : [IsOptional()]);
@@ -21,12 +35,19 @@ export const LocalDay = (required = true, description?: string) =>
   );
 
 export const Text = (required = true, maxLength = 2000, description?: string) =>
-  applyDecorators(...optional(required), IsString(), ...(required ? [IsNotEmpty()] : []), MaxLength(maxLength), ApiProperty({ required, maxLength, description }));
+  applyDecorators(
+    ...optional(required),
+    IsString(),
+    ...(required ? [IsNotEmpty()] : []),
+    MaxLength(maxLength),
+    ApiProperty({ required, maxLength, description }),
+  );
 
 export const OneOf = (values: readonly (string | number)[], required = true, description?: string) =>
   applyDecorators(...optional(required), IsIn(values), ApiProperty({ required, enum: values, description }));
 
-export const Flag = (required = true, description?: string) => applyDecorators(...optional(required), IsBoolean(), ApiProperty({ required, type: Boolean, description }));
+export const Flag = (required = true, description?: string) =>
+  applyDecorators(...optional(required), IsBoolean(), ApiProperty({ required, type: Boolean, description }));
 
 export const WholeNumber = (required = true, description?: string) =>
   applyDecorators(...optional(required), IsInt(), Min(0), ApiProperty({ required, type: Number, minimum: 0, description }));
@@ -35,7 +56,21 @@ export const Nested = (type: () => new () => object, required = true, descriptio
   applyDecorators(...optional(required), ValidateNested(), Type(type), ApiProperty({ required, type, description }));
 
 export const NestedList = (type: () => new () => object, maxItems = 50, description?: string) =>
-  applyDecorators(IsOptional(), IsArray(), ArrayMaxSize(maxItems), ValidateNested({ each: true }), Type(type), ApiProperty({ required: false, type: [type()] as never, description }));
+  applyDecorators(
+    IsOptional(),
+    IsArray(),
+    ArrayMaxSize(maxItems),
+    ValidateNested({ each: true }),
+    Type(type),
+    ApiProperty({ required: false, type: [type()] as never, description }),
+  );
 
 export const TextList = (maxItems = 50, description?: string) =>
-  applyDecorators(IsOptional(), IsArray(), ArrayMaxSize(maxItems), IsString({ each: true }), MaxLength(2000, { each: true }), ApiProperty({ required: false, type: [String], description }));
+  applyDecorators(
+    IsOptional(),
+    IsArray(),
+    ArrayMaxSize(maxItems),
+    IsString({ each: true }),
+    MaxLength(2000, { each: true }),
+    ApiProperty({ required: false, type: [String], description }),
+  );

@@ -18,16 +18,31 @@ export class ProblemFilter implements ExceptionFilter {
   private toProblem(exception: unknown): ProblemDetails {
     if (exception instanceof ProblemException) return exception.problem;
     if (exception instanceof WrongExpectedRevision) {
-      return { type: problemType('CONCURRENCY.CONFLICT'), title: 'Concurrent change', status: 409, detail: 'The complaint changed while this command was being decided; retry it.' };
+      return {
+        type: problemType('CONCURRENCY.CONFLICT'),
+        title: 'Concurrent change',
+        status: 409,
+        detail: 'The complaint changed while this command was being decided; retry it.',
+      };
     }
     if (exception instanceof StoreUnavailable) {
-      return { type: problemType('STORE.UNAVAILABLE'), title: 'Event store unavailable', status: 503, detail: 'Nothing was recorded; retry later.' };
+      return {
+        type: problemType('STORE.UNAVAILABLE'),
+        title: 'Event store unavailable',
+        status: 503,
+        detail: 'Nothing was recorded; retry later.',
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
       const detail = typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? exception.message);
-      return { type: 'about:blank', title: exception.name.replace(/Exception$/, '').replace(/([a-z])([A-Z])/g, '$1 $2'), status, detail: Array.isArray(detail) ? detail.join('; ') : detail };
+      return {
+        type: 'about:blank',
+        title: exception.name.replace(/Exception$/, '').replace(/([a-z])([A-Z])/g, '$1 $2'),
+        status,
+        detail: Array.isArray(detail) ? detail.join('; ') : detail,
+      };
     }
     // Fastify's own errors (malformed JSON, body too large, wrong content type) carry a statusCode.
     const statusCode = (exception as { statusCode?: number }).statusCode;

@@ -15,7 +15,13 @@ export const correlationIdOf = (request: FastifyRequest): string => {
 };
 
 const invalidHeader = (field: string, message: string) =>
-  new ProblemException({ type: problemType('REQUEST.INVALID'), title: 'Invalid request', status: 400, detail: message, errors: [{ field, rule: 'header', message }] });
+  new ProblemException({
+    type: problemType('REQUEST.INVALID'),
+    title: 'Invalid request',
+    status: 400,
+    detail: message,
+    errors: [{ field, rule: 'header', message }],
+  });
 
 /** `If-Match: "3"` (or `W/"3"`, or `3`) → 3. */
 export function ifMatchOf(request: FastifyRequest): number | undefined {
@@ -30,7 +36,10 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   const header = request.headers['idempotency-key'];
   if (header === undefined) return undefined;
   if (typeof header !== 'string' || !/^[\w.:-]{1,200}$/.test(header)) {
-    throw invalidHeader('Idempotency-Key', 'Idempotency-Key must be 1–200 characters of letters, digits, ".", ":", "_" or "-" (a UUID is ideal)');
+    throw invalidHeader(
+      'Idempotency-Key',
+      'Idempotency-Key must be 1–200 characters of letters, digits, ".", ":", "_" or "-" (a UUID is ideal)',
+    );
   }
   return header;
 }

@@ -3,7 +3,10 @@ import { problemType, ProblemException, type FieldError } from './problem';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => {
-    const field = Array.isArray(error.target) || /^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : `${prefix}${prefix ? '.' : ''}${error.property}`;
+    const field =
+      Array.isArray(error.target) || /^\d+$/.test(error.property)
+        ? `${prefix}[${error.property}]`
+        : `${prefix}${prefix ? '.' : ''}${error.property}`;
     const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({ field, rule, message }));
     return [...own, ...flatten(error.children ?? [], field)];
   });

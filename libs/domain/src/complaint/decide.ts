@@ -4,15 +4,7 @@ import type * as C from './commands';
 import type { DecisionContext } from './context';
 import { DomainError, isDomainError } from './errors';
 import type { ComplaintEvent, RemedyOffered, RemedyTerms } from './events';
-import {
-  checkDate,
-  checkInstant,
-  notBeforeReceipt,
-  requireActive,
-  requireComplaint,
-  requireNotResponded,
-  requireStage,
-} from './guards';
+import { checkDate, checkInstant, notBeforeReceipt, requireActive, requireComplaint, requireNotResponded, requireStage } from './guards';
 import { definedOnly } from '../shared/defined-only';
 import { currentStage, statusOf, type ComplaintState, type State } from './state';
 
@@ -101,9 +93,14 @@ function acknowledge({ data }: C.AcknowledgeComplaint, complaint: ComplaintState
   const acknowledgedAt = checkInstant('acknowledgedAt', data.acknowledgedAt, context, stageStart(data.stage, stage.startsAt));
   if (isDomainError(acknowledgedAt)) return acknowledgedAt;
   if (stage.record.response && acknowledgedAt > stage.record.response.at) {
-    return new DomainError('STAGE.ACKNOWLEDGED_AFTER_RESPONSE', 'conflict', `stage ${data.stage} was responded to before this acknowledgement`, {
-      field: 'acknowledgedAt',
-    });
+    return new DomainError(
+      'STAGE.ACKNOWLEDGED_AFTER_RESPONSE',
+      'conflict',
+      `stage ${data.stage} was responded to before this acknowledgement`,
+      {
+        field: 'acknowledgedAt',
+      },
+    );
   }
   return [{ type: 'Acknowledged', data: definedOnly({ ...data, complaintId: complaint.complaintId, acknowledgedAt }) }];
 }
@@ -117,7 +114,10 @@ function extend({ data }: C.ExtendDeadline, complaint: ComplaintState, context: 
   if (isDomainError(open)) return open;
   const notifiedAt = checkInstant('notifiedAt', data.notifiedAt, context, stageStart(data.stage, stage.startsAt));
   if (isDomainError(notifiedAt)) return notifiedAt;
-  const newDeadline = checkDate('newDeadline', data.newDeadline, { date: londonDateOf(notifiedAt), what: 'the date the extension was notified' });
+  const newDeadline = checkDate('newDeadline', data.newDeadline, {
+    date: londonDateOf(notifiedAt),
+    what: 'the date the extension was notified',
+  });
   if (isDomainError(newDeadline)) return newDeadline;
   return [{ type: 'Extended', data: definedOnly({ ...data, complaintId: complaint.complaintId, notifiedAt, newDeadline }) }];
 }
@@ -195,7 +195,9 @@ function remedyOffered(
   fieldPrefix: string,
 ): RemedyOffered | DomainError {
   const dueBy =
-    terms.dueBy === undefined ? undefined : checkDate(`${fieldPrefix}dueBy`, terms.dueBy, { date: londonDateOf(offeredAt), what: 'the offer' });
+    terms.dueBy === undefined
+      ? undefined
+      : checkDate(`${fieldPrefix}dueBy`, terms.dueBy, { date: londonDateOf(offeredAt), what: 'the offer' });
   if (isDomainError(dueBy)) return dueBy;
   return {
     type: 'RemedyOffered',
@@ -205,7 +207,10 @@ function remedyOffered(
 
 function completeRemedy({ data }: C.CompleteRemedy, complaint: ComplaintState, context: DecisionContext): DecideResult {
   const remedy = complaint.remedies.find((candidate) => candidate.remedyId === data.remedyId);
-  if (!remedy) return new DomainError('REMEDY.NOT_FOUND', 'not_found', `no remedy ${data.remedyId} was offered on this complaint`, { field: 'remedyId' });
+  if (!remedy)
+    return new DomainError('REMEDY.NOT_FOUND', 'not_found', `no remedy ${data.remedyId} was offered on this complaint`, {
+      field: 'remedyId',
+    });
   if (remedy.completedAt) {
     return new DomainError('REMEDY.ALREADY_COMPLETED', 'conflict', `remedy ${data.remedyId} was completed on ${remedy.completedAt}`, {
       provision: '7.3',
@@ -224,9 +229,14 @@ function recordNonAcceptance({ data }: C.RecordNonAcceptance, complaint: Complai
   const active = requireActive(complaint);
   if (isDomainError(active)) return active;
   if (complaint.stage1.response) {
-    return new DomainError('NON_ACCEPTANCE.AFTER_RESPONSE', 'conflict', 'the complaint was answered at stage 1; refuse an escalation instead', {
-      provision: '5.11',
-    });
+    return new DomainError(
+      'NON_ACCEPTANCE.AFTER_RESPONSE',
+      'conflict',
+      'the complaint was answered at stage 1; refuse an escalation instead',
+      {
+        provision: '5.11',
+      },
+    );
   }
   const decidedAt = checkInstant('decidedAt', data.decidedAt, context, notBeforeReceipt(complaint));
   if (isDomainError(decidedAt)) return decidedAt;
@@ -238,7 +248,9 @@ function refuseEscalation({ data }: C.RefuseEscalation, complaint: ComplaintStat
   if (isDomainError(active)) return active;
   const stage1Response = complaint.stage1.response;
   if (!stage1Response) {
-    return new DomainError('ESCALATION.STAGE1_NOT_RESPONDED', 'conflict', 'there is no stage 1 response to escalate from', { provision: '6.10' });
+    return new DomainError('ESCALATION.STAGE1_NOT_RESPONDED', 'conflict', 'there is no stage 1 response to escalate from', {
+      provision: '6.10',
+    });
   }
   if (complaint.escalationRefusal) return new DomainError('ESCALATION.ALREADY_REFUSED', 'conflict', 'escalation has already been refused');
   if (complaint.stage2?.acknowledgement || complaint.stage2?.response) {
@@ -258,10 +270,17 @@ function recordCorrespondence({ data }: C.RecordCorrespondence, complaint: Compl
   return [{ type: 'CorrespondenceRecorded', data: definedOnly({ ...data, complaintId: complaint.complaintId, occurredAt }) }];
 }
 
-function recordReasonableAdjustment({ data }: C.RecordReasonableAdjustment, complaint: ComplaintState, context: DecisionContext): DecideResult {
+function recordReasonableAdjustment(
+  { data }: C.RecordReasonableAdjustment,
+  complaint: ComplaintState,
+  context: DecisionContext,
+): DecideResult {
   const recordedAt = checkInstant('recordedAt', data.recordedAt, context, notBeforeReceipt(complaint));
   if (isDomainError(recordedAt)) return recordedAt;
-  const reviewBy = data.reviewBy === undefined ? undefined : checkDate('reviewBy', data.reviewBy, { date: londonDateOf(recordedAt), what: 'the adjustment' });
+  const reviewBy =
+    data.reviewBy === undefined
+      ? undefined
+      : checkDate('reviewBy', data.reviewBy, { date: londonDateOf(recordedAt), what: 'the adjustment' });
   if (isDomainError(reviewBy)) return reviewBy;
   return [
     { type: 'ReasonableAdjustmentRecorded', data: definedOnly({ ...data, complaintId: complaint.complaintId, recordedAt, reviewBy }) },

@@ -95,10 +95,7 @@ export type RemedyOffered = Event<
   RemedyTerms & { complaintId: string; remedyId: string; offeredAt: Instant; stage: Stage }
 >;
 
-export type RemedyCompleted = Event<
-  'RemedyCompleted',
-  { complaintId: string; remedyId: string; completedAt: Instant; notes?: string }
->;
+export type RemedyCompleted = Event<'RemedyCompleted', { complaintId: string; remedyId: string; completedAt: Instant; notes?: string }>;
 
 export type ComplaintNotAccepted = Event<
   'ComplaintNotAccepted',
@@ -145,10 +142,7 @@ export type RepresentativeAuthorised = Event<
   { complaintId: string; consentReceivedAt: Instant; name?: string; relationship?: string }
 >;
 
-export type HandlerAssigned = Event<
-  'HandlerAssigned',
-  { complaintId: string; stage: Stage; assignedAt: Instant; handler: string }
->;
+export type HandlerAssigned = Event<'HandlerAssigned', { complaintId: string; stage: Stage; assignedAt: Instant; handler: string }>;
 
 export type ComplaintWithdrawn = Event<'ComplaintWithdrawn', { complaintId: string; withdrawnAt: Instant; reason?: string }>;
 

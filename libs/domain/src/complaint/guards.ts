@@ -35,7 +35,9 @@ export function checkInstant(
     );
   }
   if (notBefore && isAfter(notBefore.instant, instant)) {
-    return new DomainError(notBefore.code, 'invalid', `${field} (${instant}) is before ${notBefore.what} (${notBefore.instant})`, { field });
+    return new DomainError(notBefore.code, 'invalid', `${field} (${instant}) is before ${notBefore.what} (${notBefore.instant})`, {
+      field,
+    });
   }
   return instant;
 }
@@ -51,7 +53,12 @@ export function checkDate(field: string, value: string, notBefore?: { date: Loca
   if (!isLocalDate(value)) return new DomainError('DATE.INVALID', 'invalid', `${field} is not an ISO date (YYYY-MM-DD)`, { field });
   const year = Number(value.slice(0, 4));
   if (year < FIRST_CALENDAR_YEAR || year > LAST_CALENDAR_YEAR) {
-    return new DomainError('DATE.OUTSIDE_CALENDAR', 'invalid', `${field} must fall between ${FIRST_CALENDAR_YEAR} and ${LAST_CALENDAR_YEAR}`, { field });
+    return new DomainError(
+      'DATE.OUTSIDE_CALENDAR',
+      'invalid',
+      `${field} must fall between ${FIRST_CALENDAR_YEAR} and ${LAST_CALENDAR_YEAR}`,
+      { field },
+    );
   }
   if (notBefore && value < notBefore.date) {
     return new DomainError('DATE.TOO_EARLY', 'invalid', `${field} (${value}) is before ${notBefore.what} (${notBefore.date})`, { field });

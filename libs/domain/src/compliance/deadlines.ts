@@ -42,7 +42,11 @@ export interface Deadline {
 
 /** Every deadline the complaint has had, as it stands at `asOf`. */
 export function evaluateDeadlines(state: ComplaintState, asOf: Instant, rules: ComplianceRules): Deadline[] {
-  const deadlines = [...stage1Deadlines(state, asOf, rules), ...stage2Deadlines(state, asOf, rules), ...remedyDeadlines(state, asOf, rules)];
+  const deadlines = [
+    ...stage1Deadlines(state, asOf, rules),
+    ...stage2Deadlines(state, asOf, rules),
+    ...remedyDeadlines(state, asOf, rules),
+  ];
   return deadlines.filter((deadline): deadline is Deadline => deadline !== null);
 }
 
@@ -59,7 +63,17 @@ function stage1Deadlines(state: ComplaintState, asOf: Instant, rules: Compliance
   const end = endOf(state, 1);
   return [
     acknowledgement &&
-      judge({ kind: 'acknowledgement', stage: 1, timescale: acknowledgement.timescale, policy, startsAt: state.receivedAt, metAt: acknowledgement.metAt, asOf, end, rules }),
+      judge({
+        kind: 'acknowledgement',
+        stage: 1,
+        timescale: acknowledgement.timescale,
+        policy,
+        startsAt: state.receivedAt,
+        metAt: acknowledgement.metAt,
+        asOf,
+        end,
+        rules,
+      }),
     judge({
       kind: 'stage1Response',
       stage: 1,
@@ -83,7 +97,17 @@ function stage2Deadlines(state: ComplaintState, asOf: Instant, rules: Compliance
   const end = endOf(state, 2);
   return [
     acknowledgement &&
-      judge({ kind: 'stage2Acknowledgement', stage: 2, timescale: acknowledgement.timescale, policy, startsAt: record.requestedAt, metAt: acknowledgement.metAt, asOf, end, rules }),
+      judge({
+        kind: 'stage2Acknowledgement',
+        stage: 2,
+        timescale: acknowledgement.timescale,
+        policy,
+        startsAt: record.requestedAt,
+        metAt: acknowledgement.metAt,
+        asOf,
+        end,
+        rules,
+      }),
     judge({
       kind: 'stage2Response',
       stage: 2,
@@ -138,7 +162,10 @@ function clocks(policy: CodePolicy, stage: Stage, record: StageRecord, stageStar
     timescale: rules.acknowledgement,
     metAt: acknowledgedAt ?? record.response?.at ?? null,
   };
-  return { acknowledgement, response: { timescale: rules.response, startsAt: responseStart(rules, stageStartsAt, acknowledgedAt, calendar) } };
+  return {
+    acknowledgement,
+    response: { timescale: rules.response, startsAt: responseStart(rules, stageStartsAt, acknowledgedAt, calendar) },
+  };
 }
 
 function responseStart(rules: StagePolicy, stageStartsAt: Instant, acknowledgedAt: Instant | null, calendar: WorkingCalendar): Instant {
@@ -151,7 +178,11 @@ function responseStart(rules: StagePolicy, stageStartsAt: Instant, acknowledgedA
 
 /** When a withdrawal, non-acceptance or refused escalation ended the stage's clocks, if it did. */
 function endOf(state: ComplaintState, stage: Stage): Instant | null {
-  const ends = [state.withdrawal?.withdrawnAt, state.nonAcceptance?.decidedAt, stage === 2 ? state.escalationRefusal?.decidedAt : undefined];
+  const ends = [
+    state.withdrawal?.withdrawnAt,
+    state.nonAcceptance?.decidedAt,
+    stage === 2 ? state.escalationRefusal?.decidedAt : undefined,
+  ];
   const defined = ends.filter((end): end is Instant => end !== undefined);
   return defined.length ? defined.reduce((a, b) => (isAfter(a, b) ? b : a)) : null;
 }
@@ -217,7 +248,11 @@ function status(dueAt: Instant, metAt: Instant | null, asOf: Instant, end: Insta
   if (!isAfter(asOf, dueAt)) return { metAt: null, status: 'pending' as const, workingDaysLate: 0 };
   // Lateness stops accruing when the complaint ended.
   const until = end && isAfter(asOf, end) ? end : asOf;
-  return { metAt: null, status: 'breached' as const, workingDaysLate: Math.max(0, calendar.workingDaysBetween(dueDate, londonDateOf(until))) };
+  return {
+    metAt: null,
+    status: 'breached' as const,
+    workingDaysLate: Math.max(0, calendar.workingDaysBetween(dueDate, londonDateOf(until))),
+  };
 }
 
 /**
@@ -227,7 +262,13 @@ function status(dueAt: Instant, metAt: Instant | null, asOf: Instant, end: Insta
  * or when defective, it moves the landlord's deadline only if a good reason was recorded.
  * Extensions notified after `asOf` are not yet known.
  */
-function applyExtensions(baseDue: LocalDate, records: readonly ExtensionRecord[], rule: ExtensionRule, asOf: Instant, calendar: WorkingCalendar) {
+function applyExtensions(
+  baseDue: LocalDate,
+  records: readonly ExtensionRecord[],
+  rule: ExtensionRule,
+  asOf: Instant,
+  calendar: WorkingCalendar,
+) {
   let dueDate = baseDue;
   let codeDueDate = baseDue;
   const limitDate = calendar.addWorkingDays(baseDue, rule.maxWorkingDays);

@@ -55,7 +55,17 @@ function lateness(deadline: Deadline): Finding[] {
     deadline.status === 'met_late'
       ? `${what} due ${due} was made ${days} late (Code ${deadline.provision})`
       : `${what} due ${due} has not been made: ${days} overdue (Code ${deadline.provision})`;
-  return [{ provision: deadline.provision, rule, severity: 'breach', message, at: deadline.dueAt, stage: deadline.stage, codeVersion: deadline.codeVersion }];
+  return [
+    {
+      provision: deadline.provision,
+      rule,
+      severity: 'breach',
+      message,
+      at: deadline.dueAt,
+      stage: deadline.stage,
+      codeVersion: deadline.codeVersion,
+    },
+  ];
 }
 
 // Code 6.4/6.5 at stage 1, 6.15/6.16 at stage 2 (D5).
@@ -102,7 +112,8 @@ function responseContent(record: StageRecord, stage: Stage, policy: CodePolicy, 
   const response = record.response;
   if (!response || !known(response.at)) return [];
   const stagePolicy = stage === 1 ? policy.stage1 : policy.stage2;
-  const item = (letter: string) => (policy.version === '2024' ? `${stagePolicy.responseContentProvision}(${letter})` : stagePolicy.responseContentProvision);
+  const item = (letter: string) =>
+    policy.version === '2024' ? `${stagePolicy.responseContentProvision}(${letter})` : stagePolicy.responseContentProvision;
   const base = { at: response.at, stage, codeVersion: policy.version };
   const findings: Finding[] = [];
   if (!record.acknowledgement) {

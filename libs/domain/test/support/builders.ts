@@ -74,7 +74,15 @@ export const responded = (stage: Stage, at: string, extra: Partial<Responded['da
 
 export const remedyOffered = (remedyId: string, at: string, extra: Partial<RemedyOffered['data']> = {}): ComplaintEvent => ({
   type: 'RemedyOffered',
-  data: { complaintId, remedyId, offeredAt: toInstant(at), stage: 1, type: 'action', description: 'Replace the damaged kitchen unit', ...extra },
+  data: {
+    complaintId,
+    remedyId,
+    offeredAt: toInstant(at),
+    stage: 1,
+    type: 'action',
+    description: 'Replace the damaged kitchen unit',
+    ...extra,
+  },
 });
 
 export const remedyCompleted = (remedyId: string, at: string): ComplaintEvent => ({
@@ -84,7 +92,10 @@ export const remedyCompleted = (remedyId: string, at: string): ComplaintEvent =>
 
 type Decision = { ground?: 'over_12_months' | 'legal_proceedings' | 'previously_considered' | 'other'; ombudsmanRightExplained?: boolean };
 
-export const notAccepted = (at: string, { ground = 'legal_proceedings', ombudsmanRightExplained = true }: Decision = {}): ComplaintEvent => ({
+export const notAccepted = (
+  at: string,
+  { ground = 'legal_proceedings', ombudsmanRightExplained = true }: Decision = {},
+): ComplaintEvent => ({
   type: 'ComplaintNotAccepted',
   data: { complaintId, decidedAt: toInstant(at), ground, explanation: 'Court proceedings were issued on 1 March', ombudsmanRightExplained },
 });

@@ -42,7 +42,12 @@ export class MemoryEventStore implements EventStore {
   }
 
   subscribe(afterPosition: number, handler: (event: RecordedEvent) => Promise<void> | void): Subscription {
-    return positionalSubscription(afterPosition, (after, limit) => this.readAll(after, limit), () => this.commits.next(), handler);
+    return positionalSubscription(
+      afterPosition,
+      (after, limit) => this.readAll(after, limit),
+      () => this.commits.next(),
+      handler,
+    );
   }
 
   async ready(): Promise<boolean> {

@@ -3,7 +3,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checkAppend } from '../append-rules';
 import { chain, GENESIS_HASH } from '../hash-chain';
-import { StoreUnavailable, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type RecordedEvent, type Subscription } from '../port';
+import {
+  StoreUnavailable,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type RecordedEvent,
+  type Subscription,
+} from '../port';
 import { CommitSignal, positionalSubscription } from '../subscription';
 
 interface Row {
@@ -96,7 +104,14 @@ export class SqliteEventStore implements EventStore {
     for (const event of events) {
       revision += 1;
       const recorded = chain(streamId, revision, event, prevHash, recordedAt);
-      const info = this.statements.insert.run(streamId, revision, recorded.eventId, recorded.type, JSON.stringify(recorded.data), JSON.stringify(recorded.metadata));
+      const info = this.statements.insert.run(
+        streamId,
+        revision,
+        recorded.eventId,
+        recorded.type,
+        JSON.stringify(recorded.data),
+        JSON.stringify(recorded.metadata),
+      );
       position = Number(info.lastInsertRowid);
       prevHash = recorded.metadata.hash;
     }
@@ -142,7 +157,12 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribe(afterPosition: number, handler: (event: RecordedEvent) => Promise<void> | void): Subscription {
-    return positionalSubscription(afterPosition, (after, limit) => this.readAll(after, limit), () => this.commits.next(), handler);
+    return positionalSubscription(
+      afterPosition,
+      (after, limit) => this.readAll(after, limit),
+      () => this.commits.next(),
+      handler,
+    );
   }
 
   async ready(): Promise<boolean> {

@@ -21,7 +21,11 @@ export class ComplaintQueriesController {
   @Get()
   @ApiOperation({ summary: 'The complaint with its deadlines and findings, now or as the ledger knew it at asOf' })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 instant: only events recorded by then count' })
-  async get(@Param('id', complaintIdPipe) id: string, @Query('asOf') asOfParam: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async get(
+    @Param('id', complaintIdPipe) id: string,
+    @Query('asOf') asOfParam: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const asOf = this.asOf(asOfParam);
     const recorded = (await this.load(id)).filter((event) => !isAfter(event.metadata.recordedAt, asOf));
     const state = foldEvents(toDomainEvents(recorded));
@@ -90,7 +94,13 @@ export class ComplaintQueriesController {
     const parsed = parseInstant(value);
     if (!parsed) {
       const message = 'asOf must be an ISO-8601 instant, e.g. 2024-05-01T10:00:00Z';
-      throw new ProblemException({ type: problemType('REQUEST.INVALID'), title: 'Invalid request', status: 400, detail: message, errors: [{ field: 'asOf', rule: 'isISO8601', message }] });
+      throw new ProblemException({
+        type: problemType('REQUEST.INVALID'),
+        title: 'Invalid request',
+        status: 400,
+        detail: message,
+        errors: [{ field: 'asOf', rule: 'isISO8601', message }],
+      });
     }
     return parsed.toISO()!;
   }

@@ -12,8 +12,13 @@ export class AcknowledgeComplaintController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: "Acknowledge, define and log a stage (Code 6.2, 6.11, 5.6) — Acknowledged" })
-  handle(@Param('id', complaintIdPipe) id: string, @Body() body: AcknowledgeComplaintRequest, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({ summary: 'Acknowledge, define and log a stage (Code 6.2, 6.11, 5.6) — Acknowledged' })
+  handle(
+    @Param('id', complaintIdPipe) id: string,
+    @Body() body: AcknowledgeComplaintRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.endpoint.run(request, reply, id, { type: 'AcknowledgeComplaint', data: body });
   }
 }

@@ -12,8 +12,13 @@ export class AssignHandlerController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: "Assign a handler to a stage (Code 6.13) — HandlerAssigned" })
-  handle(@Param('id', complaintIdPipe) id: string, @Body() body: AssignHandlerRequest, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({ summary: 'Assign a handler to a stage (Code 6.13) — HandlerAssigned' })
+  handle(
+    @Param('id', complaintIdPipe) id: string,
+    @Body() body: AssignHandlerRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.endpoint.run(request, reply, id, { type: 'AssignHandler', data: body });
   }
 }

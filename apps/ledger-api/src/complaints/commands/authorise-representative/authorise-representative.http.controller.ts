@@ -13,7 +13,12 @@ export class AuthoriseRepresentativeController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: "Record the resident's consent for a representative (Code 3.6; D6) — RepresentativeAuthorised" })
-  handle(@Param('id', complaintIdPipe) id: string, @Body() body: AuthoriseRepresentativeRequest, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  handle(
+    @Param('id', complaintIdPipe) id: string,
+    @Body() body: AuthoriseRepresentativeRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.endpoint.run(request, reply, id, { type: 'AuthoriseRepresentative', data: body });
   }
 }

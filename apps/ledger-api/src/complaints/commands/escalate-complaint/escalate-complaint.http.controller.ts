@@ -12,8 +12,13 @@ export class EscalateComplaintController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: "Record a request to escalate to stage 2 (Code 6.10, 6.11) — Escalated" })
-  handle(@Param('id', complaintIdPipe) id: string, @Body() body: EscalateComplaintRequest, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({ summary: 'Record a request to escalate to stage 2 (Code 6.10, 6.11) — Escalated' })
+  handle(
+    @Param('id', complaintIdPipe) id: string,
+    @Body() body: EscalateComplaintRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.endpoint.run(request, reply, id, { type: 'EscalateComplaint', data: body });
   }
 }

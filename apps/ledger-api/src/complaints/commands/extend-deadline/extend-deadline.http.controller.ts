@@ -12,8 +12,13 @@ export class ExtendDeadlineController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: "Record an extension notified to the resident (Code 6.4, 6.5, 6.15, 6.16) — Extended" })
-  handle(@Param('id', complaintIdPipe) id: string, @Body() body: ExtendDeadlineRequest, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({ summary: 'Record an extension notified to the resident (Code 6.4, 6.5, 6.15, 6.16) — Extended' })
+  handle(
+    @Param('id', complaintIdPipe) id: string,
+    @Body() body: ExtendDeadlineRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.endpoint.run(request, reply, id, { type: 'ExtendDeadline', data: body });
   }
 }

@@ -12,8 +12,13 @@ export class OfferRemedyController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: "Offer a remedy at any stage (Code 5.13, 7.1, 7.3) — RemedyOffered" })
-  handle(@Param('id', complaintIdPipe) id: string, @Body() body: OfferRemedyRequest, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({ summary: 'Offer a remedy at any stage (Code 5.13, 7.1, 7.3) — RemedyOffered' })
+  handle(
+    @Param('id', complaintIdPipe) id: string,
+    @Body() body: OfferRemedyRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.endpoint.run(request, reply, id, { type: 'OfferRemedy', data: body });
   }
 }

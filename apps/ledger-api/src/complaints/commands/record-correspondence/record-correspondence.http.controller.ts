@@ -12,8 +12,13 @@ export class RecordCorrespondenceController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: "Record correspondence for the full record (Code 5.12) — CorrespondenceRecorded" })
-  handle(@Param('id', complaintIdPipe) id: string, @Body() body: RecordCorrespondenceRequest, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({ summary: 'Record correspondence for the full record (Code 5.12) — CorrespondenceRecorded' })
+  handle(
+    @Param('id', complaintIdPipe) id: string,
+    @Body() body: RecordCorrespondenceRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.endpoint.run(request, reply, id, { type: 'RecordCorrespondence', data: body });
   }
 }

@@ -12,8 +12,13 @@ export class RecordNonAcceptanceController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: "Record a decision not to accept the complaint (Code 2.1–2.4) — ComplaintNotAccepted" })
-  handle(@Param('id', complaintIdPipe) id: string, @Body() body: RecordNonAcceptanceRequest, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({ summary: 'Record a decision not to accept the complaint (Code 2.1–2.4) — ComplaintNotAccepted' })
+  handle(
+    @Param('id', complaintIdPipe) id: string,
+    @Body() body: RecordNonAcceptanceRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.endpoint.run(request, reply, id, { type: 'RecordNonAcceptance', data: body });
   }
 }

@@ -12,8 +12,13 @@ export class RecordReasonableAdjustmentController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: "Record a reasonable adjustment and disclosed needs (Code 5.10) — ReasonableAdjustmentRecorded" })
-  handle(@Param('id', complaintIdPipe) id: string, @Body() body: RecordReasonableAdjustmentRequest, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({ summary: 'Record a reasonable adjustment and disclosed needs (Code 5.10) — ReasonableAdjustmentRecorded' })
+  handle(
+    @Param('id', complaintIdPipe) id: string,
+    @Body() body: RecordReasonableAdjustmentRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.endpoint.run(request, reply, id, { type: 'RecordReasonableAdjustment', data: body });
   }
 }

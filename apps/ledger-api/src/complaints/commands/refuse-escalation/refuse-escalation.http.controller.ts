@@ -12,8 +12,13 @@ export class RefuseEscalationController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: "Record a refusal to escalate (Code 5.11) — EscalationRefused" })
-  handle(@Param('id', complaintIdPipe) id: string, @Body() body: RefuseEscalationRequest, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({ summary: 'Record a refusal to escalate (Code 5.11) — EscalationRefused' })
+  handle(
+    @Param('id', complaintIdPipe) id: string,
+    @Body() body: RefuseEscalationRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.endpoint.run(request, reply, id, { type: 'RefuseEscalation', data: body });
   }
 }

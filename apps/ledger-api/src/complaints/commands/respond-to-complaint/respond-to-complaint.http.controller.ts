@@ -12,8 +12,13 @@ export class RespondToComplaintController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: "Record a stage response (Code 6.3, 6.9, 6.14, 6.19) — Responded" })
-  handle(@Param('id', complaintIdPipe) id: string, @Body() body: RespondToComplaintRequest, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({ summary: 'Record a stage response (Code 6.3, 6.9, 6.14, 6.19) — Responded' })
+  handle(
+    @Param('id', complaintIdPipe) id: string,
+    @Body() body: RespondToComplaintRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.endpoint.run(request, reply, id, { type: 'RespondToComplaint', data: body });
   }
 }

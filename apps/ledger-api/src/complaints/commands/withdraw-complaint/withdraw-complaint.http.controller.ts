@@ -12,8 +12,13 @@ export class WithdrawComplaintController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: "Record the resident withdrawing the complaint — ComplaintWithdrawn" })
-  handle(@Param('id', complaintIdPipe) id: string, @Body() body: WithdrawComplaintRequest, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({ summary: 'Record the resident withdrawing the complaint — ComplaintWithdrawn' })
+  handle(
+    @Param('id', complaintIdPipe) id: string,
+    @Body() body: WithdrawComplaintRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.endpoint.run(request, reply, id, { type: 'WithdrawComplaint', data: body });
   }
 }

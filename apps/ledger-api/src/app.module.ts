@@ -1,5 +1,4 @@
-import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { Inject } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { WorkingCalendar, type ComplianceRules } from '@complaint-ledger/domain';
 import type { EventStore } from '@complaint-ledger/event-store';

@@ -24,3 +24,13 @@ export class ProblemException extends HttpException {
 }
 
 export const problemType = (code: string) => `https://complaint-ledger.dev/problems/${code.toLowerCase().replace(/[._]/g, '-')}`;
+
+/** 400: the request itself is malformed; each error names the field and the rule it broke. */
+export const invalidRequest = (errors: FieldError[]) =>
+  new ProblemException({
+    type: problemType('REQUEST.INVALID'),
+    title: 'Invalid request',
+    status: 400,
+    detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+    errors,
+  });

@@ -1,7 +1,7 @@
 import { ParseUUIDPipe } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { problemType, ProblemException } from './problem';
+import { invalidRequest } from './problem';
 
 /**
  * The principal recorded as each event's actor. Authentication arrives with the security issue;
@@ -14,14 +14,7 @@ export const correlationIdOf = (request: FastifyRequest): string => {
   return typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) ? header : randomUUID();
 };
 
-const invalidHeader = (field: string, message: string) =>
-  new ProblemException({
-    type: problemType('REQUEST.INVALID'),
-    title: 'Invalid request',
-    status: 400,
-    detail: message,
-    errors: [{ field, rule: 'header', message }],
-  });
+const invalidHeader = (field: string, message: string) => invalidRequest([{ field, rule: 'header', message }]);
 
 /** `If-Match: "3"` (or `W/"3"`, or `3`) → 3. */
 export function ifMatchOf(request: FastifyRequest): number | undefined {
@@ -45,12 +38,5 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
 }
 
 export const complaintIdPipe = new ParseUUIDPipe({
-  exceptionFactory: () =>
-    new ProblemException({
-      type: problemType('REQUEST.INVALID'),
-      title: 'Invalid request',
-      status: 400,
-      detail: 'the complaint id in the path must be a UUID',
-      errors: [{ field: 'id', rule: 'isUuid', message: 'id must be a UUID' }],
-    }),
+  exceptionFactory: () => invalidRequest([{ field: 'id', rule: 'isUuid', message: 'id must be a UUID' }]),
 });

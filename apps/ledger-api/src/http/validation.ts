@@ -1,5 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { problemType, ProblemException, type FieldError } from './problem';
+import { invalidRequest, type FieldError } from './problem';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => {
@@ -17,14 +17,5 @@ export const validationPipe = new ValidationPipe({
   whitelist: true,
   forbidNonWhitelisted: true,
   transform: true,
-  exceptionFactory: (errors) => {
-    const fieldErrors = flatten(errors);
-    return new ProblemException({
-      type: problemType('REQUEST.INVALID'),
-      title: 'Invalid request',
-      status: 400,
-      detail: fieldErrors.map((e) => `${e.field}: ${e.message}`).join('; '),
-      errors: fieldErrors,
-    });
-  },
+  exceptionFactory: (errors) => invalidRequest(flatten(errors)),
 });

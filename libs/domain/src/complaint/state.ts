@@ -78,8 +78,6 @@ export interface ComplaintState {
   readonly remedies: readonly RemedyRecord[];
   readonly correspondenceCount: number;
   readonly reasonableAdjustments: readonly { readonly recordedAt: Instant; readonly adjustment: string; readonly reviewBy?: LocalDate }[];
-  /** The latest business instant recorded, for ordering checks. */
-  readonly lastOccurredAt: Instant;
 }
 
 /** Before `ComplaintReceived` there is no complaint. */
@@ -118,14 +116,13 @@ export function evolve(state: State, event: ComplaintEvent): State {
       remedies: [],
       correspondenceCount: 0,
       reasonableAdjustments: [],
-      lastOccurredAt: data.receivedAt,
     };
   }
   if (!state) return state; // Events for a complaint never received cannot be folded; the decider never emits them.
   switch (event.type) {
     case 'Acknowledged': {
       const { stage, acknowledgedAt: at, complaintDefinition: definition, outcomesSought, handler, responsibilityNotes } = event.data;
-      return updateStage(state, stage, at, (record) => ({
+      return updateStage(state, stage, (record) => ({
         ...record,
         acknowledgement: { at, definition, outcomesSought, handler, responsibilityNotes },
         handlers: withHandler(record.handlers, handler, at),
@@ -133,19 +130,16 @@ export function evolve(state: State, event: ComplaintEvent): State {
     }
     case 'Extended': {
       const { stage, complaintId: _id, ...extension } = event.data;
-      return updateStage(state, stage, extension.notifiedAt, (record) => ({
+      return updateStage(state, stage, (record) => ({
         ...record,
         extensions: [...record.extensions, extension],
       }));
     }
     case 'Escalated':
-      return touch(
-        { ...state, stage2: { ...emptyStage, requestedAt: event.data.requestedAt, reason: event.data.reason } },
-        event.data.requestedAt,
-      );
+      return { ...state, stage2: { ...emptyStage, requestedAt: event.data.requestedAt, reason: event.data.reason } };
     case 'Responded': {
       const { stage, respondedAt: at, complaintId: _id, handler, ...response } = event.data;
-      return updateStage(state, stage, at, (record) => ({
+      return updateStage(state, stage, (record) => ({
         ...record,
         response: { ...response, at, handler },
         handlers: withHandler(record.handlers, handler, at),
@@ -153,41 +147,41 @@ export function evolve(state: State, event: ComplaintEvent): State {
     }
     case 'RemedyOffered': {
       const { complaintId: _id, ...remedy } = event.data;
-      return touch({ ...state, remedies: [...state.remedies, remedy] }, remedy.offeredAt);
+      return { ...state, remedies: [...state.remedies, remedy] };
     }
     case 'RemedyCompleted': {
       const { remedyId, completedAt } = event.data;
       const remedies = state.remedies.map((remedy) => (remedy.remedyId === remedyId ? { ...remedy, completedAt } : remedy));
-      return touch({ ...state, remedies }, completedAt);
+      return { ...state, remedies };
     }
     case 'ComplaintNotAccepted': {
       const { complaintId: _id, ...decided } = event.data;
-      return touch({ ...state, nonAcceptance: decided }, decided.decidedAt);
+      return { ...state, nonAcceptance: decided };
     }
     case 'EscalationRefused': {
       const { complaintId: _id, ...decided } = event.data;
-      return touch({ ...state, escalationRefusal: decided }, decided.decidedAt);
+      return { ...state, escalationRefusal: decided };
     }
     case 'CorrespondenceRecorded':
-      return touch({ ...state, correspondenceCount: state.correspondenceCount + 1 }, event.data.occurredAt);
+      return { ...state, correspondenceCount: state.correspondenceCount + 1 };
     case 'ReasonableAdjustmentRecorded': {
       const { recordedAt, adjustment, reviewBy } = event.data;
-      return touch({ ...state, reasonableAdjustments: [...state.reasonableAdjustments, { recordedAt, adjustment, reviewBy }] }, recordedAt);
+      return { ...state, reasonableAdjustments: [...state.reasonableAdjustments, { recordedAt, adjustment, reviewBy }] };
     }
     case 'RepresentativeAuthorised': {
       const { consentReceivedAt, name, relationship } = event.data;
       const representative = { ...state.representative, consentReceivedAt, ...definedOnly({ name, relationship }) };
-      return touch({ ...state, representative }, consentReceivedAt);
+      return { ...state, representative };
     }
     case 'HandlerAssigned': {
       const { stage, assignedAt, handler } = event.data;
-      return updateStage(state, stage, assignedAt, (record) => ({
+      return updateStage(state, stage, (record) => ({
         ...record,
         handlers: withHandler(record.handlers, handler, assignedAt),
       }));
     }
     case 'ComplaintWithdrawn':
-      return touch({ ...state, withdrawal: { withdrawnAt: event.data.withdrawnAt, reason: event.data.reason } }, event.data.withdrawnAt);
+      return { ...state, withdrawal: { withdrawnAt: event.data.withdrawnAt, reason: event.data.reason } };
   }
 }
 
@@ -196,16 +190,12 @@ export function foldEvents(events: readonly ComplaintEvent[], from: State = init
   return events.reduce(evolve, from);
 }
 
-function updateStage(state: ComplaintState, stage: Stage, at: Instant, change: (record: StageRecord) => StageRecord): ComplaintState {
-  if (stage === 1) return touch({ ...state, stage1: change(state.stage1) }, at);
+function updateStage(state: ComplaintState, stage: Stage, change: (record: StageRecord) => StageRecord): ComplaintState {
+  if (stage === 1) return { ...state, stage1: change(state.stage1) };
   if (!state.stage2) return state;
-  return touch({ ...state, stage2: { ...state.stage2, ...change(state.stage2) } }, at);
+  return { ...state, stage2: { ...state.stage2, ...change(state.stage2) } };
 }
 
 function withHandler(handlers: StageRecord['handlers'], handler: string | undefined, at: Instant): StageRecord['handlers'] {
   return handler ? [...handlers, { handler, at }] : handlers;
-}
-
-function touch(state: ComplaintState, at: Instant): ComplaintState {
-  return at > state.lastOccurredAt ? { ...state, lastOccurredAt: at } : state;
 }

@@ -205,15 +205,17 @@ function judge(j: Judgement): Deadline | null {
   const common = { kind: j.kind, stage: j.stage, provision: j.timescale.provision, codeVersion: j.policy.version };
   if (j.startsAt === null) {
     if (j.end && !j.metAt) return null;
+    // A clock that never started cannot be missed: met if answered by asOf, else pending.
+    const metAt = j.metAt && !isAfter(j.metAt, j.asOf) ? j.metAt : null;
     return {
       ...common,
       startsAt: null,
       dueAt: null,
-      metAt: j.metAt && !isAfter(j.metAt, j.asOf) ? j.metAt : null,
-      status: j.metAt && !isAfter(j.metAt, j.asOf) ? 'met' : 'pending',
+      metAt,
+      status: metAt ? 'met' : 'pending',
       workingDaysLate: 0,
       codeTimescaleDueAt: null,
-      withinCodeTimescale: j.metAt && !isAfter(j.metAt, j.asOf) ? true : null,
+      withinCodeTimescale: metAt ? true : null,
       waitingFor: 'representative_consent',
     };
   }

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { assess, foldEvents, isAfter, parseInstant, type ComplianceRules } from '@complaint-ledger/domain';
 import { complaintStream, verifyChain, type EventStore, type RecordedEvent } from '@complaint-ledger/event-store';
 import { complaintIdPipe } from '../../http/request-context';
-import { problemType, ProblemException } from '../../http/problem';
+import { invalidRequest } from '../../http/problem';
 import { CLOCK, COMPLIANCE_RULES, EVENT_STORE, type Clock } from '../../infrastructure/tokens';
 import { complaintNotFound } from '../complaint-problems';
 import { toDomainEvents } from '../complaint-command.service';
@@ -93,14 +93,7 @@ export class ComplaintQueriesController {
     if (value === undefined) return this.clock();
     const parsed = parseInstant(value);
     if (!parsed) {
-      const message = 'asOf must be an ISO-8601 instant, e.g. 2024-05-01T10:00:00Z';
-      throw new ProblemException({
-        type: problemType('REQUEST.INVALID'),
-        title: 'Invalid request',
-        status: 400,
-        detail: message,
-        errors: [{ field: 'asOf', rule: 'isISO8601', message }],
-      });
+      throw invalidRequest([{ field: 'asOf', rule: 'isISO8601', message: 'asOf must be an ISO-8601 instant, e.g. 2024-05-01T10:00:00Z' }]);
     }
     return parsed.toISO()!;
   }

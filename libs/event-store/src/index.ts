@@ -3,3 +3,4 @@ export * from './hash-chain';
 export * from './subscription';
 export * from './adapters/memory';
 export * from './adapters/sqlite';
+export * from './adapters/eventstoredb';

@@ -1,4 +1,4 @@
-import { MemoryEventStore, SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
+import { EventStoreDbEventStore, MemoryEventStore, SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
 import type { LedgerConfig } from '../config/ledger-config';
 import type { Clock } from './tokens';
 
@@ -9,6 +9,7 @@ export function createEventStore(config: LedgerConfig, clock: Clock): EventStore
     case 'sqlite':
       return new SqliteEventStore(config.LEDGER_SQLITE_PATH, clock);
     case 'eventstoredb':
-      throw new Error('LEDGER_STORE=eventstoredb: the EventStoreDB adapter is not available in this build yet; use sqlite');
+      // loadConfig has already refused eventstoredb without a connection string
+      return EventStoreDbEventStore.connect(config.EVENTSTORE_CONNECTION_STRING!, { clock });
   }
 }

@@ -14,3 +14,4 @@ export * from './compliance/rules';
 export * from './compliance/deadlines';
 export * from './compliance/findings';
 export * from './compliance/assess';
+export * from './compliance/alerts';

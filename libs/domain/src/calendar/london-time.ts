@@ -45,6 +45,11 @@ export function endOfLondonDay(date: LocalDate): Instant {
   return DateTime.fromISO(date, { zone: LONDON }).endOf('day').toUTC().toISO()!;
 }
 
+/** Midnight at the start of a London day, as a UTC instant. */
+export function startOfLondonDay(date: LocalDate): Instant {
+  return DateTime.fromISO(date, { zone: LONDON }).startOf('day').toUTC().toISO()!;
+}
+
 /** Orders two stored instants (ISO-8601 with an offset or Z). */
 export function compareInstants(a: Instant, b: Instant): number {
   return Date.parse(a) - Date.parse(b);

@@ -75,6 +75,17 @@ export class WorkingCalendar {
   }
 
   /**
+   * The working day `n` working days before `date`: the latest day from which adding `n` working
+   * days does not pass `date` (so `addWorkingDays(result, n)` is `date` when `date` is a working day).
+   */
+  workingDaysBefore(date: LocalDate, n: number): LocalDate {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`working days must be a whole number ≥ 0: ${n}`);
+    const target = this.workingDayIndex[this.workingSoFar[indexOf(date)]! - 1 - n];
+    if (target === undefined) throw outsideCalendar(`${date} − ${n} working days`);
+    return this.dates[target]!;
+  }
+
+  /**
    * Working days in (from, to]: the count `addWorkingDays` would need to get from `from` to `to`
    * (exact when `to` is a working day). Negative when `to` is before `from`.
    */

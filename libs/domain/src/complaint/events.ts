@@ -1,5 +1,6 @@
 import type { Instant, LocalDate } from '../calendar/london-time';
-import type { Stage } from '../policy/code-policy';
+import type { CodeVersion, Stage } from '../policy/code-policy';
+import type { DeadlineKind } from '../compliance/deadlines';
 import type { Channel, Decision, Direction, ExclusionGround, Party, RemedyType, Tenure } from './vocabulary';
 
 export interface Resident {
@@ -146,6 +147,24 @@ export type HandlerAssigned = Event<'HandlerAssigned', { complaintId: string; st
 
 export type ComplaintWithdrawn = Event<'ComplaintWithdrawn', { complaintId: string; withdrawnAt: Instant; reason?: string }>;
 
+/** Which deadline an alert is about; `deadlineKey` names it uniquely within the complaint. */
+export interface DeadlineAlert {
+  complaintId: string;
+  deadlineKey: string;
+  kind: DeadlineKind;
+  stage: Stage;
+  remedyId?: string;
+  dueAt: Instant;
+  provision: string;
+  codeVersion: CodeVersion;
+}
+
+/** The ledger observed a deadline pass unmet (recorded once per deadline, Code 5.12). */
+export type DeadlineBreached = Event<'DeadlineBreached', DeadlineAlert & { detectedAt: Instant }>;
+
+/** The ledger warned that a deadline is near (a configurable number of working days ahead). */
+export type DeadlineApproaching = Event<'DeadlineApproaching', DeadlineAlert & { warnedAt: Instant; workingDaysLeft: number }>;
+
 export type ComplaintEvent =
   | ComplaintReceived
   | Acknowledged
@@ -160,7 +179,9 @@ export type ComplaintEvent =
   | ReasonableAdjustmentRecorded
   | RepresentativeAuthorised
   | HandlerAssigned
-  | ComplaintWithdrawn;
+  | ComplaintWithdrawn
+  | DeadlineBreached
+  | DeadlineApproaching;
 
 export type ComplaintEventType = ComplaintEvent['type'];
 
@@ -179,6 +200,8 @@ export const COMPLAINT_EVENT_TYPES: readonly ComplaintEventType[] = [
   'RepresentativeAuthorised',
   'HandlerAssigned',
   'ComplaintWithdrawn',
+  'DeadlineBreached',
+  'DeadlineApproaching',
 ];
 
 /** When the fact happened in the world (business time, as opposed to the store's recordedAt). */
@@ -211,5 +234,9 @@ export function occurredAtOf(event: ComplaintEvent): Instant {
       return event.data.assignedAt;
     case 'ComplaintWithdrawn':
       return event.data.withdrawnAt;
+    case 'DeadlineBreached':
+      return event.data.detectedAt;
+    case 'DeadlineApproaching':
+      return event.data.warnedAt;
   }
 }

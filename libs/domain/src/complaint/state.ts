@@ -78,6 +78,8 @@ export interface ComplaintState {
   readonly remedies: readonly RemedyRecord[];
   readonly correspondenceCount: number;
   readonly reasonableAdjustments: readonly { readonly recordedAt: Instant; readonly adjustment: string; readonly reviewBy?: LocalDate }[];
+  /** Deadline keys the ledger has already alerted on, so each alert is recorded once. */
+  readonly alerts?: { readonly breached: readonly string[]; readonly approaching: readonly string[] };
 }
 
 /** Before `ComplaintReceived` there is no complaint. */
@@ -182,6 +184,12 @@ export function evolve(state: State, event: ComplaintEvent): State {
     }
     case 'ComplaintWithdrawn':
       return { ...state, withdrawal: { withdrawnAt: event.data.withdrawnAt, reason: event.data.reason } };
+    case 'DeadlineBreached':
+    case 'DeadlineApproaching': {
+      const alerts = state.alerts ?? { breached: [], approaching: [] };
+      const which = event.type === 'DeadlineBreached' ? 'breached' : 'approaching';
+      return { ...state, alerts: { ...alerts, [which]: [...alerts[which], event.data.deadlineKey] } };
+    }
   }
 }
 

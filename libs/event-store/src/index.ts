@@ -4,3 +4,4 @@ export * from './subscription';
 export * from './adapters/memory';
 export * from './adapters/sqlite';
 export * from './adapters/eventstoredb';
+export * from './event-id';

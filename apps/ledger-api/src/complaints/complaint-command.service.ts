@@ -1,13 +1,27 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
-import { decide, foldEvents, isDomainError, occurredAtOf, type ComplaintCommand, type ComplaintEvent } from '@complaint-ledger/domain';
-import { complaintStream, WrongExpectedRevision, type EventStore, type NewEvent, type RecordedEvent } from '@complaint-ledger/event-store';
+import { randomUUID } from 'node:crypto';
+import {
+  decide,
+  EVENT_SCHEMA_VERSION,
+  foldEvents,
+  isDomainError,
+  occurredAtOf,
+  type ComplaintCommand,
+  type ComplaintEvent,
+} from '@complaint-ledger/domain';
+import {
+  complaintStream,
+  uuidFrom,
+  WrongExpectedRevision,
+  type EventStore,
+  type NewEvent,
+  type RecordedEvent,
+} from '@complaint-ledger/event-store';
 import { domainProblem, preconditionFailed, idempotencyKeyReused } from './complaint-problems';
 import { CLOCK, EVENT_STORE, LEDGER_CONFIG, type Clock } from '../infrastructure/tokens';
 import type { LedgerConfig } from '../config/ledger-config';
 import { CommandMetrics } from '../health/metrics';
 
-export const SCHEMA_VERSION = 1;
 const MAX_ATTEMPTS = 4;
 
 export interface CommandRequest {
@@ -95,7 +109,7 @@ export class ComplaintCommandService {
         occurredAt: occurredAtOf(event),
         actor: request.actor,
         correlationId: request.correlationId,
-        schemaVersion: SCHEMA_VERSION,
+        schemaVersion: EVENT_SCHEMA_VERSION,
         ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey, requestHash: request.requestHash } : {}),
       },
     }));
@@ -103,8 +117,3 @@ export class ComplaintCommandService {
 }
 
 /** A name-based UUID (v8 layout over SHA-256): the same input always gives the same id. */
-export function uuidFrom(input: string): string {
-  const hex = createHash('sha256').update(input).digest('hex');
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}

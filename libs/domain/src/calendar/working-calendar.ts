@@ -30,7 +30,7 @@ export class WorkingCalendar {
   private readonly workingDayIndex: number[] = [];
   private readonly dates: LocalDate[] = new Array(DAY_COUNT);
 
-  constructor(options: CalendarOptions = {}) {
+  constructor(readonly options: CalendarOptions = {}) {
     const extra = [...(options.closureDays ?? []), ...(options.extraBankHolidays ?? [])];
     for (const date of extra) {
       if (!isLocalDate(date)) throw new RangeError(`closure or holiday date is not an ISO date: ${date}`);

@@ -3,6 +3,9 @@ import type { CodeVersion, Stage } from '../policy/code-policy';
 import type { DeadlineKind } from '../compliance/deadlines';
 import type { Channel, Decision, Direction, ExclusionGround, Party, RemedyType, Tenure } from './vocabulary';
 
+/** The version of the event payloads below, recorded in each event's metadata. */
+export const EVENT_SCHEMA_VERSION = 1;
+
 export interface Resident {
   readonly reference: string;
   readonly name?: string;

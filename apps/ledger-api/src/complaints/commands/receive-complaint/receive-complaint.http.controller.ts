@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CommandEndpoint } from '../../command-endpoint';
-import { uuidFrom } from '../../complaint-command.service';
+import { uuidFrom } from '@complaint-ledger/event-store';
 import { idempotencyKeyOf } from '../../../http/request-context';
 import { ReceiveComplaintRequest } from './receive-complaint.request.dto';
 

@@ -1,0 +1,107 @@
+import {
+  COMPLAINT_EVENT_TYPES,
+  currentStage,
+  evaluateDeadlines,
+  evolve,
+  londonDateOf,
+  nextAlertAt,
+  statusOf,
+  type AlertSettings,
+  type ComplaintEvent,
+  type ComplaintState,
+  type ComplianceRules,
+  type Deadline,
+} from '@complaint-ledger/domain';
+import { canonicalJson, type RecordedEvent } from '@complaint-ledger/event-store';
+import { createHash } from 'node:crypto';
+import type { Column, KeyedProjection } from '../projection';
+
+/** One complaint as the read side keeps it: its folded state and where in the log it stands. */
+export interface ComplaintDocument {
+  readonly state: ComplaintState;
+  readonly revision: number;
+  /** The store's time of the last event: the instant columns are judged at, so rebuilds agree. */
+  readonly lastRecordedAt: string;
+}
+
+const LEDGER_EVENT_TYPES = new Set<string>(COMPLAINT_EVENT_TYPES);
+
+/** Derived once per written document, not once per column. */
+interface Facts {
+  readonly doc: ComplaintDocument;
+  readonly deadlines: Deadline[];
+}
+const facts = new WeakMap<ComplaintDocument, Facts>();
+
+function factsOf(doc: ComplaintDocument, rules: ComplianceRules): Facts {
+  let found = facts.get(doc);
+  if (!found) {
+    found = { doc, deadlines: evaluateDeadlines(doc.state, doc.lastRecordedAt, rules) };
+    facts.set(doc, found);
+  }
+  return found;
+}
+
+const responseDeadline = (deadlines: Deadline[], kind: 'stage1Response' | 'stage2Response') =>
+  deadlines.find((deadline) => deadline.kind === kind);
+
+const withinCode = (deadline: Deadline | undefined): number | null =>
+  deadline?.metAt && deadline.withinCodeTimescale !== null ? Number(deadline.withinCodeTimescale) : null;
+
+/**
+ * The complaints read model: each complaint's state folded by the domain's own `evolve`, with
+ * the columns that listing (API.md `GET /v1/complaints`), breach detection (an index of the next
+ * alert instant) and TSM statistics (D7: the London dates of each counting event and whether
+ * each response was within the Code's timescales) query.
+ */
+export function complaintProjection(rules: ComplianceRules, alerts: AlertSettings): KeyedProjection<ComplaintDocument> {
+  const columns: Column<ComplaintDocument>[] = [
+    { name: 'received_at', type: 'TEXT', indexed: true, of: (d) => d.state.receivedAt },
+    { name: 'status', type: 'TEXT', of: (d) => statusOf(d.state) },
+    { name: 'stage', type: 'INTEGER', of: (d) => currentStage(d.state) },
+    { name: 'tenure', type: 'TEXT', of: (d) => d.state.tenure },
+    { name: 'category', type: 'TEXT', of: (d) => d.state.category },
+    { name: 'channel', type: 'TEXT', of: (d) => d.state.channel },
+    { name: 'revision', type: 'INTEGER', of: (d) => d.revision },
+    { name: 'breaches', type: 'INTEGER', of: (d) => d.state.alerts?.breached.length ?? 0 },
+    { name: 'next_alert_at', type: 'TEXT', indexed: true, of: (d) => nextAlertAt(d.state, d.lastRecordedAt, rules, alerts) },
+    // TSM (D7): not accepted (Code section 2 exclusions) counts nowhere; a refused escalation is
+    // not a stage 2 complaint; withdrawn complaints still count in CH01.
+    { name: 'excluded', type: 'INTEGER', of: (d) => Number(d.state.nonAcceptance !== undefined) },
+    { name: 'received_on', type: 'TEXT', of: (d) => londonDateOf(d.state.receivedAt) },
+    {
+      name: 'escalated_on',
+      type: 'TEXT',
+      of: (d) => (d.state.stage2 && !d.state.escalationRefusal ? londonDateOf(d.state.stage2.requestedAt) : null),
+    },
+    { name: 'stage1_responded_on', type: 'TEXT', of: (d) => respondedOn(d.state, 1) },
+    { name: 'stage1_within_code', type: 'INTEGER', of: (d) => withinCode(responseDeadline(factsOf(d, rules).deadlines, 'stage1Response')) },
+    { name: 'stage2_responded_on', type: 'TEXT', of: (d) => respondedOn(d.state, 2) },
+    { name: 'stage2_within_code', type: 'INTEGER', of: (d) => withinCode(responseDeadline(factsOf(d, rules).deadlines, 'stage2Response')) },
+  ];
+  return {
+    name: 'complaints',
+    // the rules decide the columns: other timescales or closure days mean another read model
+    version: `1:${createHash('sha256')
+      .update(canonicalJson({ timescales: rules.landlordTimescales ?? {}, calendar: rules.calendar.options, alerts }))
+      .digest('hex')
+      .slice(0, 12)}`,
+    columns,
+    keyOf: (event) => (LEDGER_EVENT_TYPES.has(event.type) ? complaintIdOf(event) : null),
+    evolve: (doc, event) => {
+      const state = evolve(doc?.state ?? null, { type: event.type, data: event.data } as ComplaintEvent);
+      if (!state) return doc;
+      return { state, revision: event.revision, lastRecordedAt: event.metadata.recordedAt };
+    },
+  };
+}
+
+function respondedOn(state: ComplaintState, stage: 1 | 2): string | null {
+  const response = stage === 1 ? state.stage1.response : state.stage2?.response;
+  return response ? londonDateOf(response.at) : null;
+}
+
+function complaintIdOf(event: RecordedEvent): string | null {
+  const id = (event.data as { complaintId?: unknown }).complaintId;
+  return typeof id === 'string' ? id : null;
+}

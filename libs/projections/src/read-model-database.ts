@@ -1,0 +1,48 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { AnyProjection } from './projection';
+
+export type ReadModelDatabase = Database.Database;
+
+/**
+ * The projections' own SQLite file, apart from the event log (it works the same whichever store
+ * holds the log). Read models are disposable caches of the log, so synchronous=NORMAL: a crash
+ * may lose the last batches, but documents and checkpoint are written in one transaction and
+ * roll back together, and the runner replays from the checkpoint.
+ */
+export function openReadModelDatabase(path: string): ReadModelDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(`CREATE TABLE IF NOT EXISTS projection_checkpoints (
+    name     TEXT PRIMARY KEY,
+    version  TEXT NOT NULL,
+    position INTEGER NOT NULL
+  )`);
+  return db;
+}
+
+export const tableOf = (projection: Pick<AnyProjection, 'name'>) => `rm_${projection.name}`;
+
+/** Creates the projection's table; drops it first when its version changed or a rebuild is asked for. */
+export function prepareTable(db: ReadModelDatabase, projection: AnyProjection, rebuild: boolean): void {
+  const table = tableOf(projection);
+  const stored = db.prepare('SELECT version FROM projection_checkpoints WHERE name = ?').get(projection.name) as
+    { version: string } | undefined;
+  if (rebuild || (stored && stored.version !== projection.version)) {
+    db.exec(`DROP TABLE IF EXISTS ${table}`);
+    db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(projection.name);
+  }
+  const columns = projection.columns.map((c) => `, ${c.name} ${c.type}`).join('');
+  db.exec(`CREATE TABLE IF NOT EXISTS ${table} (key TEXT PRIMARY KEY, doc TEXT NOT NULL${columns})`);
+  for (const column of projection.columns.filter((c) => c.indexed)) {
+    db.exec(`CREATE INDEX IF NOT EXISTS ${table}_${column.name} ON ${table} (${column.name})`);
+  }
+  db.prepare('INSERT OR IGNORE INTO projection_checkpoints (name, version, position) VALUES (?, ?, -1)').run(
+    projection.name,
+    projection.version,
+  );
+}

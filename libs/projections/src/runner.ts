@@ -1,0 +1,216 @@
+import type { EventStore, RecordedEvent, Subscription } from '@complaint-ledger/event-store';
+import type { AnyProjection, ColumnValue } from './projection';
+import { prepareTable, tableOf, type ReadModelDatabase } from './read-model-database';
+
+export interface RunnerOptions {
+  /** Events applied per transaction while catching up. */
+  readonly batchSize?: number;
+  /** Parsed documents kept between batches, so a rebuild does not re-read what it just wrote. */
+  readonly cachedDocuments?: number;
+}
+
+interface Prepared {
+  readonly projection: AnyProjection;
+  readonly load: (key: string) => unknown;
+  readonly save: (key: string, doc: unknown) => void;
+  readonly remove: (key: string) => void;
+}
+
+/**
+ * Keeps projections up to date with the log. Events are applied in global order, in batches; each
+ * batch writes the touched documents and the new checkpoint in one SQLite transaction, and events
+ * at or before a projection's checkpoint are skipped — so replaying an event changes nothing, and
+ * a crash between batches resumes where the last transaction ended. `start` catches up, then
+ * follows the store's live subscription (the SQLite log or EventStoreDB's `$all`).
+ */
+export class ProjectionRunner {
+  private readonly prepared: Prepared[];
+  private readonly checkpoints = new Map<string, number>();
+  private readonly cache = new Map<string, unknown>();
+  private readonly batchSize: number;
+  private readonly cacheLimit: number;
+  private subscription?: Subscription;
+  private buffer: RecordedEvent[] = [];
+  private flushQueued = false;
+  private waiters: { position: number; resolve: () => void }[] = [];
+  private readonly appliedListeners: ((events: readonly RecordedEvent[]) => void)[] = [];
+  private failure: unknown = null;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly db: ReadModelDatabase,
+    projections: readonly AnyProjection[],
+    options: RunnerOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 2000;
+    this.cacheLimit = options.cachedDocuments ?? 50_000;
+    this.prepared = projections.map((projection) => this.prepare(projection));
+    this.loadCheckpoints();
+  }
+
+  /** The position every projection has reached (-1 before the first event). */
+  get position(): number {
+    return Math.min(...this.checkpoints.values());
+  }
+
+  /** The last error a live batch hit, if any (reported by readiness). */
+  get lastFailure(): unknown {
+    return this.failure;
+  }
+
+  /** Applies everything in the log after the checkpoint; resolves with the position reached. */
+  async catchUp(): Promise<number> {
+    for (;;) {
+      const page = await this.store.readAll(this.position, this.batchSize);
+      this.apply(page);
+      if (page.length < this.batchSize) return this.position;
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.catchUp();
+    this.subscription = this.store.subscribe(this.position, (event) => this.enqueue(event));
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.close();
+    this.subscription = undefined;
+    this.flush();
+  }
+
+  /** Drops every read model and replays the whole log (`npm run projections:rebuild`). */
+  async rebuild(): Promise<number> {
+    for (const { projection } of this.prepared) prepareTable(this.db, projection, true);
+    this.cache.clear();
+    this.loadCheckpoints();
+    return this.catchUp();
+  }
+
+  /** Resolves once the projections have applied the event at `position`. */
+  waitFor(position: number, timeoutMs = 5000): Promise<void> {
+    if (this.position >= position) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`projections did not reach position ${position}`)), timeoutMs);
+      this.waiters.push({ position, resolve: () => (clearTimeout(timer), resolve()) });
+    });
+  }
+
+  /** Called after each applied batch, with the events it applied. */
+  onApplied(listener: (events: readonly RecordedEvent[]) => void): void {
+    this.appliedListeners.push(listener);
+  }
+
+  /** Every row of every read model, in key order: the byte-for-byte identity rebuilds must keep. */
+  dump(): string {
+    return this.prepared
+      .map(({ projection }) => {
+        const rows = this.db.prepare(`SELECT * FROM ${tableOf(projection)} ORDER BY key`).all();
+        return `${projection.name}\n${rows.map((row) => JSON.stringify(row)).join('\n')}`;
+      })
+      .join('\n');
+  }
+
+  /** Applies a batch in one transaction; events a projection has already seen are skipped. */
+  apply(events: readonly RecordedEvent[]): void {
+    const fresh = events.filter((event) => event.position > this.position);
+    if (!fresh.length) return;
+    const reached = new Map<string, number>();
+    const transaction = this.db.transaction(() => {
+      for (const prepared of this.prepared) {
+        const { projection } = prepared;
+        const checkpoint = this.checkpoints.get(projection.name)!;
+        const touched = new Map<string, unknown>();
+        for (const event of fresh) {
+          if (event.position <= checkpoint) continue;
+          const key = projection.keyOf(event);
+          if (key === null) continue;
+          const current = touched.has(key) ? touched.get(key) : this.cached(prepared, key);
+          touched.set(key, projection.evolve(current ?? null, event));
+        }
+        for (const [key, doc] of touched) {
+          if (doc === null) prepared.remove(key);
+          else prepared.save(key, doc);
+          this.remember(projection.name, key, doc);
+        }
+        const position = Math.max(checkpoint, fresh.at(-1)!.position);
+        this.db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?').run(position, projection.name);
+        reached.set(projection.name, position);
+      }
+    });
+    try {
+      transaction();
+    } catch (error) {
+      this.cache.clear(); // it may hold documents the rolled-back transaction never wrote
+      throw error;
+    }
+    for (const [name, position] of reached) this.checkpoints.set(name, position);
+    this.waiters = this.waiters.filter((waiter) => (this.position >= waiter.position ? (waiter.resolve(), false) : true));
+    for (const listener of this.appliedListeners) listener(fresh);
+  }
+
+  private enqueue(event: RecordedEvent): void {
+    this.buffer.push(event);
+    if (this.buffer.length >= this.batchSize) this.flush();
+    else if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    const events = this.buffer;
+    this.buffer = [];
+    try {
+      this.apply(events);
+      this.failure = null;
+    } catch (error) {
+      // Nothing of the batch was written; the next catch-up applies it again from the checkpoint.
+      this.failure = error;
+      void this.catchUp().catch((again: unknown) => (this.failure = again));
+    }
+  }
+
+  private cached(prepared: Prepared, key: string): unknown {
+    const cacheKey = `${prepared.projection.name}\u0000${key}`;
+    return this.cache.has(cacheKey) ? this.cache.get(cacheKey) : prepared.load(key);
+  }
+
+  private remember(name: string, key: string, doc: unknown): void {
+    if (this.cache.size >= this.cacheLimit) this.cache.clear();
+    this.cache.set(`${name}\u0000${key}`, doc);
+  }
+
+  private loadCheckpoints(): void {
+    for (const { projection } of this.prepared) {
+      const row = this.db.prepare('SELECT position FROM projection_checkpoints WHERE name = ?').get(projection.name) as {
+        position: number;
+      };
+      this.checkpoints.set(projection.name, row.position);
+    }
+  }
+
+  private prepare(projection: AnyProjection): Prepared {
+    prepareTable(this.db, projection, false);
+    const table = tableOf(projection);
+    const names = ['key', 'doc', ...projection.columns.map((c) => c.name)];
+    const upsert = this.db.prepare(
+      `INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})
+       ON CONFLICT (key) DO UPDATE SET ${names
+         .slice(1)
+         .map((n) => `${n} = excluded.${n}`)
+         .join(', ')}`,
+    );
+    const select = this.db.prepare(`SELECT doc FROM ${table} WHERE key = ?`).pluck();
+    const remove = this.db.prepare(`DELETE FROM ${table} WHERE key = ?`);
+    return {
+      projection,
+      load: (key) => {
+        const doc = select.get(key) as string | undefined;
+        return doc === undefined ? null : JSON.parse(doc);
+      },
+      save: (key, doc) => upsert.run(key, JSON.stringify(doc), ...projection.columns.map((c): ColumnValue => c.of(doc))),
+      remove: (key) => void remove.run(key),
+    };
+  }
+}

@@ -1,0 +1,115 @@
+import type { Tenure } from '@complaint-ledger/domain';
+import { tableOf, type ReadModelDatabase } from '../read-model-database';
+
+/** Homes owned per reporting year and tenure (the CH01 denominators, from configuration). */
+export type HomesByYear = Readonly<Record<number, Partial<Record<Tenure, number>>>>;
+
+export interface Ch01 {
+  readonly stage1Complaints: number;
+  readonly stage2Complaints: number;
+  readonly homes: number | null;
+  readonly stage1PerThousandHomes: number | null;
+  readonly stage2PerThousandHomes: number | null;
+}
+
+export interface Ch02Stage {
+  readonly responded: number;
+  readonly withinTimescale: number;
+  readonly percent: number | null;
+}
+
+export interface TsmFigures {
+  readonly ch01: Ch01;
+  readonly ch02: { readonly stage1: Ch02Stage; readonly stage2: Ch02Stage };
+}
+
+export interface TsmReport extends TsmFigures {
+  readonly reportingYear: string;
+  readonly from: string;
+  readonly to: string;
+  readonly byTenure: Record<Tenure, TsmFigures>;
+}
+
+export const TENURES: readonly Tenure[] = ['LCRA', 'LCHO'];
+
+/** A reporting year runs 1 April – 31 March (London dates); `2024` is 2024/25. */
+export function reportingYear(year: number) {
+  return { reportingYear: `${year}/${String(year + 1).slice(2)}`, from: `${year}-04-01`, to: `${year + 1}-03-31` };
+}
+
+/** The reporting year a London date falls in. */
+export const reportingYearOf = (date: string): number => Number(date.slice(0, 4)) - (date.slice(5) < '04-01' ? 1 : 0);
+
+interface Counts {
+  stage1: number;
+  stage2: number;
+  s1Responded: number;
+  s1Within: number;
+  s2Responded: number;
+  s2Within: number;
+}
+
+/**
+ * TSM CH01 and CH02 for one reporting year (decision D7), from the complaints read model. Each
+ * complaint counts in the year its counting event falls in: received (CH01 stage 1), escalated
+ * (CH01 stage 2), responded (CH02). Complaints not accepted (Code section 2) count nowhere; a
+ * refused escalation is not a stage 2 complaint; withdrawn complaints count in CH01 only (they
+ * have no response). CH02's numerator is responses within the Code's timescales (D4/D5).
+ */
+export function tsmReport(db: ReadModelDatabase, year: number, homes: HomesByYear): TsmReport {
+  const period = reportingYear(year);
+  const rows = db
+    .prepare(
+      `SELECT tenure,
+         COALESCE(SUM(received_on BETWEEN @from AND @to), 0) AS stage1,
+         COALESCE(SUM(escalated_on BETWEEN @from AND @to), 0) AS stage2,
+         COALESCE(SUM(stage1_responded_on BETWEEN @from AND @to), 0) AS s1Responded,
+         COALESCE(SUM(stage1_responded_on BETWEEN @from AND @to AND stage1_within_code = 1), 0) AS s1Within,
+         COALESCE(SUM(stage2_responded_on BETWEEN @from AND @to), 0) AS s2Responded,
+         COALESCE(SUM(stage2_responded_on BETWEEN @from AND @to AND stage2_within_code = 1), 0) AS s2Within
+       FROM ${tableOf({ name: 'complaints' })} WHERE excluded = 0 GROUP BY tenure`,
+    )
+    .all(period) as (Counts & { tenure: Tenure })[];
+  const zero: Counts = { stage1: 0, stage2: 0, s1Responded: 0, s1Within: 0, s2Responded: 0, s2Within: 0 };
+  const byTenure = Object.fromEntries(
+    TENURES.map((tenure) => {
+      const counts = rows.find((row) => row.tenure === tenure) ?? zero;
+      return [tenure, figures(counts, homes[year]?.[tenure] ?? null)];
+    }),
+  ) as Record<Tenure, TsmFigures>;
+  const total = rows.reduce(
+    (sum, row) => ({
+      stage1: sum.stage1 + row.stage1,
+      stage2: sum.stage2 + row.stage2,
+      s1Responded: sum.s1Responded + row.s1Responded,
+      s1Within: sum.s1Within + row.s1Within,
+      s2Responded: sum.s2Responded + row.s2Responded,
+      s2Within: sum.s2Within + row.s2Within,
+    }),
+    zero,
+  );
+  const tenureHomes = TENURES.map((tenure) => homes[year]?.[tenure]);
+  const totalHomes = tenureHomes.every((count) => count !== undefined) ? tenureHomes.reduce((a, b) => a! + b!, 0)! : null;
+  return { ...period, ...figures(total, totalHomes), byTenure };
+}
+
+function figures(counts: Counts, homes: number | null): TsmFigures {
+  return {
+    ch01: {
+      stage1Complaints: counts.stage1,
+      stage2Complaints: counts.stage2,
+      homes,
+      stage1PerThousandHomes: perThousand(counts.stage1, homes),
+      stage2PerThousandHomes: perThousand(counts.stage2, homes),
+    },
+    ch02: {
+      stage1: { responded: counts.s1Responded, withinTimescale: counts.s1Within, percent: percent(counts.s1Within, counts.s1Responded) },
+      stage2: { responded: counts.s2Responded, withinTimescale: counts.s2Within, percent: percent(counts.s2Within, counts.s2Responded) },
+    },
+  };
+}
+
+/** D7: one decimal place. */
+const oneDecimal = (value: number) => Math.round(value * 10) / 10;
+const perThousand = (count: number, homes: number | null) => (homes ? oneDecimal((count / homes) * 1000) : null);
+const percent = (part: number, whole: number) => (whole ? oneDecimal((part / whole) * 100) : null);

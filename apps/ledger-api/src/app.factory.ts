@@ -6,6 +6,7 @@ import type { EventStore } from '@complaint-ledger/event-store';
 import { AppModule } from './app.module';
 import type { LedgerConfig } from './config/ledger-config';
 import { createEventStore } from './infrastructure/event-store.factory';
+import { createReadSide } from './infrastructure/read-side.factory';
 import { systemClock, type Clock } from './infrastructure/tokens';
 import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
@@ -22,7 +23,7 @@ export interface AppOptions {
 export async function createApp({ config, clock = systemClock, store, logger }: AppOptions): Promise<NestFastifyApplication> {
   const eventStore = store ?? createEventStore(config, clock);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, eventStore, clock),
+    AppModule.forRoot(config, eventStore, createReadSide(config, eventStore, clock), clock),
     new FastifyAdapter({ bodyLimit: 256 * 1024 }),
     logger === false ? { logger: false } : {},
   );

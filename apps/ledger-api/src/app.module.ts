@@ -1,7 +1,7 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { WorkingCalendar, type ComplianceRules } from '@complaint-ledger/domain';
 import type { EventStore } from '@complaint-ledger/event-store';
+import type { ReadSide } from '@complaint-ledger/projections';
 import type { LedgerConfig } from './config/ledger-config';
 import { CommandEndpoint } from './complaints/command-endpoint';
 import { ComplaintCommandService } from './complaints/complaint-command.service';
@@ -23,7 +23,11 @@ import { WithdrawComplaintController } from './complaints/commands/withdraw-comp
 import { ComplaintQueriesController } from './complaints/queries/complaint-queries.controller';
 import { HealthController } from './health/health.controller';
 import { CommandMetrics } from './health/metrics';
-import { CLOCK, COMPLIANCE_RULES, EVENT_STORE, LEDGER_CONFIG, type Clock } from './infrastructure/tokens';
+import { complianceRulesFrom, ReadSideLifecycle } from './infrastructure/read-side.factory';
+import { CLOCK, COMPLIANCE_RULES, EVENT_STORE, LEDGER_CONFIG, READ_SIDE, type Clock } from './infrastructure/tokens';
+import { ComplaintListController } from './complaints/queries/complaint-list.controller';
+import { BreachesController } from './breaches/breaches.controller';
+import { TsmController } from './statistics/tsm.controller';
 
 class StoreLifecycle implements OnApplicationShutdown {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
@@ -34,11 +38,8 @@ class StoreLifecycle implements OnApplicationShutdown {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: LedgerConfig, store: EventStore, clock: Clock): DynamicModule {
-    const rules: ComplianceRules = {
-      calendar: new WorkingCalendar({ closureDays: config.closureDays }),
-      landlordTimescales: config.landlordTimescales,
-    };
+  static forRoot(config: LedgerConfig, store: EventStore, readSide: ReadSide, clock: Clock): DynamicModule {
+    const rules = complianceRulesFrom(config);
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
@@ -57,19 +58,24 @@ export class AppModule {
         AuthoriseRepresentativeController,
         AssignHandlerController,
         WithdrawComplaintController,
+        ComplaintListController,
         ComplaintQueriesController,
+        BreachesController,
+        TsmController,
         HealthController,
       ],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
         { provide: EVENT_STORE, useValue: store },
         { provide: CLOCK, useValue: clock },
+        { provide: READ_SIDE, useValue: readSide },
         { provide: COMPLIANCE_RULES, useValue: rules },
         CommandMetrics,
         ComplaintCommandService,
         CommandEndpoint,
         RecordComplaintFactHandler,
         StoreLifecycle,
+        ReadSideLifecycle,
       ],
     };
   }

@@ -11,7 +11,12 @@ import { complaintBody, NOW } from './support';
 let app: NestFastifyApplication;
 const http = () => request(app.getHttpServer());
 beforeAll(async () => {
-  const config = loadConfig({ LEDGER_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false' });
+  const config = loadConfig({
+    LEDGER_STORE: 'eventstoredb',
+    EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false',
+    LEDGER_PROJECTIONS_PATH: ':memory:',
+    LEDGER_BREACH_SWEEP_SECONDS: '0',
+  });
   const store = new EventStoreDbEventStore(new FakeEventStoreDbClient(), { clock: () => NOW });
   app = await createApp({ config, clock: () => NOW, store, logger: false });
   await app.init();

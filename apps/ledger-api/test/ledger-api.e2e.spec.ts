@@ -386,7 +386,7 @@ describe('operations', () => {
 
 describe('durability', () => {
   it('a restart on the same SQLite file loses nothing and serves the same answers', async () => {
-    const config = loadConfig({ LEDGER_STORE: 'sqlite', LEDGER_SQLITE_PATH: tempSqlitePath() });
+    const config = loadConfig({ LEDGER_STORE: 'sqlite', LEDGER_SQLITE_PATH: tempSqlitePath(), LEDGER_BREACH_SWEEP_SECONDS: '0' });
     const start = async () => {
       const instance = await createApp({ config, clock: () => NOW, logger: false });
       await instance.init();

@@ -11,7 +11,8 @@ export const tempSqlitePath = () => join(mkdtempSync(join(tmpdir(), 'ledger-e2e-
 
 /** The real app over real HTTP, on a SQLite file, with a fixed clock. */
 export async function startApp(env: Record<string, string> = {}, clock = () => NOW): Promise<NestFastifyApplication> {
-  const config = loadConfig({ LEDGER_STORE: 'sqlite', LEDGER_SQLITE_PATH: tempSqlitePath(), ...env });
+  // no timed breach sweeps unless a test asks: it sweeps explicitly through the read side
+  const config = loadConfig({ LEDGER_STORE: 'sqlite', LEDGER_SQLITE_PATH: tempSqlitePath(), LEDGER_BREACH_SWEEP_SECONDS: '0', ...env });
   const app = await createApp({ config, clock, logger: false });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

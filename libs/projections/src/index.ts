@@ -7,3 +7,4 @@ export * from './alerts/alert-projection';
 export * from './alerts/alert-list';
 export * from './alerts/breach-detector';
 export * from './statistics/tsm';
+export * from './read-side';

@@ -3,6 +3,7 @@ export const EVENT_STORE = Symbol('EventStore');
 export const CLOCK = Symbol('Clock');
 export const COMPLIANCE_RULES = Symbol('ComplianceRules');
 export const LEDGER_CONFIG = Symbol('LedgerConfig');
+export const READ_SIDE = Symbol('ReadSide');
 
 /** The only clock the service reads; tests replace it. */
 export type Clock = () => string;

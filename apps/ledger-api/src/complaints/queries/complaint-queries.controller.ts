@@ -26,17 +26,71 @@ export class ComplaintQueriesController {
     @Query('asOf') asOfParam: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const asOf = this.asOf(asOfParam);
-    const recorded = (await this.load(id)).filter((event) => !isAfter(event.metadata.recordedAt, asOf));
+    const view = this.view(await this.load(id), id, this.asOf(asOfParam));
+    void reply.header('etag', `"${view.revision}"`);
+    return view;
+  }
+
+  @Get('history')
+  @ApiOperation({ summary: 'Every event recorded for the complaint, in order, with its hashes (Code 5.12)' })
+  async history(@Param('id', complaintIdPipe) id: string) {
+    const recorded = await this.load(id);
+    if (!recorded.length) throw complaintNotFound(id);
+    return { id, events: this.events(recorded) };
+  }
+
+  @Get('export')
+  @ApiOperation({
+    summary: "An auditor's export: every event, the complaint's state, deadlines and findings, and the integrity check, in one document",
+  })
+  async export(@Param('id', complaintIdPipe) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const recorded = await this.load(id);
+    if (!recorded.length) throw complaintNotFound(id);
+    const exportedAt = this.clock();
+    void reply.header('content-disposition', `attachment; filename="complaint-${id}.json"`);
+    return {
+      exportedAt,
+      complaint: this.view(recorded, id, exportedAt),
+      events: this.events(recorded),
+      integrity: verifyChain(recorded),
+    };
+  }
+
+  private events(recorded: RecordedEvent[]) {
+    return recorded.map(({ revision, position, eventId, type, data, metadata }) => ({
+      revision,
+      position,
+      eventId,
+      type,
+      occurredAt: metadata.occurredAt,
+      recordedAt: metadata.recordedAt,
+      actor: metadata.actor,
+      correlationId: metadata.correlationId,
+      schemaVersion: metadata.schemaVersion,
+      data,
+      prevHash: metadata.prevHash,
+      hash: metadata.hash,
+    }));
+  }
+
+  @Get('integrity')
+  @ApiOperation({ summary: "Verify the complaint's hash chain and name the first broken revision" })
+  async integrity(@Param('id', complaintIdPipe) id: string) {
+    const recorded = await this.load(id);
+    if (!recorded.length) throw complaintNotFound(id);
+    return verifyChain(recorded);
+  }
+
+  /** The complaint as the ledger knew it at `asOf`: only events recorded by then count. */
+  private view(all: RecordedEvent[], id: string, asOf: string) {
+    const recorded = all.filter((event) => !isAfter(event.metadata.recordedAt, asOf));
     const state = foldEvents(toDomainEvents(recorded));
     if (!state) throw complaintNotFound(id);
-    const revision = recorded.length - 1;
-    void reply.header('etag', `"${revision}"`);
     const assessment = assess(state, asOf, this.rules);
     const stage2 = state.stage2;
     return {
       id,
-      revision,
+      revision: recorded.length - 1,
       asOf: assessment.asOf,
       status: assessment.status,
       stage: assessment.stage,
@@ -51,38 +105,6 @@ export class ComplaintQueriesController {
       remedies: state.remedies,
       outstandingActions: (stage2?.response ?? state.stage1.response)?.outstandingActions ?? [],
     };
-  }
-
-  @Get('history')
-  @ApiOperation({ summary: 'Every event recorded for the complaint, in order, with its hashes (Code 5.12)' })
-  async history(@Param('id', complaintIdPipe) id: string) {
-    const recorded = await this.load(id);
-    if (!recorded.length) throw complaintNotFound(id);
-    return {
-      id,
-      events: recorded.map(({ revision, position, eventId, type, data, metadata }) => ({
-        revision,
-        position,
-        eventId,
-        type,
-        occurredAt: metadata.occurredAt,
-        recordedAt: metadata.recordedAt,
-        actor: metadata.actor,
-        correlationId: metadata.correlationId,
-        schemaVersion: metadata.schemaVersion,
-        data,
-        prevHash: metadata.prevHash,
-        hash: metadata.hash,
-      })),
-    };
-  }
-
-  @Get('integrity')
-  @ApiOperation({ summary: "Verify the complaint's hash chain and name the first broken revision" })
-  async integrity(@Param('id', complaintIdPipe) id: string) {
-    const recorded = await this.load(id);
-    if (!recorded.length) throw complaintNotFound(id);
-    return verifyChain(recorded);
   }
 
   private load(id: string): Promise<RecordedEvent[]> {

@@ -1,0 +1,36 @@
+import { Inject, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { WorkingCalendar, type ComplianceRules } from '@complaint-ledger/domain';
+import type { EventStore } from '@complaint-ledger/event-store';
+import { ReadSide } from '@complaint-ledger/projections';
+import type { LedgerConfig } from '../config/ledger-config';
+import { READ_SIDE, type Clock } from './tokens';
+
+export function complianceRulesFrom(config: LedgerConfig): ComplianceRules {
+  return { calendar: new WorkingCalendar({ closureDays: config.closureDays }), landlordTimescales: config.landlordTimescales };
+}
+
+export function createReadSide(config: LedgerConfig, store: EventStore, clock: Clock, logger = new Logger('read-side')): ReadSide {
+  return new ReadSide({
+    store,
+    path: config.projectionsPath,
+    rules: complianceRulesFrom(config),
+    alerts: { warningWorkingDays: config.LEDGER_WARNING_WORKING_DAYS },
+    clock,
+    sweepIntervalMs: config.LEDGER_BREACH_SWEEP_SECONDS * 1000,
+    onSweep: (sweep) => {
+      if (sweep.breaches || sweep.warnings) logger.log(`breach sweep: ${sweep.breaches} breaches, ${sweep.warnings} warnings recorded`);
+    },
+    onError: (error) => logger.error(`breach sweep failed: ${(error as Error).message}`),
+  });
+}
+
+/** Projections catch up before the app serves, and stop before the store closes. */
+export class ReadSideLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
+  constructor(@Inject(READ_SIDE) private readonly readSide: ReadSide) {}
+  async onApplicationBootstrap(): Promise<void> {
+    await this.readSide.start();
+  }
+  async onModuleDestroy(): Promise<void> {
+    await this.readSide.stop();
+  }
+}

@@ -1,0 +1,31 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+import { tsmReport, type ReadSide } from '@complaint-ledger/projections';
+import type { LedgerConfig } from '../config/ledger-config';
+import { LEDGER_CONFIG, READ_SIDE } from '../infrastructure/tokens';
+
+export class TsmQuery {
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt()
+  @Min(2018)
+  @Max(2029)
+  @ApiProperty({ description: 'first calendar year of the reporting year: 2024 is 1 April 2024 – 31 March 2025', example: 2024 })
+  year!: number;
+}
+
+@ApiTags('queries')
+@Controller('v1/statistics')
+export class TsmController {
+  constructor(
+    @Inject(READ_SIDE) private readonly readSide: ReadSide,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  @Get('tsm')
+  @ApiOperation({ summary: 'TSM CH01 and CH02 for a reporting year, per tenure and in total (decision D7)' })
+  tsm(@Query() query: TsmQuery) {
+    return { ...tsmReport(this.readSide.db, query.year, this.config.homes), asOfPosition: this.readSide.runner.position };
+  }
+}

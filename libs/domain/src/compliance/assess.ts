@@ -18,7 +18,8 @@ export interface Assessment {
 /** The complaint's deadlines and findings as they stand at `asOf` (pure: the caller supplies the instant). */
 export function assess(state: ComplaintState, asOf: Instant, rules: ComplianceRules): Assessment {
   const at = toInstant(asOf);
-  const deadlines = evaluateDeadlines(state, at, rules);
+  const all = evaluateDeadlines(state, at, rules, { includeLapsed: true });
+  const deadlines = all.filter((deadline) => !deadline.lapsed);
   const stageStart = state.stage2?.requestedAt ?? state.receivedAt;
   return {
     asOf: at,
@@ -26,6 +27,6 @@ export function assess(state: ComplaintState, asOf: Instant, rules: ComplianceRu
     stage: currentStage(state),
     codeVersion: policyForClockStartingAt(stageStart, rules).version,
     deadlines,
-    findings: findingsOf(state, deadlines, at, rules),
+    findings: findingsOf(state, all, at, rules),
   };
 }

@@ -38,16 +38,23 @@ export interface Deadline {
   readonly waitingFor?: 'representative_consent';
   readonly remedyId?: string;
   readonly extensions?: readonly ExtensionAssessment[];
+  /** The complaint ended before it fell due, so it no longer applies; kept only so its extensions are still judged (Code 6.5). */
+  readonly lapsed?: true;
 }
 
 /** Every deadline the complaint has had, as it stands at `asOf`. */
-export function evaluateDeadlines(state: ComplaintState, asOf: Instant, rules: ComplianceRules): Deadline[] {
+export function evaluateDeadlines(
+  state: ComplaintState,
+  asOf: Instant,
+  rules: ComplianceRules,
+  options: { includeLapsed?: boolean } = {},
+): Deadline[] {
   const deadlines = [
     ...stage1Deadlines(state, asOf, rules),
     ...stage2Deadlines(state, asOf, rules),
     ...remedyDeadlines(state, asOf, rules),
   ];
-  return deadlines.filter((deadline): deadline is Deadline => deadline !== null);
+  return deadlines.filter((deadline): deadline is Deadline => deadline !== null && (options.includeLapsed || !deadline.lapsed));
 }
 
 function stage1Deadlines(state: ComplaintState, asOf: Instant, rules: ComplianceRules): (Deadline | null)[] {
@@ -224,7 +231,13 @@ function judge(j: Judgement): Deadline | null {
   const dueAt = endOfLondonDay(extended?.dueDate ?? baseDue);
   const codeTimescaleDueAt = endOfLondonDay(extended?.codeDueDate ?? baseDue);
   // A deadline not yet due when the complaint ended (withdrawn, not accepted, escalation refused) no longer applies.
-  if (j.end && !isAfter(j.end, j.asOf) && !j.metAt && !isAfter(j.end, dueAt)) return null;
+  if (j.end && !isAfter(j.end, j.asOf) && !j.metAt && !isAfter(j.end, dueAt)) {
+    // How it was extended stays on the record even though the deadline lapsed (Code 6.5 findings).
+    if (!extended?.assessments.length) return null;
+    const { startsAt } = j;
+    const open = { metAt: null, status: 'pending' as const, workingDaysLate: 0, withinCodeTimescale: null };
+    return { ...common, startsAt, dueAt, codeTimescaleDueAt, ...open, extensions: extended.assessments, lapsed: true };
+  }
   const judged = status(dueAt, j.metAt, j.asOf, j.end, calendar);
   return {
     ...common,

@@ -25,8 +25,14 @@ interface Watched {
 }
 
 /** Unmet deadlines with a due instant, as they stand at `asOf`. */
-export function watchedDeadlines(state: ComplaintState, asOf: Instant, rules: ComplianceRules, settings: AlertSettings): Watched[] {
-  return evaluateDeadlines(state, asOf, rules)
+export function watchedDeadlines(
+  state: ComplaintState,
+  asOf: Instant,
+  rules: ComplianceRules,
+  settings: AlertSettings,
+  evaluated: readonly Deadline[] = evaluateDeadlines(state, asOf, rules),
+): Watched[] {
+  return evaluated
     .filter(
       (d): d is Deadline & { dueAt: Instant } =>
         d.dueAt !== null && d.metAt === null && (d.status === 'pending' || d.status === 'breached'),
@@ -34,11 +40,20 @@ export function watchedDeadlines(state: ComplaintState, asOf: Instant, rules: Co
     .map((deadline) => ({ deadline, key: deadlineKey(deadline), warnFrom: warningStart(deadline.dueAt, rules, settings) }));
 }
 
-/** The next instant at which `alertsDue` could find something to record, or null if never. */
-export function nextAlertAt(state: ComplaintState, asOf: Instant, rules: ComplianceRules, settings: AlertSettings): Instant | null {
+/**
+ * The next instant at which `alertsDue` could find something to record, or null if never.
+ * `evaluated`: the complaint's deadlines at `asOf`, when the caller has them already.
+ */
+export function nextAlertAt(
+  state: ComplaintState,
+  asOf: Instant,
+  rules: ComplianceRules,
+  settings: AlertSettings,
+  evaluated?: readonly Deadline[],
+): Instant | null {
   const { breached, approaching } = recordedAlerts(state);
   let next: Instant | null = null;
-  for (const { deadline, key, warnFrom } of watchedDeadlines(state, asOf, rules, settings)) {
+  for (const { deadline, key, warnFrom } of watchedDeadlines(state, asOf, rules, settings, evaluated)) {
     if (breached.has(key)) continue;
     const at = approaching.has(key) || !isAfter(deadline.dueAt, warnFrom) ? deadline.dueAt : warnFrom;
     if (next === null || isAfter(next, at)) next = at;

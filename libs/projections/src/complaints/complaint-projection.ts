@@ -64,7 +64,12 @@ export function complaintProjection(rules: ComplianceRules, alerts: AlertSetting
     { name: 'channel', type: 'TEXT', of: (d) => d.state.channel },
     { name: 'revision', type: 'INTEGER', of: (d) => d.revision },
     { name: 'breaches', type: 'INTEGER', of: (d) => d.state.alerts?.breached.length ?? 0 },
-    { name: 'next_alert_at', type: 'TEXT', indexed: true, of: (d) => nextAlertAt(d.state, d.lastRecordedAt, rules, alerts) },
+    {
+      name: 'next_alert_at',
+      type: 'TEXT',
+      indexed: true,
+      of: (d) => nextAlertAt(d.state, d.lastRecordedAt, rules, alerts, factsOf(d, rules).deadlines),
+    },
     // TSM (D7): not accepted (Code section 2 exclusions) counts nowhere; a refused escalation is
     // not a stage 2 complaint; withdrawn complaints still count in CH01.
     { name: 'excluded', type: 'INTEGER', of: (d) => Number(d.state.nonAcceptance !== undefined) },

@@ -1,0 +1,195 @@
+/**
+ * npm run bench:projections — the two figures of the projections issue, on this machine:
+ *  1. rebuild: every read model replayed from zero over a generated SQLite log of BENCH_EVENTS
+ *     events (default 1,000,000: 125,000 complaints of 8 events), in events/s (target ≥ 50,000);
+ *  2. sweep: a breach sweep with BENCH_OPEN open complaints (default 100,000) of which 1 % have a
+ *     deadline due, in ms (target ≤ 50), beside the same sweep's index lookup alone, and with 10 %
+ *     due to show the cost follows what is due, not what exists.
+ * Generating the logs is not timed.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { EVENT_SCHEMA_VERSION, occurredAtOf, toInstant, WorkingCalendar, type ComplaintEvent } from '@complaint-ledger/domain';
+import { complaintStream, SqliteEventStore } from '@complaint-ledger/event-store';
+import { complaintsWithAlertsDue, ReadSide } from '@complaint-ledger/projections';
+
+const events = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const open = Number(process.env.BENCH_OPEN ?? 100_000);
+const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-projections-'));
+const rules = { calendar: new WorkingCalendar() };
+const alerts = { warningWorkingDays: 2 };
+
+const envelope = (event: ComplaintEvent) => ({
+  eventId: randomUUID(),
+  type: event.type,
+  data: event.data,
+  metadata: { occurredAt: occurredAtOf(event), actor: 'bench', correlationId: randomUUID(), schemaVersion: EVENT_SCHEMA_VERSION },
+});
+
+/** A complaint's whole life: received, acknowledged, two calls, answered, escalated, acknowledged, answered. */
+function lifecycle(complaintId: string, day: number): ComplaintEvent[] {
+  const date = new Date(Date.UTC(2024, 3, 1) + (day % 700) * 86_400_000).toISOString().slice(0, 10);
+  const at = (offsetDays: number, hour: number) =>
+    toInstant(`${new Date(Date.parse(date) + offsetDays * 86_400_000).toISOString().slice(0, 10)}T${String(hour).padStart(2, '0')}:00`);
+  const tenure = day % 5 === 0 ? 'LCHO' : 'LCRA';
+  return [
+    {
+      type: 'ComplaintReceived',
+      data: {
+        complaintId,
+        receivedAt: at(0, 10),
+        channel: 'email',
+        tenure,
+        category: 'repairs',
+        summary: 'Leak',
+        resident: { reference: 'R' },
+      },
+    },
+    { type: 'Acknowledged', data: { complaintId, stage: 1, acknowledgedAt: at(1, 10), complaintDefinition: 'Leak' } },
+    {
+      type: 'CorrespondenceRecorded',
+      data: { complaintId, occurredAt: at(2, 11), direction: 'inbound', party: 'resident', channel: 'phone', summary: 'Call' },
+    },
+    {
+      type: 'CorrespondenceRecorded',
+      data: { complaintId, occurredAt: at(3, 11), direction: 'outbound', party: 'resident', channel: 'phone', summary: 'Call' },
+    },
+    {
+      type: 'Responded',
+      data: {
+        complaintId,
+        stage: 1,
+        respondedAt: at(8, 12),
+        decision: 'upheld',
+        reasons: 'Late',
+        remedyIds: [],
+        outstandingActions: [],
+        escalationRightsGiven: true,
+      },
+    },
+    { type: 'Escalated', data: { complaintId, requestedAt: at(10, 9) } },
+    { type: 'Acknowledged', data: { complaintId, stage: 2, acknowledgedAt: at(11, 9), complaintDefinition: 'Leak' } },
+    {
+      type: 'Responded',
+      data: {
+        complaintId,
+        stage: 2,
+        respondedAt: at(20, 12),
+        decision: 'upheld',
+        reasons: 'Late',
+        remedyIds: [],
+        outstandingActions: [],
+        escalationRightsGiven: true,
+      },
+    },
+  ] as ComplaintEvent[];
+}
+
+/** Appends streams with many writers at once, so group commit makes generation quick. */
+async function generate(store: SqliteEventStore, count: number, make: (i: number) => ComplaintEvent[]) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 256 }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        const life = make(i);
+        await store.append(complaintStream((life[0]!.data as { complaintId: string }).complaintId), life.map(envelope), 'no_stream');
+      }
+    }),
+  );
+}
+
+async function rebuild() {
+  const store = new SqliteEventStore(join(dir, 'rebuild-log.sqlite'));
+  const complaints = Math.ceil(events / 8);
+  process.stdout.write(`generating ${complaints * 8} events… `);
+  await generate(store, complaints, (i) => lifecycle(randomUUID(), i));
+  console.log('done');
+  const readSide = new ReadSide({
+    store,
+    path: join(dir, 'rebuild-rm.sqlite'),
+    rules,
+    alerts,
+    clock: () => new Date().toISOString(),
+    sweepIntervalMs: 0,
+  });
+  const started = performance.now();
+  await readSide.runner.rebuild();
+  const seconds = (performance.now() - started) / 1000;
+  await readSide.stop();
+  await store.close();
+  return { events: complaints * 8, seconds, eventsPerSecond: (complaints * 8) / seconds };
+}
+
+async function sweep(duePercent: number) {
+  const store = new SqliteEventStore(join(dir, `sweep-${duePercent}-log.sqlite`));
+  const due = Math.round((open * duePercent) / 100);
+  process.stdout.write(`generating ${open} open complaints, ${due} due… `);
+  // Due: received 1 Oct 2025, acknowledgement due 8 Oct. Not due: received 20 Nov 2026 (due 27 Nov).
+  await generate(store, open, (i) => [
+    {
+      type: 'ComplaintReceived',
+      data: {
+        complaintId: randomUUID(),
+        receivedAt: toInstant(i < due ? '2025-10-01T10:00' : '2026-11-20T10:00'),
+        channel: 'email',
+        tenure: 'LCRA',
+        category: 'repairs',
+        summary: 'Leak',
+        resident: { reference: 'R' },
+      },
+    } as ComplaintEvent,
+  ]);
+  console.log('done');
+  const now = '2026-11-23T12:00:00.000Z';
+  const readSide = new ReadSide({
+    store,
+    path: join(dir, `sweep-${duePercent}-rm.sqlite`),
+    rules,
+    alerts,
+    clock: () => now,
+    sweepIntervalMs: 0,
+  });
+  await readSide.runner.catchUp();
+  const lookupStarted = performance.now();
+  const found = complaintsWithAlertsDue(readSide.db, now, 100_000).length;
+  const lookupMs = performance.now() - lookupStarted;
+  const started = performance.now();
+  const result = await readSide.detector.sweep();
+  const sweepMs = performance.now() - started;
+  await readSide.stop();
+  await store.close();
+  return { open, due, found, recorded: result.breaches + result.warnings, lookupMs, sweepMs };
+}
+
+async function main() {
+  const rebuilt = await rebuild();
+  const sweeps = [await sweep(1), await sweep(10)];
+  console.table([
+    {
+      'events replayed': rebuilt.events,
+      seconds: rebuilt.seconds.toFixed(1),
+      'events/s': Math.round(rebuilt.eventsPerSecond),
+      'target ≥': 50_000,
+    },
+  ]);
+  console.table(
+    sweeps.map((s) => ({
+      'open complaints': s.open,
+      due: s.due,
+      'alerts recorded': s.recorded,
+      'index lookup ms': s.lookupMs.toFixed(1),
+      'whole sweep ms (incl. durable appends)': s.sweepMs.toFixed(1),
+      'target ≤ (1 %)': 50,
+    })),
+  );
+  writeFileSync(
+    join(process.cwd(), 'bench', 'results', `projections-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
+    JSON.stringify({ machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, rebuilt, sweeps }, null, 2),
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
+
+void main();

@@ -2,7 +2,8 @@ import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { EventStore } from '@complaint-ledger/event-store';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import type { ReadSide } from '@complaint-ledger/projections';
+import { EVENT_STORE, READ_SIDE } from '../infrastructure/tokens';
 import { CommandMetrics } from './metrics';
 
 @ApiTags('operations')
@@ -10,6 +11,7 @@ import { CommandMetrics } from './metrics';
 export class HealthController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_SIDE) private readonly readSide: ReadSide,
     private readonly metrics: CommandMetrics,
   ) {}
 
@@ -24,7 +26,9 @@ export class HealthController {
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     const storeReady = await this.store.ready().catch(() => false);
     void reply.status(storeReady ? 200 : 503);
-    return { status: storeReady ? 'ok' : 'unavailable', checks: { eventStore: storeReady ? 'up' : 'down' } };
+    // read models trail the log; a failing projection is reported but does not stop commands
+    const projections = { status: this.readSide.runner.lastFailure ? 'failing' : 'up', position: this.readSide.runner.position };
+    return { status: storeReady ? 'ok' : 'unavailable', checks: { eventStore: storeReady ? 'up' : 'down', projections } };
   }
 
   @Get('metrics')

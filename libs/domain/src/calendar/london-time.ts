@@ -36,7 +36,7 @@ export function toInstant(value: string): Instant {
 // Stored instants carry `Z` or an offset. For those, the London date comes from UK summer-time
 // rules (BST from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of
 // October, in force since 1996) rather than luxon's Intl-based zone lookup, which costs ~20 µs a
-// call and dominated deadline evaluation. A test checks it against luxon hour by hour.
+// call and dominated deadline evaluation. london-date.unit.spec.ts checks it against luxon hour by hour.
 const WITH_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
 const HOUR_MS = 3_600_000;
 const summerTime = new Map<number, readonly [number, number]>();

@@ -40,7 +40,7 @@ export class ReadSide {
   async start(): Promise<void> {
     await this.runner.start();
     if (this.options.sweepIntervalMs > 0) {
-      await this.sweep();
+      void this.sweep(); // the start-up sweep need not hold up serving
       this.timer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs);
       this.timer.unref();
     }

@@ -33,8 +33,8 @@ export class ProjectionRunner {
   private buffer: RecordedEvent[] = [];
   private flushQueued = false;
   private waiters: { position: number; resolve: () => void }[] = [];
-  private readonly appliedListeners: ((events: readonly RecordedEvent[]) => void)[] = [];
   private failure: unknown = null;
+  private readonly saveCheckpoint;
 
   constructor(
     private readonly store: EventStore,
@@ -45,6 +45,7 @@ export class ProjectionRunner {
     this.batchSize = options.batchSize ?? 2000;
     this.cacheLimit = options.cachedDocuments ?? 50_000;
     this.prepared = projections.map((projection) => this.prepare(projection));
+    this.saveCheckpoint = db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?');
     this.loadCheckpoints();
   }
 
@@ -95,11 +96,6 @@ export class ProjectionRunner {
     });
   }
 
-  /** Called after each applied batch, with the events it applied. */
-  onApplied(listener: (events: readonly RecordedEvent[]) => void): void {
-    this.appliedListeners.push(listener);
-  }
-
   /** Every row of every read model, in key order: the byte-for-byte identity rebuilds must keep. */
   dump(): string {
     return this.prepared
@@ -133,7 +129,7 @@ export class ProjectionRunner {
           this.remember(projection.name, key, doc);
         }
         const position = Math.max(checkpoint, fresh.at(-1)!.position);
-        this.db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?').run(position, projection.name);
+        this.saveCheckpoint.run(position, projection.name);
         reached.set(projection.name, position);
       }
     });
@@ -145,7 +141,6 @@ export class ProjectionRunner {
     }
     for (const [name, position] of reached) this.checkpoints.set(name, position);
     this.waiters = this.waiters.filter((waiter) => (this.position >= waiter.position ? (waiter.resolve(), false) : true));
-    for (const listener of this.appliedListeners) listener(fresh);
   }
 
   private enqueue(event: RecordedEvent): void {
@@ -172,13 +167,13 @@ export class ProjectionRunner {
   }
 
   private cached(prepared: Prepared, key: string): unknown {
-    const cacheKey = `${prepared.projection.name}\u0000${key}`;
-    return this.cache.has(cacheKey) ? this.cache.get(cacheKey) : prepared.load(key);
+    const found = cacheKey(prepared.projection.name, key);
+    return this.cache.has(found) ? this.cache.get(found) : prepared.load(key);
   }
 
   private remember(name: string, key: string, doc: unknown): void {
     if (this.cache.size >= this.cacheLimit) this.cache.clear();
-    this.cache.set(`${name}\u0000${key}`, doc);
+    this.cache.set(cacheKey(name, key), doc);
   }
 
   private loadCheckpoints(): void {
@@ -214,3 +209,5 @@ export class ProjectionRunner {
     };
   }
 }
+
+const cacheKey = (projection: string, key: string) => `${projection}\u0000${key}`;

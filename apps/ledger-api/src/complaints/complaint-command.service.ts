@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
+  complaintEventOf,
   decide,
   EVENT_SCHEMA_VERSION,
   foldEvents,
@@ -9,14 +10,7 @@ import {
   type ComplaintCommand,
   type ComplaintEvent,
 } from '@complaint-ledger/domain';
-import {
-  complaintStream,
-  uuidFrom,
-  WrongExpectedRevision,
-  type EventStore,
-  type NewEvent,
-  type RecordedEvent,
-} from '@complaint-ledger/event-store';
+import { complaintStream, uuidFrom, WrongExpectedRevision, type EventStore, type NewEvent } from '@complaint-ledger/event-store';
 import { domainProblem, preconditionFailed, idempotencyKeyReused } from './complaint-problems';
 import { CLOCK, EVENT_STORE, LEDGER_CONFIG, type Clock } from '../infrastructure/tokens';
 import type { LedgerConfig } from '../config/ledger-config';
@@ -42,9 +36,6 @@ export interface CommandOutcome {
   /** True when this was a retry of an idempotent request: nothing new was written. */
   readonly replayed: boolean;
 }
-
-export const toDomainEvents = (recorded: readonly RecordedEvent[]): ComplaintEvent[] =>
-  recorded.map((event) => ({ type: event.type, data: event.data }) as ComplaintEvent);
 
 /**
  * The thin command handler (STYLE.md 3): load the stream, fold, decide, append at the expected
@@ -82,7 +73,7 @@ export class ComplaintCommandService {
       }
       const revision = recorded.length - 1;
       if (request.ifMatch !== undefined && request.ifMatch !== revision) throw preconditionFailed(request.ifMatch, revision);
-      const decided = decide(request.command, foldEvents(toDomainEvents(recorded)), {
+      const decided = decide(request.command, foldEvents(recorded.map(complaintEventOf)), {
         now: this.clock(),
         newId: randomUUID,
         clockSkewMs: this.config.LEDGER_CLOCK_SKEW_SECONDS * 1000,

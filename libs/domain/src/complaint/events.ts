@@ -207,6 +207,13 @@ export const COMPLAINT_EVENT_TYPES: readonly ComplaintEventType[] = [
   'DeadlineApproaching',
 ];
 
+/**
+ * A stored event (any store's record: a type and its data) read back as a complaint event. The
+ * store holds only events this domain wrote, so the type names one of the union's members.
+ */
+export const complaintEventOf = (stored: { readonly type: string; readonly data: object }): ComplaintEvent =>
+  ({ type: stored.type, data: stored.data }) as ComplaintEvent;
+
 /** When the fact happened in the world (business time, as opposed to the store's recordedAt). */
 export function occurredAtOf(event: ComplaintEvent): Instant {
   switch (event.type) {

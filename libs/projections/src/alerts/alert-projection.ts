@@ -34,7 +34,7 @@ export function alertProjection(): KeyedProjection<AlertDocument> {
     keyOf: (event) => (event.type === 'DeadlineBreached' || event.type === 'DeadlineApproaching' ? event.eventId : null),
     evolve: (_doc, event) => {
       const alert = { type: event.type, data: event.data } as AlertEvent;
-      const { deadlineKey: _key, complaintId, kind, stage, remedyId, dueAt, provision, codeVersion } = alert.data;
+      const { complaintId, kind, stage, remedyId, dueAt, provision, codeVersion } = alert.data;
       return {
         type: alert.type,
         eventId: event.eventId,

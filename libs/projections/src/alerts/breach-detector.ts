@@ -1,5 +1,6 @@
 import {
   alertsDue,
+  complaintEventOf,
   EVENT_SCHEMA_VERSION,
   foldEvents,
   occurredAtOf,
@@ -85,7 +86,7 @@ export class BreachDetector {
       } catch (error) {
         if (!(error instanceof WrongExpectedRevision || error instanceof DuplicateEventId) || attempt >= MAX_ATTEMPTS) throw error;
         const events = await this.store.readStream(stream);
-        state = foldEvents(events.map((e) => ({ type: e.type, data: e.data }) as ComplaintEvent)) as ComplaintState;
+        state = foldEvents(events.map(complaintEventOf)) as ComplaintState;
         revision = events.length - 1;
       }
     }

@@ -1,5 +1,6 @@
 import {
   COMPLAINT_EVENT_TYPES,
+  complaintEventOf,
   currentStage,
   evaluateDeadlines,
   evolve,
@@ -7,7 +8,6 @@ import {
   nextAlertAt,
   statusOf,
   type AlertSettings,
-  type ComplaintEvent,
   type ComplaintState,
   type ComplianceRules,
   type Deadline,
@@ -26,20 +26,13 @@ export interface ComplaintDocument {
 
 const LEDGER_EVENT_TYPES = new Set<string>(COMPLAINT_EVENT_TYPES);
 
-/** Derived once per written document, not once per column. */
-interface Facts {
-  readonly doc: ComplaintDocument;
-  readonly deadlines: Deadline[];
-}
-const facts = new WeakMap<ComplaintDocument, Facts>();
+/** Deadlines are evaluated once per written document, not once per column that needs them. */
+const evaluated = new WeakMap<ComplaintDocument, Deadline[]>();
 
-function factsOf(doc: ComplaintDocument, rules: ComplianceRules): Facts {
-  let found = facts.get(doc);
-  if (!found) {
-    found = { doc, deadlines: evaluateDeadlines(doc.state, doc.lastRecordedAt, rules) };
-    facts.set(doc, found);
-  }
-  return found;
+function deadlinesOf(doc: ComplaintDocument, rules: ComplianceRules): Deadline[] {
+  let deadlines = evaluated.get(doc);
+  if (!deadlines) evaluated.set(doc, (deadlines = evaluateDeadlines(doc.state, doc.lastRecordedAt, rules)));
+  return deadlines;
 }
 
 const responseDeadline = (deadlines: Deadline[], kind: 'stage1Response' | 'stage2Response') =>
@@ -68,7 +61,7 @@ export function complaintProjection(rules: ComplianceRules, alerts: AlertSetting
       name: 'next_alert_at',
       type: 'TEXT',
       indexed: true,
-      of: (d) => nextAlertAt(d.state, d.lastRecordedAt, rules, alerts, factsOf(d, rules).deadlines),
+      of: (d) => nextAlertAt(d.state, d.lastRecordedAt, rules, alerts, deadlinesOf(d, rules)),
     },
     // TSM (D7): not accepted (Code section 2 exclusions) counts nowhere; a refused escalation is
     // not a stage 2 complaint; withdrawn complaints still count in CH01.
@@ -80,9 +73,9 @@ export function complaintProjection(rules: ComplianceRules, alerts: AlertSetting
       of: (d) => (d.state.stage2 && !d.state.escalationRefusal ? londonDateOf(d.state.stage2.requestedAt) : null),
     },
     { name: 'stage1_responded_on', type: 'TEXT', of: (d) => respondedOn(d.state, 1) },
-    { name: 'stage1_within_code', type: 'INTEGER', of: (d) => withinCode(responseDeadline(factsOf(d, rules).deadlines, 'stage1Response')) },
+    { name: 'stage1_within_code', type: 'INTEGER', of: (d) => withinCode(responseDeadline(deadlinesOf(d, rules), 'stage1Response')) },
     { name: 'stage2_responded_on', type: 'TEXT', of: (d) => respondedOn(d.state, 2) },
-    { name: 'stage2_within_code', type: 'INTEGER', of: (d) => withinCode(responseDeadline(factsOf(d, rules).deadlines, 'stage2Response')) },
+    { name: 'stage2_within_code', type: 'INTEGER', of: (d) => withinCode(responseDeadline(deadlinesOf(d, rules), 'stage2Response')) },
   ];
   return {
     name: 'complaints',
@@ -94,7 +87,7 @@ export function complaintProjection(rules: ComplianceRules, alerts: AlertSetting
     columns,
     keyOf: (event) => (LEDGER_EVENT_TYPES.has(event.type) ? complaintIdOf(event) : null),
     evolve: (doc, event) => {
-      const state = evolve(doc?.state ?? null, { type: event.type, data: event.data } as ComplaintEvent);
+      const state = evolve(doc?.state ?? null, complaintEventOf(event));
       if (!state) return doc;
       return { state, revision: event.revision, lastRecordedAt: event.metadata.recordedAt };
     },

@@ -37,17 +37,11 @@ export function reportingYear(year: number) {
   return { reportingYear: `${year}/${String(year + 1).slice(2)}`, from: `${year}-04-01`, to: `${year + 1}-03-31` };
 }
 
-/** The reporting year a London date falls in. */
-export const reportingYearOf = (date: string): number => Number(date.slice(0, 4)) - (date.slice(5) < '04-01' ? 1 : 0);
+/** What the year's query counts, per tenure. */
+const COUNTED = ['stage1', 'stage2', 's1Responded', 's1Within', 's2Responded', 's2Within'] as const;
+type Counts = Record<(typeof COUNTED)[number], number>;
 
-interface Counts {
-  stage1: number;
-  stage2: number;
-  s1Responded: number;
-  s1Within: number;
-  s2Responded: number;
-  s2Within: number;
-}
+const ZERO = Object.fromEntries(COUNTED.map((field) => [field, 0])) as Counts;
 
 /**
  * TSM CH01 and CH02 for one reporting year (decision D7), from the complaints read model. Each
@@ -70,24 +64,13 @@ export function tsmReport(db: ReadModelDatabase, year: number, homes: HomesByYea
        FROM ${tableOf({ name: 'complaints' })} WHERE excluded = 0 GROUP BY tenure`,
     )
     .all(period) as (Counts & { tenure: Tenure })[];
-  const zero: Counts = { stage1: 0, stage2: 0, s1Responded: 0, s1Within: 0, s2Responded: 0, s2Within: 0 };
+  const countsOf = (tenure: Tenure) => rows.find((row) => row.tenure === tenure) ?? ZERO;
   const byTenure = Object.fromEntries(
-    TENURES.map((tenure) => {
-      const counts = rows.find((row) => row.tenure === tenure) ?? zero;
-      return [tenure, figures(counts, homes[year]?.[tenure] ?? null)];
-    }),
+    TENURES.map((tenure) => [tenure, figures(countsOf(tenure), homes[year]?.[tenure] ?? null)]),
   ) as Record<Tenure, TsmFigures>;
-  const total = rows.reduce(
-    (sum, row) => ({
-      stage1: sum.stage1 + row.stage1,
-      stage2: sum.stage2 + row.stage2,
-      s1Responded: sum.s1Responded + row.s1Responded,
-      s1Within: sum.s1Within + row.s1Within,
-      s2Responded: sum.s2Responded + row.s2Responded,
-      s2Within: sum.s2Within + row.s2Within,
-    }),
-    zero,
-  );
+  const total = Object.fromEntries(
+    COUNTED.map((field) => [field, TENURES.reduce((sum, tenure) => sum + countsOf(tenure)[field], 0)]),
+  ) as Counts;
   const tenureHomes = TENURES.map((tenure) => homes[year]?.[tenure]);
   const totalHomes = tenureHomes.every((count) => count !== undefined) ? tenureHomes.reduce((a, b) => a! + b!, 0)! : null;
   return { ...period, ...figures(total, totalHomes), byTenure };

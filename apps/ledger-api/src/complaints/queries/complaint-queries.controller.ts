@@ -1,13 +1,12 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { assess, foldEvents, isAfter, parseInstant, type ComplianceRules } from '@complaint-ledger/domain';
+import { assess, complaintEventOf, foldEvents, isAfter, parseInstant, type ComplianceRules } from '@complaint-ledger/domain';
 import { complaintStream, verifyChain, type EventStore, type RecordedEvent } from '@complaint-ledger/event-store';
 import { complaintIdPipe } from '../../http/request-context';
 import { invalidRequest } from '../../http/problem';
 import { CLOCK, COMPLIANCE_RULES, EVENT_STORE, type Clock } from '../../infrastructure/tokens';
 import { complaintNotFound } from '../complaint-problems';
-import { toDomainEvents } from '../complaint-command.service';
 
 @ApiTags('queries')
 @Controller('v1/complaints/:id')
@@ -84,7 +83,7 @@ export class ComplaintQueriesController {
   /** The complaint as the ledger knew it at `asOf`: only events recorded by then count. */
   private view(all: RecordedEvent[], id: string, asOf: string) {
     const recorded = all.filter((event) => !isAfter(event.metadata.recordedAt, asOf));
-    const state = foldEvents(toDomainEvents(recorded));
+    const state = foldEvents(recorded.map(complaintEventOf));
     if (!state) throw complaintNotFound(id);
     const assessment = assess(state, asOf, this.rules);
     const stage2 = state.stage2;

@@ -102,11 +102,16 @@ async function generate(store: SqliteEventStore, count: number, make: (i: number
 }
 
 async function rebuild() {
-  const store = new SqliteEventStore(join(dir, 'rebuild-log.sqlite'));
+  const path = join(dir, 'rebuild-log.sqlite');
+  const writer = new SqliteEventStore(path);
   const complaints = Math.ceil(events / 8);
   process.stdout.write(`generating ${complaints * 8} events… `);
-  await generate(store, complaints, (i) => lifecycle(randomUUID(), i));
+  await generate(writer, complaints, (i) => lifecycle(randomUUID(), i));
+  await writer.close();
   console.log('done');
+  // A rebuild (`npm run projections:rebuild`) is a process opening an existing log, so the
+  // replay reads a log that was closed (its WAL checkpointed) after it was written.
+  const store = new SqliteEventStore(path);
   const readSide = new ReadSide({
     store,
     path: join(dir, 'rebuild-rm.sqlite'),

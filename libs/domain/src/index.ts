@@ -5,6 +5,7 @@ export * from './policy/code-policy';
 export * from './policy/landlord-timescales';
 export * from './complaint/vocabulary';
 export * from './complaint/events';
+export * from './complaint/personal-data';
 export * from './complaint/commands';
 export * from './complaint/errors';
 export * from './complaint/context';

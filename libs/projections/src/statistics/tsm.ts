@@ -96,3 +96,20 @@ function figures(counts: Counts, homes: number | null): TsmFigures {
 const oneDecimal = (value: number) => Math.round(value * 10) / 10;
 const perThousand = (count: number, homes: number | null) => (homes ? oneDecimal((count / homes) * 1000) : null);
 const percent = (part: number, whole: number) => (whole ? oneDecimal((part / whole) * 100) : null);
+
+/** The reporting years any counting event falls in, oldest first (empty when there are none). */
+export function reportingYearsCounted(db: ReadModelDatabase): number[] {
+  const dates = ['received_on', 'escalated_on', 'stage1_responded_on', 'stage2_responded_on'];
+  const bounds = db
+    .prepare(
+      `SELECT MIN(${dates.map((d) => `COALESCE(${d}, '9999')`).join(', ')}) AS earliest,
+              MAX(${dates.map((d) => `COALESCE(${d}, '0000')`).join(', ')}) AS latest
+       FROM ${tableOf({ name: 'complaints' })} WHERE excluded = 0`,
+    )
+    .get() as { earliest: string | null; latest: string | null };
+  if (!bounds.earliest || !bounds.latest || bounds.earliest === '9999') return [];
+  const yearOf = (date: string) => Number(date.slice(0, 4)) - (date.slice(5) < '04-01' ? 1 : 0);
+  const years: number[] = [];
+  for (let year = yearOf(bounds.earliest); year <= yearOf(bounds.latest); year++) years.push(year);
+  return years;
+}

@@ -1,0 +1,176 @@
+import type { EventStore, RecordedEvent } from '@complaint-ledger/event-store';
+import type { HomesByYear, ReadModelDatabase } from '@complaint-ledger/projections';
+import { messagesOf } from './integration-events';
+import type { MessagePublisher } from './publisher';
+import type { TopicNames } from './topics';
+import { currentFigures, tsmSnapshotMessage } from './tsm-snapshots';
+
+export interface RelayOptions {
+  readonly store: EventStore;
+  /** The read side's SQLite file: the relay's checkpoint lives here, and the TSM figures are read from it. */
+  readonly db: ReadModelDatabase;
+  readonly publisher: MessagePublisher;
+  readonly topics: TopicNames;
+  readonly homes: HomesByYear;
+  readonly clock: () => string;
+  /** The position the complaints read model has reached (TSM snapshots are taken as of it). */
+  readonly projectionsPosition: () => number;
+  /** Events per published batch. */
+  readonly batchSize?: number;
+  /** How long to wait for new events once caught up. */
+  readonly idleMs?: number;
+  /** Backoff after a failed publish: doubles from `initialBackoffMs` up to `maxBackoffMs`. */
+  readonly initialBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+  readonly onError?: (error: unknown, attempt: number, retryInMs: number) => void;
+  readonly onRecovered?: () => void;
+}
+
+/** What readiness reports about the relay. */
+export interface RelayStatus {
+  readonly status: 'publishing' | 'backing-off' | 'stopped';
+  /** The log position up to which the broker has acknowledged every event. */
+  readonly position: number;
+  /** Events read and not yet acknowledged (at least this many wait). */
+  readonly pendingEvents: number;
+  /** Seconds since the oldest waiting event was recorded (0 when none wait). */
+  readonly lagSeconds: number;
+  readonly failures: number;
+  readonly lastError: string | null;
+}
+
+/**
+ * Follows the event log from its checkpoint and publishes each event to the events topic (alerts
+ * to the breaches topic too), then the TSM snapshots that changed. The checkpoint advances only
+ * after the broker has acknowledged the batch, so a crash or an outage loses nothing: the batch
+ * is published again (at-least-once; consumers drop duplicates by event id). While the broker is
+ * down the relay backs off and keeps trying on its own.
+ */
+export class EventRelay {
+  private position: number;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private failures = 0;
+  private lastError: string | null = null;
+  private waiting: { count: number; oldestRecordedAt: string | null } = { count: 0, oldestRecordedAt: null };
+  private tsmCheckedAt = -2;
+  private readonly checkpointName: string;
+  private readonly statements;
+
+  constructor(private readonly options: RelayOptions) {
+    const { db } = options;
+    db.exec(`CREATE TABLE IF NOT EXISTS relay_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+             CREATE TABLE IF NOT EXISTS relay_tsm_published (topic TEXT NOT NULL, key TEXT NOT NULL, digest TEXT NOT NULL,
+               PRIMARY KEY (topic, key))`);
+    // one checkpoint per destination: pointing the relay at other topics publishes the log afresh
+    this.checkpointName = `kafka:${options.topics.events}`;
+    this.statements = {
+      load: db.prepare('SELECT position FROM relay_checkpoints WHERE name = ?').pluck(),
+      save: db.prepare(
+        'INSERT INTO relay_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
+      ),
+      published: db.prepare('SELECT key, digest FROM relay_tsm_published WHERE topic = ?'),
+      remember: db.prepare(
+        'INSERT INTO relay_tsm_published (topic, key, digest) VALUES (?, ?, ?) ON CONFLICT (topic, key) DO UPDATE SET digest = excluded.digest',
+      ),
+    };
+    this.position = (this.statements.load.get(this.checkpointName) as number | undefined) ?? -1;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+  }
+
+  status(): RelayStatus {
+    const oldest = this.waiting.oldestRecordedAt;
+    return {
+      status: !this.running ? 'stopped' : this.failures ? 'backing-off' : 'publishing',
+      position: this.position,
+      pendingEvents: this.waiting.count,
+      lagSeconds: oldest ? Math.max(0, Math.round((Date.parse(this.options.clock()) - Date.parse(oldest)) / 1000)) : 0,
+      failures: this.failures,
+      lastError: this.lastError,
+    };
+  }
+
+  /**
+   * One round: publishes what the log holds after the checkpoint (in batches) and the TSM
+   * snapshots that changed. Resolves with the number of events published; rejects, with the
+   * checkpoint where the last acknowledged batch left it, if the broker fails.
+   */
+  async publishPending(): Promise<number> {
+    const batchSize = this.options.batchSize ?? 500;
+    let published = 0;
+    for (;;) {
+      const page = await this.options.store.readAll(this.position, batchSize);
+      this.waiting = { count: page.length, oldestRecordedAt: page[0]?.metadata.recordedAt ?? null };
+      if (page.length) {
+        await this.options.publisher.publish(page.filter(isComplaintEvent).flatMap((event) => messagesOf(event, this.options.topics)));
+        this.position = page.at(-1)!.position;
+        this.statements.save.run(this.checkpointName, this.position);
+        published += page.length;
+        this.waiting = { count: 0, oldestRecordedAt: null };
+      }
+      if (page.length < batchSize) break;
+    }
+    await this.publishChangedFigures();
+    return published;
+  }
+
+  private async publishChangedFigures(): Promise<void> {
+    const asOf = this.options.projectionsPosition();
+    if (asOf === this.tsmCheckedAt) return;
+    const topic = this.options.topics.tsm;
+    const published = new Map((this.statements.published.all(topic) as { key: string; digest: string }[]).map((r) => [r.key, r.digest]));
+    const changed = currentFigures(this.options.db, this.options.homes).filter((figures) => published.get(figures.key) !== figures.digest);
+    if (changed.length) {
+      const takenAt = this.options.clock();
+      await this.options.publisher.publish(changed.map((figures) => tsmSnapshotMessage(topic, figures, asOf, takenAt)));
+      this.options.db.transaction(() => changed.forEach((figures) => this.statements.remember.run(topic, figures.key, figures.digest)))();
+    }
+    this.tsmCheckedAt = asOf;
+  }
+
+  private async run(): Promise<void> {
+    const idleMs = this.options.idleMs ?? 250;
+    while (this.running) {
+      try {
+        await this.publishPending();
+        if (this.failures) this.options.onRecovered?.();
+        this.failures = 0;
+        this.lastError = null;
+        await this.sleep(idleMs);
+      } catch (error) {
+        this.failures += 1;
+        this.lastError = (error as Error).message;
+        const initial = this.options.initialBackoffMs ?? 500;
+        const retryInMs = Math.min(this.options.maxBackoffMs ?? 30_000, initial * 2 ** (this.failures - 1));
+        this.options.onError?.(error, this.failures, retryInMs);
+        await this.sleep(retryInMs);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.wake?.(), ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+}
+
+const isComplaintEvent = (event: RecordedEvent) => typeof (event.data as { complaintId?: unknown }).complaintId === 'string';

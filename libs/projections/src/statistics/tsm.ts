@@ -102,8 +102,8 @@ export function reportingYearsCounted(db: ReadModelDatabase): number[] {
   const dates = ['received_on', 'escalated_on', 'stage1_responded_on', 'stage2_responded_on'];
   const bounds = db
     .prepare(
-      `SELECT MIN(${dates.map((d) => `COALESCE(${d}, '9999')`).join(', ')}) AS earliest,
-              MAX(${dates.map((d) => `COALESCE(${d}, '0000')`).join(', ')}) AS latest
+      `SELECT MIN(MIN(${dates.map((d) => `COALESCE(${d}, '9999')`).join(', ')})) AS earliest,
+              MAX(MAX(${dates.map((d) => `COALESCE(${d}, '0000')`).join(', ')})) AS latest
        FROM ${tableOf({ name: 'complaints' })} WHERE excluded = 0`,
     )
     .get() as { earliest: string | null; latest: string | null };

@@ -1,0 +1,137 @@
+import { SqliteEventStore } from '@complaint-ledger/event-store';
+import { ReadSide } from '@complaint-ledger/projections';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ComplaintFacts, many, record, ALERTS, RULES } from '../../projections/test/support/ledger';
+import { DEFAULT_TOPICS, EventRelay, InProcessPublisher, type ComplaintIntegrationEvent, type TsmSnapshot } from '../src';
+
+const dir = mkdtempSync(join(tmpdir(), 'ledger-relay-'));
+let n = 0;
+const NOW = '2026-11-23T12:00:00.000Z';
+
+function ledger() {
+  const id = ++n;
+  const store = new SqliteEventStore(join(dir, `log-${id}.sqlite`));
+  const readSide = new ReadSide({
+    store,
+    path: join(dir, `rm-${id}.sqlite`),
+    rules: RULES,
+    alerts: ALERTS,
+    clock: () => NOW,
+    sweepIntervalMs: 0,
+  });
+  const publisher = new InProcessPublisher();
+  const relay = (overrides: Partial<ConstructorParameters<typeof EventRelay>[0]> = {}) =>
+    track(
+      new EventRelay({
+        store,
+        db: readSide.db,
+        publisher,
+        topics: DEFAULT_TOPICS,
+        homes: { 2024: { LCRA: 1000, LCHO: 500 } },
+        clock: () => NOW,
+        projectionsPosition: () => readSide.runner.position,
+        batchSize: 10,
+        idleMs: 10,
+        initialBackoffMs: 10,
+        ...overrides,
+      }),
+    );
+  const published = (topic = DEFAULT_TOPICS.events) =>
+    publisher.messages(topic).map((m) => JSON.parse(m.value) as ComplaintIntegrationEvent);
+  return { store, readSide, publisher, relay, published, close: async () => (await readSide.stop(), await store.close()) };
+}
+
+const relays: EventRelay[] = [];
+const track = (relay: EventRelay) => (relays.push(relay), relay);
+afterEach(async () => void (await Promise.all(relays.splice(0).map((relay) => relay.stop()))));
+
+const lives = () => [
+  ...many(6, (c) => c.received('2024-06-03T10:00').acknowledged(1, '2024-06-04T10:00').responded(1, '2024-06-10T10:00')),
+  ...many(4, (c) => c.received('2024-07-01T10:00', 'LCHO').acknowledged(1, '2024-07-02T10:00')),
+];
+
+describe('the relay', () => {
+  it('publishes every event once, in log order, keyed by complaint, and the checkpoint survives a restart', async () => {
+    const { store, relay, published, publisher, close } = ledger();
+    await record(store, ...lives());
+    const all = await store.readAll(-1, 1000);
+    expect(await relay().publishPending()).toBe(all.length);
+    expect(published().map((e) => e.eventId)).toEqual(all.map((e) => e.eventId));
+    expect(publisher.messages(DEFAULT_TOPICS.events).map((m) => m.key)).toEqual(
+      all.map((e) => (e.data as { complaintId: string }).complaintId),
+    );
+
+    const more = new ComplaintFacts().received('2024-09-02T10:00');
+    await record(store, more);
+    const restarted = relay(); // a new process: the checkpoint is in the read side's file
+    expect(restarted.status().position).toBe(all.at(-1)!.position);
+    expect(await restarted.publishPending()).toBe(1);
+    expect(published().at(-1)).toMatchObject({ complaintId: more.id, eventType: 'ComplaintReceived' });
+    expect(new Set(published().map((e) => e.eventId)).size).toBe(all.length + 1);
+    await close();
+  });
+
+  it('while the broker is down it backs off, reports the lag, loses nothing, and resumes on its own', async () => {
+    const { store, relay, published, publisher, close } = ledger();
+    const errors: number[] = [];
+    const running = relay({ onError: (_error, attempt) => errors.push(attempt) });
+    running.start();
+    await record(store, ...lives().slice(0, 3));
+    await until(() => published().length === 9);
+
+    publisher.failNext(4); // the broker goes away for four attempts
+    await record(store, ...lives().slice(3));
+    await until(() => running.status().status === 'backing-off');
+    const during = running.status();
+    expect(during.pendingEvents).toBeGreaterThan(0);
+    expect(during.lastError).toMatch(/unavailable/);
+    expect(during.position).toBe((await store.readAll(-1, 1000))[8]!.position); // not past what was acknowledged
+
+    await until(() => running.status().status === 'publishing' && running.status().pendingEvents === 0);
+    await running.stop();
+    const all = await store.readAll(-1, 1000);
+    expect(published().map((e) => e.eventId)).toEqual(all.map((e) => e.eventId)); // nothing lost, nothing twice
+    expect(errors).toEqual([1, 2, 3, 4]);
+    expect(running.status()).toMatchObject({ status: 'stopped', pendingEvents: 0, failures: 0, lastError: null });
+    await close();
+  });
+
+  it('publishes a CH01/CH02 snapshot per year and tenure when the figures change, and only then', async () => {
+    const { store, readSide, relay, publisher, close } = ledger();
+    const snapshots = () => publisher.messages(DEFAULT_TOPICS.tsm).map((m) => ({ key: m.key, ...(JSON.parse(m.value) as TsmSnapshot) }));
+    const r = relay();
+    await record(store, ...lives());
+    await readSide.runner.catchUp();
+    await r.publishPending();
+    expect(snapshots().map((s) => s.key)).toEqual(['2024:LCRA', '2024:LCHO', '2024:ALL']);
+    expect(snapshots()[0]).toMatchObject({
+      eventType: 'TsmSnapshot',
+      year: 2024,
+      reportingYear: '2024/25',
+      tenure: 'LCRA',
+      ch01: { stage1Complaints: 6, homes: 1000, stage1PerThousandHomes: 6 },
+      ch02: { stage1: { responded: 6, withinTimescale: 6, percent: 100 } },
+      asOfPosition: readSide.runner.position,
+    });
+    expect(snapshots()[2]).toMatchObject({ tenure: 'ALL', ch01: { stage1Complaints: 10, homes: 1500 } });
+
+    await r.publishPending(); // nothing changed: nothing published
+    await record(store, new ComplaintFacts().received('2024-10-01T10:00', 'LCHO'));
+    await readSide.runner.catchUp();
+    await relay().publishPending(); // another process, same file: only the changed figures
+    expect(snapshots().map((s) => s.key)).toEqual(['2024:LCRA', '2024:LCHO', '2024:ALL', '2024:LCHO', '2024:ALL']);
+    expect(snapshots().at(-2)).toMatchObject({ ch01: { stage1Complaints: 5 } });
+    expect(new Set(snapshots().map((s) => s.eventId)).size).toBe(5);
+    await close();
+  });
+});
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

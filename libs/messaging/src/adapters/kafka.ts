@@ -16,6 +16,7 @@ export interface KafkaPublisherOptions {
   readonly initialRetryTimeMs?: number;
   readonly maxRetryTimeMs?: number;
   readonly requestTimeoutMs?: number;
+  readonly connectionTimeoutMs?: number;
   readonly ssl?: boolean;
   readonly sasl?: SASLOptions;
   /** Where kafkajs's warnings and errors go (it is quiet otherwise). */
@@ -44,6 +45,7 @@ export class KafkaPublisher implements MessagePublisher {
       ssl: options.ssl,
       sasl: options.sasl,
       requestTimeout: options.requestTimeoutMs ?? 30_000,
+      connectionTimeout: options.connectionTimeoutMs ?? 3_000,
       retry,
       logLevel: logLevel.WARN,
       logCreator:

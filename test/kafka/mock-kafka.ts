@@ -1,0 +1,86 @@
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const SOURCE = join(__dirname, 'mock-cluster.c');
+const BINARY = join(__dirname, '.bin', 'mock-cluster');
+
+/**
+ * The path of the compiled harness, compiling it if needed, or why it cannot be had (no C
+ * compiler, or librdkafka's headers missing: `apt-get install librdkafka-dev`, as .ci/run does).
+ */
+export function mockClusterBinary(): { path: string } | { unavailable: string } {
+  if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= statSync(SOURCE).mtimeMs) return { path: BINARY };
+  mkdirSync(join(__dirname, '.bin'), { recursive: true });
+  const partial = `${BINARY}.${process.pid}`;
+  try {
+    execFileSync('cc', ['-O1', '-o', partial, SOURCE, '-lrdkafka'], { stdio: 'pipe' });
+    renameSync(partial, BINARY); // atomic: test files compiling at once never run a half-written binary
+    return { path: BINARY };
+  } catch (error) {
+    const stderr = String((error as { stderr?: Buffer }).stderr ?? (error as Error).message);
+    return {
+      unavailable: `librdkafka's mock cluster could not be built (${stderr.split('\n')[0]}); install librdkafka-dev (apt-get install librdkafka-dev), as .ci/run does`,
+    };
+  }
+}
+
+/** A running mock cluster: a real Kafka-protocol broker set in a child process. */
+export class MockKafkaCluster {
+  private readonly replies: string[] = [];
+  private waiting: ((line: string) => void)[] = [];
+
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    readonly brokers: string[],
+    lines: AsyncIterable<string>,
+  ) {
+    void (async () => {
+      for await (const line of lines) {
+        const waiter = this.waiting.shift();
+        if (waiter) waiter(line);
+        else this.replies.push(line);
+      }
+    })();
+  }
+
+  /** Starts `brokerCount` brokers with the topics (`name` or `name:partitions`) already created. */
+  static async start(binary: string, brokerCount: number, topics: readonly string[]): Promise<MockKafkaCluster> {
+    const child = spawn(binary, [String(brokerCount), ...topics]);
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const first = await Promise.race([
+      lines.next(),
+      new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`mock cluster exited with ${code}`)))),
+    ]);
+    const match = /^bootstrap (.+)$/.exec(String(first.value));
+    if (!match) throw new Error(`mock cluster said: ${String(first.value)}`);
+    return new MockKafkaCluster(child, match[1]!.split(','), { [Symbol.asyncIterator]: () => lines });
+  }
+
+  /** Takes a broker (or all, -1) down: connections drop and new ones are refused. */
+  down(broker = -1): Promise<void> {
+    return this.command(`down ${broker}`);
+  }
+
+  up(broker = -1): Promise<void> {
+    return this.command(`up ${broker}`);
+  }
+
+  createTopic(name: string, partitions = 1): Promise<void> {
+    return this.command(`topic ${name} ${partitions}`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.stdin.end();
+    await exited;
+  }
+
+  private async command(line: string): Promise<void> {
+    this.child.stdin.write(`${line}\n`);
+    const reply = this.replies.shift() ?? (await new Promise<string>((resolve) => this.waiting.push(resolve)));
+    if (reply !== 'ok') throw new Error(`mock cluster: ${line}: ${reply}`);
+  }
+}

@@ -45,7 +45,10 @@ async function consume(brokers: string[], topic: string, done: (seen: Consumed[]
           event: JSON.parse(String(message.value)) as ComplaintIntegrationEvent,
           headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
         });
-        if (done(seen)) (clearTimeout(timer), resolve());
+        if (done(seen)) {
+          clearTimeout(timer);
+          resolve();
+        }
       },
     });
   });

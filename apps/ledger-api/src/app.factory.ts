@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import type { LedgerConfig } from './config/ledger-config';
 import { createEventStore } from './infrastructure/event-store.factory';
 import { createReadSide } from './infrastructure/read-side.factory';
+import { createRelay } from './infrastructure/relay.factory';
 import { systemClock, type Clock } from './infrastructure/tokens';
 import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
@@ -22,8 +23,9 @@ export interface AppOptions {
 /** Builds the HTTP application (used by main.ts and by the e2e tests over real HTTP). */
 export async function createApp({ config, clock = systemClock, store, logger }: AppOptions): Promise<NestFastifyApplication> {
   const eventStore = store ?? createEventStore(config, clock);
+  const readSide = createReadSide(config, eventStore, clock);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, eventStore, createReadSide(config, eventStore, clock), clock),
+    AppModule.forRoot(config, eventStore, readSide, createRelay(config, eventStore, readSide, clock), clock),
     new FastifyAdapter({ bodyLimit: 256 * 1024 }),
     logger === false ? { logger: false } : {},
   );

@@ -2,6 +2,7 @@ import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '
 import { CqrsModule } from '@nestjs/cqrs';
 import type { EventStore } from '@complaint-ledger/event-store';
 import type { ReadSide } from '@complaint-ledger/projections';
+import type { EventRelay } from '@complaint-ledger/messaging';
 import type { LedgerConfig } from './config/ledger-config';
 import { CommandEndpoint } from './complaints/command-endpoint';
 import { ComplaintCommandService } from './complaints/complaint-command.service';
@@ -24,7 +25,7 @@ import { ComplaintQueriesController } from './complaints/queries/complaint-queri
 import { HealthController } from './health/health.controller';
 import { CommandMetrics } from './health/metrics';
 import { complianceRulesFrom, ReadSideLifecycle } from './infrastructure/read-side.factory';
-import { CLOCK, COMPLIANCE_RULES, EVENT_STORE, LEDGER_CONFIG, READ_SIDE, type Clock } from './infrastructure/tokens';
+import { CLOCK, COMPLIANCE_RULES, EVENT_STORE, LEDGER_CONFIG, READ_SIDE, RELAY, type Clock } from './infrastructure/tokens';
 import { ComplaintListController } from './complaints/queries/complaint-list.controller';
 import { BreachesController } from './breaches/breaches.controller';
 import { TsmController } from './statistics/tsm.controller';
@@ -38,7 +39,7 @@ class StoreLifecycle implements OnApplicationShutdown {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: LedgerConfig, store: EventStore, readSide: ReadSide, clock: Clock): DynamicModule {
+  static forRoot(config: LedgerConfig, store: EventStore, readSide: ReadSide, relay: EventRelay | null, clock: Clock): DynamicModule {
     const rules = complianceRulesFrom(config);
     return {
       module: AppModule,
@@ -69,6 +70,7 @@ export class AppModule {
         { provide: EVENT_STORE, useValue: store },
         { provide: CLOCK, useValue: clock },
         { provide: READ_SIDE, useValue: readSide },
+        { provide: RELAY, useValue: relay },
         { provide: COMPLIANCE_RULES, useValue: rules },
         CommandMetrics,
         ComplaintCommandService,

@@ -36,4 +36,19 @@ describe('SqliteEventStore specifics', () => {
     expect(await store.readAll(-1, 1000)).toHaveLength(51);
     await store.close();
   });
+
+  it('a live subscription sees events another process wrote to the same file (the worker beside the API)', async () => {
+    const path = freshPath();
+    const api = new SqliteEventStore(path);
+    const worker = new SqliteEventStore(path, undefined, 20); // another connection: no shared commit signal
+    const seen: string[] = [];
+    const subscription = worker.subscribe(-1, (event) => void seen.push(event.streamId));
+    await api.append('complaint-from-api', [newEvent()], 'no_stream');
+    const started = Date.now();
+    while (seen.length === 0 && Date.now() - started < 2000) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(seen).toEqual(['complaint-from-api']);
+    await subscription.close();
+    await api.close();
+    await worker.close();
+  });
 });

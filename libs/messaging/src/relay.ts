@@ -84,11 +84,13 @@ export class EventRelay {
     this.loop = this.run();
   }
 
+  /** Stops after the round in progress, and closes the publisher. */
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
     this.loop = null;
+    await this.options.publisher.close();
   }
 
   status(): RelayStatus {

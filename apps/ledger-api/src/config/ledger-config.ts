@@ -1,10 +1,13 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { checkLandlordTimescales, type LandlordTimescales, type Tenure } from '@complaint-ledger/domain';
 import type { HomesByYear } from '@complaint-ledger/projections';
 import { dirname, join } from 'node:path';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+const TOPIC = /^[A-Za-z0-9._-]{1,200}$/;
+const TOPIC_MESSAGE = 'a Kafka topic name: letters, digits, ".", "_" and "-"';
 
 /** Every setting, from the environment, validated once at start-up (STYLE.md 12). See .env.example. */
 export class LedgerConfig {
@@ -61,6 +64,52 @@ export class LedgerConfig {
   })
   LEDGER_HOMES?: string;
 
+  /** Kafka bootstrap brokers, comma-separated host:port; unset, nothing is published. */
+  @IsOptional()
+  @Matches(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, { message: 'LEDGER_KAFKA_BROKERS must be a comma-separated list of host:port' })
+  LEDGER_KAFKA_BROKERS?: string;
+
+  @IsString()
+  LEDGER_KAFKA_CLIENT_ID = 'complaint-ledger';
+
+  /** Put before each topic name, e.g. `acme.` gives `acme.complaints.events.v1`. */
+  @Matches(/^[A-Za-z0-9._-]*$/, { message: 'LEDGER_KAFKA_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-"' })
+  LEDGER_KAFKA_TOPIC_PREFIX = '';
+
+  @IsOptional() @Matches(TOPIC, { message: TOPIC_MESSAGE }) LEDGER_KAFKA_TOPIC_EVENTS?: string;
+  @IsOptional() @Matches(TOPIC, { message: TOPIC_MESSAGE }) LEDGER_KAFKA_TOPIC_BREACHES?: string;
+  @IsOptional() @Matches(TOPIC, { message: TOPIC_MESSAGE }) LEDGER_KAFKA_TOPIC_TSM?: string;
+
+  /** The idempotent producer; turn off only for brokers that cannot support it (README). */
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'LEDGER_KAFKA_IDEMPOTENT must be true or false' })
+  LEDGER_KAFKA_IDEMPOTENT = true;
+
+  @IsIn(['gzip', 'none'])
+  LEDGER_KAFKA_COMPRESSION: 'gzip' | 'none' = 'gzip';
+
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'LEDGER_KAFKA_SSL must be true or false' })
+  LEDGER_KAFKA_SSL = false;
+
+  @IsOptional()
+  @IsIn(['plain', 'scram-sha-256', 'scram-sha-512'])
+  LEDGER_KAFKA_SASL_MECHANISM?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+  @IsOptional() @IsString() LEDGER_KAFKA_SASL_USERNAME?: string;
+  @IsOptional() @IsString() LEDGER_KAFKA_SASL_PASSWORD?: string;
+
+  /** Whether this process runs the Kafka relay (when brokers are set): off in API replicas beside a worker. */
+  @IsIn(['on', 'off'])
+  LEDGER_RELAY: 'on' | 'off' = 'on';
+
+  /** The worker's health endpoints (GET /health/live, /health/ready); 0 turns them off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  LEDGER_WORKER_PORT = 3001;
+
   @Transform(toInt) @IsOptional() @IsInt() LEDGER_STAGE1_ACKNOWLEDGEMENT_DAYS?: number;
   @Transform(toInt) @IsOptional() @IsInt() LEDGER_STAGE1_RESPONSE_DAYS?: number;
   @Transform(toInt) @IsOptional() @IsInt() LEDGER_STAGE1_EXTENSION_DAYS?: number;
@@ -82,6 +131,10 @@ export class LedgerConfig {
       (homes[Number(year)] ??= {})[tenure as Tenure] = Number(count);
     }
     return homes;
+  }
+
+  get kafkaBrokers(): string[] {
+    return this.LEDGER_KAFKA_BROKERS ? this.LEDGER_KAFKA_BROKERS.split(',') : [];
   }
 
   get closureDays(): string[] {
@@ -116,6 +169,13 @@ export function loadConfig(env: Record<string, string | undefined>): LedgerConfi
     'LEDGER_CLOSURE_DAYS',
     'LEDGER_PROJECTIONS_PATH',
     'LEDGER_HOMES',
+    'LEDGER_KAFKA_BROKERS',
+    'LEDGER_KAFKA_TOPIC_EVENTS',
+    'LEDGER_KAFKA_TOPIC_BREACHES',
+    'LEDGER_KAFKA_TOPIC_TSM',
+    'LEDGER_KAFKA_SASL_MECHANISM',
+    'LEDGER_KAFKA_SASL_USERNAME',
+    'LEDGER_KAFKA_SASL_PASSWORD',
   ]);
   const relevant = Object.fromEntries(
     Object.entries(env).filter(([key, value]) => known.includes(key) && value !== undefined && value !== ''),
@@ -129,6 +189,9 @@ export function loadConfig(env: Record<string, string | undefined>): LedgerConfi
     problems.push(`${TIMESCALE_ENV[problem.setting]}: ${problem.message}`);
   if (config.LEDGER_STORE === 'eventstoredb' && !config.EVENTSTORE_CONNECTION_STRING) {
     problems.push('EVENTSTORE_CONNECTION_STRING: required when LEDGER_STORE=eventstoredb (e.g. esdb://localhost:2113?tls=false)');
+  }
+  if (config.LEDGER_KAFKA_SASL_MECHANISM && !(config.LEDGER_KAFKA_SASL_USERNAME && config.LEDGER_KAFKA_SASL_PASSWORD)) {
+    problems.push('LEDGER_KAFKA_SASL_USERNAME: required with LEDGER_KAFKA_SASL_MECHANISM (and LEDGER_KAFKA_SASL_PASSWORD)');
   }
   if (problems.length) throw new Error(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;

@@ -3,7 +3,9 @@ import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { EventStore } from '@complaint-ledger/event-store';
 import type { ReadSide } from '@complaint-ledger/projections';
-import { EVENT_STORE, READ_SIDE } from '../infrastructure/tokens';
+import type { EventRelay } from '@complaint-ledger/messaging';
+import { EVENT_STORE, READ_SIDE, RELAY } from '../infrastructure/tokens';
+import { readiness } from './readiness';
 import { CommandMetrics } from './metrics';
 
 @ApiTags('operations')
@@ -12,6 +14,7 @@ export class HealthController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_SIDE) private readonly readSide: ReadSide,
+    @Inject(RELAY) private readonly relay: EventRelay | null,
     private readonly metrics: CommandMetrics,
   ) {}
 
@@ -21,14 +24,12 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** The store can take writes; 503 otherwise, so load balancers stop sending commands. */
+  /** The store can take writes; 503 otherwise, so load balancers stop sending commands. Projections and relay lag are reported. */
   @Get('health/ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const storeReady = await this.store.ready().catch(() => false);
-    void reply.status(storeReady ? 200 : 503);
-    // read models trail the log; a failing projection is reported but does not stop commands
-    const projections = { status: this.readSide.runner.lastFailure ? 'failing' : 'up', position: this.readSide.runner.position };
-    return { status: storeReady ? 'ok' : 'unavailable', checks: { eventStore: storeReady ? 'up' : 'down', projections } };
+    const { ready, body } = await readiness(this.store, this.readSide, this.relay);
+    void reply.status(ready ? 200 : 503);
+    return body;
   }
 
   @Get('metrics')

@@ -3,7 +3,8 @@ import { WorkingCalendar, type ComplianceRules } from '@complaint-ledger/domain'
 import type { EventStore } from '@complaint-ledger/event-store';
 import { ReadSide } from '@complaint-ledger/projections';
 import type { LedgerConfig } from '../config/ledger-config';
-import { READ_SIDE, type Clock } from './tokens';
+import type { EventRelay } from '@complaint-ledger/messaging';
+import { READ_SIDE, RELAY, type Clock } from './tokens';
 
 export function complianceRulesFrom(config: LedgerConfig): ComplianceRules {
   return { calendar: new WorkingCalendar({ closureDays: config.closureDays }), landlordTimescales: config.landlordTimescales };
@@ -24,13 +25,21 @@ export function createReadSide(config: LedgerConfig, store: EventStore, clock: C
   });
 }
 
-/** Projections catch up before the app serves, and stop before the store closes. */
+/**
+ * Projections catch up before the app serves, then the Kafka relay (if any) starts; both stop
+ * before the store closes.
+ */
 export class ReadSideLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
-  constructor(@Inject(READ_SIDE) private readonly readSide: ReadSide) {}
+  constructor(
+    @Inject(READ_SIDE) private readonly readSide: ReadSide,
+    @Inject(RELAY) private readonly relay: EventRelay | null,
+  ) {}
   async onApplicationBootstrap(): Promise<void> {
     await this.readSide.start();
+    this.relay?.start();
   }
   async onModuleDestroy(): Promise<void> {
+    await this.relay?.stop();
     await this.readSide.stop();
   }
 }

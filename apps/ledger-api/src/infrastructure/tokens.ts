@@ -4,6 +4,7 @@ export const CLOCK = Symbol('Clock');
 export const COMPLIANCE_RULES = Symbol('ComplianceRules');
 export const LEDGER_CONFIG = Symbol('LedgerConfig');
 export const READ_SIDE = Symbol('ReadSide');
+export const RELAY = Symbol('EventRelay');
 
 /** The only clock the service reads; tests replace it. */
 export type Clock = () => string;

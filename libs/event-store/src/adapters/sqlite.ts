@@ -48,6 +48,8 @@ export class SqliteEventStore implements EventStore {
   constructor(
     readonly path: string,
     private readonly clock: () => string = () => new Date().toISOString(),
+    /** How often a live subscription looks for events another process (the API beside a worker) wrote. */
+    private readonly pollIntervalMs = 250,
   ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
@@ -160,7 +162,8 @@ export class SqliteEventStore implements EventStore {
     return positionalSubscription(
       afterPosition,
       (after, limit) => this.readAll(after, limit),
-      () => this.commits.next(),
+      // this process's commits wake subscribers at once; another process's are seen within the interval
+      () => Promise.race([this.commits.next(), delay(this.pollIntervalMs)]),
       handler,
     );
   }
@@ -178,6 +181,8 @@ export class SqliteEventStore implements EventStore {
     if (this.db.open) this.db.close();
   }
 }
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 function toRecorded(row: Row): RecordedEvent {
   return {

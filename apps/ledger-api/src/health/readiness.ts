@@ -1,0 +1,36 @@
+import type { EventStore } from '@complaint-ledger/event-store';
+import type { EventRelay, RelayStatus } from '@complaint-ledger/messaging';
+import type { ReadSide } from '@complaint-ledger/projections';
+
+export interface Readiness {
+  /** The store can take writes: what load balancers route commands by. */
+  readonly ready: boolean;
+  readonly body: {
+    readonly status: 'ok' | 'unavailable';
+    readonly checks: {
+      readonly eventStore: 'up' | 'down';
+      readonly projections: { readonly status: 'up' | 'failing'; readonly position: number };
+      readonly relay: RelayStatus | { readonly status: 'off' };
+    };
+  };
+}
+
+/**
+ * One answer to "is this process ready", for the API's and the worker's `/health/ready`. Read
+ * models and the Kafka relay trail the log: a failing projection or a broker outage is reported
+ * (with the relay's lag) but does not stop commands, since the log holds everything.
+ */
+export async function readiness(store: EventStore, readSide: ReadSide, relay: EventRelay | null): Promise<Readiness> {
+  const storeReady = await store.ready().catch(() => false);
+  return {
+    ready: storeReady,
+    body: {
+      status: storeReady ? 'ok' : 'unavailable',
+      checks: {
+        eventStore: storeReady ? 'up' : 'down',
+        projections: { status: readSide.runner.lastFailure ? 'failing' : 'up', position: readSide.runner.position },
+        relay: relay ? relay.status() : { status: 'off' },
+      },
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { Logger } from '@nestjs/common';
+import type { EventStore } from '@complaint-ledger/event-store';
+import { EventRelay, KafkaPublisher, topicNames } from '@complaint-ledger/messaging';
+import type { ReadSide } from '@complaint-ledger/projections';
+import type { LedgerConfig } from '../config/ledger-config';
+import type { Clock } from './tokens';
+
+/** The Kafka relay this process runs, or null: no brokers configured, or LEDGER_RELAY=off. */
+export function createRelay(
+  config: LedgerConfig,
+  store: EventStore,
+  readSide: ReadSide,
+  clock: Clock,
+  logger = new Logger('kafka-relay'),
+): EventRelay | null {
+  if (!config.kafkaBrokers.length || config.LEDGER_RELAY === 'off') return null;
+  const { LEDGER_KAFKA_SASL_MECHANISM: mechanism, LEDGER_KAFKA_SASL_USERNAME: username, LEDGER_KAFKA_SASL_PASSWORD: password } = config;
+  const publisher = new KafkaPublisher({
+    brokers: config.kafkaBrokers,
+    clientId: config.LEDGER_KAFKA_CLIENT_ID,
+    idempotent: config.LEDGER_KAFKA_IDEMPOTENT,
+    compression: config.LEDGER_KAFKA_COMPRESSION,
+    ssl: config.LEDGER_KAFKA_SSL,
+    sasl: mechanism && username && password ? { mechanism, username, password } : undefined,
+    log: (level, message) => (level === 'error' ? logger.error(message) : logger.warn(message)),
+  });
+  return new EventRelay({
+    store,
+    db: readSide.db,
+    publisher,
+    topics: topicNames(config.LEDGER_KAFKA_TOPIC_PREFIX, {
+      events: config.LEDGER_KAFKA_TOPIC_EVENTS,
+      breaches: config.LEDGER_KAFKA_TOPIC_BREACHES,
+      tsm: config.LEDGER_KAFKA_TOPIC_TSM,
+    }),
+    homes: config.homes,
+    clock,
+    projectionsPosition: () => readSide.runner.position,
+    onError: (error, attempt, retryInMs) =>
+      logger.warn(`publishing failed (attempt ${attempt}), retrying in ${retryInMs} ms: ${(error as Error).message}`),
+    onRecovered: () => logger.log('publishing again'),
+  });
+}

@@ -1,0 +1,26 @@
+import { createServer, type Server } from 'node:http';
+import type { Readiness } from '../../ledger-api/src/health/readiness';
+
+/**
+ * The worker has no API, but orchestrators still need to ask it whether it lives and how far
+ * behind its projections and its Kafka relay are: GET /health/live and /health/ready, as the API.
+ */
+export function startHealthServer(port: number, check: () => Promise<Readiness>): Promise<Server> {
+  const server = createServer((request, response) => {
+    const send = (status: number, body: object) => {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    };
+    if (request.method !== 'GET') return send(405, { status: 405, title: 'Method Not Allowed' });
+    if (request.url === '/health/live') return send(200, { status: 'ok' });
+    if (request.url === '/health/ready') {
+      check().then(
+        ({ ready, body }) => send(ready ? 200 : 503, body),
+        (error: unknown) => send(503, { status: 'unavailable', detail: (error as Error).message }),
+      );
+      return;
+    }
+    send(404, { status: 404, title: 'Not Found' });
+  });
+  return new Promise((resolve) => server.listen(port, '0.0.0.0', () => resolve(server)));
+}

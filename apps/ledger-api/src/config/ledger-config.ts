@@ -85,6 +85,13 @@ export class LedgerConfig {
   @IsBoolean({ message: 'LEDGER_KAFKA_IDEMPOTENT must be true or false' })
   LEDGER_KAFKA_IDEMPOTENT = true;
 
+  /** kafkajs's retries of one batch (exponential backoff from 300 ms) before the relay backs off itself. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  LEDGER_KAFKA_RETRIES = 5;
+
   @IsIn(['gzip', 'none'])
   LEDGER_KAFKA_COMPRESSION: 'gzip' | 'none' = 'gzip';
 

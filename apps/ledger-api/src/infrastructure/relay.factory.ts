@@ -20,6 +20,7 @@ export function createRelay(
     clientId: config.LEDGER_KAFKA_CLIENT_ID,
     idempotent: config.LEDGER_KAFKA_IDEMPOTENT,
     compression: config.LEDGER_KAFKA_COMPRESSION,
+    retries: config.LEDGER_KAFKA_RETRIES,
     ssl: config.LEDGER_KAFKA_SSL,
     sasl: mechanism && username && password ? { mechanism, username, password } : undefined,
     log: (level, message) => (level === 'error' ? logger.error(message) : logger.warn(message)),

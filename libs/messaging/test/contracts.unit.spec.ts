@@ -1,0 +1,55 @@
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { COMPLAINT_EVENT_TYPES } from '@complaint-ledger/domain';
+import type { RecordedEvent } from '@complaint-ledger/event-store';
+import { integrationEventOf, tsmSnapshotMessage } from '../src';
+import complaintEventSchema from '../contracts/complaint-event.v1.schema.json';
+import tsmSnapshotSchema from '../contracts/tsm-snapshot.v1.schema.json';
+
+const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
+const validEvent = ajv.compile(complaintEventSchema);
+const validSnapshot = ajv.compile(tsmSnapshotSchema);
+
+describe('the published JSON schemas (libs/messaging/contracts)', () => {
+  it('describe every integration event the relay publishes', () => {
+    const event: RecordedEvent = {
+      streamId: 'complaint-c1',
+      revision: 0,
+      position: 1,
+      eventId: '0b7f6f0e-3a53-4bb2-9f3e-0c5f1f2a8f11',
+      type: 'ComplaintReceived',
+      data: { complaintId: 'c1', resident: { reference: 'R', name: 'Ada' } },
+      metadata: {
+        occurredAt: '2025-01-06T09:00:00.000Z',
+        recordedAt: '2025-01-06T09:00:01.000Z',
+        actor: 'housing-system',
+        correlationId: 'corr',
+        causationId: 'cause',
+        schemaVersion: 1,
+        prevHash: '0'.repeat(64),
+        hash: 'ab'.repeat(32),
+      },
+    };
+    expect(validEvent(integrationEventOf(event))).toBe(true);
+    expect(validEvent({ ...integrationEventOf(event), resident: 'Ada' })).toBe(false); // nothing outside the contract
+  });
+
+  it('list every event type the domain records', () => {
+    expect(complaintEventSchema.properties.eventType.enum).toEqual(COMPLAINT_EVENT_TYPES);
+  });
+
+  it('describe TSM snapshots', () => {
+    const figures = {
+      ch01: { stage1Complaints: 3, stage2Complaints: 1, homes: 1000, stage1PerThousandHomes: 3, stage2PerThousandHomes: 1 },
+      ch02: { stage1: { responded: 2, withinTimescale: 1, percent: 50 }, stage2: { responded: 0, withinTimescale: 0, percent: null } },
+    };
+    const message = tsmSnapshotMessage(
+      'complaints.tsm.v1',
+      { key: '2024:LCRA', year: 2024, tenure: 'LCRA', figures, digest: 'd' },
+      7,
+      '2025-01-06T09:00:00.000Z',
+    );
+    expect(validSnapshot(JSON.parse(message.value))).toBe(true);
+    expect(validSnapshot({ ...JSON.parse(message.value), tenure: 'Private' })).toBe(false);
+  });
+});

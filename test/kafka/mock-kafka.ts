@@ -84,3 +84,61 @@ export class MockKafkaCluster {
     if (reply !== 'ok') throw new Error(`mock cluster: ${line}: ${reply}`);
   }
 }
+
+/**
+ * The broker Kafka tests run against: an external Kafka when KAFKA_BROKERS is set (`docker
+ * compose up -d kafka`, then `KAFKA_BROKERS=localhost:29092 npm run test:integration`; topics
+ * are created with kafkajs's admin client, and outages cannot be staged), otherwise librdkafka's
+ * mock cluster. Null, with the reason printed, when neither is available.
+ */
+export interface TestBroker {
+  readonly brokers: string[];
+  readonly kind: 'external' | 'mock';
+  createTopic(name: string, partitions: number): Promise<void>;
+  /** Only the mock cluster can take its brokers down and up. */
+  readonly outages: Pick<MockKafkaCluster, 'down' | 'up'> | null;
+  stop(): Promise<void>;
+}
+
+export function testBrokerAvailability(): { available: true } | { available: false; reason: string } {
+  if (process.env.KAFKA_BROKERS) return { available: true };
+  const binary = mockClusterBinary();
+  return 'path' in binary ? { available: true } : { available: false, reason: binary.unavailable };
+}
+
+export async function startTestBroker(mockBrokers = 3): Promise<TestBroker> {
+  const external = process.env.KAFKA_BROKERS;
+  if (external) {
+    const { Kafka, logLevel } = await import('kafkajs');
+    const admin = new Kafka({ brokers: external.split(','), clientId: 'ledger-tests', logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    return {
+      brokers: external.split(','),
+      kind: 'external',
+      createTopic: async (topic, numPartitions) =>
+        void (await admin.createTopics({ topics: [{ topic, numPartitions }], waitForLeaders: true })),
+      outages: null,
+      stop: () => admin.disconnect(),
+    };
+  }
+  const binary = mockClusterBinary();
+  if (!('path' in binary)) throw new Error(binary.unavailable);
+  const cluster = await MockKafkaCluster.start(binary.path, mockBrokers, []);
+  return {
+    brokers: cluster.brokers,
+    kind: 'mock',
+    createTopic: (name, partitions) => cluster.createTopic(name, partitions),
+    outages: cluster,
+    stop: () => cluster.stop(),
+  };
+}
+
+/** Whether kcat (Debian's `kcat`, a third-party Kafka client) is on the PATH. */
+export function kcatInstalled(): boolean {
+  try {
+    execFileSync('kcat', ['-V'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}

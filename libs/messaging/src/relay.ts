@@ -19,6 +19,8 @@ export interface RelayOptions {
   readonly batchSize?: number;
   /** How long to wait for new events once caught up. */
   readonly idleMs?: number;
+  /** The running relay looks at the TSM figures at most this often (they are whole-year queries). */
+  readonly figuresIntervalMs?: number;
   /** Backoff after a failed publish: doubles from `initialBackoffMs` up to `maxBackoffMs`. */
   readonly initialBackoffMs?: number;
   readonly maxBackoffMs?: number;
@@ -55,6 +57,7 @@ export class EventRelay {
   private lastError: string | null = null;
   private waiting: { count: number; oldestRecordedAt: string | null } = { count: 0, oldestRecordedAt: null };
   private tsmCheckedAt = -2;
+  private figuresLookedAt = 0;
   private readonly checkpointName: string;
   private readonly statements;
 
@@ -110,7 +113,7 @@ export class EventRelay {
    * snapshots that changed. Resolves with the number of events published; rejects, with the
    * checkpoint where the last acknowledged batch left it, if the broker fails.
    */
-  async publishPending(): Promise<number> {
+  async publishPending(options: { figures: boolean } = { figures: true }): Promise<number> {
     const batchSize = this.options.batchSize ?? 500;
     let published = 0;
     for (;;) {
@@ -125,7 +128,7 @@ export class EventRelay {
       }
       if (page.length < batchSize) break;
     }
-    await this.publishChangedFigures();
+    if (options.figures) await this.publishChangedFigures();
     return published;
   }
 
@@ -147,7 +150,9 @@ export class EventRelay {
     const idleMs = this.options.idleMs ?? 250;
     while (this.running) {
       try {
-        await this.publishPending();
+        const figures = Date.now() - this.figuresLookedAt >= (this.options.figuresIntervalMs ?? 2000);
+        await this.publishPending({ figures });
+        if (figures) this.figuresLookedAt = Date.now();
         if (this.failures) this.options.onRecovered?.();
         this.failures = 0;
         this.lastError = null;

@@ -10,13 +10,13 @@ const swc = [
   },
 ];
 // content-disposition 3 (via @fastify/static, Swagger UI) ships ESM only: Node loads it natively, Jest needs it compiled.
-const esmOnly = ['content-disposition'];
+const esmOnly = ['content-disposition', 'jose'];
 const swcJs = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
 const common = {
   transform: { '^.+\\.ts$': swc, [`node_modules/(${esmOnly.join('|')})/.+\\.js$`]: swcJs },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper: {
-    '^@complaint-ledger/(domain|event-store|projections|messaging)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@complaint-ledger/(domain|event-store|projections|messaging|privacy)$': '<rootDir>/libs/$1/src/index.ts',
   },
   testEnvironment: 'node',
 };

@@ -8,6 +8,9 @@ import type { LedgerConfig } from './config/ledger-config';
 import { createEventStore } from './infrastructure/event-store.factory';
 import { createReadSide } from './infrastructure/read-side.factory';
 import { createRelay } from './infrastructure/relay.factory';
+import { createPersonalData } from './infrastructure/privacy.factory';
+import { createCredentials } from './auth/auth.factory';
+import helmet from '@fastify/helmet';
 import { systemClock, type Clock } from './infrastructure/tokens';
 import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
@@ -22,13 +25,33 @@ export interface AppOptions {
 
 /** Builds the HTTP application (used by main.ts and by the e2e tests over real HTTP). */
 export async function createApp({ config, clock = systemClock, store, logger }: AppOptions): Promise<NestFastifyApplication> {
+  // credentials and the master key first: without them the service refuses to start, having opened nothing
+  const credentials = createCredentials(config);
+  const personalData = createPersonalData(config, clock);
   const eventStore = store ?? createEventStore(config, clock);
   const readSide = createReadSide(config, eventStore, clock);
+  const relay = createRelay(config, eventStore, readSide, clock);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, eventStore, readSide, createRelay(config, eventStore, readSide, clock), clock),
-    new FastifyAdapter({ bodyLimit: 256 * 1024 }),
+    AppModule.forRoot(config, { store: eventStore, readSide, relay, clock, credentials, personalData }),
+    new FastifyAdapter({ bodyLimit: 256 * 1024, trustProxy: config.LEDGER_TRUST_PROXY }),
     logger === false ? { logger: false } : {},
   );
+  // security headers on every response; CORS stays closed unless origins are configured
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  if (config.corsOrigins.length)
+    app.enableCors({
+      origin: config.corsOrigins,
+      allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'if-match', 'idempotency-key', 'x-correlation-id'],
+    });
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();

@@ -25,7 +25,26 @@ import { ComplaintQueriesController } from './complaints/queries/complaint-queri
 import { HealthController } from './health/health.controller';
 import { CommandMetrics } from './health/metrics';
 import { complianceRulesFrom, ReadSideLifecycle } from './infrastructure/read-side.factory';
-import { CLOCK, COMPLIANCE_RULES, EVENT_STORE, LEDGER_CONFIG, READ_SIDE, RELAY, type Clock } from './infrastructure/tokens';
+import {
+  CLOCK,
+  COMPLIANCE_RULES,
+  DATA_KEYS,
+  EVENT_STORE,
+  LEDGER_CONFIG,
+  PERSONAL_DATA,
+  READ_SIDE,
+  RELAY,
+  type Clock,
+} from './infrastructure/tokens';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import type { DataKeyStore, PersonalDataCipher } from '@complaint-ledger/privacy';
+import type { ApiKeyRing } from './auth/api-keys';
+import { API_KEYS, AuthGuard, JWT_VERIFIER } from './auth/auth.guard';
+import type { JwtVerifier } from './auth/jwt';
+import { RevealPersonalData } from './http/reveal.interceptor';
+import { ErasureService } from './residents/erasure.service';
+import { ResidentsController } from './residents/residents.controller';
 import { ComplaintListController } from './complaints/queries/complaint-list.controller';
 import { BreachesController } from './breaches/breaches.controller';
 import { TsmController } from './statistics/tsm.controller';
@@ -37,13 +56,38 @@ class StoreLifecycle implements OnApplicationShutdown {
   }
 }
 
+/** What the app is wired with: made by app.factory.ts (or by tests), closed by the lifecycles. */
+export interface AppInfrastructure {
+  readonly store: EventStore;
+  readonly readSide: ReadSide;
+  readonly relay: EventRelay | null;
+  readonly clock: Clock;
+  readonly credentials: { readonly keys: ApiKeyRing; readonly jwt: JwtVerifier | null };
+  readonly personalData: { readonly keys: DataKeyStore; readonly cipher: PersonalDataCipher };
+}
+
+class SecurityLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(API_KEYS) private readonly keys: ApiKeyRing,
+    @Inject(DATA_KEYS) private readonly dataKeys: DataKeyStore,
+  ) {}
+  onApplicationShutdown(): void {
+    this.keys.close();
+    this.dataKeys.close();
+  }
+}
+
 @Module({})
 export class AppModule {
-  static forRoot(config: LedgerConfig, store: EventStore, readSide: ReadSide, relay: EventRelay | null, clock: Clock): DynamicModule {
+  static forRoot(config: LedgerConfig, infrastructure: AppInfrastructure): DynamicModule {
+    const { store, readSide, relay, clock, credentials, personalData } = infrastructure;
     const rules = complianceRulesFrom(config);
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot()],
+      imports: [
+        CqrsModule.forRoot(),
+        ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: config.LEDGER_RATE_LIMIT_PER_MINUTE }] }),
+      ],
       controllers: [
         ReceiveComplaintController,
         AcknowledgeComplaintController,
@@ -64,6 +108,7 @@ export class AppModule {
         BreachesController,
         TsmController,
         HealthController,
+        ResidentsController,
       ],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
@@ -71,6 +116,16 @@ export class AppModule {
         { provide: CLOCK, useValue: clock },
         { provide: READ_SIDE, useValue: readSide },
         { provide: RELAY, useValue: relay },
+        { provide: API_KEYS, useValue: credentials.keys },
+        { provide: JWT_VERIFIER, useValue: credentials.jwt },
+        { provide: DATA_KEYS, useValue: personalData.keys },
+        { provide: PERSONAL_DATA, useValue: personalData.cipher },
+        // order matters: rate limits apply before credentials are checked
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: RevealPersonalData },
+        ErasureService,
+        SecurityLifecycle,
         { provide: COMPLIANCE_RULES, useValue: rules },
         CommandMetrics,
         ComplaintCommandService,

@@ -2,17 +2,19 @@ import { Logger } from '@nestjs/common';
 import { resolve } from 'node:path';
 import { createApp } from './app.factory';
 import { loadConfig } from './config/ledger-config';
+import { localSetup } from './local-setup';
 
 async function main(): Promise<void> {
   const logger = new Logger('ledger-api');
   let config;
+  let app;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(localSetup(process.env, (line) => logger.log(line)));
+    app = await createApp({ config });
   } catch (error) {
     logger.error((error as Error).message);
     process.exit(1);
   }
-  const app = await createApp({ config });
   await app.listen(config.PORT, '0.0.0.0');
   const url = `http://localhost:${config.PORT}`;
   if (config.LEDGER_STORE === 'sqlite') logger.log(`event store: SQLite file ${resolve(config.LEDGER_SQLITE_PATH)}`);

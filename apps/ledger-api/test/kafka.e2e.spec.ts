@@ -1,9 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import request from 'supertest';
 import { kcatInstalled, MockKafkaCluster, mockClusterBinary } from '../../../test/kafka/mock-kafka';
-import { complaintBody, startApp } from './support';
+import { complaintBody, startApp, api } from './support';
 
 /**
  * The service as `npm start` runs it with Kafka configured: commands over HTTP, the relay in the
@@ -18,7 +17,7 @@ jest.setTimeout(60_000);
 describeWithKafka('POST /v1/complaints reaches Kafka; a broker outage is reported and recovered from', () => {
   let cluster: MockKafkaCluster;
   let app: NestFastifyApplication;
-  const http = () => request(app.getHttpServer());
+  const http = () => api(app);
   const relay = async () => (await http().get('/health/ready').expect(200)).body.checks.relay as Record<string, unknown>;
 
   beforeAll(async () => {

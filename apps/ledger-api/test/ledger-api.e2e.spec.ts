@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/ledger-config';
-import { complaintBody, NOW, startApp, tempSqlitePath } from './support';
+import { api, complaintBody, NOW, startApp, tempSqlitePath, TEST_API_KEYS, TEST_MASTER_KEY } from './support';
 
 let app: NestFastifyApplication;
-const http = () => request(app.getHttpServer());
+const http = () => api(app);
 beforeAll(async () => {
   app = await startApp();
 });
@@ -126,7 +126,7 @@ describe('the walk-through: receive → acknowledge → respond → escalate →
       revision: 0,
       occurredAt: '2024-05-01T09:00:00.000Z',
       recordedAt: NOW,
-      actor: 'unauthenticated',
+      actor: 'api-key:test-suite', // the authenticated principal, never the body
       prevHash: '0'.repeat(64),
     });
     expect(events[1].prevHash).toBe(events[0].hash);
@@ -386,7 +386,13 @@ describe('operations', () => {
 
 describe('durability', () => {
   it('a restart on the same SQLite file loses nothing and serves the same answers', async () => {
-    const config = loadConfig({ LEDGER_STORE: 'sqlite', LEDGER_SQLITE_PATH: tempSqlitePath(), LEDGER_BREACH_SWEEP_SECONDS: '0' });
+    const config = loadConfig({
+      LEDGER_STORE: 'sqlite',
+      LEDGER_SQLITE_PATH: tempSqlitePath(),
+      LEDGER_BREACH_SWEEP_SECONDS: '0',
+      LEDGER_API_KEYS: TEST_API_KEYS,
+      LEDGER_MASTER_KEY: TEST_MASTER_KEY,
+    });
     const start = async () => {
       const instance = await createApp({ config, clock: () => NOW, logger: false });
       await instance.init();
@@ -394,17 +400,17 @@ describe('durability', () => {
       return instance;
     };
     const first = await start();
-    const id = (await request(first.getHttpServer()).post('/v1/complaints').send(complaintBody()).expect(201)).body.id;
-    await request(first.getHttpServer())
+    const id = (await api(first).post('/v1/complaints').send(complaintBody()).expect(201)).body.id;
+    await api(first)
       .post(`/v1/complaints/${id}/acknowledgements`)
       .send({ stage: 1, acknowledgedAt: '2024-05-02T10:00:00+01:00', complaintDefinition: 'Leak' })
       .expect(200);
-    const before = (await request(first.getHttpServer()).get(`/v1/complaints/${id}`)).body;
+    const before = (await api(first).get(`/v1/complaints/${id}`)).body;
     await first.close();
     const second = await start();
-    const after = (await request(second.getHttpServer()).get(`/v1/complaints/${id}`)).body;
+    const after = (await api(second).get(`/v1/complaints/${id}`)).body;
     expect(after).toEqual(before);
-    expect((await request(second.getHttpServer()).get(`/v1/complaints/${id}/integrity`)).body.valid).toBe(true);
+    expect((await api(second).get(`/v1/complaints/${id}/integrity`)).body.valid).toBe(true);
     await second.close();
   });
 });

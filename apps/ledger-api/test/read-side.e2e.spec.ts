@@ -3,12 +3,12 @@ import type { ReadSide } from '@complaint-ledger/projections';
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import { READ_SIDE } from '../src/infrastructure/tokens';
-import { complaintBody, NOW, startApp, tempSqlitePath } from './support';
+import { complaintBody, NOW, startApp, tempSqlitePath, api } from './support';
 
 let app: NestFastifyApplication;
 let readSide: ReadSide;
 const sqlitePath = tempSqlitePath();
-const http = () => request(app.getHttpServer());
+const http = () => api(app);
 beforeAll(async () => {
   app = await startApp({ LEDGER_SQLITE_PATH: sqlitePath, LEDGER_HOMES: '2024:LCRA=1000,2024:LCHO=500' });
   readSide = app.get(READ_SIDE);

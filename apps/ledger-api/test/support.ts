@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync } from 'node:fs';
+import request from 'supertest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src/app.factory';
@@ -7,12 +8,39 @@ import { loadConfig } from '../src/config/ledger-config';
 
 export const NOW = '2026-11-23T12:00:00.000Z';
 
+/** One key per role, plus one holding them all for the tests that are not about roles. */
+export const KEYS = {
+  case_handler: 'test-case-handler-key-0123456789abcdef',
+  auditor: 'test-auditor-key-0123456789abcdefghijk',
+  analyst: 'test-analyst-key-0123456789abcdefghijk',
+  admin: 'test-admin-key-0123456789abcdefghijklmn',
+  all: 'test-every-role-key-0123456789abcdefghij',
+} as const;
+export const TEST_API_KEYS = [
+  `case-system:case_handler:${KEYS.case_handler}`,
+  `audit-team:auditor:${KEYS.auditor}`,
+  `analytics:analyst:${KEYS.analyst}`,
+  `dpo:admin:${KEYS.admin}`,
+  `test-suite:case_handler+auditor+analyst+admin:${KEYS.all}`,
+].join(',');
+export const TEST_MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
+
+/** Requests to the app over real HTTP, as the all-roles test principal. */
+export const api = (app: NestFastifyApplication, key: string = KEYS.all) => request.agent(app.getHttpServer()).set('X-API-Key', key);
+
 export const tempSqlitePath = () => join(mkdtempSync(join(tmpdir(), 'ledger-e2e-')), 'ledger.sqlite');
 
 /** The real app over real HTTP, on a SQLite file, with a fixed clock. */
 export async function startApp(env: Record<string, string> = {}, clock = () => NOW): Promise<NestFastifyApplication> {
   // no timed breach sweeps unless a test asks: it sweeps explicitly through the read side
-  const config = loadConfig({ LEDGER_STORE: 'sqlite', LEDGER_SQLITE_PATH: tempSqlitePath(), LEDGER_BREACH_SWEEP_SECONDS: '0', ...env });
+  const config = loadConfig({
+    LEDGER_STORE: 'sqlite',
+    LEDGER_SQLITE_PATH: tempSqlitePath(),
+    LEDGER_BREACH_SWEEP_SECONDS: '0',
+    LEDGER_API_KEYS: TEST_API_KEYS,
+    LEDGER_MASTER_KEY: TEST_MASTER_KEY,
+    ...env,
+  });
   const app = await createApp({ config, clock, logger: false });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

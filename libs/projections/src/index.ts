@@ -3,6 +3,7 @@ export * from './read-model-database';
 export * from './runner';
 export * from './complaints/complaint-projection';
 export * from './complaints/complaint-list';
+export * from './complaints/complaints-of-resident';
 export * from './alerts/alert-projection';
 export * from './alerts/alert-list';
 export * from './alerts/breach-detector';

@@ -5,6 +5,7 @@ import { listAlerts, type ReadSide } from '@complaint-ledger/projections';
 import { Instant, OneOf } from '../http/dto-fields';
 import { checkedCursor, PageQuery } from '../http/paging';
 import { READ_SIDE } from '../infrastructure/tokens';
+import { Roles } from '../auth/roles';
 
 const KINDS = ['acknowledgement', 'stage1Response', 'stage2Acknowledgement', 'stage2Response', 'remedy'];
 
@@ -24,6 +25,7 @@ export class ListBreachesQuery extends PageQuery {
 
 @ApiTags('queries')
 @Controller('v1/breaches')
+@Roles('analyst', 'auditor')
 export class BreachesController {
   constructor(@Inject(READ_SIDE) private readonly readSide: ReadSide) {}
 

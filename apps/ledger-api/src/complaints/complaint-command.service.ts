@@ -9,10 +9,12 @@ import {
   occurredAtOf,
   type ComplaintCommand,
   type ComplaintEvent,
+  type State,
 } from '@complaint-ledger/domain';
+import type { PersonalDataCipher } from '@complaint-ledger/privacy';
 import { complaintStream, uuidFrom, WrongExpectedRevision, type EventStore, type NewEvent } from '@complaint-ledger/event-store';
 import { domainProblem, preconditionFailed, idempotencyKeyReused } from './complaint-problems';
-import { CLOCK, EVENT_STORE, LEDGER_CONFIG, type Clock } from '../infrastructure/tokens';
+import { CLOCK, EVENT_STORE, LEDGER_CONFIG, PERSONAL_DATA, type Clock } from '../infrastructure/tokens';
 import type { LedgerConfig } from '../config/ledger-config';
 import { CommandMetrics } from '../health/metrics';
 
@@ -47,6 +49,7 @@ export class ComplaintCommandService {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataCipher,
     private readonly metrics: CommandMetrics,
   ) {}
 
@@ -73,14 +76,19 @@ export class ComplaintCommandService {
       }
       const revision = recorded.length - 1;
       if (request.ifMatch !== undefined && request.ifMatch !== revision) throw preconditionFailed(request.ifMatch, revision);
-      const decided = decide(request.command, foldEvents(recorded.map(complaintEventOf)), {
+      const state = foldEvents(recorded.map(complaintEventOf));
+      const decided = decide(request.command, state, {
         now: this.clock(),
         newId: randomUUID,
         clockSkewMs: this.config.LEDGER_CLOCK_SKEW_SECONDS * 1000,
       });
       if (isDomainError(decided)) throw domainProblem(decided);
       try {
-        const appended = await this.store.append(stream, this.envelope(stream, decided, request), revision < 0 ? 'no_stream' : revision);
+        const appended = await this.store.append(
+          stream,
+          this.envelope(stream, decided, request, state),
+          revision < 0 ? 'no_stream' : revision,
+        );
         return { id: request.complaintId, revision: appended.revision, replayed: !appended.written };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevision)) throw error;
@@ -90,12 +98,13 @@ export class ComplaintCommandService {
     }
   }
 
-  private envelope(stream: string, events: readonly ComplaintEvent[], request: CommandRequest): NewEvent[] {
+  private envelope(stream: string, events: readonly ComplaintEvent[], request: CommandRequest, state: State): NewEvent[] {
     return events.map((event, index) => ({
       // With an Idempotency-Key the ids are derived from it, so concurrent retries collapse in the store.
       eventId: request.idempotencyKey ? uuidFrom(`${stream}|${request.idempotencyKey}|${index}`) : randomUUID(),
       type: event.type,
-      data: event.data,
+      // personal data is encrypted under the resident's own key before it is stored (crypto-shredding)
+      data: this.personalData.protect(event, residentOf(state, event) ?? request.complaintId),
       metadata: {
         occurredAt: occurredAtOf(event),
         actor: request.actor,
@@ -107,4 +116,7 @@ export class ComplaintCommandService {
   }
 }
 
-/** A name-based UUID (v8 layout over SHA-256): the same input always gives the same id. */
+/** Whose personal data an event carries: the complaint's resident (the subject of their data key). */
+function residentOf(state: State, event: ComplaintEvent): string | undefined {
+  return state?.resident.reference ?? (event.type === 'ComplaintReceived' ? event.data.resident.reference : undefined);
+}

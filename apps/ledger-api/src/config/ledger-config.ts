@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsUrl, MinLength, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { checkLandlordTimescales, type LandlordTimescales, type Tenure } from '@complaint-ledger/domain';
 import type { HomesByYear } from '@complaint-ledger/projections';
 import { dirname, join } from 'node:path';
@@ -117,6 +117,54 @@ export class LedgerConfig {
   @Max(65535)
   LEDGER_WORKER_PORT = 3001;
 
+  // --- security and privacy (README "Security and privacy") ---
+
+  /** `name:role:key` entries, comma-separated; roles joined by `+` for a key with several. */
+  @IsOptional() @IsString() LEDGER_API_KEYS?: string;
+
+  /** A file of `name:role:key` lines, re-read when it changes. */
+  @IsOptional() @IsString() LEDGER_API_KEYS_FILE?: string;
+
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['https', 'http'] }) LEDGER_JWT_JWKS_URL?: string;
+  @IsOptional() @IsString() LEDGER_JWT_ISSUER?: string;
+  @IsOptional() @IsString() LEDGER_JWT_AUDIENCE?: string;
+  @IsString() LEDGER_JWT_ROLES_CLAIM = 'roles';
+
+  /** When set, GET /metrics needs `Authorization: Bearer <this>`; otherwise it is open like health. */
+  @IsOptional() @IsString() @MinLength(24, { message: 'LEDGER_METRICS_KEY must be at least 24 characters' }) LEDGER_METRICS_KEY?: string;
+
+  /** The master key wrapping each resident's data key: 32 bytes, base64. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'LEDGER_MASTER_KEY must be 32 bytes in base64 (openssl rand -base64 32)' })
+  LEDGER_MASTER_KEY?: string;
+
+  /** The same, read from a file (e.g. a mounted secret). */
+  @IsOptional() @IsString() LEDGER_MASTER_KEY_FILE?: string;
+
+  /** Where residents' wrapped data keys are kept, apart from the events (default beside the log). */
+  @IsOptional() @IsString() LEDGER_KEYS_PATH?: string;
+
+  /** Years after a complaint's closure before its resident's personal data is erased; 0: never. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  LEDGER_RETENTION_YEARS = 6;
+
+  /** Requests per minute per client address. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LEDGER_RATE_LIMIT_PER_MINUTE = 1200;
+
+  /** Behind a reverse proxy, take the client address (for rate limits) from X-Forwarded-For. */
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'LEDGER_TRUST_PROXY must be true or false' })
+  LEDGER_TRUST_PROXY = false;
+
+  /** Browser origins allowed by CORS, comma-separated; empty: CORS closed. */
+  @IsOptional() @IsString() LEDGER_CORS_ORIGINS?: string;
+
   @Transform(toInt) @IsOptional() @IsInt() LEDGER_STAGE1_ACKNOWLEDGEMENT_DAYS?: number;
   @Transform(toInt) @IsOptional() @IsInt() LEDGER_STAGE1_RESPONSE_DAYS?: number;
   @Transform(toInt) @IsOptional() @IsInt() LEDGER_STAGE1_EXTENSION_DAYS?: number;
@@ -138,6 +186,17 @@ export class LedgerConfig {
       (homes[Number(year)] ??= {})[tenure as Tenure] = Number(count);
     }
     return homes;
+  }
+
+  get keysPath(): string {
+    if (this.LEDGER_KEYS_PATH) return this.LEDGER_KEYS_PATH;
+    if (this.LEDGER_STORE === 'memory') return ':memory:';
+    if (this.LEDGER_STORE === 'sqlite') return join(dirname(this.LEDGER_SQLITE_PATH), 'keys.sqlite');
+    return './data/keys.sqlite';
+  }
+
+  get corsOrigins(): string[] {
+    return this.LEDGER_CORS_ORIGINS ? this.LEDGER_CORS_ORIGINS.split(',').map((origin) => origin.trim()) : [];
   }
 
   get kafkaBrokers(): string[] {
@@ -183,6 +242,16 @@ export function loadConfig(env: Record<string, string | undefined>): LedgerConfi
     'LEDGER_KAFKA_SASL_MECHANISM',
     'LEDGER_KAFKA_SASL_USERNAME',
     'LEDGER_KAFKA_SASL_PASSWORD',
+    'LEDGER_API_KEYS',
+    'LEDGER_API_KEYS_FILE',
+    'LEDGER_JWT_JWKS_URL',
+    'LEDGER_JWT_ISSUER',
+    'LEDGER_JWT_AUDIENCE',
+    'LEDGER_METRICS_KEY',
+    'LEDGER_MASTER_KEY',
+    'LEDGER_MASTER_KEY_FILE',
+    'LEDGER_KEYS_PATH',
+    'LEDGER_CORS_ORIGINS',
   ]);
   const relevant = Object.fromEntries(
     Object.entries(env).filter(([key, value]) => known.includes(key) && value !== undefined && value !== ''),
@@ -199,6 +268,9 @@ export function loadConfig(env: Record<string, string | undefined>): LedgerConfi
   }
   if (config.LEDGER_KAFKA_SASL_MECHANISM && !(config.LEDGER_KAFKA_SASL_USERNAME && config.LEDGER_KAFKA_SASL_PASSWORD)) {
     problems.push('LEDGER_KAFKA_SASL_USERNAME: required with LEDGER_KAFKA_SASL_MECHANISM (and LEDGER_KAFKA_SASL_PASSWORD)');
+  }
+  if (config.LEDGER_JWT_JWKS_URL && !config.LEDGER_JWT_ISSUER) {
+    problems.push('LEDGER_JWT_ISSUER: required with LEDGER_JWT_JWKS_URL (tokens are checked against both)');
   }
   if (problems.length) throw new Error(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;

@@ -1,20 +1,28 @@
-import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { LedgerConfig } from '../config/ledger-config';
+import { problemType, ProblemException } from '../http/problem';
 import type { EventStore } from '@complaint-ledger/event-store';
 import type { ReadSide } from '@complaint-ledger/projections';
 import type { EventRelay } from '@complaint-ledger/messaging';
-import { EVENT_STORE, READ_SIDE, RELAY } from '../infrastructure/tokens';
+import { EVENT_STORE, LEDGER_CONFIG, READ_SIDE, RELAY } from '../infrastructure/tokens';
 import { readiness } from './readiness';
+import { Public } from '../auth/roles';
+import { SkipThrottle } from '@nestjs/throttler';
 import { CommandMetrics } from './metrics';
 
 @ApiTags('operations')
 @Controller()
+@Public()
+@SkipThrottle()
 export class HealthController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_SIDE) private readonly readSide: ReadSide,
     @Inject(RELAY) private readonly relay: EventRelay | null,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     private readonly metrics: CommandMetrics,
   ) {}
 
@@ -35,7 +43,20 @@ export class HealthController {
   @Get('metrics')
   @ApiExcludeEndpoint()
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  async prometheus() {
+  async prometheus(@Req() request: FastifyRequest) {
+    // open like health unless LEDGER_METRICS_KEY is set; then only that key (as a bearer token) reads it
+    const key = this.config.LEDGER_METRICS_KEY;
+    if (key && !sameSecret(request.headers.authorization ?? '', `Bearer ${key}`)) {
+      throw new ProblemException({
+        type: problemType('AUTH.UNAUTHENTICATED'),
+        title: 'Unauthenticated',
+        status: 401,
+        detail: 'GET /metrics needs "Authorization: Bearer <LEDGER_METRICS_KEY>".',
+      });
+    }
     return this.metrics.registry.metrics();
   }
 }
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+const sameSecret = (given: string, expected: string) => timingSafeEqual(digest(given), digest(expected));

@@ -2,12 +2,17 @@ import { ParseUUIDPipe } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { invalidRequest } from './problem';
+import { actorOf, principalOfRequest } from '../auth/principal';
 
 /**
- * The principal recorded as each event's actor. Authentication arrives with the security issue;
- * until then every request is the same unauthenticated principal — never a value from the body.
+ * The actor recorded in each event: the principal the auth guard established (API key name or JWT
+ * subject) — never a value from the body.
  */
-export const principalOf = (_request: FastifyRequest): string => 'unauthenticated';
+export const principalOf = (request: FastifyRequest): string => {
+  const principal = principalOfRequest(request);
+  if (!principal) throw new Error('no authenticated principal on a guarded route');
+  return actorOf(principal);
+};
 
 export const correlationIdOf = (request: FastifyRequest): string => {
   const header = request.headers['x-correlation-id'];

@@ -5,6 +5,8 @@ export const COMPLIANCE_RULES = Symbol('ComplianceRules');
 export const LEDGER_CONFIG = Symbol('LedgerConfig');
 export const READ_SIDE = Symbol('ReadSide');
 export const RELAY = Symbol('EventRelay');
+export const DATA_KEYS = Symbol('DataKeyStore');
+export const PERSONAL_DATA = Symbol('PersonalDataCipher');
 
 /** The only clock the service reads; tests replace it. */
 export type Clock = () => string;

@@ -5,6 +5,7 @@ import { IsInt, Max, Min } from 'class-validator';
 import { tsmReport, type ReadSide } from '@complaint-ledger/projections';
 import type { LedgerConfig } from '../config/ledger-config';
 import { LEDGER_CONFIG, READ_SIDE } from '../infrastructure/tokens';
+import { Roles } from '../auth/roles';
 
 export class TsmQuery {
   @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
@@ -17,6 +18,7 @@ export class TsmQuery {
 
 @ApiTags('queries')
 @Controller('v1/statistics')
+@Roles('analyst', 'auditor')
 export class TsmController {
   constructor(
     @Inject(READ_SIDE) private readonly readSide: ReadSide,

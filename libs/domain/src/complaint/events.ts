@@ -168,6 +168,16 @@ export type DeadlineBreached = Event<'DeadlineBreached', DeadlineAlert & { detec
 /** The ledger warned that a deadline is near (a configurable number of working days ahead). */
 export type DeadlineApproaching = Event<'DeadlineApproaching', DeadlineAlert & { warnedAt: Instant; workingDaysLeft: number }>;
 
+/**
+ * The resident's personal data was erased (UK GDPR erasure, or the retention period ran out): the
+ * key it was encrypted under is destroyed, so the ledger's copies can no longer be read. Dates,
+ * deadlines, findings and statistics are untouched (Code 5.12's record stays complete).
+ */
+export type PersonalDataErased = Event<
+  'PersonalDataErased',
+  { complaintId: string; residentReference: string; erasedAt: Instant; ground: 'request' | 'retention' }
+>;
+
 export type ComplaintEvent =
   | ComplaintReceived
   | Acknowledged
@@ -184,7 +194,8 @@ export type ComplaintEvent =
   | HandlerAssigned
   | ComplaintWithdrawn
   | DeadlineBreached
-  | DeadlineApproaching;
+  | DeadlineApproaching
+  | PersonalDataErased;
 
 export type ComplaintEventType = ComplaintEvent['type'];
 
@@ -205,6 +216,7 @@ export const COMPLAINT_EVENT_TYPES: readonly ComplaintEventType[] = [
   'ComplaintWithdrawn',
   'DeadlineBreached',
   'DeadlineApproaching',
+  'PersonalDataErased',
 ];
 
 /**
@@ -248,5 +260,7 @@ export function occurredAtOf(event: ComplaintEvent): Instant {
       return event.data.detectedAt;
     case 'DeadlineApproaching':
       return event.data.warnedAt;
+    case 'PersonalDataErased':
+      return event.data.erasedAt;
   }
 }

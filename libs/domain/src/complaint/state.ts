@@ -78,6 +78,8 @@ export interface ComplaintState {
   readonly remedies: readonly RemedyRecord[];
   readonly correspondenceCount: number;
   readonly reasonableAdjustments: readonly { readonly recordedAt: Instant; readonly adjustment: string; readonly reviewBy?: LocalDate }[];
+  /** When the resident's personal data was erased (its fields then read `[erased]`). */
+  readonly personalDataErasedAt?: Instant;
   /** Deadline keys the ledger has already alerted on, so each alert is recorded once. */
   readonly alerts?: { readonly breached: readonly string[]; readonly approaching: readonly string[] };
 }
@@ -190,6 +192,8 @@ export function evolve(state: State, event: ComplaintEvent): State {
       const which = event.type === 'DeadlineBreached' ? 'breached' : 'approaching';
       return { ...state, alerts: { ...alerts, [which]: [...alerts[which], event.data.deadlineKey] } };
     }
+    case 'PersonalDataErased':
+      return { ...state, personalDataErasedAt: state.personalDataErasedAt ?? event.data.erasedAt };
   }
 }
 

@@ -7,6 +7,7 @@ import { listComplaints, type ReadSide } from '@complaint-ledger/projections';
 import { LocalDay, OneOf } from '../../http/dto-fields';
 import { checkedCursor, PageQuery } from '../../http/paging';
 import { READ_SIDE } from '../../infrastructure/tokens';
+import { Roles } from '../../auth/roles';
 
 const STATUSES: ComplaintStatus[] = ['open', 'responded', 'closed', 'escalation_refused', 'not_accepted', 'withdrawn'];
 
@@ -35,6 +36,7 @@ export class ListComplaintsQuery extends PageQuery {
 
 @ApiTags('queries')
 @Controller('v1/complaints')
+@Roles('case_handler', 'auditor')
 export class ComplaintListController {
   constructor(@Inject(READ_SIDE) private readonly readSide: ReadSide) {}
 

@@ -7,6 +7,7 @@ import { complaintIdPipe } from '../../http/request-context';
 import { invalidRequest } from '../../http/problem';
 import { CLOCK, COMPLIANCE_RULES, EVENT_STORE, type Clock } from '../../infrastructure/tokens';
 import { complaintNotFound } from '../complaint-problems';
+import { Roles } from '../../auth/roles';
 
 @ApiTags('queries')
 @Controller('v1/complaints/:id')
@@ -18,6 +19,7 @@ export class ComplaintQueriesController {
   ) {}
 
   @Get()
+  @Roles('case_handler', 'auditor')
   @ApiOperation({ summary: 'The complaint with its deadlines and findings, now or as the ledger knew it at asOf' })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 instant: only events recorded by then count' })
   async get(
@@ -31,6 +33,7 @@ export class ComplaintQueriesController {
   }
 
   @Get('history')
+  @Roles('auditor')
   @ApiOperation({ summary: 'Every event recorded for the complaint, in order, with its hashes (Code 5.12)' })
   async history(@Param('id', complaintIdPipe) id: string) {
     const recorded = await this.load(id);
@@ -39,6 +42,7 @@ export class ComplaintQueriesController {
   }
 
   @Get('export')
+  @Roles('auditor')
   @ApiOperation({
     summary: "An auditor's export: every event, the complaint's state, deadlines and findings, and the integrity check, in one document",
   })
@@ -73,6 +77,7 @@ export class ComplaintQueriesController {
   }
 
   @Get('integrity')
+  @Roles('auditor')
   @ApiOperation({ summary: "Verify the complaint's hash chain and name the first broken revision" })
   async integrity(@Param('id', complaintIdPipe) id: string) {
     const recorded = await this.load(id);

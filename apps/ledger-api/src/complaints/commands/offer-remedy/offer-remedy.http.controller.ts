@@ -2,10 +2,12 @@ import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/commo
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { complaintIdPipe } from '../../../http/request-context';
+import { Roles } from '../../../auth/roles';
 import { CommandEndpoint } from '../../command-endpoint';
 import { OfferRemedyRequest } from './offer-remedy.request.dto';
 
 @ApiTags('commands')
+@Roles('case_handler')
 @Controller('v1/complaints/:id/remedies')
 export class OfferRemedyController {
   constructor(private readonly endpoint: CommandEndpoint) {}

@@ -2,12 +2,14 @@ import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Roles } from '../../../auth/roles';
 import { CommandEndpoint } from '../../command-endpoint';
 import { uuidFrom } from '@complaint-ledger/event-store';
 import { idempotencyKeyOf } from '../../../http/request-context';
 import { ReceiveComplaintRequest } from './receive-complaint.request.dto';
 
 @ApiTags('commands')
+@Roles('case_handler')
 @Controller('v1/complaints')
 export class ReceiveComplaintController {
   constructor(private readonly endpoint: CommandEndpoint) {}

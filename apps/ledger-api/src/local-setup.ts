@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ensureLocalKeysFile } from './auth/api-keys';
+
+/**
+ * `npm start` on a fresh clone (LEDGER_LOCAL_SETUP=true): with no credentials and no master key
+ * configured, make local ones beside the SQLite file — one API key per role, printed once with
+ * the file's path, and a master key file — so the quick start works. Deployments configure their
+ * own and never set LEDGER_LOCAL_SETUP; without them the service refuses to start.
+ */
+export function localSetup(env: NodeJS.ProcessEnv, print: (line: string) => void): NodeJS.ProcessEnv {
+  if (env.LEDGER_LOCAL_SETUP !== 'true') return env;
+  const dir = dirname(env.LEDGER_SQLITE_PATH ?? './data/ledger.sqlite');
+  const added: NodeJS.ProcessEnv = {};
+  if (!env.LEDGER_API_KEYS && !env.LEDGER_API_KEYS_FILE && !env.LEDGER_JWT_JWKS_URL) {
+    const file = join(dir, 'local-api-keys');
+    const { created, keys } = ensureLocalKeysFile(file);
+    if (created) {
+      print(`local API keys written to ${resolve(file)} (shown once; send one as "X-API-Key: <key>"):`);
+      for (const { role, key } of keys) print(`  ${role.padEnd(12)} ${key}`);
+    } else print(`API keys: ${resolve(file)}`);
+    added.LEDGER_API_KEYS_FILE = file;
+  }
+  if (!env.LEDGER_MASTER_KEY && !env.LEDGER_MASTER_KEY_FILE) {
+    const file = join(dir, 'local-master-key');
+    if (!existsSync(file)) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+      print(`local master key written to ${resolve(file)} (losing it makes all personal data unreadable)`);
+    }
+    added.LEDGER_MASTER_KEY_FILE = file;
+  }
+  return { ...env, ...added };
+}

@@ -1,0 +1,87 @@
+import { PERSONAL_DATA_PATHS, type ComplaintEvent } from '@complaint-ledger/domain';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { DataKeyStore } from './data-keys';
+
+/** What a reader sees in place of personal data whose resident has been erased. */
+export const ERASED = '[erased]';
+
+const PREFIX = 'enc:v1:';
+
+/**
+ * Encrypts the personal data in events (the paths the domain lists: names and contact details,
+ * disabilities and adjustments) under the resident's data key, AES-256-GCM, each value as a
+ * string `enc:v1:<subject>:<iv>:<tag>:<ciphertext>` (base64url parts), so payloads keep their
+ * shape and the hash chain covers the ciphertext. `reveal` turns any JSON (events, state,
+ * exports, read-model documents) back into clear text for an authorised reader, or `[erased]`.
+ */
+export class PersonalDataCipher {
+  constructor(
+    private readonly keys: DataKeyStore,
+    private readonly clock: () => string,
+  ) {}
+
+  /** The event's data with its personal data encrypted for `subject` (the resident's reference). */
+  protect(event: Pick<ComplaintEvent, 'type' | 'data'>, subject: string): object {
+    const paths = PERSONAL_DATA_PATHS[event.type];
+    if (!paths) return event.data;
+    const data = structuredClone(event.data) as Record<string, unknown>;
+    let key: Buffer | null | undefined;
+    for (const path of paths) {
+      const segments = path.split('.');
+      const parent = segments
+        .slice(0, -1)
+        .reduce<Record<string, unknown> | undefined>(
+          (node, name) =>
+            node && typeof node[name] === 'object' && node[name] !== null ? (node[name] as Record<string, unknown>) : undefined,
+          data,
+        );
+      const leaf = segments.at(-1)!;
+      const value = parent?.[leaf];
+      if (typeof value !== 'string') continue;
+      key ??= this.keys.keyFor(subject, this.clock());
+      // an erased resident's new personal data is not kept at all
+      parent![leaf] = key ? seal(value, subject, key) : ERASED;
+    }
+    return data;
+  }
+
+  /** A deep copy of `value` with every encrypted string decrypted, or `[erased]`. */
+  reveal<T>(value: T): T {
+    return this.walk(value) as T;
+  }
+
+  private walk(value: unknown): unknown {
+    if (typeof value === 'string') return value.startsWith(PREFIX) ? this.open(value) : value;
+    if (Array.isArray(value)) return value.map((item) => this.walk(item));
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, this.walk(item)]));
+    }
+    return value;
+  }
+
+  private open(sealed: string): string {
+    const [subject64, iv, tag, text] = sealed.slice(PREFIX.length).split(':');
+    const key = this.keys.find(Buffer.from(subject64 ?? '', 'base64url').toString());
+    if (!key || !iv || !tag || text === undefined) return ERASED;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      return Buffer.concat([decipher.update(Buffer.from(text, 'base64url')), decipher.final()]).toString();
+    } catch {
+      return ERASED;
+    }
+  }
+}
+
+function seal(value: string, subject: string, key: Buffer): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const text = Buffer.concat([cipher.update(value), cipher.final()]);
+  const parts = [
+    Buffer.from(subject).toString('base64url'),
+    iv.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+    text.toString('base64url'),
+  ];
+  return PREFIX + parts.join(':');
+}

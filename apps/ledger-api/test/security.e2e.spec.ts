@@ -1,0 +1,389 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import request from 'supertest';
+import { createApp } from '../src/app.factory';
+import { loadConfig } from '../src/config/ledger-config';
+import { api, complaintBody, KEYS, startApp, tempSqlitePath, TEST_MASTER_KEY } from './support';
+
+type Role = 'case_handler' | 'auditor' | 'analyst' | 'admin';
+const ROLES: Role[] = ['case_handler', 'auditor', 'analyst', 'admin'];
+const at = (day: string, time = '10:00') => `2024-05-${day}T${time}:00+01:00`;
+
+describe('who may call what: every endpoint with no key, a wrong key, and each role', () => {
+  let app: NestFastifyApplication;
+  const ids: Record<string, string> = {};
+  const anonymous = () => request(app.getHttpServer());
+  const receive = async () => (await api(app).post('/v1/complaints').send(complaintBody()).expect(201)).body.id as string;
+
+  beforeAll(async () => {
+    app = await startApp();
+    ids.a = await receive(); // walks the whole lifecycle below
+    ids.b = await receive(); // responded, then its escalation refused
+    await api(app)
+      .post(`/v1/complaints/${ids.b}/acknowledgements`)
+      .send({ stage: 1, acknowledgedAt: at('02'), complaintDefinition: 'Leak' })
+      .expect(200);
+    await api(app)
+      .post(`/v1/complaints/${ids.b}/responses`)
+      .send({
+        stage: 1,
+        respondedAt: at('09'),
+        decision: 'not_upheld',
+        reasons: 'Fixed',
+        outstandingActions: [],
+        escalationRightsGiven: true,
+      })
+      .expect(200);
+    ids.c = await receive(); // not accepted
+    ids.d = await receive(); // withdrawn
+  });
+  afterAll(async () => app.close());
+
+  interface Row {
+    readonly method: 'get' | 'post';
+    readonly path: () => Promise<string> | string;
+    readonly body?: object;
+    readonly roles: Role[] | 'public';
+  }
+  const remedyId = async () =>
+    ((await api(app).get(`/v1/complaints/${ids.a}`).expect(200)).body.remedies as { remedyId: string }[])[0]!.remedyId;
+  // commands in an order that makes each one valid for the role allowed to send it
+  const rows: [string, Row][] = [
+    ['receive', { method: 'post', path: () => '/v1/complaints', body: complaintBody(), roles: ['case_handler'] }],
+    [
+      'assign handler',
+      {
+        method: 'post',
+        path: () => `/v1/complaints/${ids.a}/handlers`,
+        body: { stage: 1, assignedAt: at('01', '11:00'), handler: 'H1' },
+        roles: ['case_handler'],
+      },
+    ],
+    [
+      'acknowledge',
+      {
+        method: 'post',
+        path: () => `/v1/complaints/${ids.a}/acknowledgements`,
+        body: { stage: 1, acknowledgedAt: at('02'), complaintDefinition: 'Leak' },
+        roles: ['case_handler'],
+      },
+    ],
+    [
+      'correspondence',
+      {
+        method: 'post',
+        path: () => `/v1/complaints/${ids.a}/correspondence`,
+        body: { occurredAt: at('03'), direction: 'inbound', party: 'resident', channel: 'phone', summary: 'Call' },
+        roles: ['case_handler'],
+      },
+    ],
+    [
+      'adjustment',
+      {
+        method: 'post',
+        path: () => `/v1/complaints/${ids.a}/reasonable-adjustments`,
+        body: { recordedAt: at('03', '11:00'), adjustment: 'Large print' },
+        roles: ['case_handler'],
+      },
+    ],
+    [
+      'representative',
+      {
+        method: 'post',
+        path: () => `/v1/complaints/${ids.a}/representative`,
+        body: { consentReceivedAt: at('03', '12:00'), relationship: 'friend' },
+        roles: ['case_handler'],
+      },
+    ],
+    [
+      'extend',
+      {
+        method: 'post',
+        path: () => `/v1/complaints/${ids.a}/extensions`,
+        body: { stage: 1, notifiedAt: at('10'), newDeadline: '2024-05-24', reason: 'Survey', ombudsmanDetailsGiven: true },
+        roles: ['case_handler'],
+      },
+    ],
+    [
+      'respond',
+      {
+        method: 'post',
+        path: () => `/v1/complaints/${ids.a}/responses`,
+        body: {
+          stage: 1,
+          respondedAt: at('20'),
+          decision: 'upheld',
+          reasons: 'Late',
+          remedies: [{ type: 'apology', description: 'Sorry' }],
+          outstandingActions: [],
+          escalationRightsGiven: true,
+        },
+        roles: ['case_handler'],
+      },
+    ],
+    [
+      'offer remedy',
+      {
+        method: 'post',
+        path: () => `/v1/complaints/${ids.a}/remedies`,
+        body: { offeredAt: at('21'), type: 'explanation', description: 'Why' },
+        roles: ['case_handler'],
+      },
+    ],
+    [
+      'complete remedy',
+      {
+        method: 'post',
+        path: async () => `/v1/complaints/${ids.a}/remedies/${await remedyId()}/completion`,
+        body: { completedAt: at('21', '12:00') },
+        roles: ['case_handler'],
+      },
+    ],
+    [
+      'escalate',
+      { method: 'post', path: () => `/v1/complaints/${ids.a}/escalations`, body: { requestedAt: at('22') }, roles: ['case_handler'] },
+    ],
+    [
+      'refuse escalation',
+      {
+        method: 'post',
+        path: () => `/v1/complaints/${ids.b}/escalation-refusals`,
+        body: { decidedAt: at('11'), ground: 'other', explanation: 'Resolved', ombudsmanRightExplained: true },
+        roles: ['case_handler'],
+      },
+    ],
+    [
+      'not accepted',
+      {
+        method: 'post',
+        path: () => `/v1/complaints/${ids.c}/non-acceptance`,
+        body: { decidedAt: at('02'), ground: 'other', explanation: 'Insurance', ombudsmanRightExplained: true },
+        roles: ['case_handler'],
+      },
+    ],
+    [
+      'withdraw',
+      { method: 'post', path: () => `/v1/complaints/${ids.d}/withdrawal`, body: { withdrawnAt: at('03') }, roles: ['case_handler'] },
+    ],
+    ['list complaints', { method: 'get', path: () => '/v1/complaints', roles: ['case_handler', 'auditor'] }],
+    ['complaint', { method: 'get', path: () => `/v1/complaints/${ids.a}`, roles: ['case_handler', 'auditor'] }],
+    ['history', { method: 'get', path: () => `/v1/complaints/${ids.a}/history`, roles: ['auditor'] }],
+    ['export', { method: 'get', path: () => `/v1/complaints/${ids.a}/export`, roles: ['auditor'] }],
+    ['integrity', { method: 'get', path: () => `/v1/complaints/${ids.a}/integrity`, roles: ['auditor'] }],
+    ['breaches', { method: 'get', path: () => '/v1/breaches', roles: ['analyst', 'auditor'] }],
+    ['TSM', { method: 'get', path: () => '/v1/statistics/tsm?year=2024', roles: ['analyst', 'auditor'] }],
+    ['erasure', { method: 'post', path: () => '/v1/residents/RES-NOBODY/erasure', body: {}, roles: ['admin'] }],
+    ['liveness', { method: 'get', path: () => '/health/live', roles: 'public' }],
+    ['readiness', { method: 'get', path: () => '/health/ready', roles: 'public' }],
+    ['metrics', { method: 'get', path: () => '/metrics', roles: 'public' }],
+  ];
+
+  it.each(rows)('%s', async (_name, row) => {
+    const path = await row.path();
+    const call = (key?: string) => {
+      const pending = anonymous()[row.method](path);
+      if (key) void pending.set('X-API-Key', key);
+      return row.body ? pending.send(row.body) : pending;
+    };
+    if (row.roles === 'public') {
+      expect((await call()).status).toBe(200);
+      return;
+    }
+    const none = await call();
+    expect([none.status, none.headers['content-type']]).toEqual([401, expect.stringMatching(/^application\/problem\+json/)]);
+    expect((await call('not-a-key-of-this-ledger-000000')).status).toBe(401);
+    expect((await anonymous()[row.method](path).set('Authorization', 'Bearer wrong-wrong-wrong-wrong-wrong')).status).toBe(401);
+    const allowed = row.roles;
+    for (const role of ROLES.filter((r) => !allowed.includes(r))) {
+      const refused = await call(KEYS[role]);
+      expect([role, refused.status]).toEqual([role, 403]);
+    }
+    for (const role of allowed) {
+      const accepted = await call(KEYS[role]);
+      expect([role, accepted.status, accepted.status < 300 ? 'ok' : accepted.text]).toEqual([role, expect.any(Number), 'ok']);
+    }
+    // the Authorization header works as well as X-API-Key
+    if (row.method === 'get') expect((await anonymous().get(path).set('Authorization', `Bearer ${KEYS[allowed[0]!]}`)).status).toBe(200);
+  });
+
+  it('records the principal as the actor, whatever the body says', async () => {
+    const id = (
+      await api(app, KEYS.case_handler)
+        .post('/v1/complaints')
+        .send({ ...complaintBody(), actor: 'mallory' })
+    ).body.id;
+    expect(id).toBeUndefined(); // an unknown field is refused outright…
+    const created = (await api(app, KEYS.case_handler).post('/v1/complaints').send(complaintBody()).expect(201)).body.id as string;
+    const history = (await api(app, KEYS.auditor).get(`/v1/complaints/${created}/history`).expect(200)).body.events;
+    expect(history[0].actor).toBe('api-key:case-system'); // …and the actor is the key's name
+  });
+
+  it('sends security headers and no CORS permission by default', async () => {
+    const response = await anonymous().get('/health/live').set('Origin', 'https://evil.example');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(response.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('personal data: encrypted at rest, erasable, the record intact', () => {
+  let app: NestFastifyApplication;
+  const sqlitePath = tempSqlitePath();
+  const secrets = { name: 'Zebedee Quuxley', email: 'zebedee.quuxley@example.org', needs: 'Profound hearing loss since 2019' };
+  const bytesOnDisk = () =>
+    readdirSync(dirname(sqlitePath))
+      .map((file) => readFileSync(join(dirname(sqlitePath), file)).toString('latin1'))
+      .join('\n');
+
+  beforeAll(async () => {
+    app = await startApp({ LEDGER_SQLITE_PATH: sqlitePath });
+  });
+  afterAll(async () => app.close());
+
+  it('keeps names, contact details and disabilities out of every file in clear, shows them to readers, and erases them for good', async () => {
+    const body = complaintBody({ resident: { reference: 'RES-ZQ', name: secrets.name, email: secrets.email } });
+    const id = (await api(app, KEYS.case_handler).post('/v1/complaints').send(body).expect(201)).body.id as string;
+    await api(app, KEYS.case_handler)
+      .post(`/v1/complaints/${id}/reasonable-adjustments`)
+      .send({ recordedAt: at('02'), adjustment: 'Use text relay for calls', disclosedNeeds: secrets.needs })
+      .expect(200);
+    await api(app).get('/v1/complaints').expect(200); // the read models have caught up and written their files
+
+    const disk = bytesOnDisk(); // the event log, the read models and the key store, with their WAL files
+    for (const secret of Object.values(secrets)) expect(disk).not.toContain(secret);
+    expect(disk).toContain('RES-ZQ'); // the reference is how the landlord finds the resident: kept
+
+    const history = () => api(app, KEYS.auditor).get(`/v1/complaints/${id}/history`).expect(200);
+    const before = (await history()).body.events;
+    expect(before[0].data.resident).toEqual({ reference: 'RES-ZQ', name: secrets.name, email: secrets.email });
+    expect(before[1].data.disclosedNeeds).toBe(secrets.needs);
+
+    await api(app, KEYS.case_handler).post('/v1/residents/RES-ZQ/erasure').send({}).expect(403);
+    const erased = await api(app, KEYS.admin).post('/v1/residents/RES-ZQ/erasure').send({}).expect(200);
+    expect(erased.body).toMatchObject({ reference: 'RES-ZQ', erasedNow: true, complaints: [id] });
+
+    const after = (await history()).body.events;
+    expect(after[0].data.resident).toEqual({ reference: 'RES-ZQ', name: '[erased]', email: '[erased]' });
+    expect(after[1].data).toMatchObject({ adjustment: '[erased]', disclosedNeeds: '[erased]' });
+    expect(after.at(-1)).toMatchObject({
+      type: 'PersonalDataErased',
+      actor: 'api-key:dpo',
+      data: { residentReference: 'RES-ZQ', ground: 'request' },
+    });
+    expect(after[0].receivedAt ?? after[0].data.receivedAt).toBe(before[0].data.receivedAt); // dates stay
+    const exported = JSON.stringify((await api(app, KEYS.auditor).get(`/v1/complaints/${id}/export`).expect(200)).body);
+    for (const secret of Object.values(secrets)) expect(exported).not.toContain(secret);
+    expect((await api(app, KEYS.auditor).get(`/v1/complaints/${id}/integrity`).expect(200)).body).toMatchObject({ valid: true });
+    const complaint = (await api(app).get(`/v1/complaints/${id}`).expect(200)).body;
+    expect(complaint.deadlines.length).toBeGreaterThan(0); // deadlines and findings are untouched
+
+    const again = await api(app, KEYS.admin).post('/v1/residents/RES-ZQ/erasure').send({}).expect(200);
+    expect(again.body.erasedNow).toBe(false);
+    expect((await history()).body.events.filter((e: { type: string }) => e.type === 'PersonalDataErased')).toHaveLength(1);
+  });
+});
+
+describe('credentials and start-up', () => {
+  const base = { LEDGER_STORE: 'memory', LEDGER_BREACH_SWEEP_SECONDS: '0', LEDGER_KEYS_PATH: ':memory:' };
+
+  it('refuses to start with no keys, or with no master key', async () => {
+    await expect(createApp({ config: loadConfig({ ...base, LEDGER_MASTER_KEY: TEST_MASTER_KEY }), logger: false })).rejects.toThrow(
+      /no credentials configured/,
+    );
+    await expect(createApp({ config: loadConfig({ ...base, LEDGER_API_KEYS: `x:admin:${KEYS.admin}` }), logger: false })).rejects.toThrow(
+      /LEDGER_MASTER_KEY/,
+    );
+    expect(() => loadConfig({ ...base, LEDGER_API_KEYS: 'x:janitor:short' })).not.toThrow(); // format is checked when the app starts
+    await expect(
+      createApp({ config: loadConfig({ ...base, LEDGER_API_KEYS: 'x:janitor:short', LEDGER_MASTER_KEY: TEST_MASTER_KEY }), logger: false }),
+    ).rejects.toThrow(/roles must be among/);
+  });
+
+  it('picks up a changed keys file without a restart', async () => {
+    const file = join(dirname(tempSqlitePath()), 'keys');
+    const first = 'first-key-0123456789abcdefghijklmn';
+    const second = 'second-key-0123456789abcdefghijklm';
+    writeFileSync(file, `# keys\nsystem-a:analyst:${first}\n`);
+    const app = await startApp({ LEDGER_API_KEYS: '', LEDGER_API_KEYS_FILE: file });
+    try {
+      await api(app, first).get('/v1/breaches').expect(200);
+      await api(app, second).get('/v1/breaches').expect(401);
+      writeFileSync(file, `system-b:analyst:${second}\n`); // first revoked, second added
+      await until(async () => (await api(app, second).get('/v1/breaches')).status === 200);
+      await api(app, first).get('/v1/breaches').expect(401);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('accepts JWTs signed by the configured issuer, with roles from the token', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+    const jwks: Server = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
+    );
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks`;
+    const app = await startApp({ LEDGER_JWT_JWKS_URL: url, LEDGER_JWT_ISSUER: 'https://idp.landlord.test' });
+    const token = (claims: object, issuer = 'https://idp.landlord.test', expires = '5m') =>
+      new SignJWT({ ...claims })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setSubject('auditor@landlord.test')
+        .setIssuer(issuer)
+        .setIssuedAt()
+        .setExpirationTime(expires)
+        .sign(privateKey);
+    const bearer = async (jwt: Promise<string>) =>
+      request(app.getHttpServer())
+        .get('/v1/statistics/tsm?year=2024')
+        .set('Authorization', `Bearer ${await jwt}`);
+    try {
+      expect((await bearer(token({ roles: ['analyst'] }))).status).toBe(200);
+      expect((await bearer(token({ roles: 'case_handler' }))).status).toBe(403);
+      expect((await bearer(token({ roles: ['analyst'] }, 'https://elsewhere.test'))).status).toBe(401);
+      expect((await bearer(token({ roles: ['analyst'] }, undefined, '-1m'))).status).toBe(401);
+      expect((await bearer(token({}))).status).toBe(401); // no known role: not a principal of this ledger
+    } finally {
+      await app.close();
+      jwks.close();
+    }
+  });
+
+  it('limits the request rate per client, with a problem+json 429', async () => {
+    const app = await startApp({ LEDGER_RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await api(app).get('/v1/breaches')).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const limited = await api(app).get('/v1/breaches');
+      expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect((await request(app.getHttpServer()).get('/health/ready')).status).toBe(200); // health is never limited
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('puts /metrics behind LEDGER_METRICS_KEY when it is set', async () => {
+    const app = await startApp({ LEDGER_METRICS_KEY: 'metrics-key-0123456789abcdefghij' });
+    try {
+      expect((await request(app.getHttpServer()).get('/metrics')).status).toBe(401);
+      expect(
+        (await request(app.getHttpServer()).get('/metrics').set('Authorization', 'Bearer metrics-key-0123456789abcdefghij')).status,
+      ).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 6000): Promise<void> {
+  const started = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -8,6 +8,8 @@ import { createRelay } from '../../ledger-api/src/infrastructure/relay.factory';
 import { systemClock } from '../../ledger-api/src/infrastructure/tokens';
 import { readiness } from '../../ledger-api/src/health/readiness';
 import { startHealthServer } from './health-server';
+import { localSetup } from '../../ledger-api/src/local-setup';
+import { startRetention } from '../../ledger-api/src/infrastructure/privacy.factory';
 
 /**
  * The worker role: projections kept live, the breach detector sweeping and, with Kafka configured,
@@ -19,7 +21,7 @@ async function main(): Promise<void> {
   const logger = new Logger('ledger-worker');
   let config;
   try {
-    config = loadConfig({ LEDGER_BREACH_SWEEP_SECONDS: '60', ...process.env });
+    config = loadConfig(localSetup({ LEDGER_BREACH_SWEEP_SECONDS: '60', ...process.env }, (line) => logger.log(line)));
   } catch (error) {
     logger.error((error as Error).message);
     process.exit(1);
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
   const relay = createRelay(config, store, readSide, systemClock);
   await readSide.start();
   relay?.start();
+  const retention = startRetention(config, store, readSide, systemClock, logger);
   const health = config.LEDGER_WORKER_PORT
     ? await startHealthServer(config.LEDGER_WORKER_PORT, () => readiness(store, readSide, relay))
     : null;
@@ -43,6 +46,7 @@ async function main(): Promise<void> {
   if (health) logger.log(`health at http://localhost:${config.LEDGER_WORKER_PORT}/health/ready`);
   const stop = async () => {
     health?.close();
+    retention?.stop();
     await relay?.stop();
     await readSide.stop();
     await store.close();

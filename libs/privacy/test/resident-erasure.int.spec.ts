@@ -1,0 +1,99 @@
+import { SqliteEventStore } from '@complaint-ledger/event-store';
+import { ReadSide } from '@complaint-ledger/projections';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ComplaintFacts, record, ALERTS, RULES } from '../../projections/test/support/ledger';
+import { DataKeyStore, ERASED, PersonalDataCipher, ResidentErasure } from '../src';
+
+const dir = mkdtempSync(join(tmpdir(), 'ledger-erasure-'));
+const NOW = '2026-11-23T12:00:00.000Z';
+
+function facts(reference: string) {
+  const complaint = new ComplaintFacts();
+  return { complaint, as: () => complaint.events.forEach((e) => e.type === 'ComplaintReceived' && (e.data.resident = { reference })) };
+}
+
+describe('retention (the worker erases residents N years after their last complaint closed)', () => {
+  it('erases only residents whose complaints are all closed and the last closed before the cut-off', async () => {
+    const store = new SqliteEventStore(join(dir, 'log.sqlite'), () => NOW);
+    const readSide = new ReadSide({
+      store,
+      path: join(dir, 'rm.sqlite'),
+      rules: RULES,
+      alerts: ALERTS,
+      clock: () => NOW,
+      sweepIntervalMs: 0,
+    });
+    const keys = new DataKeyStore(join(dir, 'keys.sqlite'), Buffer.alloc(32, 1));
+    const cipher = new PersonalDataCipher(keys, () => NOW);
+    const sealed = cipher.protect(
+      { type: 'RepresentativeAuthorised', data: { complaintId: 'x', consentReceivedAt: NOW, name: 'Old Rep' } },
+      'RES-OLD',
+    );
+
+    const old = facts('RES-OLD'); // answered in 2019, twice
+    old.complaint.received('2019-03-01T10:00').acknowledged(1, '2019-03-02T10:00').responded(1, '2019-03-10T10:00');
+    old.as();
+    const oldToo = facts('RES-OLD');
+    oldToo.complaint.received('2019-05-01T10:00').withdrawn('2019-05-03T10:00');
+    oldToo.as();
+    const recent = facts('RES-RECENT'); // answered in 2024: within six years
+    recent.complaint.received('2024-03-01T10:00').acknowledged(1, '2024-03-02T10:00').responded(1, '2024-03-10T10:00');
+    recent.as();
+    const stillOpen = facts('RES-OPEN'); // received in 2018 and never answered: not closed, kept
+    stillOpen.complaint.received('2018-03-01T10:00');
+    stillOpen.as();
+    await record(store, old.complaint, oldToo.complaint, recent.complaint, stillOpen.complaint);
+
+    const erasure = new ResidentErasure(keys, store, readSide, () => NOW);
+    const outcomes = await erasure.eraseExpired(6);
+    expect(outcomes.map((o) => [o.reference, [...o.complaints].sort()])).toEqual([
+      ['RES-OLD', [old.complaint.id, oldToo.complaint.id].sort()],
+    ]);
+    expect(cipher.reveal(sealed)).toMatchObject({ name: ERASED });
+    const stream = await store.readStream(`complaint-${old.complaint.id}`);
+    expect(stream.at(-1)).toMatchObject({
+      type: 'PersonalDataErased',
+      metadata: { actor: 'ledger:retention' },
+      data: { ground: 'retention' },
+    });
+
+    expect(await erasure.eraseExpired(6)).toEqual([]); // already erased: nothing more is written
+    expect((await store.readStream(`complaint-${old.complaint.id}`)).length).toBe(stream.length);
+    expect((await erasure.eraseExpired(1)).map((o) => o.reference)).toEqual(['RES-RECENT']); // a shorter setting reaches 2024
+    await readSide.stop();
+    await store.close();
+    keys.close();
+  });
+});
+
+describe('the personal-data cipher', () => {
+  it('encrypts only the listed fields, with a fresh IV each time, and reveals them until the key is destroyed', () => {
+    const keys = new DataKeyStore(':memory:', Buffer.alloc(32, 2));
+    const cipher = new PersonalDataCipher(keys, () => NOW);
+    const event = {
+      type: 'ComplaintReceived' as const,
+      data: { complaintId: 'c', resident: { reference: 'R1', name: 'Ann', email: 'a@example.org' }, summary: 'Leak' },
+    };
+    const first = cipher.protect(event as never, 'R1') as typeof event.data;
+    const second = cipher.protect(event as never, 'R1') as typeof event.data;
+    expect(first.resident.reference).toBe('R1');
+    expect(first.summary).toBe('Leak');
+    expect(first.resident.name).toMatch(/^enc:v1:/);
+    expect(first.resident.name).not.toBe(second.resident.name);
+    expect(cipher.reveal(first)).toEqual(event.data);
+    keys.erase('R1', NOW, 'test', 'request');
+    expect(cipher.reveal(first)).toEqual({ ...event.data, resident: { reference: 'R1', name: ERASED, email: ERASED } });
+    expect(cipher.protect(event as never, 'R1')).toMatchObject({ resident: { name: ERASED } }); // nothing new kept for an erased resident
+    keys.close();
+  });
+
+  it('cannot read data keys without the master key they were wrapped with', () => {
+    const path = join(dir, 'wrapped.sqlite');
+    const keys = new DataKeyStore(path, Buffer.alloc(32, 3));
+    keys.keyFor('R2', NOW);
+    keys.close();
+    expect(() => new DataKeyStore(path, Buffer.alloc(32, 4)).find('R2')).toThrow();
+  });
+});

@@ -11,15 +11,17 @@ export interface Erasure {
 }
 
 /**
- * Residents' data keys, one per resident (the subject), kept apart from the events in their own
- * SQLite file and wrapped (AES-256-GCM) by the master key from configuration: the file alone
- * decrypts nothing. Erasing a subject overwrites and deletes its key (secure_delete), so what
- * was encrypted under it can never be read again — crypto-shredding: the events stay immutable
- * and their hash chain intact. The erasure itself is remembered (who, when, why), not the key.
+ * Residents' data keys, kept apart from the events in their own SQLite file and wrapped
+ * (AES-256-GCM) by the master key from configuration: the file alone decrypts nothing. Each key
+ * has a random id (what encrypted values name) and belongs to one resident (the subject).
+ * Erasing a subject overwrites and deletes all its keys (secure_delete), so what was encrypted
+ * under them can never be read again — crypto-shredding: the events stay immutable and their hash
+ * chain intact. Personal data given after an erasure gets a new key. Erasures themselves are
+ * remembered (who, when, why); keys are not.
  */
 export class DataKeyStore {
   private readonly db: Database.Database;
-  private readonly cache = new Map<string, Buffer | null>();
+  private readonly byId = new Map<string, Buffer>();
   private readonly statements;
 
   constructor(
@@ -33,52 +35,66 @@ export class DataKeyStore {
     this.db.pragma('synchronous = FULL'); // a key must be durable before data encrypted under it is
     this.db.pragma('secure_delete = ON'); // erased keys are overwritten, not just unlinked from the tree
     this.db.exec(`
-      CREATE TABLE IF NOT EXISTS data_keys (subject TEXT PRIMARY KEY, wrapped BLOB NOT NULL, created_at TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS erasures (subject TEXT PRIMARY KEY, erased_at TEXT NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL);`);
+      CREATE TABLE IF NOT EXISTS data_keys (key_id TEXT PRIMARY KEY, subject TEXT NOT NULL, wrapped BLOB NOT NULL, created_at TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS data_keys_subject ON data_keys (subject);
+      CREATE TABLE IF NOT EXISTS erasures (subject TEXT NOT NULL, erased_at TEXT NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL,
+        PRIMARY KEY (subject, erased_at));`);
     this.statements = {
-      key: this.db.prepare('SELECT wrapped FROM data_keys WHERE subject = ?').pluck(),
-      insert: this.db.prepare('INSERT OR IGNORE INTO data_keys (subject, wrapped, created_at) VALUES (?, ?, ?)'),
-      erased: this.db.prepare('SELECT subject, erased_at AS erasedAt, actor, reason FROM erasures WHERE subject = ?'),
+      current: this.db.prepare<[string], { key_id: string; wrapped: Buffer }>(
+        'SELECT key_id, wrapped FROM data_keys WHERE subject = ? ORDER BY created_at, rowid LIMIT 1',
+      ),
+      byId: this.db.prepare('SELECT wrapped FROM data_keys WHERE key_id = ?').pluck(),
+      insert: this.db.prepare('INSERT INTO data_keys (key_id, subject, wrapped, created_at) VALUES (?, ?, ?, ?)'),
+      ids: this.db.prepare('SELECT key_id FROM data_keys WHERE subject = ?').pluck(),
+      erased: this.db.prepare(
+        'SELECT subject, erased_at AS erasedAt, actor, reason FROM erasures WHERE subject = ? ORDER BY erased_at DESC LIMIT 1',
+      ),
       remove: this.db.prepare('DELETE FROM data_keys WHERE subject = ?'),
       remember: this.db.prepare('INSERT OR IGNORE INTO erasures (subject, erased_at, actor, reason) VALUES (?, ?, ?, ?)'),
     };
   }
 
-  /** The subject's key, created on first use; null once the subject has been erased. */
-  keyFor(subject: string, now: string): Buffer | null {
-    const existing = this.find(subject);
-    if (existing || this.erasure(subject)) return existing;
-    const key = randomBytes(32);
-    this.statements.insert.run(subject, this.wrap(key), now);
-    this.cache.delete(subject);
-    return this.find(subject); // another process may have won the insert: use what is stored
+  /** The subject's current key (created on first use, or afresh after an erasure), with its id. */
+  keyFor(subject: string, now: string): { id: string; key: Buffer } {
+    const existing = this.statements.current.get(subject);
+    if (existing) return { id: existing.key_id, key: this.cached(existing.key_id, existing.wrapped) };
+    const id = randomBytes(16).toString('base64url');
+    this.statements.insert.run(id, subject, this.wrap(randomBytes(32)), now);
+    return this.keyFor(subject, now); // another process may have added one too: both stay readable
   }
 
-  /** The subject's key if it exists and was not erased. */
-  find(subject: string): Buffer | null {
-    if (this.cache.has(subject)) return this.cache.get(subject)!;
-    const wrapped = this.statements.key.get(subject) as Buffer | undefined;
-    const key = wrapped ? this.unwrap(wrapped) : null;
-    if (key) this.cache.set(subject, key);
-    return key;
+  /** The key with this id, or null once its subject has been erased. */
+  find(id: string): Buffer | null {
+    if (this.byId.has(id)) return this.byId.get(id)!;
+    const wrapped = this.statements.byId.get(id) as Buffer | undefined;
+    return wrapped ? this.cached(id, wrapped) : null;
   }
 
+  /** The subject's latest erasure, if any. */
   erasure(subject: string): Erasure | null {
     return (this.statements.erased.get(subject) as Erasure | undefined) ?? null;
   }
 
-  /** Destroys the subject's key; false if it had already been erased. */
+  /** Destroys every key of the subject; false when there was none left to destroy (already erased). */
   erase(subject: string, erasedAt: string, actor: string, reason: string): boolean {
-    const first = this.db.transaction(() => {
+    return this.db.transaction(() => {
+      const ids = this.statements.ids.all(subject) as string[];
+      for (const id of ids) this.byId.delete(id);
       this.statements.remove.run(subject);
-      return this.statements.remember.run(subject, erasedAt, actor, reason).changes === 1;
+      if (!ids.length && this.erasure(subject)) return false;
+      this.statements.remember.run(subject, erasedAt, actor, reason);
+      return true;
     })();
-    this.cache.delete(subject);
-    return first;
   }
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  private cached(id: string, wrapped: Buffer): Buffer {
+    const key = this.unwrap(wrapped);
+    this.byId.set(id, key);
+    return key;
   }
 
   private wrap(key: Buffer): Buffer {

@@ -10,7 +10,7 @@ const PREFIX = 'enc:v1:';
 /**
  * Encrypts the personal data in events (the paths the domain lists: names and contact details,
  * disabilities and adjustments) under the resident's data key, AES-256-GCM, each value as a
- * string `enc:v1:<subject>:<iv>:<tag>:<ciphertext>` (base64url parts), so payloads keep their
+ * string `enc:v1:<key id>:<iv>:<tag>:<ciphertext>` (base64url parts), so payloads keep their
  * shape and the hash chain covers the ciphertext. `reveal` turns any JSON (events, state,
  * exports, read-model documents) back into clear text for an authorised reader, or `[erased]`.
  */
@@ -25,7 +25,7 @@ export class PersonalDataCipher {
     const paths = PERSONAL_DATA_PATHS[event.type];
     if (!paths) return event.data;
     const data = structuredClone(event.data) as Record<string, unknown>;
-    let key: Buffer | null | undefined;
+    let key: { id: string; key: Buffer } | undefined;
     for (const path of paths) {
       const segments = path.split('.');
       const parent = segments
@@ -39,8 +39,7 @@ export class PersonalDataCipher {
       const value = parent?.[leaf];
       if (typeof value !== 'string') continue;
       key ??= this.keys.keyFor(subject, this.clock());
-      // an erased resident's new personal data is not kept at all
-      parent![leaf] = key ? seal(value, subject, key) : ERASED;
+      parent![leaf] = seal(value, key.id, key.key);
     }
     return data;
   }
@@ -60,8 +59,8 @@ export class PersonalDataCipher {
   }
 
   private open(sealed: string): string {
-    const [subject64, iv, tag, text] = sealed.slice(PREFIX.length).split(':');
-    const key = this.keys.find(Buffer.from(subject64 ?? '', 'base64url').toString());
+    const [keyId, iv, tag, text] = sealed.slice(PREFIX.length).split(':');
+    const key = keyId ? this.keys.find(keyId) : null;
     if (!key || !iv || !tag || text === undefined) return ERASED;
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
@@ -73,15 +72,10 @@ export class PersonalDataCipher {
   }
 }
 
-function seal(value: string, subject: string, key: Buffer): string {
+function seal(value: string, keyId: string, key: Buffer): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const text = Buffer.concat([cipher.update(value), cipher.final()]);
-  const parts = [
-    Buffer.from(subject).toString('base64url'),
-    iv.toString('base64url'),
-    cipher.getAuthTag().toString('base64url'),
-    text.toString('base64url'),
-  ];
+  const parts = [keyId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), text.toString('base64url')];
   return PREFIX + parts.join(':');
 }

@@ -45,6 +45,7 @@ import type { JwtVerifier } from './auth/jwt';
 import { RevealPersonalData } from './http/reveal.interceptor';
 import { ErasureService } from './residents/erasure.service';
 import { ResidentsController } from './residents/residents.controller';
+import { AnnualReportController } from './reports/annual-report.controller';
 import { ComplaintListController } from './complaints/queries/complaint-list.controller';
 import { BreachesController } from './breaches/breaches.controller';
 import { TsmController } from './statistics/tsm.controller';
@@ -109,6 +110,7 @@ export class AppModule {
         TsmController,
         HealthController,
         ResidentsController,
+        AnnualReportController,
       ],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },

@@ -9,3 +9,4 @@ export * from './alerts/alert-list';
 export * from './alerts/breach-detector';
 export * from './statistics/tsm';
 export * from './read-side';
+export * from './reports/annual-report';

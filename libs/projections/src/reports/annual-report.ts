@@ -1,0 +1,275 @@
+import {
+  assess,
+  DECISIONS,
+  endOfLondonDay,
+  EXCLUSION_GROUNDS,
+  isAfter,
+  londonDateOf,
+  REMEDY_TYPES,
+  type ComplaintState,
+  type ComplianceRules,
+  type Deadline,
+  type DeadlineKind,
+  type Decision,
+} from '@complaint-ledger/domain';
+import { tableOf, type ReadModelDatabase } from '../read-model-database';
+import { reportingYear, tsmReport, type HomesByYear, type TsmReport } from '../statistics/tsm';
+
+/** A count under a label, the building block of every table and chart in the report. */
+export interface Tally {
+  readonly label: string;
+  readonly count: number;
+}
+
+export interface Timeliness {
+  readonly stage: 1 | 2;
+  readonly what: 'acknowledge' | 'respond';
+  /** The Code's timescale in working days: the buckets are drawn around it. */
+  readonly timescale: number;
+  readonly buckets: readonly Tally[];
+  readonly total: number;
+}
+
+export interface ProvisionCompliance {
+  readonly provision: string;
+  readonly requirement: string;
+  readonly met: number;
+  readonly total: number;
+  readonly percent: number | null;
+}
+
+/**
+ * The annual complaints performance and service improvement report (Code 8.1) for one reporting
+ * year, every figure computed from the complaints read model with the domain's own rules.
+ */
+export interface AnnualReport {
+  readonly reportingYear: string;
+  readonly year: number;
+  readonly from: string;
+  readonly to: string;
+  /** The instant deadlines and findings were judged at: the year's end, or now if the year is running. */
+  readonly asOf: string;
+  readonly volumes: {
+    readonly stage1: number;
+    readonly stage2: number;
+    readonly byMonth: readonly { readonly month: string; readonly stage1: number; readonly stage2: number }[];
+    readonly byCategory: readonly Tally[];
+    readonly byChannel: readonly Tally[];
+    readonly byTenure: readonly { readonly label: string; readonly stage1: number; readonly stage2: number }[];
+  };
+  readonly outcomes: { readonly stage1: readonly Tally[]; readonly stage2: readonly Tally[] };
+  readonly tsm: TsmReport;
+  readonly timeliness: readonly Timeliness[];
+  readonly extensions: { readonly stage1: number; readonly stage2: number; readonly reasons: readonly Tally[] };
+  /** Code 8.1(b): complaints not accepted and escalations refused, by ground. */
+  readonly notAccepted: { readonly total: number; readonly byGround: readonly Tally[] };
+  readonly escalationsRefused: { readonly total: number; readonly byGround: readonly Tally[] };
+  readonly remedies: {
+    readonly offered: number;
+    readonly byType: readonly (Tally & { readonly amountPence: number })[];
+    readonly financialTotalPence: number;
+    readonly completed: number;
+    readonly overdue: readonly { readonly complaintId: string; readonly remedyId: string; readonly dueBy: string }[];
+  };
+  readonly findings: readonly (Tally & { readonly provision: string })[];
+  /** Recurring themes: the most frequent categories of stage 1 complaints, quarter by quarter. */
+  readonly themes: readonly { readonly quarter: string; readonly top: readonly Tally[] }[];
+  /** Section 6 of the Code in practice: each timescale provision, how often it was met. */
+  readonly selfAssessment: readonly ProvisionCompliance[];
+}
+
+const REQUIREMENTS: Record<DeadlineKind, string> = {
+  acknowledgement: 'Stage 1 complaints acknowledged within 5 working days',
+  stage1Response: 'Stage 1 responses within 10 working days of acknowledgement (or a valid extension)',
+  stage2Acknowledgement: 'Stage 2 escalations acknowledged within 5 working days',
+  stage2Response: 'Stage 2 responses within 20 working days of acknowledgement (or a valid extension)',
+  remedy: 'Remedies completed by the date promised',
+};
+
+const QUARTERS = ['Q1 Apr–Jun', 'Q2 Jul–Sep', 'Q3 Oct–Dec', 'Q4 Jan–Mar'];
+
+export function annualReport(db: ReadModelDatabase, year: number, rules: ComplianceRules, homes: HomesByYear, now: string): AnnualReport {
+  const period = reportingYear(year);
+  const yearEnd = endOfLondonDay(period.to);
+  const asOf = isAfter(now, yearEnd) ? yearEnd : now;
+  const inYear = (instant: string | null | undefined) => {
+    if (!instant) return false;
+    const date = londonDateOf(instant);
+    return date >= period.from && date <= period.to;
+  };
+  const states = (
+    db
+      .prepare(
+        `SELECT doc FROM ${tableOf({ name: 'complaints' })}
+         WHERE received_at <= @until ORDER BY received_at, key`,
+      )
+      .pluck()
+      .all({ until: asOf }) as string[]
+  ).map((doc) => (JSON.parse(doc) as { state: ComplaintState }).state);
+
+  const counter = () => new Map<string, number>();
+  const add = (map: Map<string, number>, key: string, by = 1) => map.set(key, (map.get(key) ?? 0) + by);
+  const months = Array.from({ length: 12 }, (_, i) => {
+    const d = new Date(Date.UTC(year, 3 + i, 1));
+    return { month: d.toISOString().slice(0, 7), stage1: 0, stage2: 0 };
+  });
+  const category = counter();
+  const channel = counter();
+  const tenure = new Map<string, { stage1: number; stage2: number }>();
+  const outcomes = { 1: counter(), 2: counter() };
+  const extensionReasons = counter();
+  const extensions = { 1: 0, 2: 0 };
+  const notAccepted = counter();
+  const refused = counter();
+  const remedyTypes = new Map<string, { count: number; amountPence: number }>();
+  const findings = new Map<string, { count: number; rule: string }>();
+  const themes = QUARTERS.map(() => counter());
+  const timeliness = new Map<string, Map<string, number>>();
+  const compliance = new Map<DeadlineKind, { provision: string; met: number; total: number }>();
+  let stage1 = 0;
+  let stage2 = 0;
+  let completed = 0;
+  const overdue: AnnualReport['remedies']['overdue'][number][] = [];
+
+  for (const state of states) {
+    const excluded = state.nonAcceptance !== undefined;
+    if (inYear(state.receivedAt) && !excluded) {
+      stage1 += 1;
+      const monthIndex = monthOf(state.receivedAt, year);
+      months[monthIndex]!.stage1 += 1;
+      add(category, state.category);
+      add(channel, state.channel);
+      themes[Math.floor(monthIndex / 3)]!.set(state.category, (themes[Math.floor(monthIndex / 3)]!.get(state.category) ?? 0) + 1);
+      const row = tenure.get(state.tenure) ?? { stage1: 0, stage2: 0 };
+      tenure.set(state.tenure, { ...row, stage1: row.stage1 + 1 });
+    }
+    if (state.stage2 && !state.escalationRefusal && inYear(state.stage2.requestedAt)) {
+      stage2 += 1;
+      months[monthOf(state.stage2.requestedAt, year)]!.stage2 += 1;
+      const row = tenure.get(state.tenure) ?? { stage1: 0, stage2: 0 };
+      tenure.set(state.tenure, { ...row, stage2: row.stage2 + 1 });
+    }
+    if (state.stage1.response && inYear(state.stage1.response.at)) add(outcomes[1], state.stage1.response.decision);
+    if (state.stage2?.response && inYear(state.stage2.response.at)) add(outcomes[2], state.stage2.response.decision);
+    for (const [stage, record] of [[1, state.stage1], [2, state.stage2]] as const) {
+      for (const extension of record?.extensions ?? []) {
+        if (!inYear(extension.notifiedAt)) continue;
+        extensions[stage] += 1;
+        add(extensionReasons, extension.reason.trim());
+      }
+    }
+    if (state.nonAcceptance && inYear(state.nonAcceptance.decidedAt)) add(notAccepted, state.nonAcceptance.ground);
+    if (state.escalationRefusal && inYear(state.escalationRefusal.decidedAt)) add(refused, state.escalationRefusal.ground);
+    for (const remedy of state.remedies) {
+      if (inYear(remedy.offeredAt)) {
+        const row = remedyTypes.get(remedy.type) ?? { count: 0, amountPence: 0 };
+        remedyTypes.set(remedy.type, { count: row.count + 1, amountPence: row.amountPence + (remedy.amountPence ?? 0) });
+        if (remedy.completedAt && !isAfter(remedy.completedAt, asOf)) completed += 1;
+      }
+      const late = remedy.dueBy && remedy.dueBy < londonDateOf(asOf) && (!remedy.completedAt || isAfter(remedy.completedAt, asOf));
+      if (late && remedy.dueBy! >= period.from) overdue.push({ complaintId: state.complaintId, remedyId: remedy.remedyId, dueBy: remedy.dueBy! });
+    }
+    const assessment = assess(state, asOf, rules);
+    for (const finding of assessment.findings) {
+      if (!inYear(finding.at)) continue;
+      const key = `${finding.provision}|${finding.rule}`;
+      findings.set(key, { count: (findings.get(key)?.count ?? 0) + 1, rule: finding.rule });
+    }
+    for (const deadline of assessment.deadlines) {
+      countTimeliness(timeliness, deadline, state, rules, inYear);
+      if (deadline.status === 'pending' || !inYear(deadline.metAt ?? deadline.dueAt)) continue;
+      const row = compliance.get(deadline.kind) ?? { provision: deadline.provision, met: 0, total: 0 };
+      const met = deadline.kind === 'remedy' ? deadline.status === 'met' : deadline.withinCodeTimescale === true;
+      compliance.set(deadline.kind, { provision: row.provision, met: row.met + Number(met), total: row.total + 1 });
+    }
+  }
+
+  return {
+    ...period,
+    year,
+    asOf,
+    volumes: {
+      stage1,
+      stage2,
+      byMonth: months,
+      byCategory: sorted(category),
+      byChannel: sorted(channel),
+      byTenure: ['LCRA', 'LCHO'].map((label) => ({ label, ...(tenure.get(label) ?? { stage1: 0, stage2: 0 }) })),
+    },
+    outcomes: { stage1: DECISIONS.map((d) => tally(outcomes[1], d)), stage2: DECISIONS.map((d) => tally(outcomes[2], d)) },
+    tsm: tsmReport(db, year, homes),
+    timeliness: TIMELINESS.map(({ key, stage, what, timescale }) => {
+      const counts = timeliness.get(key) ?? counter();
+      const buckets = bucketsFor(timescale).map(({ label }) => tally(counts, label));
+      return { stage, what, timescale, buckets, total: buckets.reduce((sum, b) => sum + b.count, 0) };
+    }),
+    extensions: { stage1: extensions[1], stage2: extensions[2], reasons: sorted(extensionReasons) },
+    notAccepted: { total: sum(notAccepted), byGround: EXCLUSION_GROUNDS.map((g) => tally(notAccepted, g)) },
+    escalationsRefused: { total: sum(refused), byGround: EXCLUSION_GROUNDS.map((g) => tally(refused, g)) },
+    remedies: {
+      offered: [...remedyTypes.values()].reduce((total, r) => total + r.count, 0),
+      byType: REMEDY_TYPES.map((type) => ({ label: type, count: remedyTypes.get(type)?.count ?? 0, amountPence: remedyTypes.get(type)?.amountPence ?? 0 })),
+      financialTotalPence: [...remedyTypes.values()].reduce((total, r) => total + r.amountPence, 0),
+      completed,
+      overdue,
+    },
+    findings: [...findings]
+      .map(([key, { count }]) => ({ provision: key.split('|')[0]!, label: key.split('|')[1]!, count }))
+      .sort((a, b) => b.count - a.count || compareProvisions(a.provision, b.provision)),
+    themes: themes.map((counts, i) => ({ quarter: QUARTERS[i]!, top: sorted(counts).slice(0, 3) })),
+    selfAssessment: (Object.keys(REQUIREMENTS) as DeadlineKind[])
+      .filter((kind) => compliance.has(kind))
+      .map((kind) => {
+        const { provision, met, total } = compliance.get(kind)!;
+        return { provision, requirement: REQUIREMENTS[kind], met, total, percent: total ? Math.round((met / total) * 1000) / 10 : null };
+      }),
+  };
+}
+
+/** Working days to acknowledge and to respond, per stage, from the stage's start (receipt or escalation request). */
+const TIMELINESS = [
+  { key: 'acknowledgement', stage: 1, what: 'acknowledge', timescale: 5 },
+  { key: 'stage1Response', stage: 1, what: 'respond', timescale: 15 },
+  { key: 'stage2Acknowledgement', stage: 2, what: 'acknowledge', timescale: 5 },
+  { key: 'stage2Response', stage: 2, what: 'respond', timescale: 25 },
+] as const;
+
+/** Buckets around a timescale T: within half of it, within it, within twice it, beyond. */
+export function bucketsFor(timescale: number): { label: string; upTo: number }[] {
+  const half = Math.floor(timescale / 2);
+  return [
+    { label: `0–${half}`, upTo: half },
+    { label: `${half + 1}–${timescale}`, upTo: timescale },
+    { label: `${timescale + 1}–${timescale * 2}`, upTo: timescale * 2 },
+    { label: `over ${timescale * 2}`, upTo: Infinity },
+  ];
+}
+
+function countTimeliness(
+  into: Map<string, Map<string, number>>,
+  deadline: Deadline,
+  state: ComplaintState,
+  rules: ComplianceRules,
+  inYear: (instant: string | null | undefined) => boolean,
+): void {
+  const spec = TIMELINESS.find((t) => t.key === deadline.kind);
+  if (!spec || !deadline.metAt || !inYear(deadline.metAt)) return;
+  const start = spec.stage === 1 ? state.receivedAt : state.stage2?.requestedAt;
+  if (!start) return;
+  const days = rules.calendar.workingDaysBetween(londonDateOf(start), londonDateOf(deadline.metAt));
+  const bucket = bucketsFor(spec.timescale).find(({ upTo }) => days <= upTo)!;
+  const counts = into.get(spec.key) ?? new Map<string, number>();
+  counts.set(bucket.label, (counts.get(bucket.label) ?? 0) + 1);
+  into.set(spec.key, counts);
+}
+
+function monthOf(instant: string, year: number): number {
+  const [y, m] = londonDateOf(instant).split('-').map(Number) as [number, number];
+  return (y - year) * 12 + m - 4;
+}
+
+const tally = (map: Map<string, number>, label: Decision | string): Tally => ({ label, count: map.get(label) ?? 0 });
+const sum = (map: Map<string, number>) => [...map.values()].reduce((a, b) => a + b, 0);
+const sorted = (map: Map<string, number>): Tally[] =>
+  [...map].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+const compareProvisions = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });

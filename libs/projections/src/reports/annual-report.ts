@@ -151,7 +151,10 @@ export function annualReport(db: ReadModelDatabase, year: number, rules: Complia
     }
     if (state.stage1.response && inYear(state.stage1.response.at)) add(outcomes[1], state.stage1.response.decision);
     if (state.stage2?.response && inYear(state.stage2.response.at)) add(outcomes[2], state.stage2.response.decision);
-    for (const [stage, record] of [[1, state.stage1], [2, state.stage2]] as const) {
+    for (const [stage, record] of [
+      [1, state.stage1],
+      [2, state.stage2],
+    ] as const) {
       for (const extension of record?.extensions ?? []) {
         if (!inYear(extension.notifiedAt)) continue;
         extensions[stage] += 1;
@@ -167,7 +170,8 @@ export function annualReport(db: ReadModelDatabase, year: number, rules: Complia
         if (remedy.completedAt && !isAfter(remedy.completedAt, asOf)) completed += 1;
       }
       const late = remedy.dueBy && remedy.dueBy < londonDateOf(asOf) && (!remedy.completedAt || isAfter(remedy.completedAt, asOf));
-      if (late && remedy.dueBy! >= period.from) overdue.push({ complaintId: state.complaintId, remedyId: remedy.remedyId, dueBy: remedy.dueBy! });
+      if (late && remedy.dueBy! >= period.from)
+        overdue.push({ complaintId: state.complaintId, remedyId: remedy.remedyId, dueBy: remedy.dueBy! });
     }
     const assessment = assess(state, asOf, rules);
     for (const finding of assessment.findings) {
@@ -208,7 +212,11 @@ export function annualReport(db: ReadModelDatabase, year: number, rules: Complia
     escalationsRefused: { total: sum(refused), byGround: EXCLUSION_GROUNDS.map((g) => tally(refused, g)) },
     remedies: {
       offered: [...remedyTypes.values()].reduce((total, r) => total + r.count, 0),
-      byType: REMEDY_TYPES.map((type) => ({ label: type, count: remedyTypes.get(type)?.count ?? 0, amountPence: remedyTypes.get(type)?.amountPence ?? 0 })),
+      byType: REMEDY_TYPES.map((type) => ({
+        label: type,
+        count: remedyTypes.get(type)?.count ?? 0,
+        amountPence: remedyTypes.get(type)?.amountPence ?? 0,
+      })),
       financialTotalPence: [...remedyTypes.values()].reduce((total, r) => total + r.amountPence, 0),
       completed,
       overdue,

@@ -131,7 +131,9 @@ export function annualReportPage(report: AnnualReport, landlord = 'complaint-led
       ${table(
         ['Complaint', 'Remedy', 'Due by'],
         report.remedies.overdue.slice(0, 10).map((o) => [escapeHtml(o.complaintId), escapeHtml(o.remedyId), o.dueBy]),
-        report.remedies.overdue.length > 10 ? `Remedies overdue (the first 10 of ${report.remedies.overdue.length}; all are in the JSON)` : 'Remedies overdue',
+        report.remedies.overdue.length > 10
+          ? `Remedies overdue (the first 10 of ${report.remedies.overdue.length}; all are in the JSON)`
+          : 'Remedies overdue',
       )}</section>`,
     `<section><h2>7. Findings by Code provision</h2>
       ${table(

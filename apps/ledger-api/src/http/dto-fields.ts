@@ -5,10 +5,12 @@ import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
+  IsDefined,
+  IsISO8601,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -53,7 +55,14 @@ export const WholeNumber = (required = true, description?: string) =>
   applyDecorators(...optional(required), IsInt(), Min(0), ApiProperty({ required, type: Number, minimum: 0, description }));
 
 export const Nested = (type: () => new () => object, required = true, description?: string) =>
-  applyDecorators(...optional(required), ValidateNested(), Type(type), ApiProperty({ required, type, description }));
+  applyDecorators(
+    // ValidateNested alone lets a missing object through: a required one must be there, and be an object
+    ...(required ? [IsDefined({ message: '$property is required' })] : [IsOptional()]),
+    IsObject({ message: '$property must be an object' }),
+    ValidateNested(),
+    Type(type),
+    ApiProperty({ required, type, description }),
+  );
 
 export const NestedList = (type: () => new () => object, maxItems = 50, description?: string) =>
   applyDecorators(

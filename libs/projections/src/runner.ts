@@ -7,6 +7,8 @@ export interface RunnerOptions {
   readonly batchSize?: number;
   /** Parsed documents kept between batches, so a rebuild does not re-read what it just wrote. */
   readonly cachedDocuments?: number;
+  /** How soon to try again when the store could not be read at start-up. */
+  readonly retryMs?: number;
 }
 
 interface Prepared {
@@ -34,6 +36,9 @@ export class ProjectionRunner {
   private flushQueued = false;
   private waiters: { position: number; resolve: () => void }[] = [];
   private failure: unknown = null;
+  private stopped = false;
+  private retryTimer?: NodeJS.Timeout;
+  private readonly retryMs: number;
   private readonly saveCheckpoint;
 
   constructor(
@@ -44,6 +49,7 @@ export class ProjectionRunner {
   ) {
     this.batchSize = options.batchSize ?? 2000;
     this.cacheLimit = options.cachedDocuments ?? 50_000;
+    this.retryMs = options.retryMs ?? 1000;
     this.prepared = projections.map((projection) => this.prepare(projection));
     this.saveCheckpoint = db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?');
     this.loadCheckpoints();
@@ -68,12 +74,29 @@ export class ProjectionRunner {
     }
   }
 
+  /**
+   * Catches up, then follows the log live. If the store cannot be read (down at start-up), the
+   * failure is reported through `lastFailure` and catching up is retried in the background until
+   * it works — the process starts anyway, so it can answer health checks and recover on its own.
+   */
   async start(): Promise<void> {
-    await this.catchUp();
+    this.stopped = false;
+    try {
+      await this.catchUp();
+      this.failure = null;
+    } catch (error) {
+      this.failure = error;
+      this.retryTimer = setTimeout(() => void this.start(), this.retryMs);
+      this.retryTimer.unref();
+      return;
+    }
+    if (this.stopped) return;
     this.subscription = this.store.subscribe(this.position, (event) => this.enqueue(event));
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
     await this.subscription?.close();
     this.subscription = undefined;
     this.flush();

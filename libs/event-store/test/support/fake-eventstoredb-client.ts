@@ -39,6 +39,8 @@ export class FakeEventStoreDbClient implements EventStoreDbClientLike {
   private readonly live = new Set<{ end(error?: Error): void }>();
   /** Operations that fail once with `Unavailable`, as a dropped connection would. */
   failNext = new Set<'append' | 'read' | 'readAll'>();
+  /** While true, every operation fails with `Unavailable`: the server is down. */
+  down = false;
   /** Appends that happen "between" the adapter's read and its write, to exercise races. */
   beforeNextAppend?: () => Promise<unknown>;
 
@@ -47,7 +49,7 @@ export class FakeEventStoreDbClient implements EventStoreDbClientLike {
   }
 
   async appendToStream(streamName: string, events: EventData[], options: { expectedRevision: AppendExpectedRevision }) {
-    if (this.failNext.delete('append')) throw new UnavailableError();
+    if (this.down || this.failNext.delete('append')) throw new UnavailableError();
     const interloper = this.beforeNextAppend;
     this.beforeNextAppend = undefined;
     await interloper?.();
@@ -67,14 +69,14 @@ export class FakeEventStoreDbClient implements EventStoreDbClientLike {
   }
 
   async *readStream(streamName: string) {
-    if (this.failNext.delete('read')) throw new UnavailableError();
+    if (this.down || this.failNext.delete('read')) throw new UnavailableError();
     const events = this.log.filter((e) => e.streamId === streamName);
     if (!events.length) throw new StreamNotFoundError(undefined, streamName);
     for (const event of events) yield { event: this.recorded(event), commitPosition: event.position.commit };
   }
 
   async *readAll(options: { direction: 'forwards' | 'backwards'; fromPosition: ReadPosition; maxCount: number }) {
-    if (this.failNext.delete('readAll')) throw new UnavailableError();
+    if (this.down || this.failNext.delete('readAll')) throw new UnavailableError();
     const ordered = options.direction === 'forwards' ? this.log : [...this.log].reverse();
     const from = options.fromPosition;
     const included = ordered.filter(

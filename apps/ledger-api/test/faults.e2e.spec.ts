@@ -1,0 +1,105 @@
+import { EventStoreDbEventStore, SqliteEventStore } from '@complaint-ledger/event-store';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type Database from 'better-sqlite3';
+import { FakeEventStoreDbClient } from '../../../libs/event-store/test/support/fake-eventstoredb-client';
+import { createApp } from '../src/app.factory';
+import { loadConfig } from '../src/config/ledger-config';
+import { api, complaintBody, NOW, TEST_API_KEYS, TEST_MASTER_KEY, tempSqlitePath } from './support';
+
+/**
+ * Fault tests: the store unavailable at start-up and mid-run, and the disk full. Each time the
+ * client gets a clear 503 problem+json, readiness says so, nothing is half-written, and the
+ * service recovers by itself once the store is back. (The Kafka broker down is covered by
+ * libs/messaging/test/kafka.int.spec.ts and kafka.e2e.spec.ts.)
+ */
+const expect503 = (response: { status: number; headers: Record<string, string>; body: { title?: string } }) => {
+  expect(response.status).toBe(503);
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(response.body.title).toBe('Event store unavailable');
+};
+
+describe('EventStoreDB unavailable (the adapter over a client that can go down)', () => {
+  let app: NestFastifyApplication;
+  const client = new FakeEventStoreDbClient();
+  beforeAll(async () => {
+    client.down = true; // down before the service starts
+    const config = loadConfig({
+      LEDGER_STORE: 'eventstoredb',
+      EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false',
+      LEDGER_PROJECTIONS_PATH: ':memory:',
+      LEDGER_KEYS_PATH: ':memory:',
+      LEDGER_BREACH_SWEEP_SECONDS: '0',
+      LEDGER_API_KEYS: TEST_API_KEYS,
+      LEDGER_MASTER_KEY: TEST_MASTER_KEY,
+    });
+    const store = new EventStoreDbEventStore(client, { clock: () => NOW, resubscribeDelayMs: 20 });
+    app = await createApp({ config, clock: () => NOW, store, logger: false });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  });
+  afterAll(async () => app.close());
+
+  it('starts, says it is not ready, answers commands with 503, and recovers without a restart', async () => {
+    const ready = await api(app).get('/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks).toMatchObject({ eventStore: 'down', projections: { status: 'failing' } });
+    expect503(await api(app).post('/v1/complaints').send(complaintBody()));
+
+    client.down = false; // the server is back
+    expect((await api(app).get('/health/ready')).status).toBe(200);
+    const started = Date.now(); // the read side retries its catch-up by itself (every second)
+    while ((await api(app).get('/health/ready')).body.checks.projections.status !== 'up') {
+      if (Date.now() - started > 5000) throw new Error('projections did not recover');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const id = (await api(app).post('/v1/complaints').send(complaintBody()).expect(201)).body.id;
+
+    client.down = true; // and goes away mid-run
+    expect503(
+      await api(app)
+        .post(`/v1/complaints/${id}/acknowledgements`)
+        .send({ stage: 1, acknowledgedAt: '2024-05-02T10:00:00+01:00', complaintDefinition: 'Leak' }),
+    );
+    expect((await api(app).get('/health/ready')).status).toBe(503);
+    client.down = false;
+    await api(app)
+      .post(`/v1/complaints/${id}/acknowledgements`)
+      .send({ stage: 1, acknowledgedAt: '2024-05-02T10:00:00+01:00', complaintDefinition: 'Leak' })
+      .expect(200);
+    const history = await api(app).get(`/v1/complaints/${id}/history`).expect(200);
+    expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(['ComplaintReceived', 'Acknowledged']); // nothing from the failed attempts
+  });
+});
+
+describe('the disk full (SQLite refuses to grow: SQLITE_FULL)', () => {
+  it('answers 503 with nothing half-written, and takes writes again once there is room', async () => {
+    const path = tempSqlitePath();
+    const store = new SqliteEventStore(path, () => NOW); // the test holds the store, to limit its file's growth
+    const config = loadConfig({
+      LEDGER_STORE: 'sqlite',
+      LEDGER_SQLITE_PATH: path,
+      LEDGER_BREACH_SWEEP_SECONDS: '0',
+      LEDGER_API_KEYS: TEST_API_KEYS,
+      LEDGER_MASTER_KEY: TEST_MASTER_KEY,
+    });
+    const full = await createApp({ config, clock: () => NOW, store, logger: false });
+    await full.init();
+    await full.getHttpAdapter().getInstance().ready();
+    try {
+      const db = (store as unknown as { db: Database.Database }).db;
+      await api(full).post('/v1/complaints').send(complaintBody()).expect(201);
+      const before = await store.readAll(-1, 1000);
+      db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`); // no page more
+      const big = complaintBody({ summary: 'x'.repeat(5000) }); // ten of these need new pages
+      const refused = await Promise.all(Array.from({ length: 10 }, () => api(full).post('/v1/complaints').send(big)));
+      for (const response of refused) expect503(response);
+      expect(await store.readAll(-1, 1000)).toEqual(before); // not one event of the batch was written
+      db.pragma('max_page_count = 1073741823'); // room again
+      await api(full).post('/v1/complaints').send(big).expect(201);
+      expect((await store.readAll(-1, 1000)).length).toBe(before.length + 1);
+      await api(full).get('/health/ready').expect(200);
+    } finally {
+      await full.close();
+    }
+  });
+});

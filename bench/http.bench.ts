@@ -1,0 +1,226 @@
+/**
+ * npm run bench (first part) — the HTTP service under load with autocannon, each figure beside its
+ * baseline in the same run, the service in its own process (as deployed), autocannon in this one:
+ *  - POST /v1/complaints: throughput and p50/p99 on the standalone service (SQLite, durable) beside
+ *    a bare NestJS route validating the same DTO (bench/support/bare-server.ts); then the p99 of
+ *    the command at 50 % of its own peak rate;
+ *  - a mixed lifecycle (receive, acknowledge, correspondence, respond, read) and the service's peak
+ *    RSS under it;
+ *  - GET /v1/complaints/{id} and /history for a complaint with 50 events.
+ * BENCH_SECONDS (10) per measurement; BENCH_CONNECTIONS (32).
+ */
+import autocannon, { type Result } from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const root = resolve(__dirname, '..', '..');
+const key = randomBytes(24).toString('hex');
+const receiveBody = JSON.stringify({
+  receivedAt: '2024-05-01T10:00:00+01:00',
+  channel: 'email',
+  tenure: 'LCRA',
+  category: 'repairs',
+  summary: 'Leak under the kitchen sink reported three times and not repaired',
+  resident: { reference: 'RES-1001', name: 'Sam Resident', email: 'sam@example.org' },
+});
+const json = { 'content-type': 'application/json', 'x-api-key': key };
+
+async function startServer(script: string, port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['-r', 'tsconfig-paths/register', join(root, 'dist', script)], {
+    cwd: root,
+    env: { ...process.env, TS_NODE_BASEURL: join(root, 'dist'), PORT: String(port), ...env },
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 300; i++) {
+    const up = await fetch(`http://127.0.0.1:${port}/v1/complaints`, { method: 'POST', headers: json, body: receiveBody }).then(
+      (r) => r.status < 500,
+      () => false,
+    );
+    if (up) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${script} did not start`);
+}
+
+const run = (options: autocannon.Options): Promise<Result> => autocannon({ duration: seconds, connections, ...options });
+const figures = (r: Result) => ({
+  rps: Math.round(r.requests.average),
+  p50: r.latency.p50,
+  p99: r.latency.p99,
+  non2xx: r.non2xx,
+  errors: r.errors,
+});
+
+/** Peak resident set size of a process, from Linux's VmHWM, in MB. */
+const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+
+async function main() {
+  const bare = await startServer('bench/support/bare-server.js', 4101);
+  const bareRun = figures(await run({ url: 'http://127.0.0.1:4101/v1/complaints', method: 'POST', headers: json, body: receiveBody }));
+  bare.kill();
+
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-http-'));
+  const ledgerEnv = {
+    LEDGER_STORE: 'sqlite',
+    LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'),
+    LEDGER_API_KEYS: `bench:case_handler+auditor:${key}`,
+    LEDGER_MASTER_KEY: randomBytes(32).toString('base64'),
+    LEDGER_BREACH_SWEEP_SECONDS: '0',
+    LEDGER_RATE_LIMIT_PER_MINUTE: '1000000000',
+  };
+  const ledger = await startServer('apps/ledger-api/src/main.js', 4102, ledgerEnv);
+  const base = 'http://127.0.0.1:4102';
+  const command = figures(await run({ url: `${base}/v1/complaints`, method: 'POST', headers: json, body: receiveBody }));
+  const halfRate = Math.max(1, Math.round(command.rps / 2));
+  const atHalf = figures(
+    await run({ url: `${base}/v1/complaints`, method: 'POST', headers: json, body: receiveBody, connections: 16, overallRate: halfRate }),
+  );
+
+  // one complaint with 50 events, read back
+  const id = ((await (await fetch(`${base}/v1/complaints`, { method: 'POST', headers: json, body: receiveBody })).json()) as { id: string })
+    .id;
+  for (let i = 0; i < 49; i++) {
+    await fetch(`${base}/v1/complaints/${id}/correspondence`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({
+        occurredAt: '2024-05-02T10:00:00+01:00',
+        direction: 'inbound',
+        party: 'resident',
+        channel: 'phone',
+        summary: `Call ${i}`,
+      }),
+    });
+  }
+  const getOne = figures(await run({ url: `${base}/v1/complaints/${id}`, headers: json }));
+  const getHistory = figures(await run({ url: `${base}/v1/complaints/${id}/history`, headers: json }));
+
+  // the mixed lifecycle, each connection walking its own complaints through the stages
+  type Context = { id?: string };
+  const step = (path: (id: string) => string, body?: object) => ({
+    method: body ? ('POST' as const) : ('GET' as const),
+    headers: json,
+    setupRequest: (request: autocannon.Request, context: Context) => ({
+      ...request,
+      path: path(context.id!),
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    }),
+  });
+  const mixed = figures(
+    await run({
+      url: base,
+      requests: [
+        {
+          method: 'POST',
+          path: '/v1/complaints',
+          headers: json,
+          body: receiveBody,
+          onResponse: (_status: number, body: string, context: Context) => void (context.id = (JSON.parse(body) as { id: string }).id),
+        },
+        step((c) => `/v1/complaints/${c}/acknowledgements`, {
+          stage: 1,
+          acknowledgedAt: '2024-05-02T10:00:00+01:00',
+          complaintDefinition: 'Leak',
+        }),
+        step((c) => `/v1/complaints/${c}/correspondence`, {
+          occurredAt: '2024-05-03T10:00:00+01:00',
+          direction: 'outbound',
+          party: 'resident',
+          channel: 'phone',
+          summary: 'Update',
+        }),
+        step((c) => `/v1/complaints/${c}/responses`, {
+          stage: 1,
+          respondedAt: '2024-05-10T10:00:00+01:00',
+          decision: 'upheld',
+          reasons: 'Late',
+          outstandingActions: [],
+          escalationRightsGiven: true,
+        }),
+        step((c) => `/v1/complaints/${c}`),
+      ],
+    } as autocannon.Options),
+  );
+  const rss = peakRssMb(ledger.pid!);
+  ledger.kill();
+
+  const rows = [
+    {
+      measure: 'bare route POST (baseline)',
+      'req/s': bareRun.rps,
+      'p50 ms': bareRun.p50,
+      'p99 ms': bareRun.p99,
+      'non-2xx': bareRun.non2xx,
+      target: '',
+    },
+    {
+      measure: 'POST /v1/complaints (durable)',
+      'req/s': command.rps,
+      'p50 ms': command.p50,
+      'p99 ms': command.p99,
+      'non-2xx': command.non2xx,
+      target: `≥ 40 % of bare: ${pct(command.rps, bareRun.rps)}`,
+    },
+    {
+      measure: `  at 50 % of peak (${halfRate}/s)`,
+      'req/s': atHalf.rps,
+      'p50 ms': atHalf.p50,
+      'p99 ms': atHalf.p99,
+      'non-2xx': atHalf.non2xx,
+      target: `p99 ≤ 25 ms: ${atHalf.p99} ms`,
+    },
+    {
+      measure: 'mixed lifecycle',
+      'req/s': mixed.rps,
+      'p50 ms': mixed.p50,
+      'p99 ms': mixed.p99,
+      'non-2xx': mixed.non2xx,
+      target: `RSS ≤ 300 MB: ${rss.toFixed(0)} MB`,
+    },
+    {
+      measure: 'GET complaint (50 events)',
+      'req/s': getOne.rps,
+      'p50 ms': getOne.p50,
+      'p99 ms': getOne.p99,
+      'non-2xx': getOne.non2xx,
+      target: '',
+    },
+    {
+      measure: 'GET history (50 events)',
+      'req/s': getHistory.rps,
+      'p50 ms': getHistory.p50,
+      'p99 ms': getHistory.p99,
+      'non-2xx': getHistory.non2xx,
+      target: '',
+    },
+  ];
+  console.table(rows);
+  const results = {
+    machine: { cpus: cpus().length, node: process.version },
+    seconds,
+    connections,
+    bare: bareRun,
+    command,
+    atHalf,
+    mixed,
+    getOne,
+    getHistory,
+    peakRssMb: rss,
+  };
+  writeFileSync(
+    join(root, 'bench', 'results', `http-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
+    JSON.stringify(results, null, 2),
+  );
+}
+
+const pct = (part: number, whole: number) => `${Math.round((part / whole) * 100)} %`;
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -72,6 +72,8 @@ async function main() {
     LEDGER_MASTER_KEY: randomBytes(32).toString('base64'),
     LEDGER_BREACH_SWEEP_SECONDS: '0',
     LEDGER_RATE_LIMIT_PER_MINUTE: '1000000000',
+    // as deployed (deploy/Dockerfile, npm start): a bounded heap, so garbage is collected before it is resident
+    NODE_OPTIONS: process.env.LEDGER_NODE_OPTIONS ?? '--max-old-space-size=256',
   };
   const ledger = await startServer('apps/ledger-api/src/main.js', 4102, ledgerEnv);
   const base = 'http://127.0.0.1:4102';

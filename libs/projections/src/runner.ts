@@ -48,7 +48,7 @@ export class ProjectionRunner {
     options: RunnerOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 2000;
-    this.cacheLimit = options.cachedDocuments ?? 50_000;
+    this.cacheLimit = options.cachedDocuments ?? 10_000;
     this.retryMs = options.retryMs ?? 1000;
     this.prepared = projections.map((projection) => this.prepare(projection));
     this.saveCheckpoint = db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?');

@@ -1,9 +1,9 @@
+import { TENURES } from '@complaint-ledger/domain';
 import { canonicalJson, uuidFrom } from '@complaint-ledger/event-store';
 import {
   reportingYear,
   reportingYearsCounted,
   tsmReport,
-  TENURES,
   type HomesByYear,
   type ReadModelDatabase,
   type TsmFigures,

@@ -1,4 +1,4 @@
-import type { Tenure } from '@complaint-ledger/domain';
+import { TENURES, type Tenure } from '@complaint-ledger/domain';
 import { tableOf, type ReadModelDatabase } from '../read-model-database';
 
 /** Homes owned per reporting year and tenure (the CH01 denominators, from configuration). */
@@ -29,8 +29,6 @@ export interface TsmReport extends TsmFigures {
   readonly to: string;
   readonly byTenure: Record<Tenure, TsmFigures>;
 }
-
-export const TENURES: readonly Tenure[] = ['LCRA', 'LCHO'];
 
 /** A reporting year runs 1 April – 31 March (London dates); `2024` is 2024/25. */
 export function reportingYear(year: number) {

@@ -6,14 +6,15 @@ import { ensureLocalKeysFile } from './auth/api-keys';
 /**
  * `npm start` on a fresh clone (LEDGER_LOCAL_SETUP=true): with no credentials and no master key
  * configured, make local ones beside the SQLite file — one API key per role, printed once with
- * the file's path, and a master key file — so the quick start works. Deployments configure their
- * own and never set LEDGER_LOCAL_SETUP; without them the service refuses to start.
+ * the file's path, and a master key file — so the quick start works (the worker serves no API and
+ * asks only for the master key). Deployments configure their own and never set LEDGER_LOCAL_SETUP;
+ * without them the service refuses to start.
  */
-export function localSetup(env: NodeJS.ProcessEnv, print: (line: string) => void): NodeJS.ProcessEnv {
+export function localSetup(env: NodeJS.ProcessEnv, print: (line: string) => void, { apiKeys = true } = {}): NodeJS.ProcessEnv {
   if (env.LEDGER_LOCAL_SETUP !== 'true') return env;
   const dir = dirname(env.LEDGER_SQLITE_PATH ?? './data/ledger.sqlite');
   const added: NodeJS.ProcessEnv = {};
-  if (!env.LEDGER_API_KEYS && !env.LEDGER_API_KEYS_FILE && !env.LEDGER_JWT_JWKS_URL) {
+  if (apiKeys && !env.LEDGER_API_KEYS && !env.LEDGER_API_KEYS_FILE && !env.LEDGER_JWT_JWKS_URL) {
     const file = join(dir, 'local-api-keys');
     const { created, keys } = ensureLocalKeysFile(file);
     if (created) {

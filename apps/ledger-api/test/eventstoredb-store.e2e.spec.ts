@@ -1,28 +1,20 @@
 import { EventStoreDbEventStore } from '@complaint-ledger/event-store';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FakeEventStoreDbClient } from '../../../libs/event-store/test/support/fake-eventstoredb-client';
-import { createApp } from '../src/app.factory';
-import { loadConfig } from '../src/config/ledger-config';
-import { api, complaintBody, NOW, TEST_API_KEYS, TEST_MASTER_KEY } from './support';
+import { api, complaintBody, NOW, startAppWith, testConfig } from './support';
 
 // The HTTP API on the EventStoreDB adapter (over the client stub CI can run): the same answers
 // as on SQLite for the paths where the adapter's mapping matters.
 let app: NestFastifyApplication;
 const http = () => api(app);
 beforeAll(async () => {
-  const config = loadConfig({
+  const config = testConfig({
     LEDGER_STORE: 'eventstoredb',
     EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false',
     LEDGER_PROJECTIONS_PATH: ':memory:',
-    LEDGER_BREACH_SWEEP_SECONDS: '0',
-    LEDGER_API_KEYS: TEST_API_KEYS,
-    LEDGER_MASTER_KEY: TEST_MASTER_KEY,
     LEDGER_KEYS_PATH: ':memory:',
   });
-  const store = new EventStoreDbEventStore(new FakeEventStoreDbClient(), { clock: () => NOW });
-  app = await createApp({ config, clock: () => NOW, store, logger: false });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  app = await startAppWith(config, { store: new EventStoreDbEventStore(new FakeEventStoreDbClient(), { clock: () => NOW }) });
 });
 afterAll(async () => app.close());
 

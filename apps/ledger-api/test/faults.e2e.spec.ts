@@ -2,9 +2,7 @@ import { EventStoreDbEventStore, SqliteEventStore } from '@complaint-ledger/even
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type Database from 'better-sqlite3';
 import { FakeEventStoreDbClient } from '../../../libs/event-store/test/support/fake-eventstoredb-client';
-import { createApp } from '../src/app.factory';
-import { loadConfig } from '../src/config/ledger-config';
-import { api, complaintBody, NOW, TEST_API_KEYS, TEST_MASTER_KEY, tempSqlitePath } from './support';
+import { api, complaintBody, NOW, startAppWith, tempSqlitePath, testConfig } from './support';
 
 /**
  * Fault tests: the store unavailable at start-up and mid-run, and the disk full. Each time the
@@ -23,19 +21,13 @@ describe('EventStoreDB unavailable (the adapter over a client that can go down)'
   const client = new FakeEventStoreDbClient();
   beforeAll(async () => {
     client.down = true; // down before the service starts
-    const config = loadConfig({
+    const config = testConfig({
       LEDGER_STORE: 'eventstoredb',
       EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false',
       LEDGER_PROJECTIONS_PATH: ':memory:',
       LEDGER_KEYS_PATH: ':memory:',
-      LEDGER_BREACH_SWEEP_SECONDS: '0',
-      LEDGER_API_KEYS: TEST_API_KEYS,
-      LEDGER_MASTER_KEY: TEST_MASTER_KEY,
     });
-    const store = new EventStoreDbEventStore(client, { clock: () => NOW, resubscribeDelayMs: 20 });
-    app = await createApp({ config, clock: () => NOW, store, logger: false });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    app = await startAppWith(config, { store: new EventStoreDbEventStore(client, { clock: () => NOW, resubscribeDelayMs: 20 }) });
   });
   afterAll(async () => app.close());
 
@@ -75,16 +67,7 @@ describe('the disk full (SQLite refuses to grow: SQLITE_FULL)', () => {
   it('answers 503 with nothing half-written, and takes writes again once there is room', async () => {
     const path = tempSqlitePath();
     const store = new SqliteEventStore(path, () => NOW); // the test holds the store, to limit its file's growth
-    const config = loadConfig({
-      LEDGER_STORE: 'sqlite',
-      LEDGER_SQLITE_PATH: path,
-      LEDGER_BREACH_SWEEP_SECONDS: '0',
-      LEDGER_API_KEYS: TEST_API_KEYS,
-      LEDGER_MASTER_KEY: TEST_MASTER_KEY,
-    });
-    const full = await createApp({ config, clock: () => NOW, store, logger: false });
-    await full.init();
-    await full.getHttpAdapter().getInstance().ready();
+    const full = await startAppWith(testConfig({ LEDGER_SQLITE_PATH: path }), { store });
     try {
       const db = (store as unknown as { db: Database.Database }).db;
       await api(full).post('/v1/complaints').send(complaintBody()).expect(201);

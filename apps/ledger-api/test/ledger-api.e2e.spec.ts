@@ -1,9 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { createApp } from '../src/app.factory';
-import { loadConfig } from '../src/config/ledger-config';
-import { api, complaintBody, NOW, startApp, tempSqlitePath, TEST_API_KEYS, TEST_MASTER_KEY } from './support';
+import { api, complaintBody, NOW, startApp, startAppWith, testConfig } from './support';
 
 let app: NestFastifyApplication;
 const http = () => api(app);
@@ -386,19 +384,8 @@ describe('operations', () => {
 
 describe('durability', () => {
   it('a restart on the same SQLite file loses nothing and serves the same answers', async () => {
-    const config = loadConfig({
-      LEDGER_STORE: 'sqlite',
-      LEDGER_SQLITE_PATH: tempSqlitePath(),
-      LEDGER_BREACH_SWEEP_SECONDS: '0',
-      LEDGER_API_KEYS: TEST_API_KEYS,
-      LEDGER_MASTER_KEY: TEST_MASTER_KEY,
-    });
-    const start = async () => {
-      const instance = await createApp({ config, clock: () => NOW, logger: false });
-      await instance.init();
-      await instance.getHttpAdapter().getInstance().ready();
-      return instance;
-    };
+    const config = testConfig();
+    const start = () => startAppWith(config);
     const first = await start();
     const id = (await api(first).post('/v1/complaints').send(complaintBody()).expect(201)).body.id;
     await api(first)

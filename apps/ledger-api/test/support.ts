@@ -4,7 +4,8 @@ import request from 'supertest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src/app.factory';
-import { loadConfig } from '../src/config/ledger-config';
+import { loadConfig, type LedgerConfig } from '../src/config/ledger-config';
+import type { EventStore } from '@complaint-ledger/event-store';
 
 export const NOW = '2026-11-23T12:00:00.000Z';
 
@@ -30,10 +31,9 @@ export const api = (app: NestFastifyApplication, key: string = KEYS.all) => requ
 
 export const tempSqlitePath = () => join(mkdtempSync(join(tmpdir(), 'ledger-e2e-')), 'ledger.sqlite');
 
-/** The real app over real HTTP, on a SQLite file, with a fixed clock. */
-export async function startApp(env: Record<string, string> = {}, clock = () => NOW): Promise<NestFastifyApplication> {
-  // no timed breach sweeps unless a test asks: it sweeps explicitly through the read side
-  const config = loadConfig({
+/** The tests' configuration: a fresh SQLite file, no timed breach sweeps (tests sweep explicitly), the test keys; `env` overrides. */
+export const testConfig = (env: Record<string, string> = {}) =>
+  loadConfig({
     LEDGER_STORE: 'sqlite',
     LEDGER_SQLITE_PATH: tempSqlitePath(),
     LEDGER_BREACH_SWEEP_SECONDS: '0',
@@ -41,11 +41,20 @@ export async function startApp(env: Record<string, string> = {}, clock = () => N
     LEDGER_MASTER_KEY: TEST_MASTER_KEY,
     ...env,
   });
-  const app = await createApp({ config, clock, logger: false });
+
+/** The real app built from `config` (on `store` if given), initialised and ready for requests over real HTTP. */
+export async function startAppWith(
+  config: LedgerConfig,
+  options: { clock?: () => string; store?: EventStore } = {},
+): Promise<NestFastifyApplication> {
+  const app = await createApp({ config, clock: options.clock ?? (() => NOW), store: options.store, logger: false });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
 }
+
+/** The real app over real HTTP, on a SQLite file, with a fixed clock. */
+export const startApp = (env: Record<string, string> = {}, clock = () => NOW) => startAppWith(testConfig(env), { clock });
 
 export const complaintBody = (extra: object = {}) => ({
   receivedAt: '2024-05-01T10:00:00+01:00',

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const logger = new Logger('ledger-worker');
   let config;
   try {
-    config = loadConfig(localSetup({ LEDGER_BREACH_SWEEP_SECONDS: '60', ...process.env }, (line) => logger.log(line)));
+    config = loadConfig(localSetup({ LEDGER_BREACH_SWEEP_SECONDS: '60', ...process.env }, (line) => logger.log(line), { apiKeys: false }));
   } catch (error) {
     logger.error((error as Error).message);
     process.exit(1);

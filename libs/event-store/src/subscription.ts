@@ -39,15 +39,27 @@ export function positionalSubscription(
   };
 }
 
-/** A resolvable "next commit" signal shared by all waiting subscriptions. */
+/**
+ * "The next commit", shared by all waiting subscriptions. A waiter may also give up after a
+ * timeout (for commits made by another process, which this one is never told of); it then
+ * leaves the waiting set, so an idle store does not collect a waiter per poll.
+ */
 export class CommitSignal {
-  private waiting: (() => void)[] = [];
-  next(): Promise<void> {
-    return new Promise((resolve) => this.waiting.push(resolve));
+  private readonly waiting = new Set<() => void>();
+
+  next(timeoutMs?: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiting.delete(done);
+        resolve();
+      };
+      const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs).unref();
+      this.waiting.add(done);
+    });
   }
+
   fire(): void {
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (const resolve of waiting) resolve();
+    for (const done of [...this.waiting]) done();
   }
 }

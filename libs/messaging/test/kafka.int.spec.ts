@@ -1,5 +1,4 @@
 import { SqliteEventStore } from '@complaint-ledger/event-store';
-import { ReadSide } from '@complaint-ledger/projections';
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { kcatInstalled, startTestBroker, testBrokerAvailability, type TestBroker } from '../../../test/kafka/mock-kafka';
-import { many, record, ALERTS, RULES } from '../../projections/test/support/ledger';
+import { many, record, testReadSide } from '../../projections/test/support/ledger';
 import { EventRelay, KafkaPublisher, topicNames, type ComplaintIntegrationEvent } from '../src';
 
 /**
@@ -90,14 +89,7 @@ describeWithKafka('Kafka (librdkafka mock cluster)', () => {
     const topics = topicNames(`t${id}-${Date.now()}.`); // fresh topics, also on a long-lived external broker
     for (const topic of Object.values(topics)) await cluster.createTopic(topic, 3);
     const store = new SqliteEventStore(join(dir, `log-${id}.sqlite`));
-    const readSide = new ReadSide({
-      store,
-      path: join(dir, `rm-${id}.sqlite`),
-      rules: RULES,
-      alerts: ALERTS,
-      clock: () => new Date().toISOString(),
-      sweepIntervalMs: 0,
-    });
+    const readSide = testReadSide(store, join(dir, `rm-${id}.sqlite`));
     const publisher = new KafkaPublisher({
       brokers: cluster.brokers,
       idempotent: cluster.kind === 'external', // off only for the mock cluster's quirk (see above)

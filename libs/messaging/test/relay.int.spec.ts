@@ -1,9 +1,8 @@
 import { SqliteEventStore } from '@complaint-ledger/event-store';
-import { ReadSide } from '@complaint-ledger/projections';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ComplaintFacts, many, record, ALERTS, RULES } from '../../projections/test/support/ledger';
+import { ComplaintFacts, many, record, testReadSide } from '../../projections/test/support/ledger';
 import { DEFAULT_TOPICS, EventRelay, InProcessPublisher, type ComplaintIntegrationEvent, type TsmSnapshot } from '../src';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-relay-'));
@@ -13,14 +12,7 @@ const NOW = '2026-11-23T12:00:00.000Z';
 function ledger() {
   const id = ++n;
   const store = new SqliteEventStore(join(dir, `log-${id}.sqlite`));
-  const readSide = new ReadSide({
-    store,
-    path: join(dir, `rm-${id}.sqlite`),
-    rules: RULES,
-    alerts: ALERTS,
-    clock: () => NOW,
-    sweepIntervalMs: 0,
-  });
+  const readSide = testReadSide(store, join(dir, `rm-${id}.sqlite`), () => NOW);
   const publisher = new InProcessPublisher();
   const relay = (overrides: Partial<ConstructorParameters<typeof EventRelay>[0]> = {}) =>
     track(

@@ -1,4 +1,4 @@
-import { PERSONAL_DATA_PATHS, type ComplaintEvent } from '@complaint-ledger/domain';
+import { mapPersonalData, type ComplaintEvent } from '@complaint-ledger/domain';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { DataKeyStore } from './data-keys';
 
@@ -22,26 +22,12 @@ export class PersonalDataCipher {
 
   /** The event's data with its personal data encrypted for `subject` (the resident's reference). */
   protect(event: Pick<ComplaintEvent, 'type' | 'data'>, subject: string): object {
-    const paths = PERSONAL_DATA_PATHS[event.type];
-    if (!paths) return event.data;
-    const data = structuredClone(event.data) as Record<string, unknown>;
-    let key: { id: string; key: Buffer } | undefined;
-    for (const path of paths) {
-      const segments = path.split('.');
-      const parent = segments
-        .slice(0, -1)
-        .reduce<Record<string, unknown> | undefined>(
-          (node, name) =>
-            node && typeof node[name] === 'object' && node[name] !== null ? (node[name] as Record<string, unknown>) : undefined,
-          data,
-        );
-      const leaf = segments.at(-1)!;
-      const value = parent?.[leaf];
-      if (typeof value !== 'string') continue;
+    let key: { id: string; key: Buffer } | undefined; // made only if there is something to encrypt
+    return mapPersonalData(event, (value) => {
+      if (typeof value !== 'string') return value;
       key ??= this.keys.keyFor(subject, this.clock());
-      parent![leaf] = seal(value, key.id, key.key);
-    }
-    return data;
+      return seal(value, key.id, key.key);
+    }).data;
   }
 
   /** A deep copy of `value` with every encrypted string decrypted, or `[erased]`. */

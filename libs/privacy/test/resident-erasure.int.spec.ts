@@ -1,9 +1,8 @@
 import { SqliteEventStore } from '@complaint-ledger/event-store';
-import { ReadSide } from '@complaint-ledger/projections';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ComplaintFacts, record, ALERTS, RULES } from '../../projections/test/support/ledger';
+import { ComplaintFacts, record, testReadSide } from '../../projections/test/support/ledger';
 import { DataKeyStore, ERASED, PersonalDataCipher, ResidentErasure } from '../src';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-erasure-'));
@@ -17,14 +16,7 @@ function facts(reference: string) {
 describe('retention (the worker erases residents N years after their last complaint closed)', () => {
   it('erases only residents whose complaints are all closed and the last closed before the cut-off', async () => {
     const store = new SqliteEventStore(join(dir, 'log.sqlite'), () => NOW);
-    const readSide = new ReadSide({
-      store,
-      path: join(dir, 'rm.sqlite'),
-      rules: RULES,
-      alerts: ALERTS,
-      clock: () => NOW,
-      sweepIntervalMs: 0,
-    });
+    const readSide = testReadSide(store, join(dir, 'rm.sqlite'), () => NOW);
     const keys = new DataKeyStore(join(dir, 'keys.sqlite'), Buffer.alloc(32, 1));
     const cipher = new PersonalDataCipher(keys, () => NOW);
     const sealed = cipher.protect(

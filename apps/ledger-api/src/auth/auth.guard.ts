@@ -10,8 +10,11 @@ import { PUBLIC_KEY, ROLES_KEY, type Role } from './roles';
 export const API_KEYS = Symbol('ApiKeyRing');
 export const JWT_VERIFIER = Symbol('JwtVerifier');
 
-const unauthenticated = (detail: string) =>
-  new ProblemException({ type: problemType('AUTH.UNAUTHENTICATED'), title: 'Unauthenticated', status: 401, detail });
+/** A 401, telling the client (RFC 9110 11.6.1) which scheme to authenticate with. */
+function unauthenticated(reply: FastifyReply, detail: string): ProblemException {
+  void reply.header('www-authenticate', 'Bearer realm="complaint-ledger"');
+  return new ProblemException({ type: problemType('AUTH.UNAUTHENTICATED'), title: 'Unauthenticated', status: 401, detail });
+}
 
 /**
  * Every request but the public ones must carry a credential — an API key (`Authorization: Bearer
@@ -47,15 +50,14 @@ export class AuthGuard implements CanActivate {
   }
 
   private async authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
-    void reply.header('www-authenticate', 'Bearer realm="complaint-ledger"');
     const apiKey = request.headers['x-api-key'];
     const authorization = request.headers.authorization;
     const bearer = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
     const credential = typeof apiKey === 'string' ? apiKey : bearer;
-    if (!credential) throw unauthenticated('Send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>".');
+    if (!credential) throw unauthenticated(reply, 'Send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>".');
     const principal =
       this.keys.find(credential) ?? (this.jwt && credential.split('.').length === 3 ? await this.jwt.verify(credential) : null);
-    if (!principal) throw unauthenticated('The credential is not a valid API key or token.');
+    if (!principal) throw unauthenticated(reply, 'The credential is not a valid API key or token.');
     return principal;
   }
 }

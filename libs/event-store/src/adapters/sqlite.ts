@@ -163,7 +163,7 @@ export class SqliteEventStore implements EventStore {
       afterPosition,
       (after, limit) => this.readAll(after, limit),
       // this process's commits wake subscribers at once; another process's are seen within the interval
-      () => Promise.race([this.commits.next(), delay(this.pollIntervalMs)]),
+      () => this.commits.next(this.pollIntervalMs),
       handler,
     );
   }
@@ -181,8 +181,6 @@ export class SqliteEventStore implements EventStore {
     if (this.db.open) this.db.close();
   }
 }
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 function toRecorded(row: Row): RecordedEvent {
   return {

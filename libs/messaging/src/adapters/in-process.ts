@@ -8,7 +8,6 @@ import { PublishFailed, type MessagePublisher, type OutgoingMessage } from '../p
 export class InProcessPublisher implements MessagePublisher {
   private readonly topics = new Map<string, OutgoingMessage[]>();
   private failures = 0;
-  private readonly listeners: ((message: OutgoingMessage) => void)[] = [];
 
   async publish(messages: readonly OutgoingMessage[]): Promise<void> {
     if (this.failures > 0) {
@@ -19,7 +18,6 @@ export class InProcessPublisher implements MessagePublisher {
       const list = this.topics.get(message.topic) ?? [];
       list.push(message);
       this.topics.set(message.topic, list);
-      for (const listener of this.listeners) listener(message);
     }
   }
 
@@ -31,10 +29,6 @@ export class InProcessPublisher implements MessagePublisher {
   /** The next `count` publishes fail without writing anything. */
   failNext(count: number): void {
     this.failures = count;
-  }
-
-  onMessage(listener: (message: OutgoingMessage) => void): void {
-    this.listeners.push(listener);
   }
 
   async close(): Promise<void> {}

@@ -108,47 +108,40 @@ export function annualReport(db: ReadModelDatabase, year: number, rules: Complia
       .all({ until: asOf }) as string[]
   ).map((doc) => (JSON.parse(doc) as { state: ComplaintState }).state);
 
-  const counter = () => new Map<string, number>();
-  const add = (map: Map<string, number>, key: string, by = 1) => map.set(key, (map.get(key) ?? 0) + by);
   const months = Array.from({ length: 12 }, (_, i) => {
     const d = new Date(Date.UTC(year, 3 + i, 1));
     return { month: d.toISOString().slice(0, 7), stage1: 0, stage2: 0 };
   });
   const category = counter();
   const channel = counter();
-  const tenure = new Map<string, { stage1: number; stage2: number }>();
+  const tenure = { 1: counter(), 2: counter() };
   const outcomes = { 1: counter(), 2: counter() };
   const extensionReasons = counter();
   const extensions = { 1: 0, 2: 0 };
   const notAccepted = counter();
   const refused = counter();
-  const remedyTypes = new Map<string, { count: number; amountPence: number }>();
-  const findings = new Map<string, { count: number; rule: string }>();
+  const remedyCounts = counter();
+  const remedyPence = counter();
+  const findings = counter(); // by `provision|rule`
   const themes = QUARTERS.map(() => counter());
   const timeliness = new Map<string, Map<string, number>>();
   const compliance = new Map<DeadlineKind, { provision: string; met: number; total: number }>();
-  let stage1 = 0;
-  let stage2 = 0;
   let completed = 0;
   const overdue: AnnualReport['remedies']['overdue'][number][] = [];
 
   for (const state of states) {
     const excluded = state.nonAcceptance !== undefined;
     if (inYear(state.receivedAt) && !excluded) {
-      stage1 += 1;
       const monthIndex = monthOf(state.receivedAt, year);
       months[monthIndex]!.stage1 += 1;
       add(category, state.category);
       add(channel, state.channel);
-      themes[Math.floor(monthIndex / 3)]!.set(state.category, (themes[Math.floor(monthIndex / 3)]!.get(state.category) ?? 0) + 1);
-      const row = tenure.get(state.tenure) ?? { stage1: 0, stage2: 0 };
-      tenure.set(state.tenure, { ...row, stage1: row.stage1 + 1 });
+      add(themes[Math.floor(monthIndex / 3)]!, state.category);
+      add(tenure[1], state.tenure);
     }
     if (state.stage2 && !state.escalationRefusal && inYear(state.stage2.requestedAt)) {
-      stage2 += 1;
       months[monthOf(state.stage2.requestedAt, year)]!.stage2 += 1;
-      const row = tenure.get(state.tenure) ?? { stage1: 0, stage2: 0 };
-      tenure.set(state.tenure, { ...row, stage2: row.stage2 + 1 });
+      add(tenure[2], state.tenure);
     }
     if (state.stage1.response && inYear(state.stage1.response.at)) add(outcomes[1], state.stage1.response.decision);
     if (state.stage2?.response && inYear(state.stage2.response.at)) add(outcomes[2], state.stage2.response.decision);
@@ -166,8 +159,8 @@ export function annualReport(db: ReadModelDatabase, year: number, rules: Complia
     if (state.escalationRefusal && inYear(state.escalationRefusal.decidedAt)) add(refused, state.escalationRefusal.ground);
     for (const remedy of state.remedies) {
       if (inYear(remedy.offeredAt)) {
-        const row = remedyTypes.get(remedy.type) ?? { count: 0, amountPence: 0 };
-        remedyTypes.set(remedy.type, { count: row.count + 1, amountPence: row.amountPence + (remedy.amountPence ?? 0) });
+        add(remedyCounts, remedy.type);
+        add(remedyPence, remedy.type, remedy.amountPence ?? 0);
         if (remedy.completedAt && !isAfter(remedy.completedAt, asOf)) completed += 1;
       }
       const late = remedy.dueBy && remedy.dueBy < londonDateOf(asOf) && (!remedy.completedAt || isAfter(remedy.completedAt, asOf));
@@ -176,9 +169,7 @@ export function annualReport(db: ReadModelDatabase, year: number, rules: Complia
     }
     const assessment = assess(state, asOf, rules);
     for (const finding of assessment.findings) {
-      if (!inYear(finding.at)) continue;
-      const key = `${finding.provision}|${finding.rule}`;
-      findings.set(key, { count: (findings.get(key)?.count ?? 0) + 1, rule: finding.rule });
+      if (inYear(finding.at)) add(findings, `${finding.provision}|${finding.rule}`);
     }
     for (const deadline of assessment.deadlines) {
       countTimeliness(timeliness, deadline, state, rules, inYear);
@@ -194,12 +185,12 @@ export function annualReport(db: ReadModelDatabase, year: number, rules: Complia
     year,
     asOf,
     volumes: {
-      stage1,
-      stage2,
+      stage1: months.reduce((total, m) => total + m.stage1, 0),
+      stage2: months.reduce((total, m) => total + m.stage2, 0),
       byMonth: months,
       byCategory: sorted(category),
       byChannel: sorted(channel),
-      byTenure: TENURES.map((label) => ({ label, ...(tenure.get(label) ?? { stage1: 0, stage2: 0 }) })),
+      byTenure: TENURES.map((label) => ({ label, stage1: tenure[1].get(label) ?? 0, stage2: tenure[2].get(label) ?? 0 })),
     },
     outcomes: { stage1: DECISIONS.map((d) => tally(outcomes[1], d)), stage2: DECISIONS.map((d) => tally(outcomes[2], d)) },
     tsm: tsmReport(db, year, homes),
@@ -212,18 +203,14 @@ export function annualReport(db: ReadModelDatabase, year: number, rules: Complia
     notAccepted: { total: sum(notAccepted), byGround: EXCLUSION_GROUNDS.map((g) => tally(notAccepted, g)) },
     escalationsRefused: { total: sum(refused), byGround: EXCLUSION_GROUNDS.map((g) => tally(refused, g)) },
     remedies: {
-      offered: [...remedyTypes.values()].reduce((total, r) => total + r.count, 0),
-      byType: REMEDY_TYPES.map((type) => ({
-        label: type,
-        count: remedyTypes.get(type)?.count ?? 0,
-        amountPence: remedyTypes.get(type)?.amountPence ?? 0,
-      })),
-      financialTotalPence: [...remedyTypes.values()].reduce((total, r) => total + r.amountPence, 0),
+      offered: sum(remedyCounts),
+      byType: REMEDY_TYPES.map((type) => ({ ...tally(remedyCounts, type), amountPence: remedyPence.get(type) ?? 0 })),
+      financialTotalPence: sum(remedyPence),
       completed,
       overdue,
     },
     findings: [...findings]
-      .map(([key, { count }]) => ({ provision: key.split('|')[0]!, label: key.split('|')[1]!, count }))
+      .map(([key, count]) => ({ provision: key.split('|')[0]!, label: key.split('|')[1]!, count }))
       .sort((a, b) => b.count - a.count || compareProvisions(a.provision, b.provision)),
     themes: themes.map((counts, i) => ({ quarter: QUARTERS[i]!, top: sorted(counts).slice(0, 3) })),
     selfAssessment: (Object.keys(REQUIREMENTS) as DeadlineKind[])
@@ -267,9 +254,8 @@ function countTimeliness(
   if (!start) return;
   const days = rules.calendar.workingDaysBetween(londonDateOf(start), londonDateOf(deadline.metAt));
   const bucket = bucketsFor(spec.timescale).find(({ upTo }) => days <= upTo)!;
-  const counts = into.get(spec.key) ?? new Map<string, number>();
-  counts.set(bucket.label, (counts.get(bucket.label) ?? 0) + 1);
-  into.set(spec.key, counts);
+  if (!into.has(spec.key)) into.set(spec.key, counter());
+  add(into.get(spec.key)!, bucket.label);
 }
 
 function monthOf(instant: string, year: number): number {
@@ -277,6 +263,8 @@ function monthOf(instant: string, year: number): number {
   return (y - year) * 12 + m - 4;
 }
 
+const counter = () => new Map<string, number>();
+const add = (map: Map<string, number>, key: string, by = 1) => map.set(key, (map.get(key) ?? 0) + by);
 const tally = (map: Map<string, number>, label: Decision | string): Tally => ({ label, count: map.get(label) ?? 0 });
 const sum = (map: Map<string, number>) => [...map.values()].reduce((a, b) => a + b, 0);
 const sorted = (map: Map<string, number>): Tally[] =>

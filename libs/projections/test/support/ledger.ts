@@ -9,6 +9,7 @@ import {
 } from '@complaint-ledger/domain';
 import { complaintStream, type EventStore } from '@complaint-ledger/event-store';
 import { randomUUID } from 'node:crypto';
+import { ReadSide } from '../../src/read-side';
 
 export const RULES: ComplianceRules = { calendar: new WorkingCalendar() };
 export const ALERTS = { warningWorkingDays: 2 };
@@ -103,3 +104,7 @@ export async function record(store: EventStore, ...complaints: ComplaintFacts[])
 /** `count` complaints made by `make`, each with its own id. */
 export const many = (count: number, make: (facts: ComplaintFacts) => ComplaintFacts) =>
   Array.from({ length: count }, () => make(new ComplaintFacts()));
+
+/** A read side over `store` with the test rules, its read models in `path`, and no timed sweeps. */
+export const testReadSide = (store: EventStore, path: string, clock: () => string = () => new Date().toISOString()) =>
+  new ReadSide({ store, path, rules: RULES, alerts: ALERTS, clock, sweepIntervalMs: 0 });

@@ -37,7 +37,8 @@ import {
   type Clock,
 } from './infrastructure/tokens';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { ClientRateLimitGuard, SlidingWindowRateLimits } from './http/rate-limit';
 import type { DataKeyStore, PersonalDataCipher } from '@complaint-ledger/privacy';
 import type { ApiKeyRing } from './auth/api-keys';
 import { API_KEYS, AuthGuard, JWT_VERIFIER } from './auth/auth.guard';
@@ -87,7 +88,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
-        ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: config.LEDGER_RATE_LIMIT_PER_MINUTE }] }),
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: 60_000, limit: config.LEDGER_RATE_LIMIT_PER_MINUTE }],
+          storage: new SlidingWindowRateLimits(),
+        }),
       ],
       controllers: [
         ReceiveComplaintController,
@@ -123,7 +127,7 @@ export class AppModule {
         { provide: DATA_KEYS, useValue: personalData.keys },
         { provide: PERSONAL_DATA, useValue: personalData.cipher },
         // order matters: rate limits apply before credentials are checked
-        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: ClientRateLimitGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: RevealPersonalData },
         ErasureService,

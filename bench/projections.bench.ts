@@ -201,8 +201,9 @@ async function sweep(duePercent: number) {
   const sweepMs = performance.now() - started;
   await readSide.stop();
   await store.close();
-  const rawAppendsMs = rawAppendBaseline(logPath, result.due, (result.breaches + result.warnings) / Math.max(1, result.due));
-  return { open, due, found, recorded: result.breaches + result.warnings, lookupMs, sweepMs, rawAppendsMs };
+  const recorded = result.breaches + result.warnings;
+  const rawAppendsMs = rawAppendBaseline(logPath, result.due, Math.round(recorded / Math.max(1, result.due)));
+  return { open, due, found, recorded, lookupMs, sweepMs, rawAppendsMs };
 }
 
 async function main() {

@@ -33,16 +33,15 @@ export class SlidingWindowRateLimits implements ThrottlerStorage {
     if (!window) this.windows.set(id, (window = { start: now, current: 0, previous: 0, blockedUntil: 0 }));
     roll(window, now, ttl);
     const timeToExpire = seconds(window.start + ttl - now);
-    if (window.blockedUntil > now) {
-      return { totalHits: limit + 1, timeToExpire, isBlocked: true, timeToBlockExpire: seconds(window.blockedUntil - now) };
-    }
-    window.current += 1;
+    if (window.blockedUntil > now) return blocked(limit + 1, timeToExpire, window.blockedUntil - now);
     const overlap = 1 - (now - window.start) / ttl;
-    const totalHits = Math.floor(window.previous * overlap) + window.current;
-    if (totalHits <= limit) return { totalHits, timeToExpire, isBlocked: false, timeToBlockExpire: 0 };
-    window.current -= 1; // a refused request does not count against the client
-    window.blockedUntil = now + (blockDuration > 0 ? blockDuration : ttl);
-    return { totalHits, timeToExpire, isBlocked: true, timeToBlockExpire: seconds(window.blockedUntil - now) };
+    const totalHits = Math.floor(window.previous * overlap) + window.current + 1;
+    if (totalHits > limit) {
+      window.blockedUntil = now + (blockDuration > 0 ? blockDuration : ttl);
+      return blocked(totalHits, timeToExpire, window.blockedUntil - now);
+    }
+    window.current += 1; // only an allowed request counts against the client
+    return { totalHits, timeToExpire, isBlocked: false, timeToBlockExpire: 0 };
   }
 
   /** Clients not seen for two windows are dropped, at most once a window. */
@@ -65,13 +64,21 @@ function roll(window: Window, now: number, ttl: number): void {
 
 const seconds = (ms: number) => Math.max(0, Math.ceil(ms / 1000));
 
+const blocked = (totalHits: number, timeToExpire: number, blockedForMs: number) => ({
+  totalHits,
+  timeToExpire,
+  isBlocked: true,
+  timeToBlockExpire: seconds(blockedForMs),
+});
+
 /**
- * The limit is per client across the whole API (the throttler's default keys it per route and
- * hashes the key with SHA-256 on every request).
+ * The limit is per client across the whole API: the key is the client itself (the storage keeps
+ * each throttler's counts apart). The throttler's default keys it per route and hashes the key
+ * with SHA-256 on every request.
  */
 @Injectable()
 export class ClientRateLimitGuard extends ThrottlerGuard {
-  protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
-    return `${throttlerName}:${tracker}`;
+  protected override generateKey(_context: ExecutionContext, tracker: string): string {
+    return tracker;
   }
 }

@@ -25,10 +25,8 @@ export class AnnualReportController {
     summary: 'The annual complaints performance and service improvement report (Code 8.1): JSON, or HTML with Accept: text/html',
   })
   annual(@Query() query: TsmQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    const report = this.report(query.year);
-    if (!accept || !/text\/html/.test(accept) || /application\/json/.test(accept)) return report;
-    void reply.header('content-type', 'text/html; charset=utf-8');
-    return annualReportPage(report);
+    if (!accept || !/text\/html/.test(accept) || /application\/json/.test(accept)) return this.report(query.year);
+    return this.page(query, reply);
   }
 
   @Get('annual.html')

@@ -57,27 +57,16 @@ export class ComplaintFacts {
     return this.add({ type: 'Escalated', data: { complaintId: this.id, requestedAt: at(when) } });
   }
   notAccepted(when: string): this {
-    const decided = {
-      complaintId: this.id,
-      decidedAt: at(when),
-      ground: 'other' as const,
-      explanation: 'Insurance claim',
-      ombudsmanRightExplained: true,
-    };
-    return this.add({ type: 'ComplaintNotAccepted', data: decided });
+    return this.add({ type: 'ComplaintNotAccepted', data: this.refusal(when, 'Insurance claim') });
   }
   escalationRefused(when: string): this {
-    const decided = {
-      complaintId: this.id,
-      decidedAt: at(when),
-      ground: 'other' as const,
-      explanation: 'Legal action',
-      ombudsmanRightExplained: true,
-    };
-    return this.add({ type: 'EscalationRefused', data: decided });
+    return this.add({ type: 'EscalationRefused', data: this.refusal(when, 'Legal action') });
   }
   withdrawn(when: string): this {
     return this.add({ type: 'ComplaintWithdrawn', data: { complaintId: this.id, withdrawnAt: at(when) } });
+  }
+  private refusal(when: string, explanation: string) {
+    return { complaintId: this.id, decidedAt: at(when), ground: 'other' as const, explanation, ombudsmanRightExplained: true };
   }
   private add(event: ComplaintEvent): this {
     this.events.push(event);

@@ -37,7 +37,6 @@ export class ComplaintQueriesController {
   @ApiOperation({ summary: 'Every event recorded for the complaint, in order, with its hashes (Code 5.12)' })
   async history(@Param('id', complaintIdPipe) id: string) {
     const recorded = await this.load(id);
-    if (!recorded.length) throw complaintNotFound(id);
     return { id, events: this.events(recorded) };
   }
 
@@ -48,7 +47,6 @@ export class ComplaintQueriesController {
   })
   async export(@Param('id', complaintIdPipe) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
     const recorded = await this.load(id);
-    if (!recorded.length) throw complaintNotFound(id);
     const exportedAt = this.clock();
     void reply.header('content-disposition', `attachment; filename="complaint-${id}.json"`);
     return {
@@ -81,7 +79,6 @@ export class ComplaintQueriesController {
   @ApiOperation({ summary: "Verify the complaint's hash chain and name the first broken revision" })
   async integrity(@Param('id', complaintIdPipe) id: string) {
     const recorded = await this.load(id);
-    if (!recorded.length) throw complaintNotFound(id);
     return verifyChain(recorded);
   }
 
@@ -111,8 +108,11 @@ export class ComplaintQueriesController {
     };
   }
 
-  private load(id: string): Promise<RecordedEvent[]> {
-    return this.store.readStream(complaintStream(id));
+  /** The complaint's events; 404 when it has none. */
+  private async load(id: string): Promise<RecordedEvent[]> {
+    const recorded = await this.store.readStream(complaintStream(id));
+    if (!recorded.length) throw complaintNotFound(id);
+    return recorded;
   }
 
   private asOf(value: string | undefined): string {

@@ -40,6 +40,8 @@ export class ProjectionRunner {
   private retryTimer?: NodeJS.Timeout;
   private readonly retryMs: number;
   private readonly saveCheckpoint;
+  /** Built once: better-sqlite3 makes a transaction function's wrappers each time it is asked for one. */
+  private readonly applyInTransaction: (fresh: readonly RecordedEvent[]) => Map<string, number>;
 
   constructor(
     private readonly store: EventStore,
@@ -52,6 +54,7 @@ export class ProjectionRunner {
     this.retryMs = options.retryMs ?? 1000;
     this.prepared = projections.map((projection) => this.prepare(projection));
     this.saveCheckpoint = db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?');
+    this.applyInTransaction = db.transaction((fresh: readonly RecordedEvent[]) => this.applyFresh(fresh));
     this.loadCheckpoints();
   }
 
@@ -133,37 +136,41 @@ export class ProjectionRunner {
   apply(events: readonly RecordedEvent[]): void {
     const fresh = events.filter((event) => event.position > this.position);
     if (!fresh.length) return;
-    const reached = new Map<string, number>();
-    const transaction = this.db.transaction(() => {
-      for (const prepared of this.prepared) {
-        const { projection } = prepared;
-        const checkpoint = this.checkpoints.get(projection.name)!;
-        const touched = new Map<string, unknown>();
-        for (const event of fresh) {
-          if (event.position <= checkpoint) continue;
-          const key = projection.keyOf(event);
-          if (key === null) continue;
-          const current = touched.has(key) ? touched.get(key) : this.cached(prepared, key);
-          touched.set(key, projection.evolve(current ?? null, event));
-        }
-        for (const [key, doc] of touched) {
-          if (doc === null) prepared.remove(key);
-          else prepared.save(key, doc);
-          this.remember(projection.name, key, doc);
-        }
-        const position = Math.max(checkpoint, fresh.at(-1)!.position);
-        this.saveCheckpoint.run(position, projection.name);
-        reached.set(projection.name, position);
-      }
-    });
+    let reached: Map<string, number>;
     try {
-      transaction();
+      reached = this.applyInTransaction(fresh);
     } catch (error) {
       this.cache.clear(); // it may hold documents the rolled-back transaction never wrote
       throw error;
     }
     for (const [name, position] of reached) this.checkpoints.set(name, position);
     this.waiters = this.waiters.filter((waiter) => (this.position >= waiter.position ? (waiter.resolve(), false) : true));
+  }
+
+  /** Every projection's documents and checkpoint for the batch; the positions each reached. */
+  private applyFresh(fresh: readonly RecordedEvent[]): Map<string, number> {
+    const reached = new Map<string, number>();
+    for (const prepared of this.prepared) {
+      const { projection } = prepared;
+      const checkpoint = this.checkpoints.get(projection.name)!;
+      const touched = new Map<string, unknown>();
+      for (const event of fresh) {
+        if (event.position <= checkpoint) continue;
+        const key = projection.keyOf(event);
+        if (key === null) continue;
+        const current = touched.has(key) ? touched.get(key) : this.cached(prepared, key);
+        touched.set(key, projection.evolve(current ?? null, event));
+      }
+      for (const [key, doc] of touched) {
+        if (doc === null) prepared.remove(key);
+        else prepared.save(key, doc);
+        this.remember(projection.name, key, doc);
+      }
+      const position = Math.max(checkpoint, fresh.at(-1)!.position);
+      this.saveCheckpoint.run(position, projection.name);
+      reached.set(projection.name, position);
+    }
+    return reached;
   }
 
   private enqueue(event: RecordedEvent): void {

@@ -24,6 +24,8 @@ interface Row {
   metadata: string;
 }
 
+type Outcome = { ok: AppendResult } | { error: unknown };
+
 interface PendingAppend {
   streamId: string;
   events: readonly NewEvent[];
@@ -44,6 +46,8 @@ export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private readonly statements;
+  /** The batch's transaction and each append's savepoint, built once (better-sqlite3 makes wrappers per call). */
+  private readonly commitBatch: (batch: readonly PendingAppend[]) => Outcome[];
 
   constructor(
     readonly path: string,
@@ -76,6 +80,16 @@ export class SqliteEventStore implements EventStore {
       stream: this.db.prepare<[string], Row>('SELECT * FROM events WHERE stream_id = ? ORDER BY revision'),
       all: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
     };
+    const attempt = this.db.transaction((pending: PendingAppend) => this.appendOne(pending));
+    this.commitBatch = this.db.transaction((batch: readonly PendingAppend[]) =>
+      batch.map((pending): Outcome => {
+        try {
+          return { ok: attempt(pending) }; // nested: a savepoint, rolled back alone on error
+        } catch (error) {
+          return { error };
+        }
+      }),
+    );
   }
 
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -124,18 +138,9 @@ export class SqliteEventStore implements EventStore {
     const batch = this.queue;
     this.queue = [];
     this.flushScheduled = false;
-    const outcomes: ({ ok: AppendResult } | { error: unknown })[] = [];
-    const attempt = this.db.transaction((pending: PendingAppend) => this.appendOne(pending));
+    let outcomes: Outcome[];
     try {
-      this.db.transaction(() => {
-        for (const pending of batch) {
-          try {
-            outcomes.push({ ok: attempt(pending) }); // nested: a savepoint, rolled back alone on error
-          } catch (error) {
-            outcomes.push({ error });
-          }
-        }
-      })();
+      outcomes = this.commitBatch(batch);
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing in the batch was written.
       const unavailable = new StoreUnavailable(`the event store could not commit: ${(error as Error).message}`, error);

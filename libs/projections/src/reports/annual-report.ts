@@ -98,15 +98,14 @@ export function annualReport(db: ReadModelDatabase, year: number, rules: Complia
     const date = londonDateOf(instant);
     return date >= period.from && date <= period.to;
   };
-  const states = (
-    db
-      .prepare(
-        `SELECT doc FROM ${tableOf({ name: 'complaints' })}
-         WHERE received_at <= @until ORDER BY received_at, key`,
-      )
-      .pluck()
-      .all({ until: asOf }) as string[]
-  ).map((doc) => (JSON.parse(doc) as { state: ComplaintState }).state);
+  // one complaint in memory at a time: a landlord's whole history can be large, the report's tallies are not
+  const docs = db
+    .prepare(
+      `SELECT doc FROM ${tableOf({ name: 'complaints' })}
+       WHERE received_at <= @until ORDER BY received_at, key`,
+    )
+    .pluck()
+    .iterate({ until: asOf }) as IterableIterator<string>;
 
   const months = Array.from({ length: 12 }, (_, i) => {
     const d = new Date(Date.UTC(year, 3 + i, 1));
@@ -129,7 +128,8 @@ export function annualReport(db: ReadModelDatabase, year: number, rules: Complia
   let completed = 0;
   const overdue: AnnualReport['remedies']['overdue'][number][] = [];
 
-  for (const state of states) {
+  for (const doc of docs) {
+    const { state } = JSON.parse(doc) as { state: ComplaintState };
     const excluded = state.nonAcceptance !== undefined;
     if (inYear(state.receivedAt) && !excluded) {
       const monthIndex = monthOf(state.receivedAt, year);

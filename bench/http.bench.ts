@@ -7,7 +7,7 @@
  *  - a mixed lifecycle (receive, acknowledge, correspondence, respond, read) and the service's peak
  *    RSS under it;
  *  - GET /v1/complaints/{id} and /history for a complaint with 50 events.
- * BENCH_SECONDS (10) per measurement; BENCH_CONNECTIONS (32).
+ * BENCH_SECONDS (10) per measurement; BENCH_CONNECTIONS (32); LEDGER_HEAP_MB (256) as for npm start.
  */
 import autocannon, { type Result } from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -22,6 +22,8 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const root = resolve(__dirname, '..', '..');
 const key = randomBytes(24).toString('hex');
 const nodeOptions = process.env.LEDGER_NODE_OPTIONS ?? '';
+// both servers run with the memory settings of `npm start` and the Docker image (deploy/node.sh)
+const heapMb = process.env.LEDGER_HEAP_MB ?? '256';
 const receiveBody = JSON.stringify({
   receivedAt: '2024-05-01T10:00:00+01:00',
   channel: 'email',
@@ -33,9 +35,9 @@ const receiveBody = JSON.stringify({
 const json = { 'content-type': 'application/json', 'x-api-key': key };
 
 async function startServer(script: string, port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-r', 'tsconfig-paths/register', join(root, 'dist', script)], {
+  const child = spawn('sh', [join(root, 'deploy', 'node.sh'), join(root, 'dist', script)], {
     cwd: root,
-    env: { ...process.env, TS_NODE_BASEURL: join(root, 'dist'), PORT: String(port), ...env },
+    env: { ...process.env, TS_NODE_BASEURL: join(root, 'dist'), PORT: String(port), LEDGER_HEAP_MB: heapMb, ...env },
     stdio: 'ignore',
   });
   for (let i = 0; i < 300; i++) {
@@ -85,8 +87,7 @@ async function main() {
     LEDGER_MASTER_KEY: randomBytes(32).toString('base64'),
     LEDGER_BREACH_SWEEP_SECONDS: '0',
     LEDGER_RATE_LIMIT_PER_MINUTE: '1000000000',
-    // Node's defaults, as `npm start` and the Dockerfile run it; LEDGER_NODE_OPTIONS to try others
-    // (e.g. --max-old-space-size=256, which bounds how much garbage the heap holds before collecting)
+    // LEDGER_NODE_OPTIONS to try other V8 or Node flags
     NODE_OPTIONS: nodeOptions,
   };
   const ledger = await startServer('apps/ledger-api/src/main.js', 4102, ledgerEnv);
@@ -204,7 +205,7 @@ async function main() {
       'p50 ms': mixed.p50,
       'p99 ms': mixed.p99,
       'non-2xx': mixed.non2xx,
-      target: `RSS ≤ 300 MB: ${rss.toFixed(0)} MB${nodeOptions ? ` (${nodeOptions})` : ''}`,
+      target: `RSS ≤ 300 MB: ${rss.toFixed(0)} MB (heap ${heapMb} MB${nodeOptions ? `, ${nodeOptions}` : ''})`,
     },
     {
       measure: 'GET complaint (50 events)',
@@ -226,6 +227,7 @@ async function main() {
   console.table(rows);
   const results = {
     machine: { cpus: cpus().length, node: process.version },
+    serviceHeapMb: Number(heapMb),
     serviceNodeOptions: nodeOptions,
     seconds,
     connections,

@@ -132,29 +132,32 @@ async function rebuild() {
 
 /**
  * The sweep's floor in SQLite alone: the same number of alert rows (same sizes, copied from the
- * ones the detector wrote) appended to as many other open streams of the same log, each after
- * reading its head, in one durable transaction — no deciding, hashing, JSON or checks.
+ * ones the detector wrote) appended, each after reading its stream's head, to as many other open
+ * streams of the same log that were created together (as the due ones were), in one durable
+ * transaction — no deciding, hashing, JSON or checks.
  */
 function rawAppendBaseline(path: string, streams: number, eventsPerStream: number): number {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   const targets = db
-    .prepare('SELECT stream_id FROM events GROUP BY stream_id HAVING MAX(revision) = 0 LIMIT ?')
-    .pluck()
-    .all(streams) as string[];
+    .prepare(`SELECT key, name FROM streams WHERE key NOT IN (SELECT stream_key FROM events WHERE revision > 0) ORDER BY key LIMIT ?`)
+    .all(streams) as { key: number; name: string }[];
   const sample = db.prepare("SELECT type, data, metadata FROM events WHERE type = 'DeadlineBreached' LIMIT 1").get() as {
     type: string;
     data: string;
     metadata: string;
   };
-  const head = db.prepare('SELECT revision, metadata FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1');
-  const insert = db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
+  const head = db.prepare('SELECT revision, metadata FROM events WHERE stream_key = ? ORDER BY revision DESC LIMIT 1');
+  const insert = db.prepare(
+    'INSERT INTO events (stream_key, stream_id, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
   const started = performance.now();
   db.transaction(() => {
     for (const stream of targets) {
-      let { revision } = head.get(stream) as { revision: number };
-      for (let i = 0; i < eventsPerStream; i++) insert.run(stream, ++revision, randomUUID(), sample.type, sample.data, sample.metadata);
+      let { revision } = head.get(stream.key) as { revision: number };
+      for (let i = 0; i < eventsPerStream; i++)
+        insert.run(stream.key, stream.name, ++revision, randomUUID(), sample.type, sample.data, sample.metadata);
     }
   })();
   const ms = performance.now() - started;

@@ -3,14 +3,28 @@ import type { NewEvent, RecordedEvent, RecordedMetadata } from './port';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** JSON with object keys sorted at every depth: the same event always hashes the same. */
+/**
+ * JSON with object keys sorted (by UTF-16 code units) at every depth, undefined members left out:
+ * the same event always hashes the same. Every event written is hashed, so this is built by
+ * appending to one string rather than through intermediate arrays; hash-chain.unit.spec.ts holds
+ * it to the original, array-based definition over random values, since changing a single byte
+ * would break every stored chain.
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (canonicalJson(value[i]) ?? '');
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  let out = '{';
+  for (const key of Object.keys(record).sort()) {
+    const member = record[key];
+    if (member === undefined) continue;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(member)}`;
+  }
+  return `${out}}`;
 }
 
 /** SHA-256 over the previous hash and the canonical JSON of everything recorded except the hash. */

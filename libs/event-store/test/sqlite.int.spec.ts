@@ -1,7 +1,8 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '../src';
+import { chain, GENESIS_HASH, SqliteEventStore, verifyChain, type NewEvent } from '../src';
 import { eventStoreContract, newEvent } from './contract';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-sqlite-'));
@@ -9,7 +10,35 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const freshPath = () => join(dir, `ledger-${++n}.sqlite`);
 
-describe('SqliteEventStore honours the event-store contract', () => eventStoreContract(async () => new SqliteEventStore(freshPath())));
+describe('SqliteEventStore honours the event-store contract', () =>
+  eventStoreContract(async () => new SqliteEventStore(freshPath()), {
+    uniqueEventIdsAcrossStreams: SqliteEventStore.uniqueEventIdsAcrossStreams,
+  }));
+
+/** A log as layout version 1 wrote it: both indexes keyed by strings, event ids unique across streams. */
+function writeVersion1Log(path: string, appends: readonly (readonly [stream: string, event: NewEvent])[]): void {
+  const db = new Database(path);
+  db.exec(`CREATE TABLE events (
+    position INTEGER PRIMARY KEY AUTOINCREMENT, stream_id TEXT NOT NULL, revision INTEGER NOT NULL,
+    event_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL,
+    UNIQUE (stream_id, revision))`);
+  const insert = db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
+  const heads = new Map<string, { revision: number; hash: string }>();
+  for (const [stream, event] of appends) {
+    const head = heads.get(stream) ?? { revision: -1, hash: GENESIS_HASH };
+    const recorded = chain(stream, head.revision + 1, event, head.hash, '2025-06-01T09:00:00.000Z');
+    insert.run(
+      stream,
+      recorded.revision,
+      recorded.eventId,
+      recorded.type,
+      JSON.stringify(recorded.data),
+      JSON.stringify(recorded.metadata),
+    );
+    heads.set(stream, { revision: recorded.revision, hash: recorded.metadata.hash });
+  }
+  db.close();
+}
 
 describe('SqliteEventStore specifics', () => {
   it('keeps everything across a close and reopen of the same file', async () => {
@@ -23,6 +52,40 @@ describe('SqliteEventStore specifics', () => {
     await second.append('complaint-a', [newEvent()], 1);
     expect(await second.readStream('complaint-a')).toHaveLength(3);
     await second.close();
+  });
+
+  it('upgrades a version 1 log in place: every event keeps its position and hash, retries are recognised, appends go on', async () => {
+    const path = freshPath();
+    const [a0, b0, a1] = [newEvent('ComplaintReceived'), newEvent('ComplaintReceived'), newEvent('Acknowledged')];
+    writeVersion1Log(path, [
+      ['complaint-a', a0],
+      ['complaint-b', b0],
+      ['complaint-a', a1],
+    ]);
+    const v1 = new Database(path, { readonly: true });
+    const before = v1.prepare('SELECT * FROM events ORDER BY position').all();
+    v1.close();
+
+    const store = new SqliteEventStore(path);
+    const after = await store.readAll(-1, 10);
+    expect(after.map((e) => [e.position, e.streamId, e.revision, e.eventId])).toEqual([
+      [1, 'complaint-a', 0, a0.eventId],
+      [2, 'complaint-b', 0, b0.eventId],
+      [3, 'complaint-a', 1, a1.eventId],
+    ]);
+    expect(after.map((e) => JSON.stringify([e.data, e.metadata]))).toEqual(
+      (before as { data: string; metadata: string }[]).map((row) => JSON.stringify([JSON.parse(row.data), JSON.parse(row.metadata)])),
+    );
+    expect(verifyChain(await store.readStream('complaint-a'))).toMatchObject({ valid: true, events: 2 });
+    expect(await store.append('complaint-a', [a1], 0)).toEqual({ revision: 1, position: 3, written: false });
+    expect(await store.append('complaint-a', [newEvent()], 1)).toEqual({ revision: 2, position: 4, written: true });
+    expect(verifyChain(await store.readStream('complaint-a'))).toMatchObject({ valid: true, events: 3 });
+    await store.close();
+
+    const reopened = new SqliteEventStore(path); // already upgraded: opens as it is
+    expect(await reopened.readAll(-1, 10)).toHaveLength(4);
+    expect(await reopened.append('complaint-c', [newEvent()], 'no_stream')).toMatchObject({ revision: 0, position: 5 });
+    await reopened.close();
   });
 
   it('groups concurrent appends into one transaction, failing only the conflicting one', async () => {

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checkAppend } from '../append-rules';
+import { openSchema } from './sqlite-schema';
 import { chain, GENESIS_HASH } from '../hash-chain';
 import {
   StoreUnavailable,
@@ -38,9 +39,12 @@ interface PendingAppend {
  * The embedded default: one SQLite file in WAL mode with synchronous=FULL, so a resolved append
  * has been fsynced (a 2xx means durable). Appends that arrive together are written in one
  * transaction — group commit — so durability costs one fsync per batch, not per command. Each
- * append in the batch runs in its own savepoint: one conflicting append fails alone.
+ * append in the batch runs in its own savepoint: one conflicting append fails alone. The layout
+ * (and why its indexes are keyed by stream creation order) is in sqlite-schema.ts.
  */
 export class SqliteEventStore implements EventStore {
+  /** An event id is unique within its stream (sqlite-schema.ts), as in EventStoreDB. */
+  static readonly uniqueEventIdsAcrossStreams = false;
   private readonly db: Database.Database;
   private readonly commits = new CommitSignal();
   private queue: PendingAppend[] = [];
@@ -60,24 +64,22 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS events (
-        position  INTEGER PRIMARY KEY AUTOINCREMENT,
-        stream_id TEXT    NOT NULL,
-        revision  INTEGER NOT NULL,
-        event_id  TEXT    NOT NULL UNIQUE,
-        type      TEXT    NOT NULL,
-        data      TEXT    NOT NULL,
-        metadata  TEXT    NOT NULL,
-        UNIQUE (stream_id, revision)
-      );`);
+    openSchema(this.db);
     this.statements = {
-      head: this.db.prepare<[string], { revision: number; metadata: string }>(
-        'SELECT revision, metadata FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+      streamKey: this.db.prepare<[string], number>('SELECT key FROM streams WHERE name = ?').pluck(),
+      newStream: this.db.prepare('INSERT INTO streams (name) VALUES (?)'),
+      head: this.db.prepare<[number], { revision: number; metadata: string }>(
+        'SELECT revision, metadata FROM events WHERE stream_key = ? ORDER BY revision DESC LIMIT 1',
       ),
-      byId: this.db.prepare<[string], Row>('SELECT * FROM events WHERE event_id = ?'),
-      insert: this.db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)'),
-      stream: this.db.prepare<[string], Row>('SELECT * FROM events WHERE stream_id = ? ORDER BY revision'),
+      byId: this.db.prepare<[number, string], Pick<Row, 'position' | 'revision' | 'type'>>(
+        'SELECT position, revision, type FROM events WHERE stream_key = ? AND event_id = ?',
+      ),
+      insert: this.db.prepare(
+        'INSERT INTO events (stream_key, stream_id, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      stream: this.db.prepare<[string], Row>(
+        'SELECT * FROM events WHERE stream_key = (SELECT key FROM streams WHERE name = ?) ORDER BY revision',
+      ),
       all: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
     };
     const attempt = this.db.transaction((pending: PendingAppend) => this.appendOne(pending));
@@ -104,15 +106,17 @@ export class SqliteEventStore implements EventStore {
 
   private readonly appendOne = (pending: PendingAppend): AppendResult => {
     const { streamId, events, expected } = pending;
-    const head = this.statements.head.get(streamId);
+    let key = this.statements.streamKey.get(streamId);
+    const head = key === undefined ? undefined : this.statements.head.get(key);
+    const existing = (id: string) => (key === undefined ? undefined : this.statements.byId.get(key, id));
     const decision = checkAppend(streamId, head ? head.revision : 'no_stream', expected, events, (id) => {
-      const row = this.statements.byId.get(id);
-      return row && { streamId: row.stream_id, revision: row.revision, type: row.type };
+      const row = existing(id);
+      return row && { streamId, revision: row.revision, type: row.type };
     });
     if (decision.kind === 'already_written') {
-      const row = this.statements.byId.get(events.at(-1)!.eventId)!;
-      return { revision: decision.revision, position: row.position, written: false };
+      return { revision: decision.revision, position: existing(events.at(-1)!.eventId)!.position, written: false };
     }
+    key ??= Number(this.statements.newStream.run(streamId).lastInsertRowid);
     const recordedAt = this.clock();
     let prevHash = head ? (JSON.parse(head.metadata) as { hash: string }).hash : GENESIS_HASH;
     let revision = head ? head.revision : -1;
@@ -121,6 +125,7 @@ export class SqliteEventStore implements EventStore {
       revision += 1;
       const recorded = chain(streamId, revision, event, prevHash, recordedAt);
       const info = this.statements.insert.run(
+        key,
         streamId,
         revision,
         recorded.eventId,

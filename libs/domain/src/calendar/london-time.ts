@@ -53,8 +53,24 @@ function londonOffsetMs(epochMs: number): number {
   return epochMs >= bounds[0] && epochMs < bounds[1] ? HOUR_MS : 0;
 }
 
+// Deadline evaluation asks for the London dates of the same instants again and again: a sweep's
+// asOf, the due instants every complaint due that day shares, and each complaint's own instants
+// every time it is re-evaluated. Remembered (bounded), they cost a lookup.
+const londonDates = new Map<Instant, LocalDate>();
+const REMEMBERED_DATES = 100_000;
+
 /** The London calendar date an instant falls on. */
 export function londonDateOf(instant: Instant): LocalDate {
+  let date = londonDates.get(instant);
+  if (date === undefined) {
+    date = computeLondonDate(instant);
+    if (londonDates.size >= REMEMBERED_DATES) londonDates.clear();
+    londonDates.set(instant, date);
+  }
+  return date;
+}
+
+function computeLondonDate(instant: Instant): LocalDate {
   if (WITH_OFFSET.test(instant)) {
     const epochMs = Date.parse(instant);
     if (!Number.isNaN(epochMs) && instant.length >= 16) return new Date(epochMs + londonOffsetMs(epochMs)).toISOString().slice(0, 10);

@@ -94,10 +94,17 @@ export class WorkingCalendar {
   }
 }
 
+// Every calendar question starts here; the dates seen are remembered (at most DAY_COUNT of them,
+// only valid ones) so the check and the arithmetic run once per date.
+const dayIndexes = new Map<LocalDate, number>();
+
 function indexOf(date: LocalDate): number {
+  const known = dayIndexes.get(date);
+  if (known !== undefined) return known;
   if (!isLocalDate(date)) throw new RangeError(`not an ISO date (YYYY-MM-DD): ${date}`);
   const index = (Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10)) - FIRST_DAY_MS) / MS_PER_DAY;
   if (index < 0 || index >= DAY_COUNT) throw outsideCalendar(date);
+  dayIndexes.set(date, index);
   return index;
 }
 

@@ -3,9 +3,10 @@
  *  1. rebuild: every read model replayed from zero over a generated SQLite log of BENCH_EVENTS
  *     events (default 1,000,000: 125,000 complaints of 8 events), in events/s (target ≥ 50,000);
  *  2. sweep: a breach sweep with BENCH_OPEN open complaints (default 100,000) of which 1 % have a
- *     deadline due, in ms (target ≤ 50), beside the same sweep's index lookup alone, beside raw
- *     better-sqlite3 durably appending as many rows to as many streams of the same log (the floor
- *     the store's write pattern sets), and with 10 % due to show the cost follows what is due.
+ *     deadline due, in ms (target ≤ 50), by a fresh process and by a detector that has swept
+ *     before; beside the same sweep's index lookup alone, beside raw better-sqlite3 durably
+ *     appending as many rows to as many streams of the same log (the floor the store's write
+ *     pattern sets), and with 10 % due to show the cost follows what is due.
  * Generating the logs is not timed.
  */
 import Database from 'better-sqlite3';
@@ -165,8 +166,11 @@ function rawAppendBaseline(path: string, streams: number, eventsPerStream: numbe
   return ms;
 }
 
-async function sweep(duePercent: number) {
-  const logPath = join(dir, `sweep-${duePercent}-log.sqlite`);
+let sweepLogs = 0;
+
+async function sweep(duePercent: number, run: string) {
+  const file = `sweep-${++sweepLogs}`;
+  const logPath = join(dir, `${file}-log.sqlite`);
   const store = new SqliteEventStore(logPath);
   const due = Math.round((open * duePercent) / 100);
   process.stdout.write(`generating ${open} open complaints, ${due} due… `);
@@ -189,7 +193,7 @@ async function sweep(duePercent: number) {
   const now = '2026-11-23T12:00:00.000Z';
   const readSide = new ReadSide({
     store,
-    path: join(dir, `sweep-${duePercent}-rm.sqlite`),
+    path: join(dir, `${file}-rm.sqlite`),
     rules,
     alerts,
     clock: () => now,
@@ -206,12 +210,15 @@ async function sweep(duePercent: number) {
   await store.close();
   const recorded = result.breaches + result.warnings;
   const rawAppendsMs = rawAppendBaseline(logPath, result.due, Math.round(recorded / Math.max(1, result.due)));
-  return { open, due, found, recorded, lookupMs, sweepMs, rawAppendsMs };
+  return { run, open, due, found, recorded, lookupMs, sweepMs, rawAppendsMs };
 }
 
 async function main() {
   const rebuilt = await rebuild();
-  const sweeps = [await sweep(1), await sweep(10)];
+  // The detector sweeps every minute in a long-running worker, so the figure the target is about
+  // is a sweep by a process that has swept before. The first sweep of a fresh process also pays for
+  // compiling the sweep's code and is shown first (each sweep has its own log, so nothing is due twice).
+  const sweeps = [await sweep(1, 'first sweep of the process'), await sweep(1, 'running detector'), await sweep(10, 'running detector')];
   console.table([
     {
       'events replayed': rebuilt.events,
@@ -222,13 +229,14 @@ async function main() {
   ]);
   console.table(
     sweeps.map((s) => ({
+      sweep: s.run,
       'open complaints': s.open,
       due: s.due,
       'alerts recorded': s.recorded,
       'index lookup ms': s.lookupMs.toFixed(1),
       'whole sweep ms (incl. durable appends)': s.sweepMs.toFixed(1),
       'raw SQLite, same appends ms': s.rawAppendsMs.toFixed(1),
-      'target ≤ (1 %)': 50,
+      'target ≤ (1 %, running)': 50,
     })),
   );
   writeFileSync(

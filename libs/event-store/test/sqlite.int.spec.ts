@@ -67,6 +67,7 @@ describe('SqliteEventStore specifics', () => {
     v1.close();
 
     const store = new SqliteEventStore(path);
+    expect(store.layoutUpgrade).toMatchObject({ from: 1, to: 2, events: 3 });
     const after = await store.readAll(-1, 10);
     expect(after.map((e) => [e.position, e.streamId, e.revision, e.eventId])).toEqual([
       [1, 'complaint-a', 0, a0.eventId],
@@ -83,6 +84,7 @@ describe('SqliteEventStore specifics', () => {
     await store.close();
 
     const reopened = new SqliteEventStore(path); // already upgraded: opens as it is
+    expect(reopened.layoutUpgrade).toBeNull();
     expect(await reopened.readAll(-1, 10)).toHaveLength(4);
     expect(await reopened.append('complaint-c', [newEvent()], 'no_stream')).toMatchObject({ revision: 0, position: 5 });
     await reopened.close();

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { performance } from 'node:perf_hooks';
 
 /**
  * The log's layout, version 2 (`PRAGMA user_version`).
@@ -42,20 +43,35 @@ const CREATE = `
  * keys follow each stream's first position. Two processes opening the same old file at once are
  * serialised by the write lock, and the second finds the work done.
  */
-export function openSchema(db: Database.Database): void {
+export function openSchema(db: Database.Database): LayoutUpgrade | null {
   const version = () => db.pragma('user_version', { simple: true }) as number;
-  if (version() === SCHEMA_VERSION) return;
-  db.transaction(() => {
-    if (version() === SCHEMA_VERSION) return;
-    const hasEvents = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined;
-    if (!hasEvents) {
-      db.exec(CREATE);
-    } else {
-      if (version() !== 0) throw new Error(`the event log has layout version ${version()}; this service knows ${SCHEMA_VERSION}`);
-      upgradeFromVersion1(db);
-    }
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }).immediate();
+  if (version() === SCHEMA_VERSION) return null;
+  const started = performance.now();
+  const upgraded = db
+    .transaction((): LayoutUpgrade | null => {
+      if (version() === SCHEMA_VERSION) return null;
+      const hasEvents = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined;
+      let upgrade: LayoutUpgrade | null = null;
+      if (!hasEvents) {
+        db.exec(CREATE);
+      } else {
+        if (version() !== 0) throw new Error(`the event log has layout version ${version()}; this service knows ${SCHEMA_VERSION}`);
+        upgradeFromVersion1(db);
+        upgrade = { from: 1, to: SCHEMA_VERSION, events: db.prepare('SELECT COUNT(*) FROM events').pluck().get() as number, ms: 0 };
+      }
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      return upgrade;
+    })
+    .immediate();
+  return upgraded && { ...upgraded, ms: Math.round(performance.now() - started) };
+}
+
+/** What opening a file upgraded, for the service to log. */
+export interface LayoutUpgrade {
+  readonly from: number;
+  readonly to: number;
+  readonly events: number;
+  readonly ms: number;
 }
 
 function upgradeFromVersion1(db: Database.Database): void {

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checkAppend } from '../append-rules';
-import { openSchema } from './sqlite-schema';
+import { openSchema, type LayoutUpgrade } from './sqlite-schema';
 import { chain, GENESIS_HASH } from '../hash-chain';
 import {
   StoreUnavailable,
@@ -50,6 +50,8 @@ export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private readonly statements;
+  /** Set when opening the file upgraded an older layout in place (sqlite-schema.ts). */
+  readonly layoutUpgrade: LayoutUpgrade | null;
   /** The batch's transaction and each append's savepoint, built once (better-sqlite3 makes wrappers per call). */
   private readonly commitBatch: (batch: readonly PendingAppend[]) => Outcome[];
 
@@ -64,7 +66,7 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
-    openSchema(this.db);
+    this.layoutUpgrade = openSchema(this.db);
     this.statements = {
       streamKey: this.db.prepare<[string], number>('SELECT key FROM streams WHERE name = ?').pluck(),
       newStream: this.db.prepare('INSERT INTO streams (name) VALUES (?)'),

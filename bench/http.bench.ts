@@ -3,7 +3,8 @@
  * baseline in the same run, the service in its own process (as deployed), autocannon in this one:
  *  - POST /v1/complaints: throughput and p50/p99 on the standalone service (SQLite, durable) beside
  *    a bare NestJS route validating the same DTO (bench/support/bare-server.ts); then the p99 of
- *    the command under a steady open-loop load at 50 % of its own peak rate (support/paced-load.ts);
+ *    the command under a steady open-loop load at 50 % of its own peak rate (support/paced-load.ts;
+ *    the median of three runs);
  *  - a mixed lifecycle (receive, acknowledge, correspondence, respond, read) and the service's peak
  *    RSS under it;
  *  - GET /v1/complaints/{id} and /history for a complaint with 50 events.
@@ -15,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pacedLoad } from './support/paced-load';
+import { pacedLoad, type PacedLoadResult } from './support/paced-load';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -95,16 +96,18 @@ async function main() {
   const command = figures(await run({ url: `${base}/v1/complaints`, method: 'POST', headers: json, body: receiveBody }));
   const halfRate = Math.max(1, Math.round(command.rps / 2));
   // a steady open-loop load at half the peak rate (see paced-load.ts for why not autocannon's -R),
-  // once the projections have digested the backlog the peak run left
+  // once the projections have digested the backlog the peak run left. On a shared 2-core machine
+  // one run's p99 can be twice another's, so three runs: the median one is reported, all are printed.
   await settled(base);
-  const atHalf = await pacedLoad({
-    url: `${base}/v1/complaints`,
-    method: 'POST',
-    headers: json,
-    body: receiveBody,
-    rate: halfRate,
-    seconds,
-  });
+  const halfRuns: PacedLoadResult[] = [];
+  for (let i = 0; i < 3; i++) {
+    halfRuns.push(
+      await pacedLoad({ url: `${base}/v1/complaints`, method: 'POST', headers: json, body: receiveBody, rate: halfRate, seconds }),
+    );
+    await settled(base);
+  }
+  const atHalf = [...halfRuns].sort((a, b) => a.p99 - b.p99)[1]!;
+  const halfP99s = halfRuns.map((r) => r.p99.toFixed(1)).join(' / ');
 
   // one complaint with 50 events, read back
   const id = ((await (await fetch(`${base}/v1/complaints`, { method: 'POST', headers: json, body: receiveBody })).json()) as { id: string })
@@ -197,7 +200,7 @@ async function main() {
       'p50 ms': atHalf.p50,
       'p99 ms': atHalf.p99,
       'non-2xx': atHalf.non2xx,
-      target: `p99 ≤ 25 ms: ${atHalf.p99} ms`,
+      target: `p99 ≤ 25 ms: median ${atHalf.p99.toFixed(1)} ms (${halfP99s})`,
     },
     {
       measure: 'mixed lifecycle',
@@ -234,6 +237,7 @@ async function main() {
     bare: bareRun,
     command,
     atHalf,
+    halfRuns,
     mixed,
     getOne,
     getHistory,

@@ -1,21 +1,12 @@
-import {
-  BACKWARDS,
-  END,
-  EventStoreDBClient,
-  FORWARDS,
-  NO_STREAM,
-  START,
-  StreamNotFoundError,
-  WrongExpectedVersionError,
-  jsonEvent,
-  streamNameFilter,
-  type AllStreamResolvedEvent,
-  type AppendExpectedRevision,
-  type AppendResult as EsdbAppendResult,
-  type EventData,
-  type Filter,
-  type ReadPosition,
-  type ResolvedEvent,
+import type * as EventStoreDb from '@eventstore/db-client';
+import type {
+  AllStreamResolvedEvent,
+  AppendExpectedRevision,
+  AppendResult as EsdbAppendResult,
+  EventData,
+  Filter,
+  ReadPosition,
+  ResolvedEvent,
 } from '@eventstore/db-client';
 import { checkAppend } from '../append-rules';
 import { chain, GENESIS_HASH } from '../hash-chain';
@@ -32,14 +23,25 @@ import {
 } from '../port';
 
 /**
+ * The client library (gRPC and protobuf: ~6 MB of live heap, ~25 MB of RSS) is loaded the first
+ * time this adapter is used, so a service running on SQLite never carries it.
+ */
+let library: typeof EventStoreDb | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+const esdb = (): typeof EventStoreDb => (library ??= require('@eventstore/db-client') as typeof EventStoreDb);
+
+/**
  * The part of `@eventstore/db-client`'s client this adapter uses. Narrow on purpose: the real
  * client satisfies it, and a stub of it lets the mapping run in CI where no server can.
  */
 export interface EventStoreDbClientLike {
   appendToStream(streamName: string, events: EventData[], options: { expectedRevision: AppendExpectedRevision }): Promise<EsdbAppendResult>;
-  readStream(streamName: string, options: { direction: typeof FORWARDS; fromRevision: typeof START }): AsyncIterable<ResolvedEvent>;
+  readStream(
+    streamName: string,
+    options: { direction: typeof EventStoreDb.FORWARDS; fromRevision: typeof EventStoreDb.START },
+  ): AsyncIterable<ResolvedEvent>;
   readAll(options: {
-    direction: typeof FORWARDS | typeof BACKWARDS;
+    direction: typeof EventStoreDb.FORWARDS | typeof EventStoreDb.BACKWARDS;
     fromPosition: ReadPosition;
     maxCount: number;
   }): AsyncIterable<AllStreamResolvedEvent>;
@@ -89,7 +91,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   static connect(connectionString: string, options: EventStoreDbOptions = {}): EventStoreDbEventStore {
-    return new EventStoreDbEventStore(EventStoreDBClient.connectionString(connectionString), options);
+    return new EventStoreDbEventStore(esdb().EventStoreDBClient.connectionString(connectionString), options);
   }
 
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -106,15 +108,20 @@ export class EventStoreDbEventStore implements EventStore {
       const sealed = events.map((event, i) => {
         const recorded = chain(streamId, stream.length + i, event, prevHash, recordedAt);
         prevHash = recorded.metadata.hash;
-        return jsonEvent({ id: recorded.eventId, type: recorded.type, data: recorded.data as never, metadata: recorded.metadata as never });
+        return esdb().jsonEvent({
+          id: recorded.eventId,
+          type: recorded.type,
+          data: recorded.data as never,
+          metadata: recorded.metadata as never,
+        });
       });
       try {
         const result = await this.client.appendToStream(streamId, sealed, {
-          expectedRevision: head === 'no_stream' ? NO_STREAM : BigInt(head),
+          expectedRevision: head === 'no_stream' ? esdb().NO_STREAM : BigInt(head),
         });
         return { revision: Number(result.nextExpectedRevision), position: Number(result.position?.commit ?? -1n), written: true };
       } catch (error) {
-        if (error instanceof WrongExpectedVersionError) {
+        if (error instanceof esdb().WrongExpectedVersionError) {
           if (expected === 'any') continue; // someone appended between our read and write: chain onto theirs
           const actual = error.actualVersion;
           throw new WrongExpectedRevision(streamId, expected, typeof actual === 'bigint' ? Number(actual) : 'no_stream');
@@ -127,11 +134,11 @@ export class EventStoreDbEventStore implements EventStore {
   async readStream(streamId: string): Promise<RecordedEvent[]> {
     const events: RecordedEvent[] = [];
     try {
-      for await (const resolved of this.client.readStream(streamId, { direction: FORWARDS, fromRevision: START })) {
+      for await (const resolved of this.client.readStream(streamId, { direction: esdb().FORWARDS, fromRevision: esdb().START })) {
         if (resolved.event) events.push(toRecorded(resolved.event, resolved.commitPosition));
       }
     } catch (error) {
-      if (error instanceof StreamNotFoundError) return [];
+      if (error instanceof esdb().StreamNotFoundError) return [];
       throw unavailable('read a stream', error);
     }
     return events;
@@ -139,14 +146,14 @@ export class EventStoreDbEventStore implements EventStore {
 
   async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {
     const found: RecordedEvent[] = [];
-    let from: ReadPosition = afterPosition < 0 ? START : positionOf(afterPosition);
+    let from: ReadPosition = afterPosition < 0 ? esdb().START : positionOf(afterPosition);
     // `$all` reads are inclusive of their start and hold system and foreign streams: page on,
     // keeping only the ledger's events after the position asked for.
     for (;;) {
       let seen = 0;
       let last: bigint | undefined;
       try {
-        for await (const resolved of this.client.readAll({ direction: FORWARDS, fromPosition: from, maxCount: PAGE })) {
+        for await (const resolved of this.client.readAll({ direction: esdb().FORWARDS, fromPosition: from, maxCount: PAGE })) {
           seen++;
           const event = resolved.event;
           if (!event) continue;
@@ -169,11 +176,11 @@ export class EventStoreDbEventStore implements EventStore {
     let open = true;
     let position = afterPosition;
     let current: { unsubscribe(): Promise<void> } | undefined;
-    const filter = streamNameFilter({ prefixes: [...this.prefixes] });
+    const filter = esdb().streamNameFilter({ prefixes: [...this.prefixes] });
     const done = (async () => {
       while (open) {
         try {
-          const subscription = this.client.subscribeToAll({ fromPosition: position < 0 ? START : positionOf(position), filter });
+          const subscription = this.client.subscribeToAll({ fromPosition: position < 0 ? esdb().START : positionOf(position), filter });
           current = subscription;
           for await (const resolved of subscription) {
             if (!open) break;
@@ -200,7 +207,7 @@ export class EventStoreDbEventStore implements EventStore {
 
   async ready(): Promise<boolean> {
     try {
-      for await (const _ of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) void _;
+      for await (const _ of this.client.readAll({ direction: esdb().BACKWARDS, fromPosition: esdb().END, maxCount: 1 })) void _;
       return true;
     } catch {
       return false;

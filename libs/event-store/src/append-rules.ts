@@ -11,6 +11,11 @@ export function checkAppend(
   events: readonly NewEvent[],
   existingById: (eventId: string) => Pick<RecordedEvent, 'streamId' | 'revision' | 'type'> | undefined,
 ): { kind: 'write' } | { kind: 'already_written'; revision: number } {
+  const ids = new Set<string>();
+  for (const event of events) {
+    if (ids.has(event.eventId)) throw new DuplicateEventId(event.eventId); // the same id twice in one append
+    ids.add(event.eventId);
+  }
   const first = events[0] && existingById(events[0].eventId);
   if (first) {
     const all = events.map((event) => existingById(event.eventId));

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import type { NewEvent, RecordedEvent, RecordedMetadata } from './port';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -6,9 +6,9 @@ export const GENESIS_HASH = '0'.repeat(64);
 /**
  * JSON with object keys sorted (by UTF-16 code units) at every depth, undefined members left out:
  * the same event always hashes the same. Every event written is hashed, so this is built by
- * appending to one string rather than through intermediate arrays; hash-chain.unit.spec.ts holds
- * it to the original, array-based definition over random values, since changing a single byte
- * would break every stored chain.
+ * appending to one string, with strings written directly and keys quoted once per name;
+ * hash-chain.unit.spec.ts holds it to the original, array-based definition over random values,
+ * since changing a single byte would break every stored chain.
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
@@ -19,21 +19,32 @@ export function canonicalJson(value: unknown): string {
   }
   const record = value as Record<string, unknown>;
   let out = '{';
+  let first = true;
   for (const key of Object.keys(record).sort()) {
     const member = record[key];
     if (member === undefined) continue;
-    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(member)}`;
+    out += `${first ? '' : ','}${quoted(key)}:${typeof member === 'string' ? JSON.stringify(member) : canonicalJson(member)}`;
+    first = false;
   }
   return `${out}}`;
+}
+
+// Events use a small vocabulary of member names; their JSON-quoted forms are kept (bounded).
+const quotedKeys = new Map<string, string>();
+function quoted(key: string): string {
+  let json = quotedKeys.get(key);
+  if (json === undefined) {
+    json = JSON.stringify(key);
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, json);
+  }
+  return json;
 }
 
 /** SHA-256 over the previous hash and the canonical JSON of everything recorded except the hash. */
 export function hashEvent(event: Omit<RecordedEvent, 'position' | 'metadata'> & { metadata: Omit<RecordedMetadata, 'hash'> }): string {
   const { streamId, revision, eventId, type, data, metadata } = event;
-  return createHash('sha256')
-    .update(metadata.prevHash)
-    .update(canonicalJson({ streamId, revision, eventId, type, data, metadata }))
-    .digest('hex');
+  // one-shot hashing (no Hash object per event); the same bytes as hashing the two parts in turn
+  return oneShotHash('sha256', metadata.prevHash + canonicalJson({ streamId, revision, eventId, type, data, metadata }), 'hex');
 }
 
 /** Seals a new event into a stream's chain. */

@@ -76,6 +76,26 @@ export function eventStoreContract(open: () => Promise<EventStore>, capabilities
       await expect(store.append(`complaint-${randomUUID()}`, [event], 'no_stream')).rejects.toBeInstanceOf(DuplicateEventId);
     });
 
+  it('refuses an append that carries the same event id twice, writing nothing', async () => {
+    const twice = newEvent();
+    await expect(store.append(stream, [twice, newEvent(), twice], 'no_stream')).rejects.toBeInstanceOf(DuplicateEventId);
+    expect(await store.readStream(stream)).toHaveLength(0);
+  });
+
+  it('recognises a retry even when it expects the revision its first attempt produced', async () => {
+    const events = [newEvent(), newEvent()];
+    const first = await store.append(stream, events, 'no_stream');
+    expect(await store.append(stream, events, first.revision)).toEqual({
+      revision: first.revision,
+      position: first.position,
+      written: false,
+    });
+    const reused = newEvent();
+    await store.append(stream, [reused], first.revision);
+    await expect(store.append(stream, [reused, newEvent()], first.revision + 1)).rejects.toBeInstanceOf(DuplicateEventId);
+    expect(await store.readStream(stream)).toHaveLength(3);
+  });
+
   it('writes nothing of a batch it refuses', async () => {
     const used = newEvent();
     await store.append(stream, [used], 'no_stream');

@@ -27,6 +27,22 @@ interface Row {
 
 type Outcome = { ok: AppendResult } | { error: unknown };
 
+interface Head {
+  key: number;
+  revision: number;
+  hash: string;
+}
+
+/**
+ * The (stream, event id) index refused a row: an id already in the stream, or twice in one append.
+ * By code and message, not `instanceof`: the native addon keeps the error class of the first
+ * copy of better-sqlite3 loaded in the process, from that copy's realm (test runners load several).
+ */
+const isEventIdClash = (error: unknown): boolean => {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof message === 'string' && message.includes('events.event_id');
+};
+
 interface PendingAppend {
   streamId: string;
   events: readonly NewEvent[];
@@ -68,10 +84,11 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('busy_timeout = 5000');
     this.layoutUpgrade = openSchema(this.db);
     this.statements = {
-      streamKey: this.db.prepare<[string], number>('SELECT key FROM streams WHERE name = ?').pluck(),
       newStream: this.db.prepare('INSERT INTO streams (name) VALUES (?)'),
-      head: this.db.prepare<[number], { revision: number; metadata: string }>(
-        'SELECT revision, metadata FROM events WHERE stream_key = ? ORDER BY revision DESC LIMIT 1',
+      // the stream's key and its last event's revision and hash, in one statement
+      head: this.db.prepare<[string], Head>(
+        `SELECT s.key AS key, e.revision AS revision, json_extract(e.metadata, '$.hash') AS hash
+         FROM streams s JOIN events e ON e.stream_key = s.key WHERE s.name = ? ORDER BY e.revision DESC LIMIT 1`,
       ),
       byId: this.db.prepare<[number, string], Pick<Row, 'position' | 'revision' | 'type'>>(
         'SELECT position, revision, type FROM events WHERE stream_key = ? AND event_id = ?',
@@ -84,16 +101,25 @@ export class SqliteEventStore implements EventStore {
       ),
       all: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
     };
-    const attempt = this.db.transaction((pending: PendingAppend) => this.appendOne(pending));
-    this.commitBatch = this.db.transaction((batch: readonly PendingAppend[]) =>
-      batch.map((pending): Outcome => {
+    // nested in the batch's transaction: a savepoint, rolled back alone on error
+    const attempt = this.db.transaction((pending: PendingAppend, recordedAt: string, lookUpIds: boolean) =>
+      this.appendOne(pending, recordedAt, lookUpIds),
+    );
+    this.commitBatch = this.db.transaction((batch: readonly PendingAppend[]) => {
+      const recordedAt = this.clock(); // the batch commits as one: one instant for all of it
+      return batch.map((pending): Outcome => {
         try {
-          return { ok: attempt(pending) }; // nested: a savepoint, rolled back alone on error
+          try {
+            return { ok: attempt(pending, recordedAt, false) };
+          } catch (error) {
+            if (!isEventIdClash(error)) throw error;
+            return { ok: attempt(pending, recordedAt, true) }; // decided again, with every lookup
+          }
         } catch (error) {
           return { error };
         }
-      }),
-    );
+      });
+    });
   }
 
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -106,21 +132,29 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  private readonly appendOne = (pending: PendingAppend): AppendResult => {
+  /**
+   * An append that expects exactly the stream's head cannot be a retry of events already in the
+   * stream (a retry expects the head it saw before its first attempt), so its event ids are left
+   * to the (stream, event id) index rather than looked up one by one. If the index objects, the
+   * append is rolled back and decided again with `lookUpIds`: the shared rules then tell a retry
+   * from a reused id exactly as they always do.
+   */
+  private readonly appendOne = (pending: PendingAppend, recordedAt: string, lookUpIds: boolean): AppendResult => {
     const { streamId, events, expected } = pending;
-    let key = this.statements.streamKey.get(streamId);
-    const head = key === undefined ? undefined : this.statements.head.get(key);
-    const existing = (id: string) => (key === undefined ? undefined : this.statements.byId.get(key, id));
-    const decision = checkAppend(streamId, head ? head.revision : 'no_stream', expected, events, (id) => {
+    const head = this.statements.head.get(streamId);
+    const headRevision = head ? head.revision : 'no_stream';
+    const atHead = expected !== 'any' && expected === headRevision;
+    const existing = (id: string) => (head ? this.statements.byId.get(head.key, id) : undefined);
+    const decision = checkAppend(streamId, headRevision, expected, events, (id) => {
+      if (atHead && !lookUpIds) return undefined;
       const row = existing(id);
       return row && { streamId, revision: row.revision, type: row.type };
     });
     if (decision.kind === 'already_written') {
       return { revision: decision.revision, position: existing(events.at(-1)!.eventId)!.position, written: false };
     }
-    key ??= Number(this.statements.newStream.run(streamId).lastInsertRowid);
-    const recordedAt = this.clock();
-    let prevHash = head ? (JSON.parse(head.metadata) as { hash: string }).hash : GENESIS_HASH;
+    const key = head ? head.key : Number(this.statements.newStream.run(streamId).lastInsertRowid);
+    let prevHash = head ? head.hash : GENESIS_HASH;
     let revision = head ? head.revision : -1;
     let position = 0;
     for (const event of events) {

@@ -8,4 +8,12 @@
 #   (--heap-growing-percent=300). With an explicit bound below 1-2 GB, V8 otherwise grows it by
 #   only ~1.4x and runs a full collection about every second at half load, which doubled the
 #   commands' p99 in the benchmark (README "Performance").
-exec node --max-old-space-size="${LEDGER_HEAP_MB:-256}" --heap-growing-percent=300 -r tsconfig-paths/register "$@"
+heap_mb="${LEDGER_HEAP_MB:-256}"
+case "$heap_mb" in
+  '' | *[!0-9]*) echo "LEDGER_HEAP_MB must be a whole number of megabytes (e.g. 256), not '$heap_mb'" >&2; exit 1 ;;
+esac
+if [ "$heap_mb" -lt 64 ]; then
+  echo "LEDGER_HEAP_MB must be at least 64 (MB), not $heap_mb" >&2
+  exit 1
+fi
+exec node --max-old-space-size="$heap_mb" --heap-growing-percent=300 -r tsconfig-paths/register "$@"

@@ -1,0 +1,31 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+/** deploy/node.sh: how npm start, the worker, rebuilds and the Docker image start Node. */
+const launch = (heapMb: string | undefined, ...args: string[]) =>
+  spawnSync('sh', [join(__dirname, '..', 'deploy', 'node.sh'), ...args], {
+    cwd: join(__dirname, '..'),
+    env: { ...process.env, LEDGER_HEAP_MB: heapMb },
+    encoding: 'utf8',
+  });
+
+describe('the service launcher', () => {
+  it('bounds the heap at LEDGER_HEAP_MB, 256 MB unless told otherwise', () => {
+    const printLimit = ['-e', "process.stdout.write(String(require('v8').getHeapStatistics().heap_size_limit / 1048576))"];
+    const byDefault = launch(undefined, ...printLimit);
+    const small = launch('128', ...printLimit);
+    expect(byDefault.status).toBe(0);
+    // the limit V8 reports adds the young generation to the old-space bound
+    expect(Number(byDefault.stdout)).toBeGreaterThanOrEqual(256);
+    expect(Number(byDefault.stdout)).toBeLessThan(400);
+    expect(Number(small.stdout)).toBeGreaterThanOrEqual(128);
+    expect(Number(small.stdout)).toBeLessThan(Number(byDefault.stdout));
+  });
+
+  it.each(['abc', '12.5', '-1', '10'])('refuses LEDGER_HEAP_MB=%s with a message naming it, starting nothing', (value) => {
+    const refused = launch(value, '-e', 'process.stdout.write("started")');
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(/LEDGER_HEAP_MB must be/);
+  });
+});

@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { medianBy } from './support/median';
 import { pacedLoad, type PacedLoadResult } from './support/paced-load';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -106,7 +107,7 @@ async function main() {
     );
     await settled(base);
   }
-  const atHalf = [...halfRuns].sort((a, b) => a.p99 - b.p99)[1]!;
+  const atHalf = medianBy(halfRuns, (run) => run.p99);
   const halfP99s = halfRuns.map((r) => r.p99.toFixed(1)).join(' / ');
 
   // one complaint with 50 events, read back

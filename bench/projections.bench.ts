@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { EVENT_SCHEMA_VERSION, occurredAtOf, toInstant, WorkingCalendar, type ComplaintEvent } from '@complaint-ledger/domain';
 import { complaintStream, SqliteEventStore } from '@complaint-ledger/event-store';
 import { complaintsWithAlertsDue, ReadSide } from '@complaint-ledger/projections';
+import { medianBy } from './support/median';
 
 const events = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const open = Number(process.env.BENCH_OPEN ?? 100_000);
@@ -229,7 +230,7 @@ async function main() {
   const first = await sweep(1, 'first sweep of the process');
   const running: Awaited<ReturnType<typeof sweep>>[] = [];
   for (let i = 0; i < 3; i++) running.push(await sweep(1, 'running detector'));
-  const median = [...running].sort((a, b) => a.sweepMs - b.sweepMs)[1]!;
+  const median = medianBy(running, (run) => run.sweepMs);
   const runningMs = running.map((r) => r.sweepMs.toFixed(1)).join(' / ');
   const sweeps = [first, { ...median, run: `running detector, median of ${runningMs}` }, await sweep(10, 'running detector')];
   console.table([

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore, type NewEvent } from '@complaint-ledger/event-store';
+import { medianBy } from './support/median';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -75,7 +76,7 @@ async function raw(n: number): Promise<number> {
 async function main() {
   const results: { round: number; adapter: number; raw: number }[] = [];
   for (let round = 1; round <= rounds; round++) results.push({ round, raw: await raw(round), adapter: await adapter(round) });
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const median = (xs: number[]) => medianBy(xs, (x) => x);
   const summary = {
     benchmark: 'store',
     machine: `${process.platform} ${process.arch}, node ${process.version}`,

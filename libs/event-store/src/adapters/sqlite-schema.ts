@@ -47,23 +47,21 @@ export function openSchema(db: Database.Database): LayoutUpgrade | null {
   const version = () => db.pragma('user_version', { simple: true }) as number;
   if (version() === SCHEMA_VERSION) return null;
   const started = performance.now();
-  const upgraded = db
-    .transaction((): LayoutUpgrade | null => {
+  // the number of events carried over from layout 1, or null when there was nothing to upgrade
+  const upgradedEvents = db
+    .transaction((): number | null => {
       if (version() === SCHEMA_VERSION) return null;
       const hasEvents = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined;
-      let upgrade: LayoutUpgrade | null = null;
-      if (!hasEvents) {
-        db.exec(CREATE);
-      } else {
-        if (version() !== 0) throw new Error(`the event log has layout version ${version()}; this service knows ${SCHEMA_VERSION}`);
-        upgradeFromVersion1(db);
-        upgrade = { from: 1, to: SCHEMA_VERSION, events: db.prepare('SELECT COUNT(*) FROM events').pluck().get() as number, ms: 0 };
-      }
+      if (hasEvents && version() !== 0)
+        throw new Error(`the event log has layout version ${version()}; this service knows ${SCHEMA_VERSION}`);
+      if (hasEvents) upgradeFromVersion1(db);
+      else db.exec(CREATE);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      return upgrade;
+      return hasEvents ? (db.prepare('SELECT COUNT(*) FROM events').pluck().get() as number) : null;
     })
     .immediate();
-  return upgraded && { ...upgraded, ms: Math.round(performance.now() - started) };
+  if (upgradedEvents === null) return null;
+  return { from: 1, to: SCHEMA_VERSION, events: upgradedEvents, ms: Math.round(performance.now() - started) };
 }
 
 /** What opening a file upgraded, for the service to log. */

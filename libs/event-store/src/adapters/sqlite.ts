@@ -105,16 +105,19 @@ export class SqliteEventStore implements EventStore {
     const attempt = this.db.transaction((pending: PendingAppend, recordedAt: string, lookUpIds: boolean) =>
       this.appendOne(pending, recordedAt, lookUpIds),
     );
+    const appendWithFallback = (pending: PendingAppend, recordedAt: string): AppendResult => {
+      try {
+        return attempt(pending, recordedAt, false);
+      } catch (error) {
+        if (!isEventIdClash(error)) throw error;
+        return attempt(pending, recordedAt, true); // decided again, with every lookup
+      }
+    };
     this.commitBatch = this.db.transaction((batch: readonly PendingAppend[]) => {
       const recordedAt = this.clock(); // the batch commits as one: one instant for all of it
       return batch.map((pending): Outcome => {
         try {
-          try {
-            return { ok: attempt(pending, recordedAt, false) };
-          } catch (error) {
-            if (!isEventIdClash(error)) throw error;
-            return { ok: attempt(pending, recordedAt, true) }; // decided again, with every lookup
-          }
+          return { ok: appendWithFallback(pending, recordedAt) };
         } catch (error) {
           return { error };
         }

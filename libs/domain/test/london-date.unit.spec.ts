@@ -1,5 +1,6 @@
-import { DateTime } from 'luxon';
-import { londonDateOf } from '../src';
+import fc from 'fast-check';
+import { DateTime, FixedOffsetZone } from 'luxon';
+import { compareInstants, londonDateOf } from '../src';
 
 // londonDateOf computes UK summer time itself (it is on every deadline's hot path); here it is
 // checked against luxon's time-zone database for every hour and both DST changes' minutes, 2018–2030.
@@ -21,5 +22,32 @@ describe('londonDateOf agrees with the Europe/London time-zone database', () => 
     expect(londonDateOf('2024-10-27T23:30:00.000Z')).toBe('2024-10-27'); // GMT again
     expect(londonDateOf('2024-06-01T00:30:00+01:00')).toBe('2024-06-01');
     expect(londonDateOf('2024-06-01T00:30')).toBe('2024-06-01'); // no offset: London wall-clock
+  });
+});
+
+describe('compareInstants', () => {
+  // UTC instants in the fixed toISOString form are compared as text; every other form by time.
+  const instant = fc
+    .tuple(fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2200, 0, 1) }), fc.constantFrom(0, 60, -300, 330))
+    .map(([ms, offsetMinutes]) =>
+      offsetMinutes === 0
+        ? new Date(ms).toISOString()
+        : DateTime.fromMillis(ms, { zone: FixedOffsetZone.instance(offsetMinutes) }).toISO()!,
+    );
+
+  it('orders any two instants as their times do, whatever their offsets', () => {
+    fc.assert(
+      fc.property(instant, instant, fc.boolean(), (a, b, same) => {
+        const second = same ? new Date(Date.parse(a)).toISOString() : b;
+        expect(Math.sign(compareInstants(a, second))).toBe(Math.sign(Date.parse(a) - Date.parse(second)));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('orders the same moment written two ways as equal, and an offset instant against a UTC one by time', () => {
+    expect(compareInstants('2024-05-01T09:00:00.000Z', '2024-05-01T10:00:00.000+01:00')).toBe(0);
+    expect(compareInstants('2024-05-01T09:00:00.001Z', '2024-05-01T10:00:00.000+01:00')).toBeGreaterThan(0);
+    expect(compareInstants('2024-05-01T08:59:59.999Z', '2024-05-01T09:00:00.000Z')).toBeLessThan(0);
   });
 });

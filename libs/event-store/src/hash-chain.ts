@@ -11,13 +11,18 @@ export const GENESIS_HASH = '0'.repeat(64);
  * since changing a single byte would break every stored chain.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (value === null || typeof value !== 'object') {
+    const json = JSON.stringify(value);
+    if (json === undefined) roundTrips = false; // a function or symbol: JSON has no form for it
+    return json;
+  }
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (canonicalJson(value[i]) ?? '');
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
+  if (typeof record.toJSON === 'function') roundTrips = false; // JSON.stringify would write what toJSON says
   let out = '{';
   let first = true;
   for (const key of Object.keys(record).sort()) {
@@ -28,6 +33,13 @@ export function canonicalJson(value: unknown): string {
   }
   return `${out}}`;
 }
+
+/**
+ * Whether everything canonicalJson wrote since this was last set is also the value's JSON (up to
+ * key order), i.e. reads back as the value. Events are plain data, so it always is in practice;
+ * `seal` checks rather than trusts it before storing the canonical form.
+ */
+let roundTrips = true;
 
 // Events use a small vocabulary of member names; their JSON-quoted forms are kept (bounded).
 const quotedKeys = new Map<string, string>();
@@ -40,11 +52,21 @@ function quoted(key: string): string {
   return json;
 }
 
+/**
+ * What an event's hash covers: the previous hash, then the canonical JSON of everything recorded
+ * except the hash — {data, eventId, metadata, revision, streamId, type}, keys in that (sorted)
+ * order, with data and metadata given already in canonical form.
+ */
+function hashOf(streamId: string, revision: number, eventId: string, type: string, data: string, metadata: string, prevHash: string) {
+  const envelope = `{"data":${data},"eventId":${JSON.stringify(eventId)},"metadata":${metadata},"revision":${revision},"streamId":${JSON.stringify(streamId)},"type":${JSON.stringify(type)}}`;
+  // one-shot hashing (no Hash object per event); the same bytes as hashing the two parts in turn
+  return oneShotHash('sha256', prevHash + envelope, 'hex');
+}
+
 /** SHA-256 over the previous hash and the canonical JSON of everything recorded except the hash. */
 export function hashEvent(event: Omit<RecordedEvent, 'position' | 'metadata'> & { metadata: Omit<RecordedMetadata, 'hash'> }): string {
   const { streamId, revision, eventId, type, data, metadata } = event;
-  // one-shot hashing (no Hash object per event); the same bytes as hashing the two parts in turn
-  return oneShotHash('sha256', metadata.prevHash + canonicalJson({ streamId, revision, eventId, type, data, metadata }), 'hex');
+  return hashOf(streamId, revision, eventId, type, canonicalJson(data), canonicalJson(metadata), metadata.prevHash);
 }
 
 /** Seals a new event into a stream's chain. */
@@ -58,6 +80,32 @@ export function chain(
   const metadata = { ...event.metadata, recordedAt, prevHash };
   const sealed = { streamId, revision, eventId: event.eventId, type: event.type, data: event.data, metadata };
   return { ...sealed, metadata: { ...metadata, hash: hashEvent(sealed) } };
+}
+
+/** A new event sealed into its stream's chain, as a store writes it: its hash and its data and metadata as JSON text. */
+export interface SealedJson {
+  readonly hash: string;
+  readonly data: string;
+  readonly metadata: string;
+}
+
+/**
+ * `chain` for a store that keeps events as JSON text (SQLite): the canonical JSON the hash is
+ * computed over is the text stored, so each event is serialised once rather than once to hash
+ * and again to store. It reads back as the same values (keys in sorted order, the hash last in
+ * the metadata). Should a value not survive JSON (a Date, a function), its plain JSON is stored
+ * instead, as it always was.
+ */
+export function sealJson(streamId: string, revision: number, event: NewEvent, prevHash: string, recordedAt: string): SealedJson {
+  roundTrips = true;
+  const data = canonicalJson(event.data);
+  const metadata = canonicalJson({ ...event.metadata, recordedAt, prevHash });
+  const hash = hashOf(streamId, revision, event.eventId, event.type, data, metadata, prevHash);
+  if (!roundTrips) {
+    return { hash, data: JSON.stringify(event.data), metadata: JSON.stringify({ ...event.metadata, recordedAt, prevHash, hash }) };
+  }
+  // metadata always has members (occurredAt, actor…), so the hash joins them after a comma
+  return { hash, data, metadata: `${metadata.slice(0, -1)},"hash":"${hash}"}` };
 }
 
 export interface IntegrityReport {

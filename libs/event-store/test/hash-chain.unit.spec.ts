@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { canonicalJson } from '../src';
+import { canonicalJson, chain, GENESIS_HASH, sealJson, verifyChain, type NewEvent } from '../src';
 
 /** The definition every stored chain was hashed with (sessions 1–4), kept as the specification. */
 function canonicalJsonAsFirstWritten(value: unknown): string {
@@ -30,5 +30,44 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { f: undefined, e: 'é' }], c: null }, z: undefined })).toBe(
       '{"a":{"c":null,"d":[2,{"e":"é"}]},"b":1}',
     );
+  });
+});
+
+describe('sealJson (how the SQLite store writes an event)', () => {
+  const metadata = { occurredAt: '2024-05-01T09:00:00.000Z', actor: 'alice', correlationId: 'c-1', schemaVersion: 1 };
+  const recordedAt = '2024-05-01T09:00:01.000Z';
+
+  it('hashes exactly as chain does, and stores text that reads back as the sealed event', () => {
+    const data = fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 8 });
+    fc.assert(
+      fc.property(data, fc.nat(1000), fc.uuid(), (eventData, revision, eventId) => {
+        const event: NewEvent = { eventId, type: 'Something', data: eventData, metadata };
+        const expected = chain('complaint-1', revision, event, GENESIS_HASH, recordedAt);
+        const sealed = sealJson('complaint-1', revision, event, GENESIS_HASH, recordedAt);
+        expect(sealed.hash).toBe(expected.metadata.hash);
+        expect(JSON.parse(sealed.data)).toEqual(JSON.parse(JSON.stringify(expected.data)));
+        expect(JSON.parse(sealed.metadata)).toEqual(expected.metadata);
+        // read back as a store reads it, the event verifies
+        const first = sealJson('complaint-1', 0, event, GENESIS_HASH, recordedAt);
+        const read = { streamId: 'complaint-1', revision: 0, position: 1, eventId, type: 'Something' };
+        expect(verifyChain([{ ...read, data: JSON.parse(first.data), metadata: JSON.parse(first.metadata) }]).valid).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('stores a value JSON writes differently (a Date, a function) as JSON.stringify writes it, not in canonical form', () => {
+    const event: NewEvent = {
+      eventId: 'e-1',
+      type: 'Something',
+      data: { when: new Date('2024-05-01T09:00:00Z'), callback: () => 1, list: [1, undefined] },
+      metadata,
+    };
+    const sealed = sealJson('complaint-1', 0, event, GENESIS_HASH, recordedAt);
+    expect(sealed.data).toBe(JSON.stringify(event.data));
+    expect(sealed.hash).toBe(chain('complaint-1', 0, event, GENESIS_HASH, recordedAt).metadata.hash);
+    // and the next event, plain again, is stored in canonical form
+    const plain = sealJson('complaint-1', 1, { ...event, data: { b: 1, a: 2 } }, sealed.hash, recordedAt);
+    expect(plain.data).toBe('{"a":2,"b":1}');
   });
 });

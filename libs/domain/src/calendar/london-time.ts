@@ -96,9 +96,25 @@ export function startOfLondonDay(date: LocalDate): Instant {
   return start;
 }
 
-/** Orders two stored instants (ISO-8601 with an offset or Z). */
+/** Orders two stored instants (ISO-8601 with an offset or Z): negative, zero or positive. */
 export function compareInstants(a: Instant, b: Instant): number {
+  // Deadlines are compared in every evaluation; instants both in UTC's one fixed form order as text.
+  if (isUtcMillis(a) && isUtcMillis(b)) return a < b ? -1 : a > b ? 1 : 0;
   return Date.parse(a) - Date.parse(b);
+}
+
+/** `YYYY-MM-DDTHH:mm:ss.sssZ`, as Date#toISOString and luxon's toUTC().toISO() write (years 0000–9999). */
+function isUtcMillis(instant: string): boolean {
+  return (
+    instant.length === 24 &&
+    instant.charCodeAt(23) === 90 && // Z
+    instant.charCodeAt(19) === 46 && // .
+    instant.charCodeAt(10) === 84 && // T
+    instant.charCodeAt(4) === 45 &&
+    instant.charCodeAt(7) === 45 &&
+    instant.charCodeAt(13) === 58 &&
+    instant.charCodeAt(16) === 58
+  );
 }
 
 export function isAfter(a: Instant, b: Instant): boolean {

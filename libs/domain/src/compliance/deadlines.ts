@@ -239,16 +239,26 @@ function judge(j: Judgement): Deadline | null {
     return { ...common, startsAt, dueAt, codeTimescaleDueAt, ...open, extensions: extended.assessments, lapsed: true };
   }
   const judged = status(dueAt, j.metAt, j.asOf, j.end, calendar);
-  return {
-    ...common,
+  // Written out member by member (every sweep judges every due complaint's deadlines): the same
+  // members in the same order as spreading `common` and `judged` would give.
+  const deadline: Mutable<Deadline> = {
+    kind: j.kind,
+    stage: j.stage,
+    provision: j.timescale.provision,
+    codeVersion: j.policy.version,
     startsAt: j.startsAt,
     dueAt,
     codeTimescaleDueAt,
-    ...judged,
+    metAt: judged.metAt,
+    status: judged.status,
+    workingDaysLate: judged.workingDaysLate,
     withinCodeTimescale: judged.metAt ? !isAfter(judged.metAt, codeTimescaleDueAt) : judged.status === 'breached' ? false : null,
-    ...(extended && extended.assessments.length ? { extensions: extended.assessments } : {}),
   };
+  if (extended && extended.assessments.length) deadline.extensions = extended.assessments;
+  return deadline;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function status(dueAt: Instant, metAt: Instant | null, asOf: Instant, end: Instant | null, calendar: WorkingCalendar) {
   const dueDate = londonDateOf(dueAt);

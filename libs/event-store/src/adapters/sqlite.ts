@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checkAppend } from '../append-rules';
 import { openSchema, type LayoutUpgrade } from './sqlite-schema';
-import { chain, GENESIS_HASH } from '../hash-chain';
+import { GENESIS_HASH, sealJson } from '../hash-chain';
 import {
   StoreUnavailable,
   type AppendResult,
@@ -162,18 +162,10 @@ export class SqliteEventStore implements EventStore {
     let position = 0;
     for (const event of events) {
       revision += 1;
-      const recorded = chain(streamId, revision, event, prevHash, recordedAt);
-      const info = this.statements.insert.run(
-        key,
-        streamId,
-        revision,
-        recorded.eventId,
-        recorded.type,
-        JSON.stringify(recorded.data),
-        JSON.stringify(recorded.metadata),
-      );
+      const sealed = sealJson(streamId, revision, event, prevHash, recordedAt);
+      const info = this.statements.insert.run(key, streamId, revision, event.eventId, event.type, sealed.data, sealed.metadata);
       position = Number(info.lastInsertRowid);
-      prevHash = recorded.metadata.hash;
+      prevHash = sealed.hash;
     }
     return { revision, position, written: true };
   };

@@ -22,14 +22,14 @@ export function canonicalJson(value: unknown): string {
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
-  if (typeof record.toJSON === 'function') roundTrips = false; // JSON.stringify would write what toJSON says
+  // JSON.stringify would write what a toJSON method says (a Date's); plain objects have none
+  if (!isPlain(record) && typeof record.toJSON === 'function') roundTrips = false;
   let out = '{';
-  let first = true;
-  for (const key of Object.keys(record).sort()) {
+  for (const key of sortedKeys(record)) {
     const member = record[key];
     if (member === undefined) continue;
-    out += `${first ? '' : ','}${quoted(key)}:${typeof member === 'string' ? JSON.stringify(member) : canonicalJson(member)}`;
-    first = false;
+    out += out.length === 1 ? memberName(key) : nextMemberName(key);
+    out += typeof member === 'string' ? JSON.stringify(member) : canonicalJson(member);
   }
   return `${out}}`;
 }
@@ -37,18 +37,56 @@ export function canonicalJson(value: unknown): string {
 /**
  * Whether everything canonicalJson wrote since this was last set is also the value's JSON (up to
  * key order), i.e. reads back as the value. Events are plain data, so it always is in practice;
- * `seal` checks rather than trusts it before storing the canonical form.
+ * `sealJson` checks rather than trusts it before storing the canonical form.
  */
 let roundTrips = true;
 
-// Events use a small vocabulary of member names; their JSON-quoted forms are kept (bounded).
-const quotedKeys = new Map<string, string>();
-function quoted(key: string): string {
-  let json = quotedKeys.get(key);
-  if (json === undefined) {
-    json = JSON.stringify(key);
-    if (quotedKeys.size < 10_000) quotedKeys.set(key, json);
+function isPlain(record: object): boolean {
+  const prototype = Object.getPrototypeOf(record) as unknown;
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * An object's keys in sorted order. Events of one type are built alike, so their objects list the
+ * same keys in the same order: the sorted order is remembered per list (by its first key, then
+ * compared key by key), which costs less than sorting again. Bounded: past the bound, lists not
+ * seen yet are simply sorted.
+ */
+const sortedOrders = new Map<string, { readonly keys: readonly string[]; readonly sorted: string[] }[]>();
+let rememberedOrders = 0;
+function sortedKeys(record: object): string[] {
+  const keys = Object.keys(record);
+  if (keys.length < 2) return keys;
+  const known = sortedOrders.get(keys[0]!);
+  if (known) for (const order of known) if (sameKeys(order.keys, keys)) return order.sorted;
+  const sorted = keys.slice().sort();
+  if (rememberedOrders < 1_000) {
+    rememberedOrders += 1;
+    if (known) known.push({ keys, sorted });
+    else sortedOrders.set(keys[0]!, [{ keys, sorted }]);
   }
+  return sorted;
+}
+
+/** Whether two key lists whose first keys match are the same list. */
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 1; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+// Events use a small vocabulary of member names; their JSON forms (`"name":` and `,"name":`) are
+// kept (bounded), so a member costs two appends and no intermediate strings.
+const memberNames = new Map<string, string>();
+const nextMemberNames = new Map<string, string>();
+function memberName(key: string): string {
+  return memberNames.get(key) ?? remember(memberNames, key, `${JSON.stringify(key)}:`);
+}
+function nextMemberName(key: string): string {
+  return nextMemberNames.get(key) ?? remember(nextMemberNames, key, `,${JSON.stringify(key)}:`);
+}
+function remember(names: Map<string, string>, key: string, json: string): string {
+  if (names.size < 10_000) names.set(key, json);
   return json;
 }
 
@@ -99,7 +137,8 @@ export interface SealedJson {
 export function sealJson(streamId: string, revision: number, event: NewEvent, prevHash: string, recordedAt: string): SealedJson {
   roundTrips = true;
   const data = canonicalJson(event.data);
-  const metadata = canonicalJson({ ...event.metadata, recordedAt, prevHash });
+  // Object.assign, not a spread: measurably quicker here, with the same members in the same order
+  const metadata = canonicalJson(Object.assign({}, event.metadata, { recordedAt, prevHash }));
   const hash = hashOf(streamId, revision, event.eventId, event.type, data, metadata, prevHash);
   if (!roundTrips) {
     return { hash, data: JSON.stringify(event.data), metadata: JSON.stringify({ ...event.metadata, recordedAt, prevHash, hash }) };

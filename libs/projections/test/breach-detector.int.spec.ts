@@ -64,6 +64,12 @@ describe('the breach detector', () => {
     expect(warnings).toHaveLength(15);
     expect(warnings[0]).toMatchObject({ kind: 'stage1Response', workingDaysLeft: 2, dueAt: '2024-06-18T22:59:59.999Z' });
     expect(listAlerts(w.db, { kind: 'stage1Response', type: 'DeadlineBreached' }, undefined, 100).items).toHaveLength(15);
+    // each sweep's alerts share one correlation id (the sweep caused them), and sweeps differ
+    const all = (await store.readAll(0, 1_000)).filter((e) => e.type === 'DeadlineApproaching' || e.type === 'DeadlineBreached');
+    const bySweep = new Map<string, Set<string>>();
+    for (const e of all) bySweep.set(e.type, (bySweep.get(e.type) ?? new Set()).add(e.metadata.correlationId));
+    expect([...bySweep.values()].map((ids) => ids.size)).toEqual([1, 1]);
+    expect(bySweep.get('DeadlineApproaching')).not.toEqual(bySweep.get('DeadlineBreached'));
     await store.close();
   });
 

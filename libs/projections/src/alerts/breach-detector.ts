@@ -59,7 +59,9 @@ export class BreachDetector {
   async sweep(): Promise<SweepResult> {
     const at = this.options.clock();
     const due = complaintsWithAlertsDue(this.readModel, at, this.options.maxPerSweep ?? 10_000);
-    const recorded = await Promise.all(due.map((doc) => this.alert(doc.state, doc.revision, at)));
+    // every alert one sweep records has one cause, the sweep: one correlation id ties them together
+    const correlationId = randomUUID();
+    const recorded = await Promise.all(due.map((doc) => this.alert(doc.state, doc.revision, at, correlationId)));
     const all = recorded.flat();
     return {
       at,
@@ -69,7 +71,7 @@ export class BreachDetector {
     };
   }
 
-  private async alert(known: ComplaintState, knownRevision: number, at: string): Promise<string[]> {
+  private async alert(known: ComplaintState, knownRevision: number, at: string, correlationId: string): Promise<string[]> {
     let state = known;
     let revision = knownRevision;
     for (let attempt = 1; ; attempt++) {
@@ -79,7 +81,7 @@ export class BreachDetector {
       try {
         const result = await this.store.append(
           stream,
-          alerts.map((alert) => this.envelope(stream, alert)),
+          alerts.map((alert) => this.envelope(stream, alert, correlationId)),
           revision,
         );
         return result.written ? alerts.map((alert) => alert.type) : [];
@@ -92,7 +94,7 @@ export class BreachDetector {
     }
   }
 
-  private envelope(stream: string, alert: ComplaintEvent & { data: { deadlineKey: string } }): NewEvent {
+  private envelope(stream: string, alert: ComplaintEvent & { data: { deadlineKey: string } }, correlationId: string): NewEvent {
     return {
       // one id per complaint, deadline and kind of alert: the store refuses a second copy
       eventId: uuidFrom(`${stream}|${alert.type}|${alert.data.deadlineKey}`),
@@ -101,7 +103,7 @@ export class BreachDetector {
       metadata: {
         occurredAt: occurredAtOf(alert),
         actor: this.options.actor ?? 'ledger:breach-detector',
-        correlationId: randomUUID(),
+        correlationId,
         schemaVersion: EVENT_SCHEMA_VERSION,
       },
     };

@@ -29,7 +29,7 @@ export function canonicalJson(value: unknown): string {
     const member = record[key];
     if (member === undefined) continue;
     out += out.length === 1 ? memberName(key) : nextMemberName(key);
-    out += typeof member === 'string' ? JSON.stringify(member) : canonicalJson(member);
+    out += typeof member === 'string' ? quotedString(member) : canonicalJson(member);
   }
   return `${out}}`;
 }
@@ -40,6 +40,15 @@ export function canonicalJson(value: unknown): string {
  * `sealJson` checks rather than trusts it before storing the canonical form.
  */
 let roundTrips = true;
+
+// What JSON.stringify escapes in a string: quotes, backslashes, control characters, and surrogates
+// (lone ones are escaped; a string with a pair is left to JSON.stringify too).
+const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON.stringify(text), without its cost for the usual text that needs no escaping. */
+function quotedString(text: string): string {
+  return NEEDS_ESCAPING.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
 
 function isPlain(record: object): boolean {
   const prototype = Object.getPrototypeOf(record) as unknown;

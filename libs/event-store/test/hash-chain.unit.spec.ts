@@ -26,6 +26,17 @@ describe('canonicalJson', () => {
     );
   });
 
+  it('writes every string exactly as JSON.stringify does: each UTF-16 code unit, escapes, pairs and lone surrogates', () => {
+    const mismatches: number[] = [];
+    for (let unit = 0; unit <= 0xffff; unit++) {
+      const text = `a${String.fromCharCode(unit)}b`;
+      if (canonicalJson({ text }) !== `{"text":${JSON.stringify(text)}}`) mismatches.push(unit);
+    }
+    expect(mismatches).toEqual([]);
+    for (const text of ['😀', 'x\ud83dy', '\ude00', '"quoted"', 'back\\slash', '\u2028', 'tab\there', ''])
+      expect(canonicalJson([text])).toBe(`[${JSON.stringify(text)}]`);
+  });
+
   it('sorts keys at every depth and leaves undefined members out', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { f: undefined, e: 'é' }], c: null }, z: undefined })).toBe(
       '{"a":{"c":null,"d":[2,{"e":"é"}]},"b":1}',

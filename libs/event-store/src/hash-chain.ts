@@ -43,6 +43,7 @@ let roundTrips = true;
 
 // What JSON.stringify escapes in a string: quotes, backslashes, control characters, and surrogates
 // (lone ones are escaped; a string with a pair is left to JSON.stringify too).
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** JSON.stringify(text), without its cost for the usual text that needs no escaping. */

@@ -103,6 +103,21 @@ export function eventStoreContract(open: () => Promise<EventStore>, capabilities
     expect(await store.readStream(stream)).toHaveLength(1);
   });
 
+  it('appends many events at once, to a new stream and to an existing one, and refuses a long append whole', async () => {
+    const first = Array.from({ length: 70 }, () => newEvent());
+    await store.append(stream, first, 'no_stream');
+    const more = Array.from({ length: 40 }, () => newEvent());
+    expect(await store.append(stream, more, 69)).toMatchObject({ revision: 109, written: true });
+    // a reused id at the very end refuses all 41 events, not just the last
+    await expect(store.append(stream, [...Array.from({ length: 40 }, () => newEvent()), first[3]!], 109)).rejects.toBeInstanceOf(
+      DuplicateEventId,
+    );
+    const read = await store.readStream(stream);
+    expect(read.map((e) => e.eventId)).toEqual([...first, ...more].map((e) => e.eventId));
+    expect(read.map((e) => e.revision)).toEqual(Array.from({ length: 110 }, (_, i) => i));
+    expect(verifyChain(read).valid).toBe(true);
+  });
+
   it('orders all streams by a global position and reads from any position', async () => {
     const other = `complaint-${randomUUID()}`;
     const first = await store.append(stream, [newEvent()], 'no_stream');

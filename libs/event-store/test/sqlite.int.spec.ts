@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chain, GENESIS_HASH, SqliteEventStore, verifyChain, type NewEvent } from '../src';
+import { chain, DuplicateEventId, GENESIS_HASH, SqliteEventStore, verifyChain, type NewEvent } from '../src';
 import { eventStoreContract, newEvent } from './contract';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-sqlite-'));
@@ -99,6 +99,46 @@ describe('SqliteEventStore specifics', () => {
     expect(results.slice(0, 50).every((r) => r.status === 'fulfilled')).toBe(true);
     expect(results[50]!.status).toBe('rejected');
     expect(await store.readAll(-1, 1000)).toHaveLength(51);
+    await store.close();
+  });
+
+  it('in one group commit, an append refused at its second event writes nothing and the rest of the batch is written', async () => {
+    const store = new SqliteEventStore(freshPath());
+    const used = newEvent();
+    await store.append('complaint-x', [used], 'no_stream');
+    await store.append('complaint-y', [newEvent()], 'no_stream');
+    const [refused, other, fresh, sameStream] = await Promise.allSettled([
+      store.append('complaint-x', [newEvent(), used], 0), // refused by the (stream, event id) index mid-statement
+      store.append('complaint-y', [newEvent(), newEvent()], 0),
+      store.append('complaint-z', [newEvent(), newEvent()], 'no_stream'),
+      store.append('complaint-x', [newEvent()], 0), // after the refused one, in the same transaction
+    ]);
+    expect(refused).toMatchObject({ status: 'rejected', reason: expect.any(DuplicateEventId) });
+    expect([other, fresh, sameStream].map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect((await store.readStream('complaint-x')).map((e) => e.revision)).toEqual([0, 1]);
+    expect(await store.readStream('complaint-y')).toHaveLength(3);
+    expect(await store.readStream('complaint-z')).toHaveLength(2);
+    for (const stream of ['complaint-x', 'complaint-y', 'complaint-z'])
+      expect(verifyChain(await store.readStream(stream)).valid).toBe(true);
+    await store.close();
+  });
+
+  it('when SQLite abandons the transaction (disk full), the whole batch fails and nothing of it is written', async () => {
+    const store = new SqliteEventStore(freshPath());
+    await store.append('complaint-a', [newEvent()], 'no_stream');
+    await store.append('complaint-b', [newEvent()], 'no_stream');
+    const db = (store as unknown as { db: Database.Database }).db;
+    const before = await store.readAll(-1, 1000);
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`); // no page more
+    const big: NewEvent = { ...newEvent(), data: { text: 'x'.repeat(20_000) } }; // needs new pages: SQLITE_FULL
+    // the small one would fit in the pages there are; written after SQLite gave up the transaction,
+    // it would be committed on its own and then reported as failed with the rest
+    const results = await Promise.allSettled([store.append('complaint-a', [big], 0), store.append('complaint-b', [newEvent()], 0)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(await store.readAll(-1, 1000)).toEqual(before);
+    db.pragma('max_page_count = 1073741823');
+    await store.append('complaint-b', [newEvent()], 0);
+    expect(await store.readStream('complaint-b')).toHaveLength(2);
     await store.close();
   });
 

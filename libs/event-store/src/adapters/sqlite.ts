@@ -119,6 +119,10 @@ export class SqliteEventStore implements EventStore {
         try {
           return { ok: appendWithFallback(pending, recordedAt) };
         } catch (error) {
+          // SQLite gives up the whole transaction on some errors (disk full, I/O). The appends after
+          // this one would then run outside it, each committed on its own, and be reported as
+          // failed with the rest when the batch's COMMIT fails: the batch fails here, as one.
+          if (!this.db.inTransaction) throw error;
           return { error };
         }
       });

@@ -142,6 +142,29 @@ describe('SqliteEventStore specifics', () => {
     await store.close();
   });
 
+  it('remembers a stream key only once committed: a key rolled back with its batch goes to another stream', async () => {
+    const store = new SqliteEventStore(freshPath());
+    await store.append('complaint-a', [newEvent()], 'no_stream');
+    const db = (store as unknown as { db: Database.Database }).db;
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+    const big: NewEvent = { ...newEvent(), data: { text: 'x'.repeat(20_000) } };
+    // complaint-b is created in the batch, then the batch is given up (disk full): its key is free again
+    const results = await Promise.allSettled([
+      store.append('complaint-b', [newEvent()], 'no_stream'),
+      store.append('complaint-a', [big], 0),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    db.pragma('max_page_count = 1073741823');
+    await store.append('complaint-c', [newEvent()], 'no_stream'); // takes the key complaint-b had
+    await store.append('complaint-b', [newEvent(), newEvent()], 'no_stream');
+    await store.append('complaint-b', [newEvent()], 1);
+    expect((await store.readStream('complaint-b')).map((e) => e.revision)).toEqual([0, 1, 2]);
+    expect((await store.readStream('complaint-c')).map((e) => e.revision)).toEqual([0]);
+    for (const stream of ['complaint-a', 'complaint-b', 'complaint-c'])
+      expect(verifyChain(await store.readStream(stream)).valid).toBe(true);
+    await store.close();
+  });
+
   it('a live subscription sees events another process wrote to the same file (the worker beside the API)', async () => {
     const path = freshPath();
     const api = new SqliteEventStore(path);

@@ -17,6 +17,7 @@ import { CommitSignal, positionalSubscription } from '../subscription';
 
 interface Row {
   position: number;
+  stream_key: number;
   stream_id: string;
   revision: number;
   event_id: string;
@@ -49,7 +50,12 @@ interface PendingAppend {
   expected: ExpectedRevision;
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
+  /** The stream's key, once the append has succeeded in its batch (remembered if the batch commits). */
+  streamKey?: number;
 }
+
+/** Stream keys remembered at most (~100 bytes each). */
+const STREAM_KEYS_REMEMBERED = 100_000;
 
 /**
  * The embedded default: one SQLite file in WAL mode with synchronous=FULL, so a resolved append
@@ -66,6 +72,14 @@ export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private readonly statements;
+  /**
+   * Streams' keys as committed (a stream's key never changes), so finding a stream's head needs no
+   * lookup of its name (~4 of a 1,000-complaint sweep's ~45 ms on a 100,000-stream log). Learnt from
+   * what reads return and from appends once their batch has committed, never from rows a batch has
+   * not committed yet (a rolled-back stream's key is given to the next new stream). Bounded: when
+   * full it is emptied, so the streams read most recently are the ones remembered.
+   */
+  private readonly streamKeys = new Map<string, number>();
   /** Set when opening the file upgraded an older layout in place (sqlite-schema.ts). */
   readonly layoutUpgrade: LayoutUpgrade | null;
   /** The batch's transaction and each append's savepoint, built once (better-sqlite3 makes wrappers per call). */
@@ -89,6 +103,9 @@ export class SqliteEventStore implements EventStore {
       head: this.db.prepare<[string], Head>(
         `SELECT s.key AS key, e.revision AS revision, json_extract(e.metadata, '$.hash') AS hash
          FROM streams s JOIN events e ON e.stream_key = s.key WHERE s.name = ? ORDER BY e.revision DESC LIMIT 1`,
+      ),
+      headByKey: this.db.prepare<[number], Omit<Head, 'key'>>(
+        `SELECT revision, json_extract(metadata, '$.hash') AS hash FROM events WHERE stream_key = ? ORDER BY revision DESC LIMIT 1`,
       ),
       byId: this.db.prepare<[number, string], Pick<Row, 'position' | 'revision' | 'type'>>(
         'SELECT position, revision, type FROM events WHERE stream_key = ? AND event_id = ?',
@@ -148,7 +165,7 @@ export class SqliteEventStore implements EventStore {
    */
   private readonly appendOne = (pending: PendingAppend, recordedAt: string, lookUpIds: boolean): AppendResult => {
     const { streamId, events, expected } = pending;
-    const head = this.statements.head.get(streamId);
+    const head = this.headOf(streamId);
     const headRevision = head ? head.revision : 'no_stream';
     const atHead = expected !== 'any' && expected === headRevision;
     const existing = (id: string) => (head ? this.statements.byId.get(head.key, id) : undefined);
@@ -158,6 +175,7 @@ export class SqliteEventStore implements EventStore {
       return row && { streamId, revision: row.revision, type: row.type };
     });
     if (decision.kind === 'already_written') {
+      pending.streamKey = head!.key;
       return { revision: decision.revision, position: existing(events.at(-1)!.eventId)!.position, written: false };
     }
     const key = head ? head.key : Number(this.statements.newStream.run(streamId).lastInsertRowid);
@@ -171,8 +189,22 @@ export class SqliteEventStore implements EventStore {
       position = Number(info.lastInsertRowid);
       prevHash = sealed.hash;
     }
+    pending.streamKey = key;
     return { revision, position, written: true };
   };
+
+  private headOf(streamId: string): Head | undefined {
+    const key = this.streamKeys.get(streamId);
+    if (key === undefined) return this.statements.head.get(streamId);
+    const head = this.statements.headByKey.get(key);
+    return head && { key, revision: head.revision, hash: head.hash };
+  }
+
+  private rememberStreamKey(streamId: string, key: number): void {
+    if (this.streamKeys.has(streamId)) return;
+    if (this.streamKeys.size >= STREAM_KEYS_REMEMBERED) this.streamKeys.clear();
+    this.streamKeys.set(streamId, key);
+  }
 
   private flush(): void {
     const batch = this.queue;
@@ -189,18 +221,28 @@ export class SqliteEventStore implements EventStore {
     }
     batch.forEach((pending, i) => {
       const outcome = outcomes[i]!;
-      if ('ok' in outcome) pending.resolve(outcome.ok);
-      else pending.reject(outcome.error);
+      if ('ok' in outcome) {
+        if (pending.streamKey !== undefined) this.rememberStreamKey(pending.streamId, pending.streamKey);
+        pending.resolve(outcome.ok);
+      } else pending.reject(outcome.error);
     });
     this.commits.fire();
   }
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {
-    return this.statements.stream.all(streamId).map(toRecorded);
+    return this.recorded(this.statements.stream.all(streamId));
   }
 
   async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {
-    return this.statements.all.all(afterPosition, limit).map(toRecorded);
+    return this.recorded(this.statements.all.all(afterPosition, limit));
+  }
+
+  /** Rows read outside any batch: committed, so their streams' keys are remembered. */
+  private recorded(rows: Row[]): RecordedEvent[] {
+    return rows.map((row) => {
+      this.rememberStreamKey(row.stream_id, row.stream_key);
+      return toRecorded(row);
+    });
   }
 
   subscribe(afterPosition: number, handler: (event: RecordedEvent) => Promise<void> | void): Subscription {

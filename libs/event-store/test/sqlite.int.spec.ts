@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { chain, DuplicateEventId, GENESIS_HASH, SqliteEventStore, verifyChain, type NewEvent } from '../src';
 import { eventStoreContract, newEvent } from './contract';
@@ -162,6 +163,53 @@ describe('SqliteEventStore specifics', () => {
     expect((await store.readStream('complaint-c')).map((e) => e.revision)).toEqual([0]);
     for (const stream of ['complaint-a', 'complaint-b', 'complaint-c'])
       expect(verifyChain(await store.readStream(stream)).valid).toBe(true);
+    await store.close();
+  });
+
+  it('appends while another connection writes the same file all the time (the worker beside the API): none refused', async () => {
+    const path = freshPath();
+    const store = new SqliteEventStore(path);
+    await store.append('complaint-first', [newEvent()], 'no_stream'); // the file and its layout exist
+    // another writer on its own thread, committing small transactions to the same file as fast as it can
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const other = new Worker(
+      `const { workerData, parentPort } = require('node:worker_threads');
+       const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+       const db = new Database(workerData.path);
+       db.pragma('busy_timeout = 5000');
+       db.exec('CREATE TABLE IF NOT EXISTS other_writer (at TEXT)');
+       const insert = db.prepare('INSERT INTO other_writer VALUES (?)');
+       const stop = new Int32Array(workerData.stop);
+       insert.run('started');
+       parentPort.postMessage('started');
+       let writes = 1;
+       while (Atomics.load(stop, 0) === 0) { insert.run(String(Date.now())); writes++; }
+       db.close();
+       parentPort.postMessage(writes);`,
+      { eval: true, workerData: { path, stop: stop.buffer } },
+    );
+    await new Promise((started) => other.once('message', started));
+    const otherWrites = new Promise<number>((resolve) => other.once('message', resolve));
+    const refused: unknown[] = [];
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, writer) => {
+        let revision: number | 'no_stream' = 'no_stream';
+        for (let i = 0; i < 40; i++) {
+          try {
+            revision = (await store.append(`complaint-${writer}`, [newEvent()], revision)).revision;
+          } catch (error) {
+            refused.push(error);
+            return;
+          }
+        }
+      }),
+    );
+    Atomics.store(stop, 0, 1);
+    expect(await otherWrites).toBeGreaterThan(1);
+    await other.terminate();
+    expect(refused).toEqual([]);
+    for (let writer = 0; writer < 16; writer++)
+      expect(verifyChain(await store.readStream(`complaint-${writer}`))).toMatchObject({ valid: true, events: 40 });
     await store.close();
   });
 

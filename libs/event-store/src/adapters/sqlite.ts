@@ -83,7 +83,7 @@ export class SqliteEventStore implements EventStore {
   /** Set when opening the file upgraded an older layout in place (sqlite-schema.ts). */
   readonly layoutUpgrade: LayoutUpgrade | null;
   /** The batch's transaction and each append's savepoint, built once (better-sqlite3 makes wrappers per call). */
-  private readonly commitBatch: (batch: readonly PendingAppend[]) => Outcome[];
+  private readonly commitBatch: Database.Transaction<(batch: readonly PendingAppend[]) => Outcome[]>;
 
   constructor(
     readonly path: string,
@@ -212,7 +212,11 @@ export class SqliteEventStore implements EventStore {
     this.flushScheduled = false;
     let outcomes: Outcome[];
     try {
-      outcomes = this.commitBatch(batch);
+      // BEGIN IMMEDIATE: the write lock is taken (waiting up to busy_timeout) before the batch reads
+      // any head. A deferred transaction reads first and upgrades at its first write, which SQLite
+      // refuses at once with SQLITE_BUSY or SQLITE_BUSY_SNAPSHOT when another process (the worker
+      // beside the API) wrote meanwhile: ~5 % of appends failed with two processes writing.
+      outcomes = this.commitBatch.immediate(batch);
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing in the batch was written.
       const unavailable = new StoreUnavailable(`the event store could not commit: ${(error as Error).message}`, error);

@@ -54,7 +54,10 @@ export class ProjectionRunner {
     this.retryMs = options.retryMs ?? 1000;
     this.prepared = projections.map((projection) => this.prepare(projection));
     this.saveCheckpoint = db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?');
-    this.applyInTransaction = db.transaction((fresh: readonly RecordedEvent[]) => this.applyFresh(fresh));
+    const apply = db.transaction((fresh: readonly RecordedEvent[]) => this.applyFresh(fresh));
+    // IMMEDIATE: the write lock first, then the reads, so another process's read side on the same
+    // file makes this one wait (busy_timeout) instead of failing with SQLITE_BUSY at its first write
+    this.applyInTransaction = (fresh) => apply.immediate(fresh);
     this.loadCheckpoints();
   }
 

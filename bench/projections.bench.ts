@@ -242,13 +242,13 @@ async function main() {
   // due twice). V8 keeps optimising the sweep's code over its next few sweeps (measured with a
   // probe: 75, 51, 50, then 43–44 ms from the fifth on), so the detector then sweeps four smaller logs with as
   // many due (their times are shown) before the running figure is taken. On this shared machine
-  // one sweep can take a third longer than the next, so that figure is the median of three logs.
+  // one sweep can take half as long again as the next, so that figure is the median of five logs.
   const first = await sweep('first sweep of the process', 1);
   const warmUp: Awaited<ReturnType<typeof sweep>>[] = [];
   const due = Math.round(openComplaints / 100);
   for (let i = 0; i < 4; i++) warmUp.push(await sweep('warming up', 20, due * 5));
   const running: Awaited<ReturnType<typeof sweep>>[] = [];
-  for (let i = 0; i < 3; i++) running.push(await sweep('running detector', 1));
+  for (let i = 0; i < 5; i++) running.push(await sweep('running detector', 1));
   const median = medianBy(running, (run) => run.sweepMs);
   const times = (runs: typeof running) => runs.map((r) => r.sweepMs.toFixed(1)).join(' / ');
   const sweeps = [

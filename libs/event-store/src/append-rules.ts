@@ -11,11 +11,8 @@ export function checkAppend(
   events: readonly NewEvent[],
   existingById: (eventId: string) => Pick<RecordedEvent, 'streamId' | 'revision' | 'type'> | undefined,
 ): { kind: 'write' } | { kind: 'already_written'; revision: number } {
-  const ids = new Set<string>();
-  for (const event of events) {
-    if (ids.has(event.eventId)) throw new DuplicateEventId(event.eventId); // the same id twice in one append
-    ids.add(event.eventId);
-  }
+  const twice = firstRepeatedId(events);
+  if (twice !== undefined) throw new DuplicateEventId(twice); // the same id twice in one append
   const first = events[0] && existingById(events[0].eventId);
   if (first) {
     const all = events.map((event) => existingById(event.eventId));
@@ -29,4 +26,19 @@ export function checkAppend(
   if (!matches) throw new WrongExpectedRevision(streamId, expected, head);
   for (const event of events.slice(1)) if (existingById(event.eventId)) throw new DuplicateEventId(event.eventId);
   return { kind: 'write' };
+}
+
+/** The first event id an append carries twice, if any. Appends are short: compared pairwise, no Set, up to 16. */
+function firstRepeatedId(events: readonly NewEvent[]): string | undefined {
+  if (events.length > 16) {
+    const seen = new Set<string>();
+    for (const { eventId } of events) {
+      if (seen.has(eventId)) return eventId;
+      seen.add(eventId);
+    }
+    return undefined;
+  }
+  for (let i = 1; i < events.length; i++)
+    for (let j = 0; j < i; j++) if (events[j]!.eventId === events[i]!.eventId) return events[i]!.eventId;
+  return undefined;
 }

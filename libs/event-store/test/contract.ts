@@ -79,6 +79,8 @@ export function eventStoreContract(open: () => Promise<EventStore>, capabilities
   it('refuses an append that carries the same event id twice, writing nothing', async () => {
     const twice = newEvent();
     await expect(store.append(stream, [twice, newEvent(), twice], 'no_stream')).rejects.toBeInstanceOf(DuplicateEventId);
+    const long = Array.from({ length: 20 }, () => newEvent());
+    await expect(store.append(stream, [...long, long[7]!], 'no_stream')).rejects.toBeInstanceOf(DuplicateEventId);
     expect(await store.readStream(stream)).toHaveLength(0);
   });
 

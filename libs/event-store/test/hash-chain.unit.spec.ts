@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { canonicalJson, chain, GENESIS_HASH, sealJson, verifyChain, type NewEvent } from '../src';
+import { createHash } from 'node:crypto';
+import { canonicalJson, chain, GENESIS_HASH, hashEvent, sealJson, verifyChain, type NewEvent } from '../src';
 
 /** The definition every stored chain was hashed with (sessions 1–4), kept as the specification. */
 function canonicalJsonAsFirstWritten(value: unknown): string {
@@ -40,6 +41,43 @@ describe('canonicalJson', () => {
   it('sorts keys at every depth and leaves undefined members out', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { f: undefined, e: 'é' }], c: null }, z: undefined })).toBe(
       '{"a":{"c":null,"d":[2,{"e":"é"}]},"b":1}',
+    );
+  });
+});
+
+describe('hashEvent', () => {
+  it('hashes as every stored chain was hashed: SHA-256 of the previous hash and the canonical JSON of the event without its hash', () => {
+    const event = fc.record({
+      streamId: fc.string(),
+      revision: fc.nat(),
+      eventId: fc.string(),
+      type: fc.string(),
+      data: fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 6 }),
+      metadata: fc.record({
+        occurredAt: fc.string(),
+        actor: fc.string(),
+        recordedAt: fc.string(),
+        prevHash: fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }),
+      }),
+    });
+    fc.assert(
+      fc.property(event, (e) => {
+        const asFirstWritten = createHash('sha256')
+          .update(e.metadata.prevHash)
+          .update(
+            canonicalJsonAsFirstWritten({
+              streamId: e.streamId,
+              revision: e.revision,
+              eventId: e.eventId,
+              type: e.type,
+              data: e.data,
+              metadata: e.metadata,
+            }),
+          )
+          .digest('hex');
+        expect(hashEvent(e as Parameters<typeof hashEvent>[0])).toBe(asFirstWritten);
+      }),
+      { numRuns: 1000 },
     );
   });
 });

@@ -4,9 +4,9 @@
  *     events (default 1,000,000: 125,000 complaints of 8 events), in events/s (target ≥ 50,000);
  *  2. sweep: a breach sweep with BENCH_OPEN open complaints (default 100,000) of which 1 % have a
  *     deadline due, in ms (target ≤ 50), by a fresh process and by a running detector (one that
- *     has swept four times before: see main); beside the same sweep's index lookup alone, beside raw better-sqlite3 durably
- *     appending as many rows to as many streams of the same log (the floor the store's write
- *     pattern sets), and with 10 % due to show the cost follows what is due.
+ *     has swept four times before: see main); beside the same sweep's index lookup alone, beside
+ *     raw better-sqlite3 durably appending as many rows to as many streams of the same log (the
+ *     floor the store's write pattern sets), and with 10 % due to show the cost follows what is due.
  * Generating the logs is not timed.
  */
 import Database from 'better-sqlite3';
@@ -172,6 +172,7 @@ function rawAppendBaseline(path: string, streams: number, eventsPerStream: numbe
 }
 
 let sweepLogs = 0;
+type SweepRun = Awaited<ReturnType<typeof sweep>>;
 
 /** Writes a log of `open` open complaints, the first `due` of them with their acknowledgement overdue. */
 async function generateOpenComplaints(logPath: string, open: number, due: number) {
@@ -194,10 +195,9 @@ async function generateOpenComplaints(logPath: string, open: number, due: number
   await store.close();
 }
 
-async function sweep(run: string, duePercent: number, open = openComplaints) {
+async function sweep(run: string, { open, due }: { open: number; due: number }) {
   const file = `sweep-${++sweepLogs}`;
   const logPath = join(dir, `${file}-log.sqlite`);
-  const due = Math.round((open * duePercent) / 100);
   process.stdout.write(`generating ${open} open complaints, ${due} due… `);
   // In a child process: the detector's process is a worker that opens a log, catches up and sweeps.
   // Writing 100,000 complaints here first would leave the heap full of garbage for V8 to collect
@@ -240,22 +240,22 @@ async function main() {
   // is a sweep by a detector that has been running. The first sweep of a fresh process also pays
   // for compiling the sweep's code and is shown first (each sweep has its own log, so nothing is
   // due twice). V8 keeps optimising the sweep's code over its next few sweeps (measured with a
-  // probe: 75, 51, 50, then 43–44 ms from the fifth on), so the detector then sweeps four smaller logs with as
-  // many due (their times are shown) before the running figure is taken. On this shared machine
-  // one sweep can take half as long again as the next, so that figure is the median of five logs.
-  const first = await sweep('first sweep of the process', 1);
-  const warmUp: Awaited<ReturnType<typeof sweep>>[] = [];
-  const due = Math.round(openComplaints / 100);
-  for (let i = 0; i < 4; i++) warmUp.push(await sweep('warming up', 20, due * 5));
-  const running: Awaited<ReturnType<typeof sweep>>[] = [];
-  for (let i = 0; i < 5; i++) running.push(await sweep('running detector', 1));
-  const median = medianBy(running, (run) => run.sweepMs);
-  const times = (runs: typeof running) => runs.map((r) => r.sweepMs.toFixed(1)).join(' / ');
+  // probe: 75, 51, 50, then 43–44 ms from the fifth on), so the detector then sweeps four smaller
+  // logs with as many due (their times are shown) before the running figure is taken. On this
+  // shared machine one sweep can take half as long again as the next, so that figure is the
+  // median of five logs.
+  const onePercentDue = { open: openComplaints, due: Math.round(openComplaints / 100) };
+  const first = await sweep('first sweep of the process', onePercentDue);
+  const warmUp: SweepRun[] = [];
+  for (let i = 0; i < 4; i++) warmUp.push(await sweep('warming up', { open: onePercentDue.due * 5, due: onePercentDue.due }));
+  const running: SweepRun[] = [];
+  for (let i = 0; i < 5; i++) running.push(await sweep('running detector', onePercentDue));
+  const times = (runs: SweepRun[]) => runs.map((r) => r.sweepMs.toFixed(1)).join(' / ');
   const sweeps = [
     first,
     { ...medianBy(warmUp, (run) => run.sweepMs), run: `warming up: ${times(warmUp)} (median shown)` },
-    { ...median, run: `running detector, median of ${times(running)}` },
-    await sweep('running detector', 10),
+    { ...medianBy(running, (run) => run.sweepMs), run: `running detector, median of ${times(running)}` },
+    await sweep('running detector', { open: openComplaints, due: Math.round(openComplaints / 10) }),
   ];
   console.table([
     {

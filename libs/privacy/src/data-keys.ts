@@ -57,7 +57,7 @@ export class DataKeyStore {
   /** The subject's current key (created on first use, or afresh after an erasure), with its id. */
   keyFor(subject: string, now: string): { id: string; key: Buffer } {
     const existing = this.statements.current.get(subject);
-    if (existing) return { id: existing.key_id, key: this.byId.get(existing.key_id) ?? this.cached(existing.key_id, existing.wrapped) };
+    if (existing) return { id: existing.key_id, key: this.cached(existing.key_id, existing.wrapped) };
     const id = randomBytes(16).toString('base64url');
     this.statements.insert.run(id, subject, this.wrap(randomBytes(32)), now);
     return this.keyFor(subject, now); // another process may have added one too: both stay readable
@@ -91,9 +91,10 @@ export class DataKeyStore {
     if (this.db.open) this.db.close();
   }
 
+  /** The unwrapped key, unwrapped once per process. */
   private cached(id: string, wrapped: Buffer): Buffer {
-    const key = this.unwrap(wrapped);
-    this.byId.set(id, key);
+    let key = this.byId.get(id);
+    if (!key) this.byId.set(id, (key = this.unwrap(wrapped)));
     return key;
   }
 

@@ -241,10 +241,11 @@ export class SqliteEventStore implements EventStore {
     return this.recorded(this.statements.all.all(afterPosition, limit));
   }
 
-  /** Rows read outside any batch: committed, so their streams' keys are remembered. */
+  /** Rows read outside any batch: committed, so their streams' keys are remembered (once per run of a stream's rows). */
   private recorded(rows: Row[]): RecordedEvent[] {
+    let previous: string | undefined;
     return rows.map((row) => {
-      this.rememberStreamKey(row.stream_id, row.stream_key);
+      if (row.stream_id !== previous) this.rememberStreamKey((previous = row.stream_id), row.stream_key);
       return toRecorded(row);
     });
   }

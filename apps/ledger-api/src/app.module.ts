@@ -36,14 +36,13 @@ import {
   RELAY,
   type Clock,
 } from './infrastructure/tokens';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ClientRateLimitGuard, SlidingWindowRateLimits } from './http/rate-limit';
 import type { DataKeyStore, PersonalDataCipher } from '@complaint-ledger/privacy';
 import type { ApiKeyRing } from './auth/api-keys';
 import { API_KEYS, AuthGuard, JWT_VERIFIER } from './auth/auth.guard';
 import type { JwtVerifier } from './auth/jwt';
-import { RevealPersonalData } from './http/reveal.interceptor';
 import { ErasureService } from './residents/erasure.service';
 import { ResidentsController } from './residents/residents.controller';
 import { AnnualReportController } from './reports/annual-report.controller';
@@ -129,7 +128,6 @@ export class AppModule {
         // order matters: rate limits apply before credentials are checked
         { provide: APP_GUARD, useClass: ClientRateLimitGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_INTERCEPTOR, useClass: RevealPersonalData },
         ErasureService,
         SecurityLifecycle,
         { provide: COMPLIANCE_RULES, useValue: rules },

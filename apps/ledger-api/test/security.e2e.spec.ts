@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import request from 'supertest';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/ledger-config';
+import { securityHeaders } from '../src/http/security-headers';
 import { api, complaintBody, KEYS, startApp, tempSqlitePath, TEST_MASTER_KEY } from './support';
 
 type Role = 'case_handler' | 'auditor' | 'analyst' | 'admin';
@@ -226,6 +227,7 @@ describe('who may call what: every endpoint with no key, a wrong key, and each r
     const response = await anonymous().get('/health/live').set('Origin', 'https://evil.example');
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(response.headers['content-security-policy']).toBe(securityHeaders()['content-security-policy']);
     expect(response.headers['access-control-allow-origin']).toBeUndefined();
   });
 });

@@ -3,6 +3,9 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/** Keys remembered unwrapped, at most (one per resident recently written or read). */
+const REMEMBERED_KEYS = 50_000;
+
 export interface Erasure {
   readonly subject: string;
   readonly erasedAt: string;
@@ -21,7 +24,10 @@ export interface Erasure {
  */
 export class DataKeyStore {
   private readonly db: Database.Database;
+  /** Unwrapped keys by id, and each subject's current key: trusted only while no other connection has written. */
   private readonly byId = new Map<string, Buffer>();
+  private readonly currentKeys = new Map<string, { id: string; key: Buffer }>();
+  private seenVersion = -1;
   private readonly statements;
 
   constructor(
@@ -51,13 +57,23 @@ export class DataKeyStore {
       ),
       remove: this.db.prepare('DELETE FROM data_keys WHERE subject = ?'),
       remember: this.db.prepare('INSERT OR IGNORE INTO erasures (subject, erased_at, actor, reason) VALUES (?, ?, ?, ?)'),
+      // changes whenever another connection commits to the file (not on this connection's own commits)
+      dataVersion: this.db.prepare('PRAGMA data_version').pluck(),
     };
   }
 
   /** The subject's current key (created on first use, or afresh after an erasure), with its id. */
   keyFor(subject: string, now: string): { id: string; key: Buffer } {
+    this.forgetIfChangedElsewhere();
+    const remembered = this.currentKeys.get(subject);
+    if (remembered) return remembered;
     const existing = this.statements.current.get(subject);
-    if (existing) return { id: existing.key_id, key: this.cached(existing.key_id, existing.wrapped) };
+    if (existing) {
+      const current = { id: existing.key_id, key: this.cached(existing.key_id, existing.wrapped) };
+      if (this.currentKeys.size >= REMEMBERED_KEYS) this.currentKeys.clear();
+      this.currentKeys.set(subject, current);
+      return current;
+    }
     const id = randomBytes(16).toString('base64url');
     this.statements.insert.run(id, subject, this.wrap(randomBytes(32)), now);
     return this.keyFor(subject, now); // another process may have added one too: both stay readable
@@ -65,6 +81,7 @@ export class DataKeyStore {
 
   /** The key with this id, or null once its subject has been erased. */
   find(id: string): Buffer | null {
+    this.forgetIfChangedElsewhere();
     if (this.byId.has(id)) return this.byId.get(id)!;
     const wrapped = this.statements.byId.get(id) as Buffer | undefined;
     return wrapped ? this.cached(id, wrapped) : null;
@@ -80,6 +97,7 @@ export class DataKeyStore {
     return this.db.transaction(() => {
       const ids = this.statements.ids.all(subject) as string[];
       for (const id of ids) this.byId.delete(id);
+      this.currentKeys.delete(subject);
       this.statements.remove.run(subject);
       if (!ids.length && this.erasure(subject)) return false;
       this.statements.remember.run(subject, erasedAt, actor, reason);
@@ -91,10 +109,26 @@ export class DataKeyStore {
     if (this.db.open) this.db.close();
   }
 
-  /** The unwrapped key, unwrapped once per process. */
+  /**
+   * Another process on the same key file (a second API replica, the erasure CLI) may have erased a
+   * subject or given it a key: then nothing remembered is trusted, so an erased key neither decrypts
+   * here nor encrypts new data that nobody could read again.
+   */
+  private forgetIfChangedElsewhere(): void {
+    const version = this.statements.dataVersion.get() as number;
+    if (version === this.seenVersion) return;
+    this.seenVersion = version;
+    this.byId.clear();
+    this.currentKeys.clear();
+  }
+
+  /** The unwrapped key, unwrapped once per process (until another process changes the file). */
   private cached(id: string, wrapped: Buffer): Buffer {
     let key = this.byId.get(id);
-    if (!key) this.byId.set(id, (key = this.unwrap(wrapped)));
+    if (!key) {
+      if (this.byId.size >= REMEMBERED_KEYS) this.byId.clear();
+      this.byId.set(id, (key = this.unwrap(wrapped)));
+    }
     return key;
   }
 

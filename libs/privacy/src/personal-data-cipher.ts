@@ -1,5 +1,5 @@
 import { mapPersonalData, type ComplaintEvent } from '@complaint-ledger/domain';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 import type { DataKeyStore } from './data-keys';
 
 /** What a reader sees in place of personal data whose resident has been erased. */
@@ -58,8 +58,24 @@ export class PersonalDataCipher {
   }
 }
 
+// Each value's 96-bit IV is random, as before, but drawn from a pooled buffer: one call for the
+// random bytes of 256 IVs rather than one per value (~3 % of a command's CPU).
+const IV_BYTES = 12;
+const ivPool = Buffer.alloc(IV_BYTES * 256);
+let ivPoolOffset = ivPool.length;
+
+/** A fresh random IV, valid until the next call (seal uses it at once). */
+function nextIv(): Buffer {
+  if (ivPoolOffset === ivPool.length) {
+    randomFillSync(ivPool);
+    ivPoolOffset = 0;
+  }
+  ivPoolOffset += IV_BYTES;
+  return ivPool.subarray(ivPoolOffset - IV_BYTES, ivPoolOffset);
+}
+
 function seal(value: string, keyId: string, key: Buffer): string {
-  const iv = randomBytes(12);
+  const iv = nextIv();
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const text = Buffer.concat([cipher.update(value), cipher.final()]);
   const parts = [keyId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), text.toString('base64url')];

@@ -83,6 +83,34 @@ describe('the personal-data cipher', () => {
     keys.close();
   });
 
+  it('never gives two values the same IV (drawn from a pooled random buffer, refilled as it runs out)', () => {
+    const keys = new DataKeyStore(':memory:', Buffer.alloc(32, 2));
+    const cipher = new PersonalDataCipher(keys, () => NOW);
+    const names = Array.from({ length: 1000 }, (_, i) => `Resident ${i}`); // ~4 refills of the pool
+    const sealed = names.map(
+      (name) => cipher.protect({ type: 'RepresentativeAuthorised', data: { name } } as never, 'R1') as { name: string },
+    );
+    const ivs = new Set(sealed.map(({ name }) => name.split(':')[3]));
+    expect(ivs.size).toBe(names.length);
+    expect(sealed.map((value) => cipher.reveal(value).name)).toEqual(names);
+    keys.close();
+  });
+
+  it('trusts no remembered key once another process has erased its resident: it neither decrypts nor encrypts new data', () => {
+    const path = join(dir, 'two-processes.sqlite');
+    const api = new DataKeyStore(path, Buffer.alloc(32, 5));
+    const other = new DataKeyStore(path, Buffer.alloc(32, 5)); // a second replica, or the erasure CLI
+    const first = api.keyFor('R3', NOW);
+    expect(api.find(first.id)).toEqual(first.key); // remembered in this process
+    other.erase('R3', NOW, 'dpo', 'request');
+    expect(api.find(first.id)).toBeNull();
+    const next = api.keyFor('R3', NOW);
+    expect(next.id).not.toBe(first.id); // new personal data gets a key that still exists
+    expect(other.find(next.id)).toEqual(next.key);
+    api.close();
+    other.close();
+  });
+
   it('cannot read data keys without the master key they were wrapped with', () => {
     const path = join(dir, 'wrapped.sqlite');
     const keys = new DataKeyStore(path, Buffer.alloc(32, 3));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DateTime, FixedOffsetZone } from 'luxon';
-import { compareInstants, londonDateOf } from '../src';
+import { compareInstants, londonDateOf, parseInstant } from '../src';
 
 // londonDateOf computes UK summer time itself (it is on every deadline's hot path); here it is
 // checked against luxon's time-zone database for every hour and both DST changes' minutes, 2018–2030.
@@ -49,5 +49,53 @@ describe('compareInstants', () => {
     expect(compareInstants('2024-05-01T09:00:00.000Z', '2024-05-01T10:00:00.000+01:00')).toBe(0);
     expect(compareInstants('2024-05-01T09:00:00.001Z', '2024-05-01T10:00:00.000+01:00')).toBeGreaterThan(0);
     expect(compareInstants('2024-05-01T08:59:59.999Z', '2024-05-01T09:00:00.000Z')).toBeLessThan(0);
+  });
+});
+
+describe('parseInstant', () => {
+  // Instants with an offset are read without luxon's parser; every other form still goes to luxon.
+  // The two must accept the same strings and give the same instant, valid fields or not.
+  const luxonReads = (value: string) => {
+    const parsed = DateTime.fromISO(value, { zone: 'Europe/London', setZone: true });
+    return parsed.isValid ? parsed.toUTC().toISO() : null;
+  };
+  const digits = (length: number, max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(length, '0'));
+  const instant = fc
+    .tuple(
+      digits(4, 9999),
+      digits(2, 19),
+      digits(2, 39),
+      fc.constantFrom('T', 't', ' '),
+      digits(2, 29),
+      digits(2, 69),
+      fc.option(digits(2, 69)),
+      fc.option(fc.stringMatching(/^[0-9]{1,4}$/)),
+      fc.oneof(
+        fc.constantFrom('', 'Z', 'z'),
+        fc.tuple(fc.constantFrom('+', '-'), digits(2, 29), digits(2, 69)).map((parts) => parts.join('')),
+      ),
+    )
+    .map(([year, month, day, t, hour, minute, second, fraction, offset]) => {
+      const seconds = second === null ? '' : `:${second}${fraction === null ? '' : `.${fraction}`}`;
+      const zone = offset.length === 5 ? `${offset.slice(0, 3)}:${offset.slice(3)}` : offset;
+      return `${year}-${month}-${day}${t}${hour}:${minute}${seconds}${zone}`;
+    });
+
+  it('reads every instant exactly as luxon does, and refuses what luxon refuses', () => {
+    fc.assert(
+      fc.property(instant, (value) => {
+        expect(parseInstant(value)?.toISO() ?? null).toBe(luxonReads(value));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('reads the forms housing systems send, and refuses impossible dates', () => {
+    expect(parseInstant('2024-05-01T10:00:00+01:00')?.toISO()).toBe('2024-05-01T09:00:00.000Z');
+    expect(parseInstant('2024-05-01T10:00:00.5-02:30')?.toISO()).toBe('2024-05-01T12:30:00.500Z');
+    expect(parseInstant('2024-02-29T23:59:59.999Z')?.toISO()).toBe('2024-02-29T23:59:59.999Z');
+    expect(parseInstant('2023-02-29T10:00:00Z')).toBeNull();
+    expect(parseInstant('2024-04-31T10:00:00Z')).toBeNull();
+    expect(parseInstant('2024-06-01T10:00')?.toISO()).toBe('2024-06-01T09:00:00.000Z'); // no offset: London (BST)
   });
 });

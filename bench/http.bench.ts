@@ -7,7 +7,8 @@
  *    the median of three runs);
  *  - a mixed lifecycle (receive, acknowledge, correspondence, respond, read) and the service's peak
  *    RSS under it;
- *  - GET /v1/complaints/{id} and /history for a complaint with 50 events.
+ *  - GET /v1/complaints/{id} and /history for a complaint with 50 events;
+ *  - the command peak and the mixed lifecycle again with LEDGER_SQLITE_WRITER_THREAD=true.
  * BENCH_SECONDS (10) per measurement; BENCH_CONNECTIONS (32); LEDGER_HEAP_MB (256) as for npm start.
  */
 import autocannon, { type Result } from 'autocannon';
@@ -76,6 +77,53 @@ async function settled(base: string): Promise<void> {
 /** Peak resident set size of a process, from Linux's VmHWM, in MB. */
 const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
+/** The mixed lifecycle, each connection walking its own complaints through the stages. */
+function mixedLifecycle(base: string): autocannon.Options {
+  type Context = { id?: string };
+  const step = (path: (id: string) => string, body?: object) => ({
+    method: body ? ('POST' as const) : ('GET' as const),
+    headers: json,
+    setupRequest: (request: autocannon.Request, context: Context) => ({
+      ...request,
+      path: path(context.id!),
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    }),
+  });
+  return {
+    url: base,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/complaints',
+        headers: json,
+        body: receiveBody,
+        onResponse: (_status: number, body: string, context: Context) => void (context.id = (JSON.parse(body) as { id: string }).id),
+      },
+      step((c) => `/v1/complaints/${c}/acknowledgements`, {
+        stage: 1,
+        acknowledgedAt: '2024-05-02T10:00:00+01:00',
+        complaintDefinition: 'Leak',
+      }),
+      step((c) => `/v1/complaints/${c}/correspondence`, {
+        occurredAt: '2024-05-03T10:00:00+01:00',
+        direction: 'outbound',
+        party: 'resident',
+        channel: 'phone',
+        summary: 'Update',
+      }),
+      step((c) => `/v1/complaints/${c}/responses`, {
+        stage: 1,
+        respondedAt: '2024-05-10T10:00:00+01:00',
+        decision: 'upheld',
+        reasons: 'Late',
+        outstandingActions: [],
+        escalationRightsGiven: true,
+      }),
+      step((c) => `/v1/complaints/${c}`),
+    ],
+  } as autocannon.Options;
+}
+
 async function main() {
   const bare = await startServer('bench/support/bare-server.js', 4101);
   const bareRun = figures(await run({ url: 'http://127.0.0.1:4101/v1/complaints', method: 'POST', headers: json, body: receiveBody }));
@@ -129,54 +177,23 @@ async function main() {
   const getOne = figures(await run({ url: `${base}/v1/complaints/${id}`, headers: json }));
   const getHistory = figures(await run({ url: `${base}/v1/complaints/${id}/history`, headers: json }));
 
-  // the mixed lifecycle, each connection walking its own complaints through the stages
-  type Context = { id?: string };
-  const step = (path: (id: string) => string, body?: object) => ({
-    method: body ? ('POST' as const) : ('GET' as const),
-    headers: json,
-    setupRequest: (request: autocannon.Request, context: Context) => ({
-      ...request,
-      path: path(context.id!),
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    }),
-  });
-  const mixed = figures(
-    await run({
-      url: base,
-      requests: [
-        {
-          method: 'POST',
-          path: '/v1/complaints',
-          headers: json,
-          body: receiveBody,
-          onResponse: (_status: number, body: string, context: Context) => void (context.id = (JSON.parse(body) as { id: string }).id),
-        },
-        step((c) => `/v1/complaints/${c}/acknowledgements`, {
-          stage: 1,
-          acknowledgedAt: '2024-05-02T10:00:00+01:00',
-          complaintDefinition: 'Leak',
-        }),
-        step((c) => `/v1/complaints/${c}/correspondence`, {
-          occurredAt: '2024-05-03T10:00:00+01:00',
-          direction: 'outbound',
-          party: 'resident',
-          channel: 'phone',
-          summary: 'Update',
-        }),
-        step((c) => `/v1/complaints/${c}/responses`, {
-          stage: 1,
-          respondedAt: '2024-05-10T10:00:00+01:00',
-          decision: 'upheld',
-          reasons: 'Late',
-          outstandingActions: [],
-          escalationRightsGiven: true,
-        }),
-        step((c) => `/v1/complaints/${c}`),
-      ],
-    } as autocannon.Options),
-  );
+  const mixed = figures(await run(mixedLifecycle(base)));
   const rss = peakRssMb(ledger.pid!);
   ledger.kill();
+
+  // The same service committing on its writer thread (LEDGER_SQLITE_WRITER_THREAD=true), on a log of
+  // its own: the command peak, then the mixed lifecycle, and its peak RSS over those two.
+  const threadedBase = 'http://127.0.0.1:4103';
+  const threaded = await startServer('apps/ledger-api/src/main.js', 4103, {
+    ...ledgerEnv,
+    LEDGER_SQLITE_PATH: join(mkdtempSync(join(tmpdir(), 'ledger-bench-http-')), 'ledger.sqlite'),
+    LEDGER_SQLITE_WRITER_THREAD: 'true',
+  });
+  const threadedCommand = figures(await run({ url: `${threadedBase}/v1/complaints`, method: 'POST', headers: json, body: receiveBody }));
+  await settled(threadedBase);
+  const threadedMixed = figures(await run(mixedLifecycle(threadedBase)));
+  const threadedRss = peakRssMb(threaded.pid!);
+  threaded.kill();
 
   const rows = [
     {
@@ -212,6 +229,22 @@ async function main() {
       target: `RSS ≤ 300 MB: ${rss.toFixed(0)} MB (heap ${heapMb} MB${nodeOptions ? `, ${nodeOptions}` : ''})`,
     },
     {
+      measure: 'POST /v1/complaints, writer thread',
+      'req/s': threadedCommand.rps,
+      'p50 ms': threadedCommand.p50,
+      'p99 ms': threadedCommand.p99,
+      'non-2xx': threadedCommand.non2xx,
+      target: `${pct(threadedCommand.rps, bareRun.rps)} of bare`,
+    },
+    {
+      measure: 'mixed lifecycle, writer thread',
+      'req/s': threadedMixed.rps,
+      'p50 ms': threadedMixed.p50,
+      'p99 ms': threadedMixed.p99,
+      'non-2xx': threadedMixed.non2xx,
+      target: `RSS ${threadedRss.toFixed(0)} MB (these two runs)`,
+    },
+    {
       measure: 'GET complaint (50 events)',
       'req/s': getOne.rps,
       'p50 ms': getOne.p50,
@@ -243,6 +276,7 @@ async function main() {
     getOne,
     getHistory,
     peakRssMb: rss,
+    writerThread: { command: threadedCommand, mixed: threadedMixed, peakRssMb: threadedRss },
   };
   writeFileSync(
     join(root, 'bench', 'results', `http-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),

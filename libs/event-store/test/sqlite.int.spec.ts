@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import { chain, DuplicateEventId, GENESIS_HASH, SqliteEventStore, verifyChain, type NewEvent } from '../src';
+import { chain, DuplicateEventId, GENESIS_HASH, SqliteEventStore, StoreUnavailable, verifyChain, type NewEvent } from '../src';
 import { eventStoreContract, newEvent } from './contract';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-sqlite-'));
@@ -13,6 +13,11 @@ const freshPath = () => join(dir, `ledger-${++n}.sqlite`);
 
 describe('SqliteEventStore honours the event-store contract', () =>
   eventStoreContract(async () => new SqliteEventStore(freshPath()), {
+    uniqueEventIdsAcrossStreams: SqliteEventStore.uniqueEventIdsAcrossStreams,
+  }));
+
+describe('SqliteEventStore committing on a writer thread honours the event-store contract', () =>
+  eventStoreContract(async () => new SqliteEventStore(freshPath(), undefined, { writerThread: true }), {
     uniqueEventIdsAcrossStreams: SqliteEventStore.uniqueEventIdsAcrossStreams,
   }));
 
@@ -166,6 +171,45 @@ describe('SqliteEventStore specifics', () => {
     await store.close();
   });
 
+  it('on a writer thread: a batch the writer cannot commit fails whole (503), nothing of it written, and appends go on after', async () => {
+    const path = freshPath();
+    const store = new SqliteEventStore(path, undefined, { writerThread: true });
+    await store.append('complaint-a', [newEvent()], 'no_stream');
+    const before = await store.readAll(-1, 1000);
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE'); // another process holds the write lock past the writer's busy_timeout (5 s)
+    const results = await Promise.allSettled([
+      store.append('complaint-a', [newEvent()], 0),
+      store.append('complaint-b', [newEvent()], 'no_stream'),
+    ]);
+    other.exec('ROLLBACK');
+    other.close();
+    expect(results).toEqual([
+      { status: 'rejected', reason: expect.any(StoreUnavailable) },
+      { status: 'rejected', reason: expect.any(StoreUnavailable) },
+    ]);
+    expect((results[0] as PromiseRejectedResult).reason.message).toMatch(/could not commit: database is locked/);
+    expect(await store.readAll(-1, 1000)).toEqual(before);
+    await store.append('complaint-a', [newEvent()], 0);
+    expect(verifyChain(await store.readStream('complaint-a')).valid).toBe(true);
+    await store.close();
+  }, 15_000);
+
+  it('on a writer thread: if the thread dies, the appends in flight fail (503) whole or not at all, and a new thread takes over', async () => {
+    const store = new SqliteEventStore(freshPath(), undefined, { writerThread: true });
+    await store.append('complaint-a', [newEvent()], 'no_stream'); // the thread is running
+    const inFlight = store.append('complaint-a', [newEvent(), newEvent()], 0);
+    await new Promise((resolve) => setImmediate(resolve)); // the batch has been sent
+    const writer = (store as unknown as { writer: { worker: { terminate(): Promise<number> } } }).writer;
+    await writer.worker.terminate();
+    await expect(inFlight).rejects.toBeInstanceOf(StoreUnavailable);
+    const written = await store.readStream('complaint-a');
+    expect([1, 3]).toContain(written.length); // its outcome is unknown to the client, but never half a batch
+    await store.append('complaint-a', [newEvent()], written.length - 1);
+    expect(verifyChain(await store.readStream('complaint-a')).valid).toBe(true);
+    await store.close();
+  });
+
   it('appends while another connection writes the same file all the time (the worker beside the API): none refused', async () => {
     const path = freshPath();
     const store = new SqliteEventStore(path);
@@ -216,7 +260,7 @@ describe('SqliteEventStore specifics', () => {
   it('a live subscription sees events another process wrote to the same file (the worker beside the API)', async () => {
     const path = freshPath();
     const api = new SqliteEventStore(path);
-    const worker = new SqliteEventStore(path, undefined, 20); // another connection: no shared commit signal
+    const worker = new SqliteEventStore(path, undefined, { pollIntervalMs: 20 }); // another connection: no shared commit signal
     const seen: string[] = [];
     const subscription = worker.subscribe(-1, (event) => void seen.push(event.streamId));
     await api.append('complaint-from-api', [newEvent()], 'no_stream');

@@ -8,7 +8,7 @@ export function createEventStore(config: LedgerConfig, clock: Clock, logger = ne
     case 'memory':
       return new MemoryEventStore(clock);
     case 'sqlite': {
-      const store = new SqliteEventStore(config.LEDGER_SQLITE_PATH, clock);
+      const store = new SqliteEventStore(config.LEDGER_SQLITE_PATH, clock, { writerThread: config.LEDGER_SQLITE_WRITER_THREAD });
       const upgrade = store.layoutUpgrade;
       if (upgrade)
         logger.log(`upgraded the event log from layout ${upgrade.from} to ${upgrade.to}: ${upgrade.events} events in ${upgrade.ms} ms`);

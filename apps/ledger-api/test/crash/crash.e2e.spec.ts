@@ -35,10 +35,11 @@ const env = {
   TS_NODE_BASEURL: join(ROOT, 'dist'),
 };
 
-function start(): ChildProcess {
+/** Every other round commits on the writer thread (LEDGER_SQLITE_WRITER_THREAD), so both paths are killed mid-load. */
+function start(writerThread = false): ChildProcess {
   return spawn(process.execPath, ['-r', 'tsconfig-paths/register', join(ROOT, 'dist/apps/ledger-api/src/main.js')], {
     cwd: ROOT,
-    env,
+    env: { ...env, LEDGER_SQLITE_WRITER_THREAD: String(writerThread) },
     stdio: 'ignore',
   });
 }
@@ -95,7 +96,7 @@ it(`${ROUNDS} kill -9 rounds under concurrent load lose nothing acknowledged, in
   const sent: Sent[] = [];
   const complaints: string[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const service = start();
+    const service = start(round % 2 === 1);
     await ready();
     let killed = false;
     const driving = load(sent, complaints, () => killed);

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openSchema, type LayoutUpgrade } from './sqlite-schema';
 import { SqliteAppender, StreamKeys, type AppendRequest, type Outcome } from './sqlite-appender';
+import { WriterThread } from './sqlite-writer-thread';
 import {
   StoreUnavailable,
   type AppendResult,
@@ -23,6 +24,16 @@ interface Row {
   type: string;
   data: string;
   metadata: string;
+}
+
+export interface SqliteStoreOptions {
+  /** How often a live subscription looks for events another process (the API beside a worker) wrote. */
+  readonly pollIntervalMs?: number;
+  /**
+   * Commit on a writer thread with its own connection (sqlite-writer.ts), so the inserts and the
+   * fsync do not hold up the thread serving requests. Not for ':memory:' (one connection only).
+   */
+  readonly writerThread?: boolean;
 }
 
 interface PendingAppend extends AppendRequest {
@@ -48,15 +59,19 @@ export class SqliteEventStore implements EventStore {
   /** Streams' keys, learnt from reads and committed appends (see StreamKeys). */
   private readonly streamKeys = new StreamKeys();
   private readonly appender: SqliteAppender;
+  private readonly writer: WriterThread | null;
+  /** The batch with the writer thread, if any: the next one gathers meanwhile (group commit). */
+  private writing: Promise<void> | null = null;
+  private readonly pollIntervalMs: number;
   /** Set when opening the file upgraded an older layout in place (sqlite-schema.ts). */
   readonly layoutUpgrade: LayoutUpgrade | null;
 
   constructor(
     readonly path: string,
     private readonly clock: () => string = () => new Date().toISOString(),
-    /** How often a live subscription looks for events another process (the API beside a worker) wrote. */
-    private readonly pollIntervalMs = 250,
+    options: SqliteStoreOptions = {},
   ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -70,6 +85,7 @@ export class SqliteEventStore implements EventStore {
       all: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
     };
     this.appender = new SqliteAppender(this.db, this.streamKeys);
+    this.writer = options.writerThread && path !== ':memory:' ? new WriterThread(path) : null;
   }
 
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -83,24 +99,53 @@ export class SqliteEventStore implements EventStore {
   }
 
   private flush(): void {
+    this.flushScheduled = false;
+    if (this.writer) return this.sendToWriter(this.writer);
     const batch = this.queue;
     this.queue = [];
-    this.flushScheduled = false;
     let outcomes: Outcome[];
     try {
       outcomes = this.appender.commit(batch, this.clock);
     } catch (error) {
-      // The commit itself failed (disk full, I/O error): nothing in the batch was written.
-      const unavailable = new StoreUnavailable(`the event store could not commit: ${(error as Error).message}`, error);
-      for (const pending of batch) pending.reject(unavailable);
-      return;
+      return this.failed(batch, error);
     }
+    this.settle(batch, outcomes);
+  }
+
+  /** One batch at a time: what arrives while the writer commits is the next batch. */
+  private sendToWriter(writer: WriterThread): void {
+    if (this.writing || !this.queue.length) return;
+    const batch = this.queue;
+    this.queue = [];
+    const requests = batch.map(({ streamId, events, expected }): AppendRequest => ({ streamId, events, expected }));
+    this.writing = writer
+      .commit(requests, this.clock())
+      .then(
+        (outcomes) => this.settle(batch, outcomes),
+        (error: unknown) => this.failed(batch, error),
+      )
+      .finally(() => {
+        this.writing = null;
+        this.sendToWriter(writer);
+      });
+  }
+
+  private settle(batch: readonly PendingAppend[], outcomes: readonly Outcome[]): void {
     batch.forEach((pending, i) => {
       const outcome = outcomes[i]!;
       if ('ok' in outcome) pending.resolve(outcome.ok);
       else pending.reject(outcome.error);
     });
     this.commits.fire();
+  }
+
+  /** The commit itself failed (disk full, I/O error): nothing in the batch was written. */
+  private failed(batch: readonly PendingAppend[], error: unknown): void {
+    const unavailable =
+      error instanceof StoreUnavailable
+        ? error
+        : new StoreUnavailable(`the event store could not commit: ${(error as Error).message}`, error);
+    for (const pending of batch) pending.reject(unavailable);
   }
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {
@@ -139,6 +184,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    while (this.writing) await this.writing; // appends already made are committed and answered first
+    await this.writer?.close();
     this.commits.fire();
     if (this.db.open) this.db.close();
   }

@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { StoreUnavailable } from '../port';
+import type { AppendRequest, Outcome } from './sqlite-appender';
+import { decodeError, decodeOutcome, type CommitReply } from './sqlite-writer-protocol';
+
+/**
+ * The store's writer thread (sqlite-writer.ts), seen from the store's thread: `commit` sends a
+ * batch and resolves with its outcomes once the writer has committed and fsynced it. The fsync and
+ * the inserts then no longer hold up the thread that serves HTTP. If the thread dies, the batches
+ * in flight fail with StoreUnavailable (their outcome unknown to the client, as with any 503; a
+ * retry with the same Idempotency-Key settles it) and the next batch starts a new thread.
+ */
+export class WriterThread {
+  private worker: Worker | null = null;
+  private readonly inFlight = new Map<number, { resolve: (outcomes: Outcome[]) => void; reject: (error: unknown) => void }>();
+  private nextId = 0;
+
+  constructor(private readonly path: string) {}
+
+  commit(batch: readonly AppendRequest[], recordedAt: string): Promise<Outcome[]> {
+    const worker = this.worker ?? this.start();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (!this.inFlight.size) worker.ref(); // an answer is awaited: the process waits for it
+      this.inFlight.set(id, { resolve, reject });
+      worker.postMessage({ id, batch, recordedAt });
+    });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    if (worker) await worker.terminate();
+  }
+
+  private start(): Worker {
+    const worker = startWriter(this.path);
+    worker.on('message', (reply: CommitReply) => {
+      const waiting = this.inFlight.get(reply.id);
+      if (!waiting) return;
+      this.inFlight.delete(reply.id);
+      if (!this.inFlight.size) worker.unref(); // idle: an open store does not keep the process alive, as before
+      if ('outcomes' in reply) waiting.resolve(reply.outcomes.map(decodeOutcome));
+      else waiting.reject(decodeError(reply.failure));
+    });
+    worker.on('error', (error) => this.lost(worker, error));
+    worker.on('exit', (code) => this.lost(worker, new Error(`the writer thread stopped (exit code ${code})`)));
+    worker.unref();
+    return (this.worker = worker);
+  }
+
+  private lost(worker: Worker, error: unknown): void {
+    if (this.worker === worker) this.worker = null;
+    const unavailable = new StoreUnavailable(`the event store's writer thread failed: ${(error as Error).message}`, error);
+    for (const { reject } of this.inFlight.values()) reject(unavailable);
+    this.inFlight.clear();
+  }
+}
+
+function startWriter(path: string): Worker {
+  const workerData = { role: 'sqlite-writer', path };
+  // a memory bound of its own: it holds one batch at a time and a bounded map of stream keys
+  const resourceLimits = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 };
+  const compiled = join(__dirname, 'sqlite-writer.js');
+  // none of the process's preloads (the writer imports nothing by alias)
+  if (existsSync(compiled)) return new Worker(compiled, { workerData, resourceLimits, execArgv: [] });
+  // Run from the TypeScript sources (the tests): the writer's modules are compiled as they load, with
+  // swc, as Jest compiles everything else.
+  const bootstrap = `
+    const { workerData } = require('node:worker_threads');
+    const { readFileSync } = require('node:fs');
+    const { transformSync } = require(workerData.swc);
+    const options = { module: { type: 'commonjs' }, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } };
+    require.extensions['.ts'] = (module, filename) =>
+      module._compile(transformSync(readFileSync(filename, 'utf8'), { ...options, filename }).code, filename);
+    require(workerData.script);`;
+  return new Worker(bootstrap, {
+    eval: true,
+    workerData: { ...workerData, script: join(__dirname, 'sqlite-writer.ts'), swc: require.resolve('@swc/core') },
+    resourceLimits,
+  });
+}

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { checkAppend } from '../append-rules';
 import { GENESIS_HASH, sealJson } from '../hash-chain';
 import type { AppendResult, ExpectedRevision, NewEvent } from '../port';
@@ -17,6 +17,18 @@ interface Head {
   key: number;
   revision: number;
   hash: string;
+}
+
+/**
+ * A connection to the log as every writer opens it: WAL, synchronous=FULL (a commit returns once
+ * fsynced, so an answered append is durable), and a wait for another process's write lock.
+ */
+export function openLogConnection(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  return db;
 }
 
 /** Stream keys remembered at most (~100 bytes each). */

@@ -1,6 +1,5 @@
-import Database from 'better-sqlite3';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { SqliteAppender, StreamKeys } from './sqlite-appender';
+import { openLogConnection, SqliteAppender, StreamKeys } from './sqlite-appender';
 import { encodeError, encodeOutcome, type CommitReply, type CommitRequest } from './sqlite-writer-protocol';
 
 /**
@@ -9,11 +8,7 @@ import { encodeError, encodeOutcome, type CommitReply, type CommitRequest } from
  * batch's outcomes go back; the store's thread does everything else.
  */
 function serve(path: string): void {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL'); // a batch is answered only once fsynced: the store's 2xx means durable
-  db.pragma('busy_timeout = 5000');
-  const appender = new SqliteAppender(db, new StreamKeys());
+  const appender = new SqliteAppender(openLogConnection(path), new StreamKeys());
   parentPort!.on('message', ({ id, batch, recordedAt }: CommitRequest) => {
     let reply: CommitReply;
     try {

@@ -1,8 +1,8 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openSchema, type LayoutUpgrade } from './sqlite-schema';
-import { SqliteAppender, StreamKeys, type AppendRequest, type Outcome } from './sqlite-appender';
+import { openLogConnection, SqliteAppender, StreamKeys, type AppendRequest, type Outcome } from './sqlite-appender';
 import { WriterThread } from './sqlite-writer-thread';
 import {
   StoreUnavailable,
@@ -73,10 +73,7 @@ export class SqliteEventStore implements EventStore {
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openLogConnection(path);
     this.layoutUpgrade = openSchema(this.db);
     this.statements = {
       stream: this.db.prepare<[string], Row>(

@@ -22,8 +22,11 @@ async function seed(store: EventStore) {
 describe('the projection runner', () => {
   it('rebuilding from zero gives byte-identical read models to incremental processing', async () => {
     const store = new SqliteEventStore(freshPath('log'));
-    const incremental = new ProjectionRunner(store, openReadModelDatabase(freshPath('incremental')), projections(), { batchSize: 7 });
-    await incremental.start(); // live, in small batches, while the log is written
+    const incremental = new ProjectionRunner(store, openReadModelDatabase(freshPath('incremental')), projections(), {
+      batchSize: 7,
+      liveBatchMs: 0,
+    });
+    await incremental.start(); // live, each event as it commits, in batches of at most 7, while the log is written
     await seed(store);
     const head = (await store.readAll(-1, 100_000)).at(-1)!.position;
     await incremental.waitFor(head);
@@ -36,6 +39,21 @@ describe('the projection runner', () => {
     expect(rebuilt.dump()).toContain('"status":"open"');
     await incremental.rebuild(); // and the same runner rebuilding in place
     expect(incremental.dump()).toBe(rebuilt.dump());
+    await store.close();
+  });
+
+  it('gathers live events for liveBatchMs, then applies them together, equal to a rebuild', async () => {
+    const store = new SqliteEventStore(freshPath('log'));
+    const live = new ProjectionRunner(store, openReadModelDatabase(freshPath('live')), projections(), { liveBatchMs: 2000 });
+    await live.start();
+    await seed(store); // ~150 events in many appends, each delivered to the runner as it commits
+    const head = (await store.readAll(-1, 100_000)).at(-1)!.position;
+    expect(live.position).toBe(-1); // still gathering
+    await live.waitFor(head, 10_000); // applied when the window closed, without anyone asking
+    const rebuilt = new ProjectionRunner(store, openReadModelDatabase(freshPath('rebuilt')), projections());
+    await rebuilt.rebuild();
+    expect(live.dump()).toBe(rebuilt.dump());
+    await live.stop();
     await store.close();
   });
 

@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { demoYear, type PlannedComplaint } from '../src/demo/demo-year';
 import { seedThroughApi } from '../src/demo/seed-client';
+import type { ReadSide } from '@complaint-ledger/projections';
+import { READ_SIDE } from '../src/infrastructure/tokens';
 import { api, KEYS, NOW, startApp } from './support';
 
 /**
@@ -26,6 +28,7 @@ beforeAll(async () => {
   await app.listen(0, '127.0.0.1');
   base = await app.getUrl();
   await seedThroughApi(base.replace('[::1]', '127.0.0.1'), KEYS.case_handler, plan, NOW);
+  await app.get<ReadSide>(READ_SIDE).runner.catchUp(); // read models are eventually consistent: all of the year in them
   await api(app).get('/v1/complaints').expect(200);
   report = (await api(app, KEYS.analyst).get(`/v1/reports/annual?year=${YEAR}`).expect(200)).body;
 });

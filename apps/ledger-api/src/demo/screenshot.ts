@@ -6,6 +6,8 @@ import { createApp } from '../app.factory';
 import { loadConfig } from '../config/ledger-config';
 import { demoYear } from './demo-year';
 import { seedThroughApi } from './seed-client';
+import type { ReadSide } from '@complaint-ledger/projections';
+import { READ_SIDE } from '../infrastructure/tokens';
 
 /**
  * `npm run report:screenshot`: a throwaway ledger on a temporary SQLite file, the demo year sent
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   try {
     await seedThroughApi(url, keys.case_handler, demoYear(2024, 400));
+    await app.get<ReadSide>(READ_SIDE).runner.catchUp(); // the report reads the read models: all of the year in them
     const { chromium } = await import('playwright-core'); // a development tool: not needed to run the ledger
     const browser = await chromium.launch({
       executablePath: browserPath,

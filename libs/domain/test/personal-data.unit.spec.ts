@@ -1,0 +1,54 @@
+import { mapPersonalData, withoutPersonalData } from '../src';
+
+const deepFreeze = <T>(value: T): T => {
+  if (value && typeof value === 'object') Object.values(Object.freeze(value)).forEach(deepFreeze);
+  return value;
+};
+
+const received = () =>
+  deepFreeze({
+    type: 'ComplaintReceived' as const,
+    data: {
+      complaintId: 'c-1',
+      summary: 'Leak',
+      resident: { reference: 'RES-1', name: 'Ann Resident', email: 'ann@example.org' },
+      representative: { name: 'Bob Rep', relationship: 'son' },
+      tags: ['repairs'],
+    },
+  });
+
+describe('mapPersonalData', () => {
+  it('replaces each personal value present, names its path, and leaves the event itself untouched (frozen here)', () => {
+    const event = received();
+    const { data, paths } = mapPersonalData(event as never, (value, path) => `${path}:${String(value).length}`);
+    expect(paths).toEqual(['resident.name', 'resident.email', 'representative.name']);
+    expect(data).toEqual({
+      complaintId: 'c-1',
+      summary: 'Leak',
+      resident: { reference: 'RES-1', name: 'resident.name:12', email: 'resident.email:15' },
+      representative: { name: 'representative.name:7', relationship: 'son' },
+      tags: ['repairs'],
+    });
+    expect(event).toEqual(received());
+  });
+
+  it('removes them for withoutPersonalData, and passes over paths that are absent', () => {
+    const event = deepFreeze({
+      type: 'ComplaintReceived' as const,
+      data: { complaintId: 'c-2', resident: { reference: 'RES-2', phone: '0123' } },
+    });
+    expect(withoutPersonalData(event as never)).toEqual({
+      data: { complaintId: 'c-2', resident: { reference: 'RES-2' } },
+      removed: ['resident.phone'],
+    });
+    expect(event.data.resident).toEqual({ reference: 'RES-2', phone: '0123' });
+  });
+
+  it('leaves events without personal data as they are', () => {
+    const event = deepFreeze({
+      type: 'ComplaintWithdrawn' as const,
+      data: { complaintId: 'c-3', withdrawnAt: '2024-05-01T09:00:00.000Z' },
+    });
+    expect(mapPersonalData(event as never, () => 'x')).toEqual({ data: event.data, paths: [] });
+  });
+});

@@ -305,6 +305,12 @@ describe('credentials and start-up', () => {
     ).rejects.toThrow(/roles must be among/);
   });
 
+  it('refuses a writer-thread setting that is not true or false, naming it', () => {
+    expect(() => loadConfig({ ...base, LEDGER_SQLITE_WRITER_THREAD: 'yes' })).toThrow(/LEDGER_SQLITE_WRITER_THREAD must be true or false/);
+    expect(loadConfig({ ...base, LEDGER_SQLITE_WRITER_THREAD: 'true' }).LEDGER_SQLITE_WRITER_THREAD).toBe(true);
+    expect(loadConfig(base).LEDGER_SQLITE_WRITER_THREAD).toBe(false);
+  });
+
   it('picks up a changed keys file without a restart', async () => {
     const file = join(dirname(tempSqlitePath()), 'keys');
     const first = 'first-key-0123456789abcdefghijklmn';

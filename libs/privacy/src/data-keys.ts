@@ -82,7 +82,8 @@ export class DataKeyStore {
   /** The key with this id, or null once its subject has been erased. */
   find(id: string): Buffer | null {
     this.forgetIfChangedElsewhere();
-    if (this.byId.has(id)) return this.byId.get(id)!;
+    const known = this.byId.get(id);
+    if (known) return known;
     const wrapped = this.statements.byId.get(id) as Buffer | undefined;
     return wrapped ? this.cached(id, wrapped) : null;
   }

@@ -12,10 +12,16 @@ export const PERSONAL_DATA_PATHS: Partial<Record<ComplaintEventType, readonly st
   ReasonableAdjustmentRecorded: ['adjustment', 'disclosedNeeds'],
 };
 
-/** The same paths, split once. */
-const PERSONAL_DATA_SEGMENTS = Object.fromEntries(
-  Object.entries(PERSONAL_DATA_PATHS).map(([type, paths]) => [type, paths.map((path) => ({ path, segments: path.split('.') }))]),
-) as Partial<Record<ComplaintEventType, readonly { path: string; segments: readonly string[] }[]>>;
+/** The same paths, split once into the members leading to the value and the value's own name. */
+const PERSONAL_DATA_STEPS = Object.fromEntries(
+  Object.entries(PERSONAL_DATA_PATHS).map(([type, paths]) => [
+    type,
+    paths.map((path) => {
+      const segments = path.split('.');
+      return { path, parents: segments.slice(0, -1), leaf: segments.at(-1)! };
+    }),
+  ]),
+) as Partial<Record<ComplaintEventType, readonly { path: string; parents: readonly string[]; leaf: string }[]>>;
 
 type Node = Record<string, unknown> | unknown[];
 const copyOf = (node: Node): Node => (Array.isArray(node) ? [...node] : { ...node });
@@ -33,14 +39,13 @@ export function mapPersonalData(
 ): { data: object; paths: string[] } {
   const data = copyOf(event.data as Node) as Record<string, unknown>;
   const paths: string[] = [];
-  for (const { path, segments } of PERSONAL_DATA_SEGMENTS[event.type] ?? []) {
+  for (const { path, parents, leaf } of PERSONAL_DATA_STEPS[event.type] ?? []) {
     let parent: Record<string, unknown> | undefined = data;
-    for (const key of segments.slice(0, -1)) {
+    for (const key of parents) {
       const child: unknown = parent[key];
       parent = child && typeof child === 'object' ? ((parent[key] = copyOf(child as Node)) as Record<string, unknown>) : undefined;
       if (!parent) break;
     }
-    const leaf = segments.at(-1)!;
     if (!parent || !(leaf in parent)) continue;
     const value = replace(parent[leaf], path);
     if (value === undefined) delete parent[leaf];

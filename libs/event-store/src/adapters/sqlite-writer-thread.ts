@@ -25,7 +25,9 @@ export class WriterThread {
     return new Promise((resolve, reject) => {
       if (!this.inFlight.size) worker.ref(); // an answer is awaited: the process waits for it
       this.inFlight.set(id, { resolve, reject });
-      worker.postMessage({ id, batch, recordedAt });
+      // only what the writer needs: the store's pending appends also carry their promises' callbacks
+      const requests = batch.map(({ streamId, events, expected }): AppendRequest => ({ streamId, events, expected }));
+      worker.postMessage({ id, batch: requests, recordedAt });
     });
   }
 

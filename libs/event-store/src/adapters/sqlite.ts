@@ -56,11 +56,12 @@ export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private readonly statements;
-  /** Streams' keys, learnt from reads and committed appends (see StreamKeys). */
-  private readonly streamKeys = new StreamKeys();
-  private readonly appender: SqliteAppender;
+  /** Streams' keys, learnt from reads and committed appends, for the appender on this connection (see StreamKeys). */
+  private readonly streamKeys: StreamKeys | null;
+  /** Commits a batch: on this connection, or on the writer thread. */
+  private readonly commitBatch: (batch: readonly AppendRequest[]) => Promise<Outcome[]>;
   private readonly writer: WriterThread | null;
-  /** The batch with the writer thread, if any: the next one gathers meanwhile (group commit). */
+  /** The batch being committed, if any: the next one gathers meanwhile (group commit). */
   private writing: Promise<void> | null = null;
   private readonly pollIntervalMs: number;
   /** Set when opening the file upgraded an older layout in place (sqlite-schema.ts). */
@@ -81,49 +82,47 @@ export class SqliteEventStore implements EventStore {
       ),
       all: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
     };
-    this.appender = new SqliteAppender(this.db, this.streamKeys);
-    this.writer = options.writerThread && path !== ':memory:' ? new WriterThread(path) : null;
+    if (options.writerThread && path !== ':memory:') {
+      const writer = new WriterThread(path);
+      this.writer = writer;
+      this.streamKeys = null; // only the thread's appender looks heads up
+      this.commitBatch = (batch) => writer.commit(batch, this.clock());
+    } else {
+      const appender = new SqliteAppender(this.db, (this.streamKeys = new StreamKeys()));
+      this.writer = null;
+      // async, so that a batch failing as a whole rejects, as the writer thread's does
+      this.commitBatch = async (batch) => appender.commit(batch, this.clock);
+    }
   }
 
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ streamId, events, expected, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.scheduleFlush();
     });
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.writer) return this.sendToWriter(this.writer);
-    const batch = this.queue;
-    this.queue = [];
-    let outcomes: Outcome[];
-    try {
-      outcomes = this.appender.commit(batch, this.clock);
-    } catch (error) {
-      return this.failed(batch, error);
-    }
-    this.settle(batch, outcomes);
+  /** On the next turn of the event loop, so that the appends arriving meanwhile share the batch. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
   }
 
-  /** One batch at a time: what arrives while the writer commits is the next batch. */
-  private sendToWriter(writer: WriterThread): void {
+  /** One batch at a time: what arrives while a batch commits is the next batch. */
+  private flush(): void {
+    this.flushScheduled = false;
     if (this.writing || !this.queue.length) return;
     const batch = this.queue;
     this.queue = [];
-    const requests = batch.map(({ streamId, events, expected }): AppendRequest => ({ streamId, events, expected }));
-    this.writing = writer
-      .commit(requests, this.clock())
+    this.writing = this.commitBatch(batch)
       .then(
         (outcomes) => this.settle(batch, outcomes),
         (error: unknown) => this.failed(batch, error),
       )
       .finally(() => {
         this.writing = null;
-        this.sendToWriter(writer);
+        if (this.queue.length) this.scheduleFlush();
       });
   }
 
@@ -155,9 +154,11 @@ export class SqliteEventStore implements EventStore {
 
   /** Rows read outside any batch: committed, so their streams' keys are remembered (once per run of a stream's rows). */
   private recorded(rows: Row[]): RecordedEvent[] {
+    const keys = this.streamKeys;
+    if (!keys) return rows.map(toRecorded);
     let previous: string | undefined;
     return rows.map((row) => {
-      if (row.stream_id !== previous) this.streamKeys.remember((previous = row.stream_id), row.stream_key);
+      if (row.stream_id !== previous) keys.remember((previous = row.stream_id), row.stream_key);
       return toRecorded(row);
     });
   }

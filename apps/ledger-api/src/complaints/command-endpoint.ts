@@ -17,10 +17,15 @@ export interface CommandResponse {
 export class CommandEndpoint {
   constructor(private readonly bus: CommandBus) {}
 
-  async run(request: FastifyRequest, reply: FastifyReply, complaintId: string, command: ComplaintCommand): Promise<CommandResponse> {
-    const requestHash = createHash('sha256')
-      .update(canonicalJson({ method: request.method, path: request.url.split('?')[0], body: request.body ?? null }))
-      .digest('hex');
+  /** `newStream`: the complaint id was made for this request (see CommandRequest). */
+  async run(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    complaintId: string,
+    command: ComplaintCommand,
+    newStream = false,
+  ): Promise<CommandResponse> {
+    const idempotencyKey = idempotencyKeyOf(request);
     const outcome = await this.bus.execute(
       new RecordComplaintFact({
         complaintId,
@@ -28,8 +33,10 @@ export class CommandEndpoint {
         actor: principalOf(request),
         correlationId: correlationIdOf(request),
         ifMatch: ifMatchOf(request),
-        idempotencyKey: idempotencyKeyOf(request),
-        requestHash,
+        idempotencyKey,
+        // only a retry with the same key is compared with the original request
+        requestHash: idempotencyKey ? requestHashOf(request) : undefined,
+        newStream,
       }),
     );
     void reply.header('etag', `"${outcome.revision}"`);
@@ -37,3 +44,8 @@ export class CommandEndpoint {
     return { id: outcome.id, revision: outcome.revision };
   }
 }
+
+const requestHashOf = (request: FastifyRequest): string =>
+  createHash('sha256')
+    .update(canonicalJson({ method: request.method, path: request.url.split('?')[0], body: request.body ?? null }))
+    .digest('hex');

@@ -28,8 +28,14 @@ export interface CommandRequest {
   /** From `If-Match`: the revision the client decided on. */
   readonly ifMatch?: number;
   readonly idempotencyKey?: string;
-  /** Hash of method, path and body: the same key with another request is refused. */
-  readonly requestHash: string;
+  /** With an idempotency key, a hash of method, path and body: the same key with another request is refused. */
+  readonly requestHash?: string;
+  /**
+   * The complaint id was made for this very request (a random UUID), so its stream cannot exist
+   * yet and there is nothing to read: the append still expects no stream, and should one exist
+   * after all, the retry reads it as usual.
+   */
+  readonly newStream?: boolean;
 }
 
 export interface CommandOutcome {
@@ -68,7 +74,7 @@ export class ComplaintCommandService {
   private async attempt(request: CommandRequest): Promise<CommandOutcome> {
     const stream = complaintStream(request.complaintId);
     for (let attempt = 1; ; attempt++) {
-      const recorded = await this.store.readStream(stream);
+      const recorded = attempt === 1 && request.newStream ? [] : await this.store.readStream(stream);
       const prior = request.idempotencyKey ? recorded.filter((e) => e.metadata.idempotencyKey === request.idempotencyKey) : [];
       if (prior.length) {
         if (prior[0]!.metadata.requestHash !== request.requestHash) throw idempotencyKeyReused();

@@ -21,7 +21,14 @@ export class ReceiveComplaintController {
     // A retried request without a client id must land on the same complaint: derive the id from the key.
     const key = idempotencyKeyOf(request);
     const complaintId = body.complaintId ?? (key ? uuidFrom(`complaint|${key}`) : randomUUID());
-    const result = await this.endpoint.run(request, reply, complaintId, { type: 'ReceiveComplaint', data: { ...body, complaintId } });
+    const newStream = !body.complaintId && !key;
+    const result = await this.endpoint.run(
+      request,
+      reply,
+      complaintId,
+      { type: 'ReceiveComplaint', data: { ...body, complaintId } },
+      newStream,
+    );
     void reply.header('location', `/v1/complaints/${complaintId}`);
     return result;
   }

@@ -1,0 +1,54 @@
+import { complaintStream, MemoryEventStore } from '@complaint-ledger/event-store';
+import type { ComplaintCommand } from '@complaint-ledger/domain';
+import type { PersonalDataCipher } from '@complaint-ledger/privacy';
+import type { LedgerConfig } from '../src/config/ledger-config';
+import { CommandMetrics } from '../src/health/metrics';
+import { ProblemException } from '../src/http/problem';
+import { ComplaintCommandService, type CommandRequest } from '../src/complaints/complaint-command.service';
+
+const complaintId = '0b1c9d2e-3f40-4a51-8b62-7c83d94e0f15';
+const receive: ComplaintCommand = {
+  type: 'ReceiveComplaint',
+  data: {
+    complaintId,
+    receivedAt: '2024-05-01T10:00:00+01:00',
+    channel: 'email',
+    tenure: 'LCRA',
+    category: 'repairs',
+    summary: 'Leak under the kitchen sink reported three times and not repaired',
+    resident: { reference: 'RES-1001' },
+  },
+};
+const request: CommandRequest = { complaintId, command: receive, actor: 'api-key:test', correlationId: 'c-1', newStream: true };
+
+function serviceOn(store: MemoryEventStore) {
+  const passThrough = { protect: (event: { data: object }) => event.data } as unknown as PersonalDataCipher;
+  const config = { LEDGER_CLOCK_SKEW_SECONDS: 300 } as LedgerConfig;
+  return new ComplaintCommandService(store, () => '2024-05-01T10:05:00.000Z', config, passThrough, new CommandMetrics());
+}
+
+describe('ComplaintCommandService: a complaint id made for the request (newStream)', () => {
+  it('given no stream, when received, appends at revision 0 without reading the stream first', async () => {
+    const store = new MemoryEventStore();
+    const read = jest.spyOn(store, 'readStream');
+
+    const outcome = await serviceOn(store).execute(request);
+
+    expect(outcome).toEqual({ id: complaintId, revision: 0, replayed: false });
+    expect(read).not.toHaveBeenCalled();
+    expect((await store.readStream(complaintStream(complaintId))).map((e) => e.type)).toEqual(['ComplaintReceived']);
+  });
+
+  it('given the stream exists after all, when received, reads it on the retry and refuses with a conflict, writing nothing', async () => {
+    const store = new MemoryEventStore();
+    await serviceOn(store).execute({ ...request, newStream: false });
+
+    const refused = await serviceOn(store)
+      .execute(request)
+      .catch((error: unknown) => error);
+
+    expect(refused).toBeInstanceOf(ProblemException);
+    expect((refused as ProblemException).problem).toMatchObject({ status: 409, code: 'COMPLAINT.ALREADY_EXISTS' });
+    expect(await store.readStream(complaintStream(complaintId))).toHaveLength(1);
+  });
+});

@@ -305,11 +305,14 @@ describe('credentials and start-up', () => {
     ).rejects.toThrow(/roles must be among/);
   });
 
-  it('refuses a writer-thread setting that is not true or false, naming it', () => {
-    expect(() => loadConfig({ ...base, LEDGER_SQLITE_WRITER_THREAD: 'yes' })).toThrow(/LEDGER_SQLITE_WRITER_THREAD must be true or false/);
-    expect(loadConfig({ ...base, LEDGER_SQLITE_WRITER_THREAD: 'true' }).LEDGER_SQLITE_WRITER_THREAD).toBe(true);
-    expect(loadConfig(base).LEDGER_SQLITE_WRITER_THREAD).toBe(false);
-  });
+  it.each(['LEDGER_SQLITE_WRITER_THREAD', 'LEDGER_PROJECTIONS_THREAD'] as const)(
+    'refuses a %s that is not true or false, naming it; on by default',
+    (name) => {
+      expect(() => loadConfig({ ...base, [name]: 'yes' })).toThrow(new RegExp(`${name} must be true or false`));
+      expect(loadConfig({ ...base, [name]: 'false' })[name]).toBe(false);
+      expect(loadConfig(base)[name]).toBe(true);
+    },
+  );
 
   it('picks up a changed keys file without a restart', async () => {
     const file = join(dirname(tempSqlitePath()), 'keys');

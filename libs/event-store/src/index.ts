@@ -6,3 +6,4 @@ export * from './adapters/sqlite';
 export type { LayoutUpgrade } from './adapters/sqlite-schema';
 export * from './adapters/eventstoredb';
 export * from './event-id';
+export * from './worker-thread';

@@ -9,4 +9,6 @@ export * from './alerts/alert-list';
 export * from './alerts/breach-detector';
 export * from './statistics/tsm';
 export * from './read-side';
+export * from './read-model-projections';
+export * from './projections-thread';
 export * from './reports/annual-report';

@@ -46,3 +46,13 @@ export function prepareTable(db: ReadModelDatabase, projection: AnyProjection, r
     projection.version,
   );
 }
+
+/** Every row of every read model, in key order: the byte-for-byte identity rebuilds must keep. */
+export function dumpReadModels(db: ReadModelDatabase, projections: readonly Pick<AnyProjection, 'name'>[]): string {
+  return projections
+    .map((projection) => {
+      const rows = db.prepare(`SELECT * FROM ${tableOf(projection)} ORDER BY key`).all();
+      return `${projection.name}\n${rows.map((row) => JSON.stringify(row)).join('\n')}`;
+    })
+    .join('\n');
+}

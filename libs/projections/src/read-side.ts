@@ -1,10 +1,10 @@
 import type { AlertSettings, ComplianceRules } from '@complaint-ledger/domain';
 import type { EventStore } from '@complaint-ledger/event-store';
-import { alertProjection } from './alerts/alert-projection';
 import { BreachDetector, type SweepResult } from './alerts/breach-detector';
-import { complaintProjection } from './complaints/complaint-projection';
+import { ProjectionsThread } from './projections-thread';
 import { openReadModelDatabase, type ReadModelDatabase } from './read-model-database';
-import { ProjectionRunner } from './runner';
+import { readModelProjections } from './read-model-projections';
+import { ProjectionRunner, type LiveProjections } from './runner';
 
 export interface ReadSideOptions {
   readonly store: EventStore;
@@ -17,23 +17,32 @@ export interface ReadSideOptions {
   readonly sweepIntervalMs: number;
   readonly onSweep?: (result: SweepResult) => void;
   readonly onError?: (error: unknown) => void;
+  /**
+   * Keep the projections on a thread of their own (projections-thread.ts), reading the SQLite log
+   * at `logPath`; `onCommit` tells it of this process's commits at once. Not for ':memory:'.
+   */
+  readonly thread?: { readonly logPath: string; readonly onCommit?: (listener: () => void) => () => void };
 }
 
 /**
- * The read side in one process: the projections kept live from the log, and (in the worker role)
- * the breach detector sweeping on a timer. `npm start` runs it inside the API process;
- * `apps/ledger-worker` runs it alone.
+ * The read side in one process: the projections kept live from the log (on this thread, or on one
+ * of their own), and (in the worker role) the breach detector sweeping on a timer. `npm start`
+ * runs it inside the API process; `apps/ledger-worker` runs it alone.
  */
 export class ReadSide {
   readonly db: ReadModelDatabase;
-  readonly runner: ProjectionRunner;
+  readonly runner: LiveProjections;
   readonly detector: BreachDetector;
   private timer?: NodeJS.Timeout;
   private sweeping: Promise<SweepResult | null> | null = null;
 
   constructor(private readonly options: ReadSideOptions) {
     this.db = openReadModelDatabase(options.path);
-    this.runner = new ProjectionRunner(options.store, this.db, [complaintProjection(options.rules, options.alerts), alertProjection()]);
+    const { thread, rules, alerts, path } = options;
+    this.runner =
+      thread && path !== ':memory:'
+        ? new ProjectionsThread({ ...thread, projectionsPath: path, db: this.db, rules, alerts })
+        : new ProjectionRunner(options.store, this.db, readModelProjections(rules, alerts));
     this.detector = new BreachDetector(options.store, this.db, options.rules, { settings: options.alerts, clock: options.clock });
   }
 

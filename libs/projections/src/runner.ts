@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { EventStore, RecordedEvent, Subscription } from '@complaint-ledger/event-store';
 import type { AnyProjection, ColumnValue } from './projection';
-import { prepareTable, tableOf, type ReadModelDatabase } from './read-model-database';
+import { dumpReadModels, prepareTable, tableOf, type ReadModelDatabase } from './read-model-database';
 
 export interface RunnerOptions {
   /** Events applied per transaction while catching up. */
@@ -20,6 +20,24 @@ export interface RunnerOptions {
    * say how far they have got (`asOfPosition`).
    */
   readonly liveBatchMs?: number;
+  /** Told after each batch applied, and whenever `lastFailure` changes (a thread reports its progress so). */
+  readonly onProgress?: (position: number, failure: unknown) => void;
+}
+
+/** What the rest of the service sees of the projections, kept on this thread or on one of their own. */
+export interface LiveProjections {
+  /** The position every projection has reached (-1 before the first event). */
+  readonly position: number;
+  /** The last error a live batch hit, if any (reported by readiness). */
+  readonly lastFailure: unknown;
+  /** Applies everything in the log after the checkpoint; resolves with the position reached. */
+  catchUp(): Promise<number>;
+  /** Drops every read model and replays the whole log. */
+  rebuild(): Promise<number>;
+  /** Every row of every read model, in key order. */
+  dump(): string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 interface Prepared {
@@ -36,7 +54,7 @@ interface Prepared {
  * a crash between batches resumes where the last transaction ended. `start` catches up, then
  * follows the store's live subscription (the SQLite log or EventStoreDB's `$all`).
  */
-export class ProjectionRunner {
+export class ProjectionRunner implements LiveProjections {
   private readonly prepared: Prepared[];
   private readonly checkpoints = new Map<string, number>();
   private readonly cache = new Map<string, unknown>();
@@ -51,6 +69,7 @@ export class ProjectionRunner {
   private retryTimer?: NodeJS.Timeout;
   private readonly retryMs: number;
   private readonly liveBatchMs: number;
+  private readonly onProgress: (position: number, failure: unknown) => void;
   private lastFlushAt = -Infinity;
   private readonly saveCheckpoint;
   /** Built once: better-sqlite3 makes a transaction function's wrappers each time it is asked for one. */
@@ -66,6 +85,7 @@ export class ProjectionRunner {
     this.cacheLimit = options.cachedDocuments ?? 10_000;
     this.retryMs = options.retryMs ?? 1000;
     this.liveBatchMs = options.liveBatchMs ?? 20;
+    this.onProgress = options.onProgress ?? (() => undefined);
     this.prepared = projections.map((projection) => this.prepare(projection));
     this.saveCheckpoint = db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?');
     const apply = db.transaction((fresh: readonly RecordedEvent[]) => this.applyFresh(fresh));
@@ -75,17 +95,14 @@ export class ProjectionRunner {
     this.loadCheckpoints();
   }
 
-  /** The position every projection has reached (-1 before the first event). */
   get position(): number {
     return Math.min(...this.checkpoints.values());
   }
 
-  /** The last error a live batch hit, if any (reported by readiness). */
   get lastFailure(): unknown {
     return this.failure;
   }
 
-  /** Applies everything in the log after the checkpoint; resolves with the position reached. */
   async catchUp(): Promise<number> {
     for (;;) {
       const page = await this.store.readAll(this.position, this.batchSize);
@@ -103,9 +120,9 @@ export class ProjectionRunner {
     this.stopped = false;
     try {
       await this.catchUp();
-      this.failure = null;
+      this.failed(null);
     } catch (error) {
-      this.failure = error;
+      this.failed(error);
       this.retryTimer = setTimeout(() => void this.start(), this.retryMs);
       this.retryTimer.unref();
       return;
@@ -139,14 +156,11 @@ export class ProjectionRunner {
     });
   }
 
-  /** Every row of every read model, in key order: the byte-for-byte identity rebuilds must keep. */
   dump(): string {
-    return this.prepared
-      .map(({ projection }) => {
-        const rows = this.db.prepare(`SELECT * FROM ${tableOf(projection)} ORDER BY key`).all();
-        return `${projection.name}\n${rows.map((row) => JSON.stringify(row)).join('\n')}`;
-      })
-      .join('\n');
+    return dumpReadModels(
+      this.db,
+      this.prepared.map(({ projection }) => projection),
+    );
   }
 
   /** Applies a batch in one transaction; events a projection has already seen are skipped. */
@@ -161,6 +175,7 @@ export class ProjectionRunner {
       throw error;
     }
     for (const [name, position] of reached) this.checkpoints.set(name, position);
+    this.onProgress(this.position, this.failure);
     this.waiters = this.waiters.filter((waiter) => (this.position >= waiter.position ? (waiter.resolve(), false) : true));
   }
 
@@ -208,12 +223,18 @@ export class ProjectionRunner {
     this.buffer = [];
     try {
       this.apply(events);
-      this.failure = null;
+      this.failed(null);
     } catch (error) {
       // Nothing of the batch was written; the next catch-up applies it again from the checkpoint.
-      this.failure = error;
-      void this.catchUp().catch((again: unknown) => (this.failure = again));
+      this.failed(error);
+      void this.catchUp().catch((again: unknown) => this.failed(again));
     }
+  }
+
+  private failed(failure: unknown): void {
+    if (failure === this.failure) return;
+    this.failure = failure;
+    this.onProgress(this.position, failure);
   }
 
   private cached(prepared: Prepared, key: string): unknown {

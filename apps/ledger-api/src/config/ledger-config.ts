@@ -19,13 +19,20 @@ export class LedgerConfig {
 
   /**
    * Commit the SQLite log on a writer thread, so the inserts and fsync of each group commit do not
-   * hold up the thread serving requests: ~10-15 % more commands/s and no p99 tail from slow fsyncs,
-   * for ~13 MB more memory (README "Performance"). Off by default: on the 2-core benchmark it takes
-   * peak RSS to the 300 MB budget.
+   * hold up the thread serving requests (README "Performance"). `false` commits on that thread.
    */
   @Transform(toBoolean)
   @IsBoolean({ message: 'LEDGER_SQLITE_WRITER_THREAD must be true or false' })
-  LEDGER_SQLITE_WRITER_THREAD = false;
+  LEDGER_SQLITE_WRITER_THREAD = true;
+
+  /**
+   * Keep the API process's projections on a thread of their own (SQLite log only), so applying
+   * events does not hold up the thread serving requests (README "Performance"). `false` keeps them
+   * on that thread.
+   */
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'LEDGER_PROJECTIONS_THREAD must be true or false' })
+  LEDGER_PROJECTIONS_THREAD = true;
 
   @IsOptional()
   @Matches(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\//, {

@@ -1,6 +1,6 @@
 import { Inject, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { WorkingCalendar, type ComplianceRules } from '@complaint-ledger/domain';
-import type { EventStore } from '@complaint-ledger/event-store';
+import { SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
 import { ReadSide } from '@complaint-ledger/projections';
 import type { LedgerConfig } from '../config/ledger-config';
 import type { EventRelay } from '@complaint-ledger/messaging';
@@ -10,8 +10,23 @@ export function complianceRulesFrom(config: LedgerConfig): ComplianceRules {
   return { calendar: new WorkingCalendar({ closureDays: config.closureDays }), landlordTimescales: config.landlordTimescales };
 }
 
-export function createReadSide(config: LedgerConfig, store: EventStore, clock: Clock, logger = new Logger('read-side')): ReadSide {
+/**
+ * The read side over `store`. With `ownThread` (the API process, LEDGER_PROJECTIONS_THREAD) and the
+ * SQLite log, the projections run on a thread of their own, told of each commit as it happens.
+ */
+export function createReadSide(
+  config: LedgerConfig,
+  store: EventStore,
+  clock: Clock,
+  logger = new Logger('read-side'),
+  ownThread = false,
+): ReadSide {
+  const thread =
+    ownThread && store instanceof SqliteEventStore
+      ? { logPath: store.path, onCommit: (listener: () => void) => store.onCommit(listener) }
+      : undefined;
   return new ReadSide({
+    thread,
     store,
     path: config.projectionsPath,
     rules: complianceRulesFrom(config),

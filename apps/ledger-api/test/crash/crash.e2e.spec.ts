@@ -35,11 +35,15 @@ const env = {
   TS_NODE_BASEURL: join(ROOT, 'dist'),
 };
 
-/** Every other round commits on the writer thread (LEDGER_SQLITE_WRITER_THREAD), so both paths are killed mid-load. */
-function start(writerThread = false): ChildProcess {
+/**
+ * Every other round commits and projects on the service's own threads (the default), the others on
+ * the thread serving requests (LEDGER_SQLITE_WRITER_THREAD and LEDGER_PROJECTIONS_THREAD false), so
+ * both paths are killed mid-load.
+ */
+function start(threads = true): ChildProcess {
   return spawn(process.execPath, ['-r', 'tsconfig-paths/register', join(ROOT, 'dist/apps/ledger-api/src/main.js')], {
     cwd: ROOT,
-    env: { ...env, LEDGER_SQLITE_WRITER_THREAD: String(writerThread) },
+    env: { ...env, LEDGER_SQLITE_WRITER_THREAD: String(threads), LEDGER_PROJECTIONS_THREAD: String(threads) },
     stdio: 'ignore',
   });
 }

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { StoreUnavailable } from '../port';
+import { startThread } from '../worker-thread';
 import type { AppendRequest, Outcome } from './sqlite-appender';
 import { decodeError, decodeOutcome, type CommitReply } from './sqlite-writer-protocol';
 
@@ -62,25 +62,9 @@ export class WriterThread {
 }
 
 function startWriter(path: string): Worker {
-  const workerData = { role: 'sqlite-writer', path };
   // a memory bound of its own: it holds one batch at a time and a bounded map of stream keys
-  const resourceLimits = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 };
-  const compiled = join(__dirname, 'sqlite-writer.js');
-  // none of the process's preloads (the writer imports nothing by alias)
-  if (existsSync(compiled)) return new Worker(compiled, { workerData, resourceLimits, execArgv: [] });
-  // Run from the TypeScript sources (the tests): the writer's modules are compiled as they load, with
-  // swc, as Jest compiles everything else.
-  const bootstrap = `
-    const { workerData } = require('node:worker_threads');
-    const { readFileSync } = require('node:fs');
-    const { transformSync } = require(workerData.swc);
-    const options = { module: { type: 'commonjs' }, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } };
-    require.extensions['.ts'] = (module, filename) =>
-      module._compile(transformSync(readFileSync(filename, 'utf8'), { ...options, filename }).code, filename);
-    require(workerData.script);`;
-  return new Worker(bootstrap, {
-    eval: true,
-    workerData: { ...workerData, script: join(__dirname, 'sqlite-writer.ts'), swc: require.resolve('@swc/core') },
-    resourceLimits,
+  return startThread(join(__dirname, 'sqlite-writer'), {
+    workerData: { role: 'sqlite-writer', path },
+    resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
   });
 }

@@ -53,6 +53,7 @@ export class SqliteEventStore implements EventStore {
   static readonly uniqueEventIdsAcrossStreams = false;
   private readonly db: Database.Database;
   private readonly commits = new CommitSignal();
+  private readonly commitListeners = new Set<() => void>();
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private readonly statements;
@@ -61,8 +62,15 @@ export class SqliteEventStore implements EventStore {
   /** Commits a batch: on this connection, or on the writer thread. */
   private readonly commitBatch: (batch: readonly AppendRequest[]) => Promise<Outcome[]>;
   private readonly writer: WriterThread | null;
-  /** The batch being committed, if any: the next one gathers meanwhile (group commit). */
-  private writing: Promise<void> | null = null;
+  /** The batches being committed: the next one gathers meanwhile (group commit). */
+  private readonly writing = new Set<Promise<void>>();
+  /**
+   * Batches committed at once: one on this connection (a commit holds the thread anyway); two on
+   * the writer thread, which commits them in order, so that the appends arriving while it fsyncs
+   * one batch are already on their way instead of waiting for its answer (the request thread sat
+   * idle ~10 % of the time at the command peak with one).
+   */
+  private readonly maxBatchesInFlight: number;
   private readonly pollIntervalMs: number;
   /** Set when opening the file upgraded an older layout in place (sqlite-schema.ts). */
   readonly layoutUpgrade: LayoutUpgrade | null;
@@ -87,11 +95,13 @@ export class SqliteEventStore implements EventStore {
       this.writer = writer;
       this.streamKeys = null; // only the thread's appender looks heads up
       this.commitBatch = (batch) => writer.commit(batch, this.clock());
+      this.maxBatchesInFlight = 2;
     } else {
       const appender = new SqliteAppender(this.db, (this.streamKeys = new StreamKeys()));
       this.writer = null;
       // async, so that a batch failing as a whole rejects, as the writer thread's does
       this.commitBatch = async (batch) => appender.commit(batch, this.clock);
+      this.maxBatchesInFlight = 1;
     }
   }
 
@@ -109,21 +119,22 @@ export class SqliteEventStore implements EventStore {
     setImmediate(() => this.flush());
   }
 
-  /** One batch at a time: what arrives while a batch commits is the next batch. */
+  /** What arrives while the batches in flight commit is the next batch. */
   private flush(): void {
     this.flushScheduled = false;
-    if (this.writing || !this.queue.length) return;
+    if (this.writing.size >= this.maxBatchesInFlight || !this.queue.length) return;
     const batch = this.queue;
     this.queue = [];
-    this.writing = this.commitBatch(batch)
+    const writing: Promise<void> = this.commitBatch(batch)
       .then(
         (outcomes) => this.settle(batch, outcomes),
         (error: unknown) => this.failed(batch, error),
       )
       .finally(() => {
-        this.writing = null;
+        this.writing.delete(writing);
         if (this.queue.length) this.scheduleFlush();
       });
+    this.writing.add(writing);
   }
 
   private settle(batch: readonly PendingAppend[], outcomes: readonly Outcome[]): void {
@@ -132,6 +143,18 @@ export class SqliteEventStore implements EventStore {
       if ('ok' in outcome) pending.resolve(outcome.ok);
       else pending.reject(outcome.error);
     });
+    this.commits.fire();
+    for (const listener of this.commitListeners) listener();
+  }
+
+  /** Calls `listener` after each batch this store commits (a read side on another thread is told so). */
+  onCommit(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  /** Another connection (a thread, a process) has committed: live subscriptions read now, not at their next poll. */
+  committedElsewhere(): void {
     this.commits.fire();
   }
 
@@ -182,7 +205,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    while (this.writing) await this.writing; // appends already made are committed and answered first
+    while (this.writing.size) await Promise.all(this.writing); // appends already made are committed and answered first
     await this.writer?.close();
     this.commits.fire();
     if (this.db.open) this.db.close();

@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+
+export interface ThreadOptions {
+  readonly workerData: object;
+  /** A memory bound of the thread's own. */
+  readonly resourceLimits: ResourceLimits;
+  /** The entry imports the libraries by their `@complaint-ledger/...` names (tsconfig paths). */
+  readonly aliases?: boolean;
+}
+
+/**
+ * Starts a worker thread from `entry`, a module path without its extension: the compiled `.js`
+ * beside it when there is one (`npm start`, the image), else the TypeScript source (the tests),
+ * compiled as it loads with swc, as Jest compiles everything else. None of the process's own
+ * preloads or V8 flags are passed on (a thread may not take per-process flags); with `aliases`
+ * the thread registers tsconfig-paths itself, which reads TS_NODE_BASEURL as the process did.
+ */
+export function startThread(entry: string, options: ThreadOptions): Worker {
+  const { workerData, resourceLimits, aliases = false } = options;
+  const compiled = existsSync(`${entry}.js`);
+  if (compiled && !aliases) return new Worker(`${entry}.js`, { workerData, resourceLimits, execArgv: [] });
+  const bootstrap = `
+    const { workerData } = require('node:worker_threads');
+    const { thread } = workerData;
+    if (thread.swc) {
+      const { readFileSync } = require('node:fs');
+      const { transformSync } = require(thread.swc);
+      const options = { module: { type: 'commonjs' }, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } };
+      require.extensions['.ts'] = (module, filename) =>
+        module._compile(transformSync(readFileSync(filename, 'utf8'), { ...options, filename }).code, filename);
+    }
+    if (thread.paths) require(thread.paths);
+    require(thread.script);`;
+  const thread = {
+    script: compiled ? `${entry}.js` : `${entry}.ts`,
+    swc: compiled ? null : require.resolve('@swc/core'),
+    paths: aliases ? require.resolve('tsconfig-paths/register') : null,
+  };
+  return new Worker(bootstrap, { eval: true, workerData: { ...workerData, thread }, resourceLimits, execArgv: [] });
+}

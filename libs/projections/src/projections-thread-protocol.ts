@@ -1,0 +1,20 @@
+import type { AlertSettings, CalendarOptions, ComplianceRules } from '@complaint-ledger/domain';
+
+/** What the projections thread is started with: plain data (a calendar travels as its options). */
+export interface ProjectionsThreadData {
+  readonly role: 'projections';
+  readonly logPath: string;
+  readonly projectionsPath: string;
+  readonly rules: Omit<ComplianceRules, 'calendar'> & { readonly calendar: CalendarOptions };
+  readonly alerts: AlertSettings;
+}
+
+/** From the service's thread: a commit to look at now, or a request answered by `done` or `failed`. */
+export type ToProjectionsThread = { readonly type: 'commit' } | { readonly type: 'catchUp' | 'rebuild' | 'stop'; readonly id: number };
+
+/** From the projections thread: its progress after each batch, and answers. */
+export type FromProjectionsThread =
+  | { readonly type: 'started'; readonly position: number; readonly failure: string | null }
+  | { readonly type: 'progress'; readonly position: number; readonly failure: string | null }
+  | { readonly type: 'done'; readonly id: number; readonly position: number }
+  | { readonly type: 'failed'; readonly id: number; readonly message: string };

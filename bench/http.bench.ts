@@ -8,7 +8,9 @@
  *  - a mixed lifecycle (receive, acknowledge, correspondence, respond, read) and the service's peak
  *    RSS under it;
  *  - GET /v1/complaints/{id} and /history for a complaint with 50 events;
- *  - the command peak and the mixed lifecycle again with LEDGER_SQLITE_WRITER_THREAD=true.
+ *  - the command peak and the mixed lifecycle again with the service's writer and projections
+ *    threads off (LEDGER_SQLITE_WRITER_THREAD=false, LEDGER_PROJECTIONS_THREAD=false).
+ * The service runs with its defaults otherwise: both threads on.
  * BENCH_SECONDS (10) per measurement; BENCH_CONNECTIONS (32); LEDGER_HEAP_MB (256) as for npm start.
  */
 import autocannon, { type Result } from 'autocannon';
@@ -181,19 +183,20 @@ async function main() {
   const rss = peakRssMb(ledger.pid!);
   ledger.kill();
 
-  // The same service committing on its writer thread (LEDGER_SQLITE_WRITER_THREAD=true), on a log of
-  // its own: the command peak, then the mixed lifecycle, and its peak RSS over those two.
-  const threadedBase = 'http://127.0.0.1:4103';
-  const threaded = await startServer('apps/ledger-api/src/main.js', 4103, {
+  // The same service committing and projecting on the thread that serves requests (both threads
+  // off), on a log of its own: the command peak, then the mixed lifecycle, and its peak RSS over those two.
+  const inlineBase = 'http://127.0.0.1:4103';
+  const inline = await startServer('apps/ledger-api/src/main.js', 4103, {
     ...ledgerEnv,
     LEDGER_SQLITE_PATH: join(mkdtempSync(join(tmpdir(), 'ledger-bench-http-')), 'ledger.sqlite'),
-    LEDGER_SQLITE_WRITER_THREAD: 'true',
+    LEDGER_SQLITE_WRITER_THREAD: 'false',
+    LEDGER_PROJECTIONS_THREAD: 'false',
   });
-  const threadedCommand = figures(await run({ url: `${threadedBase}/v1/complaints`, method: 'POST', headers: json, body: receiveBody }));
-  await settled(threadedBase);
-  const threadedMixed = figures(await run(mixedLifecycle(threadedBase)));
-  const threadedRss = peakRssMb(threaded.pid!);
-  threaded.kill();
+  const inlineCommand = figures(await run({ url: `${inlineBase}/v1/complaints`, method: 'POST', headers: json, body: receiveBody }));
+  await settled(inlineBase);
+  const inlineMixed = figures(await run(mixedLifecycle(inlineBase)));
+  const inlineRss = peakRssMb(inline.pid!);
+  inline.kill();
 
   const rows = [
     {
@@ -229,20 +232,20 @@ async function main() {
       target: `RSS ≤ 300 MB: ${rss.toFixed(0)} MB (heap ${heapMb} MB${nodeOptions ? `, ${nodeOptions}` : ''})`,
     },
     {
-      measure: 'POST /v1/complaints, writer thread',
-      'req/s': threadedCommand.rps,
-      'p50 ms': threadedCommand.p50,
-      'p99 ms': threadedCommand.p99,
-      'non-2xx': threadedCommand.non2xx,
-      target: `${pct(threadedCommand.rps, bareRun.rps)} of bare`,
+      measure: 'POST /v1/complaints, threads off',
+      'req/s': inlineCommand.rps,
+      'p50 ms': inlineCommand.p50,
+      'p99 ms': inlineCommand.p99,
+      'non-2xx': inlineCommand.non2xx,
+      target: `${pct(inlineCommand.rps, bareRun.rps)} of bare`,
     },
     {
-      measure: 'mixed lifecycle, writer thread',
-      'req/s': threadedMixed.rps,
-      'p50 ms': threadedMixed.p50,
-      'p99 ms': threadedMixed.p99,
-      'non-2xx': threadedMixed.non2xx,
-      target: `RSS ${threadedRss.toFixed(0)} MB (these two runs)`,
+      measure: 'mixed lifecycle, threads off',
+      'req/s': inlineMixed.rps,
+      'p50 ms': inlineMixed.p50,
+      'p99 ms': inlineMixed.p99,
+      'non-2xx': inlineMixed.non2xx,
+      target: `RSS ${inlineRss.toFixed(0)} MB (these two runs)`,
     },
     {
       measure: 'GET complaint (50 events)',
@@ -276,7 +279,7 @@ async function main() {
     getOne,
     getHistory,
     peakRssMb: rss,
-    writerThread: { command: threadedCommand, mixed: threadedMixed, peakRssMb: threadedRss },
+    threadsOff: { command: inlineCommand, mixed: inlineMixed, peakRssMb: inlineRss },
   };
   writeFileSync(
     join(root, 'bench', 'results', `http-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),

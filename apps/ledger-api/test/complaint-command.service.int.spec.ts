@@ -1,24 +1,13 @@
 import { complaintStream, MemoryEventStore } from '@complaint-ledger/event-store';
-import type { ComplaintCommand } from '@complaint-ledger/domain';
 import type { PersonalDataCipher } from '@complaint-ledger/privacy';
 import type { LedgerConfig } from '../src/config/ledger-config';
 import { CommandMetrics } from '../src/health/metrics';
 import { ProblemException } from '../src/http/problem';
 import { ComplaintCommandService, type CommandRequest } from '../src/complaints/complaint-command.service';
+import { COMPLAINT_ID, receiveCommand } from '../../../libs/domain/test/support/builders';
 
-const complaintId = '0b1c9d2e-3f40-4a51-8b62-7c83d94e0f15';
-const receive: ComplaintCommand = {
-  type: 'ReceiveComplaint',
-  data: {
-    complaintId,
-    receivedAt: '2024-05-01T10:00:00+01:00',
-    channel: 'email',
-    tenure: 'LCRA',
-    category: 'repairs',
-    summary: 'Leak under the kitchen sink reported three times and not repaired',
-    resident: { reference: 'RES-1001' },
-  },
-};
+const complaintId = COMPLAINT_ID;
+const receive = receiveCommand();
 const request: CommandRequest = { complaintId, command: receive, actor: 'api-key:test', correlationId: 'c-1', newStream: true };
 
 function serviceOn(store: MemoryEventStore) {

@@ -7,6 +7,7 @@ import {
   extended,
   notAccepted,
   received,
+  receiveCommand,
   remedyCompleted,
   remedyOffered,
   responded,
@@ -15,19 +16,7 @@ import {
 import { fixedContext, given } from './support/decider-spec';
 
 const complaintId = COMPLAINT_ID;
-const receive = (data: Partial<Extract<ComplaintCommand, { type: 'ReceiveComplaint' }>['data']> = {}): ComplaintCommand => ({
-  type: 'ReceiveComplaint',
-  data: {
-    complaintId,
-    receivedAt: '2024-05-01T10:00:00+01:00',
-    channel: 'email',
-    tenure: 'LCRA',
-    category: 'repairs',
-    summary: 'Leak under the kitchen sink reported three times and not repaired',
-    resident: { reference: 'RES-1001' },
-    ...data,
-  },
-});
+const receive = receiveCommand;
 const acknowledge = (stage: 1 | 2, acknowledgedAt: string, handler?: string): ComplaintCommand => ({
   type: 'AcknowledgeComplaint',
   data: {

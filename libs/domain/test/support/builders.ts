@@ -1,6 +1,7 @@
 import {
   toInstant,
   type Acknowledged,
+  type ComplaintCommand,
   type ComplaintEvent,
   type ComplaintReceived,
   type Escalated,
@@ -13,6 +14,21 @@ import {
 /** Event builders for given/when/then: times are London wall-clock unless they carry an offset. */
 export const COMPLAINT_ID = 'c0ffee00-0000-4000-8000-000000000001';
 const complaintId = COMPLAINT_ID;
+
+/** The ReceiveComplaint command a housing system sends for the complaint above. */
+export const receiveCommand = (data: Partial<Extract<ComplaintCommand, { type: 'ReceiveComplaint' }>['data']> = {}): ComplaintCommand => ({
+  type: 'ReceiveComplaint',
+  data: {
+    complaintId,
+    receivedAt: '2024-05-01T10:00:00+01:00',
+    channel: 'email',
+    tenure: 'LCRA',
+    category: 'repairs',
+    summary: 'Leak under the kitchen sink reported three times and not repaired',
+    resident: { reference: 'RES-1001' },
+    ...data,
+  },
+});
 
 export const received = (at: string, extra: Partial<ComplaintReceived['data']> = {}): ComplaintEvent => ({
   type: 'ComplaintReceived',

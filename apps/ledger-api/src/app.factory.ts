@@ -30,7 +30,7 @@ export async function createApp({ config, clock = systemClock, store, logger }: 
   const credentials = createCredentials(config);
   const personalData = createPersonalData(config, clock);
   const eventStore = store ?? createEventStore(config, clock);
-  const readSide = createReadSide(config, eventStore, clock, undefined, config.LEDGER_PROJECTIONS_THREAD);
+  const readSide = createReadSide(config, eventStore, clock, { ownThread: config.LEDGER_PROJECTIONS_THREAD });
   const relay = createRelay(config, eventStore, readSide, clock);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, { store: eventStore, readSide, relay, clock, credentials, personalData }),

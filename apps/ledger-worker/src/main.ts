@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   }
   if (config.LEDGER_BREACH_SWEEP_SECONDS === 0) logger.warn('LEDGER_BREACH_SWEEP_SECONDS=0: this worker keeps projections only');
   const store = createEventStore(config, systemClock);
-  const readSide = createReadSide(config, store, systemClock, logger);
+  const readSide = createReadSide(config, store, systemClock, { logger });
   const relay = createRelay(config, store, readSide, systemClock);
   await readSide.start();
   relay?.start();

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const logger = new Logger('projections:rebuild');
   const config = loadConfig({ ...process.env, LEDGER_BREACH_SWEEP_SECONDS: '0' });
   const store = createEventStore(config, systemClock);
-  const readSide = createReadSide(config, store, systemClock, logger);
+  const readSide = createReadSide(config, store, systemClock, { logger });
   const started = performance.now();
   const position = await readSide.runner.rebuild();
   const seconds = (performance.now() - started) / 1000;

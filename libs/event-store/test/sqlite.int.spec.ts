@@ -60,6 +60,19 @@ describe('SqliteEventStore specifics', () => {
     await second.close();
   });
 
+  it('a read-only connection reads what another wrote and refuses an append (503), writing nothing', async () => {
+    const path = freshPath();
+    const writer = new SqliteEventStore(path);
+    await writer.append('complaint-a', [newEvent()], 'no_stream');
+    const reader = new SqliteEventStore(path, undefined, { readOnly: true });
+
+    expect(await reader.readStream('complaint-a')).toHaveLength(1);
+    await expect(reader.append('complaint-a', [newEvent()], 0)).rejects.toBeInstanceOf(StoreUnavailable);
+    expect(await writer.readStream('complaint-a')).toHaveLength(1);
+    await reader.close();
+    await writer.close();
+  });
+
   it('upgrades a version 1 log in place: every event keeps its position and hash, retries are recognised, appends go on', async () => {
     const path = freshPath();
     const [a0, b0, a1] = [newEvent('ComplaintReceived'), newEvent('ComplaintReceived'), newEvent('Acknowledged')];

@@ -16,7 +16,7 @@ const messageOf = (error: unknown): string | null => (error ? ((error as Error).
 function serve(data: ProjectionsThreadData): void {
   const port = parentPort!;
   const post = (message: FromProjectionsThread) => port.postMessage(message);
-  const store = new SqliteEventStore(data.logPath);
+  const store = new SqliteEventStore(data.logPath, undefined, { readOnly: true });
   const db = openReadModelDatabase(data.projectionsPath);
   const rules = { ...data.rules, calendar: new WorkingCalendar(data.rules.calendar) };
   const runner = new ProjectionRunner(store, db, readModelProjections(rules, data.alerts), {

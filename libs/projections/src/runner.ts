@@ -120,9 +120,9 @@ export class ProjectionRunner implements LiveProjections {
     this.stopped = false;
     try {
       await this.catchUp();
-      this.failed(null);
+      this.setFailure(null);
     } catch (error) {
-      this.failed(error);
+      this.setFailure(error);
       this.retryTimer = setTimeout(() => void this.start(), this.retryMs);
       this.retryTimer.unref();
       return;
@@ -223,15 +223,15 @@ export class ProjectionRunner implements LiveProjections {
     this.buffer = [];
     try {
       this.apply(events);
-      this.failed(null);
+      this.setFailure(null);
     } catch (error) {
       // Nothing of the batch was written; the next catch-up applies it again from the checkpoint.
-      this.failed(error);
-      void this.catchUp().catch((again: unknown) => this.failed(again));
+      this.setFailure(error);
+      void this.catchUp().catch((again: unknown) => this.setFailure(again));
     }
   }
 
-  private failed(failure: unknown): void {
+  private setFailure(failure: unknown): void {
     if (failure === this.failure) return;
     this.failure = failure;
     this.onProgress(this.position, failure);

@@ -18,8 +18,7 @@ export function createReadSide(
   config: LedgerConfig,
   store: EventStore,
   clock: Clock,
-  logger = new Logger('read-side'),
-  ownThread = false,
+  { logger = new Logger('read-side'), ownThread = false }: { logger?: Logger; ownThread?: boolean } = {},
 ): ReadSide {
   const thread =
     ownThread && store instanceof SqliteEventStore

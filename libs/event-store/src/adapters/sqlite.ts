@@ -34,6 +34,11 @@ export interface SqliteStoreOptions {
    * fsync do not hold up the thread serving requests. Not for ':memory:' (one connection only).
    */
   readonly writerThread?: boolean;
+  /**
+   * This connection only reads (a read side on a thread of its own): no write path is prepared and
+   * no stream keys are learnt from what it reads; an append is refused.
+   */
+  readonly readOnly?: boolean;
 }
 
 interface PendingAppend extends AppendRequest {
@@ -62,15 +67,8 @@ export class SqliteEventStore implements EventStore {
   /** Commits a batch: on this connection, or on the writer thread. */
   private readonly commitBatch: (batch: readonly AppendRequest[]) => Promise<Outcome[]>;
   private readonly writer: WriterThread | null;
-  /** The batches being committed: the next one gathers meanwhile (group commit). */
-  private readonly writing = new Set<Promise<void>>();
-  /**
-   * Batches committed at once: one on this connection (a commit holds the thread anyway); two on
-   * the writer thread, which commits them in order, so that the appends arriving while it fsyncs
-   * one batch are already on their way instead of waiting for its answer (the request thread sat
-   * idle ~10 % of the time at the command peak with one).
-   */
-  private readonly maxBatchesInFlight: number;
+  /** The batch being committed, if any: the next one gathers meanwhile (group commit). */
+  private writing: Promise<void> | null = null;
   private readonly pollIntervalMs: number;
   /** Set when opening the file upgraded an older layout in place (sqlite-schema.ts). */
   readonly layoutUpgrade: LayoutUpgrade | null;
@@ -90,18 +88,19 @@ export class SqliteEventStore implements EventStore {
       ),
       all: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
     };
-    if (options.writerThread && path !== ':memory:') {
-      const writer = new WriterThread(path);
-      this.writer = writer;
-      this.streamKeys = null; // only the thread's appender looks heads up
+    this.writer = null;
+    this.streamKeys = null; // learnt only where this connection looks heads up
+    if (options.readOnly) {
+      this.commitBatch = async () => {
+        throw new Error('this connection to the log only reads');
+      };
+    } else if (options.writerThread && path !== ':memory:') {
+      const writer = (this.writer = new WriterThread(path));
       this.commitBatch = (batch) => writer.commit(batch, this.clock());
-      this.maxBatchesInFlight = 2;
     } else {
       const appender = new SqliteAppender(this.db, (this.streamKeys = new StreamKeys()));
-      this.writer = null;
       // async, so that a batch failing as a whole rejects, as the writer thread's does
       this.commitBatch = async (batch) => appender.commit(batch, this.clock);
-      this.maxBatchesInFlight = 1;
     }
   }
 
@@ -119,22 +118,21 @@ export class SqliteEventStore implements EventStore {
     setImmediate(() => this.flush());
   }
 
-  /** What arrives while the batches in flight commit is the next batch. */
+  /** One batch at a time: what arrives while a batch commits is the next batch. */
   private flush(): void {
     this.flushScheduled = false;
-    if (this.writing.size >= this.maxBatchesInFlight || !this.queue.length) return;
+    if (this.writing || !this.queue.length) return;
     const batch = this.queue;
     this.queue = [];
-    const writing: Promise<void> = this.commitBatch(batch)
+    this.writing = this.commitBatch(batch)
       .then(
         (outcomes) => this.settle(batch, outcomes),
         (error: unknown) => this.failed(batch, error),
       )
       .finally(() => {
-        this.writing.delete(writing);
+        this.writing = null;
         if (this.queue.length) this.scheduleFlush();
       });
-    this.writing.add(writing);
   }
 
   private settle(batch: readonly PendingAppend[], outcomes: readonly Outcome[]): void {
@@ -205,7 +203,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    while (this.writing.size) await Promise.all(this.writing); // appends already made are committed and answered first
+    while (this.writing) await this.writing; // appends already made are committed and answered first
     await this.writer?.close();
     this.commits.fire();
     if (this.db.open) this.db.close();

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
 
 export interface ThreadOptions {
   readonly workerData: object;
+  /** What `workerData` hands over rather than copies (a MessagePort of the thread's own). */
+  readonly transferList?: readonly TransferListItem[];
   /** A memory bound of the thread's own. */
   readonly resourceLimits: ResourceLimits;
   /** The entry imports the libraries by their `@complaint-ledger/...` names (tsconfig paths). */
@@ -18,8 +20,9 @@ export interface ThreadOptions {
  */
 export function startThread(entry: string, options: ThreadOptions): Worker {
   const { workerData, resourceLimits, aliases = false } = options;
+  const transferList = options.transferList ? [...options.transferList] : undefined;
   const compiled = existsSync(`${entry}.js`);
-  if (compiled && !aliases) return new Worker(`${entry}.js`, { workerData, resourceLimits, execArgv: [] });
+  if (compiled && !aliases) return new Worker(`${entry}.js`, { workerData, transferList, resourceLimits, execArgv: [] });
   const bootstrap = `
     const { workerData } = require('node:worker_threads');
     const { thread } = workerData;
@@ -37,5 +40,5 @@ export function startThread(entry: string, options: ThreadOptions): Worker {
     swc: compiled ? null : require.resolve('@swc/core'),
     paths: aliases ? require.resolve('tsconfig-paths/register') : null,
   };
-  return new Worker(bootstrap, { eval: true, workerData: { ...workerData, thread }, resourceLimits, execArgv: [] });
+  return new Worker(bootstrap, { eval: true, workerData: { ...workerData, thread }, transferList, resourceLimits, execArgv: [] });
 }

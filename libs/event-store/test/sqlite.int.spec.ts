@@ -213,13 +213,29 @@ describe('SqliteEventStore specifics', () => {
     await store.append('complaint-a', [newEvent()], 'no_stream'); // the thread is running
     const inFlight = store.append('complaint-a', [newEvent(), newEvent()], 0);
     await new Promise((resolve) => setImmediate(resolve)); // the batch has been sent
-    const writer = (store as unknown as { writer: { worker: { terminate(): Promise<number> } } }).writer;
-    await writer.worker.terminate();
+    const writer = (store as unknown as { writer: { running: { worker: { terminate(): Promise<number> } } } }).writer;
+    await writer.running.worker.terminate();
     await expect(inFlight).rejects.toBeInstanceOf(StoreUnavailable);
     const written = await store.readStream('complaint-a');
     expect([1, 3]).toContain(written.length); // its outcome is unknown to the client, but never half a batch
     await store.append('complaint-a', [newEvent()], written.length - 1);
     expect(verifyChain(await store.readStream('complaint-a')).valid).toBe(true);
+    await store.close();
+  });
+
+  it('on a writer thread: a committed batch is settled as the next append arrives, not when the event loop next reads messages', async () => {
+    const store = new SqliteEventStore(freshPath(), undefined, { writerThread: true });
+    await store.append('complaint-a', [newEvent()], 'no_stream'); // the thread is running
+    let settled = false;
+    const first = store.append('complaint-a', [newEvent()], 0).then(() => (settled = true));
+    await new Promise((resolve) => setImmediate(resolve)); // the batch has been sent
+    // this thread is busy (as with requests to serve) for longer than the writer needs: its answer is waiting
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    const second = store.append('complaint-b', [newEvent()], 'no_stream');
+    for (let turn = 0; turn < 20 && !settled; turn++) await Promise.resolve(); // microtasks only: no message is delivered
+    expect(settled).toBe(true);
+    await Promise.all([first, second]);
+    expect((await store.readStream('complaint-a')).map((e) => e.revision)).toEqual([0, 1]);
     await store.close();
   });
 

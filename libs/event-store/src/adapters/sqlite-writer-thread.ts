@@ -1,9 +1,15 @@
 import { join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { StoreUnavailable } from '../port';
 import { startThread } from '../worker-thread';
 import type { AppendRequest, Outcome } from './sqlite-appender';
 import { decodeError, decodeOutcome, type CommitReply } from './sqlite-writer-protocol';
+
+interface Running {
+  readonly worker: Worker;
+  /** The writer answers here, on a port of its own, so that `collectReplies` can read it synchronously. */
+  readonly replies: MessagePort;
+}
 
 /**
  * The store's writer thread (sqlite-writer.ts), seen from the store's thread: `commit` sends a
@@ -13,17 +19,17 @@ import { decodeError, decodeOutcome, type CommitReply } from './sqlite-writer-pr
  * retry with the same Idempotency-Key settles it) and the next batch starts a new thread.
  */
 export class WriterThread {
-  private worker: Worker | null = null;
+  private running: Running | null = null;
   private readonly inFlight = new Map<number, { resolve: (outcomes: Outcome[]) => void; reject: (error: unknown) => void }>();
   private nextId = 0;
 
   constructor(private readonly path: string) {}
 
   commit(batch: readonly AppendRequest[], recordedAt: string): Promise<Outcome[]> {
-    const worker = this.worker ?? this.start();
+    const { worker } = this.running ?? this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      if (!this.inFlight.size) worker.ref(); // an answer is awaited: the process waits for it
+      if (!this.inFlight.size) this.awaiting(true);
       this.inFlight.set(id, { resolve, reject });
       // only what the writer needs: the store's pending appends also carry their promises' callbacks
       const requests = batch.map(({ streamId, events, expected }): AppendRequest => ({ streamId, events, expected }));
@@ -31,40 +37,76 @@ export class WriterThread {
     });
   }
 
+  /**
+   * Takes the writer's answers that have arrived, now, rather than when the event loop next gets to
+   * them. Under load the thread serving requests runs many requests per turn of its loop, and an
+   * answer waited ~1 ms (p50; ~3 ms p90) behind them, while the batch's clients could not send
+   * their next commands; the store calls this as each command reaches it (README "Performance").
+   */
+  collectReplies(): void {
+    const running = this.running;
+    while (running && this.inFlight.size) {
+      const received = receiveMessageOnPort(running.replies);
+      if (!received) return;
+      this.answered(received.message as CommitReply);
+    }
+  }
+
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    if (worker) await worker.terminate();
+    const running = this.running;
+    this.running = null;
+    if (!running) return;
+    running.replies.close();
+    await running.worker.terminate();
   }
 
-  private start(): Worker {
-    const worker = startWriter(this.path);
-    worker.on('message', (reply: CommitReply) => {
-      const waiting = this.inFlight.get(reply.id);
-      if (!waiting) return;
-      this.inFlight.delete(reply.id);
-      if (!this.inFlight.size) worker.unref(); // idle: an open store does not keep the process alive, as before
-      if ('outcomes' in reply) waiting.resolve(reply.outcomes.map(decodeOutcome));
-      else waiting.reject(decodeError(reply.failure));
-    });
-    worker.on('error', (error) => this.lost(worker, error));
-    worker.on('exit', (code) => this.lost(worker, new Error(`the writer thread stopped (exit code ${code})`)));
+  private start(): Running {
+    const { port1: replies, port2: writerSide } = new MessageChannel();
+    const worker = startWriter(this.path, writerSide);
+    const running = (this.running = { worker, replies });
+    replies.on('message', (reply: CommitReply) => this.answered(reply));
+    worker.on('error', (error) => this.lost(running, error));
+    worker.on('exit', (code) => this.lost(running, new Error(`the writer thread stopped (exit code ${code})`)));
+    // idle, an open store does not keep the process alive, as before
     worker.unref();
-    return (this.worker = worker);
+    replies.unref();
+    return running;
   }
 
-  private lost(worker: Worker, error: unknown): void {
-    if (this.worker === worker) this.worker = null;
+  private answered(reply: CommitReply): void {
+    const waiting = this.inFlight.get(reply.id);
+    if (!waiting) return;
+    this.inFlight.delete(reply.id);
+    if (!this.inFlight.size) this.awaiting(false);
+    if ('outcomes' in reply) waiting.resolve(reply.outcomes.map(decodeOutcome));
+    else waiting.reject(decodeError(reply.failure));
+  }
+
+  /** While an answer is awaited the process waits for it (and hears if the thread dies). */
+  private awaiting(yes: boolean): void {
+    const running = this.running;
+    if (!running) return;
+    for (const handle of [running.worker, running.replies]) {
+      if (yes) handle.ref();
+      else handle.unref();
+    }
+  }
+
+  private lost(running: Running, error: unknown): void {
+    if (this.running !== running) return; // told already ('error' comes before 'exit'), or closed
+    this.running = null;
+    running.replies.close();
     const unavailable = new StoreUnavailable(`the event store's writer thread failed: ${(error as Error).message}`, error);
     for (const { reject } of this.inFlight.values()) reject(unavailable);
     this.inFlight.clear();
   }
 }
 
-function startWriter(path: string): Worker {
+function startWriter(path: string, replies: MessagePort): Worker {
   // a memory bound of its own: it holds one batch at a time and a bounded map of stream keys
   return startThread(join(__dirname, 'sqlite-writer'), {
-    workerData: { role: 'sqlite-writer', path },
+    workerData: { role: 'sqlite-writer', path, replies },
+    transferList: [replies],
     resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
   });
 }

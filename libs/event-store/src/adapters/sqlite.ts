@@ -105,6 +105,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    // the batch with the writer may be done: settling it now frees its clients sooner (WriterThread.collectReplies)
+    this.writer?.collectReplies();
     return new Promise((resolve, reject) => {
       this.queue.push({ streamId, events, expected, resolve, reject });
       this.scheduleFlush();

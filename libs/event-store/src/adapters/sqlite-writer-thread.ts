@@ -54,9 +54,8 @@ export class WriterThread {
 
   async close(): Promise<void> {
     const running = this.running;
-    this.running = null;
     if (!running) return;
-    running.replies.close();
+    this.stopped(running, new StoreUnavailable('the event store was closed with a batch still being committed'));
     await running.worker.terminate();
   }
 
@@ -94,9 +93,13 @@ export class WriterThread {
 
   private lost(running: Running, error: unknown): void {
     if (this.running !== running) return; // told already ('error' comes before 'exit'), or closed
+    this.stopped(running, new StoreUnavailable(`the event store's writer thread failed: ${(error as Error).message}`, error));
+  }
+
+  /** The batches in flight fail: whether they were committed is unknown to their clients. */
+  private stopped(running: Running, unavailable: StoreUnavailable): void {
     this.running = null;
     running.replies.close();
-    const unavailable = new StoreUnavailable(`the event store's writer thread failed: ${(error as Error).message}`, error);
     for (const { reject } of this.inFlight.values()) reject(unavailable);
     this.inFlight.clear();
   }

@@ -6,6 +6,13 @@ import { dirname } from 'node:path';
 /** Keys remembered unwrapped, at most (one per resident recently written or read). */
 const REMEMBERED_KEYS = 50_000;
 
+/** Remembers `value` under `key`, emptying the map first when it is full: the keys used most recently stay. */
+function remember<K, V>(map: Map<K, V>, key: K, value: V): V {
+  if (map.size >= REMEMBERED_KEYS) map.clear();
+  map.set(key, value);
+  return value;
+}
+
 export interface Erasure {
   readonly subject: string;
   readonly erasedAt: string;
@@ -69,10 +76,7 @@ export class DataKeyStore {
     if (remembered) return remembered;
     const existing = this.statements.current.get(subject);
     if (existing) {
-      const current = { id: existing.key_id, key: this.cached(existing.key_id, existing.wrapped) };
-      if (this.currentKeys.size >= REMEMBERED_KEYS) this.currentKeys.clear();
-      this.currentKeys.set(subject, current);
-      return current;
+      return remember(this.currentKeys, subject, { id: existing.key_id, key: this.cached(existing.key_id, existing.wrapped) });
     }
     const id = randomBytes(16).toString('base64url');
     this.statements.insert.run(id, subject, this.wrap(randomBytes(32)), now);
@@ -125,12 +129,7 @@ export class DataKeyStore {
 
   /** The unwrapped key, unwrapped once per process (until another process changes the file). */
   private cached(id: string, wrapped: Buffer): Buffer {
-    let key = this.byId.get(id);
-    if (!key) {
-      if (this.byId.size >= REMEMBERED_KEYS) this.byId.clear();
-      this.byId.set(id, (key = this.unwrap(wrapped)));
-    }
-    return key;
+    return this.byId.get(id) ?? remember(this.byId, id, this.unwrap(wrapped));
   }
 
   private wrap(key: Buffer): Buffer {

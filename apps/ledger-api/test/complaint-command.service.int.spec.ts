@@ -1,4 +1,4 @@
-import { complaintStream, MemoryEventStore } from '@complaint-ledger/event-store';
+import { complaintStream, MemoryEventStore, StoreUnavailable } from '@complaint-ledger/event-store';
 import type { PersonalDataCipher } from '@complaint-ledger/privacy';
 import type { LedgerConfig } from '../src/config/ledger-config';
 import { CommandMetrics } from '../src/health/metrics';
@@ -10,11 +10,41 @@ const complaintId = COMPLAINT_ID;
 const receive = receiveCommand();
 const request: CommandRequest = { complaintId, command: receive, actor: 'api-key:test', correlationId: 'c-1', newStream: true };
 
-function serviceOn(store: MemoryEventStore) {
-  const passThrough = { protect: (event: { data: object }) => event.data } as unknown as PersonalDataCipher;
+/** A cipher that encrypts nothing; `keysDurable` stands for its data keys' fsync (null: nothing to wait for). */
+function serviceOn(store: MemoryEventStore, keysDurable: () => Promise<void> | null = () => null) {
+  const passThrough = { protect: (event: { data: object }) => event.data, keysDurable } as unknown as PersonalDataCipher;
   const config = { LEDGER_CLOCK_SKEW_SECONDS: 300 } as LedgerConfig;
   return new ComplaintCommandService(store, () => '2024-05-01T10:05:00.000Z', config, passThrough, new CommandMetrics());
 }
+
+describe('ComplaintCommandService: a resident new data key is on disk before data encrypted under it', () => {
+  it('given the key not yet synced, when received, appends only once the key is durable', async () => {
+    const store = new MemoryEventStore();
+    const append = jest.spyOn(store, 'append');
+    let synced!: () => void;
+    const keySync = new Promise<void>((resolve) => (synced = resolve));
+
+    const outcome = serviceOn(store, () => keySync).execute(request);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(append).not.toHaveBeenCalled();
+    synced();
+
+    expect(await outcome).toMatchObject({ revision: 0 });
+    expect(append).toHaveBeenCalledTimes(1);
+  });
+
+  it('given the key file cannot be synced, when received, refuses with that error and appends nothing', async () => {
+    const store = new MemoryEventStore();
+    const failure = new StoreUnavailable('the data-key file could not be synced to disk: EIO');
+
+    const refused = await serviceOn(store, () => Promise.reject(failure))
+      .execute(request)
+      .catch((error: unknown) => error);
+
+    expect(refused).toBe(failure);
+    expect(await store.readStream(complaintStream(complaintId))).toEqual([]);
+  });
+});
 
 describe('ComplaintCommandService: a complaint id made for the request (newStream)', () => {
   it('given no stream, when received, appends at revision 0 without reading the stream first', async () => {

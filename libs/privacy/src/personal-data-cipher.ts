@@ -1,6 +1,7 @@
 import { mapPersonalData, type ComplaintEvent } from '@complaint-ledger/domain';
-import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { DataKeyStore } from './data-keys';
+import { randomView } from './random-pool';
 
 /** What a reader sees in place of personal data whose resident has been erased. */
 export const ERASED = '[erased]';
@@ -28,6 +29,14 @@ export class PersonalDataCipher {
       key ??= this.keys.keyFor(subject, this.clock());
       return seal(value, key.id, key.key);
     }).data;
+  }
+
+  /**
+   * Null when every key `protect` has used is on disk, else a promise that settles when they are:
+   * whoever stores what `protect` returned waits for it first (DataKeyStore.durable).
+   */
+  keysDurable(): Promise<void> | null {
+    return this.keys.durable();
   }
 
   /** A deep copy of `value` with every encrypted string decrypted, or `[erased]`. */
@@ -58,24 +67,8 @@ export class PersonalDataCipher {
   }
 }
 
-// Each value's 96-bit IV is random, as before, but drawn from a pooled buffer: one call for the
-// random bytes of 256 IVs rather than one per value (~3 % of a command's CPU).
-const IV_BYTES = 12;
-const ivPool = Buffer.alloc(IV_BYTES * 256);
-let ivPoolOffset = ivPool.length;
-
-/** A fresh random IV, valid until the next call (seal uses it at once). */
-function nextIv(): Buffer {
-  if (ivPoolOffset === ivPool.length) {
-    randomFillSync(ivPool);
-    ivPoolOffset = 0;
-  }
-  ivPoolOffset += IV_BYTES;
-  return ivPool.subarray(ivPoolOffset - IV_BYTES, ivPoolOffset);
-}
-
 function seal(value: string, keyId: string, key: Buffer): string {
-  const iv = nextIv();
+  const iv = randomView(12); // a 96-bit random IV per value, used at once
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const text = Buffer.concat([cipher.update(value), cipher.final()]);
   const parts = [keyId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), text.toString('base64url')];

@@ -96,19 +96,54 @@ describe('the personal-data cipher', () => {
     keys.close();
   });
 
-  it('trusts no remembered key once another process has erased its resident: it neither decrypts nor encrypts new data', () => {
+  it('trusts no remembered key once another process has erased its resident: it neither decrypts nor encrypts new data', async () => {
     const path = join(dir, 'two-processes.sqlite');
     const api = new DataKeyStore(path, Buffer.alloc(32, 5));
     const other = new DataKeyStore(path, Buffer.alloc(32, 5)); // a second replica, or the erasure CLI
     const first = api.keyFor('R3', NOW);
+    await api.durable(); // as a command does before it appends
     expect(api.find(first.id)).toEqual(first.key); // remembered in this process
     other.erase('R3', NOW, 'dpo', 'request');
     expect(api.find(first.id)).toBeNull();
     const next = api.keyFor('R3', NOW);
+    await api.durable();
     expect(next.id).not.toBe(first.id); // new personal data gets a key that still exists
     expect(other.find(next.id)).toEqual(next.key);
     api.close();
     other.close();
+  });
+
+  it('writes a new key and has it synced before durable() settles, one group for the keys made meanwhile', async () => {
+    const path = join(dir, 'groups.sqlite');
+    const api = new DataKeyStore(path, Buffer.alloc(32, 6));
+    const other = new DataKeyStore(path, Buffer.alloc(32, 6));
+    expect(api.durable()).toBeNull(); // no new key: nothing to wait for
+    const first = api.keyFor('R4', NOW);
+    const firstDurable = api.durable()!; // writes R4's key and starts the fsync
+    expect(other.find(first.id)).toEqual(first.key);
+    const second = api.keyFor('R5', NOW); // made while that fsync runs
+    const third = api.keyFor('R6', NOW);
+    const laterDurable = api.durable()!;
+    expect(other.find(second.id)).toBeNull(); // the next group, written once the fsync in flight is done
+    await firstDurable;
+    await laterDurable;
+    expect([other.find(second.id), other.find(third.id)]).toEqual([second.key, third.key]);
+    expect(api.keyFor('R5', NOW)).toEqual(second); // the subject keeps its key
+    expect(api.durable()).toBeNull();
+    api.close();
+    other.close();
+  });
+
+  it("erases a key made a moment ago along with the rest of its resident's keys", () => {
+    const path = join(dir, 'erase-unwritten.sqlite');
+    const api = new DataKeyStore(path, Buffer.alloc(32, 7));
+    const { id } = api.keyFor('R7', NOW); // not yet written: no durable() asked for it
+    expect(api.erase('R7', NOW, 'dpo', 'request')).toBe(true);
+    expect(api.find(id)).toBeNull();
+    api.close();
+    const reopened = new DataKeyStore(path, Buffer.alloc(32, 7));
+    expect(reopened.find(id)).toBeNull();
+    reopened.close();
   });
 
   it('cannot read data keys without the master key they were wrapped with', () => {

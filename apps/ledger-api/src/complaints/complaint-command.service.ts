@@ -90,11 +90,10 @@ export class ComplaintCommandService {
       });
       if (isDomainError(decided)) throw domainProblem(decided);
       try {
-        const appended = await this.store.append(
-          stream,
-          this.envelope(stream, decided, request, state),
-          revision < 0 ? 'no_stream' : revision,
-        );
+        const events = this.envelope(stream, decided, request, state);
+        const keysDurable = this.personalData.keysDurable(); // a resident's new data key is on disk before data under it
+        if (keysDurable) await keysDurable;
+        const appended = await this.store.append(stream, events, revision < 0 ? 'no_stream' : revision);
         return { id: request.complaintId, revision: appended.revision, replayed: !appended.written };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevision)) throw error;

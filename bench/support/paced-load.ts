@@ -16,7 +16,8 @@ export interface PacedLoadOptions {
   readonly url: string;
   readonly method: 'GET' | 'POST';
   readonly headers: Record<string, string>;
-  readonly body?: string;
+  /** The same body for every request, or a function making each request's own. */
+  readonly body?: string | (() => string);
   /** Requests per second. */
   readonly rate: number;
   readonly seconds: number;
@@ -37,8 +38,6 @@ export interface PacedLoadResult {
 
 export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
-  // a body with its length (not chunked) and no Nagle delay, as autocannon sends it
-  const headers = options.body ? { ...options.headers, 'content-length': String(Buffer.byteLength(options.body)) } : options.headers;
   const target = new URL(options.url);
   const total = Math.round(options.rate * options.seconds);
   const interval = 1000 / options.rate;
@@ -49,6 +48,9 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadRes
 
   const send = (due: number) =>
     new Promise<void>((done) => {
+      const body = typeof options.body === 'function' ? options.body() : options.body;
+      // a body with its length (not chunked) and no Nagle delay, as autocannon sends it
+      const headers = body ? { ...options.headers, 'content-length': String(Buffer.byteLength(body)) } : options.headers;
       const req = request(
         { agent, host: target.hostname, port: target.port, path: target.pathname, method: options.method, headers },
         (res) => {
@@ -65,7 +67,7 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadRes
         errors += 1;
         done();
       });
-      req.end(options.body);
+      req.end(body);
     });
 
   const start = performance.now() + 50;

@@ -5,8 +5,12 @@ import { closeSync, fsync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomCopy, randomView } from './random-pool';
 
-/** Keys remembered unwrapped, at most (one per resident recently written or read). */
-const REMEMBERED_KEYS = 50_000;
+/**
+ * Keys remembered unwrapped, at most (one per resident recently written or read). With a new
+ * resident per complaint, 50,000 held ~12 MB more at the benchmark's peak RSS than 10,000 (session
+ * 10); a key not remembered costs one SELECT and one unwrap (~15 µs).
+ */
+const REMEMBERED_KEYS = 10_000;
 
 /** Remembers `value` under `key`, emptying the map first when it is full: the keys used most recently stay. */
 function remember<K, V>(map: Map<K, V>, key: K, value: V): V {

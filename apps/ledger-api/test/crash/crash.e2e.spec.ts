@@ -1,5 +1,6 @@
 import { WorkingCalendar } from '@complaint-ledger/domain';
 import { SqliteEventStore, verifyChain, type RecordedEvent } from '@complaint-ledger/event-store';
+import { DataKeyStore } from '@complaint-ledger/privacy';
 import { ReadSide } from '@complaint-ledger/projections';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -12,8 +13,8 @@ import { complaintBody, KEYS, TEST_API_KEYS, TEST_MASTER_KEY } from '../support'
  * Crash test (`npm run test:crash` runs CRASH_ROUNDS, default 8; npm test runs 2): the built
  * service as its own process on a SQLite file, concurrent commands, `kill -9` mid-load, restart,
  * again. Then: every command that got a 2xx is in the log exactly once; nothing is there that
- * was never sent; every hash chain verifies; and the read models the service kept through the
- * crashes equal a rebuild from zero.
+ * was never sent; every hash chain verifies; every complaint's data key is in the key file; and
+ * the read models the service kept through the crashes equal a rebuild from zero.
  */
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 2);
 const ROOT = resolve(__dirname, '../../../..');
@@ -76,7 +77,9 @@ async function load(sent: Sent[], complaints: string[], stop: () => boolean): Pr
       sent.push(entry);
       const id = acknowledge ? complaints.splice(Math.floor(Math.random() * complaints.length), 1)[0] : undefined;
       const path = id ? `/v1/complaints/${id}/acknowledgements` : '/v1/complaints';
-      const body = id ? { stage: 1, acknowledgedAt: '2024-05-02T10:00:00+01:00', complaintDefinition: 'Leak' } : complaintBody();
+      // each complaint from a new resident, so the service makes their data key mid-load too
+      const newResident = { resident: { reference: `RES-${randomUUID()}`, name: 'Sam Resident' } };
+      const body = id ? { stage: 1, acknowledgedAt: '2024-05-02T10:00:00+01:00', complaintDefinition: 'Leak' } : complaintBody(newResident);
       try {
         const response = await fetch(`${base}${path}`, {
           method: 'POST',
@@ -131,6 +134,13 @@ it(`${ROUNDS} kill -9 rounds under concurrent load lose nothing acknowledged, in
   for (const key of byKey.keys()) expect(sentKeys.has(key)).toBe(true); // nothing that was never sent
   const streams = new Set(log.map((e) => e.streamId));
   for (const stream of streams) expect(verifyChain(await store.readStream(stream))).toMatchObject({ valid: true });
+  // every resident's data key survived the kills: no event names a key the key file lacks
+  const keys = new DataKeyStore(join(dir, 'keys.sqlite'), Buffer.from(TEST_MASTER_KEY, 'base64'));
+  const received = log.filter((e) => e.type === 'ComplaintReceived');
+  const keyIds = received.map((e) => (e.data as { resident: { name: string } }).resident.name.split(':')[2]!);
+  expect(keyIds.filter((keyId) => keys.find(keyId) === null)).toEqual([]);
+  expect(new Set(keyIds).size).toBe(received.length); // a key per resident, one resident per complaint
+  keys.close();
 
   const options = {
     store,

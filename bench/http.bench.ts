@@ -46,12 +46,15 @@ let residents = 0;
 const newResidentBody = () => receiveBodyFrom(`RES-${(residents += 1)}`);
 const json = { 'content-type': 'application/json', 'x-api-key': key };
 
+/** A complaint from a new resident, for autocannon's `requests`. */
+const newResidentRequest = {
+  method: 'POST' as const,
+  headers: json,
+  setupRequest: (request: autocannon.Request) => ({ ...request, body: newResidentBody() }),
+};
+
 /** POST /v1/complaints, each from a new resident. */
-const receiving = (base: string): autocannon.Options =>
-  ({
-    url: `${base}/v1/complaints`,
-    requests: [{ method: 'POST', headers: json, setupRequest: (request: autocannon.Request) => ({ ...request, body: newResidentBody() }) }],
-  }) as autocannon.Options;
+const receiving = (base: string): autocannon.Options => ({ url: `${base}/v1/complaints`, requests: [newResidentRequest] });
 
 async function startServer(script: string, port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
   const child = spawn('sh', [join(root, 'deploy', 'node.sh'), join(root, 'dist', script)], {
@@ -109,10 +112,8 @@ function mixedLifecycle(base: string): autocannon.Options {
     url: base,
     requests: [
       {
-        method: 'POST',
+        ...newResidentRequest,
         path: '/v1/complaints',
-        headers: json,
-        setupRequest: (request: autocannon.Request) => ({ ...request, body: newResidentBody() }),
         onResponse: (_status: number, body: string, context: Context) => void (context.id = (JSON.parse(body) as { id: string }).id),
       },
       step((c) => `/v1/complaints/${c}/acknowledgements`, {

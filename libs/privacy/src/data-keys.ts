@@ -12,7 +12,7 @@ import { randomCopy, randomView } from './random-pool';
  */
 const REMEMBERED_KEYS = 10_000;
 
-/** Remembers `value` under `key`, emptying the map first when it is full: the keys used most recently stay. */
+/** Remembers `value` under `key`, emptying the map first when it is full (what is used next is remembered again). */
 function remember<K, V>(map: Map<K, V>, key: K, value: V): V {
   if (map.size >= REMEMBERED_KEYS) map.clear();
   map.set(key, value);

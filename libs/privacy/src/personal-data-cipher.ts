@@ -54,7 +54,7 @@ export class PersonalDataCipher {
   }
 
   private open(sealed: string): string {
-    const [keyId, iv, tag, text] = sealed.slice(PREFIX.length).split(':');
+    const [keyId, iv, tag, text] = partsOf(sealed);
     const key = keyId ? this.keys.find(keyId) : null;
     if (!key || !iv || !tag || text === undefined) return ERASED;
     try {
@@ -66,6 +66,12 @@ export class PersonalDataCipher {
     }
   }
 }
+
+/** The id of the data key a sealed value was encrypted under, or null when the value is not sealed. */
+export const keyIdOf = (value: string): string | null => (value.startsWith(PREFIX) ? (partsOf(value)[0] ?? null) : null);
+
+/** A sealed value's key id, IV, tag and ciphertext (what `seal` joined). */
+const partsOf = (sealed: string): (string | undefined)[] => sealed.slice(PREFIX.length).split(':');
 
 function seal(value: string, keyId: string, key: Buffer): string {
   const iv = randomView(12); // a 96-bit random IV per value, used at once

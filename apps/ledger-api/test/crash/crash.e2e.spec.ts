@@ -1,6 +1,6 @@
 import { WorkingCalendar } from '@complaint-ledger/domain';
 import { SqliteEventStore, verifyChain, type RecordedEvent } from '@complaint-ledger/event-store';
-import { DataKeyStore } from '@complaint-ledger/privacy';
+import { DataKeyStore, keyIdOf } from '@complaint-ledger/privacy';
 import { ReadSide } from '@complaint-ledger/projections';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -137,7 +137,7 @@ it(`${ROUNDS} kill -9 rounds under concurrent load lose nothing acknowledged, in
   // every resident's data key survived the kills: no event names a key the key file lacks
   const keys = new DataKeyStore(join(dir, 'keys.sqlite'), Buffer.from(TEST_MASTER_KEY, 'base64'));
   const received = log.filter((e) => e.type === 'ComplaintReceived');
-  const keyIds = received.map((e) => (e.data as { resident: { name: string } }).resident.name.split(':')[2]!);
+  const keyIds = received.map((e) => keyIdOf((e.data as { resident: { name: string } }).resident.name)!);
   expect(keyIds.filter((keyId) => keys.find(keyId) === null)).toEqual([]);
   expect(new Set(keyIds).size).toBe(received.length); // a key per resident, one resident per complaint
   keys.close();

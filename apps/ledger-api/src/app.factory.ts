@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { EventStore } from '@complaint-ledger/event-store';
+import { SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
 import { AppModule } from './app.module';
 import type { LedgerConfig } from './config/ledger-config';
 import { createEventStore } from './infrastructure/event-store.factory';
@@ -30,6 +30,9 @@ export async function createApp({ config, clock = systemClock, store, logger }: 
   const credentials = createCredentials(config);
   const personalData = createPersonalData(config, clock);
   const eventStore = store ?? createEventStore(config, clock);
+  // new data keys reach the disk on the log's writer thread, just before the events that use them
+  const keysDependency = eventStore instanceof SqliteEventStore ? personalData.keys.commitDependency() : null;
+  if (keysDependency) (eventStore as SqliteEventStore).dependOn(keysDependency);
   const readSide = createReadSide(config, eventStore, clock, { ownThread: config.LEDGER_PROJECTIONS_THREAD });
   const relay = createRelay(config, eventStore, readSide, clock);
   const app = await NestFactory.create<NestFastifyApplication>(

@@ -3,6 +3,7 @@ export * from './hash-chain';
 export * from './subscription';
 export * from './adapters/memory';
 export * from './adapters/sqlite';
+export { DependencyNotSynced, type CommitDependency } from './adapters/sqlite-commit-dependency';
 export type { LayoutUpgrade } from './adapters/sqlite-schema';
 export * from './adapters/eventstoredb';
 export * from './event-id';

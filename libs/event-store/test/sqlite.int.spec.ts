@@ -1,9 +1,19 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import { chain, DuplicateEventId, GENESIS_HASH, SqliteEventStore, StoreUnavailable, verifyChain, type NewEvent } from '../src';
+import {
+  chain,
+  DependencyNotSynced,
+  DuplicateEventId,
+  GENESIS_HASH,
+  SqliteEventStore,
+  StoreUnavailable,
+  verifyChain,
+  type CommitDependency,
+  type NewEvent,
+} from '../src';
 import { eventStoreContract, newEvent } from './contract';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-sqlite-'));
@@ -299,5 +309,69 @@ describe('SqliteEventStore specifics', () => {
     await subscription.close();
     await api.close();
     await worker.close();
+  });
+});
+
+/** A commit dependency that records what the log asked of it (the data-key store is the real one). */
+function recordingDependency(path: string, marks: (number | null)[]) {
+  const calls: string[] = [];
+  let next = 0;
+  const dependency: CommitDependency = {
+    path,
+    prepare: () => {
+      const mark = marks[next++] ?? null;
+      calls.push(`prepare -> ${mark}`);
+      if (mark === -1) throw new StoreUnavailable('the dependency could not be written');
+      return mark;
+    },
+    synced: (mark) => void calls.push(`synced ${mark}`),
+    syncFailed: (error) => void calls.push(`syncFailed: ${error.message}`),
+  };
+  return { dependency, calls };
+}
+
+describe.each([
+  ['on its own connection', false],
+  ['on a writer thread', true],
+])('SqliteEventStore with a commit dependency (the data keys), committing %s', (_, writerThread) => {
+  const dependencyFile = join(dir, 'dependency');
+  writeFileSync(dependencyFile, 'written by the dependency');
+
+  it('has the dependency write before each batch, and tells it a batch committed after the fsync it asked for', async () => {
+    const store = new SqliteEventStore(freshPath(), undefined, { writerThread });
+    const { dependency, calls } = recordingDependency(dependencyFile, [1, null, 2]);
+    store.dependOn(dependency);
+    await store.append('complaint-a', [newEvent()], 'no_stream');
+    await store.append('complaint-a', [newEvent()], 0);
+    await Promise.all([store.append('complaint-a', [newEvent()], 1), store.append('complaint-b', [newEvent()], 'no_stream')]);
+    expect(calls).toEqual(['prepare -> 1', 'synced 1', 'prepare -> null', 'prepare -> 2', 'synced 2']);
+    expect(await store.readAll(-1, 100)).toHaveLength(4);
+    await store.close();
+  });
+
+  it('when the dependency cannot write, the batch fails (503) and nothing of it is written', async () => {
+    const store = new SqliteEventStore(freshPath(), undefined, { writerThread });
+    const { dependency, calls } = recordingDependency(dependencyFile, [null, -1, null]);
+    store.dependOn(dependency);
+    await store.append('complaint-a', [newEvent()], 'no_stream');
+    await expect(store.append('complaint-a', [newEvent()], 0)).rejects.toThrow('the dependency could not be written');
+    await store.append('complaint-b', [newEvent()], 'no_stream');
+    expect(calls).toEqual(['prepare -> null', 'prepare -> -1', 'prepare -> null']);
+    expect((await store.readAll(-1, 100)).map((e) => e.streamId)).toEqual(['complaint-a', 'complaint-b']);
+    await store.close();
+  });
+
+  it('when the fsync it asked for fails, the batch fails (503), nothing of it is written, and the dependency is told', async () => {
+    const store = new SqliteEventStore(freshPath(), undefined, { writerThread });
+    // fsync of a character device fails (EINVAL): the failure a disk's write-back error would give
+    const { dependency, calls } = recordingDependency('/dev/null', [null, 5]);
+    store.dependOn(dependency);
+    await store.append('complaint-a', [newEvent()], 'no_stream');
+    const failed = store.append('complaint-a', [newEvent()], 0);
+    await expect(failed).rejects.toBeInstanceOf(DependencyNotSynced);
+    await expect(failed).rejects.toThrow(/could not be synced: EINVAL/);
+    expect(calls).toEqual(['prepare -> null', 'prepare -> 5', expect.stringMatching(/^syncFailed: .*EINVAL/)]);
+    expect(await store.readAll(-1, 100)).toHaveLength(1);
+    await store.close();
   });
 });

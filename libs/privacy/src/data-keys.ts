@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { StoreUnavailable } from '@complaint-ledger/event-store';
+import { StoreUnavailable, type CommitDependency } from '@complaint-ledger/event-store';
 import { closeSync, fsync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomCopy, randomView } from './random-pool';
@@ -43,6 +43,8 @@ export interface Erasure {
  * (synchronous = NORMAL: in WAL mode the commit is written to the WAL file, not synced), then the
  * WAL file is fsynced on libuv's thread pool. `durable()` says when; the command waits for it
  * before appending its events. A group is whatever keys were created while the previous fsync ran.
+ * With the SQLite log the keys ride with the log instead (commitDependency): each of its batches
+ * has the group written first and its writer thread fsyncs this file just before committing.
  * Erasures are synced before they are reported, as before.
  */
 export class DataKeyStore {
@@ -63,9 +65,11 @@ export class DataKeyStore {
   private readonly awaitingSync: { upTo: number; settle: (error?: Error) => void }[] = [];
   /** Set when an fsync failed: the kernel may have dropped the pages, so no key is trusted to be on disk again. */
   private syncFailure: StoreUnavailable | null = null;
+  /** Set once the SQLite log syncs new keys before its commits (commitDependency): durable() then has nothing to wait for. */
+  private syncedByLog = false;
 
   constructor(
-    path: string,
+    private readonly path: string,
     private readonly masterKey: Buffer,
   ) {
     if (masterKey.length !== 32) throw new Error('the master key must be 32 bytes');
@@ -125,12 +129,38 @@ export class DataKeyStore {
    */
   durable(): Promise<void> | null {
     if (this.syncFailure) return Promise.reject(this.syncFailure);
-    if (this.keysSynced === this.keysToSync || this.wal === null) return null;
+    if (this.keysSynced === this.keysToSync || this.wal === null || this.syncedByLog) return null;
     const upTo = this.keysToSync;
     return new Promise<void>((resolve, reject) => {
       this.awaitingSync.push({ upTo, settle: (error) => (error ? reject(error) : resolve()) });
       this.syncGroup();
     });
+  }
+
+  /**
+   * Hands the syncing of new keys to the SQLite log (SqliteEventStore.dependOn), for a store whose
+   * events are all appended there: before each of its batches the log has the group of new keys
+   * written, and its writer thread fsyncs this file's WAL just before committing the batch. A new
+   * key then costs the request thread neither the fsync's round trip nor a wait of its own between
+   * the key and the append (README "Performance"). Null for an in-memory store (keys written at once).
+   */
+  commitDependency(): CommitDependency | null {
+    if (this.wal === null) return null;
+    this.syncedByLog = true;
+    return {
+      path: `${this.path}-wal`,
+      prepare: () => {
+        if (this.syncFailure) throw this.syncFailure;
+        this.writeGroup();
+        return this.keysSynced === this.keysToSync ? null : this.keysToSync;
+      },
+      synced: (upTo) => {
+        this.keysSynced = Math.max(this.keysSynced, upTo);
+      },
+      syncFailed: (error) => {
+        this.syncFailure ??= error;
+      },
+    };
   }
 
   /** The key with this id, or null once its subject has been erased. */
@@ -178,10 +208,8 @@ export class DataKeyStore {
     this.unwritten.length = 0;
   }
 
-  /** Writes the group of new keys and fsyncs the WAL file; one group at a time, the next as soon as this one is done. */
-  private syncGroup(): void {
-    if (this.syncing || this.wal === null) return;
-    const upTo = this.keysToSync;
+  /** Writes the keys not yet written, in one transaction; if that fails they are dropped and StoreUnavailable is thrown. */
+  private writeGroup(): void {
     try {
       this.writeUnwritten();
     } catch (error) {
@@ -190,9 +218,19 @@ export class DataKeyStore {
         this.byId.delete(id);
         if (this.currentKeys.get(subject)?.id === id) this.currentKeys.delete(subject);
       }
+      throw new StoreUnavailable(`the data-key file could not be written: ${(error as Error).message}`, error);
+    }
+  }
+
+  /** Writes the group of new keys and fsyncs the WAL file; one group at a time, the next as soon as this one is done. */
+  private syncGroup(): void {
+    if (this.syncing || this.wal === null) return;
+    const upTo = this.keysToSync;
+    try {
+      this.writeGroup();
+    } catch (failure) {
       this.keysSynced = upTo;
-      const failure = new StoreUnavailable(`the data-key file could not be written: ${(error as Error).message}`, error);
-      for (const waiter of this.awaitingSync.splice(0)) waiter.settle(failure);
+      for (const waiter of this.awaitingSync.splice(0)) waiter.settle(failure as StoreUnavailable);
       return;
     }
     this.syncing = true;

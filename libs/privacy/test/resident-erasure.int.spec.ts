@@ -1,8 +1,10 @@
-import { SqliteEventStore } from '@complaint-ledger/event-store';
+import { SqliteEventStore, StoreUnavailable } from '@complaint-ledger/event-store';
+import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ComplaintFacts, record, testReadSide } from '../../projections/test/support/ledger';
+import { newEvent } from '../../event-store/test/contract';
 import { DataKeyStore, ERASED, PersonalDataCipher, ResidentErasure } from '../src';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-erasure-'));
@@ -144,6 +146,61 @@ describe('the personal-data cipher', () => {
     const reopened = new DataKeyStore(path, Buffer.alloc(32, 7));
     expect(reopened.find(id)).toBeNull();
     reopened.close();
+  });
+
+  it("handed to the SQLite log, a new key is written with the log's next batch and synced before it commits", async () => {
+    const keysPath = join(dir, 'by-the-log.sqlite');
+    const keys = new DataKeyStore(keysPath, Buffer.alloc(32, 8));
+    const other = new DataKeyStore(keysPath, Buffer.alloc(32, 8));
+    const store = new SqliteEventStore(join(dir, 'by-the-log-events.sqlite'), undefined, { writerThread: true });
+    store.dependOn(keys.commitDependency()!);
+    const key = keys.keyFor('R8', NOW);
+    expect(keys.durable()).toBeNull(); // nothing for the command to wait for: the log's commit sees to it
+    expect(other.find(key.id)).toBeNull();
+    await store.append('complaint-r8', [newEvent('ComplaintReceived')], 'no_stream');
+    expect(other.find(key.id)).toEqual(key.key);
+    await store.close();
+    keys.close();
+    other.close();
+  });
+
+  it("when the log's batch cannot write the new keys, it fails (503) with nothing appended, and those keys are never used", async () => {
+    const keysPath = join(dir, 'locked.sqlite');
+    const keys = new DataKeyStore(keysPath, Buffer.alloc(32, 9));
+    const store = new SqliteEventStore(join(dir, 'locked-events.sqlite'), undefined, { writerThread: true });
+    store.dependOn(keys.commitDependency()!);
+    const locker = new Database(keysPath);
+    locker.exec('BEGIN IMMEDIATE'); // another process holds the key file's write lock past the busy timeout
+    const dropped = keys.keyFor('R9', NOW);
+    const event = newEvent('ComplaintReceived');
+    await expect(store.append('complaint-r9', [event], 'no_stream')).rejects.toThrow(/data-key file could not be written/);
+    locker.exec('ROLLBACK');
+    locker.close();
+    expect(await store.readAll(-1, 10)).toEqual([]);
+    const next = keys.keyFor('R9', NOW);
+    expect(next.id).not.toBe(dropped.id);
+    expect(keys.find(dropped.id)).toBeNull();
+    await store.append('complaint-r9', [event], 'no_stream');
+    await store.close();
+    keys.close();
+    expect(new DataKeyStore(keysPath, Buffer.alloc(32, 9)).find(next.id)).toEqual(next.key);
+  }, 15_000);
+
+  it("once the log's fsync of the key file failed, no key is trusted to reach the disk: every command is refused (503)", async () => {
+    const keys = new DataKeyStore(join(dir, 'sync-failed.sqlite'), Buffer.alloc(32, 10));
+    const dependency = keys.commitDependency()!;
+    keys.keyFor('R10', NOW);
+    const mark = dependency.prepare()!; // a new key written: the log must fsync the file before its commit
+    expect(mark).not.toBeNull();
+    dependency.synced(mark);
+    expect(dependency.prepare()).toBeNull(); // nothing new since
+    keys.keyFor('R11', NOW);
+    expect(dependency.prepare()).not.toBeNull();
+    dependency.syncFailed(new StoreUnavailable('fsync: EIO'));
+    expect(() => keys.keyFor('R12', NOW)).toThrow('fsync: EIO');
+    expect(() => dependency.prepare()).toThrow('fsync: EIO');
+    await expect(keys.durable()).rejects.toThrow('fsync: EIO');
+    keys.close();
   });
 
   it('cannot read data keys without the master key they were wrapped with', () => {

@@ -1,11 +1,14 @@
 import { DuplicateEventId, WrongExpectedRevision, type AppendResult, type ExpectedRevision } from '../port';
 import type { AppendRequest, Outcome } from './sqlite-appender';
+import { DependencyNotSynced } from './sqlite-commit-dependency';
 
 /** What the store sends its writer thread: one batch to commit, recorded at the store's clock. */
 export interface CommitRequest {
   readonly id: number;
   readonly batch: readonly AppendRequest[];
   readonly recordedAt: string;
+  /** An fd (the process's, so this thread's too) to fsync before committing: the store's commit dependency. */
+  readonly syncFirst: number | null;
 }
 
 /** The writer's answer: each append's outcome, or why the batch as a whole failed (nothing written). */
@@ -47,6 +50,7 @@ export function encodeError(error: unknown): EncodedError {
 export function decodeError(encoded: EncodedError): Error {
   if (encoded.name === 'WrongExpectedRevision') return new WrongExpectedRevision(encoded.streamId!, encoded.expected!, encoded.actual!);
   if (encoded.name === 'DuplicateEventId') return new DuplicateEventId(encoded.eventId!);
+  if (encoded.name === 'DependencyNotSynced') return new DependencyNotSynced(encoded.message);
   return Object.assign(new Error(encoded.message), { name: encoded.name, ...(encoded.code ? { code: encoded.code } : {}) });
 }
 

@@ -3,7 +3,7 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } f
 import { StoreUnavailable } from '../port';
 import { startThread } from '../worker-thread';
 import type { AppendRequest, Outcome } from './sqlite-appender';
-import { decodeError, decodeOutcome, type CommitReply } from './sqlite-writer-protocol';
+import { decodeError, decodeOutcome, type CommitReply, type CommitRequest } from './sqlite-writer-protocol';
 
 interface Running {
   readonly worker: Worker;
@@ -25,7 +25,7 @@ export class WriterThread {
 
   constructor(private readonly path: string) {}
 
-  commit(batch: readonly AppendRequest[], recordedAt: string): Promise<Outcome[]> {
+  commit(batch: readonly AppendRequest[], recordedAt: string, syncFirst: number | null): Promise<Outcome[]> {
     const { worker } = this.running ?? this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -33,7 +33,8 @@ export class WriterThread {
       this.inFlight.set(id, { resolve, reject });
       // only what the writer needs: the store's pending appends also carry their promises' callbacks
       const requests = batch.map(({ streamId, events, expected }): AppendRequest => ({ streamId, events, expected }));
-      worker.postMessage({ id, batch: requests, recordedAt });
+      const request: CommitRequest = { id, batch: requests, recordedAt, syncFirst };
+      worker.postMessage(request);
     });
   }
 

@@ -1,5 +1,6 @@
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openLogConnection, SqliteAppender, StreamKeys } from './sqlite-appender';
+import { syncDependency } from './sqlite-commit-dependency';
 import { encodeError, encodeOutcome, type CommitReply, type CommitRequest } from './sqlite-writer-protocol';
 
 /**
@@ -10,9 +11,10 @@ import { encodeError, encodeOutcome, type CommitReply, type CommitRequest } from
  */
 function serve(path: string, replies: MessagePort): void {
   const appender = new SqliteAppender(openLogConnection(path), new StreamKeys());
-  parentPort!.on('message', ({ id, batch, recordedAt }: CommitRequest) => {
+  parentPort!.on('message', ({ id, batch, recordedAt, syncFirst }: CommitRequest) => {
     let reply: CommitReply;
     try {
+      if (syncFirst !== null) syncDependency(syncFirst);
       reply = { id, outcomes: appender.commit(batch, () => recordedAt).map(encodeOutcome) };
     } catch (error) {
       reply = { id, failure: encodeError(error) };

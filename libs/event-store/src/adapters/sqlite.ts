@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openSchema, type LayoutUpgrade } from './sqlite-schema';
 import { openLogConnection, SqliteAppender, StreamKeys, type AppendRequest, type Outcome } from './sqlite-appender';
 import { WriterThread } from './sqlite-writer-thread';
+import { DependencyNotSynced, syncDependency, type CommitDependency } from './sqlite-commit-dependency';
 import {
   StoreUnavailable,
   type AppendResult,
@@ -64,8 +65,9 @@ export class SqliteEventStore implements EventStore {
   private readonly statements;
   /** Streams' keys, learnt from reads and committed appends, for the appender on this connection (see StreamKeys). */
   private readonly streamKeys: StreamKeys | null;
-  /** Commits a batch: on this connection, or on the writer thread. */
-  private readonly commitBatch: (batch: readonly AppendRequest[]) => Promise<Outcome[]>;
+  /** Commits a batch, fsyncing a dependency's file first when given its fd: on this connection, or on the writer thread. */
+  private readonly commitBatch: (batch: readonly AppendRequest[], syncFirst: number | null) => Promise<Outcome[]>;
+  private dependency: { readonly on: CommitDependency; readonly fd: number } | null = null;
   private readonly writer: WriterThread | null;
   /** The batch being committed, if any: the next one gathers meanwhile (group commit). */
   private writing: Promise<void> | null = null;
@@ -96,12 +98,21 @@ export class SqliteEventStore implements EventStore {
       };
     } else if (options.writerThread && path !== ':memory:') {
       const writer = (this.writer = new WriterThread(path));
-      this.commitBatch = (batch) => writer.commit(batch, this.clock());
+      this.commitBatch = (batch, syncFirst) => writer.commit(batch, this.clock(), syncFirst);
     } else {
       const appender = new SqliteAppender(this.db, (this.streamKeys = new StreamKeys()));
       // async, so that a batch failing as a whole rejects, as the writer thread's does
-      this.commitBatch = async (batch) => appender.commit(batch, this.clock);
+      this.commitBatch = async (batch, syncFirst) => {
+        if (syncFirst !== null) syncDependency(syncFirst);
+        return appender.commit(batch, this.clock);
+      };
     }
+  }
+
+  /** From now on every batch commits only once the dependency's pending writes are on disk (see CommitDependency). */
+  dependOn(dependency: CommitDependency): void {
+    if (this.dependency) throw new Error('the log already has a commit dependency');
+    this.dependency = { on: dependency, fd: openSync(dependency.path, 'r') };
   }
 
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -126,10 +137,25 @@ export class SqliteEventStore implements EventStore {
     if (this.writing || !this.queue.length) return;
     const batch = this.queue;
     this.queue = [];
-    this.writing = this.commitBatch(batch)
+    const dependency = this.dependency;
+    let mark: number | null;
+    try {
+      mark = dependency ? dependency.on.prepare() : null;
+    } catch (error) {
+      this.failed(batch, error);
+      if (this.queue.length) this.scheduleFlush();
+      return;
+    }
+    this.writing = this.commitBatch(batch, mark === null ? null : dependency!.fd)
       .then(
-        (outcomes) => this.settle(batch, outcomes),
-        (error: unknown) => this.failed(batch, error),
+        (outcomes) => {
+          if (mark !== null) dependency!.on.synced(mark);
+          this.settle(batch, outcomes);
+        },
+        (error: unknown) => {
+          if (error instanceof DependencyNotSynced) dependency?.on.syncFailed(error);
+          this.failed(batch, error);
+        },
       )
       .finally(() => {
         this.writing = null;
@@ -207,6 +233,8 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     while (this.writing) await this.writing; // appends already made are committed and answered first
     await this.writer?.close();
+    if (this.dependency) closeSync(this.dependency.fd);
+    this.dependency = null;
     this.commits.fire();
     if (this.db.open) this.db.close();
   }

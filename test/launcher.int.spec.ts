@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 /** deploy/node.sh: how npm start, the worker, rebuilds and the Docker image start Node. */
-const launch = (heapMb: string | undefined, ...args: string[]) =>
+const launch = (heapMb: string | undefined, ...args: string[]) => launchWith({ LEDGER_HEAP_MB: heapMb }, ...args);
+const launchWith = (env: Record<string, string | undefined>, ...args: string[]) =>
   spawnSync('sh', [join(__dirname, '..', 'deploy', 'node.sh'), ...args], {
     cwd: join(__dirname, '..'),
-    env: { ...process.env, LEDGER_HEAP_MB: heapMb },
+    env: { ...process.env, MALLOC_ARENA_MAX: undefined, ...env },
     encoding: 'utf8',
   });
 
@@ -20,6 +21,12 @@ describe('the service launcher', () => {
     expect(Number(byDefault.stdout)).toBeLessThan(400);
     expect(Number(small.stdout)).toBeGreaterThanOrEqual(128);
     expect(Number(small.stdout)).toBeLessThan(Number(byDefault.stdout));
+  });
+
+  it("limits glibc's malloc to two arenas unless the caller says otherwise", () => {
+    const printArenas = ['-e', 'process.stdout.write(String(process.env.MALLOC_ARENA_MAX))'];
+    expect(launchWith({}, ...printArenas).stdout).toBe('2');
+    expect(launchWith({ MALLOC_ARENA_MAX: '4' }, ...printArenas).stdout).toBe('4');
   });
 
   it.each(['abc', '12.5', '-1', '10'])('refuses LEDGER_HEAP_MB=%s with a message naming it, starting nothing', (value) => {

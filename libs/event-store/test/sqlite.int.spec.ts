@@ -312,7 +312,10 @@ describe('SqliteEventStore specifics', () => {
   });
 });
 
-/** A commit dependency that records what the log asked of it (the data-key store is the real one). */
+/**
+ * A commit dependency that records what the log asked of it (the data-key store is the real one):
+ * `prepare` returns the given marks in turn, -1 standing for a write that fails.
+ */
 function recordingDependency(path: string, marks: (number | null)[]) {
   const calls: string[] = [];
   let next = 0;

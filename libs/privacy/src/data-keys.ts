@@ -56,6 +56,7 @@ export class DataKeyStore {
   private readonly statements;
   /** The WAL file, fsynced to make committed keys durable (null for an in-memory store, whose keys are written at once). */
   private readonly wal: number | null;
+  private readonly walPath: string | null;
   /** New keys not yet written: the next group. */
   private readonly unwritten: [id: string, subject: string, wrapped: Buffer, createdAt: string][] = [];
   /** Keys (or other connections' changes) that need an fsync, counted; and how many a finished fsync covers. */
@@ -69,7 +70,7 @@ export class DataKeyStore {
   private syncedByLog = false;
 
   constructor(
-    private readonly path: string,
+    path: string,
     private readonly masterKey: Buffer,
   ) {
     if (masterKey.length !== 32) throw new Error('the master key must be 32 bytes');
@@ -84,7 +85,8 @@ export class DataKeyStore {
       CREATE TABLE IF NOT EXISTS erasures (subject TEXT NOT NULL, erased_at TEXT NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL,
         PRIMARY KEY (subject, erased_at));`);
     // the statements above opened the WAL file; it stays (the same file) while this connection is open
-    this.wal = path === ':memory:' ? null : openSync(`${path}-wal`, 'r');
+    this.walPath = path === ':memory:' ? null : `${path}-wal`;
+    this.wal = this.walPath === null ? null : openSync(this.walPath, 'r');
     if (this.wal !== null) syncDirectoryOf(path); // the WAL file's own name is on disk too
     this.statements = {
       current: this.db.prepare<[string], { key_id: string; wrapped: Buffer }>(
@@ -124,8 +126,9 @@ export class DataKeyStore {
   }
 
   /**
-   * Null when every key this store has created is on disk; otherwise a promise that settles once
-   * they are (rejected with StoreUnavailable when the disk refused).
+   * Null when every key this store has created is on disk, or when the SQLite log sees to that
+   * before it commits (commitDependency); otherwise a promise that settles once they are (rejected
+   * with StoreUnavailable when the disk refused).
    */
   durable(): Promise<void> | null {
     if (this.syncFailure) return Promise.reject(this.syncFailure);
@@ -145,10 +148,10 @@ export class DataKeyStore {
    * the key and the append (README "Performance"). Null for an in-memory store (keys written at once).
    */
   commitDependency(): CommitDependency | null {
-    if (this.wal === null) return null;
+    if (this.walPath === null) return null;
     this.syncedByLog = true;
     return {
-      path: `${this.path}-wal`,
+      path: this.walPath,
       prepare: () => {
         if (this.syncFailure) throw this.syncFailure;
         this.writeGroup();

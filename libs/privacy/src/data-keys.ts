@@ -19,6 +19,9 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V): V {
   return value;
 }
 
+/** fsyncs a file off the calling thread and calls back (fs.fsync's shape). */
+export type SyncFile = (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => void;
+
 export interface Erasure {
   readonly subject: string;
   readonly erasedAt: string;
@@ -72,6 +75,8 @@ export class DataKeyStore {
   constructor(
     path: string,
     private readonly masterKey: Buffer,
+    /** How the WAL file is fsynced off the request thread: `fs.fsync`, or a failing one in fault tests. */
+    private readonly syncFile: SyncFile = fsync,
   ) {
     if (masterKey.length !== 32) throw new Error('the master key must be 32 bytes');
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -237,7 +242,7 @@ export class DataKeyStore {
       return;
     }
     this.syncing = true;
-    fsync(this.wal, (error) => {
+    this.syncFile(this.wal, (error) => {
       this.syncing = false;
       if (error) {
         this.syncFailure ??= new StoreUnavailable(`the data-key file could not be synced to disk: ${error.message}`, error);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ComplaintFacts, record, testReadSide } from '../../projections/test/support/ledger';
 import { newEvent } from '../../event-store/test/contract';
-import { DataKeyStore, ERASED, PersonalDataCipher, ResidentErasure } from '../src';
+import { DataKeyStore, ERASED, PersonalDataCipher, ResidentErasure, type SyncFile } from '../src';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-erasure-'));
 const NOW = '2026-11-23T12:00:00.000Z';
@@ -200,6 +200,19 @@ describe('the personal-data cipher', () => {
     expect(() => keys.keyFor('R12', NOW)).toThrow('fsync: EIO');
     expect(() => dependency.prepare()).toThrow('fsync: EIO');
     await expect(keys.durable()).rejects.toThrow('fsync: EIO');
+    keys.close();
+  });
+
+  it('when its own fsync fails (the EventStoreDB path), the waiting command and every later one are refused (503)', async () => {
+    const failingSync: SyncFile = (_fd, done) =>
+      void setImmediate(() => done(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' })));
+    const keys = new DataKeyStore(join(dir, 'own-sync-failed.sqlite'), Buffer.alloc(32, 11), failingSync);
+    keys.keyFor('R13', NOW);
+    const waiting = keys.durable()!;
+    await expect(waiting).rejects.toBeInstanceOf(StoreUnavailable);
+    await expect(waiting).rejects.toThrow('the data-key file could not be synced to disk: EIO');
+    expect(() => keys.keyFor('R14', NOW)).toThrow(/could not be synced/);
+    await expect(keys.durable()).rejects.toThrow(/could not be synced/);
     keys.close();
   });
 

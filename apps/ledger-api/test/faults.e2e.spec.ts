@@ -1,6 +1,8 @@
 import { EventStoreDbEventStore, SqliteEventStore } from '@complaint-ledger/event-store';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type Database from 'better-sqlite3';
+import { openSync } from 'node:fs';
+import { join, dirname } from 'node:path';
 import { FakeEventStoreDbClient } from '../../../libs/event-store/test/support/fake-eventstoredb-client';
 import { api, complaintBody, NOW, startAppWith, tempSqlitePath, testConfig } from './support';
 
@@ -83,6 +85,36 @@ describe('the disk full (SQLite refuses to grow: SQLITE_FULL)', () => {
       await api(full).get('/health/ready').expect(200);
     } finally {
       await full.close();
+    }
+  });
+});
+
+describe("the data-key file's fsync failing before the log's commit (a write-back error)", () => {
+  it('answers 503 with nothing written, then refuses personal data and is not ready until a restart', async () => {
+    const path = tempSqlitePath();
+    const store = new SqliteEventStore(path, () => NOW); // the test holds the store, to break the fsync it makes
+    const app = await startAppWith(testConfig({ LEDGER_SQLITE_PATH: path, LEDGER_KEYS_PATH: join(dirname(path), 'keys.sqlite') }), {
+      store,
+    });
+    try {
+      await api(app).post('/v1/complaints').send(complaintBody()).expect(201);
+      expect((await api(app).get('/health/ready').expect(200)).body.checks.dataKeys).toBe('up');
+      const before = await store.readAll(-1, 1000);
+      // the fd the log fsyncs the key file's WAL by now names /dev/null, whose fsync fails (EINVAL)
+      const internals = store as unknown as { dependency: { on: unknown; fd: number } };
+      internals.dependency = { ...internals.dependency, fd: openSync('/dev/null', 'r') };
+      const refused = await api(app)
+        .post('/v1/complaints')
+        .send(complaintBody({ resident: { reference: 'RES-2002', name: 'New Resident' } }));
+      expect503(refused);
+      expect(await store.readAll(-1, 1000)).toEqual(before);
+      // a resident whose key is on disk is refused too: no key is trusted to reach the disk any more
+      expect503(await api(app).post('/v1/complaints').send(complaintBody()));
+      const ready = await api(app).get('/health/ready').expect(503);
+      expect(ready.body).toMatchObject({ status: 'unavailable', checks: { eventStore: 'up', dataKeys: 'failed' } });
+      expect(await store.readAll(-1, 1000)).toEqual(before);
+    } finally {
+      await app.close();
     }
   });
 });

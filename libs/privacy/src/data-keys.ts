@@ -171,6 +171,11 @@ export class DataKeyStore {
     };
   }
 
+  /** Why this store refuses to make keys until the process restarts (a failed fsync), or null. */
+  failure(): StoreUnavailable | null {
+    return this.syncFailure;
+  }
+
   /** The key with this id, or null once its subject has been erased. */
   find(id: string): Buffer | null {
     this.forgetIfChangedElsewhere();

@@ -7,7 +7,8 @@ import { problemType, ProblemException } from '../http/problem';
 import type { EventStore } from '@complaint-ledger/event-store';
 import type { ReadSide } from '@complaint-ledger/projections';
 import type { EventRelay } from '@complaint-ledger/messaging';
-import { EVENT_STORE, LEDGER_CONFIG, READ_SIDE, RELAY } from '../infrastructure/tokens';
+import { DATA_KEYS, EVENT_STORE, LEDGER_CONFIG, READ_SIDE, RELAY } from '../infrastructure/tokens';
+import type { DataKeyStore } from '@complaint-ledger/privacy';
 import { readiness } from './readiness';
 import { Public } from '../auth/roles';
 import { SkipThrottle } from '@nestjs/throttler';
@@ -23,6 +24,7 @@ export class HealthController {
     @Inject(READ_SIDE) private readonly readSide: ReadSide,
     @Inject(RELAY) private readonly relay: EventRelay | null,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(DATA_KEYS) private readonly dataKeys: DataKeyStore,
     private readonly metrics: CommandMetrics,
   ) {}
 
@@ -32,10 +34,10 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** The store can take writes; 503 otherwise, so load balancers stop sending commands. Projections and relay lag are reported. */
+  /** The store and the data keys can take writes; 503 otherwise, so load balancers stop sending commands. Projections and relay lag are reported. */
   @Get('health/ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const { ready, body } = await readiness(this.store, this.readSide, this.relay);
+    const { ready, body } = await readiness(this.store, this.readSide, this.relay, this.dataKeys);
     void reply.status(ready ? 200 : 503);
     return body;
   }

@@ -9,6 +9,8 @@ export interface Readiness {
     readonly status: 'ok' | 'unavailable';
     readonly checks: {
       readonly eventStore: 'up' | 'down';
+      /** The residents' data keys (the API only): 'failed' once their file could not be synced, until a restart. */
+      readonly dataKeys?: 'up' | 'failed';
       readonly projections: { readonly status: 'up' | 'failing'; readonly position: number };
       readonly relay: RelayStatus | { readonly status: 'off' };
     };
@@ -18,16 +20,26 @@ export interface Readiness {
 /**
  * One answer to "is this process ready", for the API's and the worker's `/health/ready`. Read
  * models and the Kafka relay trail the log: a failing projection or a broker outage is reported
- * (with the relay's lag) but does not stop commands, since the log holds everything.
+ * (with the relay's lag) but does not stop commands, since the log holds everything. The data
+ * keys do: once their file could not be synced, the API refuses every command that carries
+ * personal data until it restarts, so it is not ready.
  */
-export async function readiness(store: EventStore, readSide: ReadSide, relay: EventRelay | null): Promise<Readiness> {
+export async function readiness(
+  store: EventStore,
+  readSide: ReadSide,
+  relay: EventRelay | null,
+  dataKeys: { failure(): Error | null } | null = null,
+): Promise<Readiness> {
   const storeReady = await store.ready().catch(() => false);
+  const keysFailed = dataKeys?.failure() != null;
+  const ready = storeReady && !keysFailed;
   return {
-    ready: storeReady,
+    ready,
     body: {
-      status: storeReady ? 'ok' : 'unavailable',
+      status: ready ? 'ok' : 'unavailable',
       checks: {
         eventStore: storeReady ? 'up' : 'down',
+        ...(dataKeys ? { dataKeys: keysFailed ? ('failed' as const) : ('up' as const) } : {}),
         projections: { status: readSide.runner.lastFailure ? 'failing' : 'up', position: readSide.runner.position },
         relay: relay ? relay.status() : { status: 'off' },
       },

@@ -7,15 +7,12 @@
 # - Within that bound V8 may grow the heap to 2.25x what survived the last full collection
 #   (--heap-growing-percent=125). With an explicit bound below 1-2 GB, V8 otherwise grows it by
 #   only ~1.4x and runs a full collection about every second at half load, which doubled the
-#   commands' p99 in the benchmark (README "Performance"). 300 (4x, sessions 5-7) was as fast,
-#   but with the writer and projections threads (each with a heap of its own) peak RSS in the
-#   benchmark reached 316-339 MB with 300 or 200; with 150 it was 294 MB, at the same commands/s
-#   within the benchmark's noise. Session 11's bench peaked at 303 MB with 150; 125 (2.25x) took
-#   ~8 MB off the peak in probes at the same commands/s, where 100 took ~25 MB and ~4 % of them.
+#   commands' p99 in the benchmark. Growing more (150-300) was no faster and took peak RSS to or over
+#   the 300 MB budget once the writer and projections threads each had a heap of their own;
+#   100 saved more memory but cost ~4 % of the commands/s (README "Configuration").
 # - glibc's malloc keeps up to 8 arenas per core for a process's threads (the request thread, the
 #   writer and projections threads, libuv's pool), each holding freed memory; two are plenty here
-#   (MALLOC_ARENA_MAX=2: ~6 MB less peak RSS in probes, the same commands/s). A value set by the
-#   caller is kept.
+#   (~6 MB less peak RSS, the same commands/s). A value set by the caller is kept.
 heap_mb="${LEDGER_HEAP_MB:-256}"
 case "$heap_mb" in
   '' | *[!0-9]*) echo "LEDGER_HEAP_MB must be a whole number of megabytes (e.g. 256), not '$heap_mb'" >&2; exit 1 ;;

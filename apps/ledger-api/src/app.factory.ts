@@ -30,9 +30,11 @@ export async function createApp({ config, clock = systemClock, store, logger }: 
   const credentials = createCredentials(config);
   const personalData = createPersonalData(config, clock);
   const eventStore = store ?? createEventStore(config, clock);
-  // new data keys are synced by the thread that commits the log, just before the events that use them
-  const keysDependency = eventStore instanceof SqliteEventStore ? personalData.keys.commitDependency() : null;
-  if (keysDependency) (eventStore as SqliteEventStore).dependOn(keysDependency);
+  if (eventStore instanceof SqliteEventStore) {
+    // new data keys are synced by the thread that commits the log, just before the events that use them
+    const keysDependency = personalData.keys.commitDependency();
+    if (keysDependency) eventStore.dependOn(keysDependency);
+  }
   const readSide = createReadSide(config, eventStore, clock, { ownThread: config.LEDGER_PROJECTIONS_THREAD });
   const relay = createRelay(config, eventStore, readSide, clock);
   const app = await NestFactory.create<NestFastifyApplication>(

@@ -2,7 +2,6 @@ import { EventStoreDbEventStore, SqliteEventStore } from '@complaint-ledger/even
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type Database from 'better-sqlite3';
 import { openSync } from 'node:fs';
-import { join, dirname } from 'node:path';
 import { FakeEventStoreDbClient } from '../../../libs/event-store/test/support/fake-eventstoredb-client';
 import { api, complaintBody, NOW, startAppWith, tempSqlitePath, testConfig } from './support';
 
@@ -93,9 +92,7 @@ describe("the data-key file's fsync failing before the log's commit (a write-bac
   it('answers 503 with nothing written, then refuses personal data and is not ready until a restart', async () => {
     const path = tempSqlitePath();
     const store = new SqliteEventStore(path, () => NOW); // the test holds the store, to break the fsync it makes
-    const app = await startAppWith(testConfig({ LEDGER_SQLITE_PATH: path, LEDGER_KEYS_PATH: join(dirname(path), 'keys.sqlite') }), {
-      store,
-    });
+    const app = await startAppWith(testConfig({ LEDGER_SQLITE_PATH: path }), { store }); // keys.sqlite beside the log
     try {
       await api(app).post('/v1/complaints').send(complaintBody()).expect(201);
       expect((await api(app).get('/health/ready').expect(200)).body.checks.dataKeys).toBe('up');

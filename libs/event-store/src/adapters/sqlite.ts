@@ -137,30 +137,30 @@ export class SqliteEventStore implements EventStore {
     if (this.writing || !this.queue.length) return;
     const batch = this.queue;
     this.queue = [];
-    const dependency = this.dependency;
-    let mark: number | null;
-    try {
-      mark = dependency ? dependency.on.prepare() : null;
-    } catch (error) {
-      this.failed(batch, error);
-      if (this.queue.length) this.scheduleFlush();
-      return;
-    }
-    this.writing = this.commitBatch(batch, mark === null ? null : dependency!.fd)
+    this.writing = this.commitAfterDependency(batch)
       .then(
-        (outcomes) => {
-          if (mark !== null) dependency!.on.synced(mark);
-          this.settle(batch, outcomes);
-        },
-        (error: unknown) => {
-          if (error instanceof DependencyNotSynced) dependency?.on.syncFailed(error);
-          this.failed(batch, error);
-        },
+        (outcomes) => this.settle(batch, outcomes),
+        (error: unknown) => this.failed(batch, error),
       )
       .finally(() => {
         this.writing = null;
         if (this.queue.length) this.scheduleFlush();
       });
+  }
+
+  /** Commits the batch once the commit dependency, if any, has written what it has pending and, if need be, been fsynced. */
+  private async commitAfterDependency(batch: readonly AppendRequest[]): Promise<Outcome[]> {
+    const dependency = this.dependency;
+    if (!dependency) return this.commitBatch(batch, null);
+    const mark = dependency.on.prepare(); // throwing fails the batch, nothing of it written
+    try {
+      const outcomes = await this.commitBatch(batch, mark === null ? null : dependency.fd);
+      if (mark !== null) dependency.on.synced(mark);
+      return outcomes;
+    } catch (error) {
+      if (error instanceof DependencyNotSynced) dependency.on.syncFailed(error);
+      throw error;
+    }
   }
 
   private settle(batch: readonly PendingAppend[], outcomes: readonly Outcome[]): void {

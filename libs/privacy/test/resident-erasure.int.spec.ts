@@ -223,4 +223,32 @@ describe('the personal-data cipher', () => {
     keys.close();
     expect(() => new DataKeyStore(path, Buffer.alloc(32, 4)).find(id)).toThrow();
   });
+
+  it("opens a key file indexed the earlier way: a resident's first key stays current, and it is found by the new index", () => {
+    const path = join(dir, 'earlier-index.sqlite');
+    const earlier = new Database(path);
+    earlier.exec(`CREATE TABLE data_keys (key_id TEXT PRIMARY KEY, subject TEXT NOT NULL, wrapped BLOB NOT NULL, created_at TEXT NOT NULL);
+      CREATE INDEX data_keys_subject ON data_keys (subject);`);
+    earlier.close();
+    const first = new DataKeyStore(path, Buffer.alloc(32, 5));
+    const firstKey = first.keyFor('R3', '2026-01-01T00:00:00.000Z');
+    first.close();
+    // another process gave R3 a later key too (two replicas racing on a new resident)
+    const other = new DataKeyStore(join(dir, 'other.sqlite'), Buffer.alloc(32, 5));
+    other.keyFor('R3', NOW);
+    other.close();
+    const raw = new Database(path);
+    raw.exec(`ATTACH '${join(dir, 'other.sqlite')}' AS other; INSERT INTO data_keys SELECT * FROM other.data_keys`);
+    raw.close();
+
+    const reopened = new DataKeyStore(path, Buffer.alloc(32, 5));
+    expect(reopened.keyFor('R3', NOW).id).toBe(firstKey.id);
+    reopened.close();
+    const db = new Database(path);
+    const plan = db
+      .prepare('EXPLAIN QUERY PLAN SELECT key_id FROM data_keys WHERE subject = ? ORDER BY created_at, rowid LIMIT 1')
+      .all('R3') as { detail: string }[];
+    db.close();
+    expect(plan.map((step) => step.detail)).toEqual([expect.stringContaining('USING INDEX data_keys_subject_created')]);
+  });
 });

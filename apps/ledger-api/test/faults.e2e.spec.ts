@@ -11,10 +11,16 @@ import { api, complaintBody, NOW, startAppWith, tempSqlitePath, testConfig } fro
  * service recovers by itself once the store is back. (The Kafka broker down is covered by
  * libs/messaging/test/kafka.int.spec.ts and kafka.e2e.spec.ts.)
  */
-const expect503 = (response: { status: number; headers: Record<string, string>; body: { title?: string } }) => {
+type Response = { status: number; headers: Record<string, string>; body: { title?: string; detail?: string } };
+const expect503 = (response: Response, title = 'Event store unavailable') => {
   expect(response.status).toBe(503);
   expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.body.title).toBe('Event store unavailable');
+  expect(response.body.title).toBe(title);
+};
+/** A 503 that says retrying here is no use until the instance is restarted. */
+const expect503UntilRestart = (response: Response) => {
+  expect503(response, 'Storage unavailable until restart');
+  expect(response.body.detail).toMatch(/^Nothing was recorded\. .*until it is restarted/);
 };
 
 describe('EventStoreDB unavailable (the adapter over a client that can go down)', () => {
@@ -103,10 +109,10 @@ describe("the data-key file's fsync failing before the log's commit (a write-bac
       const refused = await api(app)
         .post('/v1/complaints')
         .send(complaintBody({ resident: { reference: 'RES-2002', name: 'New Resident' } }));
-      expect503(refused);
+      expect503UntilRestart(refused);
       expect(await store.readAll(-1, 1000)).toEqual(before);
       // a resident whose key is on disk is refused too: no key is trusted to reach the disk any more
-      expect503(await api(app).post('/v1/complaints').send(complaintBody()));
+      expect503UntilRestart(await api(app).post('/v1/complaints').send(complaintBody()));
       const ready = await api(app).get('/health/ready').expect(503);
       expect(ready.body).toMatchObject({ status: 'unavailable', checks: { eventStore: 'up', dataKeys: 'failed' } });
       expect(await store.readAll(-1, 1000)).toEqual(before);

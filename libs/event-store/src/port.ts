@@ -86,11 +86,16 @@ export class DuplicateEventId extends Error {
   }
 }
 
-/** The store cannot take the write (disk full, unreachable): nothing was written. */
+/**
+ * The store cannot take the write (disk full, unreachable): nothing was written. `untilRestart`
+ * when this process takes no more writes of the kind until it is restarted (a failed fsync: the
+ * kernel may have dropped what it had not yet written, so nothing after it is trusted to be on disk).
+ */
 export class StoreUnavailable extends Error {
   constructor(
     message: string,
     override readonly cause?: unknown,
+    readonly untilRestart = false,
   ) {
     super(message);
     this.name = 'StoreUnavailable';

@@ -373,6 +373,7 @@ describe.each([
     const failed = store.append('complaint-a', [newEvent()], 0);
     await expect(failed).rejects.toBeInstanceOf(DependencyNotSynced);
     await expect(failed).rejects.toThrow(/could not be synced: EINVAL/);
+    await expect(failed).rejects.toMatchObject({ untilRestart: true }); // also as decoded from the writer thread
     expect(calls).toEqual(['prepare -> null', 'prepare -> 5', expect.stringMatching(/^syncFailed: .*EINVAL/)]);
     expect(await store.readAll(-1, 100)).toHaveLength(1);
     await store.close();

@@ -252,7 +252,7 @@ export class DataKeyStore {
     this.syncFile(this.wal, (error) => {
       this.syncing = false;
       if (error) {
-        this.syncFailure ??= new StoreUnavailable(`the data-key file could not be synced to disk: ${error.message}`, error);
+        this.syncFailure ??= new StoreUnavailable(`the data-key file could not be synced to disk: ${error.message}`, error, true);
       } else {
         this.keysSynced = Math.max(this.keysSynced, upTo);
       }

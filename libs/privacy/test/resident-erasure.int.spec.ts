@@ -211,6 +211,7 @@ describe('the personal-data cipher', () => {
     const waiting = keys.durable()!;
     await expect(waiting).rejects.toBeInstanceOf(StoreUnavailable);
     await expect(waiting).rejects.toThrow('the data-key file could not be synced to disk: EIO');
+    await expect(waiting).rejects.toMatchObject({ untilRestart: true }); // the client is told a retry here is no use
     expect(() => keys.keyFor('R14', NOW)).toThrow(/could not be synced/);
     await expect(keys.durable()).rejects.toThrow(/could not be synced/);
     keys.close();

@@ -25,6 +25,17 @@ export class ProblemFilter implements ExceptionFilter {
         detail: 'The complaint changed while this command was being decided; retry it.',
       };
     }
+    if (exception instanceof StoreUnavailable && exception.untilRestart) {
+      // a retry here fails the same way until an operator restarts the instance; another instance may take it
+      return {
+        type: problemType('STORE.UNAVAILABLE'),
+        title: 'Storage unavailable until restart',
+        status: 503,
+        detail:
+          'Nothing was recorded. This instance could not make a write durable and takes no more until it is restarted ' +
+          '(GET /health/ready says which store); send the command to another instance, or retry after the restart.',
+      };
+    }
     if (exception instanceof StoreUnavailable) {
       return {
         type: problemType('STORE.UNAVAILABLE'),

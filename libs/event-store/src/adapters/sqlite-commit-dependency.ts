@@ -18,10 +18,10 @@ export interface CommitDependency {
   syncFailed(error: StoreUnavailable): void;
 }
 
-/** The dependency's fsync failed before the batch committed: nothing of the batch was written. */
+/** The dependency's fsync failed before the batch committed: nothing of the batch was written, and the dependency refuses more. */
 export class DependencyNotSynced extends StoreUnavailable {
   constructor(message: string, cause?: unknown) {
-    super(message, cause);
+    super(message, cause, true);
     this.name = 'DependencyNotSynced';
   }
 }

@@ -9,7 +9,10 @@
  *    RSS under it; then the command peak again with one resident throughout;
  *  - GET /v1/complaints/{id} and /history for a complaint with 50 events;
  *  - the command peak and the mixed lifecycle again with the service's writer and projections
- *    threads off (LEDGER_SQLITE_WRITER_THREAD=false, LEDGER_PROJECTIONS_THREAD=false).
+ *    threads off (LEDGER_SQLITE_WRITER_THREAD=false, LEDGER_PROJECTIONS_THREAD=false);
+ *  - where the CPU went in the bare route's and the command's peak runs (support/cpu-budget.ts),
+ *    and so the most the service could serve with all of the machine's cores: the 40 % target
+ *    read against what this machine allows.
  * The service runs with its defaults otherwise: both threads on.
  * BENCH_SECONDS (10) per measurement; BENCH_CONNECTIONS (32); LEDGER_HEAP_MB (256) as for npm start.
  */
@@ -19,6 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { measureCpu, type CpuBudget } from './support/cpu-budget';
 import { medianBy } from './support/median';
 import { pacedLoad, type PacedLoadResult } from './support/paced-load';
 
@@ -143,7 +147,7 @@ function mixedLifecycle(base: string): autocannon.Options {
 
 async function main() {
   const bare = await startServer('bench/support/bare-server.js', 4101);
-  const bareRun = figures(await run(receiving('http://127.0.0.1:4101')));
+  const [bareRun, bareCpu] = await runMeasuringCpu(bare, receiving('http://127.0.0.1:4101'));
   bare.kill();
 
   const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-http-'));
@@ -159,7 +163,7 @@ async function main() {
   };
   const ledger = await startServer('apps/ledger-api/src/main.js', 4102, ledgerEnv);
   const base = 'http://127.0.0.1:4102';
-  const command = figures(await run(receiving(base)));
+  const [command, commandCpu] = await runMeasuringCpu(ledger, receiving(base));
   const halfRate = Math.max(1, Math.round(command.rps / 2));
   // a steady open-loop load at half the peak rate (see paced-load.ts for why not autocannon's -R),
   // once the projections have digested the backlog the peak run left. On a shared 2-core machine
@@ -227,6 +231,11 @@ async function main() {
     row('GET history (50 events)', getHistory, ''),
   ];
   console.table(rows);
+  console.table([cpuRow('bare route POST (baseline)', bareRun, bareCpu), cpuRow('POST /v1/complaints (durable)', command, commandCpu)]);
+  console.log(
+    `40 % of the bare route is ${Math.round(bareRun.rps * 0.4)} req/s; at the CPU it used per command the service could ` +
+      `serve at most ${commandCpu.allCoresCeiling} req/s with all ${cpus().length} cores (load generator included).`,
+  );
   const results = {
     machine: { cpus: cpus().length, node: process.version },
     serviceHeapMb: Number(heapMb),
@@ -243,6 +252,7 @@ async function main() {
     getHistory,
     peakRssMb: rss,
     threadsOff: { command: inlineCommand, mixed: inlineMixed, peakRssMb: inlineRss },
+    cpu: { bare: bareCpu, command: commandCpu },
   };
   writeFileSync(
     join(root, 'bench', 'results', `http-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
@@ -258,6 +268,38 @@ const row = (measure: string, run: Pick<PacedLoadResult, 'rps' | 'p50' | 'p99' |
   'p99 ms': run.p99,
   'non-2xx': run.non2xx,
   target,
+});
+
+/**
+ * A peak run's figures, and where its CPU went once warmed up: from its second second (JIT
+ * compilation and the first caches behind it) to half a second before its end, over the responses
+ * received in between.
+ */
+async function runMeasuringCpu(server: ChildProcess, options: autocannon.Options): Promise<[ReturnType<typeof figures>, CpuBudget]> {
+  const warmUpMs = (seconds > 4 ? 2 : 1) * 1000;
+  let responses = 0;
+  let budget: CpuBudget | undefined;
+  const result = await new Promise<Result>((resolve, reject) => {
+    const instance = autocannon({ duration: seconds, connections, ...options }, (error, done) => (error ? reject(error) : resolve(done)));
+    instance.on('response', () => (responses += 1));
+    setTimeout(() => {
+      const measuring = measureCpu(server.pid!);
+      const from = responses;
+      setTimeout(() => (budget = measuring(responses - from)), seconds * 1000 - 500 - warmUpMs);
+    }, warmUpMs);
+  });
+  if (!budget) throw new Error(`a run of ${seconds} s is too short to measure its CPU once warmed up`);
+  return [figures(result), budget];
+}
+
+/** One line of the CPU table. */
+const cpuRow = (measure: string, run: { rps: number }, cpu: CpuBudget) => ({
+  measure,
+  'req/s': run.rps,
+  'server CPU µs/req (all threads)': cpu.serverUsPerRequest,
+  'load generator µs/req': cpu.loadUsPerRequest,
+  'machine idle %': cpu.machineIdlePct,
+  'req/s with all cores': cpu.allCoresCeiling,
 });
 
 const pct = (part: number, whole: number) => `${Math.round((part / whole) * 100)} %`;

@@ -79,7 +79,14 @@ async function startServer(script: string, port: number, env: Record<string, str
   throw new Error(`${script} did not start`);
 }
 
-const run = (options: autocannon.Options): Promise<Result> => autocannon({ duration: seconds, connections, ...options });
+/** One autocannon run; `watch` gets the running instance (to hear of each response, say). */
+const run = (options: autocannon.Options, watch?: (instance: autocannon.Instance) => void): Promise<Result> =>
+  new Promise((resolve, reject) => {
+    const instance = autocannon({ duration: seconds, connections, ...options }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    );
+    watch?.(instance);
+  });
 const figures = (r: Result) => ({
   rps: Math.round(r.requests.average),
   p50: r.latency.p50,
@@ -281,8 +288,7 @@ async function runMeasuringCpu(server: ChildProcess, options: autocannon.Options
   const warmUpMs = (seconds > 4 ? 2 : 1) * 1000;
   let responses = 0;
   let budget: CpuBudget | undefined;
-  const result = await new Promise<Result>((resolve, reject) => {
-    const instance = autocannon({ duration: seconds, connections, ...options }, (error, done) => (error ? reject(error) : resolve(done)));
+  const result = await run(options, (instance) => {
     instance.on('response', () => (responses += 1));
     setTimeout(() => {
       const measuring = measureCpu(server.pid!);

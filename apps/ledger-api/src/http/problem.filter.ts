@@ -3,6 +3,14 @@ import { StoreUnavailable, WrongExpectedRevision } from '@complaint-ledger/event
 import type { FastifyReply } from 'fastify';
 import { problemType, ProblemException, type ProblemDetails } from './problem';
 
+const UNAVAILABLE = { title: 'Event store unavailable', detail: 'Nothing was recorded; retry later.' };
+const UNAVAILABLE_UNTIL_RESTART = {
+  title: 'Storage unavailable until restart',
+  detail:
+    'Nothing was recorded. This instance could not make a write durable and takes no more until it is restarted ' +
+    '(GET /health/ready says which store); send the command to another instance, or retry after the restart.',
+};
+
 /** One place maps every failure to application/problem+json; no stack trace ever leaves. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -25,24 +33,10 @@ export class ProblemFilter implements ExceptionFilter {
         detail: 'The complaint changed while this command was being decided; retry it.',
       };
     }
-    if (exception instanceof StoreUnavailable && exception.untilRestart) {
-      // a retry here fails the same way until an operator restarts the instance; another instance may take it
-      return {
-        type: problemType('STORE.UNAVAILABLE'),
-        title: 'Storage unavailable until restart',
-        status: 503,
-        detail:
-          'Nothing was recorded. This instance could not make a write durable and takes no more until it is restarted ' +
-          '(GET /health/ready says which store); send the command to another instance, or retry after the restart.',
-      };
-    }
     if (exception instanceof StoreUnavailable) {
-      return {
-        type: problemType('STORE.UNAVAILABLE'),
-        title: 'Event store unavailable',
-        status: 503,
-        detail: 'Nothing was recorded; retry later.',
-      };
+      // until a restart a retry here fails the same way, so the client is sent elsewhere rather than back
+      const { title, detail } = exception.untilRestart ? UNAVAILABLE_UNTIL_RESTART : UNAVAILABLE;
+      return { type: problemType('STORE.UNAVAILABLE'), title, status: 503, detail };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

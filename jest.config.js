@@ -16,7 +16,7 @@ const common = {
   transform: { '^.+\\.ts$': swc, [`node_modules/(${esmOnly.join('|')})/.+\\.js$`]: swcJs },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper: {
-    '^@complaint-ledger/(domain|event-store|projections|messaging|privacy)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@complaint-ledger/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
   },
   testEnvironment: 'node',
 };

@@ -9,7 +9,7 @@
  *    RSS under it; then the command peak again with one resident throughout;
  *  - GET /v1/complaints/{id} and /history for a complaint with 50 events;
  *  - the command peak and the mixed lifecycle again with the service's writer and projections
- *    threads off (LEDGER_SQLITE_WRITER_THREAD=false, LEDGER_PROJECTIONS_THREAD=false);
+ *    threads off (LEDGER_THREADS=false);
  *  - where the CPU went in the bare route's and the command's peak runs (support/cpu-budget.ts),
  *    and so the most the service could serve with all of the machine's cores: the 40 % target
  *    read against what this machine allows.
@@ -32,7 +32,7 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 if (!(seconds >= 2)) throw new Error(`BENCH_SECONDS must be 2 or more (the CPU of a run is measured once warmed up), not ${seconds}`);
 const root = resolve(__dirname, '..', '..');
 const key = randomBytes(24).toString('hex');
-const nodeOptions = process.env.LEDGER_NODE_OPTIONS ?? '';
+const nodeOptions = process.env.BENCH_NODE_OPTIONS ?? '';
 // both servers run with the memory settings of `npm start` and the Docker image (deploy/node.sh)
 const heapMb = process.env.LEDGER_HEAP_MB ?? '256';
 const receiveBodyFrom = (residentReference: string) =>
@@ -167,7 +167,7 @@ async function main() {
     LEDGER_MASTER_KEY: randomBytes(32).toString('base64'),
     LEDGER_BREACH_SWEEP_SECONDS: '0',
     LEDGER_RATE_LIMIT_PER_MINUTE: '1000000000',
-    // LEDGER_NODE_OPTIONS to try other V8 or Node flags
+    // BENCH_NODE_OPTIONS to try other V8 or Node flags
     NODE_OPTIONS: nodeOptions,
   };
   const ledger = await startServer('apps/ledger-api/src/main.js', 4102, ledgerEnv);
@@ -219,8 +219,7 @@ async function main() {
   const inline = await startServer('apps/ledger-api/src/main.js', 4103, {
     ...ledgerEnv,
     LEDGER_SQLITE_PATH: join(mkdtempSync(join(tmpdir(), 'ledger-bench-http-')), 'ledger.sqlite'),
-    LEDGER_SQLITE_WRITER_THREAD: 'false',
-    LEDGER_PROJECTIONS_THREAD: 'false',
+    LEDGER_THREADS: 'false',
   });
   const inlineCommand = figures(await run(receiving(inlineBase)));
   await settled(inlineBase);

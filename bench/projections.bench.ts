@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { EVENT_SCHEMA_VERSION, occurredAtOf, toInstant, WorkingCalendar, type ComplaintEvent } from '@complaint-ledger/domain';
 import { complaintStream, SqliteEventStore } from '@complaint-ledger/event-store';
 import { complaintsWithAlertsDue, ReadSide } from '@complaint-ledger/projections';
+import { Ledger, loadConfig } from '@complaint-ledger/ledger';
 import { medianBy } from './support/median';
 
 const events = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -124,8 +125,6 @@ async function rebuild() {
     path: join(dir, 'rebuild-rm.sqlite'),
     rules,
     alerts,
-    clock: () => new Date().toISOString(),
-    sweepIntervalMs: 0,
   });
   execSync('sync'); // as for the sweeps: the generated log's writeback is not the rebuild's cost
   const started = performance.now();
@@ -206,16 +205,16 @@ async function sweep(run: string, { open, due }: { open: number; due: number }) 
     stdio: 'inherit',
   });
   console.log('done');
-  const store = new SqliteEventStore(logPath);
   const now = '2026-11-23T12:00:00.000Z';
-  const readSide = new ReadSide({
-    store,
-    path: join(dir, `${file}-rm.sqlite`),
-    rules,
-    alerts,
-    clock: () => now,
-    sweepIntervalMs: 0,
+  // the worker's ledger, opened as the worker opens it: its detector sends each alert through the write path
+  const config = loadConfig({
+    LEDGER_SQLITE_PATH: logPath,
+    LEDGER_PROJECTIONS_PATH: join(dir, `${file}-rm.sqlite`),
+    LEDGER_BREACH_SWEEP_SECONDS: '0',
+    LEDGER_MASTER_KEY: Buffer.alloc(32, 1).toString('base64'),
   });
+  const ledger = Ledger.open(config, { role: 'worker', clock: () => now });
+  const { readSide } = ledger;
   await readSide.runner.catchUp();
   // Writing the logs left hundreds of MB for the kernel to write back; an fsync queued behind that
   // would time the disk's backlog, not the sweep (the raw baseline below gets the same treatment).
@@ -224,10 +223,9 @@ async function sweep(run: string, { open, due }: { open: number; due: number }) 
   const found = complaintsWithAlertsDue(readSide.db, now, 100_000).length;
   const lookupMs = performance.now() - lookupStarted;
   const started = performance.now();
-  const result = await readSide.detector.sweep();
+  const result = await ledger.detector.sweep();
   const sweepMs = performance.now() - started;
-  await readSide.stop();
-  await store.close();
+  await ledger.close();
   const recorded = result.breaches + result.warnings;
   execSync('sync');
   const rawAppendsMs = rawAppendBaseline(logPath, result.due, Math.round(recorded / Math.max(1, result.due)));

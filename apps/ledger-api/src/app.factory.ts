@@ -2,15 +2,10 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
+import type { EventStore } from '@complaint-ledger/event-store';
+import { Ledger, type Clock, type LedgerConfig } from '@complaint-ledger/ledger';
 import { AppModule } from './app.module';
-import type { LedgerConfig } from './config/ledger-config';
-import { createEventStore } from './infrastructure/event-store.factory';
-import { createReadSide } from './infrastructure/read-side.factory';
-import { createRelay } from './infrastructure/relay.factory';
-import { createPersonalData } from './infrastructure/privacy.factory';
 import { createCredentials } from './auth/auth.factory';
-import { systemClock, type Clock } from './infrastructure/tokens';
 import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 import { revealPersonalData } from './http/reveal';
@@ -24,21 +19,13 @@ export interface AppOptions {
   logger?: false;
 }
 
-/** Builds the HTTP application (used by main.ts and by the e2e tests over real HTTP). */
-export async function createApp({ config, clock = systemClock, store, logger }: AppOptions): Promise<NestFastifyApplication> {
-  // credentials and the master key first: without them the service refuses to start, having opened nothing
+/** Builds the HTTP application over the opened ledger (used by main.ts and by the e2e tests over real HTTP). */
+export async function createApp({ config, clock, store, logger }: AppOptions): Promise<NestFastifyApplication> {
+  // credentials first, then the ledger (the master key before anything else): without them the service refuses to start, having opened nothing
   const credentials = createCredentials(config);
-  const personalData = createPersonalData(config, clock);
-  const eventStore = store ?? createEventStore(config, clock);
-  if (eventStore instanceof SqliteEventStore) {
-    // new data keys are synced by the thread that commits the log, just before the events that use them
-    const keysDependency = personalData.keys.commitDependency();
-    if (keysDependency) eventStore.dependOn(keysDependency);
-  }
-  const readSide = createReadSide(config, eventStore, clock, { ownThread: config.LEDGER_PROJECTIONS_THREAD });
-  const relay = createRelay(config, eventStore, readSide, clock);
+  const ledger = Ledger.open(config, { role: 'api', clock, store });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, { store: eventStore, readSide, relay, clock, credentials, personalData }),
+    AppModule.forRoot(ledger, credentials),
     new FastifyAdapter({ bodyLimit: 256 * 1024, trustProxy: config.LEDGER_TRUST_PROXY }),
     logger === false ? { logger: false } : {},
   );
@@ -48,7 +35,7 @@ export async function createApp({ config, clock = systemClock, store, logger }: 
     void reply.headers(headers);
     done();
   });
-  fastify.addHook('preSerialization', revealPersonalData(personalData.cipher));
+  fastify.addHook('preSerialization', revealPersonalData(ledger.personalData!.cipher));
   if (config.corsOrigins.length)
     app.enableCors({
       origin: config.corsOrigins,

@@ -1,15 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { resolve } from 'node:path';
+import { loadConfig, localSetup } from '@complaint-ledger/ledger';
 import { createApp } from './app.factory';
-import { loadConfig } from './config/ledger-config';
-import { localSetup } from './local-setup';
+import { ensureLocalKeysFile } from './auth/api-keys';
 
 async function main(): Promise<void> {
   const logger = new Logger('ledger-api');
   let config;
   let app;
   try {
-    config = loadConfig(localSetup(process.env, (line) => logger.log(line)));
+    config = loadConfig(localSetup(process.env, (line) => logger.log(line), ensureLocalKeysFile));
     app = await createApp({ config });
   } catch (error) {
     logger.error((error as Error).message);

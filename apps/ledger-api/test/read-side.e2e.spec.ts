@@ -2,16 +2,19 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ReadSide } from '@complaint-ledger/projections';
 import Database from 'better-sqlite3';
 import request from 'supertest';
-import { READ_SIDE } from '../src/infrastructure/tokens';
+import type { Ledger } from '@complaint-ledger/ledger';
+import { LEDGER } from '../src/infrastructure/tokens';
 import { complaintBody, NOW, startApp, tempSqlitePath, api } from './support';
 
 let app: NestFastifyApplication;
 let readSide: ReadSide;
+let ledger: Ledger;
 const sqlitePath = tempSqlitePath();
 const http = () => api(app);
 beforeAll(async () => {
   app = await startApp({ LEDGER_SQLITE_PATH: sqlitePath, LEDGER_HOMES: '2024:LCRA=1000,2024:LCHO=500' });
-  readSide = app.get(READ_SIDE);
+  ledger = app.get(LEDGER);
+  readSide = ledger.readSide;
 });
 afterAll(async () => app.close());
 
@@ -61,9 +64,9 @@ describe('GET /v1/complaints (the complaints read model)', () => {
 describe('breach detection and GET /v1/breaches', () => {
   it('records DeadlineBreached in the complaint history once, and lists it', async () => {
     // NOW is 2026: lcra1 was never acknowledged (due 10 June 2024) nor answered; the others never answered.
-    const sweep = await readSide.sweep();
+    const sweep = await ledger.sweep();
     expect(sweep).toMatchObject({ at: NOW });
-    expect(await readSide.sweep()).toMatchObject({ breaches: 0 });
+    expect(await ledger.sweep()).toMatchObject({ breaches: 0 });
     await readSide.runner.catchUp();
     const history = (await http().get(`/v1/complaints/${ids.lcra1}/history`)).body.events;
     const breached = history.filter((e: { type: string }) => e.type === 'DeadlineBreached');

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import request from 'supertest';
 import { createApp } from '../src/app.factory';
-import { loadConfig } from '../src/config/ledger-config';
+import { loadConfig } from '@complaint-ledger/ledger';
 import { securityHeaders } from '../src/http/security-headers';
 import { api, complaintBody, KEYS, startApp, tempSqlitePath, TEST_MASTER_KEY } from './support';
 
@@ -305,14 +305,20 @@ describe('credentials and start-up', () => {
     ).rejects.toThrow(/roles must be among/);
   });
 
-  it.each(['LEDGER_SQLITE_WRITER_THREAD', 'LEDGER_PROJECTIONS_THREAD'] as const)(
-    'refuses a %s that is not true or false, naming it; on by default',
-    (name) => {
-      expect(() => loadConfig({ ...base, [name]: 'yes' })).toThrow(new RegExp(`${name} must be true or false`));
-      expect(loadConfig({ ...base, [name]: 'false' })[name]).toBe(false);
-      expect(loadConfig(base)[name]).toBe(true);
-    },
-  );
+  it('refuses a LEDGER_THREADS that is not true or false, naming it; on by default', () => {
+    expect(() => loadConfig({ ...base, LEDGER_THREADS: 'yes' })).toThrow(/LEDGER_THREADS must be true or false/);
+    expect(loadConfig({ ...base, LEDGER_THREADS: 'false' }).LEDGER_THREADS).toBe(false);
+    expect(loadConfig(base).LEDGER_THREADS).toBe(true);
+  });
+
+  it('refuses a LEDGER_* name that is not a setting, naming the closest one', () => {
+    expect(() => loadConfig({ ...base, LEDGER_STORES: 'sqlite' })).toThrow(
+      /LEDGER_STORES: not a setting of the ledger; did you mean LEDGER_STORE\?/,
+    );
+    expect(() => loadConfig({ ...base, LEDGER_SQLITE_WRITER_THREAD: 'true' })).toThrow(/LEDGER_SQLITE_WRITER_THREAD: not a setting/);
+    expect(() => loadConfig({ ...base, LEDGER_ZZZ: '1' })).toThrow(/LEDGER_ZZZ: not a setting of the ledger$/m);
+    expect(() => loadConfig({ ...base, HOME: '/root', PATH: '/bin' })).not.toThrow(); // only the ledger's own prefix is checked
+  });
 
   it('picks up a changed keys file without a restart', async () => {
     const file = join(dirname(tempSqlitePath()), 'keys');

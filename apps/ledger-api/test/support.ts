@@ -4,7 +4,7 @@ import request from 'supertest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src/app.factory';
-import { loadConfig, type LedgerConfig } from '../src/config/ledger-config';
+import { loadConfig, type LedgerConfig } from '@complaint-ledger/ledger';
 import type { EventStore } from '@complaint-ledger/event-store';
 
 export const NOW = '2026-11-23T12:00:00.000Z';

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { Readiness } from '../../ledger-api/src/health/readiness';
+import type { Readiness } from '@complaint-ledger/ledger';
 
 /**
  * The worker has no API, but orchestrators still need to ask it whether it lives and how far

@@ -12,7 +12,7 @@ const NOW = '2026-11-23T12:00:00.000Z';
 function ledger() {
   const id = ++n;
   const store = new SqliteEventStore(join(dir, `log-${id}.sqlite`));
-  const readSide = testReadSide(store, join(dir, `rm-${id}.sqlite`), () => NOW);
+  const readSide = testReadSide(store, join(dir, `rm-${id}.sqlite`));
   const publisher = new InProcessPublisher();
   const relay = (overrides: Partial<ConstructorParameters<typeof EventRelay>[0]> = {}) =>
     track(

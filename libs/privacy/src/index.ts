@@ -1,3 +1,2 @@
 export * from './data-keys';
 export * from './personal-data-cipher';
-export * from './resident-erasure';

@@ -110,8 +110,6 @@ describe('projections on a thread of their own', () => {
       path: freshPath('rm'),
       rules: RULES,
       alerts: ALERTS,
-      clock: () => '2024-06-10T12:00:00.000Z',
-      sweepIntervalMs: 0,
       thread: { logPath: store.path, onCommit: (listener) => store.onCommit(listener) },
     });
     expect(readSide.runner).toBeInstanceOf(ProjectionsThread);

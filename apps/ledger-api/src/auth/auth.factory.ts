@@ -1,13 +1,18 @@
 import { Logger } from '@nestjs/common';
-import type { LedgerConfig } from '../config/ledger-config';
+import type { LedgerConfig } from '@complaint-ledger/ledger';
 import { ApiKeyRing, parseApiKeys } from './api-keys';
 import { JwtVerifier } from './jwt';
+
+export interface Credentials {
+  readonly keys: ApiKeyRing;
+  readonly jwt: JwtVerifier | null;
+}
 
 /**
  * The credentials this API accepts. With no API keys and no JWT issuer configured it refuses to
  * start (`npm start` on a fresh clone generates a local keys file first: see main.ts).
  */
-export function createCredentials(config: LedgerConfig, logger = new Logger('auth')): { keys: ApiKeyRing; jwt: JwtVerifier | null } {
+export function createCredentials(config: LedgerConfig, logger = new Logger('auth')): Credentials {
   const envKeys = config.LEDGER_API_KEYS ? parseApiKeys(config.LEDGER_API_KEYS, 'LEDGER_API_KEYS') : new Map();
   const keys = new ApiKeyRing(envKeys, config.LEDGER_API_KEYS_FILE, (message) => logger.error(message));
   const jwt =

@@ -5,19 +5,22 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ComplaintCommand } from '@complaint-ledger/domain';
 import { correlationIdOf, idempotencyKeyOf, ifMatchOf, principalOf } from '../http/request-context';
-import { RecordComplaintFact } from './record-complaint-fact';
+import { RecordComplaintFact } from '@complaint-ledger/ledger';
 
 export interface CommandResponse {
   id: string;
   revision: number;
 }
 
-/** What every command route does with HTTP: headers in, the command through the bus, ETag out. */
+/**
+ * What every command route does with HTTP: headers in, the command through Nest's CommandBus to
+ * the ledger's write path (its handler), ETag out.
+ */
 @Injectable()
 export class CommandEndpoint {
   constructor(private readonly bus: CommandBus) {}
 
-  /** `newStream`: the complaint id was made for this request (see CommandRequest). */
+  /** `newStream`: the complaint id was made for this request, so there is no stream to read yet. */
   async run(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -36,7 +39,7 @@ export class CommandEndpoint {
         idempotencyKey,
         // only a retry with the same key is compared with the original request
         requestHash: idempotencyKey ? requestHashOf(request) : undefined,
-        newStream,
+        known: newStream ? { state: null, revision: -1 } : undefined,
       }),
     );
     void reply.header('etag', `"${outcome.revision}"`);

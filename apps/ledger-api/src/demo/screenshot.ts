@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createApp } from '../app.factory';
-import { loadConfig } from '../config/ledger-config';
+import { loadConfig } from '@complaint-ledger/ledger';
 import { demoYear } from './demo-year';
 import { seedThroughApi } from './seed-client';
 import type { ReadSide } from '@complaint-ledger/projections';

@@ -4,12 +4,12 @@ import { seedThroughApi } from './seed-client';
 
 /**
  * `npm run demo:seed`: loads a generated reporting year into a running ledger through its public
- * API (LEDGER_URL, default http://localhost:3000), with LEDGER_API_KEY or the case handler's key
+ * API (DEMO_LEDGER_URL, default http://localhost:3000), with DEMO_API_KEY or the case handler's key
  * from ./data/local-api-keys (written by npm start). DEMO_YEAR (2024), DEMO_COMPLAINTS (400).
  */
 async function main(): Promise<void> {
-  const url = process.env.LEDGER_URL ?? 'http://localhost:3000';
-  const key = process.env.LEDGER_API_KEY ?? localKey('case_handler');
+  const url = process.env.DEMO_LEDGER_URL ?? 'http://localhost:3000';
+  const key = process.env.DEMO_API_KEY ?? localKey('case_handler');
   const year = Number(process.env.DEMO_YEAR ?? 2024);
   const complaints = Number(process.env.DEMO_COMPLAINTS ?? 400);
   const started = Date.now();
@@ -24,7 +24,7 @@ function localKey(role: string): string {
   const line = readFileSync('./data/local-api-keys', 'utf8')
     .split('\n')
     .find((entry) => entry.split(':')[1] === role);
-  if (!line) throw new Error(`no ${role} key in ./data/local-api-keys: start the ledger with npm start, or set LEDGER_API_KEY`);
+  if (!line) throw new Error(`no ${role} key in ./data/local-api-keys: start the ledger with npm start, or set DEMO_API_KEY`);
   return line.split(':').slice(2).join(':');
 }
 

@@ -1,5 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { StoreUnavailable, WrongExpectedRevision } from '@complaint-ledger/event-store';
+import { CommandRefused, IdempotencyKeyReused, RevisionMismatch } from '@complaint-ledger/ledger';
+import { domainProblem, idempotencyKeyReused, preconditionFailed } from '../complaints/complaint-problems';
 import type { FastifyReply } from 'fastify';
 import { problemType, ProblemException, type ProblemDetails } from './problem';
 
@@ -25,6 +27,9 @@ export class ProblemFilter implements ExceptionFilter {
 
   private toProblem(exception: unknown): ProblemDetails {
     if (exception instanceof ProblemException) return exception.problem;
+    if (exception instanceof CommandRefused) return domainProblem(exception.reason).problem;
+    if (exception instanceof RevisionMismatch) return preconditionFailed(exception.expected, exception.actual).problem;
+    if (exception instanceof IdempotencyKeyReused) return idempotencyKeyReused().problem;
     if (exception instanceof WrongExpectedRevision) {
       return {
         type: problemType('CONCURRENCY.CONFLICT'),

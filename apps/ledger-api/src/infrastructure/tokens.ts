@@ -1,13 +1,9 @@
-/** Injection tokens for the infrastructure the app is wired with. */
+/** Injection tokens for the parts of the opened ledger the API's controllers use. */
+export const LEDGER = Symbol('Ledger');
 export const EVENT_STORE = Symbol('EventStore');
 export const CLOCK = Symbol('Clock');
 export const COMPLIANCE_RULES = Symbol('ComplianceRules');
 export const LEDGER_CONFIG = Symbol('LedgerConfig');
 export const READ_SIDE = Symbol('ReadSide');
-export const RELAY = Symbol('EventRelay');
-export const DATA_KEYS = Symbol('DataKeyStore');
-export const PERSONAL_DATA = Symbol('PersonalDataCipher');
 
-/** The only clock the service reads; tests replace it. */
-export type Clock = () => string;
-export const systemClock: Clock = () => new Date().toISOString();
+export type { Clock } from '@complaint-ledger/ledger';

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { ComplianceRules } from '@complaint-ledger/domain';
 import { annualReport, type ReadSide } from '@complaint-ledger/projections';
 import { Roles } from '../auth/roles';
-import type { LedgerConfig } from '../config/ledger-config';
+import type { LedgerConfig } from '@complaint-ledger/ledger';
 import { CLOCK, COMPLIANCE_RULES, LEDGER_CONFIG, READ_SIDE, type Clock } from '../infrastructure/tokens';
 import { TsmQuery } from '../statistics/tsm.controller';
 import { annualReportPage } from './annual-report-page';

@@ -1,17 +1,18 @@
-import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import type { Ledger } from '@complaint-ledger/ledger';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Roles } from '../auth/roles';
 import { invalidRequest } from '../http/problem';
 import { correlationIdOf, principalOf } from '../http/request-context';
-import { ErasureService } from './erasure.service';
+import { LEDGER } from '../infrastructure/tokens';
 
 const REFERENCE = /^[\w./-]{1,100}$/;
 
 @ApiTags('residents')
 @Controller('v1/residents/:reference')
 export class ResidentsController {
-  constructor(private readonly erasure: ErasureService) {}
+  constructor(@Inject(LEDGER) private readonly ledger: Ledger) {}
 
   /** UK GDPR erasure: the resident's personal data becomes unreadable everywhere; the record of dates and decisions stays. */
   @Post('erasure')
@@ -24,6 +25,7 @@ export class ResidentsController {
         { field: 'reference', rule: 'matches', message: 'reference must be 1–100 letters, digits, ".", "/", "_" or "-"' },
       ]);
     }
-    return this.erasure.erase(reference, principalOf(request), 'request', correlationIdOf(request));
+    // an API process always has the master key (it refuses to start without one), so erasure is there
+    return this.ledger.erasure!.erase(reference, principalOf(request), 'request', correlationIdOf(request));
   }
 }

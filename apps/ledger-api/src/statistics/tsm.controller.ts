@@ -3,7 +3,7 @@ import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 import { tsmReport, type ReadSide } from '@complaint-ledger/projections';
-import type { LedgerConfig } from '../config/ledger-config';
+import type { LedgerConfig } from '@complaint-ledger/ledger';
 import { LEDGER_CONFIG, READ_SIDE } from '../infrastructure/tokens';
 import { Roles } from '../auth/roles';
 

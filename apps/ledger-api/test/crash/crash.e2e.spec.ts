@@ -38,13 +38,13 @@ const env = {
 
 /**
  * Every other round commits and projects on the service's own threads (the default), the others on
- * the thread serving requests (LEDGER_SQLITE_WRITER_THREAD and LEDGER_PROJECTIONS_THREAD false), so
+ * the thread serving requests (LEDGER_THREADS=false), so
  * both paths are killed mid-load.
  */
 function start(threads = true): ChildProcess {
   return spawn(process.execPath, ['-r', 'tsconfig-paths/register', join(ROOT, 'dist/apps/ledger-api/src/main.js')], {
     cwd: ROOT,
-    env: { ...env, LEDGER_SQLITE_WRITER_THREAD: String(threads), LEDGER_PROJECTIONS_THREAD: String(threads) },
+    env: { ...env, LEDGER_THREADS: String(threads) },
     stdio: 'ignore',
   });
 }

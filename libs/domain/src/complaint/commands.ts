@@ -104,6 +104,20 @@ export type AssignHandler = Command<'AssignHandler', { stage: Stage; assignedAt:
 
 export type WithdrawComplaint = Command<'WithdrawComplaint', { withdrawnAt: Instant; reason?: string }>;
 
+/**
+ * Commands the ledger gives itself. They go through the same decider and write path as those
+ * people send, so their rules are specified alike; they are not offered over HTTP as commands.
+ */
+
+/** The deadline detector: record the alerts due on this complaint at `asOf` (breached, approaching). */
+export type RecordDeadlineAlerts = Command<'RecordDeadlineAlerts', { asOf: Instant }>;
+
+/** Erasure (a resident's request, or retention): record that their data key was destroyed. */
+export type ErasePersonalData = Command<
+  'ErasePersonalData',
+  { residentReference: string; erasedAt: Instant; ground: 'request' | 'retention' }
+>;
+
 export type ComplaintCommand =
   | ReceiveComplaint
   | AcknowledgeComplaint
@@ -118,4 +132,6 @@ export type ComplaintCommand =
   | RecordReasonableAdjustment
   | AuthoriseRepresentative
   | AssignHandler
-  | WithdrawComplaint;
+  | WithdrawComplaint
+  | RecordDeadlineAlerts
+  | ErasePersonalData;

@@ -1,4 +1,6 @@
 import type { Instant } from '../calendar/london-time';
+import type { AlertSettings } from '../compliance/alerts';
+import type { ComplianceRules } from '../compliance/rules';
 
 /**
  * Everything impure a decision needs, passed in: the clock and an id source (ARCHITECTURE
@@ -11,4 +13,6 @@ export interface DecisionContext {
   readonly newId: () => string;
   /** Tolerated difference between a client's clock and ours before an instant counts as future. */
   readonly clockSkewMs?: number;
+  /** The calendar, timescales and warning period: needed only to decide deadline alerts. */
+  readonly compliance?: { readonly rules: ComplianceRules; readonly alerts: AlertSettings };
 }

@@ -1,4 +1,5 @@
 import { londonDateOf } from '../calendar/london-time';
+import { alertsDue } from '../compliance/alerts';
 import type { Stage } from '../policy/code-policy';
 import type * as C from './commands';
 import type { DecisionContext } from './context';
@@ -45,6 +46,10 @@ export function decide(command: C.ComplaintCommand, state: State, context: Decis
       return assignHandler(command, complaint, context);
     case 'WithdrawComplaint':
       return withdraw(command, complaint, context);
+    case 'RecordDeadlineAlerts':
+      return recordDeadlineAlerts(command, complaint, context);
+    case 'ErasePersonalData':
+      return erasePersonalData(command, complaint, context);
     default:
       return unreachable(command);
   }
@@ -314,6 +319,35 @@ function withdraw({ data }: C.WithdrawComplaint, complaint: ComplaintState, cont
   const withdrawnAt = checkInstant('withdrawnAt', data.withdrawnAt, context, notBeforeReceipt(complaint));
   if (isDomainError(withdrawnAt)) return withdrawnAt;
   return [{ type: 'ComplaintWithdrawn', data: definedOnly({ ...data, complaintId: complaint.complaintId, withdrawnAt }) }];
+}
+
+/**
+ * The alerts due at `asOf` and not recorded yet (compliance/alerts): each deadline's breach once
+ * its due day has ended (D2), and its warning from the configured working day before. Nothing
+ * due is no events, not an error: a sweep that finds the work done records nothing.
+ */
+function recordDeadlineAlerts({ data }: C.RecordDeadlineAlerts, complaint: ComplaintState, context: DecisionContext): DecideResult {
+  if (!context.compliance) throw new Error('deciding deadline alerts needs the compliance rules in the context');
+  const asOf = checkInstant('asOf', data.asOf, context);
+  if (isDomainError(asOf)) return asOf;
+  return alertsDue(complaint, asOf, context.compliance.rules, context.compliance.alerts);
+}
+
+/**
+ * Records that the resident's personal data was erased (their data key destroyed). Once per
+ * complaint: a complaint already erased records nothing more. Only the complaint's own resident
+ * can be erased from it.
+ */
+function erasePersonalData({ data }: C.ErasePersonalData, complaint: ComplaintState, context: DecisionContext): DecideResult {
+  if (complaint.resident.reference !== data.residentReference) {
+    return new DomainError('ERASURE.OTHER_RESIDENT', 'conflict', `complaint ${complaint.complaintId} is not ${data.residentReference}'s`, {
+      field: 'residentReference',
+    });
+  }
+  if (complaint.personalDataErasedAt) return [];
+  const erasedAt = checkInstant('erasedAt', data.erasedAt, context);
+  if (isDomainError(erasedAt)) return erasedAt;
+  return [{ type: 'PersonalDataErased', data: { ...data, complaintId: complaint.complaintId, erasedAt } }];
 }
 
 function stageStart(stage: Stage, startsAt: string) {

@@ -1,7 +1,6 @@
 import type { Instant, LocalDate } from '../calendar/london-time';
 import type { CodeVersion, Stage } from '../policy/code-policy';
-import type { DeadlineKind } from '../compliance/deadlines';
-import type { Channel, Decision, Direction, ExclusionGround, Party, RemedyType, Tenure } from './vocabulary';
+import type { Channel, DeadlineKind, Decision, Direction, ExclusionGround, Party, RemedyType, Tenure } from './vocabulary';
 
 /** The version of the event payloads below, recorded in each event's metadata. */
 export const EVENT_SCHEMA_VERSION = 1;
@@ -199,25 +198,33 @@ export type ComplaintEvent =
 
 export type ComplaintEventType = ComplaintEvent['type'];
 
-export const COMPLAINT_EVENT_TYPES: readonly ComplaintEventType[] = [
-  'ComplaintReceived',
-  'Acknowledged',
-  'Extended',
-  'Escalated',
-  'Responded',
-  'RemedyOffered',
-  'RemedyCompleted',
-  'ComplaintNotAccepted',
-  'EscalationRefused',
-  'CorrespondenceRecorded',
-  'ReasonableAdjustmentRecorded',
-  'RepresentativeAuthorised',
-  'HandlerAssigned',
-  'ComplaintWithdrawn',
-  'DeadlineBreached',
-  'DeadlineApproaching',
-  'PersonalDataErased',
-];
+/**
+ * When each kind of fact happened in the world (business time, as opposed to the store's
+ * recordedAt). Keyed by every event type: a new member of the union is a compile error here until
+ * it says where its date is, and the list of event types below is derived from these keys.
+ */
+const OCCURRED_AT: { readonly [T in ComplaintEventType]: (data: Extract<ComplaintEvent, { type: T }>['data']) => Instant } = {
+  ComplaintReceived: (data) => data.receivedAt,
+  Acknowledged: (data) => data.acknowledgedAt,
+  Extended: (data) => data.notifiedAt,
+  Escalated: (data) => data.requestedAt,
+  Responded: (data) => data.respondedAt,
+  RemedyOffered: (data) => data.offeredAt,
+  RemedyCompleted: (data) => data.completedAt,
+  ComplaintNotAccepted: (data) => data.decidedAt,
+  EscalationRefused: (data) => data.decidedAt,
+  CorrespondenceRecorded: (data) => data.occurredAt,
+  ReasonableAdjustmentRecorded: (data) => data.recordedAt,
+  RepresentativeAuthorised: (data) => data.consentReceivedAt,
+  HandlerAssigned: (data) => data.assignedAt,
+  ComplaintWithdrawn: (data) => data.withdrawnAt,
+  DeadlineBreached: (data) => data.detectedAt,
+  DeadlineApproaching: (data) => data.warnedAt,
+  PersonalDataErased: (data) => data.erasedAt,
+};
+
+/** Every event type, derived from the union through OCCURRED_AT (never a hand-kept list). */
+export const COMPLAINT_EVENT_TYPES = Object.keys(OCCURRED_AT) as readonly ComplaintEventType[];
 
 /**
  * A stored event (any store's record: a type and its data) read back as a complaint event. The
@@ -228,39 +235,23 @@ export const complaintEventOf = (stored: { readonly type: string; readonly data:
 
 /** When the fact happened in the world (business time, as opposed to the store's recordedAt). */
 export function occurredAtOf(event: ComplaintEvent): Instant {
+  return (OCCURRED_AT[event.type] as (data: ComplaintEvent['data']) => Instant)(event.data);
+}
+
+/**
+ * Facts the ledger records at most once per complaint, named by what makes them unique: an alert
+ * per deadline (and due instant), an erasure per resident. The write path derives such an event's
+ * id from this key, so two writers racing to record the same fact collide in the store instead of
+ * recording it twice. Facts people record have no such key (two identical letters are two letters).
+ */
+export function onceOnlyKeyOf(event: ComplaintEvent): string | undefined {
   switch (event.type) {
-    case 'ComplaintReceived':
-      return event.data.receivedAt;
-    case 'Acknowledged':
-      return event.data.acknowledgedAt;
-    case 'Extended':
-      return event.data.notifiedAt;
-    case 'Escalated':
-      return event.data.requestedAt;
-    case 'Responded':
-      return event.data.respondedAt;
-    case 'RemedyOffered':
-      return event.data.offeredAt;
-    case 'RemedyCompleted':
-      return event.data.completedAt;
-    case 'ComplaintNotAccepted':
-    case 'EscalationRefused':
-      return event.data.decidedAt;
-    case 'CorrespondenceRecorded':
-      return event.data.occurredAt;
-    case 'ReasonableAdjustmentRecorded':
-      return event.data.recordedAt;
-    case 'RepresentativeAuthorised':
-      return event.data.consentReceivedAt;
-    case 'HandlerAssigned':
-      return event.data.assignedAt;
-    case 'ComplaintWithdrawn':
-      return event.data.withdrawnAt;
     case 'DeadlineBreached':
-      return event.data.detectedAt;
     case 'DeadlineApproaching':
-      return event.data.warnedAt;
+      return `${event.type}|${event.data.deadlineKey}`;
     case 'PersonalDataErased':
-      return event.data.erasedAt;
+      return `PersonalDataErased|${event.data.residentReference}`;
+    default:
+      return undefined;
   }
 }

@@ -30,3 +30,6 @@ export type Direction = (typeof DIRECTIONS)[number];
 
 export const PARTIES = ['resident', 'representative', 'contractor', 'ombudsman', 'other'] as const;
 export type Party = (typeof PARTIES)[number];
+
+/** The deadlines the Code sets on a complaint (compliance/deadlines computes them). */
+export type DeadlineKind = 'acknowledgement' | 'stage1Response' | 'stage2Acknowledgement' | 'stage2Response' | 'remedy';

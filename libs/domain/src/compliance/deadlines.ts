@@ -2,9 +2,9 @@ import { endOfLondonDay, isAfter, latestOf, londonDateOf, type Instant, type Loc
 import type { WorkingCalendar } from '../calendar/working-calendar';
 import type { CodePolicy, CodeVersion, ExtensionRule, Stage, StagePolicy, Timescale } from '../policy/code-policy';
 import type { ComplaintState, ExtensionRecord, StageRecord } from '../complaint/state';
+import type { DeadlineKind } from '../complaint/vocabulary';
 import { policyForClockStartingAt, type ComplianceRules } from './rules';
 
-export type DeadlineKind = 'acknowledgement' | 'stage1Response' | 'stage2Acknowledgement' | 'stage2Response' | 'remedy';
 export type DeadlineStatus = 'pending' | 'met' | 'met_late' | 'breached';
 
 /** How one extension was judged against the Code (D5). */

@@ -1,7 +1,8 @@
 import { addCalendarMonths, isAfter, latestOf, londonDateOf, type Instant } from '../calendar/london-time';
 import type { CodePolicy, CodeVersion, Stage } from '../policy/code-policy';
 import type { ComplaintState, Decided, StageRecord } from '../complaint/state';
-import type { Deadline, DeadlineKind } from './deadlines';
+import type { Deadline } from './deadlines';
+import type { DeadlineKind } from '../complaint/vocabulary';
 import { policyForClockStartingAt, type ComplianceRules } from './rules';
 
 export type Severity = 'breach' | 'warning' | 'info';

@@ -94,6 +94,5 @@ export async function record(store: EventStore, ...complaints: ComplaintFacts[])
 export const many = (count: number, make: (facts: ComplaintFacts) => ComplaintFacts) =>
   Array.from({ length: count }, () => make(new ComplaintFacts()));
 
-/** A read side over `store` with the test rules, its read models in `path`, and no timed sweeps. */
-export const testReadSide = (store: EventStore, path: string, clock: () => string = () => new Date().toISOString()) =>
-  new ReadSide({ store, path, rules: RULES, alerts: ALERTS, clock, sweepIntervalMs: 0 });
+/** A read side over `store` with the test rules, its read models in `path`. */
+export const testReadSide = (store: EventStore, path: string) => new ReadSide({ store, path, rules: RULES, alerts: ALERTS });

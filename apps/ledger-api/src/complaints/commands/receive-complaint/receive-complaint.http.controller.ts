@@ -21,6 +21,7 @@ export class ReceiveComplaintController {
     // A retried request without a client id must land on the same complaint: derive the id from the key.
     const key = idempotencyKeyOf(request);
     const complaintId = body.complaintId ?? (key ? uuidFrom(`complaint|${key}`) : randomUUID());
+    // an id made for this very request names no stream yet: nothing to read before deciding
     const newStream = !body.complaintId && !key;
     const result = await this.endpoint.run(
       request,

@@ -1,13 +1,11 @@
-import { Injectable } from '@nestjs/common';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
-/** Prometheus metrics for /metrics: command outcomes and latency, plus the process defaults. */
-@Injectable()
+/** Prometheus metrics for /metrics: what the write path did with each command and how long it took, plus the process defaults. */
 export class CommandMetrics {
   readonly registry = new Registry();
   private readonly commands = new Counter({
     name: 'ledger_commands_total',
-    help: 'Commands handled, by command type and outcome (recorded, replayed, refused)',
+    help: 'Commands handled, by command type and outcome (recorded, nothing to record, replayed, refused)',
     labelNames: ['command', 'outcome'],
     registers: [this.registry],
   });
@@ -23,7 +21,7 @@ export class CommandMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  start(command: string): (outcome: 'recorded' | 'replayed' | 'refused') => void {
+  start(command: string): (outcome: 'recorded' | 'nothing' | 'replayed' | 'refused') => void {
     const end = this.latency.startTimer({ command });
     return (outcome) => {
       end();

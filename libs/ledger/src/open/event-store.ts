@@ -1,14 +1,15 @@
-import { Logger } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import { EventStoreDbEventStore, MemoryEventStore, SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
+import type { Clock } from '../clock';
 import type { LedgerConfig } from '../config/ledger-config';
-import type { Clock } from './tokens';
 
-export function createEventStore(config: LedgerConfig, clock: Clock, logger = new Logger('event-store')): EventStore {
+/** The configured event store: the embedded SQLite file by default, memory for tests, or EventStoreDB. */
+export function openEventStore(config: LedgerConfig, clock: Clock, logger: LoggerService): EventStore {
   switch (config.LEDGER_STORE) {
     case 'memory':
       return new MemoryEventStore(clock);
     case 'sqlite': {
-      const store = new SqliteEventStore(config.LEDGER_SQLITE_PATH, clock, { writerThread: config.LEDGER_SQLITE_WRITER_THREAD });
+      const store = new SqliteEventStore(config.LEDGER_SQLITE_PATH, clock, { writerThread: config.LEDGER_THREADS });
       const upgrade = store.layoutUpgrade;
       if (upgrade)
         logger.log(`upgraded the event log from layout ${upgrade.from} to ${upgrade.to}: ${upgrade.events} events in ${upgrade.ms} ms`);

@@ -1,17 +1,17 @@
-import { Logger } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import type { EventStore } from '@complaint-ledger/event-store';
 import { EventRelay, KafkaPublisher, topicNames } from '@complaint-ledger/messaging';
 import type { ReadSide } from '@complaint-ledger/projections';
 import type { LedgerConfig } from '../config/ledger-config';
-import type { Clock } from './tokens';
+import type { Clock } from '../clock';
 
 /** The Kafka relay this process runs, or null: no brokers configured, or LEDGER_RELAY=off. */
-export function createRelay(
+export function openRelay(
   config: LedgerConfig,
   store: EventStore,
   readSide: ReadSide,
   clock: Clock,
-  logger = new Logger('kafka-relay'),
+  logger: LoggerService,
 ): EventRelay | null {
   if (!config.kafkaBrokers.length || config.LEDGER_RELAY === 'off') return null;
   const { LEDGER_KAFKA_SASL_MECHANISM: mechanism, LEDGER_KAFKA_SASL_USERNAME: username, LEDGER_KAFKA_SASL_PASSWORD: password } = config;

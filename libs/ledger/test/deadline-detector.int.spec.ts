@@ -2,21 +2,23 @@ import { SqliteEventStore } from '@complaint-ledger/event-store';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alertProjection, BreachDetector, complaintProjection, listAlerts, openReadModelDatabase, ProjectionRunner } from '../src';
-import { ALERTS, many, record, RULES } from './support/ledger';
+import { alertProjection, complaintProjection, listAlerts, openReadModelDatabase, ProjectionRunner } from '@complaint-ledger/projections';
+import { ALERTS, many, record, RULES } from '../../projections/test/support/ledger';
+import { DeadlineDetector, WritePath } from '../src';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-detector-'));
 let n = 0;
 const freshPath = (name: string) => join(dir, `${name}-${++n}.sqlite`);
 
-/** A worker: its own read model and runner, and a detector over the shared log. */
+/** A worker: its own read model and runner, and a detector over the shared log, on the one write path. */
 function worker(store: SqliteEventStore, clock: () => string) {
   const db = openReadModelDatabase(freshPath('rm'));
   const runner = new ProjectionRunner(store, db, [complaintProjection(RULES, ALERTS), alertProjection()]);
-  return { db, runner, detector: new BreachDetector(store, db, RULES, { settings: ALERTS, clock }) };
+  const write = new WritePath({ store, clock, personalData: null, clockSkewMs: 0, compliance: { rules: RULES, alerts: ALERTS } });
+  return { db, runner, detector: new DeadlineDetector(write, db, { clock }) };
 }
 
-describe('the breach detector', () => {
+describe('the deadline detector', () => {
   // Received Mon 3 June 2024: acknowledgement due Mon 10 June (5 working days, Code 6.2), warned
   // from the start of Thu 6 June. Acknowledged ones have a stage 1 response due Tue 18 June
   // (10 working days from Tue 4 June, Code 6.3), warned from the start of Fri 14 June.

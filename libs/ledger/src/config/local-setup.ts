@@ -1,22 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ensureLocalKeysFile } from './auth/api-keys';
+
+/** Makes the local API keys file (one key per role) if it is missing; the API supplies it. */
+export type LocalApiKeys = (file: string) => { created: boolean; keys: readonly { role: string; key: string }[] };
 
 /**
  * `npm start` on a fresh clone (LEDGER_LOCAL_SETUP=true): with no credentials and no master key
- * configured, make local ones beside the SQLite file — one API key per role, printed once with
- * the file's path, and a master key file — so the quick start works (the worker serves no API and
- * asks only for the master key). Deployments configure their own and never set LEDGER_LOCAL_SETUP;
+ * configured, make local ones beside the SQLite file — one API key per role (when `apiKeys` is
+ * given: the worker serves no API), printed once with the file's path, and a master key file — so
+ * the quick start works. Deployments configure their own and never set LEDGER_LOCAL_SETUP;
  * without them the service refuses to start.
  */
-export function localSetup(env: NodeJS.ProcessEnv, print: (line: string) => void, { apiKeys = true } = {}): NodeJS.ProcessEnv {
+export function localSetup(env: NodeJS.ProcessEnv, print: (line: string) => void, apiKeys?: LocalApiKeys): NodeJS.ProcessEnv {
   if (env.LEDGER_LOCAL_SETUP !== 'true') return env;
   const dir = dirname(env.LEDGER_SQLITE_PATH ?? './data/ledger.sqlite');
   const added: NodeJS.ProcessEnv = {};
   if (apiKeys && !env.LEDGER_API_KEYS && !env.LEDGER_API_KEYS_FILE && !env.LEDGER_JWT_JWKS_URL) {
     const file = join(dir, 'local-api-keys');
-    const { created, keys } = ensureLocalKeysFile(file);
+    const { created, keys } = apiKeys(file);
     if (created) {
       print(`local API keys written to ${resolve(file)} (shown once; send one as "X-API-Key: <key>"):`);
       for (const { role, key } of keys) print(`  ${role.padEnd(12)} ${key}`);

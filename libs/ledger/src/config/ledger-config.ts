@@ -1,0 +1,391 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsUrl, MinLength, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { checkLandlordTimescales, type LandlordTimescales, type Tenure } from '@complaint-ledger/domain';
+import type { HomesByYear } from '@complaint-ledger/projections';
+import { dirname, join } from 'node:path';
+import { closestName } from './closest-name';
+import { Setting, settingNames } from './setting';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+const TOPIC = /^[A-Za-z0-9._-]{1,200}$/;
+const TOPIC_MESSAGE = 'a Kafka topic name: letters, digits, ".", "_" and "-"';
+
+/**
+ * Every setting, from the environment, validated once at start-up: the one schema of the
+ * configuration. Each property's `@Setting` says what it is for; its validators say what it
+ * accepts; its initialiser is its default. docs/configuration.md is generated from this class.
+ */
+export class LedgerConfig {
+  @Setting(
+    'Event store',
+    'Where events are stored: `sqlite` (an embedded file, the default), `memory` (tests: lost on exit) or `eventstoredb`.',
+  )
+  @IsIn(['sqlite', 'memory', 'eventstoredb'])
+  LEDGER_STORE: 'sqlite' | 'memory' | 'eventstoredb' = 'sqlite';
+
+  @Setting('Event store', 'The SQLite event log. The projections and the data keys go beside it unless set apart.')
+  @IsString()
+  LEDGER_SQLITE_PATH = './data/ledger.sqlite';
+
+  @Setting('Event store', 'EventStoreDB/KurrentDB connection string, required with `LEDGER_STORE=eventstoredb`.')
+  @IsOptional()
+  @Matches(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\//, {
+    message: 'EVENTSTORE_CONNECTION_STRING must start with esdb:// or kurrentdb://',
+  })
+  EVENTSTORE_CONNECTION_STRING?: string;
+
+  @Setting(
+    'Process',
+    "With the SQLite log, commit it on a writer thread and keep the API's projections on a thread of their own, so neither holds up the thread serving requests (docs/performance.md). `false` runs both on that thread.",
+  )
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'LEDGER_THREADS must be true or false' })
+  LEDGER_THREADS = true;
+
+  @Setting('HTTP', "The API's port.")
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @Setting('Deadlines', "The landlord's closure days that are not working days, comma-separated ISO dates (docs/decisions/0001).")
+  @IsOptional()
+  @Matches(/^(\d{4}-\d{2}-\d{2})(,\d{4}-\d{2}-\d{2})*$/, { message: 'LEDGER_CLOSURE_DAYS must be a comma-separated list of ISO dates' })
+  LEDGER_CLOSURE_DAYS?: string;
+
+  @Setting('Deadlines', "How far (seconds) a client's clock may run ahead of ours before an instant counts as in the future.")
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  LEDGER_CLOCK_SKEW_SECONDS = 300;
+
+  @Setting(
+    'Read side',
+    "The projections' SQLite file; by default beside the event log (in memory with `LEDGER_STORE=memory`). One per process.",
+  )
+  @IsOptional()
+  @IsString()
+  LEDGER_PROJECTIONS_PATH?: string;
+
+  @Setting(
+    'Read side',
+    'Seconds between deadline sweeps (breaches and warnings); 0 turns the detector off in this process (run the worker instead).',
+  )
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  LEDGER_BREACH_SWEEP_SECONDS = 60;
+
+  @Setting('Deadlines', 'Record `DeadlineApproaching` this many working days before a deadline.')
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  LEDGER_WARNING_WORKING_DAYS = 2;
+
+  @Setting('Read side', 'Homes per reporting year and tenure for TSM CH01, e.g. `2024:LCRA=12000,2024:LCHO=850`.')
+  @IsOptional()
+  @Matches(/^\d{4}:(LCRA|LCHO)=\d+(,\d{4}:(LCRA|LCHO)=\d+)*$/, {
+    message: 'LEDGER_HOMES must be a comma-separated list of YEAR:TENURE=HOMES, e.g. 2024:LCRA=12000,2024:LCHO=850',
+  })
+  LEDGER_HOMES?: string;
+
+  @Setting('Kafka', 'Bootstrap brokers, comma-separated `host:port`; unset, nothing is published.')
+  @IsOptional()
+  @Matches(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, { message: 'LEDGER_KAFKA_BROKERS must be a comma-separated list of host:port' })
+  LEDGER_KAFKA_BROKERS?: string;
+
+  @Setting('Kafka', 'The Kafka client id.')
+  @IsString()
+  LEDGER_KAFKA_CLIENT_ID = 'complaint-ledger';
+
+  @Setting('Kafka', 'Put before each topic name, e.g. `acme.` gives `acme.complaints.events.v1`.')
+  @Matches(/^[A-Za-z0-9._-]*$/, { message: 'LEDGER_KAFKA_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-"' })
+  LEDGER_KAFKA_TOPIC_PREFIX = '';
+
+  @Setting('Kafka', "The events topic's name, instead of `complaints.events.v1`.")
+  @IsOptional()
+  @Matches(TOPIC, { message: TOPIC_MESSAGE })
+  LEDGER_KAFKA_TOPIC_EVENTS?: string;
+
+  @Setting('Kafka', "The breaches topic's name, instead of `complaints.breaches.v1`.")
+  @IsOptional()
+  @Matches(TOPIC, { message: TOPIC_MESSAGE })
+  LEDGER_KAFKA_TOPIC_BREACHES?: string;
+
+  @Setting('Kafka', "The TSM snapshots topic's name, instead of `complaints.tsm.v1` (make it compacted).")
+  @IsOptional()
+  @Matches(TOPIC, { message: TOPIC_MESSAGE })
+  LEDGER_KAFKA_TOPIC_TSM?: string;
+
+  @Setting('Kafka', 'The idempotent producer; turn off only for brokers that cannot support it.')
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'LEDGER_KAFKA_IDEMPOTENT must be true or false' })
+  LEDGER_KAFKA_IDEMPOTENT = true;
+
+  @Setting('Kafka', "kafkajs's retries of one batch (backing off from 300 ms) before the relay backs off itself.")
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  LEDGER_KAFKA_RETRIES = 5;
+
+  @Setting('Kafka', 'Message compression.')
+  @IsIn(['gzip', 'none'])
+  LEDGER_KAFKA_COMPRESSION: 'gzip' | 'none' = 'gzip';
+
+  @Setting('Kafka', 'TLS to the brokers.')
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'LEDGER_KAFKA_SSL must be true or false' })
+  LEDGER_KAFKA_SSL = false;
+
+  @Setting('Kafka', 'SASL mechanism, with `LEDGER_KAFKA_SASL_USERNAME` and `LEDGER_KAFKA_SASL_PASSWORD`.')
+  @IsOptional()
+  @IsIn(['plain', 'scram-sha-256', 'scram-sha-512'])
+  LEDGER_KAFKA_SASL_MECHANISM?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+  @Setting('Kafka', 'SASL user name.')
+  @IsOptional()
+  @IsString()
+  LEDGER_KAFKA_SASL_USERNAME?: string;
+
+  @Setting('Kafka', 'SASL password.')
+  @IsOptional()
+  @IsString()
+  LEDGER_KAFKA_SASL_PASSWORD?: string;
+
+  @Setting('Kafka', 'Whether this process runs the Kafka relay (when brokers are set): `off` in API replicas beside a worker.')
+  @IsIn(['on', 'off'])
+  LEDGER_RELAY: 'on' | 'off' = 'on';
+
+  @Setting('Process', "The worker's health endpoints (`GET /health/live`, `/health/ready`); 0 turns them off.")
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  LEDGER_WORKER_PORT = 3001;
+
+  @Setting(
+    'Security and privacy',
+    'API keys: `name:role:key` entries, comma-separated; several roles joined by `+`. Keys of 24 characters or more.',
+  )
+  @IsOptional()
+  @IsString()
+  LEDGER_API_KEYS?: string;
+
+  @Setting('Security and privacy', 'A file of `name:role:key` lines, re-read when it changes (keys added and revoked without a restart).')
+  @IsOptional()
+  @IsString()
+  LEDGER_API_KEYS_FILE?: string;
+
+  @Setting('Security and privacy', "The identity provider's JWKS URL: bearer JWTs are accepted when set.")
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['https', 'http'] })
+  LEDGER_JWT_JWKS_URL?: string;
+
+  @Setting('Security and privacy', 'The JWT issuer (required with `LEDGER_JWT_JWKS_URL`).')
+  @IsOptional()
+  @IsString()
+  LEDGER_JWT_ISSUER?: string;
+
+  @Setting('Security and privacy', 'The JWT audience, if tokens must name one.')
+  @IsOptional()
+  @IsString()
+  LEDGER_JWT_AUDIENCE?: string;
+
+  @Setting('Security and privacy', 'The JWT claim that holds the roles.')
+  @IsString()
+  LEDGER_JWT_ROLES_CLAIM = 'roles';
+
+  @Setting('Security and privacy', 'When set, `GET /metrics` needs `Authorization: Bearer <this>`; otherwise it is open like health.')
+  @IsOptional()
+  @IsString()
+  @MinLength(24, { message: 'LEDGER_METRICS_KEY must be at least 24 characters' })
+  LEDGER_METRICS_KEY?: string;
+
+  @Setting('Security and privacy', "The master key wrapping each resident's data key: 32 bytes in base64 (`openssl rand -base64 32`).")
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'LEDGER_MASTER_KEY must be 32 bytes in base64 (openssl rand -base64 32)' })
+  LEDGER_MASTER_KEY?: string;
+
+  @Setting('Security and privacy', 'The master key read from a file (e.g. a mounted secret).')
+  @IsOptional()
+  @IsString()
+  LEDGER_MASTER_KEY_FILE?: string;
+
+  @Setting('Security and privacy', "Where residents' wrapped data keys are kept, apart from the events (default beside the log).")
+  @IsOptional()
+  @IsString()
+  LEDGER_KEYS_PATH?: string;
+
+  @Setting('Security and privacy', "Years after a resident's last complaint closed before the worker erases their personal data; 0: never.")
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  LEDGER_RETENTION_YEARS = 6;
+
+  @Setting(
+    'Security and privacy',
+    "On a developer's machine only (`npm start` sets it): make local API keys and a master key beside the data when none are configured.",
+  )
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'LEDGER_LOCAL_SETUP must be true or false' })
+  LEDGER_LOCAL_SETUP = false;
+
+  @Setting('HTTP', 'Requests per minute per client address.')
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LEDGER_RATE_LIMIT_PER_MINUTE = 1200;
+
+  @Setting('HTTP', 'Behind a reverse proxy, take the client address (for rate limits) from `X-Forwarded-For`.')
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'LEDGER_TRUST_PROXY must be true or false' })
+  LEDGER_TRUST_PROXY = false;
+
+  @Setting('HTTP', 'Browser origins allowed by CORS, comma-separated; empty: CORS closed.')
+  @IsOptional()
+  @IsString()
+  LEDGER_CORS_ORIGINS?: string;
+
+  @Setting('Process', "The JavaScript heap's bound in MB, applied by the launcher `deploy/node.sh` (docs/performance.md).")
+  @Transform(toInt)
+  @IsInt()
+  @Min(64)
+  LEDGER_HEAP_MB = 256;
+
+  @Setting(
+    'Deadlines',
+    "The landlord's own stage 1 acknowledgement timescale in working days: shorter than the Code's, never longer (docs/decisions/0009).",
+  )
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  LEDGER_STAGE1_ACKNOWLEDGEMENT_DAYS?: number;
+
+  @Setting('Deadlines', 'The same for the stage 1 response.')
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  LEDGER_STAGE1_RESPONSE_DAYS?: number;
+
+  @Setting('Deadlines', 'The same for a stage 1 extension.')
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  LEDGER_STAGE1_EXTENSION_DAYS?: number;
+
+  @Setting('Deadlines', 'The same for the stage 2 acknowledgement.')
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  LEDGER_STAGE2_ACKNOWLEDGEMENT_DAYS?: number;
+
+  @Setting('Deadlines', 'The same for the stage 2 response.')
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  LEDGER_STAGE2_RESPONSE_DAYS?: number;
+
+  @Setting('Deadlines', 'The same for a stage 2 extension.')
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  LEDGER_STAGE2_EXTENSION_DAYS?: number;
+
+  get projectionsPath(): string {
+    if (this.LEDGER_PROJECTIONS_PATH) return this.LEDGER_PROJECTIONS_PATH;
+    if (this.LEDGER_STORE === 'memory') return ':memory:';
+    if (this.LEDGER_STORE === 'sqlite') return join(dirname(this.LEDGER_SQLITE_PATH), 'projections.sqlite');
+    return './data/projections.sqlite';
+  }
+
+  get homes(): HomesByYear {
+    const homes: Record<number, Partial<Record<Tenure, number>>> = {};
+    for (const entry of this.LEDGER_HOMES ? this.LEDGER_HOMES.split(',') : []) {
+      const [, year, tenure, count] = /^(\d{4}):(LCRA|LCHO)=(\d+)$/.exec(entry)!;
+      (homes[Number(year)] ??= {})[tenure as Tenure] = Number(count);
+    }
+    return homes;
+  }
+
+  get keysPath(): string {
+    if (this.LEDGER_KEYS_PATH) return this.LEDGER_KEYS_PATH;
+    if (this.LEDGER_STORE === 'memory') return ':memory:';
+    if (this.LEDGER_STORE === 'sqlite') return join(dirname(this.LEDGER_SQLITE_PATH), 'keys.sqlite');
+    return './data/keys.sqlite';
+  }
+
+  get corsOrigins(): string[] {
+    return this.LEDGER_CORS_ORIGINS ? this.LEDGER_CORS_ORIGINS.split(',').map((origin) => origin.trim()) : [];
+  }
+
+  get kafkaBrokers(): string[] {
+    return this.LEDGER_KAFKA_BROKERS ? this.LEDGER_KAFKA_BROKERS.split(',') : [];
+  }
+
+  get closureDays(): string[] {
+    return this.LEDGER_CLOSURE_DAYS ? this.LEDGER_CLOSURE_DAYS.split(',') : [];
+  }
+
+  get landlordTimescales(): LandlordTimescales {
+    return {
+      stage1AcknowledgementDays: this.LEDGER_STAGE1_ACKNOWLEDGEMENT_DAYS,
+      stage1ResponseDays: this.LEDGER_STAGE1_RESPONSE_DAYS,
+      stage1ExtensionDays: this.LEDGER_STAGE1_EXTENSION_DAYS,
+      stage2AcknowledgementDays: this.LEDGER_STAGE2_ACKNOWLEDGEMENT_DAYS,
+      stage2ResponseDays: this.LEDGER_STAGE2_RESPONSE_DAYS,
+      stage2ExtensionDays: this.LEDGER_STAGE2_EXTENSION_DAYS,
+    };
+  }
+}
+
+const TIMESCALE_ENV: Record<keyof LandlordTimescales, string> = {
+  stage1AcknowledgementDays: 'LEDGER_STAGE1_ACKNOWLEDGEMENT_DAYS',
+  stage1ResponseDays: 'LEDGER_STAGE1_RESPONSE_DAYS',
+  stage1ExtensionDays: 'LEDGER_STAGE1_EXTENSION_DAYS',
+  stage2AcknowledgementDays: 'LEDGER_STAGE2_ACKNOWLEDGEMENT_DAYS',
+  stage2ResponseDays: 'LEDGER_STAGE2_RESPONSE_DAYS',
+  stage2ExtensionDays: 'LEDGER_STAGE2_EXTENSION_DAYS',
+};
+
+/**
+ * Reads and validates the configuration; throws one message listing every bad value. A `LEDGER_*`
+ * name the schema does not know is refused with the closest known name, so a typo never passes
+ * unnoticed as a default.
+ */
+export function loadConfig(env: Record<string, string | undefined>): LedgerConfig {
+  const known = settingNames();
+  const problems: string[] = [];
+  for (const name of Object.keys(env)
+    .filter((key) => key.startsWith('LEDGER_') && !known.includes(key))
+    .sort()) {
+    const closest = closestName(name, known);
+    problems.push(`${name}: not a setting of the ledger${closest ? `; did you mean ${closest}?` : ''}`);
+  }
+  const relevant = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => known.includes(key) && value !== undefined && value !== ''),
+  );
+  const config = plainToInstance(LedgerConfig, relevant);
+  for (const error of validateSync(config))
+    for (const message of Object.values(error.constraints ?? {})) problems.push(`${error.property}: ${message}`);
+  // Landlords may set shorter timescales, never longer (docs/decisions/0009).
+  for (const problem of checkLandlordTimescales(config.landlordTimescales))
+    problems.push(`${TIMESCALE_ENV[problem.setting]}: ${problem.message}`);
+  if (config.LEDGER_STORE === 'eventstoredb' && !config.EVENTSTORE_CONNECTION_STRING) {
+    problems.push('EVENTSTORE_CONNECTION_STRING: required when LEDGER_STORE=eventstoredb (e.g. esdb://localhost:2113?tls=false)');
+  }
+  if (config.LEDGER_KAFKA_SASL_MECHANISM && !(config.LEDGER_KAFKA_SASL_USERNAME && config.LEDGER_KAFKA_SASL_PASSWORD)) {
+    problems.push('LEDGER_KAFKA_SASL_USERNAME: required with LEDGER_KAFKA_SASL_MECHANISM (and LEDGER_KAFKA_SASL_PASSWORD)');
+  }
+  if (config.LEDGER_JWT_JWKS_URL && !config.LEDGER_JWT_ISSUER) {
+    problems.push('LEDGER_JWT_ISSUER: required with LEDGER_JWT_JWKS_URL (tokens are checked against both)');
+  }
+  if (problems.length) throw new Error(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return config;
+}

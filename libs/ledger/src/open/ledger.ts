@@ -1,0 +1,150 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import type { ComplianceRules } from '@complaint-ledger/domain';
+import { SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
+import type { EventRelay } from '@complaint-ledger/messaging';
+import type { ReadSide } from '@complaint-ledger/projections';
+import { systemClock, type Clock } from '../clock';
+import type { LedgerConfig } from '../config/ledger-config';
+import { readiness, type Readiness } from '../health/readiness';
+import { DeadlineDetector, type SweepResult } from '../system/deadline-detector';
+import { ResidentErasure } from '../system/resident-erasure';
+import { CommandMetrics } from '../write/command-metrics';
+import { WritePath, type WritePathDependencies } from '../write/write-path';
+import { openEventStore } from './event-store';
+import { openPersonalData, type PersonalData } from './personal-data';
+import { complianceRulesFrom, openReadSide } from './read-side';
+import { openRelay } from './relay';
+
+/**
+ * What a process runs besides the write path. `api`: its projections on a thread of their own
+ * (LEDGER_THREADS), the master key required. `worker`: retention too, and without a master key it
+ * keeps everything else running and says retention is off.
+ */
+export type LedgerRole = 'api' | 'worker';
+
+export interface OpenLedgerOptions {
+  readonly role: LedgerRole;
+  readonly clock?: Clock;
+  /** Tests may pass a store; otherwise the configured one is opened. */
+  readonly store?: EventStore;
+  readonly logger?: LoggerService;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The ledger opened from configuration, in one place for the API, the worker, the rebuild and the
+ * benchmarks: the event store, the residents' data keys, the read side, the Kafka relay, the one
+ * write path, and the ledger's own writers (the deadline detector, erasure, retention) on it.
+ */
+export class Ledger {
+  readonly rules: ComplianceRules;
+  readonly readSide: ReadSide;
+  readonly relay: EventRelay | null;
+  readonly metrics = new CommandMetrics();
+  /** What the write path works with: Nest builds the API's CommandBus handler from the same. */
+  readonly writePathDependencies: WritePathDependencies;
+  readonly write: WritePath;
+  readonly detector: DeadlineDetector;
+  /** Null in a worker without the master key. */
+  readonly erasure: ResidentErasure | null;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private sweeping: Promise<SweepResult | null> | null = null;
+
+  private constructor(
+    readonly config: LedgerConfig,
+    private readonly role: LedgerRole,
+    readonly clock: Clock,
+    readonly store: EventStore,
+    readonly personalData: PersonalData | null,
+    private readonly logger: LoggerService,
+  ) {
+    this.rules = complianceRulesFrom(config);
+    this.readSide = openReadSide(config, store, this.rules, role === 'api' && config.LEDGER_THREADS);
+    this.relay = openRelay(config, store, this.readSide, clock, new Logger('kafka-relay'));
+    this.writePathDependencies = {
+      store,
+      clock,
+      personalData: personalData?.cipher ?? null,
+      clockSkewMs: config.LEDGER_CLOCK_SKEW_SECONDS * 1000,
+      compliance: { rules: this.rules, alerts: { warningWorkingDays: config.LEDGER_WARNING_WORKING_DAYS } },
+      metrics: this.metrics,
+    };
+    this.write = new WritePath(this.writePathDependencies);
+    this.detector = new DeadlineDetector(this.write, this.readSide.db, { clock });
+    this.erasure = personalData ? new ResidentErasure(personalData.keys, this.write, this.readSide, clock) : null;
+  }
+
+  /** Opens everything; the master key is read first, so without one an API process has opened nothing. */
+  static open(config: LedgerConfig, { role, clock = systemClock, store, logger = new Logger('ledger') }: OpenLedgerOptions): Ledger {
+    let personalData: PersonalData | null = null;
+    try {
+      personalData = openPersonalData(config, clock);
+    } catch (error) {
+      if (role === 'api') throw error;
+      logger.warn(`retention is off: ${(error as Error).message}`);
+    }
+    const eventStore = store ?? openEventStore(config, clock, logger);
+    const keysDependency = personalData?.keys.commitDependency();
+    // new data keys are synced by the thread that commits the log, just before the events that use them
+    if (keysDependency && eventStore instanceof SqliteEventStore) eventStore.dependOn(keysDependency);
+    return new Ledger(config, role, clock, eventStore, personalData, logger);
+  }
+
+  /** Projections catch up, then the relay, the deadline sweeps and (in the worker) retention start. */
+  async start(): Promise<void> {
+    await this.readSide.start();
+    this.relay?.start();
+    const sweepMs = this.config.LEDGER_BREACH_SWEEP_SECONDS * 1000;
+    if (sweepMs > 0) {
+      void this.sweep(); // the start-up sweep need not hold up serving
+      this.every(sweepMs, () => void this.sweep());
+    }
+    const years = this.config.LEDGER_RETENTION_YEARS;
+    if (this.role === 'worker' && years && this.erasure) {
+      const erasure = this.erasure;
+      const retain = () =>
+        erasure.eraseExpired(years).then(
+          (erased) => erased.length && this.logger.log(`retention: erased ${erased.length} residents' personal data`),
+          (error: unknown) => this.logger.error(`retention sweep failed: ${(error as Error).message}`),
+        );
+      void retain();
+      this.every(DAY_MS, () => void retain());
+      this.logger.log(`retention: personal data erased ${years} years after a resident's last complaint closed`);
+    }
+  }
+
+  /** One deadline sweep (never two at once); errors are logged, not thrown, so the timer keeps going. */
+  sweep(): Promise<SweepResult | null> {
+    this.sweeping ??= this.detector
+      .sweep()
+      .then((result) => {
+        if (result.breaches || result.warnings)
+          this.logger.log(`deadline sweep: ${result.breaches} breaches, ${result.warnings} warnings recorded`);
+        return result;
+      })
+      .catch((error: unknown) => (this.logger.error(`deadline sweep failed: ${(error as Error).message}`), null))
+      .finally(() => (this.sweeping = null));
+    return this.sweeping;
+  }
+
+  readiness(): Promise<Readiness> {
+    return readiness(this.store, this.readSide, this.relay, this.role === 'api' ? (this.personalData?.keys ?? null) : null);
+  }
+
+  /** Stops the timers and the relay, lets a sweep under way finish, then closes the read side, the log and the keys. */
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    await this.sweeping;
+    await this.relay?.stop();
+    await this.readSide.stop();
+    await this.store.close();
+    this.personalData?.keys.close();
+  }
+
+  private every(ms: number, run: () => void): void {
+    const timer = setInterval(run, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+}

@@ -1,0 +1,27 @@
+import { WorkingCalendar, type ComplianceRules } from '@complaint-ledger/domain';
+import { SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
+import { ReadSide } from '@complaint-ledger/projections';
+import type { LedgerConfig } from '../config/ledger-config';
+
+/** The calendar (with the landlord's closure days) and the landlord's timescales, from configuration. */
+export function complianceRulesFrom(config: LedgerConfig): ComplianceRules {
+  return { calendar: new WorkingCalendar({ closureDays: config.closureDays }), landlordTimescales: config.landlordTimescales };
+}
+
+/**
+ * The read side over `store`. With `ownThread` and the SQLite log, the projections run on a thread
+ * of their own, told of each commit as it happens, so applying events never holds up requests.
+ */
+export function openReadSide(config: LedgerConfig, store: EventStore, rules: ComplianceRules, ownThread: boolean): ReadSide {
+  const thread =
+    ownThread && store instanceof SqliteEventStore
+      ? { logPath: store.path, onCommit: (listener: () => void) => store.onCommit(listener) }
+      : undefined;
+  return new ReadSide({
+    thread,
+    store,
+    path: config.projectionsPath,
+    rules,
+    alerts: { warningWorkingDays: config.LEDGER_WARNING_WORKING_DAYS },
+  });
+}

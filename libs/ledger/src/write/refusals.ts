@@ -1,0 +1,34 @@
+import type { DomainError } from '@complaint-ledger/domain';
+
+/**
+ * Why the write path recorded nothing. Each edge maps these to its own language (the API to
+ * problem+json, the worker to a log line); the store's own failures (WrongExpectedRevision after
+ * the retries, StoreUnavailable) pass through as they are.
+ */
+
+/** The decider refused the command: it cannot have happened (the error names the field and provision). */
+export class CommandRefused extends Error {
+  constructor(readonly reason: DomainError) {
+    super(reason.message);
+    this.name = 'CommandRefused';
+  }
+}
+
+/** The caller decided on `expected` (If-Match), but the complaint is at `actual`. */
+export class RevisionMismatch extends Error {
+  constructor(
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`the command was decided on revision ${expected}, but the complaint is at revision ${actual}`);
+    this.name = 'RevisionMismatch';
+  }
+}
+
+/** The idempotency key was used before with another request. */
+export class IdempotencyKeyReused extends Error {
+  constructor() {
+    super('this idempotency key was already used with a different request');
+    this.name = 'IdempotencyKeyReused';
+  }
+}

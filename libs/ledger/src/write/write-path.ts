@@ -1,0 +1,182 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import {
+  complaintEventOf,
+  decide,
+  EVENT_SCHEMA_VERSION,
+  foldEvents,
+  isDomainError,
+  occurredAtOf,
+  onceOnlyKeyOf,
+  withoutPersonalData,
+  type AlertSettings,
+  type ComplaintCommand,
+  type ComplaintEvent,
+  type ComplianceRules,
+  type State,
+} from '@complaint-ledger/domain';
+import type { PersonalDataCipher } from '@complaint-ledger/privacy';
+import {
+  complaintStream,
+  DuplicateEventId,
+  uuidFrom,
+  WrongExpectedRevision,
+  type EventStore,
+  type NewEvent,
+} from '@complaint-ledger/event-store';
+import type { Clock } from '../clock';
+import type { CommandMetrics } from './command-metrics';
+import { CommandRefused, IdempotencyKeyReused, RevisionMismatch } from './refusals';
+
+const MAX_ATTEMPTS = 4;
+
+export interface CommandRequest {
+  readonly complaintId: string;
+  readonly command: ComplaintCommand;
+  /** Who: the authenticated principal, or the ledger's own role (`ledger:deadline-detector`). */
+  readonly actor: string;
+  readonly correlationId: string;
+  /** From `If-Match`: the revision the client decided on. */
+  readonly ifMatch?: number;
+  readonly idempotencyKey?: string;
+  /** With an idempotency key, a hash of the request: the same key with another request is refused. */
+  readonly requestHash?: string;
+  /**
+   * What the caller already knows of the complaint, so the first attempt need not read the stream:
+   * a complaint id made for this very request (state null at revision -1), or a read model's copy.
+   * If it is stale, the append fails at its expected revision and the retry reads the stream.
+   * Not with an idempotency key, whose earlier uses only the stream can show.
+   */
+  readonly known?: { readonly state: State; readonly revision: number };
+}
+
+export interface CommandOutcome {
+  readonly id: string;
+  readonly revision: number;
+  /** What this command recorded: none when the decider found nothing to record or it was a retry. */
+  readonly recorded: readonly ComplaintEvent['type'][];
+  /** True when this was a retry of an idempotent request: nothing new was written. */
+  readonly replayed: boolean;
+}
+
+/** A command on its way to the ledger: what the API's CommandBus carries and the system writers send. */
+export class RecordComplaintFact extends Command<CommandOutcome> {
+  constructor(readonly request: CommandRequest) {
+    super();
+  }
+}
+
+/** The injection token for a WritePath's dependencies, where Nest constructs the handler (the API). */
+export const WRITE_PATH_DEPENDENCIES = Symbol('WritePathDependencies');
+
+export interface WritePathDependencies {
+  readonly store: EventStore;
+  readonly clock: Clock;
+  /** Encrypts personal data under the resident's key; null in a process without the master key (only system facts). */
+  readonly personalData: PersonalDataCipher | null;
+  readonly clockSkewMs: number;
+  readonly compliance: { readonly rules: ComplianceRules; readonly alerts: AlertSettings };
+  readonly metrics?: CommandMetrics;
+}
+
+/**
+ * The one write path of the ledger (and the Nest command handler for RecordComplaintFact): read
+ * the complaint's stream, fold it, decide, protect personal data, build the envelope, append at
+ * the revision decided on. Without If-Match a concurrent change is absorbed by re-reading and
+ * re-deciding. Every event in the log comes through here, from people or from the ledger itself.
+ */
+@CommandHandler(RecordComplaintFact)
+export class WritePath implements ICommandHandler<RecordComplaintFact> {
+  constructor(@Inject(WRITE_PATH_DEPENDENCIES) private readonly deps: WritePathDependencies) {}
+
+  async execute({ request }: RecordComplaintFact): Promise<CommandOutcome> {
+    const stopTimer = this.deps.metrics?.start(request.command.type);
+    try {
+      const outcome = await this.attempt(request);
+      stopTimer?.(outcome.replayed ? 'replayed' : outcome.recorded.length ? 'recorded' : 'nothing');
+      return outcome;
+    } catch (error) {
+      stopTimer?.('refused');
+      throw error;
+    }
+  }
+
+  private async attempt(request: CommandRequest): Promise<CommandOutcome> {
+    const { store, clock, clockSkewMs, compliance } = this.deps;
+    const stream = complaintStream(request.complaintId);
+    for (let attempt = 1; ; attempt++) {
+      const known = attempt === 1 && !request.idempotencyKey ? request.known : undefined;
+      const recorded = known ? [] : await store.readStream(stream);
+      const prior = request.idempotencyKey ? recorded.filter((e) => e.metadata.idempotencyKey === request.idempotencyKey) : [];
+      if (prior.length) {
+        if (prior[0]!.metadata.requestHash !== request.requestHash) throw new IdempotencyKeyReused();
+        return { id: request.complaintId, revision: prior.at(-1)!.revision, recorded: [], replayed: true };
+      }
+      const revision = known ? known.revision : recorded.length - 1;
+      if (request.ifMatch !== undefined && request.ifMatch !== revision) throw new RevisionMismatch(request.ifMatch, revision);
+      const state = known ? known.state : foldEvents(recorded.map(complaintEventOf));
+      const decided = decide(request.command, state, { now: clock(), newId: randomUUID, clockSkewMs, compliance });
+      if (isDomainError(decided)) throw new CommandRefused(decided);
+      if (!decided.length) return { id: request.complaintId, revision, recorded: [], replayed: false };
+      try {
+        const events = this.envelope(stream, decided, request, state);
+        const keysDurable = this.deps.personalData?.keysDurable(); // a resident's new data key is on disk before data under it
+        if (keysDurable) await keysDurable;
+        const appended = await store.append(stream, events, revision < 0 ? 'no_stream' : revision);
+        return {
+          id: request.complaintId,
+          revision: appended.revision,
+          recorded: appended.written ? decided.map((event) => event.type) : [],
+          replayed: !appended.written && !!request.idempotencyKey,
+        };
+      } catch (error) {
+        const conflict = error instanceof WrongExpectedRevision || (error instanceof DuplicateEventId && !request.idempotencyKey);
+        if (!conflict) throw error;
+        if (request.ifMatch !== undefined && error instanceof WrongExpectedRevision)
+          throw new RevisionMismatch(request.ifMatch, error.actual === 'no_stream' ? -1 : error.actual);
+        if (attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private envelope(stream: string, events: readonly ComplaintEvent[], request: CommandRequest, state: State): NewEvent[] {
+    return events.map((event, index) => ({
+      eventId: eventIdOf(stream, event, index, request.idempotencyKey),
+      type: event.type,
+      data: this.protect(event, residentOf(state, event) ?? request.complaintId),
+      metadata: {
+        occurredAt: occurredAtOf(event),
+        actor: request.actor,
+        correlationId: request.correlationId,
+        schemaVersion: EVENT_SCHEMA_VERSION,
+        ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey, requestHash: request.requestHash } : {}),
+      },
+    }));
+  }
+
+  /** Personal data is encrypted under the resident's own key before it is stored (crypto-shredding). */
+  private protect(event: ComplaintEvent, subject: string): object {
+    const { personalData } = this.deps;
+    if (personalData) return personalData.protect(event, subject);
+    if (withoutPersonalData(event).removed.length)
+      throw new Error(`a ${event.type} carries personal data, and this process has no master key to protect it`);
+    return event.data;
+  }
+}
+
+/**
+ * With an Idempotency-Key the ids derive from it, so concurrent retries collapse in the store; a
+ * fact recorded once per complaint (an alert, an erasure) derives its id from what makes it unique,
+ * so racing writers collide instead of recording it twice; anything else gets a random id.
+ */
+function eventIdOf(stream: string, event: ComplaintEvent, index: number, idempotencyKey?: string): string {
+  if (idempotencyKey) return uuidFrom(`${stream}|${idempotencyKey}|${index}`);
+  const once = onceOnlyKeyOf(event);
+  return once ? uuidFrom(`${stream}|${once}`) : randomUUID();
+}
+
+/** Whose personal data an event carries: the complaint's resident (the subject of their data key). */
+function residentOf(state: State, event: ComplaintEvent): string | undefined {
+  return state?.resident.reference ?? (event.type === 'ComplaintReceived' ? event.data.resident.reference : undefined);
+}

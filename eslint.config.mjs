@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import domainPurity from './tools/eslint/domain-purity.cjs';
+import fences from './tools/eslint/fences.cjs';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'data/**', 'bench/results/**', 'jest.config.js', 'tools/**/*.cjs'] },
@@ -14,5 +15,6 @@ export default tseslint.config(
       ],
     },
   },
+  ...fences,
   domainPurity,
 );

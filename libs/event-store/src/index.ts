@@ -4,7 +4,6 @@ export * from './subscription';
 export * from './adapters/memory';
 export * from './adapters/sqlite';
 export { DependencyNotSynced, type CommitDependency } from './adapters/sqlite-commit-dependency';
-export type { LayoutUpgrade } from './adapters/sqlite-schema';
 export * from './adapters/eventstoredb';
 export * from './event-id';
 export * from './worker-thread';

@@ -1,6 +1,14 @@
 import { endOfLondonDay, isAfter, latestOf, londonDateOf, type Instant, type LocalDate } from '../calendar/london-time';
 import type { WorkingCalendar } from '../calendar/working-calendar';
-import type { CodePolicy, CodeVersion, ExtensionRule, Stage, StagePolicy, Timescale } from '../policy/code-policy';
+import {
+  stagePolicy,
+  type CodePolicy,
+  type CodeVersion,
+  type ExtensionRule,
+  type Stage,
+  type StagePolicy,
+  type Timescale,
+} from '../policy/code-policy';
 import type { ComplaintState, ExtensionRecord, StageRecord } from '../complaint/state';
 import type { DeadlineKind } from '../complaint/vocabulary';
 import { policyForClockStartingAt, type ComplianceRules } from './rules';
@@ -163,7 +171,7 @@ function remedyDeadlines(state: ComplaintState, asOf: Instant, rules: Compliance
  * the acknowledgement's due date when none was ever recorded.
  */
 function clocks(policy: CodePolicy, stage: Stage, record: StageRecord, stageStartsAt: Instant, calendar: WorkingCalendar) {
-  const rules = stage === 1 ? policy.stage1 : policy.stage2;
+  const rules = stagePolicy(policy, stage);
   const acknowledgedAt = record.acknowledgement?.at ?? null;
   const acknowledgement = rules.acknowledgement && {
     timescale: rules.acknowledgement,

@@ -1,5 +1,5 @@
 import { addCalendarMonths, isAfter, latestOf, londonDateOf, type Instant } from '../calendar/london-time';
-import type { CodePolicy, CodeVersion, Stage } from '../policy/code-policy';
+import { stagePolicy, type CodePolicy, type CodeVersion, type Stage } from '../policy/code-policy';
 import type { ComplaintState, Decided, StageRecord } from '../complaint/state';
 import type { Deadline } from './deadlines';
 import type { DeadlineKind } from '../complaint/vocabulary';
@@ -112,9 +112,9 @@ function extensionFindings(deadline: Deadline): Finding[] {
 function responseContent(record: StageRecord, stage: Stage, policy: CodePolicy, known: (at: Instant) => boolean): Finding[] {
   const response = record.response;
   if (!response || !known(response.at)) return [];
-  const stagePolicy = stage === 1 ? policy.stage1 : policy.stage2;
+  const rules = stagePolicy(policy, stage);
   const item = (letter: string) =>
-    policy.version === '2024' ? `${stagePolicy.responseContentProvision}(${letter})` : stagePolicy.responseContentProvision;
+    policy.version === '2024' ? `${rules.responseContentProvision}(${letter})` : rules.responseContentProvision;
   const base = { at: response.at, stage, codeVersion: policy.version };
   const findings: Finding[] = [];
   if (!record.acknowledgement) {
@@ -123,7 +123,7 @@ function responseContent(record: StageRecord, stage: Stage, policy: CodePolicy, 
       provision: item('b'),
       rule: 'response-without-definition',
       severity: 'warning',
-      message: `Stage ${stage} response was issued with no complaint definition recorded (Code ${stagePolicy.definitionProvision})`,
+      message: `Stage ${stage} response was issued with no complaint definition recorded (Code ${rules.definitionProvision})`,
     });
   }
   if (response.decision !== 'not_upheld' && response.remedyIds.length === 0) {

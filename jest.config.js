@@ -1,4 +1,4 @@
-/** Test levels by file suffix (STYLE.md 6): *.unit.spec.ts, *.int.spec.ts, *.e2e.spec.ts. */
+/** Test levels by file suffix: *.unit.spec.ts, *.int.spec.ts, *.e2e.spec.ts. */
 const swc = [
   '@swc/jest',
   {

@@ -44,7 +44,7 @@ const receiveBodyFrom = (residentReference: string) =>
     summary: 'Leak under the kitchen sink reported three times and not repaired',
     resident: { reference: residentReference, name: 'Sam Resident', email: 'sam@example.org' },
   });
-/** One resident's complaint, the same body each time (how sessions 1-9 measured). */
+/** One resident's complaint, the same body each time: their data key is made once. */
 const receiveBody = receiveBodyFrom('RES-1001');
 // Each complaint from a resident of its own, as a landlord's complaints mostly are: the service
 // makes each new resident a data key (libs/privacy). Both servers get the same bodies.
@@ -208,7 +208,7 @@ async function main() {
   const getHistory = figures(await run({ url: `${base}/v1/complaints/${id}/history`, headers: json }));
 
   const mixed = figures(await run(mixedLifecycle(base)));
-  // the command peak again with one resident throughout: their data key is made once (sessions 1-9 measured this)
+  // the command peak again with one resident throughout: their data key is made once, so this shows what new residents cost
   const oneResident = figures(await run({ url: `${base}/v1/complaints`, method: 'POST', headers: json, body: receiveBody }));
   const rss = peakRssMb(ledger.pid!);
   ledger.kill();

@@ -2,17 +2,15 @@
 # Runs one of the service's built entry points (dist/apps/...) with its memory settings, for
 # npm start, start:worker, projections:rebuild, the Docker image and the benchmarks alike.
 # - The heap is bounded (LEDGER_HEAP_MB, default 256): the service's working set is bounded by
-#   design and its live heap is ~50 MB, but without a bound V8 sizes the heap for the machine and
-#   lets garbage pile up to 300+ MB before collecting it.
+#   design, but without a bound V8 sizes the heap for the machine and lets garbage pile up far
+#   beyond the live set before collecting it.
 # - Within that bound V8 may grow the heap to 2.25x what survived the last full collection
-#   (--heap-growing-percent=125). With an explicit bound below 1-2 GB, V8 otherwise grows it by
-#   only ~1.4x and runs a full collection about every second at half load, which doubled the
-#   commands' p99 in the benchmark. Growing more (150-300) was no faster and took peak RSS to or over
-#   the 300 MB budget once the writer and projections threads each had a heap of their own;
-#   100 saved more memory but cost ~4 % of the commands/s (README "Configuration").
-# - glibc's malloc keeps up to 8 arenas per core for a process's threads (the request thread, the
-#   writer and projections threads, libuv's pool), each holding freed memory; two are plenty here
-#   (~6 MB less peak RSS, the same commands/s). A value set by the caller is kept.
+#   (--heap-growing-percent=125). With an explicit bound V8 otherwise grows it so little that full
+#   collections come often enough to show in the commands' tail latency; growing more keeps less
+#   memory in reserve for the writer and projections threads' heaps (docs/performance.md).
+# - glibc's malloc keeps up to 8 arenas per core for a process's threads, each holding freed
+#   memory; two are plenty for the request thread, the writer and projections threads and libuv's
+#   pool. A value set by the caller is kept.
 heap_mb="${LEDGER_HEAP_MB:-256}"
 case "$heap_mb" in
   '' | *[!0-9]*) echo "LEDGER_HEAP_MB must be a whole number of megabytes (e.g. 256), not '$heap_mb'" >&2; exit 1 ;;

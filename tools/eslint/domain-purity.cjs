@@ -1,4 +1,4 @@
-// The rule that keeps libs/domain pure (ARCHITECTURE principle 3): no Nest, no I/O, no clock
+// The rule that keeps libs/domain pure (docs/architecture.md, principle 3): no Nest, no I/O, no clock
 // reads, no randomness, no environment. Shared by eslint.config.mjs and the test that proves it fires.
 const nodeIo = [
   'fs',

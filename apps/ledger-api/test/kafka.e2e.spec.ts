@@ -6,7 +6,7 @@ import { complaintBody, startApp, api } from './support';
 
 /**
  * The service as `npm start` runs it with Kafka configured: commands over HTTP, the relay in the
- * same process, librdkafka's mock cluster as the broker (idempotence off: README), kcat reading.
+ * same process, librdkafka's mock cluster as the broker (idempotence off: docs/integration.md), kcat reading.
  */
 const binary = mockClusterBinary();
 const describeWithKafka = 'path' in binary && kcatInstalled() ? describe : describe.skip;

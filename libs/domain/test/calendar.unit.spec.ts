@@ -5,7 +5,7 @@ import { ENGLAND_AND_WALES_BANK_HOLIDAYS, endOfLondonDay, londonDateOf, toInstan
 
 const calendar = new WorkingCalendar();
 
-/** code-rules.md §5, copied by hand from GOV.UK's england-and-wales feed: the independent expectation. */
+/** Copied by hand from GOV.UK's england-and-wales feed (docs/sources.md): the independent expectation. */
 const GOV_UK_2019_2028 = `
 2019-01-01 2019-04-19 2019-04-22 2019-05-06 2019-05-27 2019-08-26 2019-12-25 2019-12-26
 2020-01-01 2020-04-10 2020-04-13 2020-05-08 2020-05-25 2020-08-31 2020-12-25 2020-12-28
@@ -41,7 +41,7 @@ function easterSunday(year: number): DateTime {
   return DateTime.utc(year, month, day);
 }
 
-describe('bank holidays (D1, code-rules.md §5)', () => {
+describe('bank holidays (decision 0001)', () => {
   it('ships exactly the 83 GOV.UK dates for 2019–2028', () => {
     const shipped = years.filter((y) => y >= 2019 && y <= 2028).flatMap((y) => ENGLAND_AND_WALES_BANK_HOLIDAYS[y]!);
     expect(shipped).toEqual(GOV_UK_2019_2028);
@@ -86,7 +86,7 @@ describe('bank holidays (D1, code-rules.md §5)', () => {
   });
 });
 
-describe('working-day arithmetic (D2)', () => {
+describe('working-day arithmetic (decision 0002)', () => {
   it.each([
     ['2024-05-13', 5, '2024-05-20', 'Monday + 5 is the next Monday'],
     ['2024-05-01', 5, '2024-05-09', 'across the Early May bank holiday'],
@@ -107,7 +107,7 @@ describe('working-day arithmetic (D2)', () => {
     expect(calendar.workingDaysBetween('2024-05-10', '2024-05-12')).toBe(0);
   });
 
-  it('takes landlord closure days as extra non-working days (A6)', () => {
+  it('takes landlord closure days as extra non-working days (decision 0001)', () => {
     const closing = new WorkingCalendar({ closureDays: ['2024-12-24', '2024-12-31'] });
     expect(calendar.addWorkingDays('2024-12-23', 5)).toBe('2025-01-02');
     expect(closing.addWorkingDays('2024-12-23', 5)).toBe('2025-01-06');
@@ -133,7 +133,7 @@ function lastSunday(year: number, month: number): DateTime {
   return last.minus({ days: last.weekday % 7 });
 }
 
-describe('daylight saving (A5): counting is in London dates, whatever the offset', () => {
+describe('daylight saving (decision 0001): counting is in London dates, whatever the offset', () => {
   const dstYears = Array.from({ length: 10 }, (_, i) => 2019 + i);
 
   it.each(dstYears)('%i, March: a Friday-night receipt and its deadline straddle the change correctly', (year) => {

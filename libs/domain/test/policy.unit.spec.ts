@@ -1,6 +1,6 @@
 import { checkLandlordTimescales, CODE_2020, CODE_2022, CODE_2024, codeInForceOn, withLandlordTimescales } from '../src';
 
-describe('which Code applies (D3)', () => {
+describe('which Code applies (decision 0003)', () => {
   it.each([
     ['2021-06-01', '2020'],
     ['2022-03-31', '2020'],
@@ -20,7 +20,7 @@ describe('which Code applies (D3)', () => {
     expect(CODE_2024.stage2.response).toEqual({ workingDays: 20, from: 'acknowledgement', provision: '6.14' });
     expect(CODE_2024.stage2.extension).toEqual({ maxWorkingDays: 20, provision: '6.15', ombudsmanDetailsProvision: '6.16' });
     expect(CODE_2024.independentStage2Provision).toBe('6.13');
-    // Before 2024: no stage 2 acknowledgement timescale (D4), a 10-day stage 2 extension, stage 2 from the request.
+    // Before 2024: no stage 2 acknowledgement timescale (decision 0004), a 10-day stage 2 extension, stage 2 from the request.
     for (const earlier of [CODE_2020, CODE_2022]) {
       expect(earlier.stage2.acknowledgement).toBeNull();
       expect(earlier.stage2.response.from).toBe('escalationRequest');
@@ -31,7 +31,7 @@ describe('which Code applies (D3)', () => {
   });
 });
 
-describe("a landlord's own timescales (D9)", () => {
+describe("a landlord's own timescales (decision 0009)", () => {
   it('accepts shorter timescales and applies them', () => {
     expect(checkLandlordTimescales({ stage1ResponseDays: 8, stage2ResponseDays: 15 })).toEqual([]);
     const policy = withLandlordTimescales(CODE_2024, { stage1ResponseDays: 8, stage2ExtensionDays: 10 });

@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const domainPurity = require('../../../tools/eslint/domain-purity.cjs');
 
-/** The rule that keeps libs/domain pure must actually fire (ARCHITECTURE principle 3). */
+/** The rule that keeps libs/domain pure must actually fire (docs/architecture.md, principle 3). */
 describe('libs/domain purity lint rule', () => {
   // The project's own rule object, without loading eslint.config.mjs (Jest cannot import ESM configs).
   const eslint = new ESLint({

@@ -31,7 +31,7 @@ interface Timeline {
 /*
  * Worked timelines. Each deadline below was counted by hand on a calendar: the start day is day 0,
  * weekends and England & Wales bank holidays are skipped, and a deadline ends at midnight London
- * time on its last working day (D1, D2). "WD" = working day.
+ * time on its last working day (decisions 0001, 0002). "WD" = working day.
  */
 const timelines: Record<string, Timeline> = {
   // Wed 1 May 2024 + 5 WD: Thu 2, Fri 3, [Mon 6 bank holiday], Tue 7, Wed 8, Thu 9 → 9 May.
@@ -47,8 +47,8 @@ const timelines: Record<string, Timeline> = {
     status: 'responded',
   },
   // Acknowledged Mon 13 May, due Thu 9: Fri 10, Mon 13 → 2 WD late (Code 6.2).
-  // D4: the response clock runs from the actual acknowledgement: Tue 14 … Fri 24 (9), [Mon 27 Spring BH], Tue 28 (10).
-  '02 late acknowledgement moves the response clock (D4)': {
+  // Decision 0004: the response clock runs from the actual acknowledgement: Tue 14 … Fri 24 (9), [Mon 27 Spring BH], Tue 28 (10).
+  '02 late acknowledgement moves the response clock (decision 0004)': {
     events: [received('2024-05-01T10:00'), acknowledged(1, '2024-05-13T10:00')],
     asOf: '2024-05-28T18:00',
     deadlines: [
@@ -82,7 +82,7 @@ const timelines: Record<string, Timeline> = {
     ],
     findings: ['6.9(b) response-without-definition'],
   },
-  // Received Saturday 8 June 2024: day 0 is the Saturday, Monday 10 is day 1 (D2) → Fri 14 June.
+  // Received Saturday 8 June 2024: day 0 is the Saturday, Monday 10 is day 1 (decision 0002) → Fri 14 June.
   // Acknowledged Mon 10 June + 10 WD → Mon 24 June.
   '05 received on a Saturday': {
     events: [received('2024-06-08T11:00'), acknowledged(1, '2024-06-10T09:00')],
@@ -157,7 +157,7 @@ const timelines: Record<string, Timeline> = {
     findings: ['6.13 same-handler-both-stages'],
   },
   // 2022 Code: Wed 1 March 2023 + 5 WD → Wed 8 March (4.1); acknowledged Thu 2 → response (5.1) + 10 WD → Thu 16 March.
-  // Escalated Mon 20 March 2023: no stage 2 acknowledgement timescale before 2024 (D4); response (5.13) from the
+  // Escalated Mon 20 March 2023: no stage 2 acknowledgement timescale before 2024 (decision 0004); response (5.13) from the
   // request + 20 WD: 21–24 (4), 27–31 (9), 3–6 Apr (13), [Good Friday 7, Easter Monday 10], 11–14 (17), 17–19 (20) → 19 April.
   // Answered Thu 20 April: 1 WD late.
   '10 stage 2 under the 2022 Code, Easter 2023': {
@@ -177,7 +177,7 @@ const timelines: Record<string, Timeline> = {
     // Breached at the end of 19 April, then answered with no stage 2 definition recorded (5.16).
     findings: ['5.13 response-late', '5.16 response-without-definition'],
   },
-  // D3: stage 1 began Mon 25 March 2024 (2022 Code); stage 2 began Mon 15 April 2024 (statutory Code).
+  // Decision 0003: stage 1 began Mon 25 March 2024 (2022 Code); stage 2 began Mon 15 April 2024 (statutory Code).
   // Stage 1: + 5 WD: 26–28 (3), [29 Mar, 1 Apr], 2–3 Apr (5) → 3 April; acknowledged Tue 26 March + 10 WD: Wed 27, Thu 28, [Good Friday 29, Easter Monday 1 Apr], 2–5 (6), 8–11 (10) → 11 April.
   // Stage 2: + 5 WD → Mon 22 April; acknowledged Tue 16 April + 20 WD: 17–19 (3), 22–26 (8), 29 Apr–3 May (13), [6 May],
   // 7–10 (17), 13–15 (20) → Wed 15 May.
@@ -225,7 +225,7 @@ const timelines: Record<string, Timeline> = {
     ],
     findings: [],
   },
-  // As 13, extended to Fri 4 Oct = 13 WD: beyond the limit with no good reason. D5: it counts up to the limit (1 Oct).
+  // As 13, extended to Fri 4 Oct = 13 WD: beyond the limit with no good reason. decision 0005: it counts up to the limit (1 Oct).
   // Answered Thu 3 Oct: 2 WD late (2, 3 Oct).
   '14 extension beyond the limit, no good reason': {
     events: [
@@ -257,7 +257,7 @@ const timelines: Record<string, Timeline> = {
     ],
     findings: ['6.4 extension-beyond-limit'],
   },
-  // Extension without the Ombudsman's contact details (6.5): it does not move the deadline (D5).
+  // Extension without the Ombudsman's contact details (6.5): it does not move the deadline (decision 0005).
   // Due Tue 17 Sept; answered Mon 30 Sept: 18–20 (3), 23–27 (8), 30 (9) → 9 WD late.
   '16 extension without the Ombudsman details': {
     events: [
@@ -273,7 +273,7 @@ const timelines: Record<string, Timeline> = {
     ],
     findings: ['6.5 extension-without-ombudsman-details', '6.3 response-late'],
   },
-  // Extension notified Wed 18 Sept, after the deadline of Tue 17 had passed (A10): it does not count.
+  // Extension notified Wed 18 Sept, after the deadline of Tue 17 had passed (decision 0005): it does not count.
   // Answered Wed 25 Sept: 18, 19, 20, 23, 24, 25 → 6 WD late.
   '17 extension notified after the deadline': {
     events: [
@@ -289,7 +289,7 @@ const timelines: Record<string, Timeline> = {
     ],
     findings: ['6.3 response-late', '6.4 extension-notified-late'],
   },
-  // Two extensions, cumulative (A11): to Tue 24 Sept (5 WD), then on Mon 23 Sept to Tue 8 Oct (15 WD beyond 17 Sept).
+  // Two extensions, cumulative (decision 0005): to Tue 24 Sept (5 WD), then on Mon 23 Sept to Tue 8 Oct (15 WD beyond 17 Sept).
   // The second is beyond the limit: it counts up to Tue 1 Oct. Answered Tue 1 Oct: met.
   '18 two extensions, cumulative limit': {
     events: [
@@ -348,7 +348,7 @@ const timelines: Record<string, Timeline> = {
     // 5, [8 May coronation BH], 9–12, 15, 16 → 7 WD late.
     findings: ['5.13 extension-beyond-limit', '5.13 response-late'],
   },
-  // D6: a representative without the resident's consent yet: the stage 1 response clock has not started.
+  // Decision 0006: a representative without the resident's consent yet: the stage 1 response clock has not started.
   '21 representative, consent awaited': {
     events: [
       received('2024-05-01T10:00', { representative: { name: 'A. Advocate', relationship: 'advocate' } }),
@@ -361,7 +361,7 @@ const timelines: Record<string, Timeline> = {
     ],
     findings: [],
   },
-  // D6: consent arrives Fri 10 May, after the acknowledgement: the clock runs from then. + 10 WD: 13–17 (5), 20–24 (10) → 24 May.
+  // Decision 0006: consent arrives Fri 10 May, after the acknowledgement: the clock runs from then. + 10 WD: 13–17 (5), 20–24 (10) → 24 May.
   '22 representative, consent after acknowledgement': {
     events: [
       received('2024-05-01T10:00', { representative: { name: 'A. Advocate', relationship: 'advocate' } }),
@@ -375,7 +375,7 @@ const timelines: Record<string, Timeline> = {
     ],
     findings: [],
   },
-  // D6: consent already held before the acknowledgement (Thu 2 May): + 10 WD: 3 (1), [6 May], 7–10 (5), 13–17 (10) → 17 May.
+  // Decision 0006: consent already held before the acknowledgement (Thu 2 May): + 10 WD: 3 (1), [6 May], 7–10 (5), 13–17 (10) → 17 May.
   '23 representative, consent before acknowledgement': {
     events: [
       received('2024-05-01T10:00', { representative: { name: 'A. Advocate', consentReceivedAt: '2024-04-30T00:00:00.000Z' } }),
@@ -438,7 +438,7 @@ const timelines: Record<string, Timeline> = {
     findings: ['6.2 acknowledgement-late'],
   },
   // Not accepted as over 12 months old, but the issue occurred on 1 Sept 2023: the window runs to 1 Sept 2024 and the
-  // complaint came on 3 June 2024 (Code 2.3, D8); and the Ombudsman right was not explained (2.4).
+  // complaint came on 3 June 2024 (Code 2.3, decision 0008); and the Ombudsman right was not explained (2.4).
   '28 non-acceptance inside the 12-month window': {
     events: [
       received('2024-06-03T10:00', { issueOccurredAt: '2023-09-01T00:00:00.000Z' }),
@@ -487,7 +487,7 @@ const timelines: Record<string, Timeline> = {
     ],
     findings: ['4.1 acknowledgement-late'],
   },
-  // Stage 2 under 2024 never acknowledged: 6.11 due Wed 24 July; the 6.14 clock runs from then (D4): + 20 WD:
+  // Stage 2 under 2024 never acknowledged: 6.11 due Wed 24 July; the 6.14 clock runs from then (decision 0004): + 20 WD:
   // 25–26 (2), 29 Jul–2 Aug (7), 5–9 (12), 12–16 (17), 19–21 (20) → Wed 21 Aug. At Fri 30 Aug: 22, 23, [26 BH], 27–30 → 6 WD late.
   '32 stage 2 never acknowledged nor answered': {
     events: [
@@ -506,7 +506,7 @@ const timelines: Record<string, Timeline> = {
     // 6.11: 25–26 (2), 29 Jul–2 Aug (7), 5–9 (12), 12–16 (17), 19–23 (22), [26 BH], 27–30 (26).
     findings: ['6.11 acknowledgement-late', '6.14 response-late'],
   },
-  // D9: a landlord publishing an 8-working-day stage 1 response: acknowledged Fri 3 May 2024, + 8 WD:
+  // Decision 0009: a landlord publishing an 8-working-day stage 1 response: acknowledged Fri 3 May 2024, + 8 WD:
   // 7–10 (4), 13–16 (8) → Thu 16 May. Answered Fri 17: 1 WD late against the landlord's own timescale.
   '33 landlord shorter timescale': {
     events: [received('2024-05-01T10:00'), acknowledged(1, '2024-05-03T10:00'), responded(1, '2024-05-17T15:00')],
@@ -555,7 +555,7 @@ describe('worked timelines', () => {
   });
 });
 
-describe('CH02 evidence on each deadline (D5, D7)', () => {
+describe('CH02 evidence on each deadline (decisions 0005, 0007)', () => {
   it('a response inside a good-reason extension beyond the limit is met, but outside the Code timescale', () => {
     const { deadlines } = given(...timelines['15 extension beyond the limit with a good reason']!.events).assessedAt('2024-10-10T12:00');
     const response = deadlines.find((d) => d.kind === 'stage1Response')!;

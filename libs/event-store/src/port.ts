@@ -1,16 +1,16 @@
 /**
- * The one port every event store adapter implements (ARCHITECTURE principle 5). Streams are
+ * The one port every event store adapter implements (docs/architecture.md, principle 5). Streams are
  * `complaint-<id>`; revisions count from 0 within a stream; positions order all events globally.
  */
 export interface EventMetadata {
-  /** When it happened in the world (business time, ARCHITECTURE principle 2). */
+  /** When it happened in the world (business time, docs/architecture.md, principle 2). */
   readonly occurredAt: string;
   /** The authenticated principal; never taken from a request body. */
   readonly actor: string;
   readonly correlationId: string;
   readonly causationId?: string;
   readonly schemaVersion: number;
-  /** Present on events written by an idempotent request (API.md `Idempotency-Key`). */
+  /** Present on events written by an idempotent request (the `Idempotency-Key` header). */
   readonly idempotencyKey?: string;
   readonly requestHash?: string;
 }

@@ -17,7 +17,7 @@ const waitFor = async (condition: () => boolean, ms = 3000) => {
 };
 
 /**
- * The contract every adapter must honour (ARCHITECTURE principle 5). `open` gives a fresh, empty
+ * The contract every adapter must honour (docs/architecture.md, principle 5). `open` gives a fresh, empty
  * store for each test; `streamPrefix` keeps runs apart on a shared server.
  */
 export function eventStoreContract(open: () => Promise<EventStore>, capabilities = { uniqueEventIdsAcrossStreams: true }) {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { canonicalJson, chain, GENESIS_HASH, hashEvent, sealJson, verifyChain, type NewEvent } from '../src';
 
-/** The definition every stored chain was hashed with (sessions 1–4), kept as the specification. */
+/** The definition every stored chain is hashed with, written out independently as the specification. */
 function canonicalJsonAsFirstWritten(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(canonicalJsonAsFirstWritten).join(',')}]`;

@@ -6,9 +6,9 @@ import { dirname } from 'node:path';
 import { randomCopy, randomView } from './random-pool';
 
 /**
- * Keys remembered unwrapped, at most (one per resident recently written or read). With a new
- * resident per complaint, 50,000 held ~12 MB more at the benchmark's peak RSS than 10,000 (session
- * 10); a key not remembered costs one SELECT and one unwrap (~15 µs).
+ * Keys remembered unwrapped, at most (one per resident recently written or read): enough for a
+ * busy period's residents within the memory budget; a key not remembered costs one SELECT and
+ * one unwrap.
  */
 const REMEMBERED_KEYS = 10_000;
 
@@ -41,7 +41,7 @@ export interface Erasure {
  * A new key must be on disk before any data encrypted under it is. Committing each new key with
  * its own fsync on the request thread (synchronous = FULL) blocked the event loop ~1 ms per new
  * resident: with a new resident per complaint the service took a third of the commands it took
- * for one resident (README "Performance"). So new keys are written in groups and made durable off
+ * for one resident (docs/performance.md). So new keys are written in groups and made durable off
  * the request thread: each group is committed in one transaction without waiting for the disk
  * (synchronous = NORMAL: in WAL mode the commit is written to the WAL file, not synced), then the
  * WAL file is fsynced on libuv's thread pool. `durable()` says when; the command waits for it
@@ -152,7 +152,7 @@ export class DataKeyStore {
    * events are all appended there: before each of its batches the log has the group of new keys
    * written, and its writer thread fsyncs this file's WAL just before committing the batch. A new
    * key then costs the request thread neither the fsync's round trip nor a wait of its own between
-   * the key and the append (README "Performance"). Null for an in-memory store (keys written at once).
+   * the key and the append (docs/performance.md). Null for an in-memory store (keys written at once).
    */
   commitDependency(): CommitDependency | null {
     if (this.walPath === null) return null;

@@ -2,7 +2,7 @@ import { randomFillSync } from 'node:crypto';
 
 // Random bytes for IVs, key ids and keys come from one pooled buffer, refilled from the CSPRNG 4 KB
 // at a time: one call per ~60 values rather than one each (a synchronous randomBytes call costs
-// ~3 µs however few bytes it returns, ~3 % of a command's CPU for the IVs alone).
+// the same however few bytes it returns, and every personal field needs an IV).
 const pool = Buffer.alloc(4096);
 let offset = pool.length;
 

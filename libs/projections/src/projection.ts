@@ -11,7 +11,7 @@ export interface Column<Doc> {
 }
 
 /**
- * A projection (ARCHITECTURE principle 6) is a pure reducer over the global event order, keyed:
+ * A projection (docs/architecture.md, principle 6) is a pure reducer over the global event order, keyed:
  * each event updates at most one document. The runner keeps documents and columns in SQLite;
  * the projection never sees the database, so replaying the log always gives the same rows.
  */

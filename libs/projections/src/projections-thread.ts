@@ -26,8 +26,7 @@ const COMMIT: ToProjectionsThread = { type: 'commit' };
 /**
  * The projections kept on a thread of their own (projections-worker.ts), seen from the thread that
  * serves HTTP. Applying events (reading them back from the log, folding, writing documents in
- * transactions) took ~12 % of that thread at the command peak, in slices of up to ~10 ms that
- * commands queued behind. The thread has its own connections; queries still read the read models
+ * transactions) would otherwise take slices of that thread that commands queue behind. The thread has its own connections; queries still read the read models
  * here, through `db` (WAL: readers never wait for the writer). `position` and `lastFailure` are
  * what the thread last reported, after each batch, so `asOfPosition` stays truthful. A thread
  * that dies is reported as the failure and replaced after `restartMs`; its runner resumes from
@@ -109,7 +108,7 @@ export class ProjectionsThread implements LiveProjections {
       rules: { ...rules, calendar: rules.calendar.options },
       alerts,
     };
-    // its own memory bound (its heap is ~25-35 MB at the benchmark's peak, see projections-worker.ts)
+    // its own memory bound (see projections-worker.ts)
     const worker = startThread(join(__dirname, 'projections-worker'), {
       workerData,
       resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 4 },

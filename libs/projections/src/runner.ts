@@ -13,9 +13,9 @@ export interface RunnerOptions {
   /**
    * Live events are applied at most once per this many ms (0: each as it comes). An event that
    * arrives when the read side has been idle that long is applied at once; under load, events
-   * gather until the interval has passed and go in one transaction. At the command peak, one
-   * transaction per group commit cost the request thread ~10 % of every command, most of it
-   * SQLite's per-transaction work; gathering 20 ms gave 8-15 % more commands/s. Under load read
+   * gather until the interval has passed and go in one transaction, since SQLite's
+   * per-transaction work, paid for every group commit, would otherwise be a large share of each
+   * command's cost (docs/performance.md). Under load read
    * models then trail the log by up to that much more: they are eventually consistent anyway and
    * say how far they have got (`asOfPosition`).
    */

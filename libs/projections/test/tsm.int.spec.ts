@@ -3,7 +3,7 @@ import { alertProjection, complaintProjection, openReadModelDatabase, Projection
 import { ALERTS, many, record, RULES } from './support/ledger';
 
 /**
- * A worked TSM example (decision D7), 47 complaints over reporting years 2024/25 and 2025/26 and
+ * A worked TSM example (decision 0007), 47 complaints over reporting years 2024/25 and 2025/26 and
  * both tenures. Every complaint is acknowledged the day it arrives (stage 1 and stage 2), so the
  * Code's response timescales run from that day (Code 6.3: 10 working days at stage 1; 6.13: 20
  * at stage 2). "Within" responses come 3 to 9 working days later; "late" ones weeks after the
@@ -75,7 +75,7 @@ const year2025 = [
 
 const homes: HomesByYear = { 2024: { LCRA: 10_000, LCHO: 2_000 }, 2025: { LCRA: 10_100, LCHO: 2_050 } };
 
-describe('TSM CH01/CH02 (D7): a worked example over two reporting years', () => {
+describe('TSM CH01/CH02 (decision 0007): a worked example over two reporting years', () => {
   const db = openReadModelDatabase(':memory:');
   beforeAll(async () => {
     expect(year2024.length + year2025.length).toBe(47);

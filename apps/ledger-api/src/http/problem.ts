@@ -6,7 +6,7 @@ export interface FieldError {
   readonly message: string;
 }
 
-/** RFC 9457 problem details; `errors` names each offending field and the rule it broke (API.md). */
+/** RFC 9457 problem details; `errors` names each offending field and the rule it broke. */
 export interface ProblemDetails {
   type: string;
   title: string;

@@ -99,7 +99,7 @@ export function annualReportPage(report: AnnualReport, landlord = 'complaint-led
             `${percent(tsm.ch02.stage2.percent)} (${tsm.ch02.stage2.withinTimescale} of ${tsm.ch02.stage2.responded})`,
           ],
         ],
-        'CH01 and CH02 (decision D7)',
+        "CH01 (complaints per 1,000 homes) and CH02 (responses within the Code's timescales)",
       )}</section>`,
     `<section><h2>4. Timeliness</h2><p>Working days from receipt (stage 1) or the escalation request (stage 2) to the acknowledgement and to the response.</p>
       ${report.timeliness

@@ -26,7 +26,9 @@ export class TsmController {
   ) {}
 
   @Get('tsm')
-  @ApiOperation({ summary: 'TSM CH01 and CH02 for a reporting year, per tenure and in total (decision D7)' })
+  @ApiOperation({
+    summary: 'TSM CH01 and CH02 for a reporting year, per tenure and in total (counted as docs/decisions/0007-tsm-counting.md says)',
+  })
   tsm(@Query() query: TsmQuery) {
     return { ...tsmReport(this.readSide.db, query.year, this.config.homes), asOfPosition: this.readSide.runner.position };
   }

@@ -1,7 +1,7 @@
 /**
  * England & Wales bank holidays, 2018–2030, as ISO dates (Europe/London).
  *
- * 2019–2028: GOV.UK feed `bank-holidays.json`, division `england-and-wales` (code-rules.md §5 [BH]).
+ * 2019–2028: GOV.UK feed `bank-holidays.json`, division `england-and-wales` (docs/sources.md).
  * 2018, 2029, 2030: the statutory pattern (New Year's Day or its substitute, Good Friday and Easter
  * Monday from the Gregorian Easter, first and last Monday of May, last Monday of August, Christmas
  * and Boxing Day with substitutes). The 2029–2030 dates are not yet proclaimed; a proclamation

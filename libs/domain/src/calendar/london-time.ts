@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 
-/** Every clock in the Code is counted in England: dates are London dates (D1, D2). */
+/** Every clock in the Code is counted in England: dates are London dates (decisions 0001, 0002). */
 export const LONDON = 'Europe/London';
 
 /** An ISO calendar date, `YYYY-MM-DD`, meaning that day in Europe/London. */
@@ -29,7 +29,7 @@ export function parseInstant(value: string): DateTime | null {
 }
 
 // An instant with Z or an offset in the everyday form — what housing systems send and what the
-// ledger stores — is read here in ~1 µs instead of luxon's ~5 µs (every command parses two). Only
+// ledger stores — is read here directly, several times faster than luxon (every command parses two). Only
 // a form whose every field is in range is read; anything else (no offset, hour 24, a fraction
 // finer than milliseconds, week or ordinal dates, an offset beyond ±14:00) is left to luxon, so
 // what is accepted and what it means do not change (london-date.unit.spec.ts compares the two).
@@ -56,8 +56,8 @@ export function toInstant(value: string): Instant {
 
 // Stored instants carry `Z` or an offset. For those, the London date comes from UK summer-time
 // rules (BST from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of
-// October, in force since 1996) rather than luxon's Intl-based zone lookup, which costs ~20 µs a
-// call and dominated deadline evaluation. london-date.unit.spec.ts checks it against luxon hour by hour.
+// October, in force since 1996) rather than luxon's Intl-based zone lookup, which would dominate
+// deadline evaluation. london-date.unit.spec.ts checks it against luxon hour by hour.
 const WITH_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
 const HOUR_MS = 3_600_000;
 const summerTime = new Map<number, readonly [number, number]>();
@@ -101,7 +101,7 @@ function computeLondonDate(instant: Instant): LocalDate {
   return parsed.setZone(LONDON).toISODate()!;
 }
 
-/** A deadline ends at 23:59:59.999 London time on its last day (D2). */
+/** A deadline ends at 23:59:59.999 London time on its last day (decision 0002). */
 const endsOfDays = new Map<LocalDate, Instant>();
 export function endOfLondonDay(date: LocalDate): Instant {
   let end = endsOfDays.get(date);

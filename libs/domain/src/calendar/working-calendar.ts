@@ -2,7 +2,7 @@ import { ENGLAND_AND_WALES_BANK_HOLIDAYS, FIRST_CALENDAR_YEAR, LAST_CALENDAR_YEA
 import { isLocalDate, type LocalDate } from './london-time';
 
 export interface CalendarOptions {
-  /** Landlord closure days (e.g. 24 and 31 December), ISO dates. Off by default (A6). */
+  /** Landlord closure days (e.g. 24 and 31 December), ISO dates. Off by default (decision 0001). */
   readonly closureDays?: readonly LocalDate[];
   /** Bank holidays to add, e.g. a newly proclaimed one-off, until the shipped table is updated. */
   readonly extraBankHolidays?: readonly LocalDate[];
@@ -14,9 +14,9 @@ const DAY_COUNT = (Date.UTC(LAST_CALENDAR_YEAR + 1, 0, 1) - FIRST_DAY_MS) / MS_P
 const BANK_HOLIDAYS: ReadonlySet<LocalDate> = new Set(Object.values(ENGLAND_AND_WALES_BANK_HOLIDAYS).flat());
 
 /**
- * Working days under D1: Monday to Friday, excluding England & Wales bank holidays and any
+ * Working days under decision 0001: Monday to Friday, excluding England & Wales bank holidays and any
  * configured closure days. All arithmetic is on London calendar dates, so daylight-saving
- * changes cannot shift a count (D1, D2, A5).
+ * changes cannot shift a count (decisions 0001, 0002).
  *
  * The calendar is finite (the years it has holidays for), so it precomputes, for every day, how
  * many working days have passed: counting and adding working days are then array look-ups, which
@@ -63,7 +63,7 @@ export class WorkingCalendar {
 
   /**
    * The date `n` working days after `start`, where `start` is day 0 whether or not it is itself a
-   * working day (D2): a complaint received on a Saturday has the following Monday as day 1.
+   * working day (decision 0002): a complaint received on a Saturday has the following Monday as day 1.
    */
   addWorkingDays(start: LocalDate, n: number): LocalDate {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`working days must be a whole number ≥ 0: ${n}`);

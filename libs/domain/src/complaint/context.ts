@@ -3,7 +3,7 @@ import type { AlertSettings } from '../compliance/alerts';
 import type { ComplianceRules } from '../compliance/rules';
 
 /**
- * Everything impure a decision needs, passed in: the clock and an id source (ARCHITECTURE
+ * Everything impure a decision needs, passed in: the clock and an id source (docs/architecture.md,
  * principle 3). The application wires a real clock once at its root; tests pass fixed values.
  */
 export interface DecisionContext {

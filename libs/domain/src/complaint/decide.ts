@@ -323,7 +323,7 @@ function withdraw({ data }: C.WithdrawComplaint, complaint: ComplaintState, cont
 
 /**
  * The alerts due at `asOf` and not recorded yet (compliance/alerts): each deadline's breach once
- * its due day has ended (D2), and its warning from the configured working day before. Nothing
+ * its due day has ended (decision 0002), and its warning from the configured working day before. Nothing
  * due is no events, not an error: a sweep that finds the work done records nothing.
  */
 function recordDeadlineAlerts({ data }: C.RecordDeadlineAlerts, complaint: ComplaintState, context: DecisionContext): DecideResult {

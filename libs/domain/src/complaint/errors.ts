@@ -1,5 +1,5 @@
 /**
- * A command the ledger refuses because it cannot have happened (ARCHITECTURE principle 1).
+ * A command the ledger refuses because it cannot have happened (docs/architecture.md, principle 1).
  * `kind` says how an adapter should report it: not_found (404), conflict with the complaint's
  * state (409), or invalid input (422). `field` names the offending input where there is one.
  */

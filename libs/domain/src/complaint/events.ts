@@ -16,7 +16,7 @@ export interface Resident {
 export interface Representative {
   readonly name?: string;
   readonly relationship?: string;
-  /** When the resident's consent for the representative was received (D6). */
+  /** When the resident's consent for the representative was received (decision 0006). */
   readonly consentReceivedAt?: Instant;
 }
 

@@ -1,4 +1,4 @@
-/** The closed vocabularies of the HTTP contract (API.md), shared by commands, events and DTOs. */
+/** The closed vocabularies of the HTTP contract, shared by commands, events and DTOs. */
 export const CHANNELS = ['phone', 'email', 'letter', 'in_person', 'web', 'social_media', 'other'] as const;
 export type Channel = (typeof CHANNELS)[number];
 

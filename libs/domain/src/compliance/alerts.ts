@@ -6,7 +6,7 @@ import type { ComplianceRules } from './rules';
 
 /**
  * Deadline alerts: what a breach detector records. A deadline is watched while it has a due
- * instant and is unmet; it is breached once its due instant (end of the due day, D2) has passed,
+ * instant and is unmet; it is breached once its due instant (end of the due day, decision 0002) has passed,
  * and approaching from the start of the working day `warningWorkingDays` before its due day.
  * Each alert is keyed by the deadline and its due instant, so a deadline moved by an extension
  * (Code 6.4/6.16) is watched afresh, and each alert is recorded once (Code 5.12: a full record).

@@ -9,7 +9,7 @@ export interface Assessment {
   readonly asOf: Instant;
   readonly status: ComplaintStatus;
   readonly stage: Stage;
-  /** The Code governing the current stage (D3); each deadline carries its own. */
+  /** The Code governing the current stage (decision 0003); each deadline carries its own. */
   readonly codeVersion: CodeVersion;
   readonly deadlines: Deadline[];
   readonly findings: Finding[];

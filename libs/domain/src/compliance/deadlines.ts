@@ -15,7 +15,7 @@ import { policyForClockStartingAt, type ComplianceRules } from './rules';
 
 export type DeadlineStatus = 'pending' | 'met' | 'met_late' | 'breached';
 
-/** How one extension was judged against the Code (D5). */
+/** How one extension was judged against the Code (decision 0005). */
 export interface ExtensionAssessment {
   readonly extension: ExtensionRecord;
   readonly workingDays: number;
@@ -29,9 +29,9 @@ export interface ExtensionAssessment {
 export interface Deadline {
   readonly kind: DeadlineKind;
   readonly stage: Stage;
-  /** When the clock started; null while it waits (for a representative's consent, D6). */
+  /** When the clock started; null while it waits (for a representative's consent, decision 0006). */
   readonly startsAt: Instant | null;
-  /** End of the last working day allowed, London time (D2), after extensions (D5). */
+  /** End of the last working day allowed, London time (decision 0002), after extensions (decision 0005). */
   readonly dueAt: Instant | null;
   readonly metAt: Instant | null;
   readonly status: DeadlineStatus;
@@ -39,7 +39,7 @@ export interface Deadline {
   readonly workingDaysLate: number;
   readonly provision: string;
   readonly codeVersion: CodeVersion;
-  /** Last instant still within the Code's timescales: the base deadline plus valid extensions (CH02, D5, D7). */
+  /** Last instant still within the Code's timescales: the base deadline plus valid extensions (CH02; decisions 0005, 0007). */
   readonly codeTimescaleDueAt: Instant | null;
   /** Whether it was met within the Code's timescales; null while pending. */
   readonly withinCodeTimescale: boolean | null;
@@ -69,7 +69,7 @@ function stage1Deadlines(state: ComplaintState, asOf: Instant, rules: Compliance
   const policy = policyForClockStartingAt(state.receivedAt, rules);
   const record = state.stage1;
   const { acknowledgement, response } = clocks(policy, 1, record, state.receivedAt, rules.calendar);
-  // D6: with a representative, the response clock waits for the resident's consent.
+  // Decision 0006: with a representative, the response clock waits for the resident's consent.
   let responseStart: Instant | null = response.startsAt;
   if (state.representative) {
     const consent = state.representative.consentReceivedAt;
@@ -167,7 +167,7 @@ function remedyDeadlines(state: ComplaintState, asOf: Instant, rules: Compliance
 /**
  * Where a stage's two clocks start. The acknowledgement is met by the acknowledgement, or by a
  * response that came first (a full response also defines and logs the complaint). The response
- * clock runs from receipt, the escalation request, or the actual acknowledgement (D4) — and from
+ * clock runs from receipt, the escalation request, or the actual acknowledgement (decision 0004) — and from
  * the acknowledgement's due date when none was ever recorded.
  */
 function clocks(policy: CodePolicy, stage: Stage, record: StageRecord, stageStartsAt: Instant, calendar: WorkingCalendar) {
@@ -186,7 +186,7 @@ function clocks(policy: CodePolicy, stage: Stage, record: StageRecord, stageStar
 function responseStart(rules: StagePolicy, stageStartsAt: Instant, acknowledgedAt: Instant | null, calendar: WorkingCalendar): Instant {
   if (rules.response.from !== 'acknowledgement') return stageStartsAt;
   if (acknowledgedAt) return acknowledgedAt;
-  // No acknowledgement recorded: count from the day it was due (D4).
+  // No acknowledgement recorded: count from the day it was due (decision 0004).
   const acknowledgementDays = rules.acknowledgement?.workingDays ?? 0;
   return endOfLondonDay(calendar.addWorkingDays(londonDateOf(stageStartsAt), acknowledgementDays));
 }
@@ -289,8 +289,8 @@ function status(dueAt: Instant, metAt: Instant | null, asOf: Instant, end: Insta
 }
 
 /**
- * D5, cumulative per stage (A11). An extension counts toward the Code's timescale when it was
- * notified before the deadline then in force (A10) and, where the Code requires, with the
+ * Decision 0005, cumulative per stage. An extension counts toward the Code's timescale when it was
+ * notified before the deadline then in force (decision 0005) and, where the Code requires, with the
  * Ombudsman's contact details (6.5/6.16); it counts only up to the limit (6.4/6.15). Beyond that,
  * or when defective, it moves the landlord's deadline only if a good reason was recorded.
  * Extensions notified after `asOf` are not yet known.

@@ -7,7 +7,7 @@ import { policyForClockStartingAt, type ComplianceRules } from './rules';
 
 export type Severity = 'breach' | 'warning' | 'info';
 
-/** Something the Code forbids that happened: recorded, never refused (ARCHITECTURE principle 1). */
+/** Something the Code forbids that happened: recorded, never refused (docs/architecture.md, principle 1). */
 export interface Finding {
   readonly provision: string;
   readonly rule: string;
@@ -69,7 +69,7 @@ function lateness(deadline: Deadline): Finding[] {
   ];
 }
 
-// Code 6.4/6.5 at stage 1, 6.15/6.16 at stage 2 (D5).
+// Code 6.4/6.5 at stage 1, 6.15/6.16 at stage 2 (decision 0005).
 function extensionFindings(deadline: Deadline): Finding[] {
   return (deadline.extensions ?? []).flatMap((assessment) => {
     const { extension, rule } = assessment;
@@ -178,7 +178,7 @@ function independence(stage1: StageRecord, stage2: StageRecord, policy: CodePoli
   ];
 }
 
-// Code 2.3 (12-month window, D8) and 2.4 (explain, and the right to go to the Ombudsman).
+// Code 2.3 (12-month window, decision 0008) and 2.4 (explain, and the right to go to the Ombudsman).
 function nonAcceptance(state: ComplaintState, decision: Decided, policy: CodePolicy): Finding[] {
   const base = { at: decision.decidedAt, stage: 1 as const, codeVersion: policy.version };
   const findings: Finding[] = [];

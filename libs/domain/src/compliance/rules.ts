@@ -10,7 +10,7 @@ export interface ComplianceRules {
   readonly landlordTimescales?: LandlordTimescales;
 }
 
-/** D3 and D9: the Code in force when a clock started, with the landlord's shorter timescales applied. */
+/** Decisions 0003 and 0009: the Code in force when a clock started, with the landlord's shorter timescales applied. */
 export function policyForClockStartingAt(start: Instant, rules: ComplianceRules): CodePolicy {
   const policy = codeInForceOn(londonDateOf(start), rules.versions ?? CODE_VERSIONS);
   return rules.landlordTimescales ? withLandlordTimescales(policy, rules.landlordTimescales) : policy;

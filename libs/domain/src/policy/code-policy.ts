@@ -3,7 +3,7 @@ import type { LocalDate } from '../calendar/london-time';
 export type CodeVersion = '2020' | '2022' | '2024';
 export type Stage = 1 | 2;
 
-/** Where a clock starts. `acknowledgement` means the actual acknowledgement (D4). */
+/** Where a clock starts. `acknowledgement` means the actual acknowledgement (decision 0004). */
 export type ClockStart = 'receipt' | 'acknowledgement' | 'escalationRequest';
 
 export interface Timescale {
@@ -13,7 +13,7 @@ export interface Timescale {
 }
 
 export interface ExtensionRule {
-  /** Cumulative working days an extension may add without a good reason (D5, A11). */
+  /** Cumulative working days an extension may add without a good reason (decision 0005). */
   readonly maxWorkingDays: number;
   readonly provision: string;
   /** Provision requiring the Ombudsman's contact details with every extension notice; null where not required. */
@@ -21,7 +21,7 @@ export interface ExtensionRule {
 }
 
 export interface StagePolicy {
-  /** Null where that Code set no acknowledgement timescale for the stage (stage 2 before 2024, D4). */
+  /** Null where that Code set no acknowledgement timescale for the stage (stage 2 before 2024, decision 0004). */
   readonly acknowledgement: Timescale | null;
   readonly response: Timescale;
   readonly extension: ExtensionRule;
@@ -34,7 +34,7 @@ export interface StagePolicy {
 export interface CodePolicy {
   readonly version: CodeVersion;
   readonly title: string;
-  /** First London date on which the version governs a clock that starts (D3). */
+  /** First London date on which the version governs a clock that starts (decision 0003). */
   readonly inForceFrom: LocalDate;
   readonly stage1: StagePolicy;
   readonly stage2: StagePolicy;
@@ -54,7 +54,7 @@ export interface CodePolicy {
 
 /**
  * The Housing Ombudsman's Complaint Handling Code (2020), superseded on 1 April 2022.
- * Source: reference 002, paragraph 3.11 (timescales), 3.12 (shorter allowed), 3.15 (response content).
+ * Source: the 2020 Code (docs/sources.md), paragraph 3.11 (timescales), 3.12 (shorter allowed), 3.15 (response content).
  */
 export const CODE_2020: CodePolicy = {
   version: '2020',
@@ -83,7 +83,7 @@ export const CODE_2020: CodePolicy = {
 
 /**
  * The Code as revised in 2022 (1 April 2022 – 31 March 2024). Numbers from the left-hand column of
- * reference 004: 4.1 acknowledge within five days, 5.1 response in 10 working days of logging
+ * the 2022→2024 change guide (docs/sources.md): 4.1 acknowledge within five days, 5.1 response in 10 working days of logging
  * (+10 further), 5.13 stage 2 in 20 working days of escalation (+10 further), 5.12 independence.
  * Ombudsman details were then required only when an extension could not be agreed (5.3/5.15), which
  * the ledger cannot know, so it does not raise that finding under this version.
@@ -113,7 +113,7 @@ export const CODE_2022: CodePolicy = {
   fullRecordProvision: '4.15',
 };
 
-/** The statutory Code, in force from 1 April 2024 (reference 004, right-hand column; code-rules.md §1, §2.1). */
+/** The statutory Code, in force from 1 April 2024 (the 2022→2024 change guide's right-hand column, docs/sources.md). */
 export const CODE_2024: CodePolicy = {
   version: '2024',
   title: 'Complaint Handling Code (statutory, 2024)',
@@ -142,7 +142,7 @@ export const CODE_2024: CodePolicy = {
 /** Newest first, so the first whose start is on or before a date is the one in force. */
 export const CODE_VERSIONS: readonly CodePolicy[] = [CODE_2024, CODE_2022, CODE_2020];
 
-/** D3: the Code in force on the London date a stage's clock started governs that stage. */
+/** Decision 0003: the Code in force on the London date a stage's clock started governs that stage. */
 export function codeInForceOn(date: LocalDate, versions: readonly CodePolicy[] = CODE_VERSIONS): CodePolicy {
   const policy = versions.find((candidate) => candidate.inForceFrom <= date);
   if (!policy) throw new RangeError(`no Complaint Handling Code version covers ${date}`);

@@ -2,7 +2,7 @@ import { CODE_VERSIONS, type CodePolicy, type StagePolicy, type Timescale } from
 
 /**
  * Timescales a landlord has chosen to publish. They may be shorter than the Code's, never longer
- * (D9; Code 2020 3.12). Absent values mean "the Code's own".
+ * (decision 0009; Code 2020 3.12). Absent values mean "the Code's own".
  */
 export interface LandlordTimescales {
   readonly stage1AcknowledgementDays?: number;
@@ -29,7 +29,7 @@ const LIMITS: readonly Limit[] = [
   { setting: 'stage2ExtensionDays', pick: (p) => p.stage2.extension.maxWorkingDays },
 ];
 
-/** D9: every problem with a landlord's timescales, so start-up can refuse with a clear message. */
+/** Decision 0009: every problem with a landlord's timescales, so start-up can refuse with a clear message. */
 export function checkLandlordTimescales(timescales: LandlordTimescales): TimescaleProblem[] {
   const statutory = CODE_VERSIONS[0]!;
   const problems: TimescaleProblem[] = [];

@@ -22,7 +22,7 @@ export function fixedContext(now = NOW): DecisionContext {
 }
 
 /**
- * Given/when/then for the decider (STYLE.md 4): given past events, when a command, then new events
+ * Given/when/then for the decider: given past events, when a command, then new events
  * or a typed error. `thenAssess` checks what the Code makes of the resulting record.
  */
 export function given(...events: ComplaintEvent[]) {

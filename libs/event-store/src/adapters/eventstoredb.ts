@@ -23,7 +23,7 @@ import {
 } from '../port';
 
 /**
- * The client library (gRPC and protobuf: ~6 MB of live heap, ~25 MB of RSS) is loaded the first
+ * The client library (gRPC and protobuf, a sizeable share of the memory budget) is loaded the first
  * time this adapter is used, so a service running on SQLite never carries it.
  */
 let library: typeof EventStoreDb | undefined;
@@ -60,7 +60,7 @@ export interface EventStoreDbOptions {
 }
 
 /**
- * The production adapter (ARCHITECTURE principle 5) on EventStoreDB / KurrentDB.
+ * The production adapter (docs/architecture.md, principle 5) on EventStoreDB / KurrentDB.
  *
  * - Streams are the port's names (`complaint-<id>`); revisions are EventStoreDB's stream revisions.
  * - The port's global position is the event's commit position in `$all`. Since EventStoreDB 20,

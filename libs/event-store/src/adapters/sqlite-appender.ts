@@ -141,7 +141,7 @@ export class SqliteAppender {
     // BEGIN IMMEDIATE: the write lock is taken (waiting up to busy_timeout) before the batch reads
     // any head. A deferred transaction reads first and upgrades at its first write, which SQLite
     // refuses at once with SQLITE_BUSY or SQLITE_BUSY_SNAPSHOT when another process (the worker
-    // beside the API) wrote meanwhile: ~5 % of appends failed with two processes writing.
+    // beside the API) wrote meanwhile, failing appends that only had to wait their turn.
     const outcomes = this.commitBatch.immediate(batch, clock);
     this.streamKeys.rememberCommitted(batch, outcomes);
     return outcomes;

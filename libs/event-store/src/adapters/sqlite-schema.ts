@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
  * a retried append. Complaints whose deadlines fall due together were mostly recorded together,
  * so a breach sweep's appends land in a few neighbouring index pages. Version 1 keyed both
  * indexes by random strings (the stream name, and the event id across all streams), so the same
- * sweep rewrote most of both indexes and its commit wrote ~10 MB of WAL for 2,000 events.
+ * sweep rewrote most of both indexes, and its commits were many times larger.
  *
  * An event id is unique within its stream, as in EventStoreDB. Ids are random or derived from
  * names that include the stream, so the same id in two streams would take a bug, and nothing

@@ -42,7 +42,7 @@ export class WriterThread {
    * Takes the writer's answers that have arrived, now, rather than when the event loop next gets to
    * them. Under load the thread serving requests runs many requests per turn of its loop, and an
    * answer waited ~1 ms (p50; ~3 ms p90) behind them, while the batch's clients could not send
-   * their next commands; the store calls this as each command reaches it (README "Performance").
+   * their next commands; the store calls this as each command reaches it (docs/performance.md).
    */
   collectReplies(): void {
     const running = this.running;

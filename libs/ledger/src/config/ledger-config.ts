@@ -50,7 +50,10 @@ export class LedgerConfig {
   @Max(65535)
   PORT = 3000;
 
-  @Setting('Deadlines', "The landlord's closure days that are not working days, comma-separated ISO dates (docs/decisions/0001).")
+  @Setting(
+    'Deadlines',
+    "The landlord's closure days that are not working days, comma-separated ISO dates (docs/decisions/0001-working-days.md).",
+  )
   @IsOptional()
   @Matches(/^(\d{4}-\d{2}-\d{2})(,\d{4}-\d{2}-\d{2})*$/, { message: 'LEDGER_CLOSURE_DAYS must be a comma-separated list of ISO dates' })
   LEDGER_CLOSURE_DAYS?: string;
@@ -261,7 +264,7 @@ export class LedgerConfig {
 
   @Setting(
     'Deadlines',
-    "The landlord's own stage 1 acknowledgement timescale in working days: shorter than the Code's, never longer (docs/decisions/0009).",
+    "The landlord's own stage 1 acknowledgement timescale in working days: shorter than the Code's, never longer (docs/decisions/0009-landlord-timescales.md).",
   )
   @Transform(toInt)
   @IsOptional()
@@ -374,7 +377,7 @@ export function loadConfig(env: Record<string, string | undefined>): LedgerConfi
   const config = plainToInstance(LedgerConfig, relevant);
   for (const error of validateSync(config))
     for (const message of Object.values(error.constraints ?? {})) problems.push(`${error.property}: ${message}`);
-  // Landlords may set shorter timescales, never longer (docs/decisions/0009).
+  // Landlords may set shorter timescales, never longer (docs/decisions/0009-landlord-timescales.md).
   for (const problem of checkLandlordTimescales(config.landlordTimescales))
     problems.push(`${TIMESCALE_ENV[problem.setting]}: ${problem.message}`);
   if (config.LEDGER_STORE === 'eventstoredb' && !config.EVENTSTORE_CONNECTION_STRING) {

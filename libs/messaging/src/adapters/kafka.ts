@@ -7,7 +7,7 @@ export interface KafkaPublisherOptions {
   /**
    * Idempotent producer (the default): the broker drops a retried batch it already has, so
    * kafkajs's own retries never duplicate. Only the tests against librdkafka's mock cluster
-   * turn it off (README: its metadata names a controller kafkajs cannot find).
+   * turn it off (docs/integration.md: its metadata names a controller kafkajs cannot find).
    */
   readonly idempotent?: boolean;
   readonly compression?: 'gzip' | 'none';

@@ -43,8 +43,8 @@ const withinCode = (deadline: Deadline | undefined): number | null =>
 
 /**
  * The complaints read model: each complaint's state folded by the domain's own `evolve`, with
- * the columns that listing (API.md `GET /v1/complaints`), breach detection (an index of the next
- * alert instant) and TSM statistics (D7: the London dates of each counting event and whether
+ * the columns that listing (`GET /v1/complaints`), breach detection (an index of the next
+ * alert instant) and TSM statistics (decision 0007: the London dates of each counting event and whether
  * each response was within the Code's timescales) query.
  */
 export function complaintProjection(rules: ComplianceRules, alerts: AlertSettings): KeyedProjection<ComplaintDocument> {
@@ -63,7 +63,7 @@ export function complaintProjection(rules: ComplianceRules, alerts: AlertSetting
       indexed: true,
       of: (d) => nextAlertAt(d.state, d.lastRecordedAt, rules, alerts, deadlinesOf(d, rules)),
     },
-    // TSM (D7): not accepted (Code section 2 exclusions) counts nowhere; a refused escalation is
+    // TSM (decision 0007): not accepted (Code section 2 exclusions) counts nowhere; a refused escalation is
     // not a stage 2 complaint; withdrawn complaints still count in CH01.
     { name: 'excluded', type: 'INTEGER', of: (d) => Number(d.state.nonAcceptance !== undefined) },
     { name: 'received_on', type: 'TEXT', of: (d) => londonDateOf(d.state.receivedAt) },

@@ -42,11 +42,11 @@ type Counts = Record<(typeof COUNTED)[number], number>;
 const ZERO = Object.fromEntries(COUNTED.map((field) => [field, 0])) as Counts;
 
 /**
- * TSM CH01 and CH02 for one reporting year (decision D7), from the complaints read model. Each
+ * TSM CH01 and CH02 for one reporting year (decision 0007), from the complaints read model. Each
  * complaint counts in the year its counting event falls in: received (CH01 stage 1), escalated
  * (CH01 stage 2), responded (CH02). Complaints not accepted (Code section 2) count nowhere; a
  * refused escalation is not a stage 2 complaint; withdrawn complaints count in CH01 only (they
- * have no response). CH02's numerator is responses within the Code's timescales (D4/D5).
+ * have no response). CH02's numerator is responses within the Code's timescales (decisions 0004/0005).
  */
 export function tsmReport(db: ReadModelDatabase, year: number, homes: HomesByYear): TsmReport {
   const period = reportingYear(year);
@@ -90,7 +90,7 @@ function figures(counts: Counts, homes: number | null): TsmFigures {
   };
 }
 
-/** D7: one decimal place. */
+/** Decision 0007: one decimal place. */
 const oneDecimal = (value: number) => Math.round(value * 10) / 10;
 const perThousand = (count: number, homes: number | null) => (homes ? oneDecimal((count / homes) * 1000) : null);
 const percent = (part: number, whole: number) => (whole ? oneDecimal((part / whole) * 100) : null);

@@ -14,7 +14,7 @@ export class AuthoriseRepresentativeController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: "Record the resident's consent for a representative (Code 3.6; D6) — RepresentativeAuthorised" })
+  @ApiOperation({ summary: "Record the resident's consent for a representative (Code 3.6; decision 0006) — RepresentativeAuthorised" })
   handle(
     @Param('id', complaintIdPipe) id: string,
     @Body() body: AuthoriseRepresentativeRequest,

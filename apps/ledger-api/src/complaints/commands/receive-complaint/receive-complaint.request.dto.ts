@@ -14,7 +14,7 @@ export class ResidentDto {
 export class RepresentativeDto {
   @Text(false, 200) name?: string;
   @Text(false, 100) relationship?: string;
-  @Instant(false, "When the resident's consent for the representative was received (Code 3.6; D6)") consentReceivedAt?: string;
+  @Instant(false, "When the resident's consent for the representative was received (Code 3.6; decision 0006)") consentReceivedAt?: string;
 }
 
 export class ReceiveComplaintRequest {

@@ -3,7 +3,7 @@ import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
-import { ReceiveComplaintRequest } from '../../apps/ledger-api/src/complaints/commands/receive-complaint/receive-complaint.request.dto';
+import { ReceiveComplaintRequest } from '../../apps/ledger-api/src/complaints/commands/receive-complaint/receive-complaint.http';
 import { validationPipe } from '../../apps/ledger-api/src/http/validation';
 
 /**

@@ -1,5 +1,6 @@
 import { EXCLUSION_GROUNDS } from '@complaint-ledger/domain';
 import { Flag, Instant, OneOf, Text } from '../../../http/dto-fields';
+import { commandRoute } from '../../command-route';
 
 export class RecordNonAcceptanceRequest {
   @Instant() decidedAt!: string;
@@ -7,3 +8,10 @@ export class RecordNonAcceptanceRequest {
   @Text(true, 5000) explanation!: string;
   @Flag(true, 'Whether the resident was told of their right to go to the Ombudsman (Code 2.4)') ombudsmanRightExplained!: boolean;
 }
+
+export const RecordNonAcceptanceController = commandRoute({
+  path: 'non-acceptance',
+  command: 'RecordNonAcceptance',
+  request: RecordNonAcceptanceRequest,
+  summary: 'Record a decision not to accept the complaint (Code 2.1–2.4) — ComplaintNotAccepted',
+});

@@ -1,5 +1,6 @@
 import { EXCLUSION_GROUNDS } from '@complaint-ledger/domain';
 import { Flag, Instant, OneOf, Text } from '../../../http/dto-fields';
+import { commandRoute } from '../../command-route';
 
 export class RefuseEscalationRequest {
   @Instant() decidedAt!: string;
@@ -7,3 +8,10 @@ export class RefuseEscalationRequest {
   @Text(true, 5000) explanation!: string;
   @Flag(true, 'Whether the resident was told of their right to go to the Ombudsman (Code 2.4, 5.11)') ombudsmanRightExplained!: boolean;
 }
+
+export const RefuseEscalationController = commandRoute({
+  path: 'escalation-refusals',
+  command: 'RefuseEscalation',
+  request: RefuseEscalationRequest,
+  summary: 'Record a refusal to escalate (Code 5.11) — EscalationRefused',
+});

@@ -1,5 +1,6 @@
 import { DECISIONS, REMEDY_TYPES, STAGES } from '@complaint-ledger/domain';
 import { Flag, Instant, LocalDay, NestedList, OneOf, Text, TextList, WholeNumber } from '../../../http/dto-fields';
+import { commandRoute } from '../../command-route';
 
 export class RemedyTermsDto {
   @OneOf(REMEDY_TYPES) type!: (typeof REMEDY_TYPES)[number];
@@ -18,3 +19,10 @@ export class RespondToComplaintRequest {
   @Flag(true, 'Whether the response explained how to escalate (Code 6.9(g), 6.19(g))') escalationRightsGiven!: boolean;
   @Text(false, 100) handler?: string;
 }
+
+export const RespondToComplaintController = commandRoute({
+  path: 'responses',
+  command: 'RespondToComplaint',
+  request: RespondToComplaintRequest,
+  summary: 'Record a stage response (Code 6.3, 6.9, 6.14, 6.19) — Responded',
+});

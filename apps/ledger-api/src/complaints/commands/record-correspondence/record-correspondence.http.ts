@@ -1,5 +1,6 @@
 import { CHANNELS, DIRECTIONS, PARTIES } from '@complaint-ledger/domain';
 import { Instant, OneOf, Text } from '../../../http/dto-fields';
+import { commandRoute } from '../../command-route';
 
 export class RecordCorrespondenceRequest {
   @Instant() occurredAt!: string;
@@ -9,3 +10,10 @@ export class RecordCorrespondenceRequest {
   @Text(true, 5000) summary!: string;
   @Text(false, 200) documentRef?: string;
 }
+
+export const RecordCorrespondenceController = commandRoute({
+  path: 'correspondence',
+  command: 'RecordCorrespondence',
+  request: RecordCorrespondenceRequest,
+  summary: 'Record correspondence for the full record (Code 5.12) — CorrespondenceRecorded',
+});

@@ -1,5 +1,6 @@
 import { STAGES } from '@complaint-ledger/domain';
 import { Flag, Instant, LocalDay, OneOf, Text } from '../../../http/dto-fields';
+import { commandRoute } from '../../command-route';
 
 export class ExtendDeadlineRequest {
   @OneOf(STAGES) stage!: 1 | 2;
@@ -9,3 +10,10 @@ export class ExtendDeadlineRequest {
   @Flag(true, "Whether the notice gave the Ombudsman's contact details (Code 6.5, 6.16)") ombudsmanDetailsGiven!: boolean;
   @Text(false, 2000, 'Recorded good reason for going beyond the limit (Code 6.4, 6.15)') goodReason?: string;
 }
+
+export const ExtendDeadlineController = commandRoute({
+  path: 'extensions',
+  command: 'ExtendDeadline',
+  request: ExtendDeadlineRequest,
+  summary: 'Record an extension notified to the resident (Code 6.4, 6.5, 6.15, 6.16) — Extended',
+});

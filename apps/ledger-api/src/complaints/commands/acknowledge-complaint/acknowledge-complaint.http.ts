@@ -1,5 +1,6 @@
 import { STAGES } from '@complaint-ledger/domain';
 import { Instant, OneOf, Text } from '../../../http/dto-fields';
+import { commandRoute } from '../../command-route';
 
 export class AcknowledgeComplaintRequest {
   @OneOf(STAGES) stage!: 1 | 2;
@@ -9,3 +10,10 @@ export class AcknowledgeComplaintRequest {
   @Text(false, 100, 'Staff reference of the handler (Code 6.13)') handler?: string;
   @Text(false, 2000, 'What the landlord is and is not responsible for (Code 5.7)') responsibilityNotes?: string;
 }
+
+export const AcknowledgeComplaintController = commandRoute({
+  path: 'acknowledgements',
+  command: 'AcknowledgeComplaint',
+  request: AcknowledgeComplaintRequest,
+  summary: 'Acknowledge, define and log a stage (Code 6.2, 6.11, 5.6) — Acknowledged',
+});

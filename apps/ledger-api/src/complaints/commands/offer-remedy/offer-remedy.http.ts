@@ -1,5 +1,6 @@
 import { REMEDY_TYPES } from '@complaint-ledger/domain';
 import { Instant, LocalDay, OneOf, Text, WholeNumber } from '../../../http/dto-fields';
+import { commandRoute } from '../../command-route';
 
 export class OfferRemedyRequest {
   @Instant() offeredAt!: string;
@@ -8,3 +9,10 @@ export class OfferRemedyRequest {
   @WholeNumber(false, 'Financial remedies, in pence') amountPence?: number;
   @LocalDay(false, 'When it must be completed by (Code 7.3)') dueBy?: string;
 }
+
+export const OfferRemedyController = commandRoute({
+  path: 'remedies',
+  command: 'OfferRemedy',
+  request: OfferRemedyRequest,
+  summary: 'Offer a remedy at any stage (Code 5.13, 7.1, 7.3) — RemedyOffered',
+});

@@ -37,7 +37,7 @@ export class LedgerConfig {
 
   @Setting(
     'Process',
-    "With the SQLite log, commit it on a writer thread and keep the API's projections on a thread of their own, so neither holds up the thread serving requests (docs/performance.md). `false` runs both on that thread.",
+    'In the API process with the SQLite log: commit the log on a writer thread and keep the projections on a thread of their own, so neither holds up the thread serving requests (docs/performance.md). `false` runs both on that thread. The worker has no requests to serve and runs both on its main thread.',
   )
   @Transform(toBoolean)
   @IsBoolean({ message: 'LEDGER_THREADS must be true or false' })

@@ -3,13 +3,16 @@ import { EventStoreDbEventStore, MemoryEventStore, SqliteEventStore, type EventS
 import type { Clock } from '../clock';
 import type { LedgerConfig } from '../config/ledger-config';
 
-/** The configured event store: the embedded SQLite file by default, memory for tests, or EventStoreDB. */
-export function openEventStore(config: LedgerConfig, clock: Clock, logger: LoggerService): EventStore {
+/**
+ * The configured event store: the embedded SQLite file by default, memory for tests, or EventStoreDB.
+ * `writerThread`: commit the SQLite log on a thread of its own (the API, to keep its request thread free).
+ */
+export function openEventStore(config: LedgerConfig, clock: Clock, logger: LoggerService, writerThread: boolean): EventStore {
   switch (config.LEDGER_STORE) {
     case 'memory':
       return new MemoryEventStore(clock);
     case 'sqlite': {
-      const store = new SqliteEventStore(config.LEDGER_SQLITE_PATH, clock, { writerThread: config.LEDGER_THREADS });
+      const store = new SqliteEventStore(config.LEDGER_SQLITE_PATH, clock, { writerThread });
       const upgrade = store.layoutUpgrade;
       if (upgrade)
         logger.log(`upgraded the event log from layout ${upgrade.from} to ${upgrade.to}: ${upgrade.events} events in ${upgrade.ms} ms`);

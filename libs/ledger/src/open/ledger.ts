@@ -16,9 +16,11 @@ import { complianceRulesFrom, openReadSide } from './read-side';
 import { openRelay } from './relay';
 
 /**
- * What a process runs besides the write path. `api`: its projections on a thread of their own
- * (LEDGER_THREADS), the master key required. `worker`: retention too, and without a master key it
- * keeps everything else running and says retention is off.
+ * What a process runs besides the write path. `api`: with LEDGER_THREADS, the log's commits and
+ * the projections each on a thread of their own, so neither holds up requests; the master key
+ * required. `worker` (and the rebuild): no request thread to keep free, so everything on its main
+ * thread (a sweep's burst of appends commits faster inline), retention too, and without a master
+ * key everything else keeps running and retention is off.
  */
 export type LedgerRole = 'api' | 'worker';
 
@@ -58,9 +60,10 @@ export class Ledger {
     readonly store: EventStore,
     readonly personalData: PersonalData | null,
     private readonly logger: LoggerService,
+    threads: boolean,
   ) {
     this.rules = complianceRulesFrom(config);
-    this.readSide = openReadSide(config, store, this.rules, role === 'api' && config.LEDGER_THREADS);
+    this.readSide = openReadSide(config, store, this.rules, threads);
     this.relay = openRelay(config, store, this.readSide, clock, new Logger('kafka-relay'));
     this.writePathDependencies = {
       store,
@@ -84,11 +87,12 @@ export class Ledger {
       if (role === 'api') throw error;
       logger.warn(`retention is off: ${(error as Error).message}`);
     }
-    const eventStore = store ?? openEventStore(config, clock, logger);
+    const threads = role === 'api' && config.LEDGER_THREADS;
+    const eventStore = store ?? openEventStore(config, clock, logger, threads);
     const keysDependency = personalData?.keys.commitDependency();
     // new data keys are synced by the thread that commits the log, just before the events that use them
     if (keysDependency && eventStore instanceof SqliteEventStore) eventStore.dependOn(keysDependency);
-    return new Ledger(config, role, clock, eventStore, personalData, logger);
+    return new Ledger(config, role, clock, eventStore, personalData, logger, threads);
   }
 
   /** Projections catch up, then the relay, the deadline sweeps and (in the worker) retention start. */

@@ -8,6 +8,20 @@ import { Setting, settingNames } from './setting';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+/** A whole number from the environment's text, within bounds. */
+const WholeNumber =
+  (min?: number, max?: number): PropertyDecorator =>
+  (target, property) => {
+    for (const rule of [Transform(toInt), IsInt(), min === undefined ? null : Min(min), max === undefined ? null : Max(max)])
+      rule?.(target, property);
+  };
+
+/** `true` or `false` from the environment's text. */
+const TrueOrFalse = (): PropertyDecorator => (target, property) => {
+  Transform(toBoolean)(target, property);
+  IsBoolean({ message: `${String(property)} must be true or false` })(target, property);
+};
 const TOPIC = /^[A-Za-z0-9._-]{1,200}$/;
 const TOPIC_MESSAGE = 'a Kafka topic name: letters, digits, ".", "_" and "-"';
 
@@ -39,15 +53,11 @@ export class LedgerConfig {
     'Process',
     'In the API process with the SQLite log: commit the log on a writer thread and keep the projections on a thread of their own, so neither holds up the thread serving requests (docs/performance.md). `false` runs both on that thread. The worker has no requests to serve and runs both on its main thread.',
   )
-  @Transform(toBoolean)
-  @IsBoolean({ message: 'LEDGER_THREADS must be true or false' })
+  @TrueOrFalse()
   LEDGER_THREADS = true;
 
   @Setting('HTTP', "The API's port.")
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @WholeNumber(0, 65535)
   PORT = 3000;
 
   @Setting(
@@ -59,10 +69,7 @@ export class LedgerConfig {
   LEDGER_CLOSURE_DAYS?: string;
 
   @Setting('Deadlines', "How far (seconds) a client's clock may run ahead of ours before an instant counts as in the future.")
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(3600)
+  @WholeNumber(0, 3600)
   LEDGER_CLOCK_SKEW_SECONDS = 300;
 
   @Setting(
@@ -77,17 +84,11 @@ export class LedgerConfig {
     'Read side',
     'Seconds between deadline sweeps (breaches and warnings); 0 turns the detector off in this process (run the worker instead).',
   )
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(86400)
+  @WholeNumber(0, 86400)
   LEDGER_BREACH_SWEEP_SECONDS = 60;
 
   @Setting('Deadlines', 'Record `DeadlineApproaching` this many working days before a deadline.')
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(20)
+  @WholeNumber(0, 20)
   LEDGER_WARNING_WORKING_DAYS = 2;
 
   @Setting('Read side', 'Homes per reporting year and tenure for TSM CH01, e.g. `2024:LCRA=12000,2024:LCHO=850`.')
@@ -126,15 +127,11 @@ export class LedgerConfig {
   LEDGER_KAFKA_TOPIC_TSM?: string;
 
   @Setting('Kafka', 'The idempotent producer; turn off only for brokers that cannot support it.')
-  @Transform(toBoolean)
-  @IsBoolean({ message: 'LEDGER_KAFKA_IDEMPOTENT must be true or false' })
+  @TrueOrFalse()
   LEDGER_KAFKA_IDEMPOTENT = true;
 
   @Setting('Kafka', "kafkajs's retries of one batch (backing off from 300 ms) before the relay backs off itself.")
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(20)
+  @WholeNumber(0, 20)
   LEDGER_KAFKA_RETRIES = 5;
 
   @Setting('Kafka', 'Message compression.')
@@ -142,8 +139,7 @@ export class LedgerConfig {
   LEDGER_KAFKA_COMPRESSION: 'gzip' | 'none' = 'gzip';
 
   @Setting('Kafka', 'TLS to the brokers.')
-  @Transform(toBoolean)
-  @IsBoolean({ message: 'LEDGER_KAFKA_SSL must be true or false' })
+  @TrueOrFalse()
   LEDGER_KAFKA_SSL = false;
 
   @Setting('Kafka', 'SASL mechanism, with `LEDGER_KAFKA_SASL_USERNAME` and `LEDGER_KAFKA_SASL_PASSWORD`.')
@@ -166,10 +162,7 @@ export class LedgerConfig {
   LEDGER_RELAY: 'on' | 'off' = 'on';
 
   @Setting('Process', "The worker's health endpoints (`GET /health/live`, `/health/ready`); 0 turns them off.")
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @WholeNumber(0, 65535)
   LEDGER_WORKER_PORT = 3001;
 
   @Setting(
@@ -226,29 +219,22 @@ export class LedgerConfig {
   LEDGER_KEYS_PATH?: string;
 
   @Setting('Security and privacy', "Years after a resident's last complaint closed before the worker erases their personal data; 0: never.")
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(100)
+  @WholeNumber(0, 100)
   LEDGER_RETENTION_YEARS = 6;
 
   @Setting(
     'Security and privacy',
     "On a developer's machine only (`npm start` sets it): make local API keys and a master key beside the data when none are configured.",
   )
-  @Transform(toBoolean)
-  @IsBoolean({ message: 'LEDGER_LOCAL_SETUP must be true or false' })
+  @TrueOrFalse()
   LEDGER_LOCAL_SETUP = false;
 
   @Setting('HTTP', 'Requests per minute per client address.')
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @WholeNumber(1)
   LEDGER_RATE_LIMIT_PER_MINUTE = 1200;
 
   @Setting('HTTP', 'Behind a reverse proxy, take the client address (for rate limits) from `X-Forwarded-For`.')
-  @Transform(toBoolean)
-  @IsBoolean({ message: 'LEDGER_TRUST_PROXY must be true or false' })
+  @TrueOrFalse()
   LEDGER_TRUST_PROXY = false;
 
   @Setting('HTTP', 'Browser origins allowed by CORS, comma-separated; empty: CORS closed.')
@@ -257,48 +243,40 @@ export class LedgerConfig {
   LEDGER_CORS_ORIGINS?: string;
 
   @Setting('Process', "The JavaScript heap's bound in MB, applied by the launcher `deploy/node.sh` (docs/performance.md).")
-  @Transform(toInt)
-  @IsInt()
-  @Min(64)
+  @WholeNumber(64)
   LEDGER_HEAP_MB = 256;
 
   @Setting(
     'Deadlines',
     "The landlord's own stage 1 acknowledgement timescale in working days: shorter than the Code's, never longer (docs/decisions/0009-landlord-timescales.md).",
   )
-  @Transform(toInt)
   @IsOptional()
-  @IsInt()
+  @WholeNumber()
   LEDGER_STAGE1_ACKNOWLEDGEMENT_DAYS?: number;
 
   @Setting('Deadlines', 'The same for the stage 1 response.')
-  @Transform(toInt)
   @IsOptional()
-  @IsInt()
+  @WholeNumber()
   LEDGER_STAGE1_RESPONSE_DAYS?: number;
 
   @Setting('Deadlines', 'The same for a stage 1 extension.')
-  @Transform(toInt)
   @IsOptional()
-  @IsInt()
+  @WholeNumber()
   LEDGER_STAGE1_EXTENSION_DAYS?: number;
 
   @Setting('Deadlines', 'The same for the stage 2 acknowledgement.')
-  @Transform(toInt)
   @IsOptional()
-  @IsInt()
+  @WholeNumber()
   LEDGER_STAGE2_ACKNOWLEDGEMENT_DAYS?: number;
 
   @Setting('Deadlines', 'The same for the stage 2 response.')
-  @Transform(toInt)
   @IsOptional()
-  @IsInt()
+  @WholeNumber()
   LEDGER_STAGE2_RESPONSE_DAYS?: number;
 
   @Setting('Deadlines', 'The same for a stage 2 extension.')
-  @Transform(toInt)
   @IsOptional()
-  @IsInt()
+  @WholeNumber()
   LEDGER_STAGE2_EXTENSION_DAYS?: number;
 
   get projectionsPath(): string {

@@ -192,7 +192,14 @@ export class DataKeyStore {
     return (this.statements.erased.get(subject) as Erasure | undefined) ?? null;
   }
 
-  /** Destroys every key of the subject; false when there was none left to destroy (already erased). */
+  /**
+   * Destroys every key of the subject; false when there was none left to destroy (already erased).
+   * When it returns, the keys are in no file this store writes: the deletion overwrote them in the
+   * database (secure_delete), and the WAL, whose older frames still held them, is checkpointed and
+   * truncated. If another connection's reader keeps the WAL from being truncated past the busy
+   * timeout, it throws StoreUnavailable: the keys are already gone from the database, and a
+   * repeated erasure truncates the WAL again.
+   */
   erase(subject: string, erasedAt: string, actor: string, reason: string): boolean {
     const erased = this.db.transaction(() => {
       this.writeUnwritten(); // a key made a moment ago is the resident's too
@@ -205,7 +212,19 @@ export class DataKeyStore {
       return true;
     })();
     if (erased && this.wal !== null) fsyncSync(this.wal); // the keys are gone for good before anyone is told so
+    this.scrubLog();
     return erased;
+  }
+
+  /** Copies the WAL into the database and truncates it to nothing, so no old frame keeps an erased key. */
+  private scrubLog(): void {
+    if (this.wal === null) return;
+    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+    if (result?.busy) {
+      throw new StoreUnavailable(
+        "the erased key is deleted, but the key file's log could not be truncated (another connection is reading it); repeat the erasure",
+      );
+    }
   }
 
   close(): void {

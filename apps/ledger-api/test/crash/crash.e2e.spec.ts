@@ -4,7 +4,8 @@ import { DataKeyStore, keyIdOf } from '@complaint-ledger/privacy';
 import { ReadSide } from '@complaint-ledger/projections';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { complaintBody, KEYS, TEST_API_KEYS, TEST_MASTER_KEY } from '../support';
@@ -41,12 +42,15 @@ const env = {
  * the thread serving requests (LEDGER_THREADS=false), so
  * both paths are killed mid-load.
  */
-function start(threads = true): ChildProcess {
-  return spawn(process.execPath, ['-r', 'tsconfig-paths/register', join(ROOT, 'dist/apps/ledger-api/src/main.js')], {
+function start(threads = true, overrides: Record<string, string> = {}): ChildProcess {
+  const service = spawn(process.execPath, ['-r', 'tsconfig-paths/register', join(ROOT, 'dist/apps/ledger-api/src/main.js')], {
     cwd: ROOT,
-    env: { ...env, LEDGER_THREADS: String(threads) },
+    env: { ...env, LEDGER_THREADS: String(threads), ...overrides },
     stdio: 'ignore',
   });
+  running.add(service);
+  service.once('exit', () => running.delete(service));
+  return service;
 }
 
 async function ready(timeoutMs = 30_000): Promise<void> {
@@ -98,8 +102,21 @@ async function load(sent: Sent[], complaints: string[], stop: () => boolean): Pr
   await Promise.all(Array.from({ length: 16 }, writer));
 }
 
-it(`${ROUNDS} kill -9 rounds under concurrent load lose nothing acknowledged, invent nothing, and keep projections equal to a rebuild`, async () => {
+beforeAll(() => {
   execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+});
+
+/** Services a test started; a failed expectation must not leave one running (jest would wait for it). */
+const running = new Set<ChildProcess>();
+afterEach(() => {
+  for (const service of running) service.kill('SIGKILL');
+  running.clear();
+});
+
+const exited = (service: ChildProcess) =>
+  new Promise((r) => (service.exitCode !== null || service.signalCode !== null ? r(null) : service.once('exit', r)));
+
+it(`${ROUNDS} kill -9 rounds under concurrent load lose nothing acknowledged, invent nothing, and keep projections equal to a rebuild`, async () => {
   const sent: Sent[] = [];
   const complaints: string[] = [];
   for (let round = 0; round < ROUNDS; round++) {
@@ -111,7 +128,7 @@ it(`${ROUNDS} kill -9 rounds under concurrent load lose nothing acknowledged, in
     service.kill('SIGKILL');
     killed = true;
     await driving;
-    await new Promise((r) => (service.exitCode !== null || service.signalCode !== null ? r(null) : service.once('exit', r)));
+    await exited(service);
   }
   // one clean start: the read side catches up from its checkpoint, then a graceful stop
   const last = start();
@@ -146,8 +163,6 @@ it(`${ROUNDS} kill -9 rounds under concurrent load lose nothing acknowledged, in
     store,
     rules: { calendar: new WorkingCalendar() },
     alerts: { warningWorkingDays: 2 },
-    clock: () => new Date().toISOString(),
-    sweepIntervalMs: 0,
   };
   const kept = new ReadSide({ ...options, path: join(dir, 'projections.sqlite') });
   const rebuilt = new ReadSide({ ...options, path: join(dir, 'rebuilt.sqlite') });
@@ -161,4 +176,47 @@ it(`${ROUNDS} kill -9 rounds under concurrent load lose nothing acknowledged, in
   await kept.stop();
   await rebuilt.stop();
   await store.close();
+});
+
+it("an erased resident's wrapped data key is in no file of the data folder: while the service runs, after kill -9, and after a restart", async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'ledger-erasure-'));
+  const overrides = { LEDGER_SQLITE_PATH: join(folder, 'ledger.sqlite') };
+  const post = (path: string, key: string, body: object) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const filesHolding = (bytes: Buffer) => readdirSync(folder).filter((file) => readFileSync(join(folder, file)).includes(bytes));
+
+  let service = start(true, overrides);
+  await ready();
+  const resident = {
+    reference: 'RES-ERASE-1',
+    name: 'Erin Erasable',
+    email: 'erin@example.org',
+    phone: '07700 900123',
+    address: '1 Leak Lane',
+  };
+  expect((await post('/v1/complaints', KEYS.case_handler, complaintBody({ resident }))).status).toBe(201);
+  expect(
+    (await post('/v1/complaints', KEYS.case_handler, complaintBody({ resident: { reference: 'RES-KEEP', name: 'Kim Kept' } }))).status,
+  ).toBe(201);
+  const keyFile = new Database(join(folder, 'keys.sqlite'), { readonly: true });
+  const wrapped = keyFile.prepare('SELECT wrapped FROM data_keys WHERE subject = ?').pluck().get('RES-ERASE-1') as Buffer;
+  keyFile.close(); // a reader left open would hold the key file's log
+  expect(filesHolding(wrapped)).not.toEqual([]); // the key is on disk, so the scan can find it
+
+  expect((await post('/v1/residents/RES-ERASE-1/erasure', KEYS.admin, {})).status).toBe(200);
+  expect(filesHolding(wrapped)).toEqual([]);
+
+  service.kill('SIGKILL');
+  await exited(service);
+  expect(filesHolding(wrapped)).toEqual([]);
+
+  service = start(true, overrides);
+  await ready();
+  expect(filesHolding(wrapped)).toEqual([]);
+  await new Promise((r) => (service.once('exit', r), service.kill('SIGTERM')));
+  expect(filesHolding(wrapped)).toEqual([]);
 });

@@ -352,6 +352,22 @@ export function ledgerApiCases(env: Record<string, string>): void {
       expect(await history(first.body.id)).toHaveLength(2);
     });
 
+    it('one Idempotency-Key sent at once with 50 different bodies records one of them; every other body is 422, never "replayed"', async () => {
+      const id = await receive();
+      const key = randomUUID();
+      const body = (n: number) => ({ occurredAt: '2024-05-03T10:00:00+01:00', direction: 'outbound', party: 'resident', channel: 'email', summary: `Letter ${n}` });
+      const sent = Array.from({ length: 500 }, (_, i) => i % 50);
+      const responses = await Promise.all(
+        sent.map((n) => http().post(`/v1/complaints/${id}/correspondence`).set('Idempotency-Key', key).send(body(n))),
+      );
+      const accepted = sent.filter((_, i) => responses[i]!.status === 200);
+      expect(new Set(accepted).size).toBe(1); // one body recorded, each of its ten sends answered 200
+      expect(accepted).toHaveLength(10);
+      for (const [i, response] of responses.entries()) if (sent[i] !== accepted[0]) expectProblem(response, 422);
+      const events = (await history(id)) as { type: string; data: { summary?: string } }[];
+      expect(events.filter((e) => e.type === 'CorrespondenceRecorded')).toHaveLength(1);
+    });
+
     it('of concurrent conflicting commands exactly one wins', async () => {
       const id = await receive();
       const responses = await Promise.all(

@@ -142,7 +142,7 @@ export class WritePath implements ICommandHandler<RecordComplaintFact> {
 
   private envelope(stream: string, events: readonly ComplaintEvent[], request: CommandRequest, state: State): NewEvent[] {
     return events.map((event, index) => ({
-      eventId: eventIdOf(stream, event, index, request.idempotencyKey),
+      eventId: eventIdOf(stream, event, index, request),
       type: event.type,
       data: this.protect(event, residentOf(state, event) ?? request.complaintId),
       metadata: {
@@ -166,12 +166,15 @@ export class WritePath implements ICommandHandler<RecordComplaintFact> {
 }
 
 /**
- * With an Idempotency-Key the ids derive from it, so concurrent retries collapse in the store; a
- * fact recorded once per complaint (an alert, an erasure) derives its id from what makes it unique,
- * so racing writers collide instead of recording it twice; anything else gets a random id.
+ * With an Idempotency-Key the ids derive from it and the request's hash, so concurrent retries of
+ * one request collapse in the store, while the same key sent at once with another body makes other
+ * ids: that request loses the race on the revision, re-reads, and is refused as a reused key
+ * rather than told "replayed". A fact recorded once per complaint (an alert, an erasure) derives its
+ * id from what makes it unique, so racing writers collide instead of recording it twice; anything
+ * else gets a random id.
  */
-function eventIdOf(stream: string, event: ComplaintEvent, index: number, idempotencyKey?: string): string {
-  if (idempotencyKey) return uuidFrom(`${stream}|${idempotencyKey}|${index}`);
+function eventIdOf(stream: string, event: ComplaintEvent, index: number, request: CommandRequest): string {
+  if (request.idempotencyKey) return uuidFrom(`${stream}|${request.idempotencyKey}|${request.requestHash}|${index}`);
   const once = onceOnlyKeyOf(event);
   return once ? uuidFrom(`${stream}|${once}`) : randomUUID();
 }

@@ -253,7 +253,7 @@ export function ledgerApiCases(env: Record<string, string>): void {
         expect.arrayContaining([
           { field: 'channel', rule: 'isIn', message: expect.stringContaining('channel') },
           { field: 'receivedAt', rule: 'isIso8601', message: expect.any(String) },
-          { field: 'resident.reference', rule: 'isString', message: expect.any(String) },
+          { field: 'resident.reference', rule: 'residentReference', message: expect.any(String) },
         ]),
       );
     });
@@ -355,7 +355,13 @@ export function ledgerApiCases(env: Record<string, string>): void {
     it('one Idempotency-Key sent at once with 50 different bodies records one of them; every other body is 422, never "replayed"', async () => {
       const id = await receive();
       const key = randomUUID();
-      const body = (n: number) => ({ occurredAt: '2024-05-03T10:00:00+01:00', direction: 'outbound', party: 'resident', channel: 'email', summary: `Letter ${n}` });
+      const body = (n: number) => ({
+        occurredAt: '2024-05-03T10:00:00+01:00',
+        direction: 'outbound',
+        party: 'resident',
+        channel: 'email',
+        summary: `Letter ${n}`,
+      });
       const sent = Array.from({ length: 500 }, (_, i) => i % 50);
       const responses = await Promise.all(
         sent.map((n) => http().post(`/v1/complaints/${id}/correspondence`).set('Idempotency-Key', key).send(body(n))),

@@ -177,7 +177,7 @@ describe('who may call what: every endpoint with no key, a wrong key, and each r
     ['integrity', { method: 'get', path: () => `/v1/complaints/${ids.a}/integrity`, roles: ['auditor'] }],
     ['breaches', { method: 'get', path: () => '/v1/breaches', roles: ['analyst', 'auditor'] }],
     ['TSM', { method: 'get', path: () => '/v1/statistics/tsm?year=2024', roles: ['analyst', 'auditor'] }],
-    ['erasure', { method: 'post', path: () => '/v1/residents/RES-NOBODY/erasure', body: {}, roles: ['admin'] }],
+    ['erasure', { method: 'post', path: () => '/v1/residents/erasure', body: { reference: 'RES-NOBODY' }, roles: ['admin'] }],
     ['liveness', { method: 'get', path: () => '/health/live', roles: 'public' }],
     ['readiness', { method: 'get', path: () => '/health/ready', roles: 'public' }],
     ['metrics', { method: 'get', path: () => '/metrics', roles: 'public' }],
@@ -264,8 +264,8 @@ describe('personal data: encrypted at rest, erasable, the record intact', () => 
     expect(before[0].data.resident).toEqual({ reference: 'RES-ZQ', name: secrets.name, email: secrets.email });
     expect(before[1].data.disclosedNeeds).toBe(secrets.needs);
 
-    await api(app, KEYS.case_handler).post('/v1/residents/RES-ZQ/erasure').send({}).expect(403);
-    const erased = await api(app, KEYS.admin).post('/v1/residents/RES-ZQ/erasure').send({}).expect(200);
+    await api(app, KEYS.case_handler).post('/v1/residents/erasure').send({ reference: 'RES-ZQ' }).expect(403);
+    const erased = await api(app, KEYS.admin).post('/v1/residents/erasure').send({ reference: 'RES-ZQ' }).expect(200);
     expect(erased.body).toMatchObject({ reference: 'RES-ZQ', erasedNow: true, complaints: [id] });
 
     const after = (await history()).body.events;
@@ -283,9 +283,64 @@ describe('personal data: encrypted at rest, erasable, the record intact', () => 
     const complaint = (await api(app).get(`/v1/complaints/${id}`).expect(200)).body;
     expect(complaint.deadlines.length).toBeGreaterThan(0); // deadlines and findings are untouched
 
-    const again = await api(app, KEYS.admin).post('/v1/residents/RES-ZQ/erasure').send({}).expect(200);
+    const again = await api(app, KEYS.admin).post('/v1/residents/RES-ZQ/erasure').send({}).expect(200); // the path form too
     expect(again.body.erasedNow).toBe(false);
     expect((await history()).body.events.filter((e: { type: string }) => e.type === 'PersonalDataErased')).toHaveLength(1);
+  });
+});
+
+describe('every resident reference intake accepts can be erased', () => {
+  let app: NestFastifyApplication;
+  beforeAll(async () => {
+    app = await startApp();
+  });
+  afterAll(async () => app.close());
+
+  const shapes = [
+    'RES 1',
+    'Zoë-2',
+    "O'Brien-3",
+    'RES#4',
+    'RES:5',
+    'res@6',
+    'RES+7',
+    'RES,8',
+    'RES(9)',
+    'RES[10]',
+    'A/11',
+    'B.12',
+    'RES_13?x=1',
+  ];
+  it.each(shapes)('%j: recorded, then erased by the body form', async (reference) => {
+    const name = `Person ${reference}`;
+    const id = (
+      await api(app, KEYS.case_handler)
+        .post('/v1/complaints')
+        .send(complaintBody({ resident: { reference, name } }))
+        .expect(201)
+    ).body.id as string;
+    const erased = await api(app, KEYS.admin).post('/v1/residents/erasure').send({ reference }).expect(200);
+    expect(erased.body).toMatchObject({ reference, erasedNow: true, complaints: [id] });
+    const complaint = (await api(app, KEYS.auditor).get(`/v1/complaints/${id}/history`).expect(200)).body;
+    expect(complaint.events[0].data.resident).toEqual({ reference, name: '[erased]' });
+  });
+
+  it.each([
+    ['resident.reference', { resident: { reference: '   ' } }],
+    ['resident.reference', { resident: { reference: ' RES-1' } }],
+    ['resident.reference', { resident: { reference: 'RES\u00071' } }],
+    ['category', { category: ' \t ' }],
+    ['summary', { summary: '\n' }],
+  ])('refuses blank or unprintable required text at intake, naming %s', async (field, extra) => {
+    const response = await api(app, KEYS.case_handler).post('/v1/complaints').send(complaintBody(extra)).expect(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+  });
+
+  it('refuses an erasure whose reference no intake could have accepted, naming the rule', async () => {
+    const response = await api(app, KEYS.admin).post('/v1/residents/erasure').send({ reference: ' padded ' }).expect(400);
+    expect(response.body.errors).toEqual([expect.objectContaining({ field: 'reference', rule: 'residentReference' })]);
+    await api(app, KEYS.admin).post('/v1/residents/erasure').send({}).expect(400);
   });
 });
 

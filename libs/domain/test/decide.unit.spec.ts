@@ -106,6 +106,22 @@ describe('ReceiveComplaint', () => {
       .when(receive({ receivedAt: '2017-12-29T10:00:00Z' }))
       .thenFails('INSTANT.OUTSIDE_CALENDAR', { field: 'receivedAt' }));
 
+  it.each([' RES-1', 'RES-1 ', '   ', '', 'RES\u00001', 'RES\n1', 'R'.repeat(101)])(
+    'refuses a resident reference that is blank, untrimmed, unprintable or too long (%j)',
+    (reference) =>
+      given()
+        .when(receive({ resident: { reference } }))
+        .thenFails('RESIDENT.REFERENCE_INVALID', { kind: 'invalid', field: 'resident.reference' }),
+  );
+
+  it.each(["O'Brien #12", 'Zoë: flat 3 (rear)', 'res@example+1, [b]', 'R'.repeat(100)])(
+    'records any printable, trimmed reference of up to 100 characters (%j)',
+    (reference) =>
+      given()
+        .when(receive({ resident: { reference } }))
+        .then([received('2024-05-01T10:00:00+01:00', { resident: { reference } })]),
+  );
+
   it('refuses an issue that occurred after the complaint about it', () =>
     given()
       .when(receive({ issueOccurredAt: '2024-05-02' }))
@@ -379,6 +395,14 @@ describe('OfferRemedy and CompleteRemedy', () => {
     given(...stage1Answered, remedyOffered('r-1', '2024-05-15T16:00'))
       .when({ type: 'CompleteRemedy', data: { remedyId: 'r-1', completedAt: '2024-05-15T15:00' } })
       .thenFails('INSTANT.BEFORE_OFFER', { field: 'completedAt' }));
+
+  it.each([1e308, 2 ** 53 + 1, 1_000_000_001, -1, 2.5])(
+    'refuses an amount that is not a whole number of pence up to £10m (%d)',
+    (amountPence) =>
+      given(...stage1Answered)
+        .when({ type: 'OfferRemedy', data: { offeredAt: '2024-05-22T10:00', type: 'financial', description: 'Payment', amountPence } })
+        .thenFails('REMEDY.AMOUNT_INVALID', { kind: 'invalid', field: 'amountPence' }),
+  );
 
   it('refuses an offer before receipt', () =>
     given(received('2024-05-01T10:00'))

@@ -14,10 +14,13 @@ import {
   IsOptional,
   IsString,
   Matches,
+  Max,
   MaxLength,
   Min,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
+import { MAX_REMEDY_PENCE, RESIDENT_REFERENCE_MAX_LENGTH, residentReferenceProblem } from '@complaint-ledger/domain';
 
 /** Field decorators: validation and OpenAPI from one declaration (one concept, one place). */
 const optional = (required: boolean) => (required ? [] : [IsOptional()]);
@@ -40,9 +43,30 @@ export const Text = (required = true, maxLength = 2000, description?: string) =>
   applyDecorators(
     ...optional(required),
     IsString(),
-    ...(required ? [IsNotEmpty()] : []),
+    // required text says something: empty or white space only is refused
+    ...(required ? [IsNotEmpty(), Matches(/\S/, { message: '$property must not be blank' })] : []),
     MaxLength(maxLength),
     ApiProperty({ required, maxLength, description }),
+  );
+
+/** A resident reference: the domain's one rule, at intake and at erasure, so every recorded reference can be erased. */
+export const ResidentReference = (description = "The landlord's reference for the resident") =>
+  applyDecorators(
+    ValidateBy({
+      name: 'residentReference',
+      validator: {
+        validate: (value) => residentReferenceProblem(value) === null,
+        defaultMessage: (args) => residentReferenceProblem(args?.value) ?? '',
+      },
+    }),
+    ApiProperty({
+      required: true,
+      minLength: 1,
+      maxLength: RESIDENT_REFERENCE_MAX_LENGTH,
+      pattern: '^\\S(.*\\S)?$',
+      example: "RES-1001 (O'Brien)",
+      description: `${description}: printable characters, no leading or trailing white space`,
+    }),
   );
 
 export const OneOf = (values: readonly (string | number)[], required = true, description?: string) =>
@@ -51,8 +75,15 @@ export const OneOf = (values: readonly (string | number)[], required = true, des
 export const Flag = (required = true, description?: string) =>
   applyDecorators(...optional(required), IsBoolean(), ApiProperty({ required, type: Boolean, description }));
 
-export const WholeNumber = (required = true, description?: string) =>
-  applyDecorators(...optional(required), IsInt(), Min(0), ApiProperty({ required, type: Number, minimum: 0, description }));
+/** An amount of money in pence: a safe whole number up to the domain's bound (sums stay exact). */
+export const Pence = (required = true, description?: string) =>
+  applyDecorators(
+    ...optional(required),
+    IsInt(),
+    Min(0),
+    Max(MAX_REMEDY_PENCE, { message: `$property must be at most ${MAX_REMEDY_PENCE} pence (£10,000,000)` }),
+    ApiProperty({ required, type: Number, minimum: 0, maximum: MAX_REMEDY_PENCE, example: 25000, description }),
+  );
 
 export const Nested = (type: () => new () => object, required = true, description?: string) =>
   applyDecorators(

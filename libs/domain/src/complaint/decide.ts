@@ -8,6 +8,8 @@ import type { ComplaintEvent, RemedyOffered, RemedyTerms } from './events';
 import { checkDate, checkInstant, notBeforeReceipt, requireActive, requireComplaint, requireNotResponded, requireStage } from './guards';
 import { definedOnly } from '../shared/defined-only';
 import { currentStage, statusOf, type ComplaintState, type State } from './state';
+import { residentReferenceProblem } from './resident-reference';
+import { MAX_REMEDY_PENCE } from './vocabulary';
 
 export type DecideResult = ComplaintEvent[] | DomainError;
 
@@ -57,6 +59,8 @@ export function decide(command: C.ComplaintCommand, state: State, context: Decis
 
 function receive({ data }: C.ReceiveComplaint, state: State, context: DecisionContext): DecideResult {
   if (state) return new DomainError('COMPLAINT.ALREADY_EXISTS', 'conflict', `complaint ${data.complaintId} has already been received`);
+  const badReference = residentReferenceProblem(data.resident.reference);
+  if (badReference) return new DomainError('RESIDENT.REFERENCE_INVALID', 'invalid', badReference, { field: 'resident.reference' });
   const receivedAt = checkInstant('receivedAt', data.receivedAt, context);
   if (isDomainError(receivedAt)) return receivedAt;
   // The issue, and the resident's awareness of it, come before the complaint about it (Code 2.3).
@@ -204,6 +208,15 @@ function remedyOffered(
       ? undefined
       : checkDate(`${fieldPrefix}dueBy`, terms.dueBy, { date: londonDateOf(offeredAt), what: 'the offer' });
   if (isDomainError(dueBy)) return dueBy;
+  const amount = terms.amountPence;
+  if (amount !== undefined && !(Number.isSafeInteger(amount) && amount >= 0 && amount <= MAX_REMEDY_PENCE)) {
+    return new DomainError(
+      'REMEDY.AMOUNT_INVALID',
+      'invalid',
+      `${fieldPrefix}amountPence must be a whole number of pence from 0 to ${MAX_REMEDY_PENCE}`,
+      { field: `${fieldPrefix}amountPence` },
+    );
+  }
   return {
     type: 'RemedyOffered',
     data: definedOnly({ ...terms, dueBy, complaintId: complaint.complaintId, remedyId: context.newId(), offeredAt, stage }),

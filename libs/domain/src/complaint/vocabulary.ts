@@ -22,6 +22,13 @@ export const REMEDY_TYPES = [
 ] as const;
 export type RemedyType = (typeof REMEDY_TYPES)[number];
 
+/**
+ * The largest amount one remedy may carry: £10,000,000, in pence. Far above any award, and low
+ * enough that the sum of every remedy a landlord could ever record stays an exact integer in a
+ * JavaScript number (below 2^53 pence) in statistics and reports.
+ */
+export const MAX_REMEDY_PENCE = 1_000_000_000;
+
 export const EXCLUSION_GROUNDS = ['over_12_months', 'legal_proceedings', 'previously_considered', 'other'] as const;
 export type ExclusionGround = (typeof EXCLUSION_GROUNDS)[number];
 

@@ -1,12 +1,12 @@
 import { REMEDY_TYPES } from '@complaint-ledger/domain';
-import { Instant, LocalDay, OneOf, Text, WholeNumber } from '../../../http/dto-fields';
+import { Instant, LocalDay, OneOf, Text, Pence } from '../../../http/dto-fields';
 import { commandRoute } from '../../command-route';
 
 export class OfferRemedyRequest {
   @Instant() offeredAt!: string;
   @OneOf(REMEDY_TYPES) type!: (typeof REMEDY_TYPES)[number];
   @Text(true, 2000) description!: string;
-  @WholeNumber(false, 'Financial remedies, in pence') amountPence?: number;
+  @Pence(false, 'Financial remedies, in pence') amountPence?: number;
   @LocalDay(false, 'When it must be completed by (Code 7.3)') dueBy?: string;
 }
 

@@ -1,7 +1,7 @@
 import { IsOptional, IsUUID } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
 import { CHANNELS, TENURES } from '@complaint-ledger/domain';
-import { Instant, Nested, OneOf, Text } from '../../../http/dto-fields';
+import { Instant, Nested, OneOf, ResidentReference, Text } from '../../../http/dto-fields';
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
@@ -12,7 +12,7 @@ import { uuidFrom } from '@complaint-ledger/event-store';
 import { idempotencyKeyOf } from '../../../http/request-context';
 
 export class ResidentDto {
-  @Text(true, 100, "The landlord's reference for the resident") reference!: string;
+  @ResidentReference() reference!: string;
   @Text(false, 200) name?: string;
   @Text(false, 320) email?: string;
   @Text(false, 50) phone?: string;

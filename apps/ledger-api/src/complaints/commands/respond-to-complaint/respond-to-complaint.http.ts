@@ -1,11 +1,11 @@
 import { DECISIONS, REMEDY_TYPES, STAGES } from '@complaint-ledger/domain';
-import { Flag, Instant, LocalDay, NestedList, OneOf, Text, TextList, WholeNumber } from '../../../http/dto-fields';
+import { Flag, Instant, LocalDay, NestedList, OneOf, Text, TextList, Pence } from '../../../http/dto-fields';
 import { commandRoute } from '../../command-route';
 
 export class RemedyTermsDto {
   @OneOf(REMEDY_TYPES) type!: (typeof REMEDY_TYPES)[number];
   @Text(true, 2000) description!: string;
-  @WholeNumber(false, 'Financial remedies, in pence') amountPence?: number;
+  @Pence(false, 'Financial remedies, in pence') amountPence?: number;
   @LocalDay(false, 'When it must be completed by (Code 7.3)') dueBy?: string;
 }
 

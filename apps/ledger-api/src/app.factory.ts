@@ -10,6 +10,7 @@ import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 import { revealPersonalData } from './http/reveal';
 import { securityHeaders } from './http/security-headers';
+import { acceptOnlyJson, BODY_LIMIT_BYTES, clientErrorHandler, sendFrameworkError } from './http/request-edges';
 
 export interface AppOptions {
   config: LedgerConfig;
@@ -26,10 +27,16 @@ export async function createApp({ config, clock, store, logger }: AppOptions): P
   const ledger = Ledger.open(config, { role: 'api', clock, store });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(ledger, credentials),
-    new FastifyAdapter({ bodyLimit: 256 * 1024, trustProxy: config.LEDGER_TRUST_PROXY }),
-    logger === false ? { logger: false } : {},
+    new FastifyAdapter({
+      bodyLimit: BODY_LIMIT_BYTES,
+      trustProxy: config.LEDGER_TRUST_PROXY,
+      frameworkErrors: sendFrameworkError,
+      clientErrorHandler,
+    }),
+    { bodyParser: false, ...(logger === false ? { logger: false } : {}) }, // the JSON parser is ours (acceptOnlyJson)
   );
   const fastify = app.getHttpAdapter().getInstance();
+  acceptOnlyJson(fastify);
   const headers = securityHeaders();
   fastify.addHook('onRequest', (_request, reply, done) => {
     void reply.headers(headers);

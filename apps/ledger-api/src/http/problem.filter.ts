@@ -4,6 +4,7 @@ import { CommandRefused, IdempotencyKeyReused, RevisionMismatch } from '@complai
 import { domainProblem, idempotencyKeyReused, preconditionFailed } from '../complaints/complaint-problems';
 import type { FastifyReply } from 'fastify';
 import { problemType, ProblemException, type ProblemDetails } from './problem';
+import { BODY_LIMIT_BYTES, titleOf } from './request-edges';
 
 const UNAVAILABLE = { title: 'Event store unavailable', detail: 'Nothing was recorded; retry later.' };
 const UNAVAILABLE_UNTIL_RESTART = {
@@ -11,6 +12,12 @@ const UNAVAILABLE_UNTIL_RESTART = {
   detail:
     'Nothing was recorded. This instance could not make a write durable and takes no more until it is restarted ' +
     '(GET /health/ready says which store); send the command to another instance, or retry after the restart.',
+};
+
+const EDGE_DETAILS: Record<number, string> = {
+  413: `The body is larger than ${BODY_LIMIT_BYTES / 1024} KB; nothing was recorded.`,
+  415: 'Send the body as JSON, with Content-Type: application/json.',
+  429: 'Too many requests from this client; wait for the number of seconds in Retry-After, then retry.',
 };
 
 /** One place maps every failure to application/problem+json; no stack trace ever leaves. */
@@ -44,20 +51,16 @@ export class ProblemFilter implements ExceptionFilter {
       return { type: problemType('STORE.UNAVAILABLE'), title, status: 503, detail };
     }
     if (exception instanceof HttpException) {
+      // Nest's and Fastify's own refusals (404, 413, 415, 429…): titled by their status, with a detail that says what to do
       const status = exception.getStatus();
       const body = exception.getResponse();
-      const detail = typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? exception.message);
+      const message = typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? exception.message);
       return {
         type: 'about:blank',
-        title: exception.name.replace(/Exception$/, '').replace(/([a-z])([A-Z])/g, '$1 $2'),
+        title: titleOf(status),
         status,
-        detail: Array.isArray(detail) ? detail.join('; ') : detail,
+        detail: EDGE_DETAILS[status] ?? (Array.isArray(message) ? message.join('; ') : message),
       };
-    }
-    // Fastify's own errors (malformed JSON, body too large, wrong content type) carry a statusCode.
-    const statusCode = (exception as { statusCode?: number }).statusCode;
-    if (statusCode && statusCode >= 400 && statusCode < 500) {
-      return { type: 'about:blank', title: 'Bad request', status: statusCode, detail: (exception as Error).message };
     }
     return { type: 'about:blank', title: 'Internal error', status: 500, detail: 'An unexpected error occurred; nothing was recorded.' };
   }

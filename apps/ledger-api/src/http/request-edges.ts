@@ -1,0 +1,110 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { problemType, ProblemException, type ProblemDetails } from './problem';
+
+/**
+ * What the HTTP edge refuses before any route sees a request, each as problem+json with a title a
+ * person can act on: a body that is not JSON (415), nested too deeply (400) or malformed (400); a
+ * URL that is not valid (400) or too long (414); headers too large (431).
+ */
+
+export const BODY_LIMIT_BYTES = 256 * 1024;
+/** Our deepest request body is four levels; 32 leaves room and stops bodies built to exhaust the stack. */
+export const MAX_JSON_DEPTH = 32;
+
+/** A title for a status: the few the edge produces by name, otherwise HTTP's reason phrase. */
+const TITLES: Record<number, string> = {
+  404: 'Not found',
+  413: 'Body too large',
+  414: 'URL too long',
+  415: 'Unsupported media type',
+  429: 'Too many requests',
+  431: 'Headers too large',
+};
+export const titleOf = (status: number) => TITLES[status] ?? STATUS_CODES[status] ?? 'Error';
+
+const refusal = (status: number, code: string, title: string, detail: string): ProblemDetails => ({
+  type: problemType(code),
+  title,
+  status,
+  detail,
+  code,
+});
+
+/** The deepest nesting of arrays and objects in a JSON text, counted without parsing (no recursion). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
+}
+
+/**
+ * Bodies are JSON, and only JSON: Fastify's own text and Nest's form parsers are removed, so any
+ * other content type is 415 rather than a string or a form handed to validation. The JSON parser
+ * is Fastify's (which refuses `__proto__` and `constructor.prototype`), behind a depth check.
+ */
+export function acceptOnlyJson(fastify: FastifyInstance): void {
+  const parse = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(
+    /^application\/([\w.-]+\+)?json\b/i, // application/json, and JSON media types such as application/merge-patch+json
+    { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES },
+    (request, body, done) => {
+      const text = body as string;
+      if (jsonDepth(text) > MAX_JSON_DEPTH) {
+        const detail = `The body nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep.`;
+        return done(new ProblemException(refusal(400, 'BODY.TOO_DEEP', 'JSON nested too deeply', detail)), undefined);
+      }
+      parse(request, text, (error, value) => {
+        if (!error) return done(null, value);
+        const detail = `The body is not valid JSON: ${error.message}`;
+        done(new ProblemException(refusal(400, 'BODY.MALFORMED_JSON', 'Malformed JSON', detail)), undefined);
+      });
+    },
+  );
+}
+
+/** Problems for what Fastify's router refuses before routing (a bad URL, an over-long path segment). */
+export function frameworkErrorProblem(error: { code?: string; statusCode?: number; message: string }): ProblemDetails {
+  if (error.code === 'FST_ERR_BAD_URL')
+    return refusal(400, 'URL.INVALID', 'Invalid URL', 'The URL is not valid: a percent-encoding does not decode.');
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return refusal(414, 'URL.TOO_LONG', titleOf(414), 'A segment of the URL path is longer than any this API accepts.');
+  const status = error.statusCode ?? 400;
+  return refusal(status, 'REQUEST.REFUSED', titleOf(status), error.message);
+}
+
+export const sendFrameworkError = (error: Error, _request: FastifyRequest, reply: FastifyReply) =>
+  reply.status(frameworkErrorProblem(error).status).header('content-type', 'application/problem+json').send(frameworkErrorProblem(error));
+
+/** Node's parser refuses a request before Fastify has one (headers too large, a malformed request line): answer in problem+json too. */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const detail =
+    status === 431
+      ? 'The request headers are larger than this server accepts (16 KB in all).'
+      : status === 408
+        ? 'The request did not arrive in time.'
+        : 'The request could not be parsed as HTTP.';
+  const body = JSON.stringify(refusal(status, status === 431 ? 'HEADERS.TOO_LARGE' : 'REQUEST.MALFORMED', titleOf(status), detail));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}

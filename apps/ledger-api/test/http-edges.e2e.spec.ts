@@ -1,0 +1,115 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { request as httpRequest } from 'node:http';
+import { complaintBody, KEYS, startApp } from './support';
+
+/**
+ * What the HTTP edge refuses before a route sees the request, sent over a raw socket so nothing
+ * in a client library tidies the request first: every refusal is problem+json with a title that
+ * says what is wrong, never a 5xx, and nothing is recorded.
+ */
+interface Answer {
+  status: number;
+  type: string;
+  body: { type?: string; title?: string; status?: number; detail?: string; code?: string };
+}
+
+let app: NestFastifyApplication;
+let port: number;
+
+beforeAll(async () => {
+  app = await startApp({ LEDGER_RATE_LIMIT_PER_MINUTE: '40' });
+  await app.listen(0, '127.0.0.1');
+  port = (app.getHttpServer().address() as { port: number }).port;
+});
+afterAll(async () => app.close());
+
+function send(path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      { host: '127.0.0.1', port, path, method: body === undefined ? 'GET' : 'POST', headers: { 'x-api-key': KEYS.all, ...headers } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode!, type: String(response.headers['content-type']), body: JSON.parse(text || '{}') }),
+        );
+      },
+    );
+    request.on('error', reject);
+    if (body !== undefined) request.write(body);
+    request.end();
+  });
+}
+const json = { 'content-type': 'application/json' };
+const complaintsRecorded = async () => (await send('/v1/complaints?limit=200')).body as unknown as { items: unknown[] };
+
+function expectProblem(answer: Answer, status: number, title: string): void {
+  expect(answer.status).toBe(status);
+  expect(answer.type).toMatch(/^application\/problem\+json/);
+  expect(answer.body).toMatchObject({ title, status, detail: expect.any(String) });
+  expect(answer.body.title).not.toMatch(/^(Http|Throttler)$/);
+}
+
+it('413: a body over 256 KB', async () => {
+  expectProblem(await send('/v1/complaints', json, JSON.stringify(complaintBody({ summary: 'a'.repeat(300_000) }))), 413, 'Body too large');
+});
+
+it('414: a path segment longer than any id', async () => {
+  expectProblem(await send(`/v1/complaints/${'a'.repeat(5000)}`), 414, 'URL too long');
+});
+
+it('431: headers over 16 KB', async () => {
+  expectProblem(await send('/v1/complaints', { 'x-padding': 'a'.repeat(20_000) }), 431, 'Headers too large');
+});
+
+it('400: a URL whose percent-encoding does not decode', async () => {
+  expectProblem(await send('/v1/complaints/%E0%A4%A'), 400, 'Invalid URL');
+});
+
+it('400: malformed JSON, naming it', async () => {
+  const answer = await send('/v1/complaints', json, '{"receivedAt":');
+  expectProblem(answer, 400, 'Malformed JSON');
+  expect(answer.body.code).toBe('BODY.MALFORMED_JSON');
+});
+
+it.each([
+  ['a 4 KB body nested 2,000 levels deep', `${'{"resident":'.repeat(2000)}1${'}'.repeat(2000)}`],
+  ['remedies nested 2,000 arrays deep', JSON.stringify({ remedies: JSON.parse(`${'['.repeat(2000)}${']'.repeat(2000)}`) })],
+])('400: %s is refused before validation (no stack overflow)', async (_, body) => {
+  const answer = await send('/v1/complaints', json, body);
+  expectProblem(answer, 400, 'JSON nested too deeply');
+  expect(answer.body.code).toBe('BODY.TOO_DEEP');
+});
+
+it.each([
+  ['text/plain', { 'content-type': 'text/plain' }],
+  ['a form', { 'content-type': 'application/x-www-form-urlencoded' }],
+  ['no content type', {}],
+])('415: a body sent as %s, not JSON, however JSON it looks', async (_, headers) => {
+  const answer = await send('/v1/complaints', headers, JSON.stringify(complaintBody()));
+  expectProblem(answer, 415, 'Unsupported media type');
+  expect(answer.body.detail).toMatch(/application\/json/);
+});
+
+it('JSON with a charset is accepted', async () => {
+  expect(
+    (await send('/v1/complaints', { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify(complaintBody()))).status,
+  ).toBe(201);
+});
+
+it('404 for an unknown route is problem+json titled "Not found"', async () => {
+  expectProblem(await send('/v1/nothing-here'), 404, 'Not found');
+});
+
+it('nothing refused above was recorded', async () => {
+  let listed = await complaintsRecorded();
+  for (let i = 0; i < 50 && !listed.items.length; i++) listed = await new Promise((r) => setTimeout(() => r(complaintsRecorded()), 20));
+  expect(listed.items).toHaveLength(1); // only the one accepted above, once the read side has it
+});
+
+it('429 once the rate limit is spent, titled "Too many requests"', async () => {
+  let answer: Answer | undefined;
+  for (let i = 0; i < 60 && answer?.status !== 429; i++) answer = await send('/health/live');
+  for (let i = 0; i < 60 && answer?.status !== 429; i++) answer = await send('/v1/complaints');
+  expectProblem(answer!, 429, 'Too many requests');
+});

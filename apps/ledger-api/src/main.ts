@@ -15,8 +15,8 @@ async function main(): Promise<void> {
     logger.error((error as Error).message);
     process.exit(1);
   }
-  await app.listen(config.PORT, '0.0.0.0');
-  const url = `http://localhost:${config.PORT}`;
+  await app.listen(config.PORT, config.LEDGER_LISTEN_ADDRESS);
+  const url = `http://${config.LEDGER_LISTEN_ADDRESS === '127.0.0.1' ? 'localhost' : config.LEDGER_LISTEN_ADDRESS}:${config.PORT}`;
   if (config.LEDGER_STORE === 'sqlite') logger.log(`event store: SQLite file ${resolve(config.LEDGER_SQLITE_PATH)}`);
   else logger.log(`event store: ${config.LEDGER_STORE}`);
   logger.log(`serving ${url} — API docs at ${url}/docs`);

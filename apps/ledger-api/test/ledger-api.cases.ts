@@ -374,6 +374,25 @@ export function ledgerApiCases(env: Record<string, string>): void {
       expect(events.filter((e) => e.type === 'CorrespondenceRecorded')).toHaveLength(1);
     });
 
+    it('a complaint id is the same complaint in upper or lower case', async () => {
+      const chosen = randomUUID().toUpperCase();
+      const created = await http()
+        .post('/v1/complaints')
+        .send(complaintBody({ complaintId: chosen }))
+        .expect(201);
+      expect(created.body.id).toBe(chosen.toLowerCase());
+      expect((await http().get(`/v1/complaints/${chosen}`).expect(200)).body.id).toBe(chosen.toLowerCase());
+      await http()
+        .post(`/v1/complaints/${chosen}/correspondence`)
+        .send({ occurredAt: '2024-05-03T10:00:00+01:00', direction: 'inbound', party: 'resident', channel: 'phone', summary: 'Called' })
+        .expect(200);
+      expect(await history(chosen.toLowerCase())).toHaveLength(2);
+      const again = await http()
+        .post('/v1/complaints')
+        .send(complaintBody({ complaintId: chosen.toLowerCase() }));
+      expect(again.status).toBe(409); // the lower-case form names the complaint already received
+    });
+
     it('of concurrent conflicting commands exactly one wins', async () => {
       const id = await receive();
       const responses = await Promise.all(

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -255,6 +255,9 @@ describe('personal data: encrypted at rest, erasable, the record intact', () => 
       .expect(200);
     await api(app).get('/v1/complaints').expect(200); // the read models have caught up and written their files
 
+    const files = readdirSync(dirname(sqlitePath));
+    expect(files).toEqual(expect.arrayContaining(['ledger.sqlite', 'ledger.sqlite-wal', 'keys.sqlite', 'projections.sqlite']));
+    for (const file of files) expect([file, statSync(join(dirname(sqlitePath), file)).mode & 0o777]).toEqual([file, 0o600]); // this service's user only
     const disk = bytesOnDisk(); // the event log, the read models and the key store, with their WAL files
     for (const secret of Object.values(secrets)) expect(disk).not.toContain(secret);
     expect(disk).toContain('RES-ZQ'); // the reference is how the landlord finds the resident: kept
@@ -360,6 +363,15 @@ describe('credentials and start-up', () => {
     ).rejects.toThrow(/roles must be among/);
   });
 
+  it('refuses a JWKS URL over plain http except on this machine', () => {
+    const jwt = { ...base, LEDGER_JWT_ISSUER: 'https://idp.landlord.test' };
+    expect(() => loadConfig({ ...jwt, LEDGER_JWT_JWKS_URL: 'http://idp.landlord.test/jwks' })).toThrow(
+      /LEDGER_JWT_JWKS_URL: must be https/,
+    );
+    for (const url of ['https://idp.landlord.test/jwks', 'http://localhost:8080/jwks', 'http://127.0.0.1/jwks', 'http://[::1]:9/jwks'])
+      expect(() => loadConfig({ ...jwt, LEDGER_JWT_JWKS_URL: url })).not.toThrow();
+  });
+
   it('refuses a LEDGER_THREADS that is not true or false, naming it; on by default', () => {
     expect(() => loadConfig({ ...base, LEDGER_THREADS: 'yes' })).toThrow(/LEDGER_THREADS must be true or false/);
     expect(loadConfig({ ...base, LEDGER_THREADS: 'false' }).LEDGER_THREADS).toBe(false);
@@ -419,6 +431,20 @@ describe('credentials and start-up', () => {
       expect((await bearer(token({ roles: ['analyst'] }, 'https://elsewhere.test'))).status).toBe(401);
       expect((await bearer(token({ roles: ['analyst'] }, undefined, '-1m'))).status).toBe(401);
       expect((await bearer(token({}))).status).toBe(401); // no known role: not a principal of this ledger
+      const signed = (shape: (jwt: SignJWT) => SignJWT) =>
+        shape(
+          new SignJWT({ roles: ['analyst'] })
+            .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+            .setSubject('auditor@landlord.test')
+            .setIssuer('https://idp.landlord.test'),
+        ).sign(privateKey);
+      const now = Math.floor(Date.now() / 1000);
+      expect((await bearer(signed((jwt) => jwt.setIssuedAt()))).status).toBe(401); // no exp: it would never expire
+      expect((await bearer(signed((jwt) => jwt.setIssuedAt(now + 600).setExpirationTime(now + 900)))).status).toBe(401); // issued in the future
+      expect((await bearer(signed((jwt) => jwt.setIssuedAt(now + 30).setExpirationTime(now + 300)))).status).toBe(200); // within clock tolerance
+      expect((await bearer(signed((jwt) => jwt.setIssuedAt().setExpirationTime('2d')))).status).toBe(401); // lives longer than 24 hours
+      expect((await bearer(signed((jwt) => jwt.setExpirationTime('2d')))).status).toBe(401); // the same, without iat
+      expect((await bearer(signed((jwt) => jwt.setIssuedAt().setExpirationTime('23h')))).status).toBe(200);
     } finally {
       await app.close();
       jwks.close();

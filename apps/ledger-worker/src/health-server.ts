@@ -5,7 +5,7 @@ import type { Readiness } from '@complaint-ledger/ledger';
  * The worker has no API, but orchestrators still need to ask it whether it lives and how far
  * behind its projections and its Kafka relay are: GET /health/live and /health/ready, as the API.
  */
-export function startHealthServer(port: number, check: () => Promise<Readiness>): Promise<Server> {
+export function startHealthServer(port: number, address: string, check: () => Promise<Readiness>): Promise<Server> {
   const server = createServer((request, response) => {
     const send = (status: number, body: object) => {
       response.writeHead(status, { 'content-type': 'application/json' });
@@ -22,5 +22,5 @@ export function startHealthServer(port: number, check: () => Promise<Readiness>)
     }
     send(404, { status: 404, title: 'Not Found' });
   });
-  return new Promise((resolve) => server.listen(port, '0.0.0.0', () => resolve(server)));
+  return new Promise((resolve) => server.listen(port, address, () => resolve(server)));
 }

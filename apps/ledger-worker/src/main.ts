@@ -23,7 +23,9 @@ async function main(): Promise<void> {
   const { config } = ledger;
   if (config.LEDGER_BREACH_SWEEP_SECONDS === 0) logger.warn('LEDGER_BREACH_SWEEP_SECONDS=0: this worker keeps projections only');
   await ledger.start();
-  const health = config.LEDGER_WORKER_PORT ? await startHealthServer(config.LEDGER_WORKER_PORT, () => ledger.readiness()) : null;
+  const health = config.LEDGER_WORKER_PORT
+    ? await startHealthServer(config.LEDGER_WORKER_PORT, config.LEDGER_LISTEN_ADDRESS, () => ledger.readiness())
+    : null;
   logger.log(`projections at position ${ledger.readSide.runner.position} in ${resolve(config.projectionsPath)}`);
   logger.log(
     `deadline sweeps every ${config.LEDGER_BREACH_SWEEP_SECONDS} s, warnings ${config.LEDGER_WARNING_WORKING_DAYS} working days ahead`,

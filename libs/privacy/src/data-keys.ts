@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { StoreUnavailable, type CommitDependency } from '@complaint-ledger/event-store';
-import { closeSync, fsync, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { preparePrivateFile, StoreUnavailable, type CommitDependency } from '@complaint-ledger/event-store';
+import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomCopy, randomView } from './random-pool';
 
@@ -79,7 +79,7 @@ export class DataKeyStore {
     private readonly syncFile: SyncFile = fsync,
   ) {
     if (masterKey.length !== 32) throw new Error('the master key must be 32 bytes');
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    preparePrivateFile(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL'); // new keys are synced by durable(), erasures by erase()

@@ -1,6 +1,5 @@
+import { preparePrivateFile } from '@complaint-ledger/event-store';
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { AnyProjection } from './projection';
 
 export type ReadModelDatabase = Database.Database;
@@ -12,7 +11,7 @@ export type ReadModelDatabase = Database.Database;
  * roll back together, and the runner replays from the checkpoint.
  */
 export function openReadModelDatabase(path: string): ReadModelDatabase {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  preparePrivateFile(path);
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');

@@ -22,6 +22,7 @@ export function createCredentials(config: LedgerConfig, logger = new Logger('aut
           issuer: config.LEDGER_JWT_ISSUER,
           audience: config.LEDGER_JWT_AUDIENCE,
           rolesClaim: config.LEDGER_JWT_ROLES_CLAIM,
+          maxLifetimeSeconds: config.LEDGER_JWT_MAX_LIFETIME_SECONDS,
         })
       : null;
   if (!keys.size && !jwt) {

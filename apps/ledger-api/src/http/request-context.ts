@@ -1,4 +1,4 @@
-import { ParseUUIDPipe } from '@nestjs/common';
+import { ParseUUIDPipe, type PipeTransform } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { invalidRequest } from './problem';
@@ -42,6 +42,11 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   return header;
 }
 
-export const complaintIdPipe = new ParseUUIDPipe({
+const uuidPipe = new ParseUUIDPipe({
   exceptionFactory: () => invalidRequest([{ field: 'id', rule: 'isUuid', message: 'id must be a UUID' }]),
 });
+
+/** A complaint id from the path: a UUID, in any case, compared in the lower case the ledger records (RFC 9562). */
+export const complaintIdPipe: PipeTransform<string, Promise<string>> = {
+  transform: async (value, metadata) => (await uuidPipe.transform(value, metadata)).toLowerCase(),
+};

@@ -1,3 +1,4 @@
+import { preparePrivateFile } from '../private-file';
 import Database from 'better-sqlite3';
 import { checkAppend } from '../append-rules';
 import { GENESIS_HASH, sealJson } from '../hash-chain';
@@ -24,6 +25,7 @@ interface Head {
  * fsynced, so an answered append is durable), and a wait for another process's write lock.
  */
 export function openLogConnection(path: string): Database.Database {
+  preparePrivateFile(path);
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');

@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, openSync } from 'node:fs';
 import { openSchema, type LayoutUpgrade } from './sqlite-schema';
 import { openLogConnection, SqliteAppender, StreamKeys, type AppendRequest, type Outcome } from './sqlite-appender';
 import { WriterThread } from './sqlite-writer-thread';
@@ -81,7 +80,6 @@ export class SqliteEventStore implements EventStore {
     options: SqliteStoreOptions = {},
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = openLogConnection(path);
     this.layoutUpgrade = openSchema(this.db);
     this.statements = {

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsUrl, MinLength, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsIP, IsInt, IsUrl, MinLength, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { checkLandlordTimescales, type LandlordTimescales, type Tenure } from '@complaint-ledger/domain';
 import type { HomesByYear } from '@complaint-ledger/projections';
 import { dirname, join } from 'node:path';
@@ -59,6 +59,13 @@ export class LedgerConfig {
   @Setting('HTTP', "The API's port.")
   @WholeNumber(0, 65535)
   PORT = 3000;
+
+  @Setting(
+    'HTTP',
+    "The address the API (and the worker's health endpoints) listen on: `0.0.0.0` all IPv4 interfaces, `::` all, `127.0.0.1` this machine only. `LEDGER_LOCAL_SETUP` makes it `127.0.0.1` unless set.",
+  )
+  @IsIP()
+  LEDGER_LISTEN_ADDRESS = '0.0.0.0';
 
   @Setting(
     'Deadlines',
@@ -178,7 +185,10 @@ export class LedgerConfig {
   @IsString()
   LEDGER_API_KEYS_FILE?: string;
 
-  @Setting('Security and privacy', "The identity provider's JWKS URL: bearer JWTs are accepted when set.")
+  @Setting(
+    'Security and privacy',
+    "The identity provider's JWKS URL: bearer JWTs are accepted when set. `https://`, except on this machine (`localhost`, `127.0.0.1`, `::1`).",
+  )
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['https', 'http'] })
   LEDGER_JWT_JWKS_URL?: string;
@@ -196,6 +206,13 @@ export class LedgerConfig {
   @Setting('Security and privacy', 'The JWT claim that holds the roles.')
   @IsString()
   LEDGER_JWT_ROLES_CLAIM = 'roles';
+
+  @Setting(
+    'Security and privacy',
+    'The longest lifetime (seconds, `iat` to `exp`) a JWT may have; tokens must carry `exp` and may not be issued in the future (60 s tolerance).',
+  )
+  @WholeNumber(60)
+  LEDGER_JWT_MAX_LIFETIME_SECONDS = 86_400;
 
   @Setting('Security and privacy', 'When set, `GET /metrics` needs `Authorization: Bearer <this>`; otherwise it is open like health.')
   @IsOptional()
@@ -364,9 +381,18 @@ export function loadConfig(env: Record<string, string | undefined>): LedgerConfi
   if (config.LEDGER_KAFKA_SASL_MECHANISM && !(config.LEDGER_KAFKA_SASL_USERNAME && config.LEDGER_KAFKA_SASL_PASSWORD)) {
     problems.push('LEDGER_KAFKA_SASL_USERNAME: required with LEDGER_KAFKA_SASL_MECHANISM (and LEDGER_KAFKA_SASL_PASSWORD)');
   }
+  if (config.LEDGER_JWT_JWKS_URL && !fetchedSafely(config.LEDGER_JWT_JWKS_URL)) {
+    problems.push('LEDGER_JWT_JWKS_URL: must be https:// (plain http only on localhost): the keys it serves decide who may sign in');
+  }
   if (config.LEDGER_JWT_JWKS_URL && !config.LEDGER_JWT_ISSUER) {
     problems.push('LEDGER_JWT_ISSUER: required with LEDGER_JWT_JWKS_URL (tokens are checked against both)');
   }
   if (problems.length) throw new Error(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
+}
+
+/** https, or plain http to this machine only (a test identity provider, a sidecar). */
+function fetchedSafely(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'https:' || (protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(hostname));
 }

@@ -9,14 +9,22 @@ export type LocalApiKeys = (file: string) => { created: boolean; keys: readonly 
  * `npm start` on a fresh clone (LEDGER_LOCAL_SETUP=true): with no credentials and no master key
  * configured, make local ones beside the SQLite file — one API key per role (when `apiKeys` is
  * given: the worker serves no API), printed once with the file's path, and a master key file — so
- * the quick start works. Deployments configure their own and never set LEDGER_LOCAL_SETUP;
- * without them the service refuses to start.
+ * the quick start works. Deployments configure their own and never set LEDGER_LOCAL_SETUP
+ * (refused with NODE_ENV=production); without them the service refuses to start. Files are 0600.
  */
 export function localSetup(env: NodeJS.ProcessEnv, print: (line: string) => void, apiKeys?: LocalApiKeys): NodeJS.ProcessEnv {
   if (env.LEDGER_LOCAL_SETUP !== 'true') return env;
+  if (env.NODE_ENV === 'production') {
+    throw new Error(
+      'LEDGER_LOCAL_SETUP=true makes keys beside the data for a first try on one machine; it is refused with NODE_ENV=production: configure credentials and a master key instead (docs/operations.md)',
+    );
+  }
   const dir = dirname(env.LEDGER_SQLITE_PATH ?? './data/ledger.sqlite');
   const added: NodeJS.ProcessEnv = {};
-  if (apiKeys && !env.LEDGER_API_KEYS && !env.LEDGER_API_KEYS_FILE && !env.LEDGER_JWT_JWKS_URL) {
+  // Credentials given means someone is setting this ledger up for real: a master key is theirs to
+  // give too, never one written quietly beside the data it protects.
+  const credentialsGiven = !!(env.LEDGER_API_KEYS || env.LEDGER_API_KEYS_FILE || env.LEDGER_JWT_JWKS_URL);
+  if (apiKeys && !credentialsGiven) {
     const file = join(dir, 'local-api-keys');
     const { created, keys } = apiKeys(file);
     if (created) {
@@ -25,7 +33,7 @@ export function localSetup(env: NodeJS.ProcessEnv, print: (line: string) => void
     } else print(`API keys: ${resolve(file)}`);
     added.LEDGER_API_KEYS_FILE = file;
   }
-  if (!env.LEDGER_MASTER_KEY && !env.LEDGER_MASTER_KEY_FILE) {
+  if (!env.LEDGER_MASTER_KEY && !env.LEDGER_MASTER_KEY_FILE && !credentialsGiven) {
     const file = join(dir, 'local-master-key');
     if (!existsSync(file)) {
       mkdirSync(dir, { recursive: true });
@@ -34,5 +42,7 @@ export function localSetup(env: NodeJS.ProcessEnv, print: (line: string) => void
     }
     added.LEDGER_MASTER_KEY_FILE = file;
   }
+  // a first try on one machine is served to that machine only, unless asked otherwise
+  if (!env.LEDGER_LISTEN_ADDRESS) added.LEDGER_LISTEN_ADDRESS = '127.0.0.1';
   return { ...env, ...added };
 }

@@ -1,4 +1,5 @@
 import { IsOptional, IsUUID } from 'class-validator';
+import { Transform } from 'class-transformer';
 import { ApiProperty } from '@nestjs/swagger';
 import { CHANNELS, TENURES } from '@complaint-ledger/domain';
 import { Instant, Nested, OneOf, ResidentReference, Text } from '../../../http/dto-fields';
@@ -28,7 +29,12 @@ export class RepresentativeDto {
 export class ReceiveComplaintRequest {
   @IsOptional()
   @IsUUID()
-  @ApiProperty({ required: false, format: 'uuid', description: 'Client-chosen id; generated when absent' })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value)) // recorded in lower case, found in any
+  @ApiProperty({
+    required: false,
+    format: 'uuid',
+    description: 'Client-chosen id (any case; recorded in lower case); generated when absent',
+  })
   complaintId?: string;
 
   @Instant(true, 'When any part of the landlord received it (Code 6.2, 5.12)') receivedAt!: string;

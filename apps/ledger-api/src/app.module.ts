@@ -30,6 +30,7 @@ import { AnnualReportController } from './reports/annual-report.controller';
 import { ComplaintListController } from './complaints/queries/complaint-list.controller';
 import { BreachesController } from './breaches/breaches.controller';
 import { TsmController } from './statistics/tsm.controller';
+import { LedgerIntegrityController } from './ledger/ledger-integrity.controller';
 
 /** The ledger starts (projections caught up, relay and sweeps running) before the app serves, and closes last. */
 class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -78,6 +79,7 @@ export class AppModule {
         ComplaintQueriesController,
         BreachesController,
         TsmController,
+        LedgerIntegrityController,
         HealthController,
         ResidentsController,
         AnnualReportController,

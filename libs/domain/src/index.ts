@@ -12,6 +12,7 @@ export * from './complaint/errors';
 export * from './complaint/context';
 export * from './complaint/state';
 export * from './complaint/decide';
+export * from './ledger/checkpoint';
 export * from './compliance/rules';
 export * from './compliance/deadlines';
 export * from './compliance/findings';

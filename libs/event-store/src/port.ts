@@ -103,3 +103,15 @@ export class StoreUnavailable extends Error {
 }
 
 export const complaintStream = (complaintId: string): string => `complaint-${complaintId}`;
+
+/** An event whose stored form cannot be read back (its JSON is damaged): named by stream, revision and position. */
+export class UnreadableEvent extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly revision: number,
+    readonly position: number,
+  ) {
+    super(`the event at position ${position} (${streamId}, revision ${revision}) cannot be read: its stored form is damaged`);
+    this.name = 'UnreadableEvent';
+  }
+}

@@ -7,3 +7,7 @@ export * from './write/write-path';
 export * from './write/refusals';
 export * from './system/deadline-detector';
 export * from './system/resident-erasure';
+export * from './integrity/checkpoint-key';
+export * from './integrity/ledger-chain';
+export * from './integrity/verify-ledger';
+export * from './integrity/ledger-integrity';

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { StoreUnavailable, WrongExpectedRevision } from '@complaint-ledger/event-store';
-import { CommandRefused, IdempotencyKeyReused, RevisionMismatch } from '@complaint-ledger/ledger';
+import { StoreUnavailable, UnreadableEvent, WrongExpectedRevision } from '@complaint-ledger/event-store';
+import { CommandRefused, IdempotencyKeyReused, LedgerBroken, RevisionMismatch } from '@complaint-ledger/ledger';
 import { domainProblem, idempotencyKeyReused, preconditionFailed } from '../complaints/complaint-problems';
 import type { FastifyReply } from 'fastify';
 import { problemType, ProblemException, type ProblemDetails } from './problem';
@@ -37,12 +37,31 @@ export class ProblemFilter implements ExceptionFilter {
     if (exception instanceof CommandRefused) return domainProblem(exception.reason).problem;
     if (exception instanceof RevisionMismatch) return preconditionFailed(exception.expected, exception.actual).problem;
     if (exception instanceof IdempotencyKeyReused) return idempotencyKeyReused().problem;
+    if (exception instanceof LedgerBroken) {
+      return {
+        type: problemType('LEDGER.INTEGRITY_BROKEN'),
+        title: 'Ledger integrity broken',
+        status: 503,
+        code: 'LEDGER.INTEGRITY_BROKEN',
+        detail: `${exception.message}. Nothing was recorded: this ledger takes no writes until the break is examined; reads go on.`,
+      };
+    }
     if (exception instanceof WrongExpectedRevision) {
       return {
         type: problemType('CONCURRENCY.CONFLICT'),
         title: 'Concurrent change',
         status: 409,
         detail: 'The complaint changed while this command was being decided; retry it.',
+      };
+    }
+    if (exception instanceof UnreadableEvent) {
+      // the record itself is damaged, on every instance alike: no retry helps, so not a 5xx to retry elsewhere
+      return {
+        type: problemType('LEDGER.EVENT_UNREADABLE'),
+        title: 'Record damaged',
+        status: 409,
+        code: 'LEDGER.EVENT_UNREADABLE',
+        detail: `${exception.message}. An auditor can see the ledger's verdict at GET /v1/ledger/integrity.`,
       };
     }
     if (exception instanceof StoreUnavailable) {

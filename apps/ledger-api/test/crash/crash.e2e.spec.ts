@@ -1,11 +1,12 @@
-import { WorkingCalendar } from '@complaint-ledger/domain';
+import { CHECKPOINT_STREAM, WorkingCalendar } from '@complaint-ledger/domain';
 import { SqliteEventStore, verifyChain, type RecordedEvent } from '@complaint-ledger/event-store';
 import { DataKeyStore, keyIdOf } from '@complaint-ledger/privacy';
 import { ReadSide } from '@complaint-ledger/projections';
+import { CheckpointVerifyingKey, readWitness, verifyLedger } from '@complaint-ledger/ledger';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { complaintBody, KEYS, TEST_API_KEYS, TEST_MASTER_KEY } from '../support';
@@ -23,6 +24,9 @@ jest.setTimeout(120_000 + ROUNDS * 15_000);
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-crash-'));
 const sqlitePath = join(dir, 'ledger.sqlite');
+const signingKey = join(dir, 'signing-key.pem');
+writeFileSync(signingKey, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+const witness = join(dir, 'witness.jsonl');
 const port = 20_000 + Math.floor(Math.random() * 20_000);
 const base = `http://127.0.0.1:${port}`;
 const env = {
@@ -34,6 +38,11 @@ const env = {
   LEDGER_API_KEYS: TEST_API_KEYS,
   LEDGER_MASTER_KEY: TEST_MASTER_KEY,
   LEDGER_RATE_LIMIT_PER_MINUTE: '100000000',
+  // checkpoints every 25 events or second, so kills land between, during and after them
+  LEDGER_SIGNING_KEY_FILE: signingKey,
+  LEDGER_CHECKPOINT_EVERY_EVENTS: '25',
+  LEDGER_CHECKPOINT_SECONDS: '1',
+  LEDGER_CHECKPOINT_WITNESS_FILE: witness,
   TS_NODE_BASEURL: join(ROOT, 'dist'),
 };
 
@@ -138,7 +147,15 @@ it(`${ROUNDS} kill -9 rounds under concurrent load lose nothing acknowledged, in
   await new Promise((r) => (last.once('exit', r), last.kill('SIGTERM')));
 
   const store = new SqliteEventStore(sqlitePath);
-  const log = await store.readAll(-1, 10_000_000);
+  // no false alarm: the whole ledger verifies, checkpoints, signatures and witness file included
+  const verdict = await verifyLedger((after, limit) => store.readAll(after, limit), {
+    key: CheckpointVerifyingKey.fromFile(signingKey),
+    witnessed: readWitness(witness),
+  });
+  expect(verdict.break).toBeNull();
+  expect(verdict.checkpoints.verified).toBeGreaterThan(0);
+  const everything = await store.readAll(-1, 10_000_000);
+  const log = everything.filter((event) => event.streamId !== CHECKPOINT_STREAM);
   const byKey = new Map<string, RecordedEvent[]>();
   for (const event of log) {
     const key = event.metadata.idempotencyKey ?? '(none)';
@@ -168,10 +185,10 @@ it(`${ROUNDS} kill -9 rounds under concurrent load lose nothing acknowledged, in
   const rebuilt = new ReadSide({ ...options, path: join(dir, 'rebuilt.sqlite') });
   await kept.runner.catchUp(); // nothing left to apply if the service caught up before stopping
   await rebuilt.runner.rebuild();
-  expect(kept.runner.position).toBe(log.at(-1)!.position);
+  expect(kept.runner.position).toBe(everything.at(-1)!.position);
   expect(kept.runner.dump()).toBe(rebuilt.runner.dump());
   console.log(
-    `crash test: ${ROUNDS} kill -9 rounds, ${sent.length} commands sent, ${acknowledged.length} acknowledged, ${log.length} events, ${streams.size} complaints`,
+    `crash test: ${ROUNDS} kill -9 rounds, ${sent.length} commands sent, ${acknowledged.length} acknowledged, ${log.length} events, ${streams.size} complaints, ${verdict.checkpoints.verified} checkpoints verified`,
   );
   await kept.stop();
   await rebuilt.stop();
@@ -180,7 +197,7 @@ it(`${ROUNDS} kill -9 rounds under concurrent load lose nothing acknowledged, in
 
 it("an erased resident's wrapped data key is in no file of the data folder: while the service runs, after kill -9, and after a restart", async () => {
   const folder = mkdtempSync(join(tmpdir(), 'ledger-erasure-'));
-  const overrides = { LEDGER_SQLITE_PATH: join(folder, 'ledger.sqlite') };
+  const overrides = { LEDGER_SQLITE_PATH: join(folder, 'ledger.sqlite'), LEDGER_CHECKPOINT_WITNESS_FILE: join(folder, 'witness.jsonl') };
   const post = (path: string, key: string, body: object) =>
     fetch(`${base}${path}`, {
       method: 'POST',

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { closeSync, openSync } from 'node:fs';
 import { openSchema, type LayoutUpgrade } from './sqlite-schema';
 import { openLogConnection, SqliteAppender, StreamKeys, type AppendRequest, type Outcome } from './sqlite-appender';
@@ -12,6 +12,7 @@ import {
   type NewEvent,
   type RecordedEvent,
   type Subscription,
+  UnreadableEvent,
 } from '../port';
 import { CommitSignal, positionalSubscription } from '../subscription';
 
@@ -239,13 +240,23 @@ export class SqliteEventStore implements EventStore {
 }
 
 function toRecorded(row: Row): RecordedEvent {
-  return {
-    streamId: row.stream_id,
-    revision: row.revision,
-    position: row.position,
-    eventId: row.event_id,
-    type: row.type,
-    data: JSON.parse(row.data) as object,
-    metadata: JSON.parse(row.metadata) as RecordedEvent['metadata'],
-  };
+  let data: object;
+  let metadata: RecordedEvent['metadata'];
+  try {
+    data = JSON.parse(row.data) as object;
+    metadata = JSON.parse(row.metadata) as RecordedEvent['metadata'];
+  } catch {
+    throw new UnreadableEvent(row.stream_id, row.revision, row.position); // named, so no reader has to guess
+  }
+  return { streamId: row.stream_id, revision: row.revision, position: row.position, eventId: row.event_id, type: row.type, data, metadata };
+}
+
+/**
+ * The log of a stopped or running service, opened read-only (`npm run verify`): nothing is
+ * created, upgraded or written, not even the WAL mode.
+ */
+export function openLogReadOnly(path: string): { readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]>; close(): void } {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const page = db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
+  return { readAll: async (after, limit) => page.all(after, limit).map(toRecorded), close: () => db.close() };
 }

@@ -235,6 +235,30 @@ export class LedgerConfig {
   @IsString()
   LEDGER_KEYS_PATH?: string;
 
+  @Setting(
+    'Integrity',
+    "The ledger's Ed25519 signing key (PEM, PKCS#8; `openssl genpkey -algorithm ed25519`), kept apart from the data: it signs the ledger's checkpoints. Unset, this process verifies but signs none.",
+  )
+  @IsOptional()
+  @IsString()
+  LEDGER_SIGNING_KEY_FILE?: string;
+
+  @Setting('Integrity', 'Sign a checkpoint once this many events are unsigned; 0: this process signs none (API replicas beside a worker).')
+  @WholeNumber(0)
+  LEDGER_CHECKPOINT_EVERY_EVENTS = 1000;
+
+  @Setting('Integrity', '…or once the oldest unsigned event has waited this many seconds.')
+  @WholeNumber(1, 86_400)
+  LEDGER_CHECKPOINT_SECONDS = 60;
+
+  @Setting(
+    'Integrity',
+    'A file outside the data folder (another disk, a share, a write-once store) where each checkpoint is also appended: verification then also notices a log cut back to before one.',
+  )
+  @IsOptional()
+  @IsString()
+  LEDGER_CHECKPOINT_WITNESS_FILE?: string;
+
   @Setting('Security and privacy', "Years after a resident's last complaint closed before the worker erases their personal data; 0: never.")
   @WholeNumber(0, 100)
   LEDGER_RETENTION_YEARS = 6;

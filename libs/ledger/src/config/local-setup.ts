@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
@@ -41,6 +41,18 @@ export function localSetup(env: NodeJS.ProcessEnv, print: (line: string) => void
       print(`local master key written to ${resolve(file)} (losing it makes all personal data unreadable)`);
     }
     added.LEDGER_MASTER_KEY_FILE = file;
+  }
+  if (!env.LEDGER_SIGNING_KEY_FILE && !credentialsGiven) {
+    // on one machine the signing key sits beside the data: enough to try checkpoints, not to rely on them (docs/operations.md)
+    const file = join(dir, 'local-signing-key.pem');
+    if (!existsSync(file)) {
+      mkdirSync(dir, { recursive: true });
+      const { privateKey } = generateKeyPairSync('ed25519');
+      writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+      print(`local checkpoint signing key written to ${resolve(file)}`);
+    }
+    added.LEDGER_SIGNING_KEY_FILE = file;
+    added.LEDGER_CHECKPOINT_WITNESS_FILE ??= env.LEDGER_CHECKPOINT_WITNESS_FILE ?? join(dir, 'checkpoints-witness.jsonl');
   }
   // a first try on one machine is served to that machine only, unless asked otherwise
   if (!env.LEDGER_LISTEN_ADDRESS) added.LEDGER_LISTEN_ADDRESS = '127.0.0.1';

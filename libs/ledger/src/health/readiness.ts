@@ -1,6 +1,7 @@
 import type { EventStore } from '@complaint-ledger/event-store';
 import type { EventRelay, RelayStatus } from '@complaint-ledger/messaging';
 import type { ReadSide } from '@complaint-ledger/projections';
+import type { LedgerIntegrity } from '../integrity/ledger-integrity';
 
 export interface Readiness {
   /** The store can take writes: what load balancers route commands by. */
@@ -13,6 +14,8 @@ export interface Readiness {
       readonly dataKeys?: 'up' | 'failed';
       readonly projections: { readonly status: 'up' | 'failing'; readonly position: number };
       readonly relay: RelayStatus | { readonly status: 'off' };
+      /** The ledger's verification of its own log: 'broken' fails readiness (and refuses writes). */
+      readonly integrity: ReturnType<LedgerIntegrity['readiness']>;
     };
   };
 }
@@ -28,11 +31,12 @@ export async function readiness(
   store: EventStore,
   readSide: ReadSide,
   relay: EventRelay | null,
+  integrity: LedgerIntegrity,
   dataKeys: { failure(): Error | null } | null = null,
 ): Promise<Readiness> {
   const storeReady = await store.ready().catch(() => false);
   const keysFailed = dataKeys?.failure() != null;
-  const ready = storeReady && !keysFailed;
+  const ready = storeReady && !keysFailed && integrity.status !== 'broken';
   return {
     ready,
     body: {
@@ -42,6 +46,7 @@ export async function readiness(
         ...(dataKeys ? { dataKeys: keysFailed ? ('failed' as const) : ('up' as const) } : {}),
         projections: { status: readSide.runner.lastFailure ? 'failing' : 'up', position: readSide.runner.position },
         relay: relay ? relay.status() : { status: 'off' },
+        integrity: integrity.readiness(),
       },
     },
   };

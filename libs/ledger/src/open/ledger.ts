@@ -14,6 +14,8 @@ import { openEventStore } from './event-store';
 import { openPersonalData, type PersonalData } from './personal-data';
 import { complianceRulesFrom, openReadSide } from './read-side';
 import { openRelay } from './relay';
+import type { LedgerIntegrity } from '../integrity/ledger-integrity';
+import { openIntegrity } from './integrity';
 
 /**
  * What a process runs besides the write path. `api`: with LEDGER_THREADS, the log's commits and
@@ -50,8 +52,12 @@ export class Ledger {
   readonly detector: DeadlineDetector;
   /** Null in a worker without the master key. */
   readonly erasure: ResidentErasure | null;
+  /** Verifies the log at start, refuses writes on a break, and signs checkpoints. */
+  readonly integrity: LedgerIntegrity;
   private readonly timers: NodeJS.Timeout[] = [];
   private sweeping: Promise<SweepResult | null> | null = null;
+  /** Settles once the start-up verification has run (the integrity watch says what it found). */
+  verification: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly config: LedgerConfig,
@@ -62,6 +68,7 @@ export class Ledger {
     private readonly logger: LoggerService,
     threads: boolean,
   ) {
+    const ledger = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the write path asks the integrity watch made after it
     this.rules = complianceRulesFrom(config);
     this.readSide = openReadSide(config, store, this.rules, threads);
     this.relay = openRelay(config, store, this.readSide, clock, new Logger('kafka-relay'));
@@ -72,8 +79,14 @@ export class Ledger {
       clockSkewMs: config.LEDGER_CLOCK_SKEW_SECONDS * 1000,
       compliance: { rules: this.rules, alerts: { warningWorkingDays: config.LEDGER_WARNING_WORKING_DAYS } },
       metrics: this.metrics,
+      integrity: {
+        get broken() {
+          return ledger.integrity.broken;
+        },
+      }, // eslint-disable-line @typescript-eslint/no-this-alias
     };
     this.write = new WritePath(this.writePathDependencies);
+    this.integrity = openIntegrity(config, store, this.write, clock, logger, this.metrics.registry);
     this.detector = new DeadlineDetector(this.write, this.readSide.db, { clock });
     this.erasure = personalData ? new ResidentErasure(personalData.keys, this.write, this.readSide, clock) : null;
   }
@@ -99,6 +112,11 @@ export class Ledger {
   async start(): Promise<void> {
     await this.readSide.start();
     this.relay?.start();
+    // the whole log is verified in the background (serving need not wait for a long log); checkpoints follow once it is intact
+    this.verification = this.integrity.start().then(
+      () => this.every(1000, () => void this.integrity.tick()),
+      (error: unknown) => this.logger.error(`ledger verification could not run: ${(error as Error).message}`),
+    );
     const sweepMs = this.config.LEDGER_BREACH_SWEEP_SECONDS * 1000;
     if (sweepMs > 0) {
       void this.sweep(); // the start-up sweep need not hold up serving
@@ -133,13 +151,16 @@ export class Ledger {
   }
 
   readiness(): Promise<Readiness> {
-    return readiness(this.store, this.readSide, this.relay, this.role === 'api' ? (this.personalData?.keys ?? null) : null);
+    return readiness(this.store, this.readSide, this.relay, this.integrity, this.role === 'api' ? (this.personalData?.keys ?? null) : null);
   }
 
   /** Stops the timers and the relay, lets a sweep under way finish, then closes the read side, the log and the keys. */
   async close(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     await this.sweeping;
+    this.integrity.stop();
+    await this.verification;
+    await this.integrity.tick(true); // a last checkpoint over everything written
     await this.relay?.stop();
     await this.readSide.stop();
     await this.store.close();

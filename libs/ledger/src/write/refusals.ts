@@ -32,3 +32,14 @@ export class IdempotencyKeyReused extends Error {
     this.name = 'IdempotencyKeyReused';
   }
 }
+
+/**
+ * The ledger's own verification found the log altered: nothing more is written on top of it until
+ * someone has looked (reads keep working, so the damage can be examined).
+ */
+export class LedgerBroken extends Error {
+  constructor(readonly found: { readonly kind: string; readonly position: number; readonly detail: string }) {
+    super(`the ledger's integrity check failed at position ${found.position} (${found.kind}): ${found.detail}`);
+    this.name = 'LedgerBroken';
+  }
+}

@@ -15,6 +15,13 @@ import {
   type ComplaintEvent,
   type ComplianceRules,
   type State,
+  CHECKPOINT_STREAM,
+  decideCheckpoint,
+  evolveCheckpoint,
+  NO_CHECKPOINT,
+  type Checkpoint,
+  type CheckpointState,
+  type LedgerCheckpointed,
 } from '@complaint-ledger/domain';
 import type { PersonalDataCipher } from '@complaint-ledger/privacy';
 import {
@@ -27,7 +34,7 @@ import {
 } from '@complaint-ledger/event-store';
 import type { Clock } from '../clock';
 import type { CommandMetrics } from './command-metrics';
-import { CommandRefused, IdempotencyKeyReused, RevisionMismatch } from './refusals';
+import { CommandRefused, IdempotencyKeyReused, type LedgerBroken, RevisionMismatch } from './refusals';
 
 const MAX_ATTEMPTS = 4;
 
@@ -78,6 +85,8 @@ export interface WritePathDependencies {
   readonly clockSkewMs: number;
   readonly compliance: { readonly rules: ComplianceRules; readonly alerts: AlertSettings };
   readonly metrics?: CommandMetrics;
+  /** What the ledger's verification found; while it reports a break, nothing is written. */
+  readonly integrity?: { readonly broken: LedgerBroken | null };
 }
 
 /**
@@ -93,12 +102,53 @@ export class WritePath implements ICommandHandler<RecordComplaintFact> {
   async execute({ request }: RecordComplaintFact): Promise<CommandOutcome> {
     const stopTimer = this.deps.metrics?.start(request.command.type);
     try {
+      if (this.deps.integrity?.broken) throw this.deps.integrity.broken;
       const outcome = await this.attempt(request);
       stopTimer?.(outcome.replayed ? 'replayed' : outcome.recorded.length ? 'recorded' : 'nothing');
       return outcome;
     } catch (error) {
       stopTimer?.('refused');
       throw error;
+    }
+  }
+
+  /**
+   * The ledger's signed checkpoint, through its decider (which keeps checkpoints moving forward)
+   * into its own stream. `known` is the checkpoint stream as the caller last saw it, so the stream
+   * (one event per checkpoint, ever growing) is read only after a conflict. Returns the stream's
+   * new revision, or null when another writer's checkpoint already covers as much.
+   */
+  async recordCheckpoint(
+    checkpoint: Checkpoint,
+    known: { readonly state: CheckpointState; readonly revision: number },
+  ): Promise<{ readonly revision: number } | null> {
+    const { store } = this.deps;
+    if (this.deps.integrity?.broken) throw this.deps.integrity.broken; // never sign over a broken log
+    for (let attempt = 1, current = known; ; attempt++) {
+      const decided = decideCheckpoint({ type: 'RecordCheckpoint', data: checkpoint }, current.state);
+      if (isDomainError(decided)) return null;
+      const events: NewEvent[] = decided.map((event) => ({
+        eventId: uuidFrom(`${CHECKPOINT_STREAM}|${event.data.position}|${event.data.keyId}`),
+        type: event.type,
+        data: event.data,
+        metadata: {
+          occurredAt: event.data.at,
+          actor: 'ledger:checkpointer',
+          correlationId: randomUUID(),
+          schemaVersion: EVENT_SCHEMA_VERSION,
+        },
+      }));
+      try {
+        const appended = await store.append(CHECKPOINT_STREAM, events, current.revision < 0 ? 'no_stream' : current.revision);
+        return { revision: appended.revision };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevision || error instanceof DuplicateEventId) || attempt >= MAX_ATTEMPTS) throw error;
+        const recorded = await store.readStream(CHECKPOINT_STREAM);
+        current = {
+          state: recorded.reduce((state, event) => evolveCheckpoint(state, event as unknown as LedgerCheckpointed), NO_CHECKPOINT),
+          revision: recorded.length - 1,
+        };
+      }
     }
   }
 

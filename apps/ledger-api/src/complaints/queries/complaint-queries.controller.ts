@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { assess, complaintEventOf, foldEvents, isAfter, parseInstant, type ComplianceRules } from '@complaint-ledger/domain';
-import { complaintStream, verifyChain, type EventStore, type RecordedEvent } from '@complaint-ledger/event-store';
+import { complaintStream, UnreadableEvent, verifyChain, type EventStore, type RecordedEvent } from '@complaint-ledger/event-store';
 import { complaintIdPipe } from '../../http/request-context';
 import { invalidRequest } from '../../http/problem';
 import { CLOCK, COMPLIANCE_RULES, EVENT_STORE, type Clock } from '../../infrastructure/tokens';
@@ -78,8 +78,13 @@ export class ComplaintQueriesController {
   @Roles('auditor')
   @ApiOperation({ summary: "Verify the complaint's hash chain and name the first broken revision" })
   async integrity(@Param('id', complaintIdPipe) id: string) {
-    const recorded = await this.load(id);
-    return verifyChain(recorded);
+    try {
+      return verifyChain(await this.load(id));
+    } catch (error) {
+      // a damaged event is the finding itself: reported by revision, like any other break
+      if (!(error instanceof UnreadableEvent)) throw error;
+      return { valid: false, events: null, headHash: null, firstInvalidRevision: error.revision, detail: error.message };
+    }
   }
 
   /** The complaint as the ledger knew it at `asOf`: only events recorded by then count. */

@@ -1,0 +1,43 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Ledger } from '@complaint-ledger/ledger';
+import { Public, Roles } from '../auth/roles';
+import { problemType, ProblemException } from '../http/problem';
+import { LEDGER } from '../infrastructure/tokens';
+
+/**
+ * The whole ledger's integrity for auditors, and the public key that checks its checkpoints for
+ * anyone holding one (a regulator, a witness, an auditor's copy from an earlier visit).
+ */
+@ApiTags('integrity')
+@Controller()
+export class LedgerIntegrityController {
+  constructor(@Inject(LEDGER) private readonly ledger: Ledger) {}
+
+  @Get('v1/ledger/integrity')
+  @Roles('auditor')
+  @ApiOperation({
+    summary:
+      "Verify the whole log now: every event's hash, every stream's links, the ledger chain, every signed checkpoint and the witness file; the first break, if any, by position, stream and revision",
+  })
+  async verify() {
+    const verdict = await this.ledger.integrity.verify();
+    return { ...verdict, publicKeyId: this.ledger.integrity.publicKey?.keyId ?? null };
+  }
+
+  @Get('.well-known/complaint-ledger/checkpoint-key')
+  @Public()
+  @ApiOperation({ summary: "The Ed25519 public key that checks the ledger's signed checkpoints" })
+  checkpointKey() {
+    const key = this.ledger.integrity.publicKey;
+    if (!key) {
+      throw new ProblemException({
+        type: problemType('CHECKPOINT.NO_KEY'),
+        title: 'No checkpoint key',
+        status: 404,
+        detail: 'This ledger is configured without a signing key (LEDGER_SIGNING_KEY_FILE), so it signs no checkpoints.',
+      });
+    }
+    return { algorithm: 'Ed25519', keyId: key.keyId, publicKey: key.pem, statement: 'docs/operations.md#checkpoints' };
+  }
+}

@@ -1,0 +1,84 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { EventStoreDbEventStore, openLogReadOnly } from '@complaint-ledger/event-store';
+import { CheckpointVerifyingKey, readWitness, verifyLedger, type LedgerVerdict } from '@complaint-ledger/ledger';
+
+const USAGE = `usage: npm run verify -- <data folder | ledger.sqlite | esdb://…> [--public-key FILE] [--witness FILE]
+
+Verifies a ledger without changing it: every event against its hash, every complaint's chain, the
+ledger chain over the whole log, every signed checkpoint and its signature, and the witness file.
+The public key (or the signing key, whose public half is used) defaults to LEDGER_SIGNING_KEY_FILE,
+then the data folder's local-signing-key.pem; the witness file to LEDGER_CHECKPOINT_WITNESS_FILE,
+then the data folder's checkpoints-witness.jsonl. Exit status: 0 intact, 1 altered, 2 not run.`;
+
+/** `npm run verify`: the auditor's offline check of a copy of the data, or of an EventStoreDB; the exit status. */
+export async function verifyCommand(args: string[], print: (text: string) => void = console.log): Promise<number> {
+  args = [...args];
+  const option = (name: string) => {
+    const at = args.indexOf(name);
+    if (at < 0) return undefined;
+    const value = args[at + 1];
+    args.splice(at, 2);
+    return value;
+  };
+  const publicKeyFile = option('--public-key');
+  const witnessOption = option('--witness');
+  const target = args[0];
+  if (!target || args.length > 1 || target.startsWith('-')) return usage();
+
+  const folder = !target.includes('://') && existsSync(target) && statSync(target).isDirectory() ? target : null;
+  const beside = (file: string) => (folder && existsSync(join(folder, file)) ? join(folder, file) : undefined);
+  const keyFile = publicKeyFile ?? process.env.LEDGER_SIGNING_KEY_FILE ?? beside('local-signing-key.pem');
+  const witnessFile = witnessOption ?? process.env.LEDGER_CHECKPOINT_WITNESS_FILE ?? beside('checkpoints-witness.jsonl');
+  const key = keyFile ? CheckpointVerifyingKey.fromFile(keyFile) : null;
+  const witnessed = witnessFile ? readWitness(witnessFile) : [];
+
+  let verdict: LedgerVerdict;
+  if (target.startsWith('esdb://') || target.startsWith('esdb+discover://')) {
+    const store = EventStoreDbEventStore.connect(target);
+    try {
+      verdict = await verifyLedger((after, limit) => store.readAll(after, limit), { key, witnessed });
+    } finally {
+      await store.close();
+    }
+  } else {
+    const file = folder ? join(folder, 'ledger.sqlite') : target;
+    if (!existsSync(file)) return usage(`no ledger at ${file}`);
+    const log = openLogReadOnly(file);
+    try {
+      verdict = await verifyLedger((after, limit) => log.readAll(after, limit), { key, witnessed });
+    } finally {
+      log.close();
+    }
+  }
+  print(report(verdict, { key: keyFile ?? null, witness: witnessFile ?? null }));
+  return verdict.valid ? 0 : 1;
+}
+
+function report(verdict: LedgerVerdict, used: { key: string | null; witness: string | null }): string {
+  const { head, checkpoints, break: found } = verdict;
+  const lines = [
+    found ? 'ALTERED: the ledger does not verify' : 'INTACT: the ledger verifies',
+    `  events checked:   ${head.events} in ${verdict.streams} streams, up to position ${head.position}`,
+    `  ledger chain:     ${head.head}`,
+    `  checkpoints:      ${checkpoints.found} found, ${checkpoints.verified} signatures verified` +
+      (used.key ? ` (key ${used.key})` : ' (NO PUBLIC KEY GIVEN: signatures not checked)'),
+    checkpoints.latest
+      ? `  latest:           position ${checkpoints.latest.position}, ${checkpoints.latest.events} events, signed ${checkpoints.latest.at}; ${verdict.eventsAfterLatestCheckpoint} events after it not yet signed`
+      : '  latest:           none: deleting whole complaints or their last events would not show',
+    `  witness file:     ${used.witness ?? 'none given'}`,
+  ];
+  if (found) {
+    lines.push(
+      `  first break:      ${found.kind} at position ${found.position}` +
+        (found.streamId ? ` (${found.streamId}, revision ${found.revision})` : ''),
+      `                    ${found.detail}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function usage(problem?: string): number {
+  console.error(problem ? `${problem}\n\n${USAGE}` : USAGE);
+  return 2;
+}

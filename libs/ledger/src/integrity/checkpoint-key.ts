@@ -1,0 +1,57 @@
+import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { checkpointStatement, type Checkpoint, type LedgerHead } from '@complaint-ledger/domain';
+
+/** A public key that checks checkpoints, and its id as checkpoints name it. */
+export class CheckpointVerifyingKey {
+  readonly keyId: string;
+
+  constructor(readonly publicKey: KeyObject) {
+    if (publicKey.asymmetricKeyType !== 'ed25519') throw new Error('the checkpoint key must be an Ed25519 key');
+    this.keyId = createHash('sha256')
+      .update(publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('hex')
+      .slice(0, 16);
+  }
+
+  /** From a PEM file holding the public key, or the private key (whose public half is taken). */
+  static fromFile(path: string): CheckpointVerifyingKey {
+    const pem = readFileSync(path, 'utf8');
+    return new CheckpointVerifyingKey(pem.includes('PRIVATE KEY') ? createPublicKey(createPrivateKey(pem)) : createPublicKey(pem));
+  }
+
+  get pem(): string {
+    return this.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  }
+
+  verifies(checkpoint: Checkpoint): boolean {
+    if (checkpoint.keyId !== this.keyId) return false;
+    try {
+      return verify(null, Buffer.from(checkpointStatement(checkpoint)), this.publicKey, Buffer.from(checkpoint.signature, 'base64'));
+    } catch {
+      return false;
+    }
+  }
+}
+
+/**
+ * The ledger's signing key (Ed25519, PEM, `LEDGER_SIGNING_KEY_FILE`): kept apart from the data, so
+ * whoever can change the data folder still cannot sign a checkpoint over what they changed.
+ */
+export class CheckpointSigningKey {
+  readonly verifying: CheckpointVerifyingKey;
+
+  private constructor(private readonly privateKey: KeyObject) {
+    this.verifying = new CheckpointVerifyingKey(createPublicKey(privateKey));
+  }
+
+  static fromFile(path: string): CheckpointSigningKey {
+    return new CheckpointSigningKey(createPrivateKey(readFileSync(path, 'utf8')));
+  }
+
+  sign(head: LedgerHead, at: string): Checkpoint {
+    const statement = { position: head.position, events: head.events, head: head.head, at };
+    const signature = sign(null, Buffer.from(checkpointStatement(statement)), this.privateKey).toString('base64');
+    return { ...statement, keyId: this.verifying.keyId, signature };
+  }
+}

@@ -1,0 +1,35 @@
+import type { LoggerService } from '@nestjs/common';
+import type { EventStore } from '@complaint-ledger/event-store';
+import type { Registry } from 'prom-client';
+import type { Clock } from '../clock';
+import type { LedgerConfig } from '../config/ledger-config';
+import { CheckpointSigningKey } from '../integrity/checkpoint-key';
+import { LedgerIntegrity } from '../integrity/ledger-integrity';
+import type { WritePath } from '../write/write-path';
+
+/** The integrity watch from configuration: the signing key (if this process has one), the checkpoint cadence, the witness file. */
+export function openIntegrity(
+  config: LedgerConfig,
+  store: EventStore,
+  write: WritePath,
+  clock: Clock,
+  logger: LoggerService,
+  registry: Registry,
+): LedgerIntegrity {
+  const signing = config.LEDGER_SIGNING_KEY_FILE ? CheckpointSigningKey.fromFile(config.LEDGER_SIGNING_KEY_FILE) : null;
+  if (!signing) logger.warn?.('no LEDGER_SIGNING_KEY_FILE: the log is verified, but this process signs no checkpoints');
+  return new LedgerIntegrity(
+    store,
+    write,
+    clock,
+    {
+      signing,
+      verifying: signing?.verifying ?? null,
+      witnessFile: config.LEDGER_CHECKPOINT_WITNESS_FILE,
+      everyEvents: config.LEDGER_CHECKPOINT_EVERY_EVENTS,
+      everyMs: config.LEDGER_CHECKPOINT_SECONDS * 1000,
+    },
+    logger,
+    registry,
+  );
+}

@@ -235,7 +235,14 @@ describe('who may call what: every endpoint with no key, a wrong key, and each r
 describe('personal data: encrypted at rest, erasable, the record intact', () => {
   let app: NestFastifyApplication;
   const sqlitePath = tempSqlitePath();
-  const secrets = { name: 'Zebedee Quuxley', email: 'zebedee.quuxley@example.org', needs: 'Profound hearing loss since 2019' };
+  const secrets = {
+    name: 'Zebedee Quuxley',
+    email: 'zebedee.quuxley@example.org',
+    needs: 'Profound hearing loss since 2019',
+    // what people type into free text: a summary, a letter's gist
+    summary: 'Zeb on 07700 900777 says the mould worsens his asthma',
+    letter: 'Spoke to Mrs Quuxley about her pregnancy and the damp',
+  };
   const bytesOnDisk = () =>
     readdirSync(dirname(sqlitePath))
       .map((file) => readFileSync(join(dirname(sqlitePath), file)).toString('latin1'))
@@ -246,12 +253,16 @@ describe('personal data: encrypted at rest, erasable, the record intact', () => 
   });
   afterAll(async () => app.close());
 
-  it('keeps names, contact details and disabilities out of every file in clear, shows them to readers, and erases them for good', async () => {
-    const body = complaintBody({ resident: { reference: 'RES-ZQ', name: secrets.name, email: secrets.email } });
+  it('keeps names, contact details, disabilities and free text out of every file in clear, shows them to readers, and erases them for good', async () => {
+    const body = complaintBody({ summary: secrets.summary, resident: { reference: 'RES-ZQ', name: secrets.name, email: secrets.email } });
     const id = (await api(app, KEYS.case_handler).post('/v1/complaints').send(body).expect(201)).body.id as string;
     await api(app, KEYS.case_handler)
       .post(`/v1/complaints/${id}/reasonable-adjustments`)
       .send({ recordedAt: at('02'), adjustment: 'Use text relay for calls', disclosedNeeds: secrets.needs })
+      .expect(200);
+    await api(app, KEYS.case_handler)
+      .post(`/v1/complaints/${id}/correspondence`)
+      .send({ occurredAt: at('03'), direction: 'outbound', party: 'resident', channel: 'phone', summary: secrets.letter })
       .expect(200);
     await api(app).get('/v1/complaints').expect(200); // the read models have caught up and written their files
 
@@ -266,6 +277,7 @@ describe('personal data: encrypted at rest, erasable, the record intact', () => 
     const before = (await history()).body.events;
     expect(before[0].data.resident).toEqual({ reference: 'RES-ZQ', name: secrets.name, email: secrets.email });
     expect(before[1].data.disclosedNeeds).toBe(secrets.needs);
+    expect([before[0].data.summary, before[2].data.summary]).toEqual([secrets.summary, secrets.letter]); // revealed to readers
 
     await api(app, KEYS.case_handler).post('/v1/residents/erasure').send({ reference: 'RES-ZQ' }).expect(403);
     const erased = await api(app, KEYS.admin).post('/v1/residents/erasure').send({ reference: 'RES-ZQ' }).expect(200);
@@ -274,6 +286,8 @@ describe('personal data: encrypted at rest, erasable, the record intact', () => 
     const after = (await history()).body.events;
     expect(after[0].data.resident).toEqual({ reference: 'RES-ZQ', name: '[erased]', email: '[erased]' });
     expect(after[1].data).toMatchObject({ adjustment: '[erased]', disclosedNeeds: '[erased]' });
+    expect(after[0].data).toMatchObject({ summary: '[erased]', category: 'repairs', channel: 'email' }); // free text goes, structure stays
+    expect(after[2].data).toMatchObject({ summary: '[erased]', direction: 'outbound', party: 'resident' });
     expect(after.at(-1)).toMatchObject({
       type: 'PersonalDataErased',
       actor: 'api-key:dpo',

@@ -12,7 +12,11 @@ then the data folder's local-signing-key.pem; the witness file to LEDGER_CHECKPO
 then the data folder's checkpoints-witness.jsonl. Exit status: 0 intact, 1 altered, 2 not run.`;
 
 /** `npm run verify`: the auditor's offline check of a copy of the data, or of an EventStoreDB; the exit status. */
-export async function verifyCommand(args: string[], print: (text: string) => void = console.log): Promise<number> {
+export async function verifyCommand(
+  args: string[],
+  print: (text: string) => void = console.log,
+  complain: (text: string) => void = console.error,
+): Promise<number> {
   args = [...args];
   const option = (name: string) => {
     const at = args.indexOf(name);
@@ -24,7 +28,7 @@ export async function verifyCommand(args: string[], print: (text: string) => voi
   const publicKeyFile = option('--public-key');
   const witnessOption = option('--witness');
   const target = args[0];
-  if (!target || args.length > 1 || target.startsWith('-')) return usage();
+  if (!target || args.length > 1 || target.startsWith('-')) return usage(complain);
 
   const folder = !target.includes('://') && existsSync(target) && statSync(target).isDirectory() ? target : null;
   const beside = (file: string) => (folder && existsSync(join(folder, file)) ? join(folder, file) : undefined);
@@ -43,7 +47,7 @@ export async function verifyCommand(args: string[], print: (text: string) => voi
     }
   } else {
     const file = folder ? join(folder, 'ledger.sqlite') : target;
-    if (!existsSync(file)) return usage(`no ledger at ${file}`);
+    if (!existsSync(file)) return usage(complain, `no ledger at ${file}`);
     const log = openLogReadOnly(file);
     try {
       verdict = await verifyLedger((after, limit) => log.readAll(after, limit), { key, witnessed });
@@ -78,7 +82,7 @@ function report(verdict: LedgerVerdict, used: { key: string | null; witness: str
   return lines.join('\n');
 }
 
-function usage(problem?: string): number {
-  console.error(problem ? `${problem}\n\n${USAGE}` : USAGE);
+function usage(complain: (text: string) => void, problem?: string): number {
+  complain(problem ? `${problem}\n\n${USAGE}` : USAGE);
   return 2;
 }

@@ -21,13 +21,13 @@ describe('mapPersonalData', () => {
   it('replaces each personal value present, names its path, and leaves the event itself untouched (frozen here)', () => {
     const event = received();
     const { data, paths } = mapPersonalData(event as never, (value, path) => `${path}:${String(value).length}`);
-    expect(paths).toEqual(['resident.name', 'resident.email', 'representative.name']);
+    expect(paths).toEqual(['summary', 'resident.name', 'resident.email', 'representative.name']);
     expect(data).toEqual({
       complaintId: 'c-1',
-      summary: 'Leak',
+      summary: 'summary:4', // free text is personal data by default
       resident: { reference: 'RES-1', name: 'resident.name:12', email: 'resident.email:15' },
       representative: { name: 'representative.name:7', relationship: 'son' },
-      tags: ['repairs'],
+      tags: ['repairs'], // structured: left as it is
     });
     expect(event).toEqual(received());
   });

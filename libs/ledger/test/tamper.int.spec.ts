@@ -145,7 +145,8 @@ it('a ledger that was only used verifies: every event, stream, checkpoint and si
 it.each<[string, (db: Database.Database) => void, { kind: string; stream?: number; revision?: number }]>([
   [
     'a changed payload byte',
-    (db) => db.prepare("UPDATE events SET data = replace(data, 'Leak', 'Leek') WHERE stream_id = ? AND revision = 1").run(stream(2)),
+    (db) =>
+      db.prepare("UPDATE events SET data = replace(data, '2024-05-02', '2024-05-03') WHERE stream_id = ? AND revision = 1").run(stream(2)),
     { kind: 'event-altered', stream: 2, revision: 1 },
   ],
   [
@@ -242,7 +243,11 @@ it('a log cut back to before its last checkpoints, checkpoints and all: the witn
 describe('npm run verify (offline, read-only)', () => {
   const run = async (...args: string[]) => {
     const printed: string[] = [];
-    const status = await verifyCommand(args, (text) => printed.push(text));
+    const status = await verifyCommand(
+      args,
+      (text) => printed.push(text),
+      (text) => printed.push(text),
+    );
     return { status, text: printed.join('\n') };
   };
 

@@ -24,11 +24,13 @@ export class PersonalDataCipher {
   /** The event's data with its personal data encrypted for `subject` (the resident's reference). */
   protect(event: Pick<ComplaintEvent, 'type' | 'data'>, subject: string): object {
     let key: { id: string; key: Buffer } | undefined; // made only if there is something to encrypt
-    return mapPersonalData(event, (value) => {
+    const sealed = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(sealed); // a list of free text (outstanding actions)
       if (typeof value !== 'string') return value;
       key ??= this.keys.keyFor(subject, this.clock());
       return seal(value, key.id, key.key);
-    }).data;
+    };
+    return mapPersonalData(event, sealed).data;
   }
 
   /**

@@ -10,22 +10,23 @@ const dir = mkdtempSync(join(tmpdir(), 'ledger-erasure-'));
 const NOW = '2026-11-23T12:00:00.000Z';
 
 describe('the personal-data cipher', () => {
-  it('encrypts only the listed fields, with a fresh IV each time, and reveals them until the key is destroyed', () => {
+  it('encrypts only the listed fields (free text too), with a fresh IV each time, and reveals them until the key is destroyed', () => {
     const keys = new DataKeyStore(':memory:', Buffer.alloc(32, 2));
     const cipher = new PersonalDataCipher(keys, () => NOW);
     const event = {
       type: 'ComplaintReceived' as const,
-      data: { complaintId: 'c', resident: { reference: 'R1', name: 'Ann', email: 'a@example.org' }, summary: 'Leak' },
+      data: { complaintId: 'c', resident: { reference: 'R1', name: 'Ann', email: 'a@example.org' }, summary: 'Leak', category: 'repairs' },
     };
     const first = cipher.protect(event as never, 'R1') as typeof event.data;
     const second = cipher.protect(event as never, 'R1') as typeof event.data;
     expect(first.resident.reference).toBe('R1');
-    expect(first.summary).toBe('Leak');
+    expect(first.category).toBe('repairs');
+    expect(first.summary).toMatch(/^enc:v1:/);
     expect(first.resident.name).toMatch(/^enc:v1:/);
     expect(first.resident.name).not.toBe(second.resident.name);
     expect(cipher.reveal(first)).toEqual(event.data);
     keys.erase('R1', NOW, 'test', 'request');
-    expect(cipher.reveal(first)).toEqual({ ...event.data, resident: { reference: 'R1', name: ERASED, email: ERASED } });
+    expect(cipher.reveal(first)).toEqual({ ...event.data, summary: ERASED, resident: { reference: 'R1', name: ERASED, email: ERASED } });
     const afterwards = cipher.protect(event as never, 'R1'); // personal data given after an erasure gets a new key
     expect(cipher.reveal(afterwards)).toEqual(event.data);
     expect(cipher.reveal(first)).toMatchObject({ resident: { name: ERASED } }); // the old stays unreadable

@@ -1,15 +1,38 @@
 import type { ComplaintEvent, ComplaintEventType } from './events';
 
 /**
- * Where each event carries personal data: what identifies a resident or a representative, and
+ * Where each event carries personal data: what identifies a resident or a representative,
  * everything about disabilities and adjustments (special category data under UK GDPR, recorded
- * because Code 5.10 asks for it). One list, used wherever personal data must be left out or
- * protected. Paths are dotted, relative to the event's data.
+ * because Code 5.10 asks for it), and every free-text field. Free text is personal data by
+ * default: a summary, a reason or a letter's gist is where people type names, phone numbers and
+ * health details, and no rule can tell when they did. Structured fields (dates, stages, decisions,
+ * grounds, categories, amounts, references) stay in clear, so every deadline, finding and
+ * statistic works after erasure. One list, used wherever personal data must be left out or
+ * protected. Paths are dotted, relative to the event's data; a list of strings is protected whole.
  */
 export const PERSONAL_DATA_PATHS: Partial<Record<ComplaintEventType, readonly string[]>> = {
-  ComplaintReceived: ['resident.name', 'resident.email', 'resident.phone', 'resident.address', 'representative.name'],
-  RepresentativeAuthorised: ['name'],
+  ComplaintReceived: [
+    'summary',
+    'outcomeSought',
+    'resident.name',
+    'resident.email',
+    'resident.phone',
+    'resident.address',
+    'representative.name',
+  ],
+  Acknowledged: ['complaintDefinition', 'outcomesSought', 'responsibilityNotes'],
+  // an extension's `reason` is the landlord's own, counted by the annual report (Code 8): in clear
+  Extended: ['goodReason'],
+  Escalated: ['reason'],
+  Responded: ['reasons', 'outstandingActions'],
+  RemedyOffered: ['description'],
+  RemedyCompleted: ['notes'],
+  ComplaintNotAccepted: ['explanation'],
+  EscalationRefused: ['explanation'],
+  CorrespondenceRecorded: ['summary'],
   ReasonableAdjustmentRecorded: ['adjustment', 'disclosedNeeds'],
+  RepresentativeAuthorised: ['name'],
+  ComplaintWithdrawn: ['reason'],
 };
 
 /** The same paths, split once into the members leading to the value and the value's own name. */

@@ -82,7 +82,7 @@ function extensionFindings(deadline: Deadline): Finding[] {
         rule: 'extension-beyond-limit',
         severity: extension.goodReason ? 'warning' : 'breach',
         message: extension.goodReason
-          ? `Extension to ${extension.newDeadline} adds ${assessment.workingDays} working days, beyond the ${assessment.limit} allowed; good reason recorded: ${extension.goodReason}`
+          ? `Extension to ${extension.newDeadline} adds ${assessment.workingDays} working days, beyond the ${assessment.limit} allowed; a good reason is recorded with the extension`
           : `Extension to ${extension.newDeadline} adds ${assessment.workingDays} working days, beyond the ${assessment.limit} allowed, with no good reason recorded`,
       });
     }

@@ -83,7 +83,7 @@ export class Ledger {
         get broken() {
           return ledger.integrity.broken;
         },
-      }, // eslint-disable-line @typescript-eslint/no-this-alias
+      },
     };
     this.write = new WritePath(this.writePathDependencies);
     this.integrity = openIntegrity(config, store, this.write, clock, logger, this.metrics.registry);

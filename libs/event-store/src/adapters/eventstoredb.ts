@@ -85,7 +85,7 @@ export class EventStoreDbEventStore implements EventStore {
     private readonly client: EventStoreDbClientLike,
     options: EventStoreDbOptions = {},
   ) {
-    this.prefixes = options.streamPrefixes ?? ['complaint-'];
+    this.prefixes = options.streamPrefixes ?? ['complaint-', 'ledger-']; // complaints, and the ledger's own (its checkpoints)
     this.clock = options.clock ?? (() => new Date().toISOString());
     this.resubscribeDelayMs = options.resubscribeDelayMs ?? 1000;
   }

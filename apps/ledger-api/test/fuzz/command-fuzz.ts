@@ -68,6 +68,34 @@ const bodyFor = (valid: Record<string, unknown>) =>
     fc.constant(valid),
   );
 
+/**
+ * Bodies built as text, for what a value cannot easily carry: nesting up to 3,000 levels (a body
+ * meant to exhaust the stack), long arrays (size), and a valid body under other content types.
+ */
+const rawBody = (valid: Record<string, unknown>) =>
+  fc.oneof(
+    fc
+      .record({ depth: fc.integer({ min: 1, max: 3000 }), open: fc.constantFrom('[', '{"x":', '{"resident":', '{"remedies":[') })
+      .map(({ depth, open }) => {
+        const close = open === '[' ? ']' : open.endsWith('[') ? ']}' : '}';
+        return { payload: `${open.repeat(depth)}1${close.repeat(depth)}`, contentType: 'application/json' };
+      }),
+    fc.integer({ min: 0, max: 60_000 }).map((items) => ({
+      payload: JSON.stringify({ ...valid, outstandingActions: Array.from({ length: items }, (_, i) => `a${i}`) }),
+      contentType: 'application/json',
+    })),
+    fc
+      .constantFrom(
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/xml',
+        'multipart/form-data; boundary=x',
+        'application/json; charset=latin1',
+        '',
+      )
+      .map((contentType) => ({ payload: JSON.stringify(valid), contentType })),
+  );
+
 export interface FuzzTarget {
   readonly app: NestFastifyApplication;
   readonly sqlitePath: string;
@@ -76,10 +104,16 @@ export interface FuzzTarget {
 
 export function commandFuzzProperty(target: FuzzTarget) {
   const id = fc.oneof(fc.constant(target.complaintId), fc.uuid(), fc.string({ maxLength: 40 }).map(encodeURIComponent));
-  const request = fc
-    .nat({ max: COMMANDS.length - 1 })
-    .chain((index) => fc.record({ command: fc.constant(COMMANDS[index]!), id, body: bodyFor(COMMANDS[index]!.body), raw: fc.boolean() }));
-  return fc.asyncProperty(request, async ({ command, id, body, raw }) => {
+  const request = fc.nat({ max: COMMANDS.length - 1 }).chain((index) =>
+    fc.record({
+      command: fc.constant(COMMANDS[index]!),
+      id,
+      body: bodyFor(COMMANDS[index]!.body),
+      raw: fc.boolean(),
+      text: fc.option(rawBody(COMMANDS[index]!.body), { freq: 4 }), // one request in five: depth, size, content type
+    }),
+  );
+  return fc.asyncProperty(request, async ({ command, id, body, raw, text }) => {
     const before = logDigest(target.sqlitePath);
     const url = command.path ? `/v1/complaints/${id}/${command.path}` : '/v1/complaints';
     const response = await target.app
@@ -88,9 +122,9 @@ export function commandFuzzProperty(target: FuzzTarget) {
       .inject({
         method: 'POST',
         url,
-        headers: { 'content-type': 'application/json', 'x-api-key': KEYS.case_handler },
+        headers: { 'content-type': text ? text.contentType : 'application/json', 'x-api-key': KEYS.case_handler },
         // sometimes not even JSON: a truncated document
-        payload: raw ? JSON.stringify(body ?? null).slice(0, -1) || '{' : JSON.stringify(body ?? null),
+        payload: text ? text.payload : raw ? JSON.stringify(body ?? null).slice(0, -1) || '{' : JSON.stringify(body ?? null),
       });
     if (response.statusCode >= 500) throw new Error(`${url} → ${response.statusCode}: ${response.body.slice(0, 500)}`);
     if (response.statusCode >= 400) {

@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHECKPOINT_STREAM, type ComplaintCommand, type LedgerHead } from '@complaint-ledger/domain';
-import { chain, hashEvent, SqliteEventStore, type RecordedEvent } from '@complaint-ledger/event-store';
+import { chain, hashEvent, SqliteEventStore, toRecorded, type EventRow, type RecordedEvent } from '@complaint-ledger/event-store';
 import { receiveCommand } from '../../domain/test/support/builders';
 import { verifyCommand } from '../../../apps/ledger-worker/src/verify-command';
 import {
@@ -87,25 +87,8 @@ async function verdictOf(path: string, verifyWith: CheckpointVerifyingKey | null
 }
 
 const eventsOf = (db: Database.Database, streamId: string) =>
-  (db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision').all(streamId) as Row[]).map(recorded);
-interface Row {
-  position: number;
-  stream_id: string;
-  revision: number;
-  event_id: string;
-  type: string;
-  data: string;
-  metadata: string;
-}
-const recorded = (row: Row): RecordedEvent => ({
-  streamId: row.stream_id,
-  revision: row.revision,
-  position: row.position,
-  eventId: row.event_id,
-  type: row.type,
-  data: JSON.parse(row.data) as object,
-  metadata: JSON.parse(row.metadata) as RecordedEvent['metadata'],
-});
+  (db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision').all(streamId) as EventRow[]).map(recorded);
+const recorded = toRecorded;
 
 /** Rewrites a stream's events with `change`, recomputing its hash chain so it verifies on its own. */
 function rewriteStream(db: Database.Database, streamId: string, change: (event: RecordedEvent) => RecordedEvent): void {
@@ -204,7 +187,7 @@ describe('a rewrite with the ledger chain and the checkpoints recomputed too, by
       rewriteStream(db, stream(5), (event) => ({ ...event, data: { ...event.data, summary: 'Nothing to see' } }));
       const chainOfLog = new LedgerChain();
       const heads = new Map<number, LedgerHead>();
-      const rows = db.prepare('SELECT * FROM events ORDER BY position').all() as Row[];
+      const rows = db.prepare('SELECT * FROM events ORDER BY position').all() as EventRow[];
       for (const row of rows) {
         let event = recorded(row);
         if (event.streamId === CHECKPOINT_STREAM) {
@@ -213,7 +196,7 @@ describe('a rewrite with the ledger chain and the checkpoints recomputed too, by
             ? signer.sign(covered, (event.data as { at: string }).at)
             : { ...(event.data as object), events: covered.events, head: covered.head };
           rewriteStream(db, CHECKPOINT_STREAM, (e) => (e.position === event.position ? { ...e, data } : e));
-          event = recorded(db.prepare('SELECT * FROM events WHERE position = ?').get(row.position) as Row);
+          event = recorded(db.prepare('SELECT * FROM events WHERE position = ?').get(row.position) as EventRow);
         }
         expect(hashEvent({ ...event, metadata: (({ hash: _, ...rest }) => rest)(event.metadata) })).toBe(event.metadata.hash);
         chainOfLog.add(event);

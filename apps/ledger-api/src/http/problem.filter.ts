@@ -20,6 +20,14 @@ const EDGE_DETAILS: Record<number, string> = {
   429: 'Too many requests from this client; wait for the number of seconds in Retry-After, then retry.',
 };
 
+const coded = (code: string, title: string, status: number, detail: string): ProblemDetails => ({
+  type: problemType(code),
+  title,
+  status,
+  code,
+  detail,
+});
+
 /** One place maps every failure to application/problem+json; no stack trace ever leaves. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -38,13 +46,8 @@ export class ProblemFilter implements ExceptionFilter {
     if (exception instanceof RevisionMismatch) return preconditionFailed(exception.expected, exception.actual).problem;
     if (exception instanceof IdempotencyKeyReused) return idempotencyKeyReused().problem;
     if (exception instanceof LedgerBroken) {
-      return {
-        type: problemType('LEDGER.INTEGRITY_BROKEN'),
-        title: 'Ledger integrity broken',
-        status: 503,
-        code: 'LEDGER.INTEGRITY_BROKEN',
-        detail: `${exception.message}. Nothing was recorded: this ledger takes no writes until the break is examined; reads go on.`,
-      };
+      const detail = `${exception.message}. Nothing was recorded: this ledger takes no writes until the break is examined; reads go on.`;
+      return coded('LEDGER.INTEGRITY_BROKEN', 'Ledger integrity broken', 503, detail);
     }
     if (exception instanceof WrongExpectedRevision) {
       return {
@@ -56,13 +59,8 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (exception instanceof UnreadableEvent) {
       // the record itself is damaged, on every instance alike: no retry helps, so not a 5xx to retry elsewhere
-      return {
-        type: problemType('LEDGER.EVENT_UNREADABLE'),
-        title: 'Record damaged',
-        status: 409,
-        code: 'LEDGER.EVENT_UNREADABLE',
-        detail: `${exception.message}. An auditor can see the ledger's verdict at GET /v1/ledger/integrity.`,
-      };
+      const detail = `${exception.message}. An auditor can see the ledger's verdict at GET /v1/ledger/integrity.`;
+      return coded('LEDGER.EVENT_UNREADABLE', 'Record damaged', 409, detail);
     }
     if (exception instanceof StoreUnavailable) {
       // until a restart a retry here fails the same way, so the client is sent elsewhere rather than back

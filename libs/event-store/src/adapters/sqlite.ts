@@ -16,7 +16,8 @@ import {
 } from '../port';
 import { CommitSignal, positionalSubscription } from '../subscription';
 
-interface Row {
+/** An event's row in the log's `events` table. */
+export interface EventRow {
   position: number;
   stream_key: number;
   stream_id: string;
@@ -84,10 +85,10 @@ export class SqliteEventStore implements EventStore {
     this.db = openLogConnection(path);
     this.layoutUpgrade = openSchema(this.db);
     this.statements = {
-      stream: this.db.prepare<[string], Row>(
+      stream: this.db.prepare<[string], EventRow>(
         'SELECT * FROM events WHERE stream_key = (SELECT key FROM streams WHERE name = ?) ORDER BY revision',
       ),
-      all: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      all: this.db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
     };
     this.writer = null;
     this.streamKeys = null; // learnt only where this connection looks heads up
@@ -201,7 +202,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** Rows read outside any batch: committed, so their streams' keys are remembered (once per run of a stream's rows). */
-  private recorded(rows: Row[]): RecordedEvent[] {
+  private recorded(rows: EventRow[]): RecordedEvent[] {
     const keys = this.streamKeys;
     if (!keys) return rows.map(toRecorded);
     let previous: string | undefined;
@@ -239,7 +240,8 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
-function toRecorded(row: Row): RecordedEvent {
+/** An event as the port gives it, from its row; a damaged row is an UnreadableEvent naming it. */
+export function toRecorded(row: EventRow): RecordedEvent {
   let data: object;
   let metadata: RecordedEvent['metadata'];
   try {
@@ -257,6 +259,6 @@ function toRecorded(row: Row): RecordedEvent {
  */
 export function openLogReadOnly(path: string): { readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]>; close(): void } {
   const db = new Database(path, { readonly: true, fileMustExist: true });
-  const page = db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
+  const page = db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
   return { readAll: async (after, limit) => page.all(after, limit).map(toRecorded), close: () => db.close() };
 }

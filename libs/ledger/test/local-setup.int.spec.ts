@@ -9,8 +9,9 @@ describe('local setup (LEDGER_LOCAL_SETUP=true): a first try on one machine, nev
   const quiet = () => undefined;
 
   it('makes a master key (0600) beside the data, and listens on this machine only', () => {
-    const dir = folder();
+    const dir = join(folder(), 'data'); // a fresh clone has no data folder yet
     const env = localSetup({ LEDGER_LOCAL_SETUP: 'true', LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite') }, quiet, apiKeys);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(env.LEDGER_MASTER_KEY_FILE).toBe(join(dir, 'local-master-key'));
     expect(statSync(join(dir, 'local-master-key')).mode & 0o777).toBe(0o600);
     expect(env.LEDGER_API_KEYS_FILE).toBe(join(dir, 'local-api-keys'));

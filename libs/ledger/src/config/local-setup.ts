@@ -36,7 +36,7 @@ export function localSetup(env: NodeJS.ProcessEnv, print: (line: string) => void
   if (!env.LEDGER_MASTER_KEY && !env.LEDGER_MASTER_KEY_FILE && !credentialsGiven) {
     const file = join(dir, 'local-master-key');
     if (!existsSync(file)) {
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
       print(`local master key written to ${resolve(file)} (losing it makes all personal data unreadable)`);
     }
@@ -46,7 +46,7 @@ export function localSetup(env: NodeJS.ProcessEnv, print: (line: string) => void
     // on one machine the signing key sits beside the data: enough to try checkpoints, not to rely on them (docs/operations.md)
     const file = join(dir, 'local-signing-key.pem');
     if (!existsSync(file)) {
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       const { privateKey } = generateKeyPairSync('ed25519');
       writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
       print(`local checkpoint signing key written to ${resolve(file)}`);

@@ -68,8 +68,36 @@ export function messageHeaders(eventType: string, eventId: string, correlationId
   };
 }
 
-/** The messages one ledger event becomes: always one on the events topic, and alerts on the breaches topic too. */
+/**
+ * A signed checkpoint as published (contracts/ledger-checkpoint.v1.schema.json): what it covers,
+ * its signature and key id, and where it sits in the log, so anyone holding it can later check the
+ * ledger up to it with the public key the ledger serves.
+ */
+export interface CheckpointMessage {
+  readonly eventId: string;
+  readonly schemaVersion: number;
+  readonly position: number;
+  readonly recordedAt: string;
+  readonly checkpoint: { position: number; events: number; head: string; at: string; keyId: string; signature: string };
+}
+
+/**
+ * The messages one ledger event becomes: a complaint's event one on the events topic (and an
+ * alert on the breaches topic too); a checkpoint one on the checkpoints topic; anything else none.
+ */
 export function messagesOf(event: RecordedEvent, topics: TopicNames): OutgoingMessage[] {
+  if (event.type === 'LedgerCheckpointed') {
+    const message: CheckpointMessage = {
+      eventId: event.eventId,
+      schemaVersion: INTEGRATION_SCHEMA_VERSION,
+      position: event.position,
+      recordedAt: event.metadata.recordedAt,
+      checkpoint: event.data as CheckpointMessage['checkpoint'],
+    };
+    const headers = messageHeaders(event.type, event.eventId, event.metadata.correlationId);
+    return [{ topic: topics.checkpoints, key: 'ledger', value: JSON.stringify(message), headers }];
+  }
+  if (typeof (event.data as { complaintId?: unknown }).complaintId !== 'string') return [];
   const integration = integrationEventOf(event);
   const message = {
     key: integration.complaintId,

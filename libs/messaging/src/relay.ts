@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent } from '@complaint-ledger/event-store';
+import type { EventStore } from '@complaint-ledger/event-store';
 import type { HomesByYear, ReadModelDatabase } from '@complaint-ledger/projections';
 import { messagesOf } from './integration-events';
 import type { MessagePublisher } from './publisher';
@@ -120,7 +120,7 @@ export class EventRelay {
       const page = await this.options.store.readAll(this.position, batchSize);
       this.waiting = { count: page.length, oldestRecordedAt: page[0]?.metadata.recordedAt ?? null };
       if (page.length) {
-        await this.options.publisher.publish(page.filter(isComplaintEvent).flatMap((event) => messagesOf(event, this.options.topics)));
+        await this.options.publisher.publish(page.flatMap((event) => messagesOf(event, this.options.topics)));
         this.position = page.at(-1)!.position;
         this.statements.save.run(this.checkpointName, this.position);
         published += page.length;
@@ -179,5 +179,3 @@ export class EventRelay {
     });
   }
 }
-
-const isComplaintEvent = (event: RecordedEvent) => typeof (event.data as { complaintId?: unknown }).complaintId === 'string';

@@ -2,13 +2,15 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { COMPLAINT_EVENT_TYPES } from '@complaint-ledger/domain';
 import type { RecordedEvent } from '@complaint-ledger/event-store';
-import { integrationEventOf, tsmSnapshotMessage } from '../src';
+import { DEFAULT_TOPICS, integrationEventOf, messagesOf, tsmSnapshotMessage } from '../src';
 import complaintEventSchema from '../contracts/complaint-event.v1.schema.json';
 import tsmSnapshotSchema from '../contracts/tsm-snapshot.v1.schema.json';
+import checkpointSchema from '../contracts/ledger-checkpoint.v1.schema.json';
 
 const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
 const validEvent = ajv.compile(complaintEventSchema);
 const validSnapshot = ajv.compile(tsmSnapshotSchema);
+const validCheckpoint = ajv.compile(checkpointSchema);
 
 describe('the published JSON schemas (libs/messaging/contracts)', () => {
   it('describe every integration event the relay publishes', () => {
@@ -32,6 +34,40 @@ describe('the published JSON schemas (libs/messaging/contracts)', () => {
     };
     expect(validEvent(integrationEventOf(event))).toBe(true);
     expect(validEvent({ ...integrationEventOf(event), resident: 'Ada' })).toBe(false); // nothing outside the contract
+  });
+
+  it('describe the signed checkpoints the relay publishes on their own topic, keyed "ledger"', () => {
+    const checkpoint = {
+      position: 41,
+      events: 41,
+      head: 'cd'.repeat(32),
+      at: '2025-01-06T09:01:00.000Z',
+      keyId: 'ab'.repeat(8),
+      signature: 'c2ln',
+    };
+    const event: RecordedEvent = {
+      streamId: 'ledger-checkpoints',
+      revision: 3,
+      position: 42,
+      eventId: '0b7f6f0e-3a53-4bb2-9f3e-0c5f1f2a8f12',
+      type: 'LedgerCheckpointed',
+      data: checkpoint,
+      metadata: {
+        occurredAt: checkpoint.at,
+        recordedAt: '2025-01-06T09:01:00.100Z',
+        actor: 'ledger:checkpointer',
+        correlationId: 'corr',
+        schemaVersion: 1,
+        prevHash: '0'.repeat(64),
+        hash: 'ef'.repeat(32),
+      },
+    };
+    const messages = messagesOf(event, DEFAULT_TOPICS);
+    expect(messages.map((m) => [m.topic, m.key])).toEqual([['complaints.checkpoints.v1', 'ledger']]);
+    const body = JSON.parse(messages[0]!.value) as { checkpoint: object };
+    expect(validCheckpoint(body)).toBe(true);
+    expect(body.checkpoint).toEqual(checkpoint);
+    expect(validCheckpoint({ ...body, checkpoint: { ...checkpoint, head: 'not hex' } })).toBe(false);
   });
 
   it('accept every event type the domain records, and a type added later (consumers ignore what they do not know)', () => {

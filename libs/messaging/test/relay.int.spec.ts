@@ -1,4 +1,5 @@
 import { SqliteEventStore } from '@complaint-ledger/event-store';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +63,25 @@ describe('the relay', () => {
     expect(await restarted.publishPending()).toBe(1);
     expect(published().at(-1)).toMatchObject({ complaintId: more.id, eventType: 'ComplaintReceived' });
     expect(new Set(published().map((e) => e.eventId)).size).toBe(all.length + 1);
+    await close();
+  });
+
+  it('publishes the ledger checkpoints on their own topic, keyed "ledger", and nothing of them on the events topic', async () => {
+    const { store, relay, published, publisher, close } = ledger();
+    await record(store, ...lives());
+    const checkpoint = { position: 3, events: 3, head: 'ab'.repeat(32), at: NOW, keyId: 'cd'.repeat(8), signature: 'c2ln' };
+    const meta = { occurredAt: NOW, actor: 'ledger:checkpointer', correlationId: 'c', schemaVersion: 1 };
+    await store.append(
+      'ledger-checkpoints',
+      [{ eventId: randomUUID(), type: 'LedgerCheckpointed', data: checkpoint, metadata: meta }],
+      'no_stream',
+    );
+    const all = await store.readAll(-1, 1000);
+    expect(await relay().publishPending()).toBe(all.length);
+    expect(published().map((e) => e.eventType)).not.toContain('LedgerCheckpointed');
+    const messages = publisher.messages(DEFAULT_TOPICS.checkpoints);
+    expect(messages.map((m) => m.key)).toEqual(['ledger']);
+    expect(JSON.parse(messages[0]!.value)).toMatchObject({ checkpoint, position: all.at(-1)!.position });
     await close();
   });
 

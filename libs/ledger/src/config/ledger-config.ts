@@ -133,6 +133,11 @@ export class LedgerConfig {
   @Matches(TOPIC, { message: TOPIC_MESSAGE })
   LEDGER_KAFKA_TOPIC_TSM?: string;
 
+  @Setting('Kafka', "The ledger checkpoints topic's name, instead of `complaints.checkpoints.v1` (keep it for ever: `retention.ms=-1`).")
+  @IsOptional()
+  @Matches(TOPIC, { message: TOPIC_MESSAGE })
+  LEDGER_KAFKA_TOPIC_CHECKPOINTS?: string;
+
   @Setting('Kafka', 'The idempotent producer; turn off only for brokers that cannot support it.')
   @TrueOrFalse()
   LEDGER_KAFKA_IDEMPOTENT = true;

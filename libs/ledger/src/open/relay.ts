@@ -33,6 +33,7 @@ export function openRelay(
       events: config.LEDGER_KAFKA_TOPIC_EVENTS,
       breaches: config.LEDGER_KAFKA_TOPIC_BREACHES,
       tsm: config.LEDGER_KAFKA_TOPIC_TSM,
+      checkpoints: config.LEDGER_KAFKA_TOPIC_CHECKPOINTS,
     }),
     homes: config.homes,
     clock,

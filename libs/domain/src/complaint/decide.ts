@@ -6,7 +6,7 @@ import type { DecisionContext } from './context';
 import { DomainError, isDomainError } from './errors';
 import type { ComplaintEvent, RemedyOffered, RemedyTerms } from './events';
 import { checkDate, checkInstant, notBeforeReceipt, requireActive, requireComplaint, requireNotResponded, requireStage } from './guards';
-import { definedOnly } from '../shared/defined-only';
+import { definedOnly } from './defined-only';
 import { currentStage, statusOf, type ComplaintState, type State } from './state';
 import { residentReferenceProblem } from './resident-reference';
 import { MAX_REMEDY_PENCE } from './vocabulary';

@@ -1,7 +1,7 @@
 import type { Instant, LocalDate } from '../calendar/london-time';
 import type { Stage } from '../policy/code-policy';
 import type { ComplaintEvent, Representative, RemedyTerms, Resident } from './events';
-import { definedOnly } from '../shared/defined-only';
+import { definedOnly } from './defined-only';
 import type { Channel, Decision, ExclusionGround, Tenure } from './vocabulary';
 
 export interface AcknowledgementRecord {

@@ -163,15 +163,32 @@ export interface IntegrityReport {
   readonly firstInvalidRevision: number | null;
 }
 
+/** Where a stream's chain stands after an event: its revision and hash (revision -1 and the genesis hash before the first). */
+export interface ChainLink {
+  readonly revision: number;
+  readonly hash: string;
+}
+export const CHAIN_START: ChainLink = { revision: -1, hash: GENESIS_HASH };
+
+/**
+ * How `event` fails to follow `previous` in its stream, or null when it does: `order` (not the
+ * next revision), `link` (does not name the previous hash) or `content` (does not match its own
+ * hash). One check for a stream's integrity and for the whole ledger's.
+ */
+export function linkProblem(event: RecordedEvent, previous: ChainLink): 'order' | 'link' | 'content' | null {
+  const { hash, ...rest } = event.metadata;
+  if (event.revision !== previous.revision + 1) return 'order';
+  if (rest.prevHash !== previous.hash) return 'link';
+  return hashEvent({ ...event, metadata: rest }) === hash ? null : 'content';
+}
+
 /** Recomputes a stream's chain; names the first revision whose content or link does not match. */
 export function verifyChain(events: readonly RecordedEvent[]): IntegrityReport {
-  let prevHash = GENESIS_HASH;
-  for (const [index, event] of events.entries()) {
-    const { hash, ...rest } = event.metadata;
-    const ok = event.revision === index && rest.prevHash === prevHash && hashEvent({ ...event, metadata: rest }) === hash;
-    if (!ok)
+  let previous = CHAIN_START;
+  for (const event of events) {
+    if (linkProblem(event, previous))
       return { valid: false, events: events.length, headHash: events.at(-1)?.metadata.hash ?? null, firstInvalidRevision: event.revision };
-    prevHash = hash;
+    previous = { revision: event.revision, hash: event.metadata.hash };
   }
   return { valid: true, events: events.length, headHash: events.at(-1)?.metadata.hash ?? null, firstInvalidRevision: null };
 }

@@ -86,8 +86,10 @@ export function frameworkErrorProblem(error: { code?: string; statusCode?: numbe
   return refusal(status, 'REQUEST.REFUSED', titleOf(status), error.message);
 }
 
-export const sendFrameworkError = (error: Error, _request: FastifyRequest, reply: FastifyReply) =>
-  reply.status(frameworkErrorProblem(error).status).header('content-type', 'application/problem+json').send(frameworkErrorProblem(error));
+export function sendFrameworkError(error: Error, _request: FastifyRequest, reply: FastifyReply): void {
+  const problem = frameworkErrorProblem(error);
+  void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
+}
 
 /** Node's parser refuses a request before Fastify has one (headers too large, a malformed request line): answer in problem+json too. */
 export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {

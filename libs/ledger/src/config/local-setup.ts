@@ -33,26 +33,29 @@ export function localSetup(env: NodeJS.ProcessEnv, print: (line: string) => void
     } else print(`API keys: ${resolve(file)}`);
     added.LEDGER_API_KEYS_FILE = file;
   }
+  /** Writes a secret file (0600, in a 0700 folder) unless it is there already, and says where. */
+  const keepOnce = (file: string, contents: () => string, what: string) => {
+    if (existsSync(file)) return file;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, contents(), { mode: 0o600 });
+    print(`${what} written to ${resolve(file)}`);
+    return file;
+  };
   if (!env.LEDGER_MASTER_KEY && !env.LEDGER_MASTER_KEY_FILE && !credentialsGiven) {
-    const file = join(dir, 'local-master-key');
-    if (!existsSync(file)) {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
-      print(`local master key written to ${resolve(file)} (losing it makes all personal data unreadable)`);
-    }
-    added.LEDGER_MASTER_KEY_FILE = file;
+    added.LEDGER_MASTER_KEY_FILE = keepOnce(
+      join(dir, 'local-master-key'),
+      () => `${randomBytes(32).toString('base64')}\n`,
+      'local master key (losing it makes all personal data unreadable)',
+    );
   }
   if (!env.LEDGER_SIGNING_KEY_FILE && !credentialsGiven) {
     // on one machine the signing key sits beside the data: enough to try checkpoints, not to rely on them (docs/operations.md)
-    const file = join(dir, 'local-signing-key.pem');
-    if (!existsSync(file)) {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const { privateKey } = generateKeyPairSync('ed25519');
-      writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-      print(`local checkpoint signing key written to ${resolve(file)}`);
-    }
-    added.LEDGER_SIGNING_KEY_FILE = file;
-    added.LEDGER_CHECKPOINT_WITNESS_FILE ??= env.LEDGER_CHECKPOINT_WITNESS_FILE ?? join(dir, 'checkpoints-witness.jsonl');
+    added.LEDGER_SIGNING_KEY_FILE = keepOnce(
+      join(dir, 'local-signing-key.pem'),
+      () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      'local checkpoint signing key',
+    );
+    if (!env.LEDGER_CHECKPOINT_WITNESS_FILE) added.LEDGER_CHECKPOINT_WITNESS_FILE = join(dir, 'checkpoints-witness.jsonl');
   }
   // a first try on one machine is served to that machine only, unless asked otherwise
   if (!env.LEDGER_LISTEN_ADDRESS) added.LEDGER_LISTEN_ADDRESS = '127.0.0.1';

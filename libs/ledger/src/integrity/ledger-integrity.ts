@@ -44,7 +44,6 @@ export function readWitness(path: string): Checkpoint[] {
  */
 export class LedgerIntegrity {
   status: IntegrityStatus = 'verifying';
-  verdict: LedgerVerdict | null = null;
   broken: LedgerBroken | null = null;
   private chain = new LedgerChain();
   private known: { state: CheckpointState; revision: number } = { state: { last: null }, revision: -1 };
@@ -101,7 +100,6 @@ export class LedgerIntegrity {
       }
     }
     if (!verdict) return;
-    this.verdict = verdict;
     if (verdict.break) {
       this.status = 'broken';
       this.broken = new LedgerBroken(verdict.break);

@@ -1,5 +1,5 @@
 import { CHECKPOINT_STREAM, type Checkpoint, type LedgerHead } from '@complaint-ledger/domain';
-import { GENESIS_HASH, hashEvent, UnreadableEvent, type RecordedEvent } from '@complaint-ledger/event-store';
+import { CHAIN_START, linkProblem, UnreadableEvent, type ChainLink, type RecordedEvent } from '@complaint-ledger/event-store';
 import type { CheckpointVerifyingKey } from './checkpoint-key';
 import { LedgerChain } from './ledger-chain';
 
@@ -59,7 +59,7 @@ export async function verifyLedger(
   { key = null, witnessed = [], pageSize = 2_000 }: VerifyOptions = {},
 ): Promise<LedgerVerdict> {
   const chain = new LedgerChain();
-  const streams = new Map<string, { revision: number; hash: string }>();
+  const streams = new Map<string, ChainLink>();
   const recent = new Map<number, LedgerHead>();
   const checkpoints = { found: 0, verified: 0, latest: null as LedgerVerdict['checkpoints']['latest'] };
   let sinceCheckpoint = 0;
@@ -90,18 +90,17 @@ export async function verifyLedger(
       const at = { position: event.position, streamId: event.streamId, revision: event.revision };
       if (!chain.add(event))
         return verdict({ kind: 'log-order', ...at, detail: `position ${event.position} comes after position ${chain.head.position}` });
-      const previous = streams.get(event.streamId) ?? { revision: -1, hash: GENESIS_HASH };
-      const { hash, ...rest } = event.metadata;
-      if (event.revision !== previous.revision + 1 || rest.prevHash !== previous.hash) {
-        const detail =
-          event.revision !== previous.revision + 1
-            ? `revision ${event.revision} follows revision ${previous.revision}`
-            : `revision ${event.revision} does not link to revision ${previous.revision}'s hash`;
+      const previous = streams.get(event.streamId) ?? CHAIN_START;
+      const problem = linkProblem(event, previous);
+      if (problem === 'order')
+        return verdict({ kind: 'stream-broken', ...at, detail: `revision ${event.revision} follows revision ${previous.revision}` });
+      if (problem === 'link') {
+        const detail = `revision ${event.revision} does not link to revision ${previous.revision}'s hash`;
         return verdict({ kind: 'stream-broken', ...at, detail });
       }
-      if (hashEvent({ ...event, metadata: rest }) !== hash)
+      if (problem === 'content')
         return verdict({ kind: 'event-altered', ...at, detail: `revision ${event.revision}'s content does not match its hash` });
-      streams.set(event.streamId, { revision: event.revision, hash });
+      streams.set(event.streamId, { revision: event.revision, hash: event.metadata.hash });
       recent.set(event.position, chain.head);
       if (recent.size > RECENT_HEADS) recent.delete(recent.keys().next().value!);
       sinceCheckpoint += 1;

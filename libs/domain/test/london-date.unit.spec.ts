@@ -3,7 +3,8 @@ import { DateTime, FixedOffsetZone } from 'luxon';
 import { compareInstants, londonDateOf, parseInstant } from '../src';
 
 // londonDateOf computes UK summer time itself (it is on every deadline's hot path); here it is
-// checked against luxon's time-zone database for every hour and both DST changes' minutes, 2018–2030.
+// checked against luxon's time-zone database for every hour and both DST changes' minutes, 1990–2199
+// (before 1996 the UK's own summer-time rules differed; those instants take luxon's path).
 describe('londonDateOf agrees with the Europe/London time-zone database', () => {
   it('for every hour from 2018 to 2030', () => {
     const mismatches: string[] = [];
@@ -11,6 +12,25 @@ describe('londonDateOf agrees with the Europe/London time-zone database', () => 
       const instant = new Date(ms).toISOString();
       const expected = DateTime.fromMillis(ms, { zone: 'Europe/London' }).toISODate();
       if (londonDateOf(instant) !== expected) mismatches.push(instant);
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('for the hours around midnight in the weeks the clocks change, every year 1990–2199', () => {
+    const mismatches: string[] = [];
+    for (let year = 1990; year <= 2199; year++) {
+      for (const [month, firstDay] of [
+        [2, 18],
+        [9, 18],
+      ] as const) {
+        for (let day = firstDay; day < firstDay + 20; day++) {
+          for (const hour of [-2, -1, 0, 1, 2]) {
+            const ms = Date.UTC(year, month, day, hour);
+            const expected = DateTime.fromMillis(ms, { zone: 'Europe/London' }).toISODate();
+            if (londonDateOf(new Date(ms).toISOString()) !== expected) mismatches.push(new Date(ms).toISOString());
+          }
+        }
+      }
     }
     expect(mismatches).toEqual([]);
   });

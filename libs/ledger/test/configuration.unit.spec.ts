@@ -1,5 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { complianceRulesFrom } from '../src/open/read-side';
 import { configurationTable } from '../src/config/configuration-table';
 import { settingNames } from '../src/config/setting';
 import { LedgerConfig, loadConfig } from '../src';
@@ -20,5 +22,29 @@ describe('the configuration schema', () => {
     expect(() => loadConfig({ LEDGER_MASTER_KEY_FIEL: '/run/secrets/key' })).toThrow(
       /LEDGER_MASTER_KEY_FIEL: not a setting of the ledger; did you mean LEDGER_MASTER_KEY_FILE\?/,
     );
+  });
+});
+
+describe("the operator's bank-holiday file (LEDGER_BANK_HOLIDAYS_FILE)", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'holidays-'));
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return loadConfig({ LEDGER_STORE: 'memory', LEDGER_BANK_HOLIDAYS_FILE: path });
+  };
+
+  it('given a proclaimed day and a cancelled one, the calendar follows them', () => {
+    const { calendar } = complianceRulesFrom(file('ok.json', '{"add": ["2031-06-06"], "remove": ["2031-05-26"]}'));
+    expect(calendar.isWorkingDay('2031-06-06')).toBe(false);
+    expect(calendar.isWorkingDay('2031-05-26')).toBe(true);
+  });
+
+  it.each([
+    ['not JSON', '{add:', /cannot be read as JSON/],
+    ['a date that is not ISO', '{"add": ["06/06/2031"]}', /"add" must be a list of ISO dates/],
+    ['an unknown key', '{"add": [], "extra": []}', /only "add" and "remove"/],
+    ['a list instead of an object', '["2031-06-06"]', /only "add" and "remove"/],
+  ])('refuses %s at start-up, naming the file', (name, content, message) => {
+    expect(() => complianceRulesFrom(file(`${name}.json`, content))).toThrow(message);
   });
 });

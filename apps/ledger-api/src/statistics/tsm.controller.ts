@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
+import { FIRST_CALENDAR_YEAR, LAST_CALENDAR_YEAR } from '@complaint-ledger/domain';
 import { tsmReport, type ReadSide } from '@complaint-ledger/projections';
 import type { LedgerConfig } from '@complaint-ledger/ledger';
 import { LEDGER_CONFIG, READ_SIDE } from '../infrastructure/tokens';
@@ -10,8 +11,8 @@ import { Roles } from '../auth/roles';
 export class TsmQuery {
   @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
   @IsInt()
-  @Min(2018)
-  @Max(2029)
+  @Min(FIRST_CALENDAR_YEAR)
+  @Max(LAST_CALENDAR_YEAR)
   @ApiProperty({ description: 'first calendar year of the reporting year: 2024 is 1 April 2024 – 31 March 2025', example: 2024 })
   year!: number;
 }

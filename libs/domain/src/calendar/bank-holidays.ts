@@ -1,42 +1,100 @@
-/**
- * England & Wales bank holidays, 2018–2030, as ISO dates (Europe/London).
- *
- * 2019–2028: GOV.UK feed `bank-holidays.json`, division `england-and-wales` (docs/sources.md).
- * 2018, 2029, 2030: the statutory pattern (New Year's Day or its substitute, Good Friday and Easter
- * Monday from the Gregorian Easter, first and last Monday of May, last Monday of August, Christmas
- * and Boxing Day with substitutes). The 2029–2030 dates are not yet proclaimed; a proclamation
- * that moves one is handled by configuration (extra closure days) until this table is updated.
- * Tests check every row against date-holidays and a computed Easter.
- */
-export const ENGLAND_AND_WALES_BANK_HOLIDAYS: Readonly<Record<number, readonly string[]>> = {
-  2018: ['2018-01-01', '2018-03-30', '2018-04-02', '2018-05-07', '2018-05-28', '2018-08-27', '2018-12-25', '2018-12-26'],
-  2019: ['2019-01-01', '2019-04-19', '2019-04-22', '2019-05-06', '2019-05-27', '2019-08-26', '2019-12-25', '2019-12-26'],
-  // 2020-05-08: Early May bank holiday moved from Monday 4 May for VE Day.
-  2020: ['2020-01-01', '2020-04-10', '2020-04-13', '2020-05-08', '2020-05-25', '2020-08-31', '2020-12-25', '2020-12-28'],
-  2021: ['2021-01-01', '2021-04-02', '2021-04-05', '2021-05-03', '2021-05-31', '2021-08-30', '2021-12-27', '2021-12-28'],
-  // 2022-06-02 Spring (moved), 2022-06-03 Platinum Jubilee, 2022-09-19 State Funeral of Queen Elizabeth II.
-  2022: [
-    '2022-01-03',
-    '2022-04-15',
-    '2022-04-18',
-    '2022-05-02',
-    '2022-06-02',
-    '2022-06-03',
-    '2022-08-29',
-    '2022-09-19',
-    '2022-12-26',
-    '2022-12-27',
-  ],
-  // 2023-05-08: coronation of King Charles III.
-  2023: ['2023-01-02', '2023-04-07', '2023-04-10', '2023-05-01', '2023-05-08', '2023-05-29', '2023-08-28', '2023-12-25', '2023-12-26'],
-  2024: ['2024-01-01', '2024-03-29', '2024-04-01', '2024-05-06', '2024-05-27', '2024-08-26', '2024-12-25', '2024-12-26'],
-  2025: ['2025-01-01', '2025-04-18', '2025-04-21', '2025-05-05', '2025-05-26', '2025-08-25', '2025-12-25', '2025-12-26'],
-  2026: ['2026-01-01', '2026-04-03', '2026-04-06', '2026-05-04', '2026-05-25', '2026-08-31', '2026-12-25', '2026-12-28'],
-  2027: ['2027-01-01', '2027-03-26', '2027-03-29', '2027-05-03', '2027-05-31', '2027-08-30', '2027-12-27', '2027-12-28'],
-  2028: ['2028-01-03', '2028-04-14', '2028-04-17', '2028-05-01', '2028-05-29', '2028-08-28', '2028-12-25', '2028-12-26'],
-  2029: ['2029-01-01', '2029-03-30', '2029-04-02', '2029-05-07', '2029-05-28', '2029-08-27', '2029-12-25', '2029-12-26'],
-  2030: ['2030-01-01', '2030-04-19', '2030-04-22', '2030-05-06', '2030-05-27', '2030-08-26', '2030-12-25', '2030-12-26'],
-};
+import type { LocalDate } from './london-time';
 
-export const FIRST_CALENDAR_YEAR = 2018;
-export const LAST_CALENDAR_YEAR = 2030;
+/**
+ * The years the working-day calendar answers for. Holidays are computed by rule, so the range is a
+ * choice, not a table's end: wide enough for migrated history and any reporting year a landlord
+ * will ask about, narrow enough that a mistyped year (9999) is refused instead of counted.
+ */
+export const FIRST_CALENDAR_YEAR = 1990;
+export const LAST_CALENDAR_YEAR = 2199;
+
+/**
+ * One-off changes proclaimed for England and Wales in the calendar's range (GOV.UK, docs/sources.md):
+ * a regular holiday moved (`moved`) or an extra day granted (`added`). A proclamation after this
+ * release goes in the operator's bank-holiday file (LEDGER_BANK_HOLIDAYS_FILE) until the next one.
+ */
+const ONE_OFFS: readonly { readonly year: number; readonly added?: LocalDate; readonly moved?: { from: LocalDate; to: LocalDate } }[] = [
+  { year: 1995, moved: { from: '1995-05-01', to: '1995-05-08' } }, // VE Day 50th anniversary
+  { year: 1999, added: '1999-12-31' }, // Millennium
+  { year: 2002, moved: { from: '2002-05-27', to: '2002-06-04' } }, // Spring holiday moved for the Golden Jubilee
+  { year: 2002, added: '2002-06-03' }, // Golden Jubilee
+  { year: 2011, added: '2011-04-29' }, // Royal wedding
+  { year: 2012, moved: { from: '2012-05-28', to: '2012-06-04' } }, // Spring holiday moved for the Diamond Jubilee
+  { year: 2012, added: '2012-06-05' }, // Diamond Jubilee
+  { year: 2020, moved: { from: '2020-05-04', to: '2020-05-08' } }, // VE Day 75th anniversary
+  { year: 2022, moved: { from: '2022-05-30', to: '2022-06-02' } }, // Spring holiday moved for the Platinum Jubilee
+  { year: 2022, added: '2022-06-03' }, // Platinum Jubilee
+  { year: 2022, added: '2022-09-19' }, // State Funeral of Queen Elizabeth II
+  { year: 2023, added: '2023-05-08' }, // Coronation of King Charles III
+];
+
+/**
+ * England and Wales bank holidays in `year`, as London dates in order: New Year's Day, Good Friday,
+ * Easter Monday, the first and last Mondays of May, the last Monday of August, Christmas Day and
+ * Boxing Day, each falling on a weekend replaced by the next free weekday (the substitute day),
+ * then the one-off changes above.
+ */
+export function englandAndWalesBankHolidays(year: number): LocalDate[] {
+  const easter = easterSunday(year);
+  const regular = [
+    substituteIfWeekend(utc(year, 1, 1)),
+    addDays(easter, -2),
+    addDays(easter, 1),
+    nthWeekday(year, 5, 1, 1),
+    lastWeekday(year, 5, 1),
+    lastWeekday(year, 8, 1),
+    ...christmas(year),
+  ].map(isoDate);
+  const dates = new Set(regular);
+  for (const change of ONE_OFFS.filter((oneOff) => oneOff.year === year)) {
+    if (change.moved) {
+      dates.delete(change.moved.from);
+      dates.add(change.moved.to);
+    }
+    if (change.added) dates.add(change.added);
+  }
+  return [...dates].sort();
+}
+
+/** Christmas Day and Boxing Day; either on a weekend gives a substitute on the next free weekday. */
+function christmas(year: number): Date[] {
+  const weekday = utc(year, 12, 25).getUTCDay();
+  if (weekday === 5) return [utc(year, 12, 25), utc(year, 12, 28)]; // Boxing Day on Saturday
+  if (weekday === 6) return [utc(year, 12, 27), utc(year, 12, 28)]; // both on the weekend
+  if (weekday === 0) return [utc(year, 12, 26), utc(year, 12, 27)]; // Christmas on Sunday
+  return [utc(year, 12, 25), utc(year, 12, 26)];
+}
+
+/** Gregorian Easter Sunday (the anonymous Gregorian algorithm, Meeus/Jones/Butcher). */
+function easterSunday(year: number): Date {
+  const golden = year % 19;
+  const century = Math.floor(year / 100);
+  const yearInCentury = year % 100;
+  const leapCorrection = Math.floor(century / 4);
+  const moonCorrection = Math.floor((century - Math.floor((century + 8) / 25) + 1) / 3);
+  const epact = (19 * golden + century - leapCorrection - moonCorrection + 15) % 30;
+  const weekdayShift = (32 + 2 * (century % 4) + 2 * Math.floor(yearInCentury / 4) - epact - (yearInCentury % 4)) % 7;
+  const adjustment = Math.floor((golden + 11 * epact + 22 * weekdayShift) / 451);
+  const daysFromMarch22 = epact + weekdayShift - 7 * adjustment;
+  return addDays(utc(year, 3, 22), daysFromMarch22);
+}
+
+const utc = (year: number, month: number, day: number) => new Date(Date.UTC(year, month - 1, day));
+const addDays = (date: Date, days: number) => new Date(date.getTime() + days * 86_400_000);
+const isoDate = (date: Date): LocalDate => date.toISOString().slice(0, 10);
+
+function substituteIfWeekend(date: Date): Date {
+  const weekday = date.getUTCDay();
+  return weekday === 6 ? addDays(date, 2) : weekday === 0 ? addDays(date, 1) : date;
+}
+
+/** The `n`th given weekday (0 Sunday … 6 Saturday) of a month. */
+function nthWeekday(year: number, month: number, weekday: number, n: number): Date {
+  const first = utc(year, month, 1);
+  return addDays(first, ((weekday - first.getUTCDay() + 7) % 7) + 7 * (n - 1));
+}
+
+function lastWeekday(year: number, month: number, weekday: number): Date {
+  const last = utc(year, month + 1, 0);
+  return addDays(last, -((last.getUTCDay() - weekday + 7) % 7));
+}

@@ -56,10 +56,11 @@ export function toInstant(value: string): Instant {
 
 // Stored instants carry `Z` or an offset. For those, the London date comes from UK summer-time
 // rules (BST from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of
-// October, in force since 1996) rather than luxon's Intl-based zone lookup, which would dominate
+// October, in force since 1996; earlier instants take luxon's path, which knows the older rules) rather than luxon's Intl-based zone lookup, which would dominate
 // deadline evaluation. london-date.unit.spec.ts checks it against luxon hour by hour.
 const WITH_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
 const HOUR_MS = 3_600_000;
+const CURRENT_RULES_FROM_MS = Date.UTC(1996, 0, 1);
 const summerTime = new Map<number, readonly [number, number]>();
 
 function lastSundayAtOneUtc(year: number, month: number): number {
@@ -94,7 +95,8 @@ export function londonDateOf(instant: Instant): LocalDate {
 function computeLondonDate(instant: Instant): LocalDate {
   if (WITH_OFFSET.test(instant)) {
     const epochMs = Date.parse(instant);
-    if (!Number.isNaN(epochMs) && instant.length >= 16) return new Date(epochMs + londonOffsetMs(epochMs)).toISOString().slice(0, 10);
+    if (epochMs >= CURRENT_RULES_FROM_MS && instant.length >= 16)
+      return new Date(epochMs + londonOffsetMs(epochMs)).toISOString().slice(0, 10);
   }
   const parsed = parseInstant(instant);
   if (!parsed) throw new RangeError(`not an ISO-8601 instant: ${instant}`);

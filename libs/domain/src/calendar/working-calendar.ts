@@ -1,24 +1,29 @@
-import { ENGLAND_AND_WALES_BANK_HOLIDAYS, FIRST_CALENDAR_YEAR, LAST_CALENDAR_YEAR } from './bank-holidays';
+import { englandAndWalesBankHolidays, FIRST_CALENDAR_YEAR, LAST_CALENDAR_YEAR } from './bank-holidays';
 import { isLocalDate, type LocalDate } from './london-time';
 
 export interface CalendarOptions {
   /** Landlord closure days (e.g. 24 and 31 December), ISO dates. Off by default (decision 0001). */
   readonly closureDays?: readonly LocalDate[];
-  /** Bank holidays to add, e.g. a newly proclaimed one-off, until the shipped table is updated. */
+  /** Bank holidays proclaimed after this release (the operator's file): added to those computed by rule. */
   readonly extraBankHolidays?: readonly LocalDate[];
+  /** Computed bank holidays a proclamation moved or cancelled (the operator's file). */
+  readonly removedBankHolidays?: readonly LocalDate[];
 }
 
 const MS_PER_DAY = 86_400_000;
 const FIRST_DAY_MS = Date.UTC(FIRST_CALENDAR_YEAR, 0, 1);
-const DAY_COUNT = (Date.UTC(LAST_CALENDAR_YEAR + 1, 0, 1) - FIRST_DAY_MS) / MS_PER_DAY;
-const BANK_HOLIDAYS: ReadonlySet<LocalDate> = new Set(Object.values(ENGLAND_AND_WALES_BANK_HOLIDAYS).flat());
+// One year past the last accepted year, so a deadline counted from a late-December date still lands inside.
+const DAY_COUNT = (Date.UTC(LAST_CALENDAR_YEAR + 2, 0, 1) - FIRST_DAY_MS) / MS_PER_DAY;
+const COMPUTED_BANK_HOLIDAYS: readonly LocalDate[] = Array.from({ length: LAST_CALENDAR_YEAR + 2 - FIRST_CALENDAR_YEAR }, (_, i) =>
+  englandAndWalesBankHolidays(FIRST_CALENDAR_YEAR + i),
+).flat();
 
 /**
  * Working days under decision 0001: Monday to Friday, excluding England & Wales bank holidays and any
  * configured closure days. All arithmetic is on London calendar dates, so daylight-saving
  * changes cannot shift a count (decisions 0001, 0002).
  *
- * The calendar is finite (the years it has holidays for), so it precomputes, for every day, how
+ * The calendar covers a fixed range of years (bank-holidays.ts), so it precomputes, for every day, how
  * many working days have passed: counting and adding working days are then array look-ups, which
  * keeps deadline evaluation cheap enough to run over millions of events.
  */
@@ -29,13 +34,16 @@ export class WorkingCalendar {
   /** The index of the k-th working day (0-based). */
   private readonly workingDayIndex: number[] = [];
   private readonly dates: LocalDate[] = new Array(DAY_COUNT);
+  private readonly bankHolidays: ReadonlySet<LocalDate>;
 
   constructor(readonly options: CalendarOptions = {}) {
-    const extra = [...(options.closureDays ?? []), ...(options.extraBankHolidays ?? [])];
-    for (const date of extra) {
+    const { closureDays = [], extraBankHolidays = [], removedBankHolidays = [] } = options;
+    for (const date of [...closureDays, ...extraBankHolidays, ...removedBankHolidays]) {
       if (!isLocalDate(date)) throw new RangeError(`closure or holiday date is not an ISO date: ${date}`);
     }
-    const closed = new Set([...BANK_HOLIDAYS, ...extra]);
+    const removed = new Set(removedBankHolidays);
+    this.bankHolidays = new Set([...COMPUTED_BANK_HOLIDAYS.filter((date) => !removed.has(date)), ...extraBankHolidays]);
+    const closed = new Set([...this.bankHolidays, ...closureDays]);
     let count = 0;
     for (let i = 0; i < DAY_COUNT; i++) {
       const day = new Date(FIRST_DAY_MS + i * MS_PER_DAY);
@@ -58,7 +66,7 @@ export class WorkingCalendar {
 
   isBankHoliday(date: LocalDate): boolean {
     indexOf(date);
-    return BANK_HOLIDAYS.has(date);
+    return this.bankHolidays.has(date);
   }
 
   /**
@@ -108,7 +116,7 @@ function indexOf(date: LocalDate): number {
   return index;
 }
 
-// Past the shipped table every weekday would silently count as working: refuse instead.
+// Outside the range the callers validated against, a date is a programming error: refuse, never guess.
 function outsideCalendar(what: string): RangeError {
-  return new RangeError(`working-day calendar covers ${FIRST_CALENDAR_YEAR}–${LAST_CALENDAR_YEAR}; ${what} is outside it`);
+  return new RangeError(`working-day calendar covers ${FIRST_CALENDAR_YEAR}–${LAST_CALENDAR_YEAR + 1}; ${what} is outside it`);
 }

@@ -75,6 +75,14 @@ export class LedgerConfig {
   @Matches(/^(\d{4}-\d{2}-\d{2})(,\d{4}-\d{2}-\d{2})*$/, { message: 'LEDGER_CLOSURE_DAYS must be a comma-separated list of ISO dates' })
   LEDGER_CLOSURE_DAYS?: string;
 
+  @Setting(
+    'Deadlines',
+    'A JSON file of bank holidays proclaimed after this release: `{"add": ["YYYY-MM-DD"], "remove": ["YYYY-MM-DD"]}` (docs/decisions/0001-working-days.md). Read at start-up; restart after changing it.',
+  )
+  @IsOptional()
+  @IsString()
+  LEDGER_BANK_HOLIDAYS_FILE?: string;
+
   @Setting('Deadlines', "How far (seconds) a client's clock may run ahead of ours before an instant counts as in the future.")
   @WholeNumber(0, 3600)
   LEDGER_CLOCK_SKEW_SECONDS = 300;

@@ -1,11 +1,13 @@
 import { WorkingCalendar, type ComplianceRules } from '@complaint-ledger/domain';
 import { SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
 import { ReadSide } from '@complaint-ledger/projections';
+import { readBankHolidayFile } from '../config/bank-holiday-file';
 import type { LedgerConfig } from '../config/ledger-config';
 
-/** The calendar (with the landlord's closure days) and the landlord's timescales, from configuration. */
+/** The calendar (closure days, the operator's proclaimed holidays) and the landlord's timescales, from configuration. */
 export function complianceRulesFrom(config: LedgerConfig): ComplianceRules {
-  return { calendar: new WorkingCalendar({ closureDays: config.closureDays }), landlordTimescales: config.landlordTimescales };
+  const calendar = new WorkingCalendar({ closureDays: config.closureDays, ...readBankHolidayFile(config.LEDGER_BANK_HOLIDAYS_FILE) });
+  return { calendar, landlordTimescales: config.landlordTimescales };
 }
 
 /**

@@ -12,7 +12,7 @@ export function readBankHolidayFile(path: string | undefined): Pick<CalendarOpti
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new Error(`LEDGER_BANK_HOLIDAYS_FILE ${path} cannot be read as JSON: ${(error as Error).message}`);
+    throw new Error(`LEDGER_BANK_HOLIDAYS_FILE ${path} cannot be read as JSON: ${(error as Error).message}`, { cause: error });
   }
   const { add = [], remove = [], ...other } = (parsed ?? {}) as Record<string, unknown>;
   const dates = (name: string, value: unknown): string[] => {

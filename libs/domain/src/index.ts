@@ -18,3 +18,4 @@ export * from './compliance/deadlines';
 export * from './compliance/findings';
 export * from './compliance/assess';
 export * from './compliance/alerts';
+export * from './policy/provisions';

@@ -56,7 +56,7 @@ export type RespondToComplaint = Command<
     stage: Stage;
     respondedAt: Instant;
     decision: Decision;
-    reasons: string;
+    reasons?: string;
     remedies?: RemedyTerms[];
     outstandingActions?: string[];
     escalationRightsGiven: boolean;

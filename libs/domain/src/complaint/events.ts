@@ -83,7 +83,8 @@ export type Responded = Event<
     stage: Stage;
     respondedAt: Instant;
     decision: Decision;
-    reasons: string;
+    /** Absent or blank: the response gave no reasons (recorded, and a finding: Code 6.9(d)/6.19(d)). */
+    reasons?: string;
     /** Ids of the RemedyOffered events recorded with this response. */
     remedyIds: string[];
     /** Absent means the response did not state them; an empty list means none (Code 6.9(f)). */

@@ -23,7 +23,7 @@ export interface ExtensionRecord {
 export interface ResponseRecord {
   readonly at: Instant;
   readonly decision: Decision;
-  readonly reasons: string;
+  readonly reasons?: string;
   readonly remedyIds: readonly string[];
   readonly outstandingActions?: readonly string[];
   readonly escalationRightsGiven: boolean;

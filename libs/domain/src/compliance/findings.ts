@@ -126,6 +126,15 @@ function responseContent(record: StageRecord, stage: Stage, policy: CodePolicy, 
       message: `Stage ${stage} response was issued with no complaint definition recorded (Code ${rules.definitionProvision})`,
     });
   }
+  if (!response.reasons?.trim()) {
+    findings.push({
+      ...base,
+      provision: item('d'),
+      rule: 'response-without-reasons',
+      severity: 'breach',
+      message: `Stage ${stage} response gave no reasons for its decision`,
+    });
+  }
   if (response.decision !== 'not_upheld' && response.remedyIds.length === 0) {
     findings.push({
       ...base,

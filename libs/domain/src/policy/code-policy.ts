@@ -54,7 +54,9 @@ export interface CodePolicy {
 
 /**
  * The Housing Ombudsman's Complaint Handling Code (2020), superseded on 1 April 2022.
- * Source: the 2020 Code (docs/sources.md), paragraph 3.11 (timescales), 3.12 (shorter allowed), 3.15 (response content).
+ * Source: the 2020 Code (docs/sources.md), paragraph 3.11 (timescales), 3.12 (shorter allowed), 3.15 (response content),
+ * 1.6/1.7 (not accepting: explain, and the right to bring it to the Ombudsman), 4.13 (not escalating:
+ * explain and give the Ombudsman referral information), 5.8 (remedies: what and by when, followed through).
  */
 export const CODE_2020: CodePolicy = {
   version: '2020',
@@ -75,16 +77,17 @@ export const CODE_2020: CodePolicy = {
     definitionProvision: '3.4',
   },
   independentStage2Provision: null,
-  exclusion: { windowMonths: null, windowProvision: null, ombudsmanRightProvision: '1.9' },
-  escalationRefusalProvision: '3.5',
-  remedyFollowThroughProvision: '5.1',
+  exclusion: { windowMonths: null, windowProvision: null, ombudsmanRightProvision: '1.7' },
+  escalationRefusalProvision: '4.13',
+  remedyFollowThroughProvision: '5.8',
   fullRecordProvision: '3.10',
 };
 
 /**
  * The Code as revised in 2022 (1 April 2022 – 31 March 2024). Numbers from the left-hand column of
  * the 2022→2024 change guide (docs/sources.md): 4.1 acknowledge within five days, 5.1 response in 10 working days of logging
- * (+10 further), 5.13 stage 2 in 20 working days of escalation (+10 further), 5.12 independence.
+ * (+10 further), 5.13 stage 2 in 20 working days of escalation (+10 further), 5.12 independence,
+ * 1.9 not accepting (explain, and the right to go to the Ombudsman), 4.14 refusing to escalate, 6.5 remedies followed through.
  * Ombudsman details were then required only when an extension could not be agreed (5.3/5.15), which
  * the ledger cannot know, so it does not raise that finding under this version.
  */
@@ -108,8 +111,8 @@ export const CODE_2022: CodePolicy = {
   },
   independentStage2Provision: '5.12',
   exclusion: { windowMonths: null, windowProvision: null, ombudsmanRightProvision: '1.9' },
-  escalationRefusalProvision: '5.9',
-  remedyFollowThroughProvision: '6.1',
+  escalationRefusalProvision: '4.14',
+  remedyFollowThroughProvision: '6.5',
   fullRecordProvision: '4.15',
 };
 

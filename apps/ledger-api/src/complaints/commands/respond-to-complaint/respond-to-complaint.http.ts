@@ -13,7 +13,8 @@ export class RespondToComplaintRequest {
   @OneOf(STAGES) stage!: 1 | 2;
   @Instant() respondedAt!: string;
   @OneOf(DECISIONS) decision!: (typeof DECISIONS)[number];
-  @Text(true, 10000) reasons!: string;
+  @Text(false, 10000, 'The reasons for the decision; absent or blank is recorded and raises a finding (Code 6.9(d), 6.19(d))')
+  reasons?: string;
   @NestedList(() => RemedyTermsDto, 20, 'Each becomes a RemedyOffered event') remedies?: RemedyTermsDto[];
   @TextList(50, 'Absent: not stated; empty: none (Code 6.9(f))') outstandingActions?: string[];
   @Flag(true, 'Whether the response explained how to escalate (Code 6.9(g), 6.19(g))') escalationRightsGiven!: boolean;

@@ -11,6 +11,7 @@ export * from './complaint/commands';
 export * from './complaint/errors';
 export * from './complaint/context';
 export * from './complaint/state';
+export * from './complaint/corrections';
 export * from './complaint/decide';
 export * from './ledger/checkpoint';
 export * from './compliance/rules';

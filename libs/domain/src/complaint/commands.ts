@@ -105,6 +105,12 @@ export type AssignHandler = Command<'AssignHandler', { stage: Stage; assignedAt:
 export type WithdrawComplaint = Command<'WithdrawComplaint', { withdrawnAt: Instant; reason?: string }>;
 
 /**
+ * Correct a fact people recorded, named by its revision in the complaint's stream: replace it with
+ * `replacement` (the command that would have recorded it right) or void it. The reason is required.
+ */
+export type CorrectFact = Command<'CorrectFact', { revision: number; reason: string; replacement?: PersonCommand; void?: boolean }>;
+
+/**
  * Commands the ledger gives itself. They go through the same decider and write path as those
  * people send, so their rules are specified alike; they are not offered over HTTP as commands.
  */
@@ -118,7 +124,25 @@ export type ErasePersonalData = Command<
   { residentReference: string; erasedAt: Instant; ground: 'request' | 'retention' }
 >;
 
+/** Commands that record a fact people recorded (the ones a correction can replace). */
+export type PersonCommand =
+  | ReceiveComplaint
+  | AcknowledgeComplaint
+  | ExtendDeadline
+  | EscalateComplaint
+  | RespondToComplaint
+  | OfferRemedy
+  | CompleteRemedy
+  | RecordNonAcceptance
+  | RefuseEscalation
+  | RecordCorrespondence
+  | RecordReasonableAdjustment
+  | AuthoriseRepresentative
+  | AssignHandler
+  | WithdrawComplaint;
+
 export type ComplaintCommand =
+  | CorrectFact
   | ReceiveComplaint
   | AcknowledgeComplaint
   | ExtendDeadline

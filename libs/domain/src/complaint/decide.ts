@@ -5,6 +5,7 @@ import type * as C from './commands';
 import type { DecisionContext } from './context';
 import { DomainError, isDomainError } from './errors';
 import type { ComplaintEvent, RemedyOffered, RemedyTerms } from './events';
+import { correctFact } from './corrections';
 import { checkDate, checkInstant, notBeforeReceipt, requireActive, requireComplaint, requireNotResponded, requireStage } from './guards';
 import { definedOnly } from './defined-only';
 import { currentStage, statusOf, type ComplaintState, type State } from './state';
@@ -22,6 +23,8 @@ export function decide(command: C.ComplaintCommand, state: State, context: Decis
   const complaint = requireComplaint(state);
   if (isDomainError(complaint)) return complaint;
   switch (command.type) {
+    case 'CorrectFact':
+      return correctFact(command, complaint, context, decide);
     case 'AcknowledgeComplaint':
       return acknowledge(command, complaint, context);
     case 'ExtendDeadline':

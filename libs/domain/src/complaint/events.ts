@@ -162,8 +162,25 @@ export interface DeadlineAlert {
   codeVersion: CodeVersion;
 }
 
-/** The ledger observed a deadline pass unmet (recorded once per deadline, Code 5.12). */
-export type DeadlineBreached = Event<'DeadlineBreached', DeadlineAlert & { detectedAt: Instant }>;
+/**
+ * The ledger found a deadline not met on time (Code 5.12): its due instant passed with it unmet
+ * (the sweep), or a fact recorded later shows it was met late (`metAt`). Recorded once per
+ * deadline; `recurrence` (absent for the first) counts earlier breaches of the same deadline that
+ * were retracted, so a deadline breached again after a correction is a new fact, not a duplicate.
+ */
+export type DeadlineBreached = Event<'DeadlineBreached', DeadlineAlert & { detectedAt: Instant; metAt?: Instant; recurrence?: number }>;
+
+/** Why a recorded breach no longer holds on the facts as the ledger now knows them. */
+export type RetractionReason = 'met_on_time' | 'deadline_moved' | 'no_longer_due';
+
+/**
+ * A recorded breach is disproved by facts recorded after it (an on-time acknowledgement synced
+ * late, a correction): the breach stays in the log, and this says it no longer holds.
+ */
+export type BreachRetracted = Event<
+  'BreachRetracted',
+  DeadlineAlert & { retractedAt: Instant; reason: RetractionReason; recurrence?: number }
+>;
 
 /** The ledger warned that a deadline is near (a configurable number of working days ahead). */
 export type DeadlineApproaching = Event<'DeadlineApproaching', DeadlineAlert & { warnedAt: Instant; workingDaysLeft: number }>;
@@ -176,6 +193,29 @@ export type DeadlineApproaching = Event<'DeadlineApproaching', DeadlineAlert & {
 export type PersonalDataErased = Event<
   'PersonalDataErased',
   { complaintId: string; residentReference: string; erasedAt: Instant; ground: 'request' | 'retention' }
+>;
+
+/**
+ * A fact people recorded is corrected: replaced by `replacement` (the same type's data, as decided
+ * afresh) or, without one, voided. The corrected event stays in the log; every view, deadline,
+ * finding and statistic then uses the corrected facts (decision 0016).
+ */
+export type FactCorrected = Event<
+  'FactCorrected',
+  {
+    complaintId: string;
+    correctedRevision: number;
+    correctedType: PersonFactType;
+    reason: string;
+    correctedAt: Instant;
+    replacement?: ComplaintEvent['data'];
+  }
+>;
+
+/** Facts people record (and can correct); the rest the ledger records itself, or are corrections. */
+export type PersonFactType = Exclude<
+  ComplaintEventType,
+  'DeadlineBreached' | 'DeadlineApproaching' | 'BreachRetracted' | 'PersonalDataErased' | 'FactCorrected'
 >;
 
 export type ComplaintEvent =
@@ -195,7 +235,9 @@ export type ComplaintEvent =
   | ComplaintWithdrawn
   | DeadlineBreached
   | DeadlineApproaching
-  | PersonalDataErased;
+  | BreachRetracted
+  | PersonalDataErased
+  | FactCorrected;
 
 export type ComplaintEventType = ComplaintEvent['type'];
 
@@ -221,8 +263,22 @@ const OCCURRED_AT: { readonly [T in ComplaintEventType]: (data: Extract<Complain
   ComplaintWithdrawn: (data) => data.withdrawnAt,
   DeadlineBreached: (data) => data.detectedAt,
   DeadlineApproaching: (data) => data.warnedAt,
+  BreachRetracted: (data) => data.retractedAt,
   PersonalDataErased: (data) => data.erasedAt,
+  FactCorrected: (data) => data.correctedAt,
 };
+
+const SYSTEM_OR_CORRECTION: ReadonlySet<ComplaintEventType> = new Set([
+  'DeadlineBreached',
+  'DeadlineApproaching',
+  'BreachRetracted',
+  'PersonalDataErased',
+  'FactCorrected',
+]);
+
+/** Whether people recorded the fact (so it can be corrected) rather than the ledger or a correction. */
+export const isPersonFact = (event: ComplaintEvent): event is Extract<ComplaintEvent, { type: PersonFactType }> =>
+  !SYSTEM_OR_CORRECTION.has(event.type);
 
 /** Every event type, derived from the union through OCCURRED_AT (never a hand-kept list). */
 export const COMPLAINT_EVENT_TYPES = Object.keys(OCCURRED_AT) as readonly ComplaintEventType[];
@@ -248,8 +304,11 @@ export function occurredAtOf(event: ComplaintEvent): Instant {
 export function onceOnlyKeyOf(event: ComplaintEvent): string | undefined {
   switch (event.type) {
     case 'DeadlineBreached':
+      return `${event.type}|${event.data.deadlineKey}${event.data.recurrence ? `|${event.data.recurrence}` : ''}`;
     case 'DeadlineApproaching':
       return `${event.type}|${event.data.deadlineKey}`;
+    case 'BreachRetracted':
+      return `${event.type}|${event.data.deadlineKey}|${event.data.recurrence ?? 0}`;
     case 'PersonalDataErased':
       return `PersonalDataErased|${event.data.residentReference}`;
     default:

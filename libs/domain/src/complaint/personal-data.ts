@@ -33,6 +33,8 @@ export const PERSONAL_DATA_PATHS: Partial<Record<ComplaintEventType, readonly st
   ReasonableAdjustmentRecorded: ['adjustment', 'disclosedNeeds'],
   RepresentativeAuthorised: ['name'],
   ComplaintWithdrawn: ['reason'],
+  // why a fact was corrected; the replacement's own paths are those of the type it replaces (stepsOf)
+  FactCorrected: ['reason'],
 };
 
 /** The same paths, split once into the members leading to the value and the value's own name. */
@@ -45,6 +47,17 @@ const PERSONAL_DATA_STEPS = Object.fromEntries(
     }),
   ]),
 ) as Partial<Record<ComplaintEventType, readonly { path: string; parents: readonly string[]; leaf: string }[]>>;
+
+/** A correction carries the replaced fact's data under `replacement`: its personal data is where that type's is. */
+function stepsOf(event: Pick<ComplaintEvent, 'type' | 'data'>) {
+  const own = PERSONAL_DATA_STEPS[event.type] ?? [];
+  if (event.type !== 'FactCorrected') return own;
+  const replaced = PERSONAL_DATA_STEPS[(event.data as { correctedType: ComplaintEventType }).correctedType] ?? [];
+  return [
+    ...own,
+    ...replaced.map(({ path, parents, leaf }) => ({ path: `replacement.${path}`, parents: ['replacement', ...parents], leaf })),
+  ];
+}
 
 type Node = Record<string, unknown> | unknown[];
 const copyOf = (node: Node): Node => (Array.isArray(node) ? [...node] : { ...node });
@@ -62,7 +75,7 @@ export function mapPersonalData(
 ): { data: object; paths: string[] } {
   const data = copyOf(event.data as Node) as Record<string, unknown>;
   const paths: string[] = [];
-  for (const { path, parents, leaf } of PERSONAL_DATA_STEPS[event.type] ?? []) {
+  for (const { path, parents, leaf } of stepsOf(event)) {
     let parent: Record<string, unknown> | undefined = data;
     for (const key of parents) {
       const child: unknown = parent[key];

@@ -1,6 +1,15 @@
 import type { Instant, LocalDate } from '../calendar/london-time';
-import type { Stage } from '../policy/code-policy';
-import type { ComplaintEvent, Representative, RemedyTerms, Resident } from './events';
+import type { CodeVersion, Stage } from '../policy/code-policy';
+import { isAfter } from '../calendar/london-time';
+import {
+  isPersonFact,
+  occurredAtOf,
+  type ComplaintEvent,
+  type FactCorrected,
+  type Representative,
+  type RemedyTerms,
+  type Resident,
+} from './events';
 import { definedOnly } from './defined-only';
 import type { Channel, Decision, ExclusionGround, Tenure } from './vocabulary';
 
@@ -57,6 +66,30 @@ export interface RemedyRecord extends RemedyTerms {
   readonly completedAt?: Instant;
 }
 
+/** A fact people recorded, at its revision in the complaint's stream (as corrected, if it was). */
+export interface RecordedFact {
+  readonly revision: number;
+  readonly event: ComplaintEvent;
+}
+
+/** A correction as the record keeps it: which fact, of what type, when, and whether it was voided. */
+export interface CorrectionRecord {
+  readonly revision: number;
+  readonly correctedRevision: number;
+  readonly correctedType: string;
+  readonly correctedAt: Instant;
+  readonly voided: boolean;
+}
+
+/** Deadline keys the ledger has alerted on, in order; a key may recur once its breach was retracted. */
+export interface AlertRecord {
+  readonly breached: readonly string[];
+  readonly approaching: readonly string[];
+  readonly retracted?: readonly string[];
+  /** What each breach on record cited, for its retraction. */
+  readonly cited?: Readonly<Record<string, { readonly provision: string; readonly codeVersion: CodeVersion }>>;
+}
+
 export interface ComplaintState {
   readonly complaintId: string;
   readonly receivedAt: Instant;
@@ -80,8 +113,13 @@ export interface ComplaintState {
   readonly reasonableAdjustments: readonly { readonly recordedAt: Instant; readonly adjustment: string; readonly reviewBy?: LocalDate }[];
   /** When the resident's personal data was erased (its fields then read `[erased]`). */
   readonly personalDataErasedAt?: Instant;
-  /** Deadline keys the ledger has already alerted on, so each alert is recorded once. */
-  readonly alerts?: { readonly breached: readonly string[]; readonly approaching: readonly string[] };
+  /** Deadline keys the ledger has already alerted on (and retracted), so each alert is recorded once. */
+  readonly alerts?: AlertRecord;
+  /** Events folded so far: the revision the next event in the stream will have. */
+  readonly eventCount: number;
+  /** The facts people recorded, as corrected: what a correction or a business-time view folds again. */
+  readonly facts: readonly RecordedFact[];
+  readonly corrections: readonly CorrectionRecord[];
 }
 
 /** Before `ComplaintReceived` there is no complaint. */
@@ -110,7 +148,59 @@ export function stageRecord(state: ComplaintState, stage: Stage): StageRecord | 
 
 const emptyStage: StageRecord = { extensions: [], handlers: [] };
 
+/**
+ * One event folded into the complaint. A correction folds the corrected facts again from the start
+ * (keeping what the ledger recorded itself: alerts, erasure), so every view follows the facts as
+ * corrected while the stream keeps both.
+ */
 export function evolve(state: State, event: ComplaintEvent): State {
+  const revision = state?.eventCount ?? 0;
+  if (event.type === 'FactCorrected') return state && corrected(state, event.data, revision);
+  const next = apply(state, event);
+  if (!next) return next;
+  const facts = isPersonFact(event) ? [...(state?.facts ?? []), { revision, event }] : next.facts;
+  return { ...next, eventCount: revision + 1, facts };
+}
+
+function corrected(state: ComplaintState, correction: FactCorrected['data'], revision: number): ComplaintState {
+  const { correctedRevision, replacement } = correction;
+  const facts = state.facts.flatMap((fact) => {
+    if (fact.revision !== correctedRevision) return [fact];
+    return replacement ? [{ revision: fact.revision, event: { type: fact.event.type, data: replacement } as ComplaintEvent }] : [];
+  });
+  const record: CorrectionRecord = {
+    revision,
+    correctedRevision,
+    correctedType: correction.correctedType,
+    correctedAt: correction.correctedAt,
+    voided: !replacement,
+  };
+  return withFacts(state, facts, { eventCount: revision + 1, corrections: [...state.corrections, record] }) ?? state;
+}
+
+/** The complaint folded again from `facts` alone, keeping what the ledger recorded itself. */
+export function withFacts(
+  state: ComplaintState,
+  facts: readonly RecordedFact[],
+  kept: Partial<ComplaintState> = {},
+): ComplaintState | null {
+  let folded: State = null;
+  for (const fact of facts) folded = apply(folded, fact.event);
+  if (!folded) return null;
+  const { alerts, personalDataErasedAt, eventCount, corrections } = state;
+  return definedOnly({ ...folded, alerts, personalDataErasedAt, eventCount, corrections, ...kept, facts }) as ComplaintState;
+}
+
+/**
+ * The complaint as it stood at business time `asOf`: only the facts (as corrected) whose own dates
+ * are on or before it. Null when it had not been received by then.
+ */
+export function complaintAsOf(state: ComplaintState, asOf: Instant): State {
+  const known = state.facts.filter((fact) => !isAfter(occurredAtOf(fact.event), asOf));
+  return known.length === state.facts.length ? state : withFacts(state, known);
+}
+
+function apply(state: State, event: ComplaintEvent): State {
   if (event.type === 'ComplaintReceived') {
     const { complaintId, ...data } = event.data;
     return {
@@ -120,6 +210,9 @@ export function evolve(state: State, event: ComplaintEvent): State {
       remedies: [],
       correspondenceCount: 0,
       reasonableAdjustments: [],
+      eventCount: 0,
+      facts: [],
+      corrections: [],
     };
   }
   if (!state) return state; // Events for a complaint never received cannot be folded; the decider never emits them.
@@ -187,13 +280,18 @@ export function evolve(state: State, event: ComplaintEvent): State {
     case 'ComplaintWithdrawn':
       return { ...state, withdrawal: { withdrawnAt: event.data.withdrawnAt, reason: event.data.reason } };
     case 'DeadlineBreached':
-    case 'DeadlineApproaching': {
+    case 'DeadlineApproaching':
+    case 'BreachRetracted': {
       const alerts = state.alerts ?? { breached: [], approaching: [] };
-      const which = event.type === 'DeadlineBreached' ? 'breached' : 'approaching';
-      return { ...state, alerts: { ...alerts, [which]: [...alerts[which], event.data.deadlineKey] } };
+      const which = event.type === 'DeadlineBreached' ? 'breached' : event.type === 'DeadlineApproaching' ? 'approaching' : 'retracted';
+      const { deadlineKey, provision, codeVersion } = event.data;
+      const cited = event.type === 'DeadlineBreached' ? { cited: { ...alerts.cited, [deadlineKey]: { provision, codeVersion } } } : {};
+      return { ...state, alerts: { ...alerts, [which]: [...(alerts[which] ?? []), deadlineKey], ...cited } };
     }
     case 'PersonalDataErased':
       return { ...state, personalDataErasedAt: state.personalDataErasedAt ?? event.data.erasedAt };
+    case 'FactCorrected':
+      return state; // folded by evolve, which knows the revisions
   }
 }
 

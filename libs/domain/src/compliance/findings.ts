@@ -42,6 +42,7 @@ export function findingsOf(state: ComplaintState, deadlines: readonly Deadline[]
     ...(state.escalationRefusal && known(state.escalationRefusal.decidedAt)
       ? escalationRefusal(state.escalationRefusal, stage2Policy ?? policyForClockStartingAt(state.escalationRefusal.decidedAt, rules))
       : []),
+    ...corrections(state, stage1Policy),
   ];
   return findings.sort((a, b) => (a.at === b.at ? a.provision.localeCompare(b.provision) : a.at < b.at ? -1 : 1));
 }
@@ -241,4 +242,16 @@ function escalationRefusal(decision: Decided, policy: CodePolicy): Finding[] {
       codeVersion: policy.version,
     },
   ];
+}
+
+// Code 5.12 (a full record): every correction is on the record, and an auditor sees each one.
+function corrections(state: ComplaintState, policy: CodePolicy): Finding[] {
+  return state.corrections.map((correction) => ({
+    provision: policy.fullRecordProvision,
+    rule: 'fact-corrected',
+    severity: 'info' as const,
+    message: `${correction.correctedType} at revision ${correction.correctedRevision} was ${correction.voided ? 'voided' : 'corrected'} by revision ${correction.revision}`,
+    at: correction.correctedAt,
+    codeVersion: policy.version,
+  }));
 }

@@ -31,6 +31,8 @@ import { ComplaintListController } from './complaints/queries/complaint-list.con
 import { BreachesController } from './breaches/breaches.controller';
 import { TsmController } from './statistics/tsm.controller';
 import { LedgerIntegrityController } from './ledger/ledger-integrity.controller';
+import { ReadModels } from './infrastructure/read-models';
+import { CorrectionsController } from './complaints/commands/correct-fact/correct-fact.http';
 
 /** The ledger starts (projections caught up, relay and sweeps running) before the app serves, and closes last. */
 class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -75,6 +77,7 @@ export class AppModule {
         AuthoriseRepresentativeController,
         AssignHandlerController,
         WithdrawComplaintController,
+        CorrectionsController,
         ComplaintListController,
         ComplaintQueriesController,
         BreachesController,
@@ -100,6 +103,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: ClientRateLimitGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         CommandEndpoint,
+        ReadModels,
         LedgerLifecycle,
       ],
     };

@@ -6,7 +6,7 @@ import type { TopicNames } from './topics';
 /** The version of the integration messages below (contracts/*.v1.schema.json). */
 export const INTEGRATION_SCHEMA_VERSION = 1;
 
-const ALERT_TYPES = new Set(['DeadlineBreached', 'DeadlineApproaching']);
+const ALERT_TYPES = new Set(['DeadlineBreached', 'DeadlineApproaching', 'BreachRetracted']);
 
 /**
  * A ledger event as analytics services receive it (contracts/complaint-event.v1.schema.json):

@@ -2,7 +2,7 @@
 export interface TopicNames {
   /** Every domain event as an integration event; key = complaint id. */
   readonly events: string;
-  /** `DeadlineBreached` and `DeadlineApproaching`; key = complaint id. */
+  /** `DeadlineBreached`, `DeadlineApproaching` and `BreachRetracted` (a breach the facts disproved); key = complaint id. */
   readonly breaches: string;
   /** CH01/CH02 snapshots; key = `<year>:<tenure>`. Meant to be a compacted topic. */
   readonly tsm: string;

@@ -11,3 +11,4 @@ export * from './read-side';
 export * from './read-model-projections';
 export * from './projections-thread';
 export * from './reports/annual-report';
+export * from './point-in-time';

@@ -1,6 +1,6 @@
 import { preparePrivateFile } from '@complaint-ledger/event-store';
 import Database from 'better-sqlite3';
-import type { AnyProjection } from './projection';
+import type { AnyProjection, ColumnValue } from './projection';
 
 export type ReadModelDatabase = Database.Database;
 
@@ -54,4 +54,17 @@ export function dumpReadModels(db: ReadModelDatabase, projections: readonly Pick
       return `${projection.name}\n${rows.map((row) => JSON.stringify(row)).join('\n')}`;
     })
     .join('\n');
+}
+
+/** Writes a projection's document and its columns under `key` (insert or replace). */
+export function documentWriter(db: ReadModelDatabase, projection: AnyProjection): (key: string, doc: unknown) => void {
+  const names = ['key', 'doc', ...projection.columns.map((c) => c.name)];
+  const upsert = db.prepare(
+    `INSERT INTO ${tableOf(projection)} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})
+     ON CONFLICT (key) DO UPDATE SET ${names
+       .slice(1)
+       .map((n) => `${n} = excluded.${n}`)
+       .join(', ')}`,
+  );
+  return (key, doc) => upsert.run(key, JSON.stringify(doc), ...projection.columns.map((c): ColumnValue => c.of(doc)));
 }

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { EventStore, RecordedEvent, Subscription } from '@complaint-ledger/event-store';
-import type { AnyProjection, ColumnValue } from './projection';
-import { dumpReadModels, prepareTable, tableOf, type ReadModelDatabase } from './read-model-database';
+import type { AnyProjection } from './projection';
+import { documentWriter, dumpReadModels, prepareTable, tableOf, type ReadModelDatabase } from './read-model-database';
 
 export interface RunnerOptions {
   /** Events applied per transaction while catching up. */
@@ -259,14 +259,7 @@ export class ProjectionRunner implements LiveProjections {
   private prepare(projection: AnyProjection): Prepared {
     prepareTable(this.db, projection, false);
     const table = tableOf(projection);
-    const names = ['key', 'doc', ...projection.columns.map((c) => c.name)];
-    const upsert = this.db.prepare(
-      `INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})
-       ON CONFLICT (key) DO UPDATE SET ${names
-         .slice(1)
-         .map((n) => `${n} = excluded.${n}`)
-         .join(', ')}`,
-    );
+    const save = documentWriter(this.db, projection);
     const select = this.db.prepare(`SELECT doc FROM ${table} WHERE key = ?`).pluck();
     const remove = this.db.prepare(`DELETE FROM ${table} WHERE key = ?`);
     return {
@@ -275,7 +268,7 @@ export class ProjectionRunner implements LiveProjections {
         const doc = select.get(key) as string | undefined;
         return doc === undefined ? null : JSON.parse(doc);
       },
-      save: (key, doc) => upsert.run(key, JSON.stringify(doc), ...projection.columns.map((c): ColumnValue => c.of(doc))),
+      save,
       remove: (key) => void remove.run(key),
     };
   }

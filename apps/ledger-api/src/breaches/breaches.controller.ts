@@ -4,7 +4,8 @@ import { toInstant } from '@complaint-ledger/domain';
 import { listAlerts, type ReadSide } from '@complaint-ledger/projections';
 import { Instant, OneOf } from '../http/dto-fields';
 import { checkedCursor, PageQuery } from '../http/paging';
-import { READ_SIDE } from '../infrastructure/tokens';
+import { CLOCK, READ_SIDE, type Clock } from '../infrastructure/tokens';
+import { KNOWN_AT, pointInTimeOf } from '../http/point-in-time';
 import { Roles } from '../auth/roles';
 
 const KINDS = ['acknowledgement', 'stage1Response', 'stage2Acknowledgement', 'stage2Response', 'remedy'];
@@ -21,24 +22,44 @@ export class ListBreachesQuery extends PageQuery {
 
   @OneOf(['DeadlineBreached', 'DeadlineApproaching'], false, 'default: DeadlineBreached')
   type?: 'DeadlineBreached' | 'DeadlineApproaching';
+
+  @OneOf(
+    ['true', 'false'],
+    false,
+    'also list breaches that facts recorded later disproved, with their retraction (default: false, the current truth)',
+  )
+  includeRetracted?: 'true' | 'false';
+
+  @Instant(false, 'Business time: breaches of deadlines due by then (decision 0018)') asOf?: string;
+  @Instant(false, KNOWN_AT) knownAt?: string;
 }
 
 @ApiTags('queries')
 @Controller('v1/breaches')
 @Roles('analyst', 'auditor')
 export class BreachesController {
-  constructor(@Inject(READ_SIDE) private readonly readSide: ReadSide) {}
+  constructor(
+    @Inject(READ_SIDE) private readonly readSide: ReadSide,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Deadline breaches the ledger has recorded (or, with type=DeadlineApproaching, its warnings)' })
+  @ApiOperation({
+    summary:
+      'Deadlines not met on time, whether the sweep found them or a late fact revealed them, less those later facts disproved (decision 0017); with type=DeadlineApproaching, the warnings',
+  })
   list(@Query() query: ListBreachesQuery) {
-    const { cursor, limit = 50, from, to, kind, type = 'DeadlineBreached' } = query;
-    const page = listAlerts(
-      this.readSide.db,
-      { from: from && toInstant(from), to: to && toInstant(to), kind, type },
-      checkedCursor(cursor),
-      limit,
-    );
-    return { ...page, asOfPosition: this.readSide.runner.position };
+    const { cursor, limit = 50, from, to, kind, type = 'DeadlineBreached', includeRetracted, asOf, knownAt } = query;
+    const at = pointInTimeOf({ asOf, knownAt }, this.clock());
+    const filter = {
+      from: from && toInstant(from),
+      to: to && toInstant(to),
+      kind,
+      type,
+      includeRetracted: includeRetracted === 'true',
+      ...at,
+    };
+    const page = listAlerts(this.readSide.db, filter, checkedCursor(cursor), limit);
+    return { ...page, asOfPosition: this.readSide.runner.position, ...at };
   }
 }

@@ -1,7 +1,8 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { invalidRequest, type FieldError } from './problem';
 
-function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
+/** Every broken rule, named by its field's path under `prefix`. */
+export function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field =
       Array.isArray(error.target) || /^\d+$/.test(error.property)

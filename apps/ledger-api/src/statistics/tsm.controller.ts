@@ -1,14 +1,16 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { PointInTimeQuery, pointInTimeOf } from '../http/point-in-time';
+import { ReadModels } from '../infrastructure/read-models';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 import { FIRST_CALENDAR_YEAR, LAST_CALENDAR_YEAR } from '@complaint-ledger/domain';
-import { tsmReport, type ReadSide } from '@complaint-ledger/projections';
+import { tsmReport } from '@complaint-ledger/projections';
 import type { LedgerConfig } from '@complaint-ledger/ledger';
-import { LEDGER_CONFIG, READ_SIDE } from '../infrastructure/tokens';
+import { CLOCK, LEDGER_CONFIG, type Clock } from '../infrastructure/tokens';
 import { Roles } from '../auth/roles';
 
-export class TsmQuery {
+export class TsmQuery extends PointInTimeQuery {
   @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
   @IsInt()
   @Min(FIRST_CALENDAR_YEAR)
@@ -22,8 +24,9 @@ export class TsmQuery {
 @Roles('analyst', 'auditor')
 export class TsmController {
   constructor(
-    @Inject(READ_SIDE) private readonly readSide: ReadSide,
+    private readonly readModels: ReadModels,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get('tsm')
@@ -31,6 +34,6 @@ export class TsmController {
     summary: 'TSM CH01 and CH02 for a reporting year, per tenure and in total (counted as docs/decisions/0007-tsm-counting.md says)',
   })
   tsm(@Query() query: TsmQuery) {
-    return { ...tsmReport(this.readSide.db, query.year, this.config.homes), asOfPosition: this.readSide.runner.position };
+    return this.readModels.query(pointInTimeOf(query, this.clock()), (db) => tsmReport(db, query.year, this.config.homes));
   }
 }

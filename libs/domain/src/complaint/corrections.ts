@@ -47,8 +47,8 @@ export function correctFact({ data }: C.CorrectFact, complaint: ComplaintState, 
       },
     );
   }
-  const target = complaint.facts.find((fact) => fact.revision === data.revision);
-  if (!target) return notCorrectable(complaint, data.revision);
+  const target = correctionTarget(complaint, data.revision);
+  if (isDomainError(target)) return target;
   const type = target.event.type as PersonFactType;
   let replacement: FactCorrected['data']['replacement'];
   if (data.replacement) {
@@ -87,7 +87,10 @@ export function correctFact({ data }: C.CorrectFact, complaint: ComplaintState, 
   return problem ? new DomainError('CORRECTION.INCONSISTENT', 'conflict', `with this correction ${problem}`) : [event];
 }
 
-function notCorrectable(complaint: ComplaintState, revision: number): DomainError {
+/** The fact people recorded at `revision` (as corrected so far), or why there is none to correct. */
+export function correctionTarget(complaint: ComplaintState, revision: number): RecordedFact | DomainError {
+  const target = complaint.facts.find((fact) => fact.revision === revision);
+  if (target) return target;
   if (revision >= complaint.eventCount) {
     return new DomainError('CORRECTION.NO_SUCH_FACT', 'not_found', `the complaint has no event at revision ${revision}`, {
       field: 'revision',

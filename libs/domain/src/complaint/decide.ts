@@ -169,7 +169,8 @@ function respond({ data }: C.RespondToComplaint, complaint: ComplaintState, cont
     : stageStart(data.stage, stage.startsAt);
   const respondedAt = checkInstant('respondedAt', data.respondedAt, context, notBefore);
   if (isDomainError(respondedAt)) return respondedAt;
-  const { remedies = [], ...response } = data;
+  // white space is no reasons: recorded as absent, so the finding (6.9(d)) survives the encryption of free text
+  const { remedies = [], reasons, ...response } = data;
   const offered: RemedyOffered[] = [];
   for (const [index, terms] of remedies.entries()) {
     const remedy = remedyOffered(complaint, terms, respondedAt, data.stage, context, `remedies[${index}].`);
@@ -181,6 +182,7 @@ function respond({ data }: C.RespondToComplaint, complaint: ComplaintState, cont
       type: 'Responded',
       data: definedOnly({
         ...response,
+        reasons: reasons?.trim() ? reasons : undefined,
         complaintId: complaint.complaintId,
         respondedAt,
         remedyIds: offered.map((remedy) => remedy.data.remedyId),

@@ -1,6 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsIP, IsInt, IsUrl, MinLength, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
-import { checkLandlordTimescales, type LandlordTimescales, type Tenure } from '@complaint-ledger/domain';
+import { checkLandlordTimescales, type AlertSettings, type LandlordTimescales, type Tenure } from '@complaint-ledger/domain';
 import type { HomesByYear } from '@complaint-ledger/projections';
 import { dirname, join } from 'node:path';
 import { closestName } from './closest-name';
@@ -105,6 +105,18 @@ export class LedgerConfig {
   @Setting('Deadlines', 'Record `DeadlineApproaching` this many working days before a deadline.')
   @WholeNumber(0, 20)
   LEDGER_WARNING_WORKING_DAYS = 2;
+
+  @Setting(
+    'Deadlines',
+    'Working days after a due day before the sweep declares an unmet deadline breached, so a nightly sync can land first (docs/decisions/0017-breaches-follow-the-facts.md). A deadline met late is a breach whatever this says.',
+  )
+  @WholeNumber(0, 20)
+  LEDGER_BREACH_GRACE_WORKING_DAYS = 0;
+
+  /** What the deadline detector and the alert index work to. */
+  get alertSettings(): AlertSettings {
+    return { warningWorkingDays: this.LEDGER_WARNING_WORKING_DAYS, breachGraceWorkingDays: this.LEDGER_BREACH_GRACE_WORKING_DAYS };
+  }
 
   @Setting('Read side', 'Homes per reporting year and tenure for TSM CH01, e.g. `2024:LCRA=12000,2024:LCHO=850`.')
   @IsOptional()

@@ -77,7 +77,7 @@ export class Ledger {
       clock,
       personalData: personalData?.cipher ?? null,
       clockSkewMs: config.LEDGER_CLOCK_SKEW_SECONDS * 1000,
-      compliance: { rules: this.rules, alerts: { warningWorkingDays: config.LEDGER_WARNING_WORKING_DAYS } },
+      compliance: { rules: this.rules, alerts: config.alertSettings },
       metrics: this.metrics,
       integrity: {
         get broken() {

@@ -24,6 +24,6 @@ export function openReadSide(config: LedgerConfig, store: EventStore, rules: Com
     store,
     path: config.projectionsPath,
     rules,
-    alerts: { warningWorkingDays: config.LEDGER_WARNING_WORKING_DAYS },
+    alerts: config.alertSettings,
   });
 }

@@ -9,6 +9,8 @@ export interface SweepResult {
   readonly due: number;
   readonly breaches: number;
   readonly warnings: number;
+  /** Breaches on record that facts recorded since disproved (decision 0017). */
+  readonly retractions: number;
 }
 
 export interface DeadlineDetectorOptions {
@@ -20,8 +22,8 @@ export interface DeadlineDetectorOptions {
 }
 
 /**
- * Records `DeadlineBreached` and `DeadlineApproaching` in each complaint's own stream, once per
- * deadline, by sending `RecordDeadlineAlerts` through the write path (the decider says what is
+ * Records `DeadlineBreached`, `DeadlineApproaching` and `BreachRetracted` in each complaint's own
+ * stream, once per deadline, by sending `RecordDeadlineAlerts` through the write path (the decider says what is
  * due). The complaints read model's index of next alert instants says which complaints to look
  * at, and its copy of each complaint spares the first read of the stream. A second detector
  * racing this one (or a read model behind the log) loses the append, the write path re-reads the
@@ -58,6 +60,7 @@ export class DeadlineDetector {
       due: due.length,
       breaches: all.filter((type) => type === 'DeadlineBreached').length,
       warnings: all.filter((type) => type === 'DeadlineApproaching').length,
+      retractions: all.filter((type) => type === 'BreachRetracted').length,
     };
   }
 }

@@ -1,4 +1,5 @@
 import {
+  assertedBreaches,
   COMPLAINT_EVENT_TYPES,
   complaintEventOf,
   currentStage,
@@ -56,7 +57,8 @@ export function complaintProjection(rules: ComplianceRules, alerts: AlertSetting
     { name: 'category', type: 'TEXT', of: (d) => d.state.category },
     { name: 'channel', type: 'TEXT', of: (d) => d.state.channel },
     { name: 'revision', type: 'INTEGER', of: (d) => d.revision },
-    { name: 'breaches', type: 'INTEGER', of: (d) => d.state.alerts?.breached.length ?? 0 },
+    // breaches that hold on the facts as known (recorded and not retracted, decision 0017)
+    { name: 'breaches', type: 'INTEGER', of: (d) => assertedBreaches(d.state).size },
     {
       name: 'next_alert_at',
       type: 'TEXT',
@@ -80,7 +82,7 @@ export function complaintProjection(rules: ComplianceRules, alerts: AlertSetting
   return {
     name: 'complaints',
     // the rules decide the columns: other timescales or closure days mean another read model
-    version: `1:${createHash('sha256')
+    version: `2:${createHash('sha256')
       .update(canonicalJson({ timescales: rules.landlordTimescales ?? {}, calendar: rules.calendar.options, alerts }))
       .digest('hex')
       .slice(0, 12)}`,

@@ -1,12 +1,14 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { AS_OF, KNOWN_AT, pointInTimeOf } from '../../http/point-in-time';
+import { ReadModels } from '../../infrastructure/read-models';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional } from 'class-validator';
 import type { ComplaintStatus, Stage, Tenure } from '@complaint-ledger/domain';
-import { listComplaints, type ReadSide } from '@complaint-ledger/projections';
-import { LocalDay, OneOf } from '../../http/dto-fields';
+import { listComplaints } from '@complaint-ledger/projections';
+import { Instant, LocalDay, OneOf } from '../../http/dto-fields';
 import { checkedCursor, PageQuery } from '../../http/paging';
-import { READ_SIDE } from '../../infrastructure/tokens';
+import { CLOCK, type Clock } from '../../infrastructure/tokens';
 import { Roles } from '../../auth/roles';
 
 const STATUSES: ComplaintStatus[] = ['open', 'responded', 'closed', 'escalation_refused', 'not_accepted', 'withdrawn'];
@@ -21,7 +23,7 @@ export class ListComplaintsQuery extends PageQuery {
   @ApiProperty({ required: false, enum: [1, 2] })
   stage?: Stage;
 
-  @OneOf(['true', 'false'], false, 'complaints with (or without) a recorded DeadlineBreached')
+  @OneOf(['true', 'false'], false, 'complaints with (or without) a breach that holds: recorded and not retracted')
   breached?: 'true' | 'false';
 
   @OneOf(['LCRA', 'LCHO'], false)
@@ -32,24 +34,31 @@ export class ListComplaintsQuery extends PageQuery {
 
   @LocalDay(false, 'received on or before this London date')
   receivedTo?: string;
+
+  @Instant(false, AS_OF) asOf?: string;
+  @Instant(false, KNOWN_AT) knownAt?: string;
 }
 
 @ApiTags('queries')
 @Controller('v1/complaints')
 @Roles('case_handler', 'auditor')
 export class ComplaintListController {
-  constructor(@Inject(READ_SIDE) private readonly readSide: ReadSide) {}
+  constructor(
+    private readonly readModels: ReadModels,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List complaints, newest first, from the complaints read model (paged by cursor)' })
+  @ApiOperation({
+    summary:
+      'List complaints, newest first, from the complaints read model (paged by cursor); at asOf/knownAt, as they stood or were known then',
+  })
   list(@Query() query: ListComplaintsQuery) {
-    const { cursor, limit = 50, breached, ...filter } = query;
-    const page = listComplaints(
-      this.readSide.db,
-      { ...filter, ...(breached ? { breached: breached === 'true' } : {}) },
-      checkedCursor(cursor),
-      limit,
+    const { cursor, limit = 50, breached, asOf, knownAt, ...filter } = query;
+    const at = pointInTimeOf({ asOf, knownAt }, this.clock());
+    const after = checkedCursor(cursor);
+    return this.readModels.query(at, (db) =>
+      listComplaints(db, { ...filter, ...(breached ? { breached: breached === 'true' } : {}) }, after, limit),
     );
-    return { ...page, asOfPosition: this.readSide.runner.position };
   }
 }

@@ -1,10 +1,12 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { assess, complaintEventOf, foldEvents, isAfter, parseInstant, type ComplianceRules } from '@complaint-ledger/domain';
+import { assess, complaintAsOf, complaintEventOf, foldEvents, isAfter, type ComplianceRules } from '@complaint-ledger/domain';
+import type { PointInTime } from '@complaint-ledger/projections';
 import { complaintStream, UnreadableEvent, verifyChain, type EventStore, type RecordedEvent } from '@complaint-ledger/event-store';
 import { complaintIdPipe } from '../../http/request-context';
-import { invalidRequest } from '../../http/problem';
+import { problemType, ProblemException } from '../../http/problem';
+import { KnownAtQuery, PointInTimeQuery, pointInTimeOf } from '../../http/point-in-time';
 import { CLOCK, COMPLIANCE_RULES, EVENT_STORE, type Clock } from '../../infrastructure/tokens';
 import { complaintNotFound } from '../complaint-problems';
 import { Roles } from '../../auth/roles';
@@ -20,44 +22,57 @@ export class ComplaintQueriesController {
 
   @Get()
   @Roles('case_handler', 'auditor')
-  @ApiOperation({ summary: 'The complaint with its deadlines and findings, now or as the ledger knew it at asOf' })
-  @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 instant: only events recorded by then count' })
-  async get(
-    @Param('id', complaintIdPipe) id: string,
-    @Query('asOf') asOfParam: string | undefined,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
-    const view = this.view(await this.load(id), id, this.asOf(asOfParam));
+  @ApiOperation({
+    summary:
+      'The complaint with its deadlines and findings: now, as it stood at asOf (business time), or as the ledger knew it at knownAt (record time)',
+  })
+  async get(@Param('id', complaintIdPipe) id: string, @Query() query: PointInTimeQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    const at = pointInTimeOf(query, this.clock());
+    const view = this.view(await this.load(id, at.knownAt), id, at);
     void reply.header('etag', `"${view.revision}"`);
     return view;
   }
 
   @Get('history')
   @Roles('auditor')
-  @ApiOperation({ summary: 'Every event recorded for the complaint, in order, with its hashes (Code 5.12)' })
-  async history(@Param('id', complaintIdPipe) id: string) {
-    const recorded = await this.load(id);
-    return { id, events: this.events(recorded) };
+  @ApiOperation({
+    summary:
+      'Every event recorded for the complaint (by knownAt, if given), in order, with its hashes and the corrections made to it (Code 5.12)',
+  })
+  async history(@Param('id', complaintIdPipe) id: string, @Query() query: KnownAtQuery) {
+    const { knownAt } = pointInTimeOf(query, this.clock());
+    const recorded = await this.load(id, knownAt);
+    return { id, ...(knownAt ? { knownAt } : {}), events: this.events(recorded) };
   }
 
   @Get('export')
   @Roles('auditor')
   @ApiOperation({
-    summary: "An auditor's export: every event, the complaint's state, deadlines and findings, and the integrity check, in one document",
+    summary:
+      "An auditor's export: every event, the complaint's state, deadlines and findings, and the integrity check, in one document (as recorded by knownAt, if given)",
   })
-  async export(@Param('id', complaintIdPipe) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    const recorded = await this.load(id);
+  async export(@Param('id', complaintIdPipe) id: string, @Query() query: KnownAtQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { knownAt } = pointInTimeOf(query, this.clock());
+    const recorded = await this.load(id, knownAt);
     const exportedAt = this.clock();
     void reply.header('content-disposition', `attachment; filename="complaint-${id}.json"`);
     return {
       exportedAt,
-      complaint: this.view(recorded, id, exportedAt),
+      ...(knownAt ? { knownAt } : {}),
+      complaint: this.view(recorded, id, knownAt ? { knownAt } : {}),
       events: this.events(recorded),
       integrity: verifyChain(recorded),
     };
   }
 
+  /** The events as an auditor reads them; a corrected fact names the revisions that corrected it. */
   private events(recorded: RecordedEvent[]) {
+    const correctedBy = new Map<number, number[]>();
+    for (const event of recorded) {
+      if (event.type !== 'FactCorrected') continue;
+      const target = (event.data as { correctedRevision: number }).correctedRevision;
+      correctedBy.set(target, [...(correctedBy.get(target) ?? []), event.revision]);
+    }
     return recorded.map(({ revision, position, eventId, type, data, metadata }) => ({
       revision,
       position,
@@ -69,6 +84,7 @@ export class ComplaintQueriesController {
       correlationId: metadata.correlationId,
       schemaVersion: metadata.schemaVersion,
       data,
+      ...(correctedBy.has(revision) ? { correctedBy: correctedBy.get(revision) } : {}),
       prevHash: metadata.prevHash,
       hash: metadata.hash,
     }));
@@ -76,10 +92,11 @@ export class ComplaintQueriesController {
 
   @Get('integrity')
   @Roles('auditor')
-  @ApiOperation({ summary: "Verify the complaint's hash chain and name the first broken revision" })
-  async integrity(@Param('id', complaintIdPipe) id: string) {
+  @ApiOperation({ summary: "Verify the complaint's hash chain (as recorded by knownAt, if given) and name the first broken revision" })
+  async integrity(@Param('id', complaintIdPipe) id: string, @Query() query: KnownAtQuery) {
+    const { knownAt } = pointInTimeOf(query, this.clock());
     try {
-      return verifyChain(await this.load(id));
+      return verifyChain(await this.load(id, knownAt));
     } catch (error) {
       // a damaged event is the finding itself: reported by revision, like any other break
       if (!(error instanceof UnreadableEvent)) throw error;
@@ -87,17 +104,22 @@ export class ComplaintQueriesController {
     }
   }
 
-  /** The complaint as the ledger knew it at `asOf`: only events recorded by then count. */
-  private view(all: RecordedEvent[], id: string, asOf: string) {
-    const recorded = all.filter((event) => !isAfter(event.metadata.recordedAt, asOf));
-    const state = foldEvents(recorded.map(complaintEventOf));
-    if (!state) throw complaintNotFound(id);
-    const assessment = assess(state, asOf, this.rules);
+  /**
+   * The complaint from `recorded` (already cut at knownAt), as it stood at asOf: the facts dated by
+   * then, as corrected by everything recorded. Judged at asOf, else knownAt, else now.
+   */
+  private view(recorded: RecordedEvent[], id: string, at: PointInTime) {
+    const known = foldEvents(recorded.map(complaintEventOf));
+    if (!known) throw complaintNotFound(id);
+    const state = at.asOf ? complaintAsOf(known, at.asOf) : known;
+    if (!state) throw notYetReceived(id, at.asOf!);
+    const assessment = assess(state, at.asOf ?? at.knownAt ?? this.clock(), this.rules);
     const stage2 = state.stage2;
     return {
       id,
       revision: recorded.length - 1,
       asOf: assessment.asOf,
+      ...(at.knownAt ? { knownAt: at.knownAt } : {}),
       status: assessment.status,
       stage: assessment.stage,
       codeVersion: assessment.codeVersion,
@@ -113,19 +135,29 @@ export class ComplaintQueriesController {
     };
   }
 
-  /** The complaint's events; 404 when it has none. */
-  private async load(id: string): Promise<RecordedEvent[]> {
-    const recorded = await this.store.readStream(complaintStream(id));
-    if (!recorded.length) throw complaintNotFound(id);
+  /** The complaint's events (those recorded by `knownAt`, if given); 404 when there are none. */
+  private async load(id: string, knownAt?: string): Promise<RecordedEvent[]> {
+    const all = await this.store.readStream(complaintStream(id));
+    const recorded = knownAt ? all.filter((event) => !isAfter(event.metadata.recordedAt, knownAt)) : all;
+    if (!recorded.length) throw all.length ? notYetRecorded(id, knownAt!) : complaintNotFound(id);
     return recorded;
   }
-
-  private asOf(value: string | undefined): string {
-    if (value === undefined) return this.clock();
-    const parsed = parseInstant(value);
-    if (!parsed) {
-      throw invalidRequest([{ field: 'asOf', rule: 'isISO8601', message: 'asOf must be an ISO-8601 instant, e.g. 2024-05-01T10:00:00Z' }]);
-    }
-    return parsed.toISO()!;
-  }
 }
+
+const notYetRecorded = (id: string, knownAt: string) =>
+  new ProblemException({
+    type: problemType('COMPLAINT.NOT_YET_RECORDED'),
+    title: 'Not found',
+    status: 404,
+    detail: `complaint ${id} had not been recorded by ${knownAt}`,
+    code: 'COMPLAINT.NOT_YET_RECORDED',
+  });
+
+const notYetReceived = (id: string, asOf: string) =>
+  new ProblemException({
+    type: problemType('COMPLAINT.NOT_YET_RECEIVED'),
+    title: 'Not found',
+    status: 404,
+    detail: `complaint ${id} had not been received by ${asOf}`,
+    code: 'COMPLAINT.NOT_YET_RECEIVED',
+  });

@@ -2,6 +2,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { kcatInstalled, MockKafkaCluster, mockClusterBinary } from '../../../test/kafka/mock-kafka';
+import type { Ledger } from '@complaint-ledger/ledger';
+import { LEDGER } from '../src/infrastructure/tokens';
 import { complaintBody, startApp, api } from './support';
 
 /**
@@ -57,6 +59,48 @@ describeWithKafka('POST /v1/complaints reaches Kafka; a broker outage is reporte
       { timeout: 20_000 },
     );
     expect(new Set(stdout.trim().split('\n'))).toEqual(new Set([first, second]));
+  });
+
+  it('a breach disproved by a later-recorded on-time acknowledgement is retracted on the breaches topic (decision 0017)', async () => {
+    const ledger = app.get<Ledger>(LEDGER);
+    const sweep = async () => {
+      await ledger.readSide.runner.catchUp();
+      return ledger.sweep();
+    };
+    const id = (
+      await http()
+        .post('/v1/complaints')
+        .send(complaintBody({ receivedAt: '2024-05-01T10:00:00+01:00' }))
+        .expect(201)
+    ).body.id as string;
+    await sweep(); // never acknowledged nor answered: two breaches
+    await http()
+      .post(`/v1/complaints/${id}/acknowledgements`)
+      .send({ stage: 1, acknowledgedAt: '2024-05-03T10:00:00+01:00', complaintDefinition: 'The leak' })
+      .expect(200);
+    await sweep(); // the acknowledgement's breach retracted; the response's moved with it (retracted, recorded anew)
+    const published = async () => {
+      const { stdout } = await promisify(execFile)(
+        'kcat',
+        ['-C', '-b', cluster.brokers.join(','), '-t', 'e2e.complaints.breaches.v1', '-o', 'beginning', '-e', '-q', '-f', '%s\n'],
+        { timeout: 20_000 },
+      );
+      return stdout
+        .split('\n')
+        .filter((line) => line.trim()) // nothing published yet is an empty answer
+        .map(
+          (line) =>
+            JSON.parse(line) as { complaintId: string; eventType: string; data: { kind: string; deadlineKey: string; reason?: string } },
+        )
+        .filter((message) => message.complaintId === id);
+    };
+    await until(async () => (await published()).length === 5);
+    const acknowledgement = (await published()).filter((message) => message.data.kind === 'acknowledgement');
+    expect(acknowledgement.map((message) => [message.eventType, message.data.reason])).toEqual([
+      ['DeadlineBreached', undefined],
+      ['BreachRetracted', 'met_on_time'],
+    ]);
+    expect(acknowledgement[1]!.data.deadlineKey).toBe(acknowledgement[0]!.data.deadlineKey);
   });
 });
 

@@ -61,7 +61,8 @@ export interface CodePolicy {
 export const CODE_2020: CodePolicy = {
   version: '2020',
   title: 'Complaint Handling Code (July 2020)',
-  inForceFrom: '2018-01-01',
+  // Published July 2020; the yardstick for every earlier clock too (migrated history), as decision 0003 says.
+  inForceFrom: '1990-01-01',
   stage1: {
     acknowledgement: { workingDays: 5, from: 'receipt', provision: '3.11' },
     response: { workingDays: 10, from: 'receipt', provision: '3.11' },

@@ -52,3 +52,29 @@ describe('mapPersonalData', () => {
     expect(mapPersonalData(event as never, () => 'x')).toEqual({ data: event.data, paths: [] });
   });
 });
+
+describe('a correction carries personal data where the fact it replaces does (decision 0016)', () => {
+  it('protects the reason and the replacement by the corrected type’s own paths', () => {
+    const correction = deepFreeze({
+      type: 'FactCorrected' as const,
+      data: {
+        complaintId: 'c-1',
+        correctedRevision: 0,
+        correctedType: 'ComplaintReceived',
+        reason: 'Ann asked us to fix her name',
+        correctedAt: '2026-11-23T12:00:00.000Z',
+        replacement: received().data,
+      },
+    });
+    expect(withoutPersonalData(correction as never)).toEqual({
+      data: {
+        complaintId: 'c-1',
+        correctedRevision: 0,
+        correctedType: 'ComplaintReceived',
+        correctedAt: '2026-11-23T12:00:00.000Z',
+        replacement: { complaintId: 'c-1', resident: { reference: 'RES-1' }, representative: { relationship: 'son' }, tags: ['repairs'] },
+      },
+      removed: ['reason', 'replacement.summary', 'replacement.resident.name', 'replacement.resident.email', 'replacement.representative.name'],
+    });
+  });
+});

@@ -32,6 +32,7 @@ import { BreachesController } from './breaches/breaches.controller';
 import { TsmController } from './statistics/tsm.controller';
 import { LedgerIntegrityController } from './ledger/ledger-integrity.controller';
 import { ReadModels } from './infrastructure/read-models';
+import { ComplaintViews } from './complaints/queries/complaint-views';
 import { CorrectionsController } from './complaints/commands/correct-fact/correct-fact.http';
 
 /** The ledger starts (projections caught up, relay and sweeps running) before the app serves, and closes last. */
@@ -104,6 +105,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         CommandEndpoint,
         ReadModels,
+        ComplaintViews,
         LedgerLifecycle,
       ],
     };

@@ -1,22 +1,18 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { assess, complaintAsOf, complaintEventOf, foldEvents, isAfter, type ComplianceRules } from '@complaint-ledger/domain';
-import type { PointInTime } from '@complaint-ledger/projections';
-import { complaintStream, UnreadableEvent, verifyChain, type EventStore, type RecordedEvent } from '@complaint-ledger/event-store';
+import { UnreadableEvent, verifyChain } from '@complaint-ledger/event-store';
 import { complaintIdPipe } from '../../http/request-context';
-import { problemType, ProblemException } from '../../http/problem';
 import { KnownAtQuery, PointInTimeQuery, pointInTimeOf } from '../../http/point-in-time';
-import { CLOCK, COMPLIANCE_RULES, EVENT_STORE, type Clock } from '../../infrastructure/tokens';
-import { complaintNotFound } from '../complaint-problems';
+import { CLOCK, type Clock } from '../../infrastructure/tokens';
+import { ComplaintViews } from './complaint-views';
 import { Roles } from '../../auth/roles';
 
 @ApiTags('queries')
 @Controller('v1/complaints/:id')
 export class ComplaintQueriesController {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(COMPLIANCE_RULES) private readonly rules: ComplianceRules,
+    private readonly views: ComplaintViews,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -28,7 +24,7 @@ export class ComplaintQueriesController {
   })
   async get(@Param('id', complaintIdPipe) id: string, @Query() query: PointInTimeQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     const at = pointInTimeOf(query, this.clock());
-    const view = this.view(await this.load(id, at.knownAt), id, at);
+    const view = this.views.view(await this.views.load(id, at.knownAt), id, at);
     void reply.header('etag', `"${view.revision}"`);
     return view;
   }
@@ -41,8 +37,8 @@ export class ComplaintQueriesController {
   })
   async history(@Param('id', complaintIdPipe) id: string, @Query() query: KnownAtQuery) {
     const { knownAt } = pointInTimeOf(query, this.clock());
-    const recorded = await this.load(id, knownAt);
-    return { id, ...(knownAt ? { knownAt } : {}), events: this.events(recorded) };
+    const recorded = await this.views.load(id, knownAt);
+    return { id, ...(knownAt ? { knownAt } : {}), events: this.views.events(recorded) };
   }
 
   @Get('export')
@@ -53,41 +49,16 @@ export class ComplaintQueriesController {
   })
   async export(@Param('id', complaintIdPipe) id: string, @Query() query: KnownAtQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     const { knownAt } = pointInTimeOf(query, this.clock());
-    const recorded = await this.load(id, knownAt);
+    const recorded = await this.views.load(id, knownAt);
     const exportedAt = this.clock();
     void reply.header('content-disposition', `attachment; filename="complaint-${id}.json"`);
     return {
       exportedAt,
       ...(knownAt ? { knownAt } : {}),
-      complaint: this.view(recorded, id, knownAt ? { knownAt } : {}),
-      events: this.events(recorded),
+      complaint: this.views.view(recorded, id, knownAt ? { knownAt } : {}),
+      events: this.views.events(recorded),
       integrity: verifyChain(recorded),
     };
-  }
-
-  /** The events as an auditor reads them; a corrected fact names the revisions that corrected it. */
-  private events(recorded: RecordedEvent[]) {
-    const correctedBy = new Map<number, number[]>();
-    for (const event of recorded) {
-      if (event.type !== 'FactCorrected') continue;
-      const target = (event.data as { correctedRevision: number }).correctedRevision;
-      correctedBy.set(target, [...(correctedBy.get(target) ?? []), event.revision]);
-    }
-    return recorded.map(({ revision, position, eventId, type, data, metadata }) => ({
-      revision,
-      position,
-      eventId,
-      type,
-      occurredAt: metadata.occurredAt,
-      recordedAt: metadata.recordedAt,
-      actor: metadata.actor,
-      correlationId: metadata.correlationId,
-      schemaVersion: metadata.schemaVersion,
-      data,
-      ...(correctedBy.has(revision) ? { correctedBy: correctedBy.get(revision) } : {}),
-      prevHash: metadata.prevHash,
-      hash: metadata.hash,
-    }));
   }
 
   @Get('integrity')
@@ -96,68 +67,11 @@ export class ComplaintQueriesController {
   async integrity(@Param('id', complaintIdPipe) id: string, @Query() query: KnownAtQuery) {
     const { knownAt } = pointInTimeOf(query, this.clock());
     try {
-      return verifyChain(await this.load(id, knownAt));
+      return verifyChain(await this.views.load(id, knownAt));
     } catch (error) {
       // a damaged event is the finding itself: reported by revision, like any other break
       if (!(error instanceof UnreadableEvent)) throw error;
       return { valid: false, events: null, headHash: null, firstInvalidRevision: error.revision, detail: error.message };
     }
   }
-
-  /**
-   * The complaint from `recorded` (already cut at knownAt), as it stood at asOf: the facts dated by
-   * then, as corrected by everything recorded. Judged at asOf, else knownAt, else now.
-   */
-  private view(recorded: RecordedEvent[], id: string, at: PointInTime) {
-    const known = foldEvents(recorded.map(complaintEventOf));
-    if (!known) throw complaintNotFound(id);
-    const state = at.asOf ? complaintAsOf(known, at.asOf) : known;
-    if (!state) throw notYetReceived(id, at.asOf!);
-    const assessment = assess(state, at.asOf ?? at.knownAt ?? this.clock(), this.rules);
-    const stage2 = state.stage2;
-    return {
-      id,
-      revision: recorded.length - 1,
-      asOf: assessment.asOf,
-      ...(at.knownAt ? { knownAt: at.knownAt } : {}),
-      status: assessment.status,
-      stage: assessment.stage,
-      codeVersion: assessment.codeVersion,
-      receivedAt: state.receivedAt,
-      channel: state.channel,
-      tenure: state.tenure,
-      category: state.category,
-      residentReference: state.resident.reference,
-      deadlines: assessment.deadlines.map(({ extensions: _extensions, ...deadline }) => deadline),
-      findings: assessment.findings,
-      remedies: state.remedies,
-      outstandingActions: (stage2?.response ?? state.stage1.response)?.outstandingActions ?? [],
-    };
-  }
-
-  /** The complaint's events (those recorded by `knownAt`, if given); 404 when there are none. */
-  private async load(id: string, knownAt?: string): Promise<RecordedEvent[]> {
-    const all = await this.store.readStream(complaintStream(id));
-    const recorded = knownAt ? all.filter((event) => !isAfter(event.metadata.recordedAt, knownAt)) : all;
-    if (!recorded.length) throw all.length ? notYetRecorded(id, knownAt!) : complaintNotFound(id);
-    return recorded;
-  }
 }
-
-const notYetRecorded = (id: string, knownAt: string) =>
-  new ProblemException({
-    type: problemType('COMPLAINT.NOT_YET_RECORDED'),
-    title: 'Not found',
-    status: 404,
-    detail: `complaint ${id} had not been recorded by ${knownAt}`,
-    code: 'COMPLAINT.NOT_YET_RECORDED',
-  });
-
-const notYetReceived = (id: string, asOf: string) =>
-  new ProblemException({
-    type: problemType('COMPLAINT.NOT_YET_RECEIVED'),
-    title: 'Not found',
-    status: 404,
-    detail: `complaint ${id} had not been received by ${asOf}`,
-    code: 'COMPLAINT.NOT_YET_RECEIVED',
-  });

@@ -10,7 +10,7 @@ import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 import { revealPersonalData } from './http/reveal';
 import { securityHeaders } from './http/security-headers';
-import { acceptOnlyJson, BODY_LIMIT_BYTES, clientErrorHandler, sendFrameworkError } from './http/request-edges';
+import { acceptConsoleForms, acceptOnlyJson, BODY_LIMIT_BYTES, clientErrorHandler, sendFrameworkError } from './http/request-edges';
 
 export interface AppOptions {
   config: LedgerConfig;
@@ -37,6 +37,7 @@ export async function createApp({ config, clock, store, logger }: AppOptions): P
   );
   const fastify = app.getHttpAdapter().getInstance();
   acceptOnlyJson(fastify);
+  acceptConsoleForms(fastify);
   const headers = securityHeaders();
   fastify.addHook('onRequest', (_request, reply, done) => {
     void reply.headers(headers);

@@ -74,7 +74,13 @@ describe('a correction carries personal data where the fact it replaces does (de
         correctedAt: '2026-11-23T12:00:00.000Z',
         replacement: { complaintId: 'c-1', resident: { reference: 'RES-1' }, representative: { relationship: 'son' }, tags: ['repairs'] },
       },
-      removed: ['reason', 'replacement.summary', 'replacement.resident.name', 'replacement.resident.email', 'replacement.representative.name'],
+      removed: [
+        'reason',
+        'replacement.summary',
+        'replacement.resident.name',
+        'replacement.resident.email',
+        'replacement.representative.name',
+      ],
     });
   });
 });

@@ -55,9 +55,13 @@ export class AuthGuard implements CanActivate {
     const bearer = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
     const credential = typeof apiKey === 'string' ? apiKey : bearer;
     if (!credential) throw unauthenticated(reply, 'Send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>".');
-    const principal =
-      this.keys.find(credential) ?? (this.jwt && credential.split('.').length === 3 ? await this.jwt.verify(credential) : null);
+    const principal = await principalOfCredential(this.keys, this.jwt, credential);
     if (!principal) throw unauthenticated(reply, 'The credential is not a valid API key or token.');
     return principal;
   }
+}
+
+/** Whose credential this is: an API key, or a JWT when they are configured; null for neither. */
+export async function principalOfCredential(keys: ApiKeyRing, jwt: JwtVerifier | null, credential: string): Promise<Principal | null> {
+  return keys.find(credential) ?? (jwt && credential.split('.').length === 3 ? await jwt.verify(credential) : null);
 }

@@ -1,9 +1,42 @@
 import type { PlannedComplaint } from './demo-year';
 
 /**
+ * Keeps a client under the service's rate limit, as a well-behaved housing system does: requests
+ * are spaced to 90 % of the limit the service announces (`X-RateLimit-Limit`, per minute), across
+ * every concurrent sender; a 429 is waited out (`Retry-After`) and the request sent again.
+ */
+class Pace {
+  private intervalMs = 0;
+  private nextAt = 0;
+  /** Until the first answer says what the limit is, one request at a time. */
+  private probe: Promise<void> | null = null;
+  private learned: () => void = () => undefined;
+
+  learn(response: Response): void {
+    const limit = Number(response.headers.get('x-ratelimit-limit'));
+    if (limit > 0) this.intervalMs = 60_000 / (limit * 0.9);
+    this.learned();
+  }
+
+  async slot(): Promise<void> {
+    if (!this.probe) {
+      this.probe = new Promise((resolve) => (this.learned = resolve));
+      return;
+    }
+    await this.probe;
+    const now = Date.now();
+    const at = Math.max(now, this.nextAt);
+    this.nextAt = at + this.intervalMs;
+    if (at > now) await sleep(at - now);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
  * Sends a planned year to a running ledger through its public API, as a housing system would:
- * each complaint's commands in order, several complaints at once. Steps dated after `now` are
- * left for later (the ledger refuses instants in the future).
+ * each complaint's commands in order, several complaints at once, paced to the rate limit. Steps
+ * dated after `now` are left for later (the ledger refuses instants in the future).
  */
 export async function seedThroughApi(
   baseUrl: string,
@@ -12,12 +45,18 @@ export async function seedThroughApi(
   now = new Date().toISOString(),
 ): Promise<string[]> {
   const today = now.slice(0, 10);
+  const pace = new Pace();
+  const send = async (path: string, init: RequestInit = {}): Promise<Response> => {
+    for (let attempt = 1; ; attempt++) {
+      await pace.slot();
+      const response = await fetch(`${baseUrl}/v1/complaints${path}`, { ...init, headers: { ...init.headers, 'x-api-key': apiKey } });
+      pace.learn(response);
+      if (response.status !== 429 || attempt === 5) return response;
+      await sleep(Number(response.headers.get('retry-after') ?? 1) * 1000);
+    }
+  };
   const post = async (path: string, body: object) => {
-    const response = await fetch(`${baseUrl}/v1/complaints${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-      body: JSON.stringify(body),
-    });
+    const response = await send(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (!response.ok) throw new Error(`POST /v1/complaints${path} → ${response.status} ${await response.text()}`);
     return (await response.json()) as { id: string };
   };
@@ -33,7 +72,7 @@ export async function seedThroughApi(
         if (step.on >= today) break;
         let path = `/${id}/${step.path}`;
         if (step.kind === 'completeRemedy') {
-          const view = await fetch(`${baseUrl}/v1/complaints/${id}`, { headers: { 'x-api-key': apiKey } });
+          const view = await send(`/${id}`);
           const { remedies } = (await view.json()) as { remedies: { remedyId: string }[] };
           path = `/${id}/remedies/${remedies[step.remedyIndex!]!.remedyId}/completion`;
         }

@@ -76,6 +76,24 @@ export function acceptOnlyJson(fastify: FastifyInstance): void {
   );
 }
 
+/**
+ * The console's sign-in form is the one HTML form posted to the service: a URL-encoded body is
+ * read for /console only, as a flat object of strings; anywhere else it is 415 like any non-JSON body.
+ */
+export function acceptConsoleForms(fastify: FastifyInstance): void {
+  fastify.addContentTypeParser(
+    /^application\/x-www-form-urlencoded\b/i,
+    { parseAs: 'string', bodyLimit: 8 * 1024 },
+    (request, body, done) => {
+      if (!request.url.startsWith('/console/')) {
+        const detail = 'Send the body as JSON (Content-Type: application/json).';
+        return done(new ProblemException(refusal(415, 'BODY.UNSUPPORTED_MEDIA_TYPE', titleOf(415), detail)), undefined);
+      }
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
+}
+
 /** Problems for what Fastify's router refuses before routing (a bad URL, an over-long path segment). */
 export function frameworkErrorProblem(error: { code?: string; statusCode?: number; message: string }): ProblemDetails {
   if (error.code === 'FST_ERR_BAD_URL')

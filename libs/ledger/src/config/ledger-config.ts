@@ -118,6 +118,13 @@ export class LedgerConfig {
     return { warningWorkingDays: this.LEDGER_WARNING_WORKING_DAYS, breachGraceWorkingDays: this.LEDGER_BREACH_GRACE_WORKING_DAYS };
   }
 
+  @Setting(
+    'HTTP',
+    'Minutes without a request after which a console sign-in ends (the console at /console); a sign-in never outlives 8 hours.',
+  )
+  @WholeNumber(1, 480)
+  LEDGER_CONSOLE_IDLE_MINUTES = 15;
+
   @Setting('Read side', 'Homes per reporting year and tenure for TSM CH01, e.g. `2024:LCRA=12000,2024:LCHO=850`.')
   @IsOptional()
   @Matches(/^\d{4}:(LCRA|LCHO)=\d+(,\d{4}:(LCRA|LCHO)=\d+)*$/, {

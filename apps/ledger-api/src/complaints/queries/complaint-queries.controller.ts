@@ -49,16 +49,9 @@ export class ComplaintQueriesController {
   })
   async export(@Param('id', complaintIdPipe) id: string, @Query() query: KnownAtQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     const { knownAt } = pointInTimeOf(query, this.clock());
-    const recorded = await this.views.load(id, knownAt);
-    const exportedAt = this.clock();
+    const exported = await this.views.exportOf(id, knownAt);
     void reply.header('content-disposition', `attachment; filename="complaint-${id}.json"`);
-    return {
-      exportedAt,
-      ...(knownAt ? { knownAt } : {}),
-      complaint: this.views.view(recorded, id, knownAt ? { knownAt } : {}),
-      events: this.views.events(recorded),
-      integrity: verifyChain(recorded),
-    };
+    return exported;
   }
 
   @Get('integrity')

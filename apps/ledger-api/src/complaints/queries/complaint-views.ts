@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { assess, complaintAsOf, complaintEventOf, foldEvents, isAfter, type ComplianceRules } from '@complaint-ledger/domain';
-import { complaintStream, type EventStore, type RecordedEvent } from '@complaint-ledger/event-store';
+import { complaintStream, verifyChain, type EventStore, type RecordedEvent } from '@complaint-ledger/event-store';
 import type { PointInTime } from '@complaint-ledger/projections';
 import { problemType, ProblemException } from '../../http/problem';
 import { CLOCK, COMPLIANCE_RULES, EVENT_STORE, type Clock } from '../../infrastructure/tokens';
@@ -14,6 +14,18 @@ export class ComplaintViews {
     @Inject(COMPLIANCE_RULES) private readonly rules: ComplianceRules,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /** An auditor's export: every event, the complaint's view, and its chain's verdict, in one document. */
+  async exportOf(id: string, knownAt?: string) {
+    const recorded = await this.load(id, knownAt);
+    return {
+      exportedAt: this.clock(),
+      ...(knownAt ? { knownAt } : {}),
+      complaint: this.view(recorded, id, knownAt ? { knownAt } : {}),
+      events: this.events(recorded),
+      integrity: verifyChain(recorded),
+    };
+  }
 
   /** The events as an auditor reads them; a corrected fact names the revisions that corrected it. */
   events(recorded: RecordedEvent[]) {

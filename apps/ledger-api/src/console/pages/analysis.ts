@@ -1,0 +1,178 @@
+import type { AlertDocument, Page, TsmReport } from '@complaint-ledger/projections';
+import type { Principal } from '../../auth/principal';
+import { html, query, ukTime, words } from '../html';
+import { mayOpen, page } from '../layout';
+
+const KINDS = ['acknowledgement', 'stage1Response', 'stage2Acknowledgement', 'stage2Response', 'remedy'];
+
+/** The breaches that hold (or every one, with its retraction), newest pages by cursor. */
+export function breachesPage(
+  principal: Principal,
+  filters: { kind?: string; includeRetracted?: string },
+  result: Page<AlertDocument>,
+): string {
+  const complaintLinks = mayOpen(principal, ['case_handler', 'auditor']);
+  const rows = result.items.map(
+    (b) =>
+      html`<tr>
+        <td>${complaintLinks ? html`<a href="/console/complaints/${b.complaintId}">${b.complaintId}</a>` : b.complaintId}</td>
+        <td>${words(b.kind)}</td>
+        <td class="num">${b.stage}</td>
+        <td>${ukTime(b.dueAt)}</td>
+        <td>${ukTime(b.at)}</td>
+        <td>${b.metAt ? ukTime(b.metAt) : 'not met'}</td>
+        <td>${b.codeVersion} Code ${b.provision}</td>
+        <td>${b.retracted ? `retracted ${ukTime(b.retracted.at)} (${words(b.retracted.reason)})` : 'holds'}</td>
+      </tr>`,
+  );
+  const next = result.nextCursor ? html`<a href="/console/breaches${query({ ...filters, cursor: result.nextCursor })}">Next page</a>` : '';
+  return page(
+    'Breaches',
+    html`<form class="filters" method="get" action="/console/breaches" aria-label="Filter breaches">
+        <div>
+          <label for="kind">Deadline</label
+          ><select id="kind" name="kind">
+            <option value="">Any</option>
+            ${KINDS.map((k) => html`<option value="${k}" ${k === filters.kind ? html` selected` : ''}>${words(k)}</option>`)}
+          </select>
+        </div>
+        <div>
+          <label for="includeRetracted">Show</label
+          ><select id="includeRetracted" name="includeRetracted">
+            <option value="false">Breaches that hold</option>
+            <option value="true" ${filters.includeRetracted === 'true' ? html` selected` : ''}>Also those retracted</option>
+          </select>
+        </div>
+        <div><button type="submit">Show breaches</button></div>
+      </form>
+      <table>
+        <caption>
+          Deadlines not met on time (Code 5.12 record; decision 0017)
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Complaint</th>
+            <th scope="col">Deadline</th>
+            <th scope="col">Stage</th>
+            <th scope="col">Due by</th>
+            <th scope="col">Found</th>
+            <th scope="col">Met</th>
+            <th scope="col">Provision</th>
+            <th scope="col">Now</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${
+            rows.length
+              ? rows
+              : html`<tr>
+                  <td colspan="8">No breaches.</td>
+                </tr>`
+          }
+        </tbody>
+      </table>
+      <nav class="pager" aria-label="Pages">${next}</nav>`,
+    principal,
+    '/console/breaches',
+  );
+}
+
+const percent = (value: number | null) => (value === null ? '—' : `${value}%`);
+
+function yearForm(action: string, year: number, years: readonly number[], label: string) {
+  return html`<form class="filters" method="get" action="${action}" aria-label="Choose the reporting year">
+    <div>
+      <label for="year">${label}</label
+      ><select id="year" name="year">
+        ${years.map((y) => html`<option value="${y}" ${y === year ? html` selected` : ''}>${y}/${String(y + 1).slice(2)}</option>`)}
+      </select>
+    </div>
+    <div><button type="submit">Show</button></div>
+  </form>`;
+}
+
+/** TSM CH01 and CH02 for a reporting year, in total and per tenure. */
+export function statisticsPage(principal: Principal, report: TsmReport, years: readonly number[]): string {
+  const rows = [['All tenures', report] as const, ...(['LCRA', 'LCHO'] as const).map((t) => [t, report.byTenure[t]] as const)];
+  return page(
+    'TSM statistics',
+    html`${yearForm('/console/statistics', Number(report.reportingYear.slice(0, 4)), years, 'Reporting year')}
+      <table>
+        <caption>
+          CH01: complaints relative to the size of the landlord, ${report.reportingYear} (${report.from} to ${report.to})
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Tenure</th>
+            <th scope="col">Stage 1 complaints</th>
+            <th scope="col">Stage 2 complaints</th>
+            <th scope="col">Homes</th>
+            <th scope="col">Stage 1 per 1,000 homes</th>
+            <th scope="col">Stage 2 per 1,000 homes</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows.map(
+            ([name, f]) =>
+              html`<tr>
+                <th scope="row">${name}</th>
+                <td class="num">${f.ch01.stage1Complaints}</td>
+                <td class="num">${f.ch01.stage2Complaints}</td>
+                <td class="num">${f.ch01.homes ?? '—'}</td>
+                <td class="num">${f.ch01.stage1PerThousandHomes ?? '—'}</td>
+                <td class="num">${f.ch01.stage2PerThousandHomes ?? '—'}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+      <table>
+        <caption>
+          CH02: complaints responded to within the Code's timescales, ${report.reportingYear}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Tenure</th>
+            <th scope="col">Stage 1 responses</th>
+            <th scope="col">Within timescale</th>
+            <th scope="col">Per cent</th>
+            <th scope="col">Stage 2 responses</th>
+            <th scope="col">Within timescale</th>
+            <th scope="col">Per cent</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows.map(
+            ([name, f]) =>
+              html`<tr>
+                <th scope="row">${name}</th>
+                <td class="num">${f.ch02.stage1.responded}</td>
+                <td class="num">${f.ch02.stage1.withinTimescale}</td>
+                <td class="num">${percent(f.ch02.stage1.percent)}</td>
+                <td class="num">${f.ch02.stage2.responded}</td>
+                <td class="num">${f.ch02.stage2.withinTimescale}</td>
+                <td class="num">${percent(f.ch02.stage2.percent)}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`,
+    principal,
+    '/console/statistics',
+  );
+}
+
+/** The annual report (the service's own page) inside the console, with a link to open it alone and print it. */
+export function reportPage(principal: Principal, year: number, years: readonly number[]): string {
+  const src = `/console/report/page${query({ year })}`;
+  return page(
+    'Annual report',
+    html`${yearForm('/console/report', year, years, 'Reporting year')}
+      <p><a href="${src}">Open the report on its own page (to print or save as PDF)</a></p>
+      <iframe
+        class="report-frame"
+        src="${src}"
+        title="Annual complaints performance and service improvement report ${year}/${String(year + 1).slice(2)}"
+      ></iframe>`,
+    principal,
+    '/console/report',
+  );
+}

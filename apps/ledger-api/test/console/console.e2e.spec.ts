@@ -1,0 +1,208 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Ledger } from '@complaint-ledger/ledger';
+import { LEDGER } from '../../src/infrastructure/tokens';
+import { api, complaintBody, KEYS, startApp } from '../support';
+
+/**
+ * The console in a real browser: sign in, find a complaint, replay its timeline, see what each
+ * role may see, sign out; and an accessibility audit (axe-core) of every page.
+ */
+const browserPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
+const describeInBrowser = browserPath ? describe : describe.skip;
+if (!browserPath)
+  console.warn('[skipped] console in Chromium: /usr/bin/chromium is not installed (apt-get install chromium, as .ci/run does)');
+jest.setTimeout(120_000);
+
+const RESIDENT = 'Sam Resident';
+let app: NestFastifyApplication;
+let base: string;
+let browser: Browser;
+let complaintId: string;
+
+beforeAll(async () => {
+  if (!browserPath) return;
+  app = await startApp({ LEDGER_HOMES: '2024:LCRA=1000,2024:LCHO=500' }, () => '2026-11-23T12:00:00.000Z');
+  await app.listen(0, '127.0.0.1');
+  base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const http = () => api(app);
+  complaintId = (
+    await http()
+      .post('/v1/complaints')
+      .send(complaintBody({ receivedAt: '2024-05-01T10:00:00+01:00' }))
+      .expect(201)
+  ).body.id;
+  // due Thu 9 May; acknowledged on the 13th, two working days late
+  await http()
+    .post(`/v1/complaints/${complaintId}/acknowledgements`)
+    .send({ stage: 1, acknowledgedAt: '2024-05-13T10:00:00+01:00', complaintDefinition: `Leak; ${RESIDENT} wants it fixed` })
+    .expect(200);
+  await http()
+    .post(`/v1/complaints/${complaintId}/responses`)
+    .send({
+      stage: 1,
+      respondedAt: '2024-05-20T10:00:00+01:00',
+      decision: 'upheld',
+      reasons: 'Late repair',
+      outstandingActions: [],
+      escalationRightsGiven: true,
+    })
+    .expect(200);
+  const ledger = app.get<Ledger>(LEDGER);
+  await ledger.readSide.runner.catchUp();
+  await ledger.sweep();
+  await ledger.readSide.runner.catchUp();
+  browser = await chromium.launch({
+    executablePath: browserPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+async function signIn(key: string): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}/console`);
+  expect(page.url()).toBe(`${base}/console/sign-in`);
+  await page.getByLabel('API key or token').fill(key);
+  await Promise.all([page.waitForURL(/\/console\/(complaints|breaches)$/), page.getByRole('button', { name: 'Sign in' }).click()]);
+  return page;
+}
+
+const statusOf = (page: Page, deadline: string) =>
+  page
+    .locator('tr', { has: page.locator('th', { hasText: deadline }) })
+    .locator('.tag')
+    .textContent();
+
+describeInBrowser('the console in headless Chromium', () => {
+  it('signs an auditor in with a cookie, never the key in a URL or the page; finds the complaint; replays its timeline', async () => {
+    const page = await signIn(KEYS.auditor);
+    const urls: string[] = [];
+    page.on('request', (request) => urls.push(request.url()));
+    const [cookie] = await page.context().cookies();
+    expect(cookie).toMatchObject({ name: 'ledger_console', httpOnly: true, sameSite: 'Strict', path: '/console' });
+    expect(cookie!.value).not.toContain(KEYS.auditor);
+
+    await page.getByLabel('Received from').fill('2024-05-01');
+    await page.getByLabel('Received to').fill('2024-05-01');
+    await Promise.all([page.waitForURL(/receivedFrom=2024-05-01/), page.getByRole('button', { name: 'Show complaints' }).click()]);
+    await Promise.all([
+      page.waitForURL(new RegExp(`/console/complaints/${complaintId}$`)),
+      page.getByRole('link', { name: complaintId }).click(),
+    ]);
+    expect(await statusOf(page, 'Stage 1 acknowledgement')).toMatch(/Met late, 2 working days late/);
+    expect(await page.locator('svg.timeline rect').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.content()).toContain(RESIDENT); // an auditor reads what was recorded
+
+    // the replay control, by keyboard: back to the receipt, before the acknowledgement
+    const slider = page.getByRole('slider', { name: 'As it stood after' });
+    await slider.focus();
+    await Promise.all([page.waitForURL(/step=0/), page.keyboard.press('Home')]);
+    expect(await statusOf(page, 'Stage 1 acknowledgement')).toBe('Pending');
+    expect(await page.getByRole('slider', { name: 'As it stood after' }).getAttribute('aria-valuetext')).toMatch(/Complaint received/);
+    // forward a fact at a time, to the acknowledgement: met late
+    await Promise.all([page.waitForURL(/step=1/), page.getByRole('link', { name: 'Later fact' }).click()]);
+    expect(await statusOf(page, 'Stage 1 acknowledgement')).toMatch(/Met late/);
+
+    const download = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /auditor's export/ }).click()]);
+    const exported = JSON.parse(readFileSync((await download[0].path())!, 'utf8'));
+    expect(exported).toMatchObject({ complaint: { id: complaintId }, integrity: { valid: true } });
+
+    expect(urls.filter((url) => url.includes(KEYS.auditor))).toEqual([]);
+    expect(urls.every((url) => url.startsWith(base))).toBe(true);
+    await page.context().close();
+  });
+
+  it('shows an analyst breaches, statistics and the report, never a resident name, and no complaint', async () => {
+    const page = await signIn(KEYS.analyst);
+    expect(page.url()).toBe(`${base}/console/breaches`);
+    const seen: string[] = [];
+    for (const path of [
+      '/console/breaches?includeRetracted=true',
+      '/console/statistics?year=2024',
+      '/console/report?year=2024',
+      '/console/report/page?year=2024',
+    ]) {
+      const response = await page.goto(`${base}${path}`);
+      expect([path, response?.status()]).toEqual([path, 200]);
+      seen.push(await page.content());
+    }
+    expect(seen[0]).toContain(complaintId); // the breach is listed, by id only
+    const refused = await page.goto(`${base}/console/complaints/${complaintId}`);
+    expect(refused?.status()).toBe(403);
+    seen.push(await page.content());
+    for (const content of seen) expect(content).not.toContain(RESIDENT);
+    await page.context().close();
+  });
+
+  it('serves pages under a strict Content Security Policy, and takes a form body on /console only', async () => {
+    const response = await fetch(`${base}/console/sign-in`);
+    const policy = response.headers.get('content-security-policy')!;
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).not.toContain('unsafe-inline');
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(await response.text()).not.toMatch(/<script>|style="/);
+    const form = await fetch(`${base}/v1/complaints`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-api-key': KEYS.all },
+      body: 'a=1',
+    });
+    expect(form.status).toBe(415);
+    const wrong = await fetch(`${base}/console/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'credential=nope',
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('signs out, after which the old cookie is refused', async () => {
+    const page = await signIn(KEYS.case_handler);
+    const [cookie] = await page.context().cookies();
+    await Promise.all([page.waitForURL(/\/console\/sign-in$/), page.getByRole('button', { name: 'Sign out' }).click()]);
+    const replayed = await fetch(`${base}/console/complaints`, {
+      headers: { cookie: `ledger_console=${cookie!.value}` },
+      redirect: 'manual',
+    });
+    expect(replayed.status).toBe(303);
+    expect(replayed.headers.get('location')).toBe('/console/sign-in');
+    await page.context().close();
+  });
+
+  it('passes an axe-core audit with no serious or critical violation on every page', async () => {
+    const axe = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+    const page = await signIn(KEYS.auditor);
+    const pages = [
+      '/console/sign-in',
+      '/console/complaints',
+      `/console/complaints/${complaintId}`,
+      `/console/complaints/${complaintId}?step=0`,
+      '/console/breaches?includeRetracted=true',
+      '/console/statistics?year=2024',
+      '/console/report?year=2024',
+      '/console/report/page?year=2024',
+    ];
+    const violations: string[] = [];
+    for (const path of pages) {
+      await page.goto(`${base}${path}`);
+      await page.evaluate(axe);
+      type Audit = { violations: { id: string; impact: string; nodes: unknown[] }[]; passes: unknown[] };
+      const found = (await page.evaluate(() =>
+        (globalThis as unknown as { axe: { run: (options: object) => Promise<Audit> } }).axe.run({
+          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+        }),
+      )) as Audit;
+      expect([path, found.passes.length > 10]).toEqual([path, true]); // the audit really ran on a page with content
+      for (const v of found.violations)
+        if (v.impact === 'serious' || v.impact === 'critical') violations.push(`${path}: ${v.id} (${v.impact}, ${v.nodes.length})`);
+    }
+    expect(violations).toEqual([]);
+    await page.context().close();
+  });
+});

@@ -16,11 +16,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { EVENT_SCHEMA_VERSION, occurredAtOf, toInstant, WorkingCalendar, type ComplaintEvent } from '@complaint-ledger/domain';
-import { complaintStream, SqliteEventStore } from '@complaint-ledger/event-store';
+import { toInstant, WorkingCalendar, type ComplaintEvent } from '@complaint-ledger/domain';
+import { SqliteEventStore } from '@complaint-ledger/event-store';
 import { complaintsWithAlertsDue, ReadSide } from '@complaint-ledger/projections';
 import { Ledger, loadConfig } from '@complaint-ledger/ledger';
 import { medianBy } from './support/median';
+import { generate, lifecycle } from './support/generated-log';
 
 const events = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const openComplaints = Number(process.env.BENCH_OPEN ?? 100_000);
@@ -29,85 +30,6 @@ const generating = process.argv[2] === 'generate';
 const dir = generating ? '' : mkdtempSync(join(tmpdir(), 'ledger-bench-projections-'));
 const rules = { calendar: new WorkingCalendar() };
 const alerts = { warningWorkingDays: 2 };
-
-const envelope = (event: ComplaintEvent) => ({
-  eventId: randomUUID(),
-  type: event.type,
-  data: event.data,
-  metadata: { occurredAt: occurredAtOf(event), actor: 'bench', correlationId: randomUUID(), schemaVersion: EVENT_SCHEMA_VERSION },
-});
-
-/** A complaint's whole life: received, acknowledged, two calls, answered, escalated, acknowledged, answered. */
-function lifecycle(complaintId: string, day: number): ComplaintEvent[] {
-  const date = new Date(Date.UTC(2024, 3, 1) + (day % 700) * 86_400_000).toISOString().slice(0, 10);
-  const at = (offsetDays: number, hour: number) =>
-    toInstant(`${new Date(Date.parse(date) + offsetDays * 86_400_000).toISOString().slice(0, 10)}T${String(hour).padStart(2, '0')}:00`);
-  const tenure = day % 5 === 0 ? 'LCHO' : 'LCRA';
-  return [
-    {
-      type: 'ComplaintReceived',
-      data: {
-        complaintId,
-        receivedAt: at(0, 10),
-        channel: 'email',
-        tenure,
-        category: 'repairs',
-        summary: 'Leak',
-        resident: { reference: 'R' },
-      },
-    },
-    { type: 'Acknowledged', data: { complaintId, stage: 1, acknowledgedAt: at(1, 10), complaintDefinition: 'Leak' } },
-    {
-      type: 'CorrespondenceRecorded',
-      data: { complaintId, occurredAt: at(2, 11), direction: 'inbound', party: 'resident', channel: 'phone', summary: 'Call' },
-    },
-    {
-      type: 'CorrespondenceRecorded',
-      data: { complaintId, occurredAt: at(3, 11), direction: 'outbound', party: 'resident', channel: 'phone', summary: 'Call' },
-    },
-    {
-      type: 'Responded',
-      data: {
-        complaintId,
-        stage: 1,
-        respondedAt: at(8, 12),
-        decision: 'upheld',
-        reasons: 'Late',
-        remedyIds: [],
-        outstandingActions: [],
-        escalationRightsGiven: true,
-      },
-    },
-    { type: 'Escalated', data: { complaintId, requestedAt: at(10, 9) } },
-    { type: 'Acknowledged', data: { complaintId, stage: 2, acknowledgedAt: at(11, 9), complaintDefinition: 'Leak' } },
-    {
-      type: 'Responded',
-      data: {
-        complaintId,
-        stage: 2,
-        respondedAt: at(20, 12),
-        decision: 'upheld',
-        reasons: 'Late',
-        remedyIds: [],
-        outstandingActions: [],
-        escalationRightsGiven: true,
-      },
-    },
-  ] as ComplaintEvent[];
-}
-
-/** Appends streams with many writers at once, so group commit makes generation quick. */
-async function generate(store: SqliteEventStore, count: number, make: (i: number) => ComplaintEvent[]) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 256 }, async () => {
-      for (let i = next++; i < count; i = next++) {
-        const life = make(i);
-        await store.append(complaintStream((life[0]!.data as { complaintId: string }).complaintId), life.map(envelope), 'no_stream');
-      }
-    }),
-  );
-}
 
 async function rebuild() {
   const path = join(dir, 'rebuild-log.sqlite');

@@ -11,12 +11,21 @@ import {
   isAfter,
   isLocalDate,
   isPersonFact,
+  londonDateOf,
   occurredAtOf,
   type ComplianceRules,
 } from '@complaint-ledger/domain';
 import { UnreadableEvent, verifyChain, type RecordedEvent } from '@complaint-ledger/event-store';
 import type { Ledger, LedgerConfig } from '@complaint-ledger/ledger';
-import { annualReport, listAlerts, listComplaints, reportingYearsCounted, tsmReport, type ReadSide } from '@complaint-ledger/projections';
+import {
+  annualReport,
+  firstReportingYear,
+  listAlerts,
+  listComplaints,
+  reportingYearOf,
+  tsmReport,
+  type ReadSide,
+} from '@complaint-ledger/projections';
 import { API_KEYS, JWT_VERIFIER, principalOfCredential } from '../auth/auth.guard';
 import type { ApiKeyRing } from '../auth/api-keys';
 import type { JwtVerifier } from '../auth/jwt';
@@ -233,11 +242,11 @@ export class ConsoleController {
     });
   }
 
-  /** The reporting years with any complaint counted, and the one running now. */
+  /** The reporting years from the first complaint's to the one running now (the newest last). */
   private years(): number[] {
-    const today = this.clock().slice(0, 10);
-    const current = Number(today.slice(0, 4)) - (today.slice(5) < '04-01' ? 1 : 0);
-    return [...new Set([...reportingYearsCounted(this.readSide.db), current])].sort((a, b) => a - b);
+    const current = reportingYearOf(londonDateOf(this.clock()));
+    const first = Math.min(firstReportingYear(this.readSide.db) ?? current, current);
+    return Array.from({ length: current - first + 1 }, (_, i) => first + i);
   }
 
   private principal(request: FastifyRequest): Principal | null {

@@ -1,4 +1,4 @@
-import { TENURES, type Tenure } from '@complaint-ledger/domain';
+import { londonDateOf, TENURES, type Tenure } from '@complaint-ledger/domain';
 import { tableOf, type ReadModelDatabase } from '../read-model-database';
 
 /** Homes owned per reporting year and tenure (the CH01 denominators, from configuration). */
@@ -106,8 +106,22 @@ export function reportingYearsCounted(db: ReadModelDatabase): number[] {
     )
     .get() as { earliest: string | null; latest: string | null };
   if (!bounds.earliest || !bounds.latest || bounds.earliest === '9999') return [];
-  const yearOf = (date: string) => Number(date.slice(0, 4)) - (date.slice(5) < '04-01' ? 1 : 0);
   const years: number[] = [];
-  for (let year = yearOf(bounds.earliest); year <= yearOf(bounds.latest); year++) years.push(year);
+  for (let year = reportingYearOf(bounds.earliest); year <= reportingYearOf(bounds.latest); year++) years.push(year);
   return years;
 }
+
+/**
+ * The reporting year of the earliest complaint received, or null when there is none: read from the
+ * received-at index in one step, for offering a choice of years without scanning every complaint.
+ */
+export function firstReportingYear(db: ReadModelDatabase): number | null {
+  const first = db
+    .prepare(`SELECT MIN(received_at) FROM ${tableOf({ name: 'complaints' })}`)
+    .pluck()
+    .get() as string | null;
+  return first ? reportingYearOf(londonDateOf(first)) : null;
+}
+
+/** The reporting year (1 April to 31 March) a London date falls in. */
+export const reportingYearOf = (date: string): number => Number(date.slice(0, 4)) - (date.slice(5) < '04-01' ? 1 : 0);

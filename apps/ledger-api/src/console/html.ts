@@ -34,6 +34,7 @@ export const words = (value: string): string => {
   const spaced = value
     .replace(/_/g, ' ')
     .replace(/([a-z])([A-Z0-9])/g, '$1 $2')
+    .replace(/([0-9])([A-Za-z])/g, '$1 $2')
     .toLowerCase();
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 };
@@ -43,3 +44,14 @@ export function query(params: Record<string, string | number | undefined | null>
   const entries = Object.entries(params).filter(([, value]) => value !== undefined && value !== null && value !== '');
   return entries.length ? `?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString()}` : '';
 }
+
+const DEADLINE_NAMES: Record<string, string> = {
+  acknowledgement: 'Stage 1 acknowledgement',
+  stage1Response: 'Stage 1 response',
+  stage2Acknowledgement: 'Stage 2 acknowledgement',
+  stage2Response: 'Stage 2 response',
+  remedy: 'Remedy',
+};
+
+/** A deadline's kind in words: `stage1Response` → "Stage 1 response". */
+export const deadlineName = (kind: string): string => DEADLINE_NAMES[kind] ?? words(kind);

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Browser } from 'playwright-core';
-import { loadConfig } from '@complaint-ledger/ledger';
-import type { ReadSide } from '@complaint-ledger/projections';
+import { loadConfig, type Ledger } from '@complaint-ledger/ledger';
 import { createApp } from '../app.factory';
-import { READ_SIDE } from '../infrastructure/tokens';
+import { LEDGER } from '../infrastructure/tokens';
 import { demoYear } from './demo-year';
 import { seedThroughApi } from './seed-client';
 
@@ -43,7 +42,10 @@ export async function throwawayLedgerWithDemoYear(year = 2024, complaints = 400)
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   await seedThroughApi(url, keys.case_handler, demoYear(year, complaints));
-  await app.get<ReadSide>(READ_SIDE).runner.catchUp(); // pages read the read models: all of the year in them
+  const ledger = app.get<Ledger>(LEDGER);
+  await ledger.readSide.runner.catchUp(); // pages read the read models: all of the year in them
+  await ledger.sweep(); // the breaches the year's record shows
+  await ledger.readSide.runner.catchUp();
   return { app, url, keys };
 }
 

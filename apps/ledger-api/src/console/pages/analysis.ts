@@ -1,6 +1,6 @@
 import type { AlertDocument, Page, TsmReport } from '@complaint-ledger/projections';
 import type { Principal } from '../../auth/principal';
-import { html, query, ukTime, words } from '../html';
+import { deadlineName, html, query, ukTime, words } from '../html';
 import { mayOpen, page } from '../layout';
 
 const KINDS = ['acknowledgement', 'stage1Response', 'stage2Acknowledgement', 'stage2Response', 'remedy'];
@@ -16,7 +16,7 @@ export function breachesPage(
     (b) =>
       html`<tr>
         <td>${complaintLinks ? html`<a href="/console/complaints/${b.complaintId}">${b.complaintId}</a>` : b.complaintId}</td>
-        <td>${words(b.kind)}</td>
+        <td>${deadlineName(b.kind)}</td>
         <td class="num">${b.stage}</td>
         <td>${ukTime(b.dueAt)}</td>
         <td>${ukTime(b.at)}</td>
@@ -33,7 +33,7 @@ export function breachesPage(
           <label for="kind">Deadline</label
           ><select id="kind" name="kind">
             <option value="">Any</option>
-            ${KINDS.map((k) => html`<option value="${k}" ${k === filters.kind ? html` selected` : ''}>${words(k)}</option>`)}
+            ${KINDS.map((k) => html`<option value="${k}" ${k === filters.kind ? html` selected` : ''}>${deadlineName(k)}</option>`)}
           </select>
         </div>
         <div>

@@ -1,6 +1,6 @@
 import type { Deadline, Finding } from '@complaint-ledger/domain';
 import type { Principal } from '../../auth/principal';
-import { html, query, ukDate, ukTime, words, type Html } from '../html';
+import { deadlineName, html, query, ukDate, ukTime, words, type Html } from '../html';
 import { mayOpen, page } from '../layout';
 
 /** One event as the timeline shows it (the history's fields; `data` only for those who may read it). */
@@ -47,14 +47,6 @@ export interface TimelineModel {
   readonly ledger: { readonly status: string; readonly checkpoint: { readonly position: number; readonly at: string } | null };
   readonly lastPosition: number;
 }
-
-const DEADLINE_NAMES: Record<string, string> = {
-  acknowledgement: 'Stage 1 acknowledgement',
-  stage1Response: 'Stage 1 response',
-  stage2Acknowledgement: 'Stage 2 acknowledgement',
-  stage2Response: 'Stage 2 response',
-  remedy: 'Remedy',
-};
 
 const statusText = (d: Omit<Deadline, 'extensions'>) =>
   d.status === 'met_late' || d.status === 'breached'
@@ -106,7 +98,7 @@ export function timelinePage(principal: Principal, model: TimelineModel): string
         ${view.deadlines.map(
           (d) =>
             html`<tr>
-              <th scope="row">${DEADLINE_NAMES[d.kind] ?? d.kind}</th>
+              <th scope="row">${deadlineName(d.kind)}</th>
               <td>${d.codeVersion} Code ${d.provision}</td>
               <td>${ukTime(d.startsAt)}</td>
               <td>${ukTime(d.dueAt)}</td>
@@ -218,7 +210,7 @@ function timelineSvg(model: TimelineModel): Html {
   const ticks = monthTicks(from, to);
   const description = [
     `${facts.length} facts from ${ukDate(new Date(from + DAY_MS).toISOString())} to ${ukDate(new Date(to - DAY_MS).toISOString())}.`,
-    ...deadlines.map((d) => `${DEADLINE_NAMES[d.kind] ?? d.kind}: from ${ukDate(d.startsAt)} to ${ukDate(d.dueAt)}, ${statusText(d)}.`),
+    ...deadlines.map((d) => `${deadlineName(d.kind)}: from ${ukDate(d.startsAt)} to ${ukDate(d.dueAt)}, ${statusText(d)}.`),
   ].join(' ');
   return html`<h2>Timeline</h2>
     <svg class="timeline" viewBox="0 0 1000 ${height}" role="img" aria-labelledby="timeline-title timeline-desc">
@@ -240,7 +232,7 @@ function timelineSvg(model: TimelineModel): Html {
         const width = Math.max(3, x(Date.parse(d.dueAt!)) - start);
         return html`<rect class="bar-${d.status}" x="${start.toFixed(1)}" y="${y}" width="${width.toFixed(1)}" height="12"></rect>
           <text x="${start.toFixed(1)}" y="${y + 28}"
-            >${DEADLINE_NAMES[d.kind] ?? d.kind} (${d.codeVersion} Code ${d.provision}): ${statusText(d)}</text
+            >${deadlineName(d.kind)} (${d.codeVersion} Code ${d.provision}): ${statusText(d)}</text
           >`;
       })}
       ${asOf >= from && asOf <= to ? html`<line class="asof" x1="${x(asOf).toFixed(1)}" x2="${x(asOf).toFixed(1)}" y1="22" y2="${height - 10}"></line>` : ''}

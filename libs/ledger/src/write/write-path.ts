@@ -36,7 +36,11 @@ import type { Clock } from '../clock';
 import type { CommandMetrics } from './command-metrics';
 import { CommandRefused, IdempotencyKeyReused, type LedgerBroken, RevisionMismatch } from './refusals';
 
-const MAX_ATTEMPTS = 4;
+/** Tries at a complaint another process keeps changing: the last answers 409 "Concurrent change". */
+const MAX_ATTEMPTS = 8;
+
+/** A random wait before retrying after another process's append, growing with each try (≤ 200 ms). */
+const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));
 
 export interface CommandRequest {
   readonly complaintId: string;
@@ -92,14 +96,32 @@ export interface WritePathDependencies {
 /**
  * The one write path of the ledger (and the Nest command handler for RecordComplaintFact): read
  * the complaint's stream, fold it, decide, protect personal data, build the envelope, append at
- * the revision decided on. Without If-Match a concurrent change is absorbed by re-reading and
- * re-deciding. Every event in the log comes through here, from people or from the ledger itself.
+ * the revision decided on. Every event in the log comes through here, from people or from the
+ * ledger itself. Commands for one complaint take turns in this process (one queue per complaint),
+ * so without If-Match a command never fails because another here changed the complaint first;
+ * another process's change is absorbed by re-reading and re-deciding after a random wait.
  */
 @CommandHandler(RecordComplaintFact)
 export class WritePath implements ICommandHandler<RecordComplaintFact> {
+  /** The last command waiting or running for each complaint; commands for others do not wait. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
   constructor(@Inject(WRITE_PATH_DEPENDENCIES) private readonly deps: WritePathDependencies) {}
 
   async execute({ request }: RecordComplaintFact): Promise<CommandOutcome> {
+    const id = request.complaintId;
+    const previous = this.queues.get(id);
+    const run = previous ? previous.then(() => this.run(request)) : this.run(request);
+    const settled = run.catch(() => undefined); // the next in line waits for this one, whatever its outcome
+    this.queues.set(id, settled);
+    try {
+      return await run;
+    } finally {
+      if (this.queues.get(id) === settled) this.queues.delete(id);
+    }
+  }
+
+  private async run(request: CommandRequest): Promise<CommandOutcome> {
     const stopTimer = this.deps.metrics?.start(request.command.type);
     try {
       if (this.deps.integrity?.broken) throw this.deps.integrity.broken;
@@ -186,6 +208,7 @@ export class WritePath implements ICommandHandler<RecordComplaintFact> {
         if (request.ifMatch !== undefined && error instanceof WrongExpectedRevision)
           throw new RevisionMismatch(request.ifMatch, error.actual === 'no_stream' ? -1 : error.actual);
         if (attempt >= MAX_ATTEMPTS) throw error;
+        await backoff(attempt);
       }
     }
   }

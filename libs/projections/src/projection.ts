@@ -20,6 +20,8 @@ export interface KeyedProjection<Doc> {
   /** Changes whenever what the projection writes would change; a new version rebuilds from zero. */
   readonly version: string;
   readonly columns: readonly Column<Doc>[];
+  /** Indexes over several columns (a list's order with its tie-breaker, `key` included), beyond each column's own. */
+  readonly indexes?: readonly (readonly string[])[];
   keyOf(event: RecordedEvent): string | null;
   evolve(doc: Doc | null, event: RecordedEvent): Doc | null;
 }

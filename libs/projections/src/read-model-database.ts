@@ -40,6 +40,9 @@ export function prepareTable(db: ReadModelDatabase, projection: AnyProjection, r
   for (const column of projection.columns.filter((c) => c.indexed)) {
     db.exec(`CREATE INDEX IF NOT EXISTS ${table}_${column.name} ON ${table} (${column.name})`);
   }
+  for (const columns of projection.indexes ?? []) {
+    db.exec(`CREATE INDEX IF NOT EXISTS ${table}_${columns.join('_')} ON ${table} (${columns.join(', ')})`);
+  }
   db.prepare('INSERT OR IGNORE INTO projection_checkpoints (name, version, position) VALUES (?, ?, -1)').run(
     projection.name,
     projection.version,

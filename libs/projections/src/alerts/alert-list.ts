@@ -24,6 +24,15 @@ export interface AlertFilter {
  * known then, so the breach is listed without it.
  */
 export function listAlerts(db: ReadModelDatabase, filter: AlertFilter, cursor: string | undefined, limit: number): Page<AlertDocument> {
+  const { sql, params } = alertListQuery(filter, cursor, limit);
+  const docs = (db.prepare(sql).pluck().all(params) as string[]).map((doc) => asKnownAt(JSON.parse(doc) as AlertDocument, filter.knownAt));
+  const items = docs.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: docs.length > limit && last ? encodeCursor([last.at, keyOfAlert(last)]) : null };
+}
+
+/** The alerts list's SQL (a row more than the page): ordered by the (at, key) index. */
+export function alertListQuery(filter: AlertFilter, cursor: string | undefined, limit: number) {
   const known = filter.knownAt;
   const where = new SqlFilter()
     .when(filter.from, 'from', 'at >= @from')
@@ -36,18 +45,10 @@ export function listAlerts(db: ReadModelDatabase, filter: AlertFilter, cursor: s
     .whenTrue(!filter.includeRetracted && !known, 'retracted_recorded_at IS NULL')
     .whenTrue(!filter.includeRetracted && Boolean(known), '(retracted_recorded_at IS NULL OR retracted_recorded_at > @knownAt)')
     .after(cursor ? decodeCursor(cursor) : null, '(at, key) > (@afterAt, @afterKey)');
-  const docs = (
-    db
-      .prepare(
-        `SELECT doc FROM ${tableOf({ name: 'deadline_alerts' })} ${where.sql}
-         ORDER BY at, key LIMIT @limit`,
-      )
-      .pluck()
-      .all({ ...where.params, limit: limit + 1 }) as string[]
-  ).map((doc) => asKnownAt(JSON.parse(doc) as AlertDocument, known));
-  const items = docs.slice(0, limit);
-  const last = items.at(-1);
-  return { items, nextCursor: docs.length > limit && last ? encodeCursor([last.at, keyOfAlert(last)]) : null };
+  return {
+    sql: `SELECT doc FROM ${tableOf({ name: 'deadline_alerts' })} ${where.sql} ORDER BY at, key LIMIT @limit`,
+    params: { ...where.params, limit: limit + 1 },
+  };
 }
 
 function asKnownAt(doc: AlertDocument, knownAt: string | undefined): AlertDocument {

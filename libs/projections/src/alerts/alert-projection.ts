@@ -46,10 +46,15 @@ export function alertProjection(): KeyedProjection<AlertDocument> {
       { name: 'type', type: 'TEXT', of: (d) => d.type },
       { name: 'kind', type: 'TEXT', of: (d) => d.kind },
       { name: 'at', type: 'TEXT', indexed: true, of: (d) => d.at },
-      { name: 'complaint_id', type: 'TEXT', indexed: true, of: (d) => d.complaintId },
+      { name: 'complaint_id', type: 'TEXT', of: (d) => d.complaintId },
       { name: 'due_at', type: 'TEXT', of: (d) => d.dueAt },
       { name: 'recorded_at', type: 'TEXT', of: (d) => d.recordedAt },
       { name: 'retracted_recorded_at', type: 'TEXT', of: (d) => d.retracted?.recordedAt ?? null },
+    ],
+    // the list's order with its tie-breaker, across the ledger and within one complaint
+    indexes: [
+      ['at', 'key'],
+      ['complaint_id', 'at', 'key'],
     ],
     keyOf: (event) => {
       if (event.type !== 'DeadlineBreached' && event.type !== 'DeadlineApproaching' && event.type !== 'BreachRetracted') return null;

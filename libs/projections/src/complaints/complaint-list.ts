@@ -42,6 +42,15 @@ export function listComplaints(
   cursor: string | undefined,
   limit: number,
 ): Page<ComplaintSummary> {
+  const { sql, params } = complaintListQuery(filter, cursor, limit);
+  const rows = db.prepare(sql).all(params) as Row[];
+  const items = rows.slice(0, limit).map(toSummary);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.receivedAt, last.id]) : null };
+}
+
+/** The list's SQL (a row more than the page, to know if there is a next): ordered by the (received_at, key) index. */
+export function complaintListQuery(filter: ComplaintFilter, cursor: string | undefined, limit: number) {
   const where = new SqlFilter()
     .when(filter.status, 'status', 'status = @status')
     .when(filter.stage, 'stage', 'stage = @stage')
@@ -51,15 +60,11 @@ export function listComplaints(
     .when(filter.receivedFrom, 'receivedFrom', 'received_on >= @receivedFrom')
     .when(filter.receivedTo, 'receivedTo', 'received_on <= @receivedTo')
     .after(cursor ? decodeCursor(cursor) : null, '(received_at, key) < (@afterAt, @afterKey)');
-  const rows = db
-    .prepare(
-      `SELECT key, status, stage, received_at, tenure, category, channel, revision, breaches, next_alert_at FROM ${COMPLAINTS}
+  return {
+    sql: `SELECT key, status, stage, received_at, tenure, category, channel, revision, breaches, next_alert_at FROM ${COMPLAINTS}
        ${where.sql} ORDER BY received_at DESC, key DESC LIMIT @limit`,
-    )
-    .all({ ...where.params, limit: limit + 1 }) as Row[];
-  const items = rows.slice(0, limit).map(toSummary);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.receivedAt, last.id]) : null };
+    params: { ...where.params, limit: limit + 1 },
+  };
 }
 
 /** Complaints with an alert due by `now`, earliest first: a sweep costs what is due, not what exists. */

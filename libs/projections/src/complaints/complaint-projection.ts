@@ -87,6 +87,7 @@ export function complaintProjection(rules: ComplianceRules, alerts: AlertSetting
       .digest('hex')
       .slice(0, 12)}`,
     columns,
+    indexes: [['received_at', 'key']], // the list's order, newest first, with its tie-breaker
     keyOf: (event) => (LEDGER_EVENT_TYPES.has(event.type) ? complaintIdOf(event) : null),
     evolve: (doc, event) => {
       const state = evolve(doc?.state ?? null, complaintEventOf(event));

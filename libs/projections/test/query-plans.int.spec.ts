@@ -1,0 +1,76 @@
+import { WorkingCalendar } from '@complaint-ledger/domain';
+import { MemoryEventStore } from '@complaint-ledger/event-store';
+import {
+  alertListQuery,
+  complaintListQuery,
+  encodeCursor,
+  openReadModelDatabase,
+  ProjectionRunner,
+  readModelProjections,
+  type AlertFilter,
+  type ComplaintFilter,
+} from '../src';
+
+/**
+ * Every list query the API can send, planned by SQLite: each must walk an index in the list's own
+ * order — no scan of a table without one, no sort in a temporary B-tree — so a page costs a page
+ * at any size of the ledger.
+ */
+const db = openReadModelDatabase(':memory:');
+new ProjectionRunner(new MemoryEventStore(), db, readModelProjections({ calendar: new WorkingCalendar() }, { warningWorkingDays: 2 }));
+
+const plan = ({ sql, params }: { sql: string; params: object }) =>
+  (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((row) => row.detail).join(' / ');
+
+/** Every subset of the given filters. */
+function combinations<T extends object>(options: readonly T[]): T[] {
+  return options.reduce<T[]>((all, option) => [...all, ...all.map((combo) => ({ ...combo, ...option }))], [{} as T]);
+}
+
+const cursor = encodeCursor(['2024-05-01T09:00:00.000Z', 'c0ffee00-0000-4000-8000-000000000001']);
+/** A sort in a temporary B-tree, or a step scanning a table without an index. */
+const badPlan = (detail: string) =>
+  /TEMP B-TREE/.test(detail) || detail.split(' / ').some((step) => step.startsWith('SCAN') && !/USING (COVERING )?INDEX/.test(step));
+
+describe('list queries use an index in their own order', () => {
+  const complaintFilters = combinations<ComplaintFilter & { cursor?: string }>([
+    { status: 'open' },
+    { stage: 1 },
+    { tenure: 'LCRA' },
+    { breached: true },
+    { receivedFrom: '2024-04-01' },
+    { receivedTo: '2025-03-31' },
+    { cursor },
+  ]).concat(combinations<ComplaintFilter>([{ breached: false }, { status: 'closed' }]));
+
+  it(`plans every one of the complaints list's ${complaintFilters.length} filter combinations without a table scan or a temporary sort`, () => {
+    const bad = complaintFilters
+      .map(({ cursor: after, ...filter }) => ({ filter, detail: plan(complaintListQuery(filter, after, 50)) }))
+      .filter(({ detail }) => badPlan(detail));
+    expect(bad).toEqual([]);
+  });
+
+  const alertFilters = combinations<AlertFilter & { cursor?: string }>([
+    { from: '2024-01-01T00:00:00Z' },
+    { to: '2025-01-01T00:00:00Z' },
+    { kind: 'acknowledgement' },
+    { type: 'DeadlineBreached' },
+    { complaintId: 'c0ffee00-0000-4000-8000-000000000001' },
+    { knownAt: '2026-01-01T00:00:00Z' },
+    { asOf: '2025-01-01T00:00:00Z' },
+    { includeRetracted: true },
+    { cursor },
+  ]);
+
+  it(`plans every one of the breaches list's ${alertFilters.length} filter combinations without a table scan or a temporary sort`, () => {
+    const bad = alertFilters
+      .map(({ cursor: after, ...filter }) => ({ filter, detail: plan(alertListQuery(filter, after, 50)) }))
+      .filter(({ detail }) => badPlan(detail));
+    expect(bad).toEqual([]);
+  });
+
+  it('would catch a plan that sorts: the check itself', () => {
+    expect(badPlan(plan({ sql: 'SELECT key FROM rm_complaints ORDER BY category', params: {} }))).toBe(true);
+    expect(badPlan(plan(complaintListQuery({}, undefined, 50)))).toBe(false);
+  });
+});

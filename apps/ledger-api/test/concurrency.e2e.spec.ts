@@ -15,7 +15,10 @@ it('given 50 correspondence notes sent at once to one complaint without If-Match
     ),
   );
   expect(responses.map((r) => r.status).filter((status) => status !== 200)).toEqual([]);
-  const history = (await api(app).get(`/v1/complaints/${id}/history`).expect(200)).body.events as { type: string; data: { summary?: string } }[];
+  const history = (await api(app).get(`/v1/complaints/${id}/history`).expect(200)).body.events as {
+    type: string;
+    data: { summary?: string };
+  }[];
   expect(history.filter((e) => e.type === 'CorrespondenceRecorded')).toHaveLength(50);
   expect(new Set(history.map((e) => e.data.summary)).size).toBe(51);
   expect((await api(app).get(`/v1/complaints/${id}/integrity`).expect(200)).body).toMatchObject({ valid: true, events: 51 });

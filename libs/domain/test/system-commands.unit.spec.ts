@@ -1,24 +1,12 @@
-import { WorkingCalendar, type ComplaintEvent, type DecisionContext } from '../src';
-import { acknowledged, COMPLAINT_ID, received } from './support/builders';
-import { fixedContext, given } from './support/decider-spec';
+import type { ComplaintEvent } from '../src';
+import { acknowledged, acknowledgementAlert, COMPLAINT_ID, received } from './support/builders';
+import { given, sweepContext } from './support/decider-spec';
 
 // The commands the ledger gives itself go through the same decider as people's, and are
 // specified the same way. Received Wed 1 May 2024 10:00 BST: the acknowledgement (Code 6.2, five
 // working days, the Early May bank holiday on Mon 6 skipped) is due by the end of Thu 9 May.
-const DUE = '2024-05-09T22:59:59.999Z';
-const withRules = (now: string): DecisionContext => ({
-  ...fixedContext(now),
-  compliance: { rules: { calendar: new WorkingCalendar() }, alerts: { warningWorkingDays: 2 } },
-});
-const alert = {
-  complaintId: COMPLAINT_ID,
-  deadlineKey: `acknowledgement|1|-|${DUE}`,
-  kind: 'acknowledgement',
-  stage: 1,
-  dueAt: DUE,
-  provision: '6.2',
-  codeVersion: '2024',
-} as const;
+const withRules = (now: string) => sweepContext(now);
+const alert = acknowledgementAlert;
 const breached = (at: string): ComplaintEvent => ({ type: 'DeadlineBreached', data: { ...alert, detectedAt: at } });
 
 describe('RecordDeadlineAlerts (the deadline detector, Code 5.12: each alert recorded once)', () => {

@@ -55,3 +55,26 @@ const DEADLINE_NAMES: Record<string, string> = {
 
 /** A deadline's kind in words: `stage1Response` → "Stage 1 response". */
 export const deadlineName = (kind: string): string => DEADLINE_NAMES[kind] ?? words(kind);
+
+/** A table with its caption and column headers; `empty` says so when there are no rows. */
+export function table(caption: string, headers: readonly string[], rows: readonly Html[], empty = 'None.'): Html {
+  return html`<table>
+    <caption>
+      ${caption}
+    </caption>
+    <thead>
+      <tr>
+        ${headers.map((header) => html`<th scope="col">${header}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${
+        rows.length
+          ? rows
+          : html`<tr>
+              <td colspan="${headers.length}">${empty}</td>
+            </tr>`
+      }
+    </tbody>
+  </table>`;
+}

@@ -141,21 +141,4 @@ export type PersonCommand =
   | AssignHandler
   | WithdrawComplaint;
 
-export type ComplaintCommand =
-  | CorrectFact
-  | ReceiveComplaint
-  | AcknowledgeComplaint
-  | ExtendDeadline
-  | EscalateComplaint
-  | RespondToComplaint
-  | OfferRemedy
-  | CompleteRemedy
-  | RecordNonAcceptance
-  | RefuseEscalation
-  | RecordCorrespondence
-  | RecordReasonableAdjustment
-  | AuthoriseRepresentative
-  | AssignHandler
-  | WithdrawComplaint
-  | RecordDeadlineAlerts
-  | ErasePersonalData;
+export type ComplaintCommand = CorrectFact | PersonCommand | RecordDeadlineAlerts | ErasePersonalData;

@@ -135,3 +135,18 @@ export const handlerAssigned = (stage: Stage, at: string, handler: string): Comp
   type: 'HandlerAssigned',
   data: { complaintId, stage, assignedAt: toInstant(at), handler },
 });
+
+/**
+ * The acknowledgement deadline's alert for the complaint `received('2024-05-01T10:00')`: received
+ * Wed 1 May 2024 10:00 BST, due (Code 6.2, five working days, Mon 6 May a bank holiday) by the end of Thu 9 May.
+ */
+const ACKNOWLEDGEMENT_DUE = '2024-05-09T22:59:59.999Z';
+export const acknowledgementAlert = {
+  complaintId,
+  deadlineKey: `acknowledgement|1|-|${ACKNOWLEDGEMENT_DUE}`,
+  kind: 'acknowledgement',
+  stage: 1,
+  dueAt: ACKNOWLEDGEMENT_DUE,
+  provision: '6.2',
+  codeVersion: '2024',
+} as const;

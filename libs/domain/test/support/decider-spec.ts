@@ -50,3 +50,9 @@ export function given(...events: ComplaintEvent[]) {
     },
   };
 }
+
+/** The context the deadline detector decides in: the calendar, a two-day warning, and an optional grace period. */
+export const sweepContext = (now: string, breachGraceWorkingDays = 0): DecisionContext => ({
+  ...fixedContext(now),
+  compliance: { rules: RULES, alerts: { warningWorkingDays: 2, breachGraceWorkingDays } },
+});

@@ -1,6 +1,6 @@
 import type { AlertDocument, Page, TsmReport } from '@complaint-ledger/projections';
 import type { Principal } from '../../auth/principal';
-import { deadlineName, html, query, ukTime, words } from '../html';
+import { deadlineName, html, query, ukTime, words, table } from '../html';
 import { mayOpen, page } from '../layout';
 
 const KINDS = ['acknowledgement', 'stage1Response', 'stage2Acknowledgement', 'stage2Response', 'remedy'];
@@ -45,32 +45,7 @@ export function breachesPage(
         </div>
         <div><button type="submit">Show breaches</button></div>
       </form>
-      <table>
-        <caption>
-          Deadlines not met on time (Code 5.12 record; decision 0017)
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Complaint</th>
-            <th scope="col">Deadline</th>
-            <th scope="col">Stage</th>
-            <th scope="col">Due by</th>
-            <th scope="col">Found</th>
-            <th scope="col">Met</th>
-            <th scope="col">Provision</th>
-            <th scope="col">Now</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${
-            rows.length
-              ? rows
-              : html`<tr>
-                  <td colspan="8">No breaches.</td>
-                </tr>`
-          }
-        </tbody>
-      </table>
+      ${table(`Deadlines not met on time (Code 5.12 record; decision 0017)`, ['Complaint', 'Deadline', 'Stage', 'Due by', 'Found', 'Met', 'Provision', 'Now'], rows, 'No breaches.')}
       <nav class="pager" aria-label="Pages">${next}</nav>`,
     principal,
     '/console/breaches',
@@ -97,64 +72,37 @@ export function statisticsPage(principal: Principal, report: TsmReport, years: r
   return page(
     'TSM statistics',
     html`${yearForm('/console/statistics', Number(report.reportingYear.slice(0, 4)), years, 'Reporting year')}
-      <table>
-        <caption>
-          CH01: complaints relative to the size of the landlord, ${report.reportingYear} (${report.from} to ${report.to})
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Tenure</th>
-            <th scope="col">Stage 1 complaints</th>
-            <th scope="col">Stage 2 complaints</th>
-            <th scope="col">Homes</th>
-            <th scope="col">Stage 1 per 1,000 homes</th>
-            <th scope="col">Stage 2 per 1,000 homes</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows.map(
-            ([name, f]) =>
-              html`<tr>
-                <th scope="row">${name}</th>
-                <td class="num">${f.ch01.stage1Complaints}</td>
-                <td class="num">${f.ch01.stage2Complaints}</td>
-                <td class="num">${f.ch01.homes ?? '—'}</td>
-                <td class="num">${f.ch01.stage1PerThousandHomes ?? '—'}</td>
-                <td class="num">${f.ch01.stage2PerThousandHomes ?? '—'}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-      <table>
-        <caption>
-          CH02: complaints responded to within the Code's timescales, ${report.reportingYear}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Tenure</th>
-            <th scope="col">Stage 1 responses</th>
-            <th scope="col">Within timescale</th>
-            <th scope="col">Per cent</th>
-            <th scope="col">Stage 2 responses</th>
-            <th scope="col">Within timescale</th>
-            <th scope="col">Per cent</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows.map(
-            ([name, f]) =>
-              html`<tr>
-                <th scope="row">${name}</th>
-                <td class="num">${f.ch02.stage1.responded}</td>
-                <td class="num">${f.ch02.stage1.withinTimescale}</td>
-                <td class="num">${percent(f.ch02.stage1.percent)}</td>
-                <td class="num">${f.ch02.stage2.responded}</td>
-                <td class="num">${f.ch02.stage2.withinTimescale}</td>
-                <td class="num">${percent(f.ch02.stage2.percent)}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`,
+    ${table(
+      `CH01: complaints relative to the size of the landlord, ${report.reportingYear} (${report.from} to ${report.to})`,
+      ['Tenure', 'Stage 1 complaints', 'Stage 2 complaints', 'Homes', 'Stage 1 per 1,000 homes', 'Stage 2 per 1,000 homes'],
+      rows.map(
+        ([name, f]) =>
+          html`<tr>
+            <th scope="row">${name}</th>
+            <td class="num">${f.ch01.stage1Complaints}</td>
+            <td class="num">${f.ch01.stage2Complaints}</td>
+            <td class="num">${f.ch01.homes ?? '—'}</td>
+            <td class="num">${f.ch01.stage1PerThousandHomes ?? '—'}</td>
+            <td class="num">${f.ch01.stage2PerThousandHomes ?? '—'}</td>
+          </tr>`,
+      ),
+    )}
+    ${table(
+      `CH02: complaints responded to within the Code's timescales, ${report.reportingYear}`,
+      ['Tenure', 'Stage 1 responses', 'Within timescale', 'Per cent', 'Stage 2 responses', 'Within timescale', 'Per cent'],
+      rows.map(
+        ([name, f]) =>
+          html`<tr>
+            <th scope="row">${name}</th>
+            <td class="num">${f.ch02.stage1.responded}</td>
+            <td class="num">${f.ch02.stage1.withinTimescale}</td>
+            <td class="num">${percent(f.ch02.stage1.percent)}</td>
+            <td class="num">${f.ch02.stage2.responded}</td>
+            <td class="num">${f.ch02.stage2.withinTimescale}</td>
+            <td class="num">${percent(f.ch02.stage2.percent)}</td>
+          </tr>`,
+      ),
+    )}`,
     principal,
     '/console/statistics',
   );

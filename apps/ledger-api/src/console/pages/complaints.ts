@@ -1,6 +1,6 @@
 import type { ComplaintSummary, Page } from '@complaint-ledger/projections';
 import type { Principal } from '../../auth/principal';
-import { html, query, ukTime, words } from '../html';
+import { html, query, ukTime, words, table } from '../html';
 import { page } from '../layout';
 
 export interface ComplaintFilters {
@@ -104,31 +104,7 @@ export function complaintsPage(
   return page(
     'Complaints',
     html`${form}
-      <table>
-        <caption>
-          Complaints, newest first
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Complaint</th>
-            <th scope="col">Received</th>
-            <th scope="col">Status</th>
-            <th scope="col">Stage</th>
-            <th scope="col">Tenure</th>
-            <th scope="col">Category</th>
-            <th scope="col">Breaches holding</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${
-            rows.length
-              ? rows
-              : html`<tr>
-                  <td colspan="7">No complaints match.</td>
-                </tr>`
-          }
-        </tbody>
-      </table>
+      ${table(`Complaints, newest first`, ['Complaint', 'Received', 'Status', 'Stage', 'Tenure', 'Category', 'Breaches holding'], rows, 'No complaints match.')}
       <nav class="pager" aria-label="Pages">${next}</nav>`,
     principal,
     '/console/complaints',

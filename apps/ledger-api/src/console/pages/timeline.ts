@@ -1,6 +1,6 @@
 import type { Deadline, Finding } from '@complaint-ledger/domain';
 import type { Principal } from '../../auth/principal';
-import { deadlineName, html, query, ukDate, ukTime, words, type Html } from '../html';
+import { deadlineName, html, query, ukDate, ukTime, words, type Html, table } from '../html';
 import { mayOpen, page } from '../layout';
 
 /** One event as the timeline shows it (the history's fields; `data` only for those who may read it). */
@@ -80,61 +80,37 @@ export function timelinePage(principal: Principal, model: TimelineModel): string
     </div>
     ${replayControls(model, base)} ${timelineSvg(model)}
     <h2>Deadlines</h2>
-    <table>
-      <caption>
-        Deadlines as they stood then, with the Code provision
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Deadline</th>
-          <th scope="col">Provision</th>
-          <th scope="col">Clock started</th>
-          <th scope="col">Due by</th>
-          <th scope="col">Met</th>
-          <th scope="col">Status</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${view.deadlines.map(
-          (d) =>
-            html`<tr>
-              <th scope="row">${deadlineName(d.kind)}</th>
-              <td>${d.codeVersion} Code ${d.provision}</td>
-              <td>${ukTime(d.startsAt)}</td>
-              <td>${ukTime(d.dueAt)}</td>
-              <td>${ukTime(d.metAt)}</td>
-              <td><span class="tag status-${d.status}">${statusText(d)}</span></td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
+    ${table(
+      `Deadlines as they stood then, with the Code provision`,
+      ['Deadline', 'Provision', 'Clock started', 'Due by', 'Met', 'Status'],
+      view.deadlines.map(
+        (d) =>
+          html`<tr>
+            <th scope="row">${deadlineName(d.kind)}</th>
+            <td>${d.codeVersion} Code ${d.provision}</td>
+            <td>${ukTime(d.startsAt)}</td>
+            <td>${ukTime(d.dueAt)}</td>
+            <td>${ukTime(d.metAt)}</td>
+            <td><span class="tag status-${d.status}">${statusText(d)}</span></td>
+          </tr>`,
+      ),
+    )}
     <h2>Findings</h2>
     ${
       view.findings.length
-        ? html`<table>
-            <caption>
-              What the Code forbids that happened, and notes for the auditor
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Provision</th>
-                <th scope="col">Severity</th>
-                <th scope="col">Finding</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${view.findings.map(
-                (f) =>
-                  html`<tr>
-                    <td>${ukTime(f.at)}</td>
-                    <td>${f.codeVersion} Code ${f.provision}</td>
-                    <td>${words(f.severity)}</td>
-                    <td>${f.message}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
+        ? table(
+            `What the Code forbids that happened, and notes for the auditor`,
+            ['When', 'Provision', 'Severity', 'Finding'],
+            view.findings.map(
+              (f) =>
+                html`<tr>
+                  <td>${ukTime(f.at)}</td>
+                  <td>${f.codeVersion} Code ${f.provision}</td>
+                  <td>${words(f.severity)}</td>
+                  <td>${f.message}</td>
+                </tr>`,
+            ),
+          )
         : html`<p>No findings.</p>`
     }
     <h2>Facts recorded</h2>
@@ -258,38 +234,25 @@ function factsTable(model: TimelineModel, auditor: boolean): Html {
   const corrects = new Map<number, number>();
   for (const e of model.events)
     if (e.type === 'FactCorrected' && typeof e.data?.correctedRevision === 'number') corrects.set(e.revision, e.data.correctedRevision);
-  return html`<table>
-    <caption>
-      Every event in the complaint's stream, in the order recorded
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">Revision</th>
-        <th scope="col">Fact</th>
-        <th scope="col">Happened</th>
-        <th scope="col">Recorded</th>
-        <th scope="col">By</th>
-        <th scope="col">Notes</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${model.events.map((e) => {
-        const notes = [
-          recordedLate(e) ? 'recorded later' : '',
-          e.correctedBy?.length ? `corrected by revision ${e.correctedBy.join(', ')}` : '',
-          corrects.has(e.revision) ? `corrects revision ${corrects.get(e.revision)}` : '',
-        ].filter(Boolean);
-        return html`<tr>
-          <td class="num">${e.revision}</td>
-          <td>${words(e.type)}${auditor && e.data ? details(e.data) : ''}</td>
-          <td>${ukTime(e.occurredAt)}</td>
-          <td>${ukTime(e.recordedAt)}</td>
-          <td>${e.actor}</td>
-          <td>${notes.join('; ')}</td>
-        </tr>`;
-      })}
-    </tbody>
-  </table>`;
+  return table(
+    `Every event in the complaint's stream, in the order recorded`,
+    ['Revision', 'Fact', 'Happened', 'Recorded', 'By', 'Notes'],
+    model.events.map((e) => {
+      const notes = [
+        recordedLate(e) ? 'recorded later' : '',
+        e.correctedBy?.length ? `corrected by revision ${e.correctedBy.join(', ')}` : '',
+        corrects.has(e.revision) ? `corrects revision ${corrects.get(e.revision)}` : '',
+      ].filter(Boolean);
+      return html`<tr>
+        <td class="num">${e.revision}</td>
+        <td>${words(e.type)}${auditor && e.data ? details(e.data) : ''}</td>
+        <td>${ukTime(e.occurredAt)}</td>
+        <td>${ukTime(e.recordedAt)}</td>
+        <td>${e.actor}</td>
+        <td>${notes.join('; ')}</td>
+      </tr>`;
+    }),
+  );
 }
 
 function details(data: Record<string, unknown>): Html {

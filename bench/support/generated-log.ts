@@ -11,9 +11,12 @@ export const envelope = (event: ComplaintEvent) => ({
   metadata: { occurredAt: occurredAtOf(event), actor: 'bench', correlationId: randomUUID(), schemaVersion: EVENT_SCHEMA_VERSION },
 });
 
-/** A complaint's whole life: received, acknowledged, two calls, answered, escalated, acknowledged, answered. */
-export function lifecycle(complaintId: string, day: number): ComplaintEvent[] {
-  const date = new Date(Date.UTC(2024, 3, 1) + (day % 700) * 86_400_000).toISOString().slice(0, 10);
+/**
+ * A complaint's whole life: received, acknowledged, two calls, answered, escalated, acknowledged,
+ * answered; received `day` days (modulo `spanDays`) after `from`.
+ */
+export function lifecycle(complaintId: string, day: number, from = Date.UTC(2024, 3, 1), spanDays = 700): ComplaintEvent[] {
+  const date = new Date(from + (day % spanDays) * 86_400_000).toISOString().slice(0, 10);
   const at = (offsetDays: number, hour: number) =>
     toInstant(`${new Date(Date.parse(date) + offsetDays * 86_400_000).toISOString().slice(0, 10)}T${String(hour).padStart(2, '0')}:00`);
   const tenure = day % 5 === 0 ? 'LCHO' : 'LCRA';

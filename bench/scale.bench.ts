@@ -1,0 +1,181 @@
+/**
+ * npm run bench:scale — the service at the size of a landlord group's record, beside the same
+ * figures for a small ledger: BENCH_SCALE (default "10000,1000000") complaints received over
+ * 2020–2030, a quarter of each at each point of a life (received; acknowledged; answered at stage
+ * 1 with two calls; answered at stage 2: 1, 2, 5 or 8 events), appended through the store port in
+ * batches (not over HTTP, not timed). Then, with the service run as `npm start` runs it:
+ *  - first start to ready (its read models built from the log) and a second start (no replay);
+ *  - GET a complaint, its history and list pages (first page, by status, by several filters) at
+ *    32 connections for BENCH_SECONDS (default 5) each: p50 and p99;
+ *  - TSM and the annual report for 2024/25, beside a raw SQL read of that year's rows;
+ *  - bytes on disk per event; the server's peak RSS.
+ */
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { SqliteEventStore } from '@complaint-ledger/event-store';
+import { generate, lifecycle } from './support/generated-log';
+
+const sizes = (process.env.BENCH_SCALE ?? '10000,1000000').split(',').map(Number);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const root = resolve(__dirname, '..', '..');
+const key = randomBytes(24).toString('hex');
+const FROM = Date.UTC(2020, 0, 1);
+const SPAN = 11 * 365;
+const LENGTHS = [1, 2, 5, 8];
+
+interface Server {
+  readonly child: ChildProcess;
+  readonly base: string;
+}
+
+async function start(dir: string, port: number): Promise<{ server: Server; ms: number }> {
+  const started = performance.now();
+  const child = spawn('sh', [join(root, 'deploy', 'node.sh'), join(root, 'dist/apps/ledger-api/src/main.js')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      TS_NODE_BASEURL: join(root, 'dist'),
+      PORT: String(port),
+      LEDGER_LISTEN_ADDRESS: '127.0.0.1',
+      LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'),
+      LEDGER_API_KEYS: `bench:case_handler+auditor+analyst:${key}`,
+      LEDGER_MASTER_KEY: randomBytes(32).toString('base64'),
+      LEDGER_BREACH_SWEEP_SECONDS: '0',
+      LEDGER_RATE_LIMIT_PER_MINUTE: '100000000',
+    },
+    stdio: 'ignore',
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (;;) {
+    const ready = await fetch(`${base}/health/ready`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ready) break;
+    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { server: { child, base }, ms: performance.now() - started };
+}
+
+async function stop(server: Server): Promise<number> {
+  const status = readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
+  const peakKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  server.child.kill('SIGTERM');
+  await new Promise((r) => server.child.once('exit', r));
+  return peakKb / 1024;
+}
+
+async function latency(base: string, paths: () => string): Promise<{ p50: number; p99: number; rps: number; non2xx: number }> {
+  const result = await autocannon({
+    url: base,
+    connections: 32,
+    duration: seconds,
+    headers: { 'x-api-key': key },
+    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: paths() }) }],
+  });
+  return { p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, non2xx: result.non2xx };
+}
+
+async function timed(work: () => Promise<unknown>, times = 3): Promise<number> {
+  const ms: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const started = performance.now();
+    await work();
+    ms.push(performance.now() - started);
+  }
+  return ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)]!;
+}
+
+async function measure(complaints: number, port: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-scale-'));
+  const ids: string[] = [];
+  let events = 0;
+  process.stdout.write(`${complaints.toLocaleString('en-GB')} complaints: generating… `);
+  const writer = new SqliteEventStore(join(dir, 'ledger.sqlite'));
+  await generate(writer, complaints, (i) => {
+    const life = lifecycle((ids[i] = randomUUID()), i, FROM, SPAN).slice(0, LENGTHS[i % 4]);
+    events += life.length;
+    return life;
+  });
+  await writer.close();
+  process.stdout.write(`${events.toLocaleString('en-GB')} events; first start… `);
+  const first = await start(dir, port);
+  await stop(first.server);
+  process.stdout.write('second start… ');
+  const { server, ms: secondStart } = await start(dir, port);
+  const random = () => ids[Math.floor(Math.random() * ids.length)]!;
+  process.stdout.write('reads… ');
+  const reads = {
+    complaint: await latency(server.base, () => `/v1/complaints/${random()}`),
+    history: await latency(server.base, () => `/v1/complaints/${random()}/history`),
+    listFirst: await latency(server.base, () => '/v1/complaints?limit=50'),
+    listStatus: await latency(server.base, () => '/v1/complaints?status=open&limit=50'),
+    listFilters: await latency(
+      server.base,
+      () => '/v1/complaints?tenure=LCHO&breached=false&receivedFrom=2024-04-01&receivedTo=2025-03-31&limit=50',
+    ),
+  };
+  const get = (path: string) => fetch(`${server.base}${path}`, { headers: { 'x-api-key': key } }).then((r) => r.text());
+  const tsm = await timed(() => get('/v1/statistics/tsm?year=2024'));
+  const report = await timed(() => get('/v1/reports/annual?year=2024'), 1);
+  const rssMb = await stop(server);
+  const db = new Database(join(dir, 'projections.sqlite'), { readonly: true });
+  const rawYear = await timed(async () =>
+    db.prepare("SELECT doc FROM rm_complaints WHERE received_on BETWEEN '2024-04-01' AND '2025-03-31'").pluck().all(),
+  );
+  db.close();
+  const bytes = ['ledger.sqlite', 'ledger.sqlite-wal'].reduce((sum, file) => {
+    try {
+      return sum + statSync(join(dir, file)).size;
+    } catch {
+      return sum;
+    }
+  }, 0);
+  rmSync(dir, { recursive: true, force: true });
+  console.log('done');
+  return { complaints, events, firstStart: first.ms, secondStart, reads, tsm, report, rawYear, bytesPerEvent: bytes / events, rssMb };
+}
+
+async function main(): Promise<void> {
+  const results: Awaited<ReturnType<typeof measure>>[] = [];
+  for (const [i, size] of sizes.entries()) results.push(await measure(size, 3400 + i));
+  const column = (figure: (r: (typeof results)[number]) => string) => results.map(figure).join(' | ');
+  const ms = (value: number) => value.toFixed(value < 100 ? 1 : 0);
+  console.log(
+    `\n| figure | ${column((r) => `${r.complaints.toLocaleString('en-GB')} complaints (${r.events.toLocaleString('en-GB')} events)`)} |`,
+  );
+  console.log(`| --- | ${results.map(() => '---:').join(' | ')} |`);
+  const row = (name: string, figure: (r: (typeof results)[number]) => string) => console.log(`| ${name} | ${column(figure)} |`);
+  row('first start to ready, read models built (s)', (r) => (r.firstStart / 1000).toFixed(1));
+  row('start to ready, read models kept (s)', (r) => (r.secondStart / 1000).toFixed(1));
+  for (const [name, key] of [
+    ['GET a complaint', 'complaint'],
+    ['GET its history', 'history'],
+    ['list, first page', 'listFirst'],
+    ['list by status', 'listStatus'],
+    ['list by tenure, breaches and dates', 'listFilters'],
+  ] as const) {
+    row(
+      `${name}: p50 / p99 ms (req/s)`,
+      (r) =>
+        `${ms(r.reads[key].p50)} / ${ms(r.reads[key].p99)} (${Math.round(r.reads[key].rps)})${r.reads[key].non2xx ? ` ${r.reads[key].non2xx} non-2xx` : ''}`,
+    );
+  }
+  row('TSM 2024/25 (ms)', (r) => ms(r.tsm));
+  row('annual report 2024/25 (ms)', (r) => ms(r.report));
+  row("raw SQL read of 2024/25's rows (ms)", (r) => ms(r.rawYear));
+  row('log bytes per event', (r) => Math.round(r.bytesPerEvent).toString());
+  row('server peak RSS (MB)', (r) => Math.round(r.rssMb).toString());
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

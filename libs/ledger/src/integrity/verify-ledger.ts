@@ -86,6 +86,8 @@ export async function verifyLedger(
       throw error; // the store could not be read (down, unreachable): that says nothing about the log's integrity
     }
     if (!page.length) break;
+    // a synchronous store answers at once: let requests in between pages, so serving goes on meanwhile
+    await new Promise((resolve) => setImmediate(resolve));
     for (const event of page) {
       const at = { position: event.position, streamId: event.streamId, revision: event.revision };
       if (!chain.add(event))

@@ -1,4 +1,4 @@
-import type { ComplaintStatus, Stage, Tenure } from '@complaint-ledger/domain';
+import { endOfLondonDay, startOfLondonDay, type ComplaintStatus, type Stage, type Tenure } from '@complaint-ledger/domain';
 import { SqlFilter } from '../sql-filter';
 import { tableOf, type ReadModelDatabase } from '../read-model-database';
 import type { ComplaintDocument } from './complaint-projection';
@@ -57,8 +57,9 @@ export function complaintListQuery(filter: ComplaintFilter, cursor: string | und
     .when(filter.tenure, 'tenure', 'tenure = @tenure')
     .whenTrue(filter.breached === true, 'breaches > 0')
     .whenTrue(filter.breached === false, 'breaches = 0')
-    .when(filter.receivedFrom, 'receivedFrom', 'received_on >= @receivedFrom')
-    .when(filter.receivedTo, 'receivedTo', 'received_on <= @receivedTo')
+    // London days as instants, so the range is read from the received_at index the list is ordered by
+    .when(filter.receivedFrom && startOfLondonDay(filter.receivedFrom), 'receivedFrom', 'received_at >= @receivedFrom')
+    .when(filter.receivedTo && endOfLondonDay(filter.receivedTo), 'receivedTo', 'received_at <= @receivedTo')
     .after(cursor ? decodeCursor(cursor) : null, '(received_at, key) < (@afterAt, @afterKey)');
   return {
     sql: `SELECT key, status, stage, received_at, tenure, category, channel, revision, breaches, next_alert_at FROM ${COMPLAINTS}

@@ -9,7 +9,7 @@ import { createCredentials } from './auth/auth.factory';
 import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 import { revealPersonalData } from './http/reveal';
-import { securityHeaders } from './http/security-headers';
+import { plainHttpHeaders, securityHeaders } from './http/security-headers';
 import { acceptConsoleForms, acceptOnlyJson, BODY_LIMIT_BYTES, clientErrorHandler, sendFrameworkError } from './http/request-edges';
 
 export interface AppOptions {
@@ -38,9 +38,10 @@ export async function createApp({ config, clock, store, logger }: AppOptions): P
   const fastify = app.getHttpAdapter().getInstance();
   acceptOnlyJson(fastify);
   acceptConsoleForms(fastify);
-  const headers = securityHeaders();
-  fastify.addHook('onRequest', (_request, reply, done) => {
-    void reply.headers(headers);
+  const overTls = securityHeaders();
+  const overPlainHttp = plainHttpHeaders(overTls);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(request.protocol === 'https' ? overTls : overPlainHttp);
     done();
   });
   fastify.addHook('preSerialization', revealPersonalData(ledger.personalData!.cipher));

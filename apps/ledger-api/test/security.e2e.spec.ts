@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import request from 'supertest';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '@complaint-ledger/ledger';
-import { securityHeaders } from '../src/http/security-headers';
+import { plainHttpHeaders, securityHeaders } from '../src/http/security-headers';
 import { api, complaintBody, KEYS, startApp, tempSqlitePath, TEST_MASTER_KEY } from './support';
 
 type Role = 'case_handler' | 'auditor' | 'analyst' | 'admin';
@@ -227,8 +227,15 @@ describe('who may call what: every endpoint with no key, a wrong key, and each r
     const response = await anonymous().get('/health/live').set('Origin', 'https://evil.example');
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
-    expect(response.headers['content-security-policy']).toBe(securityHeaders()['content-security-policy']);
+    expect(response.headers['content-security-policy']).toBe(plainHttpHeaders(securityHeaders())['content-security-policy']);
     expect(response.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('serves the API docs over plain HTTP without asking the browser to upgrade to https (a blank page otherwise)', async () => {
+    const response = await anonymous().get('/docs').redirects(1);
+    expect(response.status).toBe(200);
+    expect(response.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    expect(response.headers['strict-transport-security']).toBeUndefined();
   });
 });
 

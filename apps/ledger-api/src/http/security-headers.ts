@@ -35,3 +35,17 @@ export function securityHeaders(): Readonly<Record<string, string>> {
   if (failure) throw new Error(`security headers could not be worked out: ${String(failure)}`);
   return Object.freeze(headers);
 }
+
+/**
+ * The headers for a request that came over plain HTTP: without HSTS and without
+ * `upgrade-insecure-requests`, which only make sense over TLS — over plain HTTP the browser would
+ * ask for the API docs' scripts and styles over https and show a blank page.
+ */
+export function plainHttpHeaders(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  const { 'strict-transport-security': _tlsOnly, ...rest } = headers;
+  const policy = rest['content-security-policy']
+    ?.split(';')
+    .filter((directive) => directive.trim() !== 'upgrade-insecure-requests')
+    .join(';');
+  return Object.freeze({ ...rest, ...(policy ? { 'content-security-policy': policy } : {}) });
+}

@@ -1,7 +1,7 @@
 import helmet from 'helmet';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SECURITY_POLICY, securityHeaders } from '../../src/http/security-headers';
+import { plainHttpHeaders, SECURITY_POLICY, securityHeaders } from '../../src/http/security-headers';
 
 describe('security headers worked out once', () => {
   let server: Server;
@@ -27,5 +27,16 @@ describe('security headers worked out once', () => {
 
   it('carry the content security policy the docs and report pages need', () => {
     expect(securityHeaders()['content-security-policy']).toContain("script-src 'self' 'unsafe-inline'");
+  });
+
+  it('over plain HTTP leave out what only makes sense over TLS (HSTS, upgrade-insecure-requests), and nothing else', () => {
+    const tls = securityHeaders();
+    const plain = plainHttpHeaders(tls);
+    expect(tls['strict-transport-security']).toBeDefined();
+    expect(tls['content-security-policy']).toContain('upgrade-insecure-requests');
+    expect(plain['strict-transport-security']).toBeUndefined();
+    expect(plain['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    expect(plain['content-security-policy']).toContain("default-src 'self'");
+    expect(Object.keys(plain)).toHaveLength(Object.keys(tls).length - 1);
   });
 });

@@ -59,6 +59,10 @@ export async function createApp({ config, clock, store, logger }: AppOptions): P
       .setTitle('complaint-ledger')
       .setDescription("Event-sourced ledger of social-housing complaints under the Housing Ombudsman's Complaint Handling Code")
       .setVersion('1')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (LEDGER_API_KEYS)' }, 'api-key')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key, or a JWT where configured' }, 'bearer')
+      .addSecurityRequirements('api-key')
+      .addSecurityRequirements('bearer')
       .build(),
   );
   SwaggerModule.setup('docs', app, document);

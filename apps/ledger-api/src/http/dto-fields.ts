@@ -92,7 +92,7 @@ export const Nested = (type: () => new () => object, required = true, descriptio
     IsObject({ message: '$property must be an object' }),
     ValidateNested(),
     Type(type),
-    ApiProperty({ required, type, description }),
+    ApiProperty({ required, type: type(), description }), // the class itself: OpenAPI names its schema
   );
 
 export const NestedList = (type: () => new () => object, maxItems = 50, description?: string) =>

@@ -10,4 +10,5 @@ export * from './system/resident-erasure';
 export * from './integrity/checkpoint-key';
 export * from './integrity/ledger-chain';
 export * from './integrity/verify-ledger';
+export * from './integrity/verified-mark';
 export * from './integrity/ledger-integrity';

@@ -291,6 +291,21 @@ export class LedgerConfig {
   @IsString()
   LEDGER_CHECKPOINT_WITNESS_FILE?: string;
 
+  @Setting(
+    'Integrity',
+    'Where the ledger keeps, signed, how far its last verification got, so a start verifies only what follows it (default beside the log; none with `LEDGER_STORE=memory`). Needs the signing key.',
+  )
+  @IsOptional()
+  @IsString()
+  LEDGER_VERIFIED_MARK_PATH?: string;
+
+  @Setting(
+    'Integrity',
+    'After a start that verified only what follows the mark, verify the whole log again in the background (finds a change made to the older part while the service was stopped). Turn off only where `npm run verify` runs on a schedule instead.',
+  )
+  @TrueOrFalse()
+  LEDGER_VERIFY_WHOLE_LOG_AT_START = true;
+
   @Setting('Security and privacy', "Years after a resident's last complaint closed before the worker erases their personal data; 0: never.")
   @WholeNumber(0, 100)
   LEDGER_RETENTION_YEARS = 6;
@@ -366,6 +381,13 @@ export class LedgerConfig {
       (homes[Number(year)] ??= {})[tenure as Tenure] = Number(count);
     }
     return homes;
+  }
+
+  get verifiedMarkPath(): string | undefined {
+    if (this.LEDGER_VERIFIED_MARK_PATH) return this.LEDGER_VERIFIED_MARK_PATH;
+    if (this.LEDGER_STORE === 'memory') return undefined;
+    if (this.LEDGER_STORE === 'sqlite') return join(dirname(this.LEDGER_SQLITE_PATH), 'verified-mark.json');
+    return './data/verified-mark.json';
   }
 
   get keysPath(): string {

@@ -25,9 +25,14 @@ export class CheckpointVerifyingKey {
   }
 
   verifies(checkpoint: Checkpoint): boolean {
-    if (checkpoint.keyId !== this.keyId) return false;
+    return this.verifiesStatement(checkpointStatement(checkpoint), checkpoint);
+  }
+
+  /** Whether `signed` carries this key's signature over `statement`. */
+  verifiesStatement(statement: string, signed: { readonly keyId: string; readonly signature: string }): boolean {
+    if (signed.keyId !== this.keyId) return false;
     try {
-      return verify(null, Buffer.from(checkpointStatement(checkpoint)), this.publicKey, Buffer.from(checkpoint.signature, 'base64'));
+      return verify(null, Buffer.from(statement), this.publicKey, Buffer.from(signed.signature, 'base64'));
     } catch {
       return false;
     }
@@ -51,7 +56,11 @@ export class CheckpointSigningKey {
 
   sign(head: LedgerHead, at: string): Checkpoint {
     const statement = { position: head.position, events: head.events, head: head.head, at };
-    const signature = sign(null, Buffer.from(checkpointStatement(statement)), this.privateKey).toString('base64');
-    return { ...statement, keyId: this.verifying.keyId, signature };
+    return { ...statement, ...this.signStatement(checkpointStatement(statement)) };
+  }
+
+  /** The key's id and its signature over `statement` (a checkpoint's, or a verified mark's). */
+  signStatement(statement: string): { keyId: string; signature: string } {
+    return { keyId: this.verifying.keyId, signature: sign(null, Buffer.from(statement), this.privateKey).toString('base64') };
   }
 }

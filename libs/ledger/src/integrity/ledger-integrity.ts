@@ -7,8 +7,8 @@ import type { Clock } from '../clock';
 import { LedgerBroken } from '../write/refusals';
 import type { WritePath } from '../write/write-path';
 import type { CheckpointSigningKey, CheckpointVerifyingKey } from './checkpoint-key';
-import { LedgerChain } from './ledger-chain';
-import { verifyLedger, type LedgerVerdict } from './verify-ledger';
+import { brokenAt, markProblem, readMark, writeMark } from './verified-mark';
+import { LedgerVerifier, readThrough, verifyLedger, witnessProblem, type LedgerVerdict, type VerifiedState } from './verify-ledger';
 
 export interface IntegritySettings {
   /** Signs checkpoints when given; without it this process only verifies. */
@@ -21,9 +21,15 @@ export interface IntegritySettings {
   readonly everyEvents: number;
   /** …or once the oldest unsigned event has waited this long. */
   readonly everyMs: number;
+  /** Where the last verification got to (signed), so the next start verifies only what follows. */
+  readonly markFile?: string;
+  /** After a start from the mark, verify the whole log again in the background (default: yes). */
+  readonly wholeLogAtStart?: boolean;
 }
 
 export type IntegrityStatus = 'verifying' | 'intact' | 'broken';
+/** How much of the log this process has verified: only what follows its mark, or all of it. */
+export type VerifiedScope = 'none' | 'since-mark' | 'whole-log';
 
 /** Checkpoints kept in a witness file, one JSON line each. */
 export function readWitness(path: string): Checkpoint[] {
@@ -35,17 +41,21 @@ export function readWitness(path: string): Checkpoint[] {
 }
 
 /**
- * The ledger's watch over its own log. At start it verifies the whole log (every event, every
- * stream, the ledger chain, every checkpoint and its signature, the witness file); on a break it
- * logs it, readiness fails, the metric drops to 0, and the write path refuses everything while
- * reads keep working. While intact it follows the log, extends the ledger chain, and signs a
- * checkpoint every `everyEvents` events or `everyMs`, and one more at shutdown, into the log
- * through the write path and into the witness file.
+ * The ledger's watch over its own log. At start it verifies the log (every event, every stream,
+ * the ledger chain, every checkpoint and its signature, the witness file): from its signed mark
+ * when it has one (what follows the last checkpoint verified), then the whole log again in the
+ * background; otherwise the whole log. On a break it logs it, readiness fails, the metric drops
+ * to 0, and the write path refuses everything while reads keep working. While intact it follows
+ * the log, verifying each new event, and signs a checkpoint every `everyEvents` events or
+ * `everyMs`, and one more at shutdown, into the log through the write path and into the witness
+ * file; each checkpoint it verifies moves its mark.
  */
 export class LedgerIntegrity {
   status: IntegrityStatus = 'verifying';
   broken: LedgerBroken | null = null;
-  private chain = new LedgerChain();
+  scope: VerifiedScope = 'none';
+  private verifier: LedgerVerifier;
+  private markedPosition = -1;
   private known: { state: CheckpointState; revision: number } = { state: { last: null }, revision: -1 };
   private unsigned = 0;
   private oldestUnsignedAt = 0;
@@ -68,6 +78,11 @@ export class LedgerIntegrity {
       registers: [registry],
     });
     this.gauge.set(-1);
+    this.verifier = this.newVerifier();
+  }
+
+  private newVerifier(from?: VerifiedState): LedgerVerifier {
+    return new LedgerVerifier({ key: this.settings.verifying, readStream: (streamId) => this.store.readStream(streamId), from });
   }
 
   /** The public key that checks this ledger's checkpoints, if it has one. */
@@ -75,23 +90,91 @@ export class LedgerIntegrity {
     return this.settings.verifying;
   }
 
-  /** A full verification of the log as it is now (the auditor's endpoint, and start-up). */
+  /** A full verification of the log as it is now (the auditor's endpoint, and start-up without a mark). */
   verify(): Promise<LedgerVerdict> {
-    const witnessed = this.settings.witnessFile ? readWitness(this.settings.witnessFile) : [];
-    return verifyLedger((after, limit) => this.store.readAll(after, limit), { key: this.settings.verifying, witnessed });
+    return verifyLedger((after, limit) => this.store.readAll(after, limit), {
+      key: this.settings.verifying,
+      witnessed: this.witnessed(),
+      readStream: (streamId) => this.store.readStream(streamId),
+    });
+  }
+
+  private witnessed() {
+    return this.settings.witnessFile ? readWitness(this.settings.witnessFile) : [];
+  }
+
+  /** From the mark when there is a good one (and says so), else the whole log. */
+  private async verifyAtStart(): Promise<{ verdict: LedgerVerdict; verifier: LedgerVerifier; fromMark: boolean }> {
+    const { markFile, verifying: key } = this.settings;
+    const found = markFile && key ? readMark(markFile, key) : { mark: null, why: 'no mark file or no key' };
+    if (found.mark && key) {
+      const mark = found.mark;
+      const verifier = this.newVerifier(mark);
+      const problem = await markProblem(this.store, mark, this.witnessed());
+      const verdict = problem ? brokenAt(mark, problem) : await readThrough(verifier, (after, limit) => this.store.readAll(after, limit));
+      return { verdict, verifier, fromMark: true };
+    }
+    if (markFile && key && 'why' in found) this.logger.log(`verifying the whole log (${found.why})`);
+    const verifier = this.newVerifier();
+    const verdict = await this.wholeLog(verifier);
+    return { verdict, verifier, fromMark: false };
+  }
+
+  /** `abandon`: the ledger is closing, stop reading (the caller ignores the verdict). */
+  private async wholeLog(verifier: LedgerVerifier, abandon = () => false): Promise<LedgerVerdict> {
+    const verdict = await readThrough(verifier, (after, limit) => (abandon() ? Promise.resolve([]) : this.store.readAll(after, limit)));
+    if (verdict.break) return verdict;
+    const missing = witnessProblem(this.witnessed(), (checkpoint) => verifier.met(checkpoint));
+    return missing ? verifier.verdict(missing) : verdict;
   }
 
   /**
-   * Verifies the log; when intact, the checkpointer carries on from its end. A store that cannot
-   * be read (down, unreachable) is no finding about the log: verification is tried again every
-   * `retryMs` until it runs, or the ledger closes.
+   * Verifies the log (from the mark, or whole); when intact, the checkpointer carries on from its
+   * end, and after a start from the mark the whole log is verified again in the background. A
+   * store that cannot be read (down, unreachable) is no finding about the log: verification is
+   * tried again every `retryMs` until it runs, or the ledger closes.
    */
   async start(retryMs = 5_000): Promise<void> {
-    let verdict: LedgerVerdict | null = null;
-    while (!verdict && !this.stopped) {
+    const started = await this.untilRead(() => this.verifyAtStart(), retryMs);
+    if (!started) return;
+    const { verdict, verifier, fromMark } = started;
+    if (verdict.break) return this.breakFound(verdict);
+    this.status = 'intact';
+    this.scope = fromMark ? 'since-mark' : 'whole-log';
+    this.gauge.set(1);
+    this.verifier = verifier;
+    this.known = { state: { last: verdict.checkpoints.latest }, revision: verdict.checkpointRevision };
+    this.unsigned = verdict.eventsAfterLatestCheckpoint;
+    this.oldestUnsignedAt = Date.now();
+    this.moveMark(verifier);
+    const { latest } = verdict.checkpoints;
+    this.logger.log(
+      `ledger verified ${fromMark ? `from its mark to the end (position ${verdict.head.position})` : 'from the start'}: ` +
+        `${verdict.head.events} events in ${verdict.streams} streams intact; ` +
+        (latest ? `latest checkpoint at position ${latest.position} (${latest.at})` : 'no checkpoint yet'),
+    );
+    if (fromMark && this.settings.wholeLogAtStart !== false) this.wholeLogPass = this.verifyWholeLogAgain(retryMs);
+  }
+
+  /** Settles once the background pass over the whole log (after a start from the mark) has run. */
+  wholeLogPass: Promise<void> = Promise.resolve();
+
+  /** What came before the mark was verified by an earlier start; read it all again, so a change made to it since is found too. */
+  private async verifyWholeLogAgain(retryMs: number): Promise<void> {
+    const verifier = this.newVerifier();
+    const verdict = await this.untilRead(() => this.wholeLog(verifier, () => this.stopped), retryMs);
+    if (!verdict || this.stopped || this.status === 'broken') return;
+    if (verdict.break) return this.breakFound(verdict);
+    this.scope = 'whole-log';
+    this.logger.log(`ledger verified from the start in the background: ${verdict.head.events} events intact`);
+  }
+
+  private async untilRead<T>(verify: () => Promise<T>, retryMs: number): Promise<T | null> {
+    while (!this.stopped) {
       try {
-        verdict = await this.verify();
+        return await verify();
       } catch (error) {
+        if (this.stopped) break;
         this.logger.warn?.(`ledger verification could not read the log (${(error as Error).message}); trying again`);
         await new Promise<void>((resolve) => {
           this.wake = resolve;
@@ -99,25 +182,23 @@ export class LedgerIntegrity {
         });
       }
     }
-    if (!verdict) return;
-    if (verdict.break) {
-      this.status = 'broken';
-      this.broken = new LedgerBroken(verdict.break);
-      this.gauge.set(0);
-      this.logger.error(`LEDGER INTEGRITY BROKEN: ${this.broken.message}. Writes are refused; reads go on. See docs/operations.md.`);
-      return;
-    }
-    this.status = 'intact';
-    this.gauge.set(1);
-    this.chain = new LedgerChain(verdict.head);
-    this.known = { state: { last: verdict.checkpoints.latest }, revision: verdict.checkpointRevision };
-    this.unsigned = verdict.eventsAfterLatestCheckpoint;
-    this.oldestUnsignedAt = Date.now();
-    const { latest } = verdict.checkpoints;
-    this.logger.log(
-      `ledger verified: ${verdict.head.events} events in ${verdict.streams} streams intact; ` +
-        (latest ? `latest checkpoint at position ${latest.position} (${latest.at})` : 'no checkpoint yet'),
-    );
+    return null;
+  }
+
+  private breakFound(verdict: LedgerVerdict): void {
+    this.status = 'broken';
+    this.broken = new LedgerBroken(verdict.break!);
+    this.gauge.set(0);
+    this.logger.error(`LEDGER INTEGRITY BROKEN: ${this.broken.message}. Writes are refused; reads go on. See docs/operations.md.`);
+  }
+
+  /** Records, signed, the state after the latest checkpoint the verifier has met, for the next start. */
+  private moveMark(verifier: LedgerVerifier): void {
+    const state = verifier.lastCheckpointState;
+    const { markFile, signing } = this.settings;
+    if (!state || !markFile || !signing || state.position <= this.markedPosition) return;
+    writeMark(markFile, state, signing, this.clock());
+    this.markedPosition = state.position;
   }
 
   /** Follows the log and signs a checkpoint when one is due (or `force`d, at shutdown, if anything is unsigned). */
@@ -130,27 +211,40 @@ export class LedgerIntegrity {
     return this.working;
   }
 
+  /** Verifies what was appended since, then signs over it if a checkpoint is due: nothing unverified is signed. */
   private async follow(force: boolean): Promise<void> {
     if (this.status !== 'intact' || !this.settings.signing || !this.settings.everyEvents) return;
-    for (;;) {
-      const page = await this.store.readAll(this.chain.head.position, 2_000);
-      if (!page.length) break;
-      for (const event of page) {
-        this.chain.add(event);
-        if (event.streamId === CHECKPOINT_STREAM) continue; // a checkpoint needs no checkpoint of its own
-        if (!this.unsigned) this.oldestUnsignedAt = Date.now();
-        this.unsigned += 1;
-      }
-    }
+    if (!(await this.readOn())) return;
     const due = this.unsigned >= this.settings.everyEvents || Date.now() - this.oldestUnsignedAt >= this.settings.everyMs;
     if (!this.unsigned || !(due || force)) return;
-    const checkpoint = this.settings.signing.sign(this.chain.head, this.clock());
+    const checkpoint = this.settings.signing.sign(this.verifier.head, this.clock());
     const recorded = await this.write.recordCheckpoint(checkpoint, this.known);
     if (recorded) {
       this.known = { state: { last: checkpoint }, revision: recorded.revision };
       if (this.settings.witnessFile) appendFileSync(this.settings.witnessFile, `${JSON.stringify(checkpoint)}\n`, { mode: 0o600 });
     }
     this.unsigned = 0;
+    if (force) await this.readOn(); // at shutdown, read the last checkpoint back so the mark stands on it
+  }
+
+  /** Verifies the log from where the verifier stands to its end, and moves the mark; false on a break. */
+  private async readOn(): Promise<boolean> {
+    for (;;) {
+      const page = await this.store.readAll(this.verifier.head.position, 2_000);
+      if (!page.length) break;
+      for (const event of page) {
+        const found = await this.verifier.check(event);
+        if (found) {
+          this.breakFound(this.verifier.verdict(found));
+          return false;
+        }
+        if (event.streamId === CHECKPOINT_STREAM) continue; // a checkpoint needs no checkpoint of its own
+        if (!this.unsigned) this.oldestUnsignedAt = Date.now();
+        this.unsigned += 1;
+      }
+    }
+    this.moveMark(this.verifier);
+    return true;
   }
 
   /** Ends a verification still waiting to retry (the ledger is closing). */
@@ -159,10 +253,11 @@ export class LedgerIntegrity {
     this.wake();
   }
 
-  readiness(): { status: IntegrityStatus; checkpoint: { position: number; at: string } | null; break?: string } {
+  readiness(): { status: IntegrityStatus; verified: VerifiedScope; checkpoint: { position: number; at: string } | null; break?: string } {
     const last = this.known.state.last;
     return {
       status: this.status,
+      verified: this.scope,
       checkpoint: last ? { position: last.position, at: last.at } : null,
       ...(this.broken ? { break: this.broken.message } : {}),
     };

@@ -11,7 +11,7 @@ export interface LedgerBreak {
     | 'log-order' // positions do not increase
     | 'checkpoint-mismatch' // the log up to a signed checkpoint is not what was signed
     | 'checkpoint-forged' // a checkpoint's signature does not verify under the ledger's key
-    | 'witness-missing' // a checkpoint kept outside the log is not in it
+    | 'witness-missing' // a checkpoint kept outside the log (or verified before) is not in it
     | 'unreadable'; // the log could not be read at this point
   readonly position: number;
   readonly streamId?: string;
@@ -37,117 +37,247 @@ export interface LedgerVerdict {
   readonly break: LedgerBreak | null;
 }
 
-export interface VerifyOptions {
+/** Where a verification starts: the log's beginning, or the state just after a checkpoint verified earlier. */
+export interface VerifiedState {
+  readonly head: LedgerHead;
+  readonly streams: number;
+  readonly checkpoints: LedgerVerdict['checkpoints'];
+  readonly checkpointRevision: number;
+}
+
+export interface VerifierOptions {
   /** The ledger's public key; without it signatures are not checked (and the verdict says so). */
   readonly key?: CheckpointVerifyingKey | null;
+  /**
+   * Reads one stream. With it, the verifier keeps only the `streamCache` most recently used
+   * streams' last links in memory and reads a stream again when it meets one it has let go (or
+   * one whose earlier events come before where this verification started), so memory stays flat
+   * however many complaints the ledger holds.
+   */
+  readonly readStream?: (streamId: string) => Promise<RecordedEvent[]>;
+  readonly streamCache?: number;
+  /** Carry on from a state verified earlier (see verified-mark.ts) instead of the log's start. */
+  readonly from?: VerifiedState;
+}
+
+/** How many recent heads are kept to compare with a checkpoint written a little after the position it covers. */
+const RECENT_HEADS = 65_536;
+const START: VerifiedState = {
+  head: { position: -1, events: 0, head: '0'.repeat(64) },
+  streams: 0,
+  checkpoints: { found: 0, verified: 0, latest: null },
+  checkpointRevision: -1,
+};
+
+/**
+ * Checks the log one event at a time, in position order: every event against its own hash, every
+ * stream's revisions and links, the order of positions, and every signed checkpoint against the
+ * ledger chain at the position it covers, and its signature. `check` names the first break.
+ * Used whole (start-up, `npm run verify`, the auditor's endpoint) and as the log grows (the
+ * checkpointer feeds it every new event, so what it signs was verified first).
+ */
+export class LedgerVerifier {
+  private readonly chain: LedgerChain;
+  private readonly links = new Map<string, ChainLink>(); // in least recently used order
+  private readonly recent = new Map<number, LedgerHead>();
+  private readonly inLog = new Set<string>(); // the checkpoints met, by position and head
+  private streams: number;
+  private checkpoints: { found: number; verified: number; latest: LedgerVerdict['checkpoints']['latest'] };
+  private sinceCheckpoint = 0;
+  private checkpointRevision: number;
+  private readonly key: CheckpointVerifyingKey | null;
+  private readonly cacheSize: number;
+  /** The state just after the latest checkpoint met, for the next start to carry on from. */
+  lastCheckpointState: (VerifiedState & { readonly checkpointEventHash: string; readonly position: number }) | null = null;
+
+  constructor(private readonly options: VerifierOptions = {}) {
+    const from = options.from ?? START;
+    this.chain = new LedgerChain(options.from ? from.head : undefined);
+    this.recent.set(from.head.position, from.head);
+    this.streams = from.streams;
+    this.checkpoints = { ...from.checkpoints };
+    this.checkpointRevision = from.checkpointRevision;
+    this.key = options.key ?? null;
+    this.cacheSize = options.readStream ? (options.streamCache ?? 100_000) : Infinity;
+  }
+
+  get head(): LedgerHead {
+    return this.chain.head;
+  }
+
+  /** Whether a checkpoint (by position and head) was met in the log this verifier read. */
+  met(checkpoint: Checkpoint): boolean {
+    return this.inLog.has(`${checkpoint.position}|${checkpoint.head}`);
+  }
+
+  async check(event: RecordedEvent): Promise<LedgerBreak | null> {
+    const at = { position: event.position, streamId: event.streamId, revision: event.revision };
+    if (event.position <= this.chain.head.position)
+      return { kind: 'log-order', ...at, detail: `position ${event.position} comes after position ${this.chain.head.position}` };
+    const previous = await this.previousLink(event);
+    if ('kind' in previous) return previous;
+    this.chain.add(event);
+    const problem = linkProblem(event, previous);
+    if (problem === 'order')
+      return { kind: 'stream-broken', ...at, detail: `revision ${event.revision} follows revision ${previous.revision}` };
+    if (problem === 'link')
+      return { kind: 'stream-broken', ...at, detail: `revision ${event.revision} does not link to revision ${previous.revision}'s hash` };
+    if (problem === 'content')
+      return { kind: 'event-altered', ...at, detail: `revision ${event.revision}'s content does not match its hash` };
+    this.remember(event.streamId, { revision: event.revision, hash: event.metadata.hash });
+    if (event.revision === 0) this.streams += 1;
+    this.recent.set(event.position, this.chain.head);
+    if (this.recent.size > RECENT_HEADS) this.recent.delete(this.recent.keys().next().value!);
+    this.sinceCheckpoint += 1;
+    if (event.streamId === CHECKPOINT_STREAM) {
+      this.checkpointRevision = event.revision;
+      if (event.type === 'LedgerCheckpointed') return this.checkCheckpoint(event, at);
+    }
+    return null;
+  }
+
+  verdict(found: LedgerBreak | null): LedgerVerdict {
+    return {
+      valid: !found,
+      head: this.chain.head,
+      streams: this.streams,
+      checkpoints: { ...this.checkpoints },
+      eventsAfterLatestCheckpoint: this.sinceCheckpoint,
+      checkpointRevision: this.checkpointRevision,
+      break: found,
+    };
+  }
+
+  private checkCheckpoint(event: RecordedEvent, at: Pick<LedgerBreak, 'position' | 'streamId' | 'revision'>): LedgerBreak | null {
+    const checkpoint = event.data as Checkpoint;
+    const key = this.key;
+    this.checkpoints.found += 1;
+    // with the ledger's key, every checkpoint must verify under it: one signed by any other key is a forgery
+    // (after a key rotation, the older part of the log is verified with the older key)
+    if (key && !key.verifies(checkpoint)) {
+      const detail =
+        checkpoint.keyId === key.keyId
+          ? `the checkpoint at position ${checkpoint.position} carries a signature that does not verify under the ledger's key`
+          : `the checkpoint at position ${checkpoint.position} is signed by key ${checkpoint.keyId}, not the ledger's key ${key.keyId}`;
+      return { kind: 'checkpoint-forged', ...at, detail };
+    }
+    if (key) this.checkpoints.verified += 1;
+    const there = this.recent.get(checkpoint.position);
+    if (!there || there.head !== checkpoint.head || there.events !== checkpoint.events) {
+      return {
+        kind: 'checkpoint-mismatch',
+        ...at,
+        detail:
+          `the log up to position ${checkpoint.position} is not what the checkpoint signed at ${checkpoint.at} covers ` +
+          `(${checkpoint.events} events, head ${checkpoint.head.slice(0, 12)}…; found ${there ? `${there.events} events, head ${there.head.slice(0, 12)}…` : 'no event at that position'}): ` +
+          `an event at or before it was removed, added, moved or rewritten since`,
+      };
+    }
+    this.checkpoints.latest = { ...checkpoint, signatureChecked: !!key };
+    this.inLog.add(`${checkpoint.position}|${checkpoint.head}`);
+    this.sinceCheckpoint = 0;
+    this.lastCheckpointState = {
+      head: this.chain.head,
+      position: event.position,
+      streams: this.streams,
+      checkpoints: { ...this.checkpoints },
+      checkpointRevision: event.revision,
+      checkpointEventHash: event.metadata.hash,
+    };
+    return null;
+  }
+
+  /** The link an event must follow: its stream's last one, from memory or, once let go, from the store. */
+  private async previousLink(event: RecordedEvent): Promise<ChainLink | LedgerBreak> {
+    const known = this.links.get(event.streamId);
+    if (known || event.revision === 0 || !this.options.readStream) return known ?? CHAIN_START;
+    // a stream not met since this verification started (or let go): its earlier events are re-checked from the store
+    let events: RecordedEvent[];
+    try {
+      events = await this.options.readStream(event.streamId);
+    } catch (error) {
+      if (!(error instanceof UnreadableEvent)) throw error;
+      const { position, streamId, revision } = error;
+      return { kind: 'unreadable', position, streamId, revision, detail: error.message };
+    }
+    let link = CHAIN_START;
+    for (const earlier of events) {
+      if (earlier.revision >= event.revision) break;
+      const at = { position: earlier.position, streamId: earlier.streamId, revision: earlier.revision };
+      const problem = linkProblem(earlier, link);
+      if (problem === 'content')
+        return { kind: 'event-altered', ...at, detail: `revision ${earlier.revision}'s content does not match its hash` };
+      if (problem || earlier.position >= event.position)
+        return { kind: 'stream-broken', ...at, detail: `revision ${earlier.revision} does not follow on in its stream` };
+      link = { revision: earlier.revision, hash: earlier.metadata.hash };
+    }
+    return link;
+  }
+
+  private remember(streamId: string, link: ChainLink): void {
+    this.links.delete(streamId);
+    this.links.set(streamId, link);
+    if (this.links.size > this.cacheSize) this.links.delete(this.links.keys().next().value!);
+  }
+}
+
+export interface VerifyOptions extends VerifierOptions {
   /** Checkpoints kept outside the log (the witness file): each must be in the log, unchanged. */
   readonly witnessed?: readonly Checkpoint[];
   readonly pageSize?: number;
 }
 
-/** How many recent heads are kept to compare with a checkpoint written a little after the position it covers. */
-const RECENT_HEADS = 65_536;
-
 /**
- * Reads the whole log in position order and checks: every event against its own hash, every
- * stream's revisions and links, the order of positions, and every signed checkpoint against the
- * ledger chain at the position it covers, and its signature. Stops at the first break and names it.
- * Read-only: `read` is the store's readAll.
+ * Reads the log (from its start, or from a state verified earlier) to its end through the
+ * verifier, and stops at the first break and names it. Read-only: `read` is the store's readAll.
  */
 export async function verifyLedger(
   read: (afterPosition: number, limit: number) => Promise<RecordedEvent[]>,
-  { key = null, witnessed = [], pageSize = 2_000 }: VerifyOptions = {},
+  options: VerifyOptions = {},
 ): Promise<LedgerVerdict> {
-  const chain = new LedgerChain();
-  const streams = new Map<string, ChainLink>();
-  const recent = new Map<number, LedgerHead>();
-  const checkpoints = { found: 0, verified: 0, latest: null as LedgerVerdict['checkpoints']['latest'] };
-  let sinceCheckpoint = 0;
-  const inLog = new Set<string>(); // the checkpoints the log holds, by position and head
-  const verdict = (found: LedgerBreak | null): LedgerVerdict => ({
-    valid: !found,
-    head: chain.head,
-    streams: streams.size,
-    checkpoints: { ...checkpoints },
-    eventsAfterLatestCheckpoint: sinceCheckpoint,
-    checkpointRevision: streams.get(CHECKPOINT_STREAM)?.revision ?? -1,
-    break: found,
-  });
+  const verifier = new LedgerVerifier(options);
+  const verdict = await readThrough(verifier, read, options.pageSize ?? 2_000);
+  if (verdict.break || options.from) return verdict; // from a mark, the witness was checked against the checkpoints' stream
+  const missing = witnessProblem(options.witnessed ?? [], (checkpoint) => verifier.met(checkpoint));
+  return missing ? verifier.verdict(missing) : verdict;
+}
 
-  for (let after = -1; ;) {
+/** Feeds the log after the verifier's head to it; the verdict at the end, or at the first break. */
+export async function readThrough(
+  verifier: LedgerVerifier,
+  read: (afterPosition: number, limit: number) => Promise<RecordedEvent[]>,
+  pageSize = 2_000,
+): Promise<LedgerVerdict> {
+  for (let after = verifier.head.position; ;) {
     let page: RecordedEvent[];
     try {
       page = await read(after, pageSize);
     } catch (error) {
       if (error instanceof UnreadableEvent) {
         const { position, streamId, revision } = error;
-        return verdict({ kind: 'unreadable', position, streamId, revision, detail: error.message });
+        return verifier.verdict({ kind: 'unreadable', position, streamId, revision, detail: error.message });
       }
       throw error; // the store could not be read (down, unreachable): that says nothing about the log's integrity
     }
-    if (!page.length) break;
+    if (!page.length) return verifier.verdict(null);
     // a synchronous store answers at once: let requests in between pages, so serving goes on meanwhile
     await new Promise((resolve) => setImmediate(resolve));
     for (const event of page) {
-      const at = { position: event.position, streamId: event.streamId, revision: event.revision };
-      if (!chain.add(event))
-        return verdict({ kind: 'log-order', ...at, detail: `position ${event.position} comes after position ${chain.head.position}` });
-      const previous = streams.get(event.streamId) ?? CHAIN_START;
-      const problem = linkProblem(event, previous);
-      if (problem === 'order')
-        return verdict({ kind: 'stream-broken', ...at, detail: `revision ${event.revision} follows revision ${previous.revision}` });
-      if (problem === 'link') {
-        const detail = `revision ${event.revision} does not link to revision ${previous.revision}'s hash`;
-        return verdict({ kind: 'stream-broken', ...at, detail });
-      }
-      if (problem === 'content')
-        return verdict({ kind: 'event-altered', ...at, detail: `revision ${event.revision}'s content does not match its hash` });
-      streams.set(event.streamId, { revision: event.revision, hash: event.metadata.hash });
-      recent.set(event.position, chain.head);
-      if (recent.size > RECENT_HEADS) recent.delete(recent.keys().next().value!);
-      sinceCheckpoint += 1;
-
-      if (event.streamId === CHECKPOINT_STREAM && event.type === 'LedgerCheckpointed') {
-        const checkpoint = event.data as Checkpoint;
-        checkpoints.found += 1;
-        // with the ledger's key, every checkpoint must verify under it: one signed by any other key is a forgery
-        // (after a key rotation, the older part of the log is verified with the older key)
-        if (key && !key.verifies(checkpoint)) {
-          const detail =
-            checkpoint.keyId === key.keyId
-              ? `the checkpoint at position ${checkpoint.position} carries a signature that does not verify under the ledger's key`
-              : `the checkpoint at position ${checkpoint.position} is signed by key ${checkpoint.keyId}, not the ledger's key ${key.keyId}`;
-          return verdict({ kind: 'checkpoint-forged', ...at, detail });
-        }
-        if (key) checkpoints.verified += 1;
-        const there = recent.get(checkpoint.position);
-        if (!there || there.head !== checkpoint.head || there.events !== checkpoint.events) {
-          return verdict({
-            kind: 'checkpoint-mismatch',
-            ...at,
-            detail:
-              `the log up to position ${checkpoint.position} is not what the checkpoint signed at ${checkpoint.at} covers ` +
-              `(${checkpoint.events} events, head ${checkpoint.head.slice(0, 12)}…; found ${there ? `${there.events} events, head ${there.head.slice(0, 12)}…` : 'no event at that position'}): ` +
-              `an event at or before it was removed, added, moved or rewritten since`,
-          });
-        }
-        checkpoints.latest = { ...checkpoint, signatureChecked: !!key };
-        inLog.add(`${checkpoint.position}|${checkpoint.head}`);
-        sinceCheckpoint = 0;
-      }
+      const found = await verifier.check(event);
+      if (found) return verifier.verdict(found);
     }
     after = page.at(-1)!.position;
   }
+}
 
-  // every witnessed checkpoint must be in the log as it was signed: a log cut back, or rebuilt, lost it
-  for (const checkpoint of witnessed) {
-    if (!inLog.has(`${checkpoint.position}|${checkpoint.head}`)) {
-      return verdict({
+/** Every witnessed checkpoint must be in the log as it was signed: a log cut back, or rebuilt, lost it. */
+export function witnessProblem(witnessed: readonly Checkpoint[], inLog: (checkpoint: Checkpoint) => boolean): LedgerBreak | null {
+  const missing = witnessed.find((checkpoint) => !inLog(checkpoint));
+  return missing
+    ? {
         kind: 'witness-missing',
-        position: checkpoint.position,
-        detail: `the checkpoint signed at ${checkpoint.at} over ${checkpoint.events} events (position ${checkpoint.position}) is kept outside the log, and the log does not hold it: the log was cut back or replaced`,
-      });
-    }
-  }
-  return verdict(null);
+        position: missing.position,
+        detail: `the checkpoint signed at ${missing.at} over ${missing.events} events (position ${missing.position}) is kept outside the log, and the log does not hold it: the log was cut back or replaced`,
+      }
+    : null;
 }

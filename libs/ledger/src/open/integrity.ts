@@ -28,6 +28,8 @@ export function openIntegrity(
       witnessFile: config.LEDGER_CHECKPOINT_WITNESS_FILE,
       everyEvents: config.LEDGER_CHECKPOINT_EVERY_EVENTS,
       everyMs: config.LEDGER_CHECKPOINT_SECONDS * 1000,
+      markFile: config.verifiedMarkPath,
+      wholeLogAtStart: config.LEDGER_VERIFY_WHOLE_LOG_AT_START,
     },
     logger,
     registry,

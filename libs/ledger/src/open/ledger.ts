@@ -160,6 +160,7 @@ export class Ledger {
     await this.sweeping;
     this.integrity.stop();
     await this.verification;
+    await this.integrity.wholeLogPass;
     await this.integrity.tick(true); // a last checkpoint over everything written
     await this.relay?.stop();
     await this.readSide.stop();

@@ -1,22 +1,27 @@
 import { EventStoreDbEventStore } from '@complaint-ledger/event-store';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { FakeEventStoreDbClient } from '../../../libs/event-store/test/support/fake-eventstoredb-client';
+import { EventStoreDbStandIn } from '../../../libs/event-store/test/support/eventstoredb-stand-in';
 import { api, complaintBody, NOW, startAppWith, testConfig } from './support';
 
-// The HTTP API on the EventStoreDB adapter (over the client stub CI can run): the same answers
-// as on SQLite for the paths where the adapter's mapping matters.
+// The HTTP API on the EventStoreDB adapter, its real client over the wire to a stand-in server
+// (CI can run no EventStoreDB): the same answers as on SQLite where the adapter's mapping matters.
 let app: NestFastifyApplication;
+let server: EventStoreDbStandIn;
 const http = () => api(app);
 beforeAll(async () => {
+  server = await EventStoreDbStandIn.start();
   const config = testConfig({
     LEDGER_STORE: 'eventstoredb',
-    EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false',
+    EVENTSTORE_CONNECTION_STRING: server.connectionString,
     LEDGER_PROJECTIONS_PATH: ':memory:',
     LEDGER_KEYS_PATH: ':memory:',
   });
-  app = await startAppWith(config, { store: new EventStoreDbEventStore(new FakeEventStoreDbClient(), { clock: () => NOW }) });
+  app = await startAppWith(config, { store: EventStoreDbEventStore.connect(server.connectionString, { clock: () => NOW }) });
 });
-afterAll(async () => app.close());
+afterAll(async () => {
+  await app.close();
+  await server.stop();
+});
 
 const acknowledgement = (at: string) => ({ stage: 1, acknowledgedAt: at, complaintDefinition: 'Leak' });
 

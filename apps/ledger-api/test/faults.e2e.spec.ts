@@ -2,7 +2,7 @@ import { EventStoreDbEventStore, SqliteEventStore } from '@complaint-ledger/even
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type Database from 'better-sqlite3';
 import { openSync } from 'node:fs';
-import { FakeEventStoreDbClient } from '../../../libs/event-store/test/support/fake-eventstoredb-client';
+import { EventStoreDbStandIn } from '../../../libs/event-store/test/support/eventstoredb-stand-in';
 import { api, complaintBody, NOW, startAppWith, tempSqlitePath, testConfig } from './support';
 
 /**
@@ -23,20 +23,30 @@ const expect503UntilRestart = (response: Response) => {
   expect(response.body.detail).toMatch(/^Nothing was recorded\. .*until it is restarted/);
 };
 
-describe('EventStoreDB unavailable (the adapter over a client that can go down)', () => {
+describe('EventStoreDB unavailable (the adapter and its client over a stand-in server that can go down)', () => {
   let app: NestFastifyApplication;
-  const client = new FakeEventStoreDbClient();
+  let server: EventStoreDbStandIn;
+  const client = {
+    set down(down: boolean) {
+      server.mode = down ? 'refusing' : 'serving';
+    },
+  };
   beforeAll(async () => {
+    server = await EventStoreDbStandIn.start();
     client.down = true; // down before the service starts
     const config = testConfig({
       LEDGER_STORE: 'eventstoredb',
-      EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false',
+      EVENTSTORE_CONNECTION_STRING: server.connectionString,
       LEDGER_PROJECTIONS_PATH: ':memory:',
       LEDGER_KEYS_PATH: ':memory:',
     });
-    app = await startAppWith(config, { store: new EventStoreDbEventStore(client, { clock: () => NOW, resubscribeDelayMs: 20 }) });
+    const store = EventStoreDbEventStore.connect(server.connectionString, { clock: () => NOW, resubscribeDelayMs: 20, deadlineMs: 500 });
+    app = await startAppWith(config, { store });
   });
-  afterAll(async () => app.close());
+  afterAll(async () => {
+    await app.close();
+    await server.stop();
+  });
 
   it('starts, says it is not ready, answers commands with 503, and recovers without a restart', async () => {
     const ready = await api(app).get('/health/ready');
@@ -67,6 +77,22 @@ describe('EventStoreDB unavailable (the adapter over a client that can go down)'
       .expect(200);
     const history = await api(app).get(`/v1/complaints/${id}/history`).expect(200);
     expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(['ComplaintReceived', 'Acknowledged']); // nothing from the failed attempts
+  });
+
+  it('a server that stops answering: readiness and commands answer 503 within the deadline, never hang', async () => {
+    server.mode = 'silent';
+    try {
+      const started = Date.now();
+      const ready = await api(app).get('/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body.checks.eventStore).toBe('down');
+      expect503(await api(app).post('/v1/complaints').send(complaintBody()));
+      expect(Date.now() - started).toBeLessThan(3_000); // readiness gives up at 500 ms, the command's read at 500 ms
+    } finally {
+      server.mode = 'serving';
+    }
+    const ready = await api(app).get('/health/ready').expect(200);
+    expect(ready.body.checks.eventStoreSubscription).toMatchObject({ status: 'live' });
   });
 });
 

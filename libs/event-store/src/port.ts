@@ -55,6 +55,14 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
+/** How a store's subscription to the log is doing (a store whose subscription talks to a server), for readiness. */
+export interface SubscriptionHealth {
+  readonly status: 'none' | 'connecting' | 'live' | 'resubscribing';
+  /** Failures since the process started: drops, refusals, confirmations that never came. */
+  readonly failures: number;
+  readonly lastFailure?: string;
+}
+
 export interface EventStore {
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   readStream(streamId: string): Promise<RecordedEvent[]>;
@@ -64,6 +72,8 @@ export interface EventStore {
   subscribe(afterPosition: number, handler: (event: RecordedEvent) => Promise<void> | void): Subscription;
   /** True when the store can take writes. */
   ready(): Promise<boolean>;
+  /** Where the store's subscription depends on a server: how it is doing. */
+  subscriptionHealth?(): SubscriptionHealth;
   close(): Promise<void>;
 }
 

@@ -23,6 +23,17 @@ describe('the configuration schema', () => {
       /LEDGER_MASTER_KEY_FIEL: not a setting of the ledger; did you mean LEDGER_MASTER_KEY_FILE\?/,
     );
   });
+
+  it("refuses an EventStoreDB connection string the client would refuse, in the client's words, at start-up", () => {
+    const store = { LEDGER_STORE: 'eventstoredb' };
+    expect(() => loadConfig({ ...store, EVENTSTORE_CONNECTION_STRING: 'kurrentdb://localhost:2113' })).toThrow(
+      /EVENTSTORE_CONNECTION_STRING: Unexpected "kurrentdb:\/\/" at position 0, expected esdb:\/\/ or esdb\+discover:\/\//,
+    );
+    expect(() => loadConfig({ ...store, EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?defaultDeadline=soon' })).toThrow(
+      /EVENTSTORE_CONNECTION_STRING: .*expected Integer/,
+    );
+    expect(loadConfig({ ...store, EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false&defaultDeadline=3000' })).toBeDefined();
+  });
 });
 
 describe("the operator's bank-holiday file (LEDGER_BANK_HOLIDAYS_FILE)", () => {

@@ -6,7 +6,7 @@ import { WorkingCalendar, type ComplaintCommand } from '@complaint-ledger/domain
 import { EventStoreDbEventStore, MemoryEventStore, SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
 import type { PersonalDataCipher } from '@complaint-ledger/privacy';
 import { Registry } from 'prom-client';
-import { FakeEventStoreDbClient } from '../../event-store/test/support/fake-eventstoredb-client';
+import { EventStoreDbStandIn } from '../../event-store/test/support/eventstoredb-stand-in';
 import { receiveCommand } from '../../domain/test/support/builders';
 import { CheckpointSigningKey, LedgerIntegrity, RecordComplaintFact, verifyLedger, WritePath } from '../src';
 
@@ -23,10 +23,16 @@ const connectionString = process.env.EVENTSTORE_CONNECTION_STRING;
 if (!connectionString)
   process.stderr.write('\n[skipped] ledger verification on a real EventStoreDB: EVENTSTORE_CONNECTION_STRING is not set\n');
 
+let standIn: EventStoreDbStandIn;
+beforeAll(async () => {
+  standIn = await EventStoreDbStandIn.start();
+});
+afterAll(async () => standIn.stop());
+
 const adapters: [string, (() => EventStore) | null][] = [
   ['memory', () => new MemoryEventStore()],
   ['SQLite', () => new SqliteEventStore(join(folder, `${randomUUID()}.sqlite`))],
-  ['EventStoreDB (its client over a stand-in server)', () => new EventStoreDbEventStore(new FakeEventStoreDbClient())],
+  ['EventStoreDB (its client over the wire to a stand-in server)', () => EventStoreDbEventStore.connect(standIn.connectionString)],
   ['EventStoreDB (a real server)', connectionString ? () => EventStoreDbEventStore.connect(connectionString) : null],
 ];
 

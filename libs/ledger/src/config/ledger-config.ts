@@ -2,6 +2,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsIP, IsInt, IsUrl, MinLength, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { checkLandlordTimescales, type AlertSettings, type LandlordTimescales, type Tenure } from '@complaint-ledger/domain';
 import type { HomesByYear } from '@complaint-ledger/projections';
+import { parseEventStoreConnectionString } from '@complaint-ledger/event-store';
 import { dirname, join } from 'node:path';
 import { closestName } from './closest-name';
 import { Setting, settingNames } from './setting';
@@ -42,11 +43,12 @@ export class LedgerConfig {
   @IsString()
   LEDGER_SQLITE_PATH = './data/ledger.sqlite';
 
-  @Setting('Event store', 'EventStoreDB/KurrentDB connection string, required with `LEDGER_STORE=eventstoredb`.')
+  @Setting(
+    'Event store',
+    "EventStoreDB/KurrentDB connection string, required with `LEDGER_STORE=eventstoredb`: `esdb://` or `esdb+discover://`, checked by the client's own parser at start-up. Its `defaultDeadline` (ms, 10,000 by default) bounds every read, append and subscription start.",
+  )
   @IsOptional()
-  @Matches(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\//, {
-    message: 'EVENTSTORE_CONNECTION_STRING must start with esdb:// or kurrentdb://',
-  })
+  @IsString()
   EVENTSTORE_CONNECTION_STRING?: string;
 
   @Setting(
@@ -455,6 +457,13 @@ export function loadConfig(env: Record<string, string | undefined>): LedgerConfi
     problems.push(`${TIMESCALE_ENV[problem.setting]}: ${problem.message}`);
   if (config.LEDGER_STORE === 'eventstoredb' && !config.EVENTSTORE_CONNECTION_STRING) {
     problems.push('EVENTSTORE_CONNECTION_STRING: required when LEDGER_STORE=eventstoredb (e.g. esdb://localhost:2113?tls=false)');
+  }
+  if (config.EVENTSTORE_CONNECTION_STRING) {
+    try {
+      parseEventStoreConnectionString(config.EVENTSTORE_CONNECTION_STRING);
+    } catch (error) {
+      problems.push(`EVENTSTORE_CONNECTION_STRING: ${(error as Error).message}`);
+    }
   }
   if (config.LEDGER_KAFKA_SASL_MECHANISM && !(config.LEDGER_KAFKA_SASL_USERNAME && config.LEDGER_KAFKA_SASL_PASSWORD)) {
     problems.push('LEDGER_KAFKA_SASL_USERNAME: required with LEDGER_KAFKA_SASL_MECHANISM (and LEDGER_KAFKA_SASL_PASSWORD)');

@@ -1,4 +1,4 @@
-import type { EventStore } from '@complaint-ledger/event-store';
+import type { EventStore, SubscriptionHealth } from '@complaint-ledger/event-store';
 import type { EventRelay, RelayStatus } from '@complaint-ledger/messaging';
 import type { ReadSide } from '@complaint-ledger/projections';
 import type { LedgerIntegrity } from '../integrity/ledger-integrity';
@@ -10,6 +10,8 @@ export interface Readiness {
     readonly status: 'ok' | 'unavailable';
     readonly checks: {
       readonly eventStore: 'up' | 'down';
+      /** EventStoreDB only: the subscription the read models follow (failures do not stop commands; they do stall the views). */
+      readonly eventStoreSubscription?: SubscriptionHealth;
       /** The residents' data keys (the API only): 'failed' once their file could not be synced, until a restart. */
       readonly dataKeys?: 'up' | 'failed';
       readonly projections: { readonly status: 'up' | 'failing'; readonly position: number };
@@ -43,6 +45,7 @@ export async function readiness(
       status: ready ? 'ok' : 'unavailable',
       checks: {
         eventStore: storeReady ? 'up' : 'down',
+        ...(store.subscriptionHealth ? { eventStoreSubscription: store.subscriptionHealth() } : {}),
         ...(dataKeys ? { dataKeys: keysFailed ? ('failed' as const) : ('up' as const) } : {}),
         projections: { status: readSide.runner.lastFailure ? 'failing' : 'up', position: readSide.runner.position },
         relay: relay ? relay.status() : { status: 'off' },

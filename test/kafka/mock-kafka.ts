@@ -47,6 +47,7 @@ export class MockKafkaCluster {
 
   /** Starts `brokerCount` brokers with the topics (`name` or `name:partitions`) already created. */
   static async start(binary: string, brokerCount: number, topics: readonly string[]): Promise<MockKafkaCluster> {
+    letKafkajsFindTheMockController();
     const child = spawn(binary, [String(brokerCount), ...topics]);
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const first = await Promise.race([
@@ -104,6 +105,38 @@ export function testBrokerAvailability(): { available: true } | { available: fal
   if (process.env.KAFKA_BROKERS) return { available: true };
   const binary = mockClusterBinary();
   return 'path' in binary ? { available: true } : { available: false, reason: binary.unavailable };
+}
+
+/**
+ * Debian's librdkafka 2.0.2 mock cluster answers Metadata naming controller 0, a broker that does
+ * not exist (its brokers are 1…N). kafkajs asks the controller for an idempotent producer's id
+ * (InitProducerId) and fails with "Broker 0 not found in the cached metadata". Any mock broker
+ * answers InitProducerId, so here, and only when the controller named is not among the brokers,
+ * kafkajs is sent to the lowest-numbered broker instead. Nothing else changes: the producer's
+ * idempotence (a producer id and epoch from the broker, sequence numbers the broker checks) runs
+ * as it does in production, with `idempotent: true`.
+ */
+export const mockController = { fallbacks: 0 };
+
+export function letKafkajsFindTheMockController(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's own Cluster, whose lookup is patched for the mock only
+  const { prototype } = require('kafkajs/src/cluster') as { prototype: ClusterInternals };
+  if (prototype.findControllerBroker.name === 'mockControllerFallback') return;
+  const original = prototype.findControllerBroker;
+  prototype.findControllerBroker = async function mockControllerFallback(this: ClusterInternals) {
+    const { metadata } = this.brokerPool;
+    const named = metadata?.controllerId;
+    if (!metadata || named == null || metadata.brokers.some((broker) => broker.nodeId === named)) return original.call(this);
+    const lowest = Math.min(...metadata.brokers.map((broker) => broker.nodeId));
+    mockController.fallbacks += 1;
+    return this.findBroker({ nodeId: lowest });
+  };
+}
+
+interface ClusterInternals {
+  brokerPool: { metadata?: { controllerId?: number; brokers: { nodeId: number }[] } };
+  findBroker(by: { nodeId: number }): Promise<unknown>;
+  findControllerBroker(this: ClusterInternals): Promise<unknown>;
 }
 
 export async function startTestBroker(mockBrokers = 3): Promise<TestBroker> {

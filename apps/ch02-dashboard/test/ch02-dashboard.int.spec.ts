@@ -43,7 +43,7 @@ describeWithKafka('the CH02 dashboard over Kafka (mock cluster)', () => {
   jest.setTimeout(60_000);
   it('consumes complaints.tsm.v1 and shows the live figure once, however often a snapshot is delivered', async () => {
     const cluster = await MockKafkaCluster.start((binary as { path: string }).path, 1, ['complaints.tsm.v1:2']);
-    const publisher = new KafkaPublisher({ brokers: cluster.brokers, idempotent: false });
+    const publisher = new KafkaPublisher({ brokers: cluster.brokers });
     const changes: string[] = [];
     const latest = snapshot('2024:ALL', 10, 9, 20);
     await publisher.publish([snapshot('2024:ALL', 8, 7, 15), latest, latest, snapshot('2024:LCHO', 2, 2, 20)]);

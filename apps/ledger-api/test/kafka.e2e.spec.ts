@@ -8,7 +8,8 @@ import { complaintBody, startApp, api } from './support';
 
 /**
  * The service as `npm start` runs it with Kafka configured: commands over HTTP, the relay in the
- * same process, librdkafka's mock cluster as the broker (idempotence off: docs/integration.md), kcat reading.
+ * same process with its production producer settings (idempotent), librdkafka's mock cluster as the
+ * broker, kcat reading.
  */
 const binary = mockClusterBinary();
 const describeWithKafka = 'path' in binary && kcatInstalled() ? describe : describe.skip;
@@ -31,7 +32,6 @@ describeWithKafka('POST /v1/complaints reaches Kafka; a broker outage is reporte
     app = await startApp({
       LEDGER_KAFKA_BROKERS: cluster.brokers.join(','),
       LEDGER_KAFKA_TOPIC_PREFIX: 'e2e.',
-      LEDGER_KAFKA_IDEMPOTENT: 'false',
       LEDGER_KAFKA_RETRIES: '1',
     });
   });

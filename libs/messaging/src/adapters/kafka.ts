@@ -5,9 +5,8 @@ export interface KafkaPublisherOptions {
   readonly brokers: readonly string[];
   readonly clientId?: string;
   /**
-   * Idempotent producer (the default): the broker drops a retried batch it already has, so
-   * kafkajs's own retries never duplicate. Only the tests against librdkafka's mock cluster
-   * turn it off (docs/integration.md: its metadata names a controller kafkajs cannot find).
+   * Idempotent producer (the default, and what the tests run): the broker drops a retried batch
+   * it already has, so kafkajs's own retries never duplicate.
    */
   readonly idempotent?: boolean;
   readonly compression?: 'gzip' | 'none';

@@ -3,8 +3,10 @@ import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-const SOURCE = join(__dirname, 'mock-cluster.c');
-const BINARY = join(__dirname, '.bin', 'mock-cluster');
+// beside this file, also when it runs compiled under dist/ (npm run kafka:local)
+const HERE = existsSync(join(__dirname, 'mock-cluster.c')) ? __dirname : join(__dirname, '..', '..', '..', 'test', 'kafka');
+const SOURCE = join(HERE, 'mock-cluster.c');
+const BINARY = join(HERE, '.bin', 'mock-cluster');
 
 /**
  * The path of the compiled harness, compiling it if needed, or why it cannot be had (no C
@@ -12,7 +14,7 @@ const BINARY = join(__dirname, '.bin', 'mock-cluster');
  */
 export function mockClusterBinary(): { path: string } | { unavailable: string } {
   if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= statSync(SOURCE).mtimeMs) return { path: BINARY };
-  mkdirSync(join(__dirname, '.bin'), { recursive: true });
+  mkdirSync(join(HERE, '.bin'), { recursive: true });
   const partial = `${BINARY}.${process.pid}`;
   try {
     execFileSync('cc', ['-O1', '-o', partial, SOURCE, '-lrdkafka'], { stdio: 'pipe' });

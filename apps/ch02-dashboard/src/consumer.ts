@@ -1,4 +1,4 @@
-import type { TsmSnapshot } from '@complaint-ledger/messaging';
+import { connectPatiently, type TsmSnapshot } from '@complaint-ledger/messaging';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Ch02Dashboard } from './dashboard';
 
@@ -7,15 +7,22 @@ export interface DashboardConsumerOptions {
   readonly topic: string;
   readonly groupId: string;
   readonly onChange: (dashboard: Ch02Dashboard, snapshot: TsmSnapshot) => void;
+  /** Where "no broker reachable" is said (one line, then another try); the console by default. */
+  readonly say?: (line: string) => void;
 }
 
 /** Consumes the TSM topic from the beginning (a compacted topic holds the latest per key) into a dashboard. */
 export async function runDashboardConsumer(options: DashboardConsumerOptions): Promise<{ dashboard: Ch02Dashboard; consumer: Consumer }> {
   const dashboard = new Ch02Dashboard();
-  const consumer = new Kafka({ clientId: 'ch02-dashboard', brokers: [...options.brokers], logLevel: logLevel.ERROR }).consumer({
+  const consumer = new Kafka({
+    clientId: 'ch02-dashboard',
+    brokers: [...options.brokers],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2 },
+  }).consumer({
     groupId: options.groupId,
   });
-  await consumer.connect();
+  await connectPatiently(consumer, options.brokers, options.say ?? ((line) => console.log(line)));
   await consumer.subscribe({ topic: options.topic, fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ message }) => {

@@ -5,3 +5,4 @@ export * from './tsm-snapshots';
 export * from './relay';
 export * from './adapters/in-process';
 export * from './adapters/kafka';
+export * from './consumers/connect-patiently';

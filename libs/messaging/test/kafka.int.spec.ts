@@ -90,8 +90,10 @@ describeWithKafka('Kafka (librdkafka mock cluster)', () => {
     for (const topic of Object.values(topics)) await cluster.createTopic(topic, 3);
     const store = new SqliteEventStore(join(dir, `log-${id}.sqlite`));
     const readSide = testReadSide(store, join(dir, `rm-${id}.sqlite`));
+    const logged: string[] = [];
     const publisher = new KafkaPublisher({
       brokers: cluster.brokers,
+      log: (_, line) => void logged.push(line),
       retries: 2,
       initialRetryTimeMs: 100,
       maxRetryTimeMs: 500,
@@ -112,7 +114,7 @@ describeWithKafka('Kafka (librdkafka mock cluster)', () => {
       maxBackoffMs: 500,
     });
     closing.push(async () => (await relay.stop(), await publisher.close(), await readSide.stop(), await store.close()));
-    return { store, readSide, relay, topics };
+    return { store, readSide, relay, topics, logged };
   }
 
   const lives = (count: number) =>
@@ -143,7 +145,7 @@ describeWithKafka('Kafka (librdkafka mock cluster)', () => {
   });
 
   itWithOutages('a broker outage mid-stream loses nothing and duplicates nothing beyond at-least-once', async () => {
-    const { store, relay, topics } = await ledger();
+    const { store, relay, topics, logged } = await ledger();
     const before = lives(10);
     const after = lives(20);
     relay.start();
@@ -155,6 +157,9 @@ describeWithKafka('Kafka (librdkafka mock cluster)', () => {
     await until(() => relay.status().status === 'backing-off');
     expect(relay.status().pendingEvents).toBeGreaterThan(0);
     expect(relay.status().position).toBeLessThan(lastPosition(store));
+    // the relay says why in one line per attempt (its lastError); kafkajs's own connection chatter is not repeated
+    expect(relay.status().lastError).toMatch(/Kafka did not acknowledge/);
+    expect(logged.filter((line) => /Connection error|Failed to connect|ECONNREFUSED|Connection timeout/.test(line))).toEqual([]);
 
     await cluster.outages!.up(-1);
     await until(() => relay.status().status === 'publishing' && relay.status().position === lastPosition(store), 30_000);

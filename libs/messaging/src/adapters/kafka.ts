@@ -22,6 +22,8 @@ export interface KafkaPublisherOptions {
   readonly log?: (level: 'error' | 'warn', message: string) => void;
 }
 
+const CONNECTION_CHATTER = /^(Connection error|Connection timeout|Failed to connect to seed broker|Closed connection)/;
+
 /**
  * Publishes through kafkajs with `acks: -1` (every in-sync replica), compression and bounded
  * retries. Each topic's messages keep their order; with one request in flight a retry cannot
@@ -50,6 +52,9 @@ export class KafkaPublisher implements MessagePublisher {
       logCreator:
         () =>
         ({ level, log }) => {
+          // a broker that cannot be reached fails the publish, which the relay reports in one line with the
+          // reason; kafkajs's own line for every connection attempt would only repeat it, many times over
+          if (CONNECTION_CHATTER.test(log.message)) return;
           const line = `kafkajs: ${log.message}${log.broker ? ` (broker ${String(log.broker)})` : ''}`;
           if (level <= logLevel.ERROR) options.log?.('error', line);
           else if (level === logLevel.WARN) options.log?.('warn', line);

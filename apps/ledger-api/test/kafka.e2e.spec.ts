@@ -59,6 +59,15 @@ describeWithKafka('POST /v1/complaints reaches Kafka; a broker outage is reporte
       { timeout: 20_000 },
     );
     expect(new Set(stdout.trim().split('\n'))).toEqual(new Set([first, second]));
+
+    // the relay's own metrics: what the broker acknowledged, the failed attempts of the outage, nothing pending
+    const metrics = (await http().get('/metrics').expect(200)).text;
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(value('ledger_relay_published_events_total')).toBeGreaterThanOrEqual(2);
+    expect(value('ledger_relay_failures_total')).toBeGreaterThanOrEqual(1);
+    expect(value('ledger_relay_position')).toBe(2);
+    expect(value('ledger_relay_pending_events')).toBe(0);
+    expect(value('ledger_relay_lag_seconds')).toBe(0);
   });
 
   it('a breach disproved by a later-recorded on-time acknowledgement is retracted on the breaches topic (decision 0017)', async () => {

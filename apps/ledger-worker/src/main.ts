@@ -24,7 +24,10 @@ async function main(): Promise<void> {
   if (config.LEDGER_BREACH_SWEEP_SECONDS === 0) logger.warn('LEDGER_BREACH_SWEEP_SECONDS=0: this worker keeps projections only');
   await ledger.start();
   const health = config.LEDGER_WORKER_PORT
-    ? await startHealthServer(config.LEDGER_WORKER_PORT, config.LEDGER_LISTEN_ADDRESS, () => ledger.readiness())
+    ? await startHealthServer(config.LEDGER_WORKER_PORT, config.LEDGER_LISTEN_ADDRESS, () => ledger.readiness(), {
+        registry: ledger.metrics.registry,
+        key: config.LEDGER_METRICS_KEY,
+      })
     : null;
   logger.log(`projections at position ${ledger.readSide.runner.position} in ${resolve(config.projectionsPath)}`);
   logger.log(

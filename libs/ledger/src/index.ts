@@ -12,3 +12,4 @@ export * from './integrity/ledger-chain';
 export * from './integrity/verify-ledger';
 export * from './integrity/verified-mark';
 export * from './integrity/ledger-integrity';
+export * from './health/metrics-access';

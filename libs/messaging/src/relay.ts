@@ -26,6 +26,8 @@ export interface RelayOptions {
   readonly maxBackoffMs?: number;
   readonly onError?: (error: unknown, attempt: number, retryInMs: number) => void;
   readonly onRecovered?: () => void;
+  /** After the broker acknowledged a batch: how many events it held (for the relay's metrics). */
+  readonly onPublished?: (events: number) => void;
 }
 
 /** What readiness reports about the relay. */
@@ -124,6 +126,7 @@ export class EventRelay {
         this.position = page.at(-1)!.position;
         this.statements.save.run(this.checkpointName, this.position);
         published += page.length;
+        this.options.onPublished?.(page.length);
         this.waiting = { count: 0, oldestRecordedAt: null };
       }
       if (page.length < batchSize) break;

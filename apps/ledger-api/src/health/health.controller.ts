@@ -1,8 +1,7 @@
 import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Ledger } from '@complaint-ledger/ledger';
+import { mayReadMetrics, type Ledger } from '@complaint-ledger/ledger';
 import { problemType, ProblemException } from '../http/problem';
 import { LEDGER } from '../infrastructure/tokens';
 import { Public } from '../auth/roles';
@@ -34,8 +33,7 @@ export class HealthController {
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   async prometheus(@Req() request: FastifyRequest) {
     // open like health unless LEDGER_METRICS_KEY is set; then only that key (as a bearer token) reads it
-    const key = this.ledger.config.LEDGER_METRICS_KEY;
-    if (key && !sameSecret(request.headers.authorization ?? '', `Bearer ${key}`)) {
+    if (!mayReadMetrics(this.ledger.config.LEDGER_METRICS_KEY, request.headers.authorization)) {
       throw new ProblemException({
         type: problemType('AUTH.UNAUTHENTICATED'),
         title: 'Unauthenticated',
@@ -46,6 +44,3 @@ export class HealthController {
     return this.ledger.metrics.registry.metrics();
   }
 }
-
-const digest = (text: string) => createHash('sha256').update(text).digest();
-const sameSecret = (given: string, expected: string) => timingSafeEqual(digest(given), digest(expected));

@@ -71,7 +71,7 @@ export class Ledger {
     const ledger = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the write path asks the integrity watch made after it
     this.rules = complianceRulesFrom(config);
     this.readSide = openReadSide(config, store, this.rules, threads);
-    this.relay = openRelay(config, store, this.readSide, clock, new Logger('kafka-relay'));
+    this.relay = openRelay(config, store, this.readSide, clock, new Logger('kafka-relay'), this.metrics.registry);
     this.writePathDependencies = {
       store,
       clock,

@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { EventStore } from '@complaint-ledger/event-store';
 import { EventRelay, KafkaPublisher, topicNames } from '@complaint-ledger/messaging';
 import type { ReadSide } from '@complaint-ledger/projections';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { LedgerConfig } from '../config/ledger-config';
 import type { Clock } from '../clock';
 
@@ -12,8 +13,19 @@ export function openRelay(
   readSide: ReadSide,
   clock: Clock,
   logger: LoggerService,
+  registry: Registry,
 ): EventRelay | null {
   if (!config.kafkaBrokers.length || config.LEDGER_RELAY === 'off') return null;
+  const published = new Counter({
+    name: 'ledger_relay_published_events_total',
+    help: 'Ledger events the broker acknowledged',
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: 'ledger_relay_failures_total',
+    help: 'Publish attempts that failed (each retried)',
+    registers: [registry],
+  });
   const { LEDGER_KAFKA_SASL_MECHANISM: mechanism, LEDGER_KAFKA_SASL_USERNAME: username, LEDGER_KAFKA_SASL_PASSWORD: password } = config;
   const publisher = new KafkaPublisher({
     brokers: config.kafkaBrokers,
@@ -25,7 +37,7 @@ export function openRelay(
     sasl: mechanism && username && password ? { mechanism, username, password } : undefined,
     log: (level, message) => (level === 'error' ? logger.error(message) : logger.warn(message)),
   });
-  return new EventRelay({
+  const relay = new EventRelay({
     store,
     db: readSide.db,
     publisher,
@@ -38,8 +50,37 @@ export function openRelay(
     homes: config.homes,
     clock,
     projectionsPosition: () => readSide.runner.position,
-    onError: (error, attempt, retryInMs) =>
-      logger.warn(`publishing failed (attempt ${attempt}), retrying in ${retryInMs} ms: ${(error as Error).message}`),
+    onError: (error, attempt, retryInMs) => {
+      failures.inc();
+      logger.warn(`publishing failed (attempt ${attempt}), retrying in ${retryInMs} ms: ${(error as Error).message}`);
+    },
     onRecovered: () => logger.log('publishing again'),
+    onPublished: (events) => published.inc(events),
   });
+  const status = () => relay.status();
+  new Gauge({
+    name: 'ledger_relay_position',
+    help: 'Log position up to which the broker acknowledged every event',
+    registers: [registry],
+    collect() {
+      this.set(status().position);
+    },
+  });
+  new Gauge({
+    name: 'ledger_relay_pending_events',
+    help: 'Events read and not yet acknowledged',
+    registers: [registry],
+    collect() {
+      this.set(status().pendingEvents);
+    },
+  });
+  new Gauge({
+    name: 'ledger_relay_lag_seconds',
+    help: 'Seconds since the oldest event waiting to be published was recorded',
+    registers: [registry],
+    collect() {
+      this.set(status().lagSeconds);
+    },
+  });
+  return relay;
 }

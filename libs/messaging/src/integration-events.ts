@@ -6,7 +6,7 @@ import type { TopicNames } from './topics';
 /** The version of the integration messages below (contracts/*.v1.schema.json). */
 export const INTEGRATION_SCHEMA_VERSION = 1;
 
-const ALERT_TYPES = new Set(['DeadlineBreached', 'DeadlineApproaching', 'BreachRetracted']);
+export const ALERT_TYPES: ReadonlySet<string> = new Set(['DeadlineBreached', 'DeadlineApproaching', 'BreachRetracted']);
 
 /**
  * A ledger event as analytics services receive it (contracts/complaint-event.v1.schema.json):
@@ -57,16 +57,52 @@ export function integrationEventOf(event: RecordedEvent): ComplaintIntegrationEv
   };
 }
 
-/** The headers every message carries, so a consumer can route and de-duplicate without parsing. */
-export function messageHeaders(eventType: string, eventId: string, correlationId: string): Record<string, string> {
+/** Where each kind of message is described (the `$id` of its JSON Schema), for CloudEvents' `dataschema`. */
+const SCHEMA_IDS = {
+  event: 'https://complaint-ledger.example/contracts/complaint-event.v1.schema.json',
+  checkpoint: 'https://complaint-ledger.example/contracts/ledger-checkpoint.v1.schema.json',
+  tsm: 'https://complaint-ledger.example/contracts/tsm-snapshot.v1.schema.json',
+} as const;
+
+export interface HeaderFacts {
+  readonly eventType: string;
+  readonly eventId: string;
+  readonly correlationId: string;
+  /** When it happened (CloudEvents `time`). */
+  readonly time: string;
+  /** What it is about: the complaint id, `ledger`, or the snapshot's key (CloudEvents `subject`). */
+  readonly subject: string;
+  readonly kind: keyof typeof SCHEMA_IDS;
+}
+
+/**
+ * The headers every message carries, so a consumer can route and de-duplicate without parsing:
+ * the ledger's own (`event-type`, `event-id`, `schema-version`, `correlation-id`), and the
+ * CloudEvents Kafka protocol binding's binary mode (`ce_specversion`, `ce_id`, `ce_source`,
+ * `ce_type`, `ce_time`, `ce_subject`, `ce_dataschema`, with `content-type` as its
+ * `datacontenttype`), so CloudEvents SDKs read a message as a CloudEvent whose data is the value.
+ */
+export function messageHeaders(facts: HeaderFacts): Record<string, string> {
   return {
-    'event-type': eventType,
-    'event-id': eventId,
+    'event-type': facts.eventType,
+    'event-id': facts.eventId,
     'schema-version': String(INTEGRATION_SCHEMA_VERSION),
     'content-type': 'application/json',
-    'correlation-id': correlationId,
+    'correlation-id': facts.correlationId,
+    ce_specversion: '1.0',
+    ce_id: facts.eventId,
+    ce_source: CLOUDEVENTS_SOURCE,
+    ce_type: `${CLOUDEVENTS_TYPE_PREFIX}${facts.eventType}.v${INTEGRATION_SCHEMA_VERSION}`,
+    ce_time: facts.time,
+    ce_subject: facts.subject,
+    ce_dataschema: SCHEMA_IDS[facts.kind],
   };
 }
+
+/** CloudEvents `source`: this ledger (the id is unique within it: the ledger's event id). */
+export const CLOUDEVENTS_SOURCE = '/complaint-ledger';
+/** CloudEvents `type`: `complaint-ledger.<eventType>.v1`. */
+export const CLOUDEVENTS_TYPE_PREFIX = 'complaint-ledger.';
 
 /**
  * A signed checkpoint as published (contracts/ledger-checkpoint.v1.schema.json): what it covers,
@@ -94,7 +130,14 @@ export function messagesOf(event: RecordedEvent, topics: TopicNames): OutgoingMe
       recordedAt: event.metadata.recordedAt,
       checkpoint: event.data as CheckpointMessage['checkpoint'],
     };
-    const headers = messageHeaders(event.type, event.eventId, event.metadata.correlationId);
+    const headers = messageHeaders({
+      eventType: event.type,
+      eventId: event.eventId,
+      correlationId: event.metadata.correlationId,
+      time: event.metadata.occurredAt,
+      subject: 'ledger',
+      kind: 'checkpoint',
+    });
     return [{ topic: topics.checkpoints, key: 'ledger', value: JSON.stringify(message), headers }];
   }
   if (typeof (event.data as { complaintId?: unknown }).complaintId !== 'string') return [];
@@ -102,7 +145,14 @@ export function messagesOf(event: RecordedEvent, topics: TopicNames): OutgoingMe
   const message = {
     key: integration.complaintId,
     value: JSON.stringify(integration),
-    headers: messageHeaders(integration.eventType, integration.eventId, integration.correlationId),
+    headers: messageHeaders({
+      eventType: integration.eventType,
+      eventId: integration.eventId,
+      correlationId: integration.correlationId,
+      time: integration.occurredAt,
+      subject: integration.complaintId,
+      kind: 'event',
+    }),
   };
   const messages = [{ topic: topics.events, ...message }];
   if (ALERT_TYPES.has(event.type)) messages.push({ topic: topics.breaches, ...message });

@@ -83,6 +83,17 @@ export class EventRelay {
     this.position = (this.statements.load.get(this.checkpointName) as number | undefined) ?? -1;
   }
 
+  /**
+   * Publishes the log again from just after `afterPosition` (-1: from the start), for a consumer
+   * that lost its copy or joined late: the checkpoint moves back, and the next round sends
+   * everything after it again (consumers drop what they already have by `eventId`). Run it where
+   * no other relay shares this checkpoint (the worker stopped: `npm run relay:republish`).
+   */
+  republishFrom(afterPosition: number): void {
+    this.position = Math.min(afterPosition, this.position);
+    this.statements.save.run(this.checkpointName, this.position);
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;

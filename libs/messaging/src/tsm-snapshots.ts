@@ -71,5 +71,13 @@ export function tsmSnapshotMessage(topic: string, current: CurrentFigures, asOfP
     asOfPosition,
     takenAt,
   };
-  return { topic, key: current.key, value: JSON.stringify(snapshot), headers: messageHeaders('TsmSnapshot', eventId, eventId) };
+  const headers = messageHeaders({
+    eventType: 'TsmSnapshot',
+    eventId,
+    correlationId: eventId,
+    time: takenAt,
+    subject: current.key,
+    kind: 'tsm',
+  });
+  return { topic, key: current.key, value: JSON.stringify(snapshot), headers };
 }

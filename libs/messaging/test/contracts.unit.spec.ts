@@ -33,7 +33,9 @@ describe('the published JSON schemas (libs/messaging/contracts)', () => {
       },
     };
     expect(validEvent(integrationEventOf(event))).toBe(true);
-    expect(validEvent({ ...integrationEventOf(event), resident: 'Ada' })).toBe(false); // nothing outside the contract
+    // nothing outside the contract: every field the relay sends is one the schema names (the schema itself is
+    // open, so that fields added within v1 do not break a consumer validating with it)
+    expect(Object.keys(integrationEventOf(event)).filter((field) => !(field in complaintEventSchema.properties))).toEqual([]);
   });
 
   it('describe the signed checkpoints the relay publishes on their own topic, keyed "ledger"', () => {

@@ -82,6 +82,14 @@ describe('integration events', () => {
       'schema-version': '1',
       'content-type': 'application/json',
       'correlation-id': 'corr-1',
+      // the CloudEvents Kafka binding, binary mode: the value is the event's data
+      ce_specversion: '1.0',
+      ce_id: received.eventId,
+      ce_source: '/complaint-ledger',
+      ce_type: 'complaint-ledger.ComplaintReceived.v1',
+      ce_time: received.metadata.occurredAt,
+      ce_subject: 'c1',
+      ce_dataschema: 'https://complaint-ledger.example/contracts/complaint-event.v1.schema.json',
     });
     expect(JSON.parse(message!.value)).toEqual(integrationEventOf(received));
   });

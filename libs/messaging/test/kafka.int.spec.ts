@@ -141,6 +141,13 @@ describeWithKafka('Kafka (librdkafka mock cluster)', () => {
       'schema-version': '1',
       'content-type': 'application/json',
       'correlation-id': sample.event.correlationId,
+      ce_specversion: '1.0',
+      ce_id: sample.event.eventId,
+      ce_source: '/complaint-ledger',
+      ce_type: `complaint-ledger.${sample.event.eventType}.v1`,
+      ce_time: sample.event.occurredAt,
+      ce_subject: sample.event.complaintId,
+      ce_dataschema: 'https://complaint-ledger.example/contracts/complaint-event.v1.schema.json',
     });
   });
 

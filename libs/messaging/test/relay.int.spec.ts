@@ -66,6 +66,22 @@ describe('the relay', () => {
     await close();
   });
 
+  it('republishes from a position asked for (a consumer backfilling), and never moves the checkpoint forward', async () => {
+    const { store, relay, published, close } = ledger();
+    await record(store, ...lives());
+    const all = await store.readAll(-1, 1000);
+    const first = relay();
+    await first.publishPending();
+    first.republishFrom(all[9]!.position);
+    expect(await first.publishPending()).toBe(all.length - 10);
+    expect(published().map((e) => e.eventId)).toEqual([...all, ...all.slice(10)].map((e) => e.eventId));
+    first.republishFrom(all.at(-1)!.position + 100); // ahead of what was published: nothing is skipped
+    expect(first.status().position).toBe(all.at(-1)!.position);
+    const restarted = relay(); // the checkpoint it moved back to was kept
+    expect(await restarted.publishPending()).toBe(0);
+    await close();
+  });
+
   it('publishes the ledger checkpoints on their own topic, keyed "ledger", and nothing of them on the events topic', async () => {
     const { store, relay, published, publisher, close } = ledger();
     await record(store, ...lives());

@@ -1,0 +1,61 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { breakingChanges } from '../../../tools/contracts/compatibility';
+
+/**
+ * Every published schema, compared with the same schema as released (contracts/released/<version>):
+ * a change a v1 consumer would trip over fails here, and needs a v2 topic instead
+ * (docs/integration.md, compatibility). On each release the contracts are copied there.
+ */
+const contracts = join(__dirname, '..', 'contracts');
+const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+const releases = readdirSync(join(contracts, 'released'));
+
+describe.each(releases)('against release %s', (release) => {
+  it.each(readdirSync(join(contracts, 'released', release)))('%s changed only in ways v1 consumers accept', (file) => {
+    expect(breakingChanges(read(join(contracts, 'released', release, file)), read(join(contracts, file)))).toEqual([]);
+  });
+});
+
+describe('the check itself', () => {
+  const released = {
+    type: 'object',
+    required: ['eventId', 'kind'],
+    properties: { eventId: { type: 'string', format: 'uuid' }, kind: { enum: ['a', 'b'] }, note: { type: 'string' } },
+  };
+
+  it('accepts what v1 allows: a new optional field, a field now required, a list narrowed, objects opened', () => {
+    const current = {
+      ...released,
+      required: ['eventId', 'kind', 'note'],
+      properties: { ...released.properties, kind: { enum: ['a'] }, added: { type: 'integer' } },
+    };
+    expect(breakingChanges(released, current)).toEqual([]);
+  });
+
+  it.each<[string, object, RegExp]>([
+    [
+      'a field removed',
+      { ...released, properties: { eventId: released.properties.eventId, kind: released.properties.kind } },
+      /note: removed/,
+    ],
+    ['a field no longer required', { ...released, required: ['eventId'] }, /kind is no longer required/],
+    [
+      'a type changed',
+      { ...released, properties: { ...released.properties, note: { type: 'number' } } },
+      /note: type \["string"\] became \["number"\]/,
+    ],
+    [
+      'a format changed',
+      { ...released, properties: { ...released.properties, eventId: { type: 'string' } } },
+      /eventId: format "uuid" became undefined/,
+    ],
+    [
+      'a value added to a closed list',
+      { ...released, properties: { ...released.properties, kind: { enum: ['a', 'b', 'c'] } } },
+      /kind: enum gained \["c"\]/,
+    ],
+  ])('finds %s', (_, current, finding) => {
+    expect(breakingChanges(released, current as Record<string, unknown>).join('\n')).toMatch(finding);
+  });
+});

@@ -37,7 +37,9 @@ it('is a valid AsyncAPI 3.0.0 document', () => {
 });
 
 it('describes every topic, every event type on the events topic, and the alerts on the breaches topic', () => {
-  expect(Object.values(committed.channels).map((channel: { address: string }) => channel.address)).toEqual(Object.values(DEFAULT_TOPICS));
+  expect(Object.values(committed.channels as Record<string, { address: string }>).map((channel) => channel.address)).toEqual(
+    Object.values(DEFAULT_TOPICS),
+  );
   expect(Object.keys(committed.channels.events.messages)).toEqual([...COMPLAINT_EVENT_TYPES]);
   expect(Object.keys(committed.channels.breaches.messages)).toEqual([...ALERT_TYPES]);
   expect(committed.channels.events.bindings.kafka.topicConfiguration).toMatchObject({ 'retention.ms': -1 });

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { completeOpenApi } from './http/openapi';
 import type { EventStore } from '@complaint-ledger/event-store';
 import { Ledger, type Clock, type LedgerConfig } from '@complaint-ledger/ledger';
 import { AppModule } from './app.module';
@@ -53,17 +54,19 @@ export async function createApp({ config, clock, store, logger }: AppOptions): P
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('complaint-ledger')
-      .setDescription("Event-sourced ledger of social-housing complaints under the Housing Ombudsman's Complaint Handling Code")
-      .setVersion('1')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (LEDGER_API_KEYS)' }, 'api-key')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key, or a JWT where configured' }, 'bearer')
-      .addSecurityRequirements('api-key')
-      .addSecurityRequirements('bearer')
-      .build(),
+  const document = completeOpenApi(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('complaint-ledger')
+        .setDescription("Event-sourced ledger of social-housing complaints under the Housing Ombudsman's Complaint Handling Code")
+        .setVersion('1')
+        .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (LEDGER_API_KEYS)' }, 'api-key')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key, or a JWT where configured' }, 'bearer')
+        .addSecurityRequirements('api-key')
+        .addSecurityRequirements('bearer')
+        .build(),
+    ),
   );
   SwaggerModule.setup('docs', app, document);
   return app;

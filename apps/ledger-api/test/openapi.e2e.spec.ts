@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { startApp } from './support';
+import { openApiChecked } from './openapi-conformance';
+import { KEYS, startApp } from './support';
 
 let app: NestFastifyApplication;
 beforeAll(async () => (app = await startApp()));
@@ -19,5 +20,61 @@ describe('the served OpenAPI document', () => {
     const document = (await request(app.getHttpServer()).get('/docs-json').expect(200)).body;
     expect(Object.keys(document.components.securitySchemes)).toEqual(['api-key', 'bearer']);
     expect(document.security).toEqual([{ 'api-key': [] }, { bearer: [] }]);
+  });
+});
+
+describe('the contract in the document', () => {
+  const documentOf = async () => (await request(app.getHttpServer()).get('/docs-json').expect(200)).body;
+
+  it('every command documents If-Match (on an existing complaint), Idempotency-Key, its { id, revision } body with the ETag, and its problems', async () => {
+    const document = await documentOf();
+    const acknowledge = document.paths['/v1/complaints/{id}/acknowledgements'].post;
+    expect(acknowledge.parameters.map((p: { name: string }) => p.name)).toEqual(['id', 'If-Match', 'Idempotency-Key']);
+    expect(acknowledge.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/CommandResult' });
+    expect(acknowledge.responses['200'].headers).toHaveProperty('ETag');
+    expect(Object.keys(acknowledge.responses)).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '412',
+      '413',
+      '415',
+      '422',
+      '429',
+      '503',
+    ]);
+    expect(acknowledge.responses['409'].content).toEqual({
+      'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+    });
+    const receive = document.paths['/v1/complaints'].post;
+    expect(receive.parameters.map((p: { name: string }) => p.name)).toEqual(['Idempotency-Key']);
+    expect(receive.responses['201'].headers).toHaveProperty('Location');
+  });
+
+  it('public operations need no credential; the rest list 401, 403 and 429', async () => {
+    const document = await documentOf();
+    expect(document.paths['/health/ready'].get.security).toEqual([]);
+    expect(document.paths['/.well-known/complaint-ledger/checkpoint-key'].get.security).toEqual([]);
+    expect(Object.keys(document.paths['/v1/statistics/tsm'].get.responses)).toEqual(['200', '400', '401', '403', '429']);
+  });
+
+  it('"Try it out" on POST /v1/complaints with each example it offers records a complaint (201)', async () => {
+    const document = await documentOf();
+    const examples = document.paths['/v1/complaints'].post.requestBody.content['application/json'].examples as Record<
+      string,
+      { value: object }
+    >;
+    expect(Object.keys(examples).length).toBeGreaterThanOrEqual(2);
+    for (const { value } of Object.values(examples)) {
+      const response = await request(app.getHttpServer()).post('/v1/complaints').set('X-API-Key', KEYS.case_handler).send(value);
+      expect([response.status, response.body]).toEqual([201, { id: expect.any(String), revision: 0 }]);
+    }
+  });
+
+  it('every response this file received was checked against the document (the end-to-end suite does so everywhere)', () => {
+    expect(openApiChecked.responses).toBeGreaterThanOrEqual(2); // the complaints posted above (the document itself is not checked against itself)
   });
 });

@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import { createApp } from '../src/app.factory';
 import { loadConfig, type LedgerConfig } from '@complaint-ledger/ledger';
 import type { EventStore } from '@complaint-ledger/event-store';
+import { checkResponsesAgainstOpenApi, openApiMismatches } from './openapi-conformance';
+
+// every end-to-end file checks what it received against the OpenAPI document the app serves
+afterAll(() => expect(openApiMismatches.splice(0)).toEqual([]));
 
 export const NOW = '2026-11-23T12:00:00.000Z';
 
@@ -48,6 +52,7 @@ export async function startAppWith(
   options: { clock?: () => string; store?: EventStore } = {},
 ): Promise<NestFastifyApplication> {
   const app = await createApp({ config, clock: options.clock ?? (() => NOW), store: options.store, logger: false });
+  checkResponsesAgainstOpenApi(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

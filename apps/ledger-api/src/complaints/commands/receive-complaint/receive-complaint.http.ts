@@ -4,7 +4,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { CHANNELS, TENURES } from '@complaint-ledger/domain';
 import { Instant, Nested, OneOf, ResidentReference, Text } from '../../../http/dto-fields';
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Roles } from '../../../auth/roles';
@@ -50,6 +50,37 @@ export class ReceiveComplaintRequest {
   @Text(false, 100) relatedServiceRequest?: string;
 }
 
+/** What "Try it out" in /docs sends first: each is recorded as it stands (a test posts them). */
+const RECEIVE_EXAMPLES = {
+  email: {
+    summary: 'A complaint received by email',
+    value: {
+      receivedAt: '2024-05-01T10:00:00+01:00',
+      channel: 'email',
+      tenure: 'LCRA',
+      category: 'repairs',
+      summary: 'Leak under the sink not repaired',
+      resident: { reference: 'RES-1001' },
+    },
+  },
+  represented: {
+    summary: 'By phone, through a representative, with the dates the time limit rests on (Code 2.3)',
+    value: {
+      receivedAt: '2024-05-01T10:00:00+01:00',
+      channel: 'phone',
+      tenure: 'LCHO',
+      category: 'service charges',
+      summary: 'Service charge not explained',
+      outcomeSought: 'A breakdown of the charge',
+      resident: { reference: 'RES-2002', name: 'A. Resident', phone: '07700 900123' },
+      representative: { name: 'B. Advocate', relationship: 'advocate', consentReceivedAt: '2024-05-01T09:00:00+01:00' },
+      issueOccurredAt: '2024-03-01T09:00:00Z',
+      residentAwareAt: '2024-03-02T09:00:00Z',
+      relatedServiceRequest: 'SR-77',
+    },
+  },
+};
+
 @ApiTags('commands')
 @Roles('case_handler')
 @Controller('v1/complaints')
@@ -59,6 +90,7 @@ export class ReceiveComplaintController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Record a complaint received (ComplaintReceived)' })
+  @ApiBody({ type: ReceiveComplaintRequest, examples: RECEIVE_EXAMPLES })
   async receive(@Body() body: ReceiveComplaintRequest, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     // A retried request without a client id must land on the same complaint: derive the id from the key.
     const key = idempotencyKeyOf(request);

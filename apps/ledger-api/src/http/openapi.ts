@@ -1,0 +1,125 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+
+type Operation = {
+  tags?: string[];
+  parameters?: object[];
+  responses: Record<string, { description: string; content?: object; headers?: object }>;
+  requestBody?: object;
+  security?: object[];
+};
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+
+/** What each error means wherever it can occur; every one is `application/problem+json`. */
+const ERRORS = {
+  400: problem('Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included)'),
+  401: problem('No credential, or one the ledger does not know'),
+  403: problem('A credential whose roles this operation does not allow'),
+  404: problem('No such complaint (or not yet received / recorded at the time asked for)'),
+  409: problem(
+    "Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision",
+  ),
+  412: problem('`If-Match` names a revision the complaint has moved on from'),
+  413: problem('Body over 256 KiB'),
+  415: problem('The body is not `application/json`'),
+  422: problem('An impossible value, or an `Idempotency-Key` reused with another body'),
+  429: problem('Over the rate limit: see `Retry-After`'),
+  503: problem("The store is unavailable or the ledger's integrity is broken: nothing was recorded"),
+} as const;
+
+const HEADERS = {
+  ifMatch: {
+    name: 'If-Match',
+    in: 'header',
+    required: false,
+    description:
+      'The complaint\'s revision this command was decided on, quoted (`"3"`): the command is refused with 412 if it moved on. Without it, a concurrent change is re-read and the command decided again.',
+    schema: { type: 'string', pattern: '^"\\d+"$', example: '"0"' },
+  },
+  idempotencyKey: {
+    name: 'Idempotency-Key',
+    in: 'header',
+    required: false,
+    description:
+      'Makes a retry safe: the same key with the same body answers as the first time and records nothing more (`Idempotent-Replayed: true`); with another body, 422.',
+    schema: { type: 'string', minLength: 1, maxLength: 200 },
+  },
+};
+
+const isPublic = (path: string) => path.startsWith('/health/') || path.startsWith('/.well-known/');
+
+/**
+ * Completes what the decorators describe into the contract integrators build on: the problem
+ * document and the command result as schemas; on every command the conditional and idempotency
+ * headers, its `{ id, revision }` body with the `ETag`; on every operation the errors it can
+ * answer, as `application/problem+json`; public operations marked as needing no credential. The
+ * end-to-end suite checks every response it receives against the result.
+ */
+export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
+  const schemas = (document.components ??= {}).schemas ?? (document.components.schemas = {});
+  schemas.Problem = {
+    type: 'object',
+    description: 'RFC 9457 problem details',
+    required: ['type', 'title', 'status'],
+    properties: {
+      type: { type: 'string', description: 'A URI naming the kind of problem' },
+      title: { type: 'string' },
+      status: { type: 'integer', minimum: 400, maximum: 599 },
+      detail: { type: 'string' },
+      code: { type: 'string', description: "The ledger's code for the problem, e.g. `COMPLAINT.NOT_FOUND`" },
+      provision: { type: 'string', description: 'The Code provision a refusal rests on' },
+      errors: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['field', 'rule', 'message'],
+          properties: { field: { type: 'string' }, rule: { type: 'string' }, message: { type: 'string' } },
+        },
+      },
+    },
+  };
+  schemas.CommandResult = {
+    type: 'object',
+    required: ['id', 'revision'],
+    properties: {
+      id: { type: 'string', format: 'uuid', description: 'The complaint' },
+      revision: { type: 'integer', minimum: 0, description: 'Its revision now (also the `ETag`)' },
+    },
+  };
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(item) as [string, Operation][]) {
+      if (isPublic(path)) {
+        operation.security = [];
+        if (path === '/health/ready')
+          operation.responses['503'] = { description: 'Not ready: the store, the data keys or the integrity check say why' };
+        continue;
+      }
+      const command = operation.tags?.includes('commands') ?? false;
+      const onComplaint = path.includes('{id}');
+      const codes: (keyof typeof ERRORS)[] = [401, 403, 429];
+      if (method === 'post') codes.push(400, 413, 415, 503);
+      if (method === 'get' && operation.parameters?.length) codes.push(400);
+      if (onComplaint || path.includes('{reference}')) codes.push(404);
+      if (command) codes.push(409, 422);
+      if (method === 'get' && onComplaint) codes.push(404, 409);
+      if (command) {
+        operation.parameters = [...(operation.parameters ?? []), ...(onComplaint ? [HEADERS.ifMatch] : []), HEADERS.idempotencyKey];
+        if (onComplaint) codes.push(412);
+        for (const [status, response] of Object.entries(operation.responses))
+          if (status.startsWith('2'))
+            Object.assign(response, {
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/CommandResult' } } },
+              headers: {
+                ETag: { description: "The complaint's revision, quoted", schema: { type: 'string' } },
+                ...(status === '201' ? { Location: { description: 'The complaint', schema: { type: 'string' } } } : {}),
+              },
+            });
+      }
+      for (const code of [...new Set(codes)].sort()) operation.responses[String(code)] ??= ERRORS[code];
+    }
+  }
+  return document;
+}

@@ -54,6 +54,23 @@ describe('the contract in the document', () => {
     expect(receive.responses['201'].headers).toHaveProperty('Location');
   });
 
+  it('every operation documents the body of its success, by a schema generated from the type it returns', async () => {
+    const document = await documentOf();
+    const missing: string[] = [];
+    for (const [path, item] of Object.entries(
+      document.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: object }> }> }>>,
+    ))
+      for (const [method, operation] of Object.entries(item)) {
+        const success = Object.entries(operation.responses).find(([status]) => status.startsWith('2'))![1];
+        if (!Object.values(success.content ?? {}).some((media) => media.schema)) missing.push(`${method} ${path}`);
+      }
+    expect(missing).toEqual([]);
+    expect(document.paths['/v1/complaints/{id}'].get.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/ComplaintView',
+    });
+    expect(document.components.schemas.ComplaintView.required).toEqual(expect.arrayContaining(['id', 'revision', 'deadlines', 'findings']));
+  });
+
   it('public operations need no credential; the rest list 401, 403 and 429', async () => {
     const document = await documentOf();
     expect(document.paths['/health/ready'].get.security).toEqual([]);

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
+import type { BreachesPage } from '../http/responses';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { toInstant } from '@complaint-ledger/domain';
 import { listAlerts, type ReadSide } from '@complaint-ledger/projections';
@@ -48,7 +49,7 @@ export class BreachesController {
     summary:
       'Deadlines not met on time, whether the sweep found them or a late fact revealed them, less those later facts disproved (decision 0017); with type=DeadlineApproaching, the warnings',
   })
-  list(@Query() query: ListBreachesQuery) {
+  list(@Query() query: ListBreachesQuery): BreachesPage {
     const { cursor, limit = 50, from, to, kind, type = 'DeadlineBreached', includeRetracted, asOf, knownAt } = query;
     const at = pointInTimeOf({ asOf, knownAt }, this.clock());
     const filter = {

@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
+import type { ReadinessBody } from '../http/responses';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { mayReadMetrics, type Ledger } from '@complaint-ledger/ledger';
@@ -22,7 +23,7 @@ export class HealthController {
 
   /** The store and the data keys can take writes; 503 otherwise, so load balancers stop sending commands. Projections and relay lag are reported. */
   @Get('health/ready')
-  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessBody> {
     const { ready, body } = await this.ledger.readiness();
     void reply.status(ready ? 200 : 503);
     return body;

@@ -1,4 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
+// generated from ./responses.ts by npm run contracts:generate (tools/contracts/response-schemas.ts)
+import responseSchemas from './response-schemas.json';
 
 type Operation = {
   tags?: string[];
@@ -49,6 +51,23 @@ const HEADERS = {
   },
 };
 
+/** Which response type each query answers with (its 2xx body), by operation id. */
+const QUERY_BODIES: Record<string, keyof typeof responseSchemas> = {
+  ComplaintQueriesController_get: 'ComplaintView',
+  ComplaintQueriesController_history: 'ComplaintHistory',
+  ComplaintQueriesController_export: 'ComplaintExport',
+  ComplaintQueriesController_integrity: 'ChainVerdict',
+  ComplaintListController_list: 'ComplaintListPage',
+  BreachesController_list: 'BreachesPage',
+  TsmController_tsm: 'TsmStatistics',
+  AnnualReportController_annual: 'AnnualReportBody',
+  LedgerIntegrityController_verify: 'LedgerIntegrityBody',
+  LedgerIntegrityController_checkpointKey: 'CheckpointKey',
+  ResidentsController_erase: 'ErasureBody',
+  ResidentsController_eraseNamedInPath: 'ErasureBody',
+  HealthController_ready: 'ReadinessBody',
+};
+
 const isPublic = (path: string) => path.startsWith('/health/') || path.startsWith('/.well-known/');
 
 /**
@@ -89,12 +108,37 @@ export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
       revision: { type: 'integer', minimum: 0, description: 'Its revision now (also the `ETag`)' },
     },
   };
+  for (const [name, schema] of Object.entries(responseSchemas)) {
+    if (schemas[name]) throw new Error(`OpenAPI: a response schema and a request schema are both named ${name}`);
+    schemas[name] = schema;
+  }
   for (const [path, item] of Object.entries(document.paths)) {
-    for (const [method, operation] of Object.entries(item) as [string, Operation][]) {
+    for (const [method, operation] of Object.entries(item) as [string, Operation & { operationId?: string }][]) {
+      const body = operation.operationId && QUERY_BODIES[operation.operationId];
+      if (body) {
+        const json = { 'application/json': { schema: { $ref: `#/components/schemas/${body}` } } };
+        const html = path.startsWith('/v1/reports/annual') ? { 'text/html': { schema: { type: 'string' } } } : {};
+        operation.responses['200'] = {
+          ...operation.responses['200'],
+          description: operation.responses['200']?.description ?? '',
+          content: { ...json, ...html },
+        };
+        if (path === '/health/ready') operation.responses['503'] = { description: 'Not ready: the checks say why', content: json };
+      }
+      if (operation.operationId === 'HealthController_live')
+        operation.responses['200'] = {
+          description: 'The process is up',
+          content: {
+            'application/json': {
+              schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } },
+            },
+          },
+        };
+      if (operation.operationId === 'AnnualReportController_page')
+        operation.responses['200'] = { description: 'The report as a page', content: { 'text/html': { schema: { type: 'string' } } } };
       if (isPublic(path)) {
         operation.security = [];
-        if (path === '/health/ready')
-          operation.responses['503'] = { description: 'Not ready: the store, the data keys or the integrity check say why' };
+        if (path.startsWith('/.well-known/')) operation.responses['404'] ??= problem('This ledger signs no checkpoints (no signing key)');
         continue;
       }
       const command = operation.tags?.includes('commands') ?? false;

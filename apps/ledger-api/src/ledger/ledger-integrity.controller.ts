@@ -1,4 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import type { CheckpointKey, LedgerIntegrityBody } from '../http/responses';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Ledger } from '@complaint-ledger/ledger';
 import { Public, Roles } from '../auth/roles';
@@ -20,7 +21,7 @@ export class LedgerIntegrityController {
     summary:
       "Verify the whole log now: every event's hash, every stream's links, the ledger chain, every signed checkpoint and the witness file; the first break, if any, by position, stream and revision",
   })
-  async verify() {
+  async verify(): Promise<LedgerIntegrityBody> {
     const verdict = await this.ledger.integrity.verify();
     return { ...verdict, publicKeyId: this.ledger.integrity.publicKey?.keyId ?? null };
   }
@@ -28,7 +29,7 @@ export class LedgerIntegrityController {
   @Get('.well-known/complaint-ledger/checkpoint-key')
   @Public()
   @ApiOperation({ summary: "The Ed25519 public key that checks the ledger's signed checkpoints" })
-  checkpointKey() {
+  checkpointKey(): CheckpointKey {
     const key = this.ledger.integrity.publicKey;
     if (!key) {
       throw new ProblemException({

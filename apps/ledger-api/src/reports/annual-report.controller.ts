@@ -1,4 +1,5 @@
 import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
+import type { AnnualReportBody } from '../http/responses';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { ComplianceRules } from '@complaint-ledger/domain';
@@ -27,7 +28,11 @@ export class AnnualReportController {
     summary:
       'The annual complaints performance and service improvement report (Code 8.1): JSON, or HTML with Accept: text/html; with knownAt, as it would have been published then',
   })
-  annual(@Query() query: TsmQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  annual(
+    @Query() query: TsmQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AnnualReportBody | string> {
     if (!accept || !/text\/html/.test(accept) || /application\/json/.test(accept)) return this.report(query);
     return this.page(query, reply);
   }
@@ -41,7 +46,7 @@ export class AnnualReportController {
   }
 
   /** Judged at the year's end, or at the point in time asked for if earlier (the report as it stood then). */
-  private report(query: TsmQuery) {
+  private report(query: TsmQuery): Promise<AnnualReportBody> {
     const at = pointInTimeOf(query, this.clock());
     const judgedAt = at.asOf ?? at.knownAt ?? this.clock();
     return this.readModels.query(at, (db) => annualReport(db, query.year, this.rules, this.config.homes, judgedAt));

@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import type { ErasureBody } from '../http/responses';
 import type { Ledger } from '@complaint-ledger/ledger';
 import { residentReferenceProblem } from '@complaint-ledger/domain';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -27,7 +28,7 @@ export class ResidentsController {
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: "Erase a resident's personal data (crypto-shredding) — PersonalDataErased" })
-  erase(@Body() body: EraseResidentRequest, @Req() request: FastifyRequest) {
+  erase(@Body() body: EraseResidentRequest, @Req() request: FastifyRequest): Promise<ErasureBody> {
     return this.eraseResident(body.reference, request);
   }
 
@@ -36,7 +37,7 @@ export class ResidentsController {
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: 'Erase a resident named in the path (deprecated: use POST /v1/residents/erasure)', deprecated: true })
-  eraseNamedInPath(@Param('reference') reference: string, @Body() _body: unknown, @Req() request: FastifyRequest) {
+  eraseNamedInPath(@Param('reference') reference: string, @Body() _body: unknown, @Req() request: FastifyRequest): Promise<ErasureBody> {
     const problem = residentReferenceProblem(reference);
     if (problem) throw invalidRequest([{ field: 'reference', rule: 'residentReference', message: problem }]);
     return this.eraseResident(reference, request);

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
+import type { TsmStatistics } from '../http/responses';
 import { PointInTimeQuery, pointInTimeOf } from '../http/point-in-time';
 import { ReadModels } from '../infrastructure/read-models';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
@@ -33,7 +34,7 @@ export class TsmController {
   @ApiOperation({
     summary: 'TSM CH01 and CH02 for a reporting year, per tenure and in total (counted as docs/decisions/0007-tsm-counting.md says)',
   })
-  tsm(@Query() query: TsmQuery) {
+  tsm(@Query() query: TsmQuery): Promise<TsmStatistics> {
     return this.readModels.query(pointInTimeOf(query, this.clock()), (db) => tsmReport(db, query.year, this.config.homes));
   }
 }

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
+import type { ComplaintListPage } from '../../http/responses';
 import { AS_OF, KNOWN_AT, pointInTimeOf } from '../../http/point-in-time';
 import { ReadModels } from '../../infrastructure/read-models';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
@@ -53,7 +54,7 @@ export class ComplaintListController {
     summary:
       'List complaints, newest first, from the complaints read model (paged by cursor); at asOf/knownAt, as they stood or were known then',
   })
-  list(@Query() query: ListComplaintsQuery) {
+  list(@Query() query: ListComplaintsQuery): Promise<ComplaintListPage> {
     const { cursor, limit = 50, breached, asOf, knownAt, ...filter } = query;
     const at = pointInTimeOf({ asOf, knownAt }, this.clock());
     const after = checkedCursor(cursor);

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
+import type { ChainVerdict, ComplaintExport, ComplaintHistory, ComplaintView } from '../../http/responses';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { UnreadableEvent, verifyChain } from '@complaint-ledger/event-store';
@@ -22,7 +23,11 @@ export class ComplaintQueriesController {
     summary:
       'The complaint with its deadlines and findings: now, as it stood at asOf (business time), or as the ledger knew it at knownAt (record time)',
   })
-  async get(@Param('id', complaintIdPipe) id: string, @Query() query: PointInTimeQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+  async get(
+    @Param('id', complaintIdPipe) id: string,
+    @Query() query: PointInTimeQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ComplaintView> {
     const at = pointInTimeOf(query, this.clock());
     const view = this.views.view(await this.views.load(id, at.knownAt), id, at);
     void reply.header('etag', `"${view.revision}"`);
@@ -35,7 +40,7 @@ export class ComplaintQueriesController {
     summary:
       'Every event recorded for the complaint (by knownAt, if given), in order, with its hashes and the corrections made to it (Code 5.12)',
   })
-  async history(@Param('id', complaintIdPipe) id: string, @Query() query: KnownAtQuery) {
+  async history(@Param('id', complaintIdPipe) id: string, @Query() query: KnownAtQuery): Promise<ComplaintHistory> {
     const { knownAt } = pointInTimeOf(query, this.clock());
     const recorded = await this.views.load(id, knownAt);
     return { id, ...(knownAt ? { knownAt } : {}), events: this.views.events(recorded) };
@@ -47,7 +52,11 @@ export class ComplaintQueriesController {
     summary:
       "An auditor's export: every event, the complaint's state, deadlines and findings, and the integrity check, in one document (as recorded by knownAt, if given)",
   })
-  async export(@Param('id', complaintIdPipe) id: string, @Query() query: KnownAtQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+  async export(
+    @Param('id', complaintIdPipe) id: string,
+    @Query() query: KnownAtQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ComplaintExport> {
     const { knownAt } = pointInTimeOf(query, this.clock());
     const exported = await this.views.exportOf(id, knownAt);
     void reply.header('content-disposition', `attachment; filename="complaint-${id}.json"`);
@@ -57,7 +66,7 @@ export class ComplaintQueriesController {
   @Get('integrity')
   @Roles('auditor')
   @ApiOperation({ summary: "Verify the complaint's hash chain (as recorded by knownAt, if given) and name the first broken revision" })
-  async integrity(@Param('id', complaintIdPipe) id: string, @Query() query: KnownAtQuery) {
+  async integrity(@Param('id', complaintIdPipe) id: string, @Query() query: KnownAtQuery): Promise<ChainVerdict> {
     const { knownAt } = pointInTimeOf(query, this.clock());
     try {
       return verifyChain(await this.views.load(id, knownAt));

@@ -5,6 +5,7 @@ import type { PointInTime } from '@complaint-ledger/projections';
 import { problemType, ProblemException } from '../../http/problem';
 import { CLOCK, COMPLIANCE_RULES, EVENT_STORE, type Clock } from '../../infrastructure/tokens';
 import { complaintNotFound } from '../complaint-problems';
+import type { ComplaintExport, ComplaintView, HistoryEvent } from '../../http/responses';
 
 /** One complaint as the API and the console show it: its events, and its view at a point in time. */
 @Injectable()
@@ -16,7 +17,7 @@ export class ComplaintViews {
   ) {}
 
   /** An auditor's export: every event, the complaint's view, and its chain's verdict, in one document. */
-  async exportOf(id: string, knownAt?: string) {
+  async exportOf(id: string, knownAt?: string): Promise<ComplaintExport> {
     const recorded = await this.load(id, knownAt);
     return {
       exportedAt: this.clock(),
@@ -28,7 +29,7 @@ export class ComplaintViews {
   }
 
   /** The events as an auditor reads them; a corrected fact names the revisions that corrected it. */
-  events(recorded: RecordedEvent[]) {
+  events(recorded: RecordedEvent[]): HistoryEvent[] {
     const correctedBy = new Map<number, number[]>();
     for (const event of recorded) {
       if (event.type !== 'FactCorrected') continue;
@@ -56,7 +57,7 @@ export class ComplaintViews {
    * The complaint from `recorded` (already cut at knownAt), as it stood at asOf: the facts dated by
    * then, as corrected by everything recorded. Judged at asOf, else knownAt, else now.
    */
-  view(recorded: RecordedEvent[], id: string, at: PointInTime) {
+  view(recorded: RecordedEvent[], id: string, at: PointInTime): ComplaintView {
     const known = foldEvents(recorded.map(complaintEventOf));
     if (!known) throw complaintNotFound(id);
     const state = at.asOf ? complaintAsOf(known, at.asOf) : known;

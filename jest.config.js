@@ -10,7 +10,7 @@ const swc = [
   },
 ];
 // content-disposition 3 (via @fastify/static, Swagger UI) ships ESM only: Node loads it natively, Jest needs it compiled.
-const esmOnly = ['content-disposition', 'jose'];
+const esmOnly = ['content-disposition', 'jose', '@seriousme/openapi-schema-validator'];
 const swcJs = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
 const common = {
   transform: { '^.+\\.ts$': swc, [`node_modules/(${esmOnly.join('|')})/.+\\.js$`]: swcJs },

@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import request from 'supertest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { openApiChecked } from './openapi-conformance';
@@ -8,6 +9,18 @@ beforeAll(async () => (app = await startApp()));
 afterAll(async () => app.close());
 
 describe('the served OpenAPI document', () => {
+  it("is a valid OpenAPI 3.0 document (checked against the specification's own JSON Schema)", async () => {
+    const document = (await request(app.getHttpServer()).get('/docs-json').expect(200)).body;
+    const validator = new Validator();
+    const result = await validator.validate(document);
+    expect(result.valid ? null : result.errors).toBeNull();
+    expect(validator.version).toBe('3.0');
+    // and the check can fail: a response without its description is not OpenAPI
+    const broken = structuredClone(document);
+    delete broken.paths['/v1/complaints'].post.responses['201'].description;
+    expect((await new Validator().validate(broken)).valid).toBe(false);
+  });
+
   it('refers only to schemas it defines (nested bodies such as a complaint’s resident included)', async () => {
     const document = (await request(app.getHttpServer()).get('/docs-json').expect(200)).body;
     const refs = [...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/schemas\/([^"]*)"/g)].map((match) => match[1]!);

@@ -215,6 +215,19 @@ describe('a server that never answers: every call fails within its deadline, rea
     expect(await store.readStream(id)).toHaveLength(1);
   });
 
+  it('a slow server: answers within the deadline are taken, one slower than it fails', async () => {
+    const store = open({ deadlineMs });
+    const id = stream();
+    await store.append(id, [newEvent()], 'no_stream');
+    server.delayMs = 100; // each answer, and each event of a read, 100 ms late: within 300 ms
+    expect(await store.readStream(id)).toHaveLength(1);
+    server.delayMs = 600;
+    const { error, ms } = await timed(() => store.readStream(id));
+    expect((error as StoreUnavailable).cause).toBeInstanceOf(DeadlineExceeded);
+    expect(ms).toBeLessThan(deadlineMs + 1_000);
+    server.delayMs = 0;
+  });
+
   it("the connection string's defaultDeadline is the deadline of reads too", async () => {
     const silent = await silentListener();
     try {

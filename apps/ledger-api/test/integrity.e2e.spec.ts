@@ -1,10 +1,9 @@
 import Database from 'better-sqlite3';
-import { generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import request from 'supertest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { api, complaintBody, KEYS, startApp, tempSqlitePath } from './support';
+import { signingKeyFile } from '../../../libs/ledger/test/support/signing-key';
 
 /**
  * The ledger checks itself: an auditor verifies the whole log over HTTP; anyone can fetch the key
@@ -12,8 +11,7 @@ import { api, complaintBody, KEYS, startApp, tempSqlitePath } from './support';
  * problem+json on every write) while its reads go on.
  */
 const sqlitePath = tempSqlitePath();
-const keyFile = join(dirname(sqlitePath), 'signing-key.pem');
-writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+const keyFile = signingKeyFile(dirname(sqlitePath));
 const env = { LEDGER_SQLITE_PATH: sqlitePath, LEDGER_SIGNING_KEY_FILE: keyFile, LEDGER_CHECKPOINT_EVERY_EVENTS: '2' };
 const ids: string[] = [];
 

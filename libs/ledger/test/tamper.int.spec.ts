@@ -18,6 +18,7 @@ import {
   verifyLedger,
   type LedgerVerdict,
 } from '../src';
+import { signingKeyFile } from './support/signing-key';
 
 /**
  * The eight ways of altering a stopped ledger's SQLite file that an attacker with the file (and
@@ -25,8 +26,7 @@ import {
  * that was only used.
  */
 const folder = mkdtempSync(join(tmpdir(), 'ledger-tamper-'));
-const keyFile = join(folder, 'signing-key.pem');
-writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+const keyFile = signingKeyFile(folder);
 const original = join(folder, 'ledger.sqlite');
 const witness = join(folder, 'witness.jsonl');
 const key = CheckpointVerifyingKey.fromFile(keyFile);

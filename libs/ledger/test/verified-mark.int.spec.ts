@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import {
   verifySinceMark,
   type VerifiedMark,
 } from '../src';
+import { signingKeyFile } from './support/signing-key';
 
 /**
  * Start-up verification carries on from a signed mark (the state after the last checkpoint it
@@ -23,8 +24,7 @@ import {
  * after the mark at once, before it in the background pass over the whole log.
  */
 const root = mkdtempSync(join(tmpdir(), 'ledger-mark-'));
-const keyFile = join(root, 'signing-key.pem');
-writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+const keyFile = signingKeyFile(root);
 const key = CheckpointVerifyingKey.fromFile(keyFile);
 const original = join(root, 'original');
 const complaints: string[] = [];

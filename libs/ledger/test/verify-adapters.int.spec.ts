@@ -1,5 +1,5 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkingCalendar, type ComplaintCommand } from '@complaint-ledger/domain';
@@ -9,14 +9,14 @@ import { Registry } from 'prom-client';
 import { EventStoreDbStandIn } from '../../event-store/test/support/eventstoredb-stand-in';
 import { receiveCommand } from '../../domain/test/support/builders';
 import { CheckpointSigningKey, LedgerIntegrity, RecordComplaintFact, verifyLedger, WritePath } from '../src';
+import { signingKeyFile } from './support/signing-key';
 
 /**
  * The ledger chain and its checkpoints are computed from the store port alone, so every adapter
  * is chained, checkpointed and verified the same way: the same steps over each.
  */
 const folder = mkdtempSync(join(tmpdir(), 'ledger-adapters-'));
-const keyFile = join(folder, 'signing-key.pem');
-writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+const keyFile = signingKeyFile(folder);
 const signing = CheckpointSigningKey.fromFile(keyFile);
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 const connectionString = process.env.EVENTSTORE_CONNECTION_STRING;

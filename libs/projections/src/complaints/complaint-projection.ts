@@ -78,11 +78,12 @@ export function complaintProjection(rules: ComplianceRules, alerts: AlertSetting
     { name: 'stage1_within_code', type: 'INTEGER', of: (d) => withinCode(responseDeadline(deadlinesOf(d, rules), 'stage1Response')) },
     { name: 'stage2_responded_on', type: 'TEXT', of: (d) => respondedOn(d.state, 2) },
     { name: 'stage2_within_code', type: 'INTEGER', of: (d) => withinCode(responseDeadline(deadlinesOf(d, rules), 'stage2Response')) },
+    { name: 'settled_on', type: 'TEXT', of: (d) => settledOn(d.state, deadlinesOf(d, rules)) },
   ];
   return {
     name: 'complaints',
     // the rules decide the columns: other timescales or closure days mean another read model
-    version: `2:${createHash('sha256')
+    version: `3:${createHash('sha256')
       .update(canonicalJson({ timescales: rules.landlordTimescales ?? {}, calendar: rules.calendar.options, alerts }))
       .digest('hex')
       .slice(0, 12)}`,
@@ -95,6 +96,31 @@ export function complaintProjection(rules: ComplianceRules, alerts: AlertSetting
       return { state, revision: event.revision, lastRecordedAt: event.metadata.recordedAt };
     },
   };
+}
+
+const DATED = /^\d{4}-\d{2}-\d{2}/;
+
+/**
+ * The last date anything about the complaint is dated (every fact, correction, due date and time
+ * met, as a UTC or London calendar date), once nothing about it can still move: null while a
+ * deadline is pending or a remedy is not completed. A report for a year that starts after this
+ * date finds nothing of the complaint in it, so the annual report skips it unread; any new fact
+ * writes the document again and moves this on. Null, too, while a deadline stands breached: a
+ * later report still judges it.
+ */
+function settledOn(state: ComplaintState, deadlines: readonly Deadline[]): string | null {
+  const unmet = deadlines.some((deadline) => deadline.status === 'pending' || deadline.status === 'breached');
+  if (unmet || state.remedies.some((remedy) => !remedy.completedAt)) return null;
+  let latest = '';
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') {
+      if (DATED.test(value) && value.slice(0, 10) > latest) latest = value.slice(0, 10);
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  visit(state);
+  visit(deadlines);
+  return latest || null;
 }
 
 function respondedOn(state: ComplaintState, stage: 1 | 2): string | null {

@@ -89,7 +89,14 @@ const REQUIREMENTS: Record<DeadlineKind, string> = {
 
 const QUARTERS = ['Q1 Apr–Jun', 'Q2 Jul–Sep', 'Q3 Oct–Dec', 'Q4 Jan–Mar'];
 
-export function annualReport(db: ReadModelDatabase, year: number, rules: ComplianceRules, homes: HomesByYear, now: string): AnnualReport {
+export function annualReport(
+  db: ReadModelDatabase,
+  year: number,
+  rules: ComplianceRules,
+  homes: HomesByYear,
+  now: string,
+  options: { readonly everyComplaint?: boolean } = {},
+): AnnualReport {
   const period = reportingYear(year);
   const yearEnd = endOfLondonDay(period.to);
   const asOf = isAfter(now, yearEnd) ? yearEnd : now;
@@ -98,14 +105,20 @@ export function annualReport(db: ReadModelDatabase, year: number, rules: Complia
     const date = londonDateOf(instant);
     return date >= period.from && date <= period.to;
   };
-  // one complaint in memory at a time: a landlord's whole history can be large, the report's tallies are not
+  // one complaint in memory at a time: a landlord's whole history can be large, the report's tallies are not;
+  // and none settled before the year began (settled_on, a day early for a UTC date): nothing of theirs is in it
   const docs = db
     .prepare(
       `SELECT doc FROM ${tableOf({ name: 'complaints' })}
-       WHERE received_at <= @until ORDER BY received_at, key`,
+       WHERE received_at <= @until AND (@everyComplaint OR settled_on IS NULL OR settled_on >= @settledFrom)
+       ORDER BY received_at, key`,
     )
     .pluck()
-    .iterate({ until: asOf }) as IterableIterator<string>;
+    .iterate({
+      until: asOf,
+      everyComplaint: Number(options.everyComplaint ?? false),
+      settledFrom: dayBefore(period.from),
+    }) as IterableIterator<string>;
 
   const months = Array.from({ length: 12 }, (_, i) => {
     const d = new Date(Date.UTC(year, 3 + i, 1));
@@ -270,3 +283,6 @@ const sum = (map: Map<string, number>) => [...map.values()].reduce((a, b) => a +
 const sorted = (map: Map<string, number>): Tally[] =>
   [...map].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
 const compareProvisions = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+
+/** The calendar day before a `YYYY-MM-DD` date. */
+const dayBefore = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);

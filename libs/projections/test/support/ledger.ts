@@ -62,6 +62,30 @@ export class ComplaintFacts {
   escalationRefused(when: string): this {
     return this.add({ type: 'EscalationRefused', data: this.refusal(when, 'Legal action') });
   }
+  extended(stage: 1 | 2, when: string, newDeadline: string): this {
+    return this.add({
+      type: 'Extended',
+      data: { complaintId: this.id, stage, notifiedAt: at(when), newDeadline, reason: 'Survey needed', ombudsmanDetailsGiven: true },
+    });
+  }
+  remedy(remedyId: string, when: string, dueBy: string, completedWhen?: string): this {
+    this.add({
+      type: 'RemedyOffered',
+      data: {
+        complaintId: this.id,
+        remedyId,
+        offeredAt: at(when),
+        stage: 1,
+        type: 'financial',
+        description: 'Compensation',
+        amountPence: 5_000,
+        dueBy,
+      },
+    });
+    return completedWhen
+      ? this.add({ type: 'RemedyCompleted', data: { complaintId: this.id, remedyId, completedAt: at(completedWhen) } })
+      : this;
+  }
   withdrawn(when: string): this {
     return this.add({ type: 'ComplaintWithdrawn', data: { complaintId: this.id, withdrawnAt: at(when) } });
   }

@@ -34,7 +34,7 @@ import { LedgerIntegrityController } from './ledger/ledger-integrity.controller'
 import { ReadModels } from './infrastructure/read-models';
 import { ComplaintViews } from './complaints/queries/complaint-views';
 import { ConsoleController } from './console/console.controller';
-import { ConsoleSessions } from './console/sessions';
+import { ConsoleSignIns } from './console/sign-ins';
 import { CorrectionsController } from './complaints/commands/correct-fact/correct-fact.http';
 
 /** The ledger starts (projections caught up, relay and sweeps running) before the app serves, and closes last. */
@@ -109,7 +109,7 @@ export class AppModule {
         CommandEndpoint,
         ReadModels,
         ComplaintViews,
-        { provide: ConsoleSessions, useValue: new ConsoleSessions(config.LEDGER_CONSOLE_IDLE_MINUTES * 60_000) },
+        { provide: ConsoleSignIns, useValue: new ConsoleSignIns(config.LEDGER_CONSOLE_IDLE_MINUTES * 60_000) },
         LedgerLifecycle,
       ],
     };

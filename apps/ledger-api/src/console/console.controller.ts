@@ -43,7 +43,7 @@ import { breachesPage, reportPage, statisticsPage } from './pages/analysis';
 import { complaintsPage } from './pages/complaints';
 import { problemPage, signInPage } from './pages/sign-in';
 import { timelinePage, type TimelineEvent } from './pages/timeline';
-import { clearedSessionCookie, ConsoleSessions, sessionCookie, sessionTokenOf } from './sessions';
+import { clearedSignInCookie, ConsoleSignIns, signInCookie, signInTokenOf } from './sign-ins';
 
 /** No inline code, nothing from elsewhere, never framed by another site. */
 const CONSOLE_CSP =
@@ -61,7 +61,7 @@ type Params = Record<string, string | undefined>;
 @Controller('console')
 export class ConsoleController {
   constructor(
-    private readonly sessions: ConsoleSessions,
+    private readonly signIns: ConsoleSignIns,
     private readonly views: ComplaintViews,
     @Inject(API_KEYS) private readonly keys: ApiKeyRing,
     @Inject(JWT_VERIFIER) private readonly jwt: JwtVerifier | null,
@@ -90,15 +90,15 @@ export class ConsoleController {
     const credential = typeof body?.credential === 'string' ? body.credential.trim() : '';
     const principal = credential ? await principalOfCredential(this.keys, this.jwt, credential).catch(() => null) : null;
     if (!principal) return send(reply, 401, signInPage('That API key or token was not accepted. Check it and try again.'));
-    void reply.header('set-cookie', sessionCookie(this.sessions.open(principal), request.protocol === 'https'));
+    void reply.header('set-cookie', signInCookie(this.signIns.open(principal), request.protocol === 'https'));
     return redirect(reply, '/console');
   }
 
   @Post('sign-out')
   @HttpCode(200)
   signOut(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    this.sessions.close(sessionTokenOf(request.headers.cookie));
-    void reply.header('set-cookie', clearedSessionCookie(request.protocol === 'https'));
+    this.signIns.close(signInTokenOf(request.headers.cookie));
+    void reply.header('set-cookie', clearedSignInCookie(request.protocol === 'https'));
     return redirect(reply, '/console/sign-in');
   }
 
@@ -250,7 +250,7 @@ export class ConsoleController {
   }
 
   private principal(request: FastifyRequest): Principal | null {
-    return this.sessions.find(sessionTokenOf(request.headers.cookie));
+    return this.signIns.find(signInTokenOf(request.headers.cookie));
   }
 
   /**

@@ -148,7 +148,7 @@ export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
       if (method === 'get' && operation.parameters?.length) codes.push(400);
       if (onComplaint || path.includes('{reference}')) codes.push(404);
       if (command) codes.push(409, 422);
-      if (method === 'get' && onComplaint) codes.push(404, 409);
+      if (method === 'get' && onComplaint) codes.push(409); // a stored event that cannot be read, by revision
       if (command) {
         operation.parameters = [...(operation.parameters ?? []), ...(onComplaint ? [HEADERS.ifMatch] : []), HEADERS.idempotencyKey];
         if (onComplaint) codes.push(412);

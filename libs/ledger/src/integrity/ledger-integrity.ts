@@ -7,7 +7,7 @@ import type { Clock } from '../clock';
 import { LedgerBroken } from '../write/refusals';
 import type { WritePath } from '../write/write-path';
 import type { CheckpointSigningKey, CheckpointVerifyingKey } from './checkpoint-key';
-import { brokenAt, markProblem, readMark, writeMark } from './verified-mark';
+import { readMark, verifySinceMark, writeMark } from './verified-mark';
 import { LedgerVerifier, readThrough, verifyLedger, witnessProblem, type LedgerVerdict, type VerifiedState } from './verify-ledger';
 
 export interface IntegritySettings {
@@ -110,8 +110,7 @@ export class LedgerIntegrity {
     if (found.mark && key) {
       const mark = found.mark;
       const verifier = this.newVerifier(mark);
-      const problem = await markProblem(this.store, mark, this.witnessed());
-      const verdict = problem ? brokenAt(mark, problem) : await readThrough(verifier, (after, limit) => this.store.readAll(after, limit));
+      const verdict = await verifySinceMark(this.store, mark, { key, witnessed: this.witnessed() }, verifier);
       return { verdict, verifier, fromMark: true };
     }
     if (markFile && key && 'why' in found) this.logger.log(`verifying the whole log (${found.why})`);

@@ -2,7 +2,7 @@ import { CHECKPOINT_STREAM, type Checkpoint } from '@complaint-ledger/domain';
 import { CHAIN_START, linkProblem, type RecordedEvent } from '@complaint-ledger/event-store';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { CheckpointSigningKey, CheckpointVerifyingKey } from './checkpoint-key';
-import { verifyLedger, witnessProblem, type LedgerBreak, type LedgerVerdict, type VerifiedState } from './verify-ledger';
+import { LedgerVerifier, readThrough, witnessProblem, type LedgerBreak, type LedgerVerdict, type VerifiedState } from './verify-ledger';
 
 /**
  * Where the ledger's last verification got to: the verifier's state just after a checkpoint it
@@ -62,6 +62,16 @@ export interface LogReader {
   readStream(streamId: string): Promise<RecordedEvent[]>;
 }
 
+const brokenAt = (mark: VerifiedMark, found: LedgerBreak): LedgerVerdict => ({
+  valid: false,
+  head: mark.head,
+  streams: mark.streams,
+  checkpoints: mark.checkpoints,
+  eventsAfterLatestCheckpoint: 0,
+  checkpointRevision: mark.checkpointRevision,
+  break: found,
+});
+
 /**
  * Verifies the log after a mark: first that the checkpoint it stands on is still in the log as
  * it was (so a log cut back or replaced is noticed however little follows), with the
@@ -71,16 +81,12 @@ export interface LogReader {
 export async function verifySinceMark(
   log: LogReader,
   mark: VerifiedMark,
-  options: { key: CheckpointVerifyingKey; witnessed?: readonly Checkpoint[]; streamCache?: number },
+  options: { key: CheckpointVerifyingKey; witnessed?: readonly Checkpoint[] },
+  verifier = new LedgerVerifier({ key: options.key, readStream: (streamId) => log.readStream(streamId), from: mark }),
 ): Promise<LedgerVerdict> {
   const found = await markProblem(log, mark, options.witnessed ?? []);
   if (found) return brokenAt(mark, found);
-  return verifyLedger((after, limit) => log.readAll(after, limit), {
-    key: options.key,
-    readStream: (streamId) => log.readStream(streamId),
-    streamCache: options.streamCache,
-    from: mark,
-  });
+  return readThrough(verifier, (after, limit) => log.readAll(after, limit));
 }
 
 /** What is wrong with the ground a mark stands on: the checkpoints' stream, the mark's checkpoint in it, the witness. */
@@ -109,13 +115,3 @@ export async function markProblem(log: LogReader, mark: VerifiedMark, witnessed:
 }
 
 const keyOf = (checkpoint: Checkpoint) => `${checkpoint.position}|${checkpoint.head}`;
-
-export const brokenAt = (mark: VerifiedMark, found: LedgerBreak): LedgerVerdict => ({
-  valid: false,
-  head: mark.head,
-  streams: mark.streams,
-  checkpoints: mark.checkpoints,
-  eventsAfterLatestCheckpoint: 0,
-  checkpointRevision: mark.checkpointRevision,
-  break: found,
-});

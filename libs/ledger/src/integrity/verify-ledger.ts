@@ -1,5 +1,5 @@
 import { CHECKPOINT_STREAM, type Checkpoint, type LedgerHead } from '@complaint-ledger/domain';
-import { CHAIN_START, linkProblem, UnreadableEvent, type ChainLink, type RecordedEvent } from '@complaint-ledger/event-store';
+import { CHAIN_START, GENESIS_HASH, linkProblem, UnreadableEvent, type ChainLink, type RecordedEvent } from '@complaint-ledger/event-store';
 import type { CheckpointVerifyingKey } from './checkpoint-key';
 import { LedgerChain } from './ledger-chain';
 
@@ -63,7 +63,7 @@ export interface VerifierOptions {
 /** How many recent heads are kept to compare with a checkpoint written a little after the position it covers. */
 const RECENT_HEADS = 65_536;
 const START: VerifiedState = {
-  head: { position: -1, events: 0, head: '0'.repeat(64) },
+  head: { position: -1, events: 0, head: GENESIS_HASH },
   streams: 0,
   checkpoints: { found: 0, verified: 0, latest: null },
   checkpointRevision: -1,
@@ -92,7 +92,7 @@ export class LedgerVerifier {
 
   constructor(private readonly options: VerifierOptions = {}) {
     const from = options.from ?? START;
-    this.chain = new LedgerChain(options.from ? from.head : undefined);
+    this.chain = new LedgerChain(from.head);
     this.recent.set(from.head.position, from.head);
     this.streams = from.streams;
     this.checkpoints = { ...from.checkpoints };

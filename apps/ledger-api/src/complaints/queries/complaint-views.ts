@@ -61,7 +61,7 @@ export class ComplaintViews {
     const known = foldEvents(recorded.map(complaintEventOf));
     if (!known) throw complaintNotFound(id);
     const state = at.asOf ? complaintAsOf(known, at.asOf) : known;
-    if (!state) throw notYetReceived(id, at.asOf!);
+    if (!state) throw notYet('RECEIVED', id, at.asOf!);
     const assessment = assess(state, at.asOf ?? at.knownAt ?? this.clock(), this.rules);
     const stage2 = state.stage2;
     return {
@@ -88,25 +88,17 @@ export class ComplaintViews {
   async load(id: string, knownAt?: string): Promise<RecordedEvent[]> {
     const all = await this.store.readStream(complaintStream(id));
     const recorded = knownAt ? all.filter((event) => !isAfter(event.metadata.recordedAt, knownAt)) : all;
-    if (!recorded.length) throw all.length ? notYetRecorded(id, knownAt!) : complaintNotFound(id);
+    if (!recorded.length) throw all.length ? notYet('RECORDED', id, knownAt!) : complaintNotFound(id);
     return recorded;
   }
 }
 
-const notYetRecorded = (id: string, knownAt: string) =>
+/** 404: the complaint exists, but had not been received (business time) or recorded (record time) by then. */
+const notYet = (what: 'RECEIVED' | 'RECORDED', id: string, at: string) =>
   new ProblemException({
-    type: problemType('COMPLAINT.NOT_YET_RECORDED'),
+    type: problemType(`COMPLAINT.NOT_YET_${what}`),
     title: 'Not found',
     status: 404,
-    detail: `complaint ${id} had not been recorded by ${knownAt}`,
-    code: 'COMPLAINT.NOT_YET_RECORDED',
-  });
-
-const notYetReceived = (id: string, asOf: string) =>
-  new ProblemException({
-    type: problemType('COMPLAINT.NOT_YET_RECEIVED'),
-    title: 'Not found',
-    status: 404,
-    detail: `complaint ${id} had not been received by ${asOf}`,
-    code: 'COMPLAINT.NOT_YET_RECEIVED',
+    detail: `complaint ${id} had not been ${what.toLowerCase()} by ${at}`,
+    code: `COMPLAINT.NOT_YET_${what}`,
   });

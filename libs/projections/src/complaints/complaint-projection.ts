@@ -50,7 +50,7 @@ const withinCode = (deadline: Deadline | undefined): number | null =>
  */
 export function complaintProjection(rules: ComplianceRules, alerts: AlertSettings): KeyedProjection<ComplaintDocument> {
   const columns: Column<ComplaintDocument>[] = [
-    { name: 'received_at', type: 'TEXT', indexed: true, of: (d) => d.state.receivedAt },
+    { name: 'received_at', type: 'TEXT', of: (d) => d.state.receivedAt }, // indexed with the list's order below
     { name: 'status', type: 'TEXT', of: (d) => statusOf(d.state) },
     { name: 'stage', type: 'INTEGER', of: (d) => currentStage(d.state) },
     { name: 'tenure', type: 'TEXT', of: (d) => d.state.tenure },
@@ -78,17 +78,19 @@ export function complaintProjection(rules: ComplianceRules, alerts: AlertSetting
     { name: 'stage1_within_code', type: 'INTEGER', of: (d) => withinCode(responseDeadline(deadlinesOf(d, rules), 'stage1Response')) },
     { name: 'stage2_responded_on', type: 'TEXT', of: (d) => respondedOn(d.state, 2) },
     { name: 'stage2_within_code', type: 'INTEGER', of: (d) => withinCode(responseDeadline(deadlinesOf(d, rules), 'stage2Response')) },
-    { name: 'settled_on', type: 'TEXT', of: (d) => settledOn(d.state, deadlinesOf(d, rules)) },
+    { name: 'last_dated_on', type: 'TEXT', of: (d) => lastDatedOn(d.state, deadlinesOf(d, rules)) },
   ];
   return {
     name: 'complaints',
     // the rules decide the columns: other timescales or closure days mean another read model
-    version: `3:${createHash('sha256')
+    version: `4:${createHash('sha256')
       .update(canonicalJson({ timescales: rules.landlordTimescales ?? {}, calendar: rules.calendar.options, alerts }))
       .digest('hex')
       .slice(0, 12)}`,
     columns,
-    indexes: [['received_at', 'key']], // the list's order, newest first, with its tie-breaker
+    // the list's order, newest first, with its tie-breaker; and the last date, so TSM and the annual report
+    // pass over a complaint dated wholly before their year in the index, never reading its row
+    indexes: [['received_at', 'key', 'last_dated_on']],
     keyOf: (event) => (LEDGER_EVENT_TYPES.has(event.type) ? complaintIdOf(event) : null),
     evolve: (doc, event) => {
       const state = evolve(doc?.state ?? null, complaintEventOf(event));
@@ -101,16 +103,14 @@ export function complaintProjection(rules: ComplianceRules, alerts: AlertSetting
 const DATED = /^\d{4}-\d{2}-\d{2}/;
 
 /**
- * The last date anything about the complaint is dated (every fact, correction, due date and time
- * met, as a UTC or London calendar date), once nothing about it can still move: null while a
- * deadline is pending or a remedy is not completed. A report for a year that starts after this
- * date finds nothing of the complaint in it, so the annual report skips it unread; any new fact
- * writes the document again and moves this on. Null, too, while a deadline stands breached: a
- * later report still judges it.
+ * The last date anything about the complaint is dated: every fact and correction, every due date
+ * (those still ahead included) and every time met, as a UTC or London calendar date. Until a new
+ * fact arrives, which writes the document again, nothing the annual report counts can happen
+ * after it: a pending deadline turns breached on its due date, a breach is dated by its due date,
+ * an unfinished remedy is overdue from its due date. A report for a year that starts after this
+ * date finds nothing of the complaint in it: it and TSM pass over the complaint unread.
  */
-function settledOn(state: ComplaintState, deadlines: readonly Deadline[]): string | null {
-  const unmet = deadlines.some((deadline) => deadline.status === 'pending' || deadline.status === 'breached');
-  if (unmet || state.remedies.some((remedy) => !remedy.completedAt)) return null;
+function lastDatedOn(state: ComplaintState, deadlines: readonly Deadline[]): string {
   let latest = '';
   const visit = (value: unknown): void => {
     if (typeof value === 'string') {
@@ -120,7 +120,7 @@ function settledOn(state: ComplaintState, deadlines: readonly Deadline[]): strin
   };
   visit(state);
   visit(deadlines);
-  return latest || null;
+  return latest;
 }
 
 function respondedOn(state: ComplaintState, stage: 1 | 2): string | null {

@@ -1,19 +1,20 @@
 import {
-  assess,
+  addCalendarDays,
   DECISIONS,
   endOfLondonDay,
   EXCLUSION_GROUNDS,
   isAfter,
   londonDateOf,
   REMEDY_TYPES,
+  startOfLondonDay,
   TENURES,
   type ComplaintState,
   type ComplianceRules,
-  type Deadline,
   type DeadlineKind,
   type Decision,
 } from '@complaint-ledger/domain';
 import { tableOf, type ReadModelDatabase } from '../read-model-database';
+import { bucketsFor, reportEntriesOf, TIMELINESS } from './report-entries';
 import { reportingYear, tsmReport, type HomesByYear, type TsmReport } from '../statistics/tsm';
 
 /** A count under a label, the building block of every table and chart in the report. */
@@ -98,27 +99,24 @@ export function annualReport(
   options: { readonly everyComplaint?: boolean } = {},
 ): AnnualReport {
   const period = reportingYear(year);
-  const yearEnd = endOfLondonDay(period.to);
+  const [yearStart, yearEnd] = [startOfLondonDay(period.from), endOfLondonDay(period.to)];
   const asOf = isAfter(now, yearEnd) ? yearEnd : now;
-  const inYear = (instant: string | null | undefined) => {
-    if (!instant) return false;
-    const date = londonDateOf(instant);
-    return date >= period.from && date <= period.to;
-  };
+  // the year's London days as instants: two comparisons per entry, no time zone arithmetic
+  const inYear = (instant: string | null | undefined) => !!instant && !isAfter(yearStart, instant) && !isAfter(instant, yearEnd);
   // one complaint in memory at a time: a landlord's whole history can be large, the report's tallies are not;
-  // and none settled before the year began (settled_on, a day early for a UTC date): nothing of theirs is in it
-  const docs = db
+  // and none whose last dated fact or due date is before the year began (a day early for a UTC date): nothing of
+  // theirs is in it, and the index on (received_at, key, last_dated_on) passes over them without reading their rows
+  const rows = db
     .prepare(
-      `SELECT doc FROM ${tableOf({ name: 'complaints' })}
-       WHERE received_at <= @until AND (@everyComplaint OR settled_on IS NULL OR settled_on >= @settledFrom)
+      `SELECT key, doc FROM ${tableOf({ name: 'complaints' })}
+       WHERE received_at <= @until AND (@everyComplaint OR last_dated_on >= @datedFrom)
        ORDER BY received_at, key`,
     )
-    .pluck()
     .iterate({
       until: asOf,
       everyComplaint: Number(options.everyComplaint ?? false),
-      settledFrom: dayBefore(period.from),
-    }) as IterableIterator<string>;
+      datedFrom: addCalendarDays(period.from, -1),
+    }) as IterableIterator<{ key: string; doc: string }>;
 
   const months = Array.from({ length: 12 }, (_, i) => {
     const d = new Date(Date.UTC(year, 3 + i, 1));
@@ -141,55 +139,64 @@ export function annualReport(
   let completed = 0;
   const overdue: AnnualReport['remedies']['overdue'][number][] = [];
 
-  for (const doc of docs) {
-    const { state } = JSON.parse(doc) as { state: ComplaintState };
-    const excluded = state.nonAcceptance !== undefined;
-    if (inYear(state.receivedAt) && !excluded) {
-      const monthIndex = monthOf(state.receivedAt, year);
-      months[monthIndex]!.stage1 += 1;
-      add(category, state.category);
-      add(channel, state.channel);
-      add(themes[Math.floor(monthIndex / 3)]!, state.category);
-      add(tenure[1], state.tenure);
-    }
-    if (state.stage2 && !state.escalationRefusal && inYear(state.stage2.requestedAt)) {
-      months[monthOf(state.stage2.requestedAt, year)]!.stage2 += 1;
-      add(tenure[2], state.tenure);
-    }
-    if (state.stage1.response && inYear(state.stage1.response.at)) add(outcomes[1], state.stage1.response.decision);
-    if (state.stage2?.response && inYear(state.stage2.response.at)) add(outcomes[2], state.stage2.response.decision);
-    for (const [stage, record] of [
-      [1, state.stage1],
-      [2, state.stage2],
-    ] as const) {
-      for (const extension of record?.extensions ?? []) {
-        if (!inYear(extension.notifiedAt)) continue;
-        extensions[stage] += 1;
-        add(extensionReasons, extension.reason.trim());
+  for (const row of rows) {
+    for (const entry of reportEntriesOf((JSON.parse(row.doc) as { state: ComplaintState }).state, asOf, rules)) {
+      switch (entry[0]) {
+        case 'received': {
+          const [, at, what, how, tenancy] = entry;
+          if (!inYear(at)) break;
+          const monthIndex = monthOf(at, year);
+          months[monthIndex]!.stage1 += 1;
+          add(category, what);
+          add(channel, how);
+          add(themes[Math.floor(monthIndex / 3)]!, what);
+          add(tenure[1], tenancy);
+          break;
+        }
+        case 'escalated':
+          if (!inYear(entry[1])) break;
+          months[monthOf(entry[1], year)]!.stage2 += 1;
+          add(tenure[2], entry[2]);
+          break;
+        case 'outcome':
+          if (inYear(entry[2])) add(outcomes[entry[1]], entry[3]);
+          break;
+        case 'extension':
+          if (!inYear(entry[2])) break;
+          extensions[entry[1]] += 1;
+          add(extensionReasons, entry[3]);
+          break;
+        case 'notAccepted':
+          if (inYear(entry[1])) add(notAccepted, entry[2]);
+          break;
+        case 'escalationRefused':
+          if (inYear(entry[1])) add(refused, entry[2]);
+          break;
+        case 'remedy':
+          if (!inYear(entry[1])) break;
+          add(remedyCounts, entry[2]);
+          add(remedyPence, entry[2], entry[3]);
+          completed += Number(entry[4]);
+          break;
+        case 'overdue':
+          if (entry[1] >= period.from) overdue.push({ complaintId: row.key, remedyId: entry[2], dueBy: entry[1] });
+          break;
+        case 'finding':
+          if (inYear(entry[1])) add(findings, `${entry[2]}|${entry[3]}`);
+          break;
+        case 'timeliness':
+          if (!inYear(entry[2])) break;
+          if (!timeliness.has(entry[1])) timeliness.set(entry[1], counter());
+          add(timeliness.get(entry[1])!, entry[3]);
+          break;
+        case 'compliance': {
+          const [, kind, provision, at, met] = entry;
+          if (!inYear(at)) break;
+          const row = compliance.get(kind) ?? { provision, met: 0, total: 0 };
+          compliance.set(kind, { provision: row.provision, met: row.met + Number(met), total: row.total + 1 });
+          break;
+        }
       }
-    }
-    if (state.nonAcceptance && inYear(state.nonAcceptance.decidedAt)) add(notAccepted, state.nonAcceptance.ground);
-    if (state.escalationRefusal && inYear(state.escalationRefusal.decidedAt)) add(refused, state.escalationRefusal.ground);
-    for (const remedy of state.remedies) {
-      if (inYear(remedy.offeredAt)) {
-        add(remedyCounts, remedy.type);
-        add(remedyPence, remedy.type, remedy.amountPence ?? 0);
-        if (remedy.completedAt && !isAfter(remedy.completedAt, asOf)) completed += 1;
-      }
-      const late = remedy.dueBy && remedy.dueBy < londonDateOf(asOf) && (!remedy.completedAt || isAfter(remedy.completedAt, asOf));
-      if (late && remedy.dueBy! >= period.from)
-        overdue.push({ complaintId: state.complaintId, remedyId: remedy.remedyId, dueBy: remedy.dueBy! });
-    }
-    const assessment = assess(state, asOf, rules);
-    for (const finding of assessment.findings) {
-      if (inYear(finding.at)) add(findings, `${finding.provision}|${finding.rule}`);
-    }
-    for (const deadline of assessment.deadlines) {
-      countTimeliness(timeliness, deadline, state, rules, inYear);
-      if (deadline.status === 'pending' || !inYear(deadline.metAt ?? deadline.dueAt)) continue;
-      const row = compliance.get(deadline.kind) ?? { provision: deadline.provision, met: 0, total: 0 };
-      const met = deadline.kind === 'remedy' ? deadline.status === 'met' : deadline.withinCodeTimescale === true;
-      compliance.set(deadline.kind, { provision: row.provision, met: row.met + Number(met), total: row.total + 1 });
     }
   }
 
@@ -235,45 +242,9 @@ export function annualReport(
   };
 }
 
-/** Working days to acknowledge and to respond, per stage, from the stage's start (receipt or escalation request). */
-const TIMELINESS = [
-  { key: 'acknowledgement', stage: 1, what: 'acknowledge', timescale: 5 },
-  { key: 'stage1Response', stage: 1, what: 'respond', timescale: 15 },
-  { key: 'stage2Acknowledgement', stage: 2, what: 'acknowledge', timescale: 5 },
-  { key: 'stage2Response', stage: 2, what: 'respond', timescale: 25 },
-] as const;
-
-/** Buckets around a timescale T: within half of it, within it, within twice it, beyond. */
-export function bucketsFor(timescale: number): { label: string; upTo: number }[] {
-  const half = Math.floor(timescale / 2);
-  return [
-    { label: `0–${half}`, upTo: half },
-    { label: `${half + 1}–${timescale}`, upTo: timescale },
-    { label: `${timescale + 1}–${timescale * 2}`, upTo: timescale * 2 },
-    { label: `over ${timescale * 2}`, upTo: Infinity },
-  ];
-}
-
-function countTimeliness(
-  into: Map<string, Map<string, number>>,
-  deadline: Deadline,
-  state: ComplaintState,
-  rules: ComplianceRules,
-  inYear: (instant: string | null | undefined) => boolean,
-): void {
-  const spec = TIMELINESS.find((t) => t.key === deadline.kind);
-  if (!spec || !deadline.metAt || !inYear(deadline.metAt)) return;
-  const start = spec.stage === 1 ? state.receivedAt : state.stage2?.requestedAt;
-  if (!start) return;
-  const days = rules.calendar.workingDaysBetween(londonDateOf(start), londonDateOf(deadline.metAt));
-  const bucket = bucketsFor(spec.timescale).find(({ upTo }) => days <= upTo)!;
-  if (!into.has(spec.key)) into.set(spec.key, counter());
-  add(into.get(spec.key)!, bucket.label);
-}
-
 function monthOf(instant: string, year: number): number {
-  const [y, m] = londonDateOf(instant).split('-').map(Number) as [number, number];
-  return (y - year) * 12 + m - 4;
+  const date = londonDateOf(instant);
+  return (Number(date.slice(0, 4)) - year) * 12 + Number(date.slice(5, 7)) - 4;
 }
 
 const counter = () => new Map<string, number>();
@@ -283,6 +254,3 @@ const sum = (map: Map<string, number>) => [...map.values()].reduce((a, b) => a +
 const sorted = (map: Map<string, number>): Tally[] =>
   [...map].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
 const compareProvisions = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
-
-/** The calendar day before a `YYYY-MM-DD` date. */
-const dayBefore = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);

@@ -1,4 +1,4 @@
-import { londonDateOf, TENURES, type Tenure } from '@complaint-ledger/domain';
+import { addCalendarDays, endOfLondonDay, londonDateOf, TENURES, type Tenure } from '@complaint-ledger/domain';
 import { tableOf, type ReadModelDatabase } from '../read-model-database';
 
 /** Homes owned per reporting year and tenure (the CH01 denominators, from configuration). */
@@ -59,9 +59,13 @@ export function tsmReport(db: ReadModelDatabase, year: number, homes: HomesByYea
          COALESCE(SUM(stage1_responded_on BETWEEN @from AND @to AND stage1_within_code = 1), 0) AS s1Within,
          COALESCE(SUM(stage2_responded_on BETWEEN @from AND @to), 0) AS s2Responded,
          COALESCE(SUM(stage2_responded_on BETWEEN @from AND @to AND stage2_within_code = 1), 0) AS s2Within
-       FROM ${tableOf({ name: 'complaints' })} WHERE excluded = 0 GROUP BY tenure`,
+       FROM ${tableOf({ name: 'complaints' })}
+       WHERE excluded = 0 AND received_at <= @until AND last_dated_on >= @datedFrom
+       GROUP BY tenure`,
     )
-    .all(period) as (Counts & { tenure: Tenure })[];
+    // every date counted is on or after receipt and on or before the complaint's last date (a UTC date,
+    // so a day early): the index passes over complaints received after the year or dated wholly before it
+    .all({ ...period, until: endOfLondonDay(period.to), datedFrom: addCalendarDays(period.from, -1) }) as (Counts & { tenure: Tenure })[];
   const countsOf = (tenure: Tenure) => rows.find((row) => row.tenure === tenure) ?? ZERO;
   const byTenure = Object.fromEntries(
     TENURES.map((tenure) => [tenure, figures(countsOf(tenure), homes[year]?.[tenure] ?? null)]),

@@ -49,6 +49,11 @@ function offsetInstantMs(value: string): number | undefined {
 
 /** Normalises an instant (or a London date) to the canonical UTC ISO form stored in events. */
 export function toInstant(value: string): Instant {
+  // already canonical (what the ledger stores and judges at): returned as it is, without a round trip through luxon
+  if (isUtcMillis(value)) {
+    const epochMs = Date.parse(value);
+    if (!Number.isNaN(epochMs) && new Date(epochMs).toISOString() === value) return value;
+  }
   const parsed = parseInstant(value);
   if (!parsed) throw new RangeError(`not an ISO-8601 instant or date: ${value}`);
   return parsed.toISO()!;
@@ -79,7 +84,7 @@ function londonOffsetMs(epochMs: number): number {
 // asOf, the due instants every complaint due that day shares, and each complaint's own instants
 // every time it is re-evaluated. Remembered (bounded), they cost a lookup.
 const londonDates = new Map<Instant, LocalDate>();
-const REMEMBERED_DATES = 100_000;
+const REMEMBERED_DATES = 20_000;
 
 /** The London calendar date an instant falls on. */
 export function londonDateOf(instant: Instant): LocalDate {
@@ -146,6 +151,11 @@ export function isAfter(a: Instant, b: Instant): boolean {
 
 export function latestOf(a: Instant, b: Instant): Instant {
   return isAfter(a, b) ? a : b;
+}
+
+/** Adds (or, negative, takes away) calendar days to a `YYYY-MM-DD` date. */
+export function addCalendarDays(date: LocalDate, days: number): LocalDate {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** Adds calendar months with end-of-month clamping (31 Jan + 1 month = 28/29 Feb), in London dates. */

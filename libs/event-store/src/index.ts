@@ -6,5 +6,6 @@ export * from './adapters/sqlite';
 export { DependencyNotSynced, type CommitDependency } from './adapters/sqlite-commit-dependency';
 export * from './adapters/eventstoredb';
 export * from './event-id';
+export * from './page-cache';
 export * from './private-file';
 export * from './worker-thread';

@@ -8,12 +8,14 @@ import {
   DependencyNotSynced,
   DuplicateEventId,
   GENESIS_HASH,
+  PAGE_CACHE_KIB,
   SqliteEventStore,
   StoreUnavailable,
   verifyChain,
   type CommitDependency,
   type NewEvent,
 } from '../src';
+import { openLogConnection } from '../src/adapters/sqlite-appender';
 import { eventStoreContract, newEvent } from './contract';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-sqlite-'));
@@ -57,6 +59,13 @@ function writeVersion1Log(path: string, appends: readonly (readonly [stream: str
 }
 
 describe('SqliteEventStore specifics', () => {
+  it('a connection to the log caches at most PAGE_CACHE_KIB of its pages, not better-sqlite3’s 16 MB (memory flat as the log grows)', () => {
+    const db = openLogConnection(freshPath());
+    expect(db.pragma('cache_size', { simple: true })).toBe(-PAGE_CACHE_KIB);
+    expect(PAGE_CACHE_KIB).toBeLessThan(16_000);
+    db.close();
+  });
+
   it('keeps everything across a close and reopen of the same file', async () => {
     const path = freshPath();
     const first = new SqliteEventStore(path);

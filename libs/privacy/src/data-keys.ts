@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { preparePrivateFile, StoreUnavailable, type CommitDependency } from '@complaint-ledger/event-store';
+import { boundPageCache, preparePrivateFile, StoreUnavailable, type CommitDependency } from '@complaint-ledger/event-store';
 import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomCopy, randomView } from './random-pool';
@@ -83,6 +83,7 @@ export class DataKeyStore {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL'); // new keys are synced by durable(), erasures by erase()
+    boundPageCache(this.db);
     this.db.pragma('secure_delete = ON'); // erased keys are overwritten, not just unlinked from the tree
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS data_keys (key_id TEXT PRIMARY KEY, subject TEXT NOT NULL, wrapped BLOB NOT NULL, created_at TEXT NOT NULL);

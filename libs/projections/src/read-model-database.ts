@@ -1,4 +1,4 @@
-import { preparePrivateFile } from '@complaint-ledger/event-store';
+import { boundPageCache, preparePrivateFile } from '@complaint-ledger/event-store';
 import Database from 'better-sqlite3';
 import type { AnyProjection, ColumnValue } from './projection';
 
@@ -16,6 +16,7 @@ export function openReadModelDatabase(path: string): ReadModelDatabase {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  boundPageCache(db);
   db.exec(`CREATE TABLE IF NOT EXISTS projection_checkpoints (
     name     TEXT PRIMARY KEY,
     version  TEXT NOT NULL,

@@ -1,4 +1,4 @@
-import { SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
+import { PAGE_CACHE_KIB, SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,12 @@ async function seed(store: EventStore) {
     ...many(5, (c) => c.received('2024-08-01T10:00').notAccepted('2024-08-02T10:00')),
   );
 }
+
+it('a read-model connection caches at most PAGE_CACHE_KIB of its pages, however large its file grows', () => {
+  const db = openReadModelDatabase(freshPath('cache'));
+  expect(db.pragma('cache_size', { simple: true })).toBe(-PAGE_CACHE_KIB);
+  db.close();
+});
 
 describe('the projection runner', () => {
   it('rebuilding from zero gives byte-identical read models to incremental processing', async () => {

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { checkAppend } from '../append-rules';
 import { GENESIS_HASH, sealJson } from '../hash-chain';
 import type { AppendResult, ExpectedRevision, NewEvent } from '../port';
+import { boundPageCache } from '../page-cache';
 
 /** One append of a group commit, as the writer needs it. */
 export interface AppendRequest {
@@ -30,6 +31,7 @@ export function openLogConnection(path: string): Database.Database {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
+  boundPageCache(db);
   return db;
 }
 

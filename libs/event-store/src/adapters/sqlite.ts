@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { closeSync, openSync } from 'node:fs';
+import { boundPageCache } from '../page-cache';
 import { openSchema, type LayoutUpgrade } from './sqlite-schema';
 import { openLogConnection, SqliteAppender, StreamKeys, type AppendRequest, type Outcome } from './sqlite-appender';
 import { WriterThread } from './sqlite-writer-thread';
@@ -259,6 +260,7 @@ export function toRecorded(row: EventRow): RecordedEvent {
  */
 export function openLogReadOnly(path: string): { readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]>; close(): void } {
   const db = new Database(path, { readonly: true, fileMustExist: true });
+  boundPageCache(db);
   const page = db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
   return { readAll: async (after, limit) => page.all(after, limit).map(toRecorded), close: () => db.close() };
 }

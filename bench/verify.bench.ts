@@ -4,7 +4,7 @@
  * port (not timed), signed with a fresh Ed25519 key:
  *   - the whole log, as `npm run verify`, the auditor's endpoint and the background pass read it:
  *     events/s, and the heap the verifier holds at the end, keeping every stream's last link or
- *     the 100,000 most recently used (the service's setting);
+ *     the 25,000 most recently used (the service's setting);
  *   - a start from the signed mark: with nothing after it, and with BENCH_AFTER complaints
  *     (default 10,000) recorded since.
  * Each figure is the median of BENCH_ROUNDS runs (default 3).
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     console.log(
       `| ${what} | ${verified.toLocaleString('en-GB')} | ${r.seconds.toFixed(2)} | ${rate({ events: verified, seconds: r.seconds })} | ${r.heapMb.toFixed(0)} |`,
     );
-  line('whole log, 100,000 streams kept (the service)', bounded);
+  line('whole log, 25,000 streams kept (the service)', bounded);
   line('whole log, every stream kept', unbounded);
   line('start from the mark, nothing after it', nothingAfter, 0);
   line(`start from the mark, ${after.toLocaleString('en-GB')} complaints after it`, someAfter, someAfter.events - nothingAfter.events);

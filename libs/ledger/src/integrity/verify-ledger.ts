@@ -60,6 +60,13 @@ export interface VerifierOptions {
   readonly from?: VerifiedState;
 }
 
+/**
+ * Streams whose last link is kept (about 340 bytes each). A complaint's events are days or weeks
+ * apart, so the streams met between two of them are the complaints open meanwhile: tens of
+ * thousands even for a landlord group. One let go is read again, costing a read, not a verdict.
+ */
+const STREAMS_KEPT = 25_000;
+
 /** How many recent heads are kept to compare with a checkpoint written a little after the position it covers. */
 const RECENT_HEADS = 65_536;
 const START: VerifiedState = {
@@ -98,7 +105,7 @@ export class LedgerVerifier {
     this.checkpoints = { ...from.checkpoints };
     this.checkpointRevision = from.checkpointRevision;
     this.key = options.key ?? null;
-    this.cacheSize = options.readStream ? (options.streamCache ?? 100_000) : Infinity;
+    this.cacheSize = options.readStream ? (options.streamCache ?? STREAMS_KEPT) : Infinity;
   }
 
   get head(): LedgerHead {

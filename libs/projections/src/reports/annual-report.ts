@@ -143,14 +143,14 @@ export function annualReport(
     for (const entry of reportEntriesOf((JSON.parse(row.doc) as { state: ComplaintState }).state, asOf, rules)) {
       switch (entry[0]) {
         case 'received': {
-          const [, at, what, how, tenancy] = entry;
-          if (!inYear(at)) break;
-          const monthIndex = monthOf(at, year);
+          const [, receivedAt, itsCategory, itsChannel, itsTenure] = entry;
+          if (!inYear(receivedAt)) break;
+          const monthIndex = monthOf(receivedAt, year);
           months[monthIndex]!.stage1 += 1;
-          add(category, what);
-          add(channel, how);
-          add(themes[Math.floor(monthIndex / 3)]!, what);
-          add(tenure[1], tenancy);
+          add(category, itsCategory);
+          add(channel, itsChannel);
+          add(themes[Math.floor(monthIndex / 3)]!, itsCategory);
+          add(tenure[1], itsTenure);
           break;
         }
         case 'escalated':
@@ -192,8 +192,8 @@ export function annualReport(
         case 'compliance': {
           const [, kind, provision, at, met] = entry;
           if (!inYear(at)) break;
-          const row = compliance.get(kind) ?? { provision, met: 0, total: 0 };
-          compliance.set(kind, { provision: row.provision, met: row.met + Number(met), total: row.total + 1 });
+          const counted = compliance.get(kind) ?? { provision, met: 0, total: 0 };
+          compliance.set(kind, { provision: counted.provision, met: counted.met + Number(met), total: counted.total + 1 });
           break;
         }
       }

@@ -1,4 +1,4 @@
-type Schema = { [key: string]: unknown };
+import type { Schema } from './schema-generator';
 
 /**
  * What in `current` would break a consumer built against `released` (docs/integration.md,
@@ -25,17 +25,12 @@ export function breakingChanges(released: Schema, current: Schema, path = '#'): 
   }
   const required = (schema: Schema) => (Array.isArray(schema.required) ? (schema.required as string[]) : []);
   for (const name of required(released)) if (!required(current).includes(name)) found.push(`${path}: ${name} is no longer required`);
-  const properties = (schema: Schema) => (schema.properties ?? {}) as Record<string, Schema>;
-  for (const [name, property] of Object.entries(properties(released))) {
-    const now = properties(current)[name];
-    if (!now) found.push(`${path}/properties/${name}: removed`);
-    else found.push(...breakingChanges(property, now, `${path}/properties/${name}`));
-  }
-  for (const group of ['$defs', 'definitions'] as const) {
-    for (const [name, definition] of Object.entries((released[group] ?? {}) as Record<string, Schema>)) {
-      const now = ((current[group] ?? {}) as Record<string, Schema>)[name];
-      if (!now) found.push(`${path}/${group}/${name}: removed`);
-      else found.push(...breakingChanges(definition, now, `${path}/${group}/${name}`));
+  // every named schema released (a property, a definition) must still be there, and compatible
+  const named = (schema: Schema, group: string) => (schema[group] ?? {}) as Record<string, Schema>;
+  for (const group of ['properties', '$defs', 'definitions'] as const) {
+    for (const [name, was] of Object.entries(named(released, group))) {
+      const now = named(current, group)[name];
+      found.push(...(now ? breakingChanges(was, now, `${path}/${group}/${name}`) : [`${path}/${group}/${name}: removed`]));
     }
   }
   if (released.items && typeof released.items === 'object')

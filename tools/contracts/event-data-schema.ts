@@ -5,11 +5,7 @@ import {
   type ComplaintEvent,
   type ComplaintEventType,
 } from '@complaint-ledger/domain';
-import { join } from 'node:path';
-import { createGenerator } from 'ts-json-schema-generator';
-
-type Schema = { [key: string]: unknown };
-const ROOT = join(__dirname, '..', '..');
+import { byName, schemaGenerator, type Schema } from './schema-generator';
 
 /**
  * The JSON Schema of every event type's `data` as Kafka consumers receive it
@@ -21,15 +17,9 @@ const ROOT = join(__dirname, '..', '..');
  *     and consumers ignore what they do not know (docs/integration.md, compatibility).
  */
 export function eventDataSchema(): Schema {
-  const generated = createGenerator({
-    path: join(ROOT, 'libs/domain/src/complaint/events.ts'),
-    tsconfig: join(ROOT, 'tsconfig.json'),
-    type: 'ComplaintEvent',
-    skipTypeCheck: true,
-    expose: 'export',
-    topRef: true,
-    jsDoc: 'extended',
-  }).createSchema('ComplaintEvent');
+  const generated = schemaGenerator('libs/domain/src/complaint/events.ts', { type: 'ComplaintEvent', topRef: true }).createSchema(
+    'ComplaintEvent',
+  );
   const definitions = generated.definitions as Record<string, Schema>;
   const eventTypes = ((definitions.ComplaintEvent!.anyOf as Schema[]) ?? []).map((member) => String(member.$ref).split('/').pop()!);
   const $defs: Record<string, Schema> = {};
@@ -59,11 +49,7 @@ export function eventDataSchema(): Schema {
     title: "Complaint events' data (version 1)",
     description:
       "The `data` of each event type as published on complaints.events.v1 (the message's `eventType` names which), generated from the domain's types with personal data left out. Objects are open: fields may be added within v1, and consumers ignore fields they do not know. Do not edit: npm run contracts:generate.",
-    $defs: Object.fromEntries(
-      Object.keys(open)
-        .sort()
-        .map((name) => [name, open[name]]),
-    ),
+    $defs: byName(open),
   };
 }
 

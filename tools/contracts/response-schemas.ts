@@ -1,8 +1,4 @@
-import { join } from 'node:path';
-import { createGenerator } from 'ts-json-schema-generator';
-
-type Schema = { [key: string]: unknown };
-const ROOT = join(__dirname, '..', '..');
+import { byName, schemaGenerator, type Schema } from './schema-generator';
 
 /** The API's response bodies, by the names in apps/ledger-api/src/http/responses.ts. */
 export const RESPONSE_TYPES = [
@@ -27,13 +23,8 @@ export const RESPONSE_TYPES = [
  * served document by completeOpenApi.
  */
 export function responseSchemas(): Record<string, Schema> {
-  const generator = createGenerator({
-    path: join(ROOT, 'apps/ledger-api/src/http/responses.ts'),
-    tsconfig: join(ROOT, 'tsconfig.json'),
-    skipTypeCheck: true,
-    expose: 'export',
+  const generator = schemaGenerator('apps/ledger-api/src/http/responses.ts', {
     topRef: false,
-    jsDoc: 'extended',
     additionalProperties: true, // bodies may gain fields; clients ignore what they do not know
   });
   const schemas: Record<string, Schema> = {};
@@ -43,11 +34,7 @@ export function responseSchemas(): Record<string, Schema> {
     schemas[type] = root;
     for (const [name, definition] of Object.entries(definitions)) schemas[componentName(name)] = definition;
   }
-  return Object.fromEntries(
-    Object.keys(schemas)
-      .sort()
-      .map((name) => [name, toOpenApi30(schemas[name]) as Schema]),
-  );
+  return Object.fromEntries(Object.entries(byName(schemas)).map(([name, schema]) => [name, toOpenApi30(schema) as Schema]));
 }
 
 /** OpenAPI 3.0 names components with letters, digits, `.`, `-` and `_` only: `Page<Alert>` becomes `Page_Alert`. */

@@ -1,11 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Holidays from 'date-holidays';
-import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { demoYear, type PlannedComplaint } from '../src/demo/demo-year';
 import { seedThroughApi } from '../src/demo/seed-client';
 import type { ReadSide } from '@complaint-ledger/projections';
 import { READ_SIDE } from '../src/infrastructure/tokens';
+import { chromiumOrSkip } from './browser';
 import { api, KEYS, NOW, startApp } from './support';
 
 /**
@@ -166,10 +166,7 @@ describe('GET /v1/reports/annual (JSON) on a generated year', () => {
   });
 });
 
-const browser = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
-const describeInBrowser = browser ? describe : describe.skip;
-if (!browser)
-  console.warn('[skipped] annual report in Chromium: /usr/bin/chromium is not installed (apt-get install chromium, as .ci/run does)');
+const { browserPath: browser, describeInBrowser } = chromiumOrSkip('annual report');
 
 describeInBrowser('the annual report page in headless Chromium', () => {
   it('renders every chart as a non-empty SVG with a text alternative, with no console errors and no external requests', async () => {

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { chromium } from 'playwright-core';
+import { chromiumOrSkip } from './browser';
 import { KEYS, startApp } from './support';
 
 /**
@@ -9,10 +9,7 @@ import { KEYS, startApp } from './support';
  * button takes an API key, and "Try it out" on POST /v1/complaints with the example offered
  * records a complaint.
  */
-const browserPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
-const describeInBrowser = browserPath ? describe : describe.skip;
-if (!browserPath)
-  console.warn('[skipped] /docs in Chromium: /usr/bin/chromium is not installed (apt-get install chromium, as .ci/run does)');
+const { browserPath, describeInBrowser } = chromiumOrSkip('/docs');
 jest.setTimeout(60_000);
 
 describeInBrowser('/docs in Chromium', () => {

@@ -3,6 +3,7 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import responseSchemas from './response-schemas.json';
 
 type Operation = {
+  operationId?: string;
   tags?: string[];
   parameters?: object[];
   responses: Record<string, { description: string; content?: object; headers?: object }>;
@@ -113,57 +114,71 @@ export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
     schemas[name] = schema;
   }
   for (const [path, item] of Object.entries(document.paths)) {
-    for (const [method, operation] of Object.entries(item) as [string, Operation & { operationId?: string }][]) {
-      const body = operation.operationId && QUERY_BODIES[operation.operationId];
-      if (body) {
-        const json = { 'application/json': { schema: { $ref: `#/components/schemas/${body}` } } };
-        const html = path.startsWith('/v1/reports/annual') ? { 'text/html': { schema: { type: 'string' } } } : {};
-        operation.responses['200'] = {
-          ...operation.responses['200'],
-          description: operation.responses['200']?.description ?? '',
-          content: { ...json, ...html },
-        };
-        if (path === '/health/ready') operation.responses['503'] = { description: 'Not ready: the checks say why', content: json };
-      }
-      if (operation.operationId === 'HealthController_live')
-        operation.responses['200'] = {
-          description: 'The process is up',
-          content: {
-            'application/json': {
-              schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } },
-            },
-          },
-        };
-      if (operation.operationId === 'AnnualReportController_page')
-        operation.responses['200'] = { description: 'The report as a page', content: { 'text/html': { schema: { type: 'string' } } } };
-      if (isPublic(path)) {
-        operation.security = [];
-        if (path.startsWith('/.well-known/')) operation.responses['404'] ??= problem('This ledger signs no checkpoints (no signing key)');
-        continue;
-      }
-      const command = operation.tags?.includes('commands') ?? false;
-      const onComplaint = path.includes('{id}');
-      const codes: (keyof typeof ERRORS)[] = [401, 403, 429];
-      if (method === 'post') codes.push(400, 413, 415, 503);
-      if (method === 'get' && operation.parameters?.length) codes.push(400);
-      if (onComplaint || path.includes('{reference}')) codes.push(404);
-      if (command) codes.push(409, 422);
-      if (method === 'get' && onComplaint) codes.push(409); // a stored event that cannot be read, by revision
-      if (command) {
-        operation.parameters = [...(operation.parameters ?? []), ...(onComplaint ? [HEADERS.ifMatch] : []), HEADERS.idempotencyKey];
-        if (onComplaint) codes.push(412);
-        for (const [status, response] of Object.entries(operation.responses))
-          if (status.startsWith('2'))
-            Object.assign(response, {
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/CommandResult' } } },
-              headers: {
-                ETag: { description: "The complaint's revision, quoted", schema: { type: 'string' } },
-                ...(status === '201' ? { Location: { description: 'The complaint', schema: { type: 'string' } } } : {}),
-              },
-            });
-      }
-      for (const code of [...new Set(codes)].sort()) operation.responses[String(code)] ??= ERRORS[code];
-    }
+    for (const [method, operation] of Object.entries(item) as [string, Operation][]) completeOperation(path, method, operation);
   }
   return document;
+}
+
+/** One operation: its success body, then (unless public) what a command adds and the errors it can answer. */
+function completeOperation(path: string, method: string, operation: Operation): void {
+  describeSuccess(path, operation);
+  if (isPublic(path)) {
+    operation.security = [];
+    if (path.startsWith('/.well-known/')) operation.responses['404'] ??= problem('This ledger signs no checkpoints (no signing key)');
+    return;
+  }
+  const command = operation.tags?.includes('commands') ?? false;
+  const onComplaint = path.includes('{id}');
+  const codes: (keyof typeof ERRORS)[] = [401, 403, 429];
+  if (method === 'post') codes.push(400, 413, 415, 503);
+  if (method === 'get' && operation.parameters?.length) codes.push(400);
+  if (onComplaint || path.includes('{reference}')) codes.push(404);
+  if (command) codes.push(409, 422);
+  if (method === 'get' && onComplaint) codes.push(409); // a stored event that cannot be read, by revision
+  if (command) {
+    operation.parameters = [...(operation.parameters ?? []), ...(onComplaint ? [HEADERS.ifMatch] : []), HEADERS.idempotencyKey];
+    if (onComplaint) codes.push(412);
+    describeCommandResult(operation);
+  }
+  for (const code of [...new Set(codes)].sort()) operation.responses[String(code)] ??= ERRORS[code];
+}
+
+/** A query's 200 body by its named response type; the liveness answer and the report page, which have none. */
+function describeSuccess(path: string, operation: Operation): void {
+  const body = operation.operationId && QUERY_BODIES[operation.operationId];
+  if (body) {
+    const json = { 'application/json': { schema: { $ref: `#/components/schemas/${body}` } } };
+    const html = path.startsWith('/v1/reports/annual') ? { 'text/html': { schema: { type: 'string' } } } : {};
+    operation.responses['200'] = {
+      ...operation.responses['200'],
+      description: operation.responses['200']?.description ?? '',
+      content: { ...json, ...html },
+    };
+    if (path === '/health/ready') operation.responses['503'] = { description: 'Not ready: the checks say why', content: json };
+  }
+  if (operation.operationId === 'HealthController_live')
+    operation.responses['200'] = {
+      description: 'The process is up',
+      content: {
+        'application/json': {
+          schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } },
+        },
+      },
+    };
+  if (operation.operationId === 'AnnualReportController_page')
+    operation.responses['200'] = { description: 'The report as a page', content: { 'text/html': { schema: { type: 'string' } } } };
+}
+
+/** Every 2xx of a command: `{ id, revision }`, with the `ETag` (and `Location` on 201). */
+function describeCommandResult(operation: Operation): void {
+  for (const [status, response] of Object.entries(operation.responses)) {
+    if (!status.startsWith('2')) continue;
+    Object.assign(response, {
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/CommandResult' } } },
+      headers: {
+        ETag: { description: "The complaint's revision, quoted", schema: { type: 'string' } },
+        ...(status === '201' ? { Location: { description: 'The complaint', schema: { type: 'string' } } } : {}),
+      },
+    });
+  }
 }

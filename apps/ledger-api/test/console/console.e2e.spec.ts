@@ -1,18 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Ledger } from '@complaint-ledger/ledger';
 import { LEDGER } from '../../src/infrastructure/tokens';
+import { chromiumOrSkip } from '../browser';
 import { api, complaintBody, KEYS, startApp } from '../support';
 
 /**
  * The console in a real browser: sign in, find a complaint, replay its timeline, see what each
  * role may see, sign out; and an accessibility audit (axe-core) of every page.
  */
-const browserPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
-const describeInBrowser = browserPath ? describe : describe.skip;
-if (!browserPath)
-  console.warn('[skipped] console in Chromium: /usr/bin/chromium is not installed (apt-get install chromium, as .ci/run does)');
+const { browserPath, describeInBrowser } = chromiumOrSkip('console');
 jest.setTimeout(120_000);
 
 const RESIDENT = 'Sam Resident';

@@ -57,30 +57,21 @@ export function openRelay(
     onRecovered: () => logger.log('publishing again'),
     onPublished: (events) => published.inc(events),
   });
-  const status = () => relay.status();
-  new Gauge({
-    name: 'ledger_relay_position',
-    help: 'Log position up to which the broker acknowledged every event',
-    registers: [registry],
-    collect() {
-      this.set(status().position);
-    },
-  });
-  new Gauge({
-    name: 'ledger_relay_pending_events',
-    help: 'Events read and not yet acknowledged',
-    registers: [registry],
-    collect() {
-      this.set(status().pendingEvents);
-    },
-  });
-  new Gauge({
-    name: 'ledger_relay_lag_seconds',
-    help: 'Seconds since the oldest event waiting to be published was recorded',
-    registers: [registry],
-    collect() {
-      this.set(status().lagSeconds);
-    },
-  });
+  // read when scraped: the relay's own status, nothing kept twice
+  const gauges: [name: string, help: string, of: (status: ReturnType<EventRelay['status']>) => number][] = [
+    ['ledger_relay_position', 'Log position up to which the broker acknowledged every event', (s) => s.position],
+    ['ledger_relay_pending_events', 'Events read and not yet acknowledged', (s) => s.pendingEvents],
+    ['ledger_relay_lag_seconds', 'Seconds since the oldest event waiting to be published was recorded', (s) => s.lagSeconds],
+  ];
+  for (const [name, help, of] of gauges) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(of(relay.status()));
+      },
+    });
+  }
   return relay;
 }

@@ -96,6 +96,7 @@ export function annualReport(
   rules: ComplianceRules,
   homes: HomesByYear,
   now: string,
+  /** everyComplaint: judge every complaint received by then, skipping none (the reference the tests hold the report to). */
   options: { readonly everyComplaint?: boolean } = {},
 ): AnnualReport {
   const period = reportingYear(year);

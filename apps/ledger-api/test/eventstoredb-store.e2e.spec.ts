@@ -1,6 +1,6 @@
 import { EventStoreDbEventStore } from '@complaint-ledger/event-store';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { EventStoreDbStandIn } from '../../../libs/event-store/test/support/eventstoredb-stand-in';
+import { EventStoreDbStandIn } from '../../../tools/eventstore-stand-in/stand-in';
 import { api, complaintBody, NOW, startAppWith, testConfig } from './support';
 
 // The HTTP API on the EventStoreDB adapter, its real client over the wire to a stand-in server

@@ -2,7 +2,7 @@ import { EventStoreDbEventStore, SqliteEventStore } from '@complaint-ledger/even
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type Database from 'better-sqlite3';
 import { openSync } from 'node:fs';
-import { EventStoreDbStandIn } from '../../../libs/event-store/test/support/eventstoredb-stand-in';
+import { EventStoreDbStandIn } from '../../../tools/eventstore-stand-in/stand-in';
 import { api, complaintBody, NOW, startAppWith, tempSqlitePath, testConfig } from './support';
 
 /**

@@ -9,3 +9,5 @@ export * from './event-id';
 export * from './page-cache';
 export * from './private-file';
 export * from './worker-thread';
+export * from './sqlite-copy';
+export * from './sync-file';

@@ -97,11 +97,14 @@ export class DuplicateEventId extends Error {
 }
 
 /**
- * The store cannot take the write (disk full, unreachable): nothing was written. `untilRestart`
+ * The store cannot take the write (disk full, unreachable) and nothing was written. `untilRestart`
  * when this process takes no more writes of the kind until it is restarted (a failed fsync: the
  * kernel may have dropped what it had not yet written, so nothing after it is trusted to be on disk).
  */
 export class StoreUnavailable extends Error {
+  /** Whether the write may have been made all the same: see OutcomeUnknown. */
+  readonly outcome: 'not-written' | 'unknown' = 'not-written';
+
   constructor(
     message: string,
     override readonly cause?: unknown,
@@ -109,6 +112,22 @@ export class StoreUnavailable extends Error {
   ) {
     super(message);
     this.name = 'StoreUnavailable';
+  }
+}
+
+/**
+ * The write was sent but never confirmed: a server that did not answer within the deadline, a
+ * connection lost mid-call, a writer thread that died with the batch, an fsync that failed after
+ * the commit's frames were written. It may be in the log or not. Only a retry that the ledger
+ * recognises (the same event ids: the same Idempotency-Key, or the same request) settles which,
+ * and records it at most once.
+ */
+export class OutcomeUnknown extends StoreUnavailable {
+  override readonly outcome = 'unknown';
+
+  constructor(message: string, cause?: unknown, untilRestart = false) {
+    super(message, cause, untilRestart);
+    this.name = 'OutcomeUnknown';
   }
 }
 

@@ -12,7 +12,7 @@ import {
   type RecordedEvent,
 } from '../src';
 import { eventStoreContract, newEvent } from './contract';
-import { EventStoreDbStandIn, silentListener } from './support/eventstoredb-stand-in';
+import { EventStoreDbStandIn, silentListener } from '../../../tools/eventstore-stand-in/stand-in';
 
 /**
  * The EventStoreDB adapter driven through its real client (@eventstore/db-client: gRPC, protobuf,

@@ -13,3 +13,5 @@ export * from './integrity/verify-ledger';
 export * from './integrity/verified-mark';
 export * from './integrity/ledger-integrity';
 export * from './health/metrics-access';
+export * from './backup/backup';
+export * from './backup/restore';

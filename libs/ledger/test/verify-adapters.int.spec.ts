@@ -6,7 +6,7 @@ import { WorkingCalendar, type ComplaintCommand } from '@complaint-ledger/domain
 import { EventStoreDbEventStore, MemoryEventStore, SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
 import type { PersonalDataCipher } from '@complaint-ledger/privacy';
 import { Registry } from 'prom-client';
-import { EventStoreDbStandIn } from '../../event-store/test/support/eventstoredb-stand-in';
+import { EventStoreDbStandIn } from '../../../tools/eventstore-stand-in/stand-in';
 import { receiveCommand } from '../../domain/test/support/builders';
 import { CheckpointSigningKey, LedgerIntegrity, RecordComplaintFact, verifyLedger, WritePath } from '../src';
 import { signingKeyFile } from './support/signing-key';

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { boundPageCache, preparePrivateFile, StoreUnavailable, type CommitDependency } from '@complaint-ledger/event-store';
+import { boundPageCache, preparePrivateFile, StoreUnavailable, syncFile as syncPath, type CommitDependency } from '@complaint-ledger/event-store';
 import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomCopy, randomView } from './random-pool';
@@ -95,7 +95,7 @@ export class DataKeyStore {
     // the statements above opened the WAL file; it stays (the same file) while this connection is open
     this.walPath = path === ':memory:' ? null : `${path}-wal`;
     this.wal = this.walPath === null ? null : openSync(this.walPath, 'r');
-    if (this.wal !== null) syncDirectoryOf(path); // the WAL file's own name is on disk too
+    if (this.wal !== null) syncPath(dirname(path)); // the WAL file's own name is on disk too
     this.statements = {
       current: this.db.prepare<[string], { key_id: string; wrapped: Buffer }>(
         'SELECT key_id, wrapped FROM data_keys WHERE subject = ? ORDER BY created_at, rowid LIMIT 1',
@@ -108,6 +108,7 @@ export class DataKeyStore {
       ),
       remove: this.db.prepare('DELETE FROM data_keys WHERE subject = ?'),
       remember: this.db.prepare('INSERT OR IGNORE INTO erasures (subject, erased_at, actor, reason) VALUES (?, ?, ?, ?)'),
+      erasedSince: this.db.prepare('SELECT 1 FROM erasures WHERE subject = ? AND erased_at >= ? LIMIT 1').pluck(),
       // changes whenever another connection commits to the file (not on this connection's own commits)
       dataVersion: this.db.prepare('PRAGMA data_version').pluck(),
     };
@@ -235,12 +236,27 @@ export class DataKeyStore {
     this.db.close();
   }
 
+  /**
+   * Writes the keys made since the last group. A key whose resident another process erased after
+   * it was made is dropped, not written: the erasure came later, so written back (by a group, or
+   * at shutdown) it would make readable again what was given before the erasure. What this process
+   * encrypted under it reads as erased, as the erasure asks.
+   */
   private writeUnwritten(): void {
     if (!this.unwritten.length) return;
     this.db.transaction(() => {
-      for (const row of this.unwritten) this.statements.insert.run(...row);
+      for (const row of this.unwritten) {
+        const [id, subject, , createdAt] = row;
+        if (this.statements.erasedSince.get(subject, createdAt) !== undefined) this.forget(id, subject);
+        else this.statements.insert.run(...row);
+      }
     })();
     this.unwritten.length = 0;
+  }
+
+  private forget(id: string, subject: string): void {
+    this.byId.delete(id);
+    if (this.currentKeys.get(subject)?.id === id) this.currentKeys.delete(subject);
   }
 
   /** Writes the keys not yet written, in one transaction; if that fails they are dropped and StoreUnavailable is thrown. */
@@ -249,10 +265,7 @@ export class DataKeyStore {
       this.writeUnwritten();
     } catch (error) {
       // e.g. the disk is full: the group's keys are never used, its commands get a 503 and record nothing
-      for (const [id, subject] of this.unwritten.splice(0)) {
-        this.byId.delete(id);
-        if (this.currentKeys.get(subject)?.id === id) this.currentKeys.delete(subject);
-      }
+      for (const [id, subject] of this.unwritten.splice(0)) this.forget(id, subject);
       throw new StoreUnavailable(`the data-key file could not be written: ${(error as Error).message}`, error);
     }
   }
@@ -316,15 +329,5 @@ export class DataKeyStore {
     const decipher = createDecipheriv('aes-256-gcm', this.masterKey, wrapped.subarray(0, 12));
     decipher.setAuthTag(wrapped.subarray(12, 28));
     return Buffer.concat([decipher.update(wrapped.subarray(28)), decipher.final()]);
-  }
-}
-
-/** fsyncs a file's directory, so that a file just created there is found after a crash. */
-function syncDirectoryOf(path: string): void {
-  const directory = openSync(dirname(path), 'r');
-  try {
-    fsyncSync(directory);
-  } finally {
-    closeSync(directory);
   }
 }

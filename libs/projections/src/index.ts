@@ -12,3 +12,4 @@ export * from './read-model-projections';
 export * from './projections-thread';
 export * from './reports/annual-report';
 export * from './point-in-time';
+export * from './read-model-owner';

@@ -2,6 +2,7 @@ import type { AlertSettings, ComplianceRules } from '@complaint-ledger/domain';
 import type { EventStore } from '@complaint-ledger/event-store';
 import { ProjectionsThread } from './projections-thread';
 import { openReadModelDatabase, type ReadModelDatabase } from './read-model-database';
+import { ReadModelOwnership } from './read-model-owner';
 import { readModelProjections } from './read-model-projections';
 import { ProjectionRunner, type LiveProjections } from './runner';
 
@@ -25,8 +26,11 @@ export interface ReadSideOptions {
 export class ReadSide {
   readonly db: ReadModelDatabase;
   readonly runner: LiveProjections;
+  private readonly ownership: ReadModelOwnership;
 
+  /** Refused with ReadModelInUse when another process keeps the same read-model file. */
   constructor(options: ReadSideOptions) {
+    this.ownership = ReadModelOwnership.claim(options.path);
     this.db = openReadModelDatabase(options.path);
     const { thread, rules, alerts, path } = options;
     this.runner =
@@ -42,5 +46,6 @@ export class ReadSide {
   async stop(): Promise<void> {
     await this.runner.stop();
     this.db.close();
+    this.ownership.release();
   }
 }

@@ -72,6 +72,7 @@ export class ProjectionRunner implements LiveProjections {
   private readonly onProgress: (position: number, failure: unknown) => void;
   private lastFlushAt = -Infinity;
   private readonly saveCheckpoint;
+  private readonly storedCheckpoint;
   /** Built once: better-sqlite3 makes a transaction function's wrappers each time it is asked for one. */
   private readonly applyInTransaction: (fresh: readonly RecordedEvent[]) => Map<string, number>;
 
@@ -88,6 +89,7 @@ export class ProjectionRunner implements LiveProjections {
     this.onProgress = options.onProgress ?? (() => undefined);
     this.prepared = projections.map((projection) => this.prepare(projection));
     this.saveCheckpoint = db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?');
+    this.storedCheckpoint = db.prepare('SELECT position FROM projection_checkpoints WHERE name = ?').pluck();
     const apply = db.transaction((fresh: readonly RecordedEvent[]) => this.applyFresh(fresh));
     // IMMEDIATE: the write lock first, then the reads, so another process's read side on the same
     // file makes this one wait (busy_timeout) instead of failing with SQLITE_BUSY at its first write
@@ -184,7 +186,7 @@ export class ProjectionRunner implements LiveProjections {
     const reached = new Map<string, number>();
     for (const prepared of this.prepared) {
       const { projection } = prepared;
-      const checkpoint = this.checkpoints.get(projection.name)!;
+      const checkpoint = this.checkpointInTransaction(projection.name);
       const touched = new Map<string, unknown>();
       for (const event of fresh) {
         if (event.position <= checkpoint) continue;
@@ -203,6 +205,22 @@ export class ProjectionRunner implements LiveProjections {
       reached.set(projection.name, position);
     }
     return reached;
+  }
+
+  /**
+   * The projection's checkpoint as the file has it, read inside the write transaction: the file's
+   * documents and checkpoint were committed together, so an event at or before it is already in
+   * the documents and is never applied again, even if something else (another process on the same
+   * file, which ReadModelOwnership refuses) moved it meanwhile. Then what this runner remembers of
+   * the documents is stale, and is dropped.
+   */
+  private checkpointInTransaction(name: string): number {
+    const stored = this.storedCheckpoint.get(name) as number;
+    if (stored !== this.checkpoints.get(name)) {
+      this.cache.clear();
+      this.checkpoints.set(name, stored);
+    }
+    return stored;
   }
 
   private enqueue(event: RecordedEvent): void {

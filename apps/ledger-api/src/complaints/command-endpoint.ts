@@ -20,15 +20,8 @@ export interface CommandResponse {
 export class CommandEndpoint {
   constructor(private readonly bus: CommandBus) {}
 
-  /** `newStream`: the complaint id was made for this request, so there is no stream to read yet. */
-  async run(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    complaintId: string,
-    command: ComplaintCommand,
-    newStream = false,
-  ): Promise<CommandResponse> {
-    const idempotencyKey = idempotencyKeyOf(request);
+  async run(request: FastifyRequest, reply: FastifyReply, complaintId: string, command: ComplaintCommand): Promise<CommandResponse> {
+    const retry = retryKeyOf(request);
     const outcome = await this.bus.execute(
       new RecordComplaintFact({
         complaintId,
@@ -36,10 +29,7 @@ export class CommandEndpoint {
         actor: principalOf(request),
         correlationId: correlationIdOf(request),
         ifMatch: ifMatchOf(request),
-        idempotencyKey,
-        // only a retry with the same key is compared with the original request
-        requestHash: idempotencyKey ? requestHashOf(request) : undefined,
-        known: newStream ? { state: null, revision: -1 } : undefined,
+        ...retry,
       }),
     );
     void reply.header('etag', `"${outcome.revision}"`);
@@ -48,7 +38,25 @@ export class CommandEndpoint {
   }
 }
 
-const requestHashOf = (request: FastifyRequest): string =>
+/**
+ * How a retry of this request is recognised. With an `Idempotency-Key`, by the key (and the
+ * request's hash, so the key reused with another request is refused). Without one, by the request
+ * itself: a key derived from the credential, the method, the path and the body, so that a client
+ * that got no answer (a timeout, a 503 "outcome unknown") and sends the same request again never
+ * records the fact twice. The price, documented: the identical request from the same credential
+ * is always taken as a retry; a fact genuinely repeated word for word needs keys of its own.
+ */
+export function retryKeyOf(request: FastifyRequest): { idempotencyKey: string; requestHash: string; derivedKey: boolean } {
+  const clientKey = idempotencyKeyOf(request);
+  if (clientKey) return { idempotencyKey: clientKey, requestHash: hashOf({ request: requestOf(request) }), derivedKey: false };
+  const hash = hashOf({ actor: principalOf(request), request: requestOf(request) });
+  return { idempotencyKey: `derived:${hash}`, requestHash: hash, derivedKey: true };
+}
+
+const requestOf = (request: FastifyRequest) => ({ method: request.method, path: request.url.split('?')[0], body: request.body ?? null });
+
+// the client-key hash keeps its earlier shape (method, path, body at the top level), so keys stored before still compare equal
+const hashOf = (value: { actor?: string; request: ReturnType<typeof requestOf> }): string =>
   createHash('sha256')
-    .update(canonicalJson({ method: request.method, path: request.url.split('?')[0], body: request.body ?? null }))
+    .update(canonicalJson(value.actor === undefined ? value.request : value))
     .digest('hex');

@@ -7,6 +7,13 @@ import { problemType, ProblemException, type ProblemDetails } from './problem';
 import { BODY_LIMIT_BYTES, titleOf } from './request-edges';
 
 const UNAVAILABLE = { title: 'Event store unavailable', detail: 'Nothing was recorded; retry later.' };
+const OUTCOME_UNKNOWN = {
+  title: 'Outcome unknown',
+  detail:
+    'The store did not confirm this write: it may or may not have been recorded. Send the same request again, with the ' +
+    'same Idempotency-Key if it had one (without one, the ledger recognises the identical request from the same ' +
+    'credential): it is recorded at most once, and the answer says what is recorded.',
+};
 const UNAVAILABLE_UNTIL_RESTART = {
   title: 'Storage unavailable until restart',
   detail:
@@ -62,6 +69,9 @@ export class ProblemFilter implements ExceptionFilter {
       const detail = `${exception.message}. An auditor can see the ledger's verdict at GET /v1/ledger/integrity.`;
       return coded('LEDGER.EVENT_UNREADABLE', 'Record damaged', 409, detail);
     }
+    if (exception instanceof StoreUnavailable && exception.outcome === 'unknown') {
+      return coded('STORE.OUTCOME_UNKNOWN', OUTCOME_UNKNOWN.title, 503, OUTCOME_UNKNOWN.detail);
+    }
     if (exception instanceof StoreUnavailable) {
       // until a restart a retry here fails the same way, so the client is sent elsewhere rather than back
       const { title, detail } = exception.untilRestart ? UNAVAILABLE_UNTIL_RESTART : UNAVAILABLE;
@@ -79,6 +89,8 @@ export class ProblemFilter implements ExceptionFilter {
         detail: EDGE_DETAILS[status] ?? (Array.isArray(message) ? message.join('; ') : message),
       };
     }
-    return { type: 'about:blank', title: 'Internal error', status: 500, detail: 'An unexpected error occurred; nothing was recorded.' };
+    // not known to have failed before writing: a command's outcome is unknown, and said so
+    const detail = 'An unexpected error occurred. For a command, send the same request again to learn whether it was recorded.';
+    return { type: 'about:blank', title: 'Internal error', status: 500, detail };
   }
 }

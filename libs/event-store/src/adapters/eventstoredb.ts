@@ -11,6 +11,7 @@ import type {
 import { checkAppend } from '../append-rules';
 import { chain, GENESIS_HASH } from '../hash-chain';
 import {
+  OutcomeUnknown,
   StoreUnavailable,
   WrongExpectedRevision,
   type AppendResult,
@@ -167,7 +168,7 @@ export class EventStoreDbEventStore implements EventStore {
           const actual = error.actualVersion;
           throw new WrongExpectedRevision(streamId, expected, typeof actual === 'bigint' ? Number(actual) : 'no_stream');
         }
-        throw unavailable('append', error);
+        throw appendFailed(error);
       }
     }
   }
@@ -363,6 +364,21 @@ export function parseEventStoreConnectionString(connectionString: string): { def
     parseConnectionString(value: string): { defaultDeadline?: number };
   };
   return parseConnectionString(connectionString);
+}
+
+/**
+ * An append the server refused outright wrote nothing: not the leader, access denied, too large.
+ * Any other failure once the call was made (no answer within the deadline, the connection lost,
+ * the server unavailable mid-call) leaves its outcome unknown: the server may have written the
+ * events and the answer been lost. A retry with the same event ids settles it, since the adapter
+ * then finds them in the stream.
+ */
+function appendFailed(error: unknown): StoreUnavailable {
+  const { NotLeaderError, AccessDeniedError, MaxAppendSizeExceededError } = esdb();
+  if (error instanceof NotLeaderError || error instanceof AccessDeniedError || error instanceof MaxAppendSizeExceededError)
+    return unavailable('append', error);
+  const reason = error instanceof Error ? error.message : String(error);
+  return new OutcomeUnknown(`EventStoreDB did not confirm an append: ${reason}`, error);
 }
 
 function unavailable(what: string, error: unknown): StoreUnavailable {

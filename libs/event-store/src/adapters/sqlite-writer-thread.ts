@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
-import { StoreUnavailable } from '../port';
+import { OutcomeUnknown } from '../port';
 import { startThread } from '../worker-thread';
 import type { AppendRequest, Outcome } from './sqlite-appender';
 import { decodeError, decodeOutcome, type CommitReply, type CommitRequest } from './sqlite-writer-protocol';
@@ -15,8 +15,8 @@ interface Running {
  * The store's writer thread (sqlite-writer.ts), seen from the store's thread: `commit` sends a
  * batch and resolves with its outcomes once the writer has committed and fsynced it. The fsync and
  * the inserts then no longer hold up the thread that serves HTTP. If the thread dies, the batches
- * in flight fail with StoreUnavailable (their outcome unknown to the client, as with any 503; a
- * retry with the same Idempotency-Key settles it) and the next batch starts a new thread.
+ * in flight fail with OutcomeUnknown (they may have committed just before; a retry the ledger
+ * recognises settles it) and the next batch starts a new thread.
  */
 export class WriterThread {
   private running: Running | null = null;
@@ -56,7 +56,7 @@ export class WriterThread {
   async close(): Promise<void> {
     const running = this.running;
     if (!running) return;
-    this.stopped(running, new StoreUnavailable('the event store was closed with a batch still being committed'));
+    this.stopped(running, new OutcomeUnknown('the event store was closed with a batch still being committed'));
     await running.worker.terminate();
   }
 
@@ -94,11 +94,11 @@ export class WriterThread {
 
   private lost(running: Running, error: unknown): void {
     if (this.running !== running) return; // told already ('error' comes before 'exit'), or closed
-    this.stopped(running, new StoreUnavailable(`the event store's writer thread failed: ${(error as Error).message}`, error));
+    this.stopped(running, new OutcomeUnknown(`the event store's writer thread failed: ${(error as Error).message}`, error));
   }
 
   /** The batches in flight fail: whether they were committed is unknown to their clients. */
-  private stopped(running: Running, unavailable: StoreUnavailable): void {
+  private stopped(running: Running, unavailable: OutcomeUnknown): void {
     this.running = null;
     running.replies.close();
     for (const { reject } of this.inFlight.values()) reject(unavailable);

@@ -6,6 +6,7 @@ import { openLogConnection, SqliteAppender, StreamKeys, type AppendRequest, type
 import { WriterThread } from './sqlite-writer-thread';
 import { DependencyNotSynced, syncDependency, type CommitDependency } from './sqlite-commit-dependency';
 import {
+  OutcomeUnknown,
   StoreUnavailable,
   type AppendResult,
   type EventStore,
@@ -185,12 +186,20 @@ export class SqliteEventStore implements EventStore {
     this.commits.fire();
   }
 
-  /** The commit itself failed (disk full, I/O error): nothing in the batch was written. */
+  /**
+   * The commit itself failed. Disk full, a lock not had in time, a commit dependency not synced:
+   * SQLite rolled the batch back, nothing of it was written. An I/O error (a failed write or fsync
+   * of the WAL) may come after the commit's frames reached the file: a crash recovery could find
+   * them whole, so the outcome is unknown, and said so.
+   */
   private failed(batch: readonly PendingAppend[], error: unknown): void {
+    const code = (error as { code?: unknown } | null)?.code;
     const unavailable =
       error instanceof StoreUnavailable
         ? error
-        : new StoreUnavailable(`the event store could not commit: ${(error as Error).message}`, error);
+        : typeof code === 'string' && code.startsWith('SQLITE_IOERR')
+          ? new OutcomeUnknown(`the event store could not confirm the commit: ${(error as Error).message}`, error)
+          : new StoreUnavailable(`the event store could not commit: ${(error as Error).message}`, error);
     for (const pending of batch) pending.reject(unavailable);
   }
 

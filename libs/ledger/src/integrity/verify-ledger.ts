@@ -231,6 +231,11 @@ export class LedgerVerifier {
 export interface VerifyOptions extends VerifierOptions {
   /** Checkpoints kept outside the log (the witness file): each must be in the log, unchanged. */
   readonly witnessed?: readonly Checkpoint[];
+  /**
+   * A copy of the log (a backup) ends where it was taken, and the witness goes on: checkpoints
+   * witnessed beyond the copy's end are not asked of it. Those within it still must be there.
+   */
+  readonly witnessMayRunAhead?: boolean;
   readonly pageSize?: number;
 }
 
@@ -245,7 +250,9 @@ export async function verifyLedger(
   const verifier = new LedgerVerifier(options);
   const verdict = await readThrough(verifier, read, options.pageSize ?? 2_000);
   if (verdict.break || options.from) return verdict; // from a mark, the witness was checked against the checkpoints' stream
-  const missing = witnessProblem(options.witnessed ?? [], (checkpoint) => verifier.met(checkpoint));
+  const end = verdict.head.position;
+  const witnessed = (options.witnessed ?? []).filter((checkpoint) => !options.witnessMayRunAhead || checkpoint.position <= end);
+  const missing = witnessProblem(witnessed, (checkpoint) => verifier.met(checkpoint));
   return missing ? verifier.verdict(missing) : verdict;
 }
 

@@ -102,9 +102,13 @@ export class Ledger {
     }
     const threads = role === 'api' && config.LEDGER_THREADS;
     const eventStore = store ?? openEventStore(config, clock, logger, threads);
-    const keysDependency = personalData?.keys.commitDependency();
-    // new data keys are synced by the thread that commits the log, just before the events that use them
-    if (keysDependency && eventStore instanceof SqliteEventStore) eventStore.dependOn(keysDependency);
+    // With the SQLite log, new data keys are synced by the thread that commits the log, just before
+    // the events that use them. Any other store cannot do that: the write path then waits for the
+    // key file's own fsync before appending (DataKeyStore.durable), so no 2xx names a key a crash loses.
+    if (personalData && eventStore instanceof SqliteEventStore) {
+      const keysDependency = personalData.keys.commitDependency();
+      if (keysDependency) eventStore.dependOn(keysDependency);
+    }
     return new Ledger(config, role, clock, eventStore, personalData, logger, threads);
   }
 

@@ -54,6 +54,11 @@ export interface CommandRequest {
   /** With an idempotency key, a hash of the request: the same key with another request is refused. */
   readonly requestHash?: string;
   /**
+   * The key was derived from the request itself (no `Idempotency-Key` was sent): it is the
+   * request's hash, so it is kept alone and a match needs no comparison of hashes.
+   */
+  readonly derivedKey?: boolean;
+  /**
    * What the caller already knows of the complaint, so the first attempt need not read the stream:
    * a complaint id made for this very request (state null at revision -1), or a read model's copy.
    * If it is stale, the append fails at its expected revision and the retry reads the stream.
@@ -182,7 +187,7 @@ export class WritePath implements ICommandHandler<RecordComplaintFact> {
       const recorded = known ? [] : await store.readStream(stream);
       const prior = request.idempotencyKey ? recorded.filter((e) => e.metadata.idempotencyKey === request.idempotencyKey) : [];
       if (prior.length) {
-        if (prior[0]!.metadata.requestHash !== request.requestHash) throw new IdempotencyKeyReused();
+        if (!request.derivedKey && prior[0]!.metadata.requestHash !== request.requestHash) throw new IdempotencyKeyReused();
         return { id: request.complaintId, revision: prior.at(-1)!.revision, recorded: [], replayed: true };
       }
       const revision = known ? known.revision : recorded.length - 1;
@@ -223,7 +228,9 @@ export class WritePath implements ICommandHandler<RecordComplaintFact> {
         actor: request.actor,
         correlationId: request.correlationId,
         schemaVersion: EVENT_SCHEMA_VERSION,
-        ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey, requestHash: request.requestHash } : {}),
+        ...(request.idempotencyKey
+          ? { idempotencyKey: request.idempotencyKey, ...(request.derivedKey ? {} : { requestHash: request.requestHash }) }
+          : {}),
       },
     }));
   }

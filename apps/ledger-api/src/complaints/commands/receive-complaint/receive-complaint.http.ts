@@ -5,12 +5,10 @@ import { CHANNELS, TENURES } from '@complaint-ledger/domain';
 import { Instant, Nested, OneOf, ResidentReference, Text } from '../../../http/dto-fields';
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Roles } from '../../../auth/roles';
-import { CommandEndpoint } from '../../command-endpoint';
+import { CommandEndpoint, retryKeyOf } from '../../command-endpoint';
 import { uuidFrom } from '@complaint-ledger/event-store';
-import { idempotencyKeyOf } from '../../../http/request-context';
 
 export class ResidentDto {
   @ResidentReference() reference!: string;
@@ -92,18 +90,10 @@ export class ReceiveComplaintController {
   @ApiOperation({ summary: 'Record a complaint received (ComplaintReceived)' })
   @ApiBody({ type: ReceiveComplaintRequest, examples: RECEIVE_EXAMPLES })
   async receive(@Body() body: ReceiveComplaintRequest, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    // A retried request without a client id must land on the same complaint: derive the id from the key.
-    const key = idempotencyKeyOf(request);
-    const complaintId = body.complaintId ?? (key ? uuidFrom(`complaint|${key}`) : randomUUID());
-    // an id made for this very request names no stream yet: nothing to read before deciding
-    const newStream = !body.complaintId && !key;
-    const result = await this.endpoint.run(
-      request,
-      reply,
-      complaintId,
-      { type: 'ReceiveComplaint', data: { ...body, complaintId } },
-      newStream,
-    );
+    // A retried request without a client id must land on the same complaint: derive the id from
+    // what recognises the retry (the client's key, or the request itself).
+    const complaintId = body.complaintId ?? uuidFrom(`complaint|${retryKeyOf(request).idempotencyKey}`);
+    const result = await this.endpoint.run(request, reply, complaintId, { type: 'ReceiveComplaint', data: { ...body, complaintId } });
     void reply.header('location', `/v1/complaints/${complaintId}`);
     return result;
   }

@@ -65,10 +65,10 @@ export class EventStoreDbStandIn {
     });
   }
 
-  static async start(): Promise<EventStoreDbStandIn> {
+  static async start(port = 0): Promise<EventStoreDbStandIn> {
     const standIn = new EventStoreDbStandIn();
     standIn.port = await new Promise<number>((resolve, reject) =>
-      standIn.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      standIn.server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
         error ? reject(error) : resolve(bound),
       ),
     );

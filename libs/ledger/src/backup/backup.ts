@@ -1,0 +1,129 @@
+import { copySqliteFile, openLogReadOnly, syncFile } from '@complaint-ledger/event-store';
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import * as tar from 'tar';
+import type { LedgerConfig } from '../config/ledger-config';
+import { CheckpointVerifyingKey } from '../integrity/checkpoint-key';
+import { readWitness } from '../integrity/ledger-integrity';
+import { verifyLedger, type LedgerVerdict } from '../integrity/verify-ledger';
+
+/** What a backup file holds besides the databases: how to check it, and what it is a copy of. */
+export interface BackupManifest {
+  readonly format: 'complaint-ledger-backup';
+  readonly version: 1;
+  /** When the copy of the log began: every command answered before this instant is in it. */
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  /** `sqlite`: the log and the keys; `eventstoredb`: the keys only (the log is backed up with the server). */
+  readonly store: 'sqlite' | 'eventstoredb';
+  readonly files: readonly { readonly name: string; readonly bytes: number; readonly sha256: string }[];
+  /** The copied log's verification, when the log is in the backup. */
+  readonly log: {
+    readonly events: number;
+    readonly lastPosition: number;
+    readonly ledgerHead: string;
+    readonly intact: boolean;
+    readonly signaturesChecked: boolean;
+  } | null;
+  readonly keys: { readonly dataKeys: number; readonly erasures: number };
+}
+
+export const LOG_FILE = 'ledger.sqlite';
+export const KEYS_FILE = 'keys.sqlite';
+export const MANIFEST_FILE = 'manifest.json';
+
+/**
+ * `npm run backup -- <file>`: an online, consistent copy of what a restore needs, while the
+ * service runs: the event log (with SQLite) and then the residents' data keys, each through
+ * SQLite's backup API, verified, with a manifest of their SHA-256, in one tar file made 0600.
+ *
+ * The log is copied first: a data key is always on disk before any event encrypted under it
+ * (docs/operations.md), so a key file copied afterwards holds every key the copied log names,
+ * except those erased meanwhile, whose data must read as erased anyway. The master key is never
+ * in a backup; the verified mark and the read models need not be (a start verifies and rebuilds).
+ */
+export async function backupLedger(config: LedgerConfig, target: string, say: (line: string) => void = () => undefined): Promise<BackupManifest> {
+  if (existsSync(target)) throw new Error(`${target} exists already: choose a new file for each backup`);
+  const work = mkdtempSync(join(dirname(target), `.${basename(target)}.partial-`));
+  try {
+    const startedAt = new Date().toISOString();
+    const store = config.LEDGER_STORE === 'eventstoredb' ? 'eventstoredb' : 'sqlite';
+    if (config.LEDGER_STORE === 'memory') throw new Error('LEDGER_STORE=memory keeps nothing to back up');
+    let log: BackupManifest['log'] = null;
+    if (store === 'sqlite') {
+      await copySqliteFile(config.LEDGER_SQLITE_PATH, join(work, LOG_FILE));
+      log = await verifyCopy(join(work, LOG_FILE), config);
+      say(`log: ${log.events} events up to position ${log.lastPosition}, ${log.intact ? 'INTACT' : 'ALTERED'}`);
+    }
+    if (existsSync(config.keysPath)) await copySqliteFile(config.keysPath, join(work, KEYS_FILE));
+    else say(`no data-key file at ${config.keysPath}: the backup holds no keys`);
+    const keys = countKeys(join(work, KEYS_FILE));
+    say(`keys: ${keys.dataKeys} residents' data keys, ${keys.erasures} erasures remembered`);
+    const names = [LOG_FILE, KEYS_FILE].filter((name) => existsSync(join(work, name)));
+    const files = await Promise.all(names.map(async (name) => ({ name, bytes: statSync(join(work, name)).size, sha256: await sha256Of(join(work, name)) })));
+    const manifest: BackupManifest = {
+      format: 'complaint-ledger-backup',
+      version: 1,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      store,
+      files,
+      log,
+      keys,
+    };
+    writeFileSync(join(work, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+    const partial = join(work, 'backup.tar');
+    await tar.create({ file: partial, cwd: work, portable: true, mode: 0o600 } as tar.TarOptionsWithAliasesAsyncFile, [MANIFEST_FILE, ...names]);
+    syncFile(partial);
+    renameSync(partial, target);
+    syncFile(dirname(target));
+    if (log && !log.intact) throw new Error(`the log copied into ${target} does not verify: examine it with npm run verify`);
+    return manifest;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The copied log's own verdict: every hash, chain and (with the key configured) signature. */
+export async function verifyCopy(path: string, config: LedgerConfig): Promise<NonNullable<BackupManifest['log']>> {
+  const key = config.LEDGER_SIGNING_KEY_FILE ? CheckpointVerifyingKey.fromFile(config.LEDGER_SIGNING_KEY_FILE) : null;
+  const witnessed = config.LEDGER_CHECKPOINT_WITNESS_FILE ? readWitness(config.LEDGER_CHECKPOINT_WITNESS_FILE) : [];
+  const copy = openLogReadOnly(path);
+  let verdict: LedgerVerdict;
+  try {
+    // the witness may already list checkpoints written after the copy: only those it holds are compared
+    verdict = await verifyLedger((after, limit) => copy.readAll(after, limit), { key, witnessed, witnessMayRunAhead: true });
+  } finally {
+    copy.close();
+  }
+  return {
+    events: verdict.head.events,
+    lastPosition: verdict.head.position,
+    ledgerHead: verdict.head.head,
+    intact: verdict.valid,
+    signaturesChecked: key !== null,
+  };
+}
+
+function countKeys(path: string): BackupManifest['keys'] {
+  if (!existsSync(path)) return { dataKeys: 0, erasures: 0 };
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+    return { dataKeys: count('data_keys'), erasures: count('erasures') };
+  } finally {
+    db.close();
+  }
+}
+
+export function sha256Of(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', reject);
+  });
+}

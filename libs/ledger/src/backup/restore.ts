@@ -1,0 +1,100 @@
+import { syncFile } from '@complaint-ledger/event-store';
+import { DataKeyStore } from '@complaint-ledger/privacy';
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import * as tar from 'tar';
+import type { LedgerConfig } from '../config/ledger-config';
+import { masterKeyFrom } from '../open/personal-data';
+import { KEYS_FILE, LOG_FILE, MANIFEST_FILE, sha256Of, verifyCopy, type BackupManifest } from './backup';
+
+export interface RestoreResult {
+  readonly manifest: BackupManifest;
+  /** Where the log and the keys were put. */
+  readonly log: string | null;
+  readonly keys: string | null;
+  /** Whether the configured master key opens the restored keys (null: no key configured, or no keys). */
+  readonly masterKeyOpensKeys: boolean | null;
+}
+
+/**
+ * `npm run restore -- <file> [--into <folder>]`: puts a backup's log and keys in place, for a
+ * service that is not running. Refuses a folder that already holds a log or keys (move them
+ * aside first: a restore never overwrites), a file whose manifest or SHA-256 do not match, and a
+ * log that does not verify. The read models and the verified mark are left out: the first start
+ * rebuilds the one and verifies the whole log instead of the other.
+ */
+export async function restoreLedger(
+  config: LedgerConfig,
+  source: string,
+  into: string | null,
+  say: (line: string) => void = () => undefined,
+): Promise<RestoreResult> {
+  const logTarget = into ? join(into, LOG_FILE) : resolve(config.LEDGER_SQLITE_PATH);
+  const keysTarget = into ? join(into, KEYS_FILE) : resolve(config.keysPath);
+  for (const path of [logTarget, keysTarget].flatMap((file) => [file, `${file}-wal`, `${file}-shm`]))
+    if (existsSync(path)) throw new Error(`${path} exists: stop the service and move the folder's files aside before restoring`);
+  mkdirSync(dirname(logTarget), { recursive: true, mode: 0o700 });
+  const work = mkdtempSync(join(dirname(logTarget), '.restore-'));
+  try {
+    await tar.extract({ file: source, cwd: work, strict: true, filter: (path) => [MANIFEST_FILE, LOG_FILE, KEYS_FILE].includes(path) });
+    const manifest = readManifest(join(work, MANIFEST_FILE));
+    for (const file of manifest.files) {
+      const path = join(work, file.name);
+      if (!existsSync(path)) throw new Error(`the backup lists ${file.name}, which it does not hold`);
+      if ((await sha256Of(path)) !== file.sha256) throw new Error(`${file.name} in the backup is not the file it was: its SHA-256 differs`);
+    }
+    const hasLog = manifest.files.some((file) => file.name === LOG_FILE);
+    const hasKeys = manifest.files.some((file) => file.name === KEYS_FILE);
+    if (hasLog) {
+      const log = await verifyCopy(join(work, LOG_FILE), config);
+      say(`log: ${log.events} events up to position ${log.lastPosition}, ${log.intact ? 'INTACT' : 'ALTERED'}`);
+      if (!log.intact) throw new Error('the backed-up log does not verify: nothing was restored (npm run verify names the break)');
+    } else {
+      say('this backup holds no log (its store was EventStoreDB): restore the server from its own backup taken before this one');
+    }
+    const masterKeyOpensKeys = hasKeys ? opensKeys(join(work, KEYS_FILE), config) : null;
+    if (masterKeyOpensKeys === false) say('the configured master key does NOT open these keys: residents\' personal data would read as erased');
+    if (hasLog) renameSync(join(work, LOG_FILE), logTarget);
+    if (hasKeys) {
+      mkdirSync(dirname(keysTarget), { recursive: true, mode: 0o700 });
+      renameSync(join(work, KEYS_FILE), keysTarget);
+      syncFile(dirname(keysTarget));
+    }
+    syncFile(dirname(logTarget));
+    return { manifest, log: hasLog ? logTarget : null, keys: hasKeys ? keysTarget : null, masterKeyOpensKeys };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function readManifest(path: string): BackupManifest {
+  if (!existsSync(path)) throw new Error('not a complaint-ledger backup: it holds no manifest.json');
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as BackupManifest;
+  if (manifest.format !== 'complaint-ledger-backup' || manifest.version !== 1)
+    throw new Error(`not a backup this version can restore (format ${manifest.format}, version ${manifest.version})`);
+  return manifest;
+}
+
+/** Whether the configured master key unwraps one of the keys (any will do: one master key wraps them all); null without one. */
+function opensKeys(path: string, config: LedgerConfig): boolean | null {
+  let masterKey: Buffer;
+  try {
+    masterKey = masterKeyFrom(config);
+  } catch {
+    return null;
+  }
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const sample = db.prepare('SELECT key_id FROM data_keys LIMIT 1').pluck().get() as string | undefined;
+  db.close();
+  if (sample === undefined) return null;
+  const keys = new DataKeyStore(path, masterKey);
+  try {
+    keys.find(sample);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    keys.close();
+  }
+}

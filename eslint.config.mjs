@@ -4,7 +4,18 @@ import domainPurity from './tools/eslint/domain-purity.cjs';
 import fences from './tools/eslint/fences.cjs';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'data/**', 'bench/results/**', 'jest.config.js', 'tools/**/*.cjs'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'coverage/**',
+      'data/**',
+      'bench/results/**',
+      'jest.config.js',
+      'tools/**/*.cjs',
+      'test/**/*.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

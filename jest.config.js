@@ -21,7 +21,7 @@ const common = {
   testEnvironment: 'node',
 };
 module.exports = {
-  globalSetup: '<rootDir>/test/support/test-run.js',
+  globalSetup: '<rootDir>/test/support/test-run.cjs',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,test}/**/*.unit.spec.ts'] },
     { ...common, displayName: 'int', testMatch: ['<rootDir>/{apps,libs,test}/**/*.int.spec.ts'] },

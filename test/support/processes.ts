@@ -85,7 +85,8 @@ export const freePort = (): number => 20_000 + Math.floor(Math.random() * 20_000
 export async function ready(base: string, child?: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const started = Date.now();
   for (;;) {
-    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`the process exited (${child.exitCode ?? child.signalCode})`);
+    if (child && (child.exitCode !== null || child.signalCode !== null))
+      throw new Error(`the process exited (${child.exitCode ?? child.signalCode})`);
     const ok = await fetch(`${base}/health/ready`).then(
       (r) => r.ok,
       () => false,

@@ -42,6 +42,8 @@ export class EventStoreDbStandIn {
   mode: StandInMode = 'serving';
   /** Each answer (and each event a read sends) waits this long first. */
   delayMs = 0;
+  /** An append is written at once, and its answer sent this much later: an answer lost or late, the write made. */
+  appendAnswerDelayMs = 0;
   /** EventStoreDB refuses an append whose events' data and metadata exceed this many bytes (1 MiB by default). */
   maxAppendSize = 1_048_576;
   /** Where `not-leader` sends the client (host:port). */
@@ -211,6 +213,7 @@ export class EventStoreDbStandIn {
         })),
       );
       const last = stored.at(-1)!;
+      if (this.appendAnswerDelayMs) await sleep(this.appendAnswerDelayMs);
       const position = new streams.AppendResp.Position().setCommitPosition(String(last.position)).setPreparePosition(String(last.position));
       callback(
         null,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventStoreDbEventStore, SqliteEventStore } from '@complaint-ledger/event-store';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type Database from 'better-sqlite3';
@@ -93,6 +94,52 @@ describe('EventStoreDB unavailable (the adapter and its client over a stand-in s
     }
     const ready = await api(app).get('/health/ready').expect(200);
     expect(ready.body.checks.eventStoreSubscription).toMatchObject({ status: 'live' });
+  });
+});
+
+describe('an append the server makes but answers too late (the outcome unknown to the service)', () => {
+  let app: NestFastifyApplication;
+  let server: EventStoreDbStandIn;
+  beforeAll(async () => {
+    server = await EventStoreDbStandIn.start();
+    const config = testConfig({
+      LEDGER_STORE: 'eventstoredb',
+      EVENTSTORE_CONNECTION_STRING: server.connectionString,
+      LEDGER_PROJECTIONS_PATH: ':memory:',
+      LEDGER_KEYS_PATH: ':memory:',
+    });
+    app = await startAppWith(config, {
+      store: EventStoreDbEventStore.connect(server.connectionString, { clock: () => NOW, deadlineMs: 500 }),
+    });
+  });
+  afterAll(async () => {
+    await app.close();
+    await server.stop();
+  });
+
+  it.each([
+    ['with an Idempotency-Key', { 'idempotency-key': 'retry-me-1' }],
+    ['without one (the ledger recognises the identical request)', {}],
+  ])('says the outcome is unknown, never "nothing was recorded"; the retry %s records the fact once', async (_, headers) => {
+    const { id } = (
+      await api(app)
+        .post('/v1/complaints')
+        .send(complaintBody({ resident: { reference: `RES-${randomUUID()}` } }))
+        .expect(201)
+    ).body;
+    const acknowledgement = { stage: 1, acknowledgedAt: '2024-05-02T10:00:00+01:00', complaintDefinition: 'Leak' };
+    server.appendAnswerDelayMs = 1_500;
+    const late = await api(app).post(`/v1/complaints/${id}/acknowledgements`).set(headers).send(acknowledgement);
+    server.appendAnswerDelayMs = 0;
+    expect(late.status).toBe(503);
+    expect(late.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(late.body).toMatchObject({ code: 'STORE.OUTCOME_UNKNOWN', title: 'Outcome unknown' });
+    expect(late.body.detail).not.toMatch(/nothing was recorded/i);
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // the server's late answer is gone by now
+    const retry = await api(app).post(`/v1/complaints/${id}/acknowledgements`).set(headers).send(acknowledgement).expect(200);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    const history = await api(app).get(`/v1/complaints/${id}/history`).expect(200);
+    expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(['ComplaintReceived', 'Acknowledged']);
   });
 });
 

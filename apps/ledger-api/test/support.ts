@@ -61,12 +61,18 @@ export async function startAppWith(
 /** The real app over real HTTP, on a SQLite file, with a fixed clock. */
 export const startApp = (env: Record<string, string> = {}, clock = () => NOW) => startAppWith(testConfig(env), { clock });
 
+/**
+ * A complaint as a housing system sends it. Each body is a new complaint (its summary numbered):
+ * the same request sent again from the same credential is taken as a retry of the first, and
+ * answers what that one recorded (docs/integration.md, "Retries").
+ */
+let complaints = 0;
 export const complaintBody = (extra: object = {}) => ({
   receivedAt: '2024-05-01T10:00:00+01:00',
   channel: 'email',
   tenure: 'LCRA',
   category: 'repairs',
-  summary: 'Leak under the kitchen sink reported three times and not repaired',
+  summary: `Leak under the kitchen sink reported three times and not repaired (${++complaints})`,
   resident: { reference: 'RES-1001', name: 'Sam Resident' },
   ...extra,
 });

@@ -18,7 +18,9 @@ async function main(args: string[]): Promise<number> {
   const target = resolve(args[0]!);
   const manifest = await backupLedger(loadConfig(process.env), target, (line) => console.log(line));
   const bytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
-  console.log(`backup written: ${target} (${manifest.files.map((file) => file.name).join(', ')}; ${bytes} bytes), begun ${manifest.startedAt}`);
+  console.log(
+    `backup written: ${target} (${manifest.files.map((file) => file.name).join(', ')}; ${bytes} bytes), begun ${manifest.startedAt}`,
+  );
   return 0;
 }
 

@@ -18,12 +18,18 @@ async function main(args: string[]): Promise<number> {
     console.error(USAGE);
     return 1;
   }
-  const restored = await restoreLedger(loadConfig(process.env), resolve(args[0]!), into ? resolve(into) : null, (line) => console.log(line));
+  const restored = await restoreLedger(loadConfig(process.env), resolve(args[0]!), into ? resolve(into) : null, (line) =>
+    console.log(line),
+  );
   if (restored.log) console.log(`log restored:  ${restored.log}`);
   if (restored.keys) console.log(`keys restored: ${restored.keys}`);
   console.log(
     `backup begun ${restored.manifest.startedAt}: commands answered after that are not in it, and erasures made since must be made again`,
   );
+  if (process.env.LEDGER_CHECKPOINT_WITNESS_FILE)
+    console.log(
+      `the witness file ${process.env.LEDGER_CHECKPOINT_WITNESS_FILE} lists checkpoints signed after the backup: keep it as the record of what the restore took back, and start the service with a new LEDGER_CHECKPOINT_WITNESS_FILE`,
+    );
   return 0;
 }
 

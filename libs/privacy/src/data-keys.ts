@@ -1,6 +1,12 @@
 import Database from 'better-sqlite3';
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { boundPageCache, preparePrivateFile, StoreUnavailable, syncFile as syncPath, type CommitDependency } from '@complaint-ledger/event-store';
+import {
+  boundPageCache,
+  preparePrivateFile,
+  StoreUnavailable,
+  syncFile as syncPath,
+  type CommitDependency,
+} from '@complaint-ledger/event-store';
 import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomCopy, randomView } from './random-pool';
@@ -61,7 +67,7 @@ export class DataKeyStore {
   private readonly wal: number | null;
   private readonly walPath: string | null;
   /** New keys not yet written: the next group. */
-  private readonly unwritten: [id: string, subject: string, wrapped: Buffer, createdAt: string][] = [];
+  private readonly unwritten: { row: [id: string, subject: string, wrapped: Buffer, createdAt: string]; erasureSeen: string | null }[] = [];
   /** Keys (or other connections' changes) that need an fsync, counted; and how many a finished fsync covers. */
   private keysToSync = 0;
   private keysSynced = 0;
@@ -108,7 +114,6 @@ export class DataKeyStore {
       ),
       remove: this.db.prepare('DELETE FROM data_keys WHERE subject = ?'),
       remember: this.db.prepare('INSERT OR IGNORE INTO erasures (subject, erased_at, actor, reason) VALUES (?, ?, ?, ?)'),
-      erasedSince: this.db.prepare('SELECT 1 FROM erasures WHERE subject = ? AND erased_at >= ? LIMIT 1').pluck(),
       // changes whenever another connection commits to the file (not on this connection's own commits)
       dataVersion: this.db.prepare('PRAGMA data_version').pluck(),
     };
@@ -127,7 +132,8 @@ export class DataKeyStore {
     // a new key, used at once and written with the next group (an existing key of another process's stays readable too)
     const id = randomView(16).toString('base64url');
     const key = randomCopy(32);
-    this.unwritten.push([id, subject, this.wrap(key), now]);
+    // the subject's latest erasure as this key was made: another one by the time it is written means it must not be
+    this.unwritten.push({ row: [id, subject, this.wrap(key), now], erasureSeen: this.erasure(subject)?.erasedAt ?? null });
     this.keysToSync++;
     if (this.wal === null) this.writeUnwritten();
     remember(this.byId, id, key);
@@ -245,9 +251,9 @@ export class DataKeyStore {
   private writeUnwritten(): void {
     if (!this.unwritten.length) return;
     this.db.transaction(() => {
-      for (const row of this.unwritten) {
-        const [id, subject, , createdAt] = row;
-        if (this.statements.erasedSince.get(subject, createdAt) !== undefined) this.forget(id, subject);
+      for (const { row, erasureSeen } of this.unwritten) {
+        const [id, subject] = row;
+        if ((this.erasure(subject)?.erasedAt ?? null) !== erasureSeen) this.forget(id, subject);
         else this.statements.insert.run(...row);
       }
     })();
@@ -265,7 +271,7 @@ export class DataKeyStore {
       this.writeUnwritten();
     } catch (error) {
       // e.g. the disk is full: the group's keys are never used, its commands get a 503 and record nothing
-      for (const [id, subject] of this.unwritten.splice(0)) this.forget(id, subject);
+      for (const { row } of this.unwritten.splice(0)) this.forget(row[0], row[1]);
       throw new StoreUnavailable(`the data-key file could not be written: ${(error as Error).message}`, error);
     }
   }

@@ -29,10 +29,7 @@ describe('one keeper per read-model file', () => {
 
   it('an event the file already holds is never applied again, even by a runner that had not seen it applied', async () => {
     const store = new SqliteEventStore(join(dir, 'log-2.sqlite'));
-    await record(
-      store,
-      ...many(10, (c) => c.received('2024-06-03T10:00').acknowledged(1, '2024-06-04T10:00')),
-    );
+    await record(store, ...many(10, (c) => c.received('2024-06-03T10:00').acknowledged(1, '2024-06-04T10:00')));
     const path = join(dir, 'projections-2.sqlite');
     const projections = () => [complaintProjection(RULES, ALERTS), alertProjection()];
     // two runners on one file, as two processes were before the ownership claim: each starts from the checkpoint it read

@@ -30,7 +30,9 @@ const ERRORS = {
   415: problem('The body is not `application/json`'),
   422: problem('An impossible value, or an `Idempotency-Key` reused with another body'),
   429: problem('Over the rate limit: see `Retry-After`'),
-  503: problem("The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which)"),
+  503: problem(
+    "The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which)",
+  ),
 } as const;
 
 const HEADERS = {

@@ -46,7 +46,8 @@ it('another program reading, backing up, verifying and writing beside the servic
   await new Promise((r) => setTimeout(r, 500)); // keys, projections and the log all written to
 
   // the service holds its locks on every file it has open, on its request thread and its own threads
-  if (existsSync('/proc/locks')) for (const file of DATA_FILES) expect([file, locksOf(service.pid!, join(folder, file))]).not.toEqual([file, 0]);
+  if (existsSync('/proc/locks'))
+    for (const file of DATA_FILES) expect([file, locksOf(service.pid!, join(folder, file))]).not.toEqual([file, 0]);
   else console.log('no /proc/locks on this system: the locks themselves are not inspected, only their effect');
 
   await visit(folder, ['select', 'sqlite3-backup', 'verify', 'backup', 'outside-write', 'select']);

@@ -44,7 +44,11 @@ export const MANIFEST_FILE = 'manifest.json';
  * except those erased meanwhile, whose data must read as erased anyway. The master key is never
  * in a backup; the verified mark and the read models need not be (a start verifies and rebuilds).
  */
-export async function backupLedger(config: LedgerConfig, target: string, say: (line: string) => void = () => undefined): Promise<BackupManifest> {
+export async function backupLedger(
+  config: LedgerConfig,
+  target: string,
+  say: (line: string) => void = () => undefined,
+): Promise<BackupManifest> {
   if (existsSync(target)) throw new Error(`${target} exists already: choose a new file for each backup`);
   const work = mkdtempSync(join(dirname(target), `.${basename(target)}.partial-`));
   try {
@@ -62,7 +66,9 @@ export async function backupLedger(config: LedgerConfig, target: string, say: (l
     const keys = countKeys(join(work, KEYS_FILE));
     say(`keys: ${keys.dataKeys} residents' data keys, ${keys.erasures} erasures remembered`);
     const names = [LOG_FILE, KEYS_FILE].filter((name) => existsSync(join(work, name)));
-    const files = await Promise.all(names.map(async (name) => ({ name, bytes: statSync(join(work, name)).size, sha256: await sha256Of(join(work, name)) })));
+    const files = await Promise.all(
+      names.map(async (name) => ({ name, bytes: statSync(join(work, name)).size, sha256: await sha256Of(join(work, name)) })),
+    );
     const manifest: BackupManifest = {
       format: 'complaint-ledger-backup',
       version: 1,
@@ -75,7 +81,10 @@ export async function backupLedger(config: LedgerConfig, target: string, say: (l
     };
     writeFileSync(join(work, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
     const partial = join(work, 'backup.tar');
-    await tar.create({ file: partial, cwd: work, portable: true, mode: 0o600 } as tar.TarOptionsWithAliasesAsyncFile, [MANIFEST_FILE, ...names]);
+    await tar.create({ file: partial, cwd: work, portable: true, mode: 0o600 } as tar.TarOptionsWithAliasesAsyncFile, [
+      MANIFEST_FILE,
+      ...names,
+    ]);
     syncFile(partial);
     renameSync(partial, target);
     syncFile(dirname(target));

@@ -54,7 +54,8 @@ export async function restoreLedger(
       say('this backup holds no log (its store was EventStoreDB): restore the server from its own backup taken before this one');
     }
     const masterKeyOpensKeys = hasKeys ? opensKeys(join(work, KEYS_FILE), config) : null;
-    if (masterKeyOpensKeys === false) say('the configured master key does NOT open these keys: residents\' personal data would read as erased');
+    if (masterKeyOpensKeys === false)
+      say("the configured master key does NOT open these keys: residents' personal data would read as erased");
     if (hasLog) renameSync(join(work, LOG_FILE), logTarget);
     if (hasKeys) {
       mkdirSync(dirname(keysTarget), { recursive: true, mode: 0o700 });

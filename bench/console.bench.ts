@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SqliteEventStore } from '@complaint-ledger/event-store';
 import { loadConfig } from '@complaint-ledger/ledger';
-import type { ReadSide } from '@complaint-ledger/projections';
+import type { Ledger } from '@complaint-ledger/ledger';
 import { createApp } from '../apps/ledger-api/src/app.factory';
-import { READ_SIDE } from '../apps/ledger-api/src/infrastructure/tokens';
+import { LEDGER } from '../apps/ledger-api/src/infrastructure/tokens';
 import { generate, lifecycle } from './support/generated-log';
 
 const complaints = Number(process.env.BENCH_COMPLAINTS ?? 100_000);
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const app = await createApp({ config, logger: false });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  await app.get<ReadSide>(READ_SIDE).runner.catchUp();
+  await app.get<Ledger>(LEDGER).readSide.runner.catchUp();
   console.log(`started, read models built from the log, in ${((performance.now() - starting) / 1000).toFixed(1)} s`);
   try {
     const signIn = await fetch(`${url}/console/sign-in`, {

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { completeOpenApi } from './http/openapi';
-import type { EventStore } from '@complaint-ledger/event-store';
-import { Ledger, type Clock, type LedgerConfig } from '@complaint-ledger/ledger';
+import { Ledger, type Clock, type LedgerConfig, type LoggerFactory } from '@complaint-ledger/ledger';
 import { AppModule } from './app.module';
 import { createCredentials } from './auth/auth.factory';
 import { ProblemFilter } from './http/problem.filter';
@@ -17,7 +17,7 @@ export interface AppOptions {
   config: LedgerConfig;
   clock?: Clock;
   /** Tests may pass a store; otherwise the configured adapter is opened. */
-  store?: EventStore;
+  store?: Ledger['store'];
   logger?: false;
 }
 
@@ -25,7 +25,7 @@ export interface AppOptions {
 export async function createApp({ config, clock, store, logger }: AppOptions): Promise<NestFastifyApplication> {
   // credentials first, then the ledger (the master key before anything else): without them the service refuses to start, having opened nothing
   const credentials = createCredentials(config);
-  const ledger = Ledger.open(config, { role: 'api', clock, store });
+  const ledger = Ledger.open(config, { role: 'api', clock, store, loggers: logger === false ? quiet : (context) => new Logger(context) });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(ledger, credentials),
     new FastifyAdapter({
@@ -71,3 +71,6 @@ export async function createApp({ config, clock, store, logger }: AppOptions): P
   SwaggerModule.setup('docs', app, document);
   return app;
 }
+
+/** For tests that asked for no logging: the ledger says nothing either. */
+const quiet: LoggerFactory = () => ({ log: () => undefined, warn: () => undefined, error: () => undefined });

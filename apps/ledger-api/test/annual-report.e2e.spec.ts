@@ -3,8 +3,8 @@ import Holidays from 'date-holidays';
 import { chromium } from 'playwright-core';
 import { demoYear, type PlannedComplaint } from '../src/demo/demo-year';
 import { seedThroughApi } from '../src/demo/seed-client';
-import type { ReadSide } from '@complaint-ledger/projections';
-import { READ_SIDE } from '../src/infrastructure/tokens';
+import type { Ledger } from '@complaint-ledger/ledger';
+import { LEDGER } from '../src/infrastructure/tokens';
 import { chromiumOrSkip } from './browser';
 import { api, KEYS, NOW, startApp } from './support';
 
@@ -28,7 +28,7 @@ beforeAll(async () => {
   await app.listen(0, '127.0.0.1');
   base = await app.getUrl();
   await seedThroughApi(base.replace('[::1]', '127.0.0.1'), KEYS.case_handler, plan, NOW);
-  await app.get<ReadSide>(READ_SIDE).runner.catchUp(); // read models are eventually consistent: all of the year in them
+  await app.get<Ledger>(LEDGER).readSide.runner.catchUp(); // read models are eventually consistent: all of the year in them
   await api(app).get('/v1/complaints').expect(200);
   report = (await api(app, KEYS.analyst).get(`/v1/reports/annual?year=${YEAR}`).expect(200)).body;
 });

@@ -34,7 +34,7 @@ describeInBrowser('/docs in Chromium', () => {
       await page.locator('.modal-ux input[type=text], .modal-ux input[type=password]').first().fill(KEYS.case_handler);
       await page.locator('.modal-ux button.authorize').first().click();
       await page.locator('.modal-ux button.btn-done, .modal-ux button.close-modal').first().click();
-      const operation = page.locator('#operations-commands-ReceiveComplaintController_receive');
+      const operation = page.locator('#operations-commands-ReceiveComplaint');
       await operation.locator('.opblock-summary').click();
       await operation.getByRole('button', { name: 'Try it out' }).click();
       const [response] = await Promise.all([

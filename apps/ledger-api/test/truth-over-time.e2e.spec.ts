@@ -239,6 +239,54 @@ describe('breaches that follow the facts', () => {
   });
 });
 
+describe("the ledger's own facts and a housing system's concurrency token", () => {
+  it('a breach the sweep records between two commands does not move the ETag that If-Match takes (the README walk-through, typed slowly)', async () => {
+    now = '2026-11-26T12:00:00.000Z';
+    const id = await receive({ receivedAt: '2024-05-01T10:00:00+01:00' });
+    const ack = await acknowledge(id, '2024-05-13T10:00:00+01:00'); // due Wed 8 May: met late
+    expect(ack.headers.etag).toBe('"1"');
+    await sweep(); // records DeadlineBreached at revision 2, while the case handler looks at the screen
+    expect((await http().get(`/v1/complaints/${id}/history`).expect(200)).body.events.at(-1).type).toBe('DeadlineBreached');
+    const seen = await http().get(`/v1/complaints/${id}`).expect(200);
+    expect(seen.headers.etag).toBe('"1"'); // what people recorded is unchanged
+    const responded = await http()
+      .post(`/v1/complaints/${id}/responses`)
+      .set('If-Match', seen.headers.etag!)
+      .send({
+        stage: 1,
+        respondedAt: '2024-05-24T15:00:00+01:00',
+        decision: 'upheld',
+        reasons: 'Late',
+        outstandingActions: [],
+        escalationRightsGiven: true,
+      })
+      .expect(200);
+    expect(responded.headers.etag).toBe(`"${responded.body.revision}"`); // after the sweep's events
+    // a stale token is still refused: the response moved it
+    const stale = await http()
+      .post(`/v1/complaints/${id}/escalations`)
+      .set('If-Match', '"1"')
+      .send({ requestedAt: '2024-05-28T09:00:00+01:00' });
+    expectProblem(stale, 412);
+  });
+
+  it("a breach recorded before the late fact arrived shows when the deadline was met, as the complaint's own view does", async () => {
+    now = '2026-11-26T13:00:00.000Z';
+    const id = await receive({ receivedAt: '2024-09-02T10:00:00+01:00' });
+    await sweep(); // the acknowledgement, due Mon 9 September, is breached and not met
+    const listed = async () =>
+      (await http().get('/v1/breaches?kind=acknowledgement').expect(200)).body.items.find(
+        (b: { complaintId: string }) => b.complaintId === id,
+      );
+    expect((await listed()).metAt).toBeUndefined();
+    await acknowledge(id, '2024-09-12T10:00:00+01:00'); // the nightly sync brings the late acknowledgement
+    await ledger.readSide.runner.catchUp();
+    expect(await listed()).toMatchObject({ metAt: '2024-09-12T09:00:00.000Z', dueAt: '2024-09-09T22:59:59.999Z' });
+    const view = (await http().get(`/v1/complaints/${id}`).expect(200)).body;
+    expect(view.deadlines.find((d: { kind: string }) => d.kind === 'acknowledgement')).toMatchObject({ status: 'met_late' });
+  });
+});
+
 describe('a response without reasons (Code 6.9(d))', () => {
   it('is recorded, and raises a finding citing the provision', async () => {
     now = '2026-11-25T12:00:00.000Z';

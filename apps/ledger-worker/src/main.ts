@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   let ledger;
   try {
     const config = loadConfig(localSetup({ LEDGER_BREACH_SWEEP_SECONDS: '60', ...process.env }, (line) => logger.log(line)));
-    ledger = Ledger.open(config, { role: 'worker', logger });
+    ledger = Ledger.open(config, { role: 'worker', loggers: (context) => new Logger(context) });
   } catch (error) {
     logger.error((error as Error).message);
     process.exit(1);

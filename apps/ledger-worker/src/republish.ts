@@ -15,7 +15,10 @@ async function main(): Promise<void> {
     logger.error('usage: npm run relay:republish -- <position>   (-1 republishes the whole log)');
     process.exit(2);
   }
-  const ledger = Ledger.open(loadConfig({ ...process.env, LEDGER_BREACH_SWEEP_SECONDS: '0' }), { role: 'worker', logger });
+  const ledger = Ledger.open(loadConfig({ ...process.env, LEDGER_BREACH_SWEEP_SECONDS: '0' }), {
+    role: 'worker',
+    loggers: (context) => new Logger(context),
+  });
   if (!ledger.relay) {
     logger.error('no Kafka relay is configured here (LEDGER_KAFKA_BROKERS unset or LEDGER_RELAY=off)');
     process.exit(2);

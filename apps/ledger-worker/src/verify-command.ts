@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventStoreDbEventStore, openLogReadOnly } from '@complaint-ledger/event-store';
-import { CheckpointVerifyingKey, readWitness, verifyLedger, type LedgerVerdict } from '@complaint-ledger/ledger';
+import { CheckpointVerifyingKey, readWitness, verifyStoredLedger } from '@complaint-ledger/ledger';
+import type { LedgerVerdict } from '@complaint-ledger/ledger';
 
 const USAGE = `usage: npm run verify -- <data folder | ledger.sqlite | esdb://…> [--public-key FILE] [--witness FILE]
 
@@ -37,24 +37,10 @@ export async function verifyCommand(
   const key = keyFile ? CheckpointVerifyingKey.fromFile(keyFile) : null;
   const witnessed = witnessFile ? readWitness(witnessFile) : [];
 
-  let verdict: LedgerVerdict;
-  if (target.startsWith('esdb://') || target.startsWith('esdb+discover://')) {
-    const store = EventStoreDbEventStore.connect(target);
-    try {
-      verdict = await verifyLedger((after, limit) => store.readAll(after, limit), { key, witnessed });
-    } finally {
-      await store.close();
-    }
-  } else {
-    const file = folder ? join(folder, 'ledger.sqlite') : target;
-    if (!existsSync(file)) return usage(complain, `no ledger at ${file}`);
-    const log = openLogReadOnly(file);
-    try {
-      verdict = await verifyLedger((after, limit) => log.readAll(after, limit), { key, witnessed });
-    } finally {
-      log.close();
-    }
-  }
+  const esdb = target.startsWith('esdb://') || target.startsWith('esdb+discover://');
+  const file = esdb ? target : folder ? join(folder, 'ledger.sqlite') : target;
+  if (!esdb && !existsSync(file)) return usage(complain, `no ledger at ${file}`);
+  const verdict = await verifyStoredLedger(file, { key, witnessed });
   print(report(verdict, { key: keyFile ?? null, witness: witnessFile ?? null }));
   return verdict.valid ? 0 : 1;
 }

@@ -14,7 +14,6 @@ import {
   LedgerChain,
   loadConfig,
   readWitness,
-  RecordComplaintFact,
   verifyLedger,
   type LedgerVerdict,
 } from '../src';
@@ -42,11 +41,11 @@ beforeAll(async () => {
     LEDGER_CHECKPOINT_WITNESS_FILE: witness,
     LEDGER_RETENTION_YEARS: '0',
   });
-  const ledger = Ledger.open(config, { role: 'worker', clock: () => '2024-06-03T10:00:00.000Z', logger: quietLogger });
+  const ledger = Ledger.open(config, { role: 'worker', clock: () => '2024-06-03T10:00:00.000Z', loggers: () => quietLogger });
   await ledger.start();
   await ledger.verification;
   const send = (complaintId: string, command: ComplaintCommand) =>
-    ledger.write.execute(new RecordComplaintFact({ complaintId, command, actor: 'api-key:case-system', correlationId: randomUUID() }));
+    ledger.write.execute({ complaintId, command, actor: 'api-key:case-system', correlationId: randomUUID() });
   for (let n = 0; n < 6; n++) {
     const complaintId = randomUUID();
     complaints.push(complaintId);

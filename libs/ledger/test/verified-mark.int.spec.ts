@@ -6,16 +6,7 @@ import { join } from 'node:path';
 import type { ComplaintCommand } from '@complaint-ledger/domain';
 import { SqliteEventStore, type RecordedEvent } from '@complaint-ledger/event-store';
 import { receiveCommand } from '../../domain/test/support/builders';
-import {
-  CheckpointVerifyingKey,
-  Ledger,
-  loadConfig,
-  readMark,
-  RecordComplaintFact,
-  verifyLedger,
-  verifySinceMark,
-  type VerifiedMark,
-} from '../src';
+import { CheckpointVerifyingKey, Ledger, loadConfig, readMark, verifyLedger, verifySinceMark, type VerifiedMark } from '../src';
 import { signingKeyFile } from './support/signing-key';
 
 /**
@@ -41,13 +32,13 @@ function open(folder: string, env: Record<string, string> = {}, logger: Logger =
     LEDGER_RETENTION_YEARS: '0',
     ...env,
   });
-  return Ledger.open(config, { role: 'worker', clock: () => '2024-06-03T10:00:00.000Z', logger });
+  return Ledger.open(config, { role: 'worker', clock: () => '2024-06-03T10:00:00.000Z', loggers: () => logger });
 }
 
 /** Records complaints (three facts each) through the write path. */
 async function record(ledger: Ledger, count: number, onto: string[] = []): Promise<string[]> {
   const send = (complaintId: string, command: ComplaintCommand) =>
-    ledger.write.execute(new RecordComplaintFact({ complaintId, command, actor: 'api-key:case-system', correlationId: randomUUID() }));
+    ledger.write.execute({ complaintId, command, actor: 'api-key:case-system', correlationId: randomUUID() });
   const ids = [...onto];
   for (let n = 0; n < count; n++) ids.push(randomUUID());
   for (const complaintId of ids) {

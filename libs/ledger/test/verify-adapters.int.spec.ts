@@ -8,7 +8,7 @@ import type { PersonalDataCipher } from '@complaint-ledger/privacy';
 import { Registry } from 'prom-client';
 import { EventStoreDbStandIn } from '../../../tools/eventstore-stand-in/stand-in';
 import { receiveCommand } from '../../domain/test/support/builders';
-import { CheckpointSigningKey, LedgerIntegrity, RecordComplaintFact, verifyLedger, WritePath } from '../src';
+import { CheckpointSigningKey, LedgerIntegrity, verifyLedger, WritePath } from '../src';
 import { signingKeyFile } from './support/signing-key';
 
 /**
@@ -58,7 +58,7 @@ describe.each(adapters)('on %s', (_, open) => {
     for (let n = 0; n < 4; n++) {
       const complaintId = randomUUID();
       const receive = { ...receiveCommand(), data: { ...receiveCommand().data, complaintId, summary: 'Leak' } } as ComplaintCommand;
-      await write.execute(new RecordComplaintFact({ complaintId, command: receive, actor: 'test', correlationId: randomUUID() }));
+      await write.execute({ complaintId, command: receive, actor: 'test', correlationId: randomUUID() });
       await integrity.tick();
     }
     await integrity.tick(true);

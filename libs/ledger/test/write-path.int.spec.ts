@@ -2,7 +2,7 @@ import { foldEvents, WorkingCalendar } from '@complaint-ledger/domain';
 import { complaintStream, MemoryEventStore, StoreUnavailable } from '@complaint-ledger/event-store';
 import type { PersonalDataCipher } from '@complaint-ledger/privacy';
 import { COMPLAINT_ID, receiveCommand } from '../../domain/test/support/builders';
-import { CommandRefused, RecordComplaintFact, WritePath, type CommandRequest } from '../src';
+import { CommandRefused, WritePath, type CommandRequest } from '../src';
 
 const complaintId = COMPLAINT_ID;
 const receive = receiveCommand();
@@ -19,7 +19,7 @@ const compliance = { rules: { calendar: new WorkingCalendar() }, alerts: { warni
 function writePathOn(store: MemoryEventStore, keysDurable: () => Promise<void> | null = () => null, now = '2024-05-01T10:05:00.000Z') {
   const passThrough = { protect: (event: { data: object }) => event.data, keysDurable } as unknown as PersonalDataCipher;
   const write = new WritePath({ store, clock: () => now, personalData: passThrough, clockSkewMs: 300_000, compliance });
-  return { execute: (r: CommandRequest) => write.execute(new RecordComplaintFact(r)) };
+  return { execute: (r: CommandRequest) => write.execute(r) };
 }
 
 describe('the write path: a resident new data key is on disk before data encrypted under it', () => {

@@ -2,10 +2,10 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import type { BreachesPage } from '../http/responses';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { toInstant } from '@complaint-ledger/domain';
-import { listAlerts, type ReadSide } from '@complaint-ledger/projections';
+import type { Ledger } from '@complaint-ledger/ledger';
 import { Instant, OneOf } from '../http/dto-fields';
-import { checkedCursor, PageQuery } from '../http/paging';
-import { CLOCK, READ_SIDE, type Clock } from '../infrastructure/tokens';
+import { PageQuery } from '../http/paging';
+import { CLOCK, LEDGER, type Clock } from '../infrastructure/tokens';
 import { KNOWN_AT, pointInTimeOf } from '../http/point-in-time';
 import { Roles } from '../auth/roles';
 
@@ -40,7 +40,7 @@ export class ListBreachesQuery extends PageQuery {
 @Roles('analyst', 'auditor')
 export class BreachesController {
   constructor(
-    @Inject(READ_SIDE) private readonly readSide: ReadSide,
+    @Inject(LEDGER) private readonly ledger: Ledger,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -52,15 +52,7 @@ export class BreachesController {
   list(@Query() query: ListBreachesQuery): BreachesPage {
     const { cursor, limit = 50, from, to, kind, type = 'DeadlineBreached', includeRetracted, asOf, knownAt } = query;
     const at = pointInTimeOf({ asOf, knownAt }, this.clock());
-    const filter = {
-      from: from && toInstant(from),
-      to: to && toInstant(to),
-      kind,
-      type,
-      includeRetracted: includeRetracted === 'true',
-      ...at,
-    };
-    const page = listAlerts(this.readSide.db, filter, checkedCursor(cursor), limit);
-    return { ...page, asOfPosition: this.readSide.runner.position, ...at };
+    const filter = { from: from && toInstant(from), to: to && toInstant(to), kind, type, includeRetracted: includeRetracted === 'true' };
+    return this.ledger.queries.readModels.breaches(filter, { cursor, limit }, at);
   }
 }

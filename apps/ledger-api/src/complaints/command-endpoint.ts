@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { canonicalJson } from '@complaint-ledger/event-store';
-import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ComplaintCommand } from '@complaint-ledger/domain';
+import type { CommandOutcome, RetryIdentity } from '@complaint-ledger/ledger';
 import { correlationIdOf, idempotencyKeyOf, ifMatchOf, principalOf } from '../http/request-context';
-import { RecordComplaintFact } from '@complaint-ledger/ledger';
+import { messageFor } from './command-bus';
 
 export interface CommandResponse {
   id: string;
@@ -14,22 +13,22 @@ export interface CommandResponse {
 
 /**
  * What every command route does with HTTP: headers in, the command through Nest's CommandBus to
- * the ledger's write path (its handler), ETag out.
+ * the ledger's one write path, ETag out.
  */
 @Injectable()
 export class CommandEndpoint {
   constructor(private readonly bus: CommandBus) {}
 
   async run(request: FastifyRequest, reply: FastifyReply, complaintId: string, command: ComplaintCommand): Promise<CommandResponse> {
-    const retry = retryKeyOf(request);
-    const outcome = await this.bus.execute(
-      new RecordComplaintFact({
+    const Message = messageFor(command.type);
+    const outcome = await this.bus.execute<InstanceType<typeof Message>, CommandOutcome>(
+      new Message({
         complaintId,
         command,
         actor: principalOf(request),
         correlationId: correlationIdOf(request),
         ifMatch: ifMatchOf(request),
-        ...retry,
+        retry: retryIdentityOf(request),
       }),
     );
     void reply.header('etag', `"${outcome.revision}"`);
@@ -39,24 +38,11 @@ export class CommandEndpoint {
 }
 
 /**
- * How a retry of this request is recognised. With an `Idempotency-Key`, by the key (and the
- * request's hash, so the key reused with another request is refused). Without one, by the request
- * itself: a key derived from the credential, the method, the path and the body, so that a client
- * that got no answer (a timeout, a 503 "outcome unknown") and sends the same request again never
- * records the fact twice. The price, documented: the identical request from the same credential
- * is always taken as a retry; a fact genuinely repeated word for word needs keys of its own.
+ * How the ledger recognises this request if it is sent again: by its Idempotency-Key, or, without
+ * one, by the request itself (docs/integration.md, "Retries and unknown outcomes").
  */
-export function retryKeyOf(request: FastifyRequest): { idempotencyKey: string; requestHash: string; derivedKey: boolean } {
-  const clientKey = idempotencyKeyOf(request);
-  if (clientKey) return { idempotencyKey: clientKey, requestHash: hashOf({ request: requestOf(request) }), derivedKey: false };
-  const hash = hashOf({ actor: principalOf(request), request: requestOf(request) });
-  return { idempotencyKey: `derived:${hash}`, requestHash: hash, derivedKey: true };
+export function retryIdentityOf(request: FastifyRequest): RetryIdentity {
+  const idempotencyKey = idempotencyKeyOf(request);
+  const asked = { method: request.method, path: request.url.split('?')[0]!, body: request.body ?? null };
+  return idempotencyKey ? { idempotencyKey, request: asked } : { request: asked };
 }
-
-const requestOf = (request: FastifyRequest) => ({ method: request.method, path: request.url.split('?')[0], body: request.body ?? null });
-
-// the client-key hash keeps its earlier shape (method, path, body at the top level), so keys stored before still compare equal
-const hashOf = (value: { actor?: string; request: ReturnType<typeof requestOf> }): string =>
-  createHash('sha256')
-    .update(canonicalJson(value.actor === undefined ? value.request : value))
-    .digest('hex');

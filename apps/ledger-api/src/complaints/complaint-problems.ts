@@ -1,4 +1,5 @@
 import type { DomainError } from '@complaint-ledger/domain';
+import type { ComplaintNotYet } from '@complaint-ledger/ledger';
 import { problemType, ProblemException } from '../http/problem';
 
 const STATUS = { not_found: 404, conflict: 409, invalid: 422 } as const;
@@ -44,3 +45,15 @@ export const complaintNotFound = (id: string) =>
     detail: `no complaint ${id} has been received`,
     code: 'COMPLAINT.NOT_FOUND',
   });
+
+/** 404: the complaint exists, but had not been received (business time) or recorded (record time) by then. */
+export const notYet = ({ what, complaintId, at }: ComplaintNotYet) => {
+  const code = `COMPLAINT.NOT_YET_${what.toUpperCase()}`;
+  return new ProblemException({
+    type: problemType(code),
+    title: 'Not found',
+    status: 404,
+    detail: `complaint ${complaintId} had not been ${what} by ${at}`,
+    code,
+  });
+};

@@ -4,38 +4,16 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  complaintEventOf,
-  endOfLondonDay,
-  foldEvents,
-  isAfter,
-  isLocalDate,
-  isPersonFact,
-  londonDateOf,
-  occurredAtOf,
-  type ComplianceRules,
-} from '@complaint-ledger/domain';
-import { UnreadableEvent, verifyChain, type RecordedEvent } from '@complaint-ledger/event-store';
-import type { Ledger, LedgerConfig } from '@complaint-ledger/ledger';
-import {
-  annualReport,
-  firstReportingYear,
-  listAlerts,
-  listComplaints,
-  reportingYearOf,
-  tsmReport,
-  type ReadSide,
-} from '@complaint-ledger/projections';
+import type { AlertFilter, Ledger } from '@complaint-ledger/ledger';
 import { API_KEYS, JWT_VERIFIER, principalOfCredential } from '../auth/auth.guard';
 import type { ApiKeyRing } from '../auth/api-keys';
 import type { JwtVerifier } from '../auth/jwt';
 import type { Principal } from '../auth/principal';
 import { Public, type Role } from '../auth/roles';
-import { ComplaintViews } from '../complaints/queries/complaint-views';
 import { ListComplaintsQuery } from '../complaints/queries/complaint-list.controller';
 import { flatten } from '../http/validation';
-import { ProblemException } from '../http/problem';
-import { CLOCK, COMPLIANCE_RULES, LEDGER, LEDGER_CONFIG, READ_SIDE, type Clock } from '../infrastructure/tokens';
+import { problemOf } from '../http/problem.filter';
+import { LEDGER } from '../infrastructure/tokens';
 import { annualReportPage } from '../reports/annual-report-page';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets';
 import { mayOpen, SECTIONS } from './layout';
@@ -62,15 +40,14 @@ type Params = Record<string, string | undefined>;
 export class ConsoleController {
   constructor(
     private readonly signIns: ConsoleSignIns,
-    private readonly views: ComplaintViews,
     @Inject(API_KEYS) private readonly keys: ApiKeyRing,
     @Inject(JWT_VERIFIER) private readonly jwt: JwtVerifier | null,
-    @Inject(READ_SIDE) private readonly readSide: ReadSide,
     @Inject(LEDGER) private readonly ledger: Ledger,
-    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
-    @Inject(COMPLIANCE_RULES) private readonly rules: ComplianceRules,
-    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  private get queries() {
+    return this.ledger.queries;
+  }
 
   @Get()
   home(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -116,7 +93,7 @@ export class ConsoleController {
 
   @Get('complaints')
   complaints(@Query() q: Params, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.signedIn(request, reply, ['case_handler', 'auditor'], (principal) => {
+    return this.signedIn(request, reply, ['case_handler', 'auditor'], async (principal) => {
       const filters = pick(q, ['status', 'stage', 'tenure', 'breached', 'receivedFrom', 'receivedTo']);
       // the API's own rules for the same filters
       const checked = plainToInstance(ListComplaintsQuery, { ...filters, ...(q.cursor ? { cursor: q.cursor } : {}) });
@@ -124,7 +101,8 @@ export class ConsoleController {
       if (errors.length)
         return send(reply, 400, complaintsPage(principal, filters, { errors: flatten(errors).map((e) => `${e.field}: ${e.message}`) }));
       const { breached, cursor, limit: _limit, asOf: _asOf, knownAt: _knownAt, ...filter } = checked;
-      const result = listComplaints(this.readSide.db, { ...filter, ...(breached ? { breached: breached === 'true' } : {}) }, cursor, 25);
+      const complaints = { ...filter, ...(breached ? { breached: breached === 'true' } : {}) };
+      const result = await this.queries.readModels.list(complaints, { cursor, limit: 25 }, {});
       return send(reply, 200, complaintsPage(principal, filters, result));
     });
   }
@@ -132,51 +110,37 @@ export class ConsoleController {
   @Get('complaints/:id')
   timeline(@Param('id') id: string, @Query() q: Params, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.signedIn(request, reply, ['case_handler', 'auditor'], async (principal) => {
-      const all = await this.views.load(id.toLowerCase());
-      const recordedBy = wholeNumber(q.recordedBy, all.length - 1);
-      const knownAt = recordedBy === undefined ? undefined : all[recordedBy]!.metadata.recordedAt;
-      const recorded = knownAt ? all.filter((event) => !isAfter(event.metadata.recordedAt, knownAt)) : all;
-      const steps = replaySteps(recorded);
-      const step = wholeNumber(q.step, steps.length - 1) ?? null;
-      const now = this.clock();
-      const asOfDate = q.asOf && isLocalDate(q.asOf) ? q.asOf : undefined;
-      const asOf =
-        step !== null
-          ? steps[step]!.occurredAt
-          : asOfDate
-            ? isAfter(endOfLondonDay(asOfDate), now)
-              ? now
-              : endOfLondonDay(asOfDate)
-            : undefined;
-      const view = this.views.view(recorded, id.toLowerCase(), { ...(asOf ? { asOf } : {}), ...(knownAt ? { knownAt } : {}) });
+      const timeline = await this.queries.complaints.timeline(id.toLowerCase(), {
+        recordedBy: wholeNumber(q.recordedBy),
+        step: wholeNumber(q.step),
+        asOfDate: q.asOf,
+      });
       const auditor = mayOpen(principal, ['auditor']);
       const cipher = this.ledger.personalData!.cipher;
-      const events: TimelineEvent[] = this.views
-        .events(recorded)
-        .map(({ revision, type, occurredAt, recordedAt, actor, correctedBy, data }) => ({
-          revision,
-          type,
-          occurredAt,
-          recordedAt,
-          actor,
-          ...(correctedBy ? { correctedBy } : {}),
-          // what was recorded is the history's, which only auditors read (personal data, decrypted on the way out)
-          ...(auditor ? { data: cipher.reveal(data) as Record<string, unknown> } : { data: structuralOnly(data) }),
-        }));
+      const events: TimelineEvent[] = timeline.events.map(({ revision, type, occurredAt, recordedAt, actor, correctedBy, data }) => ({
+        revision,
+        type,
+        occurredAt,
+        recordedAt,
+        actor,
+        ...(correctedBy ? { correctedBy } : {}),
+        // what was recorded is the history's, which only auditors read (personal data, decrypted on the way out)
+        ...(auditor ? { data: cipher.reveal(data) as Record<string, unknown> } : { data: structuralOnly(data) }),
+      }));
       return send(
         reply,
         200,
         timelinePage(principal, {
-          id: view.id,
-          view,
+          id: timeline.view.id,
+          view: timeline.view,
           events,
-          steps,
-          step,
-          asOfDate,
-          recordedBy,
-          chain: chainVerdict(recorded),
+          steps: timeline.steps,
+          step: timeline.step,
+          asOfDate: timeline.asOfDate,
+          recordedBy: timeline.recordedBy,
+          chain: timeline.chain,
           ledger: this.ledger.integrity.readiness(),
-          lastPosition: recorded.at(-1)!.position,
+          lastPosition: timeline.lastPosition,
         }),
       );
     });
@@ -185,7 +149,7 @@ export class ConsoleController {
   @Get('complaints/:id/export')
   export(@Param('id') id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.signedIn(request, reply, ['auditor'], async () => {
-      const exported = await this.views.exportOf(id.toLowerCase());
+      const exported = await this.queries.complaints.exportOf(id.toLowerCase());
       void reply
         .header('content-disposition', `attachment; filename="complaint-${exported.complaint.id}.json"`)
         .header('cache-control', 'no-store');
@@ -200,25 +164,25 @@ export class ConsoleController {
       const kind = ['acknowledgement', 'stage1Response', 'stage2Acknowledgement', 'stage2Response', 'remedy'].includes(filters.kind ?? '')
         ? filters.kind
         : undefined;
-      const filter = { kind, type: 'DeadlineBreached' as const, includeRetracted: filters.includeRetracted === 'true' };
-      const result = listAlerts(this.readSide.db, filter, cursorOf(q.cursor), 25);
+      const filter: AlertFilter = { kind, type: 'DeadlineBreached', includeRetracted: filters.includeRetracted === 'true' };
+      const result = this.queries.readModels.breaches(filter, { cursor: cursorOf(q.cursor), limit: 25 }, {});
       return send(reply, 200, breachesPage(principal, filters, result));
     });
   }
 
   @Get('statistics')
   statistics(@Query() q: Params, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.signedIn(request, reply, ['analyst', 'auditor'], (principal) => {
-      const years = this.years();
+    return this.signedIn(request, reply, ['analyst', 'auditor'], async (principal) => {
+      const years = this.queries.readModels.reportingYears();
       const year = years.includes(Number(q.year)) ? Number(q.year) : years.at(-1)!;
-      return send(reply, 200, statisticsPage(principal, tsmReport(this.readSide.db, year, this.config.homes), years));
+      return send(reply, 200, statisticsPage(principal, await this.queries.readModels.tsm(year, {}), years));
     });
   }
 
   @Get('report')
   report(@Query() q: Params, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.signedIn(request, reply, ['analyst', 'auditor'], (principal) => {
-      const years = this.years();
+      const years = this.queries.readModels.reportingYears();
       const year = years.includes(Number(q.year)) ? Number(q.year) : years.at(-1)!;
       return send(reply, 200, reportPage(principal, year, years));
     });
@@ -226,10 +190,10 @@ export class ConsoleController {
 
   @Get('report/page')
   reportDocument(@Query() q: Params, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.signedIn(request, reply, ['analyst', 'auditor'], () => {
-      const years = this.years();
+    return this.signedIn(request, reply, ['analyst', 'auditor'], async () => {
+      const years = this.queries.readModels.reportingYears();
       const year = years.includes(Number(q.year)) ? Number(q.year) : years.at(-1)!;
-      const document = annualReportPage(annualReport(this.readSide.db, year, this.rules, this.config.homes, this.clock()));
+      const document = annualReportPage(await this.queries.readModels.annualReport(year, {}));
       // the report's one inline stylesheet is allowed by its hash; it may be framed by the console only
       const style = /<style>([\s\S]*?)<\/style>/.exec(document)?.[1] ?? '';
       const hash = createHash('sha256').update(style).digest('base64');
@@ -240,13 +204,6 @@ export class ConsoleController {
       void reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
       return document;
     });
-  }
-
-  /** The reporting years from the first complaint's to the one running now (the newest last). */
-  private years(): number[] {
-    const current = reportingYearOf(londonDateOf(this.clock()));
-    const first = Math.min(firstReportingYear(this.readSide.db) ?? current, current);
-    return Array.from({ length: current - first + 1 }, (_, i) => first + i);
   }
 
   private principal(request: FastifyRequest): Principal | null {
@@ -272,8 +229,9 @@ export class ConsoleController {
     try {
       return await render(principal);
     } catch (error) {
-      if (!(error instanceof ProblemException)) throw error;
-      return send(reply, error.problem.status, problemPage(error.problem.title, error.problem.detail, principal));
+      const problem = problemOf(error);
+      if (!problem) throw error;
+      return send(reply, problem.status, problemPage(problem.title, problem.detail, principal));
     }
   }
 }
@@ -296,33 +254,11 @@ function pick(q: Params, names: readonly string[]): Record<string, string> {
   return Object.fromEntries(names.flatMap((name) => (typeof q[name] === 'string' && q[name] !== '' ? [[name, q[name]!]] : [])));
 }
 
-/** A whole number from 0 to `max`, or undefined for anything else. */
-function wholeNumber(value: string | undefined, max: number): number | undefined {
-  if (value === undefined || !/^\d{1,9}$/.test(value)) return undefined;
-  const number = Number(value);
-  return number <= max ? number : undefined;
-}
+/** A whole number, or undefined for anything else (the query layer ignores one out of range). */
+const wholeNumber = (value: string | undefined): number | undefined =>
+  value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
 
 const cursorOf = (cursor: string | undefined) => (cursor && /^[A-Za-z0-9_-]{1,400}$/.test(cursor) ? cursor : undefined);
-
-/** The places the replay control can stand: after each fact people recorded (as corrected), in the order they happened. */
-function replaySteps(recorded: RecordedEvent[]) {
-  const state = foldEvents(recorded.map(complaintEventOf))!;
-  return state.facts
-    .filter((fact) => isPersonFact(fact.event))
-    .map((fact) => ({ revision: fact.revision, type: fact.event.type, occurredAt: occurredAtOf(fact.event) }))
-    .sort((a, b) => (a.occurredAt === b.occurredAt ? a.revision - b.revision : a.occurredAt < b.occurredAt ? -1 : 1));
-}
-
-function chainVerdict(recorded: RecordedEvent[]) {
-  try {
-    const verdict = verifyChain(recorded);
-    return { valid: verdict.valid, events: verdict.events, firstInvalidRevision: verdict.firstInvalidRevision ?? null };
-  } catch (error) {
-    if (!(error instanceof UnreadableEvent)) throw error;
-    return { valid: false, events: null, firstInvalidRevision: error.revision };
-  }
-}
 
 /** For those who may not read the history: only what a correction points at, no recorded content. */
 function structuralOnly(data: object): Record<string, unknown> | undefined {

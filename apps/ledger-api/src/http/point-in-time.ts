@@ -6,7 +6,7 @@ import {
   toInstant,
   type Instant as UtcInstant,
 } from '@complaint-ledger/domain';
-import type { PointInTime } from '@complaint-ledger/projections';
+import type { PointInTime } from '@complaint-ledger/ledger';
 import { Instant } from './dto-fields';
 import { invalidRequest, type FieldError } from './problem';
 
@@ -55,6 +55,3 @@ export function pointInTimeOf(query: { asOf?: string; knownAt?: string }, now: U
   if (errors.length) throw invalidRequest(errors);
   return Object.fromEntries(Object.entries(at).filter(([, value]) => value !== undefined));
 }
-
-/** Whether either time was asked for: then the query runs on the log as it was, not the live read models. */
-export const isPointInTime = (at: PointInTime): boolean => at.asOf !== undefined || at.knownAt !== undefined;

@@ -1,9 +1,19 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { StoreUnavailable, UnreadableEvent, WrongExpectedRevision } from '@complaint-ledger/event-store';
-import { CommandRefused, IdempotencyKeyReused, LedgerBroken, RevisionMismatch } from '@complaint-ledger/ledger';
-import { domainProblem, idempotencyKeyReused, preconditionFailed } from '../complaints/complaint-problems';
+import {
+  CommandRefused,
+  ComplaintNotFound,
+  ComplaintNotYet,
+  IdempotencyKeyReused,
+  InvalidCursor,
+  LedgerBroken,
+  RevisionMismatch,
+  StoreUnavailable,
+  UnreadableEvent,
+  WrongExpectedRevision,
+} from '@complaint-ledger/ledger';
+import { complaintNotFound, domainProblem, idempotencyKeyReused, notYet, preconditionFailed } from '../complaints/complaint-problems';
 import type { FastifyReply } from 'fastify';
-import { problemType, ProblemException, type ProblemDetails } from './problem';
+import { invalidRequest, problemType, ProblemException, type ProblemDetails } from './problem';
 import { BODY_LIMIT_BYTES, titleOf } from './request-edges';
 
 const UNAVAILABLE = { title: 'Event store unavailable', detail: 'Nothing was recorded; retry later.' };
@@ -48,35 +58,8 @@ export class ProblemFilter implements ExceptionFilter {
   }
 
   private toProblem(exception: unknown): ProblemDetails {
-    if (exception instanceof ProblemException) return exception.problem;
-    if (exception instanceof CommandRefused) return domainProblem(exception.reason).problem;
-    if (exception instanceof RevisionMismatch) return preconditionFailed(exception.expected, exception.actual).problem;
-    if (exception instanceof IdempotencyKeyReused) return idempotencyKeyReused().problem;
-    if (exception instanceof LedgerBroken) {
-      const detail = `${exception.message}. Nothing was recorded: this ledger takes no writes until the break is examined; reads go on.`;
-      return coded('LEDGER.INTEGRITY_BROKEN', 'Ledger integrity broken', 503, detail);
-    }
-    if (exception instanceof WrongExpectedRevision) {
-      return {
-        type: problemType('CONCURRENCY.CONFLICT'),
-        title: 'Concurrent change',
-        status: 409,
-        detail: 'The complaint changed while this command was being decided; retry it.',
-      };
-    }
-    if (exception instanceof UnreadableEvent) {
-      // the record itself is damaged, on every instance alike: no retry helps, so not a 5xx to retry elsewhere
-      const detail = `${exception.message}. An auditor can see the ledger's verdict at GET /v1/ledger/integrity.`;
-      return coded('LEDGER.EVENT_UNREADABLE', 'Record damaged', 409, detail);
-    }
-    if (exception instanceof StoreUnavailable && exception.outcome === 'unknown') {
-      return coded('STORE.OUTCOME_UNKNOWN', OUTCOME_UNKNOWN.title, 503, OUTCOME_UNKNOWN.detail);
-    }
-    if (exception instanceof StoreUnavailable) {
-      // until a restart a retry here fails the same way, so the client is sent elsewhere rather than back
-      const { title, detail } = exception.untilRestart ? UNAVAILABLE_UNTIL_RESTART : UNAVAILABLE;
-      return { type: problemType('STORE.UNAVAILABLE'), title, status: 503, detail };
-    }
+    const known = problemOf(exception);
+    if (known) return known;
     if (exception instanceof HttpException) {
       // Nest's and Fastify's own refusals (404, 413, 415, 429…): titled by their status, with a detail that says what to do
       const status = exception.getStatus();
@@ -93,4 +76,48 @@ export class ProblemFilter implements ExceptionFilter {
     const detail = 'An unexpected error occurred. For a command, send the same request again to learn whether it was recorded.';
     return { type: 'about:blank', title: 'Internal error', status: 500, detail };
   }
+}
+
+/**
+ * What the service says of a failure the client can act on: the ledger's refusals and its store's
+ * states as problem+json. Null for anything else (an internal error, answered 500). The console
+ * shows the same as a page.
+ */
+export function problemOf(exception: unknown): ProblemDetails | null {
+  if (exception instanceof ProblemException) return exception.problem;
+  if (exception instanceof ComplaintNotFound) return complaintNotFound(exception.complaintId).problem;
+  if (exception instanceof ComplaintNotYet) return notYet(exception).problem;
+  if (exception instanceof InvalidCursor) {
+    return invalidRequest([{ field: 'cursor', rule: 'isCursor', message: 'cursor must be a nextCursor returned by this endpoint' }])
+      .problem;
+  }
+  if (exception instanceof CommandRefused) return domainProblem(exception.reason).problem;
+  if (exception instanceof RevisionMismatch) return preconditionFailed(exception.expected, exception.actual).problem;
+  if (exception instanceof IdempotencyKeyReused) return idempotencyKeyReused().problem;
+  if (exception instanceof LedgerBroken) {
+    const detail = `${exception.message}. Nothing was recorded: this ledger takes no writes until the break is examined; reads go on.`;
+    return coded('LEDGER.INTEGRITY_BROKEN', 'Ledger integrity broken', 503, detail);
+  }
+  if (exception instanceof WrongExpectedRevision) {
+    return {
+      type: problemType('CONCURRENCY.CONFLICT'),
+      title: 'Concurrent change',
+      status: 409,
+      detail: 'The complaint changed while this command was being decided; retry it.',
+    };
+  }
+  if (exception instanceof UnreadableEvent) {
+    // the record itself is damaged, on every instance alike: no retry helps, so not a 5xx to retry elsewhere
+    const detail = `${exception.message}. An auditor can see the ledger's verdict at GET /v1/ledger/integrity.`;
+    return coded('LEDGER.EVENT_UNREADABLE', 'Record damaged', 409, detail);
+  }
+  if (exception instanceof StoreUnavailable && exception.outcome === 'unknown') {
+    return coded('STORE.OUTCOME_UNKNOWN', OUTCOME_UNKNOWN.title, 503, OUTCOME_UNKNOWN.detail);
+  }
+  if (exception instanceof StoreUnavailable) {
+    // until a restart a retry here fails the same way, so the client is sent elsewhere rather than back
+    const { title, detail } = exception.untilRestart ? UNAVAILABLE_UNTIL_RESTART : UNAVAILABLE;
+    return { type: problemType('STORE.UNAVAILABLE'), title, status: 503, detail };
+  }
+  return null;
 }

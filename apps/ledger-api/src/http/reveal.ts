@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PersonalDataCipher } from '@complaint-ledger/privacy';
+import type { PersonalDataCipher } from '@complaint-ledger/ledger';
 
 type PreSerialization = (
   request: FastifyRequest,

@@ -1,4 +1,4 @@
-import type { AnnualReport, Tally } from '@complaint-ledger/projections';
+import type { AnnualReport, Tally } from '@complaint-ledger/ledger';
 import { barChart, columnChart, escapeHtml } from './charts';
 
 const BLUE = '#1d70b8';

@@ -2,13 +2,10 @@ import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
 import type { AnnualReportBody } from '../http/responses';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { ComplianceRules } from '@complaint-ledger/domain';
-import { annualReport } from '@complaint-ledger/projections';
 import { pointInTimeOf } from '../http/point-in-time';
-import { ReadModels } from '../infrastructure/read-models';
 import { Roles } from '../auth/roles';
-import type { LedgerConfig } from '@complaint-ledger/ledger';
-import { CLOCK, COMPLIANCE_RULES, LEDGER_CONFIG, type Clock } from '../infrastructure/tokens';
+import type { Ledger } from '@complaint-ledger/ledger';
+import { CLOCK, LEDGER, type Clock } from '../infrastructure/tokens';
 import { TsmQuery } from '../statistics/tsm.controller';
 import { annualReportPage } from './annual-report-page';
 
@@ -17,9 +14,7 @@ import { annualReportPage } from './annual-report-page';
 @Roles('analyst', 'auditor')
 export class AnnualReportController {
   constructor(
-    private readonly readModels: ReadModels,
-    @Inject(COMPLIANCE_RULES) private readonly rules: ComplianceRules,
-    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(LEDGER) private readonly ledger: Ledger,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -45,10 +40,7 @@ export class AnnualReportController {
     return annualReportPage(report);
   }
 
-  /** Judged at the year's end, or at the point in time asked for if earlier (the report as it stood then). */
   private report(query: TsmQuery): Promise<AnnualReportBody> {
-    const at = pointInTimeOf(query, this.clock());
-    const judgedAt = at.asOf ?? at.knownAt ?? this.clock();
-    return this.readModels.query(at, (db) => annualReport(db, query.year, this.rules, this.config.homes, judgedAt));
+    return this.ledger.queries.readModels.annualReport(query.year, pointInTimeOf(query, this.clock()));
   }
 }

@@ -1,14 +1,12 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import type { TsmStatistics } from '../http/responses';
 import { PointInTimeQuery, pointInTimeOf } from '../http/point-in-time';
-import { ReadModels } from '../infrastructure/read-models';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 import { FIRST_CALENDAR_YEAR, LAST_CALENDAR_YEAR } from '@complaint-ledger/domain';
-import { tsmReport } from '@complaint-ledger/projections';
-import type { LedgerConfig } from '@complaint-ledger/ledger';
-import { CLOCK, LEDGER_CONFIG, type Clock } from '../infrastructure/tokens';
+import type { Ledger } from '@complaint-ledger/ledger';
+import { CLOCK, LEDGER, type Clock } from '../infrastructure/tokens';
 import { Roles } from '../auth/roles';
 
 export class TsmQuery extends PointInTimeQuery {
@@ -25,8 +23,7 @@ export class TsmQuery extends PointInTimeQuery {
 @Roles('analyst', 'auditor')
 export class TsmController {
   constructor(
-    private readonly readModels: ReadModels,
-    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(LEDGER) private readonly ledger: Ledger,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -35,6 +32,6 @@ export class TsmController {
     summary: 'TSM CH01 and CH02 for a reporting year, per tenure and in total (counted as docs/decisions/0007-tsm-counting.md says)',
   })
   tsm(@Query() query: TsmQuery): Promise<TsmStatistics> {
-    return this.readModels.query(pointInTimeOf(query, this.clock()), (db) => tsmReport(db, query.year, this.config.homes));
+    return this.ledger.queries.readModels.tsm(query.year, pointInTimeOf(query, this.clock()));
   }
 }

@@ -116,6 +116,35 @@ describeInBrowser('the console in headless Chromium', () => {
     await page.context().close();
   });
 
+  it('draws a corrected fact on the timeline where the correction puts it, as its table and replay do', async () => {
+    const http = () => api(app);
+    const id = (
+      await http()
+        .post('/v1/complaints')
+        .send(complaintBody({ receivedAt: '2024-06-03T10:00:00+01:00' }))
+        .expect(201)
+    ).body.id;
+    await http()
+      .post(`/v1/complaints/${id}/acknowledgements`)
+      .send({ stage: 1, acknowledgedAt: '2024-06-17T10:00:00+01:00', complaintDefinition: 'Leak' })
+      .expect(200);
+    await http()
+      .post(`/v1/complaints/${id}/corrections`)
+      .send({
+        revision: 1,
+        reason: 'Keyed wrongly',
+        replacement: { stage: 1, acknowledgedAt: '2024-06-05T10:00:00+01:00', complaintDefinition: 'Leak' },
+      })
+      .expect(200);
+    const page = await signIn(KEYS.auditor);
+    await page.goto(`${base}/console/complaints/${id}`);
+    const drawn = await page.locator('svg.timeline circle.fact title').allTextContents();
+    expect(drawn).toEqual([expect.stringMatching(/^Complaint received, 3 Jun 2024/), expect.stringMatching(/^Acknowledged, 5 Jun 2024/)]);
+    expect(drawn.join()).not.toContain('17 Jun');
+    expect(await statusOf(page, 'Stage 1 acknowledgement')).toBe('Met');
+    await page.context().close();
+  });
+
   it('shows an analyst breaches, statistics and the report, never a resident name, and no complaint', async () => {
     const page = await signIn(KEYS.analyst);
     expect(page.url()).toBe(`${base}/console/breaches`);

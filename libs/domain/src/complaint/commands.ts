@@ -1,6 +1,6 @@
 import type { Instant, LocalDate } from '../calendar/london-time';
 import type { Stage } from '../policy/code-policy';
-import type { Representative, RemedyTerms, Resident } from './events';
+import type { PersonFactType, Representative, RemedyTerms, Resident } from './events';
 import type { Channel, Decision, Direction, ExclusionGround, Party, Tenure } from './vocabulary';
 
 type Command<Type extends string, Data> = { readonly type: Type; readonly data: Data };
@@ -142,3 +142,21 @@ export type PersonCommand =
   | WithdrawComplaint;
 
 export type ComplaintCommand = CorrectFact | PersonCommand | RecordDeadlineAlerts | ErasePersonalData;
+
+/** The command that records each kind of fact people record: what a correction's replacement is. */
+export const COMMAND_RECORDING: { readonly [T in PersonFactType]: PersonCommand['type'] } = {
+  ComplaintReceived: 'ReceiveComplaint',
+  Acknowledged: 'AcknowledgeComplaint',
+  Extended: 'ExtendDeadline',
+  Escalated: 'EscalateComplaint',
+  Responded: 'RespondToComplaint',
+  RemedyOffered: 'OfferRemedy',
+  RemedyCompleted: 'CompleteRemedy',
+  ComplaintNotAccepted: 'RecordNonAcceptance',
+  EscalationRefused: 'RefuseEscalation',
+  CorrespondenceRecorded: 'RecordCorrespondence',
+  ReasonableAdjustmentRecorded: 'RecordReasonableAdjustment',
+  RepresentativeAuthorised: 'AuthoriseRepresentative',
+  HandlerAssigned: 'AssignHandler',
+  ComplaintWithdrawn: 'WithdrawComplaint',
+};

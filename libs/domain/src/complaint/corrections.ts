@@ -1,27 +1,10 @@
 import { isAfter } from '../calendar/london-time';
+import { COMMAND_RECORDING } from './commands';
 import type * as C from './commands';
 import type { DecisionContext } from './context';
 import { DomainError, isDomainError } from './errors';
 import { occurredAtOf, type ComplaintEvent, type FactCorrected, type PersonFactType } from './events';
 import { withFacts, type ComplaintState, type RecordedFact, type State } from './state';
-
-/** The command that records each kind of fact people record: what a correction's replacement is. */
-export const COMMAND_RECORDING: { readonly [T in PersonFactType]: C.PersonCommand['type'] } = {
-  ComplaintReceived: 'ReceiveComplaint',
-  Acknowledged: 'AcknowledgeComplaint',
-  Extended: 'ExtendDeadline',
-  Escalated: 'EscalateComplaint',
-  Responded: 'RespondToComplaint',
-  RemedyOffered: 'OfferRemedy',
-  RemedyCompleted: 'CompleteRemedy',
-  ComplaintNotAccepted: 'RecordNonAcceptance',
-  EscalationRefused: 'RefuseEscalation',
-  CorrespondenceRecorded: 'RecordCorrespondence',
-  ReasonableAdjustmentRecorded: 'RecordReasonableAdjustment',
-  RepresentativeAuthorised: 'AuthoriseRepresentative',
-  HandlerAssigned: 'AssignHandler',
-  ComplaintWithdrawn: 'WithdrawComplaint',
-};
 
 type Decide = (command: C.ComplaintCommand, state: State, context: DecisionContext) => ComplaintEvent[] | DomainError;
 

@@ -268,13 +268,29 @@ const OCCURRED_AT: { readonly [T in ComplaintEventType]: (data: Extract<Complain
   FactCorrected: (data) => data.correctedAt,
 };
 
-const SYSTEM_OR_CORRECTION: ReadonlySet<ComplaintEventType> = new Set([
+/** What the ledger records itself, on its own clock and authority: its alerts and the erasure of personal data. */
+const LEDGER_FACTS: ReadonlySet<string> = new Set<ComplaintEventType>([
   'DeadlineBreached',
   'DeadlineApproaching',
   'BreachRetracted',
   'PersonalDataErased',
-  'FactCorrected',
 ]);
+
+const SYSTEM_OR_CORRECTION: ReadonlySet<string> = new Set([...LEDGER_FACTS, 'FactCorrected']);
+
+/** Whether the ledger recorded the event itself (an alert, an erasure) rather than a housing system or a person. */
+export const isLedgerFact = (type: string): boolean => LEDGER_FACTS.has(type);
+
+/**
+ * The revision a housing system's concurrency token names (ETag, If-Match): the complaint's last
+ * event that is not one of the ledger's own facts. An alert the sweep records, or an erasure, does
+ * not change what a housing system decided on, so it does not move the token (docs/integration.md).
+ * -1 before the first event.
+ */
+export function concurrencyRevisionOf(events: readonly { readonly type: string; readonly revision: number }[]): number {
+  for (let i = events.length - 1; i >= 0; i--) if (!isLedgerFact(events[i]!.type)) return events[i]!.revision;
+  return -1;
+}
 
 /** Whether people recorded the fact (so it can be corrected) rather than the ledger or a correction. */
 export const isPersonFact = (event: ComplaintEvent): event is Extract<ComplaintEvent, { type: PersonFactType }> =>

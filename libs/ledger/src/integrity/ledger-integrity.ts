@@ -1,4 +1,4 @@
-import type { LoggerService } from '@nestjs/common';
+import type { LedgerLogger } from '../logger';
 import { CHECKPOINT_STREAM, type Checkpoint, type CheckpointState } from '@complaint-ledger/domain';
 import type { EventStore } from '@complaint-ledger/event-store';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
@@ -69,7 +69,7 @@ export class LedgerIntegrity {
     private readonly write: WritePath,
     private readonly clock: Clock,
     private readonly settings: IntegritySettings,
-    private readonly logger: LoggerService,
+    private readonly logger: LedgerLogger,
     registry: Registry,
   ) {
     this.gauge = new Gauge({
@@ -174,7 +174,7 @@ export class LedgerIntegrity {
         return await verify();
       } catch (error) {
         if (this.stopped) break;
-        this.logger.warn?.(`ledger verification could not read the log (${(error as Error).message}); trying again`);
+        this.logger.warn(`ledger verification could not read the log (${(error as Error).message}); trying again`);
         await new Promise<void>((resolve) => {
           this.wake = resolve;
           setTimeout(resolve, retryMs).unref();

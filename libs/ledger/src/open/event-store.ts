@@ -1,4 +1,4 @@
-import type { LoggerService } from '@nestjs/common';
+import type { LedgerLogger } from '../logger';
 import { EventStoreDbEventStore, MemoryEventStore, SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
 import type { Clock } from '../clock';
 import type { LedgerConfig } from '../config/ledger-config';
@@ -7,7 +7,7 @@ import type { LedgerConfig } from '../config/ledger-config';
  * The configured event store: the embedded SQLite file by default, memory for tests, or EventStoreDB.
  * `writerThread`: commit the SQLite log on a thread of its own (the API, to keep its request thread free).
  */
-export function openEventStore(config: LedgerConfig, clock: Clock, logger: LoggerService, writerThread: boolean): EventStore {
+export function openEventStore(config: LedgerConfig, clock: Clock, logger: LedgerLogger, writerThread: boolean): EventStore {
   switch (config.LEDGER_STORE) {
     case 'memory':
       return new MemoryEventStore(clock);

@@ -1,4 +1,4 @@
-import type { LoggerService } from '@nestjs/common';
+import type { LedgerLogger } from '../logger';
 import type { EventStore } from '@complaint-ledger/event-store';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../clock';
@@ -13,11 +13,11 @@ export function openIntegrity(
   store: EventStore,
   write: WritePath,
   clock: Clock,
-  logger: LoggerService,
+  logger: LedgerLogger,
   registry: Registry,
 ): LedgerIntegrity {
   const signing = config.LEDGER_SIGNING_KEY_FILE ? CheckpointSigningKey.fromFile(config.LEDGER_SIGNING_KEY_FILE) : null;
-  if (!signing) logger.warn?.('no LEDGER_SIGNING_KEY_FILE: the log is verified, but this process signs no checkpoints');
+  if (!signing) logger.warn('no LEDGER_SIGNING_KEY_FILE: the log is verified, but this process signs no checkpoints');
   return new LedgerIntegrity(
     store,
     write,

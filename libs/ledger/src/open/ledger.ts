@@ -1,4 +1,4 @@
-import { Logger, type LoggerService } from '@nestjs/common';
+import { plainLoggers, type LedgerLogger, type LoggerFactory } from '../logger';
 import type { ComplianceRules } from '@complaint-ledger/domain';
 import { SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
 import type { EventRelay } from '@complaint-ledger/messaging';
@@ -9,7 +9,8 @@ import { readiness, type Readiness } from '../health/readiness';
 import { DeadlineDetector, type SweepResult } from '../system/deadline-detector';
 import { ResidentErasure } from '../system/resident-erasure';
 import { CommandMetrics } from '../write/command-metrics';
-import { WritePath, type WritePathDependencies } from '../write/write-path';
+import { WritePath } from '../write/write-path';
+import { LedgerQueries } from '../read/queries';
 import { openEventStore } from './event-store';
 import { openPersonalData, type PersonalData } from './personal-data';
 import { complianceRulesFrom, openReadSide } from './read-side';
@@ -31,7 +32,8 @@ export interface OpenLedgerOptions {
   readonly clock?: Clock;
   /** Tests may pass a store; otherwise the configured one is opened. */
   readonly store?: EventStore;
-  readonly logger?: LoggerService;
+  /** Loggers by context (Nest's Logger in the apps); plain lines by default. */
+  readonly loggers?: LoggerFactory;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -46,9 +48,10 @@ export class Ledger {
   readonly readSide: ReadSide;
   readonly relay: EventRelay | null;
   readonly metrics = new CommandMetrics();
-  /** What the write path works with: Nest builds the API's CommandBus handler from the same. */
-  readonly writePathDependencies: WritePathDependencies;
+  /** The one write path of this process: every command, the ledger's own facts and its checkpoints go through it. */
   readonly write: WritePath;
+  /** The one query layer: every read the apps make. */
+  readonly queries: LedgerQueries;
   readonly detector: DeadlineDetector;
   /** Null in a worker without the master key. */
   readonly erasure: ResidentErasure | null;
@@ -65,14 +68,15 @@ export class Ledger {
     readonly clock: Clock,
     readonly store: EventStore,
     readonly personalData: PersonalData | null,
-    private readonly logger: LoggerService,
+    private readonly logger: LedgerLogger,
+    loggers: LoggerFactory,
     threads: boolean,
   ) {
     const ledger = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the write path asks the integrity watch made after it
     this.rules = complianceRulesFrom(config);
     this.readSide = openReadSide(config, store, this.rules, threads);
-    this.relay = openRelay(config, store, this.readSide, clock, new Logger('kafka-relay'), this.metrics.registry);
-    this.writePathDependencies = {
+    this.relay = openRelay(config, store, this.readSide, clock, loggers('kafka-relay'), this.metrics.registry);
+    this.write = new WritePath({
       store,
       clock,
       personalData: personalData?.cipher ?? null,
@@ -84,15 +88,16 @@ export class Ledger {
           return ledger.integrity.broken;
         },
       },
-    };
-    this.write = new WritePath(this.writePathDependencies);
+    });
+    this.queries = new LedgerQueries(store, this.readSide, this.rules, config, clock);
     this.integrity = openIntegrity(config, store, this.write, clock, logger, this.metrics.registry);
     this.detector = new DeadlineDetector(this.write, this.readSide.db, { clock });
     this.erasure = personalData ? new ResidentErasure(personalData.keys, this.write, this.readSide, clock) : null;
   }
 
   /** Opens everything; the master key is read first, so without one an API process has opened nothing. */
-  static open(config: LedgerConfig, { role, clock = systemClock, store, logger = new Logger('ledger') }: OpenLedgerOptions): Ledger {
+  static open(config: LedgerConfig, { role, clock = systemClock, store, loggers = plainLoggers }: OpenLedgerOptions): Ledger {
+    const logger = loggers('ledger');
     let personalData: PersonalData | null = null;
     try {
       personalData = openPersonalData(config, clock);
@@ -109,7 +114,7 @@ export class Ledger {
       const keysDependency = personalData.keys.commitDependency();
       if (keysDependency) eventStore.dependOn(keysDependency);
     }
-    return new Ledger(config, role, clock, eventStore, personalData, logger, threads);
+    return new Ledger(config, role, clock, eventStore, personalData, logger, loggers, threads);
   }
 
   /** Projections catch up, then the relay, the deadline sweeps and (in the worker) retention start. */

@@ -1,4 +1,4 @@
-import type { LoggerService } from '@nestjs/common';
+import type { LedgerLogger } from '../logger';
 import type { EventStore } from '@complaint-ledger/event-store';
 import { EventRelay, KafkaPublisher, topicNames } from '@complaint-ledger/messaging';
 import type { ReadSide } from '@complaint-ledger/projections';
@@ -12,7 +12,7 @@ export function openRelay(
   store: EventStore,
   readSide: ReadSide,
   clock: Clock,
-  logger: LoggerService,
+  logger: LedgerLogger,
   registry: Registry,
 ): EventRelay | null {
   if (!config.kafkaBrokers.length || config.LEDGER_RELAY === 'off') return null;

@@ -1,7 +1,7 @@
 import { complaintsWithAlertsDue, type ReadModelDatabase } from '@complaint-ledger/projections';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
-import { RecordComplaintFact, type WritePath } from '../write/write-path';
+import type { WritePath } from '../write/write-path';
 
 export interface SweepResult {
   readonly at: string;
@@ -43,15 +43,13 @@ export class DeadlineDetector {
     const correlationId = randomUUID();
     const outcomes = await Promise.all(
       due.map((doc) =>
-        this.write.execute(
-          new RecordComplaintFact({
-            complaintId: doc.state.complaintId,
-            command: { type: 'RecordDeadlineAlerts', data: { asOf: at } },
-            actor: this.options.actor ?? 'ledger:breach-detector',
-            correlationId,
-            known: { state: doc.state, revision: doc.revision },
-          }),
-        ),
+        this.write.execute({
+          complaintId: doc.state.complaintId,
+          command: { type: 'RecordDeadlineAlerts', data: { asOf: at } },
+          actor: this.options.actor ?? 'ledger:breach-detector',
+          correlationId,
+          known: { state: doc.state, revision: doc.revision },
+        }),
       ),
     );
     const all = outcomes.flatMap((outcome) => outcome.recorded);

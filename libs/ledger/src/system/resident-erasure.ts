@@ -2,7 +2,7 @@ import { complaintsOfResident, residentsClosedBefore, type ReadSide } from '@com
 import type { DataKeyStore } from '@complaint-ledger/privacy';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
-import { RecordComplaintFact, type WritePath } from '../write/write-path';
+import type { WritePath } from '../write/write-path';
 
 export interface ErasureOutcome {
   readonly reference: string;
@@ -35,7 +35,7 @@ export class ResidentErasure {
     const complaints = complaintsOfResident(this.readSide.db, reference);
     for (const complaintId of complaints) {
       const command = { type: 'ErasePersonalData', data: { residentReference: reference, erasedAt, ground } } as const;
-      await this.write.execute(new RecordComplaintFact({ complaintId, command, actor, correlationId }));
+      await this.write.execute({ complaintId, command, actor, correlationId });
     }
     return { reference, erasedAt, erasedNow, complaints };
   }

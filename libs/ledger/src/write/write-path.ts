@@ -1,30 +1,30 @@
-import { Inject } from '@nestjs/common';
-import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
+  CHECKPOINT_STREAM,
   complaintEventOf,
+  concurrencyRevisionOf,
   decide,
+  decideCheckpoint,
   EVENT_SCHEMA_VERSION,
+  evolveCheckpoint,
   foldEvents,
   isDomainError,
+  NO_CHECKPOINT,
   occurredAtOf,
   onceOnlyKeyOf,
   withoutPersonalData,
   type AlertSettings,
+  type Checkpoint,
+  type CheckpointState,
   type ComplaintCommand,
   type ComplaintEvent,
   type ComplianceRules,
-  type State,
-  CHECKPOINT_STREAM,
-  decideCheckpoint,
-  evolveCheckpoint,
-  NO_CHECKPOINT,
-  type Checkpoint,
-  type CheckpointState,
   type LedgerCheckpointed,
+  type State,
 } from '@complaint-ledger/domain';
 import type { PersonalDataCipher } from '@complaint-ledger/privacy';
 import {
+  canonicalJson,
   complaintStream,
   DuplicateEventId,
   uuidFrom,
@@ -34,57 +34,44 @@ import {
 } from '@complaint-ledger/event-store';
 import type { Clock } from '../clock';
 import type { CommandMetrics } from './command-metrics';
+import { isConflict, runDecision } from './decision-loop';
 import { CommandRefused, IdempotencyKeyReused, type LedgerBroken, RevisionMismatch } from './refusals';
 
-/** Tries at a complaint another process keeps changing: the last answers 409 "Concurrent change". */
-const MAX_ATTEMPTS = 8;
-
-/** A random wait before retrying after another process's append, growing with each try (≤ 200 ms). */
-const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));
+/** How a retry of a request is recognised: the client's `Idempotency-Key`, or the request itself. */
+export interface RetryIdentity {
+  /** The client's Idempotency-Key, if it sent one. */
+  readonly idempotencyKey?: string;
+  /** What was asked: the method, the path and the body as received. */
+  readonly request: { readonly method: string; readonly path: string; readonly body: unknown };
+}
 
 export interface CommandRequest {
   readonly complaintId: string;
   readonly command: ComplaintCommand;
-  /** Who: the authenticated principal, or the ledger's own role (`ledger:deadline-detector`). */
+  /** Who: the authenticated principal, or the ledger's own role (`ledger:breach-detector`). */
   readonly actor: string;
   readonly correlationId: string;
-  /** From `If-Match`: the revision the client decided on. */
+  /** From `If-Match`: the concurrency revision the client decided on (concurrencyRevisionOf). */
   readonly ifMatch?: number;
-  readonly idempotencyKey?: string;
-  /** With an idempotency key, a hash of the request: the same key with another request is refused. */
-  readonly requestHash?: string;
+  /** A request from outside (HTTP): recognised when it is sent again, and answered as the first time. */
+  readonly retry?: RetryIdentity;
   /**
-   * The key was derived from the request itself (no `Idempotency-Key` was sent): it is the
-   * request's hash, so it is kept alone and a match needs no comparison of hashes.
-   */
-  readonly derivedKey?: boolean;
-  /**
-   * What the caller already knows of the complaint, so the first attempt need not read the stream:
-   * a complaint id made for this very request (state null at revision -1), or a read model's copy.
-   * If it is stale, the append fails at its expected revision and the retry reads the stream.
-   * Not with an idempotency key, whose earlier uses only the stream can show.
+   * What the caller already knows of the complaint, so the first attempt need not read the stream
+   * (a read model's copy, for the deadline sweep). Not with a retry identity, whose earlier uses
+   * only the stream can show.
    */
   readonly known?: { readonly state: State; readonly revision: number };
 }
 
 export interface CommandOutcome {
   readonly id: string;
+  /** The stream revision of the complaint's last event once the command is done. */
   readonly revision: number;
   /** What this command recorded: none when the decider found nothing to record or it was a retry. */
   readonly recorded: readonly ComplaintEvent['type'][];
-  /** True when this was a retry of an idempotent request: nothing new was written. */
+  /** True when this was a retry of a request already recorded: nothing new was written. */
   readonly replayed: boolean;
 }
-
-/** A command on its way to the ledger: what the API's CommandBus carries and the system writers send. */
-export class RecordComplaintFact extends Command<CommandOutcome> {
-  constructor(readonly request: CommandRequest) {
-    super();
-  }
-}
-
-/** The injection token for a WritePath's dependencies, where Nest constructs the handler (the API). */
-export const WRITE_PATH_DEPENDENCIES = Symbol('WritePathDependencies');
 
 export interface WritePathDependencies {
   readonly store: EventStore;
@@ -98,22 +85,28 @@ export interface WritePathDependencies {
   readonly integrity?: { readonly broken: LedgerBroken | null };
 }
 
+/** A retry identity made into what the events carry: the key, and the request's hash to tell a reused key. */
+interface RetryKey {
+  readonly key: string;
+  /** Absent for a key derived from the request: the key is the request's hash. */
+  readonly requestHash?: string;
+}
+
 /**
- * The one write path of the ledger (and the Nest command handler for RecordComplaintFact): read
- * the complaint's stream, fold it, decide, protect personal data, build the envelope, append at
- * the revision decided on. Every event in the log comes through here, from people or from the
- * ledger itself. Commands for one complaint take turns in this process (one queue per complaint),
- * so without If-Match a command never fails because another here changed the complaint first;
- * another process's change is absorbed by re-reading and re-deciding after a random wait.
+ * The one write path of the ledger, one instance per process (Ledger.open makes it; the API's
+ * command handlers, the deadline sweep, erasure, retention and the checkpointer all use that one).
+ * Commands for one complaint take turns (a queue per complaint, commands for others do not wait),
+ * so without If-Match a command never fails because another in this process changed the complaint
+ * first; another process's change is absorbed by the decision loop's re-read and re-decide.
  */
-@CommandHandler(RecordComplaintFact)
-export class WritePath implements ICommandHandler<RecordComplaintFact> {
-  /** The last command waiting or running for each complaint; commands for others do not wait. */
+export class WritePath {
+  /** The last command waiting or running for each complaint. */
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(@Inject(WRITE_PATH_DEPENDENCIES) private readonly deps: WritePathDependencies) {}
+  constructor(private readonly deps: WritePathDependencies) {}
 
-  async execute({ request }: RecordComplaintFact): Promise<CommandOutcome> {
+  /** A complaint command, from people or from the ledger itself, through the complaint's decider. */
+  async execute(request: CommandRequest): Promise<CommandOutcome> {
     const id = request.complaintId;
     const previous = this.queues.get(id);
     const run = previous ? previous.then(() => this.run(request)) : this.run(request);
@@ -126,17 +119,12 @@ export class WritePath implements ICommandHandler<RecordComplaintFact> {
     }
   }
 
-  private async run(request: CommandRequest): Promise<CommandOutcome> {
-    const stopTimer = this.deps.metrics?.start(request.command.type);
-    try {
-      if (this.deps.integrity?.broken) throw this.deps.integrity.broken;
-      const outcome = await this.attempt(request);
-      stopTimer?.(outcome.replayed ? 'replayed' : outcome.recorded.length ? 'recorded' : 'nothing');
-      return outcome;
-    } catch (error) {
-      stopTimer?.('refused');
-      throw error;
-    }
+  /**
+   * The complaint a new complaint is recorded under when the client named none: derived from what
+   * recognises a retry, so the request sent again lands on the same complaint.
+   */
+  complaintIdFor(actor: string, retry: RetryIdentity): string {
+    return uuidFrom(`complaint|${retryKeyOf(actor, retry).key}`);
   }
 
   /**
@@ -145,82 +133,105 @@ export class WritePath implements ICommandHandler<RecordComplaintFact> {
    * (one event per checkpoint, ever growing) is read only after a conflict. Returns the stream's
    * new revision, or null when another writer's checkpoint already covers as much.
    */
-  async recordCheckpoint(
-    checkpoint: Checkpoint,
-    known: { readonly state: CheckpointState; readonly revision: number },
-  ): Promise<{ readonly revision: number } | null> {
-    const { store } = this.deps;
-    if (this.deps.integrity?.broken) throw this.deps.integrity.broken; // never sign over a broken log
-    for (let attempt = 1, current = known; ; attempt++) {
-      const decided = decideCheckpoint({ type: 'RecordCheckpoint', data: checkpoint }, current.state);
-      if (isDomainError(decided)) return null;
-      const events: NewEvent[] = decided.map((event) => ({
-        eventId: uuidFrom(`${CHECKPOINT_STREAM}|${event.data.position}|${event.data.keyId}`),
-        type: event.type,
-        data: event.data,
-        metadata: {
-          occurredAt: event.data.at,
-          actor: 'ledger:checkpointer',
-          correlationId: randomUUID(),
-          schemaVersion: EVENT_SCHEMA_VERSION,
-        },
-      }));
-      try {
-        const appended = await store.append(CHECKPOINT_STREAM, events, current.revision < 0 ? 'no_stream' : current.revision);
-        return { revision: appended.revision };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevision || error instanceof DuplicateEventId) || attempt >= MAX_ATTEMPTS) throw error;
-        const recorded = await store.readStream(CHECKPOINT_STREAM);
-        current = {
-          state: recorded.reduce((state, event) => evolveCheckpoint(state, event as unknown as LedgerCheckpointed), NO_CHECKPOINT),
-          revision: recorded.length - 1,
-        };
-      }
+  recordCheckpoint(checkpoint: Checkpoint, known: { readonly state: CheckpointState; readonly revision: number }) {
+    this.refuseIfBroken(); // never sign over a broken log
+    return runDecision(this.deps.store, {
+      stream: CHECKPOINT_STREAM,
+      known,
+      fold: (recorded) => recorded.reduce((state, event) => evolveCheckpoint(state, event as unknown as LedgerCheckpointed), NO_CHECKPOINT),
+      decide: (state) => {
+        const decided = decideCheckpoint({ type: 'RecordCheckpoint', data: checkpoint }, state);
+        return isDomainError(decided) ? [] : decided;
+      },
+      seal: (events) =>
+        events.map((event) => ({
+          eventId: uuidFrom(`${CHECKPOINT_STREAM}|${event.data.position}|${event.data.keyId}`),
+          type: event.type,
+          data: event.data,
+          metadata: {
+            occurredAt: event.data.at,
+            actor: 'ledger:checkpointer',
+            correlationId: randomUUID(),
+            schemaVersion: EVENT_SCHEMA_VERSION,
+          },
+        })),
+      answer: ({ appended }) => (appended ? { revision: appended.revision } : null),
+      retryable: isConflict,
+    });
+  }
+
+  private async run(request: CommandRequest): Promise<CommandOutcome> {
+    const stopTimer = this.deps.metrics?.start(request.command.type);
+    try {
+      this.refuseIfBroken();
+      const outcome = await this.decideAndAppend(request);
+      stopTimer?.(outcome.replayed ? 'replayed' : outcome.recorded.length ? 'recorded' : 'nothing');
+      return outcome;
+    } catch (error) {
+      stopTimer?.('refused');
+      throw error;
     }
   }
 
-  private async attempt(request: CommandRequest): Promise<CommandOutcome> {
+  private refuseIfBroken(): void {
+    if (this.deps.integrity?.broken) throw this.deps.integrity.broken;
+  }
+
+  private decideAndAppend(request: CommandRequest): Promise<CommandOutcome> {
     const { store, clock, clockSkewMs, compliance } = this.deps;
-    const stream = complaintStream(request.complaintId);
-    for (let attempt = 1; ; attempt++) {
-      const known = attempt === 1 && !request.idempotencyKey ? request.known : undefined;
-      const recorded = known ? [] : await store.readStream(stream);
-      const prior = request.idempotencyKey ? recorded.filter((e) => e.metadata.idempotencyKey === request.idempotencyKey) : [];
-      if (prior.length) {
-        if (!request.derivedKey && prior[0]!.metadata.requestHash !== request.requestHash) throw new IdempotencyKeyReused();
-        return { id: request.complaintId, revision: prior.at(-1)!.revision, recorded: [], replayed: true };
-      }
-      const revision = known ? known.revision : recorded.length - 1;
-      if (request.ifMatch !== undefined && request.ifMatch !== revision) throw new RevisionMismatch(request.ifMatch, revision);
-      const state = known ? known.state : foldEvents(recorded.map(complaintEventOf));
-      const decided = decide(request.command, state, { now: clock(), newId: randomUUID, clockSkewMs, compliance });
-      if (isDomainError(decided)) throw new CommandRefused(decided);
-      if (!decided.length) return { id: request.complaintId, revision, recorded: [], replayed: false };
-      try {
-        const events = this.envelope(stream, decided, request, state);
+    const id = request.complaintId;
+    const stream = complaintStream(id);
+    const retry = request.retry && retryKeyOf(request.actor, request.retry);
+    const outcome = (revision: number, recorded: readonly ComplaintEvent['type'][], replayed: boolean): CommandOutcome => ({
+      id,
+      revision,
+      recorded,
+      replayed,
+    });
+    return runDecision(store, {
+      stream,
+      known: retry ? undefined : request.known,
+      fold: (recorded) => foldEvents(recorded.map(complaintEventOf)),
+      settled: (recorded, revision) => {
+        const prior = retry && recorded ? recorded.filter((event) => event.metadata.idempotencyKey === retry.key) : [];
+        if (prior.length) {
+          if (retry!.requestHash !== undefined && prior[0]!.metadata.requestHash !== retry!.requestHash) throw new IdempotencyKeyReused();
+          return outcome(prior.at(-1)!.revision, [], true);
+        }
+        if (request.ifMatch === undefined) return undefined;
+        const current = recorded ? concurrencyRevisionOf(recorded) : revision;
+        if (request.ifMatch !== current) throw new RevisionMismatch(request.ifMatch, current);
+        return undefined;
+      },
+      decide: (state) => {
+        const decided = decide(request.command, state, { now: clock(), newId: randomUUID, clockSkewMs, compliance });
+        if (isDomainError(decided)) throw new CommandRefused(decided);
+        return decided;
+      },
+      seal: async (events, state) => {
+        const sealed = this.envelope(stream, events, request, retry, state);
         const keysDurable = this.deps.personalData?.keysDurable(); // a resident's new data key is on disk before data under it
         if (keysDurable) await keysDurable;
-        const appended = await store.append(stream, events, revision < 0 ? 'no_stream' : revision);
-        return {
-          id: request.complaintId,
-          revision: appended.revision,
-          recorded: appended.written ? decided.map((event) => event.type) : [],
-          replayed: !appended.written && !!request.idempotencyKey,
-        };
-      } catch (error) {
-        const conflict = error instanceof WrongExpectedRevision || (error instanceof DuplicateEventId && !request.idempotencyKey);
-        if (!conflict) throw error;
-        if (request.ifMatch !== undefined && error instanceof WrongExpectedRevision)
-          throw new RevisionMismatch(request.ifMatch, error.actual === 'no_stream' ? -1 : error.actual);
-        if (attempt >= MAX_ATTEMPTS) throw error;
-        await backoff(attempt);
-      }
-    }
+        return sealed;
+      },
+      answer: ({ decided, revision, appended }) =>
+        appended
+          ? outcome(appended.revision, appended.written ? decided.map((event) => event.type) : [], !appended.written && !!retry)
+          : outcome(revision, [], false),
+      // a reused event id from this very request's retry is not another writer: the store recognises it
+      retryable: (error) => error instanceof WrongExpectedRevision || (error instanceof DuplicateEventId && !retry),
+    });
   }
 
-  private envelope(stream: string, events: readonly ComplaintEvent[], request: CommandRequest, state: State): NewEvent[] {
+  private envelope(
+    stream: string,
+    events: readonly ComplaintEvent[],
+    request: CommandRequest,
+    retry: RetryKey | undefined,
+    state: State,
+  ): NewEvent[] {
     return events.map((event, index) => ({
-      eventId: eventIdOf(stream, event, index, request),
+      eventId: eventIdOf(stream, event, index, retry),
       type: event.type,
       data: this.protect(event, residentOf(state, event) ?? request.complaintId),
       metadata: {
@@ -228,9 +239,7 @@ export class WritePath implements ICommandHandler<RecordComplaintFact> {
         actor: request.actor,
         correlationId: request.correlationId,
         schemaVersion: EVENT_SCHEMA_VERSION,
-        ...(request.idempotencyKey
-          ? { idempotencyKey: request.idempotencyKey, ...(request.derivedKey ? {} : { requestHash: request.requestHash }) }
-          : {}),
+        ...(retry ? { idempotencyKey: retry.key, ...(retry.requestHash ? { requestHash: retry.requestHash } : {}) } : {}),
       },
     }));
   }
@@ -246,15 +255,30 @@ export class WritePath implements ICommandHandler<RecordComplaintFact> {
 }
 
 /**
- * With an Idempotency-Key the ids derive from it and the request's hash, so concurrent retries of
- * one request collapse in the store, while the same key sent at once with another body makes other
+ * With the client's Idempotency-Key: the key, and the request's hash (so the key reused with
+ * another request is refused). Without one, a key derived from the credential and the request:
+ * the identical request from the same credential is the same request, retried (a client that got
+ * no answer, or 503 "outcome unknown", sends it again and it is recorded once). The hash of a
+ * client key keeps its earlier shape (method, path, body), so keys stored before compare equal.
+ */
+function retryKeyOf(actor: string, retry: RetryIdentity): RetryKey {
+  const request = { method: retry.request.method, path: retry.request.path, body: retry.request.body ?? null };
+  if (retry.idempotencyKey) return { key: retry.idempotencyKey, requestHash: sha256(canonicalJson(request)) };
+  return { key: `derived:${sha256(canonicalJson({ actor, request }))}` };
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * With a retry key the ids derive from it (and the request's hash), so concurrent retries of one
+ * request collapse in the store, while the same key sent at once with another body makes other
  * ids: that request loses the race on the revision, re-reads, and is refused as a reused key
  * rather than told "replayed". A fact recorded once per complaint (an alert, an erasure) derives its
  * id from what makes it unique, so racing writers collide instead of recording it twice; anything
  * else gets a random id.
  */
-function eventIdOf(stream: string, event: ComplaintEvent, index: number, request: CommandRequest): string {
-  if (request.idempotencyKey) return uuidFrom(`${stream}|${request.idempotencyKey}|${request.requestHash}|${index}`);
+function eventIdOf(stream: string, event: ComplaintEvent, index: number, retry: RetryKey | undefined): string {
+  if (retry) return uuidFrom(`${stream}|${retry.key}|${retry.requestHash ?? ''}|${index}`);
   const once = onceOnlyKeyOf(event);
   return once ? uuidFrom(`${stream}|${once}`) : randomUUID();
 }

@@ -1,15 +1,14 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import type { ComplaintListPage } from '../../http/responses';
 import { AS_OF, KNOWN_AT, pointInTimeOf } from '../../http/point-in-time';
-import { ReadModels } from '../../infrastructure/read-models';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional } from 'class-validator';
 import type { ComplaintStatus, Stage, Tenure } from '@complaint-ledger/domain';
-import { listComplaints } from '@complaint-ledger/projections';
+import type { Ledger } from '@complaint-ledger/ledger';
 import { Instant, LocalDay, OneOf } from '../../http/dto-fields';
-import { checkedCursor, PageQuery } from '../../http/paging';
-import { CLOCK, type Clock } from '../../infrastructure/tokens';
+import { PageQuery } from '../../http/paging';
+import { CLOCK, LEDGER, type Clock } from '../../infrastructure/tokens';
 import { Roles } from '../../auth/roles';
 
 const STATUSES: ComplaintStatus[] = ['open', 'responded', 'closed', 'escalation_refused', 'not_accepted', 'withdrawn'];
@@ -45,7 +44,7 @@ export class ListComplaintsQuery extends PageQuery {
 @Roles('case_handler', 'auditor')
 export class ComplaintListController {
   constructor(
-    private readonly readModels: ReadModels,
+    @Inject(LEDGER) private readonly ledger: Ledger,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -57,9 +56,7 @@ export class ComplaintListController {
   list(@Query() query: ListComplaintsQuery): Promise<ComplaintListPage> {
     const { cursor, limit = 50, breached, asOf, knownAt, ...filter } = query;
     const at = pointInTimeOf({ asOf, knownAt }, this.clock());
-    const after = checkedCursor(cursor);
-    return this.readModels.query(at, (db) =>
-      listComplaints(db, { ...filter, ...(breached ? { breached: breached === 'true' } : {}) }, after, limit),
-    );
+    const complaints = { ...filter, ...(breached ? { breached: breached === 'true' } : {}) };
+    return this.ledger.queries.readModels.list(complaints, { cursor, limit }, at);
   }
 }

@@ -2,20 +2,23 @@ import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import type { ChainVerdict, ComplaintExport, ComplaintHistory, ComplaintView } from '../../http/responses';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { UnreadableEvent, verifyChain } from '@complaint-ledger/event-store';
+import type { Ledger } from '@complaint-ledger/ledger';
 import { complaintIdPipe } from '../../http/request-context';
 import { KnownAtQuery, PointInTimeQuery, pointInTimeOf } from '../../http/point-in-time';
-import { CLOCK, type Clock } from '../../infrastructure/tokens';
-import { ComplaintViews } from './complaint-views';
+import { CLOCK, LEDGER, type Clock } from '../../infrastructure/tokens';
 import { Roles } from '../../auth/roles';
 
 @ApiTags('queries')
 @Controller('v1/complaints/:id')
 export class ComplaintQueriesController {
   constructor(
-    private readonly views: ComplaintViews,
+    @Inject(LEDGER) private readonly ledger: Ledger,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  private get complaints() {
+    return this.ledger.queries.complaints;
+  }
 
   @Get()
   @Roles('case_handler', 'auditor')
@@ -28,9 +31,8 @@ export class ComplaintQueriesController {
     @Query() query: PointInTimeQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ComplaintView> {
-    const at = pointInTimeOf(query, this.clock());
-    const view = this.views.view(await this.views.load(id, at.knownAt), id, at);
-    void reply.header('etag', `"${view.revision}"`);
+    const { view, concurrencyRevision } = await this.complaints.complaint(id, pointInTimeOf(query, this.clock()));
+    void reply.header('etag', `"${concurrencyRevision}"`); // what If-Match takes: the ledger's own facts do not move it
     return view;
   }
 
@@ -42,8 +44,7 @@ export class ComplaintQueriesController {
   })
   async history(@Param('id', complaintIdPipe) id: string, @Query() query: KnownAtQuery): Promise<ComplaintHistory> {
     const { knownAt } = pointInTimeOf(query, this.clock());
-    const recorded = await this.views.load(id, knownAt);
-    return { id, ...(knownAt ? { knownAt } : {}), events: this.views.events(recorded) };
+    return { id, ...(knownAt ? { knownAt } : {}), events: await this.complaints.history(id, knownAt) };
   }
 
   @Get('export')
@@ -57,8 +58,7 @@ export class ComplaintQueriesController {
     @Query() query: KnownAtQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ComplaintExport> {
-    const { knownAt } = pointInTimeOf(query, this.clock());
-    const exported = await this.views.exportOf(id, knownAt);
+    const exported = await this.complaints.exportOf(id, pointInTimeOf(query, this.clock()).knownAt);
     void reply.header('content-disposition', `attachment; filename="complaint-${id}.json"`);
     return exported;
   }
@@ -66,14 +66,7 @@ export class ComplaintQueriesController {
   @Get('integrity')
   @Roles('auditor')
   @ApiOperation({ summary: "Verify the complaint's hash chain (as recorded by knownAt, if given) and name the first broken revision" })
-  async integrity(@Param('id', complaintIdPipe) id: string, @Query() query: KnownAtQuery): Promise<ChainVerdict> {
-    const { knownAt } = pointInTimeOf(query, this.clock());
-    try {
-      return verifyChain(await this.views.load(id, knownAt));
-    } catch (error) {
-      // a damaged event is the finding itself: reported by revision, like any other break
-      if (!(error instanceof UnreadableEvent)) throw error;
-      return { valid: false, events: null, headHash: null, firstInvalidRevision: error.revision, detail: error.message };
-    }
+  integrity(@Param('id', complaintIdPipe) id: string, @Query() query: KnownAtQuery): Promise<ChainVerdict> {
+    return this.complaints.chain(id, pointInTimeOf(query, this.clock()).knownAt);
   }
 }

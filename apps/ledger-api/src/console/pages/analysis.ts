@@ -1,4 +1,4 @@
-import type { AlertDocument, Page, TsmReport } from '@complaint-ledger/projections';
+import type { AlertDocument, Page, TsmReport } from '@complaint-ledger/ledger';
 import type { Principal } from '../../auth/principal';
 import { deadlineName, html, query, ukTime, words, table } from '../html';
 import { mayOpen, page } from '../layout';

@@ -1,4 +1,4 @@
-import type { ComplaintSummary, Page } from '@complaint-ledger/projections';
+import type { ComplaintSummary, Page } from '@complaint-ledger/ledger';
 import type { Principal } from '../../auth/principal';
 import { html, query, ukTime, words, table } from '../html';
 import { page } from '../layout';

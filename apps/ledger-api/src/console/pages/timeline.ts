@@ -55,7 +55,8 @@ const statusText = (d: Omit<Deadline, 'extensions'>) =>
 
 const stepLabel = (step: ReplayStep) => `${ukTime(step.occurredAt)}: ${words(step.type)} (revision ${step.revision})`;
 const DAY_MS = 86_400_000;
-const recordedLate = (event: TimelineEvent) => Date.parse(event.recordedAt) - Date.parse(event.occurredAt) > DAY_MS;
+const recordedLate = (event: { readonly occurredAt: string; readonly recordedAt: string }) =>
+  Date.parse(event.recordedAt) - Date.parse(event.occurredAt) > DAY_MS;
 
 /**
  * A complaint's record as a replayable timeline: every fact on a time axis (late recording
@@ -169,9 +170,9 @@ function replayControls(model: TimelineModel, base: string): Html {
 
 function timelineSvg(model: TimelineModel): Html {
   const { view, events } = model;
-  const facts = events.filter(
-    (e) => !['DeadlineBreached', 'DeadlineApproaching', 'BreachRetracted', 'PersonalDataErased', 'FactCorrected'].includes(e.type),
-  );
+  // the facts as corrected (the replay's steps), each where it now stands in time; a voided fact is not drawn
+  const recordedAt = new Map(events.map((e) => [e.revision, e.recordedAt]));
+  const facts = model.steps.map((step) => ({ ...step, recordedAt: recordedAt.get(step.revision)! }));
   const deadlines = view.deadlines.filter((d) => d.startsAt && d.dueAt);
   const times = [
     ...model.steps.map((s) => Date.parse(s.occurredAt)),

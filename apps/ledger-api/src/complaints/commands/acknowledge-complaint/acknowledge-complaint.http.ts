@@ -16,4 +16,5 @@ export const AcknowledgeComplaintController = commandRoute({
   command: 'AcknowledgeComplaint',
   request: AcknowledgeComplaintRequest,
   summary: 'Acknowledge, define and log a stage (Code 6.2, 6.11, 5.6) — Acknowledged',
+  example: { stage: 1, acknowledgedAt: '2024-05-02T10:00:00+01:00', complaintDefinition: 'Leak under the sink; wants a repair' },
 });

@@ -13,4 +13,5 @@ export const AssignHandlerController = commandRoute({
   command: 'AssignHandler',
   request: AssignHandlerRequest,
   summary: 'Assign a handler to a stage (Code 6.13) — HandlerAssigned',
+  example: { stage: 1, assignedAt: '2024-05-02T10:00:00+01:00', handler: 'H1' },
 });

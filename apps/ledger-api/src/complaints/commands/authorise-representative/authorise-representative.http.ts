@@ -12,4 +12,5 @@ export const AuthoriseRepresentativeController = commandRoute({
   command: 'AuthoriseRepresentative',
   request: AuthoriseRepresentativeRequest,
   summary: "Record the resident's consent for a representative (Code 3.6; decision 0006) — RepresentativeAuthorised",
+  example: { consentReceivedAt: '2024-05-02T10:00:00+01:00', name: 'Pat Advocate', relationship: 'friend' },
 });

@@ -1,58 +1,18 @@
-import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res, type Type } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, Min, validateSync } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  COMMAND_RECORDING,
-  complaintEventOf,
-  correctionTarget,
-  foldEvents,
-  isDomainError,
-  type PersonCommand,
-  type PersonFactType,
-} from '@complaint-ledger/domain';
-import { complaintStream, type EventStore } from '@complaint-ledger/event-store';
+import type { PersonCommand } from '@complaint-ledger/domain';
+import type { Ledger } from '@complaint-ledger/ledger';
 import { Roles } from '../../../auth/roles';
 import { Text } from '../../../http/dto-fields';
 import { invalidRequest } from '../../../http/problem';
 import { complaintIdPipe } from '../../../http/request-context';
 import { flatten } from '../../../http/validation';
-import { EVENT_STORE } from '../../../infrastructure/tokens';
+import { LEDGER } from '../../../infrastructure/tokens';
 import { CommandEndpoint } from '../../command-endpoint';
-import { complaintNotFound, domainProblem } from '../../complaint-problems';
-import { AcknowledgeComplaintRequest } from '../acknowledge-complaint/acknowledge-complaint.http';
-import { AssignHandlerRequest } from '../assign-handler/assign-handler.http';
-import { AuthoriseRepresentativeRequest } from '../authorise-representative/authorise-representative.http';
-import { CompleteRemedyRequest } from '../complete-remedy/complete-remedy.http';
-import { EscalateComplaintRequest } from '../escalate-complaint/escalate-complaint.http';
-import { ExtendDeadlineRequest } from '../extend-deadline/extend-deadline.http';
-import { OfferRemedyRequest } from '../offer-remedy/offer-remedy.http';
-import { ReceiveComplaintRequest } from '../receive-complaint/receive-complaint.http';
-import { RecordCorrespondenceRequest } from '../record-correspondence/record-correspondence.http';
-import { RecordNonAcceptanceRequest } from '../record-non-acceptance/record-non-acceptance.http';
-import { RecordReasonableAdjustmentRequest } from '../record-reasonable-adjustment/record-reasonable-adjustment.http';
-import { RefuseEscalationRequest } from '../refuse-escalation/refuse-escalation.http';
-import { RespondToComplaintRequest } from '../respond-to-complaint/respond-to-complaint.http';
-import { WithdrawComplaintRequest } from '../withdraw-complaint/withdraw-complaint.http';
-
-/** The request body each command takes: a replacement is validated by the same rules as the original. */
-const REQUEST_OF: Record<PersonCommand['type'], Type<object>> = {
-  ReceiveComplaint: ReceiveComplaintRequest,
-  AcknowledgeComplaint: AcknowledgeComplaintRequest,
-  ExtendDeadline: ExtendDeadlineRequest,
-  EscalateComplaint: EscalateComplaintRequest,
-  RespondToComplaint: RespondToComplaintRequest,
-  OfferRemedy: OfferRemedyRequest,
-  CompleteRemedy: CompleteRemedyRequest,
-  RecordNonAcceptance: RecordNonAcceptanceRequest,
-  RefuseEscalation: RefuseEscalationRequest,
-  RecordCorrespondence: RecordCorrespondenceRequest,
-  RecordReasonableAdjustment: RecordReasonableAdjustmentRequest,
-  AuthoriseRepresentative: AuthoriseRepresentativeRequest,
-  AssignHandler: AssignHandlerRequest,
-  WithdrawComplaint: WithdrawComplaintRequest,
-};
+import { registerCommandRoute, requestOf } from '../../command-registry';
 
 export class CorrectFactRequest {
   @IsInt()
@@ -78,6 +38,12 @@ export class CorrectFactRequest {
   void?: true;
 }
 
+const EXAMPLE = {
+  revision: 1,
+  reason: 'The acknowledgement letter was dated wrongly',
+  replacement: { stage: 1, acknowledgedAt: '2024-05-03T10:00:00+01:00', complaintDefinition: 'Leak under the sink' },
+};
+
 /**
  * `POST /v1/complaints/:id/corrections` (decision 0016): a correction is a new fact naming the one
  * it corrects. Events never change, so the corrected fact's kind read here is the kind the decider
@@ -89,7 +55,7 @@ export class CorrectFactRequest {
 export class CorrectionsController {
   constructor(
     private readonly endpoint: CommandEndpoint,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(LEDGER) private readonly ledger: Ledger,
   ) {}
 
   @Post()
@@ -98,6 +64,7 @@ export class CorrectionsController {
     summary: 'Correct or void a fact people recorded (Code 5.12: the original stays on the record) — FactCorrected',
     operationId: 'CorrectFact',
   })
+  @ApiBody({ type: CorrectFactRequest, examples: { example: { summary: 'A valid body', value: EXAMPLE } } })
   async correct(
     @Param('id', complaintIdPipe) id: string,
     @Body() body: CorrectFactRequest,
@@ -115,12 +82,8 @@ export class CorrectionsController {
   }
 
   private async replacementFor(id: string, revision: number, body: Record<string, unknown>): Promise<PersonCommand> {
-    const complaint = foldEvents((await this.store.readStream(complaintStream(id))).map(complaintEventOf));
-    if (!complaint) throw complaintNotFound(id);
-    const target = correctionTarget(complaint, revision);
-    if (isDomainError(target)) throw domainProblem(target);
-    const type = COMMAND_RECORDING[target.event.type as PersonFactType];
-    const replacement = plainToInstance(REQUEST_OF[type], body);
+    const type = await this.ledger.queries.complaints.correctedCommand(id, revision);
+    const replacement = plainToInstance(requestOf(type), body);
     const errors = validateSync(replacement, { whitelist: true, forbidNonWhitelisted: true });
     if (errors.length) throw invalidRequest(flatten(errors, 'replacement'));
     if (type === 'ReceiveComplaint' && body.complaintId !== undefined && String(body.complaintId).toLowerCase() !== id) {
@@ -131,3 +94,12 @@ export class CorrectionsController {
     return { type, data: replacement } as PersonCommand;
   }
 }
+
+registerCommandRoute({
+  command: 'CorrectFact',
+  method: 'POST',
+  path: 'v1/complaints/:id/corrections',
+  request: CorrectFactRequest,
+  example: EXAMPLE,
+  controller: CorrectionsController,
+});

@@ -11,4 +11,5 @@ export const EscalateComplaintController = commandRoute({
   command: 'EscalateComplaint',
   request: EscalateComplaintRequest,
   summary: 'Record a request to escalate to stage 2 (Code 6.10, 6.11) — Escalated',
+  example: { requestedAt: '2024-05-02T10:00:00+01:00' },
 });

@@ -16,4 +16,11 @@ export const ExtendDeadlineController = commandRoute({
   command: 'ExtendDeadline',
   request: ExtendDeadlineRequest,
   summary: 'Record an extension notified to the resident (Code 6.4, 6.5, 6.15, 6.16) — Extended',
+  example: {
+    stage: 1,
+    notifiedAt: '2024-05-02T10:00:00+01:00',
+    newDeadline: '2024-05-30',
+    reason: 'Survey needed',
+    ombudsmanDetailsGiven: true,
+  },
 });

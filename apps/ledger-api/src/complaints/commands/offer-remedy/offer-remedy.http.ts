@@ -15,4 +15,11 @@ export const OfferRemedyController = commandRoute({
   command: 'OfferRemedy',
   request: OfferRemedyRequest,
   summary: 'Offer a remedy at any stage (Code 5.13, 7.1, 7.3) — RemedyOffered',
+  example: {
+    offeredAt: '2024-05-02T10:00:00+01:00',
+    type: 'financial',
+    description: 'Compensation',
+    amountPence: 5000,
+    dueBy: '2024-06-01',
+  },
 });

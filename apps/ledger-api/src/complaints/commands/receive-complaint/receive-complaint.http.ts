@@ -3,12 +3,15 @@ import { Transform } from 'class-transformer';
 import { ApiProperty } from '@nestjs/swagger';
 import { CHANNELS, TENURES } from '@complaint-ledger/domain';
 import { Instant, Nested, OneOf, ResidentReference, Text } from '../../../http/dto-fields';
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Roles } from '../../../auth/roles';
-import { CommandEndpoint, retryKeyOf } from '../../command-endpoint';
-import { uuidFrom } from '@complaint-ledger/event-store';
+import type { Ledger } from '@complaint-ledger/ledger';
+import { CommandEndpoint, retryIdentityOf } from '../../command-endpoint';
+import { registerCommandRoute, type CheckedRequest } from '../../command-registry';
+import { principalOf } from '../../../http/request-context';
+import { LEDGER } from '../../../infrastructure/tokens';
 
 export class ResidentDto {
   @ResidentReference() reference!: string;
@@ -83,18 +86,33 @@ const RECEIVE_EXAMPLES = {
 @Roles('case_handler')
 @Controller('v1/complaints')
 export class ReceiveComplaintController {
-  constructor(private readonly endpoint: CommandEndpoint) {}
+  constructor(
+    private readonly endpoint: CommandEndpoint,
+    @Inject(LEDGER) private readonly ledger: Ledger,
+  ) {}
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Record a complaint received (ComplaintReceived)' })
+  @ApiOperation({ summary: 'Record a complaint received (ComplaintReceived)', operationId: 'ReceiveComplaint' })
   @ApiBody({ type: ReceiveComplaintRequest, examples: RECEIVE_EXAMPLES })
   async receive(@Body() body: ReceiveComplaintRequest, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    // A retried request without a client id must land on the same complaint: derive the id from
+    // A retried request without a client id must land on the same complaint: the id derives from
     // what recognises the retry (the client's key, or the request itself).
-    const complaintId = body.complaintId ?? uuidFrom(`complaint|${retryKeyOf(request).idempotencyKey}`);
+    const complaintId = body.complaintId ?? this.ledger.write.complaintIdFor(principalOf(request), retryIdentityOf(request));
     const result = await this.endpoint.run(request, reply, complaintId, { type: 'ReceiveComplaint', data: { ...body, complaintId } });
     void reply.header('location', `/v1/complaints/${complaintId}`);
     return result;
   }
 }
+
+/** The DTO is the command's data, but for the complaint id, which the client may leave to the ledger. */
+const checked: CheckedRequest<'ReceiveComplaint', Omit<ReceiveComplaintRequest, 'complaintId'>, 'complaintId'> = ReceiveComplaintRequest;
+
+registerCommandRoute({
+  command: 'ReceiveComplaint',
+  method: 'POST',
+  path: 'v1/complaints',
+  request: checked,
+  example: RECEIVE_EXAMPLES.email.value,
+  controller: ReceiveComplaintController,
+});

@@ -16,4 +16,11 @@ export const RecordCorrespondenceController = commandRoute({
   command: 'RecordCorrespondence',
   request: RecordCorrespondenceRequest,
   summary: 'Record correspondence for the full record (Code 5.12) — CorrespondenceRecorded',
+  example: {
+    occurredAt: '2024-05-02T10:00:00+01:00',
+    direction: 'inbound',
+    party: 'resident',
+    channel: 'phone',
+    summary: 'Called about the leak',
+  },
 });

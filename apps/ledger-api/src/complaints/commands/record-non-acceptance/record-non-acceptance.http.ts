@@ -14,4 +14,5 @@ export const RecordNonAcceptanceController = commandRoute({
   command: 'RecordNonAcceptance',
   request: RecordNonAcceptanceRequest,
   summary: 'Record a decision not to accept the complaint (Code 2.1–2.4) — ComplaintNotAccepted',
+  example: { decidedAt: '2024-05-02T10:00:00+01:00', ground: 'other', explanation: 'An insurance claim', ombudsmanRightExplained: true },
 });

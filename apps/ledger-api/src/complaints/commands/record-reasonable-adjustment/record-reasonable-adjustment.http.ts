@@ -13,4 +13,5 @@ export const RecordReasonableAdjustmentController = commandRoute({
   command: 'RecordReasonableAdjustment',
   request: RecordReasonableAdjustmentRequest,
   summary: 'Record a reasonable adjustment and disclosed needs (Code 5.10) — ReasonableAdjustmentRecorded',
+  example: { recordedAt: '2024-05-02T10:00:00+01:00', adjustment: 'Large print letters', reviewBy: '2024-12-01' },
 });

@@ -14,4 +14,5 @@ export const RefuseEscalationController = commandRoute({
   command: 'RefuseEscalation',
   request: RefuseEscalationRequest,
   summary: 'Record a refusal to escalate (Code 5.11) — EscalationRefused',
+  example: { decidedAt: '2024-05-02T10:00:00+01:00', ground: 'other', explanation: 'Outside the policy', ombudsmanRightExplained: true },
 });

@@ -26,4 +26,13 @@ export const RespondToComplaintController = commandRoute({
   command: 'RespondToComplaint',
   request: RespondToComplaintRequest,
   summary: 'Record a stage response (Code 6.3, 6.9, 6.14, 6.19) — Responded',
+  example: {
+    stage: 1,
+    respondedAt: '2024-05-02T10:00:00+01:00',
+    decision: 'upheld',
+    reasons: 'The repair was late',
+    remedies: [{ type: 'apology', description: 'An apology' }],
+    outstandingActions: [],
+    escalationRightsGiven: true,
+  },
 });

@@ -11,4 +11,5 @@ export const WithdrawComplaintController = commandRoute({
   command: 'WithdrawComplaint',
   request: WithdrawComplaintRequest,
   summary: 'Record the resident withdrawing the complaint — ComplaintWithdrawn',
+  example: { withdrawnAt: '2024-05-02T10:00:00+01:00', reason: 'Sorted out' },
 });

@@ -1,0 +1,219 @@
+import {
+  assess,
+  COMMAND_RECORDING,
+  complaintAsOf,
+  complaintEventOf,
+  concurrencyRevisionOf,
+  correctionTarget,
+  endOfLondonDay,
+  foldEvents,
+  isAfter,
+  isDomainError,
+  isLocalDate,
+  isPersonFact,
+  occurredAtOf,
+  type ComplaintState,
+  type ComplianceRules,
+  type PersonCommand,
+  type PersonFactType,
+} from '@complaint-ledger/domain';
+import { complaintStream, UnreadableEvent, verifyChain, type EventStore, type RecordedEvent } from '@complaint-ledger/event-store';
+import type { PointInTime } from '@complaint-ledger/projections';
+import type { Clock } from '../clock';
+import { CommandRefused } from '../write/refusals';
+import { ComplaintNotFound, ComplaintNotYet } from './errors';
+import type { ChainVerdict, ComplaintExport, ComplaintView, HistoryEvent } from './results';
+
+/** A place the console's replay control can stand: after one fact people recorded (as corrected), in the order they happened. */
+export interface ReplayStep {
+  readonly revision: number;
+  readonly type: string;
+  readonly occurredAt: string;
+}
+
+/** What the console's timeline shows of a complaint: its events as recorded by then, and its view at the step chosen. */
+export interface ComplaintTimeline {
+  readonly view: ComplaintView;
+  readonly events: HistoryEvent[];
+  readonly steps: ReplayStep[];
+  /** The step the view stands at, or null for now (or the date asked). */
+  readonly step: number | null;
+  /** The revision record time stands at (only what was recorded by that event), or undefined for everything. */
+  readonly recordedBy?: number;
+  readonly asOfDate?: string;
+  readonly chain: { readonly valid: boolean; readonly events: number | null; readonly firstInvalidRevision: number | null };
+  readonly lastPosition: number;
+}
+
+/**
+ * One complaint read from its own stream in the log: its view at a point in time, its history,
+ * an auditor's export, its chain's verdict, the console's timeline. Always the log itself, never
+ * a read model: these are the answers an auditor checks against the hashes.
+ */
+export class ComplaintReads {
+  constructor(
+    private readonly store: EventStore,
+    private readonly rules: ComplianceRules,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The complaint now, or as it stood (asOf) or was known (knownAt); and the revision its ETag names. */
+  async complaint(id: string, at: PointInTime): Promise<{ view: ComplaintView; concurrencyRevision: number }> {
+    const recorded = await this.recorded(id, at.knownAt);
+    return { view: this.view(recorded, id, at), concurrencyRevision: concurrencyRevisionOf(recorded) };
+  }
+
+  async history(id: string, knownAt?: string): Promise<HistoryEvent[]> {
+    return historyOf(await this.recorded(id, knownAt));
+  }
+
+  /** An auditor's export: every event, the complaint's view, and its chain's verdict, in one document. */
+  async exportOf(id: string, knownAt?: string): Promise<ComplaintExport> {
+    const recorded = await this.recorded(id, knownAt);
+    return {
+      exportedAt: this.clock(),
+      ...(knownAt ? { knownAt } : {}),
+      complaint: this.view(recorded, id, knownAt ? { knownAt } : {}),
+      events: historyOf(recorded),
+      integrity: verifyChain(recorded),
+    };
+  }
+
+  /** The complaint's hash chain verified; a damaged event is the finding itself, reported by revision. */
+  async chain(id: string, knownAt?: string): Promise<ChainVerdict> {
+    try {
+      return verifyChain(await this.recorded(id, knownAt));
+    } catch (error) {
+      if (!(error instanceof UnreadableEvent)) throw error;
+      return { valid: false, events: null, headHash: null, firstInvalidRevision: error.revision, detail: error.message };
+    }
+  }
+
+  /**
+   * The console's timeline: the events recorded up to revision `recordedBy` (record time), and the
+   * view at replay step `step`, or at the end of London day `asOfDate` (business time), or now.
+   * Out-of-range numbers and malformed dates are ignored, as the console's links can be edited.
+   */
+  async timeline(id: string, asked: { recordedBy?: number; step?: number; asOfDate?: string }): Promise<ComplaintTimeline> {
+    const all = await this.recorded(id);
+    const recordedBy = asked.recordedBy !== undefined && asked.recordedBy < all.length ? asked.recordedBy : undefined;
+    const knownAt = recordedBy === undefined ? undefined : all[recordedBy]!.metadata.recordedAt;
+    const recorded = knownAt ? all.filter((event) => !isAfter(event.metadata.recordedAt, knownAt)) : all;
+    const steps = replaySteps(recorded);
+    const step = asked.step !== undefined && asked.step < steps.length ? asked.step : null;
+    const now = this.clock();
+    const asOfDate = asked.asOfDate && isLocalDate(asked.asOfDate) ? asked.asOfDate : undefined;
+    const asOf =
+      step !== null
+        ? steps[step]!.occurredAt
+        : asOfDate
+          ? isAfter(endOfLondonDay(asOfDate), now)
+            ? now
+            : endOfLondonDay(asOfDate)
+          : undefined;
+    return {
+      view: this.view(recorded, id, { ...(asOf ? { asOf } : {}), ...(knownAt ? { knownAt } : {}) }),
+      events: historyOf(recorded),
+      steps,
+      step,
+      ...(recordedBy !== undefined ? { recordedBy } : {}),
+      ...(asOfDate ? { asOfDate } : {}),
+      chain: chainSummary(recorded),
+      lastPosition: recorded.at(-1)!.position,
+    };
+  }
+
+  /**
+   * The command that records the fact at `revision`, for a correction whose replacement must be
+   * that command's body: events never change, so the kind read here is the kind the decider finds.
+   */
+  async correctedCommand(id: string, revision: number): Promise<PersonCommand['type']> {
+    const complaint = foldEvents((await this.recorded(id)).map(complaintEventOf)) as ComplaintState;
+    const target = correctionTarget(complaint, revision);
+    if (isDomainError(target)) throw new CommandRefused(target);
+    return COMMAND_RECORDING[target.event.type as PersonFactType];
+  }
+
+  /**
+   * The complaint from `recorded` (already cut at knownAt), as it stood at asOf: the facts dated by
+   * then, as corrected by everything recorded. Judged at asOf, else knownAt, else now.
+   */
+  private view(recorded: RecordedEvent[], id: string, at: PointInTime): ComplaintView {
+    const known = foldEvents(recorded.map(complaintEventOf));
+    if (!known) throw new ComplaintNotFound(id);
+    const state = at.asOf ? complaintAsOf(known, at.asOf) : known;
+    if (!state) throw new ComplaintNotYet('received', id, at.asOf!);
+    const assessment = assess(state, at.asOf ?? at.knownAt ?? this.clock(), this.rules);
+    const stage2 = state.stage2;
+    return {
+      id,
+      revision: recorded.at(-1)!.revision,
+      asOf: assessment.asOf,
+      ...(at.knownAt ? { knownAt: at.knownAt } : {}),
+      status: assessment.status,
+      stage: assessment.stage,
+      codeVersion: assessment.codeVersion,
+      receivedAt: state.receivedAt,
+      channel: state.channel,
+      tenure: state.tenure,
+      category: state.category,
+      residentReference: state.resident.reference,
+      deadlines: assessment.deadlines.map(({ extensions: _extensions, ...deadline }) => deadline),
+      findings: assessment.findings,
+      remedies: state.remedies,
+      outstandingActions: (stage2?.response ?? state.stage1.response)?.outstandingActions ?? [],
+    };
+  }
+
+  /** The complaint's events (those recorded by `knownAt`, if given); ComplaintNotFound when there are none. */
+  private async recorded(id: string, knownAt?: string): Promise<RecordedEvent[]> {
+    const all = await this.store.readStream(complaintStream(id));
+    const recorded = knownAt ? all.filter((event) => !isAfter(event.metadata.recordedAt, knownAt)) : all;
+    if (!recorded.length) throw all.length ? new ComplaintNotYet('recorded', id, knownAt!) : new ComplaintNotFound(id);
+    return recorded;
+  }
+}
+
+/** The events as an auditor reads them; a corrected fact names the revisions that corrected it. */
+function historyOf(recorded: readonly RecordedEvent[]): HistoryEvent[] {
+  const correctedBy = new Map<number, number[]>();
+  for (const event of recorded) {
+    if (event.type !== 'FactCorrected') continue;
+    const target = (event.data as { correctedRevision: number }).correctedRevision;
+    correctedBy.set(target, [...(correctedBy.get(target) ?? []), event.revision]);
+  }
+  return recorded.map(({ revision, position, eventId, type, data, metadata }) => ({
+    revision,
+    position,
+    eventId,
+    type,
+    occurredAt: metadata.occurredAt,
+    recordedAt: metadata.recordedAt,
+    actor: metadata.actor,
+    correlationId: metadata.correlationId,
+    schemaVersion: metadata.schemaVersion,
+    data,
+    ...(correctedBy.has(revision) ? { correctedBy: correctedBy.get(revision) } : {}),
+    prevHash: metadata.prevHash,
+    hash: metadata.hash,
+  }));
+}
+
+/** After each fact people recorded, as corrected, in the order they happened. */
+function replaySteps(recorded: readonly RecordedEvent[]): ReplayStep[] {
+  const state = foldEvents(recorded.map(complaintEventOf))!;
+  return state.facts
+    .filter((fact) => isPersonFact(fact.event))
+    .map((fact) => ({ revision: fact.revision, type: fact.event.type, occurredAt: occurredAtOf(fact.event) }))
+    .sort((a, b) => (a.occurredAt === b.occurredAt ? a.revision - b.revision : a.occurredAt < b.occurredAt ? -1 : 1));
+}
+
+function chainSummary(recorded: RecordedEvent[]): ComplaintTimeline['chain'] {
+  try {
+    const verdict = verifyChain(recorded);
+    return { valid: verdict.valid, events: verdict.events, firstInvalidRevision: verdict.firstInvalidRevision ?? null };
+  } catch (error) {
+    if (!(error instanceof UnreadableEvent)) throw error;
+    return { valid: false, events: null, firstInvalidRevision: error.revision };
+  }
+}

@@ -31,6 +31,8 @@ function provisionsOf(policy: CodePolicy): [string, string][] {
     ['independentStage2Provision', policy.independentStage2Provision],
     ['exclusion.windowProvision', policy.exclusion.windowProvision],
     ['exclusion.ombudsmanRightProvision', policy.exclusion.ombudsmanRightProvision],
+    ['exclusion.acceptanceProvision', policy.exclusion.acceptanceProvision],
+    ['progressionProvision', policy.progressionProvision],
     ['escalationRefusalProvision', policy.escalationRefusalProvision],
     ['remedyFollowThroughProvision', policy.remedyFollowThroughProvision],
     ['fullRecordProvision', policy.fullRecordProvision],

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import type { BreachesPage } from '../http/responses';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { toInstant } from '@complaint-ledger/domain';
-import { listAlerts, type ReadSide } from '@complaint-ledger/projections';
+import { listAlerts, withWorkingDaysLate, type ReadSide } from '@complaint-ledger/projections';
 import { Instant, OneOf } from '../http/dto-fields';
 import { checkedCursor, PageQuery } from '../http/paging';
 import { CLOCK, READ_SIDE, type Clock } from '../infrastructure/tokens';
@@ -60,7 +60,7 @@ export class BreachesController {
       includeRetracted: includeRetracted === 'true',
       ...at,
     };
-    const page = listAlerts(this.readSide.db, filter, checkedCursor(cursor), limit);
+    const page = withWorkingDaysLate(this.readSide, listAlerts(this.readSide.db, filter, checkedCursor(cursor), limit), at, this.clock());
     return { ...page, asOfPosition: this.readSide.runner.position, ...at };
   }
 }

@@ -24,6 +24,7 @@ import {
   listComplaints,
   reportingYearOf,
   tsmReport,
+  withWorkingDaysLate,
   type ReadSide,
 } from '@complaint-ledger/projections';
 import { API_KEYS, JWT_VERIFIER, principalOfCredential } from '../auth/auth.guard';
@@ -201,7 +202,7 @@ export class ConsoleController {
         ? filters.kind
         : undefined;
       const filter = { kind, type: 'DeadlineBreached' as const, includeRetracted: filters.includeRetracted === 'true' };
-      const result = listAlerts(this.readSide.db, filter, cursorOf(q.cursor), 25);
+      const result = withWorkingDaysLate(this.readSide, listAlerts(this.readSide.db, filter, cursorOf(q.cursor), 25), {}, this.clock());
       return send(reply, 200, breachesPage(principal, filters, result));
     });
   }

@@ -167,12 +167,16 @@ export interface DeadlineAlert {
  * (the sweep), or a fact recorded later shows it was met late (`metAt`). Recorded once per
  * deadline; `recurrence` (absent for the first) counts earlier breaches of the same deadline that
  * were retracted, so a deadline breached again after a correction is a new fact, not a duplicate.
- * `workingDaysLate`: how late it was when detected, up to `metAt` when met (absent from breaches
- * recorded before the ledger counted it).
  */
 export type DeadlineBreached = Event<
   'DeadlineBreached',
-  DeadlineAlert & { detectedAt: Instant; metAt?: Instant; workingDaysLate?: number; recurrence?: number }
+  DeadlineAlert & {
+    detectedAt: Instant;
+    metAt?: Instant;
+    /** Working days late when detected: from the due instant to `metAt`, or to `detectedAt` while unmet (decisions 0001, 0002). Absent from breaches recorded before it was counted. */
+    workingDaysLate?: number;
+    recurrence?: number;
+  }
 >;
 
 /** Why a recorded breach no longer holds on the facts as the ledger now knows them. */

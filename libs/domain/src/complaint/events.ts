@@ -173,7 +173,7 @@ export type DeadlineBreached = Event<
   DeadlineAlert & {
     detectedAt: Instant;
     metAt?: Instant;
-    /** Working days late when detected: from the due instant to `metAt`, or to `detectedAt` while unmet (decisions 0001, 0002). Absent from breaches recorded before it was counted. */
+    /** Working days late when detected: from the due instant to `metAt`, or while unmet to `detectedAt` (or the end of the complaint's clocks; decisions 0001, 0002). Absent from breaches recorded before it was counted. */
     workingDaysLate?: number;
     recurrence?: number;
   }

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { kcatInstalled, MockKafkaCluster, mockClusterBinary } from '../../../test/kafka/mock-kafka';
 import type { Ledger } from '@complaint-ledger/ledger';
+import { WorkingCalendar, workingDaysLate } from '@complaint-ledger/domain';
 import { LEDGER } from '../src/infrastructure/tokens';
 import { complaintBody, startApp, api } from './support';
 
@@ -99,7 +100,11 @@ describeWithKafka('POST /v1/complaints reaches Kafka; a broker outage is reporte
         .filter((line) => line.trim()) // nothing published yet is an empty answer
         .map(
           (line) =>
-            JSON.parse(line) as { complaintId: string; eventType: string; data: { kind: string; deadlineKey: string; reason?: string } },
+            JSON.parse(line) as {
+              complaintId: string;
+              eventType: string;
+              data: { kind: string; deadlineKey: string; reason?: string; dueAt: string; detectedAt?: string; workingDaysLate?: number };
+            },
         )
         .filter((message) => message.complaintId === id);
     };
@@ -110,6 +115,10 @@ describeWithKafka('POST /v1/complaints reaches Kafka; a broker outage is reporte
       ['BreachRetracted', 'met_on_time'],
     ]);
     expect(acknowledgement[1]!.data.deadlineKey).toBe(acknowledgement[0]!.data.deadlineKey);
+    // the breach says how late it was when detected, counted by the ledger's own calendar (due Thu 9 May 2024, unmet)
+    const { dueAt, detectedAt, workingDaysLate: late } = acknowledgement[0]!.data;
+    expect(late).toBe(workingDaysLate(dueAt, detectedAt!, new WorkingCalendar()));
+    expect(late).toBeGreaterThan(400);
   });
 });
 

@@ -290,8 +290,15 @@ export function ledgerApiCases(env: Record<string, string>): void {
       const id = await receive();
       const response = await http().post(`/v1/complaints/${id}/escalations`).send({ requestedAt: '2024-05-03T10:00:00+01:00' });
       expectProblem(response, 409);
-      expect(response.body).toMatchObject({ code: 'ESCALATION.STAGE1_NOT_RESPONDED', provision: '6.10' });
+      expect(response.body).toMatchObject({ code: 'ESCALATION.STAGE1_NOT_RESPONDED', provision: '6.10', codeVersion: '2024' });
       expect(await history(id)).toHaveLength(1);
+    });
+
+    it("409 citing the provision in the complaint's own Code: a 2022-Code complaint is told 5.11, not 6.10 (decision 0019)", async () => {
+      const id = await receive({ receivedAt: '2023-05-03T10:00:00+01:00' });
+      const response = await http().post(`/v1/complaints/${id}/escalations`).send({ requestedAt: '2023-05-04T10:00:00+01:00' });
+      expectProblem(response, 409);
+      expect(response.body).toMatchObject({ code: 'ESCALATION.STAGE1_NOT_RESPONDED', provision: '5.11', codeVersion: '2022' });
     });
 
     it('422 for an impossible instant, naming the field', async () => {

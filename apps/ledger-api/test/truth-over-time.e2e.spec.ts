@@ -232,7 +232,13 @@ describe('breaches that follow the facts', () => {
       (b: { complaintId: string }) => b.complaintId === id,
     );
     expect(listed).toEqual([
-      expect.objectContaining({ metAt: '2024-07-12T09:00:00.000Z', dueAt: '2024-07-08T22:59:59.999Z', provision: '6.2' }),
+      // four working days late: Tuesday to Friday
+      expect.objectContaining({
+        metAt: '2024-07-12T09:00:00.000Z',
+        dueAt: '2024-07-08T22:59:59.999Z',
+        provision: '6.2',
+        workingDaysLate: 4,
+      }),
     ]);
     const byDue = (await http().get('/v1/breaches?kind=acknowledgement&asOf=2024-07-08T12:00:00Z').expect(200)).body.items;
     expect(byDue.map((b: { complaintId: string }) => b.complaintId)).not.toContain(id); // not yet due then
@@ -284,6 +290,35 @@ describe("the ledger's own facts and a housing system's concurrency token", () =
     expect(await listed()).toMatchObject({ metAt: '2024-09-12T09:00:00.000Z', dueAt: '2024-09-09T22:59:59.999Z' });
     const view = (await http().get(`/v1/complaints/${id}`).expect(200)).body;
     expect(view.deadlines.find((d: { kind: string }) => d.kind === 'acknowledgement')).toMatchObject({ status: 'met_late' });
+  });
+});
+
+describe('how late each listed breach is (decisions 0001, 0002)', () => {
+  it('counts working days to when the deadline was met, even after the sweep found it unmet; unmet, to the instant asked about', async () => {
+    now = '2026-11-26T12:00:00.000Z';
+    const id = await receive({ receivedAt: '2024-05-01T10:00:00+01:00' }); // acknowledgement due Thu 9 May 2024
+    await sweep(); // found unmet
+    const detected = now;
+    const listed = async (query = '') =>
+      (await http().get(`/v1/breaches?kind=acknowledgement&${query}`).expect(200)).body.items.find(
+        (b: { complaintId: string }) => b.complaintId === id,
+      );
+    const unmet = await listed();
+    expect(unmet).toMatchObject({ workingDaysLate: 647 }); // Fri 10 May 2024 to Thu 26 Nov 2026
+    expect(unmet.metAt).toBeUndefined();
+
+    now = '2026-11-27T12:00:00.000Z';
+    await acknowledge(id, '2024-05-13T10:00:00+01:00'); // the sync brings a late acknowledgement: Fri 10 and Mon 13 May
+    await sweep(); // met late: the breach holds
+    expect(await listed()).toMatchObject({ metAt: '2024-05-13T09:00:00.000Z', workingDaysLate: 2 });
+    // business time: on Saturday 11 May 2024 it was unmet, one working day late
+    const thatSaturday = await listed('asOf=2024-05-11T12:00:00Z');
+    expect(thatSaturday).toMatchObject({ workingDaysLate: 1 });
+    expect(thatSaturday.metAt).toBeUndefined();
+    // record time: as the ledger knew it when the sweep found it, unmet
+    const asKnown = await listed(`knownAt=${detected}`);
+    expect(asKnown).toMatchObject({ workingDaysLate: 647 });
+    expect(asKnown.metAt).toBeUndefined();
   });
 });
 

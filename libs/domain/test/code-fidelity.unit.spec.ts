@@ -31,6 +31,8 @@ function provisionsOf(policy: CodePolicy): [string, string][] {
     ['independentStage2Provision', policy.independentStage2Provision],
     ['exclusion.windowProvision', policy.exclusion.windowProvision],
     ['exclusion.ombudsmanRightProvision', policy.exclusion.ombudsmanRightProvision],
+    ['exclusion.acceptanceProvision', policy.exclusion.acceptanceProvision],
+    ['progressionProvision', policy.progressionProvision],
     ['escalationRefusalProvision', policy.escalationRefusalProvision],
     ['remedyFollowThroughProvision', policy.remedyFollowThroughProvision],
     ['fullRecordProvision', policy.fullRecordProvision],
@@ -132,5 +134,15 @@ describe('Code fidelity: every provision cited exists in the Code version that g
     expect(cited('2021-06-01')).toEqual(['3.15', '3.15']);
     expect(cited('2023-06-01')).toEqual(['5.8', '5.16']);
     expect(cited('2024-06-03')).toEqual(['6.9(d)', '6.19(d)']);
+  });
+
+  it('cites the definition paragraph (3.4) for a 2020-Code response with no complaint definition, as its message does; the response-content item from 2022', () => {
+    const cited = (day: string) =>
+      assess(everyRuleBroken(day)[0]!, `${addDays(day, 400)}T12:00:00Z`, RULES)
+        .findings.filter((finding) => finding.rule === 'response-without-definition')
+        .map((finding) => [finding.provision, finding.message.match(/\(Code (.+)\)$/)?.[1]]);
+    expect(cited('2021-06-01')).toEqual([['3.4', '3.4']]);
+    expect(cited('2023-06-01')).toEqual([['5.8', '4.2']]);
+    expect(cited('2024-06-03')).toEqual([['6.9(b)', '5.6']]);
   });
 });

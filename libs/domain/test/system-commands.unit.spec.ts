@@ -7,14 +7,24 @@ import { given, sweepContext } from './support/decider-spec';
 // working days, the Early May bank holiday on Mon 6 skipped) is due by the end of Thu 9 May.
 const withRules = (now: string) => sweepContext(now);
 const alert = acknowledgementAlert;
-const breached = (at: string): ComplaintEvent => ({ type: 'DeadlineBreached', data: { ...alert, detectedAt: at } });
+const breached = (at: string, workingDaysLate?: number): ComplaintEvent => ({
+  type: 'DeadlineBreached',
+  data: { ...alert, detectedAt: at, ...(workingDaysLate === undefined ? {} : { workingDaysLate }) },
+});
 
 describe('RecordDeadlineAlerts (the deadline detector, Code 5.12: each alert recorded once)', () => {
-  it('given an unacknowledged complaint, when the due day has ended, then the breach is recorded', () => {
-    const at = '2024-05-10T08:00:00.000Z';
+  it('given an unacknowledged complaint, when the due day has ended, then the breach is recorded, late by the working day begun', () => {
+    const at = '2024-05-10T08:00:00.000Z'; // Friday, the first working day after the due day
     given(received('2024-05-01T10:00'))
       .when({ type: 'RecordDeadlineAlerts', data: { asOf: at } }, withRules(at))
-      .then([breached(at)]);
+      .then([breached(at, 1)]);
+  });
+
+  it('given a breach found late, it records the working days elapsed by then', () => {
+    const at = '2024-05-15T08:00:00.000Z'; // Wednesday: Friday, Monday, Tuesday and Wednesday have passed or begun
+    given(received('2024-05-01T10:00'))
+      .when({ type: 'RecordDeadlineAlerts', data: { asOf: at } }, withRules(at))
+      .then([breached(at, 4)]);
   });
 
   it('given the breach already recorded, when the detector sweeps again, then nothing more is recorded', () => {

@@ -31,7 +31,7 @@ describe('breaches that follow the facts (decision 0017, Code 5.12)', () => {
     const at = '2024-05-14T08:00:00.000Z';
     given(received('2024-05-01T10:00'), acknowledged(1, '2024-05-13T10:00'))
       .when(sweep(at), sweepAt(at))
-      .then([breached(at, { metAt: '2024-05-13T09:00:00.000Z' })]);
+      .then([breached(at, { metAt: '2024-05-13T09:00:00.000Z', workingDaysLate: 2 })]); // Friday and Monday
   });
 
   it('given a breach recorded and then retracted, when the deadline is breached again, it is recorded as a recurrence', () => {
@@ -42,7 +42,7 @@ describe('breaches that follow the facts (decision 0017, Code 5.12)', () => {
     };
     given(received('2024-05-01T10:00'), breached('2024-05-10T08:00:00.000Z'), retracted, acknowledged(1, '2024-05-15T10:00'))
       .when(sweep(at), sweepAt(at))
-      .then([breached(at, { metAt: '2024-05-15T09:00:00.000Z', recurrence: 1 })]);
+      .then([breached(at, { metAt: '2024-05-15T09:00:00.000Z', workingDaysLate: 4, recurrence: 1 })]);
   });
 
   it('given a grace period of two working days, the breach waits for it to pass (a warning says how far past due)', () => {
@@ -53,7 +53,7 @@ describe('breaches that follow the facts (decision 0017, Code 5.12)', () => {
     const after = '2024-05-13T23:30:00.000Z'; // the end of Monday, the second working day after, has passed
     given(received('2024-05-01T10:00'))
       .when(sweep(after), sweepAt(after, 2))
-      .then([breached(after)]);
+      .then([breached(after, { workingDaysLate: 3 })]); // Friday, Monday and Tuesday begun
   });
 
   it('given a breach, an extension notified after the deadline had passed does not retract it', () => {

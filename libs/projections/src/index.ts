@@ -6,6 +6,7 @@ export * from './complaints/complaint-list';
 export * from './complaints/complaints-of-resident';
 export * from './alerts/alert-projection';
 export * from './alerts/alert-list';
+export * from './alerts/breach-lateness';
 export * from './statistics/tsm';
 export * from './read-side';
 export * from './read-model-projections';

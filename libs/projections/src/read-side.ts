@@ -26,6 +26,8 @@ export interface ReadSideOptions {
 export class ReadSide {
   readonly db: ReadModelDatabase;
   readonly runner: LiveProjections;
+  /** What the read models are judged by; queries judging at another instant use the same. */
+  readonly rules: ComplianceRules;
   private readonly ownership: ReadModelOwnership;
 
   /** Refused with ReadModelInUse when another process keeps the same read-model file. */
@@ -33,6 +35,7 @@ export class ReadSide {
     this.ownership = ReadModelOwnership.claim(options.path);
     this.db = openReadModelDatabase(options.path);
     const { thread, rules, alerts, path } = options;
+    this.rules = rules;
     this.runner =
       thread && path !== ':memory:'
         ? new ProjectionsThread({ ...thread, projectionsPath: path, db: this.db, rules, alerts })

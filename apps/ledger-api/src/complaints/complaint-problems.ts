@@ -5,7 +5,7 @@ import { problemType, ProblemException } from '../http/problem';
 const STATUS = { not_found: 404, conflict: 409, invalid: 422 } as const;
 const TITLE = { not_found: 'Not found', conflict: "Not possible in the complaint's current state", invalid: 'Impossible value' } as const;
 
-/** A refusal by the decider, as problem+json: the code, the field and the Code provision it cites. */
+/** A refusal by the decider, as problem+json: the code, the field, and the Code provision it cites with that Code's version. */
 export function domainProblem(error: DomainError): ProblemException {
   return new ProblemException({
     type: problemType(error.code),
@@ -14,6 +14,7 @@ export function domainProblem(error: DomainError): ProblemException {
     detail: error.message,
     code: error.code,
     ...(error.details.provision ? { provision: error.details.provision } : {}),
+    ...(error.details.codeVersion ? { codeVersion: error.details.codeVersion } : {}),
     ...(error.details.field ? { errors: [{ field: error.details.field, rule: error.code, message: error.message }] } : {}),
   });
 }

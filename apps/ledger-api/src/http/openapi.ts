@@ -92,7 +92,16 @@ export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
       status: { type: 'integer', minimum: 400, maximum: 599 },
       detail: { type: 'string' },
       code: { type: 'string', description: "The ledger's code for the problem, e.g. `COMPLAINT.NOT_FOUND`" },
-      provision: { type: 'string', description: 'The Code provision a refusal rests on' },
+      provision: {
+        type: 'string',
+        description: "The Code provision a refusal rests on, in the numbering of the complaint's own Code version (`codeVersion`)",
+      },
+      codeVersion: {
+        type: 'string',
+        enum: ['2020', '2022', '2024'],
+        description:
+          'The version of the Code that governs what was refused (decisions 0003, 0019); with no `provision` when that version has none for it',
+      },
       errors: {
         type: 'array',
         items: {

@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import type { CodeVersion } from '@complaint-ledger/domain';
 
 export interface FieldError {
   readonly field: string;
@@ -14,6 +15,8 @@ export interface ProblemDetails {
   detail: string;
   code?: string;
   provision?: string;
+  /** The version of the Code whose numbering `provision` follows, or that was consulted and has none (decision 0019). */
+  codeVersion?: CodeVersion;
   errors?: FieldError[];
 }
 

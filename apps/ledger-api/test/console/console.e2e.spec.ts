@@ -160,6 +160,11 @@ describeInBrowser('the console in headless Chromium', () => {
       seen.push(await page.content());
     }
     expect(seen[0]).toContain(complaintId); // the breach is listed, by id only
+    // with how late it was: acknowledged on Mon 13 May, due Thu 9 May
+    await page.goto(`${base}/console/breaches`);
+    const headers = (await page.locator('thead th').allTextContents()).map((text) => text.trim());
+    const cells = (await page.locator('tbody tr', { hasText: complaintId }).locator('td').allTextContents()).map((text) => text.trim());
+    expect(cells[headers.indexOf('Working days late')]).toBe('2');
     const refused = await page.goto(`${base}/console/complaints/${complaintId}`);
     expect(refused?.status()).toBe(403);
     seen.push(await page.content());

@@ -1,12 +1,23 @@
 import { londonDateOf } from '../calendar/london-time';
 import { alertsDue } from '../compliance/alerts';
-import type { Stage } from '../policy/code-policy';
+import { stagePolicy, type Stage } from '../policy/code-policy';
+import { cite, escalationCode, remedyCode, stageCode } from './citations';
 import type * as C from './commands';
 import type { DecisionContext } from './context';
 import { DomainError, isDomainError } from './errors';
 import type { ComplaintEvent, RemedyOffered, RemedyTerms } from './events';
 import { correctFact } from './corrections';
-import { checkDate, checkInstant, notBeforeReceipt, requireActive, requireComplaint, requireNotResponded, requireStage } from './guards';
+import {
+  checkDate,
+  checkInstant,
+  escalationRefused,
+  notBeforeReceipt,
+  requireActive,
+  requireComplaint,
+  requireNotResponded,
+  requireStage,
+  stage1NotResponded,
+} from './guards';
 import { definedOnly } from './defined-only';
 import { currentStage, statusOf, type ComplaintState, type State } from './state';
 import { residentReferenceProblem } from './resident-reference';
@@ -66,7 +77,8 @@ function receive({ data }: C.ReceiveComplaint, state: State, context: DecisionCo
   if (badReference) return new DomainError('RESIDENT.REFERENCE_INVALID', 'invalid', badReference, { field: 'resident.reference' });
   const receivedAt = checkInstant('receivedAt', data.receivedAt, context);
   if (isDomainError(receivedAt)) return receivedAt;
-  // The issue, and the resident's awareness of it, come before the complaint about it (Code 2.3).
+  // The issue, and the resident's awareness of it, come before the complaint about it (the 2024 Code's 2.3:
+  // a complaint not yet received has no Code version of its own, decision 0019).
   const notAfterReceipt = (field: 'issueOccurredAt' | 'residentAwareAt', value?: string) => {
     if (value === undefined) return undefined;
     const instant = checkInstant(field, value, context);
@@ -97,9 +109,10 @@ function acknowledge({ data }: C.AcknowledgeComplaint, complaint: ComplaintState
   const stage = requireStage(complaint, data.stage);
   if (isDomainError(stage)) return stage;
   if (stage.record.acknowledgement) {
+    // the stage's acknowledgement timescale (6.2 / 6.11); none under a Code that set none for stage 2 (decision 0004)
     return new DomainError('STAGE.ALREADY_ACKNOWLEDGED', 'conflict', `stage ${data.stage} has already been acknowledged`, {
       field: 'stage',
-      provision: data.stage === 1 ? '6.2' : '6.11',
+      ...cite(stageCode(complaint, data.stage), (code) => stagePolicy(code, data.stage).acknowledgement?.provision),
     });
   }
   const acknowledgedAt = checkInstant('acknowledgedAt', data.acknowledgedAt, context, stageStart(data.stage, stage.startsAt));
@@ -138,14 +151,8 @@ function escalate({ data }: C.EscalateComplaint, complaint: ComplaintState, cont
   const active = requireActive(complaint);
   if (isDomainError(active)) return active;
   const stage1Response = complaint.stage1.response;
-  if (!stage1Response) {
-    return new DomainError('ESCALATION.STAGE1_NOT_RESPONDED', 'conflict', 'a complaint can be escalated only after its stage 1 response', {
-      provision: '6.10',
-    });
-  }
-  if (complaint.escalationRefusal) {
-    return new DomainError('ESCALATION.REFUSED', 'conflict', 'escalation to stage 2 was refused', { provision: '5.11' });
-  }
+  if (!stage1Response) return stage1NotResponded(complaint, 'a complaint can be escalated only after its stage 1 response');
+  if (complaint.escalationRefusal) return escalationRefused(complaint);
   if (complaint.stage2) return new DomainError('ESCALATION.ALREADY_ESCALATED', 'conflict', 'the complaint is already at stage 2');
   const requestedAt = checkInstant('requestedAt', data.requestedAt, context, {
     instant: stage1Response.at,
@@ -235,9 +242,12 @@ function completeRemedy({ data }: C.CompleteRemedy, complaint: ComplaintState, c
       field: 'remedyId',
     });
   if (remedy.completedAt) {
-    return new DomainError('REMEDY.ALREADY_COMPLETED', 'conflict', `remedy ${data.remedyId} was completed on ${remedy.completedAt}`, {
-      provision: '7.3',
-    });
+    return new DomainError(
+      'REMEDY.ALREADY_COMPLETED',
+      'conflict',
+      `remedy ${data.remedyId} was completed on ${remedy.completedAt}`,
+      cite(remedyCode(remedy), (code) => code.remedyFollowThroughProvision),
+    );
   }
   const completedAt = checkInstant('completedAt', data.completedAt, context, {
     instant: remedy.offeredAt,
@@ -256,9 +266,7 @@ function recordNonAcceptance({ data }: C.RecordNonAcceptance, complaint: Complai
       'NON_ACCEPTANCE.AFTER_RESPONSE',
       'conflict',
       'the complaint was answered at stage 1; refuse an escalation instead',
-      {
-        provision: '5.11',
-      },
+      cite(escalationCode(complaint), (code) => code.escalationRefusalProvision),
     );
   }
   const decidedAt = checkInstant('decidedAt', data.decidedAt, context, notBeforeReceipt(complaint));
@@ -270,11 +278,7 @@ function refuseEscalation({ data }: C.RefuseEscalation, complaint: ComplaintStat
   const active = requireActive(complaint);
   if (isDomainError(active)) return active;
   const stage1Response = complaint.stage1.response;
-  if (!stage1Response) {
-    return new DomainError('ESCALATION.STAGE1_NOT_RESPONDED', 'conflict', 'there is no stage 1 response to escalate from', {
-      provision: '6.10',
-    });
-  }
+  if (!stage1Response) return stage1NotResponded(complaint, 'there is no stage 1 response to escalate from');
   if (complaint.escalationRefusal) return new DomainError('ESCALATION.ALREADY_REFUSED', 'conflict', 'escalation has already been refused');
   if (complaint.stage2?.acknowledgement || complaint.stage2?.response) {
     return new DomainError('ESCALATION.ALREADY_ACCEPTED', 'conflict', 'stage 2 is already under way');

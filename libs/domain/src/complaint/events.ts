@@ -168,7 +168,16 @@ export interface DeadlineAlert {
  * deadline; `recurrence` (absent for the first) counts earlier breaches of the same deadline that
  * were retracted, so a deadline breached again after a correction is a new fact, not a duplicate.
  */
-export type DeadlineBreached = Event<'DeadlineBreached', DeadlineAlert & { detectedAt: Instant; metAt?: Instant; recurrence?: number }>;
+export type DeadlineBreached = Event<
+  'DeadlineBreached',
+  DeadlineAlert & {
+    detectedAt: Instant;
+    metAt?: Instant;
+    /** Working days late when detected: from the due instant to `metAt`, or while unmet to `detectedAt` (or the end of the complaint's clocks; decisions 0001, 0002). Absent from breaches recorded before it was counted. */
+    workingDaysLate?: number;
+    recurrence?: number;
+  }
+>;
 
 /** Why a recorded breach no longer holds on the facts as the ledger now knows them. */
 export type RetractionReason = 'met_on_time' | 'deadline_moved' | 'no_longer_due';

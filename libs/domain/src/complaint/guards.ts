@@ -1,6 +1,7 @@
 import { FIRST_CALENDAR_YEAR, LAST_CALENDAR_YEAR } from '../calendar/bank-holidays';
 import { isAfter, isLocalDate, londonDateOf, parseInstant, type Instant, type LocalDate } from '../calendar/london-time';
 import type { Stage } from '../policy/code-policy';
+import { cite, escalationCode, stageCode } from './citations';
 import type { DecisionContext } from './context';
 import { DomainError } from './errors';
 import { stageRecord, statusOf, type ComplaintState, type StageRecord } from './state';
@@ -76,9 +77,13 @@ export function requireActive(state: ComplaintState): ComplaintState | DomainErr
     case 'withdrawn':
       return new DomainError('COMPLAINT.WITHDRAWN', 'conflict', 'the complaint was withdrawn');
     case 'not_accepted':
-      return new DomainError('COMPLAINT.NOT_ACCEPTED', 'conflict', 'the complaint was not accepted into the complaints process', {
-        provision: '2.1',
-      });
+      // not accepted at stage 1, so under stage 1's Code, as the non-acceptance's own findings are
+      return new DomainError(
+        'COMPLAINT.NOT_ACCEPTED',
+        'conflict',
+        'the complaint was not accepted into the complaints process',
+        cite(stageCode(state, 1), (code) => code.exclusion.acceptanceProvision),
+      );
     default:
       return state;
   }
@@ -90,12 +95,10 @@ export function requireStage(state: ComplaintState, stage: Stage): { record: Sta
   if (!state.stage2) {
     return new DomainError('STAGE.NOT_STARTED', 'conflict', 'stage 2 has not started: the complaint has not been escalated', {
       field: 'stage',
-      provision: '6.10',
+      ...cite(stageCode(state, 1), (code) => code.progressionProvision),
     });
   }
-  if (state.escalationRefusal) {
-    return new DomainError('ESCALATION.REFUSED', 'conflict', 'escalation to stage 2 was refused', { field: 'stage', provision: '5.11' });
-  }
+  if (state.escalationRefusal) return escalationRefused(state, 'stage');
   return { record: stageRecord(state, 2)!, startsAt: state.stage2.requestedAt };
 }
 
@@ -103,4 +106,22 @@ export function requireNotResponded(record: StageRecord, stage: Stage): true | D
   return record.response
     ? new DomainError('STAGE.ALREADY_RESPONDED', 'conflict', `stage ${stage} has already been responded to`, { field: 'stage' })
     : true;
+}
+
+/** Escalation was refused (Code 5.11 and its forerunners), so there is no stage 2 to work on or ask for. */
+export function escalationRefused(state: ComplaintState, field?: string): DomainError {
+  return new DomainError('ESCALATION.REFUSED', 'conflict', 'escalation to stage 2 was refused', {
+    ...(field ? { field } : {}),
+    ...cite(escalationCode(state), (code) => code.escalationRefusalProvision),
+  });
+}
+
+/** Stage 2 comes only from a stage 1 response (Code 6.10 and its forerunners), judged under stage 1's Code. */
+export function stage1NotResponded(state: ComplaintState, message: string): DomainError {
+  return new DomainError(
+    'ESCALATION.STAGE1_NOT_RESPONDED',
+    'conflict',
+    message,
+    cite(stageCode(state, 1), (code) => code.progressionProvision),
+  );
 }

@@ -3,7 +3,7 @@ import type { BreachRetracted, DeadlineApproaching, DeadlineAlert, DeadlineBreac
 import type { ComplaintState } from '../complaint/state';
 import type { DeadlineKind } from '../complaint/vocabulary';
 import type { Stage } from '../policy/code-policy';
-import { evaluateDeadlines, type Deadline } from './deadlines';
+import { clocksEndedAt, evaluateDeadlines, workingDaysLate, type Deadline } from './deadlines';
 import type { ComplianceRules } from './rules';
 
 /**
@@ -98,14 +98,15 @@ export function alertsDue(
   for (const deadline of evaluated) {
     const key = deadlineKey(deadline);
     if (deadline.status !== 'met_late' || !deadline.dueAt || asserted.has(key)) continue;
-    const data = { ...about(deadline as Due, key), detectedAt: asOf, metAt: deadline.metAt!, ...recurrence(key) };
-    alerts.push({ type: 'DeadlineBreached', data });
+    const late = { metAt: deadline.metAt!, workingDaysLate: deadline.workingDaysLate };
+    alerts.push({ type: 'DeadlineBreached', data: { ...about(deadline as Due, key), detectedAt: asOf, ...late, ...recurrence(key) } });
   }
   // found by the sweep: unmet past its due instant (and the grace period), or near it
   for (const { deadline, key, warnFrom } of watchedDeadlines(state, asOf, rules, settings, evaluated)) {
     if (asserted.has(key)) continue;
     if (isAfter(asOf, breachFrom(deadline.dueAt, rules, settings))) {
-      alerts.push({ type: 'DeadlineBreached', data: { ...about(deadline, key), detectedAt: asOf, ...recurrence(key) } });
+      const late = { workingDaysLate: deadline.workingDaysLate };
+      alerts.push({ type: 'DeadlineBreached', data: { ...about(deadline, key), detectedAt: asOf, ...late, ...recurrence(key) } });
     } else if (!approaching.has(key) && !isAfter(warnFrom, asOf)) {
       // within a grace period the warning says how far past due it is (a negative count)
       const workingDaysLeft = rules.calendar.workingDaysBetween(londonDateOf(asOf), londonDateOf(deadline.dueAt));
@@ -121,6 +122,34 @@ export function alertsDue(
     alerts.push({ type: 'BreachRetracted', data: { ...data, ...(retracted.get(key) ? { recurrence: retracted.get(key)! } : {}) } });
   }
   return alerts;
+}
+
+/** How late a recorded breach's deadline is: when it was met, and the working days from its due instant. */
+export interface BreachLateness {
+  readonly metAt: Instant | null;
+  readonly workingDaysLate: number;
+}
+
+/**
+ * How late a breach's deadline is on the facts in `state`, judged at `asOf`: when it was met (by
+ * then), and the working days from the breach's due instant to that moment or, while unmet, to
+ * `asOf` or to the end of the complaint's clocks. The deadline is found by kind, stage and remedy,
+ * so one extended after it had passed (its breach holds, decision 0017) still says when it was met.
+ */
+export function breachLateness(
+  state: ComplaintState,
+  breach: Pick<DeadlineAlert, 'kind' | 'stage' | 'remedyId' | 'dueAt'>,
+  asOf: Instant,
+  rules: ComplianceRules,
+): BreachLateness {
+  const same = evaluateDeadlines(state, asOf, rules).find(
+    (d) => d.kind === breach.kind && d.stage === breach.stage && (d.remedyId ?? undefined) === breach.remedyId,
+  );
+  if (same && same.dueAt === breach.dueAt) return { metAt: same.metAt, workingDaysLate: same.workingDaysLate };
+  const metAt = same?.metAt ?? null;
+  const end = breach.kind === 'remedy' ? null : clocksEndedAt(state, breach.stage);
+  const until = metAt ?? (end && isAfter(asOf, end) ? end : asOf);
+  return { metAt, workingDaysLate: workingDaysLate(breach.dueAt, until, rules.calendar) };
 }
 
 /** Recorded breaches not yet retracted, by deadline key, with what the key says of the deadline. */

@@ -75,7 +75,7 @@ function stage1Deadlines(state: ComplaintState, asOf: Instant, rules: Compliance
     const consent = state.representative.consentReceivedAt;
     responseStart = consent === undefined ? null : latestOf(responseStart, consent);
   }
-  const end = endOf(state, 1);
+  const end = clocksEndedAt(state, 1);
   return [
     acknowledgement &&
       judge({
@@ -109,7 +109,7 @@ function stage2Deadlines(state: ComplaintState, asOf: Instant, rules: Compliance
   if (!record) return [];
   const policy = policyForClockStartingAt(record.requestedAt, rules);
   const { acknowledgement, response } = clocks(policy, 2, record, record.requestedAt, rules.calendar);
-  const end = endOf(state, 2);
+  const end = clocksEndedAt(state, 2);
   return [
     acknowledgement &&
       judge({
@@ -191,8 +191,8 @@ function responseStart(rules: StagePolicy, stageStartsAt: Instant, acknowledgedA
   return endOfLondonDay(calendar.addWorkingDays(londonDateOf(stageStartsAt), acknowledgementDays));
 }
 
-/** When a withdrawal, non-acceptance or refused escalation ended the stage's clocks, if it did. */
-function endOf(state: ComplaintState, stage: Stage): Instant | null {
+/** When a withdrawal, non-acceptance or refused escalation ended the stage's clocks, if it did (a remedy's runs on). */
+export function clocksEndedAt(state: ComplaintState, stage: Stage): Instant | null {
   const ends = [
     state.withdrawal?.withdrawnAt,
     state.nonAcceptance?.decidedAt,
@@ -268,24 +268,30 @@ function judge(j: Judgement): Deadline | null {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/**
+ * How many working days late something due at `dueAt` is at `until` (when it was met, or the moment
+ * it is judged at while unmet): the working days after the due day up to `until`'s London date,
+ * 0 while `until` is not past the due instant (decisions 0001, 0002). A deadline met the Saturday
+ * after a Friday due day is late, by 0 working days. Every count of lateness is this one.
+ */
+export function workingDaysLate(dueAt: Instant, until: Instant, calendar: WorkingCalendar): number {
+  if (!isAfter(until, dueAt)) return 0;
+  return Math.max(0, calendar.workingDaysBetween(londonDateOf(dueAt), londonDateOf(until)));
+}
+
 function status(dueAt: Instant, metAt: Instant | null, asOf: Instant, end: Instant | null, calendar: WorkingCalendar) {
-  const dueDate = londonDateOf(dueAt);
   if (metAt && !isAfter(metAt, asOf)) {
     const late = isAfter(metAt, dueAt);
     return {
       metAt,
       status: late ? ('met_late' as const) : ('met' as const),
-      workingDaysLate: late ? calendar.workingDaysBetween(dueDate, londonDateOf(metAt)) : 0,
+      workingDaysLate: workingDaysLate(dueAt, metAt, calendar),
     };
   }
   if (!isAfter(asOf, dueAt)) return { metAt: null, status: 'pending' as const, workingDaysLate: 0 };
   // Lateness stops accruing when the complaint ended.
   const until = end && isAfter(asOf, end) ? end : asOf;
-  return {
-    metAt: null,
-    status: 'breached' as const,
-    workingDaysLate: Math.max(0, calendar.workingDaysBetween(dueDate, londonDateOf(until))),
-  };
+  return { metAt: null, status: 'breached' as const, workingDaysLate: workingDaysLate(dueAt, until, calendar) };
 }
 
 /**

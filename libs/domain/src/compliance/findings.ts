@@ -121,7 +121,8 @@ function responseContent(record: StageRecord, stage: Stage, policy: CodePolicy, 
   if (!record.acknowledgement) {
     findings.push({
       ...base,
-      provision: item('b'),
+      // the 2020 Code's list of what a response says (3.15) has no complaint definition: its own paragraph (3.4) is cited
+      provision: policy.version === '2020' ? rules.definitionProvision : item('b'),
       rule: 'response-without-definition',
       severity: 'warning',
       message: `Stage ${stage} response was issued with no complaint definition recorded (Code ${rules.definitionProvision})`,

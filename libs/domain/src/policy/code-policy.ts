@@ -46,7 +46,11 @@ export interface CodePolicy {
     readonly windowProvision: string | null;
     /** Explain the refusal and the right to go to the Ombudsman. */
     readonly ombudsmanRightProvision: string;
+    /** A complaint is accepted unless there is a valid reason not to: what a refusal of work on a complaint not accepted cites. */
+    readonly acceptanceProvision: string;
   };
+  /** A complaint goes to stage 2 only from stage 1: what a refusal of stage 2 work before a stage 1 response cites. */
+  readonly progressionProvision: string;
   readonly escalationRefusalProvision: string;
   readonly remedyFollowThroughProvision: string;
   readonly fullRecordProvision: string;
@@ -55,8 +59,10 @@ export interface CodePolicy {
 /**
  * The Housing Ombudsman's Complaint Handling Code (2020), superseded on 1 April 2022.
  * Source: the 2020 Code (docs/sources.md), paragraph 3.11 (timescales), 3.12 (shorter allowed), 3.15 (response content),
- * 1.6/1.7 (not accepting: explain, and the right to bring it to the Ombudsman), 4.13 (not escalating:
- * explain and give the Ombudsman referral information), 5.8 (remedies: what and by when, followed through).
+ * 3.4 (the landlord's understanding of the complaint: its definition), 1.4 (accept unless there is a
+ * valid reason), 1.6/1.7 (not accepting: explain, and the right to bring it to the Ombudsman), 3.5
+ * (progressed to the next stage when not resolved), 4.13 (not escalating: explain and give the
+ * Ombudsman referral information), 5.8 (remedies: what and by when, followed through).
  */
 export const CODE_2020: CodePolicy = {
   version: '2020',
@@ -78,7 +84,8 @@ export const CODE_2020: CodePolicy = {
     definitionProvision: '3.4',
   },
   independentStage2Provision: null,
-  exclusion: { windowMonths: null, windowProvision: null, ombudsmanRightProvision: '1.7' },
+  exclusion: { windowMonths: null, windowProvision: null, ombudsmanRightProvision: '1.7', acceptanceProvision: '1.4' },
+  progressionProvision: '3.5',
   escalationRefusalProvision: '4.13',
   remedyFollowThroughProvision: '5.8',
   fullRecordProvision: '3.10',
@@ -88,7 +95,8 @@ export const CODE_2020: CodePolicy = {
  * The Code as revised in 2022 (1 April 2022 – 31 March 2024). Numbers from the left-hand column of
  * the 2022→2024 change guide (docs/sources.md): 4.1 acknowledge within five days, 5.1 response in 10 working days of logging
  * (+10 further), 5.13 stage 2 in 20 working days of escalation (+10 further), 5.12 independence,
- * 1.9 not accepting (explain, and the right to go to the Ombudsman), 4.14 refusing to escalate, 6.5 remedies followed through.
+ * 1.7 accept unless there is a valid reason, 1.9 not accepting (explain, and the right to go to the Ombudsman),
+ * 5.11 escalate only once stage one is completed, 4.14 refusing to escalate, 6.5 remedies followed through.
  * Ombudsman details were then required only when an extension could not be agreed (5.3/5.15), which
  * the ledger cannot know, so it does not raise that finding under this version.
  */
@@ -111,7 +119,8 @@ export const CODE_2022: CodePolicy = {
     definitionProvision: '5.10',
   },
   independentStage2Provision: '5.12',
-  exclusion: { windowMonths: null, windowProvision: null, ombudsmanRightProvision: '1.9' },
+  exclusion: { windowMonths: null, windowProvision: null, ombudsmanRightProvision: '1.9', acceptanceProvision: '1.7' },
+  progressionProvision: '5.11',
   escalationRefusalProvision: '4.14',
   remedyFollowThroughProvision: '6.5',
   fullRecordProvision: '4.15',
@@ -137,7 +146,8 @@ export const CODE_2024: CodePolicy = {
     definitionProvision: '5.6',
   },
   independentStage2Provision: '6.13',
-  exclusion: { windowMonths: 12, windowProvision: '2.3', ombudsmanRightProvision: '2.4' },
+  exclusion: { windowMonths: 12, windowProvision: '2.3', ombudsmanRightProvision: '2.4', acceptanceProvision: '2.1' },
+  progressionProvision: '6.10',
   escalationRefusalProvision: '5.11',
   remedyFollowThroughProvision: '7.3',
   fullRecordProvision: '5.12',

@@ -5,6 +5,7 @@ import {
   isDomainError,
   WorkingCalendar,
   type Assessment,
+  type CodeVersion,
   type ComplaintCommand,
   type ComplaintEvent,
   type ComplianceRules,
@@ -21,6 +22,8 @@ export function fixedContext(now = NOW): DecisionContext {
   return { now, newId: () => `remedy-${++next}`, clockSkewMs: 0 };
 }
 
+type Refusal = Partial<Pick<DomainError, 'kind'>> & { field?: string; provision?: string | null; codeVersion?: CodeVersion };
+
 /**
  * Given/when/then for the decider: given past events, when a command, then new events
  * or a typed error. `thenAssess` checks what the Code makes of the resulting record.
@@ -34,12 +37,14 @@ export function given(...events: ComplaintEvent[]) {
           if (isDomainError(result)) throw new Error(`expected events, got ${result.code}: ${result.message}`);
           expect(result).toEqual(expected);
         },
-        thenFails(code: string, expected: Partial<Pick<DomainError, 'kind'>> & { field?: string; provision?: string } = {}): void {
+        /** `provision: null` expects none cited; `codeVersion` the Code the refusal was judged under. */
+        thenFails(code: string, expected: Refusal = {}): void {
           if (!isDomainError(result)) throw new Error(`expected ${code}, got events ${JSON.stringify(result)}`);
           expect(result.code).toBe(code);
           if (expected.kind) expect(result.kind).toBe(expected.kind);
           if (expected.field) expect(result.details.field).toBe(expected.field);
-          if (expected.provision) expect(result.details.provision).toBe(expected.provision);
+          if (expected.provision !== undefined) expect(result.details.provision).toBe(expected.provision ?? undefined);
+          if (expected.codeVersion) expect(result.details.codeVersion).toBe(expected.codeVersion);
         },
       };
     },

@@ -1,16 +1,15 @@
-import { evaluateDeadlines, londonDateOf, type ComplianceRules } from '@complaint-ledger/domain';
+import { londonDateOf, type ComplianceRules } from '@complaint-ledger/domain';
 import type { EventStore } from '@complaint-ledger/event-store';
 import {
   annualReport,
-  complaintDocument,
   decodeCursor,
   firstReportingYear,
   listAlerts,
+  withWorkingDaysLate,
   listComplaints,
   pointInTimeReadModel,
   reportingYearOf,
   tsmReport,
-  type AlertDocument,
   type AlertFilter,
   type ComplaintFilter,
   type PointInTime,
@@ -48,14 +47,14 @@ export class ReadModelQueries {
   }
 
   /**
-   * Breaches (or warnings) as recorded, by default the current truth (not retracted). A breach the
-   * sweep recorded before the late fact arrived shows when the deadline was met once it has been
-   * (`metAt`), so the list agrees with the complaint's own view.
+   * Breaches (or warnings) as recorded, by default the current truth (not retracted), each with
+   * how late its deadline is (working days): a breach the sweep recorded before the late fact
+   * arrived shows when the deadline was met once it has been (`metAt`), so the list agrees with the
+   * complaint's own view (libs/projections/src/alerts/breach-lateness.ts).
    */
   breaches(filter: Omit<AlertFilter, keyof PointInTime>, page: PageRequest, at: PointInTime): BreachesPage {
     const found = listAlerts(this.readSide.db, { ...filter, ...at }, checked(page.cursor), page.limit);
-    const items = at.asOf || at.knownAt ? found.items : found.items.map((alert) => this.withMetAt(alert));
-    return { ...found, items, asOfPosition: this.readSide.runner.position, ...at };
+    return { ...withWorkingDaysLate(this.readSide, found, at, this.clock()), asOfPosition: this.readSide.runner.position, ...at };
   }
 
   tsm(year: number, at: PointInTime): Promise<TsmStatistics> {
@@ -85,20 +84,6 @@ export class ReadModelQueries {
     } finally {
       db.close();
     }
-  }
-
-  private withMetAt(alert: AlertDocument): AlertDocument {
-    if (alert.type !== 'DeadlineBreached' || alert.metAt) return alert;
-    const complaint = complaintDocument(this.readSide.db, alert.complaintId);
-    if (!complaint) return alert;
-    const met = evaluateDeadlines(complaint.state, this.clock(), this.rules).find(
-      (deadline) =>
-        deadline.kind === alert.kind &&
-        deadline.stage === alert.stage &&
-        (deadline.remedyId ?? undefined) === alert.remedyId &&
-        deadline.metAt,
-    );
-    return met?.metAt ? { ...alert, metAt: met.metAt } : alert;
   }
 }
 

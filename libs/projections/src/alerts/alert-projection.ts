@@ -17,8 +17,13 @@ export interface AlertDocument {
   readonly at: string;
   /** When the alert was recorded in the log (record time). */
   readonly recordedAt: string;
-  /** For a deadline met late: when it was met. */
+  /** For a deadline met late: when it was met (listed: as the facts now say, decision 0017). */
   readonly metAt?: string;
+  /**
+   * Listed, for a breach that holds: working days from the due instant to when it was met or, while
+   * unmet, to the instant asked about (decisions 0001, 0002), counted when the list is asked for.
+   */
+  readonly workingDaysLate?: number;
   readonly provision: string;
   readonly codeVersion: string;
   readonly workingDaysLeft?: number;

@@ -112,9 +112,3 @@ export function decodeCursor(cursor: string): [string, string] | null {
     return null;
   }
 }
-
-/** One complaint's document as the read model holds it, or null. */
-export function complaintDocument(db: ReadModelDatabase, id: string): ComplaintDocument | null {
-  const doc = db.prepare(`SELECT doc FROM ${COMPLAINTS} WHERE key = ?`).pluck().get(id) as string | undefined;
-  return doc === undefined ? null : (JSON.parse(doc) as ComplaintDocument);
-}

@@ -21,6 +21,7 @@ export function breachesPage(
         <td>${ukTime(b.dueAt)}</td>
         <td>${ukTime(b.at)}</td>
         <td>${b.metAt ? ukTime(b.metAt) : 'not met'}</td>
+        <td class="num">${b.workingDaysLate ?? '—'}</td>
         <td>${b.codeVersion} Code ${b.provision}</td>
         <td>${b.retracted ? `retracted ${ukTime(b.retracted.at)} (${words(b.retracted.reason)})` : 'holds'}</td>
       </tr>`,
@@ -45,7 +46,7 @@ export function breachesPage(
         </div>
         <div><button type="submit">Show breaches</button></div>
       </form>
-      ${table(`Deadlines not met on time (Code 5.12 record; decision 0017)`, ['Complaint', 'Deadline', 'Stage', 'Due by', 'Found', 'Met', 'Provision', 'Now'], rows, 'No breaches.')}
+      ${table(`Deadlines not met on time (Code 5.12 record; decision 0017)`, ['Complaint', 'Deadline', 'Stage', 'Due by', 'Found', 'Met', 'Working days late', 'Provision', 'Now'], rows, 'No breaches.')}
       <nav class="pager" aria-label="Pages">${next}</nav>`,
     principal,
     '/console/breaches',

@@ -12,6 +12,7 @@ export default tseslint.config(
       'data/**',
       'bench/results/**',
       'jest.config.js',
+      '.dependency-cruiser.cjs',
       'tools/**/*.cjs',
       'test/**/*.cjs',
     ],

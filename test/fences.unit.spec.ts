@@ -6,7 +6,7 @@ const fences = require('../tools/eslint/fences.cjs');
 
 const root = resolve(__dirname, '..');
 
-/** The fences between the parts of the house (docs/architecture.md) must actually fire. */
+/** The lint fences between the parts of the house (docs/architecture.md) must actually fire; who imports whom: dependency-fences.int.spec.ts. */
 describe('architecture fences (lint)', () => {
   // The project's own rule objects, without loading eslint.config.mjs (Jest cannot import ESM configs).
   const eslint = new ESLint({
@@ -18,19 +18,6 @@ describe('architecture fences (lint)', () => {
     const [result] = await eslint.lintText(code, { filePath: resolve(root, file) });
     return result!.messages.map((m) => m.message);
   };
-
-  it('an app importing another app is refused', async () => {
-    const messages = await lint(
-      'apps/ledger-worker/src/example.ts',
-      "import { createApp } from '../../ledger-api/src/app.factory';\nexport const x = createApp;",
-    );
-    expect(messages).toEqual([expect.stringContaining('apps/ledger-worker imports apps/ledger-api: apps never import each other')]);
-  });
-
-  it('an app importing its own files and the libraries is allowed', async () => {
-    const code = "import { Ledger } from '@complaint-ledger/ledger';\nimport { x } from './here';\nexport const y = [Ledger, x];";
-    expect(await lint('apps/ledger-worker/src/example.ts', code)).toEqual([]);
-  });
 
   it.each([
     'apps/ledger-api/src/example.ts',

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { api, complaintBody, NOW, startApp, startAppWith, testConfig } from './support';
+import { api, complaintBody, KEYS, NOW, startApp, startAppWith, testConfig } from './support';
 
 /**
  * The service's end-to-end cases over real HTTP, run once per way the log can commit
@@ -336,6 +336,23 @@ export function ledgerApiCases(env: Record<string, string>): void {
       expectProblem(stale, 412);
       expect(await history(id)).toHaveLength(2);
       expectProblem(await http().post(`/v1/complaints/${id}/correspondence`).set('If-Match', 'banana').send(body), 400);
+    });
+
+    it("a key is its credential's own: another credential's same key is 422, never that request's answer; the ledger's own key form is 400", async () => {
+      const key = randomUUID();
+      const complaint = complaintBody();
+      const first = await http().post('/v1/complaints').set('Idempotency-Key', key).send(complaint).expect(201);
+      const other = await api(app, KEYS.case_handler).post('/v1/complaints').set('Idempotency-Key', key).send(complaint);
+      expectProblem(other, 422);
+      expect(other.body.code).toBe('IDEMPOTENCY.KEY_REUSED');
+      expect(await history(first.body.id)).toHaveLength(1);
+      // a client may not write under the keys the ledger derives for requests sent without one
+      const posing = await http()
+        .post('/v1/complaints')
+        .set('Idempotency-Key', `derived:${'0'.repeat(64)}`)
+        .send(complaintBody());
+      expectProblem(posing, 400);
+      expect(posing.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
     });
 
     it('an idempotent retry returns the same body and records one event; the same key with another body is 422', async () => {

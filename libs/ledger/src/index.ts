@@ -24,3 +24,4 @@ export * from './read/results';
 export * from './read/errors';
 export * from './read/vocabulary';
 export * from './integrity/verify-target';
+export * from './backup/restore-marker';

@@ -91,6 +91,8 @@ export class DataKeyStore {
     this.db.pragma('synchronous = NORMAL'); // new keys are synced by durable(), erasures by erase()
     boundPageCache(this.db);
     this.db.pragma('secure_delete = ON'); // erased keys are overwritten, not just unlinked from the tree
+    // another program writing the file (a second replica, a backup job's checkpoint) is waited for, as the log's writers wait
+    this.db.pragma('busy_timeout = 5000');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS data_keys (key_id TEXT PRIMARY KEY, subject TEXT NOT NULL, wrapped BLOB NOT NULL, created_at TEXT NOT NULL);
       -- in the current key's order, so finding it (a miss for every new resident) needs no sort
@@ -209,16 +211,19 @@ export class DataKeyStore {
    * repeated erasure truncates the WAL again.
    */
   erase(subject: string, erasedAt: string, actor: string, reason: string): boolean {
-    const erased = this.db.transaction(() => {
-      this.writeUnwritten(); // a key made a moment ago is the resident's too
-      const ids = this.statements.ids.all(subject) as string[];
-      for (const id of ids) this.byId.delete(id);
-      this.currentKeys.delete(subject);
-      this.statements.remove.run(subject);
-      if (!ids.length && this.erasure(subject)) return false;
-      this.statements.remember.run(subject, erasedAt, actor, reason);
-      return true;
-    })();
+    // IMMEDIATE: the write lock first, so another writer is waited for (busy_timeout) rather than refused at the first write
+    const erased = this.db
+      .transaction(() => {
+        this.writeUnwritten(); // a key made a moment ago is the resident's too
+        const ids = this.statements.ids.all(subject) as string[];
+        for (const id of ids) this.byId.delete(id);
+        this.currentKeys.delete(subject);
+        this.statements.remove.run(subject);
+        if (!ids.length && this.erasure(subject)) return false;
+        this.statements.remember.run(subject, erasedAt, actor, reason);
+        return true;
+      })
+      .immediate();
     if (erased && this.wal !== null) fsyncSync(this.wal); // the keys are gone for good before anyone is told so
     this.scrubLog();
     return erased;
@@ -250,13 +255,16 @@ export class DataKeyStore {
    */
   private writeUnwritten(): void {
     if (!this.unwritten.length) return;
-    this.db.transaction(() => {
-      for (const { row, erasureSeen } of this.unwritten) {
-        const [id, subject] = row;
-        if ((this.erasure(subject)?.erasedAt ?? null) !== erasureSeen) this.forget(id, subject);
-        else this.statements.insert.run(...row);
-      }
-    })();
+    this.db
+      .transaction(() => {
+        for (const { row, erasureSeen } of this.unwritten) {
+          const [id, subject] = row;
+          if ((this.erasure(subject)?.erasedAt ?? null) !== erasureSeen) this.forget(id, subject);
+          else this.statements.insert.run(...row);
+        }
+      })
+      .immediate(); // the write lock first: another writer of the file is waited for, never a refusal
+
     this.unwritten.length = 0;
   }
 

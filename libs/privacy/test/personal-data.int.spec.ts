@@ -1,5 +1,6 @@
 import { SqliteEventStore, StoreUnavailable } from '@complaint-ledger/event-store';
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +45,26 @@ describe('the personal-data cipher', () => {
     expect(ivs.size).toBe(names.length);
     expect(sealed.map((value) => cipher.reveal(value).name)).toEqual(names);
     keys.close();
+  });
+
+  it('waits for another program writing the key file, instead of refusing the new key', async () => {
+    const path = join(dir, 'outside-writer.sqlite');
+    new DataKeyStore(path, Buffer.alloc(32, 6)).close();
+    // another process (a second replica, an operator's tool) holds the file's write lock for half a second
+    const outsider = spawn(process.execPath, [
+      '-e',
+      `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const db = new D(${JSON.stringify(path)});
+       db.exec('BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS outside (x)'); console.log('locked');
+       setTimeout(() => { db.exec('COMMIT'); db.close(); }, 500);`,
+    ]);
+    const gone = new Promise((resolve) => outsider.once('exit', resolve));
+    await new Promise((resolve) => outsider.stdout.once('data', resolve));
+    const keys = new DataKeyStore(path, Buffer.alloc(32, 6));
+    const made = keys.keyFor('R-WAITS', NOW);
+    await expect(keys.durable()).resolves.toBeUndefined(); // written once the lock is free, then fsynced
+    expect(keys.find(made.id)).toEqual(made.key);
+    keys.close();
+    await gone;
   });
 
   it('trusts no remembered key once another process has erased its resident: it neither decrypts nor encrypts new data', async () => {

@@ -16,5 +16,6 @@ export type ToProjectionsThread = { readonly type: 'commit' } | { readonly type:
 export type FromProjectionsThread =
   | { readonly type: 'started'; readonly position: number; readonly failure: string | null }
   | { readonly type: 'progress'; readonly position: number; readonly failure: string | null }
+  | { readonly type: 'notice'; readonly message: string }
   | { readonly type: 'done'; readonly id: number; readonly position: number }
   | { readonly type: 'failed'; readonly id: number; readonly message: string };

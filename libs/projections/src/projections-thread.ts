@@ -19,6 +19,8 @@ export interface ProjectionsThreadOptions {
   readonly onCommit?: (listener: () => void) => () => void;
   /** How soon a thread that died is replaced. */
   readonly restartMs?: number;
+  /** What the operator should know (the read models rebuilt, and why). */
+  readonly onNotice?: (message: string) => void;
 }
 
 const COMMIT: ToProjectionsThread = { type: 'commit' };
@@ -122,6 +124,7 @@ export class ProjectionsThread implements LiveProjections {
   }
 
   private received(worker: Worker, message: FromProjectionsThread): void {
+    if (message.type === 'notice') return this.options.onNotice?.(message.message);
     if (message.type === 'started' || message.type === 'progress') {
       this.reported = { position: message.position, failure: message.failure === null ? null : new Error(message.failure) };
       if (message.type === 'started') {

@@ -25,6 +25,7 @@ function serve(data: ProjectionsThreadData): void {
     // runs in its own process (`npm run projections:rebuild`) with the runner's default cache.
     cachedDocuments: 2_000,
     onProgress: (position, failure) => post({ type: 'progress', position, failure: messageOf(failure) }),
+    onNotice: (message) => post({ type: 'notice', message }),
   });
   const stop = async () => {
     await runner.stop();

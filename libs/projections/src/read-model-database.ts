@@ -21,6 +21,12 @@ export function openReadModelDatabase(path: string): ReadModelDatabase {
     name     TEXT PRIMARY KEY,
     version  TEXT NOT NULL,
     position INTEGER NOT NULL
+  );
+  -- the last event applied, by position and hash: which log the read models were built from
+  CREATE TABLE IF NOT EXISTS projection_log (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    position INTEGER NOT NULL,
+    hash     TEXT NOT NULL
   )`);
   return db;
 }

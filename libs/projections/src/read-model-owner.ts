@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { preparePrivateFile } from '@complaint-ledger/event-store';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 
 /** Who holds a read-model file: enough for an operator to find the process. */
 export interface ReadModelOwner {
@@ -40,7 +41,8 @@ export class ReadModelOwnership {
 
   static claim(path: string): ReadModelOwnership {
     if (path === ':memory:' || path === '') return new ReadModelOwnership(null);
-    const lockPath = `${path}-owner`;
+    // the file's real name: another name for the same file (a symbolic link) must meet the same lock
+    const lockPath = `${realPathOf(path)}-owner`;
     preparePrivateFile(lockPath);
     const lock = new Database(lockPath, { timeout: 0 });
     try {
@@ -70,11 +72,34 @@ export class ReadModelOwnership {
   }
 }
 
-/** Who holds the lock, as its holder noted it; null if the note cannot be read. */
+/**
+ * Who holds the lock, as its holder noted it; null if the note cannot be read. The note is written
+ * just after the lock is taken, so for a moment it may still name the previous holder, gone since:
+ * then it is read again, briefly, for the new one's.
+ */
 function ownerOf(lockPath: string): ReadModelOwner | null {
-  try {
-    return JSON.parse(readFileSync(`${lockPath}.json`, 'utf8')) as ReadModelOwner;
-  } catch {
-    return null;
+  for (let attempt = 0; ; attempt++) {
+    let owner: ReadModelOwner | null;
+    try {
+      owner = JSON.parse(readFileSync(`${lockPath}.json`, 'utf8')) as ReadModelOwner;
+    } catch {
+      owner = null;
+    }
+    if ((owner && (owner.host !== hostname() || isRunning(owner.pid))) || attempt >= 10) return owner;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
   }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // running, as another user
+  }
+}
+
+function realPathOf(path: string): string {
+  if (existsSync(path)) return realpathSync(path);
+  return join(existsSync(dirname(path)) ? realpathSync(dirname(path)) : dirname(path), basename(path));
 }

@@ -17,6 +17,8 @@ export interface ReadSideOptions {
    * at `logPath`; `onCommit` tells it of this process's commits at once. Not for ':memory:'.
    */
   readonly thread?: { readonly logPath: string; readonly onCommit?: (listener: () => void) => () => void };
+  /** What the operator should know: the read models rebuilt, and why. */
+  readonly onNotice?: (message: string) => void;
 }
 
 /**
@@ -38,8 +40,8 @@ export class ReadSide {
     this.rules = rules;
     this.runner =
       thread && path !== ':memory:'
-        ? new ProjectionsThread({ ...thread, projectionsPath: path, db: this.db, rules, alerts })
-        : new ProjectionRunner(options.store, this.db, readModelProjections(rules, alerts));
+        ? new ProjectionsThread({ ...thread, projectionsPath: path, db: this.db, rules, alerts, onNotice: options.onNotice })
+        : new ProjectionRunner(options.store, this.db, readModelProjections(rules, alerts), { onNotice: options.onNotice });
   }
 
   start(): Promise<void> {

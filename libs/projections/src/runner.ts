@@ -22,6 +22,8 @@ export interface RunnerOptions {
   readonly liveBatchMs?: number;
   /** Told after each batch applied, and whenever `lastFailure` changes (a thread reports its progress so). */
   readonly onProgress?: (position: number, failure: unknown) => void;
+  /** Told what the operator should know: the read models were rebuilt, and why. */
+  readonly onNotice?: (message: string) => void;
 }
 
 /** What the rest of the service sees of the projections, kept on this thread or on one of their own. */
@@ -70,6 +72,8 @@ export class ProjectionRunner implements LiveProjections {
   private readonly retryMs: number;
   private readonly liveBatchMs: number;
   private readonly onProgress: (position: number, failure: unknown) => void;
+  private readonly onNotice: (message: string) => void;
+  private readonly saveLastApplied;
   private lastFlushAt = -Infinity;
   private readonly saveCheckpoint;
   private readonly storedCheckpoint;
@@ -87,9 +91,11 @@ export class ProjectionRunner implements LiveProjections {
     this.retryMs = options.retryMs ?? 1000;
     this.liveBatchMs = options.liveBatchMs ?? 20;
     this.onProgress = options.onProgress ?? (() => undefined);
+    this.onNotice = options.onNotice ?? (() => undefined);
     this.prepared = projections.map((projection) => this.prepare(projection));
     this.saveCheckpoint = db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?');
     this.storedCheckpoint = db.prepare('SELECT position FROM projection_checkpoints WHERE name = ?').pluck();
+    this.saveLastApplied = db.prepare('INSERT OR REPLACE INTO projection_log (id, position, hash) VALUES (1, ?, ?)');
     const apply = db.transaction((fresh: readonly RecordedEvent[]) => this.applyFresh(fresh));
     // IMMEDIATE: the write lock first, then the reads, so another process's read side on the same
     // file makes this one wait (busy_timeout) instead of failing with SQLITE_BUSY at its first write
@@ -106,6 +112,7 @@ export class ProjectionRunner implements LiveProjections {
   }
 
   async catchUp(): Promise<number> {
+    await this.checkTheLog();
     for (;;) {
       const page = await this.store.readAll(this.position, this.batchSize);
       this.apply(page);
@@ -143,10 +150,33 @@ export class ProjectionRunner implements LiveProjections {
 
   /** Drops every read model and replays the whole log (`npm run projections:rebuild`). */
   async rebuild(): Promise<number> {
+    this.dropAll();
+    return this.catchUp();
+  }
+
+  private dropAll(): void {
     for (const { projection } of this.prepared) prepareTable(this.db, projection, true);
+    this.db.prepare('DELETE FROM projection_log').run();
     this.cache.clear();
     this.loadCheckpoints();
-    return this.catchUp();
+  }
+
+  /**
+   * The read models belong to one log: the last event they applied is noted with its hash. If the
+   * log no longer holds that event (a restore took the log back, another log was put in its place,
+   * events were removed), documents folded from events the log does not have would be served, and
+   * events at positions below the checkpoint never applied: the read models are rebuilt instead.
+   */
+  private async checkTheLog(): Promise<void> {
+    const applied = this.db.prepare('SELECT position, hash FROM projection_log WHERE id = 1').get() as
+      { position: number; hash: string } | undefined;
+    if (!applied) return;
+    const [there] = await this.store.readAll(applied.position - 1, 1);
+    if (there?.position === applied.position && there.metadata.hash === applied.hash) return;
+    this.onNotice(
+      `the read models were built from a log that held an event at position ${applied.position} which this log ${there?.position === applied.position ? 'holds with another hash' : 'does not hold'} (a restore, or another log put in its place): rebuilding them from this log`,
+    );
+    this.dropAll();
   }
 
   /** Resolves once the projections have applied the event at `position`. */
@@ -204,6 +234,8 @@ export class ProjectionRunner implements LiveProjections {
       this.saveCheckpoint.run(position, projection.name);
       reached.set(projection.name, position);
     }
+    const last = fresh.at(-1)!;
+    this.saveLastApplied.run(last.position, last.metadata.hash);
     return reached;
   }
 

@@ -39,6 +39,8 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
       'Idempotency-Key must be 1–200 characters of letters, digits, ".", ":", "_" or "-" (a UUID is ideal)',
     );
   }
+  // the ledger's own keys for requests sent without one (docs/integration.md): never a client's
+  if (header.toLowerCase().startsWith('derived:')) throw invalidHeader('Idempotency-Key', 'Idempotency-Key may not begin with "derived:"');
   return header;
 }
 

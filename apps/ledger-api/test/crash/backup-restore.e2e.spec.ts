@@ -3,7 +3,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureBuilt, kill9, killAll, runTool, startApi } from '../../../../test/support/processes';
+import { markRestore } from '@complaint-ledger/ledger';
+import { ensureBuilt, freePort, kill9, killAll, runTool, startApi } from '../../../../test/support/processes';
 import { KEYS, TEST_API_KEYS, TEST_MASTER_KEY } from '../support';
 import { drive, eventsByKey, expectNothingLost, type Sent } from './load';
 
@@ -55,7 +56,7 @@ it('a backup taken under load restores into a new folder that verifies and holds
   // nothing may already be where the restore would put it
   const refused = await runTool('apps/ledger-worker/src/restore.js', [backupFile, '--into', live], env(live));
   expect(refused.status).toBe(1);
-  expect(refused.stderr).toMatch(/exists: stop the service and move/);
+  expect(refused.stderr).toMatch(/exist: stop the service and move/);
 
   const restored = join(scratch, 'restored');
   const restore = await runTool('apps/ledger-worker/src/restore.js', [backupFile, '--into', restored], env(restored));
@@ -102,4 +103,30 @@ it('a file that is not the backup it was is refused, and nothing is restored', a
   expect(restore.stderr).toMatch(/SHA-256 differs|does not verify|not a complaint-ledger backup/);
   expect(existsSync(join(target, 'ledger.sqlite'))).toBe(false);
   expect(existsSync(join(target, 'keys.sqlite'))).toBe(false);
+});
+
+it('refuses a folder holding anything SQLite keeps beside a database (a rollback journal, read models), and restores nothing', async () => {
+  const backupFile = join(scratch, 'backup.tar');
+  for (const leftover of ['ledger.sqlite-journal', 'projections.sqlite', 'keys.sqlite-wal']) {
+    const target = mkdtempSync(join(scratch, 'leftover-'));
+    writeFileSync(join(target, leftover), 'left from before');
+    const restore = await runTool('apps/ledger-worker/src/restore.js', [backupFile, '--into', target], env(target));
+    expect([leftover, restore.status]).toEqual([leftover, 1]);
+    expect(restore.stderr).toContain(leftover);
+    expect(existsSync(join(target, 'ledger.sqlite'))).toBe(false);
+    expect(existsSync(join(target, 'restore-in-progress'))).toBe(false); // the mark is gone with the restore
+  }
+});
+
+it('a service does not start on a folder a restore is putting files into', async () => {
+  const target = mkdtempSync(join(scratch, 'restoring-'));
+  const unmark = markRestore([target]);
+  try {
+    const started = await runTool('apps/ledger-api/src/main.js', [], { ...env(target), PORT: String(freePort()) }, 30_000);
+    expect(started.status).toBe(1);
+    expect(started.stdout + started.stderr).toContain('a restore is putting files into');
+    expect(existsSync(join(target, 'ledger.sqlite'))).toBe(false); // it opened nothing
+  } finally {
+    unmark();
+  }
 });

@@ -1,12 +1,24 @@
 import { syncFile } from '@complaint-ledger/event-store';
 import { DataKeyStore } from '@complaint-ledger/privacy';
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import {
+  constants,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  statSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import * as tar from 'tar';
 import type { LedgerConfig } from '../config/ledger-config';
 import { masterKeyFrom } from '../open/personal-data';
 import { KEYS_FILE, LOG_FILE, MANIFEST_FILE, sha256Of, verifyCopy, type BackupManifest } from './backup';
+import { markRestore } from './restore-marker';
 
 export interface RestoreResult {
   readonly manifest: BackupManifest;
@@ -19,10 +31,12 @@ export interface RestoreResult {
 
 /**
  * `npm run restore -- <file> [--into <folder>]`: puts a backup's log and keys in place, for a
- * service that is not running. Refuses a folder that already holds a log or keys (move them
- * aside first: a restore never overwrites), a file whose manifest or SHA-256 do not match, and a
- * log that does not verify. The read models and the verified mark are left out: the first start
- * rebuilds the one and verifies the whole log instead of the other.
+ * service that is not running. Refuses a folder that already holds a log, keys or read models, or
+ * any file SQLite keeps beside them (a WAL, a rollback journal: move them aside first; a restore
+ * never overwrites), a file whose manifest or SHA-256 do not match, and a log that does not
+ * verify. The folders are marked while it runs, and a service does not start on a marked folder.
+ * The read models and the verified mark are left out: the first start rebuilds the one and
+ * verifies the whole log instead of the other.
  */
 export async function restoreLedger(
   config: LedgerConfig,
@@ -32,11 +46,17 @@ export async function restoreLedger(
 ): Promise<RestoreResult> {
   const logTarget = into ? join(into, LOG_FILE) : resolve(config.LEDGER_SQLITE_PATH);
   const keysTarget = into ? join(into, KEYS_FILE) : resolve(config.keysPath);
-  for (const path of [logTarget, keysTarget].flatMap((file) => [file, `${file}-wal`, `${file}-shm`]))
-    if (existsSync(path)) throw new Error(`${path} exists: stop the service and move the folder's files aside before restoring`);
-  mkdirSync(dirname(logTarget), { recursive: true, mode: 0o700 });
+  const projections = into ? join(into, 'projections.sqlite') : resolve(config.projectionsPath);
+  for (const folder of [dirname(logTarget), dirname(keysTarget)]) mkdirSync(folder, { recursive: true, mode: 0o700 });
+  // marked first, then checked: a service starting meanwhile either sees the mark, or made files the check finds
+  const unmark = markRestore([dirname(logTarget), dirname(keysTarget)]);
   const work = mkdtempSync(join(dirname(logTarget), '.restore-'));
   try {
+    const present = [logTarget, keysTarget, projections].flatMap((file) => filesOf(file));
+    if (present.length)
+      throw new Error(
+        `${present.join(', ')} exist: stop the service and move the folder's files aside (read models included) before restoring`,
+      );
     await tar.extract({ file: source, cwd: work, strict: true, filter: (path) => [MANIFEST_FILE, LOG_FILE, KEYS_FILE].includes(path) });
     const manifest = readManifest(join(work, MANIFEST_FILE));
     for (const file of manifest.files) {
@@ -56,17 +76,37 @@ export async function restoreLedger(
     const masterKeyOpensKeys = hasKeys ? opensKeys(join(work, KEYS_FILE), config) : null;
     if (masterKeyOpensKeys === false)
       say("the configured master key does NOT open these keys: residents' personal data would read as erased");
-    if (hasLog) renameSync(join(work, LOG_FILE), logTarget);
-    if (hasKeys) {
-      mkdirSync(dirname(keysTarget), { recursive: true, mode: 0o700 });
-      renameSync(join(work, KEYS_FILE), keysTarget);
-      syncFile(dirname(keysTarget));
-    }
-    syncFile(dirname(logTarget));
+    // linked, never renamed: a link fails if anything appeared at the name meanwhile, where a rename would replace it
+    if (hasKeys) place(join(work, KEYS_FILE), keysTarget);
+    if (hasLog) place(join(work, LOG_FILE), logTarget);
     return { manifest, log: hasLog ? logTarget : null, keys: hasKeys ? keysTarget : null, masterKeyOpensKeys };
   } finally {
     rmSync(work, { recursive: true, force: true });
+    unmark();
   }
+}
+
+/** The database file and every file SQLite keeps beside it (its WAL, shared memory, rollback journal, our owner lock). */
+function filesOf(file: string): string[] {
+  const folder = dirname(file);
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((name) => name === basename(file) || name.startsWith(`${basename(file)}-`))
+    .map((name) => join(folder, name));
+}
+
+function place(from: string, to: string): void {
+  try {
+    // another file system (the keys kept apart): copied, still never over an existing file
+    if (statSync(from).dev !== statSync(dirname(to)).dev) copyFileSync(from, to, constants.COPYFILE_EXCL);
+    else linkSync(from, to);
+    syncFile(to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new Error(`${to} appeared while the restore ran (was a service started?): nothing of it was replaced`, { cause: error });
+    throw error;
+  }
+  syncFile(dirname(to));
 }
 
 function readManifest(path: string): BackupManifest {

@@ -17,6 +17,7 @@ import { complianceRulesFrom, openReadSide } from './read-side';
 import { openRelay } from './relay';
 import type { LedgerIntegrity } from '../integrity/ledger-integrity';
 import { openIntegrity } from './integrity';
+import { refuseDuringRestore } from '../backup/restore-marker';
 
 /**
  * What a process runs besides the write path. `api`: with LEDGER_THREADS, the log's commits and
@@ -74,7 +75,7 @@ export class Ledger {
   ) {
     const ledger = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the write path asks the integrity watch made after it
     this.rules = complianceRulesFrom(config);
-    this.readSide = openReadSide(config, store, this.rules, threads);
+    this.readSide = openReadSide(config, store, this.rules, threads, (message) => logger.warn(message));
     this.relay = openRelay(config, store, this.readSide, clock, loggers('kafka-relay'), this.metrics.registry);
     this.write = new WritePath({
       store,
@@ -98,6 +99,8 @@ export class Ledger {
   /** Opens everything; the master key is read first, so without one an API process has opened nothing. */
   static open(config: LedgerConfig, { role, clock = systemClock, store, loggers = plainLoggers }: OpenLedgerOptions): Ledger {
     const logger = loggers('ledger');
+    const files = [...(config.LEDGER_STORE === 'sqlite' ? [config.LEDGER_SQLITE_PATH] : []), config.keysPath];
+    refuseDuringRestore(files);
     let personalData: PersonalData | null = null;
     try {
       personalData = openPersonalData(config, clock);
@@ -107,6 +110,13 @@ export class Ledger {
     }
     const threads = role === 'api' && config.LEDGER_THREADS;
     const eventStore = store ?? openEventStore(config, clock, logger, threads);
+    try {
+      refuseDuringRestore(files); // again, now the files are open: a restore begun meanwhile is not run over
+    } catch (error) {
+      void eventStore.close();
+      personalData?.keys.close();
+      throw error;
+    }
     // With the SQLite log, new data keys are synced by the thread that commits the log, just before
     // the events that use them. Any other store cannot do that: the write path then waits for the
     // key file's own fsync before appending (DataKeyStore.durable), so no 2xx names a key a crash loses.

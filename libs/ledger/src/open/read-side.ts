@@ -14,7 +14,13 @@ export function complianceRulesFrom(config: LedgerConfig): ComplianceRules {
  * The read side over `store`. With `ownThread` and the SQLite log, the projections run on a thread
  * of their own, told of each commit as it happens, so applying events never holds up requests.
  */
-export function openReadSide(config: LedgerConfig, store: EventStore, rules: ComplianceRules, ownThread: boolean): ReadSide {
+export function openReadSide(
+  config: LedgerConfig,
+  store: EventStore,
+  rules: ComplianceRules,
+  ownThread: boolean,
+  onNotice: (message: string) => void,
+): ReadSide {
   const thread =
     ownThread && store instanceof SqliteEventStore
       ? { logPath: store.path, onCommit: (listener: () => void) => store.onCommit(listener) }
@@ -25,5 +31,6 @@ export function openReadSide(config: LedgerConfig, store: EventStore, rules: Com
     path: config.projectionsPath,
     rules,
     alerts: config.alertSettings,
+    onNotice,
   });
 }

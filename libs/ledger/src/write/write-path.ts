@@ -195,6 +195,8 @@ export class WritePath {
       settled: (recorded, revision) => {
         const prior = retry && recorded ? recorded.filter((event) => event.metadata.idempotencyKey === retry.key) : [];
         if (prior.length) {
+          // a key is the credential's own: the same key from another credential, or with another request, is not a retry
+          if (prior[0]!.metadata.actor !== request.actor) throw new IdempotencyKeyReused();
           if (retry!.requestHash !== undefined && prior[0]!.metadata.requestHash !== retry!.requestHash) throw new IdempotencyKeyReused();
           return outcome(prior.at(-1)!.revision, [], true);
         }
@@ -262,10 +264,14 @@ export class WritePath {
  * client key keeps its earlier shape (method, path, body), so keys stored before compare equal.
  */
 function retryKeyOf(actor: string, retry: RetryIdentity): RetryKey {
+  // the derived keys' prefix is the ledger's: a client key in it could stand in for another credential's request
+  if (retry.idempotencyKey?.startsWith(DERIVED)) throw new IdempotencyKeyReused();
   const request = { method: retry.request.method, path: retry.request.path, body: retry.request.body ?? null };
   if (retry.idempotencyKey) return { key: retry.idempotencyKey, requestHash: sha256(canonicalJson(request)) };
-  return { key: `derived:${sha256(canonicalJson({ actor, request }))}` };
+  return { key: `${DERIVED}${sha256(canonicalJson({ actor, request }))}` };
 }
+
+const DERIVED = 'derived:';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

@@ -134,6 +134,12 @@ export class ComplaintReads {
     return COMMAND_RECORDING[target.event.type as PersonFactType];
   }
 
+  /** The complaint's state as the ledger knew it at `knownAt` (its events recorded by then, folded); null before it was known. */
+  async stateKnownAt(id: string, knownAt: string): Promise<ComplaintState | null> {
+    const all = await this.store.readStream(complaintStream(id));
+    return foldEvents(all.filter((event) => !isAfter(event.metadata.recordedAt, knownAt)).map(complaintEventOf));
+  }
+
   /**
    * The complaint from `recorded` (already cut at knownAt), as it stood at asOf: the facts dated by
    * then, as corrected by everything recorded. Judged at asOf, else knownAt, else now.

@@ -17,6 +17,6 @@ export class LedgerQueries {
 
   constructor(store: EventStore, readSide: ReadSide, rules: ComplianceRules, config: LedgerConfig, clock: Clock) {
     this.complaints = new ComplaintReads(store, rules, clock);
-    this.readModels = new ReadModelQueries(readSide, store, rules, config, clock);
+    this.readModels = new ReadModelQueries(readSide, this.complaints, rules, config, clock);
   }
 }

@@ -1,5 +1,4 @@
-import { londonDateOf, type ComplianceRules } from '@complaint-ledger/domain';
-import type { EventStore } from '@complaint-ledger/event-store';
+import { complaintAsOf, londonDateOf, type ComplaintState, type ComplianceRules } from '@complaint-ledger/domain';
 import {
   annualReport,
   decodeCursor,
@@ -7,19 +6,23 @@ import {
   listAlerts,
   withWorkingDaysLate,
   listComplaints,
-  pointInTimeReadModel,
+  reportRowsAt,
+  AnnualReportTally,
   reportingYearOf,
   tsmReport,
   type AlertFilter,
   type ComplaintFilter,
   type PointInTime,
-  type ReadModelDatabase,
   type ReadSide,
 } from '@complaint-ledger/projections';
 import type { Clock } from '../clock';
 import type { LedgerConfig } from '../config/ledger-config';
 import { InvalidCursor } from './errors';
 import type { AnnualReportBody, BreachesPage, ComplaintListPage, TsmStatistics } from './results';
+import type { ComplaintReads } from './complaint-reads';
+
+/** Complaints judged per page of the annual report at a point in time. */
+const REPORT_PAGE = 500;
 
 /** A page asked for: after the cursor a previous page gave, at most `limit` items. */
 export interface PageRequest {
@@ -35,15 +38,15 @@ export interface PageRequest {
 export class ReadModelQueries {
   constructor(
     private readonly readSide: ReadSide,
-    private readonly store: EventStore,
+    private readonly complaints: ComplaintReads,
     private readonly rules: ComplianceRules,
     private readonly config: LedgerConfig,
     private readonly clock: Clock,
   ) {}
 
-  list(filter: ComplaintFilter, page: PageRequest, at: PointInTime): Promise<ComplaintListPage> {
-    const cursor = checked(page.cursor);
-    return this.query(at, (db) => listComplaints(db, filter, cursor, page.limit));
+  /** The complaints list, newest first: now, or as it stood (asOf) or was known (knownAt), from the read model's history. */
+  async list(filter: ComplaintFilter, page: PageRequest, at: PointInTime): Promise<ComplaintListPage> {
+    return this.answer(at, listComplaints(this.readSide.db, filter, checked(page.cursor), page.limit, at));
   }
 
   /**
@@ -57,14 +60,35 @@ export class ReadModelQueries {
     return { ...withWorkingDaysLate(this.readSide, found, at, this.clock()), asOfPosition: this.readSide.runner.position, ...at };
   }
 
-  tsm(year: number, at: PointInTime): Promise<TsmStatistics> {
-    return this.query(at, (db) => tsmReport(db, year, this.config.homes));
+  async tsm(year: number, at: PointInTime): Promise<TsmStatistics> {
+    return this.answer(at, tsmReport(this.readSide.db, year, this.config.homes, at));
   }
 
-  /** Judged at the year's end, or at the point in time asked for if earlier (the report as it stood then). */
-  annualReport(year: number, at: PointInTime): Promise<AnnualReportBody> {
+  /**
+   * The annual report, judged at the year's end, or at the point in time asked for if earlier (the
+   * report as it stood then). At a point in time, each complaint the read model's history knew
+   * then, as its document says, or, for one recorded since `knownAt`, as its stream folded to that
+   * instant says; cut at `asOf`. A page of complaints at a time, so memory stays bounded.
+   */
+  async annualReport(year: number, at: PointInTime): Promise<AnnualReportBody> {
     const judgedAt = at.asOf ?? at.knownAt ?? this.clock();
-    return this.query(at, (db) => annualReport(db, year, this.rules, this.config.homes, judgedAt));
+    const { db } = this.readSide;
+    if (at.asOf === undefined && at.knownAt === undefined)
+      return this.answer(at, annualReport(db, year, this.rules, this.config.homes, judgedAt));
+    const tally = new AnnualReportTally(year, this.rules, judgedAt);
+    for (let after: [string, string] | null = null; ;) {
+      const rows = reportRowsAt(db, year, tally.asOf, at, after, REPORT_PAGE);
+      for (const row of rows) {
+        const known = row.changedSince
+          ? await this.complaints.stateKnownAt(row.key, at.knownAt!)
+          : (JSON.parse(row.doc) as { state: ComplaintState }).state;
+        const state = known && at.asOf ? complaintAsOf(known, at.asOf) : known;
+        if (state) tally.add(row.key, state);
+      }
+      if (rows.length < REPORT_PAGE) break;
+      after = [rows.at(-1)!.receivedAt, rows.at(-1)!.key];
+    }
+    return this.answer(at, tally.result(tsmReport(db, year, this.config.homes, at)));
   }
 
   /** The reporting years from the first complaint's to the one running now, the newest last. */
@@ -74,16 +98,11 @@ export class ReadModelQueries {
     return Array.from({ length: current - first + 1 }, (_, i) => first + i);
   }
 
-  /** `query` on the live read models, or on the complaints read model as it stood at `at`. */
-  private async query<T>(at: PointInTime, query: (db: ReadModelDatabase) => T): Promise<T & PointInTime & { asOfPosition?: number }> {
-    if (at.asOf === undefined && at.knownAt === undefined)
-      return { ...query(this.readSide.db), asOfPosition: this.readSide.runner.position };
-    const db = await pointInTimeReadModel(this.store, this.rules, this.config.alertSettings, at);
-    try {
-      return { ...query(db), ...at };
-    } finally {
-      db.close();
-    }
+  /** The answer with where it stands: how far into the log the read models had got, or the point in time asked for. */
+  private answer<T extends object>(at: PointInTime, found: T): T & PointInTime & { asOfPosition?: number } {
+    return at.asOf === undefined && at.knownAt === undefined
+      ? { ...found, asOfPosition: this.readSide.runner.position }
+      : { ...found, ...at };
   }
 }
 

@@ -2,6 +2,8 @@ import { endOfLondonDay, startOfLondonDay, type ComplaintStatus, type Stage, typ
 import { SqlFilter } from '../sql-filter';
 import { tableOf, type ReadModelDatabase } from '../read-model-database';
 import type { ComplaintDocument } from './complaint-projection';
+import { complaintsAt } from './complaint-at';
+import type { PointInTime } from '../point-in-time';
 
 export interface ComplaintFilter {
   readonly status?: ComplaintStatus;
@@ -35,14 +37,19 @@ export interface Page<T> {
 
 const COMPLAINTS = tableOf({ name: 'complaints' });
 
-/** Newest first; the cursor is the last row's (received_at, id), so pages never shift under inserts. */
+/**
+ * Newest first; the cursor is the last row's (received_at, id), so pages never shift under inserts.
+ * Now, or at a point in time (complaint-at.ts): as the read model said at `knownAt`, each complaint
+ * as it stood at `asOf`.
+ */
 export function listComplaints(
   db: ReadModelDatabase,
   filter: ComplaintFilter,
   cursor: string | undefined,
   limit: number,
+  at: PointInTime = {},
 ): Page<ComplaintSummary> {
-  const { sql, params } = complaintListQuery(filter, cursor, limit);
+  const { sql, params } = complaintListQuery(filter, cursor, limit, at);
   const rows = db.prepare(sql).all(params) as Row[];
   const items = rows.slice(0, limit).map(toSummary);
   const last = items.at(-1);
@@ -50,10 +57,11 @@ export function listComplaints(
 }
 
 /** The list's SQL (a row more than the page, to know if there is a next): ordered by the (received_at, key) index. */
-export function complaintListQuery(filter: ComplaintFilter, cursor: string | undefined, limit: number) {
+export function complaintListQuery(filter: ComplaintFilter, cursor: string | undefined, limit: number, at: PointInTime = {}) {
+  const rows = complaintsAt(at);
   const where = new SqlFilter()
-    .when(filter.status, 'status', 'status = @status')
-    .when(filter.stage, 'stage', 'stage = @stage')
+    .when(filter.status, 'status', `${rows.status} = @status`)
+    .when(filter.stage, 'stage', `${rows.stage} = @stage`)
     .when(filter.tenure, 'tenure', 'tenure = @tenure')
     .whenTrue(filter.breached === true, 'breaches > 0')
     .whenTrue(filter.breached === false, 'breaches = 0')
@@ -61,10 +69,11 @@ export function complaintListQuery(filter: ComplaintFilter, cursor: string | und
     .when(filter.receivedFrom && startOfLondonDay(filter.receivedFrom), 'receivedFrom', 'received_at >= @receivedFrom')
     .when(filter.receivedTo && endOfLondonDay(filter.receivedTo), 'receivedTo', 'received_at <= @receivedTo')
     .after(cursor ? decodeCursor(cursor) : null, '(received_at, key) < (@afterAt, @afterKey)');
+  for (const clause of rows.where) where.whenTrue(true, clause);
   return {
-    sql: `SELECT key, status, stage, received_at, tenure, category, channel, revision, breaches, next_alert_at FROM ${COMPLAINTS}
-       ${where.sql} ORDER BY received_at DESC, key DESC LIMIT @limit`,
-    params: { ...where.params, limit: limit + 1 },
+    sql: `SELECT key, ${rows.status} AS status, ${rows.stage} AS stage, received_at, tenure, category, channel, revision, breaches, next_alert_at
+       FROM ${rows.from} ${where.sql} ORDER BY received_at DESC, key DESC LIMIT @limit`,
+    params: { ...where.params, ...rows.params, limit: limit + 1 },
   };
 }
 

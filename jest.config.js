@@ -19,6 +19,8 @@ const common = {
     '^@complaint-ledger/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
   },
   testEnvironment: 'node',
+  // no test may fail for a busy machine: the default 5 s is a timing assertion at load 10
+  testTimeout: 30_000,
 };
 module.exports = {
   globalSetup: '<rootDir>/test/support/test-run.cjs',

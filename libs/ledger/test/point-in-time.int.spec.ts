@@ -17,7 +17,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pointInTimeReadModel } from '../../projections/test/support/point-in-time-reference';
-import { loadConfig, systemClock } from '../src';
+import { systemClock } from '../src';
 import { ComplaintReads } from '../src/read/complaint-reads';
 import { ReadModelQueries } from '../src/read/read-model-queries';
 
@@ -139,8 +139,8 @@ function lifeOf(n: number): Action[] {
 let recordedAt = '';
 const store = new SqliteEventStore(join(dir, 'log.sqlite'), () => recordedAt);
 const readSide = new ReadSide({ store, path: join(dir, 'rm.sqlite'), rules: RULES, alerts: ALERTS });
-const config = loadConfig({ LEDGER_STORE: 'sqlite', LEDGER_SQLITE_PATH: join(dir, 'log.sqlite') });
-const queries = new ReadModelQueries(readSide, new ComplaintReads(store, RULES, systemClock), RULES, config, () => NOW);
+const readModels = { db: readSide.db, rules: RULES, position: () => readSide.runner.position };
+const queries = new ReadModelQueries(readModels, new ComplaintReads(store, RULES, systemClock), { homes: {} }, () => NOW);
 const NOW = '2025-12-01T12:00:00.000Z';
 
 beforeAll(async () => {

@@ -49,7 +49,7 @@ export class BreachesController {
     summary:
       'Deadlines not met on time, whether the sweep found them or a late fact revealed them, less those later facts disproved (decision 0017); with type=DeadlineApproaching, the warnings',
   })
-  list(@Query() query: ListBreachesQuery): BreachesPage {
+  list(@Query() query: ListBreachesQuery): Promise<BreachesPage> {
     const { cursor, limit = 50, from, to, kind, type = 'DeadlineBreached', includeRetracted, asOf, knownAt } = query;
     const at = pointInTimeOf({ asOf, knownAt }, this.clock());
     const filter = { from: from && toInstant(from), to: to && toInstant(to), kind, type, includeRetracted: includeRetracted === 'true' };

@@ -159,13 +159,13 @@ export class ConsoleController {
 
   @Get('breaches')
   breaches(@Query() q: Params, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.signedIn(request, reply, ['analyst', 'auditor'], (principal) => {
+    return this.signedIn(request, reply, ['analyst', 'auditor'], async (principal) => {
       const filters = pick(q, ['kind', 'includeRetracted']);
       const kind = ['acknowledgement', 'stage1Response', 'stage2Acknowledgement', 'stage2Response', 'remedy'].includes(filters.kind ?? '')
         ? filters.kind
         : undefined;
       const filter: AlertFilter = { kind, type: 'DeadlineBreached', includeRetracted: filters.includeRetracted === 'true' };
-      const result = this.queries.readModels.breaches(filter, { cursor: cursorOf(q.cursor), limit: 25 }, {});
+      const result = await this.queries.readModels.breaches(filter, { cursor: cursorOf(q.cursor), limit: 25 }, {});
       return send(reply, 200, breachesPage(principal, filters, result));
     });
   }
@@ -173,7 +173,7 @@ export class ConsoleController {
   @Get('statistics')
   statistics(@Query() q: Params, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.signedIn(request, reply, ['analyst', 'auditor'], async (principal) => {
-      const years = this.queries.readModels.reportingYears();
+      const years = await this.queries.readModels.reportingYears();
       const year = years.includes(Number(q.year)) ? Number(q.year) : years.at(-1)!;
       return send(reply, 200, statisticsPage(principal, await this.queries.readModels.tsm(year, {}), years));
     });
@@ -181,8 +181,8 @@ export class ConsoleController {
 
   @Get('report')
   report(@Query() q: Params, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.signedIn(request, reply, ['analyst', 'auditor'], (principal) => {
-      const years = this.queries.readModels.reportingYears();
+    return this.signedIn(request, reply, ['analyst', 'auditor'], async (principal) => {
+      const years = await this.queries.readModels.reportingYears();
       const year = years.includes(Number(q.year)) ? Number(q.year) : years.at(-1)!;
       return send(reply, 200, reportPage(principal, year, years));
     });
@@ -191,7 +191,7 @@ export class ConsoleController {
   @Get('report/page')
   reportDocument(@Query() q: Params, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.signedIn(request, reply, ['analyst', 'auditor'], async () => {
-      const years = this.queries.readModels.reportingYears();
+      const years = await this.queries.readModels.reportingYears();
       const year = years.includes(Number(q.year)) ? Number(q.year) : years.at(-1)!;
       const document = annualReportPage(await this.queries.readModels.annualReport(year, {}));
       // the report's one inline stylesheet is allowed by its hash; it may be framed by the console only

@@ -6,6 +6,8 @@ import {
   IdempotencyKeyReused,
   InvalidCursor,
   LedgerBroken,
+  QueryBusy,
+  QueryTimedOut,
   RevisionMismatch,
   StoreUnavailable,
   UnreadableEvent,
@@ -53,6 +55,7 @@ export class ProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const problem = this.toProblem(exception);
+    if (exception instanceof QueryBusy || exception instanceof QueryTimedOut) void reply.header('retry-after', '1');
     if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
   }

@@ -127,7 +127,10 @@ export type State = ComplaintState | null;
 
 export const initialState: State = null;
 
-export type ComplaintStatus = 'open' | 'responded' | 'closed' | 'escalation_refused' | 'not_accepted' | 'withdrawn';
+/** Every status a complaint can have, in the order a complaint may reach them. */
+export const COMPLAINT_STATUSES = ['open', 'responded', 'closed', 'escalation_refused', 'not_accepted', 'withdrawn'] as const;
+
+export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
 
 /** Status in the landlord's words; `responded` is a stage 1 answer that may still be escalated. */
 export function statusOf(state: ComplaintState): ComplaintStatus {

@@ -122,6 +122,13 @@ export class LedgerConfig {
 
   @Setting(
     'HTTP',
+    "The longest a read-model query (a list, breaches, TSM, the annual report) may take, in seconds: past it the client is answered 503 QUERY.TIMEOUT and the API's query thread, busy in a statement nothing can interrupt, is replaced.",
+  )
+  @WholeNumber(1, 3600)
+  LEDGER_QUERY_SECONDS = 30;
+
+  @Setting(
+    'HTTP',
     'Minutes without a request after which a console sign-in ends (the console at /console); a sign-in never outlives 8 hours.',
   )
   @WholeNumber(1, 480)

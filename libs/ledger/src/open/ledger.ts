@@ -90,7 +90,7 @@ export class Ledger {
         },
       },
     });
-    this.queries = new LedgerQueries(store, this.readSide, this.rules, config, clock);
+    this.queries = new LedgerQueries(store, this.readSide, this.rules, config, clock, threads);
     this.integrity = openIntegrity(config, store, this.write, clock, logger, this.metrics.registry);
     this.detector = new DeadlineDetector(this.write, this.readSide.db, { clock });
     this.erasure = personalData ? new ResidentErasure(personalData.keys, this.write, this.readSide, clock) : null;
@@ -182,6 +182,7 @@ export class Ledger {
     await this.integrity.wholeLogPass;
     await this.integrity.tick(true); // a last checkpoint over everything written
     await this.relay?.stop();
+    await this.queries.close();
     await this.readSide.stop();
     await this.store.close();
     this.personalData?.keys.close();

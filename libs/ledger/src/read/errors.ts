@@ -30,3 +30,19 @@ export class InvalidCursor extends Error {
     this.name = 'InvalidCursor';
   }
 }
+
+/** A query ran past its time budget (LEDGER_QUERY_SECONDS): it was abandoned, and may be asked again. */
+export class QueryTimedOut extends Error {
+  constructor(why: string) {
+    super(`the query was abandoned: ${why}`);
+    this.name = 'QueryTimedOut';
+  }
+}
+
+/** Too many queries are waiting already: this one was not queued. */
+export class QueryBusy extends Error {
+  constructor(waiting: number) {
+    super(`${waiting} queries are waiting already`);
+    this.name = 'QueryBusy';
+  }
+}

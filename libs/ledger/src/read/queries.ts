@@ -1,22 +1,45 @@
 import type { ComplianceRules } from '@complaint-ledger/domain';
-import type { EventStore } from '@complaint-ledger/event-store';
+import { SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
 import type { ReadSide } from '@complaint-ledger/projections';
 import type { Clock } from '../clock';
 import type { LedgerConfig } from '../config/ledger-config';
 import { ComplaintReads } from './complaint-reads';
-import { ReadModelQueries } from './read-model-queries';
+import { QueryThread } from './query-thread';
+import { ReadModelQueries, type ReadModelAnswers } from './read-model-queries';
+
+/** Queries waiting for the query thread at most, beyond which one is refused at once (503). */
+const MAX_WAITING_QUERIES = 256;
 
 /**
  * The ledger's read side, beside its one write path: every question the apps ask, live or at a
  * point in time. A complaint's own view, history, export and chain come from its stream in the
- * log; lists, breaches, statistics and the report from the read models.
+ * log; lists, breaches, statistics and the report from the read models — in the API with the
+ * SQLite log, on a thread of their own (QueryThread), so no query holds up commands.
  */
 export class LedgerQueries {
   readonly complaints: ComplaintReads;
-  readonly readModels: ReadModelQueries;
+  readonly readModels: ReadModelAnswers;
 
-  constructor(store: EventStore, readSide: ReadSide, rules: ComplianceRules, config: LedgerConfig, clock: Clock) {
+  constructor(store: EventStore, readSide: ReadSide, rules: ComplianceRules, config: LedgerConfig, clock: Clock, ownThread: boolean) {
     this.complaints = new ComplaintReads(store, rules, clock);
-    this.readModels = new ReadModelQueries(readSide, this.complaints, rules, config, clock);
+    const position = () => readSide.runner.position;
+    this.readModels =
+      ownThread && store instanceof SqliteEventStore && config.projectionsPath !== ':memory:'
+        ? new QueryThread({
+            logPath: store.path,
+            projectionsPath: config.projectionsPath,
+            calendar: rules.calendar.options,
+            landlordTimescales: rules.landlordTimescales,
+            homes: config.homes,
+            timeoutMs: config.LEDGER_QUERY_SECONDS * 1000,
+            maxWaiting: MAX_WAITING_QUERIES,
+            clock,
+            position,
+          })
+        : new ReadModelQueries({ db: readSide.db, rules, position }, this.complaints, { homes: config.homes }, clock);
+  }
+
+  async close(): Promise<void> {
+    if (this.readModels instanceof QueryThread) await this.readModels.close();
   }
 }

@@ -13,10 +13,10 @@ import {
   type AlertFilter,
   type ComplaintFilter,
   type PointInTime,
-  type ReadSide,
+  type HomesByYear,
+  type ReadModelDatabase,
 } from '@complaint-ledger/projections';
 import type { Clock } from '../clock';
-import type { LedgerConfig } from '../config/ledger-config';
 import { InvalidCursor } from './errors';
 import type { AnnualReportBody, BreachesPage, ComplaintListPage, TsmStatistics } from './results';
 import type { ComplaintReads } from './complaint-reads';
@@ -30,23 +30,47 @@ export interface PageRequest {
   readonly limit: number;
 }
 
+/** The read models a query reads, and how far into the log they have got. */
+export interface ReadModels {
+  readonly db: ReadModelDatabase;
+  readonly rules: ComplianceRules;
+  position(): number;
+}
+
 /**
- * The queries answered from the read models: the complaints list, breaches, TSM, the annual
- * report. Now from the live read models, which say how far into the log they have got
- * (`asOfPosition`); at a point in time (asOf, knownAt) as the ledger stood or knew it then.
+ * The queries answered from the read models: the complaints list, breaches, TSM, the annual report,
+ * the reporting years. Now from the live read models, which say how far into the log they have got
+ * (`asOfPosition`); at a point in time (asOf, knownAt) as the ledger stood or knew it then. Run on
+ * the thread that asks (ReadModelQueries), or on a thread of their own (QueryThread).
  */
-export class ReadModelQueries {
+export interface ReadModelAnswers {
+  list(filter: ComplaintFilter, page: PageRequest, at: PointInTime): Promise<ComplaintListPage>;
+  breaches(filter: Omit<AlertFilter, keyof PointInTime>, page: PageRequest, at: PointInTime): Promise<BreachesPage>;
+  tsm(year: number, at: PointInTime): Promise<TsmStatistics>;
+  annualReport(year: number, at: PointInTime): Promise<AnnualReportBody>;
+  reportingYears(): Promise<number[]>;
+}
+
+/** The read-model queries, run on the thread that asks. */
+export class ReadModelQueries implements ReadModelAnswers {
   constructor(
-    private readonly readSide: ReadSide,
+    private readonly readModels: ReadModels,
     private readonly complaints: ComplaintReads,
-    private readonly rules: ComplianceRules,
-    private readonly config: LedgerConfig,
+    private readonly settings: { readonly homes: HomesByYear },
     private readonly clock: Clock,
   ) {}
 
+  private get db(): ReadModelDatabase {
+    return this.readModels.db;
+  }
+
+  private get rules(): ComplianceRules {
+    return this.readModels.rules;
+  }
+
   /** The complaints list, newest first: now, or as it stood (asOf) or was known (knownAt), from the read model's history. */
   async list(filter: ComplaintFilter, page: PageRequest, at: PointInTime): Promise<ComplaintListPage> {
-    return this.answer(at, listComplaints(this.readSide.db, filter, checked(page.cursor), page.limit, at));
+    return this.answer(at, listComplaints(this.db, filter, checked(page.cursor), page.limit, at));
   }
 
   /**
@@ -55,13 +79,13 @@ export class ReadModelQueries {
    * arrived shows when the deadline was met once it has been (`metAt`), so the list agrees with the
    * complaint's own view (libs/projections/src/alerts/breach-lateness.ts).
    */
-  breaches(filter: Omit<AlertFilter, keyof PointInTime>, page: PageRequest, at: PointInTime): BreachesPage {
-    const found = listAlerts(this.readSide.db, { ...filter, ...at }, checked(page.cursor), page.limit);
-    return { ...withWorkingDaysLate(this.readSide, found, at, this.clock()), asOfPosition: this.readSide.runner.position, ...at };
+  async breaches(filter: Omit<AlertFilter, keyof PointInTime>, page: PageRequest, at: PointInTime): Promise<BreachesPage> {
+    const found = listAlerts(this.db, { ...filter, ...at }, checked(page.cursor), page.limit);
+    return { ...withWorkingDaysLate(this.readModels, found, at, this.clock()), asOfPosition: this.readModels.position(), ...at };
   }
 
   async tsm(year: number, at: PointInTime): Promise<TsmStatistics> {
-    return this.answer(at, tsmReport(this.readSide.db, year, this.config.homes, at));
+    return this.answer(at, tsmReport(this.db, year, this.settings.homes, at));
   }
 
   /**
@@ -72,9 +96,9 @@ export class ReadModelQueries {
    */
   async annualReport(year: number, at: PointInTime): Promise<AnnualReportBody> {
     const judgedAt = at.asOf ?? at.knownAt ?? this.clock();
-    const { db } = this.readSide;
+    const { db } = this;
     if (at.asOf === undefined && at.knownAt === undefined)
-      return this.answer(at, annualReport(db, year, this.rules, this.config.homes, judgedAt));
+      return this.answer(at, annualReport(db, year, this.rules, this.settings.homes, judgedAt));
     const tally = new AnnualReportTally(year, this.rules, judgedAt);
     for (let after: [string, string] | null = null; ;) {
       const rows = reportRowsAt(db, year, tally.asOf, at, after, REPORT_PAGE);
@@ -88,21 +112,19 @@ export class ReadModelQueries {
       if (rows.length < REPORT_PAGE) break;
       after = [rows.at(-1)!.receivedAt, rows.at(-1)!.key];
     }
-    return this.answer(at, tally.result(tsmReport(db, year, this.config.homes, at)));
+    return this.answer(at, tally.result(tsmReport(db, year, this.settings.homes, at)));
   }
 
   /** The reporting years from the first complaint's to the one running now, the newest last. */
-  reportingYears(): number[] {
+  async reportingYears(): Promise<number[]> {
     const current = reportingYearOf(londonDateOf(this.clock()));
-    const first = Math.min(firstReportingYear(this.readSide.db) ?? current, current);
+    const first = Math.min(firstReportingYear(this.db) ?? current, current);
     return Array.from({ length: current - first + 1 }, (_, i) => first + i);
   }
 
   /** The answer with where it stands: how far into the log the read models had got, or the point in time asked for. */
   private answer<T extends object>(at: PointInTime, found: T): T & PointInTime & { asOfPosition?: number } {
-    return at.asOf === undefined && at.knownAt === undefined
-      ? { ...found, asOfPosition: this.readSide.runner.position }
-      : { ...found, ...at };
+    return at.asOf === undefined && at.knownAt === undefined ? { ...found, asOfPosition: this.readModels.position() } : { ...found, ...at };
   }
 }
 

@@ -60,6 +60,7 @@ export function complaintProjection(rules: ComplianceRules, alerts: AlertSetting
     { name: 'last_recorded_at', type: 'TEXT', of: (d) => d.lastRecordedAt },
     // breaches that hold on the facts as known (recorded and not retracted, decision 0017)
     { name: 'breaches', type: 'INTEGER', of: (d) => assertedBreaches(d.state).size },
+    { name: 'breached', type: 'INTEGER', of: (d) => Number(assertedBreaches(d.state).size > 0) },
     {
       name: 'next_alert_at',
       type: 'TEXT',
@@ -93,14 +94,18 @@ export function complaintProjection(rules: ComplianceRules, alerts: AlertSetting
   return {
     name: 'complaints',
     // the rules decide the columns: other timescales or closure days mean another read model
-    version: `5:${createHash('sha256')
+    version: `6:${createHash('sha256')
       .update(canonicalJson({ timescales: rules.landlordTimescales ?? {}, calendar: rules.calendar.options, alerts }))
       .digest('hex')
       .slice(0, 12)}`,
     columns,
     // the list's order, newest first, with its tie-breaker; and the last date, so TSM and the annual report
     // pass over a complaint dated wholly before their year in the index, never reading its row
-    indexes: [['received_at', 'key', 'last_dated_on']],
+    indexes: [
+      ['received_at', 'key', 'last_dated_on'],
+      // every filter of the list at once, then its order: a filter matching few complaints is found by it (complaint-list.ts)
+      ['status', 'stage', 'tenure', 'breached', 'received_at', 'key'],
+    ],
     // what the read model said at any instant (knownAt): the list and TSM read the spans valid then
     history: {
       unversioned: ['revision', 'last_recorded_at', 'next_alert_at'],

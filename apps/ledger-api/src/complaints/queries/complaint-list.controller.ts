@@ -4,17 +4,15 @@ import { AS_OF, KNOWN_AT, pointInTimeOf } from '../../http/point-in-time';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional } from 'class-validator';
-import type { ComplaintStatus, Stage, Tenure } from '@complaint-ledger/domain';
+import { COMPLAINT_STATUSES, type ComplaintStatus, type Stage, type Tenure } from '@complaint-ledger/domain';
 import type { Ledger } from '@complaint-ledger/ledger';
 import { Instant, LocalDay, OneOf } from '../../http/dto-fields';
 import { PageQuery } from '../../http/paging';
 import { CLOCK, LEDGER, type Clock } from '../../infrastructure/tokens';
 import { Roles } from '../../auth/roles';
 
-const STATUSES: ComplaintStatus[] = ['open', 'responded', 'closed', 'escalation_refused', 'not_accepted', 'withdrawn'];
-
 export class ListComplaintsQuery extends PageQuery {
-  @OneOf(STATUSES, false)
+  @OneOf(COMPLAINT_STATUSES, false)
   status?: ComplaintStatus;
 
   @IsOptional()

@@ -19,10 +19,10 @@ const common = {
     '^@complaint-ledger/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
   },
   testEnvironment: 'node',
-  // no test may fail for a busy machine: the default 5 s is a timing assertion at load 10
-  testTimeout: 30_000,
 };
 module.exports = {
+  // no test may fail for a busy machine: the default 5 s is a timing assertion at load 10
+  testTimeout: 30_000,
   globalSetup: '<rootDir>/test/support/test-run.cjs',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,test}/**/*.unit.spec.ts'] },

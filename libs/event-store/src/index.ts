@@ -11,3 +11,4 @@ export * from './private-file';
 export * from './worker-thread';
 export * from './sqlite-copy';
 export * from './sync-file';
+export * from './exclusive-lock';

@@ -74,6 +74,11 @@ export interface EventStore {
   ready(): Promise<boolean>;
   /** Where the store's subscription depends on a server: how it is doing. */
   subscriptionHealth?(): SubscriptionHealth;
+  /**
+   * Keep only a stream's last `count` events (EventStoreDB's $maxCount), for the small streams of
+   * coordination outside the ledger's record (the duties' lease). Stores without it keep all.
+   */
+  keepLast?(streamId: string, count: number): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -72,10 +72,10 @@ describe('the relay', () => {
     const all = await store.readAll(-1, 1000);
     const first = relay();
     await first.publishPending();
-    first.republishFrom(all[9]!.position);
+    await first.republishFrom(all[9]!.position);
     expect(await first.publishPending()).toBe(all.length - 10);
     expect(published().map((e) => e.eventId)).toEqual([...all, ...all.slice(10)].map((e) => e.eventId));
-    first.republishFrom(all.at(-1)!.position + 100); // ahead of what was published: nothing is skipped
+    await first.republishFrom(all.at(-1)!.position + 100); // ahead of what was published: nothing is skipped
     expect(first.status().position).toBe(all.at(-1)!.position);
     const restarted = relay(); // the checkpoint it moved back to was kept
     expect(await restarted.publishPending()).toBe(0);

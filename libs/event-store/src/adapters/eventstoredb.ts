@@ -55,6 +55,7 @@ export interface EventStoreDbClientLike {
     unsubscribe(): Promise<void>;
     once?(event: 'confirmation' | 'error', listener: (error?: Error) => void): unknown;
   };
+  setStreamMetadata(streamName: string, metadata: { maxCount?: number }): Promise<unknown>;
   dispose(): Promise<void>;
 }
 
@@ -267,6 +268,16 @@ export class EventStoreDbEventStore implements EventStore {
         await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 50))]);
       },
     };
+  }
+
+  /** Only the last `count` events of a stream are kept (its $maxCount): for the duties' small streams, never the ledger's. */
+  async keepLast(streamId: string, count: number): Promise<void> {
+    if (this.isLedgerStream(streamId)) throw new Error(`the ledger's own stream ${streamId} is kept whole`);
+    try {
+      await withinDeadline(this.client.setStreamMetadata(streamId, { maxCount: count }), this.deadlineMs, 'set stream metadata');
+    } catch (error) {
+      throw unavailable('set stream metadata', error);
+    }
   }
 
   subscriptionHealth(): SubscriptionHealth {

@@ -121,6 +121,13 @@ export class LedgerConfig {
   }
 
   @Setting(
+    'Process',
+    "How long a claim on the ledger's duties lasts (the Kafka relay, deadline sweeps, checkpoint signing, retention): one process at a time runs them, and another takes over within about this long after the holder stops. On one host (the SQLite log) the holder keeps them until it ends, however it ends; this is then how often the others try.",
+  )
+  @WholeNumber(3, 600)
+  LEDGER_DUTIES_LEASE_SECONDS = 15;
+
+  @Setting(
     'HTTP',
     "The longest a read-model query (a list, breaches, TSM, the annual report) may take, in seconds: past it the client is answered 503 QUERY.TIMEOUT and the API's query thread, busy in a statement nothing can interrupt, is replaced.",
   )

@@ -18,6 +18,8 @@ export interface Readiness {
       readonly relay: RelayStatus | { readonly status: 'off' };
       /** The ledger's verification of its own log: 'broken' fails readiness (and refuses writes). */
       readonly integrity: ReturnType<LedgerIntegrity['readiness']>;
+      /** The singleton duties (relay, sweeps, checkpoints, retention): whether this process runs them, and who does. */
+      readonly duties: { readonly heldHere: boolean; readonly holder: string | null };
     };
   };
 }
@@ -34,7 +36,8 @@ export async function readiness(
   readSide: ReadSide,
   relay: EventRelay | null,
   integrity: LedgerIntegrity,
-  dataKeys: { failure(): Error | null } | null = null,
+  dataKeys: { failure(): Error | null } | null,
+  duties: { readonly held: boolean; readonly lastSeen: { readonly holder: string } | null },
 ): Promise<Readiness> {
   const storeReady = await store.ready().catch(() => false);
   const keysFailed = dataKeys?.failure() != null;
@@ -50,6 +53,7 @@ export async function readiness(
         projections: { status: readSide.runner.lastFailure ? 'failing' : 'up', position: readSide.runner.position },
         relay: relay ? relay.status() : { status: 'off' },
         integrity: integrity.readiness(),
+        duties: { heldHere: duties.held, holder: duties.lastSeen?.holder ?? null },
       },
     },
   };

@@ -17,6 +17,8 @@ export interface IntegritySettings {
   readonly verifying: CheckpointVerifyingKey | null;
   /** A file outside the data (another disk, a mounted share) where each checkpoint is also kept. */
   readonly witnessFile?: string;
+  /** Whether this process may sign now (it holds the duties' lease): one signer at a time; absent, always. */
+  readonly maySign?: () => boolean;
   /** Sign once this many events are unsigned (0: this process signs none)… */
   readonly everyEvents: number;
   /** …or once the oldest unsigned event has waited this long. */
@@ -213,6 +215,7 @@ export class LedgerIntegrity {
   /** Verifies what was appended since, then signs over it if a checkpoint is due: nothing unverified is signed. */
   private async follow(force: boolean): Promise<void> {
     if (this.status !== 'intact' || !this.settings.signing || !this.settings.everyEvents) return;
+    if (this.settings.maySign && !this.settings.maySign()) return;
     if (!(await this.readOn())) return;
     const due = this.unsigned >= this.settings.everyEvents || Date.now() - this.oldestUnsignedAt >= this.settings.everyMs;
     if (!this.unsigned || !(due || force)) return;

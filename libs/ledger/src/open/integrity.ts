@@ -15,6 +15,8 @@ export function openIntegrity(
   clock: Clock,
   logger: LedgerLogger,
   registry: Registry,
+  /** Whether this process may sign checkpoints now (it holds the duties' lease). */
+  maySign: () => boolean,
 ): LedgerIntegrity {
   const signing = config.LEDGER_SIGNING_KEY_FILE ? CheckpointSigningKey.fromFile(config.LEDGER_SIGNING_KEY_FILE) : null;
   if (!signing) logger.warn('no LEDGER_SIGNING_KEY_FILE: the log is verified, but this process signs no checkpoints');
@@ -30,6 +32,7 @@ export function openIntegrity(
       everyMs: config.LEDGER_CHECKPOINT_SECONDS * 1000,
       markFile: config.verifiedMarkPath,
       wholeLogAtStart: config.LEDGER_VERIFY_WHOLE_LOG_AT_START,
+      maySign,
     },
     logger,
     registry,

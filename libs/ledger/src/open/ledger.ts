@@ -18,6 +18,8 @@ import { openRelay } from './relay';
 import type { LedgerIntegrity } from '../integrity/ledger-integrity';
 import { openIntegrity } from './integrity';
 import { refuseDuringRestore } from '../backup/restore-marker';
+import { openDuties } from '../duties/open-duties';
+import type { DutyLease } from '../duties/lease';
 
 /**
  * What a process runs besides the write path. `api`: with LEDGER_THREADS, the log's commits and
@@ -58,6 +60,8 @@ export class Ledger {
   readonly erasure: ResidentErasure | null;
   /** Verifies the log at start, refuses writes on a break, and signs checkpoints. */
   readonly integrity: LedgerIntegrity;
+  /** The lease on the singleton duties: only its holder relays, sweeps, signs checkpoints and applies retention. */
+  readonly duties: DutyLease;
   private readonly timers: NodeJS.Timeout[] = [];
   private sweeping: Promise<SweepResult | null> | null = null;
   /** Settles once the start-up verification has run (the integrity watch says what it found). */
@@ -76,7 +80,8 @@ export class Ledger {
     const ledger = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the write path asks the integrity watch made after it
     this.rules = complianceRulesFrom(config);
     this.readSide = openReadSide(config, store, this.rules, threads, (message) => logger.warn(message));
-    this.relay = openRelay(config, store, this.readSide, clock, loggers('kafka-relay'), this.metrics.registry);
+    this.duties = openDuties(config, store, clock, loggers('duties'));
+    this.relay = openRelay(config, store, this.readSide, clock, loggers('kafka-relay'), this.metrics.registry, this.duties);
     this.write = new WritePath({
       store,
       clock,
@@ -91,7 +96,7 @@ export class Ledger {
       },
     });
     this.queries = new LedgerQueries(store, this.readSide, this.rules, config, clock, threads);
-    this.integrity = openIntegrity(config, store, this.write, clock, logger, this.metrics.registry);
+    this.integrity = openIntegrity(config, store, this.write, clock, logger, this.metrics.registry, () => this.duties.held);
     this.detector = new DeadlineDetector(this.write, this.readSide.db, { clock });
     this.erasure = personalData ? new ResidentErasure(personalData.keys, this.write, this.readSide, clock) : null;
   }
@@ -127,31 +132,61 @@ export class Ledger {
     return new Ledger(config, role, clock, eventStore, personalData, logger, loggers, threads);
   }
 
-  /** Projections catch up, then the relay, the deadline sweeps and (in the worker) retention start. */
+  /**
+   * Projections catch up, then the duties start where this process may run them: the relay, the
+   * deadline sweeps, checkpoint signing and (in the worker) retention, each acting only while this
+   * process holds the duties' lease.
+   */
   async start(): Promise<void> {
     await this.readSide.start();
+    const sweepMs = this.config.LEDGER_BREACH_SWEEP_SECONDS * 1000;
+    const years = this.role === 'worker' && this.erasure ? this.config.LEDGER_RETENTION_YEARS : 0;
+    const signs = !!this.config.LEDGER_SIGNING_KEY_FILE && this.config.LEDGER_CHECKPOINT_EVERY_EVENTS > 0;
+    if (this.relay || sweepMs > 0 || years || signs) await this.duties.start();
     this.relay?.start();
     // the whole log is verified in the background (serving need not wait for a long log); checkpoints follow once it is intact
     this.verification = this.integrity.start().then(
       () => this.every(1000, () => void this.integrity.tick()),
       (error: unknown) => this.logger.error(`ledger verification could not run: ${(error as Error).message}`),
     );
-    const sweepMs = this.config.LEDGER_BREACH_SWEEP_SECONDS * 1000;
     if (sweepMs > 0) {
-      void this.sweep(); // the start-up sweep need not hold up serving
-      this.every(sweepMs, () => void this.sweep());
+      const sweepIfHeld = () => void (this.duties.held && this.sweep());
+      sweepIfHeld(); // the start-up sweep need not hold up serving
+      this.every(sweepMs, sweepIfHeld);
+      this.duties.onChange((held) => held && sweepIfHeld()); // a new holder sweeps at once
     }
-    const years = this.config.LEDGER_RETENTION_YEARS;
-    if (this.role === 'worker' && years && this.erasure) {
-      const erasure = this.erasure;
+    if (years) {
+      const erasure = this.erasure!;
       const retain = () =>
-        erasure.eraseExpired(years).then(
-          (erased) => erased.length && this.logger.log(`retention: erased ${erased.length} residents' personal data`),
-          (error: unknown) => this.logger.error(`retention sweep failed: ${(error as Error).message}`),
+        void (
+          this.duties.held &&
+          erasure.eraseExpired(years).then(
+            (erased) => erased.length && this.logger.log(`retention: erased ${erased.length} residents' personal data`),
+            (error: unknown) => this.logger.error(`retention sweep failed: ${(error as Error).message}`),
+          )
         );
-      void retain();
-      this.every(DAY_MS, () => void retain());
+      retain();
+      this.every(DAY_MS, retain);
+      this.duties.onChange((held) => held && retain());
       this.logger.log(`retention: personal data erased ${years} years after a resident's last complaint closed`);
+    }
+  }
+
+  /**
+   * The Kafka relay publishes the log again from just after `afterPosition` when it next runs
+   * (`npm run relay:republish`): the duties' lease is taken for it, so it is refused while another
+   * process runs the relay.
+   */
+  async republishFrom(afterPosition: number): Promise<number> {
+    if (!this.relay) throw new Error('no Kafka relay is configured here (LEDGER_KAFKA_BROKERS unset or LEDGER_RELAY=off)');
+    await this.duties.start();
+    try {
+      if (!this.duties.held)
+        throw new Error(`another process runs the relay (${this.duties.lastSeen?.holder ?? 'unknown'}): stop it first`);
+      await this.relay.republishFrom(afterPosition);
+      return this.relay.status().position;
+    } finally {
+      await this.duties.stop();
     }
   }
 
@@ -170,7 +205,14 @@ export class Ledger {
   }
 
   readiness(): Promise<Readiness> {
-    return readiness(this.store, this.readSide, this.relay, this.integrity, this.role === 'api' ? (this.personalData?.keys ?? null) : null);
+    return readiness(
+      this.store,
+      this.readSide,
+      this.relay,
+      this.integrity,
+      this.role === 'api' ? (this.personalData?.keys ?? null) : null,
+      this.duties,
+    );
   }
 
   /** Stops the timers and the relay, lets a sweep under way finish, then closes the read side, the log and the keys. */
@@ -182,6 +224,7 @@ export class Ledger {
     await this.integrity.wholeLogPass;
     await this.integrity.tick(true); // a last checkpoint over everything written
     await this.relay?.stop();
+    await this.duties.stop(); // given up: another process takes the duties over at once
     await this.queries.close();
     await this.readSide.stop();
     await this.store.close();

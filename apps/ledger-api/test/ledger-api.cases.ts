@@ -31,7 +31,7 @@ export function ledgerApiCases(env: Record<string, string>): void {
     it('records each step, and the complaint shows its deadlines and findings', async () => {
       const created = await http().post('/v1/complaints').send(complaintBody()).expect(201);
       const id = created.body.id;
-      expect(created.body).toEqual({ id, revision: 0 });
+      expect(created.body).toEqual({ id, revision: 0, position: expect.any(Number) });
       expect(created.headers.location).toBe(`/v1/complaints/${id}`);
       expect(created.headers.etag).toBe('"0"');
 
@@ -205,7 +205,7 @@ export function ledgerApiCases(env: Record<string, string>): void {
     ])('POST %s', async (_name, path, body, type) => {
       const id = await receive();
       const response = await http().post(path(id)).send(body).expect(200);
-      expect(response.body).toEqual({ id, revision: 1 });
+      expect(response.body).toEqual({ id, revision: 1, position: expect.any(Number) });
       expect(((await history(id)) as { type: string }[]).map((e) => e.type)).toEqual(['ComplaintReceived', type]);
     });
 

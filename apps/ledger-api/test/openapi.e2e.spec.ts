@@ -100,7 +100,7 @@ describe('the contract in the document', () => {
     expect(Object.keys(examples).length).toBeGreaterThanOrEqual(2);
     for (const { value } of Object.values(examples)) {
       const response = await request(app.getHttpServer()).post('/v1/complaints').set('X-API-Key', KEYS.case_handler).send(value);
-      expect([response.status, response.body]).toEqual([201, { id: expect.any(String), revision: 0 }]);
+      expect([response.status, response.body]).toEqual([201, { id: expect.any(String), revision: 0, position: expect.any(Number) }]);
     }
   });
 

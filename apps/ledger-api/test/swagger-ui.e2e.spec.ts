@@ -42,7 +42,7 @@ describeInBrowser('/docs in Chromium', () => {
         operation.getByRole('button', { name: 'Execute' }).click(),
       ]);
       expect(response.status()).toBe(201);
-      expect(await response.json()).toEqual({ id: expect.any(String), revision: 0 });
+      expect(await response.json()).toEqual({ id: expect.any(String), revision: 0, position: expect.any(Number) });
     } finally {
       await browser.close();
     }

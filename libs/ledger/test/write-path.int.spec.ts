@@ -58,7 +58,7 @@ describe('the write path: a complaint id made for the request (known: no stream)
 
     const outcome = await writePathOn(store).execute(request);
 
-    expect(outcome).toEqual({ id: complaintId, revision: 0, recorded: ['ComplaintReceived'], replayed: false });
+    expect(outcome).toEqual({ id: complaintId, revision: 0, position: 0, recorded: ['ComplaintReceived'], replayed: false });
     expect(read).not.toHaveBeenCalled();
     expect((await store.readStream(complaintStream(complaintId))).map((e) => e.type)).toEqual(['ComplaintReceived']);
   });

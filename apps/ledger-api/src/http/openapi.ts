@@ -114,10 +114,16 @@ export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
   };
   schemas.CommandResult = {
     type: 'object',
-    required: ['id', 'revision'],
+    required: ['id', 'revision', 'position'],
     properties: {
       id: { type: 'string', format: 'uuid', description: 'The complaint' },
       revision: { type: 'integer', minimum: 0, description: 'Its revision now (also the `ETag`)' },
+      position: {
+        type: 'integer',
+        minimum: -1,
+        description:
+          "The log position of the complaint's last event: pass it as `minPosition` to a list, breaches, TSM or the report to read your own write, on any replica",
+      },
     },
   };
   for (const [name, schema] of Object.entries(responseSchemas)) {

@@ -8,6 +8,7 @@ import {
   LedgerBroken,
   QueryBusy,
   QueryTimedOut,
+  ReadModelsBehind,
   RevisionMismatch,
   StoreUnavailable,
   UnreadableEvent,
@@ -55,7 +56,8 @@ export class ProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const problem = this.toProblem(exception);
-    if (exception instanceof QueryBusy || exception instanceof QueryTimedOut) void reply.header('retry-after', '1');
+    if (exception instanceof QueryBusy || exception instanceof QueryTimedOut || exception instanceof ReadModelsBehind)
+      void reply.header('retry-after', '1');
     if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
   }

@@ -40,7 +40,9 @@ export class AnnualReportController {
     return annualReportPage(report);
   }
 
-  private report(query: TsmQuery): Promise<AnnualReportBody> {
-    return this.ledger.queries.readModels.annualReport(query.year, pointInTimeOf(query, this.clock()));
+  private async report(query: TsmQuery): Promise<AnnualReportBody> {
+    const at = pointInTimeOf(query, this.clock());
+    await this.ledger.queries.caughtUpTo(query.minPosition);
+    return this.ledger.queries.readModels.annualReport(query.year, at);
   }
 }

@@ -52,7 +52,9 @@ export async function restoreLedger(
   const unmark = markRestore([dirname(logTarget), dirname(keysTarget)]);
   const work = mkdtempSync(join(dirname(logTarget), '.restore-'));
   try {
-    const present = [logTarget, keysTarget, projections].flatMap((file) => filesOf(file));
+    // the duties' file too: the relay's position it keeps is past the end of the log being restored
+    const duties = join(dirname(logTarget), 'duties.sqlite');
+    const present = [logTarget, keysTarget, projections, duties].flatMap((file) => filesOf(file));
     if (present.length)
       throw new Error(
         `${present.join(', ')} exist: stop the service and move the folder's files aside (read models included) before restoring`,

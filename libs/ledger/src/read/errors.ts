@@ -46,3 +46,14 @@ export class QueryBusy extends Error {
     this.name = 'QueryBusy';
   }
 }
+
+/** The read models had not reached the log position asked for (`minPosition`) within the wait. */
+export class ReadModelsBehind extends Error {
+  constructor(
+    readonly asked: number,
+    readonly reached: number,
+  ) {
+    super(`the read models are at log position ${reached}, not yet ${asked}`);
+    this.name = 'ReadModelsBehind';
+  }
+}

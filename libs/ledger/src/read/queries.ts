@@ -6,6 +6,10 @@ import type { LedgerConfig } from '../config/ledger-config';
 import { ComplaintReads } from './complaint-reads';
 import { QueryThread } from './query-thread';
 import { ReadModelQueries, type ReadModelAnswers } from './read-model-queries';
+import { ReadModelsBehind } from './errors';
+
+/** The longest a reader waits for the read models to reach the position it asked for. */
+const CATCH_UP_MS = 5_000;
 
 /** Queries waiting for the query thread at most, beyond which one is refused at once (503). */
 const MAX_WAITING_QUERIES = 256;
@@ -20,9 +24,11 @@ export class LedgerQueries {
   readonly complaints: ComplaintReads;
   readonly readModels: ReadModelAnswers;
 
+  private readonly position: () => number;
+
   constructor(store: EventStore, readSide: ReadSide, rules: ComplianceRules, config: LedgerConfig, clock: Clock, ownThread: boolean) {
     this.complaints = new ComplaintReads(store, rules, clock);
-    const position = () => readSide.runner.position;
+    const position = (this.position = () => readSide.runner.position);
     this.readModels =
       ownThread && store instanceof SqliteEventStore && config.projectionsPath !== ':memory:'
         ? new QueryThread({
@@ -37,6 +43,20 @@ export class LedgerQueries {
             position,
           })
         : new ReadModelQueries({ db: readSide.db, rules, position }, this.complaints, { homes: config.homes }, clock);
+  }
+
+  /**
+   * Waits until the read models have applied the log up to `position` (a command's own, to read
+   * one's write), at most a few seconds; ReadModelsBehind if they have not. Nothing to wait for
+   * without a position.
+   */
+  async caughtUpTo(position: number | undefined, timeoutMs = CATCH_UP_MS): Promise<void> {
+    if (position === undefined) return;
+    const started = Date.now();
+    while (this.position() < position) {
+      if (Date.now() - started >= timeoutMs) throw new ReadModelsBehind(position, this.position());
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   async close(): Promise<void> {

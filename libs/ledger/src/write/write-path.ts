@@ -67,6 +67,11 @@ export interface CommandOutcome {
   readonly id: string;
   /** The stream revision of the complaint's last event once the command is done. */
   readonly revision: number;
+  /**
+   * The log position of that event (-1 when not read): a reader asking for at least this position
+   * (`minPosition`) sees what the command recorded, on any replica.
+   */
+  readonly position: number;
   /** What this command recorded: none when the decider found nothing to record or it was a retry. */
   readonly recorded: readonly ComplaintEvent['type'][];
   /** True when this was a retry of a request already recorded: nothing new was written. */
@@ -182,9 +187,16 @@ export class WritePath {
     const id = request.complaintId;
     const stream = complaintStream(id);
     const retry = request.retry && retryKeyOf(request.actor, request.retry);
-    const outcome = (revision: number, recorded: readonly ComplaintEvent['type'][], replayed: boolean): CommandOutcome => ({
+    let lastPosition = -1;
+    const outcome = (
+      revision: number,
+      position: number,
+      recorded: readonly ComplaintEvent['type'][],
+      replayed: boolean,
+    ): CommandOutcome => ({
       id,
       revision,
+      position,
       recorded,
       replayed,
     });
@@ -193,12 +205,13 @@ export class WritePath {
       known: retry ? undefined : request.known,
       fold: (recorded) => foldEvents(recorded.map(complaintEventOf)),
       settled: (recorded, revision) => {
+        lastPosition = recorded?.at(-1)?.position ?? -1;
         const prior = retry && recorded ? recorded.filter((event) => event.metadata.idempotencyKey === retry.key) : [];
         if (prior.length) {
           // a key is the credential's own: the same key from another credential, or with another request, is not a retry
           if (prior[0]!.metadata.actor !== request.actor) throw new IdempotencyKeyReused();
           if (retry!.requestHash !== undefined && prior[0]!.metadata.requestHash !== retry!.requestHash) throw new IdempotencyKeyReused();
-          return outcome(prior.at(-1)!.revision, [], true);
+          return outcome(prior.at(-1)!.revision, prior.at(-1)!.position, [], true);
         }
         if (request.ifMatch === undefined) return undefined;
         const current = recorded ? concurrencyRevisionOf(recorded) : revision;
@@ -218,8 +231,13 @@ export class WritePath {
       },
       answer: ({ decided, revision, appended }) =>
         appended
-          ? outcome(appended.revision, appended.written ? decided.map((event) => event.type) : [], !appended.written && !!retry)
-          : outcome(revision, [], false),
+          ? outcome(
+              appended.revision,
+              appended.position,
+              appended.written ? decided.map((event) => event.type) : [],
+              !appended.written && !!retry,
+            )
+          : outcome(revision, lastPosition, [], false),
       // a reused event id from this very request's retry is not another writer: the store recognises it
       retryable: (error) => error instanceof WrongExpectedRevision || (error instanceof DuplicateEventId && !retry),
     });

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import type { ComplaintListPage } from '../../http/responses';
-import { AS_OF, KNOWN_AT, pointInTimeOf } from '../../http/point-in-time';
+import { AS_OF, KNOWN_AT, MinPosition, pointInTimeOf } from '../../http/point-in-time';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional } from 'class-validator';
@@ -35,6 +35,7 @@ export class ListComplaintsQuery extends PageQuery {
 
   @Instant(false, AS_OF) asOf?: string;
   @Instant(false, KNOWN_AT) knownAt?: string;
+  @MinPosition() minPosition?: number;
 }
 
 @ApiTags('queries')
@@ -51,10 +52,11 @@ export class ComplaintListController {
     summary:
       'List complaints, newest first, from the complaints read model (paged by cursor); at asOf/knownAt, as they stood or were known then',
   })
-  list(@Query() query: ListComplaintsQuery): Promise<ComplaintListPage> {
-    const { cursor, limit = 50, breached, asOf, knownAt, ...filter } = query;
+  async list(@Query() query: ListComplaintsQuery): Promise<ComplaintListPage> {
+    const { cursor, limit = 50, breached, asOf, knownAt, minPosition, ...filter } = query;
     const at = pointInTimeOf({ asOf, knownAt }, this.clock());
     const complaints = { ...filter, ...(breached ? { breached: breached === 'true' } : {}) };
+    await this.ledger.queries.caughtUpTo(minPosition);
     return this.ledger.queries.readModels.list(complaints, { cursor, limit }, at);
   }
 }

@@ -147,7 +147,7 @@ describeWithKafka('Kafka (librdkafka mock cluster)', () => {
       ce_type: `complaint-ledger.${sample.event.eventType}.v1`,
       ce_time: sample.event.occurredAt,
       ce_subject: sample.event.complaintId,
-      ce_dataschema: 'https://complaint-ledger.example/contracts/complaint-event.v1.schema.json',
+      ce_dataschema: 'urn:complaint-ledger:schema:complaint-event:v1',
     });
   });
 

@@ -6,6 +6,7 @@ import { runEventsConsumer } from '../../apps/events-consumer/src/consumer';
 import { api, complaintBody, startApp } from '../../apps/ledger-api/test/support';
 import { startLocalKafka, type LocalKafka } from '../../tools/kafka-local/kafka-local';
 import { kcatInstalled, mockClusterBinary } from './mock-kafka';
+import { scaled } from '../support/timeouts';
 
 /**
  * A newcomer's path with no Docker, as the README tells it: `npm run kafka:local`, the ledger
@@ -17,7 +18,7 @@ const binary = mockClusterBinary();
 const describeWithKafka = 'path' in binary && kcatInstalled() ? describe : describe.skip;
 if (!('path' in binary)) console.warn(`[skipped] kafka:local: ${binary.unavailable}`);
 else if (!kcatInstalled()) console.warn('[skipped] kafka:local: kcat is not installed (apt-get install kcat, as .ci/run does)');
-jest.setTimeout(60_000);
+jest.setTimeout(scaled(60_000));
 
 describeWithKafka('npm run kafka:local, then the ledger and the example consumer on it', () => {
   let kafka: LocalKafka;
@@ -52,7 +53,7 @@ describeWithKafka('npm run kafka:local, then the ledger and the example consumer
       onEvent: (event) => void seen.push(event),
     });
     try {
-      const until = Date.now() + 30_000;
+      const until = Date.now() + scaled(30_000);
       while (!seen.some((event) => event.complaintId === id) && Date.now() < until)
         await new Promise((resolve) => setTimeout(resolve, 100));
       expect(seen.find((event) => event.complaintId === id)).toMatchObject({ eventType: 'ComplaintReceived', revision: 0 });
@@ -67,7 +68,9 @@ describeWithKafka('npm run kafka:local, then the ledger and the example consumer
       .split(' ')
       .slice(1)
       .filter((arg) => !arg.startsWith("'") && !arg.endsWith("'") && arg !== '-f');
-    const { stdout } = await promisify(execFile)('kcat', [...args, '-o', 'beginning', '-e', '-q', '-f', '%k\n'], { timeout: 20_000 });
+    const { stdout } = await promisify(execFile)('kcat', [...args, '-o', 'beginning', '-e', '-q', '-f', '%k\n'], {
+      timeout: scaled(30_000),
+    });
     expect(stdout.split('\n')).toContain(id);
   });
 });
@@ -85,7 +88,7 @@ describe('the example consumer with no broker to reach', () => {
       say: (line) => void lines.push(line),
       onEvent: () => undefined,
     });
-    const until = Date.now() + 20_000;
+    const until = Date.now() + scaled(30_000);
     while (lines.length < 2 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
     stop.abort();
     expect(await consumer).toBeNull();

@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { scaled } from './timeouts';
 
 /**
  * The service and its tools as separate processes, for the tests whose promise spans processes
@@ -82,7 +83,7 @@ export async function stop(child: ChildProcess): Promise<void> {
 export const freePort = (): number => 20_000 + Math.floor(Math.random() * 20_000);
 
 /** Waits until `GET base/health/ready` answers 200, failing once the process has exited or the time is up. */
-export async function ready(base: string, child?: ChildProcess, timeoutMs = 60_000): Promise<void> {
+export async function ready(base: string, child?: ChildProcess, timeoutMs = scaled(60_000)): Promise<void> {
   const started = Date.now();
   for (;;) {
     if (child && (child.exitCode !== null || child.signalCode !== null))
@@ -126,7 +127,7 @@ export function runTool(
   entry: string,
   args: string[],
   env: NodeJS.ProcessEnv = {},
-  timeoutMs = 120_000,
+  timeoutMs = scaled(120_000),
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = startNode(entry, env, args, 'pipe');

@@ -5,13 +5,14 @@ import type { Ledger } from '@complaint-ledger/ledger';
 import { LEDGER } from '../../src/infrastructure/tokens';
 import { chromiumOrSkip } from '../browser';
 import { api, complaintBody, KEYS, startApp } from '../support';
+import { scaled } from '../../../../test/support/timeouts';
 
 /**
  * The console in a real browser: sign in, find a complaint, replay its timeline, see what each
  * role may see, sign out; and an accessibility audit (axe-core) of every page.
  */
 const { browserPath, describeInBrowser } = chromiumOrSkip('console');
-jest.setTimeout(120_000);
+jest.setTimeout(scaled(120_000));
 
 const RESIDENT = 'Sam Resident';
 let app: NestFastifyApplication;

@@ -1,11 +1,14 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import type { ComplaintIntegrationEvent } from '@complaint-ledger/messaging';
 import { runEventsConsumer } from '../../apps/events-consumer/src/consumer';
 import { api, complaintBody, startApp } from '../../apps/ledger-api/test/support';
 import { startLocalKafka, type LocalKafka } from '../../tools/kafka-local/kafka-local';
 import { kcatInstalled, mockClusterBinary } from './mock-kafka';
+import { exited, releaseBuildLock, ROOT, takeBuildLock } from '../support/processes';
 import { scaled } from '../support/timeouts';
 
 /**
@@ -97,5 +100,52 @@ describe('the example consumer with no broker to reach', () => {
       expect(line).toMatch(/^no Kafka broker reachable at 127\.0\.0\.1:1 \(.+\); trying again in 0 s$/);
       expect(line).not.toMatch(/\n|at .*\.js/);
     }
+  });
+});
+
+(('path' in binary ? describe : describe.skip) as jest.Describe)('npm run kafka:local, sent SIGTERM', () => {
+  let npm: ChildProcess | undefined;
+  afterAll(() => {
+    // whatever it left behind, in its own process group (npm was started as its leader)
+    if (npm?.pid) {
+      try {
+        process.kill(-npm.pid, 'SIGKILL');
+      } catch {
+        // the group is gone: nothing was left
+      }
+    }
+  });
+
+  it('stops its broker: the address it printed refuses connections once npm has gone', async () => {
+    takeBuildLock(); // the script compiles into dist/, where other tests' services are loading files
+    let bootstrap: string;
+    try {
+      npm = spawn('npm', ['run', '-s', 'kafka:local'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+      const lines = createInterface({ input: npm.stdout! });
+      bootstrap = await new Promise<string>((resolve, reject) => {
+        lines.on('line', (line) => {
+          const match = /listening on (\S+)$/.exec(line);
+          if (match) resolve(match[1]!);
+        });
+        npm!.once('exit', (code) => reject(new Error(`npm run kafka:local exited (${code}) before its broker listened`)));
+      });
+    } finally {
+      releaseBuildLock();
+    }
+    const [host, port] = bootstrap.split(':');
+    const accepts = () =>
+      new Promise<boolean>((resolve) => {
+        const socket = connect(Number(port), host!, () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+    expect(await accepts()).toBe(true);
+    npm.kill('SIGTERM'); // npm alone, as a terminal's or a process manager's stop does
+    await exited(npm);
+    const until = Date.now() + scaled(30_000);
+    while ((await accepts()) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await accepts()).toBe(false);
   });
 });

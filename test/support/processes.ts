@@ -23,17 +23,7 @@ export function ensureBuilt(): void {
   const run = process.env.TEST_RUN_ID ?? `standalone-${process.pid}`;
   const built = () => existsSync(STAMP) && readFileSync(STAMP, 'utf8') === run;
   if (built()) return;
-  mkdirSync(join(ROOT, 'dist'), { recursive: true });
-  for (;;) {
-    try {
-      mkdirSync(LOCK);
-      break;
-    } catch {
-      // a builder killed mid-build leaves its lock: older than any build takes, it is taken over
-      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 300_000) rmSync(LOCK, { recursive: true, force: true });
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
-    }
-  }
+  takeBuildLock();
   try {
     if (built()) return;
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
@@ -41,9 +31,26 @@ export function ensureBuilt(): void {
     execFileSync(process.execPath, [tsc, '-p', 'tools/eventstore-stand-in/tsconfig.json'], { cwd: ROOT });
     writeFileSync(STAMP, run);
   } finally {
-    rmSync(LOCK, { recursive: true, force: true });
+    releaseBuildLock();
   }
 }
+
+/** The lock on dist/ that builders take in turn (a test running an npm script that compiles into dist/ takes it too). */
+export function takeBuildLock(): void {
+  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      return;
+    } catch {
+      // a builder killed mid-build leaves its lock: older than any build takes, it is taken over
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 300_000) rmSync(LOCK, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+}
+
+export const releaseBuildLock = (): void => rmSync(LOCK, { recursive: true, force: true });
 
 /** Processes a test file started: killed after each test, so a failed expectation never leaves one running. */
 const running = new Set<ChildProcess>();

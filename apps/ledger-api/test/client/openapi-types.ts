@@ -896,11 +896,7 @@ export interface components {
         }[];
         financialTotalPence: number;
         completed: number;
-        overdue: {
-          complaintId: string;
-          remedyId: string;
-          dueBy: string;
-        }[];
+        overdue: components['schemas']['OverdueRemedy'][];
       };
       findings: {
         provision: string;
@@ -1160,6 +1156,17 @@ export interface components {
     };
     /** @description An ISO calendar date, `YYYY-MM-DD`, meaning that day in Europe/London. */
     LocalDate: string;
+    /** @description A remedy not made by the date promised, with what a reader needs to recognise it without its ids. */
+    OverdueRemedy: {
+      complaintId: string;
+      remedyId: string;
+      dueBy: string;
+      /** @description The kind of remedy (`financial`, `apology`, …) and, for money, how much. */
+      type: string;
+      amountPence: number | null;
+      /** @description When the complaint it puts right was received. */
+      receivedAt: string;
+    };
     ProvisionCompliance: {
       provision: string;
       requirement: string;

@@ -4,6 +4,7 @@ import {
   annualReport,
   decodeCursor,
   firstReportingYear,
+  lastReportingYear,
   listAlerts,
   withWorkingDaysLate,
   listComplaints,
@@ -72,6 +73,15 @@ export class ReadModelQueries {
     const current = reportingYearOf(londonDateOf(this.clock()));
     const first = Math.min(firstReportingYear(this.readSide.db) ?? current, current);
     return Array.from({ length: current - first + 1 }, (_, i) => first + i);
+  }
+
+  /**
+   * The reporting year of the latest complaint received (null with none), among reportingYears():
+   * where views of a year open, rather than on a year just begun with nothing in it.
+   */
+  latestReportingYearWithData(): number | null {
+    const last = lastReportingYear(this.readSide.db);
+    return last === null ? null : Math.min(last, reportingYearOf(londonDateOf(this.clock())));
   }
 
   /** `query` on the live read models, or on the complaints read model as it stood at `at`. */

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { completeOpenApi } from './http/openapi';
+import { SwaggerModule } from '@nestjs/swagger';
+import { openApiDocument } from './http/openapi';
 import { Ledger, type Clock, type LedgerConfig, type LoggerFactory } from '@complaint-ledger/ledger';
 import { AppModule } from './app.module';
 import { createCredentials } from './auth/auth.factory';
@@ -54,21 +54,7 @@ export async function createApp({ config, clock, store, logger }: AppOptions): P
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
-  const document = completeOpenApi(
-    SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('complaint-ledger')
-        .setDescription("Event-sourced ledger of social-housing complaints under the Housing Ombudsman's Complaint Handling Code")
-        .setVersion('1')
-        .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (LEDGER_API_KEYS)' }, 'api-key')
-        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key, or a JWT where configured' }, 'bearer')
-        .addSecurityRequirements('api-key')
-        .addSecurityRequirements('bearer')
-        .build(),
-    ),
-  );
-  SwaggerModule.setup('docs', app, document);
+  SwaggerModule.setup('docs', app, openApiDocument(app));
   return app;
 }
 

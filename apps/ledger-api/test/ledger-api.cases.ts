@@ -338,6 +338,19 @@ export function ledgerApiCases(env: Record<string, string>): void {
       expectProblem(await http().post(`/v1/complaints/${id}/correspondence`).set('If-Match', 'banana').send(body), 400);
     });
 
+    it('If-Match: * asks only that the complaint exist (RFC 9110): recorded on it as it is; a complaint that does not exist is 404', async () => {
+      const id = await receive();
+      const body = { occurredAt: '2024-05-03T10:00:00+01:00', direction: 'inbound', party: 'resident', channel: 'phone', summary: 'Any' };
+      await http().post(`/v1/complaints/${id}/correspondence`).send(body).expect(200); // the complaint moved on to revision 1
+      const anyRevision = await http()
+        .post(`/v1/complaints/${id}/correspondence`)
+        .set('If-Match', '*')
+        .send({ ...body, summary: 'Whatever its revision' });
+      expect([anyRevision.status, anyRevision.body, anyRevision.headers.etag]).toEqual([200, { id, revision: 2, position: expect.any(Number) }, '"2"']);
+      expect(await history(id)).toHaveLength(3);
+      expectProblem(await http().post(`/v1/complaints/${randomUUID()}/correspondence`).set('If-Match', '*').send(body), 404);
+    });
+
     it("a key is its credential's own: another credential's same key is 422, never that request's answer; the ledger's own key form is 400", async () => {
       const key = randomUUID();
       const complaint = complaintBody();

@@ -9,6 +9,7 @@ import { createApp } from '../src/app.factory';
 import { loadConfig } from '@complaint-ledger/ledger';
 import { plainHttpHeaders, securityHeaders } from '../src/http/security-headers';
 import { api, complaintBody, KEYS, startApp, tempSqlitePath, TEST_MASTER_KEY } from './support';
+import { scaled } from '../../../test/support/timeouts';
 
 type Role = 'case_handler' | 'auditor' | 'analyst' | 'admin';
 const ROLES: Role[] = ['case_handler', 'auditor', 'analyst', 'admin'];
@@ -499,7 +500,7 @@ describe('credentials and start-up', () => {
   });
 });
 
-async function until(condition: () => Promise<boolean>, timeoutMs = 6000): Promise<void> {
+async function until(condition: () => Promise<boolean>, timeoutMs = scaled(30_000)): Promise<void> {
   const started = Date.now();
   while (!(await condition())) {
     if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');

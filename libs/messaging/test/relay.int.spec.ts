@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ComplaintFacts, many, record, testReadSide } from '../../projections/test/support/ledger';
 import { DEFAULT_TOPICS, EventRelay, InProcessPublisher, type ComplaintIntegrationEvent, type TsmSnapshot } from '../src';
+import { scaled } from '../../../test/support/timeouts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-relay-'));
 let n = 0;
@@ -157,7 +158,7 @@ describe('the relay', () => {
   });
 });
 
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+async function until(condition: () => boolean, timeoutMs = scaled(30_000)): Promise<void> {
   const started = Date.now();
   while (!condition()) {
     if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');

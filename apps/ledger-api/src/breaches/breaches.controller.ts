@@ -47,6 +47,7 @@ export class BreachesController {
 
   @Get()
   @ApiOperation({
+    operationId: 'ListBreaches',
     summary:
       'Deadlines not met on time, whether the sweep found them or a late fact revealed them, less those later facts disproved (decision 0017); with type=DeadlineApproaching, the warnings',
   })

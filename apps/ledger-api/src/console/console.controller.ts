@@ -19,7 +19,7 @@ import { CONSOLE_CSS, CONSOLE_JS } from './assets';
 import { mayOpen, SECTIONS } from './layout';
 import { breachesPage, reportPage, statisticsPage } from './pages/analysis';
 import { complaintsPage } from './pages/complaints';
-import { problemPage, signInPage } from './pages/sign-in';
+import { notForYourRole, problemPage, signInPage } from './pages/sign-in';
 import { timelinePage, type TimelineEvent } from './pages/timeline';
 import { clearedSignInCookie, ConsoleSignIns, signInCookie, signInTokenOf } from './sign-ins';
 
@@ -173,8 +173,7 @@ export class ConsoleController {
   @Get('statistics')
   statistics(@Query() q: Params, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.signedIn(request, reply, ['analyst', 'auditor'], async (principal) => {
-      const years = await this.queries.readModels.reportingYears();
-      const year = years.includes(Number(q.year)) ? Number(q.year) : years.at(-1)!;
+      const { year, years } = await this.reportingYear(q);
       return send(reply, 200, statisticsPage(principal, await this.queries.readModels.tsm(year, {}), years));
     });
   }
@@ -182,18 +181,16 @@ export class ConsoleController {
   @Get('report')
   report(@Query() q: Params, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.signedIn(request, reply, ['analyst', 'auditor'], async (principal) => {
-      const years = await this.queries.readModels.reportingYears();
-      const year = years.includes(Number(q.year)) ? Number(q.year) : years.at(-1)!;
-      return send(reply, 200, reportPage(principal, year, years));
+      const { year, years } = await this.reportingYear(q);
+      const report = await this.queries.readModels.annualReport(year, {});
+      return send(reply, 200, reportPage(principal, report, years, mayOpen(principal, ['case_handler', 'auditor'])));
     });
   }
 
   @Get('report/page')
   reportDocument(@Query() q: Params, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.signedIn(request, reply, ['analyst', 'auditor'], async () => {
-      const years = await this.queries.readModels.reportingYears();
-      const year = years.includes(Number(q.year)) ? Number(q.year) : years.at(-1)!;
-      const document = annualReportPage(await this.queries.readModels.annualReport(year, {}));
+      const document = annualReportPage(await this.queries.readModels.annualReport((await this.reportingYear(q)).year, {}));
       // the report's one inline stylesheet is allowed by its hash; it may be framed by the console only
       const style = /<style>([\s\S]*?)<\/style>/.exec(document)?.[1] ?? '';
       const hash = createHash('sha256').update(style).digest('base64');
@@ -204,6 +201,14 @@ export class ConsoleController {
       void reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
       return document;
     });
+  }
+
+  /** The year asked for if there is one, else the latest with complaints in it (not a year just begun, all zeros). */
+  private async reportingYear(q: Params): Promise<{ year: number; years: number[] }> {
+    const years = await this.queries.readModels.reportingYears();
+    const asked = Number(q.year);
+    if (years.includes(asked)) return { year: asked, years };
+    return { year: (await this.queries.readModels.latestReportingYearWithData()) ?? years.at(-1)!, years };
   }
 
   private principal(request: FastifyRequest): Principal | null {
@@ -224,7 +229,7 @@ export class ConsoleController {
     const principal = this.principal(request);
     if (!principal) return redirect(reply, '/console/sign-in');
     if (!mayOpen(principal, roles)) {
-      return send(reply, 403, problemPage('Not for your role', `This page is for ${roles.join(' or ').replace(/_/g, ' ')}s.`, principal));
+      return send(reply, 403, problemPage('Not for your role', notForYourRole(roles, principal), principal));
     }
     try {
       return await render(principal);

@@ -1,13 +1,17 @@
-import type { OpenAPIObject } from '@nestjs/swagger';
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { PROBLEM_TYPE_PREFIX } from './problem';
 // generated from ./responses.ts by npm run contracts:generate (tools/contracts/response-schemas.ts)
 import responseSchemas from './response-schemas.json';
 
+type Response = { description: string; content?: object; headers?: Record<string, object> };
 type Operation = {
   operationId?: string;
   tags?: string[];
   parameters?: object[];
-  responses: Record<string, { description: string; content?: object; headers?: object }>;
+  responses: Record<string, Response>;
   requestBody?: object;
+  summary?: string;
   security?: object[];
 };
 
@@ -35,41 +39,123 @@ const ERRORS = {
   ),
 } as const;
 
-const HEADERS = {
+/** The request headers the API reads. */
+const REQUEST_HEADERS = {
   ifMatch: {
     name: 'If-Match',
     in: 'header',
     required: false,
     description:
-      'The complaint\'s revision this command was decided on, quoted (`"3"`): the command is refused with 412 if it moved on. Without it, a concurrent change is re-read and the command decided again.',
-    schema: { type: 'string', pattern: '^"\\d+"$', example: '"0"' },
+      'The complaint\'s revision this command was decided on, as its `ETag` gave it (`"3"`): the command is refused with 412 if the complaint moved on. The revision is the last fact people recorded: the ledger\'s own facts (a breach the sweep records, an erasure) do not move it. `*` asks only that the complaint exist (RFC 9110): the command is decided on it as it is, as without the header. Without it, a concurrent change is re-read and the command decided again.',
+    schema: { type: 'string', pattern: '^("\\d+"|\\*)$', example: '"0"' },
   },
   idempotencyKey: {
     name: 'Idempotency-Key',
     in: 'header',
     required: false,
     description:
-      'Makes a retry safe: the same key with the same body answers as the first time and records nothing more (`Idempotent-Replayed: true`); with another body, 422.',
-    schema: { type: 'string', minLength: 1, maxLength: 200 },
+      "Makes a retry safe: the same key with the same body answers as the first time and records nothing more (`Idempotent-Replayed: true`); with another body, 422. Letters, digits, `.`, `:`, `_` and `-` (a UUID is ideal); not beginning `derived:`, which names the ledger's own keys for requests sent without one.",
+    schema: { type: 'string', pattern: '^[\\w.:-]{1,200}$' },
   },
+  correlationId: {
+    name: 'X-Correlation-Id',
+    in: 'header',
+    required: false,
+    description:
+      "Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up.",
+    schema: { type: 'string', pattern: '^[\\w.:-]{1,100}$' },
+  },
+} as const;
+
+/** The response headers the API sends, each described once (components.headers) and referred to where sent. */
+const RESPONSE_HEADERS: Record<string, { description: string; schema: object }> = {
+  ETag: {
+    description:
+      'The complaint\'s revision, quoted (`"3"`): send it back as `If-Match`. It names the last fact people recorded, so the ledger\'s own facts do not move it.',
+    schema: { type: 'string', pattern: '^"\\d+"$' },
+  },
+  'Idempotent-Replayed': {
+    description: 'Present (`true`) when this answer is the first answer to the same request sent again: nothing more was recorded.',
+    schema: { type: 'string', enum: ['true'] },
+  },
+  Location: { description: 'The complaint recorded', schema: { type: 'string' } },
+  'Retry-After': { description: 'Seconds to wait before sending again', schema: { type: 'integer', minimum: 0 } },
+  'WWW-Authenticate': {
+    description: 'The scheme to authenticate with (`Bearer`; an `X-API-Key` header works too)',
+    schema: { type: 'string' },
+  },
+  'Content-Disposition': { description: 'Names the file a browser saves it as: `complaint-<id>.json`', schema: { type: 'string' } },
+  'X-RateLimit-Limit': { description: 'Requests a client may send per minute (LEDGER_RATE_LIMIT_PER_MINUTE)', schema: { type: 'integer' } },
+  'X-RateLimit-Remaining': { description: 'Requests left in the current minute', schema: { type: 'integer' } },
+  'X-RateLimit-Reset': { description: 'Seconds until the current minute ends', schema: { type: 'integer' } },
 };
+const header = (name: keyof typeof RESPONSE_HEADERS) => ({ [name]: { $ref: `#/components/headers/${name}` } });
+const RATE_LIMIT_HEADERS = { ...header('X-RateLimit-Limit'), ...header('X-RateLimit-Remaining'), ...header('X-RateLimit-Reset') };
 
 /** Which response type each query answers with (its 2xx body), by operation id. */
 const QUERY_BODIES: Record<string, keyof typeof responseSchemas> = {
-  ComplaintQueriesController_get: 'ComplaintView',
-  ComplaintQueriesController_history: 'ComplaintHistory',
-  ComplaintQueriesController_export: 'ComplaintExport',
-  ComplaintQueriesController_integrity: 'ChainVerdict',
-  ComplaintListController_list: 'ComplaintListPage',
-  BreachesController_list: 'BreachesPage',
-  TsmController_tsm: 'TsmStatistics',
-  AnnualReportController_annual: 'AnnualReportBody',
-  LedgerIntegrityController_verify: 'LedgerIntegrityBody',
-  LedgerIntegrityController_checkpointKey: 'CheckpointKey',
-  ResidentsController_erase: 'ErasureBody',
-  ResidentsController_eraseNamedInPath: 'ErasureBody',
-  HealthController_ready: 'ReadinessBody',
+  GetComplaint: 'ComplaintView',
+  GetComplaintHistory: 'ComplaintHistory',
+  ExportComplaint: 'ComplaintExport',
+  VerifyComplaintChain: 'ChainVerdict',
+  ListComplaints: 'ComplaintListPage',
+  ListBreaches: 'BreachesPage',
+  GetTsmStatistics: 'TsmStatistics',
+  GetAnnualReport: 'AnnualReportBody',
+  VerifyLedger: 'LedgerIntegrityBody',
+  GetCheckpointKey: 'CheckpointKey',
+  ErasePersonalData: 'ErasureBody',
+  ErasePersonalDataNamedInPath: 'ErasureBody',
+  GetReadiness: 'ReadinessBody',
 };
+
+/** The groups operations are listed in, in this order. */
+const TAGS = [
+  {
+    name: 'commands',
+    description:
+      "Record a fact of a complaint's life (operation named after the command). Each answers `{ id, revision }` with an `ETag`; safe to retry.",
+  },
+  {
+    name: 'queries',
+    description:
+      'A complaint now or at a point in time (`asOf`: business time; `knownAt`: record time), the list, breaches, TSM statistics',
+  },
+  { name: 'reports', description: 'The annual complaints performance and service improvement report (Code 8.1–8.2)' },
+  { name: 'integrity', description: "The whole log's hash chain and signed checkpoints" },
+  { name: 'residents', description: "Erasure of a resident's personal data (UK GDPR)" },
+  { name: 'operations', description: 'Health probes (no credential)' },
+];
+
+/**
+ * The OpenAPI document the API serves at `/docs-json` (and `apps/ledger-api/openapi.json`, checked
+ * by a test and linted by Redocly in `npm run lint`): what the decorators say, completed.
+ */
+export function openApiDocument(app: INestApplication): OpenAPIObject {
+  const builder = new DocumentBuilder()
+    .setTitle('complaint-ledger')
+    .setDescription(
+      'Event-sourced ledger of social-housing complaints under the Housing Ombudsman\'s Complaint Handling Code. Every call but the health probes needs a credential: an API key (`X-API-Key` or `Authorization: Bearer`) or, where configured, a JWT. Errors are `application/problem+json`; every response also carries the security headers of docs/operations.md ("The HTTP edge").',
+    )
+    .setVersion('1')
+    .addServer('/', 'This service: the one serving this document (npm start: http://localhost:3000, or the PORT it was given)')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: API_KEY_HELP }, 'api-key')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description: `${API_KEY_HELP} A JWT from the landlord's identity provider, where configured (LEDGER_JWT_JWKS_URL).`,
+      },
+      'bearer',
+    )
+    .addSecurityRequirements('api-key')
+    .addSecurityRequirements('bearer');
+  for (const { name, description } of TAGS) builder.addTag(name, description);
+  return completeOpenApi(SwaggerModule.createDocument(app, builder.build()));
+}
+
+const API_KEY_HELP =
+  "An API key. On a fresh clone `npm start` writes one per role to `./data/local-api-keys` (lines `name:role:key`); a deployment's come from `LEDGER_API_KEYS` or `LEDGER_API_KEYS_FILE`. Roles: case_handler (commands), auditor (everything read), analyst (statistics, breaches, report), admin (erasure).";
 
 const isPublic = (path: string) => path.startsWith('/health/') || path.startsWith('/.well-known/');
 
@@ -81,13 +167,18 @@ const isPublic = (path: string) => path.startsWith('/health/') || path.startsWit
  * end-to-end suite checks every response it receives against the result.
  */
 export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
+  document.info.license = { name: 'UNLICENSED' }; // as package.json: not licensed to others, so there is no licence text to link to
   const schemas = (document.components ??= {}).schemas ?? (document.components.schemas = {});
   schemas.Problem = {
     type: 'object',
     description: 'RFC 9457 problem details',
     required: ['type', 'title', 'status'],
     properties: {
-      type: { type: 'string', description: 'A URI naming the kind of problem' },
+      type: {
+        type: 'string',
+        format: 'uri',
+        description: `A URI naming the kind of problem: \`${PROBLEM_TYPE_PREFIX}\` and the code in lower case with dashes (\`${PROBLEM_TYPE_PREFIX}complaint-not-found\`), a name to compare, not a page; \`about:blank\` for an internal error`,
+      },
       title: { type: 'string' },
       status: { type: 'integer', minimum: 400, maximum: 599 },
       detail: { type: 'string' },
@@ -117,7 +208,7 @@ export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
     required: ['id', 'revision', 'position'],
     properties: {
       id: { type: 'string', format: 'uuid', description: 'The complaint' },
-      revision: { type: 'integer', minimum: 0, description: 'Its revision now (also the `ETag`)' },
+      revision: { type: 'integer', minimum: 0, description: 'Its revision now: what the `ETag` names, and `If-Match` takes' },
       position: {
         type: 'integer',
         minimum: -1,
@@ -126,6 +217,7 @@ export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
       },
     },
   };
+  document.components.headers = { ...RESPONSE_HEADERS };
   for (const [name, schema] of Object.entries(responseSchemas)) {
     if (schemas[name]) throw new Error(`OpenAPI: a response schema and a request schema are both named ${name}`);
     schemas[name] = schema;
@@ -136,12 +228,16 @@ export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
   return document;
 }
 
-/** One operation: its success body, then (unless public) what a command adds and the errors it can answer. */
+/** One operation: its success body, then (unless public) what a command adds, the errors it can answer and the headers sent. */
 function completeOperation(path: string, method: string, operation: Operation): void {
   describeSuccess(path, operation);
   if (isPublic(path)) {
     operation.security = [];
-    if (path.startsWith('/.well-known/')) operation.responses['404'] ??= problem('This ledger signs no checkpoints (no signing key)');
+    if (path.startsWith('/.well-known/')) {
+      operation.responses['404'] ??= problem('This ledger signs no checkpoints (no signing key)');
+      operation.responses['429'] ??= { ...ERRORS[429] };
+      describeHeadersSent(operation); // rate-limited like the rest (the health probes are not)
+    }
     return;
   }
   const command = operation.tags?.includes('commands') ?? false;
@@ -153,11 +249,29 @@ function completeOperation(path: string, method: string, operation: Operation): 
   if (command) codes.push(409, 422);
   if (method === 'get' && onComplaint) codes.push(409); // a stored event that cannot be read, by revision
   if (command) {
-    operation.parameters = [...(operation.parameters ?? []), ...(onComplaint ? [HEADERS.ifMatch] : []), HEADERS.idempotencyKey];
+    operation.parameters = [
+      ...(operation.parameters ?? []),
+      ...(onComplaint ? [REQUEST_HEADERS.ifMatch] : []),
+      REQUEST_HEADERS.idempotencyKey,
+    ];
     if (onComplaint) codes.push(412);
     describeCommandResult(operation);
   }
-  for (const code of [...new Set(codes)].sort()) operation.responses[String(code)] ??= ERRORS[code];
+  // what the request writes carries its correlation id: commands and erasure
+  if (method === 'post') operation.parameters = [...(operation.parameters ?? []), REQUEST_HEADERS.correlationId];
+  for (const code of [...new Set(codes)].sort()) operation.responses[String(code)] ??= { ...ERRORS[code] };
+  describeHeadersSent(operation);
+}
+
+/** The headers each response carries: the rate limit's (but on 429, which says when to come back), the challenge on 401. */
+function describeHeadersSent(operation: Operation): void {
+  for (const [status, response] of Object.entries(operation.responses)) {
+    if (status === '429') response.headers = { ...response.headers, ...header('Retry-After') };
+    else response.headers = { ...response.headers, ...RATE_LIMIT_HEADERS, ...(status === '401' ? header('WWW-Authenticate') : {}) };
+  }
+  const success = operation.responses['200'];
+  if (operation.operationId === 'GetComplaint' && success) success.headers = { ...header('ETag'), ...success.headers };
+  if (operation.operationId === 'ExportComplaint' && success) success.headers = { ...header('Content-Disposition'), ...success.headers };
 }
 
 /** A query's 200 body by its named response type; the liveness answer and the report page, which have none. */
@@ -168,12 +282,12 @@ function describeSuccess(path: string, operation: Operation): void {
     const html = path.startsWith('/v1/reports/annual') ? { 'text/html': { schema: { type: 'string' } } } : {};
     operation.responses['200'] = {
       ...operation.responses['200'],
-      description: operation.responses['200']?.description ?? '',
+      description: operation.responses['200']?.description || (operation.summary ?? ''),
       content: { ...json, ...html },
     };
     if (path === '/health/ready') operation.responses['503'] = { description: 'Not ready: the checks say why', content: json };
   }
-  if (operation.operationId === 'HealthController_live')
+  if (operation.operationId === 'GetLiveness')
     operation.responses['200'] = {
       description: 'The process is up',
       content: {
@@ -182,20 +296,17 @@ function describeSuccess(path: string, operation: Operation): void {
         },
       },
     };
-  if (operation.operationId === 'AnnualReportController_page')
+  if (operation.operationId === 'GetAnnualReportPage')
     operation.responses['200'] = { description: 'The report as a page', content: { 'text/html': { schema: { type: 'string' } } } };
 }
 
-/** Every 2xx of a command: `{ id, revision }`, with the `ETag` (and `Location` on 201). */
+/** Every 2xx of a command: `{ id, revision }`, with the `ETag`, whether it was replayed, and `Location` on 201. */
 function describeCommandResult(operation: Operation): void {
   for (const [status, response] of Object.entries(operation.responses)) {
     if (!status.startsWith('2')) continue;
     Object.assign(response, {
       content: { 'application/json': { schema: { $ref: '#/components/schemas/CommandResult' } } },
-      headers: {
-        ETag: { description: "The complaint's revision, quoted", schema: { type: 'string' } },
-        ...(status === '201' ? { Location: { description: 'The complaint', schema: { type: 'string' } } } : {}),
-      },
+      headers: { ...header('ETag'), ...header('Idempotent-Replayed'), ...(status === '201' ? header('Location') : {}) },
     });
   }
 }

@@ -26,7 +26,14 @@ export class ProblemException extends HttpException {
   }
 }
 
-export const problemType = (code: string) => `https://complaint-ledger.dev/problems/${code.toLowerCase().replace(/[._]/g, '-')}`;
+/**
+ * A problem's `type`: a name under the project's own URN namespace, from its code
+ * (`COMPLAINT.NOT_FOUND` → `urn:complaint-ledger:problem:complaint-not-found`). A name to compare,
+ * never a page to fetch: the project owns no web address, and a URL under one it does not own
+ * could one day answer with someone else's page (docs/integration.md, "Errors").
+ */
+export const PROBLEM_TYPE_PREFIX = 'urn:complaint-ledger:problem:';
+export const problemType = (code: string) => `${PROBLEM_TYPE_PREFIX}${code.toLowerCase().replace(/[._]/g, '-')}`;
 
 /** 400: the request itself is malformed; each error names the field and the rule it broke. */
 export const invalidRequest = (errors: FieldError[]) =>

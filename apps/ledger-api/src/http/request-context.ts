@@ -21,12 +21,17 @@ export const correlationIdOf = (request: FastifyRequest): string => {
 
 const invalidHeader = (field: string, message: string) => invalidRequest([{ field, rule: 'header', message }]);
 
-/** `If-Match: "3"` (or `W/"3"`, or `3`) → 3. */
+/**
+ * `If-Match: "3"` (or `W/"3"`, or `3`) → 3. `If-Match: *` asks only that the complaint exist
+ * (RFC 9110 §13.1.1): the command is decided on the complaint as it is, as without the header, and
+ * a complaint that does not exist is 404 either way, since a 404 is decided before preconditions
+ * are (§13.2.1).
+ */
 export function ifMatchOf(request: FastifyRequest): number | undefined {
   const header = request.headers['if-match'];
-  if (header === undefined) return undefined;
+  if (header === undefined || String(header).trim() === '*') return undefined;
   const match = /^(?:W\/)?"?(-?\d+)"?$/.exec(String(header).trim());
-  if (!match) throw invalidHeader('If-Match', 'If-Match must be a revision as returned in ETag, e.g. "3"');
+  if (!match) throw invalidHeader('If-Match', 'If-Match must be a revision as returned in ETag, e.g. "3", or * (any revision)');
   return Number(match[1]);
 }
 

@@ -18,6 +18,7 @@ export class LedgerIntegrityController {
   @Get('v1/ledger/integrity')
   @Roles('auditor')
   @ApiOperation({
+    operationId: 'VerifyLedger',
     summary:
       "Verify the whole log now: every event's hash, every stream's links, the ledger chain, every signed checkpoint and the witness file; the first break, if any, by position, stream and revision",
   })
@@ -28,7 +29,7 @@ export class LedgerIntegrityController {
 
   @Get('.well-known/complaint-ledger/checkpoint-key')
   @Public()
-  @ApiOperation({ summary: "The Ed25519 public key that checks the ledger's signed checkpoints" })
+  @ApiOperation({ operationId: 'GetCheckpointKey', summary: "The Ed25519 public key that checks the ledger's signed checkpoints" })
   checkpointKey(): CheckpointKey {
     const key = this.ledger.integrity.publicKey;
     if (!key) {

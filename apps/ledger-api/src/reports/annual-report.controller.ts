@@ -20,6 +20,7 @@ export class AnnualReportController {
 
   @Get('annual')
   @ApiOperation({
+    operationId: 'GetAnnualReport',
     summary:
       'The annual complaints performance and service improvement report (Code 8.1): JSON, or HTML with Accept: text/html; with knownAt, as it would have been published then',
   })
@@ -33,7 +34,7 @@ export class AnnualReportController {
   }
 
   @Get('annual.html')
-  @ApiOperation({ summary: 'The annual report as a self-contained page, printable to PDF' })
+  @ApiOperation({ operationId: 'GetAnnualReportPage', summary: 'The annual report as a self-contained page, printable to PDF' })
   async page(@Query() query: TsmQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     const report = await this.report(query);
     void reply.header('content-type', 'text/html; charset=utf-8');

@@ -31,6 +31,7 @@ export class TsmController {
 
   @Get('tsm')
   @ApiOperation({
+    operationId: 'GetTsmStatistics',
     summary: 'TSM CH01 and CH02 for a reporting year, per tenure and in total (counted as docs/decisions/0007-tsm-counting.md says)',
   })
   async tsm(@Query() query: TsmQuery): Promise<TsmStatistics> {

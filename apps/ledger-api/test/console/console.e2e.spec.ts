@@ -5,13 +5,14 @@ import type { Ledger } from '@complaint-ledger/ledger';
 import { LEDGER } from '../../src/infrastructure/tokens';
 import { chromiumOrSkip } from '../browser';
 import { api, complaintBody, KEYS, startApp } from '../support';
+import { scaled } from '../../../../test/support/timeouts';
 
 /**
  * The console in a real browser: sign in, find a complaint, replay its timeline, see what each
  * role may see, sign out; and an accessibility audit (axe-core) of every page.
  */
 const { browserPath, describeInBrowser } = chromiumOrSkip('console');
-jest.setTimeout(120_000);
+jest.setTimeout(scaled(120_000));
 
 const RESIDENT = 'Sam Resident';
 let app: NestFastifyApplication;
@@ -167,8 +168,39 @@ describeInBrowser('the console in headless Chromium', () => {
     expect(cells[headers.indexOf('Working days late')]).toBe('2');
     const refused = await page.goto(`${base}/console/complaints/${complaintId}`);
     expect(refused?.status()).toBe(403);
+    expect(await page.getByRole('alert').textContent()).toMatch(
+      /^\s*This page is for case handlers and auditors; you are signed in as analytics \(analyst\)\. Sign out and sign in with a key for one of those roles to open it\.\s*$/,
+    );
     seen.push(await page.content());
     for (const content of seen) expect(content).not.toContain(RESIDENT);
+    await page.context().close();
+  });
+
+  it('opens TSM and the report on the latest year with complaints, not the year running now, and shows the report in full', async () => {
+    const page = await signIn(KEYS.analyst);
+    for (const path of ['/console/statistics', '/console/report']) {
+      await page.goto(`${base}${path}`);
+      expect([path, await page.getByLabel('Reporting year', { exact: true }).inputValue()]).toEqual([path, '2024']); // it is 2026/27 by the clock
+    }
+    // on the page itself, every section to the last, not in a frame of fixed height
+    expect(await page.locator('iframe').count()).toBe(0);
+    expect(await page.locator('.report h3').allTextContents()).toEqual(
+      expect.arrayContaining(['1. Volumes', '9. Self-assessment evidence: Section 6 timescales']),
+    );
+    expect(await page.locator('.report').textContent()).toContain('figures as at 31 Mar 2025, 23:59 BST');
+    await page.context().close();
+  });
+
+  it('says on the sign-in page which role sees what, and beside the replay control what it does', async () => {
+    const signInPage = await (await fetch(`${base}/console/sign-in`)).text();
+    expect(signInPage).toContain("Sign in with an <strong>auditor's</strong> key to see everything the console shows");
+    expect(signInPage).toMatch(/<strong>analysts<\/strong>: Breaches, TSM statistics, Annual report/);
+    const page = await signIn(KEYS.auditor);
+    await page.goto(`${base}/console/complaints/${complaintId}`);
+    const help = await page.locator('#replay-help').textContent();
+    expect(help?.replace(/\s+/g, ' ').trim()).toMatch(/^To see this complaint as it was at an earlier moment, move the slider [^.]+\.$/); // one sentence
+    expect(await page.getByRole('slider', { name: 'As it stood after' }).getAttribute('aria-describedby')).toBe('step-label');
+    expect(await page.locator('form.replay').first().getAttribute('aria-describedby')).toBe('replay-help');
     await page.context().close();
   });
 
@@ -217,7 +249,8 @@ describeInBrowser('the console in headless Chromium', () => {
       `/console/complaints/${complaintId}?step=0`,
       '/console/breaches?includeRetracted=true',
       '/console/statistics?year=2024',
-      '/console/report?year=2024',
+      '/console/statistics',
+      '/console/report',
       '/console/report/page?year=2024',
     ];
     const violations: string[] = [];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt, kill9, killAll, startApi, startStandIn, stop } from '../../../../test/support/processes';
 import { complaintBody, KEYS, TEST_API_KEYS, TEST_MASTER_KEY } from '../support';
+import { scaled } from '../../../../test/support/timeouts';
 
 /**
  * Residents' data keys on EventStoreDB: the log is on the server (here the repository's stand-in,
@@ -11,7 +12,7 @@ import { complaintBody, KEYS, TEST_API_KEYS, TEST_MASTER_KEY } from '../support'
  * once the key its data is encrypted under is on disk, and an erasure made by one process is not
  * undone by another writing back what it held in memory.
  */
-jest.setTimeout(180_000);
+jest.setTimeout(scaled(180_000));
 beforeAll(() => ensureBuilt());
 afterEach(() => killAll());
 

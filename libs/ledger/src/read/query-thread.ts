@@ -87,6 +87,10 @@ export class QueryThread implements ReadModelAnswers {
     return this.ask('reportingYears', []);
   }
 
+  latestReportingYearWithData(): Promise<number | null> {
+    return this.ask('latestReportingYearWithData', []);
+  }
+
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = null;

@@ -3,6 +3,7 @@ import {
   annualReport,
   decodeCursor,
   firstReportingYear,
+  lastReportingYear,
   listAlerts,
   withWorkingDaysLate,
   listComplaints,
@@ -49,6 +50,7 @@ export interface ReadModelAnswers {
   tsm(year: number, at: PointInTime): Promise<TsmStatistics>;
   annualReport(year: number, at: PointInTime): Promise<AnnualReportBody>;
   reportingYears(): Promise<number[]>;
+  latestReportingYearWithData(): Promise<number | null>;
 }
 
 /** The read-model queries, run on the thread that asks. */
@@ -120,6 +122,15 @@ export class ReadModelQueries implements ReadModelAnswers {
     const current = reportingYearOf(londonDateOf(this.clock()));
     const first = Math.min(firstReportingYear(this.db) ?? current, current);
     return Array.from({ length: current - first + 1 }, (_, i) => first + i);
+  }
+
+  /**
+   * The reporting year of the latest complaint received (null with none), among reportingYears():
+   * where views of a year open, rather than on a year just begun with nothing in it.
+   */
+  async latestReportingYearWithData(): Promise<number | null> {
+    const last = lastReportingYear(this.db);
+    return last === null ? null : Math.min(last, reportingYearOf(londonDateOf(this.clock())));
   }
 
   /** The answer with where it stands: how far into the log the read models had got, or the point in time asked for. */

@@ -42,6 +42,18 @@ export interface ProvisionCompliance {
   readonly percent: number | null;
 }
 
+/** A remedy not made by the date promised, with what a reader needs to recognise it without its ids. */
+export interface OverdueRemedy {
+  readonly complaintId: string;
+  readonly remedyId: string;
+  readonly dueBy: string;
+  /** The kind of remedy (`financial`, `apology`, …) and, for money, how much. */
+  readonly type: string;
+  readonly amountPence: number | null;
+  /** When the complaint it puts right was received. */
+  readonly receivedAt: string;
+}
+
 /**
  * The annual complaints performance and service improvement report (Code 8.1) for one reporting
  * year, every figure computed from the complaints read model with the domain's own rules.
@@ -73,7 +85,7 @@ export interface AnnualReport {
     readonly byType: readonly (Tally & { readonly amountPence: number })[];
     readonly financialTotalPence: number;
     readonly completed: number;
-    readonly overdue: readonly { readonly complaintId: string; readonly remedyId: string; readonly dueBy: string }[];
+    readonly overdue: readonly OverdueRemedy[];
   };
   readonly findings: readonly (Tally & { readonly provision: string })[];
   /** Recurring themes: the most frequent categories of stage 1 complaints, quarter by quarter. */
@@ -179,7 +191,15 @@ export class AnnualReportTally {
           this.completed += Number(entry[4]);
           break;
         case 'overdue':
-          if (entry[1] >= this.period.from) this.overdue.push({ complaintId: key, remedyId: entry[2], dueBy: entry[1] });
+          if (entry[1] >= this.period.from)
+            this.overdue.push({
+              complaintId: key,
+              remedyId: entry[2],
+              dueBy: entry[1],
+              type: entry[3],
+              amountPence: entry[4],
+              receivedAt: entry[5],
+            });
           break;
         case 'finding':
           if (this.inYear(entry[1])) add(this.findings, `${entry[2]}|${entry[3]}`);

@@ -137,5 +137,17 @@ export function firstReportingYear(db: ReadModelDatabase): number | null {
   return first ? reportingYearOf(londonDateOf(first)) : null;
 }
 
+/**
+ * The reporting year of the latest complaint received, or null when there is none: where the
+ * console's statistics and report open. Read from the received-at index in one step.
+ */
+export function lastReportingYear(db: ReadModelDatabase): number | null {
+  const last = db
+    .prepare(`SELECT MAX(received_at) FROM ${tableOf({ name: 'complaints' })}`)
+    .pluck()
+    .get() as string | null;
+  return last ? reportingYearOf(londonDateOf(last)) : null;
+}
+
 /** The reporting year (1 April to 31 March) a London date falls in. */
 export const reportingYearOf = (date: string): number => Number(date.slice(0, 4)) - (date.slice(5) < '04-01' ? 1 : 0);

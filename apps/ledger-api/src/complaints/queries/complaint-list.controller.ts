@@ -49,6 +49,7 @@ export class ComplaintListController {
 
   @Get()
   @ApiOperation({
+    operationId: 'ListComplaints',
     summary:
       'List complaints, newest first, from the complaints read model (paged by cursor); at asOf/knownAt, as they stood or were known then',
   })

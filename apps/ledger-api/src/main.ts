@@ -1,16 +1,26 @@
-import { Logger } from '@nestjs/common';
 import { resolve } from 'node:path';
-import { loadConfig, localSetup } from '@complaint-ledger/ledger';
-import { createApp } from './app.factory';
+import { loadConfig, localSetup, logProcessWarnings, openLogging, type LedgerConfig } from '@complaint-ledger/ledger';
+import { API_SERVICE, createApp } from './app.factory';
 import { ensureLocalKeysFile } from './auth/api-keys';
 
 async function main(): Promise<void> {
-  const logger = new Logger('ledger-api');
-  let config;
+  const setUp: string[] = []; // what the local set-up did, said once the log's settings are read
+  let config: LedgerConfig;
+  try {
+    config = loadConfig(localSetup(process.env, (line) => setUp.push(line), ensureLocalKeysFile));
+  } catch (error) {
+    const logger = openLogging(API_SERVICE).loggers('ledger-api');
+    setUp.forEach((line) => logger.log(line));
+    logger.error((error as Error).message);
+    process.exit(1);
+  }
+  const logging = openLogging(API_SERVICE, config);
+  logProcessWarnings(logging.root);
+  const logger = logging.loggers('ledger-api');
+  setUp.forEach((line) => logger.log(line));
   let app;
   try {
-    config = loadConfig(localSetup(process.env, (line) => logger.log(line), ensureLocalKeysFile));
-    app = await createApp({ config });
+    app = await createApp({ config, logger: logging });
   } catch (error) {
     logger.error((error as Error).message);
     process.exit(1);

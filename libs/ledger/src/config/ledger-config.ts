@@ -337,6 +337,17 @@ export class LedgerConfig {
   LEDGER_HEAP_MB = 256;
 
   @Setting(
+    'Monitoring',
+    'How log lines are written to standard output: `json` (one JSON object a line), `text` (for a person at a terminal), or `auto`: text when standard output is a terminal and `NODE_ENV` is not `production`, JSON otherwise (docs/operations.md, "Monitoring").',
+  )
+  @IsIn(['auto', 'json', 'text'])
+  LEDGER_LOG_FORMAT: 'auto' | 'json' | 'text' = 'auto';
+
+  @Setting('Monitoring', 'The least severe log lines written: `debug` adds what is only useful when looking for a fault.')
+  @IsIn(['debug', 'info', 'warn', 'error'])
+  LEDGER_LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
+
+  @Setting(
     'Deadlines',
     "The landlord's own stage 1 acknowledgement timescale in working days: shorter than the Code's, never longer (docs/decisions/0009-landlord-timescales.md).",
   )

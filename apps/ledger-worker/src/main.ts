@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { resolve } from 'node:path';
-import { Ledger, loadConfig, localSetup, logProcessWarnings, openLogging, type LedgerConfig } from '@complaint-ledger/ledger';
+import { Ledger, loadConfig, localSetup, logProcessWarnings, openLogging, startTracing, type LedgerConfig } from '@complaint-ledger/ledger';
 import { startHealthServer } from './health-server';
 
 const WORKER_SERVICE = 'complaint-ledger-worker';
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   logProcessWarnings(logging.root);
   const logger = logging.loggers('ledger-worker');
   setUp.forEach((line) => logger.log(line));
+  const tracing = startTracing(WORKER_SERVICE, config, { logger: logging.loggers('tracing') });
   let ledger: Ledger;
   try {
     ledger = Ledger.open(config, { role: 'worker', loggers: logging.loggers });
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     health?.close();
     await ledger.close();
+    await tracing?.shutdown();
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop());

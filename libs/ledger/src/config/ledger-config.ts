@@ -348,6 +348,21 @@ export class LedgerConfig {
   LEDGER_LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
 
   @Setting(
+    'Monitoring',
+    'Send OpenTelemetry traces to this OTLP/HTTP endpoint (JSON), e.g. `http://otel-collector:4318/v1/traces`; headers such as credentials from the standard `OTEL_EXPORTER_OTLP_HEADERS`. Unset, nothing is traced and no trace context is recorded with events or sent to Kafka.',
+  )
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['https', 'http'] })
+  LEDGER_OTLP_TRACES_URL?: string;
+
+  @Setting(
+    'Monitoring',
+    "Percentage of the traces this process begins that are recorded; a request carrying a `traceparent` follows its caller's decision.",
+  )
+  @WholeNumber(0, 100)
+  LEDGER_TRACES_SAMPLE_PERCENT = 100;
+
+  @Setting(
     'Deadlines',
     "The landlord's own stage 1 acknowledgement timescale in working days: shorter than the Code's, never longer (docs/decisions/0009-landlord-timescales.md).",
   )

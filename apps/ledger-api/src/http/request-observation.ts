@@ -1,4 +1,14 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  TraceFlags,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { actorOf, principalOfRequest } from '../auth/principal';
@@ -21,9 +31,10 @@ const tracer = () => trace.getTracer('@complaint-ledger/ledger-api');
  * of the caller's trace when the request carries a W3C `traceparent`, active while the route runs
  * so the write path's spans join it; the correlation id answered in `X-Correlation-Id`; and, with
  * `log`, one line when the request ends: method, route, status, duration, correlation id,
- * principal and trace id (health checks and metrics scrapes at debug level). The route is the template (`/v1/residents/:reference/erasure`), never the
- * path or the query, which may name a resident; bodies are never logged. A client that goes away
- * first is said so at info level: nothing went wrong here.
+ * principal and trace id (health checks and metrics scrapes at debug level). The route is the
+ * template (`/v1/residents/:reference/erasure`), never the path or the query, which may name a
+ * resident; bodies are never logged. A client that goes away first is said so at info level:
+ * nothing went wrong here.
  */
 export function observeRequests(fastify: FastifyInstance, log: Logger | null): void {
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -67,7 +78,7 @@ function finish(request: FastifyRequest, status: number | null, log: Logger | nu
   span.end();
   if (!log) return;
   const principal = principalOfRequest(request);
-  const traceId = span.spanContext().traceFlags ? span.spanContext().traceId : undefined;
+  const traceId = span.spanContext().traceFlags & TraceFlags.SAMPLED ? span.spanContext().traceId : undefined;
   const route = request.routeOptions.url;
   const line = {
     context: 'http',

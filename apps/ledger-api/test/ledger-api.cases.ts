@@ -346,7 +346,11 @@ export function ledgerApiCases(env: Record<string, string>): void {
         .post(`/v1/complaints/${id}/correspondence`)
         .set('If-Match', '*')
         .send({ ...body, summary: 'Whatever its revision' });
-      expect([anyRevision.status, anyRevision.body, anyRevision.headers.etag]).toEqual([200, { id, revision: 2, position: expect.any(Number) }, '"2"']);
+      expect([anyRevision.status, anyRevision.body, anyRevision.headers.etag]).toEqual([
+        200,
+        { id, revision: 2, position: expect.any(Number) },
+        '"2"',
+      ]);
       expect(await history(id)).toHaveLength(3);
       expectProblem(await http().post(`/v1/complaints/${randomUUID()}/correspondence`).set('If-Match', '*').send(body), 404);
     });

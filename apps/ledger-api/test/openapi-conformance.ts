@@ -15,6 +15,10 @@ const NOT_AN_OPERATION_HEADER = new Set([
   'connection',
   'keep-alive',
   'transfer-encoding',
+  // CORS, when an origin is configured (LEDGER_CORS_ORIGINS): the same on every response to that origin
+  'vary',
+  'access-control-allow-origin',
+  'access-control-expose-headers',
   ...Object.keys(securityHeaders()),
 ]);
 

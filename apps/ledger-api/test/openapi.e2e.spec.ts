@@ -58,7 +58,13 @@ describe('the contract in the document', () => {
   it('every command documents If-Match (on an existing complaint), Idempotency-Key, its { id, revision } body with the ETag, and its problems', async () => {
     const document = await documentOf();
     const acknowledge = document.paths['/v1/complaints/{id}/acknowledgements'].post;
-    expect(acknowledge.parameters.map((p: { name: string }) => p.name)).toEqual(['id', 'If-Match', 'Idempotency-Key', 'X-Correlation-Id']);
+    expect(acknowledge.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'id',
+      'If-Match',
+      'Idempotency-Key',
+      'X-Correlation-Id',
+      'traceparent',
+    ]);
     expect(acknowledge.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/CommandResult' });
     expect(acknowledge.responses['200'].headers).toHaveProperty('ETag');
     expect(Object.keys(acknowledge.responses)).toEqual([
@@ -79,7 +85,7 @@ describe('the contract in the document', () => {
       'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
     });
     const receive = document.paths['/v1/complaints'].post;
-    expect(receive.parameters.map((p: { name: string }) => p.name)).toEqual(['Idempotency-Key', 'X-Correlation-Id']);
+    expect(receive.parameters.map((p: { name: string }) => p.name)).toEqual(['Idempotency-Key', 'X-Correlation-Id', 'traceparent']);
     expect(receive.responses['201'].headers).toHaveProperty('Location');
   });
 
@@ -140,12 +146,12 @@ describe('the contract in the document', () => {
   it('documents the headers it reads (If-Match with *, Idempotency-Key, X-Correlation-Id) and sends (ETag on a read, Retry-After, Idempotent-Replayed, rate limits)', async () => {
     const document = (await documentOf()) as Document;
     const acknowledge = document.paths['/v1/complaints/{id}/acknowledgements']!.post!;
-    expect(acknowledge.parameters!.map((p) => p.name)).toEqual(['id', 'If-Match', 'Idempotency-Key', 'X-Correlation-Id']);
+    expect(acknowledge.parameters!.map((p) => p.name)).toEqual(['id', 'If-Match', 'Idempotency-Key', 'X-Correlation-Id', 'traceparent']);
     expect(acknowledge.parameters!.find((p) => p.name === 'If-Match')!.description).toMatch(/`\*` asks only that the complaint exist/);
     expect(Object.keys(acknowledge.responses['200']!.headers!)).toEqual(
       expect.arrayContaining(['ETag', 'Idempotent-Replayed', 'X-RateLimit-Remaining']),
     );
-    expect(Object.keys(acknowledge.responses['429']!.headers!)).toEqual(['Retry-After']);
+    expect(Object.keys(acknowledge.responses['429']!.headers!)).toEqual(['X-Correlation-Id', 'Retry-After']);
     expect(Object.keys(acknowledge.responses['401']!.headers!)).toContain('WWW-Authenticate');
     expect(Object.keys(document.paths['/v1/complaints/{id}']!.get!.responses['200']!.headers!)).toContain('ETag');
     // and every header a response of the end-to-end suite carries is checked against its documentation (openapi-conformance.ts)

@@ -232,6 +232,28 @@ describe('who may call what: every endpoint with no key, a wrong key, and each r
     expect(response.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it("with CORS open to an origin: its preflight may send the API's headers, traceparent included, and its scripts may read the answer's", async () => {
+    const cors = await startApp({ LEDGER_CORS_ORIGINS: 'https://housing.example' });
+    try {
+      const preflight = await request(cors.getHttpServer())
+        .options('/v1/complaints')
+        .set('Origin', 'https://housing.example')
+        .set('Access-Control-Request-Method', 'POST')
+        .set('Access-Control-Request-Headers', 'x-api-key,content-type,idempotency-key,traceparent');
+      expect(preflight.headers['access-control-allow-origin']).toBe('https://housing.example');
+      expect(preflight.headers['access-control-allow-headers']).toContain('traceparent');
+      const answer = await api(cors).get('/v1/complaints').set('Origin', 'https://housing.example');
+      expect(answer.headers['x-correlation-id']).toBeTruthy();
+      expect(answer.headers['access-control-expose-headers']?.split(/, */)).toEqual(
+        expect.arrayContaining(['etag', 'x-correlation-id', 'retry-after']),
+      );
+      const elsewhere = await api(cors).get('/v1/complaints').set('Origin', 'https://evil.example');
+      expect(elsewhere.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await cors.close();
+    }
+  });
+
   it('serves the API docs over plain HTTP without asking the browser to upgrade to https (a blank page otherwise)', async () => {
     const response = await anonymous().get('/docs').redirects(1);
     expect(response.status).toBe(200);

@@ -13,6 +13,11 @@ export interface EventMetadata {
   /** Present on events written by an idempotent request (the `Idempotency-Key` header). */
   readonly idempotencyKey?: string;
   readonly requestHash?: string;
+  /**
+   * The W3C trace context of the write that recorded it, where the writing process was tracing
+   * (OpenTelemetry): the relay publishes it as a child of that trace (docs/operations.md, "Monitoring").
+   */
+  readonly traceparent?: string;
 }
 
 export interface NewEvent {

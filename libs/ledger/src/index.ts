@@ -24,6 +24,8 @@ export * from './health/metrics-access';
 export * from './backup/backup';
 export * from './backup/restore';
 export * from './logger';
+export * from './observability/logging';
+export * from './observability/tracing';
 export * from './write/decision-loop';
 export * from './read/queries';
 export * from './read/complaint-reads';

@@ -2,6 +2,7 @@ import type { EventStore } from '@complaint-ledger/event-store';
 import type { HomesByYear, ReadModelDatabase } from '@complaint-ledger/projections';
 import { messagesOf } from './integration-events';
 import type { MessagePublisher } from './publisher';
+import { tracedBatch } from './relay-tracing';
 import type { TopicNames } from './topics';
 import { currentFigures, tsmSnapshotMessage } from './tsm-snapshots';
 
@@ -148,7 +149,14 @@ export class EventRelay {
       const page = await this.options.store.readAll(this.position, batchSize);
       this.waiting = { count: page.length, oldestRecordedAt: page[0]?.metadata.recordedAt ?? null };
       if (page.length) {
-        await this.options.publisher.publish(page.flatMap((event) => messagesOf(event, this.options.topics)));
+        const batch = tracedBatch(page, (event) => messagesOf(event, this.options.topics));
+        await this.options.publisher.publish(batch.messages).then(
+          () => batch.end(),
+          (error: unknown) => {
+            batch.end(error);
+            throw error;
+          },
+        );
         this.position = page.at(-1)!.position;
         this.statements.save.run(this.checkpointName, this.position);
         await this.options.checkpoint?.save(this.checkpointName, this.position);

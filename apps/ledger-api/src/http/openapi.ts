@@ -65,6 +65,14 @@ const REQUEST_HEADERS = {
       "Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up.",
     schema: { type: 'string', pattern: '^[\\w.:-]{1,100}$' },
   },
+  traceparent: {
+    name: 'traceparent',
+    in: 'header',
+    required: false,
+    description:
+      "W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed.",
+    schema: { type: 'string', pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' },
+  },
 } as const;
 
 /** The response headers the API sends, each described once (components.headers) and referred to where sent. */
@@ -85,6 +93,11 @@ const RESPONSE_HEADERS: Record<string, { description: string; schema: object }> 
     schema: { type: 'string' },
   },
   'Content-Disposition': { description: 'Names the file a browser saves it as: `complaint-<id>.json`', schema: { type: 'string' } },
+  'X-Correlation-Id': {
+    description:
+      "The request's correlation id: the caller's `X-Correlation-Id` when it was well formed, else one the ledger made. Recorded in each event the request wrote and in the service's log line for the request.",
+    schema: { type: 'string' },
+  },
   'X-RateLimit-Limit': { description: 'Requests a client may send per minute (LEDGER_RATE_LIMIT_PER_MINUTE)', schema: { type: 'integer' } },
   'X-RateLimit-Remaining': { description: 'Requests left in the current minute', schema: { type: 'integer' } },
   'X-RateLimit-Reset': { description: 'Seconds until the current minute ends', schema: { type: 'integer' } },
@@ -237,7 +250,8 @@ function completeOperation(path: string, method: string, operation: Operation): 
       operation.responses['404'] ??= problem('This ledger signs no checkpoints (no signing key)');
       operation.responses['429'] ??= { ...ERRORS[429] };
       describeHeadersSent(operation); // rate-limited like the rest (the health probes are not)
-    }
+    } else
+      for (const response of Object.values(operation.responses)) response.headers = { ...response.headers, ...header('X-Correlation-Id') };
     return;
   }
   const command = operation.tags?.includes('commands') ?? false;
@@ -259,6 +273,7 @@ function completeOperation(path: string, method: string, operation: Operation): 
   }
   // what the request writes carries its correlation id: commands and erasure
   if (method === 'post') operation.parameters = [...(operation.parameters ?? []), REQUEST_HEADERS.correlationId];
+  operation.parameters = [...(operation.parameters ?? []), REQUEST_HEADERS.traceparent];
   for (const code of [...new Set(codes)].sort()) operation.responses[String(code)] ??= { ...ERRORS[code] };
   describeHeadersSent(operation);
 }
@@ -266,6 +281,7 @@ function completeOperation(path: string, method: string, operation: Operation): 
 /** The headers each response carries: the rate limit's (but on 429, which says when to come back), the challenge on 401. */
 function describeHeadersSent(operation: Operation): void {
   for (const [status, response] of Object.entries(operation.responses)) {
+    response.headers = { ...response.headers, ...header('X-Correlation-Id') };
     if (status === '429') response.headers = { ...response.headers, ...header('Retry-After') };
     else response.headers = { ...response.headers, ...RATE_LIMIT_HEADERS, ...(status === '401' ? header('WWW-Authenticate') : {}) };
   }

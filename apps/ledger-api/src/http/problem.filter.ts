@@ -15,7 +15,7 @@ import {
   WrongExpectedRevision,
 } from '@complaint-ledger/ledger';
 import { complaintNotFound, domainProblem, idempotencyKeyReused, notYet, preconditionFailed } from '../complaints/complaint-problems';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { invalidRequest, problemType, ProblemException, type ProblemDetails } from './problem';
 import { BODY_LIMIT_BYTES, titleOf } from './request-edges';
 
@@ -55,10 +55,13 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
     const problem = this.toProblem(exception);
     if (exception instanceof QueryBusy || exception instanceof QueryTimedOut || exception instanceof ReadModelsBehind)
       void reply.header('retry-after', '1');
-    if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    // a client that went away before its body arrived is no fault here: the request's own line says it was aborted
+    const clientWentAway = request.raw.destroyed && !request.raw.complete;
+    if (problem.status >= 500 && !clientWentAway) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
   }
 

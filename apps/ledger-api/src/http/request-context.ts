@@ -14,9 +14,20 @@ export const principalOf = (request: FastifyRequest): string => {
   return actorOf(principal);
 };
 
+const correlationIds = new WeakMap<FastifyRequest, string>();
+
+/**
+ * The request's correlation id: the client's `X-Correlation-Id` when it is a plain token, or one
+ * made for the request; the same all through it (its events, its log line, the response header).
+ */
 export const correlationIdOf = (request: FastifyRequest): string => {
-  const header = request.headers['x-correlation-id'];
-  return typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) ? header : randomUUID();
+  let id = correlationIds.get(request);
+  if (id === undefined) {
+    const header = request.headers['x-correlation-id'];
+    id = typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) ? header : randomUUID();
+    correlationIds.set(request, id);
+  }
+  return id;
 };
 
 const invalidHeader = (field: string, message: string) => invalidRequest([{ field, rule: 'header', message }]);

@@ -1308,6 +1308,8 @@ export interface components {
     'WWW-Authenticate': string;
     /** @description Names the file a browser saves it as: `complaint-<id>.json` */
     'Content-Disposition': string;
+    /** @description The request's correlation id: the caller's `X-Correlation-Id` when it was well formed, else one the ledger made. Recorded in each event the request wrote and in the service's log line for the request. */
+    'X-Correlation-Id': string;
     /** @description Requests a client may send per minute (LEDGER_RATE_LIMIT_PER_MINUTE) */
     'X-RateLimit-Limit': number;
     /** @description Requests left in the current minute */
@@ -1341,7 +1343,10 @@ export interface operations {
         /** @description Read your own write: answer only once the read models have reached this log position (a command's `position`); 503 READ_MODELS.BEHIND if they have not within a few seconds */
         minPosition?: number;
       };
-      header?: never;
+      header?: {
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -1350,6 +1355,7 @@ export interface operations {
       /** @description List complaints, newest first, from the complaints read model (paged by cursor); at asOf/knownAt, as they stood or were known then */
       200: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1362,6 +1368,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1374,6 +1381,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1387,6 +1395,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1399,6 +1408,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -1416,6 +1426,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
       };
       path?: never;
       cookie?: never;
@@ -1431,6 +1443,7 @@ export interface operations {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           Location: components['headers']['Location'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1443,6 +1456,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1455,6 +1469,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1468,6 +1483,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1480,6 +1496,7 @@ export interface operations {
       /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
       409: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1492,6 +1509,7 @@ export interface operations {
       /** @description Body over 256 KiB */
       413: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1504,6 +1522,7 @@ export interface operations {
       /** @description The body is not `application/json` */
       415: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1516,6 +1535,7 @@ export interface operations {
       /** @description An impossible value, or an `Idempotency-Key` reused with another body */
       422: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1528,6 +1548,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -1538,6 +1559,7 @@ export interface operations {
       /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1559,6 +1581,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
       };
       path: {
         id: string;
@@ -1575,6 +1599,7 @@ export interface operations {
         headers: {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1587,6 +1612,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1599,6 +1625,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1612,6 +1639,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1624,6 +1652,7 @@ export interface operations {
       /** @description No such complaint (or not yet received / recorded at the time asked for) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1636,6 +1665,7 @@ export interface operations {
       /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
       409: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1648,6 +1678,7 @@ export interface operations {
       /** @description `If-Match` names a revision the complaint has moved on from */
       412: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1660,6 +1691,7 @@ export interface operations {
       /** @description Body over 256 KiB */
       413: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1672,6 +1704,7 @@ export interface operations {
       /** @description The body is not `application/json` */
       415: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1684,6 +1717,7 @@ export interface operations {
       /** @description An impossible value, or an `Idempotency-Key` reused with another body */
       422: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1696,6 +1730,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -1706,6 +1741,7 @@ export interface operations {
       /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1727,6 +1763,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
       };
       path: {
         id: string;
@@ -1743,6 +1781,7 @@ export interface operations {
         headers: {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1755,6 +1794,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1767,6 +1807,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1780,6 +1821,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1792,6 +1834,7 @@ export interface operations {
       /** @description No such complaint (or not yet received / recorded at the time asked for) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1804,6 +1847,7 @@ export interface operations {
       /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
       409: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1816,6 +1860,7 @@ export interface operations {
       /** @description `If-Match` names a revision the complaint has moved on from */
       412: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1828,6 +1873,7 @@ export interface operations {
       /** @description Body over 256 KiB */
       413: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1840,6 +1886,7 @@ export interface operations {
       /** @description The body is not `application/json` */
       415: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1852,6 +1899,7 @@ export interface operations {
       /** @description An impossible value, or an `Idempotency-Key` reused with another body */
       422: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1864,6 +1912,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -1874,6 +1923,7 @@ export interface operations {
       /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1895,6 +1945,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
       };
       path: {
         id: string;
@@ -1911,6 +1963,7 @@ export interface operations {
         headers: {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1923,6 +1976,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1935,6 +1989,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1948,6 +2003,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1960,6 +2016,7 @@ export interface operations {
       /** @description No such complaint (or not yet received / recorded at the time asked for) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1972,6 +2029,7 @@ export interface operations {
       /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
       409: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1984,6 +2042,7 @@ export interface operations {
       /** @description `If-Match` names a revision the complaint has moved on from */
       412: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1996,6 +2055,7 @@ export interface operations {
       /** @description Body over 256 KiB */
       413: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2008,6 +2068,7 @@ export interface operations {
       /** @description The body is not `application/json` */
       415: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2020,6 +2081,7 @@ export interface operations {
       /** @description An impossible value, or an `Idempotency-Key` reused with another body */
       422: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2032,6 +2094,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -2042,6 +2105,7 @@ export interface operations {
       /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2063,6 +2127,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
       };
       path: {
         id: string;
@@ -2079,6 +2145,7 @@ export interface operations {
         headers: {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2091,6 +2158,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2103,6 +2171,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2116,6 +2185,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2128,6 +2198,7 @@ export interface operations {
       /** @description No such complaint (or not yet received / recorded at the time asked for) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2140,6 +2211,7 @@ export interface operations {
       /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
       409: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2152,6 +2224,7 @@ export interface operations {
       /** @description `If-Match` names a revision the complaint has moved on from */
       412: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2164,6 +2237,7 @@ export interface operations {
       /** @description Body over 256 KiB */
       413: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2176,6 +2250,7 @@ export interface operations {
       /** @description The body is not `application/json` */
       415: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2188,6 +2263,7 @@ export interface operations {
       /** @description An impossible value, or an `Idempotency-Key` reused with another body */
       422: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2200,6 +2276,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -2210,6 +2287,7 @@ export interface operations {
       /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2231,6 +2309,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
       };
       path: {
         id: string;
@@ -2247,6 +2327,7 @@ export interface operations {
         headers: {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2259,6 +2340,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2271,6 +2353,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2284,6 +2367,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2296,6 +2380,7 @@ export interface operations {
       /** @description No such complaint (or not yet received / recorded at the time asked for) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2308,6 +2393,7 @@ export interface operations {
       /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
       409: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2320,6 +2406,7 @@ export interface operations {
       /** @description `If-Match` names a revision the complaint has moved on from */
       412: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2332,6 +2419,7 @@ export interface operations {
       /** @description Body over 256 KiB */
       413: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2344,6 +2432,7 @@ export interface operations {
       /** @description The body is not `application/json` */
       415: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2356,6 +2445,7 @@ export interface operations {
       /** @description An impossible value, or an `Idempotency-Key` reused with another body */
       422: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2368,6 +2458,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -2378,6 +2469,7 @@ export interface operations {
       /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2399,6 +2491,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
       };
       path: {
         id: string;
@@ -2415,6 +2509,7 @@ export interface operations {
         headers: {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2427,6 +2522,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2439,6 +2535,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2452,6 +2549,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2464,6 +2562,7 @@ export interface operations {
       /** @description No such complaint (or not yet received / recorded at the time asked for) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2476,6 +2575,7 @@ export interface operations {
       /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
       409: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2488,6 +2588,7 @@ export interface operations {
       /** @description `If-Match` names a revision the complaint has moved on from */
       412: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2500,6 +2601,7 @@ export interface operations {
       /** @description Body over 256 KiB */
       413: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2512,6 +2614,7 @@ export interface operations {
       /** @description The body is not `application/json` */
       415: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2524,6 +2627,7 @@ export interface operations {
       /** @description An impossible value, or an `Idempotency-Key` reused with another body */
       422: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2536,6 +2640,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -2546,6 +2651,7 @@ export interface operations {
       /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2567,6 +2673,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
       };
       path: {
         id: string;
@@ -2583,6 +2691,7 @@ export interface operations {
         headers: {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2595,6 +2704,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2607,6 +2717,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2620,6 +2731,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2632,6 +2744,7 @@ export interface operations {
       /** @description No such complaint (or not yet received / recorded at the time asked for) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2644,6 +2757,7 @@ export interface operations {
       /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
       409: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2656,6 +2770,7 @@ export interface operations {
       /** @description `If-Match` names a revision the complaint has moved on from */
       412: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2668,6 +2783,7 @@ export interface operations {
       /** @description Body over 256 KiB */
       413: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2680,6 +2796,7 @@ export interface operations {
       /** @description The body is not `application/json` */
       415: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2692,6 +2809,7 @@ export interface operations {
       /** @description An impossible value, or an `Idempotency-Key` reused with another body */
       422: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2704,6 +2822,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -2714,6 +2833,7 @@ export interface operations {
       /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2735,6 +2855,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
       };
       path: {
         id: string;
@@ -2751,6 +2873,7 @@ export interface operations {
         headers: {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2763,6 +2886,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2775,6 +2899,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2788,6 +2913,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2800,6 +2926,7 @@ export interface operations {
       /** @description No such complaint (or not yet received / recorded at the time asked for) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2812,6 +2939,7 @@ export interface operations {
       /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
       409: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2824,6 +2952,7 @@ export interface operations {
       /** @description `If-Match` names a revision the complaint has moved on from */
       412: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2836,6 +2965,7 @@ export interface operations {
       /** @description Body over 256 KiB */
       413: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2848,6 +2978,7 @@ export interface operations {
       /** @description The body is not `application/json` */
       415: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2860,6 +2991,7 @@ export interface operations {
       /** @description An impossible value, or an `Idempotency-Key` reused with another body */
       422: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2872,6 +3004,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -2882,6 +3015,7 @@ export interface operations {
       /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2903,6 +3037,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
       };
       path: {
         id: string;
@@ -2919,6 +3055,7 @@ export interface operations {
         headers: {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2931,6 +3068,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2943,6 +3081,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2956,6 +3095,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2968,6 +3108,7 @@ export interface operations {
       /** @description No such complaint (or not yet received / recorded at the time asked for) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2980,6 +3121,7 @@ export interface operations {
       /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
       409: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2992,6 +3134,7 @@ export interface operations {
       /** @description `If-Match` names a revision the complaint has moved on from */
       412: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3004,6 +3147,7 @@ export interface operations {
       /** @description Body over 256 KiB */
       413: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3016,6 +3160,7 @@ export interface operations {
       /** @description The body is not `application/json` */
       415: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3028,6 +3173,7 @@ export interface operations {
       /** @description An impossible value, or an `Idempotency-Key` reused with another body */
       422: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3040,6 +3186,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -3050,6 +3197,7 @@ export interface operations {
       /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3071,6 +3219,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
       };
       path: {
         id: string;
@@ -3087,6 +3237,7 @@ export interface operations {
         headers: {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3099,6 +3250,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3111,6 +3263,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3124,6 +3277,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3136,6 +3290,7 @@ export interface operations {
       /** @description No such complaint (or not yet received / recorded at the time asked for) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3148,6 +3303,7 @@ export interface operations {
       /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
       409: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3160,6 +3316,7 @@ export interface operations {
       /** @description `If-Match` names a revision the complaint has moved on from */
       412: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3172,6 +3329,7 @@ export interface operations {
       /** @description Body over 256 KiB */
       413: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3184,6 +3342,7 @@ export interface operations {
       /** @description The body is not `application/json` */
       415: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3196,6 +3355,7 @@ export interface operations {
       /** @description An impossible value, or an `Idempotency-Key` reused with another body */
       422: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3208,6 +3368,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -3218,6 +3379,7 @@ export interface operations {
       /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3239,6 +3401,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
       };
       path: {
         id: string;
@@ -3256,6 +3420,7 @@ export interface operations {
         headers: {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3268,6 +3433,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3280,6 +3446,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3293,6 +3460,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3305,6 +3473,7 @@ export interface operations {
       /** @description No such complaint (or not yet received / recorded at the time asked for) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3317,6 +3486,7 @@ export interface operations {
       /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
       409: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3329,6 +3499,7 @@ export interface operations {
       /** @description `If-Match` names a revision the complaint has moved on from */
       412: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3341,6 +3512,7 @@ export interface operations {
       /** @description Body over 256 KiB */
       413: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3353,6 +3525,7 @@ export interface operations {
       /** @description The body is not `application/json` */
       415: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3365,6 +3538,7 @@ export interface operations {
       /** @description An impossible value, or an `Idempotency-Key` reused with another body */
       422: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3377,6 +3551,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -3387,6 +3562,7 @@ export interface operations {
       /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3408,6 +3584,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
       };
       path: {
         id: string;
@@ -3424,6 +3602,7 @@ export interface operations {
         headers: {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3436,6 +3615,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3448,6 +3628,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3461,6 +3642,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3473,6 +3655,7 @@ export interface operations {
       /** @description No such complaint (or not yet received / recorded at the time asked for) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3485,6 +3668,7 @@ export interface operations {
       /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
       409: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3497,6 +3681,7 @@ export interface operations {
       /** @description `If-Match` names a revision the complaint has moved on from */
       412: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3509,6 +3694,7 @@ export interface operations {
       /** @description Body over 256 KiB */
       413: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3521,6 +3707,7 @@ export interface operations {
       /** @description The body is not `application/json` */
       415: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3533,6 +3720,7 @@ export interface operations {
       /** @description An impossible value, or an `Idempotency-Key` reused with another body */
       422: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3545,6 +3733,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -3555,6 +3744,7 @@ export interface operations {
       /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3576,6 +3766,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
       };
       path: {
         id: string;
@@ -3592,6 +3784,7 @@ export interface operations {
         headers: {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3604,6 +3797,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3616,6 +3810,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3629,6 +3824,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3641,6 +3837,7 @@ export interface operations {
       /** @description No such complaint (or not yet received / recorded at the time asked for) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3653,6 +3850,7 @@ export interface operations {
       /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
       409: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3665,6 +3863,7 @@ export interface operations {
       /** @description `If-Match` names a revision the complaint has moved on from */
       412: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3677,6 +3876,7 @@ export interface operations {
       /** @description Body over 256 KiB */
       413: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3689,6 +3889,7 @@ export interface operations {
       /** @description The body is not `application/json` */
       415: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3701,6 +3902,7 @@ export interface operations {
       /** @description An impossible value, or an `Idempotency-Key` reused with another body */
       422: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3713,6 +3915,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -3723,6 +3926,7 @@ export interface operations {
       /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3744,6 +3948,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
       };
       path: {
         id: string;
@@ -3760,6 +3966,7 @@ export interface operations {
         headers: {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3772,6 +3979,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3784,6 +3992,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3797,6 +4006,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3809,6 +4019,7 @@ export interface operations {
       /** @description No such complaint (or not yet received / recorded at the time asked for) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3821,6 +4032,7 @@ export interface operations {
       /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
       409: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3833,6 +4045,7 @@ export interface operations {
       /** @description `If-Match` names a revision the complaint has moved on from */
       412: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3845,6 +4058,7 @@ export interface operations {
       /** @description Body over 256 KiB */
       413: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3857,6 +4071,7 @@ export interface operations {
       /** @description The body is not `application/json` */
       415: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3869,6 +4084,7 @@ export interface operations {
       /** @description An impossible value, or an `Idempotency-Key` reused with another body */
       422: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3881,6 +4097,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -3891,6 +4108,7 @@ export interface operations {
       /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3910,7 +4128,10 @@ export interface operations {
         /** @description Record time: only what the ledger had recorded by then (decision 0018) */
         knownAt?: string;
       };
-      header?: never;
+      header?: {
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
       path: {
         id: string;
       };
@@ -3922,6 +4143,7 @@ export interface operations {
       200: {
         headers: {
           ETag: components['headers']['ETag'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3934,6 +4156,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3946,6 +4169,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3959,6 +4183,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3971,6 +4196,7 @@ export interface operations {
       /** @description No such complaint (or not yet received / recorded at the time asked for) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3983,6 +4209,7 @@ export interface operations {
       /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
       409: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3995,6 +4222,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -4010,7 +4238,10 @@ export interface operations {
         /** @description Record time: only what the ledger had recorded by then (decision 0018) */
         knownAt?: string;
       };
-      header?: never;
+      header?: {
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
       path: {
         id: string;
       };
@@ -4021,6 +4252,7 @@ export interface operations {
       /** @description Every event recorded for the complaint (by knownAt, if given), in order, with its hashes and the corrections made to it (Code 5.12) */
       200: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4033,6 +4265,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4045,6 +4278,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4058,6 +4292,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4070,6 +4305,7 @@ export interface operations {
       /** @description No such complaint (or not yet received / recorded at the time asked for) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4082,6 +4318,7 @@ export interface operations {
       /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
       409: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4094,6 +4331,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -4109,7 +4347,10 @@ export interface operations {
         /** @description Record time: only what the ledger had recorded by then (decision 0018) */
         knownAt?: string;
       };
-      header?: never;
+      header?: {
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
       path: {
         id: string;
       };
@@ -4121,6 +4362,7 @@ export interface operations {
       200: {
         headers: {
           'Content-Disposition': components['headers']['Content-Disposition'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4133,6 +4375,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4145,6 +4388,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4158,6 +4402,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4170,6 +4415,7 @@ export interface operations {
       /** @description No such complaint (or not yet received / recorded at the time asked for) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4182,6 +4428,7 @@ export interface operations {
       /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
       409: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4194,6 +4441,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -4209,7 +4457,10 @@ export interface operations {
         /** @description Record time: only what the ledger had recorded by then (decision 0018) */
         knownAt?: string;
       };
-      header?: never;
+      header?: {
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
       path: {
         id: string;
       };
@@ -4220,6 +4471,7 @@ export interface operations {
       /** @description Verify the complaint's hash chain (as recorded by knownAt, if given) and name the first broken revision */
       200: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4232,6 +4484,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4244,6 +4497,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4257,6 +4511,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4269,6 +4524,7 @@ export interface operations {
       /** @description No such complaint (or not yet received / recorded at the time asked for) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4281,6 +4537,7 @@ export interface operations {
       /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
       409: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4293,6 +4550,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -4324,7 +4582,10 @@ export interface operations {
         /** @description Read your own write: answer only once the read models have reached this log position (a command's `position`); 503 READ_MODELS.BEHIND if they have not within a few seconds */
         minPosition?: number;
       };
-      header?: never;
+      header?: {
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -4333,6 +4594,7 @@ export interface operations {
       /** @description Deadlines not met on time, whether the sweep found them or a late fact revealed them, less those later facts disproved (decision 0017); with type=DeadlineApproaching, the warnings */
       200: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4345,6 +4607,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4357,6 +4620,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4370,6 +4634,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4382,6 +4647,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -4403,7 +4669,10 @@ export interface operations {
         /** @description Read your own write: answer only once the read models have reached this log position (a command's `position`); 503 READ_MODELS.BEHIND if they have not within a few seconds */
         minPosition?: number;
       };
-      header?: never;
+      header?: {
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -4412,6 +4681,7 @@ export interface operations {
       /** @description TSM CH01 and CH02 for a reporting year, per tenure and in total (counted as docs/decisions/0007-tsm-counting.md says) */
       200: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4424,6 +4694,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4436,6 +4707,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4449,6 +4721,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4461,6 +4734,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -4473,7 +4747,10 @@ export interface operations {
   VerifyLedger: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -4482,6 +4759,7 @@ export interface operations {
       /** @description Verify the whole log now: every event's hash, every stream's links, the ledger chain, every signed checkpoint and the witness file; the first break, if any, by position, stream and revision */
       200: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4494,6 +4772,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4507,6 +4786,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4519,6 +4799,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -4540,6 +4821,7 @@ export interface operations {
       /** @description The Ed25519 public key that checks the ledger's signed checkpoints */
       200: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4552,6 +4834,7 @@ export interface operations {
       /** @description This ledger signs no checkpoints (no signing key) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4564,6 +4847,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -4585,6 +4869,7 @@ export interface operations {
       /** @description The process is up */
       200: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -4608,6 +4893,7 @@ export interface operations {
       /** @description Whether this instance can take commands (503 when not, so load balancers stop sending them), with projection and relay lag */
       200: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -4617,6 +4903,7 @@ export interface operations {
       /** @description Not ready: the checks say why */
       503: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -4631,6 +4918,8 @@ export interface operations {
       header?: {
         /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
       };
       path?: never;
       cookie?: never;
@@ -4644,6 +4933,7 @@ export interface operations {
       /** @description Erase a resident's personal data (crypto-shredding) — PersonalDataErased */
       200: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4656,6 +4946,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4668,6 +4959,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4681,6 +4973,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4693,6 +4986,7 @@ export interface operations {
       /** @description Body over 256 KiB */
       413: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4705,6 +4999,7 @@ export interface operations {
       /** @description The body is not `application/json` */
       415: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4717,6 +5012,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -4727,6 +5023,7 @@ export interface operations {
       /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4744,6 +5041,8 @@ export interface operations {
       header?: {
         /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
       };
       path: {
         reference: string;
@@ -4755,6 +5054,7 @@ export interface operations {
       /** @description Erase a resident named in the path (deprecated: use POST /v1/residents/erasure) */
       200: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4767,6 +5067,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4779,6 +5080,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4792,6 +5094,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4804,6 +5107,7 @@ export interface operations {
       /** @description No such complaint (or not yet received / recorded at the time asked for) */
       404: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4816,6 +5120,7 @@ export interface operations {
       /** @description Body over 256 KiB */
       413: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4828,6 +5133,7 @@ export interface operations {
       /** @description The body is not `application/json` */
       415: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4840,6 +5146,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -4850,6 +5157,7 @@ export interface operations {
       /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4873,7 +5181,10 @@ export interface operations {
         /** @description Read your own write: answer only once the read models have reached this log position (a command's `position`); 503 READ_MODELS.BEHIND if they have not within a few seconds */
         minPosition?: number;
       };
-      header?: never;
+      header?: {
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -4882,6 +5193,7 @@ export interface operations {
       /** @description The annual complaints performance and service improvement report (Code 8.1): JSON, or HTML with Accept: text/html; with knownAt, as it would have been published then */
       200: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4895,6 +5207,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4907,6 +5220,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4920,6 +5234,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4932,6 +5247,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -4953,7 +5269,10 @@ export interface operations {
         /** @description Read your own write: answer only once the read models have reached this log position (a command's `position`); 503 READ_MODELS.BEHIND if they have not within a few seconds */
         minPosition?: number;
       };
-      header?: never;
+      header?: {
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -4962,6 +5281,7 @@ export interface operations {
       /** @description The report as a page */
       200: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4974,6 +5294,7 @@ export interface operations {
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
       400: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4986,6 +5307,7 @@ export interface operations {
       /** @description No credential, or one the ledger does not know */
       401: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4999,6 +5321,7 @@ export interface operations {
       /** @description A credential whose roles this operation does not allow */
       403: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5011,6 +5334,7 @@ export interface operations {
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };

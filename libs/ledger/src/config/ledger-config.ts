@@ -351,6 +351,32 @@ export class LedgerConfig {
   LEDGER_HEAP_MB = 256;
 
   @Setting(
+    'Monitoring',
+    'How log lines are written to standard output: `json` (one JSON object a line), `text` (for a person at a terminal), or `auto`: text when standard output is a terminal and `NODE_ENV` is not `production`, JSON otherwise (docs/operations.md, "Monitoring").',
+  )
+  @IsIn(['auto', 'json', 'text'])
+  LEDGER_LOG_FORMAT: 'auto' | 'json' | 'text' = 'auto';
+
+  @Setting('Monitoring', 'The least severe log lines written: `debug` adds what is only useful when looking for a fault.')
+  @IsIn(['debug', 'info', 'warn', 'error'])
+  LEDGER_LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
+
+  @Setting(
+    'Monitoring',
+    'Send OpenTelemetry traces to this OTLP/HTTP endpoint (JSON), e.g. `http://otel-collector:4318/v1/traces`; headers such as credentials from the standard `OTEL_EXPORTER_OTLP_HEADERS`. Unset, nothing is traced and no trace context is recorded with events or sent to Kafka.',
+  )
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['https', 'http'] })
+  LEDGER_OTLP_TRACES_URL?: string;
+
+  @Setting(
+    'Monitoring',
+    "Percentage of the traces this process begins that are recorded; a request carrying a `traceparent` follows its caller's decision.",
+  )
+  @WholeNumber(0, 100)
+  LEDGER_TRACES_SAMPLE_PERCENT = 100;
+
+  @Setting(
     'Deadlines',
     "The landlord's own stage 1 acknowledgement timescale in working days: shorter than the Code's, never longer (docs/decisions/0009-landlord-timescales.md).",
   )

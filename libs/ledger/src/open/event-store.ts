@@ -20,6 +20,6 @@ export function openEventStore(config: LedgerConfig, clock: Clock, logger: Ledge
     }
     case 'eventstoredb':
       // loadConfig has already refused eventstoredb without a connection string
-      return EventStoreDbEventStore.connect(config.EVENTSTORE_CONNECTION_STRING!, { clock });
+      return EventStoreDbEventStore.connect(config.EVENTSTORE_CONNECTION_STRING!, { clock, logger }); // its subscription's warnings too
   }
 }

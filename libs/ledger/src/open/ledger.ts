@@ -35,7 +35,7 @@ export interface OpenLedgerOptions {
   readonly clock?: Clock;
   /** Tests may pass a store; otherwise the configured one is opened. */
   readonly store?: EventStore;
-  /** Loggers by context (Nest's Logger in the apps); plain lines by default. */
+  /** Loggers by context (the service's log lines in the apps: openLogging); plain lines by default. */
   readonly loggers?: LoggerFactory;
 }
 

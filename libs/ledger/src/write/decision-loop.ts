@@ -6,6 +6,7 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from '@complaint-ledger/event-store';
+import { inSpan } from '../observability/spans';
 
 /** Tries at a stream another writer keeps changing: the last failure is thrown. */
 export const MAX_ATTEMPTS = 8;
@@ -59,8 +60,20 @@ export async function runDecision<S, E, A>(store: EventStore, cycle: DecisionCyc
     const decided = cycle.decide(state, revision);
     if (!decided.length) return cycle.answer({ decided, revision, appended: null });
     try {
-      const events = await cycle.seal(decided, state);
-      const appended = await store.append(cycle.stream, events, revision < 0 ? 'no_stream' : revision);
+      const expected = revision < 0 ? 'no_stream' : revision;
+      const attributes = { 'ledger.stream': cycle.stream, 'ledger.expected_revision': String(expected), 'ledger.attempt': attempt };
+      // sealed within the span, so the events carry its context: the relay's publishing continues the trace from here
+      const appended = await inSpan(
+        'event-store.append',
+        attributes,
+        async (span) => {
+          const events = await cycle.seal(decided, state);
+          const result = await store.append(cycle.stream, events, expected);
+          span.setAttributes({ 'ledger.events': events.length, 'ledger.position': result.position, 'ledger.written': result.written });
+          return result;
+        },
+        isConflict,
+      );
       return cycle.answer({ decided, revision, appended });
     } catch (error) {
       if (!cycle.retryable(error) || attempt >= MAX_ATTEMPTS) throw error;

@@ -36,6 +36,7 @@ import type { Clock } from '../clock';
 import type { CommandMetrics } from './command-metrics';
 import { isConflict, runDecision } from './decision-loop';
 import { CommandRefused, IdempotencyKeyReused, type LedgerBroken, RevisionMismatch } from './refusals';
+import { inSpan, recordedTraceContext } from '../observability/spans';
 
 /** How a retry of a request is recognised: the client's `Idempotency-Key`, or the request itself. */
 export interface RetryIdentity {
@@ -111,7 +112,29 @@ export class WritePath {
   constructor(private readonly deps: WritePathDependencies) {}
 
   /** A complaint command, from people or from the ledger itself, through the complaint's decider. */
-  async execute(request: CommandRequest): Promise<CommandOutcome> {
+  execute(request: CommandRequest): Promise<CommandOutcome> {
+    const attributes = {
+      'ledger.command': request.command.type,
+      'ledger.complaint_id': request.complaintId,
+      'ledger.correlation_id': request.correlationId,
+    };
+    return inSpan(
+      `ledger.write ${request.command.type}`,
+      attributes,
+      async (span) => {
+        const outcome = await this.inTurn(request);
+        span.setAttributes({
+          'ledger.revision': outcome.revision,
+          'ledger.recorded': outcome.recorded.length,
+          'ledger.replayed': outcome.replayed,
+        });
+        return outcome;
+      },
+      isAnswer,
+    );
+  }
+
+  private async inTurn(request: CommandRequest): Promise<CommandOutcome> {
     const id = request.complaintId;
     const previous = this.queues.get(id);
     const run = previous ? previous.then(() => this.run(request)) : this.run(request);
@@ -158,6 +181,7 @@ export class WritePath {
             actor: 'ledger:checkpointer',
             correlationId: randomUUID(),
             schemaVersion: EVENT_SCHEMA_VERSION,
+            ...recordedTraceContext(),
           },
         })),
       answer: ({ appended }) => (appended ? { revision: appended.revision } : null),
@@ -260,6 +284,7 @@ export class WritePath {
         correlationId: request.correlationId,
         schemaVersion: EVENT_SCHEMA_VERSION,
         ...(retry ? { idempotencyKey: retry.key, ...(retry.requestHash ? { requestHash: retry.requestHash } : {}) } : {}),
+        ...recordedTraceContext(),
       },
     }));
   }
@@ -290,6 +315,10 @@ function retryKeyOf(actor: string, retry: RetryIdentity): RetryKey {
 }
 
 const DERIVED = 'derived:';
+
+/** What the write path answers a client with, rather than fails on. */
+const isAnswer = (error: unknown) =>
+  error instanceof CommandRefused || error instanceof RevisionMismatch || error instanceof IdempotencyKeyReused;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

@@ -54,6 +54,8 @@ export class EventStoreDbStandIn {
    * `BatchAppend` call (one correlation id), `features` the clients' `GetSupportedMethods` probes.
    */
   readonly calls = { read: 0, append: 0, batchAppend: 0, subscribe: 0, features: 0 };
+  /** Every read answered (not subscriptions): of which stream (`$all`), which way, and how many events it sent. */
+  readonly reads: { stream: string; backwards: boolean; events: number }[] = [];
   readonly log = new StandInLog((stored) => this.notify(stored));
   private readonly subscribers = new Set<{ call: ReadCall; prefixes: readonly string[] }>();
   private readonly hanging = new Set<ReadCall | AppendCall | BatchAppendCall | FeaturesCall>();
@@ -156,9 +158,10 @@ export class EventStoreDbStandIn {
     let selected: StoredEvent[];
     let prefixes: readonly string[] = [];
     if (options.hasStream()) {
-      const name = Buffer.from(options.getStream()!.getStreamIdentifier()!.getStreamName_asU8()).toString('utf8');
+      const name = streamNameOf(options.getStream()!);
       selected = this.log.events.filter((event) => event.streamName === name);
       if (!selected.length) {
+        this.reads.push({ stream: name, backwards, events: 0 });
         const notFound = new streams.ReadResp.StreamNotFound().setStreamIdentifier(options.getStream()!.getStreamIdentifier());
         call.write(new streams.ReadResp().setStreamNotFound(notFound));
         call.end();
@@ -190,6 +193,7 @@ export class EventStoreDbStandIn {
       sent += 1;
     }
     if (!subscription) {
+      this.reads.push({ stream: options.hasStream() ? streamNameOf(options.getStream()!) : '$all', backwards, events: sent });
       call.end();
       return;
     }
@@ -295,6 +299,9 @@ export async function silentListener(): Promise<{ connectionString: string; clos
       }),
   };
 }
+
+const streamNameOf = (options: streams.ReadReq.Options.StreamOptions) =>
+  Buffer.from(options.getStreamIdentifier()!.getStreamName_asU8()).toString('utf8');
 
 function readResp(event: StoredEvent): streams.ReadResp {
   const recorded = new streams.ReadResp.ReadEvent.RecordedEvent()

@@ -186,6 +186,20 @@ export function eventStoreDbOnTheWire(client: ClientName): void {
       expect((await store.readStream(id)).map((e) => e.revision)).toEqual([2]);
       expect(await store.append(id, [newEvent()], 2)).toMatchObject({ revision: 3, written: true });
       expect((await store.readStream(id)).map((e) => e.revision)).toEqual([2, 3]);
+      expect(await store.readLastEvent(id)).toMatchObject({ revision: 3 });
+    });
+
+    it('given the head the caller has just read, appends without reading the stream; a head another writer moved past costs one read', async () => {
+      const store = open();
+      const id = stream();
+      await store.append(id, [newEvent()], 'no_stream');
+      const head = { revision: 0, hash: (await store.readLastEvent(id))!.metadata.hash };
+      const reads = server.reads.length;
+      expect(await store.append(id, [newEvent()], 0, head)).toMatchObject({ revision: 1, written: true });
+      expect(server.reads.slice(reads)).toEqual([]);
+      await expect(store.append(id, [newEvent()], 0, head)).rejects.toMatchObject({ expected: 0, actual: 1 });
+      expect(server.reads.slice(reads)).toEqual([{ stream: id, backwards: false, events: 2 }]);
+      expect(verifyChain(await store.readStream(id)).valid).toBe(true);
     });
 
     it("refuses an append over the server's maximum append size as unavailable, writing nothing", async () => {

@@ -1,4 +1,4 @@
-import { checkAppend } from '../append-rules';
+import { checkAppend, headToTrust, refuseRepeatedIds } from '../append-rules';
 import { chain, GENESIS_HASH } from '../hash-chain';
 import {
   OutcomeUnknown,
@@ -10,6 +10,7 @@ import {
   type NewEvent,
   type RecordedEvent,
   type RecordedMetadata,
+  type StreamHead,
   type Subscription,
   type SubscriptionHealth,
 } from '../port';
@@ -54,9 +55,11 @@ export interface EventStoreDbOptions {
  *   `{commit: p, prepare: p}` is exact (the convention other EventStoreDB projection runners use).
  * - Our metadata (occurredAt, actor, correlation, schema version, recordedAt and the hash chain)
  *   travels as the event's JSON metadata, so the chain verifies from the server's copy alone.
- * - The hash chain needs the previous event's hash, so an append reads the stream first and then
- *   writes at exactly that revision: a writer that slipped in between makes EventStoreDB answer
- *   `WrongExpectedVersion`, never a broken chain. `any` re-reads and tries again.
+ * - The hash chain needs the previous event's hash: an append takes it from the head the caller
+ *   has just read (`expectedHead`), or reads the stream first, and writes at exactly that
+ *   revision: a writer that slipped in between makes EventStoreDB answer `WrongExpectedVersion`,
+ *   never a broken chain. Then the stream is read and the append decided again; `any` chains onto
+ *   the new head, a bounded number of times.
  * - EventStoreDB keeps no index of event ids across streams, so an event id is checked against
  *   the target stream only (a retry is recognised; a reused id in that stream is refused). Our
  *   event ids are random or derived from the complaint id, so a cross-stream clash needs a bug.
@@ -105,23 +108,49 @@ export class EventStoreDbEventStore implements EventStore {
     );
   }
 
-  async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  /**
+   * With an `expectedHead` (the write path has just read the stream), one call: the events are
+   * chained onto that head's hash and appended expecting it. Without one, or when the server says
+   * the stream has moved on, the stream is read first and the append decided from what it holds
+   * (a retry recognised, a stale expectation refused, `any` chained onto the head).
+   */
+  async append(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+    expectedHead?: StreamHead,
+  ): Promise<AppendResult> {
+    let taken = headToTrust(expected, expectedHead);
     let redirected = false;
     for (let attempt = 1; ; attempt++) {
-      const stream = await this.readStream(streamId);
-      // the head is the last event's own revision: a stream whose start was truncated or scavenged does not start at 0
-      const head = stream.length ? stream.at(-1)!.revision : 'no_stream';
-      const byId = new Map(stream.map((event) => [event.eventId, event]));
-      const decision = checkAppend(streamId, head, expected, events, (id) => byId.get(id));
-      if (decision.kind === 'already_written') {
-        const written = stream.find((event) => event.revision === decision.revision)!;
-        return { revision: decision.revision, position: written.position, written: false };
+      let head: number | 'no_stream';
+      let prevHash: string;
+      if (taken) {
+        refuseRepeatedIds(events); // the ids the caller read were its to check; an append's own repeats are the store's
+        head = taken.revision < 0 ? 'no_stream' : taken.revision;
+        prevHash = taken.hash;
+      } else {
+        const stream = await this.readStream(streamId);
+        // the head is the last event's own revision: a stream whose start was truncated or scavenged does not start at 0
+        head = stream.length ? stream.at(-1)!.revision : 'no_stream';
+        const byId = new Map(stream.map((event) => [event.eventId, event]));
+        const decision = checkAppend(streamId, head, expected, events, (id) => byId.get(id));
+        if (decision.kind === 'already_written') {
+          const written = stream.find((event) => event.revision === decision.revision)!;
+          return { revision: decision.revision, position: written.position, written: false };
+        }
+        prevHash = stream.at(-1)?.metadata.hash ?? GENESIS_HASH;
       }
       try {
-        return await this.write(streamId, events, head, stream.at(-1)?.metadata.hash ?? GENESIS_HASH);
+        return await this.write(streamId, events, head, prevHash);
       } catch (error) {
         const actual = this.lib.wrongExpectedVersion(error);
         if (actual !== undefined) {
+          // the stream moved on since the caller read it: read it and decide as without its head
+          if (taken) {
+            taken = undefined;
+            continue;
+          }
           // someone appended between our read and write: chain onto theirs, a bounded number of times
           if (expected === 'any' && attempt < this.maxConflictRetries) continue;
           throw new WrongExpectedRevision(streamId, expected, actual === 'no_stream' ? actual : Number(actual));
@@ -169,6 +198,19 @@ export class EventStoreDbEventStore implements EventStore {
       }
       return events;
     });
+  }
+
+  /** One event, read from the end: the stream's head, whatever its length. */
+  async readLastEvent(streamId: string): Promise<RecordedEvent | undefined> {
+    const [last] = await this.reading('read a stream', async () => {
+      const read = this.client.readStream(streamId, { direction: 'backwards', fromRevision: 'end', maxCount: 1 });
+      const events: RecordedEvent[] = [];
+      for await (const resolved of answering(read, this.deadlineMs, 'read a stream')) {
+        if (resolved.event) events.push(toRecorded(resolved.event, resolved.commitPosition));
+      }
+      return events;
+    });
+    return last;
   }
 
   async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {

@@ -48,11 +48,24 @@ export interface RecordedEvent {
 /** `no_stream`: the stream must not exist; a number: the revision of its last event; `any`: no check. */
 export type ExpectedRevision = 'no_stream' | 'any' | number;
 
+/**
+ * A stream's head as a caller read it from the store: its last event's revision and hash (`-1` and
+ * the genesis hash, 64 zeros, when the stream had no event).
+ */
+export interface StreamHead {
+  readonly revision: number;
+  readonly hash: string;
+}
+
 export interface AppendResult {
   /** Revision of the last event now in the stream. */
   readonly revision: number;
   readonly position: number;
-  /** False when every event was already there (an idempotent retry by event id). */
+  /**
+   * False when every event was already there (an idempotent retry by event id) when the store
+   * looked. Given an `expectedHead`, the store has not looked: a retry a server recognises itself
+   * is answered as its first attempt was, with the same revision and position.
+   */
   readonly written: boolean;
 }
 
@@ -69,8 +82,19 @@ export interface SubscriptionHealth {
 }
 
 export interface EventStore {
-  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Appends `events` if the stream is where `expected` says (an event id already in the stream
+   * makes it a retry, answered as written, or a refusal: append-rules.ts). `expectedHead`, for a
+   * caller that has just read the stream: its head as read from this store, none of `events`' ids
+   * among what was read. A store that would read the stream for its head's hash and those ids
+   * (EventStoreDB) writes at once on its word, and reads only if the stream turns out to have
+   * moved; it is taken only when its revision is `expected` (-1 with `no_stream`). Stores that keep
+   * the head themselves need not use it.
+   */
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, expectedHead?: StreamHead): Promise<AppendResult>;
   readStream(streamId: string): Promise<RecordedEvent[]>;
+  /** The stream's last event, undefined when it has none: read from the end, for a caller that needs only the head. */
+  readLastEvent(streamId: string): Promise<RecordedEvent | undefined>;
   /** Events with a position greater than `afterPosition` (-1 for the start), in order. */
   readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]>;
   /** Catch up from `afterPosition`, then stay live; the handler sees each event once, in order. */

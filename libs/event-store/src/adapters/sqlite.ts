@@ -90,6 +90,9 @@ export class SqliteEventStore implements EventStore {
       stream: this.db.prepare<[string], EventRow>(
         'SELECT * FROM events WHERE stream_key = (SELECT key FROM streams WHERE name = ?) ORDER BY revision',
       ),
+      last: this.db.prepare<[string], EventRow>(
+        'SELECT * FROM events WHERE stream_key = (SELECT key FROM streams WHERE name = ?) ORDER BY revision DESC LIMIT 1',
+      ),
       all: this.db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
     };
     this.writer = null;
@@ -117,6 +120,7 @@ export class SqliteEventStore implements EventStore {
     this.dependency = { on: dependency, fd: openSync(dependency.path, 'r') };
   }
 
+  /** The head is read inside the append's own transaction: an `expectedHead` is not needed. */
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     // the batch with the writer may be done: settling it now frees its clients sooner (WriterThread.collectReplies)
     this.writer?.collectReplies();
@@ -205,6 +209,10 @@ export class SqliteEventStore implements EventStore {
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {
     return this.recorded(this.statements.stream.all(streamId));
+  }
+
+  async readLastEvent(streamId: string): Promise<RecordedEvent | undefined> {
+    return this.recorded(this.statements.last.all(streamId))[0];
   }
 
   async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {

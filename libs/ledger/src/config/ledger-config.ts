@@ -45,7 +45,7 @@ export class LedgerConfig {
 
   @Setting(
     'Event store',
-    "EventStoreDB/KurrentDB connection string, required with `LEDGER_STORE=eventstoredb`: `esdb://` or `esdb+discover://`, checked by the client's own parser at start-up. Its `defaultDeadline` (ms, 10,000 by default) bounds every read, append and subscription start.",
+    "EventStoreDB/KurrentDB connection string, required with `LEDGER_STORE=eventstoredb`. Its scheme picks the client: `esdb://` or `esdb+discover://` for EventStoreDB (`@eventstore/db-client`), `kurrentdb://`, `kurrent://`, `kdb://` or their `+discover` forms for KurrentDB (`@kurrent/kurrentdb-client`, the one to use with KurrentDB 25 and later). Checked by that client's own parser at start-up. Its `defaultDeadline` (ms, 10,000 by default) bounds every read, append and subscription start.",
   )
   @IsOptional()
   @IsString()
@@ -496,7 +496,7 @@ export function loadConfig(env: Record<string, string | undefined>): LedgerConfi
   for (const problem of checkLandlordTimescales(config.landlordTimescales))
     problems.push(`${TIMESCALE_ENV[problem.setting]}: ${problem.message}`);
   if (config.LEDGER_STORE === 'eventstoredb' && !config.EVENTSTORE_CONNECTION_STRING) {
-    problems.push('EVENTSTORE_CONNECTION_STRING: required when LEDGER_STORE=eventstoredb (e.g. esdb://localhost:2113?tls=false)');
+    problems.push('EVENTSTORE_CONNECTION_STRING: required when LEDGER_STORE=eventstoredb (e.g. kurrentdb://localhost:2113?tls=false)');
   }
   if (config.EVENTSTORE_CONNECTION_STRING) {
     try {

@@ -1,10 +1,12 @@
 import {
   DuplicateEventId,
+  GENESIS_HASH,
   WrongExpectedRevision,
   type AppendResult,
   type EventStore,
   type NewEvent,
   type RecordedEvent,
+  type StreamHead,
 } from '@complaint-ledger/event-store';
 import { inSpan } from '../observability/spans';
 
@@ -28,6 +30,8 @@ export interface DecisionCycle<S, E, A> {
    * expected revision and the next attempt reads the stream.
    */
   readonly known?: { readonly state: S; readonly revision: number };
+  /** The fold needs only the stream's last event (a checkpoint carries the whole state): that one is read, from the end. */
+  readonly lastEventOnly?: boolean;
   fold(recorded: readonly RecordedEvent[]): S;
   /**
    * Before deciding, with what the stream holds (null when known): an answer that ends the cycle
@@ -46,13 +50,14 @@ export interface DecisionCycle<S, E, A> {
 
 /**
  * The ledger's one decision loop: read the stream, fold it, decide, seal, append at the revision
- * decided on; when another writer appended in between, wait a random, growing moment, read again
- * and decide again (MAX_ATTEMPTS at most). Every event in the log is written through here.
+ * decided on, handing the store the head just read so it need not read the stream again; when
+ * another writer appended in between, wait a random, growing moment, read again and decide again
+ * (MAX_ATTEMPTS at most). Every event in the log is written through here.
  */
 export async function runDecision<S, E, A>(store: EventStore, cycle: DecisionCycle<S, E, A>): Promise<A> {
   for (let attempt = 1; ; attempt++) {
     const known = attempt === 1 ? cycle.known : undefined;
-    const recorded = known ? null : await store.readStream(cycle.stream);
+    const recorded = known ? null : await read(store, cycle.stream, cycle.lastEventOnly);
     const revision = known ? known.revision : recorded!.length ? recorded!.at(-1)!.revision : -1;
     const early = cycle.settled?.(recorded, revision);
     if (early !== undefined) return early;
@@ -68,7 +73,9 @@ export async function runDecision<S, E, A>(store: EventStore, cycle: DecisionCyc
         attributes,
         async (span) => {
           const events = await cycle.seal(decided, state);
-          const result = await store.append(cycle.stream, events, expected);
+          // a stream the caller knows not to exist has the genesis hash for head; a known state without its hash, none
+          const head = recorded ? headRead(recorded, events) : known?.revision === -1 ? { revision: -1, hash: GENESIS_HASH } : undefined;
+          const result = await store.append(cycle.stream, events, expected, head);
           span.setAttributes({ 'ledger.events': events.length, 'ledger.position': result.position, 'ledger.written': result.written });
           return result;
         },
@@ -80,6 +87,24 @@ export async function runDecision<S, E, A>(store: EventStore, cycle: DecisionCyc
       await backoff(attempt);
     }
   }
+}
+
+const read = async (store: EventStore, stream: string, lastEventOnly = false): Promise<RecordedEvent[]> => {
+  if (!lastEventOnly) return store.readStream(stream);
+  const last = await store.readLastEvent(stream);
+  return last ? [last] : [];
+};
+
+/**
+ * The stream's head as just read, for the store to chain onto without reading the stream again;
+ * not when an event of this append is among what was read (the store then reads and decides for
+ * itself: a retry recognised, or an id reused).
+ */
+function headRead(recorded: readonly RecordedEvent[], events: readonly NewEvent[]): StreamHead | undefined {
+  const ids = new Set(events.map((event) => event.eventId));
+  if (recorded.some((event) => ids.has(event.eventId))) return undefined;
+  const last = recorded.at(-1);
+  return last ? { revision: last.revision, hash: last.metadata.hash } : { revision: -1, hash: GENESIS_HASH };
 }
 
 /** Another writer's append got in first: the store's conflict on the expected revision (or on an event id). */

@@ -15,7 +15,6 @@ import {
   withoutPersonalData,
   type AlertSettings,
   type Checkpoint,
-  type CheckpointState,
   type ComplaintCommand,
   type ComplaintEvent,
   type ComplianceRules,
@@ -157,15 +156,15 @@ export class WritePath {
 
   /**
    * The ledger's signed checkpoint, through its decider (which keeps checkpoints moving forward)
-   * into its own stream. `known` is the checkpoint stream as the caller last saw it, so the stream
-   * (one event per checkpoint, ever growing) is read only after a conflict. Returns the stream's
+   * into its own stream. The stream (one event per checkpoint, ever growing) is read from its end,
+   * its last event only: each checkpoint is the whole state its decider needs. Returns the stream's
    * new revision, or null when another writer's checkpoint already covers as much.
    */
-  recordCheckpoint(checkpoint: Checkpoint, known: { readonly state: CheckpointState; readonly revision: number }) {
+  recordCheckpoint(checkpoint: Checkpoint) {
     this.refuseIfBroken(); // never sign over a broken log
     return runDecision(this.deps.store, {
       stream: CHECKPOINT_STREAM,
-      known,
+      lastEventOnly: true,
       fold: (recorded) => recorded.reduce((state, event) => evolveCheckpoint(state, event as unknown as LedgerCheckpointed), NO_CHECKPOINT),
       decide: (state) => {
         const decided = decideCheckpoint({ type: 'RecordCheckpoint', data: checkpoint }, state);

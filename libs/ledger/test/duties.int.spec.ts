@@ -53,6 +53,24 @@ describe('across hosts (EventStoreDB): claims in a stream', () => {
     expect(new Set(claims.map((claim) => claim.holder)).size).toBe(1);
   });
 
+  it("a holder that stops renewing is taken over after a lease by the taker's own clock, however far the holder's clock runs ahead", async () => {
+    const store = new MemoryEventStore();
+    const [holderSide, takerSide] = [new StreamLease(store, 2_000), new StreamLease(store, 2_000)];
+    const now = () => new Date().toISOString();
+    const later = (ms: number) => new Date(Date.now() + ms).toISOString();
+    await holderSide.claim('a', later(3_600_000), later(3_600_000 + 400)); // its clock an hour ahead: expiresAt far off
+    expect((await takerSide.claim('b', now(), later(400))).holder).toBe('a'); // seen: it stands
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await takerSide.claim('b', now(), later(400))).holder).toBe('a'); // unrenewed for half a lease: still a's
+    await holderSide.claim('a', later(3_600_000), later(3_600_000 + 400)); // renewed
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect((await takerSide.claim('b', now(), later(400))).holder).toBe('a'); // the renewal seen: the watch starts again
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await takerSide.claim('b', now(), later(400))).holder).toBe('a');
+    await new Promise((resolve) => setTimeout(resolve, 250)); // a whole lease since the renewal was seen
+    expect((await takerSide.claim('b', now(), later(400))).holder).toBe('b');
+  });
+
   it('given up at a clean shutdown, is taken at once', async () => {
     const store = new MemoryEventStore();
     const backend = new StreamLease(store, 2_000);

@@ -39,8 +39,9 @@ export interface DutyLeaseOptions {
  * retention) run in one process at a time: the one holding this lease. Every process that may
  * run them claims it every third of the lease's length; the holder renews it so; another takes
  * over once a claim of the holder's has expired (a killed holder: within a lease's length). A
- * holder that cannot renew in time stops acting before its claim runs out, so two never act at
- * once as long as clocks agree within the claim's margin (LEDGER_CLOCK_SKEW_SECONDS).
+ * holder that cannot renew in time stops acting before its claim runs out, measured by its own
+ * clock, as a taker measures a claim's silence by its own (StreamLease): hosts' clocks are never
+ * compared.
  */
 export class DutyLease {
   private heldUntil = 0;

@@ -18,11 +18,18 @@ interface Claim {
  * The lease where the processes share a store but not a host (EventStoreDB): claims decided and
  * appended through the decision loop at the revision last read, so of two claims made at once one
  * fails (wrong expected revision), reads again, and sees the other's. A claim stands until its `expiresAt`; a newer one, by the holder
- * or after expiry, replaces it. The relay's positions live in streams beside it. Instants are the
- * claimants' clocks: a taker waits for expiry plus the tolerated skew.
+ * or after expiry, replaces it. The relay's positions live in streams beside it.
+ *
+ * A claim's `expiresAt` is its holder's clock, which another host's need not match; so a taker does
+ * not compare clocks: it takes over once it has seen the same claim stand, unrenewed, for a whole
+ * lease by its own clock (the holder renews every third of a lease, and stops acting two thirds of
+ * a lease after it last asked). Clocks that disagree by minutes thus neither delay a failover nor
+ * let two act at once. A claim expired by the claimant's clock beyond the tolerated skew is free too.
  */
 export class StreamLease implements LeaseBackend {
   private prepared = false;
+  /** The claim last seen (by its revision) and when, by this process's clock alone. */
+  private seen: { readonly revision: number; readonly at: number } | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -36,15 +43,22 @@ export class StreamLease implements LeaseBackend {
     return runDecision<Claim | null, Claim, LeaseHolder>(this.store, {
       stream: LEASE_STREAM,
       fold: (recorded) => (recorded.at(-1)?.data as Claim | undefined) ?? null,
-      decide: (state) => {
+      decide: (state, revision) => {
         current = state;
-        const free = !state || state.holder === holder || Date.parse(state.expiresAt) + this.skewMs < Date.parse(now);
-        return free ? [{ holder, expiresAt: until }] : [];
+        const free = !state || state.holder === holder || this.unrenewed(revision, Date.parse(until) - Date.parse(now));
+        return free || Date.parse(state.expiresAt) + this.skewMs < Date.parse(now) ? [{ holder, expiresAt: until }] : [];
       },
       seal: (claims) => claims.map((claim) => this.event('LeaseClaimed', claim)),
       answer: ({ decided }) => decided[0] ?? current ?? { holder: 'nobody', expiresAt: null },
       retryable: isConflict,
     });
+  }
+
+  /** Whether the claim at `revision` has stood unrenewed for `leaseMs` as this process has watched it. */
+  private unrenewed(revision: number, leaseMs: number): boolean {
+    const now = performance.now();
+    if (this.seen?.revision !== revision) this.seen = { revision, at: now };
+    return now - this.seen.at >= leaseMs;
   }
 
   async release(holder: string): Promise<void> {

@@ -1,7 +1,9 @@
-import { CHECKPOINT_STREAM, type Checkpoint, type LedgerHead } from '@complaint-ledger/domain';
+import { CHECKPOINT_STREAM, type Checkpoint, type LedgerHead, type TreeHead } from '@complaint-ledger/domain';
 import { CHAIN_START, GENESIS_HASH, linkProblem, UnreadableEvent, type ChainLink, type RecordedEvent } from '@complaint-ledger/event-store';
 import type { CheckpointVerifyingKey } from './checkpoint-key';
 import { LedgerChain } from './ledger-chain';
+import { eventLeaf } from './merkle/event-leaf';
+import { MerkleFrontier } from './merkle/frontier';
 
 /** What was found broken first, and where. */
 export interface LedgerBreak {
@@ -43,6 +45,26 @@ export interface VerifiedState {
   readonly streams: number;
   readonly checkpoints: LedgerVerdict['checkpoints'];
   readonly checkpointRevision: number;
+  /** The Merkle tree over the events verified (decision 0022): its size and right edge, so a later verification carries it on. */
+  readonly tree?: FrontierState;
+}
+
+/** A tree's right edge as text: its size and its complete subtrees' hashes, largest first (hex). */
+export interface FrontierState {
+  readonly size: number;
+  readonly hashes: readonly string[];
+}
+
+export const frontierState = (frontier: MerkleFrontier): FrontierState => ({
+  size: frontier.size,
+  hashes: frontier.hashes.map((hash) => hash.toString('hex')),
+});
+
+export function frontierFrom(state: FrontierState | undefined): MerkleFrontier {
+  if (!state) return MerkleFrontier.empty();
+  const hashes = state.hashes.map((hash) => Buffer.from(hash, 'hex'));
+  let next = 0;
+  return MerkleFrontier.of(state.size, () => hashes[next++]!);
 }
 
 export interface VerifierOptions {
@@ -87,6 +109,9 @@ export class LedgerVerifier {
   private readonly chain: LedgerChain;
   private readonly links = new Map<string, ChainLink>(); // in least recently used order
   private readonly recent = new Map<number, LedgerHead>();
+  /** The tree over the log, fed each event verified (what a checkpoint's root is compared with and signed from). */
+  private readonly frontier: MerkleFrontier;
+  private readonly recentTrees = new Map<number, MerkleFrontier>();
   private readonly inLog = new Set<string>(); // the checkpoints met, by position and head
   private streams: number;
   private checkpoints: { found: number; verified: number; latest: LedgerVerdict['checkpoints']['latest'] };
@@ -101,6 +126,10 @@ export class LedgerVerifier {
     const from = options.from ?? START;
     this.chain = new LedgerChain(from.head);
     this.recent.set(from.head.position, from.head);
+    this.frontier = frontierFrom(from.tree);
+    if (this.frontier.size !== from.head.events)
+      throw new Error(`a verified state of ${from.head.events} events carries a tree of ${this.frontier.size}`);
+    this.recentTrees.set(from.head.position, this.frontier.copy());
     this.streams = from.streams;
     this.checkpoints = { ...from.checkpoints };
     this.checkpointRevision = from.checkpointRevision;
@@ -110,6 +139,11 @@ export class LedgerVerifier {
 
   get head(): LedgerHead {
     return this.chain.head;
+  }
+
+  /** The Merkle tree over the events verified so far: its size and root, what a checkpoint signs beside the head. */
+  get tree(): TreeHead {
+    return { treeSize: this.frontier.size, root: this.frontier.root().toString('hex') };
   }
 
   /** Whether a checkpoint (by position and head) was met in the log this verifier read. */
@@ -135,6 +169,9 @@ export class LedgerVerifier {
     if (event.revision === 0) this.streams += 1;
     this.recent.set(event.position, this.chain.head);
     if (this.recent.size > RECENT_HEADS) this.recent.delete(this.recent.keys().next().value!);
+    this.frontier.add(eventLeaf(event));
+    this.recentTrees.set(event.position, this.frontier.copy());
+    if (this.recentTrees.size > RECENT_HEADS) this.recentTrees.delete(this.recentTrees.keys().next().value!);
     this.sinceCheckpoint += 1;
     if (event.streamId === CHECKPOINT_STREAM) {
       this.checkpointRevision = event.revision;
@@ -180,6 +217,8 @@ export class LedgerVerifier {
           `an event at or before it was removed, added, moved or rewritten since`,
       };
     }
+    const treeProblem = this.treeProblem(checkpoint);
+    if (treeProblem) return { kind: 'checkpoint-mismatch', ...at, detail: treeProblem };
     this.checkpoints.latest = { ...checkpoint, signatureChecked: !!key };
     this.inLog.add(`${checkpoint.position}|${checkpoint.head}`);
     this.sinceCheckpoint = 0;
@@ -190,8 +229,20 @@ export class LedgerVerifier {
       checkpoints: { ...this.checkpoints },
       checkpointRevision: event.revision,
       checkpointEventHash: event.metadata.hash,
+      tree: frontierState(this.frontier),
     };
     return null;
+  }
+
+  /** A signed tree head (checkpoint v2) must be the root of the tree over the log it covers. */
+  private treeProblem(checkpoint: Checkpoint): string | null {
+    if (checkpoint.root === undefined) return null; // signed before the tree (v1)
+    const tree = this.recentTrees.get(checkpoint.position);
+    const root = tree && tree.size === checkpoint.treeSize ? tree.root().toString('hex') : null;
+    return root === checkpoint.root
+      ? null
+      : `the Merkle tree over the log's first ${checkpoint.treeSize} events is not the one the checkpoint signed at ${checkpoint.at} ` +
+          `(root ${checkpoint.root.slice(0, 12)}…; found ${root ? `${root.slice(0, 12)}…` : 'no such tree'}): an event was removed, added, moved or rewritten since`;
   }
 
   /** The link an event must follow: its stream's last one, from memory or, once let go, from the store. */

@@ -41,6 +41,11 @@ export class MerkleFrontier {
     return this.leaves;
   }
 
+  /** The complete subtrees' hashes, largest first: with the size, all there is to it (what `of` takes back). */
+  get hashes(): Buffer[] {
+    return this.subtrees.map((subtree) => subtree.hash);
+  }
+
   /** Adds the next leaf (its bytes, hashed here); the nodes it completed, its own first, each level up after. */
   add(leaf: Uint8Array): MerkleNode[] {
     const made: MerkleNode[] = [{ level: 0, index: this.leaves, hash: leafHash(leaf) }];

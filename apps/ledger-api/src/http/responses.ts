@@ -6,6 +6,7 @@ import type {
   ComplaintHistory as History,
   ComplaintListPage as ListPage,
   ComplaintView as View,
+  Consistency,
   ErasureOutcome,
   LedgerVerdict,
   Readiness,
@@ -49,3 +50,6 @@ export interface CheckpointKey {
 export type ErasureBody = ErasureOutcome;
 
 export type ReadinessBody = Readiness['body'];
+
+/** Two signed tree heads and the consistency proof between them (decision 0024). */
+export type LedgerConsistency = Consistency;

@@ -18,6 +18,7 @@ import { openRelay } from './relay';
 import type { LedgerIntegrity } from '../integrity/ledger-integrity';
 import { openIntegrity } from './integrity';
 import { refuseDuringRestore } from '../backup/restore-marker';
+import { openEvidence, type Evidence } from './evidence';
 
 /**
  * What a process runs besides the write path. `api`: with LEDGER_THREADS, the log's commits and
@@ -58,6 +59,8 @@ export class Ledger {
   readonly erasure: ResidentErasure | null;
   /** Verifies the log at start, refuses writes on a break, and signs checkpoints. */
   readonly integrity: LedgerIntegrity;
+  /** Documents on complaints' records, proofs against signed tree heads, and evidence packs (decision 0024). */
+  readonly evidence: Evidence;
   private readonly timers: NodeJS.Timeout[] = [];
   private sweeping: Promise<SweepResult | null> | null = null;
   /** Settles once the start-up verification has run (the integrity watch says what it found). */
@@ -90,8 +93,10 @@ export class Ledger {
         },
       },
     });
-    this.queries = new LedgerQueries(store, this.readSide, this.rules, config, clock);
     this.integrity = openIntegrity(config, store, this.write, clock, logger, this.metrics.registry);
+    this.evidence = openEvidence(config, store, this.write, this.integrity, personalData, clock);
+    this.queries = new LedgerQueries(store, this.readSide, this.rules, config, clock, this.evidence.store);
+    this.evidence.connect(this.queries.complaints);
     this.detector = new DeadlineDetector(this.write, this.readSide.db, { clock });
     this.erasure = personalData ? new ResidentErasure(personalData.keys, this.write, this.readSide, clock) : null;
   }
@@ -184,6 +189,7 @@ export class Ledger {
     await this.relay?.stop();
     await this.readSide.stop();
     await this.store.close();
+    this.evidence.close();
     this.personalData?.keys.close();
   }
 

@@ -5,6 +5,7 @@ import type { Clock } from '../clock';
 import type { LedgerConfig } from '../config/ledger-config';
 import { ComplaintReads } from './complaint-reads';
 import { ReadModelQueries } from './read-model-queries';
+import type { DocumentStore } from '../evidence/documents/document-store';
 
 /**
  * The ledger's read side, beside its one write path: every question the apps ask, live or at a
@@ -15,8 +16,15 @@ export class LedgerQueries {
   readonly complaints: ComplaintReads;
   readonly readModels: ReadModelQueries;
 
-  constructor(store: EventStore, readSide: ReadSide, rules: ComplianceRules, config: LedgerConfig, clock: Clock) {
-    this.complaints = new ComplaintReads(store, rules, clock);
+  constructor(
+    store: EventStore,
+    readSide: ReadSide,
+    rules: ComplianceRules,
+    config: LedgerConfig,
+    clock: Clock,
+    documents?: DocumentStore,
+  ) {
+    this.complaints = new ComplaintReads(store, rules, clock, documents);
     this.readModels = new ReadModelQueries(readSide, store, rules, config, clock);
   }
 }

@@ -60,9 +60,20 @@ export interface ComplaintExport {
   readonly integrity: IntegrityReport;
 }
 
-/** The complaint's chain verified, or the first revision that cannot even be read. */
+/** A document the record names, found missing from the document store or not as it was stored. */
+export interface DocumentProblemReport {
+  readonly documentId: string;
+  /** The revision of the fact that attached it. */
+  readonly revision: number;
+  readonly problem: 'missing' | 'altered';
+  readonly detail: string;
+}
+
+/** The complaint's chain verified (with its documents, when it has any), or the first revision that cannot even be read. */
 export type ChainVerdict =
-  | IntegrityReport
+  | (IntegrityReport & {
+      readonly documents?: { readonly checked: number; readonly problems: readonly DocumentProblemReport[] };
+    })
   | {
       readonly valid: false;
       readonly events: null;

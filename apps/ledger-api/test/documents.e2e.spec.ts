@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { api, complaintBody, KEYS, startApp, tempSqlitePath } from './support';
+import { api, binary, complaintBody, KEYS, startApp, tempSqlitePath } from './support';
 import { signingKeyFile } from '../../../libs/ledger/test/support/signing-key';
 
 /**
@@ -115,7 +115,7 @@ describe('a document attached', () => {
     const files = storedFiles();
     const file = files.find((path) => path.endsWith(altered))!;
     const bytes = readFileSync(file);
-    bytes[bytes.length - 40] ^= 0x01;
+    bytes[bytes.length - 40]! ^= 0x01;
     writeFileSync(file, bytes);
     rmSync(files.find((path) => path.endsWith(removed))!);
     const verdict = (await api(app, KEYS.auditor).get(`/v1/complaints/${id}/integrity`).expect(200)).body;
@@ -141,10 +141,3 @@ describe('a document attached', () => {
     expect(existsSync(storedFiles().find((path) => path.endsWith(documentId))!)).toBe(true); // its ciphertext, unreadable
   });
 });
-
-/** supertest's parser for a binary body. */
-function binary(response: NodeJS.ReadableStream & { setEncoding(e: string): void }, done: (error: Error | null, body: Buffer) => void) {
-  const chunks: Buffer[] = [];
-  response.on('data', (chunk: Buffer) => chunks.push(chunk));
-  response.on('end', () => done(null, Buffer.concat(chunks)));
-}

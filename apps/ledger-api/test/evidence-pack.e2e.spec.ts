@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { api, complaintBody, KEYS, startApp, tempSqlitePath } from './support';
+import { api, binary, complaintBody, KEYS, startApp, tempSqlitePath } from './support';
 import { signingKeyFile } from '../../../libs/ledger/test/support/signing-key';
 
 /**
@@ -179,7 +179,7 @@ function storedZip(files: { name: string; content: Buffer }[]): Buffer {
 
 const flipByte = (at: (content: Buffer) => number) => (content: Buffer) => {
   const copy = Buffer.from(content);
-  copy[at(copy)] ^= 0x01;
+  copy[at(copy)]! ^= 0x01;
   return copy;
 };
 
@@ -311,10 +311,4 @@ function pdfText(pdf: Buffer): string {
   const run = spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`pdftotext: ${run.stderr}`);
   return run.stdout;
-}
-
-function binary(response: NodeJS.ReadableStream, done: (error: Error | null, body: Buffer) => void) {
-  const chunks: Buffer[] = [];
-  response.on('data', (chunk: Buffer) => chunks.push(chunk));
-  response.on('end', () => done(null, Buffer.concat(chunks)));
 }

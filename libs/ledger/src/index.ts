@@ -40,3 +40,4 @@ export * from './evidence/proofs';
 export * from './evidence/log-tree';
 export * from './evidence/pack/evidence-pack';
 export * from './open/evidence';
+export * from './evidence/documents/verify-documents';

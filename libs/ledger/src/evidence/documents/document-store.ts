@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { syncFile } from '@complaint-ledger/event-store';
@@ -32,9 +31,7 @@ const KEY = /^[0-9a-f-]{36}$/;
  * place, so a crash leaves a whole document or none; nothing is ever rewritten.
  */
 export class FolderDocumentStore implements DocumentStore {
-  constructor(readonly root: string) {
-    mkdirSync(join(root, '.incoming'), { recursive: true, mode: 0o700 });
-  }
+  constructor(readonly root: string) {}
 
   pathOf(key: string): string {
     if (!KEY.test(key)) throw new Error(`"${key}" is not a document key`);
@@ -43,6 +40,7 @@ export class FolderDocumentStore implements DocumentStore {
 
   async put(key: string, content: AsyncIterable<Uint8Array>): Promise<Stored> {
     const path = this.pathOf(key);
+    mkdirSync(join(this.root, '.incoming'), { recursive: true, mode: 0o700 }); // made when first written: a verifier only reads
     const incoming = join(this.root, '.incoming', `${key}.${randomUUID()}`);
     const hash = createHash('sha256');
     let bytes = 0;
@@ -76,15 +74,5 @@ export class FolderDocumentStore implements DocumentStore {
 
   async delete(key: string): Promise<void> {
     rmSync(this.pathOf(key), { force: true });
-  }
-
-  /** The SHA-256 of what is stored under `key`, or null when nothing is. */
-  async storedHash(key: string): Promise<string | null> {
-    const file = await open(this.pathOf(key)).catch(() => null);
-    if (!file) return null;
-    await file.close();
-    const hash = createHash('sha256');
-    for await (const piece of this.get(key)!) hash.update(piece);
-    return hash.digest('hex');
   }
 }

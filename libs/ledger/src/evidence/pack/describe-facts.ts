@@ -30,9 +30,37 @@ const words = (value: string) => value.replace(/_/g, ' ');
 const pounds = (pence: number) => `£${(pence / 100).toFixed(2)}`;
 const yesNo = (value: boolean) => (value ? 'yes' : 'no');
 
+/** How a fact names others in people's words: a document by its title, a remedy by its number. */
+export interface Names {
+  document(id: string): string;
+  remedy(id: string): string;
+}
+
+/** A document's media type as a person says it. */
+export function mediaTypeName(mediaType: string): string {
+  return MEDIA_TYPE_NAMES[mediaType] ?? mediaType;
+}
+
+const MEDIA_TYPE_NAMES: Record<string, string> = {
+  'application/pdf': 'PDF',
+  'image/jpeg': 'JPEG image',
+  'image/png': 'PNG image',
+  'image/gif': 'GIF image',
+  'image/webp': 'WebP image',
+  'image/tiff': 'TIFF image',
+  'message/rfc822': 'e-mail',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'Word document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'Excel workbook',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'PowerPoint presentation',
+  'application/vnd.oasis.opendocument.text': 'OpenDocument text',
+  'application/vnd.oasis.opendocument.spreadsheet': 'OpenDocument spreadsheet',
+  'application/x-ole-storage': 'older Office document',
+  'text/plain': 'plain text',
+};
+
 /** A fact in the landlord's words: what happened, and its particulars (each a line). */
-export function describeFact(event: ComplaintEvent, documentTitle: (id: string) => string): { what: string; details: string[] } {
-  const documents = (ids?: readonly string[]) => (ids?.length ? [`Documents: ${ids.map(documentTitle).join('; ')}`] : []);
+export function describeFact(event: ComplaintEvent, names: Names): { what: string; details: string[] } {
+  const documents = (ids?: readonly string[]) => (ids?.length ? [`Documents: ${ids.map((id) => names.document(id)).join('; ')}`] : []);
   switch (event.type) {
     case 'ComplaintReceived': {
       const d = event.data;
@@ -75,7 +103,7 @@ export function describeFact(event: ComplaintEvent, documentTitle: (id: string) 
       };
     case 'RemedyOffered':
       return {
-        what: `Remedy offered (${words(event.data.type)})`,
+        what: `${names.remedy(event.data.remedyId)} offered (${words(event.data.type)})`,
         details: [
           event.data.description,
           ...(event.data.amountPence !== undefined ? [`Amount: ${pounds(event.data.amountPence)}`] : []),
@@ -83,7 +111,7 @@ export function describeFact(event: ComplaintEvent, documentTitle: (id: string) 
         ],
       };
     case 'RemedyCompleted':
-      return { what: 'Remedy completed', details: event.data.notes ? [`Notes: ${event.data.notes}`] : [] };
+      return { what: `${names.remedy(event.data.remedyId)} completed`, details: event.data.notes ? [`Notes: ${event.data.notes}`] : [] };
     case 'ComplaintNotAccepted':
     case 'EscalationRefused':
       return {
@@ -106,7 +134,7 @@ export function describeFact(event: ComplaintEvent, documentTitle: (id: string) 
     case 'DocumentAttached':
       return {
         what: `Document attached: ${event.data.title}`,
-        details: [`${words(event.data.kind)}, ${event.data.direction}; ${event.data.mediaType}, ${event.data.bytes} bytes`],
+        details: [`${words(event.data.kind)}, ${event.data.direction}; ${mediaTypeName(event.data.mediaType)}, ${event.data.bytes} bytes`],
       };
     case 'ReasonableAdjustmentRecorded':
       return {

@@ -11,6 +11,7 @@ import {
   occurredAtOf,
   type ComplaintEvent,
   type ComplaintState,
+  type FactCorrected,
   type DocumentRecord,
 } from '@complaint-ledger/domain';
 import { complaintStream, type EventStore, type RecordedEvent } from '@complaint-ledger/event-store';
@@ -24,7 +25,7 @@ import type { Documents } from '../documents/documents';
 import { DocumentGone } from '../documents/errors';
 import { NotYetSigned, type LedgerProofs } from '../proofs';
 import { renderComplaintFile, type ComplaintFile } from './complaint-file-pdf';
-import { deadlineName, describeFact, londonDate, londonTime, recordedBy } from './describe-facts';
+import { deadlineName, describeFact, londonDate, londonTime, mediaTypeName, recordedBy, type Names } from './describe-facts';
 
 export interface EvidencePack {
   readonly filename: string;
@@ -168,8 +169,14 @@ export class EvidencePacks {
     const known = foldEvents(events.map(complaintEventOf))!;
     const state: ComplaintState = (at.asOf ? complaintAsOf(known, at.asOf) : known) ?? known;
     const policy = CODE_VERSIONS.find((version) => version.version === view.codeVersion)!;
-    const titleOf = (documentId: string) =>
-      known.documents?.find((document) => document.documentId === documentId)?.title ?? 'a document not on this record';
+    const remedyNumbers = new Map(
+      events.filter((event) => event.type === 'RemedyOffered').map((event, n) => [(event.data as { remedyId: string }).remedyId, n + 1]),
+    );
+    const names = {
+      document: (documentId: string) =>
+        known.documents?.find((document) => document.documentId === documentId)?.title ?? 'a document not on this record',
+      remedy: (remedyId: string) => `Remedy ${remedyNumbers.get(remedyId) ?? '(not on this record)'}`,
+    };
     const correctedBy = new Map<number, RecordedEvent[]>();
     for (const event of events)
       if (event.type === 'FactCorrected') {
@@ -178,7 +185,6 @@ export class EvidencePacks {
       }
     const shown = at.asOf ? events.filter((event) => !isAfter(occurredAtOf(complaintEventOf(event)), at.asOf!)) : events;
     const head = proof.signedTreeHead as { at: string; treeSize: number };
-    const remedyNames = new Map(state.remedies.map((remedy, index) => [remedy.remedyId, `Remedy ${index + 1}`]));
     return {
       title: 'Complaint file',
       landlord: this.landlord,
@@ -199,26 +205,14 @@ export class EvidencePacks {
         ['Ledger reference', view.id],
       ],
       facts: shown.map((event) => {
-        const fact = describeFact(complaintEventOf(event) as ComplaintEvent, titleOf);
+        const fact = describeFact(complaintEventOf(event), names);
         const corrections = correctedBy.get(event.revision);
-        const target =
-          event.type === 'FactCorrected'
-            ? (event.data as { correctedRevision: number; replacement?: object; correctedType: string })
-            : null;
         return {
           number: event.revision + 1,
           happenedAt: londonTime(event.metadata.occurredAt),
           recordedAt: londonTime(event.metadata.recordedAt),
           recordedBy: recordedBy(event.metadata.actor),
-          what: target ? `Correction of fact ${target.correctedRevision + 1}` : fact.what,
-          details: target
-            ? [
-                ...fact.details,
-                target.replacement
-                  ? `Replaced by: ${describeFact({ type: target.correctedType, data: target.replacement } as ComplaintEvent, titleOf).what}; ${describeFact({ type: target.correctedType, data: target.replacement } as ComplaintEvent, titleOf).details.join('; ')}`
-                  : 'The fact was voided.',
-              ]
-            : fact.details,
+          ...(event.type === 'FactCorrected' ? correctionOf(event.data as FactCorrected['data'], fact.details, names) : fact),
           ...(corrections
             ? { note: `Corrected by fact ${corrections.map((c) => c.revision + 1).join(', ')}; the original is kept as it was recorded.` }
             : {}),
@@ -239,11 +233,12 @@ export class EvidencePacks {
       })),
       findings: view.findings.map((finding) => ({
         provision: `Code ${finding.codeVersion} ${finding.provision}`,
-        message: this.cipher.reveal(finding.message),
+        // the file numbers facts from 1 where the ledger counts revisions from 0
+        message: finding.message.replace(/\brevision (\d+)/g, (_text, revision: string) => `fact ${Number(revision) + 1}`),
         severity: finding.severity,
       })),
       remedies: state.remedies.map((remedy) => ({
-        what: `${remedyNames.get(remedy.remedyId)}: ${remedy.description} (${remedy.type.replace(/_/g, ' ')})`,
+        what: `${names.remedy(remedy.remedyId)}: ${remedy.description} (${remedy.type.replace(/_/g, ' ')})`,
         terms: [
           remedy.amountPence !== undefined ? `£${(remedy.amountPence / 100).toFixed(2)}.` : '',
           remedy.dueBy ? `Due by ${londonDate(`${remedy.dueBy}T12:00:00Z`)}.` : '',
@@ -257,7 +252,7 @@ export class EvidencePacks {
           file,
           dated: londonDate(record.dated),
           title: this.cipher.reveal(record.title),
-          about: `${record.kind.replace(/_/g, ' ')}, ${record.direction}, ${record.mediaType}, ${record.bytes} bytes`,
+          about: `${record.kind.replace(/_/g, ' ')}, ${record.direction}, ${mediaTypeName(record.mediaType)}, ${record.bytes} bytes`,
           sha256: record.sha256,
         })),
         ...withheld.map((document) => ({
@@ -276,6 +271,22 @@ export class EvidencePacks {
       ],
     };
   }
+}
+
+/** A correction in people's words: which fact, why, and what it now says (with when it happened), or that it was voided. */
+function correctionOf(correction: FactCorrected['data'], details: string[], names: Names): { what: string; details: string[] } {
+  const { correctedRevision, correctedType, replacement } = correction;
+  if (!replacement) return { what: `Correction of fact ${correctedRevision + 1}`, details: [...details, 'The fact was voided.'] };
+  const replaced = { type: correctedType, data: replacement } as ComplaintEvent;
+  const described = describeFact(replaced, names);
+  return {
+    what: `Correction of fact ${correctedRevision + 1}`,
+    details: [
+      ...details,
+      `Now reads: ${described.what}, happened ${londonTime(occurredAtOf(replaced))}`,
+      ...described.details.map((line) => `  ${line}`),
+    ],
+  };
 }
 
 /** An event as the store recorded it: what its hash covers, and where it stands. */

@@ -39,37 +39,35 @@ export class DocumentCipher {
     const keyId = Buffer.from(id);
     yield Buffer.concat([MAGIC, Buffer.of(keyId.length), keyId, prefix]);
     let index = 0;
-    let pending = Buffer.alloc(0);
+    const pending = new Pieces();
     for await (const piece of plain) {
-      pending = pending.length ? Buffer.concat([pending, piece]) : Buffer.from(piece);
+      pending.add(piece);
       // a full chunk is sealed only once more follows it, so the last one is always known as last
-      while (pending.length > CHUNK) {
-        yield sealChunk(key, prefix, index++, pending.subarray(0, CHUNK), false);
-        pending = pending.subarray(CHUNK);
-      }
+      while (pending.length > CHUNK) yield sealChunk(key, prefix, index++, pending.take(CHUNK), false);
     }
-    yield sealChunk(key, prefix, index, pending, true);
+    yield sealChunk(key, prefix, index, pending.take(pending.length), true);
   }
 
   /** The document's bytes from what `seal` wrote; DocumentErased when its key is gone, DocumentUnreadable when it does not open. */
   async *open(sealed: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
-    let pending = Buffer.alloc(0);
+    const pending = new Pieces();
     let header: { key: Buffer; prefix: Buffer } | null = null;
     let index = 0;
     for await (const piece of sealed) {
-      pending = pending.length ? Buffer.concat([pending, piece]) : Buffer.from(piece);
+      pending.add(piece);
       if (!header) {
-        if (pending.length < 5 || pending.length < 5 + pending[4]! + 8) continue;
-        header = this.headerOf(pending);
-        pending = pending.subarray(5 + pending[4]! + 8);
+        const start = pending.take(Math.min(pending.length, 5 + 255 + 8));
+        if (start.length < 5 || start.length < 5 + start[4]! + 8) {
+          pending.putBack(start);
+          continue;
+        }
+        header = this.headerOf(start);
+        pending.putBack(start.subarray(5 + start[4]! + 8));
       }
-      while (pending.length > CHUNK + TAG) {
-        yield openChunk(header.key, header.prefix, index++, pending.subarray(0, CHUNK + TAG), false);
-        pending = pending.subarray(CHUNK + TAG);
-      }
+      while (pending.length > CHUNK + TAG) yield openChunk(header.key, header.prefix, index++, pending.take(CHUNK + TAG), false);
     }
     if (!header || pending.length < TAG) throw new DocumentUnreadable('the stored document is cut short');
-    yield openChunk(header.key, header.prefix, index, pending, true);
+    yield openChunk(header.key, header.prefix, index, pending.take(pending.length), true);
   }
 
   private headerOf(bytes: Buffer): { key: Buffer; prefix: Buffer } {
@@ -78,6 +76,42 @@ export class DocumentCipher {
     const key = this.keys.find(bytes.subarray(5, 5 + length).toString());
     if (!key) throw new DocumentErased();
     return { key, prefix: bytes.subarray(5 + length, 5 + length + 8) };
+  }
+}
+
+/** Pieces of a stream queued until a chunk's worth is there: each byte is copied once, into the chunk taken. */
+class Pieces {
+  private readonly queue: Buffer[] = [];
+  length = 0;
+
+  add(piece: Uint8Array): void {
+    this.queue.push(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength));
+    this.length += piece.byteLength;
+  }
+
+  putBack(piece: Buffer): void {
+    if (!piece.length) return;
+    this.queue.unshift(piece);
+    this.length += piece.length;
+  }
+
+  /** The first `bytes` bytes (fewer if fewer are queued). */
+  take(bytes: number): Buffer {
+    const parts: Buffer[] = [];
+    let wanted = Math.min(bytes, this.length);
+    this.length -= wanted;
+    while (wanted > 0) {
+      const first = this.queue[0]!;
+      if (first.length <= wanted) {
+        parts.push(this.queue.shift()!);
+        wanted -= first.length;
+      } else {
+        parts.push(first.subarray(0, wanted));
+        this.queue[0] = first.subarray(wanted);
+        wanted = 0;
+      }
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 }
 

@@ -6,8 +6,11 @@
 // tree whose root the ledger signed, and that signature under the key given. It names what fails.
 // Exit status: 0 verified, 1 something failed, 2 could not run. A single file, no dependencies:
 // copy it anywhere. What a pack proves and what not: docs/decisions/0024-evidence-packs.md.
+/* global console */
+import { Buffer } from 'node:buffer';
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import process from 'node:process';
 import { inflateRawSync } from 'node:zlib';
 
 const GENESIS = '0'.repeat(64);
@@ -61,7 +64,9 @@ export function eventHash({ streamId, revision, eventId, type, data, metadata })
 
 /** An event's leaf in the tree over the log (decision 0022), v1. */
 export const eventLeaf = (event) =>
-  Buffer.from(`complaint-ledger leaf v1\nposition ${event.position}\nstream ${JSON.stringify(event.streamId)}\nrevision ${event.revision}\nhash ${event.metadata.hash}\n`);
+  Buffer.from(
+    `complaint-ledger leaf v1\nposition ${event.position}\nstream ${JSON.stringify(event.streamId)}\nrevision ${event.revision}\nhash ${event.metadata.hash}\n`,
+  );
 
 const leafHash = (leaf) => sha256(Buffer.concat([Buffer.of(0), leaf]));
 const nodeHash = (left, right) => sha256(Buffer.concat([Buffer.of(1), left, right]));
@@ -92,6 +97,14 @@ export function inclusionProblem(leaf, leafIndex, treeSize, path, root) {
 export const checkpointStatement = (head) =>
   `complaint-ledger checkpoint v2\nposition ${head.position}\nevents ${head.events}\nhead ${head.head}\ntree-size ${head.treeSize}\nroot ${head.root}\nat ${head.at}\n`;
 
+function signatureHolds(statement, key, signature) {
+  try {
+    return verifySignature(null, Buffer.from(statement), key, Buffer.from(String(signature), 'base64'));
+  } catch {
+    return false; // not an Ed25519 signature at all
+  }
+}
+
 /** Verifies a pack (its bytes) under a public key (PEM); every finding, and whether all held. */
 export function verifyPack(zipBytes, publicKeyPem) {
   const failures = [];
@@ -109,20 +122,24 @@ export function verifyPack(zipBytes, publicKeyPem) {
     try {
       return entry();
     } catch (error) {
-      throw new Error(`${name} cannot be read from the pack: ${error.message}`);
+      throw new Error(`${name} cannot be read from the pack: ${error.message}`, { cause: error });
     }
   };
   let proof;
   let events;
   try {
     proof = JSON.parse(read('proof.json').toString('utf8'));
-    events = read('events.jsonl').toString('utf8').split('\n').filter((line) => line.trim()).map((line, n) => {
-      try {
-        return JSON.parse(line);
-      } catch {
-        throw new Error(`events.jsonl line ${n + 1} is not JSON`);
-      }
-    });
+    events = read('events.jsonl')
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line, n) => {
+        try {
+          return JSON.parse(line);
+        } catch {
+          throw new Error(`events.jsonl line ${n + 1} is not JSON`);
+        }
+      });
   } catch (error) {
     return { ok: false, failures: [error.message], notes };
   }
@@ -138,15 +155,11 @@ export function verifyPack(zipBytes, publicKeyPem) {
   const der = key.export({ type: 'spki', format: 'der' });
   const fingerprint = hex(sha256(der));
   notes.push(`public key fingerprint (SHA-256): ${fingerprint}`);
-  if (head.keyId !== fingerprint.slice(0, 16)) fail(`signature: the tree head is signed by key ${head.keyId}, not the key given (${fingerprint.slice(0, 16)})`);
+  if (head.keyId !== fingerprint.slice(0, 16))
+    fail(`signature: the tree head is signed by key ${head.keyId}, not the key given (${fingerprint.slice(0, 16)})`);
   else {
-    let signed = false;
-    try {
-      signed = verifySignature(null, Buffer.from(checkpointStatement(head)), key, Buffer.from(String(head.signature), 'base64'));
-    } catch {
-      signed = false;
-    }
-    if (!signed) fail(`signature: the signed tree head (${head.treeSize} events, signed ${head.at}) does not verify under the key given`);
+    if (!signatureHolds(checkpointStatement(head), key, head.signature))
+      fail(`signature: the signed tree head (${head.treeSize} events, signed ${head.at}) does not verify under the key given`);
   }
   const root = Buffer.from(String(head.root ?? ''), 'hex');
 
@@ -159,7 +172,8 @@ export function verifyPack(zipBytes, publicKeyPem) {
     if (event.streamId !== proof.complaintStream) fail(`${name}: belongs to ${event.streamId}, not this complaint`);
     if (eventHash(event) !== event.metadata?.hash) fail(`${name}: its content does not match its hash`);
     const expectedPrev = previous ? previous.metadata.hash : GENESIS;
-    if ((previous ? previous.revision + 1 : 0) !== event.revision) fail(`${name}: does not follow revision ${previous ? previous.revision : 'none'} (an event is missing)`);
+    if ((previous ? previous.revision + 1 : 0) !== event.revision)
+      fail(`${name}: does not follow revision ${previous ? previous.revision : 'none'} (an event is missing)`);
     else if (event.metadata?.prevHash !== expectedPrev) fail(`${name}: does not link to the hash of the event before it`);
     previous = event;
     const inclusion = inclusions.get(event.revision);
@@ -167,12 +181,21 @@ export function verifyPack(zipBytes, publicKeyPem) {
       fail(`${name}: has no inclusion proof`);
       continue;
     }
-    if (inclusion.position !== event.position || inclusion.streamId !== event.streamId) fail(`${name}: its inclusion proof is for another event`);
-    if (inclusion.treeSize !== head.treeSize) fail(`${name}: its inclusion proof is for a tree of ${inclusion.treeSize} events, not the ${head.treeSize} signed`);
-    const problem = inclusionProblem(leafHash(eventLeaf(event)), inclusion.leafIndex, inclusion.treeSize, (inclusion.path ?? []).map((h) => Buffer.from(h, 'hex')), root);
+    if (inclusion.position !== event.position || inclusion.streamId !== event.streamId)
+      fail(`${name}: its inclusion proof is for another event`);
+    if (inclusion.treeSize !== head.treeSize)
+      fail(`${name}: its inclusion proof is for a tree of ${inclusion.treeSize} events, not the ${head.treeSize} signed`);
+    const problem = inclusionProblem(
+      leafHash(eventLeaf(event)),
+      inclusion.leafIndex,
+      inclusion.treeSize,
+      (inclusion.path ?? []).map((h) => Buffer.from(h, 'hex')),
+      root,
+    );
     if (problem) fail(`${name}: inclusion proof: ${problem}`);
   }
-  for (const revision of inclusions.keys()) if (!byRevision.has(revision)) fail(`proof: an inclusion proof for event ${revision}, which the pack does not hold`);
+  for (const revision of inclusions.keys())
+    if (!byRevision.has(revision)) fail(`proof: an inclusion proof for event ${revision}, which the pack does not hold`);
 
   // each document: recorded by an event, in the pack, with the bytes the event's hash names
   const attached = events.filter((event) => event.type === 'DocumentAttached');
@@ -183,7 +206,8 @@ export function verifyPack(zipBytes, publicKeyPem) {
     const { documentId, sha256: recorded, bytes } = event.data;
     const document = listed.get(documentId);
     if (!document) {
-      if (withheld.has(documentId) && erased) notes.push(`document ${documentId} (event ${event.revision}) withheld: its resident was erased`);
+      if (withheld.has(documentId) && erased)
+        notes.push(`document ${documentId} (event ${event.revision}) withheld: its resident was erased`);
       else fail(`document ${documentId} (event ${event.revision}): not in the pack`);
       continue;
     }
@@ -195,10 +219,12 @@ export function verifyPack(zipBytes, publicKeyPem) {
       continue;
     }
     const found = hex(sha256(content));
-    if (found !== recorded || content.length !== bytes) fail(`document ${document.file}: its SHA-256 is ${found}, not the ${recorded} event ${event.revision} recorded`);
+    if (found !== recorded || content.length !== bytes)
+      fail(`document ${document.file}: its SHA-256 is ${found}, not the ${recorded} event ${event.revision} recorded`);
   }
   for (const [documentId, document] of listed)
-    if (!attached.some((event) => event.data.documentId === documentId)) fail(`document ${document.file}: no event of this complaint records it`);
+    if (!attached.some((event) => event.data.documentId === documentId))
+      fail(`document ${document.file}: no event of this complaint records it`);
 
   const ok = failures.length === 0;
   notes.unshift(
@@ -232,4 +258,5 @@ function main(argv) {
   return ok ? 0 : 1;
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('verify-pack.mjs')) process.exitCode = main(process.argv.slice(2));
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('verify-pack.mjs'))
+  process.exitCode = main(process.argv.slice(2));

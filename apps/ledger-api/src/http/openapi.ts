@@ -69,7 +69,12 @@ const QUERY_BODIES: Record<string, keyof typeof responseSchemas> = {
   ResidentsController_erase: 'ErasureBody',
   ResidentsController_eraseNamedInPath: 'ErasureBody',
   HealthController_ready: 'ReadinessBody',
+  LedgerIntegrityController_consistency: 'LedgerConsistency',
+  DocumentsController_list: 'ComplaintDocuments',
 };
+
+/** Bodies of what is created (201) outside the command routes' `{ id, revision }`. */
+const CREATED_BODIES: Record<string, keyof typeof responseSchemas> = { AttachDocument: 'AttachedDocument' };
 
 const isPublic = (path: string) => path.startsWith('/health/') || path.startsWith('/.well-known/');
 
@@ -120,7 +125,8 @@ export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
       revision: { type: 'integer', minimum: 0, description: 'Its revision now (also the `ETag`)' },
     },
   };
-  for (const [name, schema] of Object.entries(responseSchemas)) {
+  // the generated JSON, as JSON: TypeScript's inference of its unions' members (a member one branch lacks typed `?: undefined`) is not a schema's type
+  for (const [name, schema] of Object.entries(responseSchemas as Record<string, object>)) {
     if (schemas[name]) throw new Error(`OpenAPI: a response schema and a request schema are both named ${name}`);
     schemas[name] = schema;
   }
@@ -167,6 +173,12 @@ function describeSuccess(path: string, operation: Operation): void {
     };
     if (path === '/health/ready') operation.responses['503'] = { description: 'Not ready: the checks say why', content: json };
   }
+  const created = operation.operationId && CREATED_BODIES[operation.operationId];
+  if (created)
+    operation.responses['201'] = {
+      description: operation.responses['201']?.description ?? '',
+      content: { 'application/json': { schema: { $ref: `#/components/schemas/${created}` } } },
+    };
   if (operation.operationId === 'HealthController_live')
     operation.responses['200'] = {
       description: 'The process is up',

@@ -1,4 +1,13 @@
-import type { CodeVersion, ComplaintStatus, Deadline, Finding, RemedyRecord, Stage, Tenure } from '@complaint-ledger/domain';
+import type {
+  CodeVersion,
+  ComplaintStatus,
+  Deadline,
+  DocumentRecord,
+  Finding,
+  RemedyRecord,
+  Stage,
+  Tenure,
+} from '@complaint-ledger/domain';
 import type { IntegrityReport } from '@complaint-ledger/event-store';
 import type { AlertDocument, AnnualReport, ComplaintSummary, Page, PointInTime, TsmReport } from '@complaint-ledger/projections';
 
@@ -69,11 +78,15 @@ export interface DocumentProblemReport {
   readonly detail: string;
 }
 
+/** The complaint's documents against what is stored. */
+export interface DocumentsCheck {
+  readonly checked: number;
+  readonly problems: readonly DocumentProblemReport[];
+}
+
 /** The complaint's chain verified (with its documents, when it has any), or the first revision that cannot even be read. */
 export type ChainVerdict =
-  | (IntegrityReport & {
-      readonly documents?: { readonly checked: number; readonly problems: readonly DocumentProblemReport[] };
-    })
+  | (IntegrityReport & { readonly documents?: DocumentsCheck })
   | {
       readonly valid: false;
       readonly events: null;
@@ -92,3 +105,6 @@ export type BreachesPage = Page<AlertDocument> & PointInTime & { readonly asOfPo
 export type TsmStatistics = AtPointInTime<TsmReport>;
 
 export type AnnualReportBody = AtPointInTime<AnnualReport>;
+
+/** A document on a complaint's record, as the API lists it (its title decrypted on the way out). */
+export type DocumentRecordBody = DocumentRecord;

@@ -2,15 +2,15 @@ import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from 
 import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DIRECTIONS, DOCUMENT_KINDS, type DocumentRecord } from '@complaint-ledger/domain';
+import { DIRECTIONS, DOCUMENT_KINDS } from '@complaint-ledger/domain';
+import type { AttachedDocument, ComplaintDocuments } from '../../http/responses';
 import type { Ledger } from '@complaint-ledger/ledger';
 import { Roles } from '../../auth/roles';
 import { Instant, OneOf, Text } from '../../http/dto-fields';
 import { KnownAtQuery, pointInTimeOf } from '../../http/point-in-time';
 import { problemType, ProblemException } from '../../http/problem';
-import { complaintIdPipe, correlationIdOf, idempotencyKeyOf, principalOf } from '../../http/request-context';
+import { complaintIdPipe, correlationIdOf, documentIdPipe, idempotencyKeyOf, principalOf } from '../../http/request-context';
 import { CLOCK, LEDGER, type Clock } from '../../infrastructure/tokens';
-import { ParseUUIDPipe } from '@nestjs/common';
 
 /** What the sender says of a document; its type, size and hash the ledger finds from its bytes. */
 export class AttachDocumentQuery {
@@ -19,22 +19,6 @@ export class AttachDocumentQuery {
   @OneOf(DIRECTIONS) direction!: (typeof DIRECTIONS)[number];
   @Instant(true, "The document's own date (a letter's, a report's; a bare date is London midnight)") dated!: string;
 }
-
-export interface AttachedDocumentBody {
-  id: string;
-  revision: number;
-  documentId: string;
-  sha256: string;
-  bytes: number;
-  mediaType: string;
-}
-
-export interface ComplaintDocuments {
-  id: string;
-  documents: readonly DocumentRecord[];
-}
-
-const documentIdPipe = new ParseUUIDPipe({ version: '4' });
 
 /**
  * Documents on a complaint's record (Code 5.12): a streamed upload (the body is the document's
@@ -79,7 +63,7 @@ export class DocumentsController {
     @Query() query: AttachDocumentQuery,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<AttachedDocumentBody> {
+  ): Promise<AttachedDocument> {
     const limit = this.documents.maxBytes;
     const declared = Number(request.headers['content-length'] ?? NaN);
     if (declared > limit) {
@@ -140,7 +124,7 @@ export class DocumentsController {
     @Param('documentId', documentIdPipe) documentId: string,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const { record, content } = await this.documents.open(id, documentId.toLowerCase());
+    const { record, content } = await this.documents.open(id, documentId);
     void reply
       .header('content-type', record.mediaType)
       .header('content-length', record.bytes)

@@ -76,7 +76,7 @@ function magic(head: Buffer): 'zip' | 'text' | DocumentMediaType | null {
 
 function zipType(head: Buffer, parts: ReadonlySet<string>): DocumentMediaType | null {
   // OpenDocument: the first part is `mimetype`, stored, holding the type
-  const odf = /^PK\x03\x04.{26}mimetype(application\/vnd\.oasis\.opendocument\.(text|spreadsheet))/s.exec(head.toString('latin1'));
+  const odf = /^mimetype(application\/vnd\.oasis\.opendocument\.(text|spreadsheet))/.exec(head.subarray(30).toString('latin1'));
   if (odf) return odf[1] as DocumentMediaType;
   if (!parts.has('[Content_Types].xml')) return null;
   if (parts.has('word/document.xml')) return 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';

@@ -50,11 +50,13 @@ export function renderComplaintFile(file: ComplaintFile): Promise<Buffer> {
     doc.moveDown(0.8).font(bold!).fontSize(13).fillColor('#1a3c5a').text(text, MARGIN, doc.y, { width }).moveDown(0.3);
     doc.font(regular!).fontSize(9.5).fillColor('black');
   };
+  /** A paragraph, and a little space after it. */
   const para = (text: string, options: PDFKit.Mixins.TextOptions = {}) =>
     doc
       .font(regular!)
       .fontSize(9.5)
-      .text(text, MARGIN, doc.y, { width, ...options });
+      .text(text, MARGIN, doc.y, { width, ...options })
+      .moveDown(0.2);
   const none = (what: string) => para(`None ${what}.`, { oblique: true });
 
   doc.font(bold!).fontSize(18).text(file.title, { width });
@@ -85,16 +87,15 @@ export function renderComplaintFile(file: ComplaintFile): Promise<Buffer> {
 
   heading('Deadlines under the Code');
   if (!file.deadlines.length) none('set yet');
-  for (const deadline of file.deadlines)
-    (para(`${deadline.name} — ${deadline.provision}. Due ${deadline.due}. ${deadline.outcome}`, { indent: 0 }), doc.moveDown(0.2));
+  for (const deadline of file.deadlines) para(`${deadline.name} — ${deadline.provision}. Due ${deadline.due}. ${deadline.outcome}`);
 
   heading('Findings');
   if (!file.findings.length) none('raised');
-  for (const finding of file.findings) (para(`${finding.provision} (${finding.severity}): ${finding.message}`), doc.moveDown(0.2));
+  for (const finding of file.findings) para(`${finding.provision} (${finding.severity}): ${finding.message}`);
 
   heading('Remedies');
   if (!file.remedies.length) none('offered');
-  for (const remedy of file.remedies) (para(`${remedy.what}. ${remedy.terms} ${remedy.completion}`), doc.moveDown(0.2));
+  for (const remedy of file.remedies) para(`${remedy.what}. ${remedy.terms} ${remedy.completion}`);
 
   heading('Documents in this pack');
   if (!file.documents.length) none('attached');
@@ -114,7 +115,7 @@ export function renderComplaintFile(file: ComplaintFile): Promise<Buffer> {
   }
 
   heading('How to check this file');
-  for (const line of file.proof) (para(line), doc.moveDown(0.2));
+  for (const line of file.proof) para(line);
 
   const pages = doc.bufferedPageRange();
   for (let page = 0; page < pages.count; page++) {

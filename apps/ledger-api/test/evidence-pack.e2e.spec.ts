@@ -40,13 +40,20 @@ const upload = (bytes: Buffer, query: Record<string, string>) =>
     .send(bytes)
     .expect(201);
 
+/** The service's clock: the correction is recorded a day after the rest, so a pack can be asked for as the ledger knew it before. */
+let now = '2026-11-22T12:00:00.000Z';
+const BEFORE_THE_CORRECTION = '2026-11-22T18:00:00.000Z';
+
 beforeAll(async () => {
-  app = await startApp({
-    LEDGER_SQLITE_PATH: sqlitePath,
-    LEDGER_SIGNING_KEY_FILE: keyFile,
-    LEDGER_CHECKPOINT_EVERY_EVENTS: '3',
-    LEDGER_LANDLORD_NAME: 'Riverside Homes',
-  });
+  app = await startApp(
+    {
+      LEDGER_SQLITE_PATH: sqlitePath,
+      LEDGER_SIGNING_KEY_FILE: keyFile,
+      LEDGER_CHECKPOINT_EVERY_EVENTS: '3',
+      LEDGER_LANDLORD_NAME: 'Riverside Homes',
+    },
+    () => now,
+  );
   // another resident's complaint, whose data must never appear in this one's pack
   const other = (
     await api(app)
@@ -96,6 +103,7 @@ beforeAll(async () => {
   const remedyId = history.find((event) => event.type === 'RemedyOffered')!.data.remedyId!;
   await record(`remedies/${remedyId}/completion`, { completedAt: '2024-05-30T12:00:00+01:00' });
   const acknowledged = history.find((event) => event.type === 'Acknowledged')!.revision;
+  now = '2026-11-23T12:00:00.000Z';
   await record('corrections', {
     revision: acknowledged,
     reason: 'The acknowledgement letter was dated wrongly',
@@ -211,7 +219,7 @@ describe('an evidence pack', () => {
     expect(text).toContain('Riverside Homes');
     expect(text).toContain('Complaint received');
     expect(text).toMatch(/1 May 2024, 10:00 BST/); // received 10:00+01:00: London time, not UTC
-    expect(text).toMatch(/recorded 23 November 2026, 12:00 GMT by test-suite \(API key\)/);
+    expect(text).toMatch(/recorded 22 November 2026, 12:00 GMT by test-suite \(API key\)/);
     for (const provision of ['Code 2024 5.12', 'Code 2024 6.2', 'Code 2024 6.3'].map((p) => p.split(' ').at(-1)!))
       expect(text).toContain(provision);
     expect(text).toContain('Correction of fact');
@@ -284,6 +292,32 @@ describe('an evidence pack', () => {
     const { status, out } = verify(pack, otherKey);
     expect(out).toMatch(/signature: the tree head is signed by key [0-9a-f]{16}, not the key given/);
     expect(status).toBe(1);
+  });
+});
+
+describe('a pack at a point in time', () => {
+  const packAt = async (query: Record<string, string>) =>
+    (await api(app, KEYS.case_handler).get(`/v1/complaints/${id}/evidence-pack`).query(query).buffer(true).parse(binary).expect(200))
+      .body as Buffer;
+
+  it('as the ledger knew it (knownAt): without what was recorded later, and still verified', async () => {
+    const earlier = await packAt({ knownAt: BEFORE_THE_CORRECTION });
+    const types = contentOf(earlier, 'events.jsonl')
+      .toString()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).type as string);
+    expect(types).not.toContain('FactCorrected');
+    expect(types.at(-1)).toBe('RemedyCompleted');
+    expect(pdfText(contentOf(earlier, 'complaint-file.pdf'))).toMatch(/only what the ledger had recorded by 22 November 2026, 18:00 GMT/);
+    expect(verify(earlier).status).toBe(0);
+  });
+
+  it('as the complaint stood (asOf): its file judged then, its facts those dated by then', async () => {
+    const text = pdfText(contentOf(await packAt({ asOf: '2024-05-15' }), 'complaint-file.pdf'));
+    expect(text).toMatch(/the complaint as it stood at 15 May 2024, 00:00 BST/);
+    expect(text).not.toContain('Stage 1 response: partly upheld');
+    expect(text).toContain('Stage 1 acknowledged');
   });
 });
 

@@ -3,7 +3,8 @@ import { CHAIN_START, GENESIS_HASH, linkProblem, UnreadableEvent, type ChainLink
 import type { CheckpointVerifyingKey } from './checkpoint-key';
 import { LedgerChain } from './ledger-chain';
 import { eventLeaf } from './merkle/event-leaf';
-import { MerkleFrontier } from './merkle/frontier';
+import type { MerkleFrontier } from './merkle/frontier';
+import { frontierFrom, frontierState, type FrontierState } from './merkle/frontier-state';
 
 /** What was found broken first, and where. */
 export interface LedgerBreak {
@@ -47,24 +48,6 @@ export interface VerifiedState {
   readonly checkpointRevision: number;
   /** The Merkle tree over the events verified (decision 0022): its size and right edge, so a later verification carries it on. */
   readonly tree?: FrontierState;
-}
-
-/** A tree's right edge as text: its size and its complete subtrees' hashes, largest first (hex). */
-export interface FrontierState {
-  readonly size: number;
-  readonly hashes: readonly string[];
-}
-
-export const frontierState = (frontier: MerkleFrontier): FrontierState => ({
-  size: frontier.size,
-  hashes: frontier.hashes.map((hash) => hash.toString('hex')),
-});
-
-export function frontierFrom(state: FrontierState | undefined): MerkleFrontier {
-  if (!state) return MerkleFrontier.empty();
-  const hashes = state.hashes.map((hash) => Buffer.from(hash, 'hex'));
-  let next = 0;
-  return MerkleFrontier.of(state.size, () => hashes[next++]!);
 }
 
 export interface VerifierOptions {

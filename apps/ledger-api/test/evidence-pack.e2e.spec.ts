@@ -6,6 +6,7 @@ import { inflateRawSync } from 'node:zlib';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { api, binary, complaintBody, KEYS, startApp, tempSqlitePath } from './support';
 import { signingKeyFile } from '../../../libs/ledger/test/support/signing-key';
+import { ensureBuilt, runTool } from '../../../test/support/processes';
 
 /**
  * The Ombudsman evidence pack (Code 5.12; decision 0024): one ZIP per complaint that anyone checks
@@ -287,6 +288,25 @@ describe('an evidence pack', () => {
     expect(out).toContain(named);
     expect(status).toBe(1);
   });
+
+  it('is verified by npm run verify (the built entry point), which runs the same single file', async () => {
+    ensureBuilt();
+    const verified = await runTool('apps/ledger-worker/src/verify.js', [join(work, 'pack.zip'), '--public-key', publicKey]);
+    expect([verified.status, verified.stdout]).toEqual([0, expect.stringMatching(/^VERIFIED/)]);
+    const altered = join(work, 'altered-pack.zip');
+    writeFileSync(
+      altered,
+      withEntry(
+        pack,
+        'documents/02-photo.png',
+        flipByte(() => 0),
+      ),
+    );
+    const refused = await runTool('apps/ledger-worker/src/verify.js', [altered, '--public-key', publicKey]);
+    expect([refused.status, refused.stdout]).toEqual([1, expect.stringContaining('FAILED: document documents/02-photo.png')]);
+    // a pack is verified against a key the investigator was given, never one it carries
+    expect((await runTool('apps/ledger-worker/src/verify.js', [altered])).status).toBe(2);
+  }, 180_000);
 
   it('fails under another public key, saying so', () => {
     const { status, out } = verify(pack, otherKey);

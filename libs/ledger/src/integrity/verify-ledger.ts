@@ -4,6 +4,7 @@ import type { CheckpointVerifyingKey } from './checkpoint-key';
 import { LedgerChain } from './ledger-chain';
 import { eventLeaf } from './merkle/event-leaf';
 import type { MerkleFrontier } from './merkle/frontier';
+import { RecentRoots } from './merkle/recent-roots';
 import { frontierFrom, frontierState, type FrontierState } from './merkle/frontier-state';
 
 /** What was found broken first, and where. */
@@ -94,7 +95,8 @@ export class LedgerVerifier {
   private readonly recent = new Map<number, LedgerHead>();
   /** The tree over the log, fed each event verified (what a checkpoint's root is compared with and signed from). */
   private readonly frontier: MerkleFrontier;
-  private readonly recentTrees = new Map<number, MerkleFrontier>();
+  /** The tree's roots at recent sizes: a checkpoint is met a little after the size it signed. */
+  private readonly recentRoots: RecentRoots;
   private readonly inLog = new Set<string>(); // the checkpoints met, by position and head
   private streams: number;
   private checkpoints: { found: number; verified: number; latest: LedgerVerdict['checkpoints']['latest'] };
@@ -112,7 +114,8 @@ export class LedgerVerifier {
     this.frontier = frontierFrom(from.tree);
     if (this.frontier.size !== from.head.events)
       throw new Error(`a verified state of ${from.head.events} events carries a tree of ${this.frontier.size}`);
-    this.recentTrees.set(from.head.position, this.frontier.copy());
+    // every root as far back as the heads kept (its window less one edge's leaves is always there)
+    this.recentRoots = new RecentRoots(this.frontier, RECENT_HEADS + 1_024, 1_024);
     this.streams = from.streams;
     this.checkpoints = { ...from.checkpoints };
     this.checkpointRevision = from.checkpointRevision;
@@ -152,9 +155,7 @@ export class LedgerVerifier {
     if (event.revision === 0) this.streams += 1;
     this.recent.set(event.position, this.chain.head);
     if (this.recent.size > RECENT_HEADS) this.recent.delete(this.recent.keys().next().value!);
-    this.frontier.add(eventLeaf(event));
-    this.recentTrees.set(event.position, this.frontier.copy());
-    if (this.recentTrees.size > RECENT_HEADS) this.recentTrees.delete(this.recentTrees.keys().next().value!);
+    this.recentRoots.added(this.frontier, this.frontier.add(eventLeaf(event))[0]!.hash);
     this.sinceCheckpoint += 1;
     if (event.streamId === CHECKPOINT_STREAM) {
       this.checkpointRevision = event.revision;
@@ -220,8 +221,9 @@ export class LedgerVerifier {
   /** A signed tree head (checkpoint v2) must be the root of the tree over the log it covers. */
   private treeProblem(checkpoint: Checkpoint): string | null {
     if (checkpoint.root === undefined) return null; // signed before the tree (v1)
-    const tree = this.recentTrees.get(checkpoint.position);
-    const root = tree && tree.size === checkpoint.treeSize ? tree.root().toString('hex') : null;
+    // the chain's head there has already been matched: the log up to the position holds `events` events
+    const root =
+      checkpoint.treeSize === checkpoint.events ? this.recentRoots.rootAt(this.frontier, checkpoint.treeSize)?.toString('hex') : null;
     return root === checkpoint.root
       ? null
       : `the Merkle tree over the log's first ${checkpoint.treeSize} events is not the one the checkpoint signed at ${checkpoint.at} ` +

@@ -22,7 +22,7 @@ export async function packProofFigures(
 ): Promise<void> {
   const events = await store.readAll(-1, 2_000);
   const complaint = events.filter((event) => event.streamId === events[0]!.streamId);
-  const tree = LogTree.open(join(mkdtempSync(join(tmpdir(), 'ledger-bench-tree-')), 'merkle.sqlite'), (after, limit) =>
+  const tree = new LogTree(join(mkdtempSync(join(tmpdir(), 'ledger-bench-tree-')), 'merkle.sqlite'), (after, limit) =>
     store.readAll(after, limit),
   );
   const largest = Math.max(...sizes);

@@ -415,14 +415,14 @@ export class LedgerConfig {
     if (this.LEDGER_DOCUMENTS_PATH) return this.LEDGER_DOCUMENTS_PATH;
     if (this.LEDGER_STORE === 'memory') return undefined;
     if (this.LEDGER_STORE === 'sqlite') return join(dirname(this.LEDGER_SQLITE_PATH), 'documents');
-    return './data/documents';
+    return join(dirname(this.projectionsPath === ':memory:' ? './data/projections.sqlite' : this.projectionsPath), 'documents');
   }
 
-  /** The Merkle tree over the log, derived from it (proofs are made from it): beside the log. */
+  /** The Merkle tree over the log, derived from it (proofs are made from it): beside the log, or with EventStoreDB beside the read models. */
   get merklePath(): string {
     if (this.LEDGER_STORE === 'memory') return ':memory:';
     if (this.LEDGER_STORE === 'sqlite') return join(dirname(this.LEDGER_SQLITE_PATH), 'merkle.sqlite');
-    return './data/merkle.sqlite';
+    return this.projectionsPath === ':memory:' ? ':memory:' : join(dirname(this.projectionsPath), 'merkle.sqlite');
   }
 
   get keysPath(): string {

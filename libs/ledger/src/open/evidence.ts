@@ -36,7 +36,7 @@ export function openEvidence(
   clock: Clock,
 ): Evidence {
   const documentStore = new FolderDocumentStore(config.documentsPath ?? mkdtempSync(join(tmpdir(), 'ledger-documents-')));
-  const tree = LogTree.open(config.merklePath, (after, limit) => store.readAll(after, limit));
+  const tree = new LogTree(config.merklePath, (after, limit) => store.readAll(after, limit));
   const proofs = new LedgerProofs(store, tree, () => integrity.tick(true));
   const documents = personalData
     ? new Documents(documentStore, new DocumentCipher(personalData.keys, clock), write, store, config.LEDGER_DOCUMENT_MAX_MB * 1024 * 1024)

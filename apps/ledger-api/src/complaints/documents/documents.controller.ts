@@ -113,7 +113,11 @@ export class DocumentsController {
   @Get(':documentId')
   @Roles('case_handler', 'auditor')
   @ApiProduces('application/octet-stream')
-  @ApiResponse({ status: 200, description: 'The document, as attached (its type in Content-Type, its SHA-256 in X-Content-SHA256)' })
+  @ApiResponse({
+    status: 200,
+    description: 'The document, as attached (its type in Content-Type, its SHA-256 in X-Content-SHA256)',
+    schema: { type: 'string', format: 'binary' },
+  })
   @ApiResponse({ status: 410, description: "The document's resident was erased: it can no longer be read (problem+json)" })
   @ApiOperation({
     summary:

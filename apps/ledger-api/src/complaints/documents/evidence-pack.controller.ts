@@ -19,7 +19,7 @@ export class EvidencePackController {
   @Get()
   @Roles('case_handler', 'auditor')
   @ApiProduces('application/zip')
-  @ApiResponse({ status: 200, description: 'The evidence pack (a ZIP)' })
+  @ApiResponse({ status: 200, description: 'The evidence pack (a ZIP)', schema: { type: 'string', format: 'binary' } })
   @ApiResponse({ status: 503, description: 'No signed tree head covers the complaint yet, and this process signs none (problem+json)' })
   @ApiOperation({
     summary:

@@ -310,7 +310,7 @@ export class LedgerConfig {
 
   @Setting(
     'Documents',
-    "Where documents attached to complaints are kept, each encrypted under its resident's data key (default: the folder `documents` beside the log; a temporary folder with `LEDGER_STORE=memory`). Back it up with the log (`npm run backup` does).",
+    "Where documents attached to complaints are kept, each encrypted under its resident's data key (default: the folder `documents` beside the log, with EventStoreDB beside the read models; a temporary folder with `LEDGER_STORE=memory`). Back it up with the log (`npm run backup` does).",
   )
   @IsOptional()
   @IsString()

@@ -27,8 +27,13 @@ export interface Consistency {
 
 /** No signed tree head covers the events asked about yet (this process signs none, or none is due): ask again after the next checkpoint. */
 export class NotYetSigned extends Error {
-  constructor(position: number) {
-    super(`no signed tree head covers position ${position} yet: this process signs none; ask again after the next checkpoint`);
+  /** `position` null: this ledger has no signing key at all. */
+  constructor(position: number | null) {
+    super(
+      position === null
+        ? 'this ledger has no checkpoint key (LEDGER_SIGNING_KEY_FILE): it signs no tree heads, and a proof needs one'
+        : `no signed tree head covers position ${position} yet: this process signs none; ask again after the next checkpoint`,
+    );
     this.name = 'NotYetSigned';
   }
 }

@@ -85,7 +85,7 @@ export class EvidencePacks {
   ) {}
 
   async pack(id: string, at: PointInTime): Promise<EvidencePack> {
-    if (!this.key) throw new NotYetSigned(-1);
+    if (!this.key) throw new NotYetSigned(null);
     const all = await this.store.readStream(complaintStream(id));
     if (!all.length) throw new ComplaintNotFound(id);
     const recorded = at.knownAt ? all.filter((event) => !isAfter(event.metadata.recordedAt, at.knownAt!)) : all;

@@ -13,6 +13,7 @@ import {
   IsObject,
   IsOptional,
   IsString,
+  IsUUID,
   Matches,
   Max,
   MaxLength,
@@ -113,4 +114,16 @@ export const TextList = (maxItems = 50, description?: string) =>
     IsString({ each: true }),
     MaxLength(2000, { each: true }),
     ApiProperty({ required: false, type: [String], description }),
+  );
+
+/** Documents already attached to the complaint, by the ids their upload answered. */
+export const DocumentIds = (
+  description = 'Documents already attached to this complaint (POST …/documents) that this fact is or encloses',
+) =>
+  applyDecorators(
+    IsOptional(),
+    IsArray(),
+    ArrayMaxSize(50),
+    IsUUID('all', { each: true, message: 'each of $property must be a document id (a UUID)' }),
+    ApiProperty({ required: false, type: [String], format: 'uuid', description }),
   );

@@ -128,3 +128,18 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
   }
   socket.destroy(error);
 }
+
+/**
+ * A document's upload is its bytes as the body (`application/octet-stream`), handed on as the
+ * stream it is, never read whole here: the ledger checks its size and type as it streams
+ * (POST /v1/complaints/{id}/documents). Anywhere else such a body is 415 like any non-JSON one.
+ */
+export function acceptDocumentUploads(fastify: FastifyInstance): void {
+  fastify.addContentTypeParser(/^application\/octet-stream\b/i, (request, payload, done) => {
+    if (request.method !== 'POST' || !/^\/v1\/complaints\/[^/?]+\/documents(\?|$)/.test(request.url)) {
+      const detail = 'Send the body as JSON (Content-Type: application/json).';
+      return done(new ProblemException(refusal(415, 'BODY.UNSUPPORTED_MEDIA_TYPE', titleOf(415), detail)), undefined);
+    }
+    done(null, payload);
+  });
+}

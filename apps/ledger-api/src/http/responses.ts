@@ -6,6 +6,8 @@ import type {
   ComplaintHistory as History,
   ComplaintListPage as ListPage,
   ComplaintView as View,
+  Consistency,
+  DocumentRecordBody,
   ErasureOutcome,
   LedgerVerdict,
   Readiness,
@@ -49,3 +51,22 @@ export interface CheckpointKey {
 export type ErasureBody = ErasureOutcome;
 
 export type ReadinessBody = Readiness['body'];
+
+/** Two signed tree heads and the consistency proof between them (decision 0024). */
+export type LedgerConsistency = Consistency;
+
+/** The documents on a complaint's record. */
+export interface ComplaintDocuments {
+  readonly id: string;
+  readonly documents: readonly DocumentRecordBody[];
+}
+
+/** A document attached: the complaint and its revision (the ETag), and what the ledger found the document to be. */
+export interface AttachedDocument {
+  readonly id: string;
+  readonly revision: number;
+  readonly documentId: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly mediaType: string;
+}

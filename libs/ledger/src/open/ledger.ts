@@ -20,6 +20,7 @@ import { openIntegrity } from './integrity';
 import { refuseDuringRestore } from '../backup/restore-marker';
 import { openDuties } from '../duties/open-duties';
 import type { DutyLease } from '../duties/lease';
+import { openEvidence, type Evidence } from './evidence';
 
 /**
  * What a process runs besides the write path. `api`: with LEDGER_THREADS, the log's commits and
@@ -62,6 +63,8 @@ export class Ledger {
   readonly integrity: LedgerIntegrity;
   /** The lease on the singleton duties: only its holder relays, sweeps, signs checkpoints and applies retention. */
   readonly duties: DutyLease;
+  /** Documents on complaints' records, proofs against signed tree heads, and evidence packs (decision 0024). */
+  readonly evidence: Evidence;
   private readonly timers: NodeJS.Timeout[] = [];
   private sweeping: Promise<SweepResult | null> | null = null;
   /** Settles once the start-up verification has run (the integrity watch says what it found). */
@@ -95,8 +98,10 @@ export class Ledger {
         },
       },
     });
-    this.queries = new LedgerQueries(store, this.readSide, this.rules, config, clock, threads);
     this.integrity = openIntegrity(config, store, this.write, clock, logger, this.metrics.registry, () => this.duties.held);
+    this.evidence = openEvidence(config, store, this.write, this.integrity, personalData, clock);
+    this.queries = new LedgerQueries(store, this.readSide, this.rules, config, clock, threads, this.evidence.store);
+    this.evidence.connect(this.queries.complaints);
     this.detector = new DeadlineDetector(this.write, this.readSide.db, { clock });
     this.erasure = personalData ? new ResidentErasure(personalData.keys, this.write, this.readSide, clock) : null;
   }
@@ -228,6 +233,7 @@ export class Ledger {
     await this.queries.close();
     await this.readSide.stop();
     await this.store.close();
+    this.evidence.close();
     this.personalData?.keys.close();
   }
 

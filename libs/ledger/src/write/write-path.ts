@@ -15,6 +15,7 @@ import {
   withoutPersonalData,
   type AlertSettings,
   type Checkpoint,
+  type CheckpointState,
   type ComplaintCommand,
   type ComplaintEvent,
   type ComplianceRules,
@@ -160,10 +161,11 @@ export class WritePath {
    * its last event only: each checkpoint is the whole state its decider needs. Returns the stream's
    * new revision, or null when another writer's checkpoint already covers as much.
    */
-  recordCheckpoint(checkpoint: Checkpoint) {
+  recordCheckpoint(checkpoint: Checkpoint, known?: { readonly state: CheckpointState; readonly revision: number }) {
     this.refuseIfBroken(); // never sign over a broken log
     return runDecision(this.deps.store, {
       stream: CHECKPOINT_STREAM,
+      known, // the checkpoint this signer verified last: stale if another holder signed since, and then read again
       lastEventOnly: true,
       fold: (recorded) => recorded.reduce((state, event) => evolveCheckpoint(state, event as unknown as LedgerCheckpointed), NO_CHECKPOINT),
       decide: (state) => {

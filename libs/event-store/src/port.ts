@@ -13,6 +13,15 @@ export interface EventMetadata {
   /** Present on events written by an idempotent request (the `Idempotency-Key` header). */
   readonly idempotencyKey?: string;
   readonly requestHash?: string;
+  /** Present on events brought in by a bulk import: which import, from which file, which row. */
+  readonly provenance?: Provenance;
+}
+
+/** Where an imported fact came from (docs/import.md): the import, its source file's SHA-256, the row (from 1). */
+export interface Provenance {
+  readonly importId: string;
+  readonly sourceSha256: string;
+  readonly row: number;
 }
 
 export interface NewEvent {

@@ -18,6 +18,7 @@ import { openRelay } from './relay';
 import type { LedgerIntegrity } from '../integrity/ledger-integrity';
 import { openIntegrity } from './integrity';
 import { refuseDuringRestore } from '../backup/restore-marker';
+import { Imports } from '../import/imports';
 
 /**
  * What a process runs besides the write path. `api`: with LEDGER_THREADS, the log's commits and
@@ -58,6 +59,8 @@ export class Ledger {
   readonly erasure: ResidentErasure | null;
   /** Verifies the log at start, refuses writes on a break, and signs checkpoints. */
   readonly integrity: LedgerIntegrity;
+  /** Bulk imports of a landlord's history, through the write path (docs/import.md). */
+  readonly imports: Imports;
   private readonly timers: NodeJS.Timeout[] = [];
   private sweeping: Promise<SweepResult | null> | null = null;
   /** Settles once the start-up verification has run (the integrity watch says what it found). */
@@ -94,6 +97,14 @@ export class Ledger {
     this.integrity = openIntegrity(config, store, this.write, clock, logger, this.metrics.registry);
     this.detector = new DeadlineDetector(this.write, this.readSide.db, { clock });
     this.erasure = personalData ? new ResidentErasure(personalData.keys, this.write, this.readSide, clock) : null;
+    this.imports = new Imports({
+      path: config.importsPath,
+      write: this.write,
+      store,
+      clock,
+      clockSkewMs: config.LEDGER_CLOCK_SKEW_SECONDS * 1000,
+      compliance: { rules: this.rules, alerts: config.alertSettings },
+    });
   }
 
   /** Opens everything; the master key is read first, so without one an API process has opened nothing. */
@@ -124,18 +135,21 @@ export class Ledger {
       const keysDependency = personalData.keys.commitDependency();
       if (keysDependency) eventStore.dependOn(keysDependency);
     }
-    return new Ledger(config, role, clock, eventStore, personalData, logger, loggers, threads);
+    try {
+      return new Ledger(config, role, clock, eventStore, personalData, logger, loggers, threads);
+    } catch (error) {
+      // the read models kept by another process (ReadModelInUse), a bad setting: close what was opened, so the caller may try again
+      if (!store) void eventStore.close();
+      personalData?.keys.close();
+      throw error;
+    }
   }
 
   /** Projections catch up, then the relay, the deadline sweeps and (in the worker) retention start. */
   async start(): Promise<void> {
     await this.readSide.start();
     this.relay?.start();
-    // the whole log is verified in the background (serving need not wait for a long log); checkpoints follow once it is intact
-    this.verification = this.integrity.start().then(
-      () => this.every(1000, () => void this.integrity.tick()),
-      (error: unknown) => this.logger.error(`ledger verification could not run: ${(error as Error).message}`),
-    );
+    this.watchIntegrity();
     const sweepMs = this.config.LEDGER_BREACH_SWEEP_SECONDS * 1000;
     if (sweepMs > 0) {
       void this.sweep(); // the start-up sweep need not hold up serving
@@ -153,6 +167,23 @@ export class Ledger {
       this.every(DAY_MS, () => void retain());
       this.logger.log(`retention: personal data erased ${years} years after a resident's last complaint closed`);
     }
+  }
+
+  /**
+   * What a process that only writes needs (the bulk import, which catches the read models up once
+   * it has written, not event by event): the log verified in the background, checkpoints signed
+   * as it grows; no projections, relay or sweeps.
+   */
+  startWriting(): void {
+    this.watchIntegrity();
+  }
+
+  /** The whole log verified in the background (serving need not wait for a long log); checkpoints follow once it is intact. */
+  private watchIntegrity(): void {
+    this.verification = this.integrity.start().then(
+      () => this.every(1000, () => void this.integrity.tick()),
+      (error: unknown) => this.logger.error(`ledger verification could not run: ${(error as Error).message}`),
+    );
   }
 
   /** One deadline sweep (never two at once); errors are logged, not thrown, so the timer keeps going. */
@@ -176,6 +207,7 @@ export class Ledger {
   /** Stops the timers and the relay, lets a sweep under way finish, then closes the read side, the log and the keys. */
   async close(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
+    await this.imports.close();
     await this.sweeping;
     this.integrity.stop();
     await this.verification;

@@ -48,7 +48,7 @@ export interface DecisionCycle<S, E, A> {
  * decided on; when another writer appended in between, wait a random, growing moment, read again
  * and decide again (MAX_ATTEMPTS at most). Every event in the log is written through here.
  */
-export async function runDecision<S, E, A>(store: EventStore, cycle: DecisionCycle<S, E, A>): Promise<A> {
+export async function runDecision<S, E, A>(store: Pick<EventStore, 'append' | 'readStream'>, cycle: DecisionCycle<S, E, A>): Promise<A> {
   for (let attempt = 1; ; attempt++) {
     const known = attempt === 1 ? cycle.known : undefined;
     const recorded = known ? null : await store.readStream(cycle.stream);

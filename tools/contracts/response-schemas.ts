@@ -14,6 +14,9 @@ export const RESPONSE_TYPES = [
   'CheckpointKey',
   'ErasureBody',
   'ReadinessBody',
+  'ImportAccepted',
+  'ImportStatusBody',
+  'MappingSaved',
 ] as const;
 
 /**

@@ -11,7 +11,14 @@ import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 import { revealPersonalData } from './http/reveal';
 import { plainHttpHeaders, securityHeaders } from './http/security-headers';
-import { acceptConsoleForms, acceptOnlyJson, BODY_LIMIT_BYTES, clientErrorHandler, sendFrameworkError } from './http/request-edges';
+import {
+  acceptConsoleForms,
+  acceptImportUploads,
+  acceptOnlyJson,
+  BODY_LIMIT_BYTES,
+  clientErrorHandler,
+  sendFrameworkError,
+} from './http/request-edges';
 
 export interface AppOptions {
   config: LedgerConfig;
@@ -39,6 +46,7 @@ export async function createApp({ config, clock, store, logger }: AppOptions): P
   const fastify = app.getHttpAdapter().getInstance();
   acceptOnlyJson(fastify);
   acceptConsoleForms(fastify);
+  acceptImportUploads(fastify);
   const overTls = securityHeaders();
   const overPlainHttp = plainHttpHeaders(overTls);
   fastify.addHook('onRequest', (request, reply, done) => {

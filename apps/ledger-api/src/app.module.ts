@@ -21,6 +21,7 @@ import { TsmController } from './statistics/tsm.controller';
 import { LedgerIntegrityController } from './ledger/ledger-integrity.controller';
 import { ConsoleController } from './console/console.controller';
 import { ConsoleSignIns } from './console/sign-ins';
+import { ImportsController } from './imports/imports.controller';
 
 /** The ledger starts (projections caught up, relay and sweeps running) before the app serves, and closes last. */
 class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -63,6 +64,7 @@ export class AppModule {
         ResidentsController,
         AnnualReportController,
         ConsoleController,
+        ImportsController,
       ],
       providers: [
         { provide: LEDGER, useValue: ledger },

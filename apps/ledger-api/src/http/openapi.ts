@@ -69,6 +69,8 @@ const QUERY_BODIES: Record<string, keyof typeof responseSchemas> = {
   ResidentsController_erase: 'ErasureBody',
   ResidentsController_eraseNamedInPath: 'ErasureBody',
   HealthController_ready: 'ReadinessBody',
+  ImportsController_status: 'ImportStatusBody',
+  ImportsController_saveMapping: 'MappingSaved',
 };
 
 const isPublic = (path: string) => path.startsWith('/health/') || path.startsWith('/.well-known/');
@@ -145,7 +147,7 @@ function completeOperation(path: string, method: string, operation: Operation): 
   if (method === 'get' && operation.parameters?.length) codes.push(400);
   if (onComplaint || path.includes('{reference}')) codes.push(404);
   if (command) codes.push(409, 422);
-  if (method === 'get' && onComplaint) codes.push(409); // a stored event that cannot be read, by revision
+  if (method === 'get' && onComplaint && !path.startsWith('/v1/imports')) codes.push(409); // a stored event that cannot be read, by revision
   if (command) {
     operation.parameters = [...(operation.parameters ?? []), ...(onComplaint ? [HEADERS.ifMatch] : []), HEADERS.idempotencyKey];
     if (onComplaint) codes.push(412);
@@ -178,6 +180,32 @@ function describeSuccess(path: string, operation: Operation): void {
     };
   if (operation.operationId === 'AnnualReportController_page')
     operation.responses['200'] = { description: 'The report as a page', content: { 'text/html': { schema: { type: 'string' } } } };
+  describeImport(operation);
+}
+
+/** The import's own answers: 202 with where its progress is, 409 while the same file is being imported, its report as a page or CSV. */
+function describeImport(operation: Operation): void {
+  const text = (type: string, description: string) => ({ description, content: { [type]: { schema: { type: 'string' } } } });
+  switch (operation.operationId) {
+    case 'ImportsController_start':
+      operation.responses['202'] = {
+        description: 'Begun (or resumed): the file is imported in the background',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/ImportAccepted' } } },
+        headers: { Location: { description: 'The import', schema: { type: 'string' } } },
+      };
+      operation.responses['409'] = problem('This file is being imported now (code IMPORT.RUNNING)');
+      operation.responses['415'] = problem('The body is not `text/csv` or JSON Lines (`application/x-ndjson`)');
+      break;
+    case 'ImportsController_report':
+      operation.responses['200'] = text('text/html', 'The report as a page');
+      break;
+    case 'ImportsController_reportCsv':
+      operation.responses['200'] = text('text/csv', 'A row of the report for each row of the file');
+      break;
+    case 'ImportsController_breachesCsv':
+      operation.responses['200'] = text('text/csv', 'Every deadline the history shows missed or met late');
+      break;
+  }
 }
 
 /** Every 2xx of a command: `{ id, revision }`, with the `ETag` (and `Location` on 201). */

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -13,7 +13,7 @@ import type { DecidingDependencies } from './engine';
 import { ImportLock } from './import-lock';
 import { ImportRun, REPORT_FILES, type ImportOptions, type ImportStatus } from './import-run';
 import { ImportJournal } from './journal';
-import { mappingHash } from './mapping';
+import { mappingHash, parseMapping, type ImportMapping } from './mapping';
 import type { ProgressSnapshot } from './progress';
 import { formatOfName, sha256OfFile, type SourceFormat } from './source';
 
@@ -40,6 +40,8 @@ export class ImportRefused extends Error {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A stored mapping's name: a file name that is no path. */
+export const MAPPING_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /**
  * Bulk imports of a landlord's history (docs/import.md): the one engine the CLI (`npm run import`)
@@ -164,6 +166,24 @@ export class Imports {
     if (!UUID.test(id)) return null;
     const path = join(this.deps.path, id, REPORT_FILES[which]);
     return existsSync(path) ? path : null;
+  }
+
+  /** Keeps a mapping under a name, for uploads to name (POST /v1/imports?mapping=name); checked first (MappingInvalid). */
+  saveMapping(name: string, json: unknown): ImportMapping {
+    if (!MAPPING_NAME.test(name)) throw new Error(`${name} cannot name a mapping`);
+    const mapping = parseMapping(json);
+    const folder = join(this.deps.path, 'mappings');
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    writeFileSync(join(folder, `${name}.json.partial`), `${JSON.stringify(mapping, null, 2)}\n`, { mode: 0o600 });
+    renameSync(join(folder, `${name}.json.partial`), join(folder, `${name}.json`));
+    return mapping;
+  }
+
+  /** The mapping kept under `name`, or null. */
+  mappingNamed(name: string): ImportMapping | null {
+    const path = join(this.deps.path, 'mappings', `${name}.json`);
+    if (!MAPPING_NAME.test(name) || !existsSync(path)) return null;
+    return parseMapping(JSON.parse(readFileSync(path, 'utf8')));
   }
 
   /** Stops the imports under way in this process (what they decided stays; running the file again resumes). */

@@ -10,8 +10,9 @@ export interface LedgerForImport {
 }
 
 /**
- * The ledger as the import tool opens it (npm run import): the worker's shape (commits on the main
- * thread), writing only: no relay (the service's relay publishes what is written), no sweeps.
+ * The ledger as the import tool opens it (npm run import): the worker's role, but committing the
+ * log on a writer thread (LEDGER_THREADS), so rows are decided while the last ones commit; writing
+ * only: no relay (the service's relay publishes what is written), no sweeps.
  * It keeps the read models when no other process does, to catch them up once at the end; when a
  * running service (or another import) keeps them, it writes without read models of its own, and
  * their keeper follows the log.
@@ -19,10 +20,10 @@ export interface LedgerForImport {
 export function openLedgerForImport(env: Record<string, string | undefined>, loggers?: LoggerFactory): LedgerForImport {
   const writing = { ...env, LEDGER_RELAY: 'off', LEDGER_BREACH_SWEEP_SECONDS: '0' };
   try {
-    return { ledger: Ledger.open(loadConfig(writing), { role: 'worker', loggers }), readModelsKeptBy: null };
+    return { ledger: Ledger.open(loadConfig(writing), { role: 'worker', loggers, threads: true }), readModelsKeptBy: null };
   } catch (error) {
     if (!(error instanceof ReadModelInUse)) throw error;
-    const ledger = Ledger.open(loadConfig({ ...writing, LEDGER_PROJECTIONS_PATH: ':memory:' }), { role: 'worker', loggers });
+    const ledger = Ledger.open(loadConfig({ ...writing, LEDGER_PROJECTIONS_PATH: ':memory:' }), { role: 'worker', loggers, threads: true });
     const owner = error.owner;
     return { ledger, readModelsKeptBy: owner ? `pid ${owner.pid} on ${owner.host} (${owner.command})` : 'another process' };
   }

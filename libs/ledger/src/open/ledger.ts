@@ -36,6 +36,11 @@ export interface OpenLedgerOptions {
   readonly store?: EventStore;
   /** Loggers by context (Nest's Logger in the apps); plain lines by default. */
   readonly loggers?: LoggerFactory;
+  /**
+   * Commit the SQLite log on a writer thread (and keep the projections on a thread of their own)
+   * whatever the role: the import decides on its main thread while the writer commits (LEDGER_THREADS still says no).
+   */
+  readonly threads?: boolean;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -108,7 +113,10 @@ export class Ledger {
   }
 
   /** Opens everything; the master key is read first, so without one an API process has opened nothing. */
-  static open(config: LedgerConfig, { role, clock = systemClock, store, loggers = plainLoggers }: OpenLedgerOptions): Ledger {
+  static open(
+    config: LedgerConfig,
+    { role, clock = systemClock, store, loggers = plainLoggers, threads: asked }: OpenLedgerOptions,
+  ): Ledger {
     const logger = loggers('ledger');
     const files = [...(config.LEDGER_STORE === 'sqlite' ? [config.LEDGER_SQLITE_PATH] : []), config.keysPath];
     refuseDuringRestore(files);
@@ -119,7 +127,7 @@ export class Ledger {
       if (role === 'api') throw error;
       logger.warn(`retention is off: ${(error as Error).message}`);
     }
-    const threads = role === 'api' && config.LEDGER_THREADS;
+    const threads = (asked ?? role === 'api') && config.LEDGER_THREADS;
     const eventStore = store ?? openEventStore(config, clock, logger, threads);
     try {
       refuseDuringRestore(files); // again, now the files are open: a restore begun meanwhile is not run over

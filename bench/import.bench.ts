@@ -1,0 +1,125 @@
+/**
+ * npm run bench:import — a landlord's history imported (docs/import.md) beside the store's own
+ * batched append rate, on this machine, in the same run: BENCH_COMPLAINTS complaints (default
+ * 100,000) with four facts each (received, acknowledged, a call, the stage 1 response), each from
+ * a resident of their own (a data key made for each), as a CSV file in the ledger's format, through
+ * `ledger.imports` as `npm run import` opens it. Target: imported events/s ≥ 50 % of the store's
+ * appends/s, RSS ≤ 300 MB; the read models caught up at the end are timed apart. Generating the
+ * file is not timed.
+ */
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { openLedgerForImport } from '@complaint-ledger/ledger';
+import { storeAppendRate } from './support/store-rate';
+
+const complaints = Number(process.env.BENCH_COMPLAINTS ?? 100_000);
+const concurrency = process.env.BENCH_IMPORT_CONCURRENCY ? Number(process.env.BENCH_IMPORT_CONCURRENCY) : undefined;
+const storeSeconds = Number(process.env.BENCH_SECONDS ?? 5);
+const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-import-'));
+const FACTS = 4;
+
+const cell = (text: string) => (/[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+const CATEGORIES = ['repairs', 'damp and mould', 'anti-social behaviour', 'service charges', 'staff conduct'];
+const CHANNELS = ['phone', 'email', 'letter', 'web'];
+const DECISIONS = ['upheld', 'partly_upheld', 'not_upheld'];
+const DAY = 86_400_000;
+
+/** The history file: each complaint's four facts, spread over 2023–2025 (all before the bench's clock). */
+async function writeHistory(path: string): Promise<void> {
+  const out = createWriteStream(path);
+  const write = async (line: string) => void (out.write(line) || (await once(out, 'drain')));
+  await write(
+    'complaint,kind,at,channel,tenure,category,summary,resident.reference,resident.name,stage,complaintDefinition,decision,reasons,outstandingActions,escalationRightsGiven,direction,party\n',
+  );
+  const start = Date.parse('2023-01-02T09:00:00Z');
+  const spread = (3 * 365 * DAY) / complaints;
+  for (let i = 0; i < complaints; i++) {
+    const received = start + Math.floor(i * spread);
+    const at = (offsetDays: number) => new Date(received + offsetDays * DAY).toISOString();
+    const ref = `HMS-${String(i).padStart(7, '0')}`;
+    const channel = CHANNELS[i % CHANNELS.length]!;
+    await write(
+      `${ref},ReceiveComplaint,${at(0)},${channel},${i % 7 ? 'LCRA' : 'LCHO'},${CATEGORIES[i % CATEGORIES.length]},${cell(`Complaint ${i}: the repair reported on ${at(-14).slice(0, 10)} was not done`)},RES-${i},Resident ${i},,,,,,,,\n` +
+        `${ref},AcknowledgeComplaint,${at(2)},,,,,,,1,${cell(`Repair ${i} outstanding; resident wants it done`)},,,,,,\n` +
+        `${ref},RecordCorrespondence,${at(4)},phone,,,${cell(`Resident ${i} called for an update`)},,,,,,,,,inbound,resident\n` +
+        `${ref},RespondToComplaint,${at(9)},,,,,,,1,,${DECISIONS[i % DECISIONS.length]},${cell(`Decision on complaint ${i}`)},[],true,,\n`,
+    );
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+async function main() {
+  const file = join(dir, 'history.csv');
+  process.stdout.write(`writing ${complaints * FACTS} rows… `);
+  await writeHistory(file);
+  console.log('done');
+
+  const storeRate = await storeAppendRate(join(dir, 'store.sqlite'), storeSeconds, 32);
+  console.log(`store: ${Math.round(storeRate)} appends/s (32 writers, group commit, ${storeSeconds} s)`);
+
+  let peakRss = 0;
+  const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  const { ledger } = openLedgerForImport({
+    LEDGER_STORE: 'sqlite',
+    LEDGER_SQLITE_PATH: join(dir, 'ledger', 'ledger.sqlite'),
+    LEDGER_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+  });
+  ledger.startWriting();
+  const started = performance.now();
+  const run = await ledger.imports.start(
+    { path: file, name: 'history.csv' },
+    { mapping: null, dryRun: false, actor: 'bench', ...(concurrency ? { concurrency } : {}) },
+  );
+  const progress = setInterval(() => {
+    const s = run.status();
+    process.stdout.write(`\r  ${s.phase} ${s.rows.done}/${s.rows.total ?? s.rows.staged} rows, ${s.rowsPerSecond} rows/s   `);
+  }, 1000);
+  const status = await run.finished;
+  const importSeconds = (performance.now() - started) / 1000;
+  clearInterval(progress);
+  const events = status.rows.accepted; // one event per fact in this file
+  const catchUpStarted = performance.now();
+  await ledger.readSide.start();
+  const catchUpSeconds = (performance.now() - catchUpStarted) / 1000;
+  clearInterval(sample);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  await ledger.close();
+
+  const importRate = events / importSeconds;
+  const ratio = importRate / storeRate;
+  const summary = {
+    benchmark: 'import',
+    machine: `${process.platform} ${process.arch}, node ${process.version}`,
+    complaints,
+    rows: status.rows.total,
+    accepted: status.rows.accepted,
+    refused: status.rows.refused,
+    importSeconds: Number(importSeconds.toFixed(1)),
+    importEventsPerSecond: Math.round(importRate),
+    storeAppendsPerSecond: Math.round(storeRate),
+    ratio: Number(ratio.toFixed(3)),
+    readModelsCatchUpSeconds: Number(catchUpSeconds.toFixed(1)),
+    peakRssMb: Math.round(peakRss / 2 ** 20),
+  };
+  console.log('');
+  console.table([
+    { measure: 'store: batched appends/s (32 writers)', value: summary.storeAppendsPerSecond },
+    { measure: 'import: events recorded/s', value: summary.importEventsPerSecond },
+    { measure: 'import ÷ store', value: `${(ratio * 100).toFixed(0)} % (target ≥ 50 %)` },
+    { measure: `import of ${summary.rows} rows, s`, value: summary.importSeconds },
+    { measure: 'read models caught up after, s', value: summary.readModelsCatchUpSeconds },
+    { measure: 'peak RSS, MB', value: `${summary.peakRssMb} (budget 300)` },
+  ]);
+  if (status.rows.refused) console.log(`(${status.rows.refused} rows refused: the generated file should have none)`);
+  writeFileSync(
+    join(process.cwd(), 'bench', 'results', `import-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
+    JSON.stringify(summary, null, 2),
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
+
+void main();

@@ -35,10 +35,17 @@ export async function sha256OfFile(path: string): Promise<{ sha256: string; byte
  * ignored): a row is numbered as a spreadsheet numbers it, the header being row 1. JSON Lines: one
  * object a line, numbered by line; blank lines are skipped.
  */
-export async function* recordsOf(path: string, format: SourceFormat, delimiter = ','): AsyncGenerator<SourceRecord | MalformedRecord> {
-  const chunks = textChunks(path);
-  if (format === 'jsonl') yield* jsonLines(chunks);
-  else yield* csvRows(chunks, delimiter);
+export function recordsOf(path: string, format: SourceFormat, delimiter = ','): AsyncGenerator<SourceRecord | MalformedRecord> {
+  return recordsOfText(textChunks(path), format, delimiter);
+}
+
+/** The rows of a text however it arrives in pieces (a piece may end anywhere: inside a quoted cell, between CR and LF…). */
+export function recordsOfText(
+  chunks: AsyncIterable<string>,
+  format: SourceFormat,
+  delimiter = ',',
+): AsyncGenerator<SourceRecord | MalformedRecord> {
+  return format === 'jsonl' ? jsonLines(chunks) : csvRows(chunks, delimiter);
 }
 
 async function* textChunks(path: string): AsyncGenerator<string> {
@@ -93,7 +100,7 @@ const enum At {
   AfterQuoted,
 }
 
-/** RFC 4180 rows as arrays of cells, read across chunk boundaries; blank lines skipped. */
+/** RFC 4180 rows as arrays of cells, read across chunk boundaries (a blank line is one empty cell). */
 async function* csvCells(chunks: AsyncIterable<string>, delimiter: string): AsyncGenerator<string[]> {
   const separator = delimiter.charCodeAt(0);
   let at = At.CellStart;
@@ -106,7 +113,7 @@ async function* csvCells(chunks: AsyncIterable<string>, delimiter: string): Asyn
     cell = '';
     at = At.CellStart;
     if (ending === separator) return;
-    if (cells.length > 1 || cells[0] !== '') rows.push(cells);
+    rows.push(cells); // a blank line too: it still has its row number
     cells = [];
     skipLineFeed = ending === CR;
   };
@@ -178,6 +185,7 @@ async function* csvRows(chunks: AsyncIterable<string>, delimiter: string): Async
   let row = 0;
   for await (const cells of csvCells(chunks, delimiter)) {
     row++;
+    if (cells.length === 1 && cells[0] === '') continue; // a blank line
     if (!header) {
       header = cells.map((name) => name.trim());
       continue;

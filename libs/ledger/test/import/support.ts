@@ -16,7 +16,7 @@ export function openLedger(folder = mkdtempSync(join(tmpdir(), 'ledger-import-')
       LEDGER_MASTER_KEY: MASTER_KEY,
       LEDGER_BREACH_SWEEP_SECONDS: '0',
     }),
-    { role: 'worker', clock },
+    { role: 'worker', clock, loggers: () => ({ log: () => undefined, warn: () => undefined, error: () => undefined }) },
   );
 }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Ledger, loadConfig, type ImportOptions, type ImportStatus } from '../../src';
+import { recordsOfText } from '../../src/import/source';
 
 export const NOW = '2026-11-23T12:00:00.000Z';
 export const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -33,29 +34,13 @@ export async function importFile(
   const status = await run.finished;
   const csv = readFileSync(ledger.imports.reportFile(run.id, 'csv')!, 'utf8');
   const page = readFileSync(ledger.imports.reportFile(run.id, 'html')!, 'utf8');
-  return { status, rows: reportRows(csv), page };
+  return { status, rows: await reportRows(csv), page };
 }
 
-/** The CSV report's rows (simple: the tests' messages have no line breaks). */
-export function reportRows(csv: string): Map<number, Record<string, string>> {
-  const [header, ...lines] = csv.trim().split('\r\n').map(splitCsvLine);
-  return new Map(lines.map((cells) => [Number(cells[0]), Object.fromEntries(header!.map((name, i) => [name, cells[i] ?? '']))]));
-}
-
-function splitCsvLine(line: string): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') ((cell += '"'), i++);
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') (cells.push(cell), (cell = ''));
-    else cell += c;
-  }
-  cells.push(cell);
-  return cells;
+/** The CSV report's rows, read as the import reads a CSV file. */
+export async function reportRows(csv: string): Promise<Map<number, Record<string, string>>> {
+  const rows = new Map<number, Record<string, string>>();
+  for await (const record of recordsOfText([csv], 'csv'))
+    if ('values' in record) rows.set(Number(record.values.row), record.values as Record<string, string>);
+  return rows;
 }

@@ -7,55 +7,23 @@
  * appends/s, RSS ≤ 300 MB; the read models caught up at the end are timed apart. Generating the
  * file is not timed.
  */
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openLedgerForImport } from '@complaint-ledger/ledger';
 import { storeAppendRate } from './support/store-rate';
+import { FACTS_PER_COMPLAINT, writeHistory } from './support/history-file';
 
 const complaints = Number(process.env.BENCH_COMPLAINTS ?? 100_000);
 const concurrency = process.env.BENCH_IMPORT_CONCURRENCY ? Number(process.env.BENCH_IMPORT_CONCURRENCY) : undefined;
 const storeSeconds = Number(process.env.BENCH_SECONDS ?? 5);
 const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-import-'));
-const FACTS = 4;
-
-const cell = (text: string) => (/[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
-const CATEGORIES = ['repairs', 'damp and mould', 'anti-social behaviour', 'service charges', 'staff conduct'];
-const CHANNELS = ['phone', 'email', 'letter', 'web'];
-const DECISIONS = ['upheld', 'partly_upheld', 'not_upheld'];
-const DAY = 86_400_000;
-
-/** The history file: each complaint's four facts, spread over 2023–2025 (all before the bench's clock). */
-async function writeHistory(path: string): Promise<void> {
-  const out = createWriteStream(path);
-  const write = async (line: string) => void (out.write(line) || (await once(out, 'drain')));
-  await write(
-    'complaint,kind,at,channel,tenure,category,summary,resident.reference,resident.name,stage,complaintDefinition,decision,reasons,outstandingActions,escalationRightsGiven,direction,party\n',
-  );
-  const start = Date.parse('2023-01-02T09:00:00Z');
-  const spread = (3 * 365 * DAY) / complaints;
-  for (let i = 0; i < complaints; i++) {
-    const received = start + Math.floor(i * spread);
-    const at = (offsetDays: number) => new Date(received + offsetDays * DAY).toISOString();
-    const ref = `HMS-${String(i).padStart(7, '0')}`;
-    const channel = CHANNELS[i % CHANNELS.length]!;
-    await write(
-      `${ref},ReceiveComplaint,${at(0)},${channel},${i % 7 ? 'LCRA' : 'LCHO'},${CATEGORIES[i % CATEGORIES.length]},${cell(`Complaint ${i}: the repair reported on ${at(-14).slice(0, 10)} was not done`)},RES-${i},Resident ${i},,,,,,,,\n` +
-        `${ref},AcknowledgeComplaint,${at(2)},,,,,,,1,${cell(`Repair ${i} outstanding; resident wants it done`)},,,,,,\n` +
-        `${ref},RecordCorrespondence,${at(4)},phone,,,${cell(`Resident ${i} called for an update`)},,,,,,,,,inbound,resident\n` +
-        `${ref},RespondToComplaint,${at(9)},,,,,,,1,,${DECISIONS[i % DECISIONS.length]},${cell(`Decision on complaint ${i}`)},[],true,,\n`,
-    );
-  }
-  out.end();
-  await once(out, 'finish');
-}
 
 async function main() {
   const file = join(dir, 'history.csv');
-  process.stdout.write(`writing ${complaints * FACTS} rows… `);
-  await writeHistory(file);
+  process.stdout.write(`writing ${complaints * FACTS_PER_COMPLAINT} rows… `);
+  await writeHistory(file, complaints);
   console.log('done');
 
   const storeRate = await storeAppendRate(join(dir, 'store.sqlite'), storeSeconds, 32);

@@ -145,6 +145,9 @@ export class ImportRun {
       );
       if (this.stopping && journal.counts().pending) throw new Error('the service closed before the import ended: run it again to resume');
       this.progress.enter('reporting');
+      // the reports read the journal a row at a time across awaits: nothing else may use its connection meanwhile
+      clearInterval(saveProgress);
+      this.saveProgress();
       await this.writeReports();
       journal.forgetContent();
       this.progress.enter('done');

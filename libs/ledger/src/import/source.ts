@@ -41,7 +41,7 @@ export function recordsOf(path: string, format: SourceFormat, delimiter = ','): 
 
 /** The rows of a text however it arrives in pieces (a piece may end anywhere: inside a quoted cell, between CR and LF…). */
 export function recordsOfText(
-  chunks: AsyncIterable<string>,
+  chunks: AsyncIterable<string> | Iterable<string>,
   format: SourceFormat,
   delimiter = ',',
 ): AsyncGenerator<SourceRecord | MalformedRecord> {
@@ -61,7 +61,7 @@ async function* textChunks(path: string): AsyncGenerator<string> {
   if (rest) yield rest;
 }
 
-async function* jsonLines(chunks: AsyncIterable<string>): AsyncGenerator<SourceRecord | MalformedRecord> {
+async function* jsonLines(chunks: AsyncIterable<string> | Iterable<string>): AsyncGenerator<SourceRecord | MalformedRecord> {
   let pending = '';
   let line = 0;
   const parse = (text: string): SourceRecord | MalformedRecord | null => {
@@ -101,7 +101,7 @@ const enum At {
 }
 
 /** RFC 4180 rows as arrays of cells, read across chunk boundaries (a blank line is one empty cell). */
-async function* csvCells(chunks: AsyncIterable<string>, delimiter: string): AsyncGenerator<string[]> {
+async function* csvCells(chunks: AsyncIterable<string> | Iterable<string>, delimiter: string): AsyncGenerator<string[]> {
   const separator = delimiter.charCodeAt(0);
   let at = At.CellStart;
   let cell = '';
@@ -180,7 +180,10 @@ async function* csvCells(chunks: AsyncIterable<string>, delimiter: string): Asyn
   }
 }
 
-async function* csvRows(chunks: AsyncIterable<string>, delimiter: string): AsyncGenerator<SourceRecord | MalformedRecord> {
+async function* csvRows(
+  chunks: AsyncIterable<string> | Iterable<string>,
+  delimiter: string,
+): AsyncGenerator<SourceRecord | MalformedRecord> {
   let header: string[] | null = null;
   let row = 0;
   for await (const cells of csvCells(chunks, delimiter)) {

@@ -144,6 +144,7 @@ function completeOperation(path: string, method: string, operation: Operation): 
   const onComplaint = path.includes('{id}');
   const codes: (keyof typeof ERRORS)[] = [401, 403, 429];
   if (method === 'post') codes.push(400, 413, 415, 503);
+  if (method === 'put') codes.push(400);
   if (method === 'get' && operation.parameters?.length) codes.push(400);
   if (onComplaint || path.includes('{reference}')) codes.push(404);
   if (command) codes.push(409, 422);

@@ -149,7 +149,7 @@ export class RowReader {
     const command = { type: kind, data } as PersonCommand;
     const time = data[TIME_FIELD[kind]] as string;
     const at = parseInstant(time)?.toISO() ?? time;
-    const key = `${IMPORT_KEY_PREFIX}${sha256(canonicalJson({ complaintId, command, newIds }))}`;
+    const key = `${IMPORT_KEY_PREFIX}${sha256(canonicalJson({ complaintId, type: kind, data: instantsInUtc(kind, data), newIds }))}`;
     return { row, complaint, complaintId, kind, at, command, newIds, key };
   }
 
@@ -183,6 +183,21 @@ export class RowReader {
     if (field.type === 'day') return isoFrom(value, dates?.date, dates?.zone, true);
     return text ? fromText(field, value) : value;
   }
+}
+
+/**
+ * The data with each instant in its canonical UTC form, for the fact's key: `10:00:00Z` and
+ * `10:00+00:00` are one moment, so one fact (the decider normalises them alike when it records).
+ */
+function instantsInUtc(kind: ImportKind, data: Record<string, unknown>): Record<string, unknown> {
+  const walk = (value: unknown, path: string): unknown => {
+    if (Array.isArray(value)) return value.map((item, index) => walk(item, `${path}.${index}`));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, walk(child, path ? `${path}.${key}` : key)]));
+    if (typeof value === 'string' && fieldAt(kind, path)?.type === 'instant') return parseInstant(value)?.toISO() ?? value;
+    return value;
+  };
+  return walk(data, '') as Record<string, unknown>;
 }
 
 /** A CSV cell as the field's type: the text unchanged where it is not one, for the rules to refuse. */

@@ -1,7 +1,10 @@
 import { getMetadataStorage } from 'class-validator';
-import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { classOf, COMMAND_FIELDS, IMPORT_KINDS, type ImportKind } from '@complaint-ledger/ledger';
 import { requestOf } from '../../src/complaints/command-registry';
+
+// where @Type keeps a field's class (class-transformer exports it only from its build)
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as typeof import('class-transformer/types/storage');
 
 /**
  * The import checks each row's data by the API's rules (libs/ledger/src/import/command-fields.ts):

@@ -53,12 +53,19 @@ describe('POST /v1/imports', () => {
     expect(file.length).toBeGreaterThan(3 * 256 * 1024);
     const { body } = await api(app, KEYS.admin).post('/v1/imports').set('content-type', 'text/csv').send(file).expect(202);
     const rows = 2_500 * FACTS_PER_COMPLAINT;
-    expect(await ended(body.id)).toMatchObject({ status: 'done', source: { name: 'upload.csv', bytes: file.length }, rows: { total: rows, accepted: rows } });
+    expect(await ended(body.id)).toMatchObject({
+      status: 'done',
+      source: { name: 'upload.csv', bytes: file.length },
+      rows: { total: rows, accepted: rows },
+    });
   });
 
   it('reads a housing system export through a mapping kept by name', async () => {
     const mapping = JSON.parse(readFileSync(join(EXAMPLES, 'hms-mapping.json'), 'utf8'));
-    await api(app, KEYS.admin).put('/v1/imports/mappings/hms').send(mapping).expect(200, { name: 'hms', uploads: '/v1/imports?mapping=hms' });
+    await api(app, KEYS.admin)
+      .put('/v1/imports/mappings/hms')
+      .send(mapping)
+      .expect(200, { name: 'hms', uploads: '/v1/imports?mapping=hms' });
     const { body } = await api(app, KEYS.admin)
       .post('/v1/imports?mapping=hms&name=hms-export.csv')
       .set('content-type', 'text/csv')
@@ -82,9 +89,20 @@ describe('POST /v1/imports', () => {
 
   it('a dry run of JSON Lines decides every row and records nothing', async () => {
     const lines = readFileSync(join(EXAMPLES, 'example.jsonl'), 'utf8').replaceAll('CMP-', 'DRY-');
-    const { body } = await api(app, KEYS.admin).post('/v1/imports?dryRun=true').set('content-type', 'application/x-ndjson').send(lines).expect(202);
-    expect(await ended(body.id)).toMatchObject({ status: 'done', dryRun: true, source: { format: 'jsonl' }, rows: { total: 13, accepted: 13 } });
-    await api(app).get(`/v1/complaints/${complaintIdOf('DRY-1001')}`).expect(404);
+    const { body } = await api(app, KEYS.admin)
+      .post('/v1/imports?dryRun=true')
+      .set('content-type', 'application/x-ndjson')
+      .send(lines)
+      .expect(202);
+    expect(await ended(body.id)).toMatchObject({
+      status: 'done',
+      dryRun: true,
+      source: { format: 'jsonl' },
+      rows: { total: 13, accepted: 13 },
+    });
+    await api(app)
+      .get(`/v1/complaints/${complaintIdOf('DRY-1001')}`)
+      .expect(404);
   });
 
   it('is for admins only; its progress for admins and auditors; an import it does not know is 404', async () => {

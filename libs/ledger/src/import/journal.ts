@@ -249,9 +249,15 @@ export class ImportJournal {
     return groups.map((group) => ({ ...group, rows: first.all(group.rule, examples) as number[] }));
   }
 
+  /** Skipped rows by where their fact was recorded first: an import (named), or an earlier row of this file. */
   skippedBySource(): { message: string; count: number }[] {
     return this.db
-      .prepare("SELECT message, COUNT(*) AS count FROM rows WHERE outcome = 'skipped' GROUP BY message ORDER BY count DESC LIMIT 20")
+      .prepare(
+        `SELECT CASE WHEN message LIKE 'the same fact as row %' THEN 'an earlier row of this file'
+                     WHEN instr(message, ' (row ') > 0 THEN substr(message, 1, instr(message, ' (row ') - 1)
+                     ELSE message END AS message, COUNT(*) AS count
+           FROM rows WHERE outcome = 'skipped' GROUP BY 1 ORDER BY count DESC LIMIT 20`,
+      )
       .all() as { message: string; count: number }[];
   }
 

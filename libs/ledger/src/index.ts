@@ -40,5 +40,5 @@ export * from './import/mapping';
 export * from './import/progress';
 export * from './import/source';
 export { complaintIdOf, remedyIdOf } from './import/rows';
-export { COMMAND_FIELDS, IMPORT_KINDS, TIME_FIELD, classOf, type ImportKind } from './import/command-fields';
+export { COMMAND_FIELDS, IMPORT_KINDS, classOf, type ImportKind } from './import/command-fields';
 export * from './import/open-for-import';

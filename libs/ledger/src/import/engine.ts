@@ -1,13 +1,12 @@
-import { assess, complaintEventOf, foldEvents, type ComplianceRules } from '@complaint-ledger/domain';
+import { assess, complaintEventOf, foldEvents, type ComplianceRules, type State } from '@complaint-ledger/domain';
 import { complaintStream, type EventStore, type Provenance } from '@complaint-ledger/event-store';
 import type { Clock } from '../clock';
 import { CommandRefused, IdempotencyKeyReused } from '../write/refusals';
 import type { CommandOutcome, CommandRequest } from '../write/write-path';
 import type { BreachFound, ImportJournal, PendingRow, Verdict } from './journal';
 import type { ImportProgress } from './progress';
-import { MALFORMED_ROW, type RefusedRow, type RowReader } from './rows';
+import { MALFORMED_ROW, type RefusedRow, type RowReader, type SourceRecord } from './rows';
 import type { MalformedRecord } from './source';
-import type { SourceRecord } from './rows';
 
 /** A fact this import (or an earlier one) already recorded: skipped, naming where it came from. */
 export const ALREADY_RECORDED = 'IMPORT.ALREADY_RECORDED';
@@ -98,12 +97,13 @@ export async function decideRows(
       const complaintId = complaints[next++]!;
       const rows = journal.rowsToDecide(complaintId);
       const decided: Verdict[] = [];
+      const followed = await follow(deps, complaintId);
       for (const row of rows) {
-        const verdict = await decideRow(deps, identity, complaintId, row);
+        const verdict = await decideRow(deps, identity, complaintId, row, followed);
         decided.push(verdict);
         progress.count(verdict.outcome);
       }
-      const found = rows.length ? await breachesOf(deps, complaintId, rows[0]!.complaint) : [];
+      const found = rows.length ? breachesOf(deps, complaintId, rows[0]!.complaint, await followed.state()) : [];
       deps.done?.(complaintStream(complaintId));
       verdicts.push(...decided);
       breaches.push(...found);
@@ -117,8 +117,39 @@ export async function decideRows(
   }
 }
 
-async function decideRow(deps: DecidingDependencies, identity: ImportIdentity, complaintId: string, row: PendingRow): Promise<Verdict> {
+/**
+ * A complaint as the import follows it from row to row: its stream read once, the retry keys in it,
+ * and the state each recorded row leaves, passed to the write path with the next row so it need not
+ * read the stream again (the append at the known revision fails if another writer came between,
+ * and the write path then reads it). A row whose key is already there goes the long way: the write
+ * path reads the stream and answers it as a retry.
+ */
+interface Followed {
+  known: { state: State; revision: number } | null;
+  readonly keys: Set<string>;
+  state(): Promise<State>;
+}
+
+async function follow(deps: DecidingDependencies, complaintId: string): Promise<Followed> {
+  const stream = complaintStream(complaintId);
+  const recorded = await deps.read.readStream(stream);
+  const followed: Followed = {
+    known: { state: foldEvents(recorded.map(complaintEventOf)), revision: recorded.length ? recorded.at(-1)!.revision : -1 },
+    keys: new Set(recorded.flatMap((event) => (event.metadata.idempotencyKey ? [event.metadata.idempotencyKey] : []))),
+    state: async () => followed.known?.state ?? foldEvents((await deps.read.readStream(stream)).map(complaintEventOf)),
+  };
+  return followed;
+}
+
+async function decideRow(
+  deps: DecidingDependencies,
+  identity: ImportIdentity,
+  complaintId: string,
+  row: PendingRow,
+  followed: Followed,
+): Promise<Verdict> {
   const provenance: Provenance = { importId: identity.importId, sourceSha256: identity.sourceSha256, row: row.row };
+  const known = followed.known && !followed.keys.has(row.key) ? { ...followed.known, retryUnseen: true } : undefined;
   try {
     const outcome = await deps.write.execute({
       complaintId,
@@ -129,7 +160,11 @@ async function decideRow(deps: DecidingDependencies, identity: ImportIdentity, c
       retry: { idempotencyKey: row.key, request: { method: 'IMPORT', path: `/v1/complaints/${complaintId}`, body: row.command } },
       provenance,
       newIds: row.newIds,
+      follow: true,
+      ...(known ? { known } : {}),
     });
+    followed.keys.add(row.key);
+    followed.known = outcome.state ? { state: outcome.state, revision: outcome.revision } : null;
     if (!outcome.replayed) return { row: row.row, outcome: 'accepted' };
     const from = outcome.replayedFrom;
     // this very row, recorded before the import was interrupted: the run resumed has accepted it
@@ -167,9 +202,7 @@ const alreadyRecorded = (from: Provenance | undefined, importId: string) => ({
 });
 
 /** The deadlines the complaint's history, as it now stands, shows breached: missed, or met after they were due. */
-async function breachesOf(deps: DecidingDependencies, complaintId: string, complaint: string): Promise<BreachFound[]> {
-  const recorded = await deps.read.readStream(complaintStream(complaintId));
-  const state = foldEvents(recorded.map(complaintEventOf));
+function breachesOf(deps: DecidingDependencies, complaintId: string, complaint: string, state: State): BreachFound[] {
   if (!state) return [];
   return assess(state, deps.clock(), deps.rules)
     .deadlines.filter((deadline) => deadline.status === 'breached' || deadline.status === 'met_late')

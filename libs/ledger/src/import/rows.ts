@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto';
 import { parseInstant, residentReferenceProblem, type PersonCommand } from '@complaint-ledger/domain';
 import { canonicalJson, uuidFrom } from '@complaint-ledger/event-store';
 import { IMPORT_KEY_PREFIX } from '../write/write-path';
-import { fieldAt, fieldErrorsIn, IMPORT_KINDS, TIME_FIELD, type Field, type ImportKind } from './command-fields';
+import {
+  COMMAND_FIELDS,
+  fieldAt,
+  fieldErrorsIn,
+  IMPORT_KINDS,
+  TIME_FIELD,
+  type Field,
+  type Fields,
+  type ImportKind,
+} from './command-fields';
 import { isoFrom, REMEDY_REFERENCE, targetsKind, type ImportMapping } from './mapping';
 import { PERSONAL_DATA_IN_CLEAR, personalDataInClear } from './personal-data-in-clear';
 
@@ -68,7 +77,12 @@ export interface SourceRecord {
 
 /** The mapping made ready for rows: which column goes where for each kind. */
 export class RowReader {
-  constructor(private readonly mapping: ImportMapping | null) {}
+  /** The column that names each row's kind. */
+  private readonly kindColumn: string | undefined;
+
+  constructor(private readonly mapping: ImportMapping | null) {
+    this.kindColumn = mapping ? Object.entries(mapping.columns ?? {}).find(([, target]) => target === 'kind')?.[0] : 'kind';
+  }
 
   read(record: SourceRecord): Fact | RefusedRow {
     const { row } = record;
@@ -156,8 +170,7 @@ export class RowReader {
   /** Each of the row's values by the field it goes to (`at`, `complaint`, `kind` included), with the column it came from. */
   private columnsOf(record: SourceRecord): Map<string, { value: unknown; column: string }> {
     const found = new Map<string, { value: unknown; column: string }>();
-    const kindColumn = this.mapping ? Object.entries(this.mapping.columns ?? {}).find(([, target]) => target === 'kind')?.[0] : 'kind';
-    const kind = kindColumn === undefined ? undefined : this.coded('kind', record.values[kindColumn]);
+    const kind = this.kindColumn === undefined ? undefined : this.coded('kind', record.values[this.kindColumn]);
     for (const [column, value] of Object.entries(record.values)) {
       if (value === undefined || value === null || (record.text && value === '')) continue; // an empty cell: not given
       const target = this.mapping ? this.mapping.columns?.[column] : column;
@@ -190,15 +203,32 @@ export class RowReader {
  * `10:00+00:00` are one moment, so one fact (the decider normalises them alike when it records).
  */
 function instantsInUtc(kind: ImportKind, data: Record<string, unknown>): Record<string, unknown> {
-  const walk = (value: unknown, path: string): unknown => {
-    if (Array.isArray(value)) return value.map((item, index) => walk(item, `${path}.${index}`));
-    if (value && typeof value === 'object')
-      return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, walk(child, path ? `${path}.${key}` : key)]));
-    if (typeof value === 'string' && fieldAt(kind, path)?.type === 'instant') return parseInstant(value)?.toISO() ?? value;
-    return value;
-  };
-  return walk(data, '') as Record<string, unknown>;
+  const copy = { ...data };
+  const utc = (value: unknown) => (typeof value === 'string' ? (parseInstant(value)?.toISO() ?? value) : value);
+  for (const [first, second] of INSTANT_PATHS.get(kind)!) {
+    if (second === undefined) {
+      if (first in copy) copy[first] = utc(copy[first]);
+    } else if (copy[first] && typeof copy[first] === 'object') {
+      const nested = { ...(copy[first] as Record<string, unknown>) };
+      if (second in nested) nested[second] = utc(nested[second]);
+      copy[first] = nested;
+    }
+  }
+  return copy;
 }
+
+/** Each kind's instant fields, a nested one as its two names (no instant is inside a list). */
+const INSTANT_PATHS = new Map(
+  IMPORT_KINDS.map((kind) => {
+    const paths: [string, string?][] = [];
+    for (const [name, field] of Object.entries(COMMAND_FIELDS[kind] as Fields)) {
+      if (field.type === 'instant') paths.push([name]);
+      if (field.type === 'nested')
+        for (const [inner, innerField] of Object.entries(field.fields)) if (innerField.type === 'instant') paths.push([name, inner]);
+    }
+    return [kind, paths];
+  }),
+);
 
 /** A CSV cell as the field's type: the text unchanged where it is not one, for the rules to refuse. */
 function fromText(field: Field, value: string): unknown {

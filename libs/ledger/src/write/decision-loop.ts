@@ -37,8 +37,17 @@ export interface DecisionCycle<S, E, A> {
   decide(state: S, revision: number): readonly E[];
   /** The events as the store takes them (ids, metadata, personal data protected), once they may be written. */
   seal(events: readonly E[], state: S): Promise<NewEvent[]> | NewEvent[];
-  /** The answer once the events are appended (or found already there), or when there was nothing to record. */
-  answer(outcome: { readonly decided: readonly E[]; readonly revision: number; readonly appended: AppendResult | null }): A;
+  /**
+   * The answer once the events are appended (or found already there), or when there was nothing to
+   * record: with the state decided on and the events as sealed (none when nothing was appended).
+   */
+  answer(outcome: {
+    readonly decided: readonly E[];
+    readonly revision: number;
+    readonly appended: AppendResult | null;
+    readonly state: S;
+    readonly sealed: readonly NewEvent[];
+  }): A;
   /** Whether a failed append is another writer's change, to re-read and decide again (false: it is thrown). */
   retryable(error: unknown): boolean;
 }
@@ -57,11 +66,11 @@ export async function runDecision<S, E, A>(store: Pick<EventStore, 'append' | 'r
     if (early !== undefined) return early;
     const state = known ? known.state : cycle.fold(recorded!);
     const decided = cycle.decide(state, revision);
-    if (!decided.length) return cycle.answer({ decided, revision, appended: null });
+    if (!decided.length) return cycle.answer({ decided, revision, appended: null, state, sealed: [] });
     try {
       const events = await cycle.seal(decided, state);
       const appended = await store.append(cycle.stream, events, revision < 0 ? 'no_stream' : revision);
-      return cycle.answer({ decided, revision, appended });
+      return cycle.answer({ decided, revision, appended, state, sealed: events });
     } catch (error) {
       if (!cycle.retryable(error) || attempt >= MAX_ATTEMPTS) throw error;
       await backoff(attempt);

@@ -58,10 +58,14 @@ export interface CommandRequest {
   readonly retry?: RetryIdentity;
   /**
    * What the caller already knows of the complaint, so the first attempt need not read the stream
-   * (a read model's copy, for the deadline sweep). Not with a retry identity, whose earlier uses
-   * only the stream can show.
+   * (a read model's copy, for the deadline sweep; the state an import's previous row left). With a
+   * retry identity, only when the caller read the stream at `revision` and saw no earlier use of
+   * the retry key in it (`retryUnseen`): the append at that revision fails if anything came since,
+   * and the next attempt reads the stream. Otherwise only the stream can show the earlier uses.
    */
-  readonly known?: { readonly state: State; readonly revision: number };
+  readonly known?: { readonly state: State; readonly revision: number; readonly retryUnseen?: boolean };
+  /** The caller follows the complaint (the import, row after row): answer with its state after the command. */
+  readonly follow?: boolean;
   /**
    * A fact brought in by a bulk import (docs/import.md): recorded in each event's metadata. Only
    * such a request may carry a retry key in the import's reserved prefix (`import:`).
@@ -84,6 +88,11 @@ export interface CommandOutcome {
   readonly replayed: boolean;
   /** When replayed: where the fact first recorded came from, if an import brought it in. */
   readonly replayedFrom?: Provenance;
+  /**
+   * With `follow`: the complaint as it stands after what this command recorded, folded from the
+   * events as stored (absent when replayed); the caller passes it as `known` with its next command.
+   */
+  readonly state?: State;
 }
 
 export interface WritePathDependencies {
@@ -206,7 +215,7 @@ export class WritePath {
     });
     return runDecision(store, {
       stream,
-      known: retry ? undefined : request.known,
+      known: retry && !request.known?.retryUnseen ? undefined : request.known,
       fold: (recorded) => foldEvents(recorded.map(complaintEventOf)),
       settled: (recorded, revision) => {
         const prior = retry && recorded ? recorded.filter((event) => event.metadata.idempotencyKey === retry.key) : [];
@@ -234,10 +243,11 @@ export class WritePath {
         if (keysDurable) await keysDurable;
         return sealed;
       },
-      answer: ({ decided, revision, appended }) =>
-        appended
-          ? outcome(appended.revision, appended.written ? decided.map((event) => event.type) : [], !appended.written && !!retry)
-          : outcome(revision, [], false),
+      answer: ({ decided, revision, appended, state, sealed }) => {
+        if (!appended) return { ...outcome(revision, [], false), ...(request.follow ? { state } : {}) };
+        const answer = outcome(appended.revision, appended.written ? decided.map((event) => event.type) : [], !appended.written && !!retry);
+        return request.follow && appended.written ? { ...answer, state: foldEvents(sealed.map(complaintEventOf), state) } : answer;
+      },
       // a reused event id from this very request's retry is not another writer: the store recognises it
       retryable: (error) => error instanceof WrongExpectedRevision || (error instanceof DuplicateEventId && !retry),
     });

@@ -60,6 +60,15 @@ export class ImportsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ImportAccepted> {
+    const body = request.body as Readable | undefined;
+    if (!body || typeof body[Symbol.asyncIterator] !== 'function')
+      throw new ProblemException({
+        type: problemType('BODY.UNSUPPORTED_MEDIA_TYPE'),
+        title: 'Unsupported media type',
+        status: 415,
+        detail: `Send the file as the body, as ${IMPORT_MEDIA_TYPES.join(' or ')}.`,
+        code: 'BODY.UNSUPPORTED_MEDIA_TYPE',
+      });
     const format: SourceFormat = /csv/i.test(request.headers['content-type'] ?? '') ? 'csv' : 'jsonl';
     const mapping = query.mapping ? this.ledger.imports.mappingNamed(query.mapping) : null;
     if (query.mapping && !mapping)
@@ -71,7 +80,7 @@ export class ImportsController {
         },
       ]);
     try {
-      const run = await this.ledger.imports.receive(request.body as Readable, query.name ?? `upload.${format}`, {
+      const run = await this.ledger.imports.receive(body, query.name ?? `upload.${format}`, {
         mapping,
         dryRun: query.dryRun === 'true',
         actor: principalOf(request),

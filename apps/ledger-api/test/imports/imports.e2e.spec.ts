@@ -112,7 +112,8 @@ describe('POST /v1/imports', () => {
     await api(app, KEYS.admin).get('/v1/imports/..%2F..%2Fetc').expect(404);
   });
 
-  it('takes a file nowhere else: CSV sent to a command is 415', async () => {
+  it('takes a file nowhere else: CSV sent to a command is 415, and JSON sent as the file is 415', async () => {
     await api(app).post('/v1/complaints').set('content-type', 'text/csv').send('complaint,kind\n').expect(415);
+    await api(app, KEYS.admin).post('/v1/imports').send({ complaint: 'C-1' }).expect(415);
   });
 });

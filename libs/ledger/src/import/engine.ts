@@ -92,8 +92,9 @@ export async function decideRows(
     breaches = [];
     lastFlush = Date.now();
   };
+  let failed = false;
   const worker = async () => {
-    while (next < complaints.length && !stopped()) {
+    while (next < complaints.length && !stopped() && !failed) {
       const complaintId = complaints[next++]!;
       const rows = journal.rowsToDecide(complaintId);
       const decided: Verdict[] = [];
@@ -110,8 +111,14 @@ export async function decideRows(
       if (verdicts.length >= FLUSH_ROWS || Date.now() - lastFlush >= FLUSH_MS) flush();
     }
   };
+  // the first failure (the store unavailable, the ledger found broken) stops every worker after its complaint in hand
+  const guarded = () =>
+    worker().catch((error: unknown) => {
+      failed = true;
+      throw error;
+    });
   try {
-    await Promise.all(Array.from({ length: Math.max(1, identity.concurrency) }, worker));
+    await Promise.all(Array.from({ length: Math.max(1, identity.concurrency) }, guarded));
   } finally {
     flush(); // what was decided before a failure stays decided
   }

@@ -35,15 +35,15 @@ export function personalDataIn(text: string): 'an email address' | 'a telephone 
   return null;
 }
 
-const eventOf = (kind: ImportKind): ComplaintEventType =>
-  Object.entries(COMMAND_RECORDING).find(([, command]) => command === kind)![0] as ComplaintEventType;
+/** The event each kind of row records. */
+const EVENT_OF = new Map(Object.entries(COMMAND_RECORDING).map(([event, command]) => [command, event as ComplaintEventType]));
 
 /** Whether the ledger protects the value at `path` (dotted, list indexes included) of a `kind`'s data. */
 function isProtected(kind: ImportKind, path: string): boolean {
-  const bare = path.replace(/\.\d+(?=\.|$)/g, '');
+  const bare = /\.\d/.test(path) ? path.replace(/\.\d+(?=\.|$)/g, '') : path;
   // a response's remedies become RemedyOffered events, protected as that event's data is
   if (kind === 'RespondToComplaint' && bare.startsWith('remedies.')) return isProtectedIn('RemedyOffered', bare.slice('remedies.'.length));
-  return isProtectedIn(eventOf(kind), bare);
+  return isProtectedIn(EVENT_OF.get(kind)!, bare);
 }
 
 const isProtectedIn = (type: ComplaintEventType, path: string) =>

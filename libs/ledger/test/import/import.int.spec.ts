@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { complaintStream } from '@complaint-ledger/event-store';
-import { complaintIdOf, MappingInvalid, parseMapping, remedyIdOf, type Ledger } from '../../src';
-import { EXAMPLES, importFile, NOW, openLedger } from './support';
+import { complaintStream, MemoryEventStore, StoreUnavailable } from '@complaint-ledger/event-store';
+import { complaintIdOf, Ledger, loadConfig, MappingInvalid, parseMapping, remedyIdOf } from '../../src';
+import { EXAMPLES, importFile, MASTER_KEY, NOW, openLedger } from './support';
 
 /**
  * The import engine over a real SQLite ledger: the format and the mapping, every kind of bad row,
@@ -260,5 +260,45 @@ describe('the report', () => {
     expect(page).toContain('2 deadlines in 1 complaints were missed');
     const breaches = readFileSync(ledger.imports.reportFile(status.id, 'breaches')!, 'utf8');
     expect(breaches.trim().split('\r\n')).toHaveLength(3);
+  });
+});
+
+describe('a store that fails mid-import', () => {
+  it('stops the import, keeps what was decided, and the same file run again goes on from there to the end', async () => {
+    const store = new MemoryEventStore(() => NOW);
+    let appendsLeft = 5;
+    const append = store.append.bind(store);
+    store.append = (...args) => (appendsLeft-- > 0 ? append(...args) : Promise.reject(new StoreUnavailable('the disk is full')));
+    const imports = mkdtempSync(join(tmpdir(), 'imports-'));
+    const config = loadConfig({
+      LEDGER_STORE: 'memory',
+      LEDGER_MASTER_KEY: MASTER_KEY,
+      LEDGER_IMPORTS_PATH: imports,
+      LEDGER_BREACH_SWEEP_SECONDS: '0',
+    });
+    const quiet = () => ({ log: () => undefined, warn: () => undefined, error: () => undefined });
+    const failing = Ledger.open(config, { role: 'worker', clock: () => NOW, store, loggers: quiet });
+    try {
+      const path = join(EXAMPLES, 'example.csv');
+      const first = await failing.imports.start(
+        { path, name: 'example.csv' },
+        { mapping: null, dryRun: false, actor: 'test:importer', concurrency: 1 },
+      );
+      const failed = await first.finished;
+      expect(failed).toMatchObject({ status: 'failed', error: 'the disk is full' });
+      expect(failing.imports.status(first.id)).toMatchObject({
+        status: 'failed',
+        error: 'the disk is full',
+        rows: { accepted: expect.any(Number) },
+      });
+
+      appendsLeft = Infinity;
+      const again = await failing.imports.start({ path, name: 'example.csv' }, { mapping: null, dryRun: false, actor: 'test:importer' });
+      expect(again.id).toBe(first.id);
+      expect(await again.finished).toMatchObject({ status: 'done', resumed: 1, rows: { total: 13, accepted: 13, refused: 0, skipped: 0 } });
+      expect((await store.readAll(-1, 100)).filter((event) => event.streamId.startsWith('complaint-'))).toHaveLength(13);
+    } finally {
+      await failing.close();
+    }
   });
 });

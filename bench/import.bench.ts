@@ -35,7 +35,13 @@ async function main() {
   console.log(`store: ${Math.round(storeRate)} appends/s (32 writers, group commit, ${storeSeconds} s)`);
 
   let peakRss = 0;
-  const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  let phase = 'opening';
+  const peakByPhase: Record<string, number> = {};
+  const sample = setInterval(() => {
+    const rss = process.memoryUsage().rss;
+    peakRss = Math.max(peakRss, rss);
+    peakByPhase[phase] = Math.max(peakByPhase[phase] ?? 0, rss);
+  }, 100);
   const { ledger } = openLedgerForImport({
     LEDGER_STORE: 'sqlite',
     LEDGER_SQLITE_PATH: join(dir, 'ledger', 'ledger.sqlite'),
@@ -55,6 +61,7 @@ async function main() {
   const progress = setInterval(() => {
     const s = run.status();
     phases[s.phase] ??= (performance.now() - started) / 1000; // when each phase was first seen (to 0.1 s)
+    phase = s.phase;
     phaseCpu[s.phase] ??= cpuMicros(process.cpuUsage(importCpu));
     if (performance.now() - shown < 1000) return;
     shown = performance.now();
@@ -65,6 +72,7 @@ async function main() {
   const importCpuMicros = cpuMicros(process.cpuUsage(importCpu));
   clearInterval(progress);
   const events = status.rows.accepted; // one event per fact in this file
+  phase = 'catching up';
   const catchUpStarted = performance.now();
   await ledger.readSide.start();
   const catchUpSeconds = (performance.now() - catchUpStarted) / 1000;
@@ -99,6 +107,7 @@ async function main() {
     decidingCpuMicrosPerEvent: Math.round(decidingCpuPerEvent),
     readModelsCatchUpSeconds: Number(catchUpSeconds.toFixed(1)),
     peakRssMb: Math.round(peakRss / 2 ** 20),
+    peakRssMbByPhase: Object.fromEntries(Object.entries(peakByPhase).map(([name, rss]) => [name, Math.round(rss / 2 ** 20)])),
   };
   console.log('');
   console.table([
@@ -118,6 +127,7 @@ async function main() {
     },
     { measure: 'read models caught up after, s', value: summary.readModelsCatchUpSeconds },
     { measure: 'peak RSS, MB', value: `${summary.peakRssMb} (budget 300)` },
+    ...Object.entries(summary.peakRssMbByPhase).map(([name, mb]) => ({ measure: `  while ${name}, MB`, value: mb })),
   ]);
   if (status.rows.refused) console.log(`(${status.rows.refused} rows refused: the generated file should have none)`);
   writeFileSync(

@@ -10,8 +10,9 @@ export interface LedgerForImport {
 }
 
 /**
- * The ledger as the import tool opens it (npm run import): the worker's role, but committing the
- * log on a writer thread (LEDGER_THREADS), so rows are decided while the last ones commit; writing
+ * The ledger as the import tool opens it (npm run import): the worker's role (its read models, if
+ * it keeps them, caught up on its main thread), but committing the log on a writer thread
+ * (LEDGER_THREADS), so rows are decided while the last ones commit; writing
  * only: no relay (the service's relay publishes what is written), no sweeps. It keeps the read
  * models when no other process does, to catch them up once at the end; when a running service (or
  * another import) keeps them, it writes without read models of its own, and their keeper follows the log.
@@ -20,7 +21,7 @@ export function openLedgerForImport(env: Record<string, string | undefined>, log
   const writing = { ...env, LEDGER_RELAY: 'off', LEDGER_BREACH_SWEEP_SECONDS: '0' };
   const readModelsKeptBy = keeperOf(loadConfig(writing).projectionsPath);
   const config = loadConfig(readModelsKeptBy ? { ...writing, LEDGER_PROJECTIONS_PATH: ':memory:' } : writing);
-  return { ledger: Ledger.open(config, { role: 'worker', loggers, threads: true }), readModelsKeptBy };
+  return { ledger: Ledger.open(config, { role: 'worker', loggers, writerThread: true }), readModelsKeptBy };
 }
 
 /** Who keeps the read models at `path`, or null when no process does (so this one will). */

@@ -37,10 +37,10 @@ export interface OpenLedgerOptions {
   /** Loggers by context (Nest's Logger in the apps); plain lines by default. */
   readonly loggers?: LoggerFactory;
   /**
-   * Commit the SQLite log on a writer thread (and keep the projections on a thread of their own)
-   * whatever the role: the import decides on its main thread while the writer commits (LEDGER_THREADS still says no).
+   * Commit the SQLite log on a writer thread whatever the role (LEDGER_THREADS still says no): the
+   * import decides on its main thread while the writer commits. The projections stay as the role has them.
    */
-  readonly threads?: boolean;
+  readonly writerThread?: boolean;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -113,10 +113,7 @@ export class Ledger {
   }
 
   /** Opens everything; the master key is read first, so without one an API process has opened nothing. */
-  static open(
-    config: LedgerConfig,
-    { role, clock = systemClock, store, loggers = plainLoggers, threads: asked }: OpenLedgerOptions,
-  ): Ledger {
+  static open(config: LedgerConfig, { role, clock = systemClock, store, loggers = plainLoggers, writerThread }: OpenLedgerOptions): Ledger {
     const logger = loggers('ledger');
     const files = [...(config.LEDGER_STORE === 'sqlite' ? [config.LEDGER_SQLITE_PATH] : []), config.keysPath];
     refuseDuringRestore(files);
@@ -127,8 +124,8 @@ export class Ledger {
       if (role === 'api') throw error;
       logger.warn(`retention is off: ${(error as Error).message}`);
     }
-    const threads = (asked ?? role === 'api') && config.LEDGER_THREADS;
-    const eventStore = store ?? openEventStore(config, clock, logger, threads);
+    const threads = role === 'api' && config.LEDGER_THREADS;
+    const eventStore = store ?? openEventStore(config, clock, logger, (writerThread || threads) && config.LEDGER_THREADS);
     try {
       refuseDuringRestore(files); // again, now the files are open: a restore begun meanwhile is not run over
     } catch (error) {

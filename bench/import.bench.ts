@@ -3,9 +3,10 @@
  * batched append rate, on this machine, in the same run: BENCH_COMPLAINTS complaints (default
  * 100,000) with four facts each (received, acknowledged, a call, the stage 1 response), each from
  * a resident of their own (a data key made for each), as a CSV file in the ledger's format, through
- * `ledger.imports` as `npm run import` opens it. Target: imported events/s ≥ 50 % of the store's
- * appends/s, RSS ≤ 300 MB; the read models caught up at the end are timed apart. Generating the
- * file is not timed.
+ * `ledger.imports` as `npm run import` opens it (and run, as it is, by deploy/node.sh, with the
+ * service's memory settings). Target: imported events/s ≥ 50 % of the store's appends/s, RSS ≤
+ * 300 MB; the read models caught up at the end are timed apart. Writing the file is not timed.
+ * On a shared machine the rates move with its load: CPU per event is printed beside them.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

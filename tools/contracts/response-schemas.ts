@@ -17,6 +17,9 @@ export const RESPONSE_TYPES = [
   'LedgerConsistency',
   'ComplaintDocuments',
   'AttachedDocument',
+  'ImportAccepted',
+  'ImportStatusBody',
+  'MappingSaved',
 ] as const;
 
 /**

@@ -13,6 +13,7 @@ import { plainHttpHeaders, securityHeaders } from './http/security-headers';
 import {
   acceptConsoleForms,
   acceptDocumentUploads,
+  acceptImportUploads,
   acceptOnlyJson,
   BODY_LIMIT_BYTES,
   clientErrorHandler,
@@ -53,6 +54,7 @@ export async function createApp({ config, clock, store, logger }: AppOptions): P
   acceptOnlyJson(fastify);
   acceptConsoleForms(fastify);
   acceptDocumentUploads(fastify);
+  acceptImportUploads(fastify);
   const overTls = securityHeaders();
   const overPlainHttp = plainHttpHeaders(overTls);
   fastify.addHook('onRequest', (request, reply, done) => {

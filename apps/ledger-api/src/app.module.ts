@@ -23,6 +23,7 @@ import { ConsoleController } from './console/console.controller';
 import { ConsoleSignIns } from './console/sign-ins';
 import { DocumentsController } from './complaints/documents/documents.controller';
 import { EvidencePackController } from './complaints/documents/evidence-pack.controller';
+import { ImportsController } from './imports/imports.controller';
 
 /** The ledger starts (projections caught up, relay and sweeps running) before the app serves, and closes last. */
 class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -67,6 +68,7 @@ export class AppModule {
         ResidentsController,
         AnnualReportController,
         ConsoleController,
+        ImportsController,
       ],
       providers: [
         { provide: LEDGER, useValue: ledger },

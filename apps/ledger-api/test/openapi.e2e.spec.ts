@@ -141,6 +141,8 @@ describe('the contract in the document', () => {
       'AttachDocument', // the domain's command, streamed rather than a JSON body
       'ErasePersonalData', // the domain's command, as the complaint commands are named
       'ErasePersonalDataNamedInPath',
+      'ImportHistory', // a landlord's history, imported through the commands' decider
+      'SaveImportMapping',
     ]);
   });
 

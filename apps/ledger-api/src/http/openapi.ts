@@ -134,6 +134,8 @@ const QUERY_BODIES: Record<string, keyof typeof responseSchemas> = {
   GetReadiness: 'ReadinessBody',
   GetLedgerConsistency: 'LedgerConsistency',
   ListComplaintDocuments: 'ComplaintDocuments',
+  GetImport: 'ImportStatusBody',
+  SaveImportMapping: 'MappingSaved',
 };
 
 /** Bodies of what is created (201) outside the command routes' `{ id, revision }`. */
@@ -276,10 +278,11 @@ function completeOperation(path: string, method: string, operation: Operation): 
   const onComplaint = path.includes('{id}');
   const codes: (keyof typeof ERRORS)[] = [401, 403, 429];
   if (method === 'post') codes.push(400, 413, 415, 503);
+  if (method === 'put') codes.push(400);
   if (method === 'get' && operation.parameters?.length) codes.push(400);
   if (onComplaint || path.includes('{reference}')) codes.push(404);
   if (command) codes.push(409, 422);
-  if (method === 'get' && onComplaint) codes.push(409); // a stored event that cannot be read, by revision
+  if (method === 'get' && onComplaint && !path.startsWith('/v1/imports')) codes.push(409); // a stored event that cannot be read, by revision
   if (command) {
     operation.parameters = [
       ...(operation.parameters ?? []),
@@ -348,6 +351,32 @@ function describeSuccess(path: string, operation: Operation): void {
     };
   if (operation.operationId === 'GetAnnualReportPage')
     operation.responses['200'] = { description: 'The report as a page', content: { 'text/html': { schema: { type: 'string' } } } };
+  describeImport(operation);
+}
+
+/** The import's own answers: 202 with where its progress is, 409 while the same file is being imported, its report as a page or CSV. */
+function describeImport(operation: Operation): void {
+  const text = (type: string, description: string) => ({ description, content: { [type]: { schema: { type: 'string' } } } });
+  switch (operation.operationId) {
+    case 'ImportHistory':
+      operation.responses['202'] = {
+        description: 'Begun (or resumed): the file is imported in the background',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/ImportAccepted' } } },
+        headers: { Location: { description: 'The import', schema: { type: 'string' } } },
+      };
+      operation.responses['409'] = problem('This file is being imported now (code IMPORT.RUNNING)');
+      operation.responses['415'] = problem('The body is not `text/csv` or JSON Lines (`application/x-ndjson`)');
+      break;
+    case 'GetImportReport':
+      operation.responses['200'] = text('text/html', 'The report as a page');
+      break;
+    case 'ExportImportReport':
+      operation.responses['200'] = text('text/csv', 'A row of the report for each row of the file');
+      break;
+    case 'ExportImportBreaches':
+      operation.responses['200'] = text('text/csv', 'Every deadline the history shows missed or met late');
+      break;
+  }
 }
 
 /** Every 2xx of a command: `{ id, revision }`, with the `ETag`, whether it was replayed, and `Location` on 201. */

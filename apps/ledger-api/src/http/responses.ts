@@ -9,6 +9,7 @@ import type {
   Consistency,
   DocumentRecordBody,
   ErasureOutcome,
+  ImportStatus,
   LedgerVerdict,
   Readiness,
   TsmStatistics as Tsm,
@@ -69,4 +70,24 @@ export interface AttachedDocument {
   readonly sha256: string;
   readonly bytes: number;
   readonly mediaType: string;
+}
+
+/** An import begun (or resumed): its id, and where its progress is. */
+export interface ImportAccepted {
+  readonly id: string;
+  /** GET it for the progress, and the report once it has ended. */
+  readonly status: string;
+  /** True when this file (with this mapping) had been begun before and interrupted: the import goes on from where it stopped. */
+  readonly resumed: boolean;
+}
+
+/** An import's progress, or how it ended and where its report is. */
+export type ImportStatusBody = ImportStatus & {
+  readonly reports?: { readonly html: string; readonly csv: string; readonly breaches: string };
+};
+
+export interface MappingSaved {
+  readonly name: string;
+  /** Where to upload files that it maps. */
+  readonly uploads: string;
 }

@@ -3,6 +3,7 @@ import { IsBoolean, IsIn, IsIP, IsInt, IsUrl, MinLength, IsOptional, IsString, M
 import { checkLandlordTimescales, type AlertSettings, type LandlordTimescales, type Tenure } from '@complaint-ledger/domain';
 import type { HomesByYear } from '@complaint-ledger/projections';
 import { parseEventStoreConnectionString } from '@complaint-ledger/event-store';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { closestName } from './closest-name';
 import { Setting, settingNames } from './setting';
@@ -96,6 +97,14 @@ export class LedgerConfig {
   @IsOptional()
   @IsString()
   LEDGER_PROJECTIONS_PATH?: string;
+
+  @Setting(
+    'Import',
+    "The folder bulk imports keep their journals and reports in (docs/import.md); by default `imports` beside the event log (under the system's temporary folder with `LEDGER_STORE=memory`).",
+  )
+  @IsOptional()
+  @IsString()
+  LEDGER_IMPORTS_PATH?: string;
 
   @Setting(
     'Read side',
@@ -463,6 +472,13 @@ export class LedgerConfig {
     if (this.LEDGER_STORE === 'memory') return ':memory:';
     if (this.LEDGER_STORE === 'sqlite') return join(dirname(this.LEDGER_SQLITE_PATH), 'merkle.sqlite');
     return this.projectionsPath === ':memory:' ? ':memory:' : join(dirname(this.projectionsPath), 'merkle.sqlite');
+  }
+
+  get importsPath(): string {
+    if (this.LEDGER_IMPORTS_PATH) return this.LEDGER_IMPORTS_PATH;
+    if (this.LEDGER_STORE === 'memory') return join(tmpdir(), `ledger-imports-${process.pid}`);
+    if (this.LEDGER_STORE === 'sqlite') return join(dirname(this.LEDGER_SQLITE_PATH), 'imports');
+    return './data/imports';
   }
 
   get keysPath(): string {

@@ -220,7 +220,7 @@ export class LedgerIntegrity {
     const due = this.unsigned >= this.settings.everyEvents || Date.now() - this.oldestUnsignedAt >= this.settings.everyMs;
     if (!this.unsigned || !(due || force)) return;
     const checkpoint = this.settings.signing.sign(this.verifier.head, this.clock(), this.verifier.tree);
-    const recorded = await this.write.recordCheckpoint(checkpoint, this.known);
+    const recorded = await this.write.recordCheckpoint(checkpoint);
     if (recorded) {
       this.known = { state: { last: checkpoint }, revision: recorded.revision };
       if (this.settings.witnessFile) appendFileSync(this.settings.witnessFile, `${JSON.stringify(checkpoint)}\n`, { mode: 0o600 });

@@ -213,6 +213,7 @@ function historyOf(recorded: readonly RecordedEvent[]): HistoryEvent[] {
     schemaVersion: metadata.schemaVersion,
     data,
     ...(correctedBy.has(revision) ? { correctedBy: correctedBy.get(revision) } : {}),
+    ...(metadata.provenance ? { provenance: metadata.provenance } : {}),
     prevHash: metadata.prevHash,
     hash: metadata.hash,
   }));

@@ -8,7 +8,7 @@ import type {
   Stage,
   Tenure,
 } from '@complaint-ledger/domain';
-import type { IntegrityReport } from '@complaint-ledger/event-store';
+import type { IntegrityReport, Provenance } from '@complaint-ledger/event-store';
 import type { AlertDocument, AnnualReport, ComplaintSummary, Page, PointInTime, TsmReport } from '@complaint-ledger/projections';
 
 /**
@@ -51,6 +51,8 @@ export interface HistoryEvent {
   readonly data: object;
   /** The revisions of the corrections made to this fact. */
   readonly correctedBy?: number[];
+  /** For a fact brought in by a bulk import: the import, its file's SHA-256 and the row (docs/import.md). */
+  readonly provenance?: Provenance;
   readonly prevHash: string;
   readonly hash: string;
 }

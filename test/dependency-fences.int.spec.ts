@@ -31,6 +31,7 @@ function cruise(cwd: string, folders: string[], ...options: string[]): Violation
   const run = spawnSync(process.execPath, [depcruise, '--config', CONFIG, '--output-type', 'json', ...options, ...folders], {
     cwd,
     encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024, // the report of the whole repository is several MB: the default 1 MB cuts it short
   });
   if (!run.stdout) throw new Error(`dependency-cruiser failed: ${run.stderr}`);
   return (JSON.parse(run.stdout) as { summary: { violations: Reported[] } }).summary.violations.map(violationOf);

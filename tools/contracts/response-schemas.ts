@@ -14,6 +14,12 @@ export const RESPONSE_TYPES = [
   'CheckpointKey',
   'ErasureBody',
   'ReadinessBody',
+  'LedgerConsistency',
+  'ComplaintDocuments',
+  'AttachedDocument',
+  'ImportAccepted',
+  'ImportStatusBody',
+  'MappingSaved',
 ] as const;
 
 /**

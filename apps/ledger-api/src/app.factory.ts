@@ -10,7 +10,15 @@ import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 import { revealPersonalData } from './http/reveal';
 import { plainHttpHeaders, securityHeaders } from './http/security-headers';
-import { acceptConsoleForms, acceptOnlyJson, BODY_LIMIT_BYTES, clientErrorHandler, sendFrameworkError } from './http/request-edges';
+import {
+  acceptConsoleForms,
+  acceptDocumentUploads,
+  acceptImportUploads,
+  acceptOnlyJson,
+  BODY_LIMIT_BYTES,
+  clientErrorHandler,
+  sendFrameworkError,
+} from './http/request-edges';
 import { NestLogLines } from './http/nest-log-lines';
 import { observeRequests } from './http/request-observation';
 
@@ -45,6 +53,8 @@ export async function createApp({ config, clock, store, logger }: AppOptions): P
   observeRequests(fastify, logging?.root ?? null);
   acceptOnlyJson(fastify);
   acceptConsoleForms(fastify);
+  acceptDocumentUploads(fastify);
+  acceptImportUploads(fastify);
   const overTls = securityHeaders();
   const overPlainHttp = plainHttpHeaders(overTls);
   fastify.addHook('onRequest', (request, reply, done) => {

@@ -21,6 +21,9 @@ import { TsmController } from './statistics/tsm.controller';
 import { LedgerIntegrityController } from './ledger/ledger-integrity.controller';
 import { ConsoleController } from './console/console.controller';
 import { ConsoleSignIns } from './console/sign-ins';
+import { DocumentsController } from './complaints/documents/documents.controller';
+import { EvidencePackController } from './complaints/documents/evidence-pack.controller';
+import { ImportsController } from './imports/imports.controller';
 
 /** The ledger starts (projections caught up, relay and sweeps running) before the app serves, and closes last. */
 class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -56,6 +59,8 @@ export class AppModule {
         ...routes.map((route) => route.controller),
         ComplaintListController,
         ComplaintQueriesController,
+        DocumentsController,
+        EvidencePackController,
         BreachesController,
         TsmController,
         LedgerIntegrityController,
@@ -63,6 +68,7 @@ export class AppModule {
         ResidentsController,
         AnnualReportController,
         ConsoleController,
+        ImportsController,
       ],
       providers: [
         { provide: LEDGER, useValue: ledger },

@@ -18,6 +18,15 @@ export interface EventMetadata {
    * (OpenTelemetry): the relay publishes it as a child of that trace (docs/operations.md, "Monitoring").
    */
   readonly traceparent?: string;
+  /** Present on events brought in by a bulk import: which import, from which file, which row. */
+  readonly provenance?: Provenance;
+}
+
+/** Where an imported fact came from (docs/import.md): the import, its source file's SHA-256, the row (from 1). */
+export interface Provenance {
+  readonly importId: string;
+  readonly sourceSha256: string;
+  readonly row: number;
 }
 
 export interface NewEvent {

@@ -120,7 +120,17 @@ export interface CheckpointMessage {
   readonly schemaVersion: number;
   readonly position: number;
   readonly recordedAt: string;
-  readonly checkpoint: { position: number; events: number; head: string; at: string; keyId: string; signature: string };
+  readonly checkpoint: {
+    position: number;
+    events: number;
+    head: string;
+    /** A signed tree head's (decision 0024): absent from checkpoints signed before the tree. */
+    treeSize?: number;
+    root?: string;
+    at: string;
+    keyId: string;
+    signature: string;
+  };
 }
 
 /**

@@ -79,6 +79,12 @@ describe('the published JSON schemas (libs/messaging/contracts)', () => {
     expect(validCheckpoint(body)).toBe(true);
     expect(body.checkpoint).toEqual(checkpoint);
     expect(validCheckpoint({ ...body, checkpoint: { ...checkpoint, head: 'not hex' } })).toBe(false);
+    // a signed tree head (decision 0024) is the same message with the tree's size and root
+    const treeHead = { ...checkpoint, treeSize: 41, root: 'ab'.repeat(32) };
+    const published = JSON.parse(messagesOf({ ...event, data: treeHead }, DEFAULT_TOPICS)[0]!.value) as { checkpoint: object };
+    expect(validCheckpoint(published)).toBe(true);
+    expect(published.checkpoint).toEqual(treeHead);
+    expect(validCheckpoint({ ...published, checkpoint: { ...treeHead, root: 'short' } })).toBe(false);
   });
 
   it('accept every event type the domain records, and a type added later (consumers ignore what they do not know)', () => {

@@ -1,2 +1,3 @@
 export * from './data-keys';
 export * from './personal-data-cipher';
+export * from './document-cipher';

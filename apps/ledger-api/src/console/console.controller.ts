@@ -157,6 +157,18 @@ export class ConsoleController {
     });
   }
 
+  @Get('complaints/:id/evidence-pack')
+  evidencePack(@Param('id') id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.signedIn(request, reply, ['case_handler', 'auditor'], async () => {
+      const { filename, zip } = await this.ledger.evidence.packs!.pack(id.toLowerCase(), {});
+      void reply
+        .type('application/zip')
+        .header('content-disposition', `attachment; filename="${filename}"`)
+        .header('cache-control', 'no-store');
+      return zip; // the API's pack: the complaint file, the documents, the events and the proof (decision 0024)
+    });
+  }
+
   @Get('breaches')
   breaches(@Query() q: Params, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.signedIn(request, reply, ['analyst', 'auditor'], async (principal) => {

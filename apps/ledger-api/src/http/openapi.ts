@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { DOCUMENT_MEDIA_TYPES } from '@complaint-ledger/domain';
 import { PROBLEM_TYPE_PREFIX } from './problem';
 // generated from ./responses.ts by npm run contracts:generate (tools/contracts/response-schemas.ts)
 import responseSchemas from './response-schemas.json';
@@ -92,7 +93,18 @@ const RESPONSE_HEADERS: Record<string, { description: string; schema: object }> 
     description: 'The scheme to authenticate with (`Bearer`; an `X-API-Key` header works too)',
     schema: { type: 'string' },
   },
-  'Content-Disposition': { description: 'Names the file a browser saves it as: `complaint-<id>.json`', schema: { type: 'string' } },
+  'Content-Disposition': {
+    description: 'Names the file a browser saves it as: `complaint-<id>.json`, `evidence-pack-…zip`, `document-<id>`',
+    schema: { type: 'string' },
+  },
+  Digest: {
+    description: "The document's SHA-256 as RFC 3230 says (`sha-256=<base64>`), checked before it was sent",
+    schema: { type: 'string' },
+  },
+  'X-Content-SHA256': {
+    description: "The document's SHA-256 in hex, as its DocumentAttached event records it",
+    schema: { type: 'string' },
+  },
   'X-Correlation-Id': {
     description:
       "The request's correlation id: the caller's `X-Correlation-Id` when it was well formed, else one the ledger made. Recorded in each event the request wrote and in the service's log line for the request.",
@@ -120,7 +132,14 @@ const QUERY_BODIES: Record<string, keyof typeof responseSchemas> = {
   ErasePersonalData: 'ErasureBody',
   ErasePersonalDataNamedInPath: 'ErasureBody',
   GetReadiness: 'ReadinessBody',
+  GetLedgerConsistency: 'LedgerConsistency',
+  ListComplaintDocuments: 'ComplaintDocuments',
+  GetImport: 'ImportStatusBody',
+  SaveImportMapping: 'MappingSaved',
 };
+
+/** Bodies of what is created (201) outside the command routes' `{ id, revision }`. */
+const CREATED_BODIES: Record<string, keyof typeof responseSchemas> = { AttachDocument: 'AttachedDocument' };
 
 /** The groups operations are listed in, in this order. */
 const TAGS = [
@@ -231,7 +250,8 @@ export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
     },
   };
   document.components.headers = { ...RESPONSE_HEADERS };
-  for (const [name, schema] of Object.entries(responseSchemas)) {
+  // the generated JSON, as JSON: TypeScript's inference of its unions' members (a member one branch lacks typed `?: undefined`) is not a schema's type
+  for (const [name, schema] of Object.entries(responseSchemas as Record<string, object>)) {
     if (schemas[name]) throw new Error(`OpenAPI: a response schema and a request schema are both named ${name}`);
     schemas[name] = schema;
   }
@@ -258,10 +278,11 @@ function completeOperation(path: string, method: string, operation: Operation): 
   const onComplaint = path.includes('{id}');
   const codes: (keyof typeof ERRORS)[] = [401, 403, 429];
   if (method === 'post') codes.push(400, 413, 415, 503);
+  if (method === 'put') codes.push(400);
   if (method === 'get' && operation.parameters?.length) codes.push(400);
   if (onComplaint || path.includes('{reference}')) codes.push(404);
   if (command) codes.push(409, 422);
-  if (method === 'get' && onComplaint) codes.push(409); // a stored event that cannot be read, by revision
+  if (method === 'get' && onComplaint && !path.startsWith('/v1/imports')) codes.push(409); // a stored event that cannot be read, by revision
   if (command) {
     operation.parameters = [
       ...(operation.parameters ?? []),
@@ -287,7 +308,17 @@ function describeHeadersSent(operation: Operation): void {
   }
   const success = operation.responses['200'];
   if (operation.operationId === 'GetComplaint' && success) success.headers = { ...header('ETag'), ...success.headers };
-  if (operation.operationId === 'ExportComplaint' && success) success.headers = { ...header('Content-Disposition'), ...success.headers };
+  if ((operation.operationId === 'ExportComplaint' || operation.operationId === 'ExportEvidencePack') && success)
+    success.headers = { ...header('Content-Disposition'), ...success.headers };
+  if (operation.operationId === 'GetComplaintDocument' && success) {
+    success.headers = { ...header('Content-Disposition'), ...header('Digest'), ...header('X-Content-SHA256'), ...success.headers };
+    // the document's own type, as the ledger found it from its bytes when it was attached
+    const binary = { schema: { type: 'string', format: 'binary' } };
+    success.content = Object.fromEntries(DOCUMENT_MEDIA_TYPES.map((type) => [type, binary]));
+  }
+  const attached = operation.responses['201'];
+  if (operation.operationId === 'AttachDocument' && attached)
+    attached.headers = { ...header('ETag'), ...header('Idempotent-Replayed'), ...attached.headers };
 }
 
 /** A query's 200 body by its named response type; the liveness answer and the report page, which have none. */
@@ -303,6 +334,12 @@ function describeSuccess(path: string, operation: Operation): void {
     };
     if (path === '/health/ready') operation.responses['503'] = { description: 'Not ready: the checks say why', content: json };
   }
+  const created = operation.operationId && CREATED_BODIES[operation.operationId];
+  if (created)
+    operation.responses['201'] = {
+      description: operation.responses['201']?.description ?? '',
+      content: { 'application/json': { schema: { $ref: `#/components/schemas/${created}` } } },
+    };
   if (operation.operationId === 'GetLiveness')
     operation.responses['200'] = {
       description: 'The process is up',
@@ -314,6 +351,32 @@ function describeSuccess(path: string, operation: Operation): void {
     };
   if (operation.operationId === 'GetAnnualReportPage')
     operation.responses['200'] = { description: 'The report as a page', content: { 'text/html': { schema: { type: 'string' } } } };
+  describeImport(operation);
+}
+
+/** The import's own answers: 202 with where its progress is, 409 while the same file is being imported, its report as a page or CSV. */
+function describeImport(operation: Operation): void {
+  const text = (type: string, description: string) => ({ description, content: { [type]: { schema: { type: 'string' } } } });
+  switch (operation.operationId) {
+    case 'ImportHistory':
+      operation.responses['202'] = {
+        description: 'Begun (or resumed): the file is imported in the background',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/ImportAccepted' } } },
+        headers: { Location: { description: 'The import', schema: { type: 'string' } } },
+      };
+      operation.responses['409'] = problem('This file is being imported now (code IMPORT.RUNNING)');
+      operation.responses['415'] = problem('The body is not `text/csv` or JSON Lines (`application/x-ndjson`)');
+      break;
+    case 'GetImportReport':
+      operation.responses['200'] = text('text/html', 'The report as a page');
+      break;
+    case 'ExportImportReport':
+      operation.responses['200'] = text('text/csv', 'A row of the report for each row of the file');
+      break;
+    case 'ExportImportBreaches':
+      operation.responses['200'] = text('text/csv', 'Every deadline the history shows missed or met late');
+      break;
+  }
 }
 
 /** Every 2xx of a command: `{ id, revision }`, with the `ETag`, whether it was replayed, and `Location` on 201. */

@@ -2,6 +2,13 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import {
   CommandRefused,
   ComplaintNotFound,
+  DocumentGone,
+  DocumentNotFound,
+  DocumentTampered,
+  DocumentTooLarge,
+  NoSuchTreeHead,
+  NotYetSigned,
+  UnsupportedDocument,
   ComplaintNotYet,
   IdempotencyKeyReused,
   InvalidCursor,
@@ -119,6 +126,24 @@ export function problemOf(exception: unknown): ProblemDetails | null {
     const detail = `${exception.message}. An auditor can see the ledger's verdict at GET /v1/ledger/integrity.`;
     return coded('LEDGER.EVENT_UNREADABLE', 'Record damaged', 409, detail);
   }
+  if (exception instanceof DocumentTooLarge)
+    return coded('DOCUMENT.TOO_LARGE', 'Document too large', 413, `${exception.message}; nothing was kept.`);
+  if (exception instanceof UnsupportedDocument)
+    return coded(
+      'DOCUMENT.UNSUPPORTED_TYPE',
+      'Unsupported document type',
+      415,
+      `${exception.message} (told from its bytes); nothing was kept.`,
+    );
+  if (exception instanceof DocumentNotFound) return coded('DOCUMENT.NOT_FOUND', 'Not found', 404, exception.message);
+  if (exception instanceof DocumentGone) return coded('DOCUMENT.ERASED', 'Erased', 410, exception.message);
+  if (exception instanceof DocumentTampered) {
+    // the record names a document the store no longer holds as it was: tampering, on every instance alike
+    const detail = `${exception.message}. It is not served; an auditor sees it in GET /v1/complaints/{id}/integrity and npm run verify.`;
+    return coded('DOCUMENT.TAMPERED', 'Document tampered with', 409, detail);
+  }
+  if (exception instanceof NoSuchTreeHead) return coded('LEDGER.NO_SUCH_TREE_HEAD', 'Not found', 404, exception.message);
+  if (exception instanceof NotYetSigned) return coded('LEDGER.NOT_YET_SIGNED', 'Not yet signed', 503, exception.message);
   if (exception instanceof StoreUnavailable && exception.outcome === 'unknown') {
     return coded('STORE.OUTCOME_UNKNOWN', OUTCOME_UNKNOWN.title, 503, OUTCOME_UNKNOWN.detail);
   }

@@ -1,11 +1,8 @@
 import { HttpException } from '@nestjs/common';
 import type { CodeVersion } from '@complaint-ledger/domain';
+import type { FieldError } from '@complaint-ledger/ledger';
 
-export interface FieldError {
-  readonly field: string;
-  readonly rule: string;
-  readonly message: string;
-}
+export type { FieldError };
 
 /** RFC 9457 problem details; `errors` names each offending field and the rule it broke. */
 export interface ProblemDetails {

@@ -68,3 +68,12 @@ const uuidPipe = new ParseUUIDPipe({
 export const complaintIdPipe: PipeTransform<string, Promise<string>> = {
   transform: async (value, metadata) => (await uuidPipe.transform(value, metadata)).toLowerCase(),
 };
+
+const documentUuidPipe = new ParseUUIDPipe({
+  exceptionFactory: () => invalidRequest([{ field: 'documentId', rule: 'isUuid', message: 'documentId must be a UUID' }]),
+});
+
+/** A document id from the path: a UUID, in the lower case the ledger records. */
+export const documentIdPipe: PipeTransform<string, Promise<string>> = {
+  transform: async (value, metadata) => (await documentUuidPipe.transform(value, metadata)).toLowerCase(),
+};

@@ -1,10 +1,27 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import type { CheckpointKey, LedgerIntegrityBody } from '../http/responses';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsInt, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import type { CheckpointKey, LedgerConsistency, LedgerIntegrityBody } from '../http/responses';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Ledger } from '@complaint-ledger/ledger';
 import { Public, Roles } from '../auth/roles';
 import { problemType, ProblemException } from '../http/problem';
 import { LEDGER } from '../infrastructure/tokens';
+
+export class ConsistencyQuery {
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @ApiProperty({ description: "The tree size of the earlier signed tree head (a checkpoint's treeSize)" })
+  from!: number;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @ApiProperty({ description: 'The tree size of the later signed tree head' })
+  to!: number;
+}
 
 /**
  * The whole ledger's integrity for auditors, and the public key that checks its checkpoints for
@@ -25,6 +42,19 @@ export class LedgerIntegrityController {
   async verify(): Promise<LedgerIntegrityBody> {
     const verdict = await this.ledger.integrity.verify();
     return { ...verdict, publicKeyId: this.ledger.integrity.publicKey?.keyId ?? null };
+  }
+
+  @Get('v1/ledger/consistency')
+  @ApiResponse({ status: 200, description: 'The two signed tree heads and the proof' })
+  @ApiResponse({ status: 404, description: 'No checkpoint signs a tree of that size (problem+json)' })
+  @Roles('auditor')
+  @ApiOperation({
+    operationId: 'GetLedgerConsistency',
+    summary:
+      'A consistency proof (RFC 9162 §2.1.4) between two signed tree heads, named by their tree sizes: the later log begins with exactly the earlier one (decision 0024)',
+  })
+  consistency(@Query() query: ConsistencyQuery): Promise<LedgerConsistency> {
+    return this.ledger.evidence.proofs.consistency(query.from, query.to);
   }
 
   @Get('.well-known/complaint-ledger/checkpoint-key')

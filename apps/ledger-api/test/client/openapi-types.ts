@@ -328,6 +328,58 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/complaints/{id}/documents': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The documents on the complaint's record (by knownAt, if given): each one's hash, size, type, title, kind, direction and date */
+    get: operations['ListComplaintDocuments'];
+    put?: never;
+    /** Attach a document to the complaint's record (Code 5.12): the body is its bytes, streamed; its type is told from them; over LEDGER_DOCUMENT_MAX_MB is 413 — DocumentAttached */
+    post: operations['AttachDocument'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/complaints/{id}/documents/{documentId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A document's bytes, checked against its recorded SHA-256 first: one missing or altered is never served (409 DOCUMENT.TAMPERED), one whose resident was erased is gone (410) */
+    get: operations['GetComplaintDocument'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/complaints/{id}/evidence-pack': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The evidence pack: one ZIP of the complaint file (PDF), its documents, its events (JSON lines) and a proof against a signed tree head that anyone checks offline (tools/verify-pack) */
+    get: operations['ExportEvidencePack'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/breaches': {
     parameters: {
       query?: never;
@@ -371,6 +423,23 @@ export interface paths {
     };
     /** Verify the whole log now: every event's hash, every stream's links, the ledger chain, every signed checkpoint and the witness file; the first break, if any, by position, stream and revision */
     get: operations['VerifyLedger'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/ledger/consistency': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A consistency proof (RFC 9162 §2.1.4) between two signed tree heads, named by their tree sizes: the later log begins with exactly the earlier one (decision 0024) */
+    get: operations['GetLedgerConsistency'];
     put?: never;
     post?: never;
     delete?: never;
@@ -501,6 +570,108 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/imports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Import a landlord's history: CSV (text/csv) or JSON Lines (application/x-ndjson), one row per fact, streamed; answers at once with the import's id, its progress at GET /v1/imports/{id} */
+    post: operations['ImportHistory'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/imports/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An import's progress (rows, rows/s, time to go) and, once it has ended, its counts and report */
+    get: operations['GetImport'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/imports/{id}/report': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The report as a page: counts, refusals by rule with their provisions, the deadlines the history shows breached */
+    get: operations['GetImportReport'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/imports/{id}/report.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The report a row at a time: accepted, refused or skipped, with the field, the rule and the Code provision */
+    get: operations['ExportImportReport'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/imports/{id}/breaches.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every deadline the imported history shows missed or met late */
+    get: operations['ExportImportBreaches'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/imports/mappings/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Keep a mapping (the landlord's columns and code lists, docs/import.md) under a name, for uploads to name */
+    put: operations['SaveImportMapping'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -604,6 +775,8 @@ export interface components {
       channel: 'phone' | 'email' | 'letter' | 'in_person' | 'web' | 'social_media' | 'other';
       summary: string;
       documentRef?: string;
+      /** @description Documents already attached to this complaint (POST …/documents) that this fact is or encloses */
+      documentIds?: string[];
     };
     RefuseEscalationRequest: {
       /**
@@ -756,6 +929,8 @@ export interface components {
       /** @description Whether the response explained how to escalate (Code 6.9(g), 6.19(g)) */
       escalationRightsGiven: boolean;
       handler?: string;
+      /** @description Documents already attached to this complaint (POST …/documents) that this fact is or encloses */
+      documentIds?: string[];
     };
     WithdrawComplaintRequest: {
       /**
@@ -944,6 +1119,15 @@ export interface components {
         LCHO: components['schemas']['TsmFigures'];
       };
     };
+    /** @description A document attached: the complaint and its revision (the ETag), and what the ledger found the document to be. */
+    AttachedDocument: {
+      id: string;
+      revision: number;
+      documentId: string;
+      sha256: string;
+      bytes: number;
+      mediaType: string;
+    };
     BreachesPage: {
       asOfPosition: number;
       /** @description Only what had been recorded by then. */
@@ -966,9 +1150,15 @@ export interface components {
       withinTimescale: number;
       percent: number | null;
     };
-    /** @description The complaint's chain verified, or the first revision that cannot even be read. */
+    /** @description The complaint's chain verified (with its documents, when it has any), or the first revision that cannot even be read. */
     ChainVerdict:
-      | components['schemas']['IntegrityReport']
+      | {
+          documents?: components['schemas']['DocumentsCheck'];
+          valid: boolean;
+          events: number;
+          headHash: string | null;
+          firstInvalidRevision: number | null;
+        }
       | {
           /** @enum {boolean} */
           valid: false;
@@ -988,6 +1178,11 @@ export interface components {
     };
     /** @enum {string} */
     CodeVersion: '2020' | '2022' | '2024';
+    /** @description The documents on a complaint's record. */
+    ComplaintDocuments: {
+      id: string;
+      documents: components['schemas']['DocumentRecordBody'][];
+    };
     ComplaintExport: {
       exportedAt: string;
       knownAt?: string;
@@ -1060,6 +1255,12 @@ export interface components {
       remedies: components['schemas']['RemedyRecord'][];
       outstandingActions: string[];
     };
+    Consistency: {
+      from: components['schemas']['SignedTreeHead'];
+      to: components['schemas']['SignedTreeHead'];
+      /** @description RFC 9162 §2.1.4's proof that the first tree is where the second began (hex). */
+      path: string[];
+    };
     /**
      * @description The deadlines the Code sets on a complaint (compliance/deadlines computes them).
      * @enum {string}
@@ -1067,6 +1268,55 @@ export interface components {
     DeadlineKind: 'acknowledgement' | 'stage1Response' | 'stage2Acknowledgement' | 'stage2Response' | 'remedy';
     /** @enum {string} */
     DeadlineStatus: 'pending' | 'met' | 'met_late' | 'breached';
+    /** @enum {string} */
+    Direction: 'inbound' | 'outbound';
+    /** @enum {string} */
+    DocumentKind: 'letter_to_resident' | 'letter_from_resident' | 'third_party_correspondence' | 'report' | 'survey' | 'photo' | 'other';
+    /** @enum {string} */
+    DocumentMediaType:
+      | 'application/pdf'
+      | 'image/jpeg'
+      | 'image/png'
+      | 'image/gif'
+      | 'image/webp'
+      | 'image/tiff'
+      | 'message/rfc822'
+      | 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
+      | 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+      | 'application/vnd.openxmlformats-officedocument.presentationml.presentation'
+      | 'application/vnd.oasis.opendocument.text'
+      | 'application/vnd.oasis.opendocument.spreadsheet'
+      | 'application/x-ole-storage'
+      | 'text/plain';
+    /** @description A document the record names, found missing from the document store or not as it was stored. */
+    DocumentProblemReport: {
+      documentId: string;
+      /** @description The revision of the fact that attached it. */
+      revision: number;
+      /** @enum {string} */
+      problem: 'missing' | 'altered';
+      detail: string;
+    };
+    /** @description A document on the complaint's record, at the revision that attached it. */
+    DocumentRecord: {
+      revision: number;
+      documentId: string;
+      sha256: string;
+      storedSha256: string;
+      bytes: number;
+      mediaType: components['schemas']['DocumentMediaType'];
+      title: string;
+      kind: components['schemas']['DocumentKind'];
+      direction: components['schemas']['Direction'];
+      dated: components['schemas']['Instant'];
+    };
+    /** @description A document on a complaint's record, as the API lists it (its title decrypted on the way out). */
+    DocumentRecordBody: components['schemas']['DocumentRecord'];
+    /** @description The complaint's documents against what is stored. */
+    DocumentsCheck: {
+      checked: number;
+      problems: components['schemas']['DocumentProblemReport'][];
+    };
     ErasureBody: components['schemas']['ErasureOutcome'];
     ErasureOutcome: {
       reference: string;
@@ -1100,8 +1350,64 @@ export interface components {
       data: Record<string, never>;
       /** @description The revisions of the corrections made to this fact. */
       correctedBy?: number[];
+      /** @description For a fact brought in by a bulk import: the import, its file's SHA-256 and the row (docs/import.md). */
+      provenance?: components['schemas']['Provenance'];
       prevHash: string;
       hash: string;
+    };
+    /** @description An import begun (or resumed): its id, and where its progress is. */
+    ImportAccepted: {
+      id: string;
+      /** @description GET it for the progress, and the report once it has ended. */
+      status: string;
+      /** @description True when this file (with this mapping) had been begun before and interrupted: the import goes on from where it stopped. */
+      resumed: boolean;
+    };
+    /**
+     * @description Where an import is: reading the file, deciding its rows, writing the report, or ended.
+     * @enum {string}
+     */
+    ImportPhase: 'staging' | 'deciding' | 'reporting' | 'done' | 'failed';
+    /** @description An import's progress, or how it ended and where its report is. */
+    ImportStatusBody: {
+      reports?: {
+        html: string;
+        csv: string;
+        breaches: string;
+      };
+      id: string;
+      /**
+       * @description `interrupted`: no process is working on it and it has not ended: run the same file again to resume it.
+       * @enum {string}
+       */
+      status: 'running' | 'done' | 'failed' | 'interrupted';
+      phase: components['schemas']['ImportPhase'];
+      dryRun: boolean;
+      source: {
+        name: string;
+        sha256: string;
+        bytes: number;
+        format: components['schemas']['SourceFormat'];
+      };
+      actor: string;
+      startedAt: string;
+      finishedAt?: string;
+      rows: {
+        /** @description Rows in the file: known once it has been read (staging counts them). */
+        total: number | null;
+        staged: number;
+        /** @description Rows with a verdict: refused while staging, or decided. */
+        done: number;
+        accepted: number;
+        refused: number;
+        skipped: number;
+      };
+      rowsPerSecond: number;
+      etaSeconds: number | null;
+      /** @description Why it stopped, when it failed. */
+      error?: string;
+      /** @description How many times it was resumed after an interruption. */
+      resumed: number;
     };
     /** @description An ISO-8601 instant in UTC, `2024-05-01T09:15:00.000Z`. */
     Instant: string;
@@ -1121,6 +1427,8 @@ export interface components {
       revision?: number;
       detail: string;
     };
+    /** @description Two signed tree heads and the consistency proof between them (decision 0024). */
+    LedgerConsistency: components['schemas']['Consistency'];
     /** @description A signed checkpoint of the whole ledger: after the event at `position`, `events` events in all, and `head` the ledger chain's hash there (each link binds an event's stream, revision, position and hash to the link before it). The ledger signs it with a key kept apart from the data, so removing, reordering or rewriting anything up to `position` shows, even for someone who can recompute every hash: they cannot sign. */
     LedgerHead: {
       position: number;
@@ -1139,6 +1447,8 @@ export interface components {
         verified: number;
         latest: {
           signatureChecked: boolean;
+          treeSize?: number;
+          root?: string;
           position: number;
           events: number;
           head: string;
@@ -1158,6 +1468,11 @@ export interface components {
     };
     /** @description An ISO calendar date, `YYYY-MM-DD`, meaning that day in Europe/London. */
     LocalDate: string;
+    MappingSaved: {
+      name: string;
+      /** @description Where to upload files that it maps. */
+      uploads: string;
+    };
     /** @description A remedy not made by the date promised, with what a reader needs to recognise it without its ids. */
     OverdueRemedy: {
       complaintId: string;
@@ -1168,6 +1483,12 @@ export interface components {
       amountPence: number | null;
       /** @description When the complaint it puts right was received. */
       receivedAt: string;
+    };
+    /** @description Where an imported fact came from (docs/import.md): the import, its source file's SHA-256, the row (from 1). */
+    Provenance: {
+      importId: string;
+      sourceSha256: string;
+      row: number;
     };
     ProvisionCompliance: {
       provision: string;
@@ -1242,6 +1563,22 @@ export interface components {
     RetractionReason: 'met_on_time' | 'deadline_moved' | 'no_longer_due';
     /** @enum {string} */
     Severity: 'breach' | 'warning' | 'info';
+    /** @description A checkpoint that signs the tree over the log (statement v2): the head proofs are made against. */
+    SignedTreeHead: {
+      treeSize: number;
+      root: string;
+      position: number;
+      events: number;
+      head: string;
+      /** @description When it was signed (ISO-8601 UTC). */
+      at: string;
+      /** @description Which signing key: the first 16 hex digits of the SHA-256 of its public key (SPKI DER). */
+      keyId: string;
+      /** @description Ed25519 over `checkpointStatement(...)`, base64. */
+      signature: string;
+    };
+    /** @enum {string} */
+    SourceFormat: 'csv' | 'jsonl';
     /** @enum {number} */
     Stage: 1 | 2;
     /** @description How a store's subscription to the log is doing (a store whose subscription talks to a server), for readiness. */
@@ -1306,8 +1643,12 @@ export interface components {
     'Retry-After': number;
     /** @description The scheme to authenticate with (`Bearer`; an `X-API-Key` header works too) */
     'WWW-Authenticate': string;
-    /** @description Names the file a browser saves it as: `complaint-<id>.json` */
+    /** @description Names the file a browser saves it as: `complaint-<id>.json`, `evidence-pack-…zip`, `document-<id>` */
     'Content-Disposition': string;
+    /** @description The document's SHA-256 as RFC 3230 says (`sha-256=<base64>`), checked before it was sent */
+    Digest: string;
+    /** @description The document's SHA-256 in hex, as its DocumentAttached event records it */
+    'X-Content-SHA256': string;
     /** @description The request's correlation id: the caller's `X-Correlation-Id` when it was well formed, else one the ledger made. Recorded in each event the request wrote and in the service's log line for the request. */
     'X-Correlation-Id': string;
     /** @description Requests a client may send per minute (LEDGER_RATE_LIMIT_PER_MINUTE) */
@@ -4560,6 +4901,542 @@ export interface operations {
       };
     };
   };
+  ListComplaintDocuments: {
+    parameters: {
+      query?: {
+        /** @description Record time: only what the ledger had recorded by then (decision 0018) */
+        knownAt?: string;
+      };
+      header?: {
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The documents on the complaint's record (by knownAt, if given): each one's hash, size, type, title, kind, direction and date */
+      200: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ComplaintDocuments'];
+        };
+      };
+      /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
+      400: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or one the ledger does not know */
+      401: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A credential whose roles this operation does not allow */
+      403: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such complaint (or not yet received / recorded at the time asked for) */
+      404: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      409: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Over the rate limit: see `Retry-After` */
+      429: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  AttachDocument: {
+    parameters: {
+      query: {
+        /** @description The document's title as a person would give it (kept encrypted, like all free text) */
+        title: string;
+        kind: 'letter_to_resident' | 'letter_from_resident' | 'third_party_correspondence' | 'report' | 'survey' | 'photo' | 'other';
+        direction: 'inbound' | 'outbound';
+        /** @description The document's own date (a letter's, a report's; a bare date is London midnight) */
+        dated: string;
+      };
+      header?: {
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        'X-Correlation-Id'?: string;
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    /** @description The document itself: PDF, image, .eml, Office document or plain text */
+    requestBody: {
+      content: {
+        'application/octet-stream': string;
+      };
+    };
+    responses: {
+      /** @description Attached: the complaint, its revision (also the ETag), and what the ledger found the document to be */
+      201: {
+        headers: {
+          ETag: components['headers']['ETag'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AttachedDocument'];
+        };
+      };
+      /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
+      400: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or one the ledger does not know */
+      401: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A credential whose roles this operation does not allow */
+      403: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such complaint (or not yet received / recorded at the time asked for) */
+      404: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not possible in the complaint's current state (problem+json) */
+      409: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Body over 256 KiB */
+      413: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not `application/json` */
+      415: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An impossible value (problem+json) */
+      422: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Over the rate limit: see `Retry-After` */
+      429: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      503: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  GetComplaintDocument: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
+      path: {
+        id: string;
+        documentId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The document, as attached (its type in Content-Type, its SHA-256 in X-Content-SHA256) */
+      200: {
+        headers: {
+          'Content-Disposition': components['headers']['Content-Disposition'];
+          Digest: components['headers']['Digest'];
+          'X-Content-SHA256': components['headers']['X-Content-SHA256'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': string;
+          'image/jpeg': string;
+          'image/png': string;
+          'image/gif': string;
+          'image/webp': string;
+          'image/tiff': string;
+          'message/rfc822': string;
+          'application/vnd.openxmlformats-officedocument.wordprocessingml.document': string;
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+          'application/vnd.openxmlformats-officedocument.presentationml.presentation': string;
+          'application/vnd.oasis.opendocument.text': string;
+          'application/vnd.oasis.opendocument.spreadsheet': string;
+          'application/x-ole-storage': string;
+          'text/plain': string;
+        };
+      };
+      /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
+      400: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or one the ledger does not know */
+      401: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A credential whose roles this operation does not allow */
+      403: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such complaint (or not yet received / recorded at the time asked for) */
+      404: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      409: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The document's resident was erased: it can no longer be read (problem+json) */
+      410: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Over the rate limit: see `Retry-After` */
+      429: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  ExportEvidencePack: {
+    parameters: {
+      query?: {
+        /** @description Business time: as things stood then, from the facts dated on or before it, as the ledger knows them now (a bare date is its London midnight; decision 0018) */
+        asOf?: string;
+        /** @description Record time: only what the ledger had recorded by then (decision 0018) */
+        knownAt?: string;
+      };
+      header?: {
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The evidence pack (a ZIP) */
+      200: {
+        headers: {
+          'Content-Disposition': components['headers']['Content-Disposition'];
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/zip': string;
+        };
+      };
+      /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
+      400: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or one the ledger does not know */
+      401: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A credential whose roles this operation does not allow */
+      403: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such complaint (or not yet received / recorded at the time asked for) */
+      404: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      409: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Over the rate limit: see `Retry-After` */
+      429: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No signed tree head covers the complaint yet, and this process signs none (problem+json) */
+      503: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   ListBreaches: {
     parameters: {
       query?: {
@@ -4795,6 +5672,100 @@ export interface operations {
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
+      };
+      /** @description Over the rate limit: see `Retry-After` */
+      429: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  GetLedgerConsistency: {
+    parameters: {
+      query: {
+        /** @description The tree size of the earlier signed tree head (a checkpoint's treeSize) */
+        from: number;
+        /** @description The tree size of the later signed tree head */
+        to: number;
+      };
+      header?: {
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The two signed tree heads and the proof */
+      200: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LedgerConsistency'];
+        };
+      };
+      /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
+      400: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or one the ledger does not know */
+      401: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A credential whose roles this operation does not allow */
+      403: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No checkpoint signs a tree of that size (problem+json) */
+      404: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description Over the rate limit: see `Retry-After` */
       429: {
@@ -5289,6 +6260,609 @@ export interface operations {
         };
         content: {
           'text/html': string;
+        };
+      };
+      /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
+      400: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or one the ledger does not know */
+      401: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A credential whose roles this operation does not allow */
+      403: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Over the rate limit: see `Retry-After` */
+      429: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  ImportHistory: {
+    parameters: {
+      query?: {
+        /** @description The name of a mapping kept with PUT /v1/imports/mappings/{name}; without it, the ledger's own format (docs/import.md) */
+        mapping?: string;
+        /** @description Decide every row and record nothing (default false) */
+        dryRun?: 'true' | 'false';
+        /** @description The file's name, as the report names it (default: upload.csv or upload.jsonl) */
+        name?: string;
+      };
+      header?: {
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        'X-Correlation-Id'?: string;
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'text/csv': string;
+        'application/x-ndjson': string;
+        'application/jsonl': string;
+      };
+    };
+    responses: {
+      /** @description Begun (or resumed): the file is imported in the background */
+      202: {
+        headers: {
+          /** @description The import */
+          Location?: string;
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImportAccepted'];
+        };
+      };
+      /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
+      400: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or one the ledger does not know */
+      401: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A credential whose roles this operation does not allow */
+      403: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description This file is being imported now (code IMPORT.RUNNING) */
+      409: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body over 256 KiB */
+      413: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not `text/csv` or JSON Lines (`application/x-ndjson`) */
+      415: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Over the rate limit: see `Retry-After` */
+      429: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      503: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  GetImport: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description An import's progress (rows, rows/s, time to go) and, once it has ended, its counts and report */
+      200: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImportStatusBody'];
+        };
+      };
+      /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
+      400: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or one the ledger does not know */
+      401: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A credential whose roles this operation does not allow */
+      403: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such complaint (or not yet received / recorded at the time asked for) */
+      404: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Over the rate limit: see `Retry-After` */
+      429: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  GetImportReport: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The report as a page */
+      200: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
+      400: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or one the ledger does not know */
+      401: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A credential whose roles this operation does not allow */
+      403: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such complaint (or not yet received / recorded at the time asked for) */
+      404: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Over the rate limit: see `Retry-After` */
+      429: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  ExportImportReport: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A row of the report for each row of the file */
+      200: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+      /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
+      400: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or one the ledger does not know */
+      401: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A credential whose roles this operation does not allow */
+      403: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such complaint (or not yet received / recorded at the time asked for) */
+      404: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Over the rate limit: see `Retry-After` */
+      429: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  ExportImportBreaches: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Every deadline the history shows missed or met late */
+      200: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+      /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */
+      400: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or one the ledger does not know */
+      401: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A credential whose roles this operation does not allow */
+      403: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such complaint (or not yet received / recorded at the time asked for) */
+      404: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Over the rate limit: see `Retry-After` */
+      429: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  SaveImportMapping: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
+        traceparent?: string;
+      };
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Keep a mapping (the landlord's columns and code lists, docs/import.md) under a name, for uploads to name */
+      200: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MappingSaved'];
         };
       };
       /** @description Malformed or invalid input: `errors` names each field and the rule it broke (unknown fields included) */

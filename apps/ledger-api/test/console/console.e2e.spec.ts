@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signingKeyFile } from '../../../../libs/ledger/test/support/signing-key';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Ledger } from '@complaint-ledger/ledger';
@@ -22,7 +25,12 @@ let complaintId: string;
 
 beforeAll(async () => {
   if (!browserPath) return;
-  app = await startApp({ LEDGER_HOMES: '2024:LCRA=1000,2024:LCHO=500' }, () => '2026-11-23T12:00:00.000Z');
+  // signing checkpoints: the evidence pack proves the complaint against a signed tree head
+  const keys = mkdtempSync(join(tmpdir(), 'console-keys-'));
+  app = await startApp(
+    { LEDGER_HOMES: '2024:LCRA=1000,2024:LCHO=500', LEDGER_SIGNING_KEY_FILE: signingKeyFile(keys) },
+    () => '2026-11-23T12:00:00.000Z',
+  );
   await app.listen(0, '127.0.0.1');
   base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const http = () => api(app);
@@ -111,6 +119,11 @@ describeInBrowser('the console in headless Chromium', () => {
     const download = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /auditor's export/ }).click()]);
     const exported = JSON.parse(readFileSync((await download[0].path())!, 'utf8'));
     expect(exported).toMatchObject({ complaint: { id: complaintId }, integrity: { valid: true } });
+    const pack = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /evidence pack/ }).click()]);
+    const zip = readFileSync((await pack[0].path())!);
+    expect(pack[0].suggestedFilename()).toBe(`evidence-pack-${complaintId}.zip`);
+    expect(zip.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
+    expect(zip.includes('complaint-file.pdf')).toBe(true);
 
     expect(urls.filter((url) => url.includes(KEYS.auditor))).toEqual([]);
     expect(urls.every((url) => url.startsWith(base))).toBe(true);

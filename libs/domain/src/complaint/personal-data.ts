@@ -29,7 +29,9 @@ export const PERSONAL_DATA_PATHS: Partial<Record<ComplaintEventType, readonly st
   RemedyCompleted: ['notes'],
   ComplaintNotAccepted: ['explanation'],
   EscalationRefused: ['explanation'],
-  CorrespondenceRecorded: ['summary'],
+  // a document reference is free text a housing system fills in (a file name, often the resident's)
+  CorrespondenceRecorded: ['summary', 'documentRef'],
+  DocumentAttached: ['title'],
   ReasonableAdjustmentRecorded: ['adjustment', 'disclosedNeeds'],
   RepresentativeAuthorised: ['name'],
   ComplaintWithdrawn: ['reason'],

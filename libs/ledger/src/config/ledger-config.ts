@@ -3,6 +3,7 @@ import { IsBoolean, IsIn, IsIP, IsInt, IsUrl, MinLength, IsOptional, IsString, M
 import { checkLandlordTimescales, type AlertSettings, type LandlordTimescales, type Tenure } from '@complaint-ledger/domain';
 import type { HomesByYear } from '@complaint-ledger/projections';
 import { parseEventStoreConnectionString } from '@complaint-ledger/event-store';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { closestName } from './closest-name';
 import { Setting, settingNames } from './setting';
@@ -96,6 +97,14 @@ export class LedgerConfig {
   @IsOptional()
   @IsString()
   LEDGER_PROJECTIONS_PATH?: string;
+
+  @Setting(
+    'Import',
+    "The folder bulk imports keep their journals and reports in (docs/import.md); by default `imports` beside the event log (under the system's temporary folder with `LEDGER_STORE=memory`).",
+  )
+  @IsOptional()
+  @IsString()
+  LEDGER_IMPORTS_PATH?: string;
 
   @Setting(
     'Read side',
@@ -322,6 +331,24 @@ export class LedgerConfig {
   @TrueOrFalse()
   LEDGER_VERIFY_WHOLE_LOG_AT_START = true;
 
+  @Setting(
+    'Documents',
+    "Where documents attached to complaints are kept, each encrypted under its resident's data key (default: the folder `documents` beside the log, with EventStoreDB beside the read models; a temporary folder with `LEDGER_STORE=memory`). Back it up with the log (`npm run backup` does).",
+  )
+  @IsOptional()
+  @IsString()
+  LEDGER_DOCUMENTS_PATH?: string;
+
+  @Setting('Documents', 'The largest document accepted, in MB (an upload over it is refused, and nothing of it is kept).')
+  @WholeNumber(1, 1024)
+  LEDGER_DOCUMENT_MAX_MB = 25;
+
+  @Setting('Documents', "The landlord's name, as the evidence pack's complaint file names it.")
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  LEDGER_LANDLORD_NAME?: string;
+
   @Setting('Security and privacy', "Years after a resident's last complaint closed before the worker erases their personal data; 0: never.")
   @WholeNumber(0, 100)
   LEDGER_RETENTION_YEARS = 6;
@@ -430,6 +457,28 @@ export class LedgerConfig {
     if (this.LEDGER_STORE === 'memory') return undefined;
     if (this.LEDGER_STORE === 'sqlite') return join(dirname(this.LEDGER_SQLITE_PATH), 'verified-mark.json');
     return './data/verified-mark.json';
+  }
+
+  /** The documents' folder; undefined with the memory store (Ledger.open makes a temporary one). */
+  get documentsPath(): string | undefined {
+    if (this.LEDGER_DOCUMENTS_PATH) return this.LEDGER_DOCUMENTS_PATH;
+    if (this.LEDGER_STORE === 'memory') return undefined;
+    if (this.LEDGER_STORE === 'sqlite') return join(dirname(this.LEDGER_SQLITE_PATH), 'documents');
+    return join(dirname(this.projectionsPath === ':memory:' ? './data/projections.sqlite' : this.projectionsPath), 'documents');
+  }
+
+  /** The Merkle tree over the log, derived from it (proofs are made from it): beside the log, or with EventStoreDB beside the read models. */
+  get merklePath(): string {
+    if (this.LEDGER_STORE === 'memory') return ':memory:';
+    if (this.LEDGER_STORE === 'sqlite') return join(dirname(this.LEDGER_SQLITE_PATH), 'merkle.sqlite');
+    return this.projectionsPath === ':memory:' ? ':memory:' : join(dirname(this.projectionsPath), 'merkle.sqlite');
+  }
+
+  get importsPath(): string {
+    if (this.LEDGER_IMPORTS_PATH) return this.LEDGER_IMPORTS_PATH;
+    if (this.LEDGER_STORE === 'memory') return join(tmpdir(), `ledger-imports-${process.pid}`);
+    if (this.LEDGER_STORE === 'sqlite') return join(dirname(this.LEDGER_SQLITE_PATH), 'imports');
+    return './data/imports';
   }
 
   get keysPath(): string {

@@ -219,7 +219,7 @@ export class LedgerIntegrity {
     if (!(await this.readOn())) return;
     const due = this.unsigned >= this.settings.everyEvents || Date.now() - this.oldestUnsignedAt >= this.settings.everyMs;
     if (!this.unsigned || !(due || force)) return;
-    const checkpoint = this.settings.signing.sign(this.verifier.head, this.clock());
+    const checkpoint = this.settings.signing.sign(this.verifier.head, this.clock(), this.verifier.tree);
     const recorded = await this.write.recordCheckpoint(checkpoint);
     if (recorded) {
       this.known = { state: { last: checkpoint }, revision: recorded.revision };

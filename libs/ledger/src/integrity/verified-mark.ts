@@ -25,8 +25,9 @@ export interface VerifiedMark extends VerifiedState {
 
 type Unsigned = Omit<VerifiedMark, 'keyId' | 'signature'>;
 
+// v2 carries the Merkle tree's right edge, signed with the rest: the next start carries the tree on from it
 const statementOf = (mark: Unsigned): string =>
-  `complaint-ledger verified-mark v1\n${JSON.stringify({
+  `complaint-ledger verified-mark ${mark.tree ? 'v2' : 'v1'}\n${JSON.stringify({
     position: mark.position,
     checkpointEventHash: mark.checkpointEventHash,
     checkpointRevision: mark.checkpointRevision,
@@ -34,6 +35,7 @@ const statementOf = (mark: Unsigned): string =>
     streams: mark.streams,
     checkpoints: mark.checkpoints,
     verifiedAt: mark.verifiedAt,
+    ...(mark.tree ? { tree: { size: mark.tree.size, hashes: mark.tree.hashes } } : {}),
   })}\n`;
 
 /** Writes the mark (a new file renamed over the old, so a crash leaves one or the other). */
@@ -54,6 +56,8 @@ export function readMark(path: string, key: CheckpointVerifyingKey): { mark: Ver
     return { mark: null, why: `${path} cannot be read as a verified mark` };
   }
   if (!key.verifiesStatement(statementOf(mark), mark)) return { mark: null, why: `${path} is not signed by the ledger's key` };
+  if (!mark.tree)
+    return { mark: null, why: `${path} was written before the Merkle tree over the log, which only a whole verification builds` };
   return { mark };
 }
 

@@ -20,6 +20,8 @@ import { openIntegrity } from './integrity';
 import { refuseDuringRestore } from '../backup/restore-marker';
 import { openDuties } from '../duties/open-duties';
 import type { DutyLease } from '../duties/lease';
+import { openEvidence, type Evidence } from './evidence';
+import { Imports } from '../import/imports';
 
 /**
  * What a process runs besides the write path. `api`: with LEDGER_THREADS, the log's commits and
@@ -37,6 +39,11 @@ export interface OpenLedgerOptions {
   readonly store?: EventStore;
   /** Loggers by context (the service's log lines in the apps: openLogging); plain lines by default. */
   readonly loggers?: LoggerFactory;
+  /**
+   * Commit the SQLite log on a writer thread whatever the role (LEDGER_THREADS still says no): the
+   * import decides on its main thread while the writer commits. The projections stay as the role has them.
+   */
+  readonly writerThread?: boolean;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -62,6 +69,10 @@ export class Ledger {
   readonly integrity: LedgerIntegrity;
   /** The lease on the singleton duties: only its holder relays, sweeps, signs checkpoints and applies retention. */
   readonly duties: DutyLease;
+  /** Documents on complaints' records, proofs against signed tree heads, and evidence packs (decision 0024). */
+  readonly evidence: Evidence;
+  /** Bulk imports of a landlord's history, through the write path (docs/import.md). */
+  readonly imports: Imports;
   private readonly timers: NodeJS.Timeout[] = [];
   private sweeping: Promise<SweepResult | null> | null = null;
   /** Settles once the start-up verification has run (the integrity watch says what it found). */
@@ -95,14 +106,24 @@ export class Ledger {
         },
       },
     });
-    this.queries = new LedgerQueries(store, this.readSide, this.rules, config, clock, threads);
     this.integrity = openIntegrity(config, store, this.write, clock, logger, this.metrics.registry, () => this.duties.held);
+    this.evidence = openEvidence(config, store, this.write, this.integrity, personalData, clock);
+    this.queries = new LedgerQueries(store, this.readSide, this.rules, config, clock, threads, this.evidence.store);
+    this.evidence.connect(this.queries.complaints);
     this.detector = new DeadlineDetector(this.write, this.readSide.db, { clock });
     this.erasure = personalData ? new ResidentErasure(personalData.keys, this.write, this.readSide, clock) : null;
+    this.imports = new Imports({
+      path: config.importsPath,
+      write: this.write,
+      store,
+      clock,
+      clockSkewMs: config.LEDGER_CLOCK_SKEW_SECONDS * 1000,
+      compliance: { rules: this.rules, alerts: config.alertSettings },
+    });
   }
 
   /** Opens everything; the master key is read first, so without one an API process has opened nothing. */
-  static open(config: LedgerConfig, { role, clock = systemClock, store, loggers = plainLoggers }: OpenLedgerOptions): Ledger {
+  static open(config: LedgerConfig, { role, clock = systemClock, store, loggers = plainLoggers, writerThread }: OpenLedgerOptions): Ledger {
     const logger = loggers('ledger');
     const files = [...(config.LEDGER_STORE === 'sqlite' ? [config.LEDGER_SQLITE_PATH] : []), config.keysPath];
     refuseDuringRestore(files);
@@ -114,7 +135,7 @@ export class Ledger {
       logger.warn(`retention is off: ${(error as Error).message}`);
     }
     const threads = role === 'api' && config.LEDGER_THREADS;
-    const eventStore = store ?? openEventStore(config, clock, logger, threads);
+    const eventStore = store ?? openEventStore(config, clock, logger, (writerThread || threads) && config.LEDGER_THREADS);
     try {
       refuseDuringRestore(files); // again, now the files are open: a restore begun meanwhile is not run over
     } catch (error) {
@@ -129,7 +150,14 @@ export class Ledger {
       const keysDependency = personalData.keys.commitDependency();
       if (keysDependency) eventStore.dependOn(keysDependency);
     }
-    return new Ledger(config, role, clock, eventStore, personalData, logger, loggers, threads);
+    try {
+      return new Ledger(config, role, clock, eventStore, personalData, logger, loggers, threads);
+    } catch (error) {
+      // the read models kept by another process (ReadModelInUse), a bad setting: close what was opened, so the caller may try again
+      if (!store) void eventStore.close();
+      personalData?.keys.close();
+      throw error;
+    }
   }
 
   /**
@@ -144,11 +172,7 @@ export class Ledger {
     const signs = !!this.config.LEDGER_SIGNING_KEY_FILE && this.config.LEDGER_CHECKPOINT_EVERY_EVENTS > 0;
     if (this.relay || sweepMs > 0 || years || signs) await this.duties.start();
     this.relay?.start();
-    // the whole log is verified in the background (serving need not wait for a long log); checkpoints follow once it is intact
-    this.verification = this.integrity.start().then(
-      () => this.every(1000, () => void this.integrity.tick()),
-      (error: unknown) => this.logger.error(`ledger verification could not run: ${(error as Error).message}`),
-    );
+    this.watchIntegrity();
     if (sweepMs > 0) {
       const sweepIfHeld = () => void (this.duties.held && this.sweep());
       sweepIfHeld(); // the start-up sweep need not hold up serving
@@ -190,6 +214,23 @@ export class Ledger {
     }
   }
 
+  /**
+   * What a process that only writes needs (the bulk import, which catches the read models up once
+   * it has written, not event by event): the log verified in the background, checkpoints signed
+   * as it grows; no projections, relay or sweeps.
+   */
+  startWriting(): void {
+    this.watchIntegrity();
+  }
+
+  /** The whole log verified in the background (serving need not wait for a long log); checkpoints follow once it is intact. */
+  private watchIntegrity(): void {
+    this.verification = this.integrity.start().then(
+      () => this.every(1000, () => void this.integrity.tick()),
+      (error: unknown) => this.logger.error(`ledger verification could not run: ${(error as Error).message}`),
+    );
+  }
+
   /** One deadline sweep (never two at once); errors are logged, not thrown, so the timer keeps going. */
   sweep(): Promise<SweepResult | null> {
     this.sweeping ??= this.detector
@@ -218,6 +259,7 @@ export class Ledger {
   /** Stops the timers and the relay, lets a sweep under way finish, then closes the read side, the log and the keys. */
   async close(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
+    await this.imports.close();
     await this.sweeping;
     this.integrity.stop();
     await this.verification;
@@ -228,6 +270,7 @@ export class Ledger {
     await this.queries.close();
     await this.readSide.stop();
     await this.store.close();
+    this.evidence.close();
     this.personalData?.keys.close();
   }
 

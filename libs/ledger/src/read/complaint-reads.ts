@@ -23,6 +23,8 @@ import type { Clock } from '../clock';
 import { CommandRefused } from '../write/refusals';
 import { ComplaintNotFound, ComplaintNotYet } from './errors';
 import type { ChainVerdict, ComplaintExport, ComplaintView, HistoryEvent } from './results';
+import type { DocumentStore } from '../evidence/documents/document-store';
+import { checkStored } from '../evidence/documents/documents';
 
 /** A place the console's replay control can stand: after one fact people recorded (as corrected), in the order they happened. */
 export interface ReplayStep {
@@ -55,6 +57,8 @@ export class ComplaintReads {
     private readonly store: EventStore,
     private readonly rules: ComplianceRules,
     private readonly clock: Clock,
+    /** Where the complaints' documents are kept, checked with the chain. */
+    private readonly documentStore?: DocumentStore,
   ) {}
 
   /** The complaint now, or as it stood (asOf) or was known (knownAt); and the revision its ETag names. */
@@ -79,10 +83,19 @@ export class ComplaintReads {
     };
   }
 
-  /** The complaint's hash chain verified; a damaged event is the finding itself, reported by revision. */
+  /**
+   * The complaint's hash chain verified, and each document it names against the hash of what is
+   * stored (a document missing or altered is tampering: not valid); a damaged event is the finding
+   * itself, reported by revision.
+   */
   async chain(id: string, knownAt?: string): Promise<ChainVerdict> {
     try {
-      return verifyChain(await this.recorded(id, knownAt));
+      const recorded = await this.recorded(id, knownAt);
+      const verdict = verifyChain(recorded);
+      const records = foldEvents(recorded.map(complaintEventOf))?.documents ?? [];
+      if (!this.documentStore || !records.length) return verdict;
+      const problems = await checkStored(this.documentStore, records);
+      return { ...verdict, valid: verdict.valid && !problems.length, documents: { checked: records.length, problems } };
     } catch (error) {
       if (!(error instanceof UnreadableEvent)) throw error;
       return { valid: false, events: null, headHash: null, firstInvalidRevision: error.revision, detail: error.message };
@@ -200,6 +213,7 @@ function historyOf(recorded: readonly RecordedEvent[]): HistoryEvent[] {
     schemaVersion: metadata.schemaVersion,
     data,
     ...(correctedBy.has(revision) ? { correctedBy: correctedBy.get(revision) } : {}),
+    ...(metadata.provenance ? { provenance: metadata.provenance } : {}),
     prevHash: metadata.prevHash,
     hash: metadata.hash,
   }));

@@ -13,6 +13,7 @@ const CATCH_UP_MS = 5_000;
 
 /** Queries waiting for the query thread at most, beyond which one is refused at once (503). */
 const MAX_WAITING_QUERIES = 256;
+import type { DocumentStore } from '../evidence/documents/document-store';
 
 /**
  * The ledger's read side, beside its one write path: every question the apps ask, live or at a
@@ -26,8 +27,16 @@ export class LedgerQueries {
 
   private readonly position: () => number;
 
-  constructor(store: EventStore, readSide: ReadSide, rules: ComplianceRules, config: LedgerConfig, clock: Clock, ownThread: boolean) {
-    this.complaints = new ComplaintReads(store, rules, clock);
+  constructor(
+    store: EventStore,
+    readSide: ReadSide,
+    rules: ComplianceRules,
+    config: LedgerConfig,
+    clock: Clock,
+    ownThread: boolean,
+    documents?: DocumentStore,
+  ) {
+    this.complaints = new ComplaintReads(store, rules, clock, documents);
     const position = (this.position = () => readSide.runner.position);
     this.readModels =
       ownThread && store instanceof SqliteEventStore && config.projectionsPath !== ':memory:'

@@ -42,8 +42,17 @@ export interface DecisionCycle<S, E, A> {
   decide(state: S, revision: number): readonly E[];
   /** The events as the store takes them (ids, metadata, personal data protected), once they may be written. */
   seal(events: readonly E[], state: S): Promise<NewEvent[]> | NewEvent[];
-  /** The answer once the events are appended (or found already there), or when there was nothing to record. */
-  answer(outcome: { readonly decided: readonly E[]; readonly revision: number; readonly appended: AppendResult | null }): A;
+  /**
+   * The answer once the events are appended (or found already there), or when there was nothing to
+   * record: with the state decided on and the events as sealed (none when nothing was appended).
+   */
+  answer(outcome: {
+    readonly decided: readonly E[];
+    readonly revision: number;
+    readonly appended: AppendResult | null;
+    readonly state: S;
+    readonly sealed: readonly NewEvent[];
+  }): A;
   /** Whether a failed append is another writer's change, to re-read and decide again (false: it is thrown). */
   retryable(error: unknown): boolean;
 }
@@ -54,7 +63,7 @@ export interface DecisionCycle<S, E, A> {
  * another writer appended in between, wait a random, growing moment, read again and decide again
  * (MAX_ATTEMPTS at most). Every event in the log is written through here.
  */
-export async function runDecision<S, E, A>(store: EventStore, cycle: DecisionCycle<S, E, A>): Promise<A> {
+export async function runDecision<S, E, A>(store: DecisionStore, cycle: DecisionCycle<S, E, A>): Promise<A> {
   for (let attempt = 1; ; attempt++) {
     const known = attempt === 1 ? cycle.known : undefined;
     const recorded = known ? null : await read(store, cycle.stream, cycle.lastEventOnly);
@@ -63,12 +72,12 @@ export async function runDecision<S, E, A>(store: EventStore, cycle: DecisionCyc
     if (early !== undefined) return early;
     const state = known ? known.state : cycle.fold(recorded!);
     const decided = cycle.decide(state, revision);
-    if (!decided.length) return cycle.answer({ decided, revision, appended: null });
+    if (!decided.length) return cycle.answer({ decided, revision, appended: null, state, sealed: [] });
     try {
       const expected = revision < 0 ? 'no_stream' : revision;
       const attributes = { 'ledger.stream': cycle.stream, 'ledger.expected_revision': String(expected), 'ledger.attempt': attempt };
       // sealed within the span, so the events carry its context: the relay's publishing continues the trace from here
-      const appended = await inSpan(
+      const { appended, sealed } = await inSpan(
         'event-store.append',
         attributes,
         async (span) => {
@@ -77,11 +86,11 @@ export async function runDecision<S, E, A>(store: EventStore, cycle: DecisionCyc
           const head = recorded ? headRead(recorded, events) : known?.revision === -1 ? { revision: -1, hash: GENESIS_HASH } : undefined;
           const result = await store.append(cycle.stream, events, expected, head);
           span.setAttributes({ 'ledger.events': events.length, 'ledger.position': result.position, 'ledger.written': result.written });
-          return result;
+          return { appended: result, sealed: events };
         },
         isConflict,
       );
-      return cycle.answer({ decided, revision, appended });
+      return cycle.answer({ decided, revision, appended, state, sealed });
     } catch (error) {
       if (!cycle.retryable(error) || attempt >= MAX_ATTEMPTS) throw error;
       await backoff(attempt);
@@ -89,8 +98,12 @@ export async function runDecision<S, E, A>(store: EventStore, cycle: DecisionCyc
   }
 }
 
-const read = async (store: EventStore, stream: string, lastEventOnly = false): Promise<RecordedEvent[]> => {
+/** A store the loop writes through: the log, or a dry run's make-believe, which may read only whole streams. */
+type DecisionStore = Pick<EventStore, 'append' | 'readStream'> & Partial<Pick<EventStore, 'readLastEvent'>>;
+
+const read = async (store: DecisionStore, stream: string, lastEventOnly = false): Promise<RecordedEvent[]> => {
   if (!lastEventOnly) return store.readStream(stream);
+  if (!store.readLastEvent) return (await store.readStream(stream)).slice(-1);
   const last = await store.readLastEvent(stream);
   return last ? [last] : [];
 };

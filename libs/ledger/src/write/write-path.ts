@@ -30,6 +30,7 @@ import {
   WrongExpectedRevision,
   type EventStore,
   type NewEvent,
+  type Provenance,
 } from '@complaint-ledger/event-store';
 import type { Clock } from '../clock';
 import type { CommandMetrics } from './command-metrics';
@@ -57,10 +58,24 @@ export interface CommandRequest {
   readonly retry?: RetryIdentity;
   /**
    * What the caller already knows of the complaint, so the first attempt need not read the stream
-   * (a read model's copy, for the deadline sweep). Not with a retry identity, whose earlier uses
-   * only the stream can show.
+   * (a read model's copy, for the deadline sweep; the state an import's previous row left). With a
+   * retry identity, only when the caller read the stream at `revision` and saw no earlier use of
+   * the retry key in it (`retryUnseen`): the append at that revision fails if anything came since,
+   * and the next attempt reads the stream. Otherwise only the stream can show the earlier uses.
    */
-  readonly known?: { readonly state: State; readonly revision: number };
+  readonly known?: { readonly state: State; readonly revision: number; readonly retryUnseen?: boolean };
+  /** The caller follows the complaint (the import, row after row): answer with its state after the command. */
+  readonly follow?: boolean;
+  /**
+   * A fact brought in by a bulk import (docs/import.md): recorded in each event's metadata. Only
+   * such a request may carry a retry key in the import's reserved prefix (`import:`).
+   */
+  readonly provenance?: Provenance;
+  /**
+   * Ids for what the decider creates (remedies), in order, instead of random ones: an import names
+   * each remedy after the landlord's own reference, so a later row (or file) can complete it.
+   */
+  readonly newIds?: readonly string[];
 }
 
 export interface CommandOutcome {
@@ -76,10 +91,18 @@ export interface CommandOutcome {
   readonly recorded: readonly ComplaintEvent['type'][];
   /** True when this was a retry of a request already recorded: nothing new was written. */
   readonly replayed: boolean;
+  /** When replayed: where the fact first recorded came from, if an import brought it in. */
+  readonly replayedFrom?: Provenance;
+  /**
+   * With `follow`: the complaint as it stands after what this command recorded, folded from the
+   * events as stored (absent when replayed); the caller passes it as `known` with its next command.
+   */
+  readonly state?: State;
 }
 
 export interface WritePathDependencies {
-  readonly store: EventStore;
+  /** Where events are read and appended: the ledger's log, or a dry run's make-believe (import/dry-run-store.ts). */
+  readonly store: Pick<EventStore, 'append' | 'readStream'>;
   readonly clock: Clock;
   /** Encrypts personal data under the resident's key; null in a process without the master key (only system facts). */
   readonly personalData: PersonalDataCipher | null;
@@ -95,6 +118,8 @@ interface RetryKey {
   readonly key: string;
   /** Absent for a key derived from the request: the key is the request's hash. */
   readonly requestHash?: string;
+  /** An import's key: it names the fact, not the credential's request (docs/import.md). */
+  readonly imported?: true;
 }
 
 /**
@@ -151,7 +176,7 @@ export class WritePath {
    * recognises a retry, so the request sent again lands on the same complaint.
    */
   complaintIdFor(actor: string, retry: RetryIdentity): string {
-    return uuidFrom(`complaint|${retryKeyOf(actor, retry).key}`);
+    return uuidFrom(`complaint|${retryKeyOf(actor, retry, false).key}`);
   }
 
   /**
@@ -164,6 +189,7 @@ export class WritePath {
     this.refuseIfBroken(); // never sign over a broken log
     return runDecision(this.deps.store, {
       stream: CHECKPOINT_STREAM,
+      // the last checkpoint alone (another replica may have signed since this one verified): read from the end, and its hash chains the append
       lastEventOnly: true,
       fold: (recorded) => recorded.reduce((state, event) => evolveCheckpoint(state, event as unknown as LedgerCheckpointed), NO_CHECKPOINT),
       decide: (state) => {
@@ -209,7 +235,7 @@ export class WritePath {
     const { store, clock, clockSkewMs, compliance } = this.deps;
     const id = request.complaintId;
     const stream = complaintStream(id);
-    const retry = request.retry && retryKeyOf(request.actor, request.retry);
+    const retry = request.retry && retryKeyOf(request.actor, request.retry, request.provenance !== undefined);
     let lastPosition = -1;
     const outcome = (
       revision: number,
@@ -225,16 +251,18 @@ export class WritePath {
     });
     return runDecision(store, {
       stream,
-      known: retry ? undefined : request.known,
+      known: retry && !request.known?.retryUnseen ? undefined : request.known,
       fold: (recorded) => foldEvents(recorded.map(complaintEventOf)),
       settled: (recorded, revision) => {
         lastPosition = recorded?.at(-1)?.position ?? -1;
         const prior = retry && recorded ? recorded.filter((event) => event.metadata.idempotencyKey === retry.key) : [];
         if (prior.length) {
-          // a key is the credential's own: the same key from another credential, or with another request, is not a retry
-          if (prior[0]!.metadata.actor !== request.actor) throw new IdempotencyKeyReused();
+          // a key is the credential's own: the same key from another credential, or with another request, is not a retry;
+          // an import's key names the fact itself, so the same fact imported by another credential is the same fact
+          if (!retry!.imported && prior[0]!.metadata.actor !== request.actor) throw new IdempotencyKeyReused();
           if (retry!.requestHash !== undefined && prior[0]!.metadata.requestHash !== retry!.requestHash) throw new IdempotencyKeyReused();
-          return outcome(prior.at(-1)!.revision, prior.at(-1)!.position, [], true);
+          const from = prior[0]!.metadata.provenance;
+          return { ...outcome(prior.at(-1)!.revision, prior.at(-1)!.position, [], true), ...(from ? { replayedFrom: from } : {}) };
         }
         if (request.ifMatch === undefined) return undefined;
         const current = recorded ? concurrencyRevisionOf(recorded) : revision;
@@ -242,7 +270,7 @@ export class WritePath {
         return undefined;
       },
       decide: (state) => {
-        const decided = decide(request.command, state, { now: clock(), newId: randomUUID, clockSkewMs, compliance });
+        const decided = decide(request.command, state, { now: clock(), newId: idSource(request.newIds), clockSkewMs, compliance });
         if (isDomainError(decided)) throw new CommandRefused(decided);
         return decided;
       },
@@ -252,15 +280,16 @@ export class WritePath {
         if (keysDurable) await keysDurable;
         return sealed;
       },
-      answer: ({ decided, revision, appended }) =>
-        appended
-          ? outcome(
-              appended.revision,
-              appended.position,
-              appended.written ? decided.map((event) => event.type) : [],
-              !appended.written && !!retry,
-            )
-          : outcome(revision, lastPosition, [], false),
+      answer: ({ decided, revision, appended, state, sealed }) => {
+        if (!appended) return { ...outcome(revision, lastPosition, [], false), ...(request.follow ? { state } : {}) };
+        const answer = outcome(
+          appended.revision,
+          appended.position,
+          appended.written ? decided.map((event) => event.type) : [],
+          !appended.written && !!retry,
+        );
+        return request.follow && appended.written ? { ...answer, state: foldEvents(sealed.map(complaintEventOf), state) } : answer;
+      },
       // a reused event id from this very request's retry is not another writer: the store recognises it
       retryable: (error) => error instanceof WrongExpectedRevision || (error instanceof DuplicateEventId && !retry),
     });
@@ -284,6 +313,7 @@ export class WritePath {
         schemaVersion: EVENT_SCHEMA_VERSION,
         ...(retry ? { idempotencyKey: retry.key, ...(retry.requestHash ? { requestHash: retry.requestHash } : {}) } : {}),
         ...recordedTraceContext(),
+        ...(request.provenance ? { provenance: request.provenance } : {}),
       },
     }));
   }
@@ -305,15 +335,26 @@ export class WritePath {
  * no answer, or 503 "outcome unknown", sends it again and it is recorded once). The hash of a
  * client key keeps its earlier shape (method, path, body), so keys stored before compare equal.
  */
-function retryKeyOf(actor: string, retry: RetryIdentity): RetryKey {
-  // the derived keys' prefix is the ledger's: a client key in it could stand in for another credential's request
+function retryKeyOf(actor: string, retry: RetryIdentity, imported: boolean): RetryKey {
+  // the derived keys' prefix is the ledger's: a client key in it could stand in for another credential's request;
+  // the import's prefix is the ledger's too, and only an import (a request with provenance) uses it
   if (retry.idempotencyKey?.startsWith(DERIVED)) throw new IdempotencyKeyReused();
+  if ((retry.idempotencyKey?.startsWith(IMPORT_KEY_PREFIX) ?? false) !== imported) throw new IdempotencyKeyReused();
   const request = { method: retry.request.method, path: retry.request.path, body: retry.request.body ?? null };
+  if (imported) return { key: retry.idempotencyKey!, requestHash: sha256(canonicalJson(request)), imported: true };
   if (retry.idempotencyKey) return { key: retry.idempotencyKey, requestHash: sha256(canonicalJson(request)) };
   return { key: `${DERIVED}${sha256(canonicalJson({ actor, request }))}` };
 }
 
 const DERIVED = 'derived:';
+/** The prefix of an imported fact's retry key (libs/ledger/src/import/rows.ts makes them). */
+export const IMPORT_KEY_PREFIX = 'import:';
+
+/** The decider's id source: the ids the request names, in order, then random ones (a fresh source for each decision). */
+const idSource = (ids: readonly string[] = []) => {
+  let next = 0;
+  return () => ids[next++] ?? randomUUID();
+};
 
 /** What the write path answers a client with, rather than fails on. */
 const isAnswer = (error: unknown) =>

@@ -118,6 +118,7 @@ export function timelinePage(principal: Principal, model: TimelineModel): string
     ${factsTable(model, auditor)}
     <h2>Integrity</h2>
     ${integrity(model)}
+    <p><a class="button" href="${base}/evidence-pack" download>Download the evidence pack for the Ombudsman (ZIP)</a></p>
     ${auditor ? html`<p><a class="button" href="${base}/export" download>Download the auditor's export (JSON)</a></p>` : ''}`;
   return page(`Complaint ${id}`, body, principal, '/console/complaints');
 }

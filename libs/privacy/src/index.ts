@@ -1,2 +1,4 @@
 export * from './data-keys';
+export * from './key-store';
+export * from './key-binding';
 export * from './personal-data-cipher';

@@ -1,10 +1,12 @@
-import { DataKeyStore, PersonalDataCipher } from '@complaint-ledger/privacy';
+import { DataKeyStore, PersonalDataCipher, type KeyStore } from '@complaint-ledger/privacy';
+import type { EventStore } from '@complaint-ledger/event-store';
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../clock';
 import type { LedgerConfig } from '../config/ledger-config';
+import { EventStoreKeyStore } from '../keys/eventstore-key-store';
 
 export interface PersonalData {
-  readonly keys: DataKeyStore;
+  readonly keys: KeyStore;
   readonly cipher: PersonalDataCipher;
 }
 
@@ -21,8 +23,15 @@ export function masterKeyFrom(config: LedgerConfig): Buffer {
   return key;
 }
 
-/** The residents' data keys (in their own file, wrapped by the master key) and the cipher over them. */
-export function openPersonalData(config: LedgerConfig, clock: Clock): PersonalData {
-  const keys = new DataKeyStore(config.keysPath, masterKeyFrom(config));
+/**
+ * The residents' data keys, wrapped by the master key, and the cipher over them: in their own
+ * SQLite file beside an embedded log (one host), or in EventStoreDB beside its log, where every
+ * replica shares them (decision 0028).
+ */
+export function openPersonalData(config: LedgerConfig, masterKey: Buffer, store: EventStore, clock: Clock): PersonalData {
+  const keys =
+    config.LEDGER_STORE === 'eventstoredb'
+      ? new EventStoreKeyStore(store, masterKey, config.LEDGER_KEY_CACHE_SECONDS * 1000)
+      : new DataKeyStore(config.keysPath, masterKey);
   return { keys, cipher: new PersonalDataCipher(keys, clock) };
 }

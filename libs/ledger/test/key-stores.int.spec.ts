@@ -1,9 +1,10 @@
 import { EventStoreDbEventStore, StoreUnavailable, WrongExpectedRevision } from '@complaint-ledger/event-store';
 import { DataKeyStore, type KeyStore } from '@complaint-ledger/privacy';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStoreKeyStore, keyStream, residentKeysStream } from '../src/keys/eventstore-key-store';
+import { moveKeyFileIntoStore } from '../src/keys/key-file-move';
 import { EventStoreDbStandIn } from '../../../tools/eventstore-stand-in/stand-in';
 import { keyStoreContract } from './key-store-contract';
 
@@ -122,5 +123,53 @@ describe('in EventStoreDB', () => {
     clock = 5_000;
     await b.load([id]);
     expect(b.find(id)).toBeNull();
+  });
+
+  describe('a key file from before the keys were in EventStoreDB is moved into it once, then deleted', () => {
+    const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
+    const fileWith = (write: (file: DataKeyStore) => void) => {
+      const path = join(mkdtempSync(join(tmpdir(), 'ledger-keys-move-')), 'keys.sqlite');
+      const file = new DataKeyStore(path, MASTER);
+      write(file);
+      file.close();
+      return path;
+    };
+
+    it("its keys are the store's, its erasures destroy in the store too, and no copy is left on disk", async () => {
+      let kept = { id: '', key: Buffer.alloc(0) };
+      const path = fileWith((file) => {
+        kept = file.keyFor('RES-KEPT', '2024-01-01T00:00:00.000Z');
+        file.keyFor('RES-ERASED', '2024-01-01T00:00:00.000Z');
+        file.erase('RES-ERASED', '2024-02-01T00:00:00.000Z', 'api-key:admin', 'request');
+      });
+      const keys = replica();
+      expect(await moveKeyFileIntoStore(path, MASTER, keys, quiet)).toEqual({ keys: 1, erasures: 1, toReview: [] });
+      expect(existsSync(path)).toBe(false);
+      const elsewhere = replica();
+      await elsewhere.load([kept.id]);
+      expect(elsewhere.find(kept.id)).toEqual(kept.key);
+      await elsewhere.loadSubject('RES-KEPT');
+      expect(elsewhere.keyFor('RES-KEPT', NOW)).toEqual(kept);
+      await elsewhere.loadSubject('RES-ERASED');
+      expect(elsewhere.erasure('RES-ERASED')?.erasedAt).toBe('2024-02-01T00:00:00.000Z');
+      expect(await moveKeyFileIntoStore(path, MASTER, keys, quiet)).toBeNull(); // once
+    });
+
+    it('a key whose resident the store erased after it was made is not brought back, and one given since an old erasure is not destroyed', async () => {
+      const keys = replica();
+      await keys.erase('RES-LATER', '2024-03-01T00:00:00.000Z', 'api-key:admin', 'request');
+      await keys.loadSubject('RES-GIVEN-SINCE');
+      const since = keys.keyFor('RES-GIVEN-SINCE', '2024-05-01T00:00:00.000Z');
+      await keys.durable();
+      let old = { id: '', key: Buffer.alloc(0) };
+      const path = fileWith((file) => {
+        old = file.keyFor('RES-LATER', '2024-01-01T00:00:00.000Z');
+        file.erase('RES-GIVEN-SINCE', '2024-02-01T00:00:00.000Z', 'api-key:admin', 'request');
+      });
+      expect(await moveKeyFileIntoStore(path, MASTER, keys, quiet)).toEqual({ keys: 0, erasures: 0, toReview: ['RES-GIVEN-SINCE'] });
+      await keys.load([old.id, since.id]);
+      expect(keys.find(old.id)).toBeNull();
+      expect(keys.find(since.id)).toEqual(since.key);
+    });
   });
 });

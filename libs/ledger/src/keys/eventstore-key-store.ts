@@ -12,7 +12,7 @@ export const residentKeysStream = (subject: string): string => `resident-keys-${
 const REMEMBERED = 10_000;
 
 /** Times the erasure reads the resident's stream again when a replica gave them a key meanwhile. */
-const ERASURE_ATTEMPTS = 8;
+const ATTEMPTS = 8;
 
 interface Remembered<T> {
   readonly value: T;
@@ -25,6 +25,8 @@ interface Resident {
   readonly everKeyIds: readonly string[];
   readonly liveKeyIds: readonly string[];
   readonly erasure: Erasure | null;
+  /** When the latest live key was given (null: none). */
+  readonly lastGivenAt?: string | null;
 }
 
 interface ResidentKeys extends Resident {
@@ -119,7 +121,7 @@ export class EventStoreKeyStore implements KeyStore {
         try {
           await this.store.append(residentKeysStream(subject), [event('ResidentKeysErased', erased)], expectedAt(resident.revision));
         } catch (error) {
-          if (error instanceof WrongExpectedRevision && attempt < ERASURE_ATTEMPTS) continue; // a replica gave them a key meanwhile
+          if (error instanceof WrongExpectedRevision && attempt < ATTEMPTS) continue; // a replica gave them a key meanwhile
           throw error;
         }
         erasedNow = true;
@@ -137,6 +139,47 @@ export class EventStoreKeyStore implements KeyStore {
       });
       return erasedNow;
     }
+  }
+
+  /**
+   * A key made before the keys were in the store (a key file's: key-file-move.ts), put in it as the
+   * resident's, unless it is there already or the store records their erasure after it was made.
+   */
+  async adopt(subject: string, id: string, key: Buffer, madeAt: string): Promise<'moved' | 'there' | 'erased'> {
+    for (let attempt = 1; ; attempt++) {
+      const resident = await this.readResident(subject);
+      if (resident.everKeyIds.includes(id)) return 'there';
+      if (resident.erasure && resident.erasure.erasedAt >= madeAt) return 'erased';
+      const wrapped = wrapKey(this.masterKey, key, subject, id).toString('base64');
+      await this.store.append(keyStream(id), [event('DataKeyMade', { subject, wrapped })], 'no_stream').catch((error: unknown) => {
+        if (!(error instanceof WrongExpectedRevision)) throw error; // there from a move cut short
+      });
+      try {
+        await this.store.append(
+          residentKeysStream(subject),
+          [event('KeyAssigned', { keyId: id, at: madeAt })],
+          expectedAt(resident.revision),
+        );
+      } catch (error) {
+        if (error instanceof WrongExpectedRevision && attempt < ATTEMPTS) continue;
+        throw error;
+      }
+      this.residents.delete(subject);
+      return 'moved';
+    }
+  }
+
+  /**
+   * An erasure a key file recorded, made in the store: unless it is recorded there already, or the
+   * resident was given a key after it (personal data given since, which it must not destroy): then
+   * 'review', for an operator to look at.
+   */
+  async adoptErasure(erasure: Erasure): Promise<'moved' | 'there' | 'review'> {
+    const resident = await this.readResident(erasure.subject);
+    if (resident.erasure && resident.erasure.erasedAt >= erasure.erasedAt) return 'there';
+    if (resident.lastGivenAt && resident.lastGivenAt > erasure.erasedAt) return 'review';
+    await this.erase(erasure.subject, erasure.erasedAt, erasure.actor, erasure.reason);
+    return 'moved';
   }
 
   erasure(subject: string): Erasure | null {
@@ -203,17 +246,20 @@ export class EventStoreKeyStore implements KeyStore {
     let everKeyIds: string[] = [];
     let liveKeyIds: string[] = [];
     let erasure: Erasure | null = null;
+    let lastGivenAt: string | null = null;
     for (const recorded of events as (RecordedEvent & KeyEvent)[]) {
       if (recorded.type === 'KeyAssigned') {
         everKeyIds = [...everKeyIds, recorded.data.keyId];
         liveKeyIds = [...liveKeyIds, recorded.data.keyId];
+        if (lastGivenAt === null || recorded.data.at > lastGivenAt) lastGivenAt = recorded.data.at;
       } else if (recorded.type === 'ResidentKeysErased') {
         const { erasedAt, actor, reason } = recorded.data;
         erasure = { subject, erasedAt, actor, reason };
         liveKeyIds = [];
+        lastGivenAt = null;
       }
     }
-    return { revision: events.at(-1)?.revision ?? -1, everKeyIds, liveKeyIds, erasure };
+    return { revision: events.at(-1)?.revision ?? -1, everKeyIds, liveKeyIds, erasure, lastGivenAt };
   }
 
   /** The key, or null when its stream is gone (erased) or its wrap does not open as its resident's key. */

@@ -119,7 +119,7 @@ export class Ledger {
     const eventStore = store ?? openEventStore(config, clock, logger, threads);
     let personalData: PersonalData | null = null;
     try {
-      personalData = masterKey ? openPersonalData(config, masterKey, eventStore, clock) : null;
+      personalData = masterKey ? openPersonalData(config, masterKey, eventStore, clock, loggers('data-keys')) : null;
       refuseDuringRestore(files); // again, now the files are open: a restore begun meanwhile is not run over
     } catch (error) {
       void eventStore.close();
@@ -142,6 +142,7 @@ export class Ledger {
    * process holds the duties' lease.
    */
   async start(): Promise<void> {
+    await this.personalData?.moveKeyFile?.(); // before anything is read or written with the keys it holds
     await this.readSide.start();
     const sweepMs = this.config.LEDGER_BREACH_SWEEP_SECONDS * 1000;
     const years = this.role === 'worker' && this.erasure ? this.config.LEDGER_RETENTION_YEARS : 0;

@@ -4,10 +4,14 @@ import { readFileSync } from 'node:fs';
 import type { Clock } from '../clock';
 import type { LedgerConfig } from '../config/ledger-config';
 import { EventStoreKeyStore } from '../keys/eventstore-key-store';
+import { moveKeyFileIntoStore } from '../keys/key-file-move';
+import type { LedgerLogger } from '../logger';
 
 export interface PersonalData {
   readonly keys: KeyStore;
   readonly cipher: PersonalDataCipher;
+  /** With the keys in EventStoreDB: moves a key file left from before into it (at start). */
+  readonly moveKeyFile: (() => Promise<unknown>) | null;
 }
 
 /** The master key from LEDGER_MASTER_KEY or LEDGER_MASTER_KEY_FILE; without one, personal data cannot be opened. */
@@ -28,10 +32,18 @@ export function masterKeyFrom(config: LedgerConfig): Buffer {
  * SQLite file beside an embedded log (one host), or in EventStoreDB beside its log, where every
  * replica shares them (decision 0028).
  */
-export function openPersonalData(config: LedgerConfig, masterKey: Buffer, store: EventStore, clock: Clock): PersonalData {
-  const keys =
-    config.LEDGER_STORE === 'eventstoredb'
-      ? new EventStoreKeyStore(store, masterKey, config.LEDGER_KEY_CACHE_SECONDS * 1000)
-      : new DataKeyStore(config.keysPath, masterKey);
-  return { keys, cipher: new PersonalDataCipher(keys, clock) };
+export function openPersonalData(
+  config: LedgerConfig,
+  masterKey: Buffer,
+  store: EventStore,
+  clock: Clock,
+  logger: LedgerLogger,
+): PersonalData {
+  if (config.LEDGER_STORE !== 'eventstoredb') {
+    const keys = new DataKeyStore(config.keysPath, masterKey);
+    return { keys, cipher: new PersonalDataCipher(keys, clock), moveKeyFile: null };
+  }
+  const keys = new EventStoreKeyStore(store, masterKey, config.LEDGER_KEY_CACHE_SECONDS * 1000);
+  const moveKeyFile = () => moveKeyFileIntoStore(config.keysPath, masterKey, keys, logger);
+  return { keys, cipher: new PersonalDataCipher(keys, clock), moveKeyFile };
 }

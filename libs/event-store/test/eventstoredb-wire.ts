@@ -216,7 +216,7 @@ export function eventStoreDbOnTheWire(client: ClientName): void {
     });
   });
 
-  describe('deleting a stream outside the ledger for good (a tombstone: a resident\'s data key, decision 0028)', () => {
+  describe("deleting a stream outside the ledger for good (a tombstone: a resident's data key, decision 0028)", () => {
     it('reads it as empty, appends to it are refused, a second tombstone is no error, and the server holds none of its events', async () => {
       const store = open();
       const id = `data-key-${randomUUID()}`;

@@ -1,5 +1,5 @@
 import { EventStoreDbEventStore, StoreUnavailable, WrongExpectedRevision } from '@complaint-ledger/event-store';
-import { DataKeyStore, type KeyStore } from '@complaint-ledger/privacy';
+import { DataKeyStore } from '@complaint-ledger/privacy';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

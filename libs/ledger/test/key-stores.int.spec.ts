@@ -136,7 +136,7 @@ describe('in EventStoreDB', () => {
     };
 
     it("its keys are the store's, its erasures destroy in the store too, and no copy is left on disk", async () => {
-      let kept = { id: '', key: Buffer.alloc(0) };
+      let kept: { id: string; key: Buffer } = { id: '', key: Buffer.alloc(0) };
       const path = fileWith((file) => {
         kept = file.keyFor('RES-KEPT', '2024-01-01T00:00:00.000Z');
         file.keyFor('RES-ERASED', '2024-01-01T00:00:00.000Z');
@@ -161,7 +161,7 @@ describe('in EventStoreDB', () => {
       await keys.loadSubject('RES-GIVEN-SINCE');
       const since = keys.keyFor('RES-GIVEN-SINCE', '2024-05-01T00:00:00.000Z');
       await keys.durable();
-      let old = { id: '', key: Buffer.alloc(0) };
+      let old: { id: string; key: Buffer } = { id: '', key: Buffer.alloc(0) };
       const path = fileWith((file) => {
         old = file.keyFor('RES-LATER', '2024-01-01T00:00:00.000Z');
         file.erase('RES-GIVEN-SINCE', '2024-02-01T00:00:00.000Z', 'api-key:admin', 'request');

@@ -1,8 +1,8 @@
 import { EventStoreDbEventStore, StoreUnavailable, WrongExpectedRevision } from '@complaint-ledger/event-store';
 import { DataKeyStore } from '@complaint-ledger/privacy';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { EventStoreKeyStore, keyStream, residentKeysStream } from '../src/keys/eventstore-key-store';
 import { moveKeyFileIntoStore } from '../src/keys/key-file-move';
 import { EventStoreDbStandIn } from '../../../tools/eventstore-stand-in/stand-in';
@@ -153,6 +153,13 @@ describe('in EventStoreDB', () => {
       await elsewhere.loadSubject('RES-ERASED');
       expect(elsewhere.erasure('RES-ERASED')?.erasedAt).toBe('2024-02-01T00:00:00.000Z');
       expect(await moveKeyFileIntoStore(path, MASTER, keys, quiet)).toBeNull(); // once
+    });
+
+    it("a SQLite log's own key file is never taken", async () => {
+      const path = fileWith((file) => file.keyFor('RES-LOCAL', NOW));
+      writeFileSync(join(dirname(path), 'ledger.sqlite'), '');
+      expect(await moveKeyFileIntoStore(path, MASTER, replica(), quiet)).toBeNull();
+      expect(existsSync(path)).toBe(true);
     });
 
     it('a key whose resident the store erased after it was made is not brought back, and one given since an old erasure is not destroyed', async () => {

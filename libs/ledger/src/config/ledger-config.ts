@@ -280,7 +280,7 @@ export class LedgerConfig {
 
   @Setting(
     'Security and privacy',
-    "Where residents' wrapped data keys are kept, apart from the events (default beside the log). With `LEDGER_STORE=eventstoredb` the keys are in EventStoreDB instead, and a file found here is moved into it once (decision 0028).",
+    "Where residents' wrapped data keys are kept, apart from the events (default beside the log). With `LEDGER_STORE=eventstoredb` the keys are in EventStoreDB instead, and a file found where this names (from an earlier version) is moved into it at start, then deleted (decision 0028).",
   )
   @IsOptional()
   @IsString()

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { unwrapKey } from '@complaint-ledger/privacy';
 import type { LedgerLogger } from '../logger';
 import type { EventStoreKeyStore } from './eventstore-key-store';
@@ -13,7 +14,7 @@ export interface KeyFileMoved {
 
 /**
  * Moves a key file written before the keys were in EventStoreDB (decision 0028) into the store,
- * then deletes it: its keys (unless the store records their resident's erasure after they were
+ * then deletes it (never one beside a SQLite log, `ledger.sqlite`, whose keys it is): its keys (unless the store records their resident's erasure after they were
  * made) and its erasures (destroying the resident's keys in the store). A copy left behind would
  * keep readable what an erasure through the store destroys. Run at start; a move cut short is
  * finished by the next one (what is in the store already is recognised).
@@ -25,6 +26,10 @@ export async function moveKeyFileIntoStore(
   logger: LedgerLogger,
 ): Promise<KeyFileMoved | null> {
   if (path === ':memory:' || !existsSync(path)) return null;
+  if (existsSync(join(dirname(path), 'ledger.sqlite'))) {
+    logger.warn(`${path} is beside a SQLite log (ledger.sqlite), whose keys it holds: not moved into EventStoreDB`);
+    return null;
+  }
   const db = new Database(path);
   try {
     db.pragma('secure_delete = ON');

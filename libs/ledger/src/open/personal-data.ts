@@ -44,6 +44,8 @@ export function openPersonalData(
     return { keys, cipher: new PersonalDataCipher(keys, clock), moveKeyFile: null };
   }
   const keys = new EventStoreKeyStore(store, masterKey, config.LEDGER_KEY_CACHE_SECONDS * 1000);
-  const moveKeyFile = () => moveKeyFileIntoStore(config.keysPath, masterKey, keys, logger);
+  // only a file named by LEDGER_KEYS_PATH: the default place is where the SQLite log keeps its own keys
+  const path = config.LEDGER_KEYS_PATH;
+  const moveKeyFile = path ? () => moveKeyFileIntoStore(path, masterKey, keys, logger) : null;
   return { keys, cipher: new PersonalDataCipher(keys, clock), moveKeyFile };
 }

@@ -95,8 +95,7 @@ export const keyIdOf = (value: string): string | null => (value.startsWith(PREFI
 /** Adds to `ids` the key id of every encrypted string in `value`. */
 function collectKeyIds(value: unknown, ids: Set<string>): void {
   if (typeof value === 'string') {
-    const id = keyIdOf(value);
-    if (id) ids.add(id);
+    if (value.startsWith(PREFIX)) ids.add(value.slice(PREFIX.length, value.indexOf(':', PREFIX.length))); // the id alone, not every part
   } else if (Array.isArray(value)) for (const item of value) collectKeyIds(item, ids);
   else if (value && typeof value === 'object') for (const item of Object.values(value)) collectKeyIds(item, ids);
 }

@@ -92,7 +92,9 @@ export function serveBatchAppend(call: BatchAppendCall, host: BatchAppendServer,
       write.identifier,
       outcome.kind === 'wrong-expected-version'
         ? { error: wrongExpectedVersion(outcome.current, write.expected) }
-        : { success: success(outcome.revision, outcome.position) },
+        : outcome.kind === 'stream-deleted'
+          ? { error: streamDeleted(write.identifier) }
+          : { success: success(outcome.revision, outcome.position) },
     );
   };
 
@@ -146,6 +148,10 @@ function wrongExpectedVersion(current: number, expected: Expectation): Status {
   else details.setExpectedStreamPosition(String(expected));
   return status(Code.ALREADY_EXISTS, 'WrongExpectedVersion', details);
 }
+
+/** The server's answer to an append to a stream deleted for good. */
+const streamDeleted = (identifier: shared.StreamIdentifier) =>
+  status(Code.FAILED_PRECONDITION, 'StreamDeleted', new shared.StreamDeleted().setStreamIdentifier(identifier));
 
 const maximumAppendSizeExceeded = (max: number) =>
   status(Code.INVALID_ARGUMENT, 'MaximumAppendSizeExceeded', new shared.MaximumAppendSizeExceeded().setMaxappendsize(max));

@@ -25,7 +25,8 @@ export type Expectation = number | 'any' | 'exists';
 export type AppendOutcome =
   | { readonly kind: 'written'; readonly revision: number; readonly position: number; readonly events: readonly StoredEvent[] }
   | { readonly kind: 'already-written'; readonly revision: number; readonly position: number }
-  | { readonly kind: 'wrong-expected-version'; readonly current: number };
+  | { readonly kind: 'wrong-expected-version'; readonly current: number }
+  | { readonly kind: 'stream-deleted' };
 
 /**
  * The stand-in's log: every event of every stream in one order, positions as byte offsets, each
@@ -35,6 +36,8 @@ export type AppendOutcome =
 export class StandInLog {
   readonly events: StoredEvent[] = [];
   private readonly heads = new Map<string, number>(); // each stream's last revision, truncation or not
+  /** Streams deleted for good: never read or written again. */
+  readonly tombstoned = new Set<string>();
   private nextPosition = 1_000;
 
   constructor(private readonly onStored: (events: readonly StoredEvent[]) => void) {}
@@ -51,6 +54,7 @@ export class StandInLog {
    * event ids already in the stream, in order, are the same append made before.
    */
   append(streamName: string, expected: Expectation, proposed: readonly ProposedEvent[]): AppendOutcome {
+    if (this.tombstoned.has(streamName)) return { kind: 'stream-deleted' };
     const current = this.head(streamName);
     const ofStream = this.events.filter((event) => event.streamName === streamName);
     const earlier = (from: number) =>
@@ -86,6 +90,19 @@ export class StandInLog {
     this.heads.set(streamName, revision);
     this.onStored(stored);
     return stored;
+  }
+
+  /**
+   * Deletes a stream for good (a tombstone): it is never read or written again, and its events are
+   * gone from the log at once, which a real server does at its next scavenge (until then they stay
+   * in its chunk files and `$all`: decision 0028). The position is where the tombstone was written.
+   */
+  tombstone(streamName: string): { readonly position: number } {
+    this.tombstoned.add(streamName);
+    for (let i = this.events.length - 1; i >= 0; i--) if (this.events[i]!.streamName === streamName) this.events.splice(i, 1);
+    const position = this.nextPosition;
+    this.nextPosition += 100;
+    return { position };
   }
 
   /** Removes a stream's events before `revision`, as `$tb` (truncate before) and a scavenge do; revisions go on. */

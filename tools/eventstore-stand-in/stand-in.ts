@@ -25,13 +25,15 @@ export type StandInServer = 'current' | 'older';
 type ReadCall = grpc.ServerWritableStream<streams.ReadReq, streams.ReadResp>;
 type AppendCall = grpc.ServerReadableStream<streams.AppendReq, streams.AppendResp>;
 type FeaturesCall = grpc.ServerUnaryCall<shared.Empty, SupportedMethods>;
+type TombstoneCall = grpc.ServerUnaryCall<streams.TombstoneReq, streams.TombstoneResp>;
 
 /**
  * A stand-in EventStoreDB / KurrentDB node for tests where no server can run: a real gRPC server
  * (HTTP/2, protobuf) implementing what the clients use of a server: `ServerFeatures`, and the
  * `Streams` service's `Read` (a stream both ways, `$all` both ways, the `$all` subscription with a
- * stream-name prefix filter), `BatchAppend` (batch-append.ts) and `Append`, with EventStoreDB's
- * answers: revisions, commit/prepare positions in bytes, `stream-not-found`, the wrong expected
+ * stream-name prefix filter), `BatchAppend` (batch-append.ts), `Append` and `Tombstone`, with
+ * EventStoreDB's answers: revisions, commit/prepare positions in bytes, `stream-not-found`,
+ * `stream-deleted` for a tombstoned stream, the wrong expected
  * version, an append of event ids already there recognised as written, the maximum append size,
  * and its failures (`mode`). Nothing is persisted.
  */
@@ -53,12 +55,12 @@ export class EventStoreDbStandIn {
    * Calls served, by method: `append` counts `Append` calls, `batchAppend` each append made over a
    * `BatchAppend` call (one correlation id), `features` the clients' `GetSupportedMethods` probes.
    */
-  readonly calls = { read: 0, append: 0, batchAppend: 0, subscribe: 0, features: 0 };
+  readonly calls = { read: 0, append: 0, batchAppend: 0, subscribe: 0, features: 0, tombstone: 0 };
   /** Every read answered (not subscriptions): of which stream (`$all`), which way, and how many events it sent. */
   readonly reads: { stream: string; backwards: boolean; events: number }[] = [];
   readonly log = new StandInLog((stored) => this.notify(stored));
   private readonly subscribers = new Set<{ call: ReadCall; prefixes: readonly string[] }>();
-  private readonly hanging = new Set<ReadCall | AppendCall | BatchAppendCall | FeaturesCall>();
+  private readonly hanging = new Set<ReadCall | AppendCall | BatchAppendCall | FeaturesCall | TombstoneCall>();
   private readonly batchAppends = new Set<BatchAppendCall>(); // long-lived: a node shutting down ends them
 
   port = 0;
@@ -73,6 +75,7 @@ export class EventStoreDbStandIn {
         call.on('close', () => this.batchAppends.delete(call));
         serveBatchAppend(call, this, { counted: () => (this.calls.batchAppend += 1), hang: (hung) => this.hanging.add(hung) });
       },
+      tombstone: (call: TombstoneCall, callback: grpc.sendUnaryData<streams.TombstoneResp>) => void this.tombstone(call, callback),
     });
     this.server.addService(ServerFeaturesService, {
       getSupportedMethods: (call: FeaturesCall, callback: grpc.sendUnaryData<SupportedMethods>) => void this.features(call, callback),
@@ -159,6 +162,11 @@ export class EventStoreDbStandIn {
     let prefixes: readonly string[] = [];
     if (options.hasStream()) {
       const name = streamNameOf(options.getStream()!);
+      if (this.log.tombstoned.has(name)) {
+        this.reads.push({ stream: name, backwards, events: 0 });
+        call.emit('error', streamDeleted(name));
+        return;
+      }
       selected = this.log.events.filter((event) => event.streamName === name);
       if (!selected.length) {
         this.reads.push({ stream: name, backwards, events: 0 });
@@ -236,6 +244,7 @@ export class EventStoreDbStandIn {
           customMetadata: message.getCustomMetadata_asU8(),
         })),
       );
+      if (outcome.kind === 'stream-deleted') return callback(streamDeleted(name));
       if (outcome.kind === 'wrong-expected-version') {
         const wrong = new streams.AppendResp.WrongExpectedVersion();
         if (outcome.current < 0) wrong.setCurrentNoStream(new shared.Empty());
@@ -258,8 +267,22 @@ export class EventStoreDbStandIn {
     });
   }
 
+  /**
+   * `Tombstone`: the stream is deleted for good, whatever it held (the clients send `any` unless
+   * told otherwise); one already deleted is answered `stream-deleted`, as a server does.
+   */
+  private async tombstone(call: TombstoneCall, callback: grpc.sendUnaryData<streams.TombstoneResp>): Promise<void> {
+    this.calls.tombstone += 1;
+    if (await this.misbehave(call, (error) => callback(error))) return;
+    const name = Buffer.from(call.request.getOptions()!.getStreamIdentifier()!.getStreamName_asU8()).toString('utf8');
+    if (this.log.tombstoned.has(name)) return callback(streamDeleted(name));
+    const { position } = this.log.tombstone(name);
+    const at = new streams.TombstoneResp.Position().setCommitPosition(String(position)).setPreparePosition(String(position));
+    callback(null, new streams.TombstoneResp().setPosition(at));
+  }
+
   /** Fails or hangs the call as `mode` says; true when it did. */
-  private async misbehave(call: ReadCall | AppendCall, fail: (error: grpc.StatusObject & Error) => void): Promise<boolean> {
+  private async misbehave(call: ReadCall | AppendCall | TombstoneCall, fail: (error: grpc.StatusObject & Error) => void): Promise<boolean> {
     if (this.delayMs) await sleep(this.delayMs);
     if (this.mode === 'silent') {
       this.hanging.add(call);
@@ -299,6 +322,10 @@ export async function silentListener(): Promise<{ connectionString: string; clos
       }),
   };
 }
+
+/** A server's answer to a read of, or a write to, a stream deleted for good. */
+const streamDeleted = (name: string) =>
+  withStatus(grpc.status.FAILED_PRECONDITION, `Event stream '${name}' is deleted.`, { exception: 'stream-deleted', 'stream-name': name });
 
 const streamNameOf = (options: streams.ReadReq.Options.StreamOptions) =>
   Buffer.from(options.getStreamIdentifier()!.getStreamName_asU8()).toString('utf8');

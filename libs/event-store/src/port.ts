@@ -117,6 +117,12 @@ export interface EventStore {
    * coordination outside the ledger's record (the duties' lease). Stores without it keep all.
    */
   keepLast?(streamId: string, count: number): Promise<void>;
+  /**
+   * Deletes a stream for good (EventStoreDB's tombstone, a hard delete): its events are no longer
+   * read, and the name can never be written again. Only for streams outside the ledger's record
+   * (a resident's data key, decision 0028); a stream already deleted is left as it is.
+   */
+  tombstone?(streamId: string): Promise<void>;
   close(): Promise<void>;
 }
 

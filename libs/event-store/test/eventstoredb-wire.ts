@@ -216,6 +216,34 @@ export function eventStoreDbOnTheWire(client: ClientName): void {
     });
   });
 
+  describe("deleting a stream outside the ledger for good (a tombstone: a resident's data key, decision 0028)", () => {
+    it('reads it as empty, appends to it are refused, a second tombstone is no error, and the server holds none of its events', async () => {
+      const store = open();
+      const id = `data-key-${randomUUID()}`;
+      await store.append(id, [newEvent('DataKeyMade', { wrapped: 'secret' })], 'no_stream');
+      await store.tombstone(id);
+      expect(server.calls.tombstone).toBe(1);
+      expect(await store.readStream(id)).toEqual([]);
+      expect(await store.readLastEvent(id)).toBeUndefined();
+      expect(server.log.events.filter((event) => event.streamName === id)).toEqual([]);
+      const refused = await store.append(id, [newEvent()], 'no_stream').catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(StoreUnavailable);
+      expect((refused as StoreUnavailable).outcome).toBe('not-written');
+      expect((refused as Error).message).toMatch(/deleted for good/);
+      await store.tombstone(id); // the server answers stream-deleted: already done
+      expect(server.calls.tombstone).toBe(2);
+    });
+
+    it("refuses to delete the ledger's own streams", async () => {
+      const store = open();
+      const id = stream();
+      await store.append(id, [newEvent()], 'no_stream');
+      await expect(store.tombstone(id)).rejects.toThrow(/never deleted/);
+      expect(server.calls.tombstone).toBe(0);
+      expect(await store.readStream(id)).toHaveLength(1);
+    });
+  });
+
   describe('a server that never answers: every call fails within its deadline, readiness says so', () => {
     const deadlineMs = 300;
     const timed = async (call: () => Promise<unknown>) => {

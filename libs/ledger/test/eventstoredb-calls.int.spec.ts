@@ -26,7 +26,11 @@ beforeEach(async () => {
   write = new WritePath({
     store,
     clock: () => '2024-06-03T10:00:00.000Z',
-    personalData: { protect: (event: { data: object }) => event.data, keysDurable: () => null } as unknown as PersonalDataCipher, // no encryption: not what is counted here
+    personalData: {
+      protect: (event: { data: object }) => event.data,
+      loadKeysOf: () => null,
+      keysDurable: () => null,
+    } as unknown as PersonalDataCipher, // no encryption: not what is counted here
     clockSkewMs: 300_000,
     compliance: { rules: { calendar: new WorkingCalendar() }, alerts: { warningWorkingDays: 2 } },
   });

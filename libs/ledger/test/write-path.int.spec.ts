@@ -17,7 +17,11 @@ const compliance = { rules: { calendar: new WorkingCalendar() }, alerts: { warni
 
 /** The write path with a cipher that encrypts nothing; `keysDurable` stands for its data keys' fsync (null: nothing to wait for). */
 function writePathOn(store: MemoryEventStore, keysDurable: () => Promise<void> | null = () => null, now = '2024-05-01T10:05:00.000Z') {
-  const passThrough = { protect: (event: { data: object }) => event.data, keysDurable } as unknown as PersonalDataCipher;
+  const passThrough = {
+    protect: (event: { data: object }) => event.data,
+    loadKeysOf: () => null,
+    keysDurable,
+  } as unknown as PersonalDataCipher;
   const write = new WritePath({ store, clock: () => now, personalData: passThrough, clockSkewMs: 300_000, compliance });
   return { execute: (r: CommandRequest) => write.execute(r) };
 }

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import type { DataKeyStore } from './data-keys';
+import type { KeyStore } from './key-store';
 import { randomView } from './random-pool';
 
 /**
@@ -28,12 +28,13 @@ export class DocumentUnreadable extends Error {}
 
 export class DocumentCipher {
   constructor(
-    private readonly keys: DataKeyStore,
+    private readonly keys: KeyStore,
     private readonly clock: () => string,
   ) {}
 
   /** `plain` encrypted for `subject` (the resident's reference), chunk by chunk. */
   async *seal(plain: AsyncIterable<Uint8Array>, subject: string): AsyncGenerator<Buffer> {
+    await this.keys.loadSubject(subject); // a store elsewhere (EventStoreDB) fetches the resident's key first
     const { id, key } = this.keys.keyFor(subject, this.clock());
     const prefix = Buffer.from(randomView(8));
     const keyId = Buffer.from(id);
@@ -61,7 +62,7 @@ export class DocumentCipher {
           pending.putBack(start);
           continue;
         }
-        header = this.headerOf(start);
+        header = await this.headerOf(start);
         pending.putBack(start.subarray(5 + start[4]! + 8));
       }
       while (pending.length > CHUNK + TAG) yield openChunk(header.key, header.prefix, index++, pending.take(CHUNK + TAG), false);
@@ -70,10 +71,12 @@ export class DocumentCipher {
     yield openChunk(header.key, header.prefix, index, pending.take(pending.length), true);
   }
 
-  private headerOf(bytes: Buffer): { key: Buffer; prefix: Buffer } {
+  private async headerOf(bytes: Buffer): Promise<{ key: Buffer; prefix: Buffer }> {
     if (!bytes.subarray(0, 4).equals(MAGIC)) throw new DocumentUnreadable('the stored document is not one this ledger wrote');
     const length = bytes[4]!;
-    const key = this.keys.find(bytes.subarray(5, 5 + length).toString());
+    const id = bytes.subarray(5, 5 + length).toString();
+    await this.keys.load([id]);
+    const key = this.keys.find(id);
     if (!key) throw new DocumentErased();
     return { key, prefix: bytes.subarray(5 + length, 5 + length + 8) };
   }

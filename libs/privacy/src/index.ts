@@ -1,3 +1,5 @@
 export * from './data-keys';
+export * from './key-store';
+export * from './key-binding';
 export * from './personal-data-cipher';
 export * from './document-cipher';

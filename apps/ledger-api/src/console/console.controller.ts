@@ -117,16 +117,19 @@ export class ConsoleController {
       });
       const auditor = mayOpen(principal, ['auditor']);
       const cipher = this.ledger.personalData!.cipher;
-      const events: TimelineEvent[] = timeline.events.map(({ revision, type, occurredAt, recordedAt, actor, correctedBy, data }) => ({
-        revision,
-        type,
-        occurredAt,
-        recordedAt,
-        actor,
-        ...(correctedBy ? { correctedBy } : {}),
-        // what was recorded is the history's, which only auditors read (personal data, decrypted on the way out)
-        ...(auditor ? { data: cipher.reveal(data) as Record<string, unknown> } : { data: structuralOnly(data) }),
-      }));
+      const recorded = auditor ? await cipher.revealed(timeline.events.map((event) => event.data)) : [];
+      const events: TimelineEvent[] = timeline.events.map(
+        ({ revision, type, occurredAt, recordedAt, actor, correctedBy, data }, index) => ({
+          revision,
+          type,
+          occurredAt,
+          recordedAt,
+          actor,
+          ...(correctedBy ? { correctedBy } : {}),
+          // what was recorded is the history's, which only auditors read (personal data, decrypted on the way out)
+          ...(auditor ? { data: recorded[index] as Record<string, unknown> } : { data: structuralOnly(data) }),
+        }),
+      );
       return send(
         reply,
         200,

@@ -1506,7 +1506,7 @@ export interface components {
         /** @description EventStoreDB only: the subscription the read models follow (failures do not stop commands; they do stall the views). */
         eventStoreSubscription?: components['schemas']['SubscriptionHealth'];
         /**
-         * @description The residents' data keys (the API only): 'failed' once their file could not be synced, until a restart.
+         * @description The residents' data keys (the API only): 'failed' once their file could not be synced, until a restart; with EventStoreDB, while the last call for keys failed (decision 0028).
          * @enum {string}
          */
         dataKeys?: 'up' | 'failed';

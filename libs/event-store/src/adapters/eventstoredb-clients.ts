@@ -77,6 +77,7 @@ export interface EventStoreDbClientLike {
     once?(event: 'confirmation' | 'error', listener: (error?: Error) => void): unknown;
   };
   setStreamMetadata(streamName: string, metadata: { maxCount?: number }): Promise<unknown>;
+  tombstoneStream(streamName: string, options: { deadline: number }): Promise<unknown>;
   dispose(): Promise<void>;
 }
 
@@ -95,9 +96,11 @@ export interface ClientLibrary {
   /** The stream's actual revision named by a wrong-expected-version error (`no_stream`), or undefined for any other error. */
   wrongExpectedVersion(error: unknown): bigint | 'no_stream' | undefined;
   isStreamNotFound(error: unknown): boolean;
+  /** The stream was deleted for good (tombstoned). */
+  isStreamDeleted(error: unknown): boolean;
   /** A node that is not the leader refused the call; the client has turned to the leader it named. */
   isNotLeader(error: unknown): boolean;
-  /** Why the server refused an append outright, writing nothing (not the leader, access denied, too large); null for any other failure. */
+  /** Why the server refused an append outright, writing nothing (not the leader, access denied, too large, a deleted stream); null for any other failure. */
   refusal(error: unknown): string | null;
 }
 
@@ -132,6 +135,7 @@ function eventStoreDbClient(): ClientLibrary {
     streamNameFilter: (prefixes) => lib.streamNameFilter({ prefixes }),
     wrongExpectedVersion: (error) => (error instanceof lib.WrongExpectedVersionError ? actual(error.actualVersion) : undefined),
     isStreamNotFound: (error) => error instanceof lib.StreamNotFoundError,
+    isStreamDeleted: (error) => error instanceof lib.StreamDeletedError,
     isNotLeader: (error) => error instanceof lib.NotLeaderError,
     refusal: (error) => refusalOf(error, lib),
   };
@@ -148,6 +152,7 @@ function kurrentDbClient(): ClientLibrary {
     streamNameFilter: (prefixes) => lib.streamNameFilter({ prefixes }) as StreamNameFilter,
     wrongExpectedVersion: (error) => (error instanceof lib.WrongExpectedVersionError ? actual(error.actualState) : undefined),
     isStreamNotFound: (error) => error instanceof lib.StreamNotFoundError,
+    isStreamDeleted: (error) => error instanceof lib.StreamDeletedError,
     isNotLeader: (error) => error instanceof lib.NotLeaderError,
     refusal: (error) => refusalOf(error, lib),
   };
@@ -160,6 +165,7 @@ interface RefusalClasses {
   readonly NotLeaderError: ErrorClass<{ readonly leader: { readonly address: string; readonly port: number } }>;
   readonly AccessDeniedError: ErrorClass;
   readonly MaxAppendSizeExceededError: ErrorClass<{ readonly maxAppendSize: number }>;
+  readonly StreamDeletedError: ErrorClass;
 }
 
 /** The refusals both clients name alike; over BatchAppend they carry no message of the server's, so this says what each is. */
@@ -168,6 +174,7 @@ function refusalOf(error: unknown, lib: RefusalClasses): string | null {
   if (error instanceof lib.AccessDeniedError) return 'access denied';
   if (error instanceof lib.MaxAppendSizeExceededError)
     return `the append is larger than the server's maximum append size (${error.maxAppendSize} bytes)`;
+  if (error instanceof lib.StreamDeletedError) return 'the stream was deleted for good';
   return null;
 }
 

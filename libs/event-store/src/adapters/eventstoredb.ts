@@ -242,7 +242,8 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /**
-   * A read, mapped to the port: a stream that does not exist is empty; a node that is not the
+   * A read, mapped to the port: a stream that does not exist, or was deleted for good (only
+   * streams outside the ledger's record are: `tombstone`), is empty; a node that is not the
    * leader is asked once more (the client then talks to the leader it named); any other failure
    * leaves the store unavailable for now.
    */
@@ -251,7 +252,7 @@ export class EventStoreDbEventStore implements EventStore {
       try {
         return await read();
       } catch (error) {
-        if (this.lib.isStreamNotFound(error)) return [];
+        if (this.lib.isStreamNotFound(error) || this.lib.isStreamDeleted(error)) return [];
         if (this.lib.isNotLeader(error) && !redirected) continue;
         throw this.unavailable(what, error);
       }
@@ -318,6 +319,21 @@ export class EventStoreDbEventStore implements EventStore {
       await withinDeadline(this.client.setStreamMetadata(streamId, { maxCount: count }), this.deadlineMs, 'set stream metadata');
     } catch (error) {
       throw this.unavailable('set stream metadata', error);
+    }
+  }
+
+  /** Deletes a stream outside the ledger's record for good (the server's tombstone); one already deleted is left so. */
+  async tombstone(streamId: string): Promise<void> {
+    if (this.isLedgerStream(streamId)) throw new Error(`the ledger's own stream ${streamId} is never deleted`);
+    for (let redirected = false; ; redirected = true) {
+      try {
+        await withinDeadline(this.client.tombstoneStream(streamId, { deadline: this.deadlineMs }), this.deadlineMs, 'delete a stream');
+        return;
+      } catch (error) {
+        if (this.lib.isStreamDeleted(error)) return;
+        if (this.lib.isNotLeader(error) && !redirected) continue;
+        throw this.unavailable('delete a stream', error);
+      }
     }
   }
 

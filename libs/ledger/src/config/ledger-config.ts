@@ -287,10 +287,20 @@ export class LedgerConfig {
   @IsString()
   LEDGER_MASTER_KEY_FILE?: string;
 
-  @Setting('Security and privacy', "Where residents' wrapped data keys are kept, apart from the events (default beside the log).")
+  @Setting(
+    'Security and privacy',
+    "Where residents' wrapped data keys are kept, apart from the events (default beside the log). With `LEDGER_STORE=eventstoredb` the keys are in EventStoreDB instead, and a file found where this names (from an earlier version) is moved into it at start, then deleted (decision 0028).",
+  )
   @IsOptional()
   @IsString()
   LEDGER_KEYS_PATH?: string;
+
+  @Setting(
+    'Security and privacy',
+    "With `LEDGER_STORE=eventstoredb`, where residents' keys are shared by every replica: how long (seconds) a replica remembers a key, or a resident's lack of one, before asking the store again. The bound within which an erasure through one replica takes effect on the others (decision 0028).",
+  )
+  @WholeNumber(0, 3600)
+  LEDGER_KEY_CACHE_SECONDS = 5;
 
   @Setting(
     'Integrity',

@@ -12,7 +12,10 @@ export interface Readiness {
       readonly eventStore: 'up' | 'down';
       /** EventStoreDB only: the subscription the read models follow (failures do not stop commands; they do stall the views). */
       readonly eventStoreSubscription?: SubscriptionHealth;
-      /** The residents' data keys (the API only): 'failed' once their file could not be synced, until a restart. */
+      /**
+       * The residents' data keys (the API only): 'failed' once their file could not be synced, until a
+       * restart; with EventStoreDB, while the last call for keys failed (decision 0028).
+       */
       readonly dataKeys?: 'up' | 'failed';
       readonly projections: { readonly status: 'up' | 'failing'; readonly position: number };
       readonly relay: RelayStatus | { readonly status: 'off' };

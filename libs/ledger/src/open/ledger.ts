@@ -1,6 +1,7 @@
 import { plainLoggers, type LedgerLogger, type LoggerFactory } from '../logger';
 import type { ComplianceRules } from '@complaint-ledger/domain';
 import { SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
+import { DataKeyStore } from '@complaint-ledger/privacy';
 import type { EventRelay } from '@complaint-ledger/messaging';
 import type { ReadSide } from '@complaint-ledger/projections';
 import { systemClock, type Clock } from '../clock';
@@ -12,7 +13,7 @@ import { CommandMetrics } from '../write/command-metrics';
 import { WritePath } from '../write/write-path';
 import { LedgerQueries } from '../read/queries';
 import { openEventStore } from './event-store';
-import { openPersonalData, type PersonalData } from './personal-data';
+import { masterKeyFrom, openPersonalData, type PersonalData } from './personal-data';
 import { complianceRulesFrom, openReadSide } from './read-side';
 import { openRelay } from './relay';
 import type { LedgerIntegrity } from '../integrity/ledger-integrity';
@@ -125,18 +126,21 @@ export class Ledger {
   /** Opens everything; the master key is read first, so without one an API process has opened nothing. */
   static open(config: LedgerConfig, { role, clock = systemClock, store, loggers = plainLoggers, writerThread }: OpenLedgerOptions): Ledger {
     const logger = loggers('ledger');
-    const files = [...(config.LEDGER_STORE === 'sqlite' ? [config.LEDGER_SQLITE_PATH] : []), config.keysPath];
+    const keysInTheStore = config.LEDGER_STORE === 'eventstoredb';
+    const files = [...(config.LEDGER_STORE === 'sqlite' ? [config.LEDGER_SQLITE_PATH] : []), ...(keysInTheStore ? [] : [config.keysPath])];
     refuseDuringRestore(files);
-    let personalData: PersonalData | null = null;
+    let masterKey: Buffer | null = null;
     try {
-      personalData = openPersonalData(config, clock);
+      masterKey = masterKeyFrom(config);
     } catch (error) {
       if (role === 'api') throw error;
       logger.warn(`retention is off: ${(error as Error).message}`);
     }
     const threads = role === 'api' && config.LEDGER_THREADS;
     const eventStore = store ?? openEventStore(config, clock, logger, (writerThread || threads) && config.LEDGER_THREADS);
+    let personalData: PersonalData | null = null;
     try {
+      personalData = masterKey ? openPersonalData(config, masterKey, eventStore, clock, loggers('data-keys')) : null;
       refuseDuringRestore(files); // again, now the files are open: a restore begun meanwhile is not run over
     } catch (error) {
       void eventStore.close();
@@ -144,9 +148,9 @@ export class Ledger {
       throw error;
     }
     // With the SQLite log, new data keys are synced by the thread that commits the log, just before
-    // the events that use them. Any other store cannot do that: the write path then waits for the
-    // key file's own fsync before appending (DataKeyStore.durable), so no 2xx names a key a crash loses.
-    if (personalData && eventStore instanceof SqliteEventStore) {
+    // the events that use them. With EventStoreDB they are in it, each acknowledged before the events
+    // that use it are appended (decision 0028); with memory, nothing outlives the process.
+    if (personalData?.keys instanceof DataKeyStore && eventStore instanceof SqliteEventStore) {
       const keysDependency = personalData.keys.commitDependency();
       if (keysDependency) eventStore.dependOn(keysDependency);
     }
@@ -166,6 +170,7 @@ export class Ledger {
    * process holds the duties' lease.
    */
   async start(): Promise<void> {
+    await this.personalData?.moveKeyFile?.(); // before anything is read or written with the keys it holds
     await this.readSide.start();
     const sweepMs = this.config.LEDGER_BREACH_SWEEP_SECONDS * 1000;
     const years = this.role === 'worker' && this.erasure ? this.config.LEDGER_RETENTION_YEARS : 0;

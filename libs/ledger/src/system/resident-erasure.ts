@@ -1,5 +1,5 @@
 import { complaintsOfResident, residentsClosedBefore, type ReadSide } from '@complaint-ledger/projections';
-import type { DataKeyStore } from '@complaint-ledger/privacy';
+import type { KeyStore } from '@complaint-ledger/privacy';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { WritePath } from '../write/write-path';
@@ -22,14 +22,14 @@ export type ErasureGround = 'request' | 'retention';
  */
 export class ResidentErasure {
   constructor(
-    private readonly keys: DataKeyStore,
+    private readonly keys: KeyStore,
     private readonly write: WritePath,
     private readonly readSide: ReadSide,
     private readonly clock: Clock,
   ) {}
 
   async erase(reference: string, actor: string, ground: ErasureGround, correlationId: string = randomUUID()): Promise<ErasureOutcome> {
-    const erasedNow = this.keys.erase(reference, this.clock(), actor, ground);
+    const erasedNow = await this.keys.erase(reference, this.clock(), actor, ground);
     const erasedAt = this.keys.erasure(reference)!.erasedAt;
     await this.readSide.runner.catchUp(); // complaints recorded a moment ago are found too
     const complaints = complaintsOfResident(this.readSide.db, reference);

@@ -275,6 +275,11 @@ export class WritePath {
         return decided;
       },
       seal: async (events, state) => {
+        // the residents' keys in memory first, so encrypting needs no wait (fetched when they live in EventStoreDB)
+        const keysLoaded = this.deps.personalData?.loadKeysOf(
+          events.filter((event) => withoutPersonalData(event).removed.length).map((event) => this.subjectOf(event, state, request)),
+        );
+        if (keysLoaded) await keysLoaded;
         const sealed = this.envelope(stream, events, request, retry, state);
         const keysDurable = this.deps.personalData?.keysDurable(); // a resident's new data key is on disk before data under it
         if (keysDurable) await keysDurable;
@@ -305,7 +310,7 @@ export class WritePath {
     return events.map((event, index) => ({
       eventId: eventIdOf(stream, event, index, retry),
       type: event.type,
-      data: this.protect(event, residentOf(state, event) ?? request.complaintId),
+      data: this.protect(event, this.subjectOf(event, state, request)),
       metadata: {
         occurredAt: occurredAtOf(event),
         actor: request.actor,
@@ -316,6 +321,11 @@ export class WritePath {
         ...(request.provenance ? { provenance: request.provenance } : {}),
       },
     }));
+  }
+
+  /** Whose personal data the event carries: the resident's reference (the complaint's id when none is known). */
+  private subjectOf(event: ComplaintEvent, state: State, request: CommandRequest): string {
+    return residentOf(state, event) ?? request.complaintId;
   }
 
   /** Personal data is encrypted under the resident's own key before it is stored (crypto-shredding). */

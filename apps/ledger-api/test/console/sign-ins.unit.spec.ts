@@ -1,37 +1,61 @@
-import { clearedSignInCookie, ConsoleSignIns, signInCookie, signInTokenOf } from '../../src/console/sign-ins';
+import type { Principal } from '../../src/auth/principal';
+import { clearedSignInCookie, ConsoleSignIns, sentFromTheConsole, signInCookie, signInTokenOf } from '../../src/console/sign-ins';
 
-const auditor = { name: 'audit-team', roles: ['auditor'] as const, via: 'api-key' as const };
+const auditor: Principal = { name: 'audit-team', roles: ['auditor'], via: 'api-key' };
+const KEY = 'the-audit-teams-key-0123456789';
+/** The credential as the API accepts it today: `revoked` keys and tokens are not. */
+const revoked = new Set<string>();
+const accepted = async (credential: string) => (revoked.has(credential) ? null : auditor);
 
 describe('console sign-ins', () => {
   let now = 0;
   const signIns = new ConsoleSignIns(15 * 60_000, () => now);
+  beforeEach(() => revoked.clear());
 
-  it('given a sign-in, it holds while used, and ends after 15 idle minutes', () => {
+  it('given a sign-in, it holds while used, and ends after 15 idle minutes', async () => {
     now = 0;
-    const token = signIns.open(auditor);
+    const token = signIns.open(auditor, KEY);
     now = 14 * 60_000;
-    expect(signIns.find(token)).toEqual(auditor);
+    expect(await signIns.find(token, accepted)).toEqual(auditor);
     now = 28 * 60_000; // 14 minutes after the last use
-    expect(signIns.find(token)).toEqual(auditor);
+    expect(await signIns.find(token, accepted)).toEqual(auditor);
     now = 44 * 60_000; // 16 minutes idle
-    expect(signIns.find(token)).toBeNull();
+    expect(await signIns.find(token, accepted)).toBeNull();
   });
 
-  it('ends after eight hours however busy, and at sign-out', () => {
+  it('ends after eight hours however busy, and at sign-out', async () => {
     now = 0;
-    const token = signIns.open(auditor);
-    for (now = 10 * 60_000; now <= 8 * 3_600_000; now += 10 * 60_000) expect(signIns.find(token)).toEqual(auditor);
+    const token = signIns.open(auditor, KEY);
+    for (now = 10 * 60_000; now <= 8 * 3_600_000; now += 10 * 60_000) expect(await signIns.find(token, accepted)).toEqual(auditor);
     now += 10 * 60_000;
-    expect(signIns.find(token)).toBeNull();
-    const another = signIns.open(auditor);
+    expect(await signIns.find(token, accepted)).toBeNull();
+    const another = signIns.open(auditor, KEY);
     signIns.close(another);
-    expect(signIns.find(another)).toBeNull();
+    expect(await signIns.find(another, accepted)).toBeNull();
+  });
+
+  it('checks the credential again on every request: once it is no longer accepted, the sign-in ends, for good', async () => {
+    now = 0;
+    const token = signIns.open(auditor, KEY);
+    expect(await signIns.find(token, accepted)).toEqual(auditor);
+    revoked.add(KEY); // the key removed from the keys file, or the token past its expiry
+    expect(await signIns.find(token, accepted)).toBeNull();
+    revoked.clear();
+    expect(await signIns.find(token, accepted)).toBeNull(); // ended, not merely refused once
+  });
+
+  it("takes the principal as the credential says now (a key's roles changed in the keys file)", async () => {
+    now = 0;
+    const token = signIns.open(auditor, KEY);
+    const analyst: Principal = { ...auditor, roles: ['analyst'] };
+    expect(await signIns.find(token, async () => analyst)).toEqual(analyst);
   });
 
   it('makes a random token per sign-in, never the credential', () => {
-    const [a, b] = [signIns.open(auditor), signIns.open(auditor)];
+    const [a, b] = [signIns.open(auditor, KEY), signIns.open(auditor, KEY)];
     expect(a).not.toBe(b);
     expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(a).not.toContain(KEY);
   });
 
   it('sets the cookie HttpOnly, SameSite=Strict, for /console only, Secure over TLS; reads it back from a Cookie header', () => {
@@ -40,5 +64,19 @@ describe('console sign-ins', () => {
     expect(clearedSignInCookie(false)).toMatch(/Max-Age=0/);
     expect(signInTokenOf('other=1; ledger_console=abc; x=2')).toBe('abc');
     expect(signInTokenOf(undefined)).toBeUndefined();
+  });
+});
+
+describe('a console form sent from elsewhere (login CSRF)', () => {
+  const host = { host: 'ledger.example:3000' };
+  it.each<[string, Record<string, string>, boolean]>([
+    ['from the console itself', { ...host, origin: 'http://ledger.example:3000', 'sec-fetch-site': 'same-origin' }, true],
+    ['by a script, naming no origin', host, true],
+    ['from another site', { ...host, origin: 'https://attacker.example' }, false],
+    ['from another site, as the browser says', { ...host, 'sec-fetch-site': 'cross-site' }, false],
+    ['from a sandboxed page (origin "null")', { ...host, origin: 'null' }, false],
+    ['from the same host over another scheme', { ...host, origin: 'https://ledger.example:3000' }, false],
+  ])('%s', (_, headers, sent) => {
+    expect(sentFromTheConsole(headers, 'http')).toBe(sent);
   });
 });

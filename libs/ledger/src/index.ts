@@ -33,3 +33,4 @@ export * from './read/errors';
 export * from './read/vocabulary';
 export * from './integrity/verify-target';
 export * from './backup/restore-marker';
+export { keyDerivedFromMasterKey } from './open/personal-data';

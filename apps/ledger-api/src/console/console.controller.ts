@@ -51,7 +51,7 @@ export class ConsoleController {
 
   @Get()
   async home(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const principal = await this.principal(request);
+    const principal = await this.principal(request, reply);
     const first = principal && SECTIONS.find((section) => mayOpen(principal, section.roles));
     return redirect(reply, first ? first.path : '/console/sign-in');
   }
@@ -68,7 +68,7 @@ export class ConsoleController {
     const credential = typeof body?.credential === 'string' ? body.credential.trim() : '';
     const principal = credential ? await this.recheck(credential) : null;
     if (!principal) return send(reply, 401, signInPage('That API key or token was not accepted. Check it and try again.'));
-    void reply.header('set-cookie', signInCookie(this.signIns.open(principal, credential), request.protocol === 'https'));
+    void reply.header('set-cookie', signInCookie(this.signIns.open(credential), request.protocol === 'https'));
     return redirect(reply, '/console');
   }
 
@@ -208,9 +208,18 @@ export class ConsoleController {
     });
   }
 
-  /** The signed-in person, their credential checked again as the API checks it: a revoked key or an expired token is signed out. */
-  private principal(request: FastifyRequest): Promise<Principal | null> {
-    return this.signIns.find(signInTokenOf(request.headers.cookie), (credential) => this.recheck(credential));
+  /**
+   * The signed-in person, their credential checked again as the API checks it: a revoked key or an
+   * expired token is signed out (and the browser told to forget the cookie); a sign-in in use gets
+   * a fresh cookie now and then, its idle clock restarted.
+   */
+  private async principal(request: FastifyRequest, reply: FastifyReply): Promise<Principal | null> {
+    const token = signInTokenOf(request.headers.cookie);
+    const found = await this.signIns.find(token, (credential) => this.recheck(credential));
+    const secure = request.protocol === 'https';
+    if (found?.renewed) void reply.header('set-cookie', signInCookie(found.renewed, secure));
+    if (!found && token !== undefined) void reply.header('set-cookie', clearedSignInCookie(secure));
+    return found?.principal ?? null;
   }
 
   private recheck(credential: string): Promise<Principal | null> {
@@ -228,7 +237,7 @@ export class ConsoleController {
     roles: readonly Role[],
     render: (principal: Principal) => T | Promise<T>,
   ) {
-    const principal = await this.principal(request);
+    const principal = await this.principal(request, reply);
     if (!principal) return redirect(reply, '/console/sign-in');
     if (!mayOpen(principal, roles)) {
       return send(reply, 403, problemPage('Not for your role', `This page is for ${roles.join(' or ').replace(/_/g, ' ')}s.`, principal));

@@ -1,6 +1,6 @@
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import type { Ledger } from '@complaint-ledger/ledger';
+import { keyDerivedFromMasterKey, type Ledger } from '@complaint-ledger/ledger';
 import { CommandEndpoint } from './complaints/command-endpoint';
 import { commandHandlers } from './complaints/command-bus';
 import { commandRoutes } from './complaints/command-registry';
@@ -81,7 +81,11 @@ export class AppModule {
         { provide: APP_GUARD, useClass: ClientRateLimitGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         CommandEndpoint,
-        { provide: ConsoleSignIns, useValue: new ConsoleSignIns(config.LEDGER_CONSOLE_IDLE_MINUTES * 60_000) },
+        {
+          provide: ConsoleSignIns,
+          // sealed under a key every replica derives from the master key they share: a sign-in made on one is read by all
+          useValue: new ConsoleSignIns(keyDerivedFromMasterKey(config, 'console sign-in'), config.LEDGER_CONSOLE_IDLE_MINUTES * 60_000),
+        },
         LedgerLifecycle,
       ],
     };

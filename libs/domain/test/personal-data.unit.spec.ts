@@ -21,12 +21,13 @@ describe('mapPersonalData', () => {
   it('replaces each personal value present, names its path, and leaves the event itself untouched (frozen here)', () => {
     const event = received();
     const { data, paths } = mapPersonalData(event as never, (value, path) => `${path}:${String(value).length}`);
-    expect(paths).toEqual(['summary', 'resident.name', 'resident.email', 'representative.name']);
+    expect(paths).toEqual(['summary', 'resident.name', 'resident.email', 'representative.name', 'representative.relationship']);
     expect(data).toEqual({
       complaintId: 'c-1',
       summary: 'summary:4', // free text is personal data by default
       resident: { reference: 'RES-1', name: 'resident.name:12', email: 'resident.email:15' },
-      representative: { name: 'representative.name:7', relationship: 'son' },
+      // who speaks for the resident says something about them
+      representative: { name: 'representative.name:7', relationship: 'representative.relationship:3' },
       tags: ['repairs'], // structured: left as it is
     });
     expect(event).toEqual(received());
@@ -72,7 +73,7 @@ describe('a correction carries personal data where the fact it replaces does (de
         correctedRevision: 0,
         correctedType: 'ComplaintReceived',
         correctedAt: '2026-11-23T12:00:00.000Z',
-        replacement: { complaintId: 'c-1', resident: { reference: 'RES-1' }, representative: { relationship: 'son' }, tags: ['repairs'] },
+        replacement: { complaintId: 'c-1', resident: { reference: 'RES-1' }, representative: {}, tags: ['repairs'] },
       },
       removed: [
         'reason',
@@ -80,6 +81,7 @@ describe('a correction carries personal data where the fact it replaces does (de
         'replacement.resident.name',
         'replacement.resident.email',
         'replacement.representative.name',
+        'replacement.representative.relationship',
       ],
     });
   });

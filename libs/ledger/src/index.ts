@@ -52,3 +52,4 @@ export * from './import/source';
 export { complaintIdOf, remedyIdOf } from './import/rows';
 export { COMMAND_FIELDS, IMPORT_KINDS, classOf, type ImportKind } from './import/command-fields';
 export * from './import/open-for-import';
+export { keyDerivedFromMasterKey } from './open/personal-data';

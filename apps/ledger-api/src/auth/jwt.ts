@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { Principal } from './principal';
+import { isActorName } from './principal';
 import { isRole } from './roles';
 
 export interface JwtSettings {
@@ -45,7 +46,7 @@ export class JwtVerifier {
         (role): role is Parameters<typeof isRole>[0] => typeof role === 'string',
       );
       const known = roles.filter(isRole);
-      if (!payload.sub || !known.length) return null;
+      if (!payload.sub || !isActorName(payload.sub) || !known.length) return null;
       return { name: payload.sub, roles: known, via: 'jwt' };
     } catch {
       return null;

@@ -16,3 +16,18 @@ export const principalOfRequest = (request: FastifyRequest): Principal | undefin
 
 /** The actor recorded in events: `api-key:<name>` or `jwt:<subject>`. */
 export const actorOf = (principal: Principal): string => `${principal.via}:${principal.name}`;
+
+/** The longest name a credential may give its principal (it is recorded in every event as the actor). */
+export const ACTOR_NAME_MAX_LENGTH = 200;
+
+// printable: no control, format or unassigned characters, no line or paragraph separators
+const PRINTABLE = /^[^\p{C}\p{Zl}\p{Zp}]+$/u;
+
+/**
+ * Whether a name from a credential (a JWT's `sub`) may stand as the actor recorded in events: at
+ * most 200 characters, all printable. A token naming anything else is not accepted, rather than
+ * its name cut or cleaned into someone else's.
+ */
+export function isActorName(name: string): boolean {
+  return [...name].length <= ACTOR_NAME_MAX_LENGTH && PRINTABLE.test(name);
+}

@@ -21,7 +21,7 @@ import { breachesPage, reportPage, statisticsPage } from './pages/analysis';
 import { complaintsPage } from './pages/complaints';
 import { notForYourRole, problemPage, signInPage } from './pages/sign-in';
 import { timelinePage, type TimelineEvent } from './pages/timeline';
-import { clearedSignInCookie, ConsoleSignIns, signInCookie, signInTokenOf } from './sign-ins';
+import { clearedSignInCookie, ConsoleSignIns, sentFromTheConsole, signInCookie, signInTokenOf } from './sign-ins';
 
 /** No inline code, nothing from elsewhere, never framed by another site. */
 const CONSOLE_CSP =
@@ -50,8 +50,8 @@ export class ConsoleController {
   }
 
   @Get()
-  home(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const principal = this.principal(request);
+  async home(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const principal = await this.principal(request, reply);
     const first = principal && SECTIONS.find((section) => mayOpen(principal, section.roles));
     return redirect(reply, first ? first.path : '/console/sign-in');
   }
@@ -64,16 +64,18 @@ export class ConsoleController {
   @Post('sign-in')
   @HttpCode(200)
   async signIn(@Body() body: Params, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    if (!sentFromTheConsole(request.headers, request.protocol)) return notFromTheConsole(reply);
     const credential = typeof body?.credential === 'string' ? body.credential.trim() : '';
-    const principal = credential ? await principalOfCredential(this.keys, this.jwt, credential).catch(() => null) : null;
+    const principal = credential ? await this.recheck(credential) : null;
     if (!principal) return send(reply, 401, signInPage('That API key or token was not accepted. Check it and try again.'));
-    void reply.header('set-cookie', signInCookie(this.signIns.open(principal), request.protocol === 'https'));
+    void reply.header('set-cookie', signInCookie(this.signIns.open(credential), request.protocol === 'https'));
     return redirect(reply, '/console');
   }
 
   @Post('sign-out')
   @HttpCode(200)
   signOut(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    if (!sentFromTheConsole(request.headers, request.protocol)) return notFromTheConsole(reply);
     this.signIns.close(signInTokenOf(request.headers.cookie));
     void reply.header('set-cookie', clearedSignInCookie(request.protocol === 'https'));
     return redirect(reply, '/console/sign-in');
@@ -226,8 +228,22 @@ export class ConsoleController {
     return { year: (await this.queries.readModels.latestReportingYearWithData()) ?? years.at(-1)!, years };
   }
 
-  private principal(request: FastifyRequest): Principal | null {
-    return this.signIns.find(signInTokenOf(request.headers.cookie));
+  /**
+   * The signed-in person, their credential checked again as the API checks it: a revoked key or an
+   * expired token is signed out (and the browser told to forget the cookie); a sign-in in use gets
+   * a fresh cookie now and then, its idle clock restarted.
+   */
+  private async principal(request: FastifyRequest, reply: FastifyReply): Promise<Principal | null> {
+    const token = signInTokenOf(request.headers.cookie);
+    const found = await this.signIns.find(token, (credential) => this.recheck(credential));
+    const secure = request.protocol === 'https';
+    if (found?.renewed) void reply.header('set-cookie', signInCookie(found.renewed, secure));
+    if (!found && token !== undefined) void reply.header('set-cookie', clearedSignInCookie(secure));
+    return found?.principal ?? null;
+  }
+
+  private recheck(credential: string): Promise<Principal | null> {
+    return principalOfCredential(this.keys, this.jwt, credential).catch(() => null);
   }
 
   /**
@@ -241,7 +257,7 @@ export class ConsoleController {
     roles: readonly Role[],
     render: (principal: Principal) => T | Promise<T>,
   ) {
-    const principal = this.principal(request);
+    const principal = await this.principal(request, reply);
     if (!principal) return redirect(reply, '/console/sign-in');
     if (!mayOpen(principal, roles)) {
       return send(reply, 403, problemPage('Not for your role', notForYourRole(roles, principal), principal));
@@ -261,8 +277,15 @@ function send(reply: FastifyReply, status: number, document: string): string {
     .status(status)
     .type('text/html; charset=utf-8')
     .header('content-security-policy', CONSOLE_CSP)
+    // the console's own forms then carry its origin (with helmet's no-referrer a browser sends `Origin: null`), so a sign-in
+    // posted from another site is told apart (sentFromTheConsole); other sites are still sent nothing
+    .header('referrer-policy', 'same-origin')
     .header('cache-control', 'no-store');
   return document;
+}
+
+function notFromTheConsole(reply: FastifyReply): string {
+  return send(reply, 403, signInPage('This form was not sent from the console’s own page. Open the console and sign in there.'));
 }
 
 function redirect(reply: FastifyReply, location: string): string {

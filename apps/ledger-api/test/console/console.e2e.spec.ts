@@ -1,4 +1,6 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signingKeyFile } from '../../../../libs/ledger/test/support/signing-key';
@@ -237,6 +239,30 @@ describeInBrowser('the console in headless Chromium', () => {
     });
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('refuses a sign-in form another site makes the browser post (login CSRF): no sign-in, no cookie', async () => {
+    // the attacker's page, on another origin, posts its own key into the console as soon as it loads
+    const attacker = createServer((_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(
+          `<form method="post" action="${base}/console/sign-in"><input name="credential" value="${KEYS.case_handler}"></form>` +
+            '<script>document.forms[0].submit()</script>',
+        ),
+    );
+    await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      const answered = page.waitForResponse((response) => response.url() === `${base}/console/sign-in`);
+      await page.goto(`http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`);
+      expect((await answered).status()).toBe(403);
+      expect(await context.cookies(base)).toEqual([]);
+    } finally {
+      await context.close();
+      attacker.close();
+    }
   });
 
   it('signs out, after which the old cookie is refused', async () => {

@@ -19,7 +19,15 @@ export const PERSONAL_DATA_PATHS: Partial<Record<ComplaintEventType, readonly st
     'resident.phone',
     'resident.address',
     'representative.name',
+    // who speaks for the resident says something about them (a carer, a social worker, a solicitor)
+    'representative.relationship',
+    // the landlord's repair job behind the complaint: it leads to the resident's home and what went wrong there
+    'relatedServiceRequest',
   ],
+  // `handler` (here, in Responded and in HandlerAssigned) stays in clear: it names a member of the landlord's
+  // staff, not the resident, and the rule that stage 2 is heard by someone not involved at stage 1 compares it
+  // (findings.ts, same-handler-both-stages: Code 2024 6.13, 2022 5.12), which an encrypted value, under a random
+  // IV per value, could not be. Landlords should record a staff reference, not a name typed with other details.
   Acknowledged: ['complaintDefinition', 'outcomesSought', 'responsibilityNotes'],
   // an extension's `reason` is the landlord's own, counted by the annual report (Code 8): in clear
   Extended: ['goodReason'],
@@ -29,11 +37,11 @@ export const PERSONAL_DATA_PATHS: Partial<Record<ComplaintEventType, readonly st
   RemedyCompleted: ['notes'],
   ComplaintNotAccepted: ['explanation'],
   EscalationRefused: ['explanation'],
-  // a document reference is free text a housing system fills in (a file name, often the resident's)
+  // a document's reference is often its file name: a resident's name, a letter's subject
   CorrespondenceRecorded: ['summary', 'documentRef'],
   DocumentAttached: ['title'],
   ReasonableAdjustmentRecorded: ['adjustment', 'disclosedNeeds'],
-  RepresentativeAuthorised: ['name'],
+  RepresentativeAuthorised: ['name', 'relationship'],
   ComplaintWithdrawn: ['reason'],
   // why a fact was corrected; the replacement's own paths are those of the type it replaces (stepsOf)
   FactCorrected: ['reason'],

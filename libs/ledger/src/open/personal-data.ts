@@ -1,5 +1,6 @@
 import { DataKeyStore, PersonalDataCipher, type KeyStore } from '@complaint-ledger/privacy';
 import type { EventStore } from '@complaint-ledger/event-store';
+import { hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../clock';
 import type { LedgerConfig } from '../config/ledger-config';
@@ -25,6 +26,15 @@ export function masterKeyFrom(config: LedgerConfig): Buffer {
     );
   }
   return key;
+}
+
+/**
+ * A key for one purpose of the service's own (the console's sign-ins), derived from the master key
+ * (HKDF-SHA-256, the purpose as its info): every replica given the master key derives the same one,
+ * and no other purpose's key, nor the master key, can be had from it.
+ */
+export function keyDerivedFromMasterKey(config: LedgerConfig, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', masterKeyFrom(config), 'complaint-ledger', purpose, 32));
 }
 
 /**

@@ -92,6 +92,15 @@ const published = (service: Service) =>
     expect(conf).toMatch(/listen 8080;/);
   });
 
+  it("keeps documents on one volume every ledger process mounts, never on the replicas' tmpfs", () => {
+    for (const name of ['ledger-api', 'ledger-worker']) {
+      const service = services[name]!;
+      const path = service.environment!.LEDGER_DOCUMENTS_PATH!;
+      expect(mounts(service).find((mount) => mount.target === path)).toMatchObject({ type: 'volume', source: 'ledger-documents' });
+    }
+    expect(volumes).toHaveProperty('ledger-documents');
+  });
+
   it('gives the worker the signing key as a secret, and a witness volume apart from its data', () => {
     const worker = services['ledger-worker']!;
     expect(secretsOf(worker)).toContain('ledger-signing-key');

@@ -370,7 +370,10 @@ export class LedgerConfig {
   @TrueOrFalse()
   LEDGER_LOCAL_SETUP = false;
 
-  @Setting('HTTP', 'Requests per minute per client address.')
+  @Setting(
+    'HTTP',
+    'Requests per minute per client address, counted by each process: N API replicas allow N times this (put a shared limit in the proxy in front).',
+  )
   @WholeNumber(1)
   LEDGER_RATE_LIMIT_PER_MINUTE = 1200;
 

@@ -109,13 +109,20 @@ export function testBrokerAvailability(): { available: true } | { available: fal
   return 'path' in binary ? { available: true } : { available: false, reason: binary.unavailable };
 }
 
+/** A plain CommonJS file of this folder, from the source or from the build (tsc copies no .cjs into dist/). */
+const besideThis = (name: string): string =>
+  [join(__dirname, name), join(__dirname, '..', '..', '..', 'test', 'kafka', name)].find((path) => existsSync(path))!;
+
 /** The mock cluster's controller found for kafkajs (mock-controller.cjs says why): in this process, and counted. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS, so that services started as processes preload it too
-const controller = require('./mock-controller.cjs') as { mockController: { fallbacks: number }; letKafkajsFindTheMockController(): void };
+const controller = require(besideThis('mock-controller.cjs')) as {
+  mockController: { fallbacks: number };
+  letKafkajsFindTheMockController(): void;
+};
 export const { mockController, letKafkajsFindTheMockController } = controller;
 
 /** NODE_OPTIONS for a service a test starts as its own process against the mock cluster. */
-export const MOCK_CONTROLLER_PRELOAD = `--require ${join(__dirname, 'mock-controller-preload.cjs')}`;
+export const MOCK_CONTROLLER_PRELOAD = `--require ${besideThis('mock-controller-preload.cjs')}`;
 
 export async function startTestBroker(mockBrokers = 3): Promise<TestBroker> {
   const external = process.env.KAFKA_BROKERS;

@@ -27,6 +27,8 @@ export interface ClientEvent {
   readonly data: unknown;
   readonly metadata: unknown;
   readonly position?: Position;
+  /** When the server wrote it, by the server's clock (both clients read its `created` ticks into a Date). */
+  readonly created?: Date;
 }
 
 export interface ClientResolvedEvent {

@@ -321,6 +321,11 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /** How finely the `storedAt` of an event read comes through (ms): an event's server time is within this after it. */
+  get storedAtResolutionMs(): number {
+    return this.lib.createdResolutionMs;
+  }
+
   subscriptionHealth(): SubscriptionHealth {
     return { ...this.subscription };
   }

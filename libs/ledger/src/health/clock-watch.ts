@@ -54,7 +54,7 @@ export class ClockWatch {
 
   constructor(
     /** Null where there is nothing to compare with (a store on this host). */
-    private readonly store: EventStore | null,
+    private readonly store: EventStoreDbEventStore | null,
     private readonly clock: Clock,
     /** 0: the check is off. */
     private readonly maxOffsetMs: number,
@@ -134,9 +134,13 @@ export class ClockWatch {
     // other replicas probe the same stream: ours is found by its id among the few kept
     const stored = (await store.readStream(PROBE_STREAM)).find((event) => event.eventId === eventId);
     if (!stored?.storedAt) throw new Error(`the store did not give the time it wrote probe ${eventId}`);
+    // the server's time comes through cut to the client's resolution (whole seconds through the KurrentDB
+    // client): it lies within that after storedAt; a millisecond is our own clock's resolution too
+    const resolution = store.storedAtResolutionMs;
+    const half = resolution > 1 ? resolution / 2 : 0;
     return {
-      offsetMs: Math.round(Date.parse(stored.storedAt) - (t0 + t1) / 2),
-      uncertaintyMs: Math.ceil((t1 - t0) / 2),
+      offsetMs: Math.round(Date.parse(stored.storedAt) + half - (t0 + t1) / 2),
+      uncertaintyMs: Math.ceil((t1 - t0) / 2 + half),
       at: new Date(t1).toISOString(),
     };
   }

@@ -60,6 +60,24 @@ it("estimates the store's clock less this process's as created − (t0 + t1) / 2
   );
 });
 
+it("widens the uncertainty by the whole second a client may cut from the server's time (the KurrentDB client)", async () => {
+  /** What @kurrent/kurrentdb-client 1.3 reads: `created` cut to whole seconds (libs/event-store/test/eventstoredb-wire.ts). */
+  class WholeSeconds extends EventStoreDbEventStore {
+    override get storedAtResolutionMs() {
+      return 1000;
+    }
+    override async readStream(streamId: string) {
+      const cut = (at: string) => iso(Math.floor(Date.parse(at) / 1000) * 1000);
+      return (await super.readStream(streamId)).map((event) => ({ ...event, storedAt: cut(event.storedAt!) }));
+    }
+  }
+  const coarse = new WholeSeconds((store as unknown as { client: ConstructorParameters<typeof EventStoreDbEventStore>[0] }).client);
+  standIn.clock = () => STORE_TIME + 900; // read back as STORE_TIME
+  const watch = ClockWatch.for(coarse, () => iso(STORE_TIME + 900), 2000, logger);
+  await watch.probe();
+  expect(watch.check()).toMatchObject({ status: 'within', offsetMs: -400, uncertaintyMs: 500 }); // the true offset, 0, within ± 500
+});
+
 it('gives the probe the benefit of its uncertainty: refused only when the offset less its uncertainty exceeds the setting', async () => {
   let behind = 2100; // this clock behind the store's
   const watch = ClockWatch.for(

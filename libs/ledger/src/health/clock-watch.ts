@@ -21,10 +21,11 @@ export interface ClockCheck {
   readonly status: 'within' | 'beyond' | 'unmeasured' | 'off' | 'not applicable';
   /** The store's clock minus this process's (ms): negative when this clock runs ahead. */
   readonly offsetMs?: number;
-  /** How far the true offset may be from `offsetMs` (half the probe's round trip, ms). */
+  /** How far the true offset may be from `offsetMs` (ms): half the probe's round trip, and half a second through the KurrentDB client (which reads the server's time in whole seconds). */
   readonly uncertaintyMs?: number;
   /** When the last successful probe was made, by this process's clock. */
   readonly lastProbe?: string;
+  /** LEDGER_MAX_CLOCK_OFFSET_MS: beyond when the offset, less its uncertainty, is further from 0 than this. */
   readonly maxOffsetMs?: number;
 }
 

@@ -2,7 +2,7 @@ import { WorkingCalendar } from '@complaint-ledger/domain';
 import { EventStoreDbEventStore, MemoryEventStore } from '@complaint-ledger/event-store';
 import type { PersonalDataCipher } from '@complaint-ledger/privacy';
 import { EventStoreDbStandIn } from '../../../tools/eventstore-stand-in/stand-in';
-import { complaintId, receiveCommand } from '../../domain/test/support/builders';
+import { COMPLAINT_ID as complaintId, receiveCommand } from '../../domain/test/support/builders';
 import { ClockOffset, WritePath } from '../src';
 import { ClockWatch } from '../src/health/clock-watch';
 

@@ -40,7 +40,11 @@ export class StandInLog {
   readonly tombstoned = new Set<string>();
   private nextPosition = 1_000;
 
-  constructor(private readonly onStored: (events: readonly StoredEvent[]) => void) {}
+  constructor(
+    private readonly onStored: (events: readonly StoredEvent[]) => void,
+    /** The server's clock (ms since the epoch), which stamps each event's `created`. */
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   /** The stream's last revision, -1 when it has none. */
   head(streamName: string): number {
@@ -81,10 +85,11 @@ export class StandInLog {
   /** Appends on the server's own authority: no expectation, no idempotency. */
   store(streamName: string, proposed: readonly ProposedEvent[]): StoredEvent[] {
     let revision = this.head(streamName);
+    const created = BigInt(Math.round(this.clock())) * 10_000n; // .NET ticks (100 ns) since the epoch, as the server sends them
     const stored = proposed.map((event) => {
       const position = this.nextPosition;
       this.nextPosition += 100 + event.data.length + event.customMetadata.length; // byte offsets, as a real log's
-      return { ...event, streamName, revision: ++revision, position, created: BigInt(Date.now()) * 10_000n };
+      return { ...event, streamName, revision: ++revision, position, created };
     });
     this.events.push(...stored);
     this.heads.set(streamName, revision);

@@ -58,7 +58,12 @@ export class EventStoreDbStandIn {
   readonly calls = { read: 0, append: 0, batchAppend: 0, subscribe: 0, features: 0, tombstone: 0 };
   /** Every read answered (not subscriptions): of which stream (`$all`), which way, and how many events it sent. */
   readonly reads: { stream: string; backwards: boolean; events: number }[] = [];
-  readonly log = new StandInLog((stored) => this.notify(stored));
+  /** The server's clock (ms since the epoch), which stamps each event's `created`: a test sets it apart from the ledger's. */
+  clock: () => number = Date.now;
+  readonly log = new StandInLog(
+    (stored) => this.notify(stored),
+    () => this.clock(),
+  );
   private readonly subscribers = new Set<{ call: ReadCall; prefixes: readonly string[] }>();
   private readonly hanging = new Set<ReadCall | AppendCall | BatchAppendCall | FeaturesCall | TombstoneCall>();
   private readonly batchAppends = new Set<BatchAppendCall>(); // long-lived: a node shutting down ends them

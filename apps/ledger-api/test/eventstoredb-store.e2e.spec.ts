@@ -10,6 +10,7 @@ let server: EventStoreDbStandIn;
 const http = () => api(app);
 beforeAll(async () => {
   server = await EventStoreDbStandIn.start();
+  server.clock = () => Date.parse(NOW); // the server's clock agrees with the ledger's fixed one (decision 0029)
   const config = testConfig({
     LEDGER_STORE: 'eventstoredb',
     EVENTSTORE_CONNECTION_STRING: server.connectionString,

@@ -35,6 +35,7 @@ describe('EventStoreDB unavailable (the adapter and its client over a stand-in s
   };
   beforeAll(async () => {
     server = await EventStoreDbStandIn.start();
+    server.clock = () => Date.parse(NOW); // the server's clock agrees with the ledger's fixed one (decision 0029)
     client.down = true; // down before the service starts
     const config = testConfig({
       LEDGER_STORE: 'eventstoredb',
@@ -103,6 +104,7 @@ describe('an append the server makes but answers too late (the outcome unknown t
   let server: EventStoreDbStandIn;
   beforeAll(async () => {
     server = await EventStoreDbStandIn.start();
+    server.clock = () => Date.parse(NOW); // the server's clock agrees with the ledger's fixed one (decision 0029)
     const config = testConfig({
       LEDGER_STORE: 'eventstoredb',
       EVENTSTORE_CONNECTION_STRING: server.connectionString,

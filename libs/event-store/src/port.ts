@@ -52,6 +52,12 @@ export interface RecordedEvent {
   readonly type: string;
   readonly data: object;
   readonly metadata: RecordedMetadata;
+  /**
+   * When the store's server wrote it, by the server's own clock (EventStoreDB's `created`); absent
+   * where the store has no clock of its own (SQLite, memory). Not part of the hash chain: the
+   * ledger's record time is `metadata.recordedAt`; this is only what a replica's clock is checked against.
+   */
+  readonly storedAt?: string;
 }
 
 /** `no_stream`: the stream must not exist; a number: the revision of its last event; `any`: no check. */

@@ -118,6 +118,22 @@ export function eventStoreDbOnTheWire(client: ClientName): void {
       expect(result.position).toBeGreaterThan(1000);
     });
 
+    it("gives each event read the time the server wrote it, by the server's clock (storedAt), apart from our record time", async () => {
+      server.clock = () => Date.parse('2026-12-07T09:30:00.123Z'); // the server's clock, not the writer's
+      const store = open({ clock: () => '2024-05-01T10:00:00.000Z' });
+      const id = stream();
+      await store.append(id, [newEvent()], 'no_stream');
+      // the KurrentDB client's native reader cuts the server's time to whole seconds (the adapter says so)
+      const storedAt = client === '@kurrent/kurrentdb-client' ? '2026-12-07T09:30:00.000Z' : '2026-12-07T09:30:00.123Z';
+      expect(store.storedAtResolutionMs).toBe(client === '@kurrent/kurrentdb-client' ? 1000 : 1);
+      const [read] = await store.readStream(id);
+      expect(read!.storedAt).toBe(storedAt);
+      expect(read!.metadata.recordedAt).toBe('2024-05-01T10:00:00.000Z');
+      expect(verifyChain([read!]).valid).toBe(true);
+      expect((await store.readLastEvent(id))!.storedAt).toBe(storedAt);
+      expect((await store.readAll(-1, 10))[0]!.storedAt).toBe(storedAt);
+    });
+
     it("reads $all without the server's own events or other applications' streams", async () => {
       server.appendDirectly('orders-1', 'OrderPlaced', {});
       const store = open();

@@ -36,7 +36,7 @@ const ERRORS = {
   422: problem('An impossible value, or an `Idempotency-Key` reused with another body'),
   429: problem('Over the rate limit: see `Retry-After`'),
   503: problem(
-    "The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which)",
+    "The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which)",
   ),
 } as const;
 

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import {
+  ClockOffset,
   CommandRefused,
   ComplaintNotFound,
   DocumentGone,
@@ -112,6 +113,11 @@ export function problemOf(exception: unknown): ProblemDetails | null {
   if (exception instanceof LedgerBroken) {
     const detail = `${exception.message}. Nothing was recorded: this ledger takes no writes until the break is examined; reads go on.`;
     return coded('LEDGER.INTEGRITY_BROKEN', 'Ledger integrity broken', 503, detail);
+  }
+  if (exception instanceof ClockOffset) {
+    // this instance's alone: another whose clock agrees with the store's takes the command
+    const detail = `${exception.message}. Nothing was recorded: this instance records nothing until its clock is set right (GET /health/ready shows the offset); send the command to another instance.`;
+    return coded('CLOCK.OFFSET', 'Clock out of bounds', 503, detail);
   }
   if (exception instanceof WrongExpectedRevision) {
     return {

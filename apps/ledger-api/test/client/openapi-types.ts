@@ -1176,6 +1176,22 @@ export interface components {
       publicKey: string;
       statement: string;
     };
+    /** @description What readiness shows of this process's clock against the store's. */
+    ClockCheck: {
+      /**
+       * @description `within` or `beyond` LEDGER_MAX_CLOCK_OFFSET_MS at the last probe (`beyond`: writes refused); `unmeasured` before a probe has succeeded; `off` when the setting is 0; `not applicable` with a store on this host (SQLite, memory): one host, one clock, nothing to compare.
+       * @enum {string}
+       */
+      status: 'within' | 'beyond' | 'unmeasured' | 'off' | 'not applicable';
+      /** @description The store's clock minus this process's (ms): negative when this clock runs ahead. */
+      offsetMs?: number;
+      /** @description How far the true offset may be from `offsetMs` (ms): half the probe's round trip, and half a second through the KurrentDB client (which reads the server's time in whole seconds). */
+      uncertaintyMs?: number;
+      /** @description When the last successful probe was made, by this process's clock. */
+      lastProbe?: string;
+      /** @description LEDGER_MAX_CLOCK_OFFSET_MS: beyond when the offset, less its uncertainty, is further from 0 than this. */
+      maxOffsetMs?: number;
+    };
     /** @enum {string} */
     CodeVersion: '2020' | '2022' | '2024';
     /** @description The documents on a complaint's record. */
@@ -1528,6 +1544,8 @@ export interface components {
           heldHere: boolean;
           holder: string | null;
         };
+        /** @description This process's clock against the event store's (EventStoreDB): 'beyond' the bound fails readiness (and refuses writes). */
+        clock: components['schemas']['ClockCheck'];
       };
     };
     /** @description What readiness reports about the relay. */
@@ -1897,7 +1915,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -2079,7 +2097,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -2261,7 +2279,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -2443,7 +2461,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -2625,7 +2643,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -2807,7 +2825,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -2989,7 +3007,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -3171,7 +3189,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -3353,7 +3371,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -3535,7 +3553,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -3717,7 +3735,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -3900,7 +3918,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -4082,7 +4100,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -4264,7 +4282,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -4446,7 +4464,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -5165,7 +5183,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -5991,7 +6009,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -6125,7 +6143,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -6447,7 +6465,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable or the ledger's integrity is broken (nothing was recorded), or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];

@@ -27,6 +27,8 @@ export interface ClientEvent {
   readonly data: unknown;
   readonly metadata: unknown;
   readonly position?: Position;
+  /** When the server wrote it, by the server's clock (both clients read its `created` ticks into a Date). */
+  readonly created?: Date;
 }
 
 export interface ClientResolvedEvent {
@@ -89,6 +91,12 @@ export type AppendOptions = { readonly deadline: number } & (
 /** The client as the adapter uses it. */
 export interface ClientLibrary {
   readonly name: ClientName;
+  /**
+   * How finely a read event's `created` time comes through (ms): `@eventstore/db-client` converts
+   * the server's ticks to whole milliseconds; `@kurrent/kurrentdb-client` 1.3 (its native reader)
+   * cuts them to whole seconds, earlier, never later, than the server's time.
+   */
+  readonly createdResolutionMs: number;
   connect(connectionString: string): EventStoreDbClientLike;
   appendOptions(expecting: Expecting, deadline: number): AppendOptions;
   jsonEvent(event: { id: string; type: string; data: object; metadata: object }): ProposedEvent;
@@ -129,6 +137,7 @@ function eventStoreDbClient(): ClientLibrary {
   const lib = require('@eventstore/db-client') as typeof EventStoreDb;
   return {
     name: '@eventstore/db-client',
+    createdResolutionMs: 1,
     connect: (connectionString) => lib.EventStoreDBClient.connectionString(connectionString) as unknown as EventStoreDbClientLike,
     appendOptions: (expecting, deadline) => ({ expectedRevision: expecting, deadline }),
     jsonEvent: (event) => lib.jsonEvent(event as Parameters<typeof lib.jsonEvent>[0]),
@@ -146,6 +155,7 @@ function kurrentDbClient(): ClientLibrary {
   const lib = require('@kurrent/kurrentdb-client') as typeof KurrentDb;
   return {
     name: '@kurrent/kurrentdb-client',
+    createdResolutionMs: 1000,
     connect: (connectionString) => lib.KurrentDBClient.connectionString(connectionString) as unknown as EventStoreDbClientLike,
     appendOptions: (expecting, deadline) => ({ streamState: expecting, deadline }),
     jsonEvent: (event) => lib.jsonEvent(event as Parameters<typeof lib.jsonEvent>[0]),

@@ -337,6 +337,11 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /** How finely the `storedAt` of an event read comes through (ms): an event's server time is within this after it. */
+  get storedAtResolutionMs(): number {
+    return this.lib.createdResolutionMs;
+  }
+
   subscriptionHealth(): SubscriptionHealth {
     return { ...this.subscription };
   }
@@ -390,8 +395,13 @@ function toRecorded(event: ClientEvent, commitPosition: bigint | undefined): Rec
     type: event.type,
     data: event.data as object,
     metadata: event.metadata as RecordedMetadata,
+    ...storedAtOf(event.created),
   };
 }
+
+/** The server's `created` time, when it sent one (the clients make a missing one the epoch). */
+const storedAtOf = (created: Date | undefined) =>
+  created && created.getTime() > 0 && Number.isFinite(created.getTime()) ? { storedAt: created.toISOString() } : {};
 
 /** The server did not answer in time (the adapter's own deadline). */
 export class DeadlineExceeded extends Error {

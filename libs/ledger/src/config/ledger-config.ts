@@ -53,6 +53,13 @@ export class LedgerConfig {
   EVENTSTORE_CONNECTION_STRING?: string;
 
   @Setting(
+    'Event store',
+    "With EventStoreDB: how far (ms) this process's clock may be from the store server's before it refuses commands (503 `CLOCK.OFFSET`), pauses its own writes and reports not ready. Each event's record time is the writing process's clock, so replicas on hosts whose clocks disagree would disorder record time across the log. Measured at start and about every 30 s; 0 turns the check off. The default is well beyond what NTP keeps hosts to (milliseconds) and well within any deadline the Code sets. Not used with SQLite (one host, one clock).",
+  )
+  @WholeNumber(0, 3_600_000)
+  LEDGER_MAX_CLOCK_OFFSET_MS = 2000;
+
+  @Setting(
     'Process',
     'In the API process with the SQLite log: commit the log on a writer thread and keep the projections on a thread of their own, so neither holds up the thread serving requests (docs/performance.md). `false` runs both on that thread. The worker has no requests to serve and runs both on its main thread.',
   )

@@ -2,6 +2,7 @@ import type { EventStore, SubscriptionHealth } from '@complaint-ledger/event-sto
 import type { EventRelay, RelayStatus } from '@complaint-ledger/messaging';
 import type { ReadSide } from '@complaint-ledger/projections';
 import type { LedgerIntegrity } from '../integrity/ledger-integrity';
+import type { ClockCheck } from './clock-watch';
 
 export interface Readiness {
   /** The store can take writes: what load balancers route commands by. */
@@ -23,6 +24,8 @@ export interface Readiness {
       readonly integrity: ReturnType<LedgerIntegrity['readiness']>;
       /** The singleton duties (relay, sweeps, checkpoints, retention): whether this process runs them, and who does. */
       readonly duties: { readonly heldHere: boolean; readonly holder: string | null };
+      /** This process's clock against the event store's (EventStoreDB): 'beyond' the bound fails readiness (and refuses writes). */
+      readonly clock: ClockCheck;
     };
   };
 }
@@ -32,7 +35,7 @@ export interface Readiness {
  * models and the Kafka relay trail the log: a failing projection or a broker outage is reported
  * (with the relay's lag) but does not stop commands, since the log holds everything. The data
  * keys do: once their file could not be synced, the API refuses every command that carries
- * personal data until it restarts, so it is not ready.
+ * personal data until it restarts, so it is not ready. So does a clock too far from the store's.
  */
 export async function readiness(
   store: EventStore,
@@ -41,10 +44,11 @@ export async function readiness(
   integrity: LedgerIntegrity,
   dataKeys: { failure(): Error | null } | null,
   duties: { readonly held: boolean; readonly lastSeen: { readonly holder: string } | null },
+  clock: ClockCheck,
 ): Promise<Readiness> {
   const storeReady = await store.ready().catch(() => false);
   const keysFailed = dataKeys?.failure() != null;
-  const ready = storeReady && !keysFailed && integrity.status !== 'broken';
+  const ready = storeReady && !keysFailed && integrity.status !== 'broken' && clock.status !== 'beyond';
   return {
     ready,
     body: {
@@ -57,6 +61,7 @@ export async function readiness(
         relay: relay ? relay.status() : { status: 'off' },
         integrity: integrity.readiness(),
         duties: { heldHere: duties.held, holder: duties.lastSeen?.holder ?? null },
+        clock,
       },
     },
   };

@@ -23,6 +23,7 @@ import { openDuties } from '../duties/open-duties';
 import type { DutyLease } from '../duties/lease';
 import { openEvidence, type Evidence } from './evidence';
 import { Imports } from '../import/imports';
+import { ClockWatch } from '../health/clock-watch';
 
 /**
  * What a process runs besides the write path. `api`: with LEDGER_THREADS, the log's commits and
@@ -74,6 +75,8 @@ export class Ledger {
   readonly evidence: Evidence;
   /** Bulk imports of a landlord's history, through the write path (docs/import.md). */
   readonly imports: Imports;
+  /** This process's clock against the store's: too far off, and nothing is written (decision 0029). */
+  readonly clockWatch: ClockWatch;
   private readonly timers: NodeJS.Timeout[] = [];
   private sweeping: Promise<SweepResult | null> | null = null;
   /** Settles once the start-up verification has run (the integrity watch says what it found). */
@@ -91,6 +94,7 @@ export class Ledger {
   ) {
     const ledger = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the write path asks the integrity watch made after it
     this.rules = complianceRulesFrom(config);
+    this.clockWatch = ClockWatch.for(store, clock, config.LEDGER_MAX_CLOCK_OFFSET_MS, loggers('clock'));
     this.readSide = openReadSide(config, store, this.rules, threads, (message) => logger.warn(message));
     this.duties = openDuties(config, store, clock, loggers('duties'));
     this.relay = openRelay(config, store, this.readSide, clock, loggers('kafka-relay'), this.metrics.registry, this.duties);
@@ -106,8 +110,9 @@ export class Ledger {
           return ledger.integrity.broken;
         },
       },
+      clockWatch: this.clockWatch,
     });
-    this.integrity = openIntegrity(config, store, this.write, clock, logger, this.metrics.registry, () => this.duties.held);
+    this.integrity = openIntegrity(config, store, this.write, clock, logger, this.metrics.registry, () => this.mayRunDuties());
     this.evidence = openEvidence(config, store, this.write, this.integrity, personalData, clock);
     this.queries = new LedgerQueries(store, this.readSide, this.rules, config, clock, threads, this.evidence.store);
     this.evidence.connect(this.queries.complaints);
@@ -170,6 +175,7 @@ export class Ledger {
    * process holds the duties' lease.
    */
   async start(): Promise<void> {
+    await this.clockWatch.start(); // a clock that is off is known before anything is written
     await this.personalData?.moveKeyFile?.(); // before anything is read or written with the keys it holds
     await this.readSide.start();
     const sweepMs = this.config.LEDGER_BREACH_SWEEP_SECONDS * 1000;
@@ -179,7 +185,7 @@ export class Ledger {
     this.relay?.start();
     this.watchIntegrity();
     if (sweepMs > 0) {
-      const sweepIfHeld = () => void (this.duties.held && this.sweep());
+      const sweepIfHeld = () => void (this.mayRunDuties() && this.sweep());
       sweepIfHeld(); // the start-up sweep need not hold up serving
       this.every(sweepMs, sweepIfHeld);
       this.duties.onChange((held) => held && sweepIfHeld()); // a new holder sweeps at once
@@ -188,7 +194,7 @@ export class Ledger {
       const erasure = this.erasure!;
       const retain = () =>
         void (
-          this.duties.held &&
+          this.mayRunDuties() &&
           erasure.eraseExpired(years).then(
             (erased) => erased.length && this.logger.log(`retention: erased ${erased.length} residents' personal data`),
             (error: unknown) => this.logger.error(`retention sweep failed: ${(error as Error).message}`),
@@ -225,7 +231,13 @@ export class Ledger {
    * as it grows; no projections, relay or sweeps.
    */
   startWriting(): void {
+    void this.clockWatch.start();
     this.watchIntegrity();
+  }
+
+  /** The duties' writes (sweeps, checkpoints, retention) run in their holder, and pause while its clock is off (the watch has said so once). */
+  private mayRunDuties(): boolean {
+    return this.duties.held && !this.clockWatch.refusal;
   }
 
   /** The whole log verified in the background (serving need not wait for a long log); checkpoints follow once it is intact. */
@@ -258,12 +270,14 @@ export class Ledger {
       this.integrity,
       this.role === 'api' ? (this.personalData?.keys ?? null) : null,
       this.duties,
+      this.clockWatch.check(),
     );
   }
 
   /** Stops the timers and the relay, lets a sweep under way finish, then closes the read side, the log and the keys. */
   async close(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
+    this.clockWatch.stop();
     await this.imports.close();
     await this.sweeping;
     this.integrity.stop();

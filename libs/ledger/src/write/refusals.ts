@@ -43,3 +43,22 @@ export class LedgerBroken extends Error {
     this.name = 'LedgerBroken';
   }
 }
+
+/**
+ * This process's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows:
+ * every event's record time is this clock, so nothing is written until it is set right (decision 0029).
+ */
+export class ClockOffset extends Error {
+  constructor(
+    /** The store's clock minus this process's, as last measured. */
+    readonly offsetMs: number,
+    readonly uncertaintyMs: number,
+    readonly maxOffsetMs: number,
+  ) {
+    super(
+      `this process's clock is ${Math.abs(offsetMs)} ms ${offsetMs < 0 ? 'ahead of' : 'behind'} the event store's (± ${uncertaintyMs} ms), ` +
+        `beyond LEDGER_MAX_CLOCK_OFFSET_MS (${maxOffsetMs} ms)`,
+    );
+    this.name = 'ClockOffset';
+  }
+}

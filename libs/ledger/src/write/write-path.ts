@@ -35,7 +35,7 @@ import {
 import type { Clock } from '../clock';
 import type { CommandMetrics } from './command-metrics';
 import { isConflict, runDecision } from './decision-loop';
-import { CommandRefused, IdempotencyKeyReused, type LedgerBroken, RevisionMismatch } from './refusals';
+import { type ClockOffset, CommandRefused, IdempotencyKeyReused, type LedgerBroken, RevisionMismatch } from './refusals';
 import { inSpan, recordedTraceContext } from '../observability/spans';
 
 /** How a retry of a request is recognised: the client's `Idempotency-Key`, or the request itself. */
@@ -111,6 +111,8 @@ export interface WritePathDependencies {
   readonly metrics?: CommandMetrics;
   /** What the ledger's verification found; while it reports a break, nothing is written. */
   readonly integrity?: { readonly broken: LedgerBroken | null };
+  /** How this process's clock stands against the store's (health/clock-watch.ts); while it is off by too much, nothing is written. */
+  readonly clockWatch?: { readonly refusal: ClockOffset | null };
 }
 
 /** A retry identity made into what the events carry: the key, and the request's hash to tell a reused key. */
@@ -186,7 +188,7 @@ export class WritePath {
    * new revision, or null when another writer's checkpoint already covers as much.
    */
   recordCheckpoint(checkpoint: Checkpoint) {
-    this.refuseIfBroken(); // never sign over a broken log
+    this.refuseWhileUnsafe(); // never sign over a broken log, nor with a clock that is off
     return runDecision(this.deps.store, {
       stream: CHECKPOINT_STREAM,
       // the last checkpoint alone (another replica may have signed since this one verified): read from the end, and its hash chains the append
@@ -217,7 +219,7 @@ export class WritePath {
   private async run(request: CommandRequest): Promise<CommandOutcome> {
     const stopTimer = this.deps.metrics?.start(request.command.type);
     try {
-      this.refuseIfBroken();
+      this.refuseWhileUnsafe();
       const outcome = await this.decideAndAppend(request);
       stopTimer?.(outcome.replayed ? 'replayed' : outcome.recorded.length ? 'recorded' : 'nothing');
       return outcome;
@@ -227,8 +229,11 @@ export class WritePath {
     }
   }
 
-  private refuseIfBroken(): void {
+  /** Nothing is written on a broken log, nor stamped with a clock too far from the store's (its record time would be out of order). */
+  private refuseWhileUnsafe(): void {
     if (this.deps.integrity?.broken) throw this.deps.integrity.broken;
+    const clockOff = this.deps.clockWatch?.refusal;
+    if (clockOff) throw clockOff;
   }
 
   private decideAndAppend(request: CommandRequest): Promise<CommandOutcome> {

@@ -11,7 +11,7 @@ import {
   type EventStoreDbOptions,
   type RecordedEvent,
 } from '../src';
-import { eventStoreContract, newEvent } from './contract';
+import { authenticatedStoreContract, eventStoreContract, newEvent } from './contract';
 import { EventStoreDbStandIn, silentListener } from '../../../tools/eventstore-stand-in/stand-in';
 
 /**
@@ -47,6 +47,8 @@ const stream = () => `complaint-${randomUUID()}`;
 
 describe('over the wire, the adapter honours the event-store contract', () =>
   eventStoreContract(async () => open(), { uniqueEventIdsAcrossStreams: EventStoreDbEventStore.uniqueEventIdsAcrossStreams }));
+
+describe('over the wire, with an event key', () => authenticatedStoreContract(async (eventKey) => open({ eventKey })));
 
 /** The real client, with a hook run before each append: another writer slipping in between the adapter's read and its write. */
 function interceptedClient(beforeAppend: () => Promise<unknown>): EventStoreDbClientLike {

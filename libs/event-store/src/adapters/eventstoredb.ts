@@ -10,6 +10,7 @@ import type {
 } from '@eventstore/db-client';
 import { checkAppend } from '../append-rules';
 import { chain, GENESIS_HASH } from '../hash-chain';
+import { sealerOf, type EventKey, type EventSealer } from '../event-mac';
 import {
   OutcomeUnknown,
   StoreUnavailable,
@@ -78,6 +79,8 @@ export interface EventStoreDbOptions {
   /** An append expecting `any` re-reads and tries again when another writer slipped in; this many times at most. */
   readonly maxConflictRetries?: number;
   readonly logger?: { warn(message: string): void };
+  /** The key the events this adapter writes are authenticated under (decision 0023). */
+  readonly eventKey?: EventKey | null;
 }
 
 /**
@@ -105,6 +108,7 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly readyDeadlineMs: number;
   private readonly maxConflictRetries: number;
   private readonly logger: { warn(message: string): void };
+  private readonly sealer: EventSealer | null;
   private subscription: { -readonly [K in keyof SubscriptionHealth]: SubscriptionHealth[K] } = { status: 'none', failures: 0 };
 
   constructor(
@@ -118,6 +122,7 @@ export class EventStoreDbEventStore implements EventStore {
     this.readyDeadlineMs = options.readyDeadlineMs ?? Math.min(this.deadlineMs, 2_000);
     this.maxConflictRetries = options.maxConflictRetries ?? 8;
     this.logger = options.logger ?? { warn: (message) => process.stderr.write(`${message}\n`) };
+    this.sealer = options.eventKey ? sealerOf(options.eventKey) : null;
   }
 
   /** Connects as the client would; the connection string's `defaultDeadline` bounds reads too. */
@@ -144,7 +149,7 @@ export class EventStoreDbEventStore implements EventStore {
       const next = head === 'no_stream' ? 0 : head + 1;
       let prevHash = stream.at(-1)?.metadata.hash ?? GENESIS_HASH;
       const sealed = events.map((event, i) => {
-        const recorded = chain(streamId, next + i, event, prevHash, recordedAt);
+        const recorded = chain(streamId, next + i, event, prevHash, recordedAt, this.sealer);
         prevHash = recorded.metadata.hash;
         return esdb().jsonEvent({
           id: recorded.eventId,

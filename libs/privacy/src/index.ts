@@ -1,2 +1,4 @@
 export * from './data-keys';
 export * from './personal-data-cipher';
+export * from './key-binding';
+export * from './key-file-audit';

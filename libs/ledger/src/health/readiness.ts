@@ -2,6 +2,7 @@ import type { EventStore, SubscriptionHealth } from '@complaint-ledger/event-sto
 import type { EventRelay, RelayStatus } from '@complaint-ledger/messaging';
 import type { ReadSide } from '@complaint-ledger/projections';
 import type { LedgerIntegrity } from '../integrity/ledger-integrity';
+import type { ReadModelCheck } from '../read/read-model-watch';
 
 export interface Readiness {
   /** The store can take writes: what load balancers route commands by. */
@@ -12,9 +13,14 @@ export interface Readiness {
       readonly eventStore: 'up' | 'down';
       /** EventStoreDB only: the subscription the read models follow (failures do not stop commands; they do stall the views). */
       readonly eventStoreSubscription?: SubscriptionHealth;
-      /** The residents' data keys (the API only): 'failed' once their file could not be synced, until a restart. */
-      readonly dataKeys?: 'up' | 'failed';
+      /**
+       * The residents' data keys (the API only): 'failed' once their file could not be synced, 'altered'
+       * once it was found altered (decision 0023: a break of the ledger), until a restart.
+       */
+      readonly dataKeys?: 'up' | 'failed' | 'altered';
       readonly projections: { readonly status: 'up' | 'failing'; readonly position: number };
+      /** The latest check of the read models against the log (decision 0023): `repairing` while they are rebuilt after a mismatch. */
+      readonly readModels: ReadModelCheck;
       readonly relay: RelayStatus | { readonly status: 'off' };
       /** The ledger's verification of its own log: 'broken' fails readiness (and refuses writes). */
       readonly integrity: ReturnType<LedgerIntegrity['readiness']>;
@@ -34,10 +40,12 @@ export async function readiness(
   readSide: ReadSide,
   relay: EventRelay | null,
   integrity: LedgerIntegrity,
-  dataKeys: { failure(): Error | null } | null = null,
+  dataKeys: { failure(): Error | null; readonly alteration: Error | null } | null = null,
+  readModels: ReadModelCheck = { status: 'unchecked', checkedAt: null, position: null, mismatched: [] },
 ): Promise<Readiness> {
   const storeReady = await store.ready().catch(() => false);
   const keysFailed = dataKeys?.failure() != null;
+  const keysAltered = dataKeys?.alteration != null;
   const ready = storeReady && !keysFailed && integrity.status !== 'broken';
   return {
     ready,
@@ -46,8 +54,9 @@ export async function readiness(
       checks: {
         eventStore: storeReady ? 'up' : 'down',
         ...(store.subscriptionHealth ? { eventStoreSubscription: store.subscriptionHealth() } : {}),
-        ...(dataKeys ? { dataKeys: keysFailed ? ('failed' as const) : ('up' as const) } : {}),
+        ...(dataKeys ? { dataKeys: keysAltered ? ('altered' as const) : keysFailed ? ('failed' as const) : ('up' as const) } : {}),
         projections: { status: readSide.runner.lastFailure ? 'failing' : 'up', position: readSide.runner.position },
+        readModels,
         relay: relay ? relay.status() : { status: 'off' },
         integrity: integrity.readiness(),
       },

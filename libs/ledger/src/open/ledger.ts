@@ -1,6 +1,6 @@
 import { plainLoggers, type LedgerLogger, type LoggerFactory } from '../logger';
 import type { ComplianceRules } from '@complaint-ledger/domain';
-import { SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
+import { SqliteEventStore, type EventKeyRing, type EventStore } from '@complaint-ledger/event-store';
 import type { EventRelay } from '@complaint-ledger/messaging';
 import type { ReadSide } from '@complaint-ledger/projections';
 import { systemClock, type Clock } from '../clock';
@@ -11,12 +11,14 @@ import { ResidentErasure } from '../system/resident-erasure';
 import { CommandMetrics } from '../write/command-metrics';
 import { WritePath } from '../write/write-path';
 import { LedgerQueries } from '../read/queries';
-import { openEventStore } from './event-store';
+import { eventKeysFrom, openEventStore } from './event-store';
 import { openPersonalData, type PersonalData } from './personal-data';
 import { complianceRulesFrom, openReadSide } from './read-side';
 import { openRelay } from './relay';
 import type { LedgerIntegrity } from '../integrity/ledger-integrity';
 import { openIntegrity } from './integrity';
+import { ReadModelWatch } from '../read/read-model-watch';
+import { unreadableBreak } from '../integrity/verify-ledger';
 import { refuseDuringRestore } from '../backup/restore-marker';
 
 /**
@@ -58,6 +60,8 @@ export class Ledger {
   readonly erasure: ResidentErasure | null;
   /** Verifies the log at start, refuses writes on a break, and signs checkpoints. */
   readonly integrity: LedgerIntegrity;
+  /** Checks the read models against the log (at start, on a schedule), repairing them on a mismatch. */
+  readonly readModels: ReadModelWatch;
   private readonly timers: NodeJS.Timeout[] = [];
   private sweeping: Promise<SweepResult | null> | null = null;
   /** Settles once the start-up verification has run (the integrity watch says what it found). */
@@ -69,6 +73,8 @@ export class Ledger {
     readonly clock: Clock,
     readonly store: EventStore,
     readonly personalData: PersonalData | null,
+    /** The keys events are authenticated under and checked with (decision 0023); null without LEDGER_EVENT_KEY_FILE. */
+    readonly eventKeys: EventKeyRing | null,
     private readonly logger: LedgerLogger,
     loggers: LoggerFactory,
     threads: boolean,
@@ -76,7 +82,15 @@ export class Ledger {
     const ledger = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the write path asks the integrity watch made after it
     this.rules = complianceRulesFrom(config);
     this.readSide = openReadSide(config, store, this.rules, threads, (message) => logger.warn(message));
-    this.relay = openRelay(config, store, this.readSide, clock, loggers('kafka-relay'), this.metrics.registry);
+    this.relay = openRelay(
+      config,
+      store,
+      this.readSide,
+      clock,
+      loggers('kafka-relay'),
+      this.metrics.registry,
+      () => ledger.readModels.status.status !== 'repairing', // TSM figures are not published from read models known to be wrong
+    );
     this.write = new WritePath({
       store,
       clock,
@@ -88,10 +102,43 @@ export class Ledger {
         get broken() {
           return ledger.integrity.broken;
         },
+        checkStream: (streamId, events) => ledger.integrity.checkStream(streamId, events),
+        unreadable: (error) => ledger.integrity.reportBreak(unreadableBreak(error)),
       },
     });
-    this.queries = new LedgerQueries(store, this.readSide, this.rules, config, clock);
-    this.integrity = openIntegrity(config, store, this.write, clock, logger, this.metrics.registry);
+    this.readModels = new ReadModelWatch({
+      readSide: this.readSide,
+      store,
+      rules: this.rules,
+      alerts: config.alertSettings,
+      scratchPath: config.projectionsPath === ':memory:' ? ':memory:' : `${config.projectionsPath}.check.sqlite`,
+      clock,
+      logger,
+      registry: this.metrics.registry,
+      logVerified: () => this.afterVerification("the read models' check"),
+    });
+    this.queries = new LedgerQueries(
+      store,
+      this.readSide,
+      this.rules,
+      config,
+      clock,
+      eventKeys,
+      (streamId, events) => ledger.integrity.checkStream(streamId, events),
+      () => ledger.readModels.assertServable(),
+    );
+    this.integrity = openIntegrity(
+      config,
+      store,
+      this.write,
+      clock,
+      logger,
+      this.metrics.registry,
+      eventKeys,
+      personalData?.keys.audit ?? null,
+    );
+    // the key file found altered (a row that does not open as its resident's, a key missing without an erasure) is a break of the ledger
+    personalData?.keys.onAltered((error) => this.integrity.reportBreak({ kind: 'key-store-altered', position: -1, detail: error.detail }));
     this.detector = new DeadlineDetector(this.write, this.readSide.db, { clock });
     this.erasure = personalData ? new ResidentErasure(personalData.keys, this.write, this.readSide, clock) : null;
   }
@@ -109,7 +156,10 @@ export class Ledger {
       logger.warn(`retention is off: ${(error as Error).message}`);
     }
     const threads = role === 'api' && config.LEDGER_THREADS;
-    const eventStore = store ?? openEventStore(config, clock, logger, threads);
+    const eventKeys = eventKeysFrom(config);
+    if (!eventKeys)
+      logger.warn('no LEDGER_EVENT_KEY_FILE: events are written unauthenticated (docs/decisions/0023-authenticated-events.md)');
+    const eventStore = store ?? openEventStore(config, clock, logger, threads, eventKeys);
     try {
       refuseDuringRestore(files); // again, now the files are open: a restore begun meanwhile is not run over
     } catch (error) {
@@ -124,7 +174,7 @@ export class Ledger {
       const keysDependency = personalData.keys.commitDependency();
       if (keysDependency) eventStore.dependOn(keysDependency);
     }
-    return new Ledger(config, role, clock, eventStore, personalData, logger, loggers, threads);
+    return new Ledger(config, role, clock, eventStore, personalData, eventKeys, logger, loggers, threads);
   }
 
   /** Projections catch up, then the relay, the deadline sweeps and (in the worker) retention start. */
@@ -136,6 +186,8 @@ export class Ledger {
       () => this.every(1000, () => void this.integrity.tick()),
       (error: unknown) => this.logger.error(`ledger verification could not run: ${(error as Error).message}`),
     );
+    this.readModels.start(this.config.LEDGER_READ_MODEL_CHECK_SECONDS * 1000); // in the background, once the log is verified
+    // the ledger's own writers decide from the log: they start once it is verified, and never write on an altered one
     const sweepMs = this.config.LEDGER_BREACH_SWEEP_SECONDS * 1000;
     if (sweepMs > 0) {
       void this.sweep(); // the start-up sweep need not hold up serving
@@ -145,21 +197,36 @@ export class Ledger {
     if (this.role === 'worker' && years && this.erasure) {
       const erasure = this.erasure;
       const retain = () =>
-        erasure.eraseExpired(years).then(
-          (erased) => erased.length && this.logger.log(`retention: erased ${erased.length} residents' personal data`),
-          (error: unknown) => this.logger.error(`retention sweep failed: ${(error as Error).message}`),
-        );
+        this.afterVerification('retention')
+          .then((verified) => (verified ? erasure.eraseExpired(years) : []))
+          .then(
+            (erased) => erased.length && this.logger.log(`retention: erased ${erased.length} residents' personal data`),
+            (error: unknown) => this.logger.error(`retention sweep failed: ${(error as Error).message}`),
+          );
       void retain();
       this.every(DAY_MS, () => void retain());
       this.logger.log(`retention: personal data erased ${years} years after a resident's last complaint closed`);
     }
   }
 
-  /** One deadline sweep (never two at once); errors are logged, not thrown, so the timer keeps going. */
+  /** Once the start-up verification has run: whether the log is intact, so `what` may write (said in the log when not). */
+  private async afterVerification(what: string): Promise<boolean> {
+    await this.verification;
+    if (this.integrity.status === 'intact') return true;
+    this.logger.warn(`${what} skipped: the ledger's integrity is ${this.integrity.status}, and nothing is written on it`);
+    return false;
+  }
+
+  /**
+   * One deadline sweep (never two at once), once the log is verified and only while it is intact:
+   * a sweep decides from the log, so on an altered one it would record breaches of facts nobody
+   * recorded. Errors are logged, not thrown, so the timer keeps going.
+   */
   sweep(): Promise<SweepResult | null> {
-    this.sweeping ??= this.detector
-      .sweep()
+    this.sweeping ??= this.afterVerification('deadline sweep')
+      .then((verified) => (verified ? this.detector.sweep() : null))
       .then((result) => {
+        if (!result) return null;
         if (result.breaches || result.warnings)
           this.logger.log(`deadline sweep: ${result.breaches} breaches, ${result.warnings} warnings recorded`);
         return result;
@@ -170,7 +237,8 @@ export class Ledger {
   }
 
   readiness(): Promise<Readiness> {
-    return readiness(this.store, this.readSide, this.relay, this.integrity, this.role === 'api' ? (this.personalData?.keys ?? null) : null);
+    const keys = this.role === 'api' ? (this.personalData?.keys ?? null) : null;
+    return readiness(this.store, this.readSide, this.relay, this.integrity, keys, this.readModels.status);
   }
 
   /** Stops the timers and the relay, lets a sweep under way finish, then closes the read side, the log and the keys. */
@@ -181,6 +249,7 @@ export class Ledger {
     await this.verification;
     await this.integrity.wholeLogPass;
     await this.integrity.tick(true); // a last checkpoint over everything written
+    await this.readModels.stop();
     await this.relay?.stop();
     await this.readSide.stop();
     await this.store.close();

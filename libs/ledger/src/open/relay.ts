@@ -14,6 +14,7 @@ export function openRelay(
   clock: Clock,
   logger: LedgerLogger,
   registry: Registry,
+  figuresServable: () => boolean,
 ): EventRelay | null {
   if (!config.kafkaBrokers.length || config.LEDGER_RELAY === 'off') return null;
   const published = new Counter({
@@ -50,6 +51,7 @@ export function openRelay(
     homes: config.homes,
     clock,
     projectionsPosition: () => readSide.runner.position,
+    figuresServable,
     onError: (error, attempt, retryInMs) => {
       failures.inc();
       logger.warn(`publishing failed (attempt ${attempt}), retrying in ${retryInMs} ms: ${(error as Error).message}`);

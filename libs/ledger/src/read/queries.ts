@@ -1,9 +1,9 @@
 import type { ComplianceRules } from '@complaint-ledger/domain';
-import type { EventStore } from '@complaint-ledger/event-store';
+import type { EventKeyRing, EventStore } from '@complaint-ledger/event-store';
 import type { ReadSide } from '@complaint-ledger/projections';
 import type { Clock } from '../clock';
 import type { LedgerConfig } from '../config/ledger-config';
-import { ComplaintReads } from './complaint-reads';
+import { ComplaintReads, type StreamCheck } from './complaint-reads';
 import { ReadModelQueries } from './read-model-queries';
 
 /**
@@ -15,8 +15,17 @@ export class LedgerQueries {
   readonly complaints: ComplaintReads;
   readonly readModels: ReadModelQueries;
 
-  constructor(store: EventStore, readSide: ReadSide, rules: ComplianceRules, config: LedgerConfig, clock: Clock) {
-    this.complaints = new ComplaintReads(store, rules, clock);
-    this.readModels = new ReadModelQueries(readSide, store, rules, config, clock);
+  constructor(
+    store: EventStore,
+    readSide: ReadSide,
+    rules: ComplianceRules,
+    config: LedgerConfig,
+    clock: Clock,
+    eventKeys: EventKeyRing | null = null,
+    check: StreamCheck | null = null,
+    servable: () => void = () => undefined,
+  ) {
+    this.complaints = new ComplaintReads(store, rules, clock, eventKeys, check);
+    this.readModels = new ReadModelQueries(readSide, store, rules, config, clock, servable);
   }
 }

@@ -39,6 +39,8 @@ export class ReadModelQueries {
     private readonly rules: ComplianceRules,
     private readonly config: LedgerConfig,
     private readonly clock: Clock,
+    /** Throws while the read models are known to disagree with the log (ReadModelWatch): they are not answered from meanwhile. */
+    private readonly servable: () => void = () => undefined,
   ) {}
 
   list(filter: ComplaintFilter, page: PageRequest, at: PointInTime): Promise<ComplaintListPage> {
@@ -53,6 +55,7 @@ export class ReadModelQueries {
    * complaint's own view (libs/projections/src/alerts/breach-lateness.ts).
    */
   breaches(filter: Omit<AlertFilter, keyof PointInTime>, page: PageRequest, at: PointInTime): BreachesPage {
+    this.servable();
     const found = listAlerts(this.readSide.db, { ...filter, ...at }, checked(page.cursor), page.limit);
     return { ...withWorkingDaysLate(this.readSide, found, at, this.clock()), asOfPosition: this.readSide.runner.position, ...at };
   }
@@ -76,8 +79,10 @@ export class ReadModelQueries {
 
   /** `query` on the live read models, or on the complaints read model as it stood at `at`. */
   private async query<T>(at: PointInTime, query: (db: ReadModelDatabase) => T): Promise<T & PointInTime & { asOfPosition?: number }> {
-    if (at.asOf === undefined && at.knownAt === undefined)
+    if (at.asOf === undefined && at.knownAt === undefined) {
+      this.servable();
       return { ...query(this.readSide.db), asOfPosition: this.readSide.runner.position };
+    }
     const db = await pointInTimeReadModel(this.store, this.rules, this.config.alertSettings, at);
     try {
       return { ...query(db), ...at };

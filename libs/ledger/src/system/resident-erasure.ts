@@ -1,6 +1,8 @@
 import { complaintsOfResident, residentsClosedBefore, type ReadSide } from '@complaint-ledger/projections';
 import type { DataKeyStore } from '@complaint-ledger/privacy';
+import { normaliseResidentReference } from '@complaint-ledger/domain';
 import { randomUUID } from 'node:crypto';
+import { ResidentNotFound } from '../read/errors';
 import type { Clock } from '../clock';
 import type { WritePath } from '../write/write-path';
 
@@ -28,16 +30,31 @@ export class ResidentErasure {
     private readonly clock: Clock,
   ) {}
 
-  async erase(reference: string, actor: string, ground: ErasureGround, correlationId: string = randomUUID()): Promise<ErasureOutcome> {
+  async erase(asked: string, actor: string, ground: ErasureGround, correlationId: string = randomUUID()): Promise<ErasureOutcome> {
+    this.write.refuseIfBroken(); // on an altered ledger nothing is destroyed or recorded
+    await this.readSide.runner.catchUp(); // complaints recorded a moment ago are found too
+    const reference = this.recordedAs(asked);
+    if (reference === null) throw new ResidentNotFound(asked);
     const erasedNow = this.keys.erase(reference, this.clock(), actor, ground);
     const erasedAt = this.keys.erasure(reference)!.erasedAt;
-    await this.readSide.runner.catchUp(); // complaints recorded a moment ago are found too
     const complaints = complaintsOfResident(this.readSide.db, reference);
     for (const complaintId of complaints) {
       const command = { type: 'ErasePersonalData', data: { residentReference: reference, erasedAt, ground } } as const;
       await this.write.execute({ complaintId, command, actor, correlationId });
     }
     return { reference, erasedAt, erasedNow, complaints };
+  }
+
+  /**
+   * The reference the resident was recorded under: the one asked for, normalised as at intake
+   * (resident-reference.ts), or as given when it was recorded before references were normalised;
+   * null when neither names anyone the ledger knows (no complaint, no key, no erasure).
+   */
+  private recordedAs(asked: string): string | null {
+    const known = (reference: string) => complaintsOfResident(this.readSide.db, reference).length > 0 || this.keys.knows(reference);
+    const normalised = normaliseResidentReference(asked);
+    if (known(normalised)) return normalised;
+    return asked !== normalised && known(asked) ? asked : null;
   }
 
   /** Retention: erases every resident whose complaints all closed more than `years` ago, unless already erased. */

@@ -27,6 +27,8 @@ export interface DecisionCycle<S, E, A> {
    * expected revision and the next attempt reads the stream.
    */
   readonly known?: { readonly state: S; readonly revision: number };
+  /** Before anything is decided on what the stream holds: throws when it is not what verification covers. */
+  check?(recorded: readonly RecordedEvent[]): void;
   fold(recorded: readonly RecordedEvent[]): S;
   /**
    * Before deciding, with what the stream holds (null when known): an answer that ends the cycle
@@ -52,6 +54,7 @@ export async function runDecision<S, E, A>(store: EventStore, cycle: DecisionCyc
   for (let attempt = 1; ; attempt++) {
     const known = attempt === 1 ? cycle.known : undefined;
     const recorded = known ? null : await store.readStream(cycle.stream);
+    if (recorded) cycle.check?.(recorded);
     const revision = known ? known.revision : recorded!.length ? recorded!.at(-1)!.revision : -1;
     const early = cycle.settled?.(recorded, revision);
     if (early !== undefined) return early;

@@ -31,6 +31,8 @@ import {
   WrongExpectedRevision,
   type EventStore,
   type NewEvent,
+  type RecordedEvent,
+  UnreadableEvent,
 } from '@complaint-ledger/event-store';
 import type { Clock } from '../clock';
 import type { CommandMetrics } from './command-metrics';
@@ -81,8 +83,17 @@ export interface WritePathDependencies {
   readonly clockSkewMs: number;
   readonly compliance: { readonly rules: ComplianceRules; readonly alerts: AlertSettings };
   readonly metrics?: CommandMetrics;
-  /** What the ledger's verification found; while it reports a break, nothing is written. */
-  readonly integrity?: { readonly broken: LedgerBroken | null };
+  /**
+   * What the ledger's verification found: while it reports a break, nothing is written; and each
+   * stream read to decide on is checked against it first (its hashes, MACs and the head verification
+   * last saw), so a command never decides on, or appends after, what verification would refuse.
+   */
+  readonly integrity?: {
+    readonly broken: LedgerBroken | null;
+    checkStream(streamId: string, events: readonly RecordedEvent[]): { readonly kind: string } | null;
+    /** A stream that could not even be read (damaged, or misfiled by the index of streams): a break too. */
+    unreadable(error: UnreadableEvent): void;
+  };
 }
 
 /** A retry identity made into what the events carry: the key, and the request's hash to tell a reused key. */
@@ -138,13 +149,15 @@ export class WritePath {
     return runDecision(this.deps.store, {
       stream: CHECKPOINT_STREAM,
       known,
+      check: this.checked(CHECKPOINT_STREAM),
       fold: (recorded) => recorded.reduce((state, event) => evolveCheckpoint(state, event as unknown as LedgerCheckpointed), NO_CHECKPOINT),
       decide: (state) => {
         const decided = decideCheckpoint({ type: 'RecordCheckpoint', data: checkpoint }, state);
         return isDomainError(decided) ? [] : decided;
       },
-      seal: (events) =>
-        events.map((event) => ({
+      seal: (events) => {
+        this.refuseIfBroken();
+        return events.map((event) => ({
           eventId: uuidFrom(`${CHECKPOINT_STREAM}|${event.data.position}|${event.data.keyId}`),
           type: event.type,
           data: event.data,
@@ -154,7 +167,8 @@ export class WritePath {
             correlationId: randomUUID(),
             schemaVersion: EVENT_SCHEMA_VERSION,
           },
-        })),
+        }));
+      },
       answer: ({ appended }) => (appended ? { revision: appended.revision } : null),
       retryable: isConflict,
     });
@@ -169,12 +183,21 @@ export class WritePath {
       return outcome;
     } catch (error) {
       stopTimer?.('refused');
+      if (error instanceof UnreadableEvent) this.deps.integrity?.unreadable(error);
       throw error;
     }
   }
 
-  private refuseIfBroken(): void {
+  /** Throws LedgerBroken while the ledger's verification reports a break: for writers with work to do before their first command (erasure). */
+  refuseIfBroken(): void {
     if (this.deps.integrity?.broken) throw this.deps.integrity.broken;
+  }
+
+  /** The stream as read is checked before anything is decided on it; a problem breaks the ledger and refuses the write. */
+  private checked(stream: string) {
+    return (recorded: readonly RecordedEvent[]) => {
+      if (this.deps.integrity?.checkStream(stream, recorded)) this.refuseIfBroken();
+    };
   }
 
   private decideAndAppend(request: CommandRequest): Promise<CommandOutcome> {
@@ -191,6 +214,7 @@ export class WritePath {
     return runDecision(store, {
       stream,
       known: retry ? undefined : request.known,
+      check: this.checked(stream),
       fold: (recorded) => foldEvents(recorded.map(complaintEventOf)),
       settled: (recorded, revision) => {
         const prior = retry && recorded ? recorded.filter((event) => event.metadata.idempotencyKey === retry.key) : [];
@@ -211,6 +235,7 @@ export class WritePath {
         return decided;
       },
       seal: async (events, state) => {
+        this.refuseIfBroken(); // a break found while this command was deciding: it is not written either
         const sealed = this.envelope(stream, events, request, retry, state);
         const keysDurable = this.deps.personalData?.keysDurable(); // a resident's new data key is on disk before data under it
         if (keysDurable) await keysDurable;

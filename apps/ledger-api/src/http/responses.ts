@@ -8,6 +8,7 @@ import type {
   ComplaintView as View,
   ErasureOutcome,
   LedgerVerdict,
+  ReadModelCheck,
   Readiness,
   TsmStatistics as Tsm,
 } from '@complaint-ledger/ledger';
@@ -37,7 +38,11 @@ export type TsmStatistics = Tsm;
 
 export type AnnualReportBody = AnnualReport;
 
-export type LedgerIntegrityBody = LedgerVerdict & { readonly publicKeyId: string | null };
+export type LedgerIntegrityBody = LedgerVerdict & {
+  readonly publicKeyId: string | null;
+  /** The read models checked against the log just now: what disagreed is named, and rebuilt. */
+  readonly readModels: ReadModelCheck;
+};
 
 export interface CheckpointKey {
   readonly algorithm: 'Ed25519';

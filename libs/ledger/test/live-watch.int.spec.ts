@@ -100,7 +100,9 @@ describe('read models found disagreeing with the log', () => {
     const rebuild = ledger.readSide.runner.rebuild.bind(ledger.readSide.runner);
     ledger.readSide.runner.rebuild = () => new Promise<void>((resolve) => (releaseRebuild = resolve)).then(rebuild);
     const checked = ledger.readModels.check('a test');
-    while (ledger.readModels.status.status !== 'repairing') await new Promise((resolve) => setTimeout(resolve, 10));
+    const given = Date.now() + 30_000; // a check that never finds the mismatch fails here, rather than waiting for ever
+    while (ledger.readModels.status.status !== 'repairing' && Date.now() < given) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(ledger.readModels.status.status).toBe('repairing');
     await expect(ledger.queries.readModels.tsm(2024, {})).rejects.toBeInstanceOf(ReadModelsRepairing);
     await expect(ledger.queries.readModels.annualReport(2024, {})).rejects.toBeInstanceOf(ReadModelsRepairing);
     await expect(ledger.queries.readModels.list({}, { limit: 10 }, {})).rejects.toBeInstanceOf(ReadModelsRepairing);

@@ -8,8 +8,14 @@
  *    and how long after it the whole log is verified (reads are measured after that);
  *  - GET a complaint, its history and list pages (first page, by status, by several filters) at
  *    32 connections for BENCH_SECONDS (default 5) each: p50 and p99;
+ *  - filtered list pages, those matching many and those matching few or nothing, beside GET a
+ *    complaint (target: every filter's p99 ≤ 2× GET's);
+ *  - point in time: list pages, TSM and the annual report at `asOf` (1 January 2025) and at
+ *    `knownAt` (when half the log had been recorded), beside the same live (target ≤ 2×);
  *  - TSM and the annual report for 2024/25, beside raw SQL reads of that year's rows (by its
  *    London dates, a scan; and by its received-at index);
+ *  - commands (complaints from new residents, 32 connections) alone and while 8 connections ask
+ *    filtered lists, TSM and the annual report at once (target: p99 within 1.5×);
  *  - bytes on disk per event; the server's peak RSS, and each phase's own peak (the kernel's
  *    high-water mark is reset between phases).
  */
@@ -83,13 +89,56 @@ async function stop(server: Server): Promise<number> {
   return peak;
 }
 
-async function latency(base: string, paths: () => string): Promise<{ p50: number; p99: number; rps: number; non2xx: number }> {
+async function latency(
+  base: string,
+  paths: () => string,
+  connections = 32,
+): Promise<{ p50: number; p99: number; rps: number; non2xx: number }> {
   const result = await autocannon({
     url: base,
-    connections: 32,
+    connections,
     duration: seconds,
     headers: { 'x-api-key': key },
     requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: paths() }) }],
+  });
+  return { p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, non2xx: result.non2xx };
+}
+
+/** Filters of the list: matching many (open, LCRA), few (withdrawn is not in the generated lives), or none. */
+const FILTERS = [
+  'status=open',
+  'tenure=LCRA&stage=1',
+  'status=closed&tenure=LCHO&stage=2',
+  'status=withdrawn',
+  'status=not_accepted&tenure=LCHO',
+  'breached=true&stage=2&tenure=LCHO',
+] as const;
+const ASOF = '2025-01-01T00:00:00.000Z';
+
+/** POST a complaint from a new resident at 32 connections for BENCH_SECONDS: p50 and p99. */
+async function commandLatency(base: string): Promise<{ p50: number; p99: number; rps: number; non2xx: number }> {
+  let n = 0;
+  const result = await autocannon({
+    url: `${base}/v1/complaints`,
+    connections: 32,
+    duration: seconds,
+    headers: { 'x-api-key': key, 'content-type': 'application/json' },
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({
+            receivedAt: '2026-01-05T10:00:00Z',
+            channel: 'email',
+            tenure: 'LCRA',
+            category: 'repairs',
+            summary: `Leak ${n}`,
+            resident: { reference: `BENCH-${(n += 1)}-${randomUUID()}`, name: 'Sam Resident' },
+          }),
+        }),
+      },
+    ],
   });
   return { p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, non2xx: result.non2xx };
 }
@@ -110,7 +159,10 @@ async function measure(complaints: number, port: number) {
   let events = 0;
   process.stdout.write(`${complaints.toLocaleString('en-GB')} complaints: generating… `);
   const writer = new SqliteEventStore(join(dir, 'ledger.sqlite'));
+  // record time: the log is written over the generation's run, so "known at" its middle is half of it
+  let knownAt = '';
   await generate(writer, complaints, (i) => {
+    if (i === complaints >> 1) knownAt = new Date().toISOString();
     const life = lifecycle((ids[i] = randomUUID()), i, FROM, SPAN).slice(0, LENGTHS[i % 4]);
     events += life.length;
     return life;
@@ -129,7 +181,7 @@ async function measure(complaints: number, port: number) {
     await new Promise((r) => setTimeout(r, 250));
   }
   const verified = secondStart + performance.now() - verifying;
-  const peaks = { startAndVerify: peakSinceLast(server), reads: 0, tsm: 0, report: 0 };
+  const peaks = { startAndVerify: peakSinceLast(server), reads: 0, tsm: 0, report: 0, commands: 0 };
   const random = () => ids[Math.floor(Math.random() * ids.length)]!;
   process.stdout.write('reads… ');
   const reads = {
@@ -142,12 +194,43 @@ async function measure(complaints: number, port: number) {
       () => '/v1/complaints?tenure=LCHO&breached=false&receivedFrom=2024-04-01&receivedTo=2025-03-31&limit=50',
     ),
   };
+  process.stdout.write('filtered and point-in-time lists… ');
+  const filtered: Record<string, Awaited<ReturnType<typeof latency>>> = {};
+  for (const query of FILTERS) filtered[query] = await latency(server.base, () => `/v1/complaints?${query}&limit=50`);
+  const pointInTime = {
+    asOf: await latency(server.base, () => `/v1/complaints?asOf=${ASOF}&limit=50`),
+    asOfStatus: await latency(server.base, () => `/v1/complaints?asOf=${ASOF}&status=open&limit=50`),
+    knownAt: await latency(server.base, () => `/v1/complaints?knownAt=${knownAt}&limit=50`),
+    knownAtStatus: await latency(server.base, () => `/v1/complaints?knownAt=${knownAt}&status=open&limit=50`),
+  };
   peaks.reads = peakSinceLast(server);
   const get = (path: string) => fetch(`${server.base}${path}`, { headers: { 'x-api-key': key } }).then((r) => r.text());
   const tsm = await timed(() => get('/v1/statistics/tsm?year=2024'));
+  const tsmAsOf = await timed(() => get(`/v1/statistics/tsm?year=2024&asOf=${ASOF}`));
+  const tsmKnownAt = await timed(() => get(`/v1/statistics/tsm?year=2024&knownAt=${knownAt}`));
   peaks.tsm = peakSinceLast(server);
   const report = await timed(() => get('/v1/reports/annual?year=2024'));
-  peaks.report = await stop(server);
+  const reportAsOf = await timed(() => get(`/v1/reports/annual?year=2024&asOf=${ASOF}`));
+  const reportKnownAt = await timed(() => get(`/v1/reports/annual?year=2024&knownAt=${knownAt}`));
+  peaks.report = peakSinceLast(server);
+  process.stdout.write('commands, alone and beside queries… ');
+  const commands = await commandLatency(server.base);
+  let querying = true;
+  const queries = [
+    () => `/v1/complaints?${FILTERS[Math.floor(Math.random() * FILTERS.length)]}&limit=50`,
+    () => '/v1/statistics/tsm?year=2024',
+    () => '/v1/reports/annual?year=2024',
+    () => `/v1/complaints?asOf=${ASOF}&status=open&limit=50`,
+  ];
+  const asking = Promise.all(
+    Array.from({ length: 8 }, async (_, n) => {
+      while (querying) await get(queries[n % queries.length]!());
+    }),
+  );
+  const commandsBesideQueries = await commandLatency(server.base);
+  querying = false;
+  await asking;
+  peaks.commands = await stop(server);
   const rssMb = Math.max(...Object.values(peaks));
   const db = new Database(join(dir, 'projections.sqlite'), { readonly: true });
   const rawYear = await timed(async () =>
@@ -176,8 +259,16 @@ async function measure(complaints: number, port: number) {
     secondStart,
     verified,
     reads,
+    filtered,
+    pointInTime,
     tsm,
+    tsmAsOf,
+    tsmKnownAt,
     report,
+    reportAsOf,
+    reportKnownAt,
+    commands,
+    commandsBesideQueries,
     rawYear,
     rawYearIndexed,
     bytesPerEvent: bytes / events,
@@ -212,15 +303,41 @@ async function main(): Promise<void> {
         `${ms(r.reads[key].p50)} / ${ms(r.reads[key].p99)} (${Math.round(r.reads[key].rps)})${r.reads[key].non2xx ? ` ${r.reads[key].non2xx} non-2xx` : ''}`,
     );
   }
+  for (const query of FILTERS) {
+    row(`list ${query}: p50 / p99 ms (p99 ÷ GET a complaint's)`, (r) => {
+      const found = r.filtered[query]!;
+      return `${ms(found.p50)} / ${ms(found.p99)} (${(found.p99 / r.reads.complaint.p99).toFixed(2)}×)${found.non2xx ? ` ${found.non2xx} non-2xx` : ''}`;
+    });
+  }
+  const againstLive = (found: { p50: number; p99: number }, live: { p99: number }) =>
+    `${ms(found.p50)} / ${ms(found.p99)} (${(found.p99 / live.p99).toFixed(2)}× live)`;
+  row(`list at asOf ${ASOF.slice(0, 10)}, first page: p50 / p99 ms`, (r) => againstLive(r.pointInTime.asOf, r.reads.listFirst));
+  row('list at asOf, by status: p50 / p99 ms', (r) => againstLive(r.pointInTime.asOfStatus, r.reads.listStatus));
+  row('list at knownAt (half the log recorded), first page: p50 / p99 ms', (r) => againstLive(r.pointInTime.knownAt, r.reads.listFirst));
+  row('list at knownAt, by status: p50 / p99 ms', (r) => againstLive(r.pointInTime.knownAtStatus, r.reads.listStatus));
   row('TSM 2024/25 (ms)', (r) => ms(r.tsm));
+  row(
+    'TSM 2024/25 at asOf / at knownAt (ms, ÷ live)',
+    (r) => `${ms(r.tsmAsOf)} / ${ms(r.tsmKnownAt)} (${(r.tsmAsOf / r.tsm).toFixed(2)}× / ${(r.tsmKnownAt / r.tsm).toFixed(2)}×)`,
+  );
   row('annual report 2024/25 (ms)', (r) => ms(r.report));
+  row(
+    'annual report 2024/25 at asOf / at knownAt (ms, ÷ live)',
+    (r) =>
+      `${ms(r.reportAsOf)} / ${ms(r.reportKnownAt)} (${(r.reportAsOf / r.report).toFixed(2)}× / ${(r.reportKnownAt / r.report).toFixed(2)}×)`,
+  );
+  row(
+    'commands at 32 connections, alone / beside 8 asking queries: p99 ms (ratio)',
+    (r) => `${ms(r.commands.p99)} / ${ms(r.commandsBesideQueries.p99)} (${(r.commandsBesideQueries.p99 / r.commands.p99).toFixed(2)}×)`,
+  );
   row("raw SQL read of 2024/25's rows by London date, a scan (ms)", (r) => ms(r.rawYear));
   row("raw SQL read of 2024/25's rows by the received-at index (ms)", (r) => ms(r.rawYearIndexed));
   row('log bytes per event', (r) => Math.round(r.bytesPerEvent).toString());
   row('server peak RSS (MB)', (r) => Math.round(r.rssMb).toString());
   row(
-    'peak RSS by phase: start and verification / reads / TSM / report (MB)',
-    (r) => `${[r.peaks.startAndVerify, r.peaks.reads, r.peaks.tsm, r.peaks.report].map((mb) => Math.round(mb)).join(' / ')}`,
+    'peak RSS by phase: start and verification / reads / TSM / report / commands beside queries (MB)',
+    (r) =>
+      `${[r.peaks.startAndVerify, r.peaks.reads, r.peaks.tsm, r.peaks.report, r.peaks.commands].map((mb) => Math.round(mb)).join(' / ')}`,
   );
 }
 

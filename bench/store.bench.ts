@@ -5,54 +5,20 @@
  * clients do), one event per write, for `seconds` each, alternating A/B/A/B.
  */
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore, type NewEvent } from '@complaint-ledger/event-store';
 import { medianBy } from './support/median';
+import { benchEvent, drive as driveFor, storeAppendRate } from './support/store-rate';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
-
-const event = (): NewEvent => ({
-  eventId: randomUUID(),
-  type: 'CorrespondenceRecorded',
-  data: {
-    complaintId: randomUUID(),
-    occurredAt: '2024-05-01T09:00:00.000Z',
-    direction: 'inbound',
-    party: 'resident',
-    channel: 'phone',
-    summary: 'Resident called for an update',
-  },
-  metadata: { occurredAt: '2024-05-01T09:00:00.000Z', actor: 'bench', correlationId: randomUUID(), schemaVersion: 1 },
-});
-
-async function drive(write: (stream: string, revision: number) => Promise<void>): Promise<number> {
-  let done = 0;
-  const until = Date.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      const stream = `complaint-${randomUUID()}`;
-      for (let revision = 0; Date.now() < until; revision++) {
-        await write(stream, revision);
-        done++;
-      }
-    }),
-  );
-  return done / seconds;
-}
+const drive = (write: (stream: string, revision: number) => Promise<void>) => driveFor(seconds, concurrency, write);
 
 async function adapter(n: number): Promise<number> {
-  const store = new SqliteEventStore(join(dir, `adapter-${n}.sqlite`));
-  const rate = await drive(
-    async (stream, revision) => void (await store.append(stream, [event()], revision === 0 ? 'no_stream' : revision - 1)),
-  );
-  await store.close();
-  return rate;
+  return storeAppendRate(join(dir, `adapter-${n}.sqlite`), seconds, concurrency);
 }
 
 /** Raw baseline: one INSERT per write, each its own durable transaction, as a naive store would do. */
@@ -65,7 +31,7 @@ async function raw(n: number): Promise<number> {
   );
   const insert = db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
   const rate = await drive(async (stream, revision) => {
-    const e = event();
+    const e = benchEvent();
     insert.run(stream, revision, e.eventId, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata));
     await new Promise((resolve) => setImmediate(resolve));
   });

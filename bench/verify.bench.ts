@@ -8,6 +8,8 @@
  *   - a start from the signed mark: with nothing after it, and with BENCH_AFTER complaints
  *     (default 10,000) recorded since.
  * Each figure is the median of BENCH_ROUNDS runs (default 3).
+ * Then an evidence pack's proof (decision 0024) against tree heads at 10,000 events and at the
+ * whole log: hashes per event, bytes, and the single-file verifier's time (bench/pack-proofs.ts).
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { CHECKPOINT_STREAM, EVENT_SCHEMA_VERSION } from '@complaint-ledger/domai
 import { SqliteEventStore } from '@complaint-ledger/event-store';
 import { CheckpointSigningKey, LedgerVerifier, markProblem, readMark, readThrough, writeMark } from '@complaint-ledger/ledger';
 import { generate, lifecycle } from './support/generated-log';
+import { packProofFigures } from './pack-proofs';
 import { medianBy } from './support/median';
 
 const complaints = Number(process.env.BENCH_COMPLAINTS ?? 125_000);
@@ -100,7 +103,6 @@ async function main(): Promise<void> {
   await generate(store, after, (i) => lifecycle(randomUUID(), i));
   console.log('done');
   const someAfter = await fromMark();
-  await store.close();
 
   const rate = (r: { events: number; seconds: number }) => Math.round(r.events / r.seconds).toLocaleString('en-GB');
   console.log(
@@ -116,6 +118,9 @@ async function main(): Promise<void> {
   line('whole log, every stream kept', unbounded);
   line('start from the mark, nothing after it', nothingAfter, 0);
   line(`start from the mark, ${after.toLocaleString('en-GB')} complaints after it`, someAfter, someAfter.events - nothingAfter.events);
+
+  await packProofFigures(store, signing, [Math.min(10_000, complaints * 8), complaints * 8]);
+  await store.close();
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { scaled } from './support/timeouts';
 
 const ROOT = resolve(__dirname, '..');
 const CONFIG = join(ROOT, '.dependency-cruiser.cjs');
@@ -30,6 +31,7 @@ function cruise(cwd: string, folders: string[], ...options: string[]): Violation
   const run = spawnSync(process.execPath, [depcruise, '--config', CONFIG, '--output-type', 'json', ...options, ...folders], {
     cwd,
     encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024, // the report of the whole repository is several MB: the default 1 MB cuts it short
   });
   if (!run.stdout) throw new Error(`dependency-cruiser failed: ${run.stderr}`);
   return (JSON.parse(run.stdout) as { summary: { violations: Reported[] } }).summary.violations.map(violationOf);
@@ -214,7 +216,7 @@ describe('architecture fences (dependency-cruiser, on resolved paths)', () => {
     // libs/projections importing the core, in a house where the core imports libs/projections
     houses.push(house({ ...drawing, 'libs/projections/src/index.ts': imports('@complaint-ledger/ledger') }));
     cyclesThroughTheCore = cruise(houses[1]!, FOLDERS);
-  }, 60_000);
+  }, scaled(60_000));
   afterAll(() => houses.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
   it('the house as drawn passes: each floor imports the floors below it, tests and benchmarks what they exercise', () => {

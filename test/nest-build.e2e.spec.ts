@@ -3,13 +3,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { exited, freePort, ROOT } from './support/processes';
+import { scaled } from './support/timeouts';
 
 /**
  * The Nest CLI's build of one app (nest-cli.json: `npx nest build ledger-api`, `npx nest start
  * ledger-api`), beside the tsc build npm start uses: it builds, and what it built serves. Built
  * into a folder of its own, never dist/, which other tests build and start from at the same time.
  */
-jest.setTimeout(300_000);
+jest.setTimeout(scaled(300_000));
 
 const nest = require.resolve('@nestjs/cli/bin/nest.js');
 const scratch = mkdtempSync(join(tmpdir(), 'nest-build-'));
@@ -84,7 +85,7 @@ async function live(port: string, child: ChildProcess): Promise<number> {
       (response) => response.status,
       () => 0,
     );
-    if (status === 200 || child.exitCode !== null || Date.now() - since > 120_000) return status;
+    if (status === 200 || child.exitCode !== null || Date.now() - since > scaled(120_000)) return status;
     await new Promise((r) => setTimeout(r, 250));
   }
 }

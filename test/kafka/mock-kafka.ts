@@ -109,37 +109,13 @@ export function testBrokerAvailability(): { available: true } | { available: fal
   return 'path' in binary ? { available: true } : { available: false, reason: binary.unavailable };
 }
 
-/**
- * Debian's librdkafka 2.0.2 mock cluster answers Metadata naming controller 0, a broker that does
- * not exist (its brokers are 1…N). kafkajs asks the controller for an idempotent producer's id
- * (InitProducerId) and fails with "Broker 0 not found in the cached metadata". Any mock broker
- * answers InitProducerId, so here, and only when the controller named is not among the brokers,
- * kafkajs is sent to the lowest-numbered broker instead. Nothing else changes: the producer's
- * idempotence (a producer id and epoch from the broker, sequence numbers the broker checks) runs
- * as it does in production, with `idempotent: true`.
- */
-export const mockController = { fallbacks: 0 };
+/** The mock cluster's controller found for kafkajs (mock-controller.cjs says why): in this process, and counted. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS, so that services started as processes preload it too
+const controller = require('./mock-controller.cjs') as { mockController: { fallbacks: number }; letKafkajsFindTheMockController(): void };
+export const { mockController, letKafkajsFindTheMockController } = controller;
 
-export function letKafkajsFindTheMockController(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's own Cluster, whose lookup is patched for the mock only
-  const { prototype } = require('kafkajs/src/cluster') as { prototype: ClusterInternals };
-  if (prototype.findControllerBroker.name === 'mockControllerFallback') return;
-  const original = prototype.findControllerBroker;
-  prototype.findControllerBroker = async function mockControllerFallback(this: ClusterInternals) {
-    const { metadata } = this.brokerPool;
-    const named = metadata?.controllerId;
-    if (!metadata || named == null || metadata.brokers.some((broker) => broker.nodeId === named)) return original.call(this);
-    const lowest = Math.min(...metadata.brokers.map((broker) => broker.nodeId));
-    mockController.fallbacks += 1;
-    return this.findBroker({ nodeId: lowest });
-  };
-}
-
-interface ClusterInternals {
-  brokerPool: { metadata?: { controllerId?: number; brokers: { nodeId: number }[] } };
-  findBroker(by: { nodeId: number }): Promise<unknown>;
-  findControllerBroker(this: ClusterInternals): Promise<unknown>;
-}
+/** NODE_OPTIONS for a service a test starts as its own process against the mock cluster. */
+export const MOCK_CONTROLLER_PRELOAD = `--require ${join(__dirname, 'mock-controller-preload.cjs')}`;
 
 export async function startTestBroker(mockBrokers = 3): Promise<TestBroker> {
   const external = process.env.KAFKA_BROKERS;

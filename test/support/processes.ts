@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { scaled } from './timeouts';
 
 /**
  * The service and its tools as separate processes, for the tests whose promise spans processes
@@ -22,17 +23,7 @@ export function ensureBuilt(): void {
   const run = process.env.TEST_RUN_ID ?? `standalone-${process.pid}`;
   const built = () => existsSync(STAMP) && readFileSync(STAMP, 'utf8') === run;
   if (built()) return;
-  mkdirSync(join(ROOT, 'dist'), { recursive: true });
-  for (;;) {
-    try {
-      mkdirSync(LOCK);
-      break;
-    } catch {
-      // a builder killed mid-build leaves its lock: older than any build takes, it is taken over
-      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 300_000) rmSync(LOCK, { recursive: true, force: true });
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
-    }
-  }
+  takeBuildLock();
   try {
     if (built()) return;
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
@@ -40,9 +31,26 @@ export function ensureBuilt(): void {
     execFileSync(process.execPath, [tsc, '-p', 'tools/eventstore-stand-in/tsconfig.json'], { cwd: ROOT });
     writeFileSync(STAMP, run);
   } finally {
-    rmSync(LOCK, { recursive: true, force: true });
+    releaseBuildLock();
   }
 }
+
+/** The lock on dist/ that builders take in turn (a test running an npm script that compiles into dist/ takes it too). */
+export function takeBuildLock(): void {
+  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      return;
+    } catch {
+      // a builder killed mid-build leaves its lock: older than any build takes, it is taken over
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 300_000) rmSync(LOCK, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+}
+
+export const releaseBuildLock = (): void => rmSync(LOCK, { recursive: true, force: true });
 
 /** Processes a test file started: killed after each test, so a failed expectation never leaves one running. */
 const running = new Set<ChildProcess>();
@@ -82,7 +90,7 @@ export async function stop(child: ChildProcess): Promise<void> {
 export const freePort = (): number => 20_000 + Math.floor(Math.random() * 20_000);
 
 /** Waits until `GET base/health/ready` answers 200, failing once the process has exited or the time is up. */
-export async function ready(base: string, child?: ChildProcess, timeoutMs = 60_000): Promise<void> {
+export async function ready(base: string, child?: ChildProcess, timeoutMs = scaled(60_000)): Promise<void> {
   const started = Date.now();
   for (;;) {
     if (child && (child.exitCode !== null || child.signalCode !== null))
@@ -126,7 +134,7 @@ export function runTool(
   entry: string,
   args: string[],
   env: NodeJS.ProcessEnv = {},
-  timeoutMs = 120_000,
+  timeoutMs = scaled(120_000),
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = startNode(entry, env, args, 'pipe');

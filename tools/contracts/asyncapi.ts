@@ -90,8 +90,8 @@ export function asyncApiDocument(): Doc {
       description: [
         "What the ledger's relay publishes. Generated: do not edit (npm run contracts:generate).",
         '',
-        '**Delivery**: at-least-once; in order per key (per complaint); a message may arrive again after a failure: drop duplicates by `eventId` (also the CloudEvents `ce_id`).',
-        "**Headers**: the ledger's own and the CloudEvents Kafka binding (binary mode): the value is the event.",
+        '**Delivery**: at-least-once; in order per key (per complaint); a message may arrive again after a failure: drop duplicates by `eventId` (also the CloudEvents `ce_id`). One process relays at a time (the holder of the duties); when another takes over after a crash, it resumes from the position the last holder kept, so what may arrive twice is at most what the last holder had in flight: one batch of up to 500 events per failover.',
+        "**Headers**: the ledger's own; the CloudEvents Kafka binding (binary mode: the value is the event); W3C `traceparent` where the ledger traces (OpenTelemetry).",
         '**Compatibility**: within v1, fields, event types and `$defs` may be added; consumers ignore what they do not know. Removing or renaming a field, making one optional, changing a type or format, or adding a value to a closed list needs v2 topics (`*.v2`), published beside v1 for a deprecation period. A test compares the schemas with the last release (libs/messaging/contracts/released).',
         '**Personal data** is never published: `personalDataRemoved` names what the ledger holds and left out.',
       ].join('\n'),
@@ -146,6 +146,12 @@ export function asyncApiDocument(): Doc {
             ce_time: { type: 'string', format: 'date-time', description: 'When it happened (occurredAt; takenAt for a snapshot).' },
             ce_subject: { type: 'string', description: 'The complaint id, "ledger" for a checkpoint, <year>:<tenure> for a snapshot.' },
             ce_dataschema: { type: 'string', format: 'uri', description: "The $id of the value's JSON Schema." },
+            traceparent: {
+              type: 'string',
+              pattern: '^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
+              description:
+                "W3C Trace Context (https://www.w3.org/TR/trace-context/): the span that published this message, in the trace of the command that recorded the event. Present only where the ledger traces (OpenTelemetry, LEDGER_OTLP_TRACES_URL) and the command's trace was sampled; a consumer's tracing continues from it.",
+            },
           },
         },
       },

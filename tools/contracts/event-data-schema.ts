@@ -5,6 +5,7 @@ import {
   type ComplaintEvent,
   type ComplaintEventType,
 } from '@complaint-ledger/domain';
+import { SCHEMA_IDS } from '@complaint-ledger/messaging';
 import { byName, schemaGenerator, type Schema } from './schema-generator';
 
 /**
@@ -45,7 +46,7 @@ export function eventDataSchema(): Schema {
   const open = reshape($defs) as Record<string, Schema>;
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'https://complaint-ledger.example/contracts/event-data.v1.schema.json',
+    $id: SCHEMA_IDS.eventData,
     title: "Complaint events' data (version 1)",
     description:
       "The `data` of each event type as published on complaints.events.v1 (the message's `eventType` names which), generated from the domain's types with personal data left out. Objects are open: fields may be added within v1, and consumers ignore fields they do not know. Do not edit: npm run contracts:generate.",

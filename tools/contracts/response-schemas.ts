@@ -14,6 +14,12 @@ export const RESPONSE_TYPES = [
   'CheckpointKey',
   'ErasureBody',
   'ReadinessBody',
+  'LedgerConsistency',
+  'ComplaintDocuments',
+  'AttachedDocument',
+  'ImportAccepted',
+  'ImportStatusBody',
+  'MappingSaved',
 ] as const;
 
 /**
@@ -40,8 +46,19 @@ export function responseSchemas(): Record<string, Schema> {
 /** OpenAPI 3.0 names components with letters, digits, `.`, `-` and `_` only: `Page<Alert>` becomes `Page_Alert`. */
 const componentName = (name: string) => name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/_+$/, '');
 
-/** JSON Schema (draft-07) as OpenAPI 3.0 reads it: `nullable` for null, `enum` for `const`, components for references. */
+/**
+ * JSON Schema (draft-07) as OpenAPI 3.0 reads it: `nullable` for null, `enum` for `const`,
+ * components for references, and a reference with a description of its own wrapped in `allOf`
+ * (OpenAPI 3.0 ignores whatever stands beside a `$ref`, so the description would be lost).
+ */
 function toOpenApi30(node: unknown): unknown {
+  const converted = toOpenApi30Keywords(node);
+  if (!converted || typeof converted !== 'object' || Array.isArray(converted)) return converted;
+  const { $ref, ...siblings } = converted as Schema;
+  return $ref !== undefined && Object.keys(siblings).length ? { allOf: [{ $ref }], ...siblings } : converted;
+}
+
+function toOpenApi30Keywords(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(toOpenApi30);
   if (!node || typeof node !== 'object') return node;
   const out: Schema = {};

@@ -2,41 +2,40 @@ import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 // The service definitions and messages the client package itself was generated from: this server
-// speaks exactly the protocol @eventstore/db-client speaks, protobuf and all.
+// speaks exactly the protocol @eventstore/db-client speaks (and @kurrent/kurrentdb-client, whose
+// v1 protocol is the same), protobuf and all.
+import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
+import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
 import * as shared from '@eventstore/db-client/generated/shared_pb';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
 import * as streams from '@eventstore/db-client/generated/streams_pb';
+import { serveBatchAppend, type BatchAppendCall } from './batch-append';
+import { callRefusal, sleep, uuidOf, withStatus, type Leader, type StandInMode } from './refusals';
+import { jsonEvent, StandInLog, type Expectation, type StoredEvent } from './stand-in-log';
 
-/** How the stand-in behaves: as a server should, or as one that fails in a way a real cluster can. */
-export type StandInMode =
-  | 'serving'
-  | 'silent' // accepts every call and never answers (a hung node, a black-holed network)
-  | 'refusing' // every call fails as a node that is shutting down does (UNAVAILABLE)
-  | 'denied' // every call fails for want of rights (an ACL, a wrong user)
-  | 'not-leader'; // every call is redirected to another node, as after a leader election
+export type { StandInMode } from './refusals';
 
-interface StoredEvent {
-  readonly streamName: string;
-  readonly revision: number;
-  readonly id: string;
-  readonly type: string;
-  readonly contentType: string;
-  readonly data: Uint8Array;
-  readonly customMetadata: Uint8Array;
-  readonly position: number;
-  readonly created: bigint;
-}
+/**
+ * Which server the stand-in is: `current` answers `ServerFeatures.GetSupportedMethods` as servers
+ * from 21.10 do, listing `BatchAppend`, so the clients append with it; `older` answers that service
+ * UNIMPLEMENTED, as servers before 21.10 did, so the clients append with `Append`.
+ */
+export type StandInServer = 'current' | 'older';
 
 type ReadCall = grpc.ServerWritableStream<streams.ReadReq, streams.ReadResp>;
 type AppendCall = grpc.ServerReadableStream<streams.AppendReq, streams.AppendResp>;
+type FeaturesCall = grpc.ServerUnaryCall<shared.Empty, SupportedMethods>;
+type TombstoneCall = grpc.ServerUnaryCall<streams.TombstoneReq, streams.TombstoneResp>;
 
 /**
- * A stand-in EventStoreDB node for tests where no server can run: a real gRPC server (HTTP/2,
- * protobuf) implementing the `Streams` service's `Read` (a stream, `$all` both ways, the `$all`
- * subscription with a stream-name prefix filter) and `Append`, with EventStoreDB's answers:
- * revisions, commit/prepare positions in bytes, `stream-not-found`, wrong expected version, the
- * maximum append size, and its failures (`mode`). `ServerFeatures` is left unimplemented, as on
- * older servers, so the client appends with `Append`. Nothing is persisted.
+ * A stand-in EventStoreDB / KurrentDB node for tests where no server can run: a real gRPC server
+ * (HTTP/2, protobuf) implementing what the clients use of a server: `ServerFeatures`, and the
+ * `Streams` service's `Read` (a stream both ways, `$all` both ways, the `$all` subscription with a
+ * stream-name prefix filter), `BatchAppend` (batch-append.ts), `Append` and `Tombstone`, with
+ * EventStoreDB's answers: revisions, commit/prepare positions in bytes, `stream-not-found`,
+ * `stream-deleted` for a tombstoned stream, the wrong expected
+ * version, an append of event ids already there recognised as written, the maximum append size,
+ * and its failures (`mode`). Nothing is persisted.
  */
 export class EventStoreDbStandIn {
   mode: StandInMode = 'serving';
@@ -47,55 +46,67 @@ export class EventStoreDbStandIn {
   /** EventStoreDB refuses an append whose events' data and metadata exceed this many bytes (1 MiB by default). */
   maxAppendSize = 1_048_576;
   /** Where `not-leader` sends the client (host:port). */
-  leader = { host: '127.0.0.1', port: 2113 };
+  leader: Leader = { host: '127.0.0.1', port: 2113 };
   /** New subscriptions fail at once, as one refused by an ACL or a bad TLS setting would. */
   failSubscriptions: 'access-denied' | null = null;
-  readonly calls = { read: 0, append: 0, subscribe: 0 };
-  private readonly events: StoredEvent[] = [];
-  private readonly subscribers = new Set<{ call: ReadCall; after: number; prefixes: readonly string[] }>();
-  private readonly hanging = new Set<ReadCall | AppendCall>();
-  private readonly heads = new Map<string, number>(); // each stream's last revision, truncation or not
-  private nextPosition = 1_000;
+  /** The version a current server names in its features. */
+  serverVersion = '26.1.1';
+  /**
+   * Calls served, by method: `append` counts `Append` calls, `batchAppend` each append made over a
+   * `BatchAppend` call (one correlation id), `features` the clients' `GetSupportedMethods` probes.
+   */
+  readonly calls = { read: 0, append: 0, batchAppend: 0, subscribe: 0, features: 0, tombstone: 0 };
+  /** Every read answered (not subscriptions): of which stream (`$all`), which way, and how many events it sent. */
+  readonly reads: { stream: string; backwards: boolean; events: number }[] = [];
+  readonly log = new StandInLog((stored) => this.notify(stored));
+  private readonly subscribers = new Set<{ call: ReadCall; prefixes: readonly string[] }>();
+  private readonly hanging = new Set<ReadCall | AppendCall | BatchAppendCall | FeaturesCall | TombstoneCall>();
+  private readonly batchAppends = new Set<BatchAppendCall>(); // long-lived: a node shutting down ends them
 
   port = 0;
   private readonly server = new grpc.Server();
 
-  private constructor() {
+  private constructor(readonly kind: StandInServer) {
     this.server.addService(StreamsService, {
       read: (call: ReadCall) => void this.read(call),
       append: (call: AppendCall, callback: grpc.sendUnaryData<streams.AppendResp>) => this.append(call, callback),
+      batchAppend: (call: BatchAppendCall) => {
+        this.batchAppends.add(call);
+        call.on('close', () => this.batchAppends.delete(call));
+        serveBatchAppend(call, this, { counted: () => (this.calls.batchAppend += 1), hang: (hung) => this.hanging.add(hung) });
+      },
+      tombstone: (call: TombstoneCall, callback: grpc.sendUnaryData<streams.TombstoneResp>) => void this.tombstone(call, callback),
+    });
+    this.server.addService(ServerFeaturesService, {
+      getSupportedMethods: (call: FeaturesCall, callback: grpc.sendUnaryData<SupportedMethods>) => void this.features(call, callback),
     });
   }
 
-  static async start(port = 0): Promise<EventStoreDbStandIn> {
-    const standIn = new EventStoreDbStandIn();
+  static async start(options: { port?: number; server?: StandInServer } = {}): Promise<EventStoreDbStandIn> {
+    const standIn = new EventStoreDbStandIn(options.server ?? 'current');
     standIn.port = await new Promise<number>((resolve, reject) =>
-      standIn.server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      standIn.server.bindAsync(`127.0.0.1:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
         error ? reject(error) : resolve(bound),
       ),
     );
     // a server's own streams, which the ledger's reads of $all must pass over
-    standIn.store('$settings', [
-      { id: randomUUID(), type: '$settings', contentType: 'application/json', data: Buffer.from('{}'), customMetadata: Buffer.alloc(0) },
-    ]);
+    standIn.log.store('$settings', [jsonEvent('$settings', {})]);
     return standIn;
   }
 
+  /** The connection string for `@eventstore/db-client` (`esdb://`); `kurrentdb://` with the same rest for `@kurrent/kurrentdb-client`. */
   get connectionString(): string {
     return `esdb://127.0.0.1:${this.port}?tls=false`;
   }
 
   /** Appends on the server's side (another application's stream, say), live subscribers included. */
   appendDirectly(streamName: string, type: string, data: object): void {
-    this.store(streamName, [
-      { id: randomUUID(), type, contentType: 'application/json', data: Buffer.from(JSON.stringify(data)), customMetadata: Buffer.alloc(0) },
-    ]);
+    this.log.store(streamName, [jsonEvent(type, data)]);
   }
 
   /** Removes a stream's events before `revision`, as `$tb` (truncate before) and a scavenge do; revisions go on. */
   truncateBefore(streamName: string, revision: number): void {
-    for (let i = this.events.length - 1; i >= 0; i--)
-      if (this.events[i]!.streamName === streamName && this.events[i]!.revision < revision) this.events.splice(i, 1);
+    this.log.truncateBefore(streamName, revision);
   }
 
   /** Ends every live subscription as a node restarting would. */
@@ -108,9 +119,31 @@ export class EventStoreDbStandIn {
 
   async stop(): Promise<void> {
     this.dropSubscriptions();
-    for (const call of this.hanging) call.emit('error', withStatus(grpc.status.UNAVAILABLE, 'Server stopped.'));
+    for (const call of [...this.hanging, ...this.batchAppends]) call.emit('error', withStatus(grpc.status.UNAVAILABLE, 'Server stopped.'));
     await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
     this.server.forceShutdown();
+  }
+
+  /**
+   * What a current server lists of what the stand-in serves (KurrentDB's ServerFeatures.cs: names in
+   * lower case, `Read` with its features, `BatchAppend` with `deadline_duration`); an older one has
+   * no such service. Any node answers it, leader or not, with or without rights.
+   */
+  private async features(call: FeaturesCall, callback: grpc.sendUnaryData<SupportedMethods>): Promise<void> {
+    this.calls.features += 1;
+    if (this.kind === 'older') return callback(withStatus(grpc.status.UNIMPLEMENTED, 'Service is unimplemented.'));
+    if (this.delayMs) await sleep(this.delayMs);
+    if (this.mode === 'silent') return void this.hanging.add(call);
+    if (this.mode === 'refusing') return callback(callRefusal('refusing', this.leader));
+    const method = (service: string, name: string, features: string[] = []) =>
+      new SupportedMethod().setServiceName(service).setMethodName(name).setFeaturesList(features);
+    const methods = [
+      method('event_store.client.streams.streams', 'read', ['position', 'events']),
+      method('event_store.client.streams.streams', 'append'),
+      method('event_store.client.streams.streams', 'batchappend', ['deadline_duration']),
+      method('event_store.client.server_features.serverfeatures', 'getsupportedmethods'),
+    ];
+    callback(null, new SupportedMethods().setMethodsList(methods).setEventStoreServerVersion(this.serverVersion));
   }
 
   private async read(call: ReadCall): Promise<void> {
@@ -128,9 +161,15 @@ export class EventStoreDbStandIn {
     let selected: StoredEvent[];
     let prefixes: readonly string[] = [];
     if (options.hasStream()) {
-      const name = Buffer.from(options.getStream()!.getStreamIdentifier()!.getStreamName_asU8()).toString('utf8');
-      selected = this.events.filter((event) => event.streamName === name);
+      const name = streamNameOf(options.getStream()!);
+      if (this.log.tombstoned.has(name)) {
+        this.reads.push({ stream: name, backwards, events: 0 });
+        call.emit('error', streamDeleted(name));
+        return;
+      }
+      selected = this.log.events.filter((event) => event.streamName === name);
       if (!selected.length) {
+        this.reads.push({ stream: name, backwards, events: 0 });
         const notFound = new streams.ReadResp.StreamNotFound().setStreamIdentifier(options.getStream()!.getStreamIdentifier());
         call.write(new streams.ReadResp().setStreamNotFound(notFound));
         call.end();
@@ -147,8 +186,8 @@ export class EventStoreDbStandIn {
       // $all reads start at the position given, inclusive; a subscription starts after it
       const at = from.hasPosition() ? Number(from.getPosition()!.getCommitPosition()) : from.hasEnd() ? Infinity : -1;
       selected = backwards
-        ? this.events.filter((event) => event.position <= at).reverse()
-        : this.events.filter((event) => (subscription ? event.position > at : event.position >= at));
+        ? this.log.events.filter((event) => event.position <= at).reverse()
+        : this.log.events.filter((event) => (subscription ? event.position > at : event.position >= at));
       if (options.hasFilter()) prefixes = options.getFilter()!.getStreamIdentifier()?.getPrefixList() ?? [];
     }
     if (subscription)
@@ -162,14 +201,16 @@ export class EventStoreDbStandIn {
       sent += 1;
     }
     if (!subscription) {
+      this.reads.push({ stream: options.hasStream() ? streamNameOf(options.getStream()!) : '$all', backwards, events: sent });
       call.end();
       return;
     }
-    const subscriber = { call, after: selected.at(-1)?.position ?? -1, prefixes };
+    const subscriber = { call, prefixes };
     this.subscribers.add(subscriber);
     call.on('cancelled', () => this.subscribers.delete(subscriber));
   }
 
+  /** `Append` (client streaming: the options, then one request per event), for clients that use it. */
   private append(call: AppendCall, callback: grpc.sendUnaryData<streams.AppendResp>): void {
     this.calls.append += 1;
     const requests: streams.AppendReq[] = [];
@@ -185,25 +226,16 @@ export class EventStoreDbStandIn {
         callback(withStatus(grpc.status.INVALID_ARGUMENT, `Maximum Append Size of ${this.maxAppendSize} Exceeded.`, details));
         return;
       }
-      const current = this.heads.get(name) ?? -1;
-      const expected = options.hasRevision()
+      const expected: Expectation = options.hasRevision()
         ? Number(options.getRevision())
         : options.hasNoStream()
           ? -1
           : options.hasStreamExists()
             ? 'exists'
             : 'any';
-      if ((typeof expected === 'number' && expected !== current) || (expected === 'exists' && current < 0)) {
-        const wrong = new streams.AppendResp.WrongExpectedVersion();
-        if (current < 0) wrong.setCurrentNoStream(new shared.Empty());
-        else wrong.setCurrentRevision(String(current));
-        if (expected === -1) wrong.setExpectedNoStream(new shared.Empty());
-        else if (typeof expected === 'number') wrong.setExpectedRevision(String(expected));
-        callback(null, new streams.AppendResp().setWrongExpectedVersion(wrong));
-        return;
-      }
-      const stored = this.store(
+      const outcome = this.log.append(
         name,
+        expected,
         proposed.map((message) => ({
           id: uuidOf(message.getId()!),
           type: message.getMetadataMap().get('type') ?? '',
@@ -212,59 +244,60 @@ export class EventStoreDbStandIn {
           customMetadata: message.getCustomMetadata_asU8(),
         })),
       );
-      const last = stored.at(-1)!;
+      if (outcome.kind === 'stream-deleted') return callback(streamDeleted(name));
+      if (outcome.kind === 'wrong-expected-version') {
+        const wrong = new streams.AppendResp.WrongExpectedVersion();
+        if (outcome.current < 0) wrong.setCurrentNoStream(new shared.Empty());
+        else wrong.setCurrentRevision(String(outcome.current));
+        if (expected === -1) wrong.setExpectedNoStream(new shared.Empty());
+        else if (typeof expected === 'number') wrong.setExpectedRevision(String(expected));
+        callback(null, new streams.AppendResp().setWrongExpectedVersion(wrong));
+        return;
+      }
       if (this.appendAnswerDelayMs) await sleep(this.appendAnswerDelayMs);
-      const position = new streams.AppendResp.Position().setCommitPosition(String(last.position)).setPreparePosition(String(last.position));
+      const position = new streams.AppendResp.Position()
+        .setCommitPosition(String(outcome.position))
+        .setPreparePosition(String(outcome.position));
       callback(
         null,
         new streams.AppendResp().setSuccess(
-          new streams.AppendResp.Success().setCurrentRevision(String(last.revision)).setPosition(position),
+          new streams.AppendResp.Success().setCurrentRevision(String(outcome.revision)).setPosition(position),
         ),
       );
     });
   }
 
-  /** Fails or hangs the call as `mode` says; true when it did. */
-  private async misbehave(call: ReadCall | AppendCall, fail: (error: grpc.StatusObject & Error) => void): Promise<boolean> {
-    if (this.delayMs) await sleep(this.delayMs);
-    switch (this.mode) {
-      case 'serving':
-        return false;
-      case 'silent':
-        this.hanging.add(call);
-        return true;
-      case 'refusing':
-        fail(withStatus(grpc.status.UNAVAILABLE, 'Server Is Not Ready'));
-        return true;
-      case 'denied':
-        fail(withStatus(grpc.status.PERMISSION_DENIED, 'Access denied.', { exception: 'access-denied' }));
-        return true;
-      case 'not-leader':
-        fail(
-          withStatus(grpc.status.NOT_FOUND, 'Leader info available', {
-            exception: 'not-leader',
-            'leader-endpoint-host': this.leader.host,
-            'leader-endpoint-port': String(this.leader.port),
-          }),
-        );
-        return true;
-    }
+  /**
+   * `Tombstone`: the stream is deleted for good, whatever it held (the clients send `any` unless
+   * told otherwise); one already deleted is answered `stream-deleted`, as a server does.
+   */
+  private async tombstone(call: TombstoneCall, callback: grpc.sendUnaryData<streams.TombstoneResp>): Promise<void> {
+    this.calls.tombstone += 1;
+    if (await this.misbehave(call, (error) => callback(error))) return;
+    const name = Buffer.from(call.request.getOptions()!.getStreamIdentifier()!.getStreamName_asU8()).toString('utf8');
+    if (this.log.tombstoned.has(name)) return callback(streamDeleted(name));
+    const { position } = this.log.tombstone(name);
+    const at = new streams.TombstoneResp.Position().setCommitPosition(String(position)).setPreparePosition(String(position));
+    callback(null, new streams.TombstoneResp().setPosition(at));
   }
 
-  private store(streamName: string, proposed: Omit<StoredEvent, 'streamName' | 'revision' | 'position' | 'created'>[]): StoredEvent[] {
-    let revision = this.heads.get(streamName) ?? -1;
-    const stored = proposed.map((event) => {
-      const position = this.nextPosition;
-      this.nextPosition += 100 + event.data.length + event.customMetadata.length; // byte offsets, as a real log's
-      return { ...event, streamName, revision: ++revision, position, created: BigInt(Date.now()) * 10_000n };
-    });
-    this.events.push(...stored);
-    this.heads.set(streamName, revision);
+  /** Fails or hangs the call as `mode` says; true when it did. */
+  private async misbehave(call: ReadCall | AppendCall | TombstoneCall, fail: (error: grpc.StatusObject & Error) => void): Promise<boolean> {
+    if (this.delayMs) await sleep(this.delayMs);
+    if (this.mode === 'silent') {
+      this.hanging.add(call);
+      return true;
+    }
+    const refusal = callRefusal(this.mode, this.leader);
+    if (refusal) fail(refusal);
+    return refusal !== null;
+  }
+
+  private notify(stored: readonly StoredEvent[]): void {
     for (const subscriber of this.subscribers)
       for (const event of stored)
         if (!subscriber.prefixes.length || subscriber.prefixes.some((prefix) => event.streamName.startsWith(prefix)))
           subscriber.call.write(readResp(event));
-    return stored;
   }
 }
 
@@ -290,6 +323,13 @@ export async function silentListener(): Promise<{ connectionString: string; clos
   };
 }
 
+/** A server's answer to a read of, or a write to, a stream deleted for good. */
+const streamDeleted = (name: string) =>
+  withStatus(grpc.status.FAILED_PRECONDITION, `Event stream '${name}' is deleted.`, { exception: 'stream-deleted', 'stream-name': name });
+
+const streamNameOf = (options: streams.ReadReq.Options.StreamOptions) =>
+  Buffer.from(options.getStreamIdentifier()!.getStreamName_asU8()).toString('utf8');
+
 function readResp(event: StoredEvent): streams.ReadResp {
   const recorded = new streams.ReadResp.ReadEvent.RecordedEvent()
     .setId(new shared.UUID().setString(event.id))
@@ -302,20 +342,3 @@ function readResp(event: StoredEvent): streams.ReadResp {
   recorded.getMetadataMap().set('type', event.type).set('content-type', event.contentType).set('created', String(event.created));
   return new streams.ReadResp().setEvent(new streams.ReadResp.ReadEvent().setEvent(recorded).setCommitPosition(String(event.position)));
 }
-
-function uuidOf(uuid: shared.UUID): string {
-  if (uuid.hasString()) return uuid.getString();
-  // the structured form: two signed 64-bit halves
-  const structured = uuid.getStructured()!;
-  const hex = (value: string) => BigInt.asUintN(64, BigInt(value)).toString(16).padStart(16, '0');
-  const all = hex(structured.getMostSignificantBits()) + hex(structured.getLeastSignificantBits());
-  return `${all.slice(0, 8)}-${all.slice(8, 12)}-${all.slice(12, 16)}-${all.slice(16, 20)}-${all.slice(20)}`;
-}
-
-function withStatus(code: grpc.status, details: string, exception: Record<string, string> = {}): grpc.StatusObject & Error {
-  const metadata = new grpc.Metadata();
-  for (const [key, value] of Object.entries(exception)) metadata.set(key, value);
-  return Object.assign(new Error(details), { code, details, metadata });
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,6 +3,7 @@ import { KafkaPublisher, tsmSnapshotMessage, type CurrentFigures } from '@compla
 import { MockKafkaCluster, mockClusterBinary } from '../../../test/kafka/mock-kafka';
 import { runDashboardConsumer } from '../src/consumer';
 import { Ch02Dashboard } from '../src/dashboard';
+import { scaled } from '../../../test/support/timeouts';
 
 const figures = (key: string, responded: number, within: number): CurrentFigures => ({
   key,
@@ -40,7 +41,7 @@ const describeWithKafka = 'path' in binary ? describe : describe.skip;
 if (!('path' in binary)) console.warn(`[skipped] CH02 dashboard over Kafka: ${binary.unavailable}`);
 
 describeWithKafka('the CH02 dashboard over Kafka (mock cluster)', () => {
-  jest.setTimeout(60_000);
+  jest.setTimeout(scaled(60_000));
   it('consumes complaints.tsm.v1 and shows the live figure once, however often a snapshot is delivered', async () => {
     const cluster = await MockKafkaCluster.start((binary as { path: string }).path, 1, ['complaints.tsm.v1:2']);
     const publisher = new KafkaPublisher({ brokers: cluster.brokers });
@@ -54,7 +55,7 @@ describeWithKafka('the CH02 dashboard over Kafka (mock cluster)', () => {
       onChange: (_dashboard, changed) => changes.push(changed.eventId),
     });
     const started = Date.now();
-    while (changes.length < 3 && Date.now() - started < 30_000) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (changes.length < 3 && Date.now() - started < scaled(30_000)) await new Promise((resolve) => setTimeout(resolve, 50));
     await new Promise((resolve) => setTimeout(resolve, 300)); // let the duplicate arrive too
     await consumer.disconnect();
     await publisher.close();

@@ -1,31 +1,44 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { completeOpenApi } from './http/openapi';
-import { Ledger, type Clock, type LedgerConfig, type LoggerFactory } from '@complaint-ledger/ledger';
+import { SwaggerModule } from '@nestjs/swagger';
+import { openApiDocument } from './http/openapi';
+import { Ledger, openLogging, type Clock, type LedgerConfig, type Logging, type LoggerFactory } from '@complaint-ledger/ledger';
 import { AppModule } from './app.module';
 import { createCredentials } from './auth/auth.factory';
 import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 import { revealPersonalData } from './http/reveal';
 import { plainHttpHeaders, securityHeaders } from './http/security-headers';
-import { acceptConsoleForms, acceptOnlyJson, BODY_LIMIT_BYTES, clientErrorHandler, sendFrameworkError } from './http/request-edges';
+import {
+  acceptConsoleForms,
+  acceptDocumentUploads,
+  acceptImportUploads,
+  acceptOnlyJson,
+  BODY_LIMIT_BYTES,
+  clientErrorHandler,
+  sendFrameworkError,
+} from './http/request-edges';
+import { NestLogLines } from './http/nest-log-lines';
+import { observeRequests } from './http/request-observation';
 
 export interface AppOptions {
   config: LedgerConfig;
   clock?: Clock;
   /** Tests may pass a store; otherwise the configured adapter is opened. */
   store?: Ledger['store'];
-  logger?: false;
+  /** Where log lines go: the service's (main.ts), none (`false`: tests), or by default as `config` says. */
+  logger?: Logging | false;
 }
+
+export const API_SERVICE = 'complaint-ledger-api';
 
 /** Builds the HTTP application over the opened ledger (used by main.ts and by the e2e tests over real HTTP). */
 export async function createApp({ config, clock, store, logger }: AppOptions): Promise<NestFastifyApplication> {
   // credentials first, then the ledger (the master key before anything else): without them the service refuses to start, having opened nothing
+  const logging = logger === false ? null : (logger ?? openLogging(API_SERVICE, config));
   const credentials = createCredentials(config);
-  const ledger = Ledger.open(config, { role: 'api', clock, store, loggers: logger === false ? quiet : (context) => new Logger(context) });
+  const ledger = Ledger.open(config, { role: 'api', clock, store, loggers: logging?.loggers ?? quiet });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(ledger, credentials),
     new FastifyAdapter({
@@ -34,11 +47,14 @@ export async function createApp({ config, clock, store, logger }: AppOptions): P
       frameworkErrors: sendFrameworkError,
       clientErrorHandler,
     }),
-    { bodyParser: false, ...(logger === false ? { logger: false } : {}) }, // the JSON parser is ours (acceptOnlyJson)
+    { bodyParser: false, logger: logging ? new NestLogLines(logging.root) : false }, // the JSON parser is ours (acceptOnlyJson)
   );
   const fastify = app.getHttpAdapter().getInstance();
+  observeRequests(fastify, logging?.root ?? null);
   acceptOnlyJson(fastify);
   acceptConsoleForms(fastify);
+  acceptDocumentUploads(fastify);
+  acceptImportUploads(fastify);
   const overTls = securityHeaders();
   const overPlainHttp = plainHttpHeaders(overTls);
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -49,26 +65,23 @@ export async function createApp({ config, clock, store, logger }: AppOptions): P
   if (config.corsOrigins.length)
     app.enableCors({
       origin: config.corsOrigins,
-      allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'if-match', 'idempotency-key', 'x-correlation-id'],
+      allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'if-match', 'idempotency-key', 'x-correlation-id', 'traceparent'],
+      // what a browser client may read besides the safelisted headers
+      exposedHeaders: [
+        'etag',
+        'location',
+        'idempotent-replayed',
+        'retry-after',
+        'x-correlation-id',
+        'x-ratelimit-limit',
+        'x-ratelimit-remaining',
+        'x-ratelimit-reset',
+      ],
     });
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
-  const document = completeOpenApi(
-    SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('complaint-ledger')
-        .setDescription("Event-sourced ledger of social-housing complaints under the Housing Ombudsman's Complaint Handling Code")
-        .setVersion('1')
-        .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (LEDGER_API_KEYS)' }, 'api-key')
-        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key, or a JWT where configured' }, 'bearer')
-        .addSecurityRequirements('api-key')
-        .addSecurityRequirements('bearer')
-        .build(),
-    ),
-  );
-  SwaggerModule.setup('docs', app, document);
+  SwaggerModule.setup('docs', app, openApiDocument(app));
   return app;
 }
 

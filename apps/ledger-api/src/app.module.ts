@@ -1,6 +1,6 @@
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import type { Ledger } from '@complaint-ledger/ledger';
+import { keyDerivedFromMasterKey, type Ledger } from '@complaint-ledger/ledger';
 import { CommandEndpoint } from './complaints/command-endpoint';
 import { commandHandlers } from './complaints/command-bus';
 import { commandRoutes } from './complaints/command-registry';
@@ -21,6 +21,9 @@ import { TsmController } from './statistics/tsm.controller';
 import { LedgerIntegrityController } from './ledger/ledger-integrity.controller';
 import { ConsoleController } from './console/console.controller';
 import { ConsoleSignIns } from './console/sign-ins';
+import { DocumentsController } from './complaints/documents/documents.controller';
+import { EvidencePackController } from './complaints/documents/evidence-pack.controller';
+import { ImportsController } from './imports/imports.controller';
 
 /** The ledger starts (projections caught up, relay and sweeps running) before the app serves, and closes last. */
 class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -56,6 +59,8 @@ export class AppModule {
         ...routes.map((route) => route.controller),
         ComplaintListController,
         ComplaintQueriesController,
+        DocumentsController,
+        EvidencePackController,
         BreachesController,
         TsmController,
         LedgerIntegrityController,
@@ -63,6 +68,7 @@ export class AppModule {
         ResidentsController,
         AnnualReportController,
         ConsoleController,
+        ImportsController,
       ],
       providers: [
         { provide: LEDGER, useValue: ledger },
@@ -75,7 +81,11 @@ export class AppModule {
         { provide: APP_GUARD, useClass: ClientRateLimitGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         CommandEndpoint,
-        { provide: ConsoleSignIns, useValue: new ConsoleSignIns(config.LEDGER_CONSOLE_IDLE_MINUTES * 60_000) },
+        {
+          provide: ConsoleSignIns,
+          // sealed under a key every replica derives from the master key they share: a sign-in made on one is read by all
+          useValue: new ConsoleSignIns(keyDerivedFromMasterKey(config, 'console sign-in'), config.LEDGER_CONSOLE_IDLE_MINUTES * 60_000),
+        },
         LedgerLifecycle,
       ],
     };

@@ -7,6 +7,7 @@ import type { Ledger } from '@complaint-ledger/ledger';
 import { LEDGER } from '../src/infrastructure/tokens';
 import { chromiumOrSkip } from './browser';
 import { api, KEYS, NOW, startApp } from './support';
+import { scaled } from '../../../test/support/timeouts';
 
 /**
  * The annual report (Code 8.1) on a generated year sent through the public API. Every figure
@@ -17,7 +18,7 @@ const YEAR = 2024;
 const FROM = '2024-04-01';
 const TO = '2025-03-31';
 const plan = demoYear(YEAR, 180, 7);
-jest.setTimeout(120_000);
+jest.setTimeout(scaled(120_000));
 
 let app: NestFastifyApplication;
 let base: string;

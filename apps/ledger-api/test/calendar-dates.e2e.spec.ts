@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Ledger } from '@complaint-ledger/ledger';
 import { LEDGER } from '../src/infrastructure/tokens';
 import { api, complaintBody, startApp } from './support';
+import { scaled } from '../../../test/support/timeouts';
 
 /**
  * A calendar with no end date (decision 0001): with the clock at the end of 2199, any date from
@@ -16,7 +17,7 @@ beforeAll(async () => {
   ledger = app.get(LEDGER);
 });
 afterAll(async () => app.close());
-jest.setTimeout(120_000);
+jest.setTimeout(scaled(120_000));
 
 const FIRST = Date.UTC(1990, 0, 1);
 const LAST = Date.UTC(2199, 11, 31);

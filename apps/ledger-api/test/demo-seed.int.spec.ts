@@ -2,8 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { demoYear } from '../src/demo/demo-year';
 import { seedThroughApi } from '../src/demo/seed-client';
+import { scaled } from '../../../test/support/timeouts';
 
-jest.setTimeout(60_000);
+jest.setTimeout(scaled(60_000));
 
 /**
  * A stand-in for the service's rate limit, strict enough to catch a burst: it announces 600

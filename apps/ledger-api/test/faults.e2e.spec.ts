@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import { openSync } from 'node:fs';
 import { EventStoreDbStandIn } from '../../../tools/eventstore-stand-in/stand-in';
 import { api, complaintBody, NOW, startAppWith, tempSqlitePath, testConfig } from './support';
+import { scaled } from '../../../test/support/timeouts';
 
 /**
  * Fault tests: the store unavailable at start-up and mid-run, and the disk full. Each time the
@@ -88,7 +89,7 @@ describe('EventStoreDB unavailable (the adapter and its client over a stand-in s
       expect(ready.status).toBe(503);
       expect(ready.body.checks.eventStore).toBe('down');
       expect503(await api(app).post('/v1/complaints').send(complaintBody()));
-      expect(Date.now() - started).toBeLessThan(3_000); // readiness gives up at 500 ms, the command's read at 500 ms
+      expect(Date.now() - started).toBeLessThan(scaled(3_000)); // readiness gives up at 500 ms, the command's read at 500 ms
     } finally {
       server.mode = 'serving';
     }

@@ -6,6 +6,7 @@ import type { Ledger } from '@complaint-ledger/ledger';
 import { WorkingCalendar, workingDaysLate } from '@complaint-ledger/domain';
 import { LEDGER } from '../src/infrastructure/tokens';
 import { complaintBody, startApp, api } from './support';
+import { scaled } from '../../../test/support/timeouts';
 
 /**
  * The service as `npm start` runs it with Kafka configured: commands over HTTP, the relay in the
@@ -16,7 +17,7 @@ const binary = mockClusterBinary();
 const describeWithKafka = 'path' in binary && kcatInstalled() ? describe : describe.skip;
 if (!('path' in binary)) console.warn(`[skipped] Kafka e2e: ${binary.unavailable}`);
 else if (!kcatInstalled()) console.warn('[skipped] Kafka e2e: kcat is not installed (apt-get install kcat, as .ci/run does)');
-jest.setTimeout(60_000);
+jest.setTimeout(scaled(60_000));
 
 describeWithKafka('POST /v1/complaints reaches Kafka; a broker outage is reported and recovered from', () => {
   let cluster: MockKafkaCluster;
@@ -51,13 +52,13 @@ describeWithKafka('POST /v1/complaints reaches Kafka; a broker outage is reporte
     expect(await relay()).toMatchObject({ position: 1, lastError: expect.stringMatching(/Kafka did not acknowledge/) });
 
     await cluster.up(-1);
-    await until(async () => (await relay()).status === 'publishing' && (await relay()).pendingEvents === 0, 30_000);
+    await until(async () => (await relay()).status === 'publishing' && (await relay()).pendingEvents === 0, scaled(30_000));
     expect((await relay()).position).toBe(2);
 
     const { stdout } = await promisify(execFile)(
       'kcat',
       ['-C', '-b', cluster.brokers.join(','), '-t', 'e2e.complaints.events.v1', '-o', 'beginning', '-e', '-q', '-f', '%k\n'],
-      { timeout: 20_000 },
+      { timeout: scaled(30_000) },
     );
     expect(new Set(stdout.trim().split('\n'))).toEqual(new Set([first, second]));
 
@@ -93,7 +94,7 @@ describeWithKafka('POST /v1/complaints reaches Kafka; a broker outage is reporte
       const { stdout } = await promisify(execFile)(
         'kcat',
         ['-C', '-b', cluster.brokers.join(','), '-t', 'e2e.complaints.breaches.v1', '-o', 'beginning', '-e', '-q', '-f', '%s\n'],
-        { timeout: 20_000 },
+        { timeout: scaled(30_000) },
       );
       return stdout
         .split('\n')
@@ -122,7 +123,7 @@ describeWithKafka('POST /v1/complaints reaches Kafka; a broker outage is reporte
   });
 });
 
-async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+async function until(condition: () => Promise<boolean>, timeoutMs = scaled(30_000)): Promise<void> {
   const started = Date.now();
   while (!(await condition())) {
     if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');

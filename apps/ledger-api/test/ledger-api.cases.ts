@@ -31,7 +31,7 @@ export function ledgerApiCases(env: Record<string, string>): void {
     it('records each step, and the complaint shows its deadlines and findings', async () => {
       const created = await http().post('/v1/complaints').send(complaintBody()).expect(201);
       const id = created.body.id;
-      expect(created.body).toEqual({ id, revision: 0 });
+      expect(created.body).toEqual({ id, revision: 0, position: expect.any(Number) });
       expect(created.headers.location).toBe(`/v1/complaints/${id}`);
       expect(created.headers.etag).toBe('"0"');
 
@@ -205,7 +205,7 @@ export function ledgerApiCases(env: Record<string, string>): void {
     ])('POST %s', async (_name, path, body, type) => {
       const id = await receive();
       const response = await http().post(path(id)).send(body).expect(200);
-      expect(response.body).toEqual({ id, revision: 1 });
+      expect(response.body).toEqual({ id, revision: 1, position: expect.any(Number) });
       expect(((await history(id)) as { type: string }[]).map((e) => e.type)).toEqual(['ComplaintReceived', type]);
     });
 
@@ -336,6 +336,23 @@ export function ledgerApiCases(env: Record<string, string>): void {
       expectProblem(stale, 412);
       expect(await history(id)).toHaveLength(2);
       expectProblem(await http().post(`/v1/complaints/${id}/correspondence`).set('If-Match', 'banana').send(body), 400);
+    });
+
+    it('If-Match: * asks only that the complaint exist (RFC 9110): recorded on it as it is; a complaint that does not exist is 404', async () => {
+      const id = await receive();
+      const body = { occurredAt: '2024-05-03T10:00:00+01:00', direction: 'inbound', party: 'resident', channel: 'phone', summary: 'Any' };
+      await http().post(`/v1/complaints/${id}/correspondence`).send(body).expect(200); // the complaint moved on to revision 1
+      const anyRevision = await http()
+        .post(`/v1/complaints/${id}/correspondence`)
+        .set('If-Match', '*')
+        .send({ ...body, summary: 'Whatever its revision' });
+      expect([anyRevision.status, anyRevision.body, anyRevision.headers.etag]).toEqual([
+        200,
+        { id, revision: 2, position: expect.any(Number) },
+        '"2"',
+      ]);
+      expect(await history(id)).toHaveLength(3);
+      expectProblem(await http().post(`/v1/complaints/${randomUUID()}/correspondence`).set('If-Match', '*').send(body), 404);
     });
 
     it("a key is its credential's own: another credential's same key is 422, never that request's answer; the ledger's own key form is 400", async () => {

@@ -2,8 +2,27 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
+import { securityHeaders } from '../src/http/security-headers';
 
-type Responses = Record<string, { content?: Record<string, { schema?: object }> }>;
+/**
+ * Headers that are HTTP's own, or hardening every response carries whatever it is (the document's
+ * description names them): not part of any one operation's contract.
+ */
+const NOT_AN_OPERATION_HEADER = new Set([
+  'content-type',
+  'content-length',
+  'date',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  // CORS, when an origin is configured (LEDGER_CORS_ORIGINS): the same on every response to that origin
+  'vary',
+  'access-control-allow-origin',
+  'access-control-expose-headers',
+  ...Object.keys(securityHeaders()),
+]);
+
+type Responses = Record<string, { content?: Record<string, { schema?: object }>; headers?: Record<string, object> }>;
 type Document = { paths: Record<string, Record<string, { responses: Responses }>>; components: object };
 
 /** What the end-to-end suite received that the served OpenAPI document does not describe. */
@@ -14,7 +33,8 @@ export const openApiChecked = { responses: 0 };
 /**
  * Checks every response an end-to-end test receives against the OpenAPI document the app serves:
  * the operation documents that status (or a default), the content type is one it lists, and a
- * JSON body validates against the schema given. Routes the document leaves out on purpose (the
+ * JSON body validates against the schema given, and every header it sends (but HTTP's own and the
+ * security headers) is one the response documents. Routes the document leaves out on purpose (the
  * console, /docs, /metrics) and URLs no route matches are not checked.
  */
 export function checkResponsesAgainstOpenApi(app: NestFastifyApplication): void {
@@ -43,6 +63,9 @@ export function checkResponsesAgainstOpenApi(app: NestFastifyApplication): void 
       openApiMismatches.push(`${where}: status not documented`);
       return payload;
     }
+    const documented = new Set(Object.keys(response.headers ?? {}).map((name) => name.toLowerCase()));
+    const undocumented = Object.keys(reply.getHeaders()).filter((name) => !NOT_AN_OPERATION_HEADER.has(name) && !documented.has(name));
+    if (undocumented.length) openApiMismatches.push(`${where}: header(s) not documented: ${undocumented.join(', ')}`);
     const type = String(reply.getHeader('content-type') ?? '').split(';')[0]!;
     if (!response.content || !payload) return payload;
     const media = response.content[type];

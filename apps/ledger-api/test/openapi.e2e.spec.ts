@@ -2,7 +2,23 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import request from 'supertest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { openApiChecked } from './openapi-conformance';
+import { ROUTED_COMMANDS } from '../src/complaints/command-registry';
 import { KEYS, startApp } from './support';
+
+type Document = {
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        operationId: string;
+        tags: string[];
+        parameters?: { name: string; description: string }[];
+        responses: Record<string, { headers?: Record<string, unknown> }>;
+      }
+    >
+  >;
+};
 
 let app: NestFastifyApplication;
 beforeAll(async () => (app = await startApp()));
@@ -42,7 +58,13 @@ describe('the contract in the document', () => {
   it('every command documents If-Match (on an existing complaint), Idempotency-Key, its { id, revision } body with the ETag, and its problems', async () => {
     const document = await documentOf();
     const acknowledge = document.paths['/v1/complaints/{id}/acknowledgements'].post;
-    expect(acknowledge.parameters.map((p: { name: string }) => p.name)).toEqual(['id', 'If-Match', 'Idempotency-Key']);
+    expect(acknowledge.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'id',
+      'If-Match',
+      'Idempotency-Key',
+      'X-Correlation-Id',
+      'traceparent',
+    ]);
     expect(acknowledge.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/CommandResult' });
     expect(acknowledge.responses['200'].headers).toHaveProperty('ETag');
     expect(Object.keys(acknowledge.responses)).toEqual([
@@ -63,7 +85,7 @@ describe('the contract in the document', () => {
       'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
     });
     const receive = document.paths['/v1/complaints'].post;
-    expect(receive.parameters.map((p: { name: string }) => p.name)).toEqual(['Idempotency-Key']);
+    expect(receive.parameters.map((p: { name: string }) => p.name)).toEqual(['Idempotency-Key', 'X-Correlation-Id', 'traceparent']);
     expect(receive.responses['201'].headers).toHaveProperty('Location');
   });
 
@@ -101,8 +123,42 @@ describe('the contract in the document', () => {
     expect(Object.keys(examples).length).toBeGreaterThanOrEqual(2);
     for (const { value } of Object.values(examples)) {
       const response = await request(app.getHttpServer()).post('/v1/complaints').set('X-API-Key', KEYS.case_handler).send(value);
-      expect([response.status, response.body]).toEqual([201, { id: expect.any(String), revision: 0 }]);
+      expect([response.status, response.body]).toEqual([201, { id: expect.any(String), revision: 0, position: expect.any(Number) }]);
     }
+  });
+
+  it('names operations one way: a command after its command type, a query verb first (Get, List, Export, Verify), all PascalCase', async () => {
+    const document = (await documentOf()) as Document;
+    const operations = Object.values(document.paths).flatMap((item) => Object.entries(item));
+    const commands = operations
+      .filter(([, operation]) => operation.tags.includes('commands'))
+      .map(([, operation]) => operation.operationId);
+    expect(commands.sort()).toEqual([...ROUTED_COMMANDS].sort());
+    const others = operations.filter(([, operation]) => !operation.tags.includes('commands'));
+    expect(
+      others.filter(([method, operation]) => method === 'get' && !/^(Get|List|Export|Verify)[A-Z][A-Za-z]+$/.test(operation.operationId)),
+    ).toEqual([]);
+    expect(others.filter(([method]) => method !== 'get').map(([, operation]) => operation.operationId)).toEqual([
+      'AttachDocument', // the domain's command, streamed rather than a JSON body
+      'ErasePersonalData', // the domain's command, as the complaint commands are named
+      'ErasePersonalDataNamedInPath',
+      'ImportHistory', // a landlord's history, imported through the commands' decider
+      'SaveImportMapping',
+    ]);
+  });
+
+  it('documents the headers it reads (If-Match with *, Idempotency-Key, X-Correlation-Id) and sends (ETag on a read, Retry-After, Idempotent-Replayed, rate limits)', async () => {
+    const document = (await documentOf()) as Document;
+    const acknowledge = document.paths['/v1/complaints/{id}/acknowledgements']!.post!;
+    expect(acknowledge.parameters!.map((p) => p.name)).toEqual(['id', 'If-Match', 'Idempotency-Key', 'X-Correlation-Id', 'traceparent']);
+    expect(acknowledge.parameters!.find((p) => p.name === 'If-Match')!.description).toMatch(/`\*` asks only that the complaint exist/);
+    expect(Object.keys(acknowledge.responses['200']!.headers!)).toEqual(
+      expect.arrayContaining(['ETag', 'Idempotent-Replayed', 'X-RateLimit-Remaining']),
+    );
+    expect(Object.keys(acknowledge.responses['429']!.headers!)).toEqual(['X-Correlation-Id', 'Retry-After']);
+    expect(Object.keys(acknowledge.responses['401']!.headers!)).toContain('WWW-Authenticate');
+    expect(Object.keys(document.paths['/v1/complaints/{id}']!.get!.responses['200']!.headers!)).toContain('ETag');
+    // and every header a response of the end-to-end suite carries is checked against its documentation (openapi-conformance.ts)
   });
 
   it('every response this file received was checked against the document (the end-to-end suite does so everywhere)', () => {

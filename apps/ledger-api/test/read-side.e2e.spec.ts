@@ -39,6 +39,34 @@ beforeAll(async () => {
   await readSide.runner.catchUp();
 });
 
+describe('reading your own write (a command answers its log position; queries take it as minPosition)', () => {
+  it("lists what a command just recorded, with no wait of the caller's own", async () => {
+    for (let n = 0; n < 5; n++) {
+      const created = (
+        await http()
+          .post('/v1/complaints')
+          .send(complaintBody({ receivedAt: '2023-02-01T10:00:00Z' }))
+          .expect(201)
+      ).body;
+      expect(created.position).toBeGreaterThan(0);
+      const listed = (
+        await http()
+          .get(`/v1/complaints?minPosition=${created.position}&receivedFrom=2023-02-01&receivedTo=2023-02-01&limit=500`)
+          .expect(200)
+      ).body;
+      expect(listed.asOfPosition).toBeGreaterThanOrEqual(created.position);
+      expect(listed.items.map((c: { id: string }) => c.id)).toContain(created.id);
+      const tsm = (await http().get(`/v1/statistics/tsm?year=2022&minPosition=${created.position}`).expect(200)).body;
+      expect(tsm.asOfPosition).toBeGreaterThanOrEqual(created.position);
+    }
+  });
+
+  it('says so when the read models have not reached it, rather than answering without it', async () => {
+    await expect(ledger.queries.caughtUpTo(readSide.runner.position + 1_000_000, 50)).rejects.toThrow('not yet');
+    expectProblem(await http().get('/v1/complaints?minPosition=banana'), 400, 'minPosition');
+  });
+});
+
 describe('GET /v1/complaints (the complaints read model)', () => {
   it('lists newest first, filters, and pages by cursor', async () => {
     const all = (await http().get('/v1/complaints?receivedFrom=2024-06-01&receivedTo=2024-06-30').expect(200)).body;

@@ -9,6 +9,7 @@ import { createApp } from '../src/app.factory';
 import { loadConfig } from '@complaint-ledger/ledger';
 import { plainHttpHeaders, securityHeaders } from '../src/http/security-headers';
 import { api, complaintBody, KEYS, startApp, tempSqlitePath, TEST_MASTER_KEY } from './support';
+import { scaled } from '../../../test/support/timeouts';
 
 type Role = 'case_handler' | 'auditor' | 'analyst' | 'admin';
 const ROLES: Role[] = ['case_handler', 'auditor', 'analyst', 'admin'];
@@ -234,6 +235,28 @@ describe('who may call what: every endpoint with no key, a wrong key, and each r
     expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(response.headers['content-security-policy']).toBe(plainHttpHeaders(securityHeaders())['content-security-policy']);
     expect(response.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it("with CORS open to an origin: its preflight may send the API's headers, traceparent included, and its scripts may read the answer's", async () => {
+    const cors = await startApp({ LEDGER_CORS_ORIGINS: 'https://housing.example' });
+    try {
+      const preflight = await request(cors.getHttpServer())
+        .options('/v1/complaints')
+        .set('Origin', 'https://housing.example')
+        .set('Access-Control-Request-Method', 'POST')
+        .set('Access-Control-Request-Headers', 'x-api-key,content-type,idempotency-key,traceparent');
+      expect(preflight.headers['access-control-allow-origin']).toBe('https://housing.example');
+      expect(preflight.headers['access-control-allow-headers']).toContain('traceparent');
+      const answer = await api(cors).get('/v1/complaints').set('Origin', 'https://housing.example');
+      expect(answer.headers['x-correlation-id']).toBeTruthy();
+      expect(answer.headers['access-control-expose-headers']?.split(/, */)).toEqual(
+        expect.arrayContaining(['etag', 'x-correlation-id', 'retry-after']),
+      );
+      const elsewhere = await api(cors).get('/v1/complaints').set('Origin', 'https://evil.example');
+      expect(elsewhere.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await cors.close();
+    }
   });
 
   it('serves the API docs over plain HTTP without asking the browser to upgrade to https (a blank page otherwise)', async () => {
@@ -537,7 +560,7 @@ describe('credentials and start-up', () => {
   });
 });
 
-async function until(condition: () => Promise<boolean>, timeoutMs = 6000): Promise<void> {
+async function until(condition: () => Promise<boolean>, timeoutMs = scaled(30_000)): Promise<void> {
   const started = Date.now();
   while (!(await condition())) {
     if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');

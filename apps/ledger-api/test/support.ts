@@ -76,3 +76,10 @@ export const complaintBody = (extra: object = {}) => ({
   resident: { reference: 'RES-1001', name: 'Sam Resident' },
   ...extra,
 });
+
+/** supertest's parser for a body read as bytes (a document, a ZIP). */
+export function binary(response: unknown, done: (error: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  (response as NodeJS.ReadableStream).on('data', (chunk: Buffer) => chunks.push(chunk));
+  (response as NodeJS.ReadableStream).on('end', () => done(null, Buffer.concat(chunks)));
+}

@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { chromium } from 'playwright-core';
 import { chromiumOrSkip } from './browser';
 import { KEYS, startApp } from './support';
+import { scaled } from '../../../test/support/timeouts';
 
 /**
  * /docs in a real browser, over plain HTTP from an address that is not localhost's name, as an
@@ -10,7 +11,7 @@ import { KEYS, startApp } from './support';
  * records a complaint.
  */
 const { browserPath, describeInBrowser } = chromiumOrSkip('/docs');
-jest.setTimeout(60_000);
+jest.setTimeout(scaled(60_000));
 
 describeInBrowser('/docs in Chromium', () => {
   let app: NestFastifyApplication;
@@ -42,7 +43,7 @@ describeInBrowser('/docs in Chromium', () => {
         operation.getByRole('button', { name: 'Execute' }).click(),
       ]);
       expect(response.status()).toBe(201);
-      expect(await response.json()).toEqual({ id: expect.any(String), revision: 0 });
+      expect(await response.json()).toEqual({ id: expect.any(String), revision: 0, position: expect.any(Number) });
     } finally {
       await browser.close();
     }

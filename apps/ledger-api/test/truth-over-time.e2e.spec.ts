@@ -141,6 +141,7 @@ describe('corrections as facts (POST /v1/complaints/:id/corrections)', () => {
     ).toEqual({
       id,
       revision: 2,
+      position: expect.any(Number),
     });
     expect(await ackStatus()).toBe('met_late');
     await correct({

@@ -4,9 +4,10 @@ import { resolve } from 'node:path';
 const USAGE = `usage: npm run backup -- <file>
 
 Writes an online, consistent backup of the ledger configured by the environment (LEDGER_STORE,
-LEDGER_SQLITE_PATH, LEDGER_KEYS_PATH) into <file>, a new tar file (mode 0600): the event log (with
-SQLite) and the residents' data keys, each copied through SQLite's backup API while the service
-runs, the log verified, and a manifest of their SHA-256. Every command answered before the backup
+LEDGER_SQLITE_PATH, LEDGER_KEYS_PATH, LEDGER_DOCUMENTS_PATH) into <file>, a new tar file (mode
+0600): the event log (with SQLite) and the residents' data keys, each copied through SQLite's
+backup API while the service runs, the log verified, then the documents folder, and a manifest
+of every file's SHA-256. Every command answered before the backup
 began is in it. The master key is never in it. Exit status: 0 written, 1 failed.`;
 
 /** `npm run backup -- <file>` (docs/operations.md, "Backup and restore"). */

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { resolve } from 'node:path';
-import { Ledger, loadConfig, localSetup } from '@complaint-ledger/ledger';
+import { Ledger, loadConfig, localSetup, logProcessWarnings, openLogging, startTracing, type LedgerConfig } from '@complaint-ledger/ledger';
 import { startHealthServer } from './health-server';
+
+const WORKER_SERVICE = 'complaint-ledger-worker';
 
 /**
  * The worker role: projections kept live, the deadline detector sweeping, retention and, with
@@ -11,16 +12,28 @@ import { startHealthServer } from './health-server';
  * (each alert is recorded once; messages are at-least-once either way), one is enough.
  */
 async function main(): Promise<void> {
-  const logger = new Logger('ledger-worker');
-  let ledger;
+  const setUp: string[] = []; // what the local set-up did, said once the log's settings are read
+  let config: LedgerConfig;
   try {
-    const config = loadConfig(localSetup({ LEDGER_BREACH_SWEEP_SECONDS: '60', ...process.env }, (line) => logger.log(line)));
-    ledger = Ledger.open(config, { role: 'worker', loggers: (context) => new Logger(context) });
+    config = loadConfig(localSetup({ LEDGER_BREACH_SWEEP_SECONDS: '60', ...process.env }, (line) => setUp.push(line)));
+  } catch (error) {
+    const logger = openLogging(WORKER_SERVICE).loggers('ledger-worker');
+    setUp.forEach((line) => logger.log(line));
+    logger.error((error as Error).message);
+    process.exit(1);
+  }
+  const logging = openLogging(WORKER_SERVICE, config);
+  logProcessWarnings(logging.root);
+  const logger = logging.loggers('ledger-worker');
+  setUp.forEach((line) => logger.log(line));
+  const tracing = startTracing(WORKER_SERVICE, config, { logger: logging.loggers('tracing') });
+  let ledger: Ledger;
+  try {
+    ledger = Ledger.open(config, { role: 'worker', loggers: logging.loggers });
   } catch (error) {
     logger.error((error as Error).message);
     process.exit(1);
   }
-  const { config } = ledger;
   if (config.LEDGER_BREACH_SWEEP_SECONDS === 0) logger.warn('LEDGER_BREACH_SWEEP_SECONDS=0: this worker keeps projections only');
   await ledger.start();
   const health = config.LEDGER_WORKER_PORT
@@ -42,6 +55,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     health?.close();
     await ledger.close();
+    await tracing?.shutdown();
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop());

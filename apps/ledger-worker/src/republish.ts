@@ -5,8 +5,8 @@ import { Ledger, loadConfig } from '@complaint-ledger/ledger';
 /**
  * `npm run relay:republish -- <position>`: the Kafka relay publishes the log again from just after
  * that position (-1: everything) the next time it runs, for a consumer that lost its copy or joined
- * after the topic's retention dropped the start (docs/integration.md, backfill). Stop the worker
- * (or the API running the relay) first: it keeps its own position in memory.
+ * after the topic's retention dropped the start (docs/integration.md, backfill). Stop the process
+ * running the relay first (it holds the duties' lease; this takes it for a moment).
  */
 async function main(): Promise<void> {
   const logger = new Logger('relay:republish');
@@ -19,12 +19,13 @@ async function main(): Promise<void> {
     role: 'worker',
     loggers: (context) => new Logger(context),
   });
-  if (!ledger.relay) {
-    logger.error('no Kafka relay is configured here (LEDGER_KAFKA_BROKERS unset or LEDGER_RELAY=off)');
-    process.exit(2);
+  try {
+    const from = await ledger.republishFrom(after);
+    logger.log(`the relay will publish again from after position ${from} when it next runs`);
+  } catch (error) {
+    logger.error((error as Error).message);
+    process.exitCode = 2;
   }
-  ledger.relay.republishFrom(after);
-  logger.log(`the relay will publish again from after position ${ledger.relay.status().position} when it next runs`);
   await ledger.close();
 }
 

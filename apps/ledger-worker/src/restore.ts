@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 const USAGE = `usage: npm run restore -- <backup file> [--into <folder>]
 
 Puts a backup made by npm run backup in place: the log where LEDGER_SQLITE_PATH says (or
-<folder>/ledger.sqlite) and the keys where LEDGER_KEYS_PATH says (or <folder>/keys.sqlite). The
+<folder>/ledger.sqlite), the keys where LEDGER_KEYS_PATH says (or <folder>/keys.sqlite) and the
+documents where LEDGER_DOCUMENTS_PATH says (or <folder>/documents). The
 service must be stopped, and those files must not exist (move them aside): nothing is overwritten.
 The backup's SHA-256 and the log's verification are checked first; on any mismatch nothing is
 restored. The read models are rebuilt at the next start. Exit status: 0 restored, 1 not.`;
@@ -23,6 +24,7 @@ async function main(args: string[]): Promise<number> {
   );
   if (restored.log) console.log(`log restored:  ${restored.log}`);
   if (restored.keys) console.log(`keys restored: ${restored.keys}`);
+  if (restored.documents) console.log(`documents restored: ${restored.documents}`);
   console.log(
     `backup begun ${restored.manifest.startedAt}: commands answered after that are not in it, and erasures made since must be made again`,
   );

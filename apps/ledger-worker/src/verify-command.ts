@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import {
@@ -7,18 +8,24 @@ import {
   loadConfig,
   openKeyFileAudit,
   readWitness,
+  verifyStoredDocuments,
   verifyStoredLedger,
+  type DocumentsVerdict,
   type LedgerVerdict,
 } from '@complaint-ledger/ledger';
 
 /** Exit statuses (README, docs/operations.md). */
 export const VERIFY_EXIT = { intact: 0, altered: 1, notRun: 2, signaturesNotChecked: 3 } as const;
 
-const USAGE = `usage: npm run verify -- <data folder | ledger.sqlite | esdb://…> [--public-key FILE] [--event-key FILE] [--master-key FILE] [--witness FILE]
+const USAGE = `usage: npm run verify -- <data folder | ledger.sqlite | esdb://…> [--public-key FILE] [--event-key FILE] [--master-key FILE] [--witness FILE] [--documents FOLDER]
+       npm run verify -- <evidence pack .zip> --public-key FILE
 
 Verifies a ledger without changing it: every event against its hash and its MAC, every complaint's
-chain, the index of streams, the ledger chain over the whole log, every signed checkpoint and its
-signature, the witness file, and every data key an event names against the residents' key file.
+chain, the index of streams, the ledger chain over the whole log, every signed checkpoint (and tree
+head) and its signature, the witness file, every data key an event names against the residents'
+key file, and every document the log records against the documents folder (the data folder's
+documents/, LEDGER_DOCUMENTS_PATH or --documents). Given an evidence pack, runs the pack's verifier
+(tools/verify-pack/verify-pack.mjs, which also runs alone with Node and nothing else).
 
 Keys are never taken from inside the folder checked: whoever could alter the ledger could replace
 them. The public key (or the signing key, whose public half is used) comes from --public-key or
@@ -49,9 +56,11 @@ export async function verifyCommand(
     eventKey: option('--event-key') ?? env.LEDGER_EVENT_KEY_FILE,
     masterKey: option('--master-key') ?? env.LEDGER_MASTER_KEY_FILE,
     witness: option('--witness'),
+    documents: option('--documents'),
   };
   const target = args[0];
   if (!target || args.length > 1 || target.startsWith('-')) return usage(complain);
+  if (target.endsWith('.zip')) return verifyPack(target, given.publicKey, print, complain);
 
   const folder = !target.includes('://') && existsSync(target) && statSync(target).isDirectory() ? target : null;
   const esdb = target.startsWith('esdb://') || target.startsWith('esdb+discover://');
@@ -95,9 +104,58 @@ export async function verifyCommand(
       ? `NOT CHECKED (${masterKey ? 'the key file predates keys bound to their rows: start the service once to migrate it' : 'no --master-key given'})`
       : 'none beside the log';
   const readModels = esdb ? null : await readModelsLine(file, beside('projections.sqlite'), env);
-  print(report(verdict, { key: keyFile, witness: witnessFile ?? null, eventKey: eventKeyFile, keyStore: keyStoreLine, readModels }));
-  if (!verdict.valid || readModels?.disagree) return VERIFY_EXIT.altered;
+  const documentsFolder = given.documents ?? env.LEDGER_DOCUMENTS_PATH ?? (folder ? join(folder, 'documents') : undefined);
+  const documents = documentsFolder ? await verifyStoredDocuments(file, documentsFolder) : null;
+  const documentsTampered = !!documents?.problems.length;
+  print(
+    report(verdict, {
+      key: keyFile,
+      witness: witnessFile ?? null,
+      eventKey: eventKeyFile,
+      keyStore: keyStoreLine,
+      readModels,
+      documentsTampered,
+    }),
+  );
+  print(documentsReport(documents, documentsFolder));
+  if (!verdict.valid || readModels?.disagree || documentsTampered) return VERIFY_EXIT.altered;
   return key ? VERIFY_EXIT.intact : VERIFY_EXIT.signaturesNotChecked;
+}
+
+function documentsReport(verdict: DocumentsVerdict | null, folder: string | undefined): string {
+  if (!verdict) return '  documents:        no documents folder given: documents not checked';
+  const lines = [
+    `  documents:        ${verdict.checked} recorded, checked against ${folder}: ${verdict.problems.length ? 'TAMPERED' : 'all present and unaltered'}`,
+  ];
+  for (const problem of verdict.problems)
+    lines.push(
+      `                    ${problem.problem}: document ${problem.documentId} (${problem.streamId}, revision ${problem.revision}): ${problem.detail}`,
+    );
+  return lines.join('\n');
+}
+
+/** An evidence pack: its own verifier, found beside this program in the repository, run with this Node. */
+function verifyPack(
+  pack: string,
+  publicKeyFile: string | undefined,
+  print: (text: string) => void,
+  complain: (text: string) => void,
+): number {
+  if (!publicKeyFile)
+    return usage(complain, 'an evidence pack is verified against the public key the landlord publishes: --public-key FILE');
+  const run = spawnSync(process.execPath, [packVerifier(), pack, '--public-key', publicKeyFile], { encoding: 'utf8' });
+  if (run.stdout) print(run.stdout.trimEnd());
+  if (run.stderr) complain(run.stderr.trimEnd());
+  return run.status ?? VERIFY_EXIT.notRun;
+}
+
+/** tools/verify-pack/verify-pack.mjs, from the source tree or the build (dist/) alike. */
+function packVerifier(): string {
+  for (let folder = __dirname; folder !== dirname(folder); folder = dirname(folder)) {
+    const candidate = join(folder, 'tools/verify-pack/verify-pack.mjs');
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error('tools/verify-pack/verify-pack.mjs is not in this installation');
 }
 
 /**
@@ -139,6 +197,7 @@ function report(
     eventKey: string | null;
     keyStore: string;
     readModels: { line: string; disagree: boolean } | null;
+    documentsTampered: boolean;
   },
 ): string {
   const { head, checkpoints, authentication, break: found } = verdict;
@@ -146,9 +205,11 @@ function report(
     ? 'ALTERED: the ledger does not verify'
     : used.readModels?.disagree
       ? 'ALTERED: the read models beside the log disagree with it (the log itself verifies)'
-      : used.key
-        ? 'INTACT: the ledger verifies'
-        : 'NOT VERIFIED: no break found, but the checkpoints\u2019 signatures were NOT checked (no public key given from outside the folder): whoever altered the log could have re-signed it';
+      : used.documentsTampered
+        ? 'ALTERED: documents the log records are missing or altered (the log itself verifies)'
+        : used.key
+          ? 'INTACT: the ledger verifies'
+          : 'NOT VERIFIED: no break found, but the checkpoints\u2019 signatures were NOT checked (no public key given from outside the folder): whoever altered the log could have re-signed it';
   const lines = [
     headline,
     `  events checked:   ${head.events} in ${verdict.streams} streams, up to position ${head.position}`,

@@ -1,4 +1,4 @@
-import { DuplicateEventId, WrongExpectedRevision, type ExpectedRevision, type NewEvent, type RecordedEvent } from './port';
+import { DuplicateEventId, WrongExpectedRevision, type ExpectedRevision, type NewEvent, type RecordedEvent, type StreamHead } from './port';
 
 /**
  * The decision every adapter makes before writing, given the stream's current head: write, or
@@ -11,8 +11,7 @@ export function checkAppend(
   events: readonly NewEvent[],
   existingById: (eventId: string) => Pick<RecordedEvent, 'streamId' | 'revision' | 'type'> | undefined,
 ): { kind: 'write' } | { kind: 'already_written'; revision: number } {
-  const twice = firstRepeatedId(events);
-  if (twice !== undefined) throw new DuplicateEventId(twice); // the same id twice in one append
+  refuseRepeatedIds(events);
   const first = events[0] && existingById(events[0].eventId);
   if (first) {
     const all = events.map((event) => existingById(event.eventId));
@@ -27,6 +26,19 @@ export function checkAppend(
   for (const event of events.slice(1)) if (existingById(event.eventId)) throw new DuplicateEventId(event.eventId);
   return { kind: 'write' };
 }
+
+/** An append that carries the same event id twice is refused whole. */
+export function refuseRepeatedIds(events: readonly NewEvent[]): void {
+  const twice = firstRepeatedId(events);
+  if (twice !== undefined) throw new DuplicateEventId(twice);
+}
+
+/**
+ * Whether an append may take the caller's head for the stream's: only when it is the head the
+ * append expects (a caller's mistake otherwise, and the store looks for itself).
+ */
+export const headToTrust = (expected: ExpectedRevision, head: StreamHead | undefined): StreamHead | undefined =>
+  head && (expected === 'no_stream' ? head.revision === -1 : head.revision === expected) ? head : undefined;
 
 /** The first event id an append carries twice, if any. Appends are short: compared pairwise, no Set, up to 16. */
 function firstRepeatedId(events: readonly NewEvent[]): string | undefined {

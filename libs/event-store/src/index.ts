@@ -12,3 +12,4 @@ export * from './private-file';
 export * from './worker-thread';
 export * from './sqlite-copy';
 export * from './sync-file';
+export * from './exclusive-lock';

@@ -13,6 +13,20 @@ export interface EventMetadata {
   /** Present on events written by an idempotent request (the `Idempotency-Key` header). */
   readonly idempotencyKey?: string;
   readonly requestHash?: string;
+  /**
+   * The W3C trace context of the write that recorded it, where the writing process was tracing
+   * (OpenTelemetry): the relay publishes it as a child of that trace (docs/operations.md, "Monitoring").
+   */
+  readonly traceparent?: string;
+  /** Present on events brought in by a bulk import: which import, from which file, which row. */
+  readonly provenance?: Provenance;
+}
+
+/** Where an imported fact came from (docs/import.md): the import, its source file's SHA-256, the row (from 1). */
+export interface Provenance {
+  readonly importId: string;
+  readonly sourceSha256: string;
+  readonly row: number;
 }
 
 export interface NewEvent {
@@ -47,11 +61,24 @@ export interface RecordedEvent {
 /** `no_stream`: the stream must not exist; a number: the revision of its last event; `any`: no check. */
 export type ExpectedRevision = 'no_stream' | 'any' | number;
 
+/**
+ * A stream's head as a caller read it from the store: its last event's revision and hash (`-1` and
+ * the genesis hash, 64 zeros, when the stream had no event).
+ */
+export interface StreamHead {
+  readonly revision: number;
+  readonly hash: string;
+}
+
 export interface AppendResult {
   /** Revision of the last event now in the stream. */
   readonly revision: number;
   readonly position: number;
-  /** False when every event was already there (an idempotent retry by event id). */
+  /**
+   * False when every event was already there (an idempotent retry by event id) when the store
+   * looked. Given an `expectedHead`, the store has not looked: a retry a server recognises itself
+   * is answered as its first attempt was, with the same revision and position.
+   */
   readonly written: boolean;
 }
 
@@ -68,8 +95,19 @@ export interface SubscriptionHealth {
 }
 
 export interface EventStore {
-  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Appends `events` if the stream is where `expected` says (an event id already in the stream
+   * makes it a retry, answered as written, or a refusal: append-rules.ts). `expectedHead`, for a
+   * caller that has just read the stream: its head as read from this store, none of `events`' ids
+   * among what was read. A store that would read the stream for its head's hash and those ids
+   * (EventStoreDB) writes at once on its word, and reads only if the stream turns out to have
+   * moved; it is taken only when its revision is `expected` (-1 with `no_stream`). Stores that keep
+   * the head themselves need not use it.
+   */
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, expectedHead?: StreamHead): Promise<AppendResult>;
   readStream(streamId: string): Promise<RecordedEvent[]>;
+  /** The stream's last event, undefined when it has none: read from the end, for a caller that needs only the head. */
+  readLastEvent(streamId: string): Promise<RecordedEvent | undefined>;
   /** Events with a position greater than `afterPosition` (-1 for the start), in order. */
   readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]>;
   /** Catch up from `afterPosition`, then stay live; the handler sees each event once, in order. */
@@ -80,6 +118,17 @@ export interface EventStore {
   subscriptionHealth?(): SubscriptionHealth;
   /** Where the store can tell: whether anything but this store wrote to the log since last asked (SQLite's data_version). */
   outsideWrites?(): Promise<boolean>;
+  /**
+   * Keep only a stream's last `count` events (EventStoreDB's $maxCount), for the small streams of
+   * coordination outside the ledger's record (the duties' lease). Stores without it keep all.
+   */
+  keepLast?(streamId: string, count: number): Promise<void>;
+  /**
+   * Deletes a stream for good (EventStoreDB's tombstone, a hard delete): its events are no longer
+   * read, and the name can never be written again. Only for streams outside the ledger's record
+   * (a resident's data key, decision 0028); a stream already deleted is left as it is.
+   */
+  tombstone?(streamId: string): Promise<void>;
   close(): Promise<void>;
 }
 

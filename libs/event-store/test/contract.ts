@@ -4,12 +4,14 @@ import {
   DuplicateEventId,
   EventKeyRing,
   eventKeyOf,
+  GENESIS_HASH,
   verifyChain,
   WrongExpectedRevision,
   type EventKey,
   type EventStore,
   type NewEvent,
   type RecordedEvent,
+  type StreamHead,
 } from '../src';
 
 export const newEvent = (type = 'CorrespondenceRecorded', data: object = { summary: 'called' }): NewEvent => ({
@@ -174,6 +176,71 @@ export function eventStoreContract(open: () => Promise<EventStore>, capabilities
     expect(seen.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4]);
   });
 
+  describe('given the head the caller has just read (expectedHead)', () => {
+    const headOf = (event: RecordedEvent | undefined): StreamHead =>
+      event ? { revision: event.revision, hash: event.metadata.hash } : { revision: -1, hash: GENESIS_HASH };
+
+    it('appends chained onto that head, to a new stream and to an existing one', async () => {
+      await store.append(stream, [newEvent(), newEvent()], 'no_stream', headOf(undefined));
+      const head = headOf((await store.readStream(stream)).at(-1));
+      expect(await store.append(stream, [newEvent()], 1, head)).toMatchObject({ revision: 2, written: true });
+      const read = await store.readStream(stream);
+      expect(read.map((e) => e.revision)).toEqual([0, 1, 2]);
+      expect(read[2]!.metadata.prevHash).toBe(head.hash);
+      expect(verifyChain(read).valid).toBe(true);
+    });
+
+    it('refuses it when another writer has moved the stream on, as without it, writing nothing', async () => {
+      await store.append(stream, [newEvent()], 'no_stream');
+      const head = headOf(await store.readLastEvent(stream));
+      await store.append(stream, [newEvent()], 0); // another writer
+      await expect(store.append(stream, [newEvent()], 0, head)).rejects.toMatchObject({ expected: 0, actual: 1 });
+      await expect(store.append(stream, [newEvent()], 'no_stream', headOf(undefined))).rejects.toBeInstanceOf(WrongExpectedRevision);
+      const read = await store.readStream(stream);
+      expect(read).toHaveLength(2);
+      expect(verifyChain(read).valid).toBe(true);
+    });
+
+    it('records a retry given the head from before its first attempt once, answered with that attempt’s revision and position', async () => {
+      await store.append(stream, [newEvent()], 'no_stream');
+      const head = headOf(await store.readLastEvent(stream));
+      const events = [newEvent(), newEvent()];
+      const first = await store.append(stream, events, 0, head);
+      expect(await store.append(stream, events, 0, head)).toMatchObject({ revision: first.revision, position: first.position });
+      await store.append(stream, [newEvent()], first.revision); // another writer, then the retry again
+      expect(await store.append(stream, events, 0, head)).toMatchObject({ revision: first.revision, position: first.position });
+      const read = await store.readStream(stream);
+      expect(read.map((e) => e.eventId).filter((id) => events.some((e) => e.eventId === id))).toHaveLength(2);
+      expect(read).toHaveLength(4);
+    });
+
+    it('does not take a head that is not the one the append expects', async () => {
+      await store.append(stream, [newEvent()], 'no_stream');
+      const notItsHash = { revision: 0, hash: 'f'.repeat(64) }; // the stream's revision, but with `any` and with a stale expectation
+      expect(await store.append(stream, [newEvent()], 'any', notItsHash)).toMatchObject({ revision: 1, written: true });
+      await expect(store.append(stream, [newEvent()], 5, { revision: 1, hash: 'f'.repeat(64) })).rejects.toMatchObject({ actual: 1 });
+      const read = await store.readStream(stream);
+      expect(read).toHaveLength(2);
+      expect(verifyChain(read).valid).toBe(true);
+    });
+
+    it('still refuses an append that carries the same event id twice, writing nothing', async () => {
+      const twice = newEvent();
+      await expect(store.append(stream, [twice, newEvent(), twice], 'no_stream', headOf(undefined))).rejects.toBeInstanceOf(
+        DuplicateEventId,
+      );
+      expect(await store.readStream(stream)).toEqual([]);
+    });
+  });
+
+  it("reads a stream's last event alone, as the whole stream holds it", async () => {
+    expect(await store.readLastEvent(stream)).toBeUndefined();
+    await store.append(stream, [newEvent(), newEvent()], 'no_stream');
+    await store.append(`complaint-${randomUUID()}`, [newEvent()], 'no_stream');
+    await store.append(stream, [newEvent()], 1);
+    expect(await store.readLastEvent(stream)).toEqual((await store.readStream(stream)).at(-1));
+  });
+
   it('reports itself ready', async () => {
     expect(await store.ready()).toBe(true);
   });
@@ -202,5 +269,15 @@ export function authenticatedStoreContract(open: (key: EventKey) => Promise<Even
     // the same events read in log order say the same
     const all = (await store.readAll(-1, 100)).filter((event) => event.streamId === stream);
     expect(all.map((event) => authenticationOf(event, ring))).toEqual(['authenticated', 'authenticated', 'authenticated']);
+  });
+
+  it('authenticates what it appends onto a head the caller read (expectedHead) as it does any other', async () => {
+    const stream = `complaint-${randomUUID()}`;
+    await store.append(stream, [newEvent('ComplaintReceived')], 'no_stream', { revision: -1, hash: GENESIS_HASH });
+    const last = (await store.readLastEvent(stream))!;
+    await store.append(stream, [newEvent()], 0, { revision: last.revision, hash: last.metadata.hash });
+    const read = await store.readStream(stream);
+    expect(read.map((event) => authenticationOf(event, ring))).toEqual(['authenticated', 'authenticated']);
+    expect(verifyChain(read, ring)).toMatchObject({ valid: true, events: 2 });
   });
 }

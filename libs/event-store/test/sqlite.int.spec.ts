@@ -17,6 +17,7 @@ import {
 } from '../src';
 import { openLogConnection } from '../src/adapters/sqlite-appender';
 import { authenticatedStoreContract, eventStoreContract, newEvent } from './contract';
+import { scaled } from '../../../test/support/timeouts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -209,29 +210,33 @@ describe('SqliteEventStore specifics', () => {
     await store.close();
   });
 
-  it('on a writer thread: a batch the writer cannot commit fails whole (503), nothing of it written, and appends go on after', async () => {
-    const path = freshPath();
-    const store = new SqliteEventStore(path, undefined, { writerThread: true });
-    await store.append('complaint-a', [newEvent()], 'no_stream');
-    const before = await store.readAll(-1, 1000);
-    const other = new Database(path);
-    other.exec('BEGIN IMMEDIATE'); // another process holds the write lock past the writer's busy_timeout (5 s)
-    const results = await Promise.allSettled([
-      store.append('complaint-a', [newEvent()], 0),
-      store.append('complaint-b', [newEvent()], 'no_stream'),
-    ]);
-    other.exec('ROLLBACK');
-    other.close();
-    expect(results).toEqual([
-      { status: 'rejected', reason: expect.any(StoreUnavailable) },
-      { status: 'rejected', reason: expect.any(StoreUnavailable) },
-    ]);
-    expect((results[0] as PromiseRejectedResult).reason.message).toMatch(/could not commit: database is locked/);
-    expect(await store.readAll(-1, 1000)).toEqual(before);
-    await store.append('complaint-a', [newEvent()], 0);
-    expect(verifyChain(await store.readStream('complaint-a')).valid).toBe(true);
-    await store.close();
-  }, 15_000);
+  it(
+    'on a writer thread: a batch the writer cannot commit fails whole (503), nothing of it written, and appends go on after',
+    async () => {
+      const path = freshPath();
+      const store = new SqliteEventStore(path, undefined, { writerThread: true });
+      await store.append('complaint-a', [newEvent()], 'no_stream');
+      const before = await store.readAll(-1, 1000);
+      const other = new Database(path);
+      other.exec('BEGIN IMMEDIATE'); // another process holds the write lock past the writer's busy_timeout (5 s)
+      const results = await Promise.allSettled([
+        store.append('complaint-a', [newEvent()], 0),
+        store.append('complaint-b', [newEvent()], 'no_stream'),
+      ]);
+      other.exec('ROLLBACK');
+      other.close();
+      expect(results).toEqual([
+        { status: 'rejected', reason: expect.any(StoreUnavailable) },
+        { status: 'rejected', reason: expect.any(StoreUnavailable) },
+      ]);
+      expect((results[0] as PromiseRejectedResult).reason.message).toMatch(/could not commit: database is locked/);
+      expect(await store.readAll(-1, 1000)).toEqual(before);
+      await store.append('complaint-a', [newEvent()], 0);
+      expect(verifyChain(await store.readStream('complaint-a')).valid).toBe(true);
+      await store.close();
+    },
+    scaled(30_000),
+  );
 
   it('on a writer thread: if the thread dies, the appends in flight fail (503) whole or not at all, and a new thread takes over', async () => {
     const store = new SqliteEventStore(freshPath(), undefined, { writerThread: true });
@@ -319,7 +324,7 @@ describe('SqliteEventStore specifics', () => {
     const subscription = worker.subscribe(-1, (event) => void seen.push(event.streamId));
     await api.append('complaint-from-api', [newEvent()], 'no_stream');
     const started = Date.now();
-    while (seen.length === 0 && Date.now() - started < 2000) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (seen.length === 0 && Date.now() - started < scaled(30_000)) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(seen).toEqual(['complaint-from-api']);
     await subscription.close();
     await api.close();

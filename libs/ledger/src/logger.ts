@@ -1,7 +1,7 @@
 /**
  * Where the core says what it did and what went wrong: a port, so the core does not depend on a
- * framework. Apps give it theirs (Nest's Logger fits as it is); the default writes one line per
- * message, errors and warnings to stderr.
+ * framework. The apps give it the service's log lines (observability/logging.ts: pino, JSON or
+ * text); the default writes one plain line per message, errors and warnings to stderr.
  */
 export interface LedgerLogger {
   log(message: string): void;

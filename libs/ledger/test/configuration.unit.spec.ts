@@ -24,15 +24,21 @@ describe('the configuration schema', () => {
     );
   });
 
-  it("refuses an EventStoreDB connection string the client would refuse, in the client's words, at start-up", () => {
+  it("refuses an EventStoreDB or KurrentDB connection string its client would refuse, in the client's words, at start-up", () => {
     const store = { LEDGER_STORE: 'eventstoredb' };
-    expect(() => loadConfig({ ...store, EVENTSTORE_CONNECTION_STRING: 'kurrentdb://localhost:2113' })).toThrow(
-      /EVENTSTORE_CONNECTION_STRING: Unexpected "kurrentdb:\/\/" at position 0, expected esdb:\/\/ or esdb\+discover:\/\//,
-    );
     expect(() => loadConfig({ ...store, EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?defaultDeadline=soon' })).toThrow(
       /EVENTSTORE_CONNECTION_STRING: .*expected Integer/,
     );
+    expect(() => loadConfig({ ...store, EVENTSTORE_CONNECTION_STRING: 'kurrentdb://localhost:port' })).toThrow(
+      /EVENTSTORE_CONNECTION_STRING: Unexpected .*, expected /,
+    );
+    expect(() => loadConfig({ ...store, EVENTSTORE_CONNECTION_STRING: 'tcp://localhost:1113' })).toThrow(
+      /EVENTSTORE_CONNECTION_STRING: Unexpected "tcp:\/\/", expected esdb:\/\/ .* kurrentdb:\/\//,
+    );
     expect(loadConfig({ ...store, EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false&defaultDeadline=3000' })).toBeDefined();
+    expect(
+      loadConfig({ ...store, EVENTSTORE_CONNECTION_STRING: 'kurrentdb://localhost:2113?tls=false&defaultDeadline=3000' }),
+    ).toBeDefined();
   });
 });
 

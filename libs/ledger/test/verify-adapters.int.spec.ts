@@ -42,7 +42,11 @@ describe.each(adapters)('on %s', (_, open) => {
     const write = new WritePath({
       store,
       clock: () => '2024-06-03T10:00:00.000Z',
-      personalData: { protect: (event: { data: object }) => event.data, keysDurable: () => null } as unknown as PersonalDataCipher, // no encryption: not what is tested here
+      personalData: {
+        protect: (event: { data: object }) => event.data,
+        loadKeysOf: () => null,
+        keysDurable: () => null,
+      } as unknown as PersonalDataCipher, // no encryption: not what is tested here
       clockSkewMs: 300_000,
       compliance: { rules: { calendar: new WorkingCalendar() }, alerts: { warningWorkingDays: 2 } },
     });

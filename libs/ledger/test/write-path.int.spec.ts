@@ -17,7 +17,11 @@ const compliance = { rules: { calendar: new WorkingCalendar() }, alerts: { warni
 
 /** The write path with a cipher that encrypts nothing; `keysDurable` stands for its data keys' fsync (null: nothing to wait for). */
 function writePathOn(store: MemoryEventStore, keysDurable: () => Promise<void> | null = () => null, now = '2024-05-01T10:05:00.000Z') {
-  const passThrough = { protect: (event: { data: object }) => event.data, keysDurable } as unknown as PersonalDataCipher;
+  const passThrough = {
+    protect: (event: { data: object }) => event.data,
+    loadKeysOf: () => null,
+    keysDurable,
+  } as unknown as PersonalDataCipher;
   const write = new WritePath({ store, clock: () => now, personalData: passThrough, clockSkewMs: 300_000, compliance });
   return { execute: (r: CommandRequest) => write.execute(r) };
 }
@@ -58,7 +62,7 @@ describe('the write path: a complaint id made for the request (known: no stream)
 
     const outcome = await writePathOn(store).execute(request);
 
-    expect(outcome).toEqual({ id: complaintId, revision: 0, recorded: ['ComplaintReceived'], replayed: false });
+    expect(outcome).toEqual({ id: complaintId, revision: 0, position: 0, recorded: ['ComplaintReceived'], replayed: false });
     expect(read).not.toHaveBeenCalled();
     expect((await store.readStream(complaintStream(complaintId))).map((e) => e.type)).toEqual(['ComplaintReceived']);
   });

@@ -57,11 +57,17 @@ export function integrationEventOf(event: RecordedEvent): ComplaintIntegrationEv
   };
 }
 
-/** Where each kind of message is described (the `$id` of its JSON Schema), for CloudEvents' `dataschema`. */
-const SCHEMA_IDS = {
-  event: 'https://complaint-ledger.example/contracts/complaint-event.v1.schema.json',
-  checkpoint: 'https://complaint-ledger.example/contracts/ledger-checkpoint.v1.schema.json',
-  tsm: 'https://complaint-ledger.example/contracts/tsm-snapshot.v1.schema.json',
+/**
+ * Each published schema's `$id` (in libs/messaging/contracts), also each message's CloudEvents
+ * `dataschema`: names under the project's own URN namespace, to compare, not addresses to fetch
+ * (the schemas travel with the AsyncAPI document). Release 1.0 named them under a placeholder web
+ * domain the project does not own (docs/integration.md, "Compatibility").
+ */
+export const SCHEMA_IDS = {
+  event: 'urn:complaint-ledger:schema:complaint-event:v1',
+  eventData: 'urn:complaint-ledger:schema:event-data:v1',
+  checkpoint: 'urn:complaint-ledger:schema:ledger-checkpoint:v1',
+  tsm: 'urn:complaint-ledger:schema:tsm-snapshot:v1',
 } as const;
 
 export interface HeaderFacts {
@@ -72,7 +78,7 @@ export interface HeaderFacts {
   readonly time: string;
   /** What it is about: the complaint id, `ledger`, or the snapshot's key (CloudEvents `subject`). */
   readonly subject: string;
-  readonly kind: keyof typeof SCHEMA_IDS;
+  readonly kind: 'event' | 'checkpoint' | 'tsm';
 }
 
 /**
@@ -114,7 +120,17 @@ export interface CheckpointMessage {
   readonly schemaVersion: number;
   readonly position: number;
   readonly recordedAt: string;
-  readonly checkpoint: { position: number; events: number; head: string; at: string; keyId: string; signature: string };
+  readonly checkpoint: {
+    position: number;
+    events: number;
+    head: string;
+    /** A signed tree head's (decision 0024): absent from checkpoints signed before the tree. */
+    treeSize?: number;
+    root?: string;
+    at: string;
+    keyId: string;
+    signature: string;
+  };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { EventStore } from '@complaint-ledger/event-store';
 import type { HomesByYear, ReadModelDatabase } from '@complaint-ledger/projections';
 import { messagesOf } from './integration-events';
 import type { MessagePublisher } from './publisher';
+import { tracedBatch } from './relay-tracing';
 import type { TopicNames } from './topics';
 import { currentFigures, tsmSnapshotMessage } from './tsm-snapshots';
 
@@ -30,6 +31,18 @@ export interface RelayOptions {
   readonly onRecovered?: () => void;
   /** After the broker acknowledged a batch: how many events it held (for the relay's metrics). */
   readonly onPublished?: (events: number) => void;
+  /**
+   * Where the position is kept so every process that may take over the relay sees it (the duties'
+   * lease, libs/ledger/src/duties): read when this process starts publishing, written after each
+   * batch the broker acknowledged. Without it, in the read models' file, as before (and a position
+   * found only there is where a shared one starts).
+   */
+  readonly checkpoint?: {
+    load(destination: string): Promise<number | null>;
+    save(destination: string, position: number): Promise<void>;
+  };
+  /** Whether this process may publish now (it holds the duties' lease); checked before every batch. */
+  readonly mayPublish?: () => boolean;
 }
 
 /** What readiness reports about the relay. */
@@ -88,12 +101,14 @@ export class EventRelay {
   /**
    * Publishes the log again from just after `afterPosition` (-1: from the start), for a consumer
    * that lost its copy or joined late: the checkpoint moves back, and the next round sends
-   * everything after it again (consumers drop what they already have by `eventId`). Run it where
-   * no other relay shares this checkpoint (the worker stopped: `npm run relay:republish`).
+   * everything after it again (consumers drop what they already have by `eventId`). Run it in the
+   * process holding the duties' lease (`npm run relay:republish`, with the worker stopped).
    */
-  republishFrom(afterPosition: number): void {
+  async republishFrom(afterPosition: number): Promise<void> {
+    await this.resume();
     this.position = Math.min(afterPosition, this.position);
     this.statements.save.run(this.checkpointName, this.position);
+    await this.options.checkpoint?.save(this.checkpointName, this.position);
   }
 
   start(): void {
@@ -132,12 +147,21 @@ export class EventRelay {
     const batchSize = this.options.batchSize ?? 500;
     let published = 0;
     for (;;) {
+      if (this.options.mayPublish && !this.options.mayPublish()) return published; // another process holds the relay now
       const page = await this.options.store.readAll(this.position, batchSize);
       this.waiting = { count: page.length, oldestRecordedAt: page[0]?.metadata.recordedAt ?? null };
       if (page.length) {
-        await this.options.publisher.publish(page.flatMap((event) => messagesOf(event, this.options.topics)));
+        const batch = tracedBatch(page, (event) => messagesOf(event, this.options.topics));
+        await this.options.publisher.publish(batch.messages).then(
+          () => batch.end(),
+          (error: unknown) => {
+            batch.end(error);
+            throw error;
+          },
+        );
         this.position = page.at(-1)!.position;
         this.statements.save.run(this.checkpointName, this.position);
+        await this.options.checkpoint?.save(this.checkpointName, this.position);
         published += page.length;
         this.options.onPublished?.(page.length);
         this.waiting = { count: 0, oldestRecordedAt: null };
@@ -164,8 +188,17 @@ export class EventRelay {
 
   private async run(): Promise<void> {
     const idleMs = this.options.idleMs ?? 250;
+    let allowed = false;
     while (this.running) {
+      if (this.options.mayPublish && !this.options.mayPublish()) {
+        allowed = false;
+        await this.sleep(idleMs);
+        continue;
+      }
       try {
+        // allowed again (or first): another holder may have published meanwhile; resume where it stopped
+        if (!allowed) await this.resume();
+        allowed = true;
         const figures = Date.now() - this.figuresLookedAt >= (this.options.figuresIntervalMs ?? 2000);
         await this.publishPending({ figures });
         if (figures) this.figuresLookedAt = Date.now();
@@ -182,6 +215,12 @@ export class EventRelay {
         await this.sleep(retryInMs);
       }
     }
+  }
+
+  /** The position every process sees, if kept; the one in the read models' file when the shared one has none yet. */
+  private async resume(): Promise<void> {
+    const shared = await this.options.checkpoint?.load(this.checkpointName);
+    if (shared !== undefined && shared !== null) this.position = shared;
   }
 
   private sleep(ms: number): Promise<void> {

@@ -2,7 +2,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { COMPLAINT_EVENT_TYPES } from '@complaint-ledger/domain';
 import type { RecordedEvent } from '@complaint-ledger/event-store';
-import { DEFAULT_TOPICS, integrationEventOf, messagesOf, tsmSnapshotMessage } from '../src';
+import { DEFAULT_TOPICS, integrationEventOf, messageHeaders, messagesOf, SCHEMA_IDS, tsmSnapshotMessage } from '../src';
 import complaintEventSchema from '../contracts/complaint-event.v1.schema.json';
 import tsmSnapshotSchema from '../contracts/tsm-snapshot.v1.schema.json';
 import checkpointSchema from '../contracts/ledger-checkpoint.v1.schema.json';
@@ -13,6 +13,15 @@ const validSnapshot = ajv.compile(tsmSnapshotSchema);
 const validCheckpoint = ajv.compile(checkpointSchema);
 
 describe('the published JSON schemas (libs/messaging/contracts)', () => {
+  it("are each named by the id a message's ce_dataschema gives (docs/integration.md, schema names)", () => {
+    const ids = [complaintEventSchema, checkpointSchema, tsmSnapshotSchema].map((schema) => schema.$id);
+    const headers = (['event', 'checkpoint', 'tsm'] as const).map(
+      (kind) => messageHeaders({ eventType: 'T', eventId: 'e', correlationId: 'c', time: 't', subject: 's', kind }).ce_dataschema,
+    );
+    expect(headers).toEqual(ids);
+    expect(ids).toEqual([SCHEMA_IDS.event, SCHEMA_IDS.checkpoint, SCHEMA_IDS.tsm]);
+  });
+
   it('describe every integration event the relay publishes', () => {
     const event: RecordedEvent = {
       streamId: 'complaint-c1',
@@ -70,6 +79,12 @@ describe('the published JSON schemas (libs/messaging/contracts)', () => {
     expect(validCheckpoint(body)).toBe(true);
     expect(body.checkpoint).toEqual(checkpoint);
     expect(validCheckpoint({ ...body, checkpoint: { ...checkpoint, head: 'not hex' } })).toBe(false);
+    // a signed tree head (decision 0024) is the same message with the tree's size and root
+    const treeHead = { ...checkpoint, treeSize: 41, root: 'ab'.repeat(32) };
+    const published = JSON.parse(messagesOf({ ...event, data: treeHead }, DEFAULT_TOPICS)[0]!.value) as { checkpoint: object };
+    expect(validCheckpoint(published)).toBe(true);
+    expect(published.checkpoint).toEqual(treeHead);
+    expect(validCheckpoint({ ...published, checkpoint: { ...treeHead, root: 'short' } })).toBe(false);
   });
 
   it('accept every event type the domain records, and a type added later (consumers ignore what they do not know)', () => {

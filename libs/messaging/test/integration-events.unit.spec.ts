@@ -96,7 +96,7 @@ describe('integration events', () => {
       ce_type: 'complaint-ledger.ComplaintReceived.v1',
       ce_time: received.metadata.occurredAt,
       ce_subject: 'c1',
-      ce_dataschema: 'https://complaint-ledger.example/contracts/complaint-event.v1.schema.json',
+      ce_dataschema: 'urn:complaint-ledger:schema:complaint-event:v1',
     });
     expect(JSON.parse(message!.value)).toEqual(integrationEventOf(received));
   });

@@ -8,6 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { kcatInstalled, mockController, startTestBroker, testBrokerAvailability, type TestBroker } from '../../../test/kafka/mock-kafka';
 import { many, record, testReadSide } from '../../projections/test/support/ledger';
 import { EventRelay, KafkaPublisher, topicNames, type ComplaintIntegrationEvent } from '../src';
+import { scaled } from '../../../test/support/timeouts';
 
 /**
  * The kafkajs adapter and the relay against a real Kafka-protocol broker: librdkafka's mock
@@ -26,7 +27,7 @@ if (!kcatInstalled()) console.warn('[skipped] kcat test: kcat is not installed (
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-kafka-'));
 let n = 0;
-jest.setTimeout(60_000);
+jest.setTimeout(scaled(60_000));
 
 interface Consumed {
   key: string;
@@ -41,7 +42,7 @@ async function consume(brokers: string[], topic: string, done: (seen: Consumed[]
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`only ${seen.length} messages arrived on ${topic}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`only ${seen.length} messages arrived on ${topic}`)), scaled(30_000));
     void consumer.run({
       eachMessage: async ({ message }) => {
         seen.push({
@@ -147,7 +148,7 @@ describeWithKafka('Kafka (librdkafka mock cluster)', () => {
       ce_type: `complaint-ledger.${sample.event.eventType}.v1`,
       ce_time: sample.event.occurredAt,
       ce_subject: sample.event.complaintId,
-      ce_dataschema: 'https://complaint-ledger.example/contracts/complaint-event.v1.schema.json',
+      ce_dataschema: 'urn:complaint-ledger:schema:complaint-event:v1',
     });
   });
 
@@ -169,7 +170,7 @@ describeWithKafka('Kafka (librdkafka mock cluster)', () => {
     expect(logged.filter((line) => /Connection error|Failed to connect|ECONNREFUSED|Connection timeout/.test(line))).toEqual([]);
 
     await cluster.outages!.up(-1);
-    await until(() => relay.status().status === 'publishing' && relay.status().position === lastPosition(store), 30_000);
+    await until(() => relay.status().status === 'publishing' && relay.status().position === lastPosition(store), scaled(30_000));
     const log = await store.readAll(-1, 10_000);
     const consumed = await consume(cluster.brokers, topics.events, (seen) => new Set(seen.map((c) => c.event.eventId)).size >= log.length);
     const ids = consumed.map((c) => c.event.eventId);
@@ -187,7 +188,7 @@ describeWithKafka('Kafka (librdkafka mock cluster)', () => {
       'kcat',
       ['-C', '-b', cluster.brokers.join(','), '-t', topics.events, '-o', 'beginning', '-e', '-J', '-q'],
       {
-        timeout: 20_000,
+        timeout: scaled(30_000),
       },
     );
     const lines = stdout
@@ -211,7 +212,7 @@ function lastPosition(store: SqliteEventStore): number {
     .get();
 }
 
-async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+async function until(condition: () => boolean, timeoutMs = scaled(30_000)): Promise<void> {
   const started = Date.now();
   while (!condition()) {
     if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');

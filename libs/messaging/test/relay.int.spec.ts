@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ComplaintFacts, many, record, testReadSide } from '../../projections/test/support/ledger';
 import { DEFAULT_TOPICS, EventRelay, InProcessPublisher, type ComplaintIntegrationEvent, type TsmSnapshot } from '../src';
+import { scaled } from '../../../test/support/timeouts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-relay-'));
 let n = 0;
@@ -72,10 +73,10 @@ describe('the relay', () => {
     const all = await store.readAll(-1, 1000);
     const first = relay();
     await first.publishPending();
-    first.republishFrom(all[9]!.position);
+    await first.republishFrom(all[9]!.position);
     expect(await first.publishPending()).toBe(all.length - 10);
     expect(published().map((e) => e.eventId)).toEqual([...all, ...all.slice(10)].map((e) => e.eventId));
-    first.republishFrom(all.at(-1)!.position + 100); // ahead of what was published: nothing is skipped
+    await first.republishFrom(all.at(-1)!.position + 100); // ahead of what was published: nothing is skipped
     expect(first.status().position).toBe(all.at(-1)!.position);
     const restarted = relay(); // the checkpoint it moved back to was kept
     expect(await restarted.publishPending()).toBe(0);
@@ -157,7 +158,7 @@ describe('the relay', () => {
   });
 });
 
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+async function until(condition: () => boolean, timeoutMs = scaled(30_000)): Promise<void> {
   const started = Date.now();
   while (!condition()) {
     if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');

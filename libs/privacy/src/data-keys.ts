@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import { randomCopy, randomView } from './random-pool';
 import { erasedKeyMac, erasureMac, isUnboundForm, KeyStoreAltered, unwrapKey, wrapKey } from './key-binding';
 import { erasureAuthentic, erasureOf, KeyFileAudit, type ErasureRow } from './key-file-audit';
+import type { Erasure, KeyStore } from './key-store';
 
 /**
  * Keys remembered unwrapped, at most (one per resident recently written or read): enough for a
@@ -28,13 +29,6 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V): V {
 
 /** fsyncs a file off the calling thread and calls back (fs.fsync's shape). */
 export type SyncFile = (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => void;
-
-export interface Erasure {
-  readonly subject: string;
-  readonly erasedAt: string;
-  readonly actor: string;
-  readonly reason: string;
-}
 
 /**
  * Residents' data keys, kept apart from the events in their own SQLite file and wrapped
@@ -57,7 +51,7 @@ export interface Erasure {
  * has the group written first and its writer thread fsyncs this file just before committing.
  * Erasures are synced before they are reported, as before.
  */
-export class DataKeyStore {
+export class DataKeyStore implements KeyStore {
   private readonly db: Database.Database;
   /** Unwrapped keys by id, and each subject's current key: trusted only while no other connection has written. */
   private readonly byId = new Map<string, Buffer>();
@@ -158,6 +152,15 @@ export class DataKeyStore {
     if (this.wal === null) this.writeUnwritten();
     remember(this.byId, id, key);
     return remember(this.currentKeys, subject, { id, key });
+  }
+
+  /** Nothing to fetch: the file is read when a key is asked for. */
+  load(): null {
+    return null;
+  }
+
+  loadSubject(): null {
+    return null;
   }
 
   /**

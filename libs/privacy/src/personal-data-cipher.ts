@@ -1,6 +1,6 @@
 import { mapPersonalData, type ComplaintEvent } from '@complaint-ledger/domain';
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import type { DataKeyStore } from './data-keys';
+import type { KeyStore } from './key-store';
 import { KeyStoreAltered } from './key-binding';
 import { randomView } from './random-pool';
 
@@ -18,10 +18,13 @@ const PREFIX = 'enc:v1:';
  * string `enc:v1:<key id>:<iv>:<tag>:<ciphertext>` (base64url parts), so payloads keep their
  * shape and the hash chain covers the ciphertext. `reveal` turns any JSON (events, state,
  * exports, read-model documents) back into clear text for an authorised reader, or `[erased]`.
+ * Both work from the keys in memory: whoever seals first has the store load the resident's keys
+ * (`KeyStore.loadSubject`), and a reader reveals through `revealed`, which loads the keys its value
+ * names (a no-op for the SQLite file; a fetch from EventStoreDB: decision 0028).
  */
 export class PersonalDataCipher {
   constructor(
-    private readonly keys: DataKeyStore,
+    private readonly keys: KeyStore,
     private readonly clock: () => string,
   ) {}
 
@@ -38,14 +41,31 @@ export class PersonalDataCipher {
   }
 
   /**
-   * Null when every key `protect` has used is on disk, else a promise that settles when they are:
-   * whoever stores what `protect` returned waits for it first (DataKeyStore.durable).
+   * Null when the keys of these residents are in memory, else a promise that settles when they are:
+   * whoever calls `protect` for them calls this first (KeyStore.loadSubject).
+   */
+  loadKeysOf(subjects: Iterable<string>): Promise<void> | null {
+    const loading = [...new Set(subjects)].map((subject) => this.keys.loadSubject(subject)).filter((load) => load !== null);
+    return loading.length ? Promise.all(loading).then(() => undefined) : null;
+  }
+
+  /**
+   * Null when every key `protect` has used is durably stored, else a promise that settles when they
+   * are: whoever stores what `protect` returned waits for it first (KeyStore.durable).
    */
   keysDurable(): Promise<void> | null {
     return this.keys.durable();
   }
 
-  /** A deep copy of `value` with every encrypted string decrypted, or `[erased]`. */
+  /** `reveal`, once the keys the value's encrypted strings name are loaded. */
+  async revealed<T>(value: T): Promise<T> {
+    const ids = new Set<string>();
+    collectKeyIds(value, ids);
+    if (ids.size) await this.keys.load(ids);
+    return this.reveal(value);
+  }
+
+  /** A deep copy of `value` with every encrypted string decrypted, or `[erased]`, from the keys in memory (see `revealed`). */
   reveal<T>(value: T): T {
     return this.walk(value) as T;
   }
@@ -82,6 +102,14 @@ export class PersonalDataCipher {
 
 /** The id of the data key a sealed value was encrypted under, or null when the value is not sealed. */
 export const keyIdOf = (value: string): string | null => (value.startsWith(PREFIX) ? (partsOf(value)[0] ?? null) : null);
+
+/** Adds to `ids` the key id of every encrypted string in `value`. */
+function collectKeyIds(value: unknown, ids: Set<string>): void {
+  if (typeof value === 'string') {
+    if (value.startsWith(PREFIX)) ids.add(value.slice(PREFIX.length, value.indexOf(':', PREFIX.length))); // the id alone, not every part
+  } else if (Array.isArray(value)) for (const item of value) collectKeyIds(item, ids);
+  else if (value && typeof value === 'object') for (const item of Object.values(value)) collectKeyIds(item, ids);
+}
 
 /** A sealed value's key id, IV, tag and ciphertext (what `seal` joined). */
 const partsOf = (sealed: string): (string | undefined)[] => sealed.slice(PREFIX.length).split(':');

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newEvent } from '../../event-store/test/contract';
 import { DataKeyStore, ERASED, PersonalDataCipher, type SyncFile } from '../src';
+import { scaled } from '../../../test/support/timeouts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-erasure-'));
 const NOW = '2026-11-23T12:00:00.000Z';
@@ -133,27 +134,31 @@ describe('the personal-data cipher', () => {
     other.close();
   });
 
-  it("when the log's batch cannot write the new keys, it fails (503) with nothing appended, and those keys are never used", async () => {
-    const keysPath = join(dir, 'locked.sqlite');
-    const keys = new DataKeyStore(keysPath, Buffer.alloc(32, 9));
-    const store = new SqliteEventStore(join(dir, 'locked-events.sqlite'), undefined, { writerThread: true });
-    store.dependOn(keys.commitDependency()!);
-    const locker = new Database(keysPath);
-    locker.exec('BEGIN IMMEDIATE'); // another process holds the key file's write lock past the busy timeout
-    const dropped = keys.keyFor('R9', NOW);
-    const event = newEvent('ComplaintReceived');
-    await expect(store.append('complaint-r9', [event], 'no_stream')).rejects.toThrow(/data-key file could not be written/);
-    locker.exec('ROLLBACK');
-    locker.close();
-    expect(await store.readAll(-1, 10)).toEqual([]);
-    const next = keys.keyFor('R9', NOW);
-    expect(next.id).not.toBe(dropped.id);
-    expect(keys.find(dropped.id)).toBeNull();
-    await store.append('complaint-r9', [event], 'no_stream');
-    await store.close();
-    keys.close();
-    expect(new DataKeyStore(keysPath, Buffer.alloc(32, 9)).find(next.id)).toEqual(next.key);
-  }, 15_000);
+  it(
+    "when the log's batch cannot write the new keys, it fails (503) with nothing appended, and those keys are never used",
+    async () => {
+      const keysPath = join(dir, 'locked.sqlite');
+      const keys = new DataKeyStore(keysPath, Buffer.alloc(32, 9));
+      const store = new SqliteEventStore(join(dir, 'locked-events.sqlite'), undefined, { writerThread: true });
+      store.dependOn(keys.commitDependency()!);
+      const locker = new Database(keysPath);
+      locker.exec('BEGIN IMMEDIATE'); // another process holds the key file's write lock past the busy timeout
+      const dropped = keys.keyFor('R9', NOW);
+      const event = newEvent('ComplaintReceived');
+      await expect(store.append('complaint-r9', [event], 'no_stream')).rejects.toThrow(/data-key file could not be written/);
+      locker.exec('ROLLBACK');
+      locker.close();
+      expect(await store.readAll(-1, 10)).toEqual([]);
+      const next = keys.keyFor('R9', NOW);
+      expect(next.id).not.toBe(dropped.id);
+      expect(keys.find(dropped.id)).toBeNull();
+      await store.append('complaint-r9', [event], 'no_stream');
+      await store.close();
+      keys.close();
+      expect(new DataKeyStore(keysPath, Buffer.alloc(32, 9)).find(next.id)).toEqual(next.key);
+    },
+    scaled(30_000),
+  );
 
   it("once the log's fsync of the key file failed, no key is trusted to reach the disk: every command is refused (503)", async () => {
     const keys = new DataKeyStore(join(dir, 'sync-failed.sqlite'), Buffer.alloc(32, 10));

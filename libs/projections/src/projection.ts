@@ -24,7 +24,24 @@ export interface KeyedProjection<Doc> {
   readonly indexes?: readonly (readonly string[])[];
   keyOf(event: RecordedEvent): string | null;
   evolve(doc: Doc | null, event: RecordedEvent): Doc | null;
+  /**
+   * Keep the columns' history by record time (`<table>_versions`): a row per span of record time
+   * in which a document's columns held their values, from `known_from` (the recorded instant of the
+   * event that gave them) to `known_to` (that of the event that changed them; OPEN while current).
+   * What the read model said at any instant, without the log: point-in-time queries read it.
+   */
+  readonly history?: ColumnHistory;
 }
+
+export interface ColumnHistory {
+  /** Columns that change with nearly every event (a revision): kept as they were when the span began, never opening one. */
+  readonly unversioned: readonly string[];
+  /** Indexes of the versions table, beyond its key (key, known_from). */
+  readonly indexes: readonly (readonly string[])[];
+}
+
+/** `known_to` of the span still current: after any instant. */
+export const OPEN = '9999-12-31T23:59:59.999Z';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyProjection = KeyedProjection<any>;

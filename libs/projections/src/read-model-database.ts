@@ -40,6 +40,7 @@ export function prepareTable(db: ReadModelDatabase, projection: AnyProjection, r
     { version: string } | undefined;
   if (rebuild || (stored && stored.version !== projection.version)) {
     db.exec(`DROP TABLE IF EXISTS ${table}`);
+    db.exec(`DROP TABLE IF EXISTS ${table}_versions`);
     db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(projection.name);
   }
   const columns = projection.columns.map((c) => `, ${c.name} ${c.type}`).join('');
@@ -50,6 +51,13 @@ export function prepareTable(db: ReadModelDatabase, projection: AnyProjection, r
   for (const columns of projection.indexes ?? []) {
     db.exec(`CREATE INDEX IF NOT EXISTS ${table}_${columns.join('_')} ON ${table} (${columns.join(', ')})`);
   }
+  if (projection.history) {
+    const versions = `${table}_versions`;
+    db.exec(`CREATE TABLE IF NOT EXISTS ${versions} (key TEXT NOT NULL, known_from TEXT NOT NULL, known_to TEXT NOT NULL${columns},
+      PRIMARY KEY (key, known_from))`);
+    for (const indexed of projection.history.indexes)
+      db.exec(`CREATE INDEX IF NOT EXISTS ${versions}_${indexed.join('_')} ON ${versions} (${indexed.join(', ')})`);
+  }
   db.prepare('INSERT OR IGNORE INTO projection_checkpoints (name, version, position) VALUES (?, ?, -1)').run(
     projection.name,
     projection.version,
@@ -57,11 +65,12 @@ export function prepareTable(db: ReadModelDatabase, projection: AnyProjection, r
 }
 
 /** Every row of every read model, in key order: the byte-for-byte identity rebuilds must keep. */
-export function dumpReadModels(db: ReadModelDatabase, projections: readonly Pick<AnyProjection, 'name'>[]): string {
+export function dumpReadModels(db: ReadModelDatabase, projections: readonly Pick<AnyProjection, 'name' | 'history'>[]): string {
   return projections
     .map((projection) => {
       const rows = db.prepare(`SELECT * FROM ${tableOf(projection)} ORDER BY key`).all();
-      return `${projection.name}\n${rows.map((row) => JSON.stringify(row)).join('\n')}`;
+      const history = projection.history ? db.prepare(`SELECT * FROM ${tableOf(projection)}_versions ORDER BY key, known_from`).all() : [];
+      return `${projection.name}\n${[...rows, ...history].map((row) => JSON.stringify(row)).join('\n')}`;
     })
     .join('\n');
 }

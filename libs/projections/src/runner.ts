@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { EventStore, RecordedEvent, Subscription } from '@complaint-ledger/event-store';
-import type { AnyProjection } from './projection';
+import { OPEN, type AnyProjection, type Column, type ColumnValue } from './projection';
 import { documentWriter, dumpReadModels, prepareTable, tableOf, type ReadModelDatabase } from './read-model-database';
 
 export interface RunnerOptions {
@@ -47,6 +47,8 @@ interface Prepared {
   readonly load: (key: string) => unknown;
   readonly save: (key: string, doc: unknown) => void;
   readonly remove: (key: string) => void;
+  /** The columns' history by record time, for a projection that keeps one (ColumnHistory). */
+  readonly history: VersionWriter | null;
 }
 
 /**
@@ -156,7 +158,10 @@ export class ProjectionRunner implements LiveProjections {
   }
 
   private dropAll(): void {
-    for (const { projection } of this.prepared) prepareTable(this.db, projection, true);
+    for (const { projection, history } of this.prepared) {
+      prepareTable(this.db, projection, true);
+      history?.forget();
+    }
     this.db.prepare('DELETE FROM projection_log').run();
     this.cache.clear();
     this.loadCheckpoints();
@@ -204,7 +209,9 @@ export class ProjectionRunner implements LiveProjections {
     try {
       reached = this.applyInTransaction(fresh);
     } catch (error) {
-      this.cache.clear(); // it may hold documents the rolled-back transaction never wrote
+      // they may hold documents and spans the rolled-back transaction never wrote
+      this.cache.clear();
+      for (const { history } of this.prepared) history?.forget();
       throw error;
     }
     for (const [name, position] of reached) this.checkpoints.set(name, position);
@@ -224,7 +231,10 @@ export class ProjectionRunner implements LiveProjections {
         const key = projection.keyOf(event);
         if (key === null) continue;
         const current = touched.has(key) ? touched.get(key) : this.cached(prepared, key);
-        touched.set(key, projection.evolve(current ?? null, event));
+        const next = projection.evolve(current ?? null, event);
+        touched.set(key, next);
+        // each event's columns, not the batch's last: a rebuild in large batches keeps the same history as live
+        prepared.history?.record(key, next, event.metadata.recordedAt);
       }
       for (const [key, doc] of touched) {
         if (doc === null) prepared.remove(key);
@@ -251,6 +261,7 @@ export class ProjectionRunner implements LiveProjections {
     const stored = this.storedCheckpoint.get(name) as number;
     if (stored !== this.checkpoints.get(name)) {
       this.cache.clear();
+      for (const { history } of this.prepared) history?.forget();
       this.checkpoints.set(name, stored);
     }
     return stored;
@@ -310,6 +321,7 @@ export class ProjectionRunner implements LiveProjections {
   private prepare(projection: AnyProjection): Prepared {
     prepareTable(this.db, projection, false);
     const table = tableOf(projection);
+    const history = projection.history ? new VersionWriter(this.db, projection) : null;
     const save = documentWriter(this.db, projection);
     const select = this.db.prepare(`SELECT doc FROM ${table} WHERE key = ?`).pluck();
     const remove = this.db.prepare(`DELETE FROM ${table} WHERE key = ?`);
@@ -321,7 +333,63 @@ export class ProjectionRunner implements LiveProjections {
       },
       save,
       remove: (key) => void remove.run(key),
+      history,
     };
+  }
+}
+
+type Row = Record<string, ColumnValue>;
+
+/**
+ * Writes a projection's column history (ColumnHistory): for each event, if the document's
+ * versioned columns now differ from its open span's, the span is closed at the event's recorded
+ * instant and a new one opened. Events recorded at the same instant (one append) make one span.
+ */
+class VersionWriter {
+  private readonly open = new Map<string, Row | null>();
+  private readonly statements;
+  private readonly compared: readonly Column<unknown>[];
+
+  constructor(
+    db: ReadModelDatabase,
+    private readonly projection: AnyProjection,
+  ) {
+    const versions = `${tableOf(projection)}_versions`;
+    const names = projection.columns.map((c) => c.name);
+    this.compared = projection.columns.filter((c) => !projection.history!.unversioned.includes(c.name));
+    this.statements = {
+      open: db.prepare(`SELECT * FROM ${versions} WHERE key = ? AND known_to = '${OPEN}'`),
+      close: db.prepare(`UPDATE ${versions} SET known_to = ? WHERE key = ? AND known_from = ?`),
+      insert: db.prepare(
+        `INSERT OR REPLACE INTO ${versions} (key, known_from, known_to, ${names.join(', ')}) VALUES (?, ?, '${OPEN}', ${names.map(() => '?').join(', ')})`,
+      ),
+    };
+  }
+
+  record(key: string, doc: unknown, at: string): void {
+    const open = this.open.has(key) ? this.open.get(key)! : ((this.statements.open.get(key) as Row | undefined) ?? null);
+    if (doc === null) {
+      if (open) this.statements.close.run(at, key, open.known_from);
+      this.remember(key, null);
+      return;
+    }
+    const row: Row = { known_from: at };
+    for (const column of this.projection.columns) row[column.name] = column.of(doc);
+    if (open && this.compared.every((column) => open[column.name] === row[column.name])) return this.remember(key, open);
+    if (open && open.known_from !== at) this.statements.close.run(at, key, open.known_from);
+    // the same instant as the open span's start: that span is replaced, never one of no length
+    this.statements.insert.run(key, at, ...this.projection.columns.map((c) => row[c.name]));
+    this.remember(key, row);
+  }
+
+  /** Forgets every span remembered: after a rollback, and when the read models are dropped. */
+  forget(): void {
+    this.open.clear();
+  }
+
+  private remember(key: string, row: Row | null): void {
+    if (this.open.size >= 10_000) this.open.clear();
+    this.open.set(key, row);
   }
 }
 

@@ -33,6 +33,8 @@ function life(offset: number, depth: number): ComplaintFacts {
   return facts;
 }
 
+jest.setTimeout(60_000);
+
 it('given complaints of every life over five years, each year’s report equals one that reads every complaint', async () => {
   // each fact recorded as it happens (the store's clock at the fact's own time), so what the read model keeps of
   // a complaint is written while its deadlines are still running, as in service

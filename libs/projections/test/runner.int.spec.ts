@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alertProjection, complaintProjection, listComplaints, openReadModelDatabase, ProjectionRunner } from '../src';
 import { ALERTS, ComplaintFacts, many, record, RULES } from './support/ledger';
+import { scaled } from '../../../test/support/timeouts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-projections-'));
 let n = 0;
@@ -56,7 +57,7 @@ describe('the projection runner', () => {
     const head = (await store.readAll(-1, 100_000)).at(-1)!.position;
     expect(live.position).toBeGreaterThan(-1); // the first came to an idle read side: applied at once
     expect(live.position).toBeLessThan(head); // the rest are gathering
-    await live.waitFor(head, 10_000); // applied when the interval had passed, without anyone asking
+    await live.waitFor(head, scaled(30_000)); // applied when the interval had passed, without anyone asking
     const rebuilt = new ProjectionRunner(store, openReadModelDatabase(freshPath('rebuilt')), projections());
     await rebuilt.rebuild();
     expect(live.dump()).toBe(rebuilt.dump());

@@ -5,7 +5,7 @@ import { SetMetadata } from '@nestjs/common';
  * - case_handler: commands, and reading complaints' state and deadlines;
  * - auditor: reading everything (histories, exports, integrity, lists, statistics);
  * - analyst: statistics, breaches and reports;
- * - admin: erasure and retention.
+ * - admin: erasure and retention, bulk imports.
  */
 export const ROLES = ['case_handler', 'auditor', 'analyst', 'admin'] as const;
 export type Role = (typeof ROLES)[number];

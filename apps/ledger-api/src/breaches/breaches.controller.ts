@@ -6,7 +6,7 @@ import type { Ledger } from '@complaint-ledger/ledger';
 import { Instant, OneOf } from '../http/dto-fields';
 import { PageQuery } from '../http/paging';
 import { CLOCK, LEDGER, type Clock } from '../infrastructure/tokens';
-import { KNOWN_AT, pointInTimeOf } from '../http/point-in-time';
+import { KNOWN_AT, MinPosition, pointInTimeOf } from '../http/point-in-time';
 import { Roles } from '../auth/roles';
 
 const KINDS = ['acknowledgement', 'stage1Response', 'stage2Acknowledgement', 'stage2Response', 'remedy'];
@@ -33,6 +33,7 @@ export class ListBreachesQuery extends PageQuery {
 
   @Instant(false, 'Business time: breaches of deadlines due by then (decision 0018)') asOf?: string;
   @Instant(false, KNOWN_AT) knownAt?: string;
+  @MinPosition() minPosition?: number;
 }
 
 @ApiTags('queries')
@@ -46,13 +47,15 @@ export class BreachesController {
 
   @Get()
   @ApiOperation({
+    operationId: 'ListBreaches',
     summary:
       'Deadlines not met on time, whether the sweep found them or a late fact revealed them, less those later facts disproved (decision 0017); with type=DeadlineApproaching, the warnings',
   })
-  list(@Query() query: ListBreachesQuery): BreachesPage {
-    const { cursor, limit = 50, from, to, kind, type = 'DeadlineBreached', includeRetracted, asOf, knownAt } = query;
+  async list(@Query() query: ListBreachesQuery): Promise<BreachesPage> {
+    const { cursor, limit = 50, from, to, kind, type = 'DeadlineBreached', includeRetracted, asOf, knownAt, minPosition } = query;
     const at = pointInTimeOf({ asOf, knownAt }, this.clock());
     const filter = { from: from && toInstant(from), to: to && toInstant(to), kind, type, includeRetracted: includeRetracted === 'true' };
+    await this.ledger.queries.caughtUpTo(minPosition);
     return this.ledger.queries.readModels.breaches(filter, { cursor, limit }, at);
   }
 }

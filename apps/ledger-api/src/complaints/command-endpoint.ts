@@ -9,6 +9,7 @@ import { messageFor } from './command-bus';
 export interface CommandResponse {
   id: string;
   revision: number;
+  position: number;
 }
 
 /**
@@ -33,7 +34,7 @@ export class CommandEndpoint {
     );
     void reply.header('etag', `"${outcome.revision}"`);
     if (outcome.replayed) void reply.header('idempotent-replayed', 'true');
-    return { id: outcome.id, revision: outcome.revision };
+    return { id: outcome.id, revision: outcome.revision, position: outcome.position };
   }
 }
 

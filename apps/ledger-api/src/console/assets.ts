@@ -1,3 +1,5 @@
+import { reportCss } from '../reports/annual-report-page';
+
 /**
  * The console's only stylesheet and script, served from /console/assets so the pages' Content
  * Security Policy can forbid inline code. High-contrast colours (text at least 4.5:1), a visible
@@ -35,7 +37,8 @@ header.site button { background: transparent; border-color: #fff; color: #fff; }
 .replay input[type="range"] { width: min(36rem, 90vw); }
 .pager { display: flex; gap: 1rem; }
 dl.data { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: .5rem 0; } dl.data dt { font-weight: 600; } dl.data dd { margin: 0; overflow-wrap: anywhere; }
-.report-frame { width: 100%; min-height: 80vh; border: 1px solid var(--line); }
+.report { border-top: 2px solid var(--line); margin-top: 1rem; }
+${reportCss('.report')}
 @media print { header.site, nav, form, .skip, .pager { display: none; } main { max-width: none; } }
 `;
 

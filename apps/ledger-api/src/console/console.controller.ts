@@ -19,7 +19,7 @@ import { CONSOLE_CSS, CONSOLE_JS } from './assets';
 import { mayOpen, SECTIONS } from './layout';
 import { breachesPage, reportPage, statisticsPage } from './pages/analysis';
 import { complaintsPage } from './pages/complaints';
-import { problemPage, signInPage } from './pages/sign-in';
+import { notForYourRole, problemPage, signInPage } from './pages/sign-in';
 import { timelinePage, type TimelineEvent } from './pages/timeline';
 import { clearedSignInCookie, ConsoleSignIns, sentFromTheConsole, signInCookie, signInTokenOf } from './sign-ins';
 
@@ -51,7 +51,7 @@ export class ConsoleController {
 
   @Get()
   async home(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const principal = await this.principal(request);
+    const principal = await this.principal(request, reply);
     const first = principal && SECTIONS.find((section) => mayOpen(principal, section.roles));
     return redirect(reply, first ? first.path : '/console/sign-in');
   }
@@ -68,7 +68,7 @@ export class ConsoleController {
     const credential = typeof body?.credential === 'string' ? body.credential.trim() : '';
     const principal = credential ? await this.recheck(credential) : null;
     if (!principal) return send(reply, 401, signInPage('That API key or token was not accepted. Check it and try again.'));
-    void reply.header('set-cookie', signInCookie(this.signIns.open(principal, credential), request.protocol === 'https'));
+    void reply.header('set-cookie', signInCookie(this.signIns.open(credential), request.protocol === 'https'));
     return redirect(reply, '/console');
   }
 
@@ -119,16 +119,19 @@ export class ConsoleController {
       });
       const auditor = mayOpen(principal, ['auditor']);
       const cipher = this.ledger.personalData!.cipher;
-      const events: TimelineEvent[] = timeline.events.map(({ revision, type, occurredAt, recordedAt, actor, correctedBy, data }) => ({
-        revision,
-        type,
-        occurredAt,
-        recordedAt,
-        actor,
-        ...(correctedBy ? { correctedBy } : {}),
-        // what was recorded is the history's, which only auditors read (personal data, decrypted on the way out)
-        ...(auditor ? { data: cipher.reveal(data) as Record<string, unknown> } : { data: structuralOnly(data) }),
-      }));
+      const recorded = auditor ? await cipher.revealed(timeline.events.map((event) => event.data)) : [];
+      const events: TimelineEvent[] = timeline.events.map(
+        ({ revision, type, occurredAt, recordedAt, actor, correctedBy, data }, index) => ({
+          revision,
+          type,
+          occurredAt,
+          recordedAt,
+          actor,
+          ...(correctedBy ? { correctedBy } : {}),
+          // what was recorded is the history's, which only auditors read (personal data, decrypted on the way out)
+          ...(auditor ? { data: recorded[index] as Record<string, unknown> } : { data: structuralOnly(data) }),
+        }),
+      );
       return send(
         reply,
         200,
@@ -159,15 +162,27 @@ export class ConsoleController {
     });
   }
 
+  @Get('complaints/:id/evidence-pack')
+  evidencePack(@Param('id') id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.signedIn(request, reply, ['case_handler', 'auditor'], async () => {
+      const { filename, zip } = await this.ledger.evidence.packs!.pack(id.toLowerCase(), {});
+      void reply
+        .type('application/zip')
+        .header('content-disposition', `attachment; filename="${filename}"`)
+        .header('cache-control', 'no-store');
+      return zip; // the API's pack: the complaint file, the documents, the events and the proof (decision 0024)
+    });
+  }
+
   @Get('breaches')
   breaches(@Query() q: Params, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.signedIn(request, reply, ['analyst', 'auditor'], (principal) => {
+    return this.signedIn(request, reply, ['analyst', 'auditor'], async (principal) => {
       const filters = pick(q, ['kind', 'includeRetracted']);
       const kind = ['acknowledgement', 'stage1Response', 'stage2Acknowledgement', 'stage2Response', 'remedy'].includes(filters.kind ?? '')
         ? filters.kind
         : undefined;
       const filter: AlertFilter = { kind, type: 'DeadlineBreached', includeRetracted: filters.includeRetracted === 'true' };
-      const result = this.queries.readModels.breaches(filter, { cursor: cursorOf(q.cursor), limit: 25 }, {});
+      const result = await this.queries.readModels.breaches(filter, { cursor: cursorOf(q.cursor), limit: 25 }, {});
       return send(reply, 200, breachesPage(principal, filters, result));
     });
   }
@@ -175,27 +190,24 @@ export class ConsoleController {
   @Get('statistics')
   statistics(@Query() q: Params, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.signedIn(request, reply, ['analyst', 'auditor'], async (principal) => {
-      const years = this.queries.readModels.reportingYears();
-      const year = years.includes(Number(q.year)) ? Number(q.year) : years.at(-1)!;
+      const { year, years } = await this.reportingYear(q);
       return send(reply, 200, statisticsPage(principal, await this.queries.readModels.tsm(year, {}), years));
     });
   }
 
   @Get('report')
   report(@Query() q: Params, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.signedIn(request, reply, ['analyst', 'auditor'], (principal) => {
-      const years = this.queries.readModels.reportingYears();
-      const year = years.includes(Number(q.year)) ? Number(q.year) : years.at(-1)!;
-      return send(reply, 200, reportPage(principal, year, years));
+    return this.signedIn(request, reply, ['analyst', 'auditor'], async (principal) => {
+      const { year, years } = await this.reportingYear(q);
+      const report = await this.queries.readModels.annualReport(year, {});
+      return send(reply, 200, reportPage(principal, report, years, mayOpen(principal, ['case_handler', 'auditor'])));
     });
   }
 
   @Get('report/page')
   reportDocument(@Query() q: Params, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.signedIn(request, reply, ['analyst', 'auditor'], async () => {
-      const years = this.queries.readModels.reportingYears();
-      const year = years.includes(Number(q.year)) ? Number(q.year) : years.at(-1)!;
-      const document = annualReportPage(await this.queries.readModels.annualReport(year, {}));
+      const document = annualReportPage(await this.queries.readModels.annualReport((await this.reportingYear(q)).year, {}));
       // the report's one inline stylesheet is allowed by its hash; it may be framed by the console only
       const style = /<style>([\s\S]*?)<\/style>/.exec(document)?.[1] ?? '';
       const hash = createHash('sha256').update(style).digest('base64');
@@ -208,9 +220,26 @@ export class ConsoleController {
     });
   }
 
-  /** The signed-in person, their credential checked again as the API checks it: a revoked key or an expired token is signed out. */
-  private principal(request: FastifyRequest): Promise<Principal | null> {
-    return this.signIns.find(signInTokenOf(request.headers.cookie), (credential) => this.recheck(credential));
+  /** The year asked for if there is one, else the latest with complaints in it (not a year just begun, all zeros). */
+  private async reportingYear(q: Params): Promise<{ year: number; years: number[] }> {
+    const years = await this.queries.readModels.reportingYears();
+    const asked = Number(q.year);
+    if (years.includes(asked)) return { year: asked, years };
+    return { year: (await this.queries.readModels.latestReportingYearWithData()) ?? years.at(-1)!, years };
+  }
+
+  /**
+   * The signed-in person, their credential checked again as the API checks it: a revoked key or an
+   * expired token is signed out (and the browser told to forget the cookie); a sign-in in use gets
+   * a fresh cookie now and then, its idle clock restarted.
+   */
+  private async principal(request: FastifyRequest, reply: FastifyReply): Promise<Principal | null> {
+    const token = signInTokenOf(request.headers.cookie);
+    const found = await this.signIns.find(token, (credential) => this.recheck(credential));
+    const secure = request.protocol === 'https';
+    if (found?.renewed) void reply.header('set-cookie', signInCookie(found.renewed, secure));
+    if (!found && token !== undefined) void reply.header('set-cookie', clearedSignInCookie(secure));
+    return found?.principal ?? null;
   }
 
   private recheck(credential: string): Promise<Principal | null> {
@@ -228,10 +257,10 @@ export class ConsoleController {
     roles: readonly Role[],
     render: (principal: Principal) => T | Promise<T>,
   ) {
-    const principal = await this.principal(request);
+    const principal = await this.principal(request, reply);
     if (!principal) return redirect(reply, '/console/sign-in');
     if (!mayOpen(principal, roles)) {
-      return send(reply, 403, problemPage('Not for your role', `This page is for ${roles.join(' or ').replace(/_/g, ' ')}s.`, principal));
+      return send(reply, 403, problemPage('Not for your role', notForYourRole(roles, principal), principal));
     }
     try {
       return await render(principal);

@@ -1,74 +1,107 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Principal } from '../auth/principal';
 
 /** The console's sign-in cookie: HttpOnly, SameSite=Strict, only for /console, Secure over TLS. */
 export const SIGN_IN_COOKIE = 'ledger_console';
 const MAX_AGE_MS = 8 * 3_600_000;
+/** How often a sign-in in use is given a fresh cookie (its idle clock restarted): more often would set a cookie on every page. */
+const RENEW_MS = 60_000;
+/** What the sealed cookie is bound to, so no other value sealed under the same key passes for a sign-in. */
+const PURPOSE = Buffer.from('complaint-ledger console sign-in v1');
 
+/** What a sign-in's cookie carries, sealed: the credential (checked again on every request) and its two clocks. */
 interface SignIn {
-  principal: Principal;
-  /** What was signed in with, kept in this process's memory only, to be checked again on every request. */
-  readonly credential: string;
-  readonly signedInAt: number;
-  lastSeen: number;
+  /** credential */
+  readonly c: string;
+  /** signed in at (ms) */
+  readonly s: number;
+  /** last seen at (ms), as of the cookie's last renewal */
+  readonly l: number;
 }
 
 /** Whose credential this is now: null once it is no longer accepted (a key revoked, a token expired). */
 export type CredentialCheck = (credential: string) => Promise<Principal | null>;
 
+/** A sign-in found: who, as the credential says now, and a fresh cookie value when its idle clock was restarted. */
+export interface FoundSignIn {
+  readonly principal: Principal;
+  readonly renewed: string | null;
+}
+
 /**
- * Console sign-ins, held in this process: a random token in the cookie names a sign-in, never the
- * credential itself. The credential is checked again on every request, as the API checks it, so
- * a revoked key or an expired token ends the sign-in at the next request, and a key's roles
- * changed in the keys file apply at once. A sign-in also ends after `idleMs` without a request,
- * after eight hours whatever happens, at sign-out, or when the process restarts (sign in again).
+ * Console sign-ins that every replica accepts: the cookie itself holds the sign-in, sealed
+ * (AES-256-GCM) under a key every replica derives from the master key they share, so a sign-in made
+ * on one replica is read by any other, and nobody without the key can read the credential in it or
+ * forge one. The credential is checked again on every request, as the API checks it: a revoked key
+ * or an expired token ends the sign-in at the next request, and a key's roles changed in the keys
+ * file apply at once. A sign-in ends after `idleMs` without a request (a cookie in use is renewed
+ * every minute), after eight hours whatever happens, or at sign-out. A sign-out, or a sign-in
+ * whose credential was refused, is remembered by the replica that saw it until the sign-in would
+ * have expired anyway, and the browser is told to forget the cookie; another replica would take a
+ * copy of that cookie until then (docs/operations.md, "Several replicas").
  */
 export class ConsoleSignIns {
-  private readonly signIns = new Map<string, SignIn>();
+  /** Cookies ended here (signed out, credential refused), with when they would have expired anyway. */
+  private readonly ended = new Map<string, number>();
 
   constructor(
+    private readonly key: Buffer,
     private readonly idleMs: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    if (key.length !== 32) throw new Error('the console sign-in key must be 32 bytes');
+  }
 
-  open(principal: Principal, credential: string): string {
-    this.forgetExpired();
-    const token = randomBytes(32).toString('base64url');
+  open(credential: string): string {
     const at = this.now();
-    this.signIns.set(token, { principal, credential, signedInAt: at, lastSeen: at });
-    return token;
+    return this.seal({ c: credential, s: at, l: at });
   }
 
   /**
-   * The sign-in's principal as its credential says now, its idle clock restarted; null once it has
-   * ended: timed out, signed out, or its credential no longer accepted (then it is ended here).
+   * The sign-in's principal as its credential says now, and a renewed cookie when one is due; null
+   * once it has ended: timed out, signed out, altered, or its credential no longer accepted.
    */
-  async find(token: string | undefined, recheck: CredentialCheck): Promise<Principal | null> {
-    const signIn = token === undefined ? undefined : this.signIns.get(token);
+  async find(token: string | undefined, recheck: CredentialCheck): Promise<FoundSignIn | null> {
+    if (token === undefined || this.ended.has(token)) return null;
+    const signIn = this.unseal(token);
     if (!signIn) return null;
     const at = this.now();
-    if (at - signIn.lastSeen > this.idleMs || at - signIn.signedInAt > MAX_AGE_MS) {
-      this.signIns.delete(token!);
-      return null;
-    }
-    const principal = await recheck(signIn.credential).catch(() => null);
+    if (at - signIn.l > this.idleMs || at - signIn.s > MAX_AGE_MS) return null;
+    const principal = await recheck(signIn.c).catch(() => null);
     if (!principal) {
-      this.signIns.delete(token!);
+      this.end(token, signIn);
       return null;
     }
-    signIn.principal = principal;
-    signIn.lastSeen = at;
-    return principal;
+    return { principal, renewed: at - signIn.l >= RENEW_MS ? this.seal({ ...signIn, l: at }) : null };
   }
 
   close(token: string | undefined): void {
-    if (token !== undefined) this.signIns.delete(token);
+    const signIn = token === undefined ? null : this.unseal(token);
+    if (signIn) this.end(token!, signIn);
   }
 
-  private forgetExpired(): void {
+  private end(token: string, signIn: SignIn): void {
     const at = this.now();
-    for (const [token, signIn] of this.signIns) {
-      if (at - signIn.lastSeen > this.idleMs || at - signIn.signedInAt > MAX_AGE_MS) this.signIns.delete(token);
+    for (const [ended, expires] of this.ended) if (expires < at) this.ended.delete(ended);
+    this.ended.set(token, Math.min(signIn.s + MAX_AGE_MS, signIn.l + this.idleMs));
+  }
+
+  private seal(signIn: SignIn): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv).setAAD(PURPOSE);
+    const sealed = Buffer.concat([cipher.update(JSON.stringify(signIn)), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url');
+  }
+
+  private unseal(token: string): SignIn | null {
+    try {
+      const bytes = Buffer.from(token, 'base64url');
+      const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(0, 12)).setAAD(PURPOSE);
+      decipher.setAuthTag(bytes.subarray(12, 28));
+      const signIn = JSON.parse(Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString()) as SignIn;
+      return typeof signIn.c === 'string' && Number.isFinite(signIn.s) && Number.isFinite(signIn.l) ? signIn : null;
+    } catch {
+      return null; // altered, sealed under another key, or not a sign-in at all
     }
   }
 }

@@ -4,7 +4,7 @@ import { headlessChromium, throwawayLedgerWithDemoYear } from './throwaway';
 /**
  * `npm run console:screenshots`: a throwaway ledger with the demo year (one acknowledgement
  * corrected, so a correction shows), photographed page by page as an auditor sees the console,
- * to docs/console-*.png for the README.
+ * to docs/console-*.png for the README, the sign-in page first.
  */
 async function main(): Promise<void> {
   const dir = process.argv[2] ?? 'docs';
@@ -31,20 +31,23 @@ async function main(): Promise<void> {
     }
     const browser = await headlessChromium();
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1 });
+    mkdirSync(dir, { recursive: true });
     await page.goto(`${url}/console/sign-in`);
+    await page.screenshot({ path: `${dir}/console-sign-in.png`, fullPage: true });
+    console.log(`wrote ${dir}/console-sign-in.png`);
     await page.getByLabel('API key or token').fill(keys.auditor);
     await Promise.all([page.waitForURL(/\/console\/complaints$/), page.getByRole('button', { name: 'Sign in' }).click()]);
-    mkdirSync(dir, { recursive: true });
+    // statistics and the report as they open, on the latest year with complaints (the demo's), not the year running now
     const shots: [string, string][] = [
       ['complaints', '/console/complaints?receivedFrom=2024-04-01'],
       ['timeline', `/console/complaints/${id}`],
       ['breaches', '/console/breaches'],
-      ['statistics', '/console/statistics?year=2024'],
-      ['report', '/console/report?year=2024'],
+      ['statistics', '/console/statistics'],
+      ['report', '/console/report'],
     ];
     for (const [name, path] of shots) {
       await page.goto(`${url}${path}`);
-      await page.screenshot({ path: `${dir}/console-${name}.png`, fullPage: name !== 'report' });
+      await page.screenshot({ path: `${dir}/console-${name}.png`, fullPage: true });
       console.log(`wrote ${dir}/console-${name}.png`);
     }
     await browser.close();

@@ -31,6 +31,14 @@ class Pace {
   }
 }
 
+/** Why nothing answered, in a sentence naming where it looked (fetch says only "fetch failed"). */
+function unreachable(baseUrl: string, error: Error): Error {
+  const cause = (error.cause as { code?: string; message?: string } | undefined) ?? {};
+  return new Error(
+    `no ledger answered at ${baseUrl} (${cause.code ?? cause.message ?? error.message}): start it with npm start, and give this the port it listens on (PORT, as the server takes it) or DEMO_LEDGER_URL`,
+  );
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -49,7 +57,11 @@ export async function seedThroughApi(
   const send = async (path: string, init: RequestInit = {}): Promise<Response> => {
     for (let attempt = 1; ; attempt++) {
       await pace.slot();
-      const response = await fetch(`${baseUrl}/v1/complaints${path}`, { ...init, headers: { ...init.headers, 'x-api-key': apiKey } });
+      const response = await fetch(`${baseUrl}/v1/complaints${path}`, { ...init, headers: { ...init.headers, 'x-api-key': apiKey } }).catch(
+        (error: Error) => {
+          throw unreachable(baseUrl, error);
+        },
+      );
       pace.learn(response);
       if (response.status !== 429 || attempt === 5) return response;
       await sleep(Number(response.headers.get('retry-after') ?? 1) * 1000);

@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { loadConfig } from '@complaint-ledger/ledger';
 import { demoYear } from './demo-year';
 import { seedThroughApi } from './seed-client';
 
 /**
  * `npm run demo:seed`: loads a generated reporting year into a running ledger through its public
- * API (DEMO_LEDGER_URL, default http://localhost:3000), with DEMO_API_KEY or the case handler's key
- * from ./data/local-api-keys (written by npm start). DEMO_YEAR (2024), DEMO_COMPLAINTS (400).
+ * API, on this machine at the port the server takes (PORT, read as the server reads it: 3000
+ * unless set) or at DEMO_LEDGER_URL, with DEMO_API_KEY or the case handler's key from
+ * ./data/local-api-keys (written by npm start). DEMO_YEAR (2024), DEMO_COMPLAINTS (400).
  */
 async function main(): Promise<void> {
-  const url = process.env.DEMO_LEDGER_URL ?? 'http://localhost:3000';
+  const url = process.env.DEMO_LEDGER_URL ?? `http://localhost:${loadConfig({ PORT: process.env.PORT }).PORT}`;
   const key = process.env.DEMO_API_KEY ?? localKey('case_handler');
   const year = Number(process.env.DEMO_YEAR ?? 2024);
   const complaints = Number(process.env.DEMO_COMPLAINTS ?? 400);

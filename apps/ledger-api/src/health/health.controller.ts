@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
 import type { ReadinessBody } from '../http/responses';
-import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { mayReadMetrics, type Ledger } from '@complaint-ledger/ledger';
 import { problemType, ProblemException } from '../http/problem';
@@ -17,12 +17,17 @@ export class HealthController {
 
   /** The process is up. */
   @Get('health/live')
+  @ApiOperation({ operationId: 'GetLiveness', summary: 'The process is up (for a liveness probe; it checks nothing else)' })
   live() {
     return { status: 'ok' };
   }
 
   /** The store and the data keys can take writes; 503 otherwise, so load balancers stop sending commands. Projections and relay lag are reported. */
   @Get('health/ready')
+  @ApiOperation({
+    operationId: 'GetReadiness',
+    summary: 'Whether this instance can take commands (503 when not, so load balancers stop sending them), with projection and relay lag',
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessBody> {
     const { ready, body } = await this.ledger.readiness();
     void reply.status(ready ? 200 : 503);

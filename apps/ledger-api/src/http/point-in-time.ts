@@ -7,12 +7,27 @@ import {
   type Instant as UtcInstant,
 } from '@complaint-ledger/domain';
 import type { PointInTime } from '@complaint-ledger/ledger';
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, Min } from 'class-validator';
 import { Instant } from './dto-fields';
 import { invalidRequest, type FieldError } from './problem';
 
 export const AS_OF =
   'Business time: as things stood then, from the facts dated on or before it, as the ledger knows them now (a bare date is its London midnight; decision 0018)';
 export const KNOWN_AT = 'Record time: only what the ledger had recorded by then (decision 0018)';
+
+export const MIN_POSITION =
+  "Read your own write: answer only once the read models have reached this log position (a command's `position`); 503 READ_MODELS.BEHIND if they have not within a few seconds";
+
+/** `minPosition`, on every answer from the read models. */
+export const MinPosition = () => (target: object, property: string) => {
+  Transform(({ value }: { value: unknown }) => (value === undefined ? undefined : Number(value)))(target, property);
+  IsOptional()(target, property);
+  IsInt()(target, property);
+  Min(-1)(target, property);
+  ApiProperty({ required: false, description: MIN_POSITION, minimum: -1 })(target, property);
+};
 
 /** `asOf` and `knownAt`: the two times every view of the ledger can be asked at. */
 export class PointInTimeQuery {

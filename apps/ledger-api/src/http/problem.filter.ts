@@ -3,6 +3,13 @@ import {
   CommandRefused,
   ComplaintAltered,
   ComplaintNotFound,
+  DocumentGone,
+  DocumentNotFound,
+  DocumentTampered,
+  DocumentTooLarge,
+  NoSuchTreeHead,
+  NotYetSigned,
+  UnsupportedDocument,
   ComplaintNotYet,
   IdempotencyKeyReused,
   KeyStoreAltered,
@@ -10,13 +17,16 @@ import {
   ResidentNotFound,
   InvalidCursor,
   LedgerBroken,
+  QueryBusy,
+  QueryTimedOut,
+  ReadModelsBehind,
   RevisionMismatch,
   StoreUnavailable,
   UnreadableEvent,
   WrongExpectedRevision,
 } from '@complaint-ledger/ledger';
 import { complaintNotFound, domainProblem, idempotencyKeyReused, notYet, preconditionFailed } from '../complaints/complaint-problems';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { invalidRequest, problemType, ProblemException, type ProblemDetails } from './problem';
 import { BODY_LIMIT_BYTES, titleOf } from './request-edges';
 
@@ -56,8 +66,13 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
     const problem = this.toProblem(exception);
-    if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (exception instanceof QueryBusy || exception instanceof QueryTimedOut || exception instanceof ReadModelsBehind)
+      void reply.header('retry-after', '1');
+    // a client that went away before its body arrived is no fault here: the request's own line says it was aborted
+    const clientWentAway = request.raw.destroyed && !request.raw.complete;
+    if (problem.status >= 500 && !clientWentAway) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
   }
 
@@ -125,6 +140,24 @@ export function problemOf(exception: unknown): ProblemDetails | null {
     const detail = `${exception.message}. An auditor can see the ledger's verdict at GET /v1/ledger/integrity.`;
     return coded('LEDGER.EVENT_UNREADABLE', 'Record damaged', 409, detail);
   }
+  if (exception instanceof DocumentTooLarge)
+    return coded('DOCUMENT.TOO_LARGE', 'Document too large', 413, `${exception.message}; nothing was kept.`);
+  if (exception instanceof UnsupportedDocument)
+    return coded(
+      'DOCUMENT.UNSUPPORTED_TYPE',
+      'Unsupported document type',
+      415,
+      `${exception.message} (told from its bytes); nothing was kept.`,
+    );
+  if (exception instanceof DocumentNotFound) return coded('DOCUMENT.NOT_FOUND', 'Not found', 404, exception.message);
+  if (exception instanceof DocumentGone) return coded('DOCUMENT.ERASED', 'Erased', 410, exception.message);
+  if (exception instanceof DocumentTampered) {
+    // the record names a document the store no longer holds as it was: tampering, on every instance alike
+    const detail = `${exception.message}. It is not served; an auditor sees it in GET /v1/complaints/{id}/integrity and npm run verify.`;
+    return coded('DOCUMENT.TAMPERED', 'Document tampered with', 409, detail);
+  }
+  if (exception instanceof NoSuchTreeHead) return coded('LEDGER.NO_SUCH_TREE_HEAD', 'Not found', 404, exception.message);
+  if (exception instanceof NotYetSigned) return coded('LEDGER.NOT_YET_SIGNED', 'Not yet signed', 503, exception.message);
   if (exception instanceof StoreUnavailable && exception.outcome === 'unknown') {
     return coded('STORE.OUTCOME_UNKNOWN', OUTCOME_UNKNOWN.title, 503, OUTCOME_UNKNOWN.detail);
   }

@@ -1,11 +1,8 @@
 import { HttpException } from '@nestjs/common';
 import type { CodeVersion } from '@complaint-ledger/domain';
+import type { FieldError } from '@complaint-ledger/ledger';
 
-export interface FieldError {
-  readonly field: string;
-  readonly rule: string;
-  readonly message: string;
-}
+export type { FieldError };
 
 /** RFC 9457 problem details; `errors` names each offending field and the rule it broke. */
 export interface ProblemDetails {
@@ -26,7 +23,14 @@ export class ProblemException extends HttpException {
   }
 }
 
-export const problemType = (code: string) => `https://complaint-ledger.dev/problems/${code.toLowerCase().replace(/[._]/g, '-')}`;
+/**
+ * A problem's `type`: a name under the project's own URN namespace, from its code
+ * (`COMPLAINT.NOT_FOUND` → `urn:complaint-ledger:problem:complaint-not-found`). A name to compare,
+ * never a page to fetch: the project owns no web address, and a URL under one it does not own
+ * could one day answer with someone else's page (docs/integration.md, "Errors").
+ */
+export const PROBLEM_TYPE_PREFIX = 'urn:complaint-ledger:problem:';
+export const problemType = (code: string) => `${PROBLEM_TYPE_PREFIX}${code.toLowerCase().replace(/[._]/g, '-')}`;
 
 /** 400: the request itself is malformed; each error names the field and the rule it broke. */
 export const invalidRequest = (errors: FieldError[]) =>

@@ -14,19 +14,35 @@ export const principalOf = (request: FastifyRequest): string => {
   return actorOf(principal);
 };
 
+const correlationIds = new WeakMap<FastifyRequest, string>();
+
+/**
+ * The request's correlation id: the client's `X-Correlation-Id` when it is a plain token, or one
+ * made for the request; the same all through it (its events, its log line, the response header).
+ */
 export const correlationIdOf = (request: FastifyRequest): string => {
-  const header = request.headers['x-correlation-id'];
-  return typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) ? header : randomUUID();
+  let id = correlationIds.get(request);
+  if (id === undefined) {
+    const header = request.headers['x-correlation-id'];
+    id = typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) ? header : randomUUID();
+    correlationIds.set(request, id);
+  }
+  return id;
 };
 
 const invalidHeader = (field: string, message: string) => invalidRequest([{ field, rule: 'header', message }]);
 
-/** `If-Match: "3"` (or `W/"3"`, or `3`) → 3. */
+/**
+ * `If-Match: "3"` (or `W/"3"`, or `3`) → 3. `If-Match: *` asks only that the complaint exist
+ * (RFC 9110 §13.1.1): the command is decided on the complaint as it is, as without the header, and
+ * a complaint that does not exist is 404 either way, since a 404 is decided before preconditions
+ * are (§13.2.1).
+ */
 export function ifMatchOf(request: FastifyRequest): number | undefined {
   const header = request.headers['if-match'];
-  if (header === undefined) return undefined;
+  if (header === undefined || String(header).trim() === '*') return undefined;
   const match = /^(?:W\/)?"?(-?\d+)"?$/.exec(String(header).trim());
-  if (!match) throw invalidHeader('If-Match', 'If-Match must be a revision as returned in ETag, e.g. "3"');
+  if (!match) throw invalidHeader('If-Match', 'If-Match must be a revision as returned in ETag, e.g. "3", or * (any revision)');
   return Number(match[1]);
 }
 
@@ -51,4 +67,13 @@ const uuidPipe = new ParseUUIDPipe({
 /** A complaint id from the path: a UUID, in any case, compared in the lower case the ledger records (RFC 9562). */
 export const complaintIdPipe: PipeTransform<string, Promise<string>> = {
   transform: async (value, metadata) => (await uuidPipe.transform(value, metadata)).toLowerCase(),
+};
+
+const documentUuidPipe = new ParseUUIDPipe({
+  exceptionFactory: () => invalidRequest([{ field: 'documentId', rule: 'isUuid', message: 'documentId must be a UUID' }]),
+});
+
+/** A document id from the path: a UUID, in the lower case the ledger records. */
+export const documentIdPipe: PipeTransform<string, Promise<string>> = {
+  transform: async (value, metadata) => (await documentUuidPipe.transform(value, metadata)).toLowerCase(),
 };

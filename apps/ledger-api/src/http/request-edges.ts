@@ -94,6 +94,25 @@ export function acceptConsoleForms(fastify: FastifyInstance): void {
   );
 }
 
+/** The media types of an import file (docs/import.md): CSV, and JSON Lines under its usual names. */
+export const IMPORT_MEDIA_TYPES = ['text/csv', 'application/x-ndjson', 'application/jsonl'] as const;
+
+/**
+ * An import's file is the one body the service takes as a stream: handed to the route unread, so
+ * it is written to disk as it arrives and never held whole (the body limit is for JSON bodies).
+ * Only `POST /v1/imports` takes it; anywhere else it is 415 like any non-JSON body.
+ */
+export function acceptImportUploads(fastify: FastifyInstance): void {
+  fastify.addContentTypeParser(/^(text\/csv|application\/(x-)?ndjson|application\/jsonl)\b/i, (request, payload, done) => {
+    if (request.method !== 'POST' || request.url.split('?')[0] !== '/v1/imports') {
+      payload.resume(); // drained, not read into memory
+      const detail = 'Send the body as JSON (Content-Type: application/json); files are imported at POST /v1/imports.';
+      return done(new ProblemException(refusal(415, 'BODY.UNSUPPORTED_MEDIA_TYPE', titleOf(415), detail)), undefined);
+    }
+    done(null, payload);
+  });
+}
+
 /** Problems for what Fastify's router refuses before routing (a bad URL, an over-long path segment). */
 export function frameworkErrorProblem(error: { code?: string; statusCode?: number; message: string }): ProblemDetails {
   if (error.code === 'FST_ERR_BAD_URL')
@@ -127,4 +146,19 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
     );
   }
   socket.destroy(error);
+}
+
+/**
+ * A document's upload is its bytes as the body (`application/octet-stream`), handed on as the
+ * stream it is, never read whole here: the ledger checks its size and type as it streams
+ * (POST /v1/complaints/{id}/documents). Anywhere else such a body is 415 like any non-JSON one.
+ */
+export function acceptDocumentUploads(fastify: FastifyInstance): void {
+  fastify.addContentTypeParser(/^application\/octet-stream\b/i, (request, payload, done) => {
+    if (request.method !== 'POST' || !/^\/v1\/complaints\/[^/?]+\/documents(\?|$)/.test(request.url)) {
+      const detail = 'Send the body as JSON (Content-Type: application/json).';
+      return done(new ProblemException(refusal(415, 'BODY.UNSUPPORTED_MEDIA_TYPE', titleOf(415), detail)), undefined);
+    }
+    done(null, payload);
+  });
 }

@@ -6,7 +6,10 @@ import type {
   ComplaintHistory as History,
   ComplaintListPage as ListPage,
   ComplaintView as View,
+  Consistency,
+  DocumentRecordBody,
   ErasureOutcome,
+  ImportStatus,
   LedgerVerdict,
   ReadModelCheck,
   Readiness,
@@ -54,3 +57,42 @@ export interface CheckpointKey {
 export type ErasureBody = ErasureOutcome;
 
 export type ReadinessBody = Readiness['body'];
+
+/** Two signed tree heads and the consistency proof between them (decision 0024). */
+export type LedgerConsistency = Consistency;
+
+/** The documents on a complaint's record. */
+export interface ComplaintDocuments {
+  readonly id: string;
+  readonly documents: readonly DocumentRecordBody[];
+}
+
+/** A document attached: the complaint and its revision (the ETag), and what the ledger found the document to be. */
+export interface AttachedDocument {
+  readonly id: string;
+  readonly revision: number;
+  readonly documentId: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly mediaType: string;
+}
+
+/** An import begun (or resumed): its id, and where its progress is. */
+export interface ImportAccepted {
+  readonly id: string;
+  /** GET it for the progress, and the report once it has ended. */
+  readonly status: string;
+  /** True when this file (with this mapping) had been begun before and interrupted: the import goes on from where it stopped. */
+  readonly resumed: boolean;
+}
+
+/** An import's progress, or how it ended and where its report is. */
+export type ImportStatusBody = ImportStatus & {
+  readonly reports?: { readonly html: string; readonly csv: string; readonly breaches: string };
+};
+
+export interface MappingSaved {
+  readonly name: string;
+  /** Where to upload files that it maps. */
+  readonly uploads: string;
+}

@@ -1,17 +1,9 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { invalidRequest, type FieldError } from './problem';
+import { ValidationPipe } from '@nestjs/common';
+import { fieldErrorsOf } from '@complaint-ledger/ledger';
+import { invalidRequest } from './problem';
 
-/** Every broken rule, named by its field's path under `prefix`. */
-export function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
-  return errors.flatMap((error) => {
-    const field =
-      Array.isArray(error.target) || /^\d+$/.test(error.property)
-        ? `${prefix}[${error.property}]`
-        : `${prefix}${prefix ? '.' : ''}${error.property}`;
-    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({ field, rule, message }));
-    return [...own, ...flatten(error.children ?? [], field)];
-  });
-}
+/** Every broken rule, named by its field's path under `prefix` (the core's naming, which the import's report uses too). */
+export const flatten = fieldErrorsOf;
 
 /** DTO validation at the edge: unknown fields refused, every broken rule named (400, problem+json). */
 export const validationPipe = new ValidationPipe({

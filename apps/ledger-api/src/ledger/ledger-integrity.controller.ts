@@ -1,10 +1,27 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import type { CheckpointKey, LedgerIntegrityBody } from '../http/responses';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsInt, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import type { CheckpointKey, LedgerConsistency, LedgerIntegrityBody } from '../http/responses';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Ledger } from '@complaint-ledger/ledger';
 import { Public, Roles } from '../auth/roles';
 import { problemType, ProblemException } from '../http/problem';
 import { LEDGER } from '../infrastructure/tokens';
+
+export class ConsistencyQuery {
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @ApiProperty({ description: "The tree size of the earlier signed tree head (a checkpoint's treeSize)" })
+  from!: number;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @ApiProperty({ description: 'The tree size of the later signed tree head' })
+  to!: number;
+}
 
 /**
  * The whole ledger's integrity for auditors, and the public key that checks its checkpoints for
@@ -18,6 +35,7 @@ export class LedgerIntegrityController {
   @Get('v1/ledger/integrity')
   @Roles('auditor')
   @ApiOperation({
+    operationId: 'VerifyLedger',
     summary:
       "Verify the whole log now: every event's hash and MAC, every stream's links, the index of streams, the ledger chain, every signed checkpoint and the witness file, every data key an event names against the key file; the first break, if any, by position, stream and revision. And the read models against the log (rebuilt when they disagree)",
   })
@@ -27,9 +45,22 @@ export class LedgerIntegrityController {
     return { ...verdict, publicKeyId: this.ledger.integrity.publicKey?.keyId ?? null, readModels };
   }
 
+  @Get('v1/ledger/consistency')
+  @ApiResponse({ status: 200, description: 'The two signed tree heads and the proof' })
+  @ApiResponse({ status: 404, description: 'No checkpoint signs a tree of that size (problem+json)' })
+  @Roles('auditor')
+  @ApiOperation({
+    operationId: 'GetLedgerConsistency',
+    summary:
+      'A consistency proof (RFC 9162 §2.1.4) between two signed tree heads, named by their tree sizes: the later log begins with exactly the earlier one (decision 0024)',
+  })
+  consistency(@Query() query: ConsistencyQuery): Promise<LedgerConsistency> {
+    return this.ledger.evidence.proofs.consistency(query.from, query.to);
+  }
+
   @Get('.well-known/complaint-ledger/checkpoint-key')
   @Public()
-  @ApiOperation({ summary: "The Ed25519 public key that checks the ledger's signed checkpoints" })
+  @ApiOperation({ operationId: 'GetCheckpointKey', summary: "The Ed25519 public key that checks the ledger's signed checkpoints" })
   checkpointKey(): CheckpointKey {
     const key = this.ledger.integrity.publicKey;
     if (!key) {

@@ -1,5 +1,6 @@
 import type { AnnualReport, Tally } from '@complaint-ledger/ledger';
 import { barChart, columnChart, escapeHtml } from './charts';
+import { ukDate, ukTime, words } from './plain-words';
 
 const BLUE = '#1d70b8';
 const ORANGE = '#f47738';
@@ -7,7 +8,7 @@ const GREEN = '#00703c';
 const PURPLE = '#4c2c92';
 
 const pounds = (pence: number) => `£${(pence / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-const label = (text: string) => escapeHtml(text.replace(/_/g, ' '));
+const label = (text: string) => escapeHtml(words(text));
 const percent = (value: number | null) => (value === null ? '—' : `${value}%`);
 
 function table(headers: readonly string[], rows: readonly (readonly (string | number)[])[], caption?: string): string {
@@ -21,20 +22,34 @@ function table(headers: readonly string[], rows: readonly (readonly (string | nu
 }
 
 const tallies = (rows: readonly Tally[]) => rows.map((r) => [label(r.label), r.count]);
-const bars = (rows: readonly Tally[]) => rows.map((r) => ({ label: r.label.replace(/_/g, ' '), value: r.count }));
+const bars = (rows: readonly Tally[]) => rows.map((r) => ({ label: words(r.label), value: r.count }));
+
+export interface ReportOptions {
+  readonly landlord?: string;
+  /** Where a complaint the report names can be opened (the console, for those who may), or none: the printed page names it in words only. */
+  readonly complaintHref?: (complaintId: string) => string | null;
+  /** Inside another page (the console's): its headings a level down, no `main` of its own. */
+  readonly nested?: boolean;
+}
 
 /**
- * The annual complaints performance and service improvement report (Code 8.1) as one
- * self-contained page: inline CSS and SVG, no scripts, no external assets; prints to PDF from a
- * browser. Every chart has a table with the same figures.
+ * The annual complaints performance and service improvement report (Code 8.1): its header,
+ * sections and footer, in words, London dates and pounds (no slugs, ids or UTC instants), for the
+ * page of its own and the console alike. Every chart has a table with the same figures.
  */
-export function annualReportPage(report: AnnualReport, landlord = 'complaint-ledger'): string {
+export function annualReportContent(
+  report: AnnualReport,
+  { landlord = 'complaint-ledger', complaintHref = () => null, nested = false }: ReportOptions = {},
+): string {
+  const period = `${ukDate(report.from)} to ${ukDate(report.to)}`;
+  const [title, section] = nested ? ['h2', 'h3'] : ['h1', 'h2'];
+  const heading = (text: string) => `<${section} class="section-title">${text}</${section}>`;
   const v = report.volumes;
   const months = v.byMonth.map((m) => new Date(`${m.month}-01T00:00:00Z`).toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' }));
   const tsm = report.tsm;
   const sections = [
-    `<section><h2>1. Volumes</h2>
-      <p>${v.stage1} stage 1 complaints received and ${v.stage2} escalated to stage 2 between ${report.from} and ${report.to}.</p>
+    `<section>${heading('1. Volumes')}
+      <p>${v.stage1} stage 1 complaints received and ${v.stage2} escalated to stage 2 from ${period}.</p>
       ${columnChart('chart-months', 'Complaints by month, stage 1 and stage 2', months, [
         { name: 'Stage 1', colour: BLUE, values: v.byMonth.map((m) => m.stage1) },
         { name: 'Stage 2', colour: ORANGE, values: v.byMonth.map((m) => m.stage2) },
@@ -50,7 +65,7 @@ export function annualReportPage(report: AnnualReport, landlord = 'complaint-led
         v.byTenure.map((t) => [t.label, t.stage1, t.stage2]),
         'By tenure',
       )}</section>`,
-    `<section><h2>2. Outcomes</h2>
+    `<section>${heading('2. Outcomes')}
       ${barChart('chart-outcomes-1', 'Stage 1 outcomes', bars(report.outcomes.stage1), BLUE)}
       ${barChart('chart-outcomes-2', 'Stage 2 outcomes', bars(report.outcomes.stage2), ORANGE)}
       ${table(
@@ -58,7 +73,7 @@ export function annualReportPage(report: AnnualReport, landlord = 'complaint-led
         report.outcomes.stage1.map((o, i) => [label(o.label), o.count, report.outcomes.stage2[i]!.count]),
         'Outcomes',
       )}</section>`,
-    `<section><h2>3. Tenant Satisfaction Measures</h2>
+    `<section>${heading('3. Tenant Satisfaction Measures')}
       ${table(
         ['Measure', 'LCRA', 'LCHO', 'All'],
         [
@@ -101,7 +116,7 @@ export function annualReportPage(report: AnnualReport, landlord = 'complaint-led
         ],
         "CH01 (complaints per 1,000 homes) and CH02 (responses within the Code's timescales)",
       )}</section>`,
-    `<section><h2>4. Timeliness</h2><p>Working days from receipt (stage 1) or the escalation request (stage 2) to the acknowledgement and to the response.</p>
+    `<section>${heading('4. Timeliness')}<p>Working days from receipt (stage 1) or the escalation request (stage 2) to the acknowledgement and to the response.</p>
       ${report.timeliness
         .map((t, i) =>
           barChart(
@@ -118,9 +133,9 @@ export function annualReportPage(report: AnnualReport, landlord = 'complaint-led
         'Working days taken',
       )}
       ${table(['Extensions', 'Count'], [['Stage 1', report.extensions.stage1], ['Stage 2', report.extensions.stage2], ...report.extensions.reasons.map((r) => [`Reason: ${label(r.label)}`, r.count])], 'Extensions used and their reasons')}</section>`,
-    `<section><h2>5. Complaints not accepted and escalations refused (Code 8.1(b))</h2>
+    `<section>${heading('5. Complaints not accepted and escalations refused (Code 8.1(b))')}
       <div class="two">${table(['Ground', 'Not accepted'], tallies(report.notAccepted.byGround), `Not accepted: ${report.notAccepted.total}`)}${table(['Ground', 'Refused'], tallies(report.escalationsRefused.byGround), `Escalations refused: ${report.escalationsRefused.total}`)}</div></section>`,
-    `<section><h2>6. Putting things right</h2>
+    `<section>${heading('6. Putting things right')}
       <p>${report.remedies.offered} remedies offered, ${pounds(report.remedies.financialTotalPence)} in financial remedies; ${report.remedies.completed} completed; ${report.remedies.overdue.length} overdue.</p>
       ${barChart('chart-remedies', 'Remedies offered by type', bars(report.remedies.byType.filter((r) => r.count)), GREEN)}
       ${table(
@@ -130,24 +145,32 @@ export function annualReportPage(report: AnnualReport, landlord = 'complaint-led
       )}
       ${table(
         ['Complaint', 'Remedy', 'Due by'],
-        report.remedies.overdue.slice(0, 10).map((o) => [escapeHtml(o.complaintId), escapeHtml(o.remedyId), o.dueBy]),
+        report.remedies.overdue.slice(0, 10).map((o) => {
+          const complaint = `Received ${ukDate(o.receivedAt)}`;
+          const href = complaintHref(o.complaintId);
+          return [
+            href ? `<a href="${escapeHtml(href)}">${complaint}</a>` : complaint,
+            `${label(o.type)}${o.amountPence ? `, ${pounds(o.amountPence)}` : ''}`,
+            ukDate(o.dueBy),
+          ];
+        }),
         report.remedies.overdue.length > 10
-          ? `Remedies overdue (the first 10 of ${report.remedies.overdue.length}; all are in the JSON)`
+          ? `Remedies overdue (the first 10 of ${report.remedies.overdue.length}; all are in the JSON, with their complaints' ids)`
           : 'Remedies overdue',
       )}</section>`,
-    `<section><h2>7. Findings by Code provision</h2>
+    `<section>${heading('7. Findings by Code provision')}
       ${table(
         ['Provision', 'Finding', 'Count'],
         report.findings.map((f) => [escapeHtml(f.provision), label(f.label), f.count]),
         'Where practice fell short of the Code',
       )}</section>`,
-    `<section><h2>8. Recurring themes</h2>
+    `<section>${heading('8. Recurring themes')}
       ${table(
         ['Quarter', 'Most frequent categories'],
         report.themes.map((q) => [q.quarter, q.top.map((t) => `${escapeHtml(t.label)} (${t.count})`).join(', ') || '—']),
         'Top categories by quarter',
       )}</section>`,
-    `<section><h2>9. Self-assessment evidence: Section 6 timescales</h2>
+    `<section>${heading('9. Self-assessment evidence: Section 6 timescales')}
       ${table(
         ['Provision', 'Requirement', 'In practice'],
         report.selfAssessment.map((p) => [
@@ -156,23 +179,74 @@ export function annualReportPage(report: AnnualReport, landlord = 'complaint-led
           `${percent(p.percent)}, ${p.met} of ${p.total}`,
         ]),
         'Compliance measured by the ledger',
-      )}</section>`,
+      )}
+      <p>${countsNote(report)}</p></section>`,
   ];
+  return `<header><${title} class="title">Annual complaints performance and service improvement report</${title}>
+<p class="meta">${escapeHtml(landlord)} · reporting year ${escapeHtml(report.reportingYear)} (${period}) · figures as at ${ukTime(report.asOf)} · Housing Ombudsman Complaint Handling Code 8.1</p></header>
+<${nested ? 'div' : 'main'}>${sections.join('\n')}</${nested ? 'div' : 'main'}>
+<footer><p class="meta">Generated from the complaint ledger's record of every complaint (Code 5.12). For the governing body's response, see Code 8.2.</p></footer>`;
+}
+
+/**
+ * Why section 9 may count a stage's responses differently from CH02 in section 3, in a sentence
+ * with the figures: CH02 (the Regulator's definition) counts the responses sent in the year, the
+ * Code's timescales count every response that fell due in it, the ones still unanswered at the
+ * year's end included, as not met.
+ */
+function countsNote(report: AnnualReport): string {
+  const due = (kind: string) => report.selfAssessment.find((p) => p.requirement.startsWith(kind));
+  const stages = ([1, 2] as const).map((stage) => ({
+    stage,
+    sent: report.tsm.ch02[`stage${stage}`].responded,
+    fellDue: due(`Stage ${stage} responses`)?.total ?? 0,
+  }));
+  const differing = stages.filter(({ sent, fellDue }) => sent !== fellDue);
+  const general =
+    "CH02 in section 3 counts the responses sent in the year; the Code's timescales above count the responses that fell due in it, those still unanswered at its end included (as not met).";
+  return escapeHtml(
+    differing.length
+      ? `${general} So stage ${differing.map(({ stage, sent, fellDue }) => `${stage} has ${sent} responses sent and ${fellDue} due`).join(', and stage ')}.`
+      : general,
+  );
+}
+
+const CSS_RULES: readonly (readonly [selector: string, declarations: string])[] = [
+  ['.title', 'font-size: 1.7rem; margin-bottom: .2rem'],
+  ['.section-title', `font-size: 1.25rem; border-bottom: 3px solid ${BLUE}; padding-bottom: .2rem; margin-top: 2rem`],
+  ['.meta', 'color: #505a5f'],
+  ['table', 'border-collapse: collapse; width: 100%; margin: .8rem 0'],
+  ['caption', 'text-align: left; font-weight: 600; padding: .3rem 0'],
+  ['th, td', 'border-bottom: 1px solid #d8dde0; padding: .3rem .5rem; text-align: left'],
+  ['td', 'font-variant-numeric: tabular-nums'],
+  ['.two', 'display: grid; grid-template-columns: 1fr 1fr; gap: 1.5rem'],
+  ['.chart', 'max-width: 100%; height: auto; margin: .5rem 0'],
+  ['.axis', 'font-size: 11px; fill: #0b0c0c'],
+  ['.grid', 'stroke: #e5e8ea'],
+];
+
+/** The report's look, its selectors under `scope` when it sits inside another page (the console's `.report`). */
+export function reportCss(scope = ''): string {
+  const scoped = (selector: string) =>
+    selector
+      .split(',')
+      .map((part) => `${scope} ${part.trim()}`.trim())
+      .join(', ');
+  return [
+    ...CSS_RULES.map(([selector, declarations]) => `${scoped(selector)} { ${declarations} }`),
+    `@media print { ${scoped('section')} { break-inside: avoid } }`,
+  ].join('\n');
+}
+
+/** The report as one self-contained page: inline CSS and SVG, no scripts, no external assets; prints to PDF from a browser. */
+export function annualReportPage(report: AnnualReport, options: ReportOptions = {}): string {
   return `<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>Annual complaints performance and service improvement report ${escapeHtml(report.reportingYear)}</title>
 <style>
   body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #0b0c0c; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; }
-  h1 { font-size: 1.7rem; margin-bottom: .2rem } h2 { font-size: 1.25rem; border-bottom: 3px solid ${BLUE}; padding-bottom: .2rem; margin-top: 2rem }
-  .meta { color: #505a5f } table { border-collapse: collapse; width: 100%; margin: .8rem 0 } caption { text-align: left; font-weight: 600; padding: .3rem 0 }
-  th, td { border-bottom: 1px solid #d8dde0; padding: .3rem .5rem; text-align: left } td { font-variant-numeric: tabular-nums }
-  .two { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5rem } .chart { max-width: 100%; height: auto; margin: .5rem 0 }
-  .axis { font-size: 11px; fill: #0b0c0c } .grid { stroke: #e5e8ea }
-  @media print { body { margin: 0; max-width: none } section { break-inside: avoid } }
+  @media print { body { margin: 0; max-width: none } }
+${reportCss()}
 </style></head>
-<body><header><h1>Annual complaints performance and service improvement report</h1>
-<p class="meta">${escapeHtml(landlord)} · reporting year ${escapeHtml(report.reportingYear)} (${report.from} to ${report.to}) · figures as at ${escapeHtml(report.asOf)} · Housing Ombudsman Complaint Handling Code 8.1</p></header>
-<main>${sections.join('\n')}</main>
-<footer><p class="meta">Generated from the complaint ledger's record of every complaint (Code 5.12). For the governing body's response, see Code 8.2.</p></footer>
-</body></html>`;
+<body>${annualReportContent(report, options)}</body></html>`;
 }

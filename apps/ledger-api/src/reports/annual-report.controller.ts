@@ -20,6 +20,7 @@ export class AnnualReportController {
 
   @Get('annual')
   @ApiOperation({
+    operationId: 'GetAnnualReport',
     summary:
       'The annual complaints performance and service improvement report (Code 8.1): JSON, or HTML with Accept: text/html; with knownAt, as it would have been published then',
   })
@@ -33,14 +34,16 @@ export class AnnualReportController {
   }
 
   @Get('annual.html')
-  @ApiOperation({ summary: 'The annual report as a self-contained page, printable to PDF' })
+  @ApiOperation({ operationId: 'GetAnnualReportPage', summary: 'The annual report as a self-contained page, printable to PDF' })
   async page(@Query() query: TsmQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     const report = await this.report(query);
     void reply.header('content-type', 'text/html; charset=utf-8');
     return annualReportPage(report);
   }
 
-  private report(query: TsmQuery): Promise<AnnualReportBody> {
-    return this.ledger.queries.readModels.annualReport(query.year, pointInTimeOf(query, this.clock()));
+  private async report(query: TsmQuery): Promise<AnnualReportBody> {
+    const at = pointInTimeOf(query, this.clock());
+    await this.ledger.queries.caughtUpTo(query.minPosition);
+    return this.ledger.queries.readModels.annualReport(query.year, at);
   }
 }

@@ -27,7 +27,7 @@ export class ResidentsController {
   @Post('erasure')
   @HttpCode(200)
   @Roles('admin')
-  @ApiOperation({ summary: "Erase a resident's personal data (crypto-shredding) — PersonalDataErased" })
+  @ApiOperation({ operationId: 'ErasePersonalData', summary: "Erase a resident's personal data (crypto-shredding) — PersonalDataErased" })
   erase(@Body() body: EraseResidentRequest, @Req() request: FastifyRequest): Promise<ErasureBody> {
     return this.eraseResident(body.reference, request);
   }
@@ -36,7 +36,11 @@ export class ResidentsController {
   @Post(':reference/erasure')
   @HttpCode(200)
   @Roles('admin')
-  @ApiOperation({ summary: 'Erase a resident named in the path (deprecated: use POST /v1/residents/erasure)', deprecated: true })
+  @ApiOperation({
+    operationId: 'ErasePersonalDataNamedInPath',
+    summary: 'Erase a resident named in the path (deprecated: use POST /v1/residents/erasure)',
+    deprecated: true,
+  })
   eraseNamedInPath(@Param('reference') reference: string, @Body() _body: unknown, @Req() request: FastifyRequest): Promise<ErasureBody> {
     const problem = residentReferenceProblem(reference);
     if (problem) throw invalidRequest([{ field: 'reference', rule: 'residentReference', message: problem }]);

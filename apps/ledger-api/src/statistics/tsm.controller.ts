@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import type { TsmStatistics } from '../http/responses';
-import { PointInTimeQuery, pointInTimeOf } from '../http/point-in-time';
+import { MinPosition, PointInTimeQuery, pointInTimeOf } from '../http/point-in-time';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
@@ -16,6 +16,8 @@ export class TsmQuery extends PointInTimeQuery {
   @Max(LAST_CALENDAR_YEAR)
   @ApiProperty({ description: 'first calendar year of the reporting year: 2024 is 1 April 2024 – 31 March 2025', example: 2024 })
   year!: number;
+
+  @MinPosition() minPosition?: number;
 }
 
 @ApiTags('queries')
@@ -29,9 +31,12 @@ export class TsmController {
 
   @Get('tsm')
   @ApiOperation({
+    operationId: 'GetTsmStatistics',
     summary: 'TSM CH01 and CH02 for a reporting year, per tenure and in total (counted as docs/decisions/0007-tsm-counting.md says)',
   })
-  tsm(@Query() query: TsmQuery): Promise<TsmStatistics> {
-    return this.ledger.queries.readModels.tsm(query.year, pointInTimeOf(query, this.clock()));
+  async tsm(@Query() query: TsmQuery): Promise<TsmStatistics> {
+    const at = pointInTimeOf(query, this.clock());
+    await this.ledger.queries.caughtUpTo(query.minPosition);
+    return this.ledger.queries.readModels.tsm(query.year, at);
   }
 }

@@ -1,19 +1,23 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signingKeyFile } from '../../../../libs/ledger/test/support/signing-key';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Ledger } from '@complaint-ledger/ledger';
 import { LEDGER } from '../../src/infrastructure/tokens';
 import { chromiumOrSkip } from '../browser';
 import { api, complaintBody, KEYS, startApp } from '../support';
+import { scaled } from '../../../../test/support/timeouts';
 
 /**
  * The console in a real browser: sign in, find a complaint, replay its timeline, see what each
  * role may see, sign out; and an accessibility audit (axe-core) of every page.
  */
 const { browserPath, describeInBrowser } = chromiumOrSkip('console');
-jest.setTimeout(120_000);
+jest.setTimeout(scaled(120_000));
 
 const RESIDENT = 'Sam Resident';
 let app: NestFastifyApplication;
@@ -23,7 +27,12 @@ let complaintId: string;
 
 beforeAll(async () => {
   if (!browserPath) return;
-  app = await startApp({ LEDGER_HOMES: '2024:LCRA=1000,2024:LCHO=500' }, () => '2026-11-23T12:00:00.000Z');
+  // signing checkpoints: the evidence pack proves the complaint against a signed tree head
+  const keys = mkdtempSync(join(tmpdir(), 'console-keys-'));
+  app = await startApp(
+    { LEDGER_HOMES: '2024:LCRA=1000,2024:LCHO=500', LEDGER_SIGNING_KEY_FILE: signingKeyFile(keys) },
+    () => '2026-11-23T12:00:00.000Z',
+  );
   await app.listen(0, '127.0.0.1');
   base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const http = () => api(app);
@@ -112,6 +121,11 @@ describeInBrowser('the console in headless Chromium', () => {
     const download = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /auditor's export/ }).click()]);
     const exported = JSON.parse(readFileSync((await download[0].path())!, 'utf8'));
     expect(exported).toMatchObject({ complaint: { id: complaintId }, integrity: { valid: true } });
+    const pack = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /evidence pack/ }).click()]);
+    const zip = readFileSync((await pack[0].path())!);
+    expect(pack[0].suggestedFilename()).toBe(`evidence-pack-${complaintId}.zip`);
+    expect(zip.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
+    expect(zip.includes('complaint-file.pdf')).toBe(true);
 
     expect(urls.filter((url) => url.includes(KEYS.auditor))).toEqual([]);
     expect(urls.every((url) => url.startsWith(base))).toBe(true);
@@ -169,8 +183,39 @@ describeInBrowser('the console in headless Chromium', () => {
     expect(cells[headers.indexOf('Working days late')]).toBe('2');
     const refused = await page.goto(`${base}/console/complaints/${complaintId}`);
     expect(refused?.status()).toBe(403);
+    expect(await page.getByRole('alert').textContent()).toMatch(
+      /^\s*This page is for case handlers and auditors; you are signed in as analytics \(analyst\)\. Sign out and sign in with a key for one of those roles to open it\.\s*$/,
+    );
     seen.push(await page.content());
     for (const content of seen) expect(content).not.toContain(RESIDENT);
+    await page.context().close();
+  });
+
+  it('opens TSM and the report on the latest year with complaints, not the year running now, and shows the report in full', async () => {
+    const page = await signIn(KEYS.analyst);
+    for (const path of ['/console/statistics', '/console/report']) {
+      await page.goto(`${base}${path}`);
+      expect([path, await page.getByLabel('Reporting year', { exact: true }).inputValue()]).toEqual([path, '2024']); // it is 2026/27 by the clock
+    }
+    // on the page itself, every section to the last, not in a frame of fixed height
+    expect(await page.locator('iframe').count()).toBe(0);
+    expect(await page.locator('.report h3').allTextContents()).toEqual(
+      expect.arrayContaining(['1. Volumes', '9. Self-assessment evidence: Section 6 timescales']),
+    );
+    expect(await page.locator('.report').textContent()).toContain('figures as at 31 Mar 2025, 23:59 BST');
+    await page.context().close();
+  });
+
+  it('says on the sign-in page which role sees what, and beside the replay control what it does', async () => {
+    const signInPage = await (await fetch(`${base}/console/sign-in`)).text();
+    expect(signInPage).toContain("Sign in with an <strong>auditor's</strong> key to see everything the console shows");
+    expect(signInPage).toMatch(/<strong>analysts<\/strong>: Breaches, TSM statistics, Annual report/);
+    const page = await signIn(KEYS.auditor);
+    await page.goto(`${base}/console/complaints/${complaintId}`);
+    const help = await page.locator('#replay-help').textContent();
+    expect(help?.replace(/\s+/g, ' ').trim()).toMatch(/^To see this complaint as it was at an earlier moment, move the slider [^.]+\.$/); // one sentence
+    expect(await page.getByRole('slider', { name: 'As it stood after' }).getAttribute('aria-describedby')).toBe('step-label');
+    expect(await page.locator('form.replay').first().getAttribute('aria-describedby')).toBe('replay-help');
     await page.context().close();
   });
 
@@ -243,7 +288,8 @@ describeInBrowser('the console in headless Chromium', () => {
       `/console/complaints/${complaintId}?step=0`,
       '/console/breaches?includeRetracted=true',
       '/console/statistics?year=2024',
-      '/console/report?year=2024',
+      '/console/statistics',
+      '/console/report',
       '/console/report/page?year=2024',
     ];
     const violations: string[] = [];

@@ -7,13 +7,14 @@ import { markRestore } from '@complaint-ledger/ledger';
 import { ensureBuilt, freePort, kill9, killAll, runTool, startApi } from '../../../../test/support/processes';
 import { KEYS, TEST_API_KEYS, TEST_MASTER_KEY } from '../support';
 import { drive, eventsByKey, expectNothingLost, type Sent } from './load';
+import { scaled } from '../../../../test/support/timeouts';
 
 /**
  * `npm run backup` while the service takes commands, `kill -9`, `npm run restore` into a new
  * folder: the restored ledger verifies, every command answered before the backup began is in it
  * exactly once with its resident's data readable, and the service starts on it.
  */
-jest.setTimeout(180_000);
+jest.setTimeout(scaled(180_000));
 beforeAll(() => ensureBuilt());
 afterEach(() => killAll());
 

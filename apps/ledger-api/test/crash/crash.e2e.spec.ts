@@ -10,6 +10,7 @@ import { ensureBuilt, freePort, kill9, killAll, ready, startNode, stop } from '.
 import { complaintBody, KEYS, TEST_API_KEYS, TEST_MASTER_KEY } from '../support';
 import { drive, expectNothingLost, type Sent } from './load';
 import { keepVisiting, type Outsider } from './outsiders';
+import { scaled } from '../../../../test/support/timeouts';
 
 /**
  * Crash test (`npm run test:crash` runs CRASH_ROUNDS, default 8; npm test runs 2): the built
@@ -21,7 +22,7 @@ import { keepVisiting, type Outsider } from './outsiders';
  * crashes equal a rebuild from zero.
  */
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 2);
-jest.setTimeout(180_000 + ROUNDS * 20_000);
+jest.setTimeout(scaled(180_000 + ROUNDS * 20_000));
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-crash-'));
 const sqlitePath = join(dir, 'ledger.sqlite');

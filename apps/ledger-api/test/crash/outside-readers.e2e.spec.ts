@@ -5,6 +5,7 @@ import { ensureBuilt, freePort, kill9, killAll, ready, startNode } from '../../.
 import { TEST_API_KEYS, TEST_MASTER_KEY } from '../support';
 import { drive, expectNothingLost, type Sent } from './load';
 import { DATA_FILES, visit, walFilesMissing } from './outsiders';
+import { scaled } from '../../../../test/support/timeouts';
 
 /**
  * Other programs on the live data folder, as an operator's would be: the sqlite3 shell reading
@@ -15,7 +16,7 @@ import { DATA_FILES, visit, walFilesMissing } from './outsiders';
  * WAL the service was writing into, and what the service acknowledged after that was lost at the
  * next kill -9 (docs/operations.md, "Durability").
  */
-jest.setTimeout(180_000);
+jest.setTimeout(scaled(180_000));
 beforeAll(() => ensureBuilt());
 afterEach(() => killAll());
 

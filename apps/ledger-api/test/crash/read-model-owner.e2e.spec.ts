@@ -5,13 +5,14 @@ import { ensureBuilt, freePort, killAll, runTool, startApi, stop } from '../../.
 import { SqliteEventStore } from '@complaint-ledger/event-store';
 import { complaintBody, KEYS, TEST_API_KEYS, TEST_MASTER_KEY } from '../support';
 import { expectReadModelsAsRebuilt } from './load';
+import { scaled } from '../../../../test/support/timeouts';
 
 /**
  * Two processes on one data folder. The second one that would keep the same read-model file is
  * refused at start-up, naming the first; given a file of its own, both take commands, one
  * restarts, and every count each of them gives still equals the log.
  */
-jest.setTimeout(180_000);
+jest.setTimeout(scaled(180_000));
 beforeAll(() => ensureBuilt());
 afterEach(() => killAll());
 
@@ -45,7 +46,7 @@ it('a second process on the same read models is refused, naming the first; on fi
   let a = await startApi(env);
   for (let n = 0; n < 10; n++) expect((await post(a.base, n)).status).toBe(201);
 
-  const refused = await runTool('apps/ledger-api/src/main.js', [], { ...env, PORT: String(freePort()) }, 20_000);
+  const refused = await runTool('apps/ledger-api/src/main.js', [], { ...env, PORT: String(freePort()) }, scaled(30_000));
   expect(refused.status).not.toBe(0);
   expect(refused.stdout + refused.stderr).toContain(`pid ${a.child.pid}`);
 

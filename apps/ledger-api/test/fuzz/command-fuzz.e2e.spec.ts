@@ -2,10 +2,11 @@ import fc from 'fast-check';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { api, complaintBody, startApp, tempSqlitePath } from '../support';
 import { commandFuzzProperty } from './command-fuzz';
+import { scaled } from '../../../../test/support/timeouts';
 
 // A bounded run in npm test; `npm run fuzz` runs FUZZ_RUNS (default 20,000) cases.
 const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
-jest.setTimeout(Math.max(60_000, RUNS * 100));
+jest.setTimeout(scaled(Math.max(60_000, RUNS * 100)));
 
 let app: NestFastifyApplication;
 const sqlitePath = tempSqlitePath();

@@ -1,7 +1,7 @@
 import type { Instant, LocalDate } from '../calendar/london-time';
 import type { Stage } from '../policy/code-policy';
 import type { PersonFactType, Representative, RemedyTerms, Resident } from './events';
-import type { Channel, Decision, Direction, ExclusionGround, Party, Tenure } from './vocabulary';
+import type { Channel, Decision, Direction, DocumentKind, DocumentMediaType, ExclusionGround, Party, Tenure } from './vocabulary';
 
 type Command<Type extends string, Data> = { readonly type: Type; readonly data: Data };
 
@@ -61,6 +61,8 @@ export type RespondToComplaint = Command<
     outstandingActions?: string[];
     escalationRightsGiven: boolean;
     handler?: string;
+    /** Documents already attached to the complaint that the response is (its letter, a report it relies on). */
+    documentIds?: string[];
   }
 >;
 
@@ -87,6 +89,30 @@ export type RecordCorrespondence = Command<
     channel: Channel;
     summary: string;
     documentRef?: string;
+    /** Documents already attached to the complaint that this correspondence is or encloses. */
+    documentIds?: string[];
+  }
+>;
+
+/**
+ * Attach a document to the complaint's record (Code 5.12): its bytes are already stored,
+ * encrypted, under `documentId`; this records what they are. `sha256` and `bytes` are of the
+ * document itself, `storedSha256` of what the document store holds (the encrypted form), so the
+ * store can be checked without any key, and a document's own hash by anyone given it.
+ */
+export type AttachDocument = Command<
+  'AttachDocument',
+  {
+    documentId: string;
+    sha256: string;
+    storedSha256: string;
+    bytes: number;
+    mediaType: DocumentMediaType;
+    title: string;
+    kind: DocumentKind;
+    direction: Direction;
+    /** The document's own date: when the letter was sent or received, the report written, the photo taken. */
+    dated: Instant;
   }
 >;
 
@@ -141,7 +167,8 @@ export type PersonCommand =
   | AssignHandler
   | WithdrawComplaint;
 
-export type ComplaintCommand = CorrectFact | PersonCommand | RecordDeadlineAlerts | ErasePersonalData;
+/** Commands people send that are not a correctable fact's: a document's bytes are what they are (a wrong one is explained by another fact). */
+export type ComplaintCommand = CorrectFact | PersonCommand | AttachDocument | RecordDeadlineAlerts | ErasePersonalData;
 
 /** The command that records each kind of fact people record: what a correction's replacement is. */
 export const COMMAND_RECORDING: { readonly [T in PersonFactType]: PersonCommand['type'] } = {

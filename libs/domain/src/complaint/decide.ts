@@ -21,7 +21,7 @@ import {
 import { definedOnly } from './defined-only';
 import { currentStage, statusOf, type ComplaintState, type State } from './state';
 import { normaliseResidentReference, residentReferenceProblem } from './resident-reference';
-import { MAX_REMEDY_PENCE } from './vocabulary';
+import { DIRECTIONS, DOCUMENT_KINDS, DOCUMENT_MEDIA_TYPES, MAX_REMEDY_PENCE } from './vocabulary';
 
 export type DecideResult = ComplaintEvent[] | DomainError;
 
@@ -54,6 +54,8 @@ export function decide(command: C.ComplaintCommand, state: State, context: Decis
       return refuseEscalation(command, complaint, context);
     case 'RecordCorrespondence':
       return recordCorrespondence(command, complaint, context);
+    case 'AttachDocument':
+      return attachDocument(command, complaint, context);
     case 'RecordReasonableAdjustment':
       return recordReasonableAdjustment(command, complaint, context);
     case 'AuthoriseRepresentative':
@@ -177,6 +179,8 @@ function respond({ data }: C.RespondToComplaint, complaint: ComplaintState, cont
     : stageStart(data.stage, stage.startsAt);
   const respondedAt = checkInstant('respondedAt', data.respondedAt, context, notBefore);
   if (isDomainError(respondedAt)) return respondedAt;
+  const unattached = documentsNotAttached(complaint, data.documentIds);
+  if (unattached) return unattached;
   // white space is no reasons: recorded as absent, so the finding (6.9(d)) survives the encryption of free text
   const { remedies = [], reasons, ...response } = data;
   const offered: RemedyOffered[] = [];
@@ -295,7 +299,46 @@ function refuseEscalation({ data }: C.RefuseEscalation, complaint: ComplaintStat
 function recordCorrespondence({ data }: C.RecordCorrespondence, complaint: ComplaintState, context: DecisionContext): DecideResult {
   const occurredAt = checkInstant('occurredAt', data.occurredAt, context, notBeforeReceipt(complaint));
   if (isDomainError(occurredAt)) return occurredAt;
+  const unattached = documentsNotAttached(complaint, data.documentIds);
+  if (unattached) return unattached;
   return [{ type: 'CorrespondenceRecorded', data: definedOnly({ ...data, complaintId: complaint.complaintId, occurredAt }) }];
+}
+
+/** A fact names documents by id: each must already be on the complaint's record (attach it first). */
+function documentsNotAttached(complaint: ComplaintState, documentIds: readonly string[] | undefined): DomainError | null {
+  const missing = documentIds?.find((id) => !complaint.documents?.some((document) => document.documentId === id));
+  return missing === undefined
+    ? null
+    : new DomainError('DOCUMENT.NOT_ATTACHED', 'invalid', `document ${missing} is not attached to this complaint`, {
+        field: 'documentIds',
+      });
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const MAX_TITLE = 300;
+
+/**
+ * A document on the complaint's record (Code 5.12). Documents may come at any time, before the
+ * complaint (a survey that led to it) or after it closed (the Ombudsman's letters): only the future
+ * is refused. The bytes were stored by the edge; what is decided here is what they are.
+ */
+function attachDocument({ data }: C.AttachDocument, complaint: ComplaintState, context: DecisionContext): DecideResult {
+  const invalid = (field: string, message: string) => new DomainError('DOCUMENT.INVALID', 'invalid', message, { field });
+  if (complaint.documents?.some((document) => document.documentId === data.documentId))
+    return new DomainError('DOCUMENT.ALREADY_ATTACHED', 'conflict', `document ${data.documentId} is already attached`);
+  if (!SHA256.test(data.sha256)) return invalid('sha256', 'sha256 must be 64 lower-case hex digits');
+  if (!SHA256.test(data.storedSha256)) return invalid('storedSha256', 'storedSha256 must be 64 lower-case hex digits');
+  if (!Number.isSafeInteger(data.bytes) || data.bytes < 1) return invalid('bytes', 'a document has at least one byte');
+  if (!(DOCUMENT_MEDIA_TYPES as readonly string[]).includes(data.mediaType))
+    return invalid('mediaType', `${data.mediaType} is not a document type the record keeps`);
+  if (!(DOCUMENT_KINDS as readonly string[]).includes(data.kind))
+    return invalid('kind', `kind must be one of ${DOCUMENT_KINDS.join(', ')}`);
+  if (!(DIRECTIONS as readonly string[]).includes(data.direction))
+    return invalid('direction', `direction must be one of ${DIRECTIONS.join(', ')}`);
+  if (!data.title.trim() || data.title.length > MAX_TITLE) return invalid('title', `a title of 1 to ${MAX_TITLE} characters`);
+  const dated = checkInstant('dated', data.dated, context);
+  if (isDomainError(dated)) return dated;
+  return [{ type: 'DocumentAttached', data: { ...data, complaintId: complaint.complaintId, dated } }];
 }
 
 function recordReasonableAdjustment(

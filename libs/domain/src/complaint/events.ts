@@ -1,6 +1,17 @@
 import type { Instant, LocalDate } from '../calendar/london-time';
 import type { CodeVersion, Stage } from '../policy/code-policy';
-import type { Channel, DeadlineKind, Decision, Direction, ExclusionGround, Party, RemedyType, Tenure } from './vocabulary';
+import type {
+  Channel,
+  DeadlineKind,
+  Decision,
+  Direction,
+  DocumentKind,
+  DocumentMediaType,
+  ExclusionGround,
+  Party,
+  RemedyType,
+  Tenure,
+} from './vocabulary';
 
 /** The version of the event payloads below, recorded in each event's metadata. */
 export const EVENT_SCHEMA_VERSION = 1;
@@ -91,6 +102,8 @@ export type Responded = Event<
     outstandingActions?: string[];
     escalationRightsGiven: boolean;
     handler?: string;
+    /** Documents attached to the complaint that the response is or relies on. */
+    documentIds?: string[];
   }
 >;
 
@@ -133,6 +146,31 @@ export type CorrespondenceRecorded = Event<
     channel: Channel;
     summary: string;
     documentRef?: string;
+    /** Documents attached to the complaint that this correspondence is or encloses. */
+    documentIds?: string[];
+  }
+>;
+
+/**
+ * A document became part of the complaint's record (Code 5.12): a letter, an e-mail, a report, a
+ * survey, a photo. Its bytes are kept encrypted under the resident's data key in the document
+ * store, named by `documentId`; `sha256` is the document's own hash (anyone given the document
+ * can check it), `storedSha256` the hash of its encrypted form (the store can be checked without
+ * any key, and after erasure). Not correctable: the bytes are what they are.
+ */
+export type DocumentAttached = Event<
+  'DocumentAttached',
+  {
+    complaintId: string;
+    documentId: string;
+    sha256: string;
+    storedSha256: string;
+    bytes: number;
+    mediaType: DocumentMediaType;
+    title: string;
+    kind: DocumentKind;
+    direction: Direction;
+    dated: Instant;
   }
 >;
 
@@ -224,7 +262,7 @@ export type FactCorrected = Event<
 /** Facts people record (and can correct); the rest the ledger records itself, or are corrections. */
 export type PersonFactType = Exclude<
   ComplaintEventType,
-  'DeadlineBreached' | 'DeadlineApproaching' | 'BreachRetracted' | 'PersonalDataErased' | 'FactCorrected'
+  'DeadlineBreached' | 'DeadlineApproaching' | 'BreachRetracted' | 'PersonalDataErased' | 'FactCorrected' | 'DocumentAttached'
 >;
 
 export type ComplaintEvent =
@@ -238,6 +276,7 @@ export type ComplaintEvent =
   | ComplaintNotAccepted
   | EscalationRefused
   | CorrespondenceRecorded
+  | DocumentAttached
   | ReasonableAdjustmentRecorded
   | RepresentativeAuthorised
   | HandlerAssigned
@@ -266,6 +305,7 @@ const OCCURRED_AT: { readonly [T in ComplaintEventType]: (data: Extract<Complain
   ComplaintNotAccepted: (data) => data.decidedAt,
   EscalationRefused: (data) => data.decidedAt,
   CorrespondenceRecorded: (data) => data.occurredAt,
+  DocumentAttached: (data) => data.dated,
   ReasonableAdjustmentRecorded: (data) => data.recordedAt,
   RepresentativeAuthorised: (data) => data.consentReceivedAt,
   HandlerAssigned: (data) => data.assignedAt,
@@ -285,7 +325,8 @@ const LEDGER_FACTS: ReadonlySet<string> = new Set<ComplaintEventType>([
   'PersonalDataErased',
 ]);
 
-const SYSTEM_OR_CORRECTION: ReadonlySet<string> = new Set([...LEDGER_FACTS, 'FactCorrected']);
+// a document is recorded by people but is not a fact a correction replaces: its bytes are what they are
+const SYSTEM_OR_CORRECTION: ReadonlySet<string> = new Set([...LEDGER_FACTS, 'FactCorrected', 'DocumentAttached']);
 
 /** Whether the ledger recorded the event itself (an alert, an erasure) rather than a housing system or a person. */
 export const isLedgerFact = (type: string): boolean => LEDGER_FACTS.has(type);
@@ -301,7 +342,7 @@ export function concurrencyRevisionOf(events: readonly { readonly type: string; 
   return -1;
 }
 
-/** Whether people recorded the fact (so it can be corrected) rather than the ledger or a correction. */
+/** Whether people recorded the fact and it can be corrected (not the ledger's own, a correction, or a document). */
 export const isPersonFact = (event: ComplaintEvent): event is Extract<ComplaintEvent, { type: PersonFactType }> =>
   !SYSTEM_OR_CORRECTION.has(event.type);
 

@@ -39,6 +39,7 @@ export const PERSONAL_DATA_PATHS: Partial<Record<ComplaintEventType, readonly st
   EscalationRefused: ['explanation'],
   // a document's reference is often its file name: a resident's name, a letter's subject
   CorrespondenceRecorded: ['summary', 'documentRef'],
+  DocumentAttached: ['title'],
   ReasonableAdjustmentRecorded: ['adjustment', 'disclosedNeeds'],
   RepresentativeAuthorised: ['name', 'relationship'],
   ComplaintWithdrawn: ['reason'],

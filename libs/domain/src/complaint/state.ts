@@ -5,6 +5,7 @@ import {
   isPersonFact,
   occurredAtOf,
   type ComplaintEvent,
+  type DocumentAttached,
   type FactCorrected,
   type Representative,
   type RemedyTerms,
@@ -66,6 +67,9 @@ export interface RemedyRecord extends RemedyTerms {
   readonly completedAt?: Instant;
 }
 
+/** A document on the complaint's record, at the revision that attached it. */
+export type DocumentRecord = Omit<DocumentAttached['data'], 'complaintId'> & { readonly revision: number };
+
 /** A fact people recorded, at its revision in the complaint's stream (as corrected, if it was). */
 export interface RecordedFact {
   readonly revision: number;
@@ -110,6 +114,8 @@ export interface ComplaintState {
   readonly withdrawal?: { readonly withdrawnAt: Instant; readonly reason?: string };
   readonly remedies: readonly RemedyRecord[];
   readonly correspondenceCount: number;
+  /** Documents attached, in the order they were (kept through corrections: they are not corrected). */
+  readonly documents?: readonly DocumentRecord[];
   readonly reasonableAdjustments: readonly { readonly recordedAt: Instant; readonly adjustment: string; readonly reviewBy?: LocalDate }[];
   /** When the resident's personal data was erased (its fields then read `[erased]`). */
   readonly personalDataErasedAt?: Instant;
@@ -127,7 +133,10 @@ export type State = ComplaintState | null;
 
 export const initialState: State = null;
 
-export type ComplaintStatus = 'open' | 'responded' | 'closed' | 'escalation_refused' | 'not_accepted' | 'withdrawn';
+/** Every status a complaint can have, in the order a complaint may reach them. */
+export const COMPLAINT_STATUSES = ['open', 'responded', 'closed', 'escalation_refused', 'not_accepted', 'withdrawn'] as const;
+
+export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
 
 /** Status in the landlord's words; `responded` is a stage 1 answer that may still be escalated. */
 export function statusOf(state: ComplaintState): ComplaintStatus {
@@ -156,6 +165,11 @@ const emptyStage: StageRecord = { extensions: [], handlers: [] };
 export function evolve(state: State, event: ComplaintEvent): State {
   const revision = state?.eventCount ?? 0;
   if (event.type === 'FactCorrected') return state && corrected(state, event.data, revision);
+  if (event.type === 'DocumentAttached') {
+    if (!state) return state;
+    const { complaintId: _id, ...document } = event.data;
+    return { ...state, documents: [...(state.documents ?? []), { ...document, revision }], eventCount: revision + 1 };
+  }
   const next = apply(state, event);
   if (!next) return next;
   const facts = isPersonFact(event) ? [...(state?.facts ?? []), { revision, event }] : next.facts;
@@ -187,8 +201,8 @@ export function withFacts(
   let folded: State = null;
   for (const fact of facts) folded = apply(folded, fact.event);
   if (!folded) return null;
-  const { alerts, personalDataErasedAt, eventCount, corrections } = state;
-  return definedOnly({ ...folded, alerts, personalDataErasedAt, eventCount, corrections, ...kept, facts }) as ComplaintState;
+  const { alerts, personalDataErasedAt, eventCount, corrections, documents } = state;
+  return definedOnly({ ...folded, alerts, personalDataErasedAt, eventCount, corrections, documents, ...kept, facts }) as ComplaintState;
 }
 
 /**
@@ -291,6 +305,7 @@ function apply(state: State, event: ComplaintEvent): State {
     case 'PersonalDataErased':
       return { ...state, personalDataErasedAt: state.personalDataErasedAt ?? event.data.erasedAt };
     case 'FactCorrected':
+    case 'DocumentAttached':
       return state; // folded by evolve, which knows the revisions
   }
 }

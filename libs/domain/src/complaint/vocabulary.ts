@@ -38,5 +38,39 @@ export type Direction = (typeof DIRECTIONS)[number];
 export const PARTIES = ['resident', 'representative', 'contractor', 'ombudsman', 'other'] as const;
 export type Party = (typeof PARTIES)[number];
 
+/** What a document attached to a complaint is (Code 5.12: correspondence, reports, surveys, supporting documents). */
+export const DOCUMENT_KINDS = [
+  'letter_to_resident',
+  'letter_from_resident',
+  'third_party_correspondence',
+  'report',
+  'survey',
+  'photo',
+  'other',
+] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+/**
+ * The media types a document may have: PDF, images, e-mail, Office documents and plain text. The
+ * edge tells them from the bytes (their magic numbers), never from a file's name.
+ */
+export const DOCUMENT_MEDIA_TYPES = [
+  'application/pdf',
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'image/tiff',
+  'message/rfc822',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'application/vnd.oasis.opendocument.text',
+  'application/vnd.oasis.opendocument.spreadsheet',
+  'application/x-ole-storage',
+  'text/plain',
+] as const;
+export type DocumentMediaType = (typeof DOCUMENT_MEDIA_TYPES)[number];
+
 /** The deadlines the Code sets on a complaint (compliance/deadlines computes them). */
 export type DeadlineKind = 'acknowledgement' | 'stage1Response' | 'stage2Acknowledgement' | 'stage2Response' | 'remedy';

@@ -13,7 +13,17 @@ export interface LedgerHead {
   readonly head: string;
 }
 
-export interface Checkpoint extends LedgerHead {
+/**
+ * The root of the Merkle tree over the log's first `size` events (RFC 9162, decision 0022), as hex:
+ * a checkpoint that carries it is a signed tree head, against which one event's inclusion, or the
+ * log's growth between two checkpoints, is proved without the rest of the log.
+ */
+export interface TreeHead {
+  readonly treeSize: number;
+  readonly root: string;
+}
+
+export interface Checkpoint extends LedgerHead, Partial<TreeHead> {
   /** When it was signed (ISO-8601 UTC). */
   readonly at: string;
   /** Which signing key: the first 16 hex digits of the SHA-256 of its public key (SPKI DER). */
@@ -33,9 +43,15 @@ export const NO_CHECKPOINT: CheckpointState = { last: null };
 
 export const evolveCheckpoint = (_state: CheckpointState, event: LedgerCheckpointed): CheckpointState => ({ last: event.data });
 
-/** The exact bytes a checkpoint's signature covers. */
-export const checkpointStatement = ({ position, events, head, at }: Omit<Checkpoint, 'keyId' | 'signature'>): string =>
-  `complaint-ledger checkpoint v1\nposition ${position}\nevents ${events}\nhead ${head}\nat ${at}\n`;
+/**
+ * The exact bytes a checkpoint's signature covers. Version 2 adds the tree head (size and root) to
+ * version 1's lines; a checkpoint without one was signed before the tree and keeps version 1's bytes,
+ * so every checkpoint ever signed still verifies.
+ */
+export const checkpointStatement = ({ position, events, head, at, treeSize, root }: Omit<Checkpoint, 'keyId' | 'signature'>): string =>
+  root === undefined
+    ? `complaint-ledger checkpoint v1\nposition ${position}\nevents ${events}\nhead ${head}\nat ${at}\n`
+    : `complaint-ledger checkpoint v2\nposition ${position}\nevents ${events}\nhead ${head}\ntree-size ${treeSize}\nroot ${root}\nat ${at}\n`;
 
 /**
  * A checkpoint moves the ledger forward: it covers more than the last one did, never less or the
@@ -53,5 +69,10 @@ export function decideCheckpoint({ data }: RecordCheckpoint, state: CheckpointSt
   }
   if (!/^[0-9a-f]{64}$/.test(data.head))
     return new DomainError('CHECKPOINT.HEAD_INVALID', 'invalid', 'head must be 64 hex digits', { field: 'head' });
+  // the tree's leaves are the log's events: the tree a checkpoint signs is the log it covers
+  if (data.root !== undefined && (!/^[0-9a-f]{64}$/.test(data.root) || data.treeSize !== data.events))
+    return new DomainError('CHECKPOINT.TREE_INVALID', 'invalid', 'a tree head has 64 hex digits of root over as many leaves as events', {
+      field: 'root',
+    });
   return [{ type: 'LedgerCheckpointed', data }];
 }

@@ -1,14 +1,4 @@
-import type * as EventStoreDb from '@eventstore/db-client';
-import type {
-  AllStreamResolvedEvent,
-  AppendExpectedRevision,
-  AppendResult as EsdbAppendResult,
-  EventData,
-  Filter,
-  ReadPosition,
-  ResolvedEvent,
-} from '@eventstore/db-client';
-import { checkAppend } from '../append-rules';
+import { checkAppend, headToTrust, refuseRepeatedIds } from '../append-rules';
 import { chain, GENESIS_HASH } from '../hash-chain';
 import { sealerOf, type EventKey, type EventSealer } from '../event-mac';
 import {
@@ -21,46 +11,22 @@ import {
   type NewEvent,
   type RecordedEvent,
   type RecordedMetadata,
+  type StreamHead,
   type Subscription,
   type SubscriptionHealth,
 } from '../port';
+import {
+  clientLibrary,
+  clientNameFor,
+  parseEventStoreConnectionString,
+  type Cancellable,
+  type ClientEvent,
+  type ClientLibrary,
+  type EventStoreDbClientLike,
+  type Position,
+} from './eventstoredb-clients';
 
-/**
- * The client library (gRPC and protobuf, a sizeable share of the memory budget) is loaded the first
- * time this adapter is used, so a service running on SQLite never carries it.
- */
-let library: typeof EventStoreDb | undefined;
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
-const esdb = (): typeof EventStoreDb => (library ??= require('@eventstore/db-client') as typeof EventStoreDb);
-
-/**
- * The part of `@eventstore/db-client`'s client this adapter uses. Narrow on purpose: the real
- * client satisfies it, and a stub of it lets the mapping run in CI where no server can.
- */
-export interface EventStoreDbClientLike {
-  appendToStream(
-    streamName: string,
-    events: EventData[],
-    options: { expectedRevision: AppendExpectedRevision; deadline: number },
-  ): Promise<EsdbAppendResult>;
-  readStream(
-    streamName: string,
-    options: { direction: typeof EventStoreDb.FORWARDS; fromRevision: typeof EventStoreDb.START },
-  ): Cancellable<ResolvedEvent>;
-  readAll(options: {
-    direction: typeof EventStoreDb.FORWARDS | typeof EventStoreDb.BACKWARDS;
-    fromPosition: ReadPosition;
-    maxCount: number;
-  }): Cancellable<AllStreamResolvedEvent>;
-  subscribeToAll(options: { fromPosition: ReadPosition; filter: Filter }): AsyncIterable<AllStreamResolvedEvent> & {
-    unsubscribe(): Promise<void>;
-    once?(event: 'confirmation' | 'error', listener: (error?: Error) => void): unknown;
-  };
-  dispose(): Promise<void>;
-}
-
-/** A read the client can call off (its `cancel()` ends the gRPC call). */
-type Cancellable<T> = AsyncIterable<T> & { cancel?(): Promise<void> };
+export { parseEventStoreConnectionString, type EventStoreDbClientLike } from './eventstoredb-clients';
 
 export interface EventStoreDbOptions {
   /** Streams that belong to the ledger; `$all` reads and subscriptions see only these. */
@@ -92,9 +58,11 @@ export interface EventStoreDbOptions {
  *   `{commit: p, prepare: p}` is exact (the convention other EventStoreDB projection runners use).
  * - Our metadata (occurredAt, actor, correlation, schema version, recordedAt and the hash chain)
  *   travels as the event's JSON metadata, so the chain verifies from the server's copy alone.
- * - The hash chain needs the previous event's hash, so an append reads the stream first and then
- *   writes at exactly that revision: a writer that slipped in between makes EventStoreDB answer
- *   `WrongExpectedVersion`, never a broken chain. `any` re-reads and tries again.
+ * - The hash chain needs the previous event's hash: an append takes it from the head the caller
+ *   has just read (`expectedHead`), or reads the stream first, and writes at exactly that
+ *   revision: a writer that slipped in between makes EventStoreDB answer `WrongExpectedVersion`,
+ *   never a broken chain. Then the stream is read and the append decided again; `any` chains onto
+ *   the new head, a bounded number of times.
  * - EventStoreDB keeps no index of event ids across streams, so an event id is checked against
  *   the target stream only (a retry is recognised; a reused id in that stream is refused). Our
  *   event ids are random or derived from the complaint id, so a cross-stream clash needs a bug.
@@ -111,10 +79,16 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly sealer: EventSealer | null;
   private subscription: { -readonly [K in keyof SubscriptionHealth]: SubscriptionHealth[K] } = { status: 'none', failures: 0 };
 
+  /** The client library in use (both speak the same protocol: see eventstoredb-clients.ts). */
+  private readonly lib: ClientLibrary;
+
+  /** `client`: a connected client of the library `library` names (the EventStoreDB client unless said). */
   constructor(
     private readonly client: EventStoreDbClientLike,
     options: EventStoreDbOptions = {},
+    library: ClientLibrary['name'] = '@eventstore/db-client',
   ) {
+    this.lib = clientLibrary(library);
     this.prefixes = options.streamPrefixes ?? ['complaint-', 'ledger-']; // complaints, and the ledger's own (its checkpoints)
     this.clock = options.clock ?? (() => new Date().toISOString());
     this.resubscribeDelayMs = options.resubscribeDelayMs ?? 1000;
@@ -125,99 +99,168 @@ export class EventStoreDbEventStore implements EventStore {
     this.sealer = options.eventKey ? sealerOf(options.eventKey) : null;
   }
 
-  /** Connects as the client would; the connection string's `defaultDeadline` bounds reads too. */
+  /**
+   * Connects through the client the connection string's scheme names (`esdb://`: EventStoreDB's,
+   * `kurrentdb://`: KurrentDB's); its `defaultDeadline` bounds reads too.
+   */
   static connect(connectionString: string, options: EventStoreDbOptions = {}): EventStoreDbEventStore {
     const { defaultDeadline } = parseEventStoreConnectionString(connectionString);
-    return new EventStoreDbEventStore(esdb().EventStoreDBClient.connectionString(connectionString), {
-      ...(defaultDeadline ? { deadlineMs: defaultDeadline } : {}),
-      ...options,
-    });
+    const library = clientNameFor(connectionString);
+    return new EventStoreDbEventStore(
+      clientLibrary(library).connect(connectionString),
+      { ...(defaultDeadline ? { deadlineMs: defaultDeadline } : {}), ...options },
+      library,
+    );
   }
 
-  async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  /**
+   * With an `expectedHead` (the write path has just read the stream), one call: the events are
+   * chained onto that head's hash and appended expecting it. Without one, or when the server says
+   * the stream has moved on, the stream is read first and the append decided from what it holds
+   * (a retry recognised, a stale expectation refused, `any` chained onto the head).
+   */
+  async append(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+    expectedHead?: StreamHead,
+  ): Promise<AppendResult> {
+    let taken = headToTrust(expected, expectedHead);
+    let redirected = false;
     for (let attempt = 1; ; attempt++) {
-      const stream = await this.readStream(streamId);
-      // the head is the last event's own revision: a stream whose start was truncated or scavenged does not start at 0
-      const head = stream.length ? stream.at(-1)!.revision : 'no_stream';
-      const byId = new Map(stream.map((event) => [event.eventId, event]));
-      const decision = checkAppend(streamId, head, expected, events, (id) => byId.get(id));
-      if (decision.kind === 'already_written') {
-        const written = stream.find((event) => event.revision === decision.revision)!;
-        return { revision: decision.revision, position: written.position, written: false };
+      let head: number | 'no_stream';
+      let prevHash: string;
+      if (taken) {
+        refuseRepeatedIds(events); // the ids the caller read were its to check; an append's own repeats are the store's
+        head = taken.revision < 0 ? 'no_stream' : taken.revision;
+        prevHash = taken.hash;
+      } else {
+        const stream = await this.readStream(streamId);
+        // the head is the last event's own revision: a stream whose start was truncated or scavenged does not start at 0
+        head = stream.length ? stream.at(-1)!.revision : 'no_stream';
+        const byId = new Map(stream.map((event) => [event.eventId, event]));
+        const decision = checkAppend(streamId, head, expected, events, (id) => byId.get(id));
+        if (decision.kind === 'already_written') {
+          const written = stream.find((event) => event.revision === decision.revision)!;
+          return { revision: decision.revision, position: written.position, written: false };
+        }
+        prevHash = stream.at(-1)?.metadata.hash ?? GENESIS_HASH;
       }
-      const recordedAt = this.clock();
-      const next = head === 'no_stream' ? 0 : head + 1;
-      let prevHash = stream.at(-1)?.metadata.hash ?? GENESIS_HASH;
-      const sealed = events.map((event, i) => {
-        const recorded = chain(streamId, next + i, event, prevHash, recordedAt, this.sealer);
-        prevHash = recorded.metadata.hash;
-        return esdb().jsonEvent({
-          id: recorded.eventId,
-          type: recorded.type,
-          data: recorded.data as never,
-          metadata: recorded.metadata as never,
-        });
-      });
       try {
-        const appending = this.client.appendToStream(streamId, sealed, {
-          expectedRevision: head === 'no_stream' ? esdb().NO_STREAM : BigInt(head),
-          deadline: this.deadlineMs,
-        });
-        // the client's own deadline covers the call, not its wait for the server's features first
-        const result = await withinDeadline(appending, this.deadlineMs, 'append');
-        return { revision: Number(result.nextExpectedRevision), position: Number(result.position?.commit ?? -1n), written: true };
+        return await this.write(streamId, events, head, prevHash);
       } catch (error) {
-        if (error instanceof esdb().WrongExpectedVersionError) {
+        const actual = this.lib.wrongExpectedVersion(error);
+        if (actual !== undefined) {
+          // the stream moved on since the caller read it: read it and decide as without its head
+          if (taken) {
+            taken = undefined;
+            continue;
+          }
           // someone appended between our read and write: chain onto theirs, a bounded number of times
           if (expected === 'any' && attempt < this.maxConflictRetries) continue;
-          const actual = error.actualVersion;
-          throw new WrongExpectedRevision(streamId, expected, typeof actual === 'bigint' ? Number(actual) : 'no_stream');
+          throw new WrongExpectedRevision(streamId, expected, actual === 'no_stream' ? actual : Number(actual));
         }
-        throw appendFailed(error);
+        // refused by a node that is not the leader: nothing was written, and the client now talks to the leader it named
+        if (this.lib.isNotLeader(error) && !redirected) {
+          redirected = true;
+          continue;
+        }
+        throw this.appendFailed(error);
       }
     }
+  }
+
+  /** Seals the events onto the stream's head (`prevHash`) and appends them expecting that head. */
+  private async write(streamId: string, events: readonly NewEvent[], head: number | 'no_stream', prevHash: string): Promise<AppendResult> {
+    const recordedAt = this.clock();
+    const next = head === 'no_stream' ? 0 : head + 1;
+    const sealed = events.map((event, i) => {
+      const recorded = chain(streamId, next + i, event, prevHash, recordedAt, this.sealer);
+      prevHash = recorded.metadata.hash;
+      return this.lib.jsonEvent({ id: recorded.eventId, type: recorded.type, data: recorded.data, metadata: recorded.metadata });
+    });
+    const appending = this.client.appendToStream(
+      streamId,
+      sealed,
+      this.lib.appendOptions(head === 'no_stream' ? 'no_stream' : BigInt(head), this.deadlineMs),
+    );
+    // the client's own deadline covers the call, not its wait for the server's features first
+    const result = await withinDeadline(appending, this.deadlineMs, 'append');
+    const revision = Number(result.nextExpectedRevision);
+    // a server before 23.10 answers an append it recognises (the same event ids) without a position: look it up
+    const position = result.position
+      ? Number(result.position.commit)
+      : ((await this.readStream(streamId)).find((e) => e.revision === revision)?.position ?? -1);
+    return { revision, position, written: true };
   }
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {
-    const events: RecordedEvent[] = [];
-    try {
-      const read = this.client.readStream(streamId, { direction: esdb().FORWARDS, fromRevision: esdb().START });
+    return this.reading('read a stream', async () => {
+      const events: RecordedEvent[] = [];
+      const read = this.client.readStream(streamId, { direction: 'forwards', fromRevision: 'start' });
       for await (const resolved of answering(read, this.deadlineMs, 'read a stream')) {
         if (resolved.event) events.push(toRecorded(resolved.event, resolved.commitPosition));
       }
-    } catch (error) {
-      if (error instanceof esdb().StreamNotFoundError) return [];
-      throw unavailable('read a stream', error);
-    }
-    return events;
+      return events;
+    });
+  }
+
+  /** One event, read from the end: the stream's head, whatever its length. */
+  async readLastEvent(streamId: string): Promise<RecordedEvent | undefined> {
+    const [last] = await this.reading('read a stream', async () => {
+      const read = this.client.readStream(streamId, { direction: 'backwards', fromRevision: 'end', maxCount: 1 });
+      const events: RecordedEvent[] = [];
+      for await (const resolved of answering(read, this.deadlineMs, 'read a stream')) {
+        if (resolved.event) events.push(toRecorded(resolved.event, resolved.commitPosition));
+      }
+      return events;
+    });
+    return last;
   }
 
   async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {
-    const found: RecordedEvent[] = [];
-    let from: ReadPosition = afterPosition < 0 ? esdb().START : positionOf(afterPosition);
-    // `$all` reads are inclusive of their start and hold system and foreign streams: page on,
-    // keeping only the ledger's events after the position asked for.
-    for (;;) {
-      let seen = 0;
-      let last: bigint | undefined;
-      try {
-        const read = this.client.readAll({ direction: esdb().FORWARDS, fromPosition: from, maxCount: PAGE });
+    return this.reading('read $all', async () => {
+      const found: RecordedEvent[] = [];
+      let after = afterPosition;
+      let from: 'start' | Position = after < 0 ? 'start' : positionOf(after);
+      // `$all` reads are inclusive of their start and hold system and foreign streams: page on,
+      // keeping only the ledger's events after the position asked for.
+      for (;;) {
+        let seen = 0;
+        let last: bigint | undefined;
+        const read = this.client.readAll({ direction: 'forwards', fromPosition: from, maxCount: PAGE });
         for await (const resolved of answering(read, this.deadlineMs, 'read $all')) {
           seen++;
           const event = resolved.event;
           if (!event) continue;
           last = event.position.commit;
-          if (Number(last) > afterPosition && this.isLedgerStream(event.streamId)) {
+          if (Number(last) > after && this.isLedgerStream(event.streamId)) {
             found.push(toRecorded(event, last));
             if (found.length === limit) return found;
           }
         }
-      } catch (error) {
-        throw unavailable('read $all', error);
+        if (seen < PAGE || last === undefined) return found;
+        after = Math.max(after, Number(last));
+        from = positionOf(Number(last));
       }
-      if (seen < PAGE || last === undefined) return found;
-      afterPosition = Math.max(afterPosition, Number(last));
-      from = positionOf(Number(last));
+    });
+  }
+
+  /**
+   * A read, mapped to the port: a stream that does not exist, or was deleted for good (only
+   * streams outside the ledger's record are: `tombstone`), is empty; a node that is not the
+   * leader is asked once more (the client then talks to the leader it named); any other failure
+   * leaves the store unavailable for now.
+   */
+  private async reading(what: string, read: () => Promise<RecordedEvent[]>): Promise<RecordedEvent[]> {
+    for (let redirected = false; ; redirected = true) {
+      try {
+        return await read();
+      } catch (error) {
+        if (this.lib.isStreamNotFound(error) || this.lib.isStreamDeleted(error)) return [];
+        if (this.lib.isNotLeader(error) && !redirected) continue;
+        throw this.unavailable(what, error);
+      }
     }
   }
 
@@ -230,12 +273,12 @@ export class EventStoreDbEventStore implements EventStore {
     let open = true;
     let position = afterPosition;
     let current: { unsubscribe(): Promise<void> } | undefined;
-    const filter = esdb().streamNameFilter({ prefixes: [...this.prefixes] });
+    const filter = this.lib.streamNameFilter([...this.prefixes]);
     const done = (async () => {
       while (open) {
         this.subscription.status = this.subscription.failures ? 'resubscribing' : 'connecting';
         try {
-          const subscription = this.client.subscribeToAll({ fromPosition: position < 0 ? esdb().START : positionOf(position), filter });
+          const subscription = this.client.subscribeToAll({ fromPosition: position < 0 ? 'start' : positionOf(position), filter });
           current = subscription;
           if (subscription.once) {
             const confirmed = new Promise<void>((resolve, reject) => {
@@ -274,6 +317,31 @@ export class EventStoreDbEventStore implements EventStore {
     };
   }
 
+  /** Only the last `count` events of a stream are kept (its $maxCount): for the duties' small streams, never the ledger's. */
+  async keepLast(streamId: string, count: number): Promise<void> {
+    if (this.isLedgerStream(streamId)) throw new Error(`the ledger's own stream ${streamId} is kept whole`);
+    try {
+      await withinDeadline(this.client.setStreamMetadata(streamId, { maxCount: count }), this.deadlineMs, 'set stream metadata');
+    } catch (error) {
+      throw this.unavailable('set stream metadata', error);
+    }
+  }
+
+  /** Deletes a stream outside the ledger's record for good (the server's tombstone); one already deleted is left so. */
+  async tombstone(streamId: string): Promise<void> {
+    if (this.isLedgerStream(streamId)) throw new Error(`the ledger's own stream ${streamId} is never deleted`);
+    for (let redirected = false; ; redirected = true) {
+      try {
+        await withinDeadline(this.client.tombstoneStream(streamId, { deadline: this.deadlineMs }), this.deadlineMs, 'delete a stream');
+        return;
+      } catch (error) {
+        if (this.lib.isStreamDeleted(error)) return;
+        if (this.lib.isNotLeader(error) && !redirected) continue;
+        throw this.unavailable('delete a stream', error);
+      }
+    }
+  }
+
   subscriptionHealth(): SubscriptionHealth {
     return { ...this.subscription };
   }
@@ -281,7 +349,7 @@ export class EventStoreDbEventStore implements EventStore {
   /** Whether the server answers a read of `$all`'s last event within the readiness deadline. */
   async ready(): Promise<boolean> {
     try {
-      const read = this.client.readAll({ direction: esdb().BACKWARDS, fromPosition: esdb().END, maxCount: 1 });
+      const read = this.client.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1 });
       for await (const _ of answering(read, this.readyDeadlineMs, 'answer the readiness check')) void _;
       return true;
     } catch {
@@ -296,16 +364,29 @@ export class EventStoreDbEventStore implements EventStore {
   private isLedgerStream(streamId: string): boolean {
     return this.prefixes.some((prefix) => streamId.startsWith(prefix));
   }
+
+  /**
+   * An append the server refused outright wrote nothing: not the leader, access denied, too large.
+   * Any other failure once the call was made (no answer within the deadline, the connection lost,
+   * the server unavailable mid-call) leaves its outcome unknown: the server may have written the
+   * events and the answer been lost. A retry with the same event ids settles it, since the adapter
+   * then finds them in the stream.
+   */
+  private appendFailed(error: unknown): StoreUnavailable {
+    if (this.lib.refusal(error) !== null) return this.unavailable('append', error);
+    return new OutcomeUnknown(`EventStoreDB did not confirm an append: ${reasonOf(error)}`, error);
+  }
+
+  private unavailable(what: string, error: unknown): StoreUnavailable {
+    return new StoreUnavailable(`EventStoreDB could not ${what}: ${this.lib.refusal(error) ?? reasonOf(error)}`, error);
+  }
 }
 
 const PAGE = 500;
 
 const positionOf = (position: number) => ({ commit: BigInt(position), prepare: BigInt(position) });
 
-function toRecorded(
-  event: { streamId: string; revision: bigint; id: string; type: string; data: unknown; metadata: unknown; position?: { commit: bigint } },
-  commitPosition: bigint | undefined,
-): RecordedEvent {
+function toRecorded(event: ClientEvent, commitPosition: bigint | undefined): RecordedEvent {
   return {
     streamId: event.streamId,
     revision: Number(event.revision),
@@ -342,7 +423,8 @@ async function withinDeadline<T>(promise: Promise<T>, ms: number, what: string):
 
 /**
  * The read's answers, each within `ms` of the one before: a server that stops answering ends the
- * read with DeadlineExceeded, and the gRPC call is cancelled rather than left open.
+ * read with DeadlineExceeded, and the gRPC call is cancelled rather than left open (the KurrentDB
+ * client's reads, through its native client, have no `cancel()`: they are told to return).
  */
 async function* answering<T>(read: Cancellable<T>, ms: number, what: string): AsyncGenerator<T> {
   const iterator = read[Symbol.asyncIterator]();
@@ -351,7 +433,7 @@ async function* answering<T>(read: Cancellable<T>, ms: number, what: string): As
     try {
       next = await withinDeadline(iterator.next(), ms, what);
     } catch (error) {
-      if (error instanceof DeadlineExceeded) void read.cancel?.().catch(() => undefined);
+      if (error instanceof DeadlineExceeded) void (read.cancel ? read.cancel() : iterator.return?.())?.catch(() => undefined);
       throw error;
     }
     if (next.done) return;
@@ -359,34 +441,4 @@ async function* answering<T>(read: Cancellable<T>, ms: number, what: string): As
   }
 }
 
-/**
- * The connection string as the client reads it: anything it would refuse at start-up (another
- * scheme such as `kurrentdb://`, a bad host, port or option) is refused here, in its words.
- */
-export function parseEventStoreConnectionString(connectionString: string): { defaultDeadline?: number } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the client's own parser, loaded only for EventStoreDB
-  const { parseConnectionString } = require('@eventstore/db-client/dist/Client/parseConnectionString') as {
-    parseConnectionString(value: string): { defaultDeadline?: number };
-  };
-  return parseConnectionString(connectionString);
-}
-
-/**
- * An append the server refused outright wrote nothing: not the leader, access denied, too large.
- * Any other failure once the call was made (no answer within the deadline, the connection lost,
- * the server unavailable mid-call) leaves its outcome unknown: the server may have written the
- * events and the answer been lost. A retry with the same event ids settles it, since the adapter
- * then finds them in the stream.
- */
-function appendFailed(error: unknown): StoreUnavailable {
-  const { NotLeaderError, AccessDeniedError, MaxAppendSizeExceededError } = esdb();
-  if (error instanceof NotLeaderError || error instanceof AccessDeniedError || error instanceof MaxAppendSizeExceededError)
-    return unavailable('append', error);
-  const reason = error instanceof Error ? error.message : String(error);
-  return new OutcomeUnknown(`EventStoreDB did not confirm an append: ${reason}`, error);
-}
-
-function unavailable(what: string, error: unknown): StoreUnavailable {
-  const reason = error instanceof Error ? error.message : String(error);
-  return new StoreUnavailable(`EventStoreDB could not ${what}: ${reason}`, error);
-}
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

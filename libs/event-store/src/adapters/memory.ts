@@ -21,6 +21,7 @@ export class MemoryEventStore implements EventStore {
     this.sealer = eventKey ? sealerOf(eventKey) : null;
   }
 
+  /** The head is at hand: an `expectedHead` is not needed. */
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     const stream = this.streams.get(streamId) ?? [];
     const head = stream.length ? stream.length - 1 : 'no_stream';
@@ -44,6 +45,10 @@ export class MemoryEventStore implements EventStore {
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {
     return [...(this.streams.get(streamId) ?? [])];
+  }
+
+  async readLastEvent(streamId: string): Promise<RecordedEvent | undefined> {
+    return this.streams.get(streamId)?.at(-1);
   }
 
   async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {

@@ -42,6 +42,7 @@ export interface EventRow {
 const FILED = 'SELECT e.*, s.name AS filed_under FROM events e LEFT JOIN streams s ON s.key = e.stream_key';
 const ALL = `${FILED} WHERE e.position > ? ORDER BY e.position LIMIT ?`;
 const STREAM = `${FILED} WHERE e.stream_key = (SELECT key FROM streams WHERE name = ?) ORDER BY e.revision`;
+const LAST = `${FILED} WHERE e.stream_key = (SELECT key FROM streams WHERE name = ?) ORDER BY e.revision DESC LIMIT 1`;
 
 export interface SqliteStoreOptions {
   /** How often a live subscription looks for events another process (the API beside a worker) wrote. */
@@ -106,6 +107,7 @@ export class SqliteEventStore implements EventStore {
     this.layoutUpgrade = openSchema(this.db);
     this.statements = {
       stream: this.db.prepare<[string], EventRow>(STREAM),
+      last: this.db.prepare<[string], EventRow>(LAST),
       all: this.db.prepare<[number, number], EventRow>(ALL),
     };
     this.writer = null;
@@ -134,6 +136,7 @@ export class SqliteEventStore implements EventStore {
     this.dependency = { on: dependency, fd: openSync(dependency.path, 'r') };
   }
 
+  /** The head is read inside the append's own transaction: an `expectedHead` is not needed. */
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     // the batch with the writer may be done: settling it now frees its clients sooner (WriterThread.collectReplies)
     this.writer?.collectReplies();
@@ -238,6 +241,10 @@ export class SqliteEventStore implements EventStore {
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {
     return this.recorded(this.statements.stream.all(streamId));
+  }
+
+  async readLastEvent(streamId: string): Promise<RecordedEvent | undefined> {
+    return this.recorded(this.statements.last.all(streamId))[0];
   }
 
   async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {

@@ -1,8 +1,8 @@
 import { copySqliteFile, openLogReadOnly, syncFile } from '@complaint-ledger/event-store';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { cpSync, createReadStream, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import * as tar from 'tar';
 import type { LedgerConfig } from '../config/ledger-config';
 import { CheckpointVerifyingKey } from '../integrity/checkpoint-key';
@@ -28,21 +28,28 @@ export interface BackupManifest {
     readonly signaturesChecked: boolean;
   } | null;
   readonly keys: { readonly dataKeys: number; readonly erasures: number };
+  /** The documents folder's files (each also in `files`, as `documents/…`); absent from backups made before documents. */
+  readonly documents?: { readonly files: number; readonly bytes: number };
 }
 
 export const LOG_FILE = 'ledger.sqlite';
 export const KEYS_FILE = 'keys.sqlite';
 export const MANIFEST_FILE = 'manifest.json';
+/** The documents folder inside a backup. */
+export const DOCUMENTS_FOLDER = 'documents';
 
 /**
  * `npm run backup -- <file>`: an online, consistent copy of what a restore needs, while the
  * service runs: the event log (with SQLite) and then the residents' data keys, each through
- * SQLite's backup API, verified, with a manifest of their SHA-256, in one tar file made 0600.
+ * SQLite's backup API, verified, then the documents folder, with a manifest of every file's
+ * SHA-256, in one tar file made 0600.
  *
  * The log is copied first: a data key is always on disk before any event encrypted under it
  * (docs/operations.md), so a key file copied afterwards holds every key the copied log names,
- * except those erased meanwhile, whose data must read as erased anyway. The master key is never
- * in a backup; the verified mark and the read models need not be (a start verifies and rebuilds).
+ * except those erased meanwhile, whose data must read as erased anyway; and a document is stored
+ * before the event that records it is appended, so a documents folder copied afterwards holds
+ * every document the copied log names. The master key is never in a backup; the verified mark,
+ * the read models and the Merkle tree's file need not be (a start verifies, rebuilds and regrows).
  */
 export async function backupLedger(
   config: LedgerConfig,
@@ -65,7 +72,9 @@ export async function backupLedger(
     else say(`no data-key file at ${config.keysPath}: the backup holds no keys`);
     const keys = countKeys(join(work, KEYS_FILE));
     say(`keys: ${keys.dataKeys} residents' data keys, ${keys.erasures} erasures remembered`);
-    const names = [LOG_FILE, KEYS_FILE].filter((name) => existsSync(join(work, name)));
+    const documents = copyDocuments(config.documentsPath, join(work, DOCUMENTS_FOLDER));
+    if (documents.length) say(`documents: ${documents.length} files`);
+    const names = [...[LOG_FILE, KEYS_FILE].filter((name) => existsSync(join(work, name))), ...documents];
     const files = await Promise.all(
       names.map(async (name) => ({ name, bytes: statSync(join(work, name)).size, sha256: await sha256Of(join(work, name)) })),
     );
@@ -78,6 +87,10 @@ export async function backupLedger(
       files,
       log,
       keys,
+      documents: {
+        files: documents.length,
+        bytes: files.filter((file) => documents.includes(file.name)).reduce((sum, file) => sum + file.bytes, 0),
+      },
     };
     writeFileSync(join(work, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
     const partial = join(work, 'backup.tar');
@@ -93,6 +106,19 @@ export async function backupLedger(
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The documents folder copied as it stands (each document is written once and never changed, so a
+ * plain copy is consistent), less uploads still under way; the copies' names inside the backup.
+ */
+function copyDocuments(folder: string | undefined, into: string): string[] {
+  if (!folder || !existsSync(folder)) return [];
+  cpSync(folder, into, { recursive: true, filter: (path) => basename(path) !== '.incoming' });
+  return (readdirSync(into, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dirname(into), join(entry.parentPath, entry.name)).split(sep).join('/'))
+    .sort();
 }
 
 /** The copied log's own verdict: every hash, chain and (with the key configured) signature. */

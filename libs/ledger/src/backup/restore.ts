@@ -17,14 +17,15 @@ import { basename, dirname, join, resolve } from 'node:path';
 import * as tar from 'tar';
 import type { LedgerConfig } from '../config/ledger-config';
 import { masterKeyFrom } from '../open/personal-data';
-import { KEYS_FILE, LOG_FILE, MANIFEST_FILE, sha256Of, verifyCopy, type BackupManifest } from './backup';
+import { DOCUMENTS_FOLDER, KEYS_FILE, LOG_FILE, MANIFEST_FILE, sha256Of, verifyCopy, type BackupManifest } from './backup';
 import { markRestore } from './restore-marker';
 
 export interface RestoreResult {
   readonly manifest: BackupManifest;
-  /** Where the log and the keys were put. */
+  /** Where the log, the keys and the documents were put. */
   readonly log: string | null;
   readonly keys: string | null;
+  readonly documents: string | null;
   /** Whether the configured master key opens the restored keys (null: no key configured, or no keys). */
   readonly masterKeyOpensKeys: boolean | null;
 }
@@ -47,17 +48,25 @@ export async function restoreLedger(
   const logTarget = into ? join(into, LOG_FILE) : resolve(config.LEDGER_SQLITE_PATH);
   const keysTarget = into ? join(into, KEYS_FILE) : resolve(config.keysPath);
   const projections = into ? join(into, 'projections.sqlite') : resolve(config.projectionsPath);
+  const documentsTarget = into ? join(into, DOCUMENTS_FOLDER) : config.documentsPath && resolve(config.documentsPath);
   for (const folder of [dirname(logTarget), dirname(keysTarget)]) mkdirSync(folder, { recursive: true, mode: 0o700 });
   // marked first, then checked: a service starting meanwhile either sees the mark, or made files the check finds
   const unmark = markRestore([dirname(logTarget), dirname(keysTarget)]);
   const work = mkdtempSync(join(dirname(logTarget), '.restore-'));
   try {
-    const present = [logTarget, keysTarget, projections].flatMap((file) => filesOf(file));
+    // the duties' file too: the relay's position it keeps is past the end of the log being restored
+    const duties = join(dirname(logTarget), 'duties.sqlite');
+    const present = [...[logTarget, keysTarget, projections, duties].flatMap((file) => filesOf(file)), ...documentsIn(documentsTarget)];
     if (present.length)
       throw new Error(
         `${present.join(', ')} exist: stop the service and move the folder's files aside (read models included) before restoring`,
       );
-    await tar.extract({ file: source, cwd: work, strict: true, filter: (path) => [MANIFEST_FILE, LOG_FILE, KEYS_FILE].includes(path) });
+    await tar.extract({
+      file: source,
+      cwd: work,
+      strict: true,
+      filter: (path) => [MANIFEST_FILE, LOG_FILE, KEYS_FILE].includes(path) || path.startsWith(`${DOCUMENTS_FOLDER}/`),
+    });
     const manifest = readManifest(join(work, MANIFEST_FILE));
     for (const file of manifest.files) {
       const path = join(work, file.name);
@@ -78,8 +87,24 @@ export async function restoreLedger(
       say("the configured master key does NOT open these keys: residents' personal data would read as erased");
     // linked, never renamed: a link fails if anything appeared at the name meanwhile, where a rename would replace it
     if (hasKeys) place(join(work, KEYS_FILE), keysTarget);
+    const documents = manifest.files.filter((file) => file.name.startsWith(`${DOCUMENTS_FOLDER}/`));
+    if (documents.length && !documentsTarget)
+      throw new Error('the backup holds documents, and no documents folder is configured (LEDGER_DOCUMENTS_PATH)');
+    for (const { name } of documents) {
+      const to = join(documentsTarget!, name.slice(DOCUMENTS_FOLDER.length + 1));
+      mkdirSync(dirname(to), { recursive: true, mode: 0o700 });
+      place(join(work, name), to);
+    }
+    if (documents.length) say(`documents: ${documents.length} files`);
+    // the log last: a service started on the folder finds every document and key the log names
     if (hasLog) place(join(work, LOG_FILE), logTarget);
-    return { manifest, log: hasLog ? logTarget : null, keys: hasKeys ? keysTarget : null, masterKeyOpensKeys };
+    return {
+      manifest,
+      log: hasLog ? logTarget : null,
+      keys: hasKeys ? keysTarget : null,
+      documents: documents.length ? documentsTarget! : null,
+      masterKeyOpensKeys,
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
     unmark();
@@ -93,6 +118,14 @@ function filesOf(file: string): string[] {
   return readdirSync(folder)
     .filter((name) => name === basename(file) || name.startsWith(`${basename(file)}-`))
     .map((name) => join(folder, name));
+}
+
+/** The documents already in a documents folder (a restore never puts one over another). */
+function documentsIn(folder: string | undefined): string[] {
+  if (!folder || !existsSync(folder)) return [];
+  return (readdirSync(folder, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
 }
 
 function place(from: string, to: string): void {

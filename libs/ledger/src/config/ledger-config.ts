@@ -3,6 +3,7 @@ import { IsBoolean, IsIn, IsIP, IsInt, IsUrl, MinLength, IsOptional, IsString, M
 import { checkLandlordTimescales, type AlertSettings, type LandlordTimescales, type Tenure } from '@complaint-ledger/domain';
 import type { HomesByYear } from '@complaint-ledger/projections';
 import { parseEventStoreConnectionString } from '@complaint-ledger/event-store';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { closestName } from './closest-name';
 import { Setting, settingNames } from './setting';
@@ -45,7 +46,7 @@ export class LedgerConfig {
 
   @Setting(
     'Event store',
-    "EventStoreDB/KurrentDB connection string, required with `LEDGER_STORE=eventstoredb`: `esdb://` or `esdb+discover://`, checked by the client's own parser at start-up. Its `defaultDeadline` (ms, 10,000 by default) bounds every read, append and subscription start.",
+    "EventStoreDB/KurrentDB connection string, required with `LEDGER_STORE=eventstoredb`. Its scheme picks the client: `esdb://` or `esdb+discover://` for EventStoreDB (`@eventstore/db-client`), `kurrentdb://`, `kurrent://`, `kdb://` or their `+discover` forms for KurrentDB (`@kurrent/kurrentdb-client`, the one to use with KurrentDB 25 and later). Checked by that client's own parser at start-up. Its `defaultDeadline` (ms, 10,000 by default) bounds every read, append and subscription start.",
   )
   @IsOptional()
   @IsString()
@@ -98,6 +99,14 @@ export class LedgerConfig {
   LEDGER_PROJECTIONS_PATH?: string;
 
   @Setting(
+    'Import',
+    "The folder bulk imports keep their journals and reports in (docs/import.md); by default `imports` beside the event log (under the system's temporary folder with `LEDGER_STORE=memory`).",
+  )
+  @IsOptional()
+  @IsString()
+  LEDGER_IMPORTS_PATH?: string;
+
+  @Setting(
     'Read side',
     'Seconds between deadline sweeps (breaches and warnings); 0 turns the detector off in this process (run the worker instead).',
   )
@@ -126,6 +135,20 @@ export class LedgerConfig {
   get alertSettings(): AlertSettings {
     return { warningWorkingDays: this.LEDGER_WARNING_WORKING_DAYS, breachGraceWorkingDays: this.LEDGER_BREACH_GRACE_WORKING_DAYS };
   }
+
+  @Setting(
+    'Process',
+    "How long a claim on the ledger's duties lasts (the Kafka relay, deadline sweeps, checkpoint signing, retention): one process at a time runs them, and another takes over within about this long after the holder stops. On one host (the SQLite log) the holder keeps them until it ends, however it ends; this is then how often the others try.",
+  )
+  @WholeNumber(3, 600)
+  LEDGER_DUTIES_LEASE_SECONDS = 15;
+
+  @Setting(
+    'HTTP',
+    "The longest a read-model query (a list, breaches, TSM, the annual report) may take, in seconds: past it the client is answered 503 QUERY.TIMEOUT and the API's query thread, busy in a statement nothing can interrupt, is replaced.",
+  )
+  @WholeNumber(1, 3600)
+  LEDGER_QUERY_SECONDS = 30;
 
   @Setting(
     'HTTP',
@@ -271,10 +294,20 @@ export class LedgerConfig {
   @IsString()
   LEDGER_MASTER_KEY_FILE?: string;
 
-  @Setting('Security and privacy', "Where residents' wrapped data keys are kept, apart from the events (default beside the log).")
+  @Setting(
+    'Security and privacy',
+    "Where residents' wrapped data keys are kept, apart from the events (default beside the log). With `LEDGER_STORE=eventstoredb` the keys are in EventStoreDB instead, and a file found where this names (from an earlier version) is moved into it at start, then deleted (decision 0028).",
+  )
   @IsOptional()
   @IsString()
   LEDGER_KEYS_PATH?: string;
+
+  @Setting(
+    'Security and privacy',
+    "With `LEDGER_STORE=eventstoredb`, where residents' keys are shared by every replica: how long (seconds) a replica remembers a key, or a resident's lack of one, before asking the store again. The bound within which an erasure through one replica takes effect on the others (decision 0028).",
+  )
+  @WholeNumber(0, 3600)
+  LEDGER_KEY_CACHE_SECONDS = 5;
 
   @Setting(
     'Integrity',
@@ -330,6 +363,24 @@ export class LedgerConfig {
   @WholeNumber(60, 86_400)
   LEDGER_VERIFY_WHOLE_LOG_SECONDS = 86_400;
 
+  @Setting(
+    'Documents',
+    "Where documents attached to complaints are kept, each encrypted under its resident's data key (default: the folder `documents` beside the log, with EventStoreDB beside the read models; a temporary folder with `LEDGER_STORE=memory`). Back it up with the log (`npm run backup` does).",
+  )
+  @IsOptional()
+  @IsString()
+  LEDGER_DOCUMENTS_PATH?: string;
+
+  @Setting('Documents', 'The largest document accepted, in MB (an upload over it is refused, and nothing of it is kept).')
+  @WholeNumber(1, 1024)
+  LEDGER_DOCUMENT_MAX_MB = 25;
+
+  @Setting('Documents', "The landlord's name, as the evidence pack's complaint file names it.")
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  LEDGER_LANDLORD_NAME?: string;
+
   @Setting('Security and privacy', "Years after a resident's last complaint closed before the worker erases their personal data; 0: never.")
   @WholeNumber(0, 100)
   LEDGER_RETENTION_YEARS = 6;
@@ -341,7 +392,10 @@ export class LedgerConfig {
   @TrueOrFalse()
   LEDGER_LOCAL_SETUP = false;
 
-  @Setting('HTTP', 'Requests per minute per client address.')
+  @Setting(
+    'HTTP',
+    'Requests per minute per client address, counted by each process: N API replicas allow N times this (put a shared limit in the proxy in front).',
+  )
   @WholeNumber(1)
   LEDGER_RATE_LIMIT_PER_MINUTE = 1200;
 
@@ -357,6 +411,32 @@ export class LedgerConfig {
   @Setting('Process', "The JavaScript heap's bound in MB, applied by the launcher `deploy/node.sh` (docs/performance.md).")
   @WholeNumber(64)
   LEDGER_HEAP_MB = 256;
+
+  @Setting(
+    'Monitoring',
+    'How log lines are written to standard output: `json` (one JSON object a line), `text` (for a person at a terminal), or `auto`: text when standard output is a terminal and `NODE_ENV` is not `production`, JSON otherwise (docs/operations.md, "Monitoring").',
+  )
+  @IsIn(['auto', 'json', 'text'])
+  LEDGER_LOG_FORMAT: 'auto' | 'json' | 'text' = 'auto';
+
+  @Setting('Monitoring', 'The least severe log lines written: `debug` adds what is only useful when looking for a fault.')
+  @IsIn(['debug', 'info', 'warn', 'error'])
+  LEDGER_LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
+
+  @Setting(
+    'Monitoring',
+    'Send OpenTelemetry traces to this OTLP/HTTP endpoint (JSON), e.g. `http://otel-collector:4318/v1/traces`; headers such as credentials from the standard `OTEL_EXPORTER_OTLP_HEADERS`. Unset, nothing is traced and no trace context is recorded with events or sent to Kafka.',
+  )
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['https', 'http'] })
+  LEDGER_OTLP_TRACES_URL?: string;
+
+  @Setting(
+    'Monitoring',
+    "Percentage of the traces this process begins that are recorded; a request carrying a `traceparent` follows its caller's decision.",
+  )
+  @WholeNumber(0, 100)
+  LEDGER_TRACES_SAMPLE_PERCENT = 100;
 
   @Setting(
     'Deadlines',
@@ -412,6 +492,28 @@ export class LedgerConfig {
     if (this.LEDGER_STORE === 'memory') return undefined;
     if (this.LEDGER_STORE === 'sqlite') return join(dirname(this.LEDGER_SQLITE_PATH), 'verified-mark.json');
     return './data/verified-mark.json';
+  }
+
+  /** The documents' folder; undefined with the memory store (Ledger.open makes a temporary one). */
+  get documentsPath(): string | undefined {
+    if (this.LEDGER_DOCUMENTS_PATH) return this.LEDGER_DOCUMENTS_PATH;
+    if (this.LEDGER_STORE === 'memory') return undefined;
+    if (this.LEDGER_STORE === 'sqlite') return join(dirname(this.LEDGER_SQLITE_PATH), 'documents');
+    return join(dirname(this.projectionsPath === ':memory:' ? './data/projections.sqlite' : this.projectionsPath), 'documents');
+  }
+
+  /** The Merkle tree over the log, derived from it (proofs are made from it): beside the log, or with EventStoreDB beside the read models. */
+  get merklePath(): string {
+    if (this.LEDGER_STORE === 'memory') return ':memory:';
+    if (this.LEDGER_STORE === 'sqlite') return join(dirname(this.LEDGER_SQLITE_PATH), 'merkle.sqlite');
+    return this.projectionsPath === ':memory:' ? ':memory:' : join(dirname(this.projectionsPath), 'merkle.sqlite');
+  }
+
+  get importsPath(): string {
+    if (this.LEDGER_IMPORTS_PATH) return this.LEDGER_IMPORTS_PATH;
+    if (this.LEDGER_STORE === 'memory') return join(tmpdir(), `ledger-imports-${process.pid}`);
+    if (this.LEDGER_STORE === 'sqlite') return join(dirname(this.LEDGER_SQLITE_PATH), 'imports');
+    return './data/imports';
   }
 
   get keysPath(): string {
@@ -478,7 +580,7 @@ export function loadConfig(env: Record<string, string | undefined>): LedgerConfi
   for (const problem of checkLandlordTimescales(config.landlordTimescales))
     problems.push(`${TIMESCALE_ENV[problem.setting]}: ${problem.message}`);
   if (config.LEDGER_STORE === 'eventstoredb' && !config.EVENTSTORE_CONNECTION_STRING) {
-    problems.push('EVENTSTORE_CONNECTION_STRING: required when LEDGER_STORE=eventstoredb (e.g. esdb://localhost:2113?tls=false)');
+    problems.push('EVENTSTORE_CONNECTION_STRING: required when LEDGER_STORE=eventstoredb (e.g. kurrentdb://localhost:2113?tls=false)');
   }
   if (config.EVENTSTORE_CONNECTION_STRING) {
     try {

@@ -14,8 +14,9 @@ export interface Readiness {
       /** EventStoreDB only: the subscription the read models follow (failures do not stop commands; they do stall the views). */
       readonly eventStoreSubscription?: SubscriptionHealth;
       /**
-       * The residents' data keys (the API only): 'failed' once their file could not be synced, 'altered'
-       * once it was found altered (decision 0023: a break of the ledger), until a restart.
+       * The residents' data keys (the API only): 'failed' once their file could not be synced, until a
+       * restart; with EventStoreDB, while the last call for keys failed (decision 0028). 'altered' once
+       * they were found altered (decision 0023: a break of the ledger), until a restart.
        */
       readonly dataKeys?: 'up' | 'failed' | 'altered';
       readonly projections: { readonly status: 'up' | 'failing'; readonly position: number };
@@ -24,6 +25,8 @@ export interface Readiness {
       readonly relay: RelayStatus | { readonly status: 'off' };
       /** The ledger's verification of its own log: 'broken' fails readiness (and refuses writes). */
       readonly integrity: ReturnType<LedgerIntegrity['readiness']>;
+      /** The singleton duties (relay, sweeps, checkpoints, retention): whether this process runs them, and who does. */
+      readonly duties: { readonly heldHere: boolean; readonly holder: string | null };
     };
   };
 }
@@ -40,7 +43,8 @@ export async function readiness(
   readSide: ReadSide,
   relay: EventRelay | null,
   integrity: LedgerIntegrity,
-  dataKeys: { failure(): Error | null; readonly alteration: Error | null } | null = null,
+  dataKeys: { failure(): Error | null; readonly alteration: Error | null } | null,
+  duties: { readonly held: boolean; readonly lastSeen: { readonly holder: string } | null },
   readModels: ReadModelCheck = { status: 'unchecked', checkedAt: null, position: null, mismatched: [] },
 ): Promise<Readiness> {
   const storeReady = await store.ready().catch(() => false);
@@ -59,6 +63,7 @@ export async function readiness(
         readModels,
         relay: relay ? relay.status() : { status: 'off' },
         integrity: integrity.readiness(),
+        duties: { heldHere: duties.held, holder: duties.lastSeen?.holder ?? null },
       },
     },
   };

@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { checkpointStatement, type Checkpoint, type LedgerHead } from '@complaint-ledger/domain';
+import { checkpointStatement, type Checkpoint, type LedgerHead, type TreeHead } from '@complaint-ledger/domain';
 
 /** A public key that checks checkpoints, and its id as checkpoints name it. */
 export class CheckpointVerifyingKey {
@@ -54,8 +54,9 @@ export class CheckpointSigningKey {
     return new CheckpointSigningKey(createPrivateKey(readFileSync(path, 'utf8')));
   }
 
-  sign(head: LedgerHead, at: string): Checkpoint {
-    const statement = { position: head.position, events: head.events, head: head.head, at };
+  /** A checkpoint of the ledger chain's head, and with `tree` a signed tree head too (statement v2). */
+  sign(head: LedgerHead, at: string, tree?: TreeHead): Checkpoint {
+    const statement = { position: head.position, events: head.events, head: head.head, at, ...tree };
     return { ...statement, ...this.signStatement(checkpointStatement(statement)) };
   }
 

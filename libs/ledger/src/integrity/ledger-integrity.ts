@@ -32,6 +32,8 @@ export interface IntegritySettings {
   readonly keyFile?: KeyFileAudit | null;
   /** A file outside the data (another disk, a mounted share) where each checkpoint is also kept. */
   readonly witnessFile?: string;
+  /** Whether this process may sign now (it holds the duties' lease): one signer at a time; absent, always. */
+  readonly maySign?: () => boolean;
   /** Sign once this many events are unsigned (0: this process signs none)… */
   readonly everyEvents: number;
   /** …or once the oldest unsigned event has waited this long. */
@@ -281,12 +283,17 @@ export class LedgerIntegrity {
    * its hashes, links and MACs, and its end against the last link the verifier saw. A problem is a
    * break of the whole ledger, reported as one.
    */
-  checkStream(streamId: string, events: readonly RecordedEvent[]): LedgerBreak | null {
-    const found = streamProblem(streamId, events, {
-      eventKeys: this.settings.eventKeys ?? null,
-      authenticatedFrom: this.verifier.authenticationBegan,
-      known: this.verifier.knownLink(streamId),
-    });
+  checkStream(streamId: string, events: readonly RecordedEvent[], tail = false): LedgerBreak | null {
+    const found = streamProblem(
+      streamId,
+      events,
+      {
+        eventKeys: this.settings.eventKeys ?? null,
+        authenticatedFrom: this.verifier.authenticationBegan,
+        known: this.verifier.knownLink(streamId),
+      },
+      tail,
+    );
     if (found) this.reportBreak(found);
     return found;
   }
@@ -325,11 +332,13 @@ export class LedgerIntegrity {
   private async follow(force: boolean): Promise<void> {
     if (this.status !== 'intact') return;
     if (!(await this.readOn())) return;
+    // every process follows and verifies the log (decision 0023); only the duties' holder signs
     if (!this.settings.signing || !this.settings.everyEvents) return;
+    if (this.settings.maySign && !this.settings.maySign()) return;
     const due = this.unsigned >= this.settings.everyEvents || Date.now() - this.oldestUnsignedAt >= this.settings.everyMs;
     if (!this.unsigned || !(due || force)) return;
-    const checkpoint = this.settings.signing.sign(this.verifier.head, this.clock());
-    const recorded = await this.write.recordCheckpoint(checkpoint, this.known);
+    const checkpoint = this.settings.signing.sign(this.verifier.head, this.clock(), this.verifier.tree);
+    const recorded = await this.write.recordCheckpoint(checkpoint);
     if (recorded) {
       this.known = { state: { last: checkpoint }, revision: recorded.revision };
       if (this.settings.witnessFile) appendFileSync(this.settings.witnessFile, `${JSON.stringify(checkpoint)}\n`, { mode: 0o600 });

@@ -25,8 +25,15 @@ export interface StreamExpectations {
  * event deleted, or moved away in the index). What a command decides on and what a reader is shown
  * of a complaint pass through here, so neither is ever built from events verification would refuse.
  */
-export function streamProblem(streamId: string, events: readonly RecordedEvent[], expected: StreamExpectations): LedgerBreak | null {
-  let link = CHAIN_START;
+export function streamProblem(
+  streamId: string,
+  events: readonly RecordedEvent[],
+  expected: StreamExpectations,
+  /** `events` are the stream's last ones, not all of it (the checkpoint's last event, read from the end): the first is taken on its own link. */
+  tail = false,
+): LedgerBreak | null {
+  const first = events[0];
+  let link = tail && first ? { revision: first.revision - 1, hash: first.metadata.prevHash } : CHAIN_START;
   let authenticated = false;
   const { eventKeys, authenticatedFrom: since, known } = expected;
   for (const event of events) {
@@ -58,8 +65,10 @@ export function streamProblem(streamId: string, events: readonly RecordedEvent[]
       detail: `revision ${known.revision}, verified earlier, is no longer in the stream, which now ends at revision ${link.revision}: an event was removed or moved away`,
     };
   }
-  const there = known && events[known.revision];
-  if (known && known.revision >= 0 && there?.metadata.hash !== known.hash) {
+  const there = known && (tail ? events.find((event) => event.revision === known.revision) : events[known.revision]);
+  // a tail that starts after the link verification saw (another replica appended since) has it out of reach: its events' MACs vouch for them
+  const inReach = !tail || (first !== undefined && known !== null && known.revision >= first.revision);
+  if (known && known.revision >= 0 && inReach && there?.metadata.hash !== known.hash) {
     return {
       kind: 'event-altered',
       position: there?.position ?? -1,

@@ -25,9 +25,10 @@ export interface VerifiedMark extends VerifiedState {
 
 type Unsigned = Omit<VerifiedMark, 'keyId' | 'signature'>;
 
-// v2 added where authenticated events began (decision 0023): a v1 mark no longer verifies, and costs one whole verification
+// v3: where authenticated events began (decision 0023) and the Merkle tree's right edge (decision 0024), signed with
+// the rest, the next start carrying both on from it; a v1 or v2 mark no longer verifies, and costs one whole verification
 const statementOf = (mark: Unsigned): string =>
-  `complaint-ledger verified-mark v2\n${JSON.stringify({
+  `complaint-ledger verified-mark v3\n${JSON.stringify({
     position: mark.position,
     checkpointEventHash: mark.checkpointEventHash,
     checkpointRevision: mark.checkpointRevision,
@@ -37,6 +38,7 @@ const statementOf = (mark: Unsigned): string =>
     authenticatedFrom: mark.authenticatedFrom,
     unauthenticated: mark.unauthenticated,
     verifiedAt: mark.verifiedAt,
+    ...(mark.tree ? { tree: { size: mark.tree.size, hashes: mark.tree.hashes } } : {}),
   })}\n`;
 
 /** Writes the mark (a new file renamed over the old, so a crash leaves one or the other). */
@@ -57,6 +59,8 @@ export function readMark(path: string, key: CheckpointVerifyingKey): { mark: Ver
     return { mark: null, why: `${path} cannot be read as a verified mark` };
   }
   if (!key.verifiesStatement(statementOf(mark), mark)) return { mark: null, why: `${path} is not signed by the ledger's key` };
+  if (!mark.tree)
+    return { mark: null, why: `${path} was written before the Merkle tree over the log, which only a whole verification builds` };
   return { mark };
 }
 

@@ -1,4 +1,4 @@
-import { CHECKPOINT_STREAM, type Checkpoint, type LedgerHead } from '@complaint-ledger/domain';
+import { CHECKPOINT_STREAM, type Checkpoint, type LedgerHead, type TreeHead } from '@complaint-ledger/domain';
 import {
   authenticationProblem,
   CHAIN_START,
@@ -12,6 +12,10 @@ import {
 } from '@complaint-ledger/event-store';
 import type { CheckpointVerifyingKey } from './checkpoint-key';
 import { LedgerChain } from './ledger-chain';
+import { eventLeaf } from './merkle/event-leaf';
+import type { MerkleFrontier } from './merkle/frontier';
+import { RecentRoots } from './merkle/recent-roots';
+import { frontierFrom, frontierState, type FrontierState } from './merkle/frontier-state';
 
 /** What was found broken first, and where. */
 export interface LedgerBreak {
@@ -70,6 +74,8 @@ export interface VerifiedState {
   /** Where authenticated events began, and how many came before (decision 0023). */
   readonly authenticatedFrom: number | null;
   readonly unauthenticated: number;
+  /** The Merkle tree over the events verified (decision 0022): its size and right edge, so a later verification carries it on. */
+  readonly tree?: FrontierState;
 }
 
 export interface VerifierOptions {
@@ -120,6 +126,10 @@ export class LedgerVerifier {
   private readonly chain: LedgerChain;
   private readonly links = new Map<string, ChainLink>(); // in least recently used order
   private readonly recent = new Map<number, LedgerHead>();
+  /** The tree over the log, fed each event verified (what a checkpoint's root is compared with and signed from). */
+  private readonly frontier: MerkleFrontier;
+  /** The tree's roots at recent sizes: a checkpoint is met a little after the size it signed. */
+  private readonly recentRoots: RecentRoots;
   private readonly inLog = new Set<string>(); // the checkpoints met, by position and head
   private streams: number;
   private checkpoints: { found: number; verified: number; latest: LedgerVerdict['checkpoints']['latest'] };
@@ -137,6 +147,11 @@ export class LedgerVerifier {
     const from = options.from ?? START;
     this.chain = new LedgerChain(from.head);
     this.recent.set(from.head.position, from.head);
+    this.frontier = frontierFrom(from.tree);
+    if (this.frontier.size !== from.head.events)
+      throw new Error(`a verified state of ${from.head.events} events carries a tree of ${this.frontier.size}`);
+    // every root as far back as the heads kept (its window less one edge's leaves is always there)
+    this.recentRoots = new RecentRoots(this.frontier, RECENT_HEADS + 1_024, 1_024);
     this.streams = from.streams;
     this.checkpoints = { ...from.checkpoints };
     this.checkpointRevision = from.checkpointRevision;
@@ -149,6 +164,11 @@ export class LedgerVerifier {
 
   get head(): LedgerHead {
     return this.chain.head;
+  }
+
+  /** The Merkle tree over the events verified so far: its size and root, what a checkpoint signs beside the head. */
+  get tree(): TreeHead {
+    return { treeSize: this.frontier.size, root: this.frontier.root().toString('hex') };
   }
 
   /** Whether a checkpoint (by position and head) was met in the log this verifier read. */
@@ -178,6 +198,7 @@ export class LedgerVerifier {
     if (event.revision === 0) this.streams += 1;
     this.recent.set(event.position, this.chain.head);
     if (this.recent.size > RECENT_HEADS) this.recent.delete(this.recent.keys().next().value!);
+    this.recentRoots.added(this.frontier, this.frontier.add(eventLeaf(event))[0]!.hash);
     this.sinceCheckpoint += 1;
     if (event.streamId === CHECKPOINT_STREAM) {
       this.checkpointRevision = event.revision;
@@ -247,6 +268,8 @@ export class LedgerVerifier {
           `an event at or before it was removed, added, moved or rewritten since`,
       };
     }
+    const treeProblem = this.treeProblem(checkpoint);
+    if (treeProblem) return { kind: 'checkpoint-mismatch', ...at, detail: treeProblem };
     this.checkpoints.latest = { ...checkpoint, signatureChecked: !!key };
     this.inLog.add(`${checkpoint.position}|${checkpoint.head}`);
     this.sinceCheckpoint = 0;
@@ -259,8 +282,21 @@ export class LedgerVerifier {
       checkpointEventHash: event.metadata.hash,
       authenticatedFrom: this.authenticatedFrom,
       unauthenticated: this.unauthenticated,
+      tree: frontierState(this.frontier),
     };
     return null;
+  }
+
+  /** A signed tree head (checkpoint v2) must be the root of the tree over the log it covers. */
+  private treeProblem(checkpoint: Checkpoint): string | null {
+    if (checkpoint.root === undefined) return null; // signed before the tree (v1)
+    // the chain's head there has already been matched: the log up to the position holds `events` events
+    const root =
+      checkpoint.treeSize === checkpoint.events ? this.recentRoots.rootAt(this.frontier, checkpoint.treeSize)?.toString('hex') : null;
+    return root === checkpoint.root
+      ? null
+      : `the Merkle tree over the log's first ${checkpoint.treeSize} events is not the one the checkpoint signed at ${checkpoint.at} ` +
+          `(root ${checkpoint.root.slice(0, 12)}…; found ${root ? `${root.slice(0, 12)}…` : 'no such tree'}): an event was removed, added, moved or rewritten since`;
   }
 
   /** The link an event must follow: its stream's last one, from memory or, once let go, from the store. */

@@ -11,6 +11,7 @@ import type { KeyFileAudit } from '@complaint-ledger/privacy';
 import type { CheckpointVerifyingKey } from './checkpoint-key';
 import { KeyStoreCheck } from './key-store-check';
 import { verifyLedger, type LedgerVerdict } from './verify-ledger';
+import { verifyDocuments, type DocumentsVerdict } from '../evidence/documents/verify-documents';
 
 export interface StoredLedgerChecks {
   readonly key: CheckpointVerifyingKey | null;
@@ -81,5 +82,23 @@ export async function compareStoredReadModels(
     live.close();
     log.close();
     rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Every document the stored log records, against the documents folder (read-only; no key needed). */
+export async function verifyStoredDocuments(target: string, folder: string): Promise<DocumentsVerdict> {
+  if (target.startsWith('esdb://') || target.startsWith('esdb+discover://')) {
+    const store = EventStoreDbEventStore.connect(target);
+    try {
+      return await verifyDocuments((after, limit) => store.readAll(after, limit), folder);
+    } finally {
+      await store.close();
+    }
+  }
+  const log = openLogReadOnly(target);
+  try {
+    return await verifyDocuments((after, limit) => log.readAll(after, limit), folder);
+  } finally {
+    log.close();
   }
 }

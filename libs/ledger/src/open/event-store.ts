@@ -27,7 +27,7 @@ export function openEventStore(
     }
     case 'eventstoredb':
       // loadConfig has already refused eventstoredb without a connection string
-      return EventStoreDbEventStore.connect(config.EVENTSTORE_CONNECTION_STRING!, { clock, eventKey });
+      return EventStoreDbEventStore.connect(config.EVENTSTORE_CONNECTION_STRING!, { clock, logger, eventKey }); // its subscription's warnings too
   }
 }
 

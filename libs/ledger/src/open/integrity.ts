@@ -18,6 +18,8 @@ export function openIntegrity(
   registry: Registry,
   eventKeys: EventKeyRing | null,
   keyFile: KeyFileAudit | null,
+  /** Whether this process may sign checkpoints now (it holds the duties' lease). */
+  maySign: () => boolean,
 ): LedgerIntegrity {
   const signing = config.LEDGER_SIGNING_KEY_FILE ? CheckpointSigningKey.fromFile(config.LEDGER_SIGNING_KEY_FILE) : null;
   if (!signing) logger.warn('no LEDGER_SIGNING_KEY_FILE: the log is verified, but this process signs no checkpoints');
@@ -36,6 +38,7 @@ export function openIntegrity(
       markFile: config.verifiedMarkPath,
       wholeLogAtStart: config.LEDGER_VERIFY_WHOLE_LOG_AT_START,
       wholeLogEveryMs: config.LEDGER_VERIFY_WHOLE_LOG_SECONDS * 1000,
+      maySign,
     },
     logger,
     registry,

@@ -1,11 +1,18 @@
-import { DataKeyStore, PersonalDataCipher } from '@complaint-ledger/privacy';
+import { DataKeyStore, PersonalDataCipher, type KeyStore } from '@complaint-ledger/privacy';
+import type { EventStore } from '@complaint-ledger/event-store';
+import { hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../clock';
 import type { LedgerConfig } from '../config/ledger-config';
+import { EventStoreKeyStore } from '../keys/eventstore-key-store';
+import { moveKeyFileIntoStore } from '../keys/key-file-move';
+import type { LedgerLogger } from '../logger';
 
 export interface PersonalData {
-  readonly keys: DataKeyStore;
+  readonly keys: KeyStore;
   readonly cipher: PersonalDataCipher;
+  /** With the keys in EventStoreDB: moves a key file left from before into it (at start). */
+  readonly moveKeyFile: (() => Promise<unknown>) | null;
 }
 
 /** The master key from LEDGER_MASTER_KEY or LEDGER_MASTER_KEY_FILE; without one, personal data cannot be opened. */
@@ -21,8 +28,34 @@ export function masterKeyFrom(config: LedgerConfig): Buffer {
   return key;
 }
 
-/** The residents' data keys (in their own file, wrapped by the master key) and the cipher over them. */
-export function openPersonalData(config: LedgerConfig, clock: Clock): PersonalData {
-  const keys = new DataKeyStore(config.keysPath, masterKeyFrom(config));
-  return { keys, cipher: new PersonalDataCipher(keys, clock) };
+/**
+ * A key for one purpose of the service's own (the console's sign-ins), derived from the master key
+ * (HKDF-SHA-256, the purpose as its info): every replica given the master key derives the same one,
+ * and no other purpose's key, nor the master key, can be had from it.
+ */
+export function keyDerivedFromMasterKey(config: LedgerConfig, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', masterKeyFrom(config), 'complaint-ledger', purpose, 32));
+}
+
+/**
+ * The residents' data keys, wrapped by the master key, and the cipher over them: in their own
+ * SQLite file beside an embedded log (one host), or in EventStoreDB beside its log, where every
+ * replica shares them (decision 0028).
+ */
+export function openPersonalData(
+  config: LedgerConfig,
+  masterKey: Buffer,
+  store: EventStore,
+  clock: Clock,
+  logger: LedgerLogger,
+): PersonalData {
+  if (config.LEDGER_STORE !== 'eventstoredb') {
+    const keys = new DataKeyStore(config.keysPath, masterKey);
+    return { keys, cipher: new PersonalDataCipher(keys, clock), moveKeyFile: null };
+  }
+  const keys = new EventStoreKeyStore(store, masterKey, config.LEDGER_KEY_CACHE_SECONDS * 1000);
+  // only a file named by LEDGER_KEYS_PATH: the default place is where the SQLite log keeps its own keys
+  const path = config.LEDGER_KEYS_PATH;
+  const moveKeyFile = path ? () => moveKeyFileIntoStore(path, masterKey, keys, logger) : null;
+  return { keys, cipher: new PersonalDataCipher(keys, clock), moveKeyFile };
 }

@@ -5,6 +5,7 @@ import type { ReadSide } from '@complaint-ledger/projections';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { LedgerConfig } from '../config/ledger-config';
 import type { Clock } from '../clock';
+import type { DutyLease } from '../duties/lease';
 
 /** The Kafka relay this process runs, or null: no brokers configured, or LEDGER_RELAY=off. */
 export function openRelay(
@@ -15,6 +16,7 @@ export function openRelay(
   logger: LedgerLogger,
   registry: Registry,
   figuresServable: () => boolean,
+  duties: DutyLease,
 ): EventRelay | null {
   if (!config.kafkaBrokers.length || config.LEDGER_RELAY === 'off') return null;
   const published = new Counter({
@@ -58,6 +60,12 @@ export function openRelay(
     },
     onRecovered: () => logger.log('publishing again'),
     onPublished: (events) => published.inc(events),
+    // only the duties' holder publishes, from where the last holder stopped: a failover resumes, never republishes
+    mayPublish: () => duties.held,
+    checkpoint: {
+      load: (destination) => duties.backend.relayPosition(destination),
+      save: (destination, position) => duties.backend.saveRelayPosition(destination, position),
+    },
   });
   // read when scraped: the relay's own status, nothing kept twice
   const gauges: [name: string, help: string, of: (status: ReturnType<EventRelay['status']>) => number][] = [

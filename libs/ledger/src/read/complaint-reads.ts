@@ -32,9 +32,23 @@ import { CommandRefused } from '../write/refusals';
 import type { LedgerBreak } from '../integrity/verify-ledger';
 import { ComplaintAltered, ComplaintNotFound, ComplaintNotYet } from './errors';
 import type { ChainVerdict, ComplaintExport, ComplaintView, HistoryEvent } from './results';
+import type { DocumentStore } from '../evidence/documents/document-store';
+import { checkStored } from '../evidence/documents/documents';
 
 /** Why one stream as read is not what verification covers (LedgerIntegrity.checkStream), or null. */
 export type StreamCheck = (streamId: string, events: readonly RecordedEvent[]) => LedgerBreak | null;
+
+export interface ComplaintReadOptions {
+  /** Each event's MAC is checked with these (decision 0023). */
+  readonly eventKeys?: EventKeyRing | null;
+  /**
+   * Whether a stream as read is what verification covers (LedgerIntegrity.checkStream): a
+   * complaint is never shown from one it is not, and its integrity says why.
+   */
+  readonly check?: StreamCheck | null;
+  /** Where the complaints' documents are kept, checked with the chain. */
+  readonly documentStore?: DocumentStore;
+}
 
 /** A place the console's replay control can stand: after one fact people recorded (as corrected), in the order they happened. */
 export interface ReplayStep {
@@ -67,13 +81,7 @@ export class ComplaintReads {
     private readonly store: EventStore,
     private readonly rules: ComplianceRules,
     private readonly clock: Clock,
-    /** Each event's MAC is checked with these (decision 0023). */
-    private readonly eventKeys: EventKeyRing | null = null,
-    /**
-     * Whether a stream as read is what verification covers (LedgerIntegrity.checkStream): a
-     * complaint is never shown from one it is not, and its integrity says why.
-     */
-    private readonly check: StreamCheck | null = null,
+    private readonly options: ComplaintReadOptions = {},
   ) {}
 
   /** The complaint now, or as it stood (asOf) or was known (knownAt); and the revision its ETag names. */
@@ -104,17 +112,26 @@ export class ComplaintReads {
    * verification last saw of it (its head removed shows too, whatever the time asked about).
    */
   private integrityOf(id: string, recorded: RecordedEvent[], all: RecordedEvent[]): IntegrityReport {
-    const chain = verifyChain(recorded, this.eventKeys);
-    const found = this.check?.(complaintStream(id), all) ?? null;
+    const chain = verifyChain(recorded, this.options.eventKeys);
+    const found = this.options.check?.(complaintStream(id), all) ?? null;
     if (!found || !chain.valid) return chain;
     return { ...chain, valid: false, firstInvalidRevision: found.revision ?? null, detail: found.detail };
   }
 
-  /** The complaint's hash chain verified; a damaged event is the finding itself, reported by revision. */
+  /**
+   * The complaint's hash chain verified (as integrityOf), and each document it names against the
+   * hash of what is stored (a document missing or altered is tampering: not valid); a damaged event
+   * is the finding itself, reported by revision.
+   */
   async chain(id: string, knownAt?: string): Promise<ChainVerdict> {
     try {
       const { all, recorded } = await this.read(id, knownAt);
-      return this.integrityOf(id, recorded, all);
+      const verdict = this.integrityOf(id, recorded, all);
+      const records = foldEvents(recorded.map(complaintEventOf))?.documents ?? [];
+      const { documentStore } = this.options;
+      if (!documentStore || !records.length) return verdict;
+      const problems = await checkStored(documentStore, records);
+      return { ...verdict, valid: verdict.valid && !problems.length, documents: { checked: records.length, problems } };
     } catch (error) {
       if (!(error instanceof UnreadableEvent)) throw error;
       return { valid: false, events: null, headHash: null, firstInvalidRevision: error.revision, detail: error.message };
@@ -150,7 +167,7 @@ export class ComplaintReads {
       step,
       ...(recordedBy !== undefined ? { recordedBy } : {}),
       ...(asOfDate ? { asOfDate } : {}),
-      chain: chainSummary(recorded, this.eventKeys),
+      chain: chainSummary(recorded, this.options.eventKeys ?? null),
       lastPosition: recorded.at(-1)!.position,
     };
   }
@@ -164,6 +181,12 @@ export class ComplaintReads {
     const target = correctionTarget(complaint, revision);
     if (isDomainError(target)) throw new CommandRefused(target);
     return COMMAND_RECORDING[target.event.type as PersonFactType];
+  }
+
+  /** The complaint's state as the ledger knew it at `knownAt` (its events recorded by then, folded); null before it was known. */
+  async stateKnownAt(id: string, knownAt: string): Promise<ComplaintState | null> {
+    const all = await this.store.readStream(complaintStream(id));
+    return foldEvents(all.filter((event) => !isAfter(event.metadata.recordedAt, knownAt)).map(complaintEventOf));
   }
 
   /**
@@ -204,7 +227,7 @@ export class ComplaintReads {
    */
   private async recorded(id: string, knownAt?: string): Promise<RecordedEvent[]> {
     const { all, recorded } = await this.read(id, knownAt);
-    const found = this.check?.(complaintStream(id), all) ?? null;
+    const found = this.options.check?.(complaintStream(id), all) ?? null;
     if (found) throw new ComplaintAltered(id, found);
     return recorded;
   }
@@ -238,6 +261,7 @@ function historyOf(recorded: readonly RecordedEvent[]): HistoryEvent[] {
     schemaVersion: metadata.schemaVersion,
     data,
     ...(correctedBy.has(revision) ? { correctedBy: correctedBy.get(revision) } : {}),
+    ...(metadata.provenance ? { provenance: metadata.provenance } : {}),
     prevHash: metadata.prevHash,
     hash: metadata.hash,
     ...(metadata.macKeyId === undefined ? {} : { macKeyId: metadata.macKeyId }),

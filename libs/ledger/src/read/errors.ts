@@ -65,3 +65,30 @@ export class ReadModelsRepairing extends Error {
     this.name = 'ReadModelsRepairing';
   }
 }
+
+/** A query ran past its time budget (LEDGER_QUERY_SECONDS): it was abandoned, and may be asked again. */
+export class QueryTimedOut extends Error {
+  constructor(why: string) {
+    super(`the query was abandoned: ${why}`);
+    this.name = 'QueryTimedOut';
+  }
+}
+
+/** Too many queries are waiting already: this one was not queued. */
+export class QueryBusy extends Error {
+  constructor(waiting: number) {
+    super(`${waiting} queries are waiting already`);
+    this.name = 'QueryBusy';
+  }
+}
+
+/** The read models had not reached the log position asked for (`minPosition`) within the wait. */
+export class ReadModelsBehind extends Error {
+  constructor(
+    readonly asked: number,
+    readonly reached: number,
+  ) {
+    super(`the read models are at log position ${reached}, not yet ${asked}`);
+    this.name = 'ReadModelsBehind';
+  }
+}

@@ -1,5 +1,14 @@
-import type { CodeVersion, ComplaintStatus, Deadline, Finding, RemedyRecord, Stage, Tenure } from '@complaint-ledger/domain';
-import type { IntegrityReport } from '@complaint-ledger/event-store';
+import type {
+  CodeVersion,
+  ComplaintStatus,
+  Deadline,
+  DocumentRecord,
+  Finding,
+  RemedyRecord,
+  Stage,
+  Tenure,
+} from '@complaint-ledger/domain';
+import type { IntegrityReport, Provenance } from '@complaint-ledger/event-store';
 import type { AlertDocument, AnnualReport, ComplaintSummary, Page, PointInTime, TsmReport } from '@complaint-ledger/projections';
 
 /**
@@ -42,6 +51,8 @@ export interface HistoryEvent {
   readonly data: object;
   /** The revisions of the corrections made to this fact. */
   readonly correctedBy?: number[];
+  /** For a fact brought in by a bulk import: the import, its file's SHA-256 and the row (docs/import.md). */
+  readonly provenance?: Provenance;
   readonly prevHash: string;
   readonly hash: string;
   /** The event key it is authenticated under, and its MAC (absent on events written before events were: decision 0023). */
@@ -63,9 +74,24 @@ export interface ComplaintExport {
   readonly integrity: IntegrityReport;
 }
 
-/** The complaint's chain verified, or the first revision that cannot even be read. */
+/** A document the record names, found missing from the document store or not as it was stored. */
+export interface DocumentProblemReport {
+  readonly documentId: string;
+  /** The revision of the fact that attached it. */
+  readonly revision: number;
+  readonly problem: 'missing' | 'altered';
+  readonly detail: string;
+}
+
+/** The complaint's documents against what is stored. */
+export interface DocumentsCheck {
+  readonly checked: number;
+  readonly problems: readonly DocumentProblemReport[];
+}
+
+/** The complaint's chain verified (with its documents, when it has any), or the first revision that cannot even be read. */
 export type ChainVerdict =
-  | IntegrityReport
+  | (IntegrityReport & { readonly documents?: DocumentsCheck })
   | {
       readonly valid: false;
       readonly events: null;
@@ -84,3 +110,6 @@ export type BreachesPage = Page<AlertDocument> & PointInTime & { readonly asOfPo
 export type TsmStatistics = AtPointInTime<TsmReport>;
 
 export type AnnualReportBody = AtPointInTime<AnnualReport>;
+
+/** A document on a complaint's record, as the API lists it (its title decrypted on the way out). */
+export type DocumentRecordBody = DocumentRecord;

@@ -1,5 +1,5 @@
 import { complaintsOfResident, residentsClosedBefore, type ReadSide } from '@complaint-ledger/projections';
-import type { DataKeyStore } from '@complaint-ledger/privacy';
+import type { KeyStore } from '@complaint-ledger/privacy';
 import { normaliseResidentReference } from '@complaint-ledger/domain';
 import { randomUUID } from 'node:crypto';
 import { ResidentNotFound } from '../read/errors';
@@ -24,7 +24,7 @@ export type ErasureGround = 'request' | 'retention';
  */
 export class ResidentErasure {
   constructor(
-    private readonly keys: DataKeyStore,
+    private readonly keys: KeyStore,
     private readonly write: WritePath,
     private readonly readSide: ReadSide,
     private readonly clock: Clock,
@@ -33,9 +33,9 @@ export class ResidentErasure {
   async erase(asked: string, actor: string, ground: ErasureGround, correlationId: string = randomUUID()): Promise<ErasureOutcome> {
     this.write.refuseIfBroken(); // on an altered ledger nothing is destroyed or recorded
     await this.readSide.runner.catchUp(); // complaints recorded a moment ago are found too
-    const reference = this.recordedAs(asked);
+    const reference = await this.recordedAs(asked);
     if (reference === null) throw new ResidentNotFound(asked);
-    const erasedNow = this.keys.erase(reference, this.clock(), actor, ground);
+    const erasedNow = await this.keys.erase(reference, this.clock(), actor, ground);
     const erasedAt = this.keys.erasure(reference)!.erasedAt;
     const complaints = complaintsOfResident(this.readSide.db, reference);
     for (const complaintId of complaints) {
@@ -50,11 +50,15 @@ export class ResidentErasure {
    * (resident-reference.ts), or as given when it was recorded before references were normalised;
    * null when neither names anyone the ledger knows (no complaint, no key, no erasure).
    */
-  private recordedAs(asked: string): string | null {
-    const known = (reference: string) => complaintsOfResident(this.readSide.db, reference).length > 0 || this.keys.knows(reference);
+  private async recordedAs(asked: string): Promise<string | null> {
+    const known = async (reference: string) => {
+      if (complaintsOfResident(this.readSide.db, reference).length > 0) return true;
+      await this.keys.loadSubject(reference); // a store elsewhere (EventStoreDB) is asked first
+      return this.keys.knows(reference);
+    };
     const normalised = normaliseResidentReference(asked);
-    if (known(normalised)) return normalised;
-    return asked !== normalised && known(asked) ? asked : null;
+    if (await known(normalised)) return normalised;
+    return asked !== normalised && (await known(asked)) ? asked : null;
   }
 
   /** Retention: erases every resident whose complaints all closed more than `years` ago, unless already erased. */

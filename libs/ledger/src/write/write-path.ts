@@ -15,7 +15,6 @@ import {
   withoutPersonalData,
   type AlertSettings,
   type Checkpoint,
-  type CheckpointState,
   type ComplaintCommand,
   type ComplaintEvent,
   type ComplianceRules,
@@ -31,6 +30,7 @@ import {
   WrongExpectedRevision,
   type EventStore,
   type NewEvent,
+  type Provenance,
   type RecordedEvent,
   UnreadableEvent,
 } from '@complaint-ledger/event-store';
@@ -38,6 +38,7 @@ import type { Clock } from '../clock';
 import type { CommandMetrics } from './command-metrics';
 import { isConflict, runDecision } from './decision-loop';
 import { CommandRefused, IdempotencyKeyReused, type LedgerBroken, RevisionMismatch } from './refusals';
+import { inSpan, recordedTraceContext } from '../observability/spans';
 
 /** How a retry of a request is recognised: the client's `Idempotency-Key`, or the request itself. */
 export interface RetryIdentity {
@@ -59,24 +60,51 @@ export interface CommandRequest {
   readonly retry?: RetryIdentity;
   /**
    * What the caller already knows of the complaint, so the first attempt need not read the stream
-   * (a read model's copy, for the deadline sweep). Not with a retry identity, whose earlier uses
-   * only the stream can show.
+   * (a read model's copy, for the deadline sweep; the state an import's previous row left). With a
+   * retry identity, only when the caller read the stream at `revision` and saw no earlier use of
+   * the retry key in it (`retryUnseen`): the append at that revision fails if anything came since,
+   * and the next attempt reads the stream. Otherwise only the stream can show the earlier uses.
    */
-  readonly known?: { readonly state: State; readonly revision: number };
+  readonly known?: { readonly state: State; readonly revision: number; readonly retryUnseen?: boolean };
+  /** The caller follows the complaint (the import, row after row): answer with its state after the command. */
+  readonly follow?: boolean;
+  /**
+   * A fact brought in by a bulk import (docs/import.md): recorded in each event's metadata. Only
+   * such a request may carry a retry key in the import's reserved prefix (`import:`).
+   */
+  readonly provenance?: Provenance;
+  /**
+   * Ids for what the decider creates (remedies), in order, instead of random ones: an import names
+   * each remedy after the landlord's own reference, so a later row (or file) can complete it.
+   */
+  readonly newIds?: readonly string[];
 }
 
 export interface CommandOutcome {
   readonly id: string;
   /** The stream revision of the complaint's last event once the command is done. */
   readonly revision: number;
+  /**
+   * The log position of that event (-1 when not read): a reader asking for at least this position
+   * (`minPosition`) sees what the command recorded, on any replica.
+   */
+  readonly position: number;
   /** What this command recorded: none when the decider found nothing to record or it was a retry. */
   readonly recorded: readonly ComplaintEvent['type'][];
   /** True when this was a retry of a request already recorded: nothing new was written. */
   readonly replayed: boolean;
+  /** When replayed: where the fact first recorded came from, if an import brought it in. */
+  readonly replayedFrom?: Provenance;
+  /**
+   * With `follow`: the complaint as it stands after what this command recorded, folded from the
+   * events as stored (absent when replayed); the caller passes it as `known` with its next command.
+   */
+  readonly state?: State;
 }
 
 export interface WritePathDependencies {
-  readonly store: EventStore;
+  /** Where events are read and appended: the ledger's log, or a dry run's make-believe (import/dry-run-store.ts). */
+  readonly store: Pick<EventStore, 'append' | 'readStream'>;
   readonly clock: Clock;
   /** Encrypts personal data under the resident's key; null in a process without the master key (only system facts). */
   readonly personalData: PersonalDataCipher | null;
@@ -90,7 +118,8 @@ export interface WritePathDependencies {
    */
   readonly integrity?: {
     readonly broken: LedgerBroken | null;
-    checkStream(streamId: string, events: readonly RecordedEvent[]): { readonly kind: string } | null;
+    /** `tail`: the events are the stream's last ones only (read from the end). */
+    checkStream(streamId: string, events: readonly RecordedEvent[], tail?: boolean): { readonly kind: string } | null;
     /** A stream that could not even be read (damaged, or misfiled by the index of streams): a break too. */
     unreadable(error: UnreadableEvent): void;
   };
@@ -101,6 +130,8 @@ interface RetryKey {
   readonly key: string;
   /** Absent for a key derived from the request: the key is the request's hash. */
   readonly requestHash?: string;
+  /** An import's key: it names the fact, not the credential's request (docs/import.md). */
+  readonly imported?: true;
 }
 
 /**
@@ -117,7 +148,29 @@ export class WritePath {
   constructor(private readonly deps: WritePathDependencies) {}
 
   /** A complaint command, from people or from the ledger itself, through the complaint's decider. */
-  async execute(request: CommandRequest): Promise<CommandOutcome> {
+  execute(request: CommandRequest): Promise<CommandOutcome> {
+    const attributes = {
+      'ledger.command': request.command.type,
+      'ledger.complaint_id': request.complaintId,
+      'ledger.correlation_id': request.correlationId,
+    };
+    return inSpan(
+      `ledger.write ${request.command.type}`,
+      attributes,
+      async (span) => {
+        const outcome = await this.inTurn(request);
+        span.setAttributes({
+          'ledger.revision': outcome.revision,
+          'ledger.recorded': outcome.recorded.length,
+          'ledger.replayed': outcome.replayed,
+        });
+        return outcome;
+      },
+      isAnswer,
+    );
+  }
+
+  private async inTurn(request: CommandRequest): Promise<CommandOutcome> {
     const id = request.complaintId;
     const previous = this.queues.get(id);
     const run = previous ? previous.then(() => this.run(request)) : this.run(request);
@@ -135,21 +188,22 @@ export class WritePath {
    * recognises a retry, so the request sent again lands on the same complaint.
    */
   complaintIdFor(actor: string, retry: RetryIdentity): string {
-    return uuidFrom(`complaint|${retryKeyOf(actor, retry).key}`);
+    return uuidFrom(`complaint|${retryKeyOf(actor, retry, false).key}`);
   }
 
   /**
    * The ledger's signed checkpoint, through its decider (which keeps checkpoints moving forward)
-   * into its own stream. `known` is the checkpoint stream as the caller last saw it, so the stream
-   * (one event per checkpoint, ever growing) is read only after a conflict. Returns the stream's
+   * into its own stream. The stream (one event per checkpoint, ever growing) is read from its end,
+   * its last event only: each checkpoint is the whole state its decider needs. Returns the stream's
    * new revision, or null when another writer's checkpoint already covers as much.
    */
-  recordCheckpoint(checkpoint: Checkpoint, known: { readonly state: CheckpointState; readonly revision: number }) {
+  recordCheckpoint(checkpoint: Checkpoint) {
     this.refuseIfBroken(); // never sign over a broken log
     return runDecision(this.deps.store, {
       stream: CHECKPOINT_STREAM,
-      known,
-      check: this.checked(CHECKPOINT_STREAM),
+      // the last checkpoint alone (another replica may have signed since this one verified): read from the end, and its hash chains the append
+      lastEventOnly: true,
+      check: this.checked(CHECKPOINT_STREAM, true),
       fold: (recorded) => recorded.reduce((state, event) => evolveCheckpoint(state, event as unknown as LedgerCheckpointed), NO_CHECKPOINT),
       decide: (state) => {
         const decided = decideCheckpoint({ type: 'RecordCheckpoint', data: checkpoint }, state);
@@ -166,6 +220,7 @@ export class WritePath {
             actor: 'ledger:checkpointer',
             correlationId: randomUUID(),
             schemaVersion: EVENT_SCHEMA_VERSION,
+            ...recordedTraceContext(),
           },
         }));
       },
@@ -194,9 +249,9 @@ export class WritePath {
   }
 
   /** The stream as read is checked before anything is decided on it; a problem breaks the ledger and refuses the write. */
-  private checked(stream: string) {
+  private checked(stream: string, tail = false) {
     return (recorded: readonly RecordedEvent[]) => {
-      if (this.deps.integrity?.checkStream(stream, recorded)) this.refuseIfBroken();
+      if (this.deps.integrity?.checkStream(stream, recorded, tail)) this.refuseIfBroken();
     };
   }
 
@@ -204,25 +259,35 @@ export class WritePath {
     const { store, clock, clockSkewMs, compliance } = this.deps;
     const id = request.complaintId;
     const stream = complaintStream(id);
-    const retry = request.retry && retryKeyOf(request.actor, request.retry);
-    const outcome = (revision: number, recorded: readonly ComplaintEvent['type'][], replayed: boolean): CommandOutcome => ({
+    const retry = request.retry && retryKeyOf(request.actor, request.retry, request.provenance !== undefined);
+    let lastPosition = -1;
+    const outcome = (
+      revision: number,
+      position: number,
+      recorded: readonly ComplaintEvent['type'][],
+      replayed: boolean,
+    ): CommandOutcome => ({
       id,
       revision,
+      position,
       recorded,
       replayed,
     });
     return runDecision(store, {
       stream,
-      known: retry ? undefined : request.known,
+      known: retry && !request.known?.retryUnseen ? undefined : request.known,
       check: this.checked(stream),
       fold: (recorded) => foldEvents(recorded.map(complaintEventOf)),
       settled: (recorded, revision) => {
+        lastPosition = recorded?.at(-1)?.position ?? -1;
         const prior = retry && recorded ? recorded.filter((event) => event.metadata.idempotencyKey === retry.key) : [];
         if (prior.length) {
-          // a key is the credential's own: the same key from another credential, or with another request, is not a retry
-          if (prior[0]!.metadata.actor !== request.actor) throw new IdempotencyKeyReused();
+          // a key is the credential's own: the same key from another credential, or with another request, is not a retry;
+          // an import's key names the fact itself, so the same fact imported by another credential is the same fact
+          if (!retry!.imported && prior[0]!.metadata.actor !== request.actor) throw new IdempotencyKeyReused();
           if (retry!.requestHash !== undefined && prior[0]!.metadata.requestHash !== retry!.requestHash) throw new IdempotencyKeyReused();
-          return outcome(prior.at(-1)!.revision, [], true);
+          const from = prior[0]!.metadata.provenance;
+          return { ...outcome(prior.at(-1)!.revision, prior.at(-1)!.position, [], true), ...(from ? { replayedFrom: from } : {}) };
         }
         if (request.ifMatch === undefined) return undefined;
         const current = recorded ? concurrencyRevisionOf(recorded) : revision;
@@ -230,21 +295,32 @@ export class WritePath {
         return undefined;
       },
       decide: (state) => {
-        const decided = decide(request.command, state, { now: clock(), newId: randomUUID, clockSkewMs, compliance });
+        const decided = decide(request.command, state, { now: clock(), newId: idSource(request.newIds), clockSkewMs, compliance });
         if (isDomainError(decided)) throw new CommandRefused(decided);
         return decided;
       },
       seal: async (events, state) => {
+        // the residents' keys in memory first, so encrypting needs no wait (fetched when they live in EventStoreDB)
+        const keysLoaded = this.deps.personalData?.loadKeysOf(
+          events.filter((event) => withoutPersonalData(event).removed.length).map((event) => this.subjectOf(event, state, request)),
+        );
+        if (keysLoaded) await keysLoaded;
         this.refuseIfBroken(); // a break found while this command was deciding: it is not written either
         const sealed = this.envelope(stream, events, request, retry, state);
         const keysDurable = this.deps.personalData?.keysDurable(); // a resident's new data key is on disk before data under it
         if (keysDurable) await keysDurable;
         return sealed;
       },
-      answer: ({ decided, revision, appended }) =>
-        appended
-          ? outcome(appended.revision, appended.written ? decided.map((event) => event.type) : [], !appended.written && !!retry)
-          : outcome(revision, [], false),
+      answer: ({ decided, revision, appended, state, sealed }) => {
+        if (!appended) return { ...outcome(revision, lastPosition, [], false), ...(request.follow ? { state } : {}) };
+        const answer = outcome(
+          appended.revision,
+          appended.position,
+          appended.written ? decided.map((event) => event.type) : [],
+          !appended.written && !!retry,
+        );
+        return request.follow && appended.written ? { ...answer, state: foldEvents(sealed.map(complaintEventOf), state) } : answer;
+      },
       // a reused event id from this very request's retry is not another writer: the store recognises it
       retryable: (error) => error instanceof WrongExpectedRevision || (error instanceof DuplicateEventId && !retry),
     });
@@ -260,15 +336,22 @@ export class WritePath {
     return events.map((event, index) => ({
       eventId: eventIdOf(stream, event, index, retry),
       type: event.type,
-      data: this.protect(event, residentOf(state, event) ?? request.complaintId),
+      data: this.protect(event, this.subjectOf(event, state, request)),
       metadata: {
         occurredAt: occurredAtOf(event),
         actor: request.actor,
         correlationId: request.correlationId,
         schemaVersion: EVENT_SCHEMA_VERSION,
         ...(retry ? { idempotencyKey: retry.key, ...(retry.requestHash ? { requestHash: retry.requestHash } : {}) } : {}),
+        ...recordedTraceContext(),
+        ...(request.provenance ? { provenance: request.provenance } : {}),
       },
     }));
+  }
+
+  /** Whose personal data the event carries: the resident's reference (the complaint's id when none is known). */
+  private subjectOf(event: ComplaintEvent, state: State, request: CommandRequest): string {
+    return residentOf(state, event) ?? request.complaintId;
   }
 
   /** Personal data is encrypted under the resident's own key before it is stored (crypto-shredding). */
@@ -288,15 +371,30 @@ export class WritePath {
  * no answer, or 503 "outcome unknown", sends it again and it is recorded once). The hash of a
  * client key keeps its earlier shape (method, path, body), so keys stored before compare equal.
  */
-function retryKeyOf(actor: string, retry: RetryIdentity): RetryKey {
-  // the derived keys' prefix is the ledger's: a client key in it could stand in for another credential's request
+function retryKeyOf(actor: string, retry: RetryIdentity, imported: boolean): RetryKey {
+  // the derived keys' prefix is the ledger's: a client key in it could stand in for another credential's request;
+  // the import's prefix is the ledger's too, and only an import (a request with provenance) uses it
   if (retry.idempotencyKey?.startsWith(DERIVED)) throw new IdempotencyKeyReused();
+  if ((retry.idempotencyKey?.startsWith(IMPORT_KEY_PREFIX) ?? false) !== imported) throw new IdempotencyKeyReused();
   const request = { method: retry.request.method, path: retry.request.path, body: retry.request.body ?? null };
+  if (imported) return { key: retry.idempotencyKey!, requestHash: sha256(canonicalJson(request)), imported: true };
   if (retry.idempotencyKey) return { key: retry.idempotencyKey, requestHash: sha256(canonicalJson(request)) };
   return { key: `${DERIVED}${sha256(canonicalJson({ actor, request }))}` };
 }
 
 const DERIVED = 'derived:';
+/** The prefix of an imported fact's retry key (libs/ledger/src/import/rows.ts makes them). */
+export const IMPORT_KEY_PREFIX = 'import:';
+
+/** The decider's id source: the ids the request names, in order, then random ones (a fresh source for each decision). */
+const idSource = (ids: readonly string[] = []) => {
+  let next = 0;
+  return () => ids[next++] ?? randomUUID();
+};
+
+/** What the write path answers a client with, rather than fails on. */
+const isAnswer = (error: unknown) =>
+  error instanceof CommandRefused || error instanceof RevisionMismatch || error instanceof IdempotencyKeyReused;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

@@ -97,6 +97,18 @@ export const EVENT_SAMPLES: { [T in ComplaintEventType]: DataOf<T> } = {
     summary: 'Called Mrs Patel',
     documentRef: 'DOC-9',
   },
+  DocumentAttached: {
+    complaintId,
+    documentId: '5f0c2a4e-8d7b-4c1e-9a3f-2b6d8e1f4a70',
+    sha256: 'a'.repeat(64),
+    storedSha256: 'b'.repeat(64),
+    bytes: 20480,
+    mediaType: 'application/pdf',
+    title: 'Letter to Mrs Patel',
+    kind: 'letter_to_resident',
+    direction: 'outbound',
+    dated: '2024-05-03T09:00:00.000Z',
+  },
   ReasonableAdjustmentRecorded: {
     complaintId,
     recordedAt: '2024-05-02T09:00:00.000Z',

@@ -57,8 +57,10 @@ export function complaintProjection(rules: ComplianceRules, alerts: AlertSetting
     { name: 'category', type: 'TEXT', of: (d) => d.state.category },
     { name: 'channel', type: 'TEXT', of: (d) => d.state.channel },
     { name: 'revision', type: 'INTEGER', of: (d) => d.revision },
+    { name: 'last_recorded_at', type: 'TEXT', of: (d) => d.lastRecordedAt },
     // breaches that hold on the facts as known (recorded and not retracted, decision 0017)
     { name: 'breaches', type: 'INTEGER', of: (d) => assertedBreaches(d.state).size },
+    { name: 'breached', type: 'INTEGER', of: (d) => Number(assertedBreaches(d.state).size > 0) },
     {
       name: 'next_alert_at',
       type: 'TEXT',
@@ -79,18 +81,39 @@ export function complaintProjection(rules: ComplianceRules, alerts: AlertSetting
     { name: 'stage2_responded_on', type: 'TEXT', of: (d) => respondedOn(d.state, 2) },
     { name: 'stage2_within_code', type: 'INTEGER', of: (d) => withinCode(responseDeadline(deadlinesOf(d, rules), 'stage2Response')) },
     { name: 'last_dated_on', type: 'TEXT', of: (d) => lastDatedOn(d.state, deadlinesOf(d, rules)) },
+    // when each fact the status turns on happened (business time): the status, stage and TSM counts at any `asOf`
+    // follow from these in SQL (complaint-at.ts), with no complaint folded again
+    { name: 'stage1_responded_at', type: 'TEXT', of: (d) => d.state.stage1.response?.at ?? null },
+    { name: 'escalated_at', type: 'TEXT', of: (d) => d.state.stage2?.requestedAt ?? null },
+    { name: 'escalation_requested_on', type: 'TEXT', of: (d) => (d.state.stage2 ? londonDateOf(d.state.stage2.requestedAt) : null) },
+    { name: 'stage2_responded_at', type: 'TEXT', of: (d) => d.state.stage2?.response?.at ?? null },
+    { name: 'escalation_refused_at', type: 'TEXT', of: (d) => d.state.escalationRefusal?.decidedAt ?? null },
+    { name: 'not_accepted_at', type: 'TEXT', of: (d) => d.state.nonAcceptance?.decidedAt ?? null },
+    { name: 'withdrawn_at', type: 'TEXT', of: (d) => d.state.withdrawal?.withdrawnAt ?? null },
   ];
   return {
     name: 'complaints',
     // the rules decide the columns: other timescales or closure days mean another read model
-    version: `4:${createHash('sha256')
+    version: `6:${createHash('sha256')
       .update(canonicalJson({ timescales: rules.landlordTimescales ?? {}, calendar: rules.calendar.options, alerts }))
       .digest('hex')
       .slice(0, 12)}`,
     columns,
     // the list's order, newest first, with its tie-breaker; and the last date, so TSM and the annual report
     // pass over a complaint dated wholly before their year in the index, never reading its row
-    indexes: [['received_at', 'key', 'last_dated_on']],
+    indexes: [
+      ['received_at', 'key', 'last_dated_on'],
+      // every filter of the list at once, then its order: a filter matching few complaints is found by it (complaint-list.ts)
+      ['status', 'stage', 'tenure', 'breached', 'received_at', 'key'],
+    ],
+    // what the read model said at any instant (knownAt): the list and TSM read the spans valid then
+    history: {
+      unversioned: ['revision', 'last_recorded_at', 'next_alert_at'],
+      indexes: [
+        ['received_at', 'key', 'known_from', 'known_to', 'last_dated_on'],
+        ['known_to', 'known_from'],
+      ],
+    },
     keyOf: (event) => (LEDGER_EVENT_TYPES.has(event.type) ? complaintIdOf(event) : null),
     evolve: (doc, event) => {
       const state = evolve(doc?.state ?? null, complaintEventOf(event));

@@ -23,7 +23,7 @@ export type ReportEntry =
   | readonly ['notAccepted', Instant, ground: string]
   | readonly ['escalationRefused', Instant, ground: string]
   | readonly ['remedy', offeredAt: Instant, type: string, amountPence: number, completed: boolean]
-  | readonly ['overdue', dueBy: LocalDate, remedyId: string]
+  | readonly ['overdue', dueBy: LocalDate, remedyId: string, type: string, amountPence: number | null, receivedAt: Instant]
   | readonly ['finding', Instant, provision: string, rule: string]
   | readonly ['timeliness', TimelinessKind, metAt: Instant, bucket: string]
   | readonly ['compliance', DeadlineKind, provision: string, Instant, met: boolean];
@@ -67,7 +67,8 @@ export function reportEntriesOf(state: ComplaintState, asOf: Instant, rules: Com
   for (const remedy of state.remedies) {
     const completed = !!remedy.completedAt && !isAfter(remedy.completedAt, asOf);
     entries.push(['remedy', remedy.offeredAt, remedy.type, remedy.amountPence ?? 0, completed]);
-    if (remedy.dueBy && remedy.dueBy < londonDateOf(asOf) && !completed) entries.push(['overdue', remedy.dueBy, remedy.remedyId]);
+    if (remedy.dueBy && remedy.dueBy < londonDateOf(asOf) && !completed)
+      entries.push(['overdue', remedy.dueBy, remedy.remedyId, remedy.type, remedy.amountPence ?? null, state.receivedAt]);
   }
   const assessment = assess(state, asOf, rules);
   for (const finding of assessment.findings) entries.push(['finding', finding.at, finding.provision, finding.rule]);

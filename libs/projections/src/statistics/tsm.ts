@@ -1,5 +1,7 @@
 import { addCalendarDays, endOfLondonDay, londonDateOf, TENURES, type Tenure } from '@complaint-ledger/domain';
 import { tableOf, type ReadModelDatabase } from '../read-model-database';
+import { complaintsAt } from '../complaints/complaint-at';
+import type { PointInTime } from '../point-in-time';
 
 /** Homes owned per reporting year and tenure (the CH01 denominators, from configuration). */
 export type HomesByYear = Readonly<Record<number, Partial<Record<Tenure, number>>>>;
@@ -48,25 +50,33 @@ const ZERO = Object.fromEntries(COUNTED.map((field) => [field, 0])) as Counts;
  * refused escalation is not a stage 2 complaint; withdrawn complaints count in CH01 only (they
  * have no response). CH02's numerator is responses within the Code's timescales (decisions 0004/0005).
  */
-export function tsmReport(db: ReadModelDatabase, year: number, homes: HomesByYear): TsmReport {
+export function tsmReport(db: ReadModelDatabase, year: number, homes: HomesByYear, at: PointInTime = {}): TsmReport {
   const period = reportingYear(year);
-  const rows = db
+  const rows = complaintsAt(at);
+  const s1 = rows.stage1RespondedOn;
+  const s2 = rows.stage2RespondedOn;
+  const counts = db
     .prepare(
       `SELECT tenure,
          COALESCE(SUM(received_on BETWEEN @from AND @to), 0) AS stage1,
-         COALESCE(SUM(escalated_on BETWEEN @from AND @to), 0) AS stage2,
-         COALESCE(SUM(stage1_responded_on BETWEEN @from AND @to), 0) AS s1Responded,
-         COALESCE(SUM(stage1_responded_on BETWEEN @from AND @to AND stage1_within_code = 1), 0) AS s1Within,
-         COALESCE(SUM(stage2_responded_on BETWEEN @from AND @to), 0) AS s2Responded,
-         COALESCE(SUM(stage2_responded_on BETWEEN @from AND @to AND stage2_within_code = 1), 0) AS s2Within
-       FROM ${tableOf({ name: 'complaints' })}
-       WHERE excluded = 0 AND received_at <= @until AND last_dated_on >= @datedFrom
+         COALESCE(SUM(${rows.escalatedOn} BETWEEN @from AND @to), 0) AS stage2,
+         COALESCE(SUM(${s1} BETWEEN @from AND @to), 0) AS s1Responded,
+         COALESCE(SUM(${s1} BETWEEN @from AND @to AND stage1_within_code = 1), 0) AS s1Within,
+         COALESCE(SUM(${s2} BETWEEN @from AND @to), 0) AS s2Responded,
+         COALESCE(SUM(${s2} BETWEEN @from AND @to AND stage2_within_code = 1), 0) AS s2Within
+       FROM ${rows.from}
+       WHERE ${rows.excluded} = 0 AND received_at <= @until AND last_dated_on >= @datedFrom ${rows.where.map((c) => `AND ${c}`).join(' ')}
        GROUP BY tenure`,
     )
     // every date counted is on or after receipt and on or before the complaint's last date (a UTC date,
     // so a day early): the index passes over complaints received after the year or dated wholly before it
-    .all({ ...period, until: endOfLondonDay(period.to), datedFrom: addCalendarDays(period.from, -1) }) as (Counts & { tenure: Tenure })[];
-  const countsOf = (tenure: Tenure) => rows.find((row) => row.tenure === tenure) ?? ZERO;
+    .all({
+      ...period,
+      until: endOfLondonDay(period.to),
+      datedFrom: addCalendarDays(period.from, -1),
+      ...rows.params,
+    }) as (Counts & { tenure: Tenure })[];
+  const countsOf = (tenure: Tenure) => counts.find((row) => row.tenure === tenure) ?? ZERO;
   const byTenure = Object.fromEntries(
     TENURES.map((tenure) => [tenure, figures(countsOf(tenure), homes[year]?.[tenure] ?? null)]),
   ) as Record<Tenure, TsmFigures>;
@@ -125,6 +135,18 @@ export function firstReportingYear(db: ReadModelDatabase): number | null {
     .pluck()
     .get() as string | null;
   return first ? reportingYearOf(londonDateOf(first)) : null;
+}
+
+/**
+ * The reporting year of the latest complaint received, or null when there is none: where the
+ * console's statistics and report open. Read from the received-at index in one step.
+ */
+export function lastReportingYear(db: ReadModelDatabase): number | null {
+  const last = db
+    .prepare(`SELECT MAX(received_at) FROM ${tableOf({ name: 'complaints' })}`)
+    .pluck()
+    .get() as string | null;
+  return last ? reportingYearOf(londonDateOf(last)) : null;
 }
 
 /** The reporting year (1 April to 31 March) a London date falls in. */

@@ -1,20 +1,18 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import type { ComplaintListPage } from '../../http/responses';
-import { AS_OF, KNOWN_AT, pointInTimeOf } from '../../http/point-in-time';
+import { AS_OF, KNOWN_AT, MinPosition, pointInTimeOf } from '../../http/point-in-time';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional } from 'class-validator';
-import type { ComplaintStatus, Stage, Tenure } from '@complaint-ledger/domain';
+import { COMPLAINT_STATUSES, type ComplaintStatus, type Stage, type Tenure } from '@complaint-ledger/domain';
 import type { Ledger } from '@complaint-ledger/ledger';
 import { Instant, LocalDay, OneOf } from '../../http/dto-fields';
 import { PageQuery } from '../../http/paging';
 import { CLOCK, LEDGER, type Clock } from '../../infrastructure/tokens';
 import { Roles } from '../../auth/roles';
 
-const STATUSES: ComplaintStatus[] = ['open', 'responded', 'closed', 'escalation_refused', 'not_accepted', 'withdrawn'];
-
 export class ListComplaintsQuery extends PageQuery {
-  @OneOf(STATUSES, false)
+  @OneOf(COMPLAINT_STATUSES, false)
   status?: ComplaintStatus;
 
   @IsOptional()
@@ -37,6 +35,7 @@ export class ListComplaintsQuery extends PageQuery {
 
   @Instant(false, AS_OF) asOf?: string;
   @Instant(false, KNOWN_AT) knownAt?: string;
+  @MinPosition() minPosition?: number;
 }
 
 @ApiTags('queries')
@@ -50,13 +49,15 @@ export class ComplaintListController {
 
   @Get()
   @ApiOperation({
+    operationId: 'ListComplaints',
     summary:
       'List complaints, newest first, from the complaints read model (paged by cursor); at asOf/knownAt, as they stood or were known then',
   })
-  list(@Query() query: ListComplaintsQuery): Promise<ComplaintListPage> {
-    const { cursor, limit = 50, breached, asOf, knownAt, ...filter } = query;
+  async list(@Query() query: ListComplaintsQuery): Promise<ComplaintListPage> {
+    const { cursor, limit = 50, breached, asOf, knownAt, minPosition, ...filter } = query;
     const at = pointInTimeOf({ asOf, knownAt }, this.clock());
     const complaints = { ...filter, ...(breached ? { breached: breached === 'true' } : {}) };
+    await this.ledger.queries.caughtUpTo(minPosition);
     return this.ledger.queries.readModels.list(complaints, { cursor, limit }, at);
   }
 }

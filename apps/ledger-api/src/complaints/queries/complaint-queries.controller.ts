@@ -23,6 +23,7 @@ export class ComplaintQueriesController {
   @Get()
   @Roles('case_handler', 'auditor')
   @ApiOperation({
+    operationId: 'GetComplaint',
     summary:
       'The complaint with its deadlines and findings: now, as it stood at asOf (business time), or as the ledger knew it at knownAt (record time)',
   })
@@ -39,6 +40,7 @@ export class ComplaintQueriesController {
   @Get('history')
   @Roles('auditor')
   @ApiOperation({
+    operationId: 'GetComplaintHistory',
     summary:
       'Every event recorded for the complaint (by knownAt, if given), in order, with its hashes and the corrections made to it (Code 5.12)',
   })
@@ -50,6 +52,7 @@ export class ComplaintQueriesController {
   @Get('export')
   @Roles('auditor')
   @ApiOperation({
+    operationId: 'ExportComplaint',
     summary:
       "An auditor's export: every event, the complaint's state, deadlines and findings, and the integrity check, in one document (as recorded by knownAt, if given)",
   })
@@ -65,7 +68,10 @@ export class ComplaintQueriesController {
 
   @Get('integrity')
   @Roles('auditor')
-  @ApiOperation({ summary: "Verify the complaint's hash chain (as recorded by knownAt, if given) and name the first broken revision" })
+  @ApiOperation({
+    operationId: 'VerifyComplaintChain',
+    summary: "Verify the complaint's hash chain (as recorded by knownAt, if given) and name the first broken revision",
+  })
   integrity(@Param('id', complaintIdPipe) id: string, @Query() query: KnownAtQuery): Promise<ChainVerdict> {
     return this.complaints.chain(id, pointInTimeOf(query, this.clock()).knownAt);
   }

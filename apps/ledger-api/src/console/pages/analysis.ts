@@ -1,6 +1,7 @@
-import type { AlertDocument, Page, TsmReport } from '@complaint-ledger/ledger';
+import type { AlertDocument, AnnualReport, Page, TsmReport } from '@complaint-ledger/ledger';
+import { annualReportContent } from '../../reports/annual-report-page';
 import type { Principal } from '../../auth/principal';
-import { deadlineName, html, query, ukTime, words, table } from '../html';
+import { deadlineName, html, query, ukDate, ukTime, words, table } from '../html';
 import { mayOpen, page } from '../layout';
 
 const KINDS = ['acknowledgement', 'stage1Response', 'stage2Acknowledgement', 'stage2Response', 'remedy'];
@@ -74,7 +75,7 @@ export function statisticsPage(principal: Principal, report: TsmReport, years: r
     'TSM statistics',
     html`${yearForm('/console/statistics', Number(report.reportingYear.slice(0, 4)), years, 'Reporting year')}
     ${table(
-      `CH01: complaints relative to the size of the landlord, ${report.reportingYear} (${report.from} to ${report.to})`,
+      `CH01: complaints relative to the size of the landlord, ${report.reportingYear} (${ukDate(report.from)} to ${ukDate(report.to)})`,
       ['Tenure', 'Stage 1 complaints', 'Stage 2 complaints', 'Homes', 'Stage 1 per 1,000 homes', 'Stage 2 per 1,000 homes'],
       rows.map(
         ([name, f]) =>
@@ -109,18 +110,25 @@ export function statisticsPage(principal: Principal, report: TsmReport, years: r
   );
 }
 
-/** The annual report (the service's own page) inside the console, with a link to open it alone and print it. */
-export function reportPage(principal: Principal, year: number, years: readonly number[]): string {
-  const src = `/console/report/page${query({ year })}`;
+/**
+ * The annual report inside the console, in full on the page (not in a frame of fixed height), with
+ * a link to the page of its own for printing; its complaints link to their timelines for those who
+ * may open them.
+ */
+export function reportPage(principal: Principal, report: AnnualReport, years: readonly number[], mayOpenComplaints: boolean): string {
+  const src = `/console/report/page${query({ year: report.year })}`;
   return page(
     'Annual report',
-    html`${yearForm('/console/report', year, years, 'Reporting year')}
+    html`${yearForm('/console/report', report.year, years, 'Reporting year')}
       <p><a href="${src}">Open the report on its own page (to print or save as PDF)</a></p>
-      <iframe
-        class="report-frame"
-        src="${src}"
-        title="Annual complaints performance and service improvement report ${year}/${String(year + 1).slice(2)}"
-      ></iframe>`,
+      <div class="report">
+        ${{
+          html: annualReportContent(report, {
+            nested: true,
+            complaintHref: (id) => (mayOpenComplaints ? `/console/complaints/${encodeURIComponent(id)}` : null),
+          }),
+        }}
+      </div>`,
     principal,
     '/console/report',
   );

@@ -1,4 +1,5 @@
 import type { ComplaintSummary, Page } from '@complaint-ledger/ledger';
+import { COMPLAINT_STATUSES } from '@complaint-ledger/domain';
 import type { Principal } from '../../auth/principal';
 import { html, query, ukTime, words, table } from '../html';
 import { page } from '../layout';
@@ -11,8 +12,6 @@ export interface ComplaintFilters {
   readonly receivedFrom?: string;
   readonly receivedTo?: string;
 }
-
-const STATUSES = ['open', 'responded', 'closed', 'escalation_refused', 'not_accepted', 'withdrawn'];
 
 function select(name: string, label: string, options: readonly [string, string][], value: string | undefined) {
   return html`<div>
@@ -34,7 +33,7 @@ export function complaintsPage(
     ${select(
       'status',
       'Status',
-      STATUSES.map((s) => [s, words(s)]),
+      COMPLAINT_STATUSES.map((s) => [s, words(s)]),
       filters.status,
     )}
     ${select(

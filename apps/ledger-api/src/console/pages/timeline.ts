@@ -118,6 +118,7 @@ export function timelinePage(principal: Principal, model: TimelineModel): string
     ${factsTable(model, auditor)}
     <h2>Integrity</h2>
     ${integrity(model)}
+    <p><a class="button" href="${base}/evidence-pack" download>Download the evidence pack for the Ombudsman (ZIP)</a></p>
     ${auditor ? html`<p><a class="button" href="${base}/export" download>Download the auditor's export (JSON)</a></p>` : ''}`;
   return page(`Complaint ${id}`, body, principal, '/console/complaints');
 }
@@ -128,7 +129,12 @@ function replayControls(model: TimelineModel, base: string): Html {
   const label = model.step === null ? 'Now: every fact' : stepLabel(steps[at]!);
   const link = (step: number, text: string) => html`<a href="${base}${query({ step })}">${text}</a>`;
   return html`<h2>Replay</h2>
-    <form class="replay" method="get" action="${base}" data-autosubmit aria-label="Replay by fact">
+    <p id="replay-help">
+      To see this complaint as it was at an earlier moment, move the slider to step through its facts in the order they happened, or below
+      choose a day (what had happened by its end, whenever it was entered) or a point in the record (only what had been entered by then,
+      before later corrections).
+    </p>
+    <form class="replay" method="get" action="${base}" data-autosubmit aria-label="Replay by fact" aria-describedby="replay-help">
       <div>
         <label for="step">As it stood after</label>
         <input
@@ -155,14 +161,14 @@ function replayControls(model: TimelineModel, base: string): Html {
     <form class="replay" method="get" action="${base}" aria-label="Replay by date or by revision">
       <div>
         <label for="asOf">As it stood on</label><input id="asOf" name="asOf" type="date" value="${model.asOfDate ?? ''}" />
-        <span class="hint">business time: the facts dated by the end of that day</span>
+        <span class="hint">what had happened by the end of that day, including facts entered later</span>
       </div>
       <div>
         <label for="recordedBy">As recorded up to</label
         ><select id="recordedBy" name="recordedBy">
           <option value="">Everything recorded</option>
           ${model.events.map((e) => html`<option value="${e.revision}" ${e.revision === model.recordedBy ? html` selected` : ''}>revision ${e.revision}: ${words(e.type)}, recorded ${ukTime(e.recordedAt)}</option>`)}</select
-        ><span class="hint">record time</span>
+        ><span class="hint">only what had been entered by then</span>
       </div>
       <div><button type="submit">Show</button></div>
     </form>`;

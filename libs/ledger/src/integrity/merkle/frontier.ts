@@ -41,9 +41,19 @@ export class MerkleFrontier {
     return this.leaves;
   }
 
+  /** The complete subtrees' hashes, largest first: with the size, all there is to it (what `of` takes back). */
+  get hashes(): Buffer[] {
+    return this.subtrees.map((subtree) => subtree.hash);
+  }
+
   /** Adds the next leaf (its bytes, hashed here); the nodes it completed, its own first, each level up after. */
   add(leaf: Uint8Array): MerkleNode[] {
-    const made: MerkleNode[] = [{ level: 0, index: this.leaves, hash: leafHash(leaf) }];
+    return this.addHashed(leafHash(leaf));
+  }
+
+  /** Adds the next leaf by its hash (SHA-256(0x00 ‖ leaf)), as `add` does once it has hashed it. */
+  addHashed(hash: Buffer): MerkleNode[] {
+    const made: MerkleNode[] = [{ level: 0, index: this.leaves, hash }];
     this.subtrees.push(made[0]!);
     for (let last = this.subtrees.length - 1; last > 0 && this.subtrees[last - 1]!.level === this.subtrees[last]!.level; last--) {
       const right = this.subtrees.pop()!;

@@ -1,5 +1,5 @@
 import { CHANNELS, DIRECTIONS, PARTIES } from '@complaint-ledger/domain';
-import { Instant, OneOf, Text } from '../../../http/dto-fields';
+import { DocumentIds, Instant, OneOf, Text } from '../../../http/dto-fields';
 import { commandRoute } from '../../command-route';
 
 export class RecordCorrespondenceRequest {
@@ -9,6 +9,7 @@ export class RecordCorrespondenceRequest {
   @OneOf(CHANNELS) channel!: (typeof CHANNELS)[number];
   @Text(true, 5000) summary!: string;
   @Text(false, 200) documentRef?: string;
+  @DocumentIds() documentIds?: string[];
 }
 
 export const RecordCorrespondenceController = commandRoute({

@@ -1,5 +1,5 @@
 import { DECISIONS, REMEDY_TYPES, STAGES } from '@complaint-ledger/domain';
-import { Flag, Instant, LocalDay, NestedList, OneOf, Text, TextList, Pence } from '../../../http/dto-fields';
+import { DocumentIds, Flag, Instant, LocalDay, NestedList, OneOf, Text, TextList, Pence } from '../../../http/dto-fields';
 import { commandRoute } from '../../command-route';
 
 export class RemedyTermsDto {
@@ -19,6 +19,7 @@ export class RespondToComplaintRequest {
   @TextList(50, 'Absent: not stated; empty: none (Code 6.9(f))') outstandingActions?: string[];
   @Flag(true, 'Whether the response explained how to escalate (Code 6.9(g), 6.19(g))') escalationRightsGiven!: boolean;
   @Text(false, 100) handler?: string;
+  @DocumentIds() documentIds?: string[];
 }
 
 export const RespondToComplaintController = commandRoute({

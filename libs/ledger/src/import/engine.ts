@@ -1,0 +1,227 @@
+import { assess, complaintEventOf, foldEvents, type ComplianceRules, type State } from '@complaint-ledger/domain';
+import { complaintStream, type EventStore, type Provenance } from '@complaint-ledger/event-store';
+import type { Clock } from '../clock';
+import { CommandRefused, IdempotencyKeyReused } from '../write/refusals';
+import type { CommandOutcome, CommandRequest } from '../write/write-path';
+import type { BreachFound, ImportJournal, PendingRow, Verdict } from './journal';
+import type { ImportProgress } from './progress';
+import { MALFORMED_ROW, type RefusedRow, type RowReader, type SourceRecord } from './rows';
+import type { MalformedRecord } from './source';
+
+/** A fact this import (or an earlier one) already recorded: skipped, naming where it came from. */
+export const ALREADY_RECORDED = 'IMPORT.ALREADY_RECORDED';
+
+const STAGE_BATCH = 2_000;
+/** A complaint's verdicts wait for others' to share a transaction, up to this many rows or this long. */
+const FLUSH_ROWS = 2_000;
+const FLUSH_MS = 250;
+
+/** Reads the file's rows into the journal, each made into its command or refused (rows.ts), a batch per transaction. */
+export async function stage(
+  journal: ImportJournal,
+  records: AsyncIterable<SourceRecord | MalformedRecord>,
+  reader: RowReader,
+  progress: ImportProgress,
+): Promise<number> {
+  let batch: Parameters<ImportJournal['stage']>[0][number][] = [];
+  let rows = 0;
+  const flush = () => {
+    journal.stage(batch);
+    for (const row of batch) if ('refused' in row) progress.count('refused');
+    progress.staged += batch.length;
+    batch = [];
+  };
+  for await (const record of records) {
+    rows++;
+    batch.push('malformed' in record ? malformed(record) : reader.read(record));
+    if (batch.length >= STAGE_BATCH) {
+      flush();
+      await new Promise((resolve) => setImmediate(resolve)); // progress can be asked for meanwhile
+    }
+  }
+  flush();
+  return rows;
+}
+
+const malformed = (record: MalformedRecord): RefusedRow => ({
+  row: record.row,
+  refused: { rule: MALFORMED_ROW, message: record.malformed },
+});
+
+/** Who decides the rows and where a complaint's history is read back from (the ledger's, or a dry run's). */
+export interface DecidingDependencies {
+  readonly write: { execute(request: CommandRequest): Promise<CommandOutcome> };
+  readonly read: Pick<EventStore, 'readStream'>;
+  readonly rules: ComplianceRules;
+  readonly clock: Clock;
+  /** A complaint's rows are all decided (a dry run lets go of its copy). */
+  readonly done?: (streamId: string) => void;
+}
+
+export interface ImportIdentity {
+  readonly importId: string;
+  readonly sourceSha256: string;
+  readonly actor: string;
+  /** Complaints decided at once (rows of one complaint always in turn). */
+  readonly concurrency: number;
+}
+
+/**
+ * Decides every staged row through the write path, as a live command is decided: complaints side
+ * by side (`concurrency` at once), each complaint's rows in its order, one after another. Each
+ * row's retry key names its fact, so a fact already recorded (by an earlier run of the file, by an
+ * interrupted run, by another file) is recognised and not recorded again. Once a complaint's rows
+ * are decided, its deadlines are judged from its history as it now stands, and its verdicts and
+ * breaches go to the journal together.
+ */
+export async function decideRows(
+  journal: ImportJournal,
+  deps: DecidingDependencies,
+  identity: ImportIdentity,
+  progress: ImportProgress,
+  stopped: () => boolean = () => false,
+): Promise<void> {
+  const complaints = journal.complaintsToDecide();
+  let next = 0;
+  let verdicts: Verdict[] = [];
+  let breaches: BreachFound[] = [];
+  let lastFlush = Date.now();
+  const flush = () => {
+    journal.record(verdicts, breaches);
+    verdicts = [];
+    breaches = [];
+    lastFlush = Date.now();
+  };
+  let failed = false;
+  const worker = async () => {
+    while (next < complaints.length && !stopped() && !failed) {
+      const complaintId = complaints[next++]!;
+      const rows = journal.rowsToDecide(complaintId);
+      const decided: Verdict[] = [];
+      const followed = await follow(deps, complaintId);
+      for (const row of rows) {
+        const verdict = await decideRow(deps, identity, complaintId, row, followed);
+        decided.push(verdict);
+        progress.count(verdict.outcome);
+      }
+      const found = rows.length ? breachesOf(deps, complaintId, rows[0]!.complaint, await followed.state()) : [];
+      deps.done?.(complaintStream(complaintId));
+      verdicts.push(...decided);
+      breaches.push(...found);
+      if (verdicts.length >= FLUSH_ROWS || Date.now() - lastFlush >= FLUSH_MS) flush();
+    }
+  };
+  // the first failure (the store unavailable, the ledger found broken) stops every worker after its complaint in hand
+  const guarded = () =>
+    worker().catch((error: unknown) => {
+      failed = true;
+      throw error;
+    });
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, identity.concurrency) }, guarded));
+  } finally {
+    flush(); // what was decided before a failure stays decided
+  }
+}
+
+/**
+ * A complaint as the import follows it from row to row: its stream read once, the retry keys in it,
+ * and the state each recorded row leaves, passed to the write path with the next row so it need not
+ * read the stream again (the append at the known revision fails if another writer came between,
+ * and the write path then reads it). A row whose key is already there goes the long way: the write
+ * path reads the stream and answers it as a retry.
+ */
+interface Followed {
+  known: { state: State; revision: number } | null;
+  readonly keys: Set<string>;
+  state(): Promise<State>;
+}
+
+async function follow(deps: DecidingDependencies, complaintId: string): Promise<Followed> {
+  const stream = complaintStream(complaintId);
+  const recorded = await deps.read.readStream(stream);
+  const followed: Followed = {
+    known: { state: foldEvents(recorded.map(complaintEventOf)), revision: recorded.length ? recorded.at(-1)!.revision : -1 },
+    keys: new Set(recorded.flatMap((event) => (event.metadata.idempotencyKey ? [event.metadata.idempotencyKey] : []))),
+    state: async () => followed.known?.state ?? foldEvents((await deps.read.readStream(stream)).map(complaintEventOf)),
+  };
+  return followed;
+}
+
+async function decideRow(
+  deps: DecidingDependencies,
+  identity: ImportIdentity,
+  complaintId: string,
+  row: PendingRow,
+  followed: Followed,
+): Promise<Verdict> {
+  const provenance: Provenance = { importId: identity.importId, sourceSha256: identity.sourceSha256, row: row.row };
+  const known = followed.known && !followed.keys.has(row.key) ? { ...followed.known, retryUnseen: true } : undefined;
+  try {
+    const outcome = await deps.write.execute({
+      complaintId,
+      command: row.command,
+      actor: identity.actor,
+      correlationId: identity.importId,
+      // the fact itself is the retry identity: the same fact, from any file or run, is the same request
+      retry: { idempotencyKey: row.key, request: { method: 'IMPORT', path: `/v1/complaints/${complaintId}`, body: row.command } },
+      provenance,
+      newIds: row.newIds,
+      follow: true,
+      ...(known ? { known } : {}),
+    });
+    followed.keys.add(row.key);
+    followed.known = outcome.state ? { state: outcome.state, revision: outcome.revision } : null;
+    if (!outcome.replayed) return { row: row.row, outcome: 'accepted' };
+    const from = outcome.replayedFrom;
+    // this very row, recorded before the import was interrupted: the run resumed has accepted it
+    if (from?.importId === identity.importId && from.row === row.row) return { row: row.row, outcome: 'accepted' };
+    return { row: row.row, outcome: 'skipped', reason: alreadyRecorded(from, identity.importId) };
+  } catch (error) {
+    if (error instanceof CommandRefused) {
+      const { code, message, details } = error.reason;
+      return {
+        row: row.row,
+        outcome: 'refused',
+        reason: {
+          ...(details.field ? { field: details.field } : {}),
+          rule: code,
+          message,
+          ...(details.provision ? { provision: details.provision } : {}),
+          ...(details.codeVersion ? { codeVersion: details.codeVersion } : {}),
+        },
+      };
+    }
+    // an import's key names the fact: only that fact, recorded already, can have used it
+    if (error instanceof IdempotencyKeyReused)
+      return { row: row.row, outcome: 'skipped', reason: alreadyRecorded(undefined, identity.importId) };
+    throw error; // the store or the ledger cannot go on: the import stops, and can be resumed
+  }
+}
+
+const alreadyRecorded = (from: Provenance | undefined, importId: string) => ({
+  rule: ALREADY_RECORDED,
+  message: !from
+    ? 'already recorded'
+    : from.importId === importId
+      ? `the same fact as row ${from.row} of this file`
+      : `already recorded by import ${from.importId} (row ${from.row} of the file with SHA-256 ${from.sourceSha256.slice(0, 12)}…)`,
+});
+
+/** The deadlines the complaint's history, as it now stands, shows breached: missed, or met after they were due. */
+function breachesOf(deps: DecidingDependencies, complaintId: string, complaint: string, state: State): BreachFound[] {
+  if (!state) return [];
+  return assess(state, deps.clock(), deps.rules)
+    .deadlines.filter((deadline) => deadline.status === 'breached' || deadline.status === 'met_late')
+    .map((deadline) => ({
+      complaint,
+      complaintId,
+      kind: deadline.kind,
+      stage: deadline.stage,
+      dueAt: deadline.dueAt ?? '',
+      status: deadline.status as BreachFound['status'],
+      workingDaysLate: deadline.workingDaysLate,
+      provision: deadline.provision,
+      codeVersion: deadline.codeVersion,
+    }));
+}

@@ -1,0 +1,119 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsISO8601,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateBy,
+  ValidateNested,
+  type ValidationError,
+} from 'class-validator';
+import { MAX_REMEDY_PENCE, residentReferenceProblem } from '@complaint-ledger/domain';
+
+/**
+ * The rules a command's fields are checked by before the decider sees them (a required text says
+ * something, an instant carries an offset, a code is one of the vocabulary's…), as class-validator
+ * decorators. One place for both edges that take commands: the API's request DTOs put them on
+ * their fields beside the OpenAPI description (apps/ledger-api/src/http/dto-fields.ts), and the
+ * bulk import checks each row's data against the same (command-fields.ts).
+ */
+const optional = (required: boolean) => (required ? [] : [IsOptional()]);
+
+export const instantRules = (required = true): PropertyDecorator[] => [
+  ...optional(required),
+  IsISO8601({ strict: true }, { message: '$property must be an ISO-8601 instant with an offset, or a date' }),
+];
+
+export const dayRules = (required = true): PropertyDecorator[] => [
+  ...optional(required),
+  Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$property must be an ISO date (YYYY-MM-DD)' }),
+];
+
+export const textRules = (required = true, maxLength = 2000): PropertyDecorator[] => [
+  ...optional(required),
+  IsString(),
+  // required text says something: empty or white space only is refused
+  ...(required ? [IsNotEmpty(), Matches(/\S/, { message: '$property must not be blank' })] : []),
+  MaxLength(maxLength),
+];
+
+/** A resident reference: the domain's one rule, at intake and at erasure, so every recorded reference can be erased. */
+export const residentReferenceRules = (): PropertyDecorator[] => [
+  ValidateBy({
+    name: 'residentReference',
+    validator: {
+      validate: (value) => residentReferenceProblem(value) === null,
+      defaultMessage: (args) => residentReferenceProblem(args?.value) ?? '',
+    },
+  }),
+];
+
+export const oneOfRules = (values: readonly (string | number)[], required = true): PropertyDecorator[] => [
+  ...optional(required),
+  IsIn(values as (string | number)[]),
+];
+
+export const flagRules = (required = true): PropertyDecorator[] => [...optional(required), IsBoolean()];
+
+/** An amount of money in pence: a safe whole number up to the domain's bound (sums stay exact). */
+export const penceRules = (required = true): PropertyDecorator[] => [
+  ...optional(required),
+  IsInt(),
+  Min(0),
+  Max(MAX_REMEDY_PENCE, { message: `$property must be at most ${MAX_REMEDY_PENCE} pence (£10,000,000)` }),
+];
+
+export const nestedRules = (type: () => new () => object, required = true): PropertyDecorator[] => [
+  // ValidateNested alone lets a missing object through: a required one must be there, and be an object
+  ...(required ? [IsDefined({ message: '$property is required' })] : [IsOptional()]),
+  IsObject({ message: '$property must be an object' }),
+  ValidateNested(),
+  Type(type),
+];
+
+export const nestedListRules = (type: () => new () => object, maxItems = 50): PropertyDecorator[] => [
+  IsOptional(),
+  IsArray(),
+  ArrayMaxSize(maxItems),
+  ValidateNested({ each: true }),
+  Type(type),
+];
+
+export const textListRules = (maxItems = 50): PropertyDecorator[] => [
+  IsOptional(),
+  IsArray(),
+  ArrayMaxSize(maxItems),
+  IsString({ each: true }),
+  MaxLength(2000, { each: true }),
+];
+
+/** One broken rule of a field, named by its path (`resident.reference`, `remedies[0].type`). */
+export interface FieldError {
+  readonly field: string;
+  /** The rule broken, as class-validator names it (`isIn`, `maxLength`, `whitelistValidation`…). */
+  readonly rule: string;
+  readonly message: string;
+}
+
+/** Every broken rule, named by its field's path under `prefix`. */
+export function fieldErrorsOf(errors: readonly ValidationError[], prefix = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field =
+      Array.isArray(error.target) || /^\d+$/.test(error.property)
+        ? `${prefix}[${error.property}]`
+        : `${prefix}${prefix ? '.' : ''}${error.property}`;
+    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({ field, rule, message }));
+    return [...own, ...fieldErrorsOf(error.children ?? [], field)];
+  });
+}

@@ -1,0 +1,49 @@
+import { personalDataIn, personalDataInClear } from '../../src/import/personal-data-in-clear';
+
+describe('personal data recognised in a clear-text field', () => {
+  it.each([
+    ['sam@example.org', 'an email address'],
+    ['Contact: s.resident+hms@council.gov.uk', 'an email address'],
+    ['07700 900123', 'a telephone number'],
+    ['call 07700900123 after 5', 'a telephone number'],
+    ['+44 (0)20 7946 0958', 'a telephone number'],
+    ['Tel: 020-7946-0958', 'a telephone number'],
+    ['Flat 2, SW1A 1AA', 'a postcode'],
+    ['M1 1AE', 'a postcode'],
+  ])('%s is %s', (text, what) => expect(personalDataIn(text)).toBe(what));
+
+  it.each([
+    'repairs',
+    'SR-01234567890',
+    "RES-1001 (O'Brien)",
+    'AB12CD',
+    '2024-05-01',
+    'H1',
+    'CASE 12345678',
+    'damp and mould',
+    'REF 0123 456',
+  ])('%s is not', (text) => expect(personalDataIn(text)).toBeNull());
+
+  it('looks only where the ledger keeps data in clear: a summary, a name, a remedy description are encrypted', () => {
+    expect(
+      personalDataInClear('ReceiveComplaint', {
+        summary: 'Call me on 07700 900123',
+        resident: { reference: 'RES-1', name: 'Sam', phone: '07700 900123', email: 'sam@example.org' },
+        category: 'repairs',
+      }),
+    ).toBeNull();
+    expect(personalDataInClear('ReceiveComplaint', { resident: { reference: 'sam@example.org' } })).toEqual({
+      field: 'resident.reference',
+      looksLike: 'an email address',
+    });
+    expect(personalDataInClear('RespondToComplaint', { remedies: [{ type: 'apology', description: 'to sam@example.org' }] })).toBeNull();
+    expect(personalDataInClear('AcknowledgeComplaint', { handler: 'h.officer@landlord.org.uk' })).toEqual({
+      field: 'handler',
+      looksLike: 'an email address',
+    });
+    expect(personalDataInClear('ExtendDeadline', { reason: 'Waiting for SW1A 1AA survey' })).toEqual({
+      field: 'reason',
+      looksLike: 'a postcode',
+    });
+  });
+});

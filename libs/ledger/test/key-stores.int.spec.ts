@@ -1,0 +1,221 @@
+import { EventStoreDbEventStore, StoreUnavailable, WrongExpectedRevision, type NewEvent } from '@complaint-ledger/event-store';
+import { DataKeyStore, KeyStoreAltered } from '@complaint-ledger/privacy';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { EventStoreKeyStore, keyStream, residentKeysStream } from '../src/keys/eventstore-key-store';
+import { moveKeyFileIntoStore } from '../src/keys/key-file-move';
+import { EventStoreDbStandIn } from '../../../tools/eventstore-stand-in/stand-in';
+import { keyStoreContract } from './key-store-contract';
+
+/**
+ * Residents' data keys (decision 0028): one contract for the SQLite file (one host) and for
+ * EventStoreDB (every replica), the latter through a real client against the repository's stand-in.
+ */
+const MASTER = Buffer.alloc(32, 4);
+const NOW = '2024-05-01T10:00:00.000Z';
+const opened: { close(): unknown }[] = [];
+afterEach(async () => {
+  for (const closing of opened.splice(0).reverse()) await closing.close();
+});
+
+describe('in a SQLite file', () => {
+  let path = '';
+  beforeEach(() => (path = join(mkdtempSync(join(tmpdir(), 'ledger-keys-')), 'keys.sqlite')));
+  keyStoreContract(() => {
+    const keys = new DataKeyStore(path, MASTER);
+    opened.push(keys);
+    return keys;
+  });
+});
+
+describe('in EventStoreDB', () => {
+  let server: EventStoreDbStandIn;
+  beforeEach(async () => {
+    server = await EventStoreDbStandIn.start();
+    opened.push({ close: () => server.stop() });
+  });
+  const storeOn = () => {
+    const store = EventStoreDbEventStore.connect(server.connectionString, { logger: { warn: () => undefined } });
+    opened.push(store);
+    return store;
+  };
+  /** A replica's key store; remembering nothing (`cacheMs` 0), so each load asks the server, unless told. */
+  const replica = (cacheMs = 0, now?: () => number) => new EventStoreKeyStore(storeOn(), MASTER, cacheMs, now);
+
+  keyStoreContract(() => replica());
+
+  const eventsOf = (stream: string) => server.log.events.filter((event) => event.streamName === stream);
+
+  it("keeps a key in a stream of its own, wrapped and bound to its resident, and the resident's keys under a hash of the reference", async () => {
+    const keys = replica();
+    await keys.loadSubject('RES-9');
+    const { id, key } = keys.keyFor('RES-9', NOW);
+    await keys.durable();
+    const [made] = eventsOf(keyStream(id));
+    const data = JSON.parse(Buffer.from(made!.data).toString()) as { subject: string; wrapped: string };
+    expect(data.subject).toBe('RES-9');
+    expect(Buffer.from(data.wrapped, 'base64').includes(key)).toBe(false); // wrapped, not in clear
+    expect(residentKeysStream('RES-9')).toMatch(/^resident-keys-[0-9a-f]{64}$/);
+    expect(eventsOf(residentKeysStream('RES-9')).map((event) => event.type)).toEqual(['KeyAssigned']);
+    // outside the ledger's record: its reads of $all pass over them
+    expect(await storeOn().readAll(-1, 100)).toEqual([]);
+  });
+
+  it('a key is durable only once the server has acknowledged it: refused, the command waits in vain and readiness says so', async () => {
+    const keys = replica();
+    await keys.loadSubject('RES-REFUSED');
+    server.mode = 'refusing';
+    keys.keyFor('RES-REFUSED', NOW);
+    await expect(keys.durable()).rejects.toBeInstanceOf(StoreUnavailable);
+    expect(keys.failure()).toBeInstanceOf(StoreUnavailable);
+    server.mode = 'serving';
+    await keys.loadSubject('RES-REFUSED');
+    const again = keys.keyFor('RES-REFUSED', NOW); // the refused key was forgotten: a new one, written this time
+    await keys.durable();
+    expect(keys.failure()).toBeNull();
+    expect(eventsOf(residentKeysStream('RES-REFUSED')).length).toBe(1);
+    expect(eventsOf(keyStream(again.id)).length).toBe(1);
+  });
+
+  it('two replicas giving a new resident a key at once end with one: the second is told to decide again, and then uses the first', async () => {
+    const [a, b] = [replica(), replica()];
+    await Promise.all([a.loadSubject('RES-RACE'), b.loadSubject('RES-RACE')]);
+    const [fromA, fromB] = [a.keyFor('RES-RACE', NOW), b.keyFor('RES-RACE', NOW)];
+    expect(fromA.id).not.toBe(fromB.id);
+    const outcomes = await Promise.allSettled([a.durable(), b.durable()]);
+    const lost = outcomes.findIndex((outcome) => outcome.status === 'rejected');
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    expect((outcomes[lost] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevision); // the decision loop's to retry
+    const [winner, loser] = lost === 1 ? [fromA, b] : [fromB, a];
+    await loser.loadSubject('RES-RACE');
+    expect(loser.keyFor('RES-RACE', NOW)).toEqual(winner);
+    expect(eventsOf(residentKeysStream('RES-RACE')).map((event) => event.type)).toEqual(['KeyAssigned']);
+  });
+
+  it("erasure deletes every key stream of the resident for good (the server's tombstone), after recording it", async () => {
+    const keys = replica();
+    await keys.loadSubject('RES-SHRED');
+    const { id } = keys.keyFor('RES-SHRED', NOW);
+    await keys.durable();
+    await keys.erase('RES-SHRED', '2024-06-01T00:00:00.000Z', 'api-key:admin', 'request');
+    expect(server.log.tombstoned.has(keyStream(id))).toBe(true);
+    expect(eventsOf(keyStream(id))).toEqual([]);
+    const recorded = eventsOf(residentKeysStream('RES-SHRED')).map((event) => [event.type, JSON.parse(Buffer.from(event.data).toString())]);
+    expect(recorded).toEqual([
+      ['KeyAssigned', { keyId: id, at: NOW }],
+      ['ResidentKeysErased', { erasedAt: '2024-06-01T00:00:00.000Z', actor: 'api-key:admin', reason: 'request', keyIds: [id] }],
+    ]);
+  });
+
+  it('another replica forgets a key it remembered once the cache time has passed: the bound on an erasure elsewhere', async () => {
+    let clock = 0;
+    const [a, b] = [replica(), replica(5_000, () => clock)];
+    await a.loadSubject('RES-TTL');
+    const { id, key } = a.keyFor('RES-TTL', NOW);
+    await a.durable();
+    await b.load([id]);
+    expect(b.find(id)).toEqual(key);
+    await a.erase('RES-TTL', '2024-06-01T00:00:00.000Z', 'api-key:admin', 'request');
+    clock = 4_999;
+    await b.load([id]);
+    expect(b.find(id)).toEqual(key); // still remembered: within the bound
+    clock = 5_000;
+    await b.load([id]);
+    expect(b.find(id)).toBeNull();
+  });
+
+  describe("a key bound to its resident (decision 0023's form 2): a stream altered on the server is tampering, never a key to use", () => {
+    /** What someone able to write to the server, without the master key, can do: put a wrap where it does not belong. */
+    const keyMade = (subject: string, wrapped: string): NewEvent => ({
+      eventId: randomUUID(),
+      type: 'DataKeyMade',
+      data: { subject, wrapped },
+      metadata: { occurredAt: NOW, actor: 'intruder', correlationId: randomUUID(), schemaVersion: 1 },
+    });
+    const wrappedOf = (id: string) => (JSON.parse(Buffer.from(eventsOf(keyStream(id))[0]!.data).toString()) as { wrapped: string }).wrapped;
+
+    it("a wrap copied into another key's stream does not open there: that key is not found, and the store says it was altered", async () => {
+      const keys = replica();
+      const altered: KeyStoreAltered[] = [];
+      keys.onAltered((error) => altered.push(error));
+      await keys.loadSubject('RES-ALICE');
+      const alice = keys.keyFor('RES-ALICE', NOW);
+      await keys.durable();
+      await storeOn().append(keyStream('forged-key'), [keyMade('RES-ALICE', wrappedOf(alice.id))], 'no_stream');
+      await keys.load(['forged-key']);
+      expect(keys.find('forged-key')).toBeNull();
+      expect(keys.alteration).toBeInstanceOf(KeyStoreAltered);
+      expect(altered.map((error) => error.detail)).toEqual([expect.stringMatching(/forged-key does not open/)]);
+    });
+
+    it("a resident's stream naming another resident's key does not give them that key", async () => {
+      const keys = replica();
+      await keys.loadSubject('RES-ALICE');
+      const alice = keys.keyFor('RES-ALICE', NOW);
+      await keys.durable();
+      const assigned: NewEvent = { ...keyMade('', ''), type: 'KeyAssigned', data: { keyId: alice.id, at: NOW } };
+      await storeOn().append(residentKeysStream('RES-MALLORY'), [assigned], 'no_stream');
+      const other = replica();
+      await other.loadSubject('RES-MALLORY');
+      expect(other.alteration?.detail).toMatch(/is assigned to "RES-MALLORY"/);
+      expect(other.keyFor('RES-MALLORY', NOW).id).not.toBe(alice.id);
+    });
+  });
+
+  describe('a key file from before the keys were in EventStoreDB is moved into it once, then deleted', () => {
+    const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
+    const fileWith = (write: (file: DataKeyStore) => void) => {
+      const path = join(mkdtempSync(join(tmpdir(), 'ledger-keys-move-')), 'keys.sqlite');
+      const file = new DataKeyStore(path, MASTER);
+      write(file);
+      file.close();
+      return path;
+    };
+
+    it("its keys are the store's, its erasures destroy in the store too, and no copy is left on disk", async () => {
+      let kept: { id: string; key: Buffer } = { id: '', key: Buffer.alloc(0) };
+      const path = fileWith((file) => {
+        kept = file.keyFor('RES-KEPT', '2024-01-01T00:00:00.000Z');
+        file.keyFor('RES-ERASED', '2024-01-01T00:00:00.000Z');
+        file.erase('RES-ERASED', '2024-02-01T00:00:00.000Z', 'api-key:admin', 'request');
+      });
+      const keys = replica();
+      expect(await moveKeyFileIntoStore(path, MASTER, keys, quiet)).toEqual({ keys: 1, erasures: 1, toReview: [] });
+      expect(existsSync(path)).toBe(false);
+      const elsewhere = replica();
+      await elsewhere.load([kept.id]);
+      expect(elsewhere.find(kept.id)).toEqual(kept.key);
+      await elsewhere.loadSubject('RES-KEPT');
+      expect(elsewhere.keyFor('RES-KEPT', NOW)).toEqual(kept);
+      await elsewhere.loadSubject('RES-ERASED');
+      expect(elsewhere.erasure('RES-ERASED')?.erasedAt).toBe('2024-02-01T00:00:00.000Z');
+      expect(await moveKeyFileIntoStore(path, MASTER, keys, quiet)).toBeNull(); // once
+    });
+
+    it("a SQLite log's own key file is never taken", async () => {
+      const path = fileWith((file) => file.keyFor('RES-LOCAL', NOW));
+      writeFileSync(join(dirname(path), 'ledger.sqlite'), '');
+      expect(await moveKeyFileIntoStore(path, MASTER, replica(), quiet)).toBeNull();
+      expect(existsSync(path)).toBe(true);
+    });
+
+    it('a key whose resident the store erased after it was made is not brought back, and one given since an old erasure is not destroyed', async () => {
+      const keys = replica();
+      await keys.erase('RES-LATER', '2024-03-01T00:00:00.000Z', 'api-key:admin', 'request');
+      await keys.loadSubject('RES-GIVEN-SINCE');
+      const since = keys.keyFor('RES-GIVEN-SINCE', '2024-05-01T00:00:00.000Z');
+      await keys.durable();
+      let old: { id: string; key: Buffer } = { id: '', key: Buffer.alloc(0) };
+      const path = fileWith((file) => {
+        old = file.keyFor('RES-LATER', '2024-01-01T00:00:00.000Z');
+        file.erase('RES-GIVEN-SINCE', '2024-02-01T00:00:00.000Z', 'api-key:admin', 'request');
+      });
+      expect(await moveKeyFileIntoStore(path, MASTER, keys, quiet)).toEqual({ keys: 0, erasures: 0, toReview: ['RES-GIVEN-SINCE'] });
+      await keys.load([old.id, since.id]);
+      expect(keys.find(old.id)).toBeNull();
+      expect(keys.find(since.id)).toEqual(since.key);
+    });
+  });
+});

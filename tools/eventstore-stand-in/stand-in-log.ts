@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+
+export interface StoredEvent {
+  readonly streamName: string;
+  readonly revision: number;
+  readonly id: string;
+  readonly type: string;
+  readonly contentType: string;
+  readonly data: Uint8Array;
+  readonly customMetadata: Uint8Array;
+  readonly position: number;
+  readonly created: bigint;
+}
+
+export type ProposedEvent = Omit<StoredEvent, 'streamName' | 'revision' | 'position' | 'created'>;
+
+/** An append's expectation as the server takes it: a revision (-1: no stream), `any` or `exists`. */
+export type Expectation = number | 'any' | 'exists';
+
+/**
+ * What the server answers an append: written (or recognised as written before: the same event ids
+ * already there, which a server answers as it answered the first time), or the stream is not where
+ * the append expected it.
+ */
+export type AppendOutcome =
+  | { readonly kind: 'written'; readonly revision: number; readonly position: number; readonly events: readonly StoredEvent[] }
+  | { readonly kind: 'already-written'; readonly revision: number; readonly position: number }
+  | { readonly kind: 'wrong-expected-version'; readonly current: number }
+  | { readonly kind: 'stream-deleted' };
+
+/**
+ * The stand-in's log: every event of every stream in one order, positions as byte offsets, each
+ * stream's head kept apart from its events (a truncated stream's revisions go on). Nothing is
+ * persisted.
+ */
+export class StandInLog {
+  readonly events: StoredEvent[] = [];
+  private readonly heads = new Map<string, number>(); // each stream's last revision, truncation or not
+  /** Streams deleted for good: never read or written again. */
+  readonly tombstoned = new Set<string>();
+  private nextPosition = 1_000;
+
+  constructor(private readonly onStored: (events: readonly StoredEvent[]) => void) {}
+
+  /** The stream's last revision, -1 when it has none. */
+  head(streamName: string): number {
+    return this.heads.get(streamName) ?? -1;
+  }
+
+  /**
+   * An append as EventStoreDB's writer decides it (its index writer's commit check): at the expected
+   * revision it writes; behind it, the same event ids right after the expected revision are the
+   * same append made before (idempotent), anything else is the wrong expected version; with `any`,
+   * event ids already in the stream, in order, are the same append made before.
+   */
+  append(streamName: string, expected: Expectation, proposed: readonly ProposedEvent[]): AppendOutcome {
+    if (this.tombstoned.has(streamName)) return { kind: 'stream-deleted' };
+    const current = this.head(streamName);
+    const ofStream = this.events.filter((event) => event.streamName === streamName);
+    const earlier = (from: number) =>
+      proposed.map((event, i) => ofStream.find((stored) => stored.revision === from + i && stored.id === event.id));
+    if (expected === 'exists' && current < 0) return { kind: 'wrong-expected-version', current };
+    if (typeof expected === 'number' && expected !== current) {
+      const found = expected < current ? earlier(expected + 1) : [];
+      if (found.length && found.every((event) => event)) return alreadyWritten(found as StoredEvent[]);
+      return { kind: 'wrong-expected-version', current };
+    }
+    if (typeof expected !== 'number') {
+      const first = ofStream.find((stored) => stored.id === proposed[0]?.id);
+      if (first) {
+        const found = earlier(first.revision);
+        if (found.every((event) => event)) return alreadyWritten(found as StoredEvent[]);
+        return { kind: 'wrong-expected-version', current }; // part of it there, part not: not the same append
+      }
+    }
+    const events = this.store(streamName, proposed);
+    const last = events.at(-1)!;
+    return { kind: 'written', revision: last.revision, position: last.position, events };
+  }
+
+  /** Appends on the server's own authority: no expectation, no idempotency. */
+  store(streamName: string, proposed: readonly ProposedEvent[]): StoredEvent[] {
+    let revision = this.head(streamName);
+    const stored = proposed.map((event) => {
+      const position = this.nextPosition;
+      this.nextPosition += 100 + event.data.length + event.customMetadata.length; // byte offsets, as a real log's
+      return { ...event, streamName, revision: ++revision, position, created: BigInt(Date.now()) * 10_000n };
+    });
+    this.events.push(...stored);
+    this.heads.set(streamName, revision);
+    this.onStored(stored);
+    return stored;
+  }
+
+  /**
+   * Deletes a stream for good (a tombstone): it is never read or written again, and its events are
+   * gone from the log at once, which a real server does at its next scavenge (until then they stay
+   * in its chunk files and `$all`: decision 0028). The position is where the tombstone was written.
+   */
+  tombstone(streamName: string): { readonly position: number } {
+    this.tombstoned.add(streamName);
+    for (let i = this.events.length - 1; i >= 0; i--) if (this.events[i]!.streamName === streamName) this.events.splice(i, 1);
+    const position = this.nextPosition;
+    this.nextPosition += 100;
+    return { position };
+  }
+
+  /** Removes a stream's events before `revision`, as `$tb` (truncate before) and a scavenge do; revisions go on. */
+  truncateBefore(streamName: string, revision: number): void {
+    for (let i = this.events.length - 1; i >= 0; i--)
+      if (this.events[i]!.streamName === streamName && this.events[i]!.revision < revision) this.events.splice(i, 1);
+  }
+}
+
+function alreadyWritten(found: readonly StoredEvent[]): AppendOutcome {
+  const last = found.at(-1)!;
+  return { kind: 'already-written', revision: last.revision, position: last.position };
+}
+
+/** A JSON event as another application (or the server itself) writes it. */
+export const jsonEvent = (type: string, data: object): ProposedEvent => ({
+  id: randomUUID(),
+  type,
+  contentType: 'application/json',
+  data: Buffer.from(JSON.stringify(data)),
+  customMetadata: Buffer.alloc(0),
+});

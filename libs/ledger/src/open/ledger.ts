@@ -120,7 +120,7 @@ export class Ledger {
         get broken() {
           return ledger.integrity.broken;
         },
-        checkStream: (streamId, events) => ledger.integrity.checkStream(streamId, events),
+        checkStream: (streamId, events, tail) => ledger.integrity.checkStream(streamId, events, tail),
         unreadable: (error) => ledger.integrity.reportBreak(unreadableBreak(error)),
       },
     });

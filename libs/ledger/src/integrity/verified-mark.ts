@@ -58,9 +58,12 @@ export function readMark(path: string, key: CheckpointVerifyingKey): { mark: Ver
   } catch {
     return { mark: null, why: `${path} cannot be read as a verified mark` };
   }
-  if (!key.verifiesStatement(statementOf(mark), mark)) return { mark: null, why: `${path} is not signed by the ledger's key` };
+  // a mark of an older form is signed as that form, so it is told by what it lacks, before its signature is checked
   if (!mark.tree)
     return { mark: null, why: `${path} was written before the Merkle tree over the log, which only a whole verification builds` };
+  if (mark.authenticatedFrom === undefined)
+    return { mark: null, why: `${path} was written before authenticated events, where they begin only a whole verification finds` };
+  if (!key.verifiesStatement(statementOf(mark), mark)) return { mark: null, why: `${path} is not signed by the ledger's key` };
   return { mark };
 }
 

@@ -105,7 +105,8 @@ export async function verifyCommand(
       : 'none beside the log';
   const readModels = esdb ? null : await readModelsLine(file, beside('projections.sqlite'), env);
   const documentsFolder = given.documents ?? env.LEDGER_DOCUMENTS_PATH ?? (folder ? join(folder, 'documents') : undefined);
-  const documents = documentsFolder ? await verifyStoredDocuments(file, documentsFolder) : null;
+  // documents are checked against what the log records: a log that does not verify (one it cannot even read) says nothing of them
+  const documents = documentsFolder && verdict.valid ? await verifyStoredDocuments(file, documentsFolder) : null;
   const documentsTampered = !!documents?.problems.length;
   print(
     report(verdict, {
@@ -117,12 +118,13 @@ export async function verifyCommand(
       documentsTampered,
     }),
   );
-  print(documentsReport(documents, documentsFolder));
+  print(documentsReport(documents, documentsFolder, verdict.valid));
   if (!verdict.valid || readModels?.disagree || documentsTampered) return VERIFY_EXIT.altered;
   return key ? VERIFY_EXIT.intact : VERIFY_EXIT.signaturesNotChecked;
 }
 
-function documentsReport(verdict: DocumentsVerdict | null, folder: string | undefined): string {
+function documentsReport(verdict: DocumentsVerdict | null, folder: string | undefined, logVerifies: boolean): string {
+  if (!logVerifies) return '  documents:        not checked: the log that records them does not verify';
   if (!verdict) return '  documents:        no documents folder given: documents not checked';
   const lines = [
     `  documents:        ${verdict.checked} recorded, checked against ${folder}: ${verdict.problems.length ? 'TAMPERED' : 'all present and unaltered'}`,

@@ -163,11 +163,15 @@ async function main() {
   bare.kill();
 
   const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-http-'));
+  // events authenticated, as deployed (decision 0023): the figures include the MAC's cost
+  const eventKeyFile = join(dir, 'event-keys');
+  writeFileSync(eventKeyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
   const ledgerEnv = {
     LEDGER_STORE: 'sqlite',
     LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'),
     LEDGER_API_KEYS: `bench:case_handler+auditor:${key}`,
     LEDGER_MASTER_KEY: randomBytes(32).toString('base64'),
+    LEDGER_EVENT_KEY_FILE: eventKeyFile,
     LEDGER_BREACH_SWEEP_SECONDS: '0',
     LEDGER_RATE_LIMIT_PER_MINUTE: '1000000000',
     // BENCH_NODE_OPTIONS to try other V8 or Node flags

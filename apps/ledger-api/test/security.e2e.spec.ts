@@ -42,6 +42,11 @@ describe('who may call what: every endpoint with no key, a wrong key, and each r
       .expect(200);
     ids.c = await receive(); // not accepted
     ids.d = await receive(); // withdrawn
+    // a resident of their own, for the erasure row: an erasure of a reference that matches nobody is a 404
+    await api(app)
+      .post('/v1/complaints')
+      .send(complaintBody({ resident: { reference: 'RES-TO-ERASE' } }))
+      .expect(201);
   });
   afterAll(async () => app.close());
 
@@ -178,7 +183,7 @@ describe('who may call what: every endpoint with no key, a wrong key, and each r
     ['integrity', { method: 'get', path: () => `/v1/complaints/${ids.a}/integrity`, roles: ['auditor'] }],
     ['breaches', { method: 'get', path: () => '/v1/breaches', roles: ['analyst', 'auditor'] }],
     ['TSM', { method: 'get', path: () => '/v1/statistics/tsm?year=2024', roles: ['analyst', 'auditor'] }],
-    ['erasure', { method: 'post', path: () => '/v1/residents/erasure', body: { reference: 'RES-NOBODY' }, roles: ['admin'] }],
+    ['erasure', { method: 'post', path: () => '/v1/residents/erasure', body: { reference: 'RES-TO-ERASE' }, roles: ['admin'] }],
     ['liveness', { method: 'get', path: () => '/health/live', roles: 'public' }],
     ['readiness', { method: 'get', path: () => '/health/ready', roles: 'public' }],
     ['metrics', { method: 'get', path: () => '/metrics', roles: 'public' }],
@@ -382,6 +387,39 @@ describe('every resident reference intake accepts can be erased', () => {
     const response = await api(app, KEYS.case_handler).post('/v1/complaints').send(complaintBody(extra)).expect(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+  });
+
+  it('says so when an erasure matches nobody (an unknown reference, another case), erasing nothing', async () => {
+    const reference = 'RES-Case-1';
+    const id = (
+      await api(app)
+        .post('/v1/complaints')
+        .send(complaintBody({ resident: { reference, name: 'Kept Here' } }))
+        .expect(201)
+    ).body.id as string;
+    for (const asked of ['RES-UNKNOWN-1', 'res-case-1', 'RES-CASE-1']) {
+      const response = await api(app, KEYS.admin).post('/v1/residents/erasure').send({ reference: asked }).expect(404);
+      expect(response.body).toMatchObject({ code: 'RESIDENT.NOT_FOUND' });
+    }
+    const history = (await api(app, KEYS.auditor).get(`/v1/complaints/${id}/history`).expect(200)).body;
+    expect(history.events[0].data.resident).toEqual({ reference, name: 'Kept Here' }); // still readable
+    expect(history.events.map((e: { type: string }) => e.type)).not.toContain('PersonalDataErased');
+  });
+
+  it.each([
+    ['decomposed at intake, precomposed at erasure', 'Zoe\u0308-77', 'Zo\u00eb-77'],
+    ['precomposed at intake, decomposed at erasure', 'Zo\u00eb-78', 'Zoe\u0308-78'],
+  ])('normalises a reference one way (NFC) at intake and at erasure: %s', async (_, atIntake, atErasure) => {
+    const id = (
+      await api(app)
+        .post('/v1/complaints')
+        .send(complaintBody({ resident: { reference: atIntake, name: 'Zoë' } }))
+        .expect(201)
+    ).body.id as string;
+    const erased = await api(app, KEYS.admin).post('/v1/residents/erasure').send({ reference: atErasure }).expect(200);
+    expect(erased.body).toMatchObject({ reference: atIntake.normalize('NFC'), erasedNow: true, complaints: [id] });
+    const history = (await api(app, KEYS.auditor).get(`/v1/complaints/${id}/history`).expect(200)).body;
+    expect(history.events[0].data.resident).toEqual({ reference: atIntake.normalize('NFC'), name: '[erased]' });
   });
 
   it('refuses an erasure whose reference no intake could have accepted, naming the rule', async () => {

@@ -1,26 +1,47 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { CheckpointVerifyingKey, readWitness, verifyStoredDocuments, verifyStoredLedger } from '@complaint-ledger/ledger';
-import type { DocumentsVerdict, LedgerVerdict } from '@complaint-ledger/ledger';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import {
+  CheckpointVerifyingKey,
+  compareStoredReadModels,
+  EventKeyRing,
+  loadConfig,
+  openKeyFileAudit,
+  readWitness,
+  verifyStoredDocuments,
+  verifyStoredLedger,
+  type DocumentsVerdict,
+  type LedgerVerdict,
+} from '@complaint-ledger/ledger';
 
-const USAGE = `usage: npm run verify -- <data folder | ledger.sqlite | esdb://…> [--public-key FILE] [--witness FILE] [--documents FOLDER]
+/** Exit statuses (README, docs/operations.md). */
+export const VERIFY_EXIT = { intact: 0, altered: 1, notRun: 2, signaturesNotChecked: 3 } as const;
+
+const USAGE = `usage: npm run verify -- <data folder | ledger.sqlite | esdb://…> [--public-key FILE] [--event-key FILE] [--master-key FILE] [--witness FILE] [--documents FOLDER]
        npm run verify -- <evidence pack .zip> --public-key FILE
 
-Verifies a ledger without changing it: every event against its hash, every complaint's chain, the
-ledger chain over the whole log, every signed checkpoint (and tree head) and its signature, the
-witness file, and every document the log records against the documents folder (the data folder's
-documents/, LEDGER_DOCUMENTS_PATH or --documents). Given an evidence pack, runs the pack's
-verifier (tools/verify-pack/verify-pack.mjs, which also runs alone with Node and nothing else).
-The public key (or the signing key, whose public half is used) defaults to LEDGER_SIGNING_KEY_FILE,
-then the data folder's local-signing-key.pem; the witness file to LEDGER_CHECKPOINT_WITNESS_FILE,
-then the data folder's checkpoints-witness.jsonl. Exit status: 0 intact, 1 altered, 2 not run.`;
+Verifies a ledger without changing it: every event against its hash and its MAC, every complaint's
+chain, the index of streams, the ledger chain over the whole log, every signed checkpoint (and tree
+head) and its signature, the witness file, every data key an event names against the residents'
+key file, and every document the log records against the documents folder (the data folder's
+documents/, LEDGER_DOCUMENTS_PATH or --documents). Given an evidence pack, runs the pack's verifier
+(tools/verify-pack/verify-pack.mjs, which also runs alone with Node and nothing else).
+
+Keys are never taken from inside the folder checked: whoever could alter the ledger could replace
+them. The public key (or the signing key, whose public half is used) comes from --public-key or
+LEDGER_SIGNING_KEY_FILE; the event keys from --event-key or LEDGER_EVENT_KEY_FILE; the master key
+(which opens the key file) from --master-key or LEDGER_MASTER_KEY_FILE; the witness file from
+--witness, LEDGER_CHECKPOINT_WITNESS_FILE, or the data folder's checkpoints-witness.jsonl.
+
+Exit status: 0 intact, signatures checked with the public key given; 1 altered; 2 not run;
+3 no break found, but the signatures were NOT checked (no public key given from outside the folder).`;
 
 /** `npm run verify`: the auditor's offline check of a copy of the data, or of an EventStoreDB; the exit status. */
 export async function verifyCommand(
   args: string[],
   print: (text: string) => void = console.log,
   complain: (text: string) => void = console.error,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   args = [...args];
   const option = (name: string) => {
@@ -30,32 +51,80 @@ export async function verifyCommand(
     args.splice(at, 2);
     return value;
   };
-  const publicKeyFile = option('--public-key');
-  const witnessOption = option('--witness');
-  const documentsOption = option('--documents');
+  const given = {
+    publicKey: option('--public-key') ?? env.LEDGER_SIGNING_KEY_FILE,
+    eventKey: option('--event-key') ?? env.LEDGER_EVENT_KEY_FILE,
+    masterKey: option('--master-key') ?? env.LEDGER_MASTER_KEY_FILE,
+    witness: option('--witness'),
+    documents: option('--documents'),
+  };
   const target = args[0];
   if (!target || args.length > 1 || target.startsWith('-')) return usage(complain);
-  if (target.endsWith('.zip')) return verifyPack(target, publicKeyFile, print, complain);
+  if (target.endsWith('.zip')) return verifyPack(target, given.publicKey, print, complain);
 
   const folder = !target.includes('://') && existsSync(target) && statSync(target).isDirectory() ? target : null;
-  const beside = (file: string) => (folder && existsSync(join(folder, file)) ? join(folder, file) : undefined);
-  const keyFile = publicKeyFile ?? process.env.LEDGER_SIGNING_KEY_FILE ?? beside('local-signing-key.pem');
-  const witnessFile = witnessOption ?? process.env.LEDGER_CHECKPOINT_WITNESS_FILE ?? beside('checkpoints-witness.jsonl');
-  const key = keyFile ? CheckpointVerifyingKey.fromFile(keyFile) : null;
-  const witnessed = witnessFile ? readWitness(witnessFile) : [];
-
   const esdb = target.startsWith('esdb://') || target.startsWith('esdb+discover://');
   const file = esdb ? target : folder ? join(folder, 'ledger.sqlite') : target;
   if (!esdb && !existsSync(file)) return usage(complain, `no ledger at ${file}`);
-  const verdict = await verifyStoredLedger(file, { key, witnessed });
-  const documentsFolder = documentsOption ?? process.env.LEDGER_DOCUMENTS_PATH ?? (folder ? join(folder, 'documents') : undefined);
-  const documents = documentsFolder ? await verifyStoredDocuments(file, documentsFolder) : null;
-  print(report(verdict, { key: keyFile ?? null, witness: witnessFile ?? null }));
-  print(documentsReport(documents, documentsFolder));
-  return verdict.valid && !documents?.problems.length ? 0 : 1;
+  const checked = esdb ? null : (folder ?? dirname(file));
+  // a key inside what is checked proves nothing about it: refused, and said so
+  const outside = (path: string | undefined, what: string): string | null => {
+    if (!path) return null;
+    if (checked && inside(path, checked)) {
+      complain(`${what} ${path} is inside ${checked}, the folder being checked: not used (give one kept elsewhere)`);
+      return null;
+    }
+    return path;
+  };
+  const keyFile = outside(given.publicKey, 'the public key');
+  const eventKeyFile = outside(given.eventKey, 'the event key file');
+  const masterKeyFile = outside(given.masterKey, 'the master key file');
+  const beside = (name: string) => (checked && existsSync(join(checked, name)) ? join(checked, name) : undefined);
+  const witnessFile = given.witness ?? env.LEDGER_CHECKPOINT_WITNESS_FILE ?? beside('checkpoints-witness.jsonl');
+
+  const key = keyFile ? CheckpointVerifyingKey.fromFile(keyFile) : null;
+  const eventKeys = eventKeyFile ? EventKeyRing.fromFile(eventKeyFile) : null;
+  const keysPath = beside('keys.sqlite');
+  const masterKey = masterKeyFile ? Buffer.from(readFileSync(masterKeyFile, 'utf8').trim(), 'base64') : null;
+  const keyStore = keysPath && masterKey?.length === 32 ? openKeyFileAudit(keysPath, masterKey) : null;
+  let verdict: LedgerVerdict;
+  try {
+    verdict = await verifyStoredLedger(file, {
+      key,
+      witnessed: witnessFile ? readWitness(witnessFile) : [],
+      eventKeys,
+      keyFile: keyStore?.audit ?? null,
+    });
+  } finally {
+    keyStore?.close();
+  }
+  const keyStoreLine = keyStore
+    ? `checked (${keysPath}, master key ${masterKeyFile}): every data key an event names is there or was erased`
+    : keysPath
+      ? `NOT CHECKED (${masterKey ? 'the key file predates keys bound to their rows: start the service once to migrate it' : 'no --master-key given'})`
+      : 'none beside the log';
+  const readModels = esdb ? null : await readModelsLine(file, beside('projections.sqlite'), env);
+  const documentsFolder = given.documents ?? env.LEDGER_DOCUMENTS_PATH ?? (folder ? join(folder, 'documents') : undefined);
+  // documents are checked against what the log records: a log that does not verify (one it cannot even read) says nothing of them
+  const documents = documentsFolder && verdict.valid ? await verifyStoredDocuments(file, documentsFolder) : null;
+  const documentsTampered = !!documents?.problems.length;
+  print(
+    report(verdict, {
+      key: keyFile,
+      witness: witnessFile ?? null,
+      eventKey: eventKeyFile,
+      keyStore: keyStoreLine,
+      readModels,
+      documentsTampered,
+    }),
+  );
+  print(documentsReport(documents, documentsFolder, verdict.valid));
+  if (!verdict.valid || readModels?.disagree || documentsTampered) return VERIFY_EXIT.altered;
+  return key ? VERIFY_EXIT.intact : VERIFY_EXIT.signaturesNotChecked;
 }
 
-function documentsReport(verdict: DocumentsVerdict | null, folder: string | undefined): string {
+function documentsReport(verdict: DocumentsVerdict | null, folder: string | undefined, logVerifies: boolean): string {
+  if (!logVerifies) return '  documents:        not checked: the log that records them does not verify';
   if (!verdict) return '  documents:        no documents folder given: documents not checked';
   const lines = [
     `  documents:        ${verdict.checked} recorded, checked against ${folder}: ${verdict.problems.length ? 'TAMPERED' : 'all present and unaltered'}`,
@@ -79,7 +148,7 @@ function verifyPack(
   const run = spawnSync(process.execPath, [packVerifier(), pack, '--public-key', publicKeyFile], { encoding: 'utf8' });
   if (run.stdout) print(run.stdout.trimEnd());
   if (run.stderr) complain(run.stderr.trimEnd());
-  return run.status ?? 2;
+  return run.status ?? VERIFY_EXIT.notRun;
 }
 
 /** tools/verify-pack/verify-pack.mjs, from the source tree or the build (dist/) alike. */
@@ -91,10 +160,60 @@ function packVerifier(): string {
   throw new Error('tools/verify-pack/verify-pack.mjs is not in this installation');
 }
 
-function report(verdict: LedgerVerdict, used: { key: string | null; witness: string | null }): string {
-  const { head, checkpoints, break: found } = verdict;
+/**
+ * The read models beside the log rebuilt from it (in a temporary folder) and compared, under the
+ * calendar and timescales of this environment's settings: the service's, for an honest answer.
+ */
+async function readModelsLine(
+  logPath: string,
+  projectionsPath: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<{ line: string; disagree: boolean } | null> {
+  if (!projectionsPath) return null;
+  try {
+    const found = await compareStoredReadModels(logPath, projectionsPath, loadConfig(env));
+    const other = found.otherVersion.length ? `; ${found.otherVersion.join(', ')} built by another version, not compared` : '';
+    if (found.mismatched.length)
+      return {
+        line: `DISAGREE WITH THE LOG: ${found.mismatched.join(', ')} at position ${found.position} are not what replaying the log gives (altered behind the projections; a start of the service rebuilds them)${other}`,
+        disagree: true,
+      };
+    return { line: `agree with the log at position ${found.position} (rebuilt and compared)${other}`, disagree: false };
+  } catch (error) {
+    return { line: `NOT CHECKED (${(error as Error).message})`, disagree: false };
+  }
+}
+
+/** Whether `path` is `folder` or inside it, links resolved. */
+function inside(path: string, folder: string): boolean {
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
+  const within = relative(real(folder), real(path));
+  return within === '' || (!within.startsWith('..') && !within.startsWith('/'));
+}
+
+function report(
+  verdict: LedgerVerdict,
+  used: {
+    key: string | null;
+    witness: string | null;
+    eventKey: string | null;
+    keyStore: string;
+    readModels: { line: string; disagree: boolean } | null;
+    documentsTampered: boolean;
+  },
+): string {
+  const { head, checkpoints, authentication, break: found } = verdict;
+  const headline = found
+    ? 'ALTERED: the ledger does not verify'
+    : used.readModels?.disagree
+      ? 'ALTERED: the read models beside the log disagree with it (the log itself verifies)'
+      : used.documentsTampered
+        ? 'ALTERED: documents the log records are missing or altered (the log itself verifies)'
+        : used.key
+          ? 'INTACT: the ledger verifies'
+          : 'NOT VERIFIED: no break found, but the checkpoints\u2019 signatures were NOT checked (no public key given from outside the folder): whoever altered the log could have re-signed it';
   const lines = [
-    found ? 'ALTERED: the ledger does not verify' : 'INTACT: the ledger verifies',
+    headline,
     `  events checked:   ${head.events} in ${verdict.streams} streams, up to position ${head.position}`,
     `  ledger chain:     ${head.head}`,
     `  checkpoints:      ${checkpoints.found} found, ${checkpoints.verified} signatures verified` +
@@ -102,7 +221,10 @@ function report(verdict: LedgerVerdict, used: { key: string | null; witness: str
     checkpoints.latest
       ? `  latest:           position ${checkpoints.latest.position}, ${checkpoints.latest.events} events, signed ${checkpoints.latest.at}; ${verdict.eventsAfterLatestCheckpoint} events after it not yet signed`
       : '  latest:           none: deleting whole complaints or their last events would not show',
+    `  event MACs:       ${macLine(authentication, used.eventKey)}`,
+    `  key file:         ${used.keyStore}`,
     `  witness file:     ${used.witness ?? 'none given'}`,
+    ...(used.readModels ? [`  read models:      ${used.readModels.line}`] : []),
   ];
   if (found) {
     lines.push(
@@ -114,7 +236,16 @@ function report(verdict: LedgerVerdict, used: { key: string | null; witness: str
   return lines.join('\n');
 }
 
+function macLine(authentication: LedgerVerdict['authentication'], keyFile: string | null): string {
+  const since =
+    authentication.from === null ? 'no authenticated event in the log' : `every event from position ${authentication.from} authenticated`;
+  const before = authentication.unauthenticated ? `; ${authentication.unauthenticated} earlier events written before event keys` : '';
+  return authentication.checked
+    ? `checked (keys ${keyFile}): ${since}${before}`
+    : `NOT CHECKED (no --event-key given): only that no event after the first authenticated one lacks a MAC; ${since}${before}`;
+}
+
 function usage(complain: (text: string) => void, problem?: string): number {
   complain(problem ? `${problem}\n\n${USAGE}` : USAGE);
-  return 2;
+  return VERIFY_EXIT.notRun;
 }

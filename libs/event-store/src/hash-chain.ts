@@ -1,4 +1,5 @@
 import { hash as oneShotHash } from 'node:crypto';
+import { authenticationOf, claimsAuthentication, type EventKeyRing, type EventSealer } from './event-mac';
 import type { NewEvent, RecordedEvent, RecordedMetadata } from './port';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -111,23 +112,31 @@ function hashOf(streamId: string, revision: number, eventId: string, type: strin
   return oneShotHash('sha256', prevHash + envelope, 'hex');
 }
 
-/** SHA-256 over the previous hash and the canonical JSON of everything recorded except the hash. */
-export function hashEvent(event: Omit<RecordedEvent, 'position' | 'metadata'> & { metadata: Omit<RecordedMetadata, 'hash'> }): string {
-  const { streamId, revision, eventId, type, data, metadata } = event;
+/** SHA-256 over the previous hash and the canonical JSON of everything recorded except the hash and the MAC. */
+export function hashEvent(
+  event: Omit<RecordedEvent, 'position' | 'metadata'> & { metadata: Omit<RecordedMetadata, 'hash' | 'mac'> & { mac?: string } },
+): string {
+  const { streamId, revision, eventId, type, data } = event;
+  const { mac: _mac, ...metadata } = event.metadata;
   return hashOf(streamId, revision, eventId, type, canonicalJson(data), canonicalJson(metadata), metadata.prevHash);
 }
 
-/** Seals a new event into a stream's chain. */
+/**
+ * Seals a new event into a stream's chain; with a sealer, the key's id goes into the metadata the
+ * hash covers and the MAC over the hash beside it (decision 0023).
+ */
 export function chain(
   streamId: string,
   revision: number,
   event: NewEvent,
   prevHash: string,
   recordedAt: string,
+  sealer?: EventSealer | null,
 ): Omit<RecordedEvent, 'position'> {
-  const metadata = { ...event.metadata, recordedAt, prevHash };
+  const metadata = { ...event.metadata, recordedAt, prevHash, ...(sealer ? { macKeyId: sealer.keyId } : {}) };
   const sealed = { streamId, revision, eventId: event.eventId, type: event.type, data: event.data, metadata };
-  return { ...sealed, metadata: { ...metadata, hash: hashEvent(sealed) } };
+  const hash = hashEvent(sealed);
+  return { ...sealed, metadata: { ...metadata, hash, ...(sealer ? { mac: sealer.mac(hash) } : {}) } };
 }
 
 /** A new event sealed into its stream's chain, as a store writes it: its hash and its data and metadata as JSON text. */
@@ -144,16 +153,25 @@ export interface SealedJson {
  * the metadata). Should a value not survive JSON (a Date, a function), its plain JSON is stored
  * instead, as it always was.
  */
-export function sealJson(streamId: string, revision: number, event: NewEvent, prevHash: string, recordedAt: string): SealedJson {
+export function sealJson(
+  streamId: string,
+  revision: number,
+  event: NewEvent,
+  prevHash: string,
+  recordedAt: string,
+  sealer?: EventSealer | null,
+): SealedJson {
   roundTrips = true;
   const data = canonicalJson(event.data);
   // Object.assign, not a spread: measurably quicker here, with the same members in the same order
-  const chained = Object.assign({}, event.metadata, { recordedAt, prevHash });
+  const chained = Object.assign({}, event.metadata, sealer ? { recordedAt, prevHash, macKeyId: sealer.keyId } : { recordedAt, prevHash });
   const metadata = canonicalJson(chained);
   const hash = hashOf(streamId, revision, event.eventId, event.type, data, metadata, prevHash);
-  if (!roundTrips) return { hash, data: JSON.stringify(event.data), metadata: JSON.stringify({ ...chained, hash }) };
-  // metadata always has members (occurredAt, actor…), so the hash joins them after a comma
-  return { hash, data, metadata: `${metadata.slice(0, -1)},"hash":"${hash}"}` };
+  const mac = sealer ? sealer.mac(hash) : undefined;
+  if (!roundTrips)
+    return { hash, data: JSON.stringify(event.data), metadata: JSON.stringify({ ...chained, hash, ...(mac ? { mac } : {}) }) };
+  // metadata always has members (occurredAt, actor…), so the hash (and the MAC) join them after a comma
+  return { hash, data, metadata: `${metadata.slice(0, -1)},"hash":"${hash}"${mac ? `,"mac":"${mac}"` : ''}}` };
 }
 
 export interface IntegrityReport {
@@ -161,6 +179,10 @@ export interface IntegrityReport {
   readonly events: number;
   readonly headHash: string | null;
   readonly firstInvalidRevision: number | null;
+  /** Why the first invalid revision fails, when it does. */
+  readonly problem?: 'order' | 'link' | 'content' | 'unauthenticated' | 'unknown-key' | 'bad-mac';
+  /** What the ledger found wrong beyond the chain itself (its last event removed since it was verified), in words. */
+  readonly detail?: string;
 }
 
 /** Where a stream's chain stands after an event: its revision and hash (revision -1 and the genesis hash before the first). */
@@ -182,13 +204,36 @@ export function linkProblem(event: RecordedEvent, previous: ChainLink): 'order' 
   return hashEvent({ ...event, metadata: rest }) === hash ? null : 'content';
 }
 
-/** Recomputes a stream's chain; names the first revision whose content or link does not match. */
-export function verifyChain(events: readonly RecordedEvent[]): IntegrityReport {
+/**
+ * Recomputes a stream's chain; names the first revision whose content or link does not match.
+ * With the event keys, every event must also authenticate, except those written before events were
+ * (naming no key) ahead of the stream's first authenticated one (decision 0023).
+ */
+export function verifyChain(events: readonly RecordedEvent[], keys?: EventKeyRing | null): IntegrityReport {
   let previous = CHAIN_START;
+  let authenticated = false;
+  const headHash = events.at(-1)?.metadata.hash ?? null;
   for (const event of events) {
-    if (linkProblem(event, previous))
-      return { valid: false, events: events.length, headHash: events.at(-1)?.metadata.hash ?? null, firstInvalidRevision: event.revision };
+    const problem = linkProblem(event, previous) ?? authenticationProblem(event, keys, authenticated);
+    if (problem) return { valid: false, events: events.length, headHash, firstInvalidRevision: event.revision, problem };
+    authenticated ||= claimsAuthentication(event);
     previous = { revision: event.revision, hash: event.metadata.hash };
   }
-  return { valid: true, events: events.length, headHash: events.at(-1)?.metadata.hash ?? null, firstInvalidRevision: null };
+  return { valid: true, events: events.length, headHash, firstInvalidRevision: null };
+}
+
+/**
+ * Why an event does not authenticate, or null: without the keys only whether it names one when an
+ * earlier event did (checkable by anyone); with them, its MAC too.
+ */
+export function authenticationProblem(
+  event: RecordedEvent,
+  keys: EventKeyRing | null | undefined,
+  authenticatedBefore: boolean,
+): 'unauthenticated' | 'unknown-key' | 'bad-mac' | null {
+  if (!keys) return authenticatedBefore && !claimsAuthentication(event) ? 'unauthenticated' : null;
+  const found = authenticationOf(event, keys);
+  if (found === 'authenticated') return null;
+  if (found === 'unauthenticated') return authenticatedBefore ? 'unauthenticated' : null;
+  return found;
 }

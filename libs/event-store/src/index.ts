@@ -1,5 +1,6 @@
 export * from './port';
 export * from './hash-chain';
+export * from './event-mac';
 export * from './subscription';
 export * from './adapters/memory';
 export * from './adapters/sqlite';

@@ -41,7 +41,11 @@ export interface RecordedMetadata extends EventMetadata {
   readonly recordedAt: string;
   /** SHA-256 of the previous event in the stream (64 zeros for the first). */
   readonly prevHash: string;
+  /** The event key it is authenticated under (event-mac.ts): covered by the hash. Absent on events written before keys. */
+  readonly macKeyId?: string;
   readonly hash: string;
+  /** HMAC-SHA-256 of the hash under that key: outside the hash, which it covers. */
+  readonly mac?: string;
 }
 
 export interface RecordedEvent {
@@ -118,6 +122,8 @@ export interface EventStore {
   ready(): Promise<boolean>;
   /** Where the store's subscription depends on a server: how it is doing. */
   subscriptionHealth?(): SubscriptionHealth;
+  /** Where the store can tell: whether anything but this store wrote to the log since last asked (SQLite's data_version). */
+  outsideWrites?(): Promise<boolean>;
   /**
    * Keep only a stream's last `count` events (EventStoreDB's $maxCount), for the small streams of
    * coordination outside the ledger's record (the duties' lease). Stores without it keep all.
@@ -190,12 +196,41 @@ export const complaintStream = (complaintId: string): string => `complaint-${com
 
 /** An event whose stored form cannot be read back (its JSON is damaged): named by stream, revision and position. */
 export class UnreadableEvent extends Error {
+  /** `damaged`: its JSON; `misfiled`: the log's index of streams files it under another stream than its own. */
+  readonly kind: 'damaged' | 'misfiled' = 'damaged';
+
   constructor(
     readonly streamId: string,
     readonly revision: number,
     readonly position: number,
+    message = `the event at position ${position} (${streamId}, revision ${revision}) cannot be read: its stored form is damaged`,
   ) {
-    super(`the event at position ${position} (${streamId}, revision ${revision}) cannot be read: its stored form is damaged`);
+    super(message);
     this.name = 'UnreadableEvent';
+  }
+}
+
+/**
+ * An event the log's index of streams (SQLite's `streams` table and each event's `stream_key`)
+ * files under another stream than the one the event itself records: the index was altered (a
+ * stream renamed, two names swapped, an event re-pointed), so whatever is read through it is not
+ * what verification covered.
+ */
+export class MisfiledEvent extends UnreadableEvent {
+  override readonly kind = 'misfiled';
+
+  constructor(
+    streamId: string,
+    revision: number,
+    position: number,
+    readonly filedUnder: string | null,
+  ) {
+    super(
+      streamId,
+      revision,
+      position,
+      `the event at position ${position} (${streamId}, revision ${revision}) is filed in the log's index under ${filedUnder === null ? 'no stream' : JSON.stringify(filedUnder)}: the index of streams was altered`,
+    );
+    this.name = 'MisfiledEvent';
   }
 }

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
+  authenticationOf,
   DuplicateEventId,
+  EventKeyRing,
+  eventKeyOf,
   GENESIS_HASH,
   verifyChain,
   WrongExpectedRevision,
+  type EventKey,
   type EventStore,
   type NewEvent,
   type RecordedEvent,
@@ -239,5 +243,41 @@ export function eventStoreContract(open: () => Promise<EventStore>, capabilities
 
   it('reports itself ready', async () => {
     expect(await store.ready()).toBe(true);
+  });
+}
+
+/**
+ * With an event key, every event an adapter writes is authenticated under it: its metadata names
+ * the key (covered by the hash) and carries the MAC over the hash, whatever the path (a new
+ * stream, an append, several events at once), and the chain verifies with the key ring.
+ */
+export function authenticatedStoreContract(open: (key: EventKey) => Promise<EventStore>) {
+  const key = eventKeyOf(Buffer.alloc(32, 9));
+  const ring = new EventKeyRing([key]);
+  let store: EventStore;
+  beforeEach(async () => (store = await open(key)));
+  afterEach(async () => store.close());
+
+  it('authenticates every event it writes under the key, the key named under the hash and the MAC beside it', async () => {
+    const stream = `complaint-${randomUUID()}`;
+    await store.append(stream, [newEvent('ComplaintReceived'), newEvent('Acknowledged')], 'no_stream');
+    await store.append(stream, [newEvent()], 1);
+    const read = await store.readStream(stream);
+    expect(read.map((event) => authenticationOf(event, ring))).toEqual(['authenticated', 'authenticated', 'authenticated']);
+    expect(read.every((event) => event.metadata.macKeyId === key.id)).toBe(true);
+    expect(verifyChain(read, ring)).toMatchObject({ valid: true, events: 3 });
+    // the same events read in log order say the same
+    const all = (await store.readAll(-1, 100)).filter((event) => event.streamId === stream);
+    expect(all.map((event) => authenticationOf(event, ring))).toEqual(['authenticated', 'authenticated', 'authenticated']);
+  });
+
+  it('authenticates what it appends onto a head the caller read (expectedHead) as it does any other', async () => {
+    const stream = `complaint-${randomUUID()}`;
+    await store.append(stream, [newEvent('ComplaintReceived')], 'no_stream', { revision: -1, hash: GENESIS_HASH });
+    const last = (await store.readLastEvent(stream))!;
+    await store.append(stream, [newEvent()], 0, { revision: last.revision, hash: last.metadata.hash });
+    const read = await store.readStream(stream);
+    expect(read.map((event) => authenticationOf(event, ring))).toEqual(['authenticated', 'authenticated']);
+    expect(verifyChain(read, ring)).toMatchObject({ valid: true, events: 2 });
   });
 }

@@ -10,7 +10,7 @@ import {
   type RecordedEvent,
 } from '../src';
 import { clientLibrary, type ClientName } from '../src/adapters/eventstoredb-clients';
-import { eventStoreContract, newEvent } from './contract';
+import { authenticatedStoreContract, eventStoreContract, newEvent } from './contract';
 import { EventStoreDbStandIn, silentListener, type StandInServer } from '../../../tools/eventstore-stand-in/stand-in';
 import { scaled } from '../../../test/support/timeouts';
 
@@ -82,6 +82,9 @@ export function eventStoreDbOnTheWire(client: ClientName): void {
     });
     eventStoreContract(async () => open(), capabilities);
   });
+
+  describe('with an event key (decision 0023), the adapter authenticates what it writes', () =>
+    authenticatedStoreContract(async (eventKey) => open({ eventKey })));
 
   /** The real client, with a hook run before each append: another writer slipping in between the adapter's read and its write. */
   function interceptedClient(beforeAppend: () => Promise<unknown>): EventStoreDbClientLike {

@@ -1,4 +1,6 @@
 import { MemoryEventStore } from '../src';
-import { eventStoreContract } from './contract';
+import { authenticatedStoreContract, eventStoreContract } from './contract';
 
 describe('MemoryEventStore honours the event-store contract', () => eventStoreContract(async () => new MemoryEventStore()));
+
+describe('MemoryEventStore with an event key', () => authenticatedStoreContract(async (key) => new MemoryEventStore(undefined, key)));

@@ -1,6 +1,6 @@
 import { EventStoreDbEventStore } from '../src';
 import type { ClientName } from '../src/adapters/eventstoredb-clients';
-import { eventStoreContract } from './contract';
+import { authenticatedStoreContract, eventStoreContract } from './contract';
 
 /**
  * The shared contract against a real EventStoreDB / KurrentDB, through `client` (the connection
@@ -22,5 +22,8 @@ export function realServerContract(client: ClientName): void {
     eventStoreContract(async () => EventStoreDbEventStore.connect(connectionString!), {
       uniqueEventIdsAcrossStreams: EventStoreDbEventStore.uniqueEventIdsAcrossStreams,
     }),
+  );
+  (connectionString ? describe : describe.skip)(`on a real server through ${client}, the adapter authenticates what it writes`, () =>
+    authenticatedStoreContract(async (eventKey) => EventStoreDbEventStore.connect(connectionString!, { eventKey })),
   );
 }

@@ -16,7 +16,7 @@ import {
   type NewEvent,
 } from '../src';
 import { openLogConnection } from '../src/adapters/sqlite-appender';
-import { eventStoreContract, newEvent } from './contract';
+import { authenticatedStoreContract, eventStoreContract, newEvent } from './contract';
 import { scaled } from '../../../test/support/timeouts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-sqlite-'));
@@ -33,6 +33,12 @@ describe('SqliteEventStore committing on a writer thread honours the event-store
   eventStoreContract(async () => new SqliteEventStore(freshPath(), undefined, { writerThread: true }), {
     uniqueEventIdsAcrossStreams: SqliteEventStore.uniqueEventIdsAcrossStreams,
   }));
+
+describe('SqliteEventStore with an event key, on its own connection and on a writer thread', () => {
+  describe('inline', () => authenticatedStoreContract(async (eventKey) => new SqliteEventStore(freshPath(), undefined, { eventKey })));
+  describe('writer thread', () =>
+    authenticatedStoreContract(async (eventKey) => new SqliteEventStore(freshPath(), undefined, { writerThread: true, eventKey })));
+});
 
 /** A log as layout version 1 wrote it: both indexes keyed by strings, event ids unique across streams. */
 function writeVersion1Log(path: string, appends: readonly (readonly [stream: string, event: NewEvent])[]): void {

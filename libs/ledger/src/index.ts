@@ -32,6 +32,7 @@ export * from './read/complaint-reads';
 export * from './read/read-model-queries';
 export * from './read/results';
 export * from './read/errors';
+export * from './read/read-model-watch';
 export * from './read/vocabulary';
 export * from './integrity/verify-target';
 export * from './backup/restore-marker';

@@ -65,6 +65,28 @@ export function keyStoreContract(replica: () => KeyStore | Promise<KeyStore>): v
     expect((await keyOf(b, 'RES-ERASED-ELSEWHERE')).id).not.toBe(made.id);
   });
 
+  it('knows a resident it gave a key or whose erasure it recorded, and no other (an erasure of nobody says so: decision 0023)', async () => {
+    const [a, b] = [await replica(), await replica()];
+    await keyOf(a, 'RES-KNOWN');
+    await a.erase('RES-ERASED-ONLY', '2024-06-01T00:00:00.000Z', 'api-key:admin', 'request');
+    for (const subject of ['RES-KNOWN', 'RES-ERASED-ONLY', 'RES-NOBODY']) await b.loadSubject(subject);
+    expect(b.knows('RES-KNOWN')).toBe(true);
+    expect(b.knows('RES-ERASED-ONLY')).toBe(true);
+    expect(b.knows('RES-NOBODY')).toBe(false);
+  });
+
+  it('a key its erasure destroyed is accounted for, and the store is not reported altered', async () => {
+    const keys = await replica();
+    const altered: unknown[] = [];
+    keys.onAltered((error) => altered.push(error));
+    const { id } = await keyOf(keys, 'RES-ACCOUNTED');
+    await keys.erase('RES-ACCOUNTED', '2024-06-01T00:00:00.000Z', 'api-key:admin', 'request');
+    expect(await found(keys, id)).toBeNull();
+    expect(keys.accountsFor(id)).toBe(true);
+    expect(keys.alteration).toBeNull();
+    expect(altered).toEqual([]);
+  });
+
   it('a resident never seen can be erased: the erasure is remembered', async () => {
     const keys = await replica();
     expect(await keys.erase('RES-NEVER', '2024-06-01T00:00:00.000Z', 'api-key:admin', 'request')).toBe(true);

@@ -1,5 +1,6 @@
-import { EventStoreDbEventStore, StoreUnavailable, WrongExpectedRevision } from '@complaint-ledger/event-store';
-import { DataKeyStore } from '@complaint-ledger/privacy';
+import { EventStoreDbEventStore, StoreUnavailable, WrongExpectedRevision, type NewEvent } from '@complaint-ledger/event-store';
+import { DataKeyStore, KeyStoreAltered } from '@complaint-ledger/privacy';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -123,6 +124,44 @@ describe('in EventStoreDB', () => {
     clock = 5_000;
     await b.load([id]);
     expect(b.find(id)).toBeNull();
+  });
+
+  describe("a key bound to its resident (decision 0023's form 2): a stream altered on the server is tampering, never a key to use", () => {
+    /** What someone able to write to the server, without the master key, can do: put a wrap where it does not belong. */
+    const keyMade = (subject: string, wrapped: string): NewEvent => ({
+      eventId: randomUUID(),
+      type: 'DataKeyMade',
+      data: { subject, wrapped },
+      metadata: { occurredAt: NOW, actor: 'intruder', correlationId: randomUUID(), schemaVersion: 1 },
+    });
+    const wrappedOf = (id: string) => (JSON.parse(Buffer.from(eventsOf(keyStream(id))[0]!.data).toString()) as { wrapped: string }).wrapped;
+
+    it("a wrap copied into another key's stream does not open there: that key is not found, and the store says it was altered", async () => {
+      const keys = replica();
+      const altered: KeyStoreAltered[] = [];
+      keys.onAltered((error) => altered.push(error));
+      await keys.loadSubject('RES-ALICE');
+      const alice = keys.keyFor('RES-ALICE', NOW);
+      await keys.durable();
+      await storeOn().append(keyStream('forged-key'), [keyMade('RES-ALICE', wrappedOf(alice.id))], 'no_stream');
+      await keys.load(['forged-key']);
+      expect(keys.find('forged-key')).toBeNull();
+      expect(keys.alteration).toBeInstanceOf(KeyStoreAltered);
+      expect(altered.map((error) => error.detail)).toEqual([expect.stringMatching(/forged-key does not open/)]);
+    });
+
+    it("a resident's stream naming another resident's key does not give them that key", async () => {
+      const keys = replica();
+      await keys.loadSubject('RES-ALICE');
+      const alice = keys.keyFor('RES-ALICE', NOW);
+      await keys.durable();
+      const assigned: NewEvent = { ...keyMade('', ''), type: 'KeyAssigned', data: { keyId: alice.id, at: NOW } };
+      await storeOn().append(residentKeysStream('RES-MALLORY'), [assigned], 'no_stream');
+      const other = replica();
+      await other.loadSubject('RES-MALLORY');
+      expect(other.alteration?.detail).toMatch(/is assigned to "RES-MALLORY"/);
+      expect(other.keyFor('RES-MALLORY', NOW).id).not.toBe(alice.id);
+    });
   });
 
   describe('a key file from before the keys were in EventStoreDB is moved into it once, then deleted', () => {

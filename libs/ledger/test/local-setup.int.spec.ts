@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, localSetup } from '../src';
+import { EventKeyRing, loadConfig, localSetup } from '../src';
 
 describe('local setup (LEDGER_LOCAL_SETUP=true): a first try on one machine, never a deployment', () => {
   const folder = () => mkdtempSync(join(tmpdir(), 'ledger-local-'));
@@ -15,6 +15,10 @@ describe('local setup (LEDGER_LOCAL_SETUP=true): a first try on one machine, nev
     expect(env.LEDGER_MASTER_KEY_FILE).toBe(join(dir, 'local-master-key'));
     expect(statSync(join(dir, 'local-master-key')).mode & 0o777).toBe(0o600);
     expect(env.LEDGER_API_KEYS_FILE).toBe(join(dir, 'local-api-keys'));
+    // and the event key that authenticates every event written (decision 0023), a 32-byte key in base64
+    expect(env.LEDGER_EVENT_KEY_FILE).toBe(join(dir, 'local-event-key'));
+    expect(statSync(join(dir, 'local-event-key')).mode & 0o777).toBe(0o600);
+    expect(EventKeyRing.fromFile(join(dir, 'local-event-key')).ids).toHaveLength(1);
     expect(loadConfig(env).LEDGER_LISTEN_ADDRESS).toBe('127.0.0.1');
     expect(loadConfig({}).LEDGER_LISTEN_ADDRESS).toBe('0.0.0.0'); // a deployment listens on every interface unless told
   });

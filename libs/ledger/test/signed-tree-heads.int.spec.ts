@@ -125,7 +125,8 @@ describe('checkpoints signed now', () => {
   it('a mark written before the tree is not used: the whole log is verified, and the tree built', async () => {
     const copy = join(root, 'old-mark');
     mkdirSync(copy);
-    for (const file of ['ledger.sqlite', 'ledger.sqlite-wal'])
+    // the residents' keys with the log: a key an event names missing is the key file altered (decision 0023)
+    for (const file of ['ledger.sqlite', 'ledger.sqlite-wal', 'keys.sqlite', 'keys.sqlite-wal'])
       if (existsSync(join(folder, file))) copyFileSync(join(folder, file), join(copy, file));
     const mark = JSON.parse(readFileSync(join(folder, 'verified-mark.json'), 'utf8')) as VerifiedMark;
     const { tree: _tree, keyId: _keyId, signature: _signature, ...v1 } = mark;

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHECKPOINT_STREAM, type ComplaintCommand, type LedgerHead } from '@complaint-ledger/domain';
@@ -25,7 +25,7 @@ import { signingKeyFile } from './support/signing-key';
  * that was only used.
  */
 const folder = mkdtempSync(join(tmpdir(), 'ledger-tamper-'));
-const keyFile = signingKeyFile(folder);
+const keyFile = signingKeyFile(mkdtempSync(join(tmpdir(), 'ledger-tamper-keys-'))); // kept apart from the data, as verify insists
 const original = join(folder, 'ledger.sqlite');
 const witness = join(folder, 'witness.jsonl');
 const key = CheckpointVerifyingKey.fromFile(keyFile);
@@ -258,9 +258,26 @@ describe('npm run verify (offline, read-only)', () => {
     expect(text).toContain(`(${stream(2)}, revision 1)`);
   });
 
-  it('says when no public key was given, and exits 2 without a ledger', async () => {
-    expect((await run(original)).text).toMatch(/NO PUBLIC KEY GIVEN/);
+  it('without a public key never says INTACT nor exits 0: the signatures were not checked (exit 3); 2 without a ledger', async () => {
+    const unpinned = await run(original, '--witness', witness);
+    expect(unpinned.status).toBe(3);
+    expect(unpinned.text).not.toMatch(/INTACT/);
+    expect(unpinned.text).toMatch(/^NOT VERIFIED: .*signatures were NOT checked/);
+    expect(unpinned.text).toMatch(/NO PUBLIC KEY GIVEN/);
     expect((await run(join(folder, 'nothing-here.sqlite'))).status).toBe(2);
     expect((await run()).status).toBe(2);
+  });
+
+  it('never takes the key from inside the folder it checks, given or found there, even under its usual name', async () => {
+    const data = join(folder, `data-${randomUUID()}`);
+    mkdirSync(data);
+    copyFileSync(original, join(data, 'ledger.sqlite'));
+    if (existsSync(`${original}-wal`)) copyFileSync(`${original}-wal`, join(data, 'ledger.sqlite-wal'));
+    copyFileSync(keyFile, join(data, 'local-signing-key.pem')); // as npm start leaves it
+    expect(await run(data, '--witness', witness)).toMatchObject({ status: 3 });
+    const given = await run(data, '--public-key', join(data, 'local-signing-key.pem'), '--witness', witness);
+    expect(given.status).toBe(3);
+    expect(given.text).toMatch(/inside .*: not used/);
+    expect(await run(data, '--public-key', keyFile, '--witness', witness)).toMatchObject({ status: 0 }); // kept elsewhere: pinned
   });
 });

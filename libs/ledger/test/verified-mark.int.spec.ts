@@ -66,7 +66,8 @@ beforeAll(async () => {
 function copy(alter: (db: Database.Database) => void = () => undefined): string {
   const folder = join(root, randomUUID());
   mkdirSync(folder);
-  for (const file of ['ledger.sqlite', 'ledger.sqlite-wal', 'verified-mark.json'])
+  // the residents' key file too: the data keys the events name are checked against it (decision 0023)
+  for (const file of ['ledger.sqlite', 'ledger.sqlite-wal', 'keys.sqlite', 'keys.sqlite-wal', 'verified-mark.json'])
     if (existsSync(join(original, file))) copyFileSync(join(original, file), join(folder, file));
   const db = new Database(join(folder, 'ledger.sqlite'));
   alter(db);

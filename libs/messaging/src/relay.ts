@@ -22,6 +22,8 @@ export interface RelayOptions {
   readonly idleMs?: number;
   /** The running relay looks at the TSM figures at most this often (they are whole-year queries). */
   readonly figuresIntervalMs?: number;
+  /** False while the read models are known to disagree with the log (being rebuilt): no figures are published from them meanwhile. */
+  readonly figuresServable?: () => boolean;
   /** Backoff after a failed publish: doubles from `initialBackoffMs` up to `maxBackoffMs`. */
   readonly initialBackoffMs?: number;
   readonly maxBackoffMs?: number;
@@ -172,7 +174,7 @@ export class EventRelay {
 
   private async publishChangedFigures(): Promise<void> {
     const asOf = this.options.projectionsPosition();
-    if (asOf === this.tsmCheckedAt) return;
+    if (asOf === this.tsmCheckedAt || this.options.figuresServable?.() === false) return;
     const topic = this.options.topics.tsm;
     const published = new Map((this.statements.published.all(topic) as { key: string; digest: string }[]).map((r) => [r.key, r.digest]));
     const changed = currentFigures(this.options.db, this.options.homes).filter((figures) => published.get(figures.key) !== figures.digest);

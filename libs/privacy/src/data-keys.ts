@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { createCipheriv, createDecipheriv } from 'node:crypto';
 import {
   boundPageCache,
   preparePrivateFile,
@@ -10,6 +9,8 @@ import {
 import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomCopy, randomView } from './random-pool';
+import { erasedKeyMac, erasureMac, isUnboundForm, KeyStoreAltered, unwrapKey, wrapKey } from './key-binding';
+import { erasureAuthentic, erasureOf, KeyFileAudit, type ErasureRow } from './key-file-audit';
 import type { Erasure, KeyStore } from './key-store';
 
 /**
@@ -71,6 +72,13 @@ export class DataKeyStore implements KeyStore {
   private syncFailure: StoreUnavailable | null = null;
   /** Set once the SQLite log syncs new keys before its commits (commitDependency): durable() then has nothing to wait for. */
   private syncedByLog = false;
+  /** Keys and erasures this open bound to their rows: a file written before keys were (decision 0023), migrated once. */
+  readonly migrated: { readonly keys: number; readonly erasures: number };
+  /** The key file as verification reads it: which keys are there, which were erased. */
+  readonly audit: KeyFileAudit;
+  /** Told when the key file is found altered (a row that does not open, a key missing without an erasure). */
+  private readonly alteredListeners = new Set<(error: KeyStoreAltered) => void>();
+  private altered: KeyStoreAltered | null = null;
 
   constructor(
     path: string,
@@ -93,7 +101,11 @@ export class DataKeyStore implements KeyStore {
       CREATE INDEX IF NOT EXISTS data_keys_subject_created ON data_keys (subject, created_at);
       DROP INDEX IF EXISTS data_keys_subject;
       CREATE TABLE IF NOT EXISTS erasures (subject TEXT NOT NULL, erased_at TEXT NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL,
-        PRIMARY KEY (subject, erased_at));`);
+        legacy INTEGER NOT NULL DEFAULT 0, mac TEXT, PRIMARY KEY (subject, erased_at));
+      -- each key an erasure destroyed (or a key never written, its resident erased first): its absence accounted for
+      CREATE TABLE IF NOT EXISTS erased_keys (key_id TEXT PRIMARY KEY, subject TEXT NOT NULL, erased_at TEXT NOT NULL, mac TEXT NOT NULL);`);
+    this.migrated = bindKeysToTheirRows(this.db, masterKey);
+    this.audit = new KeyFileAudit(this.db, masterKey);
     // the statements above opened the WAL file; it stays (the same file) while this connection is open
     this.walPath = path === ':memory:' ? null : `${path}-wal`;
     this.wal = this.walPath === null ? null : openSync(this.walPath, 'r');
@@ -102,14 +114,17 @@ export class DataKeyStore implements KeyStore {
       current: this.db.prepare<[string], { key_id: string; wrapped: Buffer }>(
         'SELECT key_id, wrapped FROM data_keys WHERE subject = ? ORDER BY created_at, rowid LIMIT 1',
       ),
-      byId: this.db.prepare('SELECT wrapped FROM data_keys WHERE key_id = ?').pluck(),
+      byId: this.db.prepare<[string], { subject: string; wrapped: Buffer }>('SELECT subject, wrapped FROM data_keys WHERE key_id = ?'),
       insert: this.db.prepare('INSERT INTO data_keys (key_id, subject, wrapped, created_at) VALUES (?, ?, ?, ?)'),
-      ids: this.db.prepare('SELECT key_id FROM data_keys WHERE subject = ?').pluck(),
-      erased: this.db.prepare(
-        'SELECT subject, erased_at AS erasedAt, actor, reason FROM erasures WHERE subject = ? ORDER BY erased_at DESC LIMIT 1',
+      keysOf: this.db.prepare<[string], { key_id: string; wrapped: Buffer }>('SELECT key_id, wrapped FROM data_keys WHERE subject = ?'),
+      erased: this.db.prepare<[string], ErasureRow>(
+        'SELECT subject, erased_at, actor, reason, legacy, mac FROM erasures WHERE subject = ? ORDER BY erased_at DESC',
       ),
+      listErased: this.db.prepare('INSERT OR IGNORE INTO erased_keys (key_id, subject, erased_at, mac) VALUES (?, ?, ?, ?)'),
       remove: this.db.prepare('DELETE FROM data_keys WHERE subject = ?'),
-      remember: this.db.prepare('INSERT OR IGNORE INTO erasures (subject, erased_at, actor, reason) VALUES (?, ?, ?, ?)'),
+      remember: this.db.prepare(
+        'INSERT OR IGNORE INTO erasures (subject, erased_at, actor, reason, legacy, mac) VALUES (?, ?, ?, ?, 0, ?)',
+      ),
       // changes whenever another connection commits to the file (not on this connection's own commits)
       dataVersion: this.db.prepare('PRAGMA data_version').pluck(),
     };
@@ -123,13 +138,16 @@ export class DataKeyStore implements KeyStore {
     if (remembered) return remembered;
     const existing = this.statements.current.get(subject);
     if (existing) {
-      return remember(this.currentKeys, subject, { id: existing.key_id, key: this.cached(existing.key_id, existing.wrapped) });
+      return remember(this.currentKeys, subject, { id: existing.key_id, key: this.cached(existing.key_id, subject, existing.wrapped) });
     }
     // a new key, used at once and written with the next group (an existing key of another process's stays readable too)
     const id = randomView(16).toString('base64url');
     const key = randomCopy(32);
     // the subject's latest erasure as this key was made: another one by the time it is written means it must not be
-    this.unwritten.push({ row: [id, subject, this.wrap(key), now], erasureSeen: this.erasure(subject)?.erasedAt ?? null });
+    this.unwritten.push({
+      row: [id, subject, wrapKey(this.masterKey, key, subject, id), now],
+      erasureSeen: this.erasure(subject)?.erasedAt ?? null,
+    });
     this.keysToSync++;
     if (this.wal === null) this.writeUnwritten();
     remember(this.byId, id, key);
@@ -191,18 +209,59 @@ export class DataKeyStore implements KeyStore {
     return this.syncFailure;
   }
 
-  /** The key with this id, or null once its subject has been erased. */
+  /**
+   * The key with this id, or null when it is not in the file: erased (see `accountsFor`), or not
+   * written yet. Throws KeyStoreAltered when its row does not open as its resident's key (decision
+   * 0023): a row swapped, moved or rewritten is tampering, never an erasure.
+   */
   find(id: string): Buffer | null {
     this.forgetIfChangedElsewhere();
     const known = this.byId.get(id);
     if (known) return known;
-    const wrapped = this.statements.byId.get(id) as Buffer | undefined;
-    return wrapped ? this.cached(id, wrapped) : null;
+    const row = this.statements.byId.get(id);
+    return row ? this.cached(id, row.subject, row.wrapped) : null;
   }
 
-  /** The subject's latest erasure, if any. */
+  /**
+   * Whether a key missing from the file is accounted for by an erasure the ledger recorded (it
+   * listed the key). With erasures recorded before keys were listed, only verification, which knows
+   * the key's resident, can tell: such a key is taken as erased here.
+   */
+  accountsFor(id: string): boolean {
+    return this.audit.listedAsErased(id) || this.audit.hasLegacyErasures;
+  }
+
+  /** The subject's latest erasure the ledger recorded, if any (a record it did not write is not one). */
   erasure(subject: string): Erasure | null {
-    return (this.statements.erased.get(subject) as Erasure | undefined) ?? null;
+    for (const row of this.statements.erased.all(subject)) {
+      if (!erasureAuthentic(this.masterKey, row)) continue;
+      return { subject: row.subject, erasedAt: row.erased_at, actor: row.actor, reason: row.reason };
+    }
+    return null;
+  }
+
+  /** Whether the file knows the subject at all: a key of theirs (written or about to be), or an erasure the ledger recorded. */
+  knows(subject: string): boolean {
+    if (this.unwritten.some(({ row }) => row[1] === subject)) return true;
+    return this.statements.keysOf.get(subject) !== undefined || this.erasure(subject) !== null;
+  }
+
+  /** Set once the key file was found altered; until a restart readiness says so. */
+  get alteration(): KeyStoreAltered | null {
+    return this.altered;
+  }
+
+  /** Tells `listener` whenever the key file is found altered. */
+  onAltered(listener: (error: KeyStoreAltered) => void): () => void {
+    this.alteredListeners.add(listener);
+    return () => this.alteredListeners.delete(listener);
+  }
+
+  private alteredFound(detail: string): KeyStoreAltered {
+    const error = new KeyStoreAltered(detail);
+    this.altered ??= error;
+    for (const listener of this.alteredListeners) listener(error);
+    return error;
   }
 
   /**
@@ -218,12 +277,19 @@ export class DataKeyStore implements KeyStore {
     const erased = this.db
       .transaction(() => {
         this.writeUnwritten(); // a key made a moment ago is the resident's too
-        const ids = this.statements.ids.all(subject) as string[];
+        const rows = this.statements.keysOf.all(subject);
+        // every key destroyed must be this resident's own: a row filed under them that is another's (a swapped subject, a swapped
+        // wrapped key) is tampering, refused before anything is destroyed, never an erasure of whoever's key it holds
+        const foreign = rows.find((row) => !unwrapKey(this.masterKey, row.wrapped, subject, row.key_id));
+        if (foreign) throw this.alteredFound(`key ${foreign.key_id} filed under ${JSON.stringify(subject)} does not open as theirs`);
+        const ids = rows.map((row) => row.key_id);
         for (const id of ids) this.byId.delete(id);
         this.currentKeys.delete(subject);
         this.statements.remove.run(subject);
         if (!ids.length && this.erasure(subject)) return false;
-        this.statements.remember.run(subject, erasedAt, actor, reason);
+        const record = { subject, erasedAt, actor, reason, legacy: false };
+        this.statements.remember.run(subject, erasedAt, actor, reason, erasureMac(this.masterKey, record));
+        for (const id of ids) this.listErased(id, subject, erasedAt);
         return true;
       })
       .immediate();
@@ -262,13 +328,21 @@ export class DataKeyStore implements KeyStore {
       .transaction(() => {
         for (const { row, erasureSeen } of this.unwritten) {
           const [id, subject] = row;
-          if ((this.erasure(subject)?.erasedAt ?? null) !== erasureSeen) this.forget(id, subject);
-          else this.statements.insert.run(...row);
+          const erasedAt = this.erasure(subject)?.erasedAt ?? null;
+          if (erasedAt !== erasureSeen) {
+            // never written, its resident erased first: listed as erased, so the data sealed under it reads as erased, not as tampering
+            this.forget(id, subject);
+            this.listErased(id, subject, erasedAt!);
+          } else this.statements.insert.run(...row);
         }
       })
       .immediate(); // the write lock first: another writer of the file is waited for, never a refusal
 
     this.unwritten.length = 0;
+  }
+
+  private listErased(keyId: string, subject: string, erasedAt: string): void {
+    this.statements.listErased.run(keyId, subject, erasedAt, erasedKeyMac(this.masterKey, { keyId, subject, erasedAt }));
   }
 
   private forget(id: string, subject: string): void {
@@ -330,21 +404,54 @@ export class DataKeyStore implements KeyStore {
     this.currentKeys.clear();
   }
 
-  /** The unwrapped key, unwrapped once per process (until another process changes the file). */
-  private cached(id: string, wrapped: Buffer): Buffer {
-    return this.byId.get(id) ?? remember(this.byId, id, this.unwrap(wrapped));
+  /** The unwrapped key, unwrapped once per process (until another process changes the file); a row that does not open as its resident's is tampering. */
+  private cached(id: string, subject: string, wrapped: Buffer): Buffer {
+    const known = this.byId.get(id);
+    if (known) return known;
+    const key = unwrapKey(this.masterKey, wrapped, subject, id);
+    if (!key) throw this.alteredFound(`key ${id} does not open as ${JSON.stringify(subject)}'s: its row was swapped, moved or rewritten`);
+    return remember(this.byId, id, key);
   }
+}
 
-  private wrap(key: Buffer): Buffer {
-    const iv = randomView(12); // copied into the result below
-    const cipher = createCipheriv('aes-256-gcm', this.masterKey, iv);
-    const sealed = Buffer.concat([cipher.update(key), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), sealed]);
-  }
-
-  private unwrap(wrapped: Buffer): Buffer {
-    const decipher = createDecipheriv('aes-256-gcm', this.masterKey, wrapped.subarray(0, 12));
-    decipher.setAuthTag(wrapped.subarray(12, 28));
-    return Buffer.concat([decipher.update(wrapped.subarray(28)), decipher.final()]);
-  }
+/**
+ * Binds every key to its row and makes every erasure record the ledger's (decision 0023), once: a
+ * file written before keys were bound holds only form-1 wraps and erasures without a MAC. A file
+ * that holds any bound key or authenticated erasure was migrated already, so a form-1 row or an
+ * unauthenticated erasure found in it later is tampering, not something to migrate. The erasures it
+ * finds are marked as recorded before destroyed keys were listed (`legacy`). Returns what it migrated.
+ */
+function bindKeysToTheirRows(db: Database.Database, masterKey: Buffer): { keys: number; erasures: number } {
+  const columns = db.prepare("SELECT name FROM pragma_table_info('erasures')").pluck().all() as string[];
+  return db
+    .transaction(() => {
+      if (!columns.includes('legacy')) db.exec('ALTER TABLE erasures ADD COLUMN legacy INTEGER NOT NULL DEFAULT 0');
+      if (!columns.includes('mac')) db.exec('ALTER TABLE erasures ADD COLUMN mac TEXT');
+      const done = db
+        .prepare(
+          `SELECT EXISTS (SELECT 1 FROM data_keys WHERE length(wrapped) = 61) OR EXISTS (SELECT 1 FROM erasures WHERE mac IS NOT NULL)
+             OR EXISTS (SELECT 1 FROM erased_keys)`,
+        )
+        .pluck()
+        .get();
+      if (done) return { keys: 0, erasures: 0 };
+      const rows = db.prepare('SELECT key_id, subject, wrapped FROM data_keys').all() as {
+        key_id: string;
+        subject: string;
+        wrapped: Buffer;
+      }[];
+      const rewrap = db.prepare('UPDATE data_keys SET wrapped = ? WHERE key_id = ?');
+      let keys = 0;
+      for (const row of rows) {
+        const key = isUnboundForm(row.wrapped) ? unwrapKey(masterKey, row.wrapped, row.subject, row.key_id, true) : null;
+        if (!key) continue; // not openable with this master key: left as it is, and reported when used
+        rewrap.run(wrapKey(masterKey, key, row.subject, row.key_id), row.key_id);
+        keys += 1;
+      }
+      const erasures = db.prepare('SELECT subject, erased_at, actor, reason, legacy, mac FROM erasures').all() as ErasureRow[];
+      const sign = db.prepare('UPDATE erasures SET legacy = 1, mac = ? WHERE subject = ? AND erased_at = ?');
+      for (const row of erasures) sign.run(erasureMac(masterKey, { ...erasureOf(row), legacy: true }), row.subject, row.erased_at);
+      return { keys, erasures: erasures.length };
+    })
+    .immediate();
 }

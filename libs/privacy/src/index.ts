@@ -2,4 +2,5 @@ export * from './data-keys';
 export * from './key-store';
 export * from './key-binding';
 export * from './personal-data-cipher';
+export * from './key-file-audit';
 export * from './document-cipher';

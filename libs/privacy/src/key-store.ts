@@ -1,4 +1,5 @@
 import type { StoreUnavailable } from '@complaint-ledger/event-store';
+import type { KeyStoreAltered } from './key-binding';
 
 export interface Erasure {
   readonly subject: string;
@@ -30,6 +31,20 @@ export interface KeyStore {
   erase(subject: string, erasedAt: string, actor: string, reason: string): boolean | Promise<boolean>;
   /** The subject's latest erasure, if any (after `loadSubject`, for a store that needs it). */
   erasure(subject: string): Erasure | null;
+  /**
+   * Whether the store knows the subject at all: a key of theirs or an erasure the ledger recorded
+   * (after `loadSubject`, for a store that needs it). An erasure of nobody says so (decision 0023).
+   */
+  knows(subject: string): boolean;
+  /**
+   * Whether a key missing from the store is accounted for by an erasure the ledger recorded: a
+   * missing key that is not is shown withheld, as tampering, never as erased (decision 0023).
+   */
+  accountsFor(id: string): boolean;
+  /** Set once the store was found altered (a key that does not open as its resident's); until a restart readiness says so. */
+  readonly alteration: KeyStoreAltered | null;
+  /** Tells `listener` whenever the store is found altered. */
+  onAltered(listener: (error: KeyStoreAltered) => void): () => void;
   /** Why the store cannot be trusted with new keys now, or null: what readiness reports. */
   failure(): StoreUnavailable | null;
   close(): void;

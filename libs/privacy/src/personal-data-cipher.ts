@@ -1,10 +1,14 @@
 import { mapPersonalData, type ComplaintEvent } from '@complaint-ledger/domain';
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { KeyStore } from './key-store';
+import { KeyStoreAltered } from './key-binding';
 import { randomView } from './random-pool';
 
 /** What a reader sees in place of personal data whose resident has been erased. */
 export const ERASED = '[erased]';
+
+/** What a reader sees where the key file was altered (a key row deleted, swapped or moved): not an erasure, and not shown as one. */
+export const WITHHELD = '[withheld: key file altered]';
 
 const PREFIX = 'enc:v1:';
 
@@ -77,8 +81,15 @@ export class PersonalDataCipher {
 
   private open(sealed: string): string {
     const [keyId, iv, tag, text] = partsOf(sealed);
-    const key = keyId ? this.keys.find(keyId) : null;
-    if (!key || !iv || !tag || text === undefined) return ERASED;
+    let key: Buffer | null;
+    try {
+      key = keyId ? this.keys.find(keyId) : null;
+    } catch (error) {
+      if (error instanceof KeyStoreAltered) return WITHHELD; // reported by the key store to whoever watches it
+      throw error;
+    }
+    if (!key) return keyId && !this.keys.accountsFor(keyId) ? WITHHELD : ERASED; // a missing key no erasure accounts for is not an erasure
+    if (!iv || !tag || text === undefined) return ERASED;
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));

@@ -14,3 +14,4 @@ export * from './projections-thread';
 export * from './reports/annual-report';
 export * from './point-in-time';
 export * from './read-model-owner';
+export * from './read-model-check';

@@ -83,7 +83,8 @@ export class ProjectionRunner implements LiveProjections {
   private readonly applyInTransaction: (fresh: readonly RecordedEvent[]) => Map<string, number>;
 
   constructor(
-    private readonly store: EventStore,
+    /** The log: read to catch up, followed live. */
+    private readonly store: Pick<EventStore, 'readAll' | 'subscribe'>,
     private readonly db: ReadModelDatabase,
     projections: readonly AnyProjection[],
     options: RunnerOptions = {},

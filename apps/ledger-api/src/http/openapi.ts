@@ -28,7 +28,7 @@ const ERRORS = {
   403: problem('A credential whose roles this operation does not allow'),
   404: problem('No such complaint (or not yet received / recorded at the time asked for)'),
   409: problem(
-    "Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision",
+    "Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision",
   ),
   412: problem('`If-Match` names a revision the complaint has moved on from'),
   413: problem('Body over 256 KiB'),
@@ -116,6 +116,9 @@ const RESPONSE_HEADERS: Record<string, { description: string; schema: object }> 
 };
 const header = (name: keyof typeof RESPONSE_HEADERS) => ({ [name]: { $ref: `#/components/headers/${name}` } });
 const RATE_LIMIT_HEADERS = { ...header('X-RateLimit-Limit'), ...header('X-RateLimit-Remaining'), ...header('X-RateLimit-Reset') };
+
+/** The queries answered from the read models, refused while they are rebuilt after disagreeing with the log. */
+const READ_MODEL_PATHS = ['/v1/complaints', '/v1/breaches', '/v1/statistics/tsm', '/v1/reports/annual'];
 
 /** Which response type each query answers with (its 2xx body), by operation id. */
 const QUERY_BODIES: Record<string, keyof typeof responseSchemas> = {
@@ -280,6 +283,12 @@ function completeOperation(path: string, method: string, operation: Operation): 
   if (method === 'post') codes.push(400, 413, 415, 503);
   if (method === 'put') codes.push(400);
   if (method === 'get' && operation.parameters?.length) codes.push(400);
+  if (path.startsWith('/v1/residents/'))
+    operation.responses['404'] ??= problem('No resident is recorded under this reference: nothing was erased');
+  if (method === 'get' && READ_MODEL_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}.`)))
+    operation.responses['503'] ??= problem(
+      'The read models were found disagreeing with the log and are being rebuilt from it (code READ_MODELS.REPAIRING): nothing is served from them meanwhile; retry shortly',
+    );
   if (onComplaint || path.includes('{reference}')) codes.push(404);
   if (command) codes.push(409, 422);
   if (method === 'get' && onComplaint && !path.startsWith('/v1/imports')) codes.push(409); // a stored event that cannot be read, by revision

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import {
   ClockOffset,
   CommandRefused,
+  ComplaintAltered,
   ComplaintNotFound,
   DocumentGone,
   DocumentNotFound,
@@ -12,6 +13,9 @@ import {
   UnsupportedDocument,
   ComplaintNotYet,
   IdempotencyKeyReused,
+  KeyStoreAltered,
+  ReadModelsRepairing,
+  ResidentNotFound,
   InvalidCursor,
   LedgerBroken,
   QueryBusy,
@@ -126,6 +130,16 @@ export function problemOf(exception: unknown): ProblemDetails | null {
       status: 409,
       detail: 'The complaint changed while this command was being decided; retry it.',
     };
+  }
+  if (exception instanceof ResidentNotFound) return coded('RESIDENT.NOT_FOUND', 'Not found', 404, exception.message);
+  if (exception instanceof ReadModelsRepairing) return coded('READ_MODELS.REPAIRING', 'Read models being rebuilt', 503, exception.message);
+  if (exception instanceof KeyStoreAltered) {
+    const detail = `${exception.message}. Nothing was destroyed or recorded: the ledger takes no writes until the key file is examined (docs/operations.md).`;
+    return coded('LEDGER.KEY_FILE_ALTERED', 'Key file altered', 503, detail);
+  }
+  if (exception instanceof ComplaintAltered) {
+    const detail = `${exception.message}. It is not shown from an altered record; an auditor sees its integrity at GET /v1/complaints/${exception.complaintId}/integrity and the ledger's at GET /v1/ledger/integrity.`;
+    return coded('LEDGER.RECORD_ALTERED', 'Record altered', 409, detail);
   }
   if (exception instanceof UnreadableEvent) {
     // the record itself is damaged, on every instance alike: no retry helps, so not a 5xx to retry elsewhere

@@ -11,6 +11,7 @@ import type {
   ErasureOutcome,
   ImportStatus,
   LedgerVerdict,
+  ReadModelCheck,
   Readiness,
   TsmStatistics as Tsm,
 } from '@complaint-ledger/ledger';
@@ -40,7 +41,11 @@ export type TsmStatistics = Tsm;
 
 export type AnnualReportBody = AnnualReport;
 
-export type LedgerIntegrityBody = LedgerVerdict & { readonly publicKeyId: string | null };
+export type LedgerIntegrityBody = LedgerVerdict & {
+  readonly publicKeyId: string | null;
+  /** The read models checked against the log just now: what disagreed is named, and rebuilt. */
+  readonly readModels: ReadModelCheck;
+};
 
 export interface CheckpointKey {
   readonly algorithm: 'Ed25519';

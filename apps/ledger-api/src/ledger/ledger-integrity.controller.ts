@@ -37,11 +37,12 @@ export class LedgerIntegrityController {
   @ApiOperation({
     operationId: 'VerifyLedger',
     summary:
-      "Verify the whole log now: every event's hash, every stream's links, the ledger chain, every signed checkpoint and the witness file; the first break, if any, by position, stream and revision",
+      "Verify the whole log now: every event's hash and MAC, every stream's links, the index of streams, the ledger chain, every signed checkpoint and the witness file, every data key an event names against the key file; the first break, if any, by position, stream and revision. And the read models against the log (rebuilt when they disagree)",
   })
   async verify(): Promise<LedgerIntegrityBody> {
     const verdict = await this.ledger.integrity.verify();
-    return { ...verdict, publicKeyId: this.ledger.integrity.publicKey?.keyId ?? null };
+    const readModels = await this.ledger.readModels.check('asked for by an auditor');
+    return { ...verdict, publicKeyId: this.ledger.integrity.publicKey?.keyId ?? null, readModels };
   }
 
   @Get('v1/ledger/consistency')

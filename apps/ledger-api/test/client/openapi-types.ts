@@ -421,7 +421,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Verify the whole log now: every event's hash, every stream's links, the ledger chain, every signed checkpoint and the witness file; the first break, if any, by position, stream and revision */
+    /** Verify the whole log now: every event's hash and MAC, every stream's links, the index of streams, the ledger chain, every signed checkpoint and the witness file, every data key an event names against the key file; the first break, if any, by position, stream and revision. And the read models against the log (rebuilt when they disagree) */
     get: operations['VerifyLedger'];
     put?: never;
     post?: never;
@@ -1128,6 +1128,15 @@ export interface components {
       bytes: number;
       mediaType: string;
     };
+    /** @description How far the events' MACs were checked (decision 0023). */
+    Authentication: {
+      /** @description Whether the MACs were checked (with the event keys), or only that no event after the first authenticated one names none. */
+      checked: boolean;
+      /** @description The position of the first authenticated event; every event from there on must authenticate. Null: none met. */
+      from: number | null;
+      /** @description Events met naming no key, all before `from`: written before events were authenticated. */
+      unauthenticated: number;
+    };
     BreachesPage: {
       asOfPosition: number;
       /** @description Only what had been recorded by then. */
@@ -1158,6 +1167,13 @@ export interface components {
           events: number;
           headHash: string | null;
           firstInvalidRevision: number | null;
+          /**
+           * @description Why the first invalid revision fails, when it does.
+           * @enum {string}
+           */
+          problem?: 'order' | 'link' | 'content' | 'unauthenticated' | 'unknown-key' | 'bad-mac';
+          /** @description What the ledger found wrong beyond the chain itself (its last event removed since it was verified), in words. */
+          detail?: string;
         }
       | {
           /** @enum {boolean} */
@@ -1370,6 +1386,9 @@ export interface components {
       provenance?: components['schemas']['Provenance'];
       prevHash: string;
       hash: string;
+      /** @description The event key it is authenticated under, and its MAC (absent on events written before events were: decision 0023). */
+      macKeyId?: string;
+      mac?: string;
     };
     /** @description An import begun (or resumed): its id, and where its progress is. */
     ImportAccepted: {
@@ -1432,12 +1451,28 @@ export interface components {
       events: number;
       headHash: string | null;
       firstInvalidRevision: number | null;
+      /**
+       * @description Why the first invalid revision fails, when it does.
+       * @enum {string}
+       */
+      problem?: 'order' | 'link' | 'content' | 'unauthenticated' | 'unknown-key' | 'bad-mac';
+      /** @description What the ledger found wrong beyond the chain itself (its last event removed since it was verified), in words. */
+      detail?: string;
     };
     /** @description What was found broken first, and where. */
     LedgerBreak: {
       /** @enum {string} */
       kind:
-        'event-altered' | 'stream-broken' | 'log-order' | 'checkpoint-mismatch' | 'checkpoint-forged' | 'witness-missing' | 'unreadable';
+        | 'event-altered'
+        | 'event-unauthenticated'
+        | 'stream-broken'
+        | 'log-order'
+        | 'checkpoint-mismatch'
+        | 'checkpoint-forged'
+        | 'witness-missing'
+        | 'stream-index'
+        | 'key-store-altered'
+        | 'unreadable';
       position: number;
       streamId?: string;
       revision?: number;
@@ -1453,6 +1488,8 @@ export interface components {
     };
     LedgerIntegrityBody: {
       publicKeyId: string | null;
+      /** @description The read models checked against the log just now: what disagreed is named, and rebuilt. */
+      readModels: components['schemas']['ReadModelCheck'];
       valid: boolean;
       /** @description The ledger chain where verification stopped (the end of the log when valid). */
       head: components['schemas']['LedgerHead'];
@@ -1480,6 +1517,7 @@ export interface components {
       eventsAfterLatestCheckpoint: number;
       /** @description The checkpoints' stream's last revision (-1: none yet), for the checkpointer to append after. */
       checkpointRevision: number;
+      authentication: components['schemas']['Authentication'];
       break: components['schemas']['LedgerBreak'] | null;
     };
     /** @description An ISO calendar date, `YYYY-MM-DD`, meaning that day in Europe/London. */
@@ -1513,6 +1551,20 @@ export interface components {
       total: number;
       percent: number | null;
     };
+    /** @description The latest check: when, at what position, and what disagreed (and was rebuilt). */
+    ReadModelCheck: {
+      status: components['schemas']['ReadModelStatus'];
+      checkedAt: string | null;
+      position: number | null;
+      /** @description The read models found disagreeing with the log at the latest check that found any, and rebuilt since. */
+      mismatched: string[];
+      detail?: string;
+    };
+    /**
+     * @description Where the read models stand against the log: not yet checked, being checked, agreeing, being rebuilt after a mismatch, or a check that could not run.
+     * @enum {string}
+     */
+    ReadModelStatus: 'unchecked' | 'checking' | 'consistent' | 'repairing' | 'failed';
     ReadinessBody: {
       /** @enum {string} */
       status: 'ok' | 'unavailable';
@@ -1522,15 +1574,17 @@ export interface components {
         /** @description EventStoreDB only: the subscription the read models follow (failures do not stop commands; they do stall the views). */
         eventStoreSubscription?: components['schemas']['SubscriptionHealth'];
         /**
-         * @description The residents' data keys (the API only): 'failed' once their file could not be synced, until a restart; with EventStoreDB, while the last call for keys failed (decision 0028).
+         * @description The residents' data keys (the API only): 'failed' once their file could not be synced, until a restart; with EventStoreDB, while the last call for keys failed (decision 0028). 'altered' once they were found altered (decision 0023: a break of the ledger), until a restart.
          * @enum {string}
          */
-        dataKeys?: 'up' | 'failed';
+        dataKeys?: 'up' | 'failed' | 'altered';
         projections: {
           /** @enum {string} */
           status: 'up' | 'failing';
           position: number;
         };
+        /** @description The latest check of the read models against the log (decision 0023): `repairing` while they are rebuilt after a mismatch. */
+        readModels: components['schemas']['ReadModelCheck'];
         relay:
           | components['schemas']['RelayStatus']
           | {
@@ -1775,6 +1829,19 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The read models were found disagreeing with the log and are being rebuilt from it (code READ_MODELS.REPAIRING): nothing is served from them meanwhile; retry shortly */
+      503: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   ReceiveComplaint: {
@@ -1852,7 +1919,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -2021,7 +2088,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -2203,7 +2270,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -2385,7 +2452,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -2567,7 +2634,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -2749,7 +2816,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -2931,7 +2998,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -3113,7 +3180,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -3295,7 +3362,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -3477,7 +3544,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -3659,7 +3726,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -3842,7 +3909,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -4024,7 +4091,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -4206,7 +4273,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -4388,7 +4455,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -4565,7 +4632,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -4674,7 +4741,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -4784,7 +4851,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -4893,7 +4960,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -5002,7 +5069,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -5295,7 +5362,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -5418,7 +5485,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, named by revision */
+      /** @description Not possible in the complaint's state, citing the Code provision; or a stored event that cannot be read, or a record altered in the log, named by revision */
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -5550,6 +5617,19 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The read models were found disagreeing with the log and are being rebuilt from it (code READ_MODELS.REPAIRING): nothing is served from them meanwhile; retry shortly */
+      503: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   GetTsmStatistics: {
@@ -5637,6 +5717,19 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The read models were found disagreeing with the log and are being rebuilt from it (code READ_MODELS.REPAIRING): nothing is served from them meanwhile; retry shortly */
+      503: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   VerifyLedger: {
@@ -5651,7 +5744,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Verify the whole log now: every event's hash, every stream's links, the ledger chain, every signed checkpoint and the witness file; the first break, if any, by position, stream and revision */
+      /** @description Verify the whole log now: every event's hash and MAC, every stream's links, the index of streams, the ledger chain, every signed checkpoint and the witness file, every data key an event names against the key file; the first break, if any, by position, stream and revision. And the read models against the log (rebuilt when they disagree) */
       200: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -5972,6 +6065,19 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description No resident is recorded under this reference: nothing was erased */
+      404: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Body over 256 KiB */
       413: {
         headers: {
@@ -6093,7 +6199,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description No such complaint (or not yet received / recorded at the time asked for) */
+      /** @description No resident is recorded under this reference: nothing was erased */
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
@@ -6244,6 +6350,19 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The read models were found disagreeing with the log and are being rebuilt from it (code READ_MODELS.REPAIRING): nothing is served from them meanwhile; retry shortly */
+      503: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   GetAnnualReportPage: {
@@ -6325,6 +6444,19 @@ export interface operations {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The read models were found disagreeing with the log and are being rebuilt from it (code READ_MODELS.REPAIRING): nothing is served from them meanwhile; retry shortly */
+      503: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {

@@ -5,6 +5,7 @@ import type { DecisionContext } from './context';
 import { DomainError, isDomainError } from './errors';
 import { occurredAtOf, type ComplaintEvent, type FactCorrected, type PersonFactType } from './events';
 import { withFacts, type ComplaintState, type RecordedFact, type State } from './state';
+import { normaliseResidentReference } from './resident-reference';
 
 type Decide = (command: C.ComplaintCommand, state: State, context: DecisionContext) => ComplaintEvent[] | DomainError;
 
@@ -131,7 +132,10 @@ function replacementFor(
   );
   const replacing =
     command.type === 'ReceiveComplaint' ? { ...command, data: { ...command.data, complaintId: complaint.complaintId } } : command;
-  if (replacing.type === 'ReceiveComplaint' && replacing.data.resident.reference !== complaint.resident.reference) {
+  if (
+    replacing.type === 'ReceiveComplaint' &&
+    normaliseResidentReference(replacing.data.resident.reference) !== normaliseResidentReference(complaint.resident.reference)
+  ) {
     return new DomainError('CORRECTION.OTHER_RESIDENT', 'invalid', "a correction keeps the complaint's resident reference", {
       field: 'replacement.resident.reference',
     });
@@ -144,6 +148,12 @@ function replacementFor(
   const data = decided[0]!.data as Record<string, unknown>;
   // what the original fact's identity was stays: a response keeps its remedies, an offer its id and stage
   if (type === 'Responded') return { ...data, remedyIds: original.remedyIds } as FactCorrected['data']['replacement'];
+  // the reference exactly as recorded: it names the resident's data key (one recorded before references were normalised too)
+  if (type === 'ComplaintReceived')
+    return {
+      ...data,
+      resident: { ...(data.resident as object), reference: complaint.resident.reference },
+    } as FactCorrected['data']['replacement'];
   if (type === 'RemedyOffered')
     return { ...data, remedyId: original.remedyId, stage: original.stage } as FactCorrected['data']['replacement'];
   return data as FactCorrected['data']['replacement'];

@@ -20,7 +20,7 @@ import {
 } from './guards';
 import { definedOnly } from './defined-only';
 import { currentStage, statusOf, type ComplaintState, type State } from './state';
-import { residentReferenceProblem } from './resident-reference';
+import { normaliseResidentReference, residentReferenceProblem } from './resident-reference';
 import { DIRECTIONS, DOCUMENT_KINDS, DOCUMENT_MEDIA_TYPES, MAX_REMEDY_PENCE } from './vocabulary';
 
 export type DecideResult = ComplaintEvent[] | DomainError;
@@ -97,10 +97,11 @@ function receive({ data }: C.ReceiveComplaint, state: State, context: DecisionCo
     if (isDomainError(consentReceivedAt)) return consentReceivedAt;
     representative = { ...representative, consentReceivedAt };
   }
+  const resident = { ...data.resident, reference: normaliseResidentReference(data.resident.reference) };
   return [
     {
       type: 'ComplaintReceived',
-      data: definedOnly({ ...data, receivedAt, issueOccurredAt, residentAwareAt, representative }),
+      data: definedOnly({ ...data, resident, receivedAt, issueOccurredAt, residentAwareAt, representative }),
     },
   ];
 }

@@ -10,6 +10,16 @@ export const RESIDENT_REFERENCE_MAX_LENGTH = 100;
 
 const PRINTABLE_TRIMMED = /^[^\s\p{C}](?:[^\p{C}\p{Zl}\p{Zp}]*[^\s\p{C}])?$/u;
 
+/**
+ * The reference as the ledger keeps it: Unicode NFC, so a reference typed with a precomposed `é`
+ * and one with `e` and a combining accent are one resident, at intake and at erasure alike. Case is
+ * kept: the landlord's references are theirs, and `res-1001` may be another resident than
+ * `RES-1001`; an erasure that matches nobody says so rather than guessing.
+ */
+export function normaliseResidentReference(value: string): string {
+  return value.normalize('NFC');
+}
+
 /** Why `value` is not a resident reference, or null when it is one. */
 export function residentReferenceProblem(value: unknown): string | null {
   if (typeof value !== 'string') return 'reference must be a string';

@@ -1,5 +1,6 @@
 import { checkAppend, headToTrust, refuseRepeatedIds } from '../append-rules';
 import { chain, GENESIS_HASH } from '../hash-chain';
+import { sealerOf, type EventKey, type EventSealer } from '../event-mac';
 import {
   OutcomeUnknown,
   StoreUnavailable,
@@ -44,6 +45,8 @@ export interface EventStoreDbOptions {
   /** An append expecting `any` re-reads and tries again when another writer slipped in; this many times at most. */
   readonly maxConflictRetries?: number;
   readonly logger?: { warn(message: string): void };
+  /** The key the events this adapter writes are authenticated under (decision 0023). */
+  readonly eventKey?: EventKey | null;
 }
 
 /**
@@ -73,6 +76,7 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly readyDeadlineMs: number;
   private readonly maxConflictRetries: number;
   private readonly logger: { warn(message: string): void };
+  private readonly sealer: EventSealer | null;
   private subscription: { -readonly [K in keyof SubscriptionHealth]: SubscriptionHealth[K] } = { status: 'none', failures: 0 };
 
   /** The client library in use (both speak the same protocol: see eventstoredb-clients.ts). */
@@ -92,6 +96,7 @@ export class EventStoreDbEventStore implements EventStore {
     this.readyDeadlineMs = options.readyDeadlineMs ?? Math.min(this.deadlineMs, 2_000);
     this.maxConflictRetries = options.maxConflictRetries ?? 8;
     this.logger = options.logger ?? { warn: (message) => process.stderr.write(`${message}\n`) };
+    this.sealer = options.eventKey ? sealerOf(options.eventKey) : null;
   }
 
   /**
@@ -170,7 +175,7 @@ export class EventStoreDbEventStore implements EventStore {
     const recordedAt = this.clock();
     const next = head === 'no_stream' ? 0 : head + 1;
     const sealed = events.map((event, i) => {
-      const recorded = chain(streamId, next + i, event, prevHash, recordedAt);
+      const recorded = chain(streamId, next + i, event, prevHash, recordedAt, this.sealer);
       prevHash = recorded.metadata.hash;
       return this.lib.jsonEvent({ id: recorded.eventId, type: recorded.type, data: recorded.data, metadata: recorded.metadata });
     });

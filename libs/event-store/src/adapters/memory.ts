@@ -1,5 +1,6 @@
 import { checkAppend } from '../append-rules';
 import { chain, GENESIS_HASH } from '../hash-chain';
+import { sealerOf, type EventKey, type EventSealer } from '../event-mac';
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent, RecordedEvent, Subscription } from '../port';
 import { CommitSignal, positionalSubscription } from '../subscription';
 
@@ -10,7 +11,15 @@ export class MemoryEventStore implements EventStore {
   private readonly byId = new Map<string, RecordedEvent>();
   private readonly commits = new CommitSignal();
 
-  constructor(private readonly clock: () => string = () => new Date().toISOString()) {}
+  private readonly sealer: EventSealer | null;
+
+  constructor(
+    private readonly clock: () => string = () => new Date().toISOString(),
+    /** Authenticates each event written (decision 0023). */
+    eventKey: EventKey | null = null,
+  ) {
+    this.sealer = eventKey ? sealerOf(eventKey) : null;
+  }
 
   /** The head is at hand: an `expectedHead` is not needed. */
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -23,7 +32,7 @@ export class MemoryEventStore implements EventStore {
     const recordedAt = this.clock();
     let prevHash = stream.at(-1)?.metadata.hash ?? GENESIS_HASH;
     for (const event of events) {
-      const recorded = { ...chain(streamId, stream.length, event, prevHash, recordedAt), position: this.log.length };
+      const recorded = { ...chain(streamId, stream.length, event, prevHash, recordedAt, this.sealer), position: this.log.length };
       stream.push(recorded);
       this.log.push(recorded);
       this.byId.set(recorded.eventId, recorded);

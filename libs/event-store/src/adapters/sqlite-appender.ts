@@ -2,7 +2,8 @@ import { preparePrivateFile } from '../private-file';
 import Database from 'better-sqlite3';
 import { checkAppend } from '../append-rules';
 import { GENESIS_HASH, sealJson } from '../hash-chain';
-import type { AppendResult, ExpectedRevision, NewEvent } from '../port';
+import type { EventSealer } from '../event-mac';
+import { MisfiledEvent, type AppendResult, type ExpectedRevision, type NewEvent } from '../port';
 import { boundPageCache } from '../page-cache';
 
 /** One append of a group commit, as the writer needs it. */
@@ -19,6 +20,9 @@ interface Head {
   key: number;
   revision: number;
   hash: string;
+  /** The head event's own stream, to tell that the index of streams still files it under this one. */
+  stream_id: string;
+  position: number;
 }
 
 /**
@@ -90,16 +94,18 @@ export class SqliteAppender {
   constructor(
     private readonly db: Database.Database,
     private readonly streamKeys: StreamKeys,
+    /** Authenticates each event as it is sealed (decision 0023); none: events are written unauthenticated. */
+    private readonly sealer: EventSealer | null = null,
   ) {
     this.statements = {
       newStream: db.prepare('INSERT INTO streams (name) VALUES (?)'),
       // the stream's key and its last event's revision and hash, in one statement
       head: db.prepare<[string], Head>(
-        `SELECT s.key AS key, e.revision AS revision, json_extract(e.metadata, '$.hash') AS hash
+        `SELECT s.key AS key, e.revision AS revision, json_extract(e.metadata, '$.hash') AS hash, e.stream_id AS stream_id, e.position AS position
          FROM streams s JOIN events e ON e.stream_key = s.key WHERE s.name = ? ORDER BY e.revision DESC LIMIT 1`,
       ),
       headByKey: db.prepare<[number], Omit<Head, 'key'>>(
-        `SELECT revision, json_extract(metadata, '$.hash') AS hash FROM events WHERE stream_key = ? ORDER BY revision DESC LIMIT 1`,
+        `SELECT revision, json_extract(metadata, '$.hash') AS hash, stream_id, position FROM events WHERE stream_key = ? ORDER BY revision DESC LIMIT 1`,
       ),
       byId: db.prepare<[number, string], { position: number; revision: number; type: string }>(
         'SELECT position, revision, type FROM events WHERE stream_key = ? AND event_id = ?',
@@ -179,7 +185,7 @@ export class SqliteAppender {
     let position = 0;
     for (const event of events) {
       revision += 1;
-      const sealed = sealJson(streamId, revision, event, prevHash, recordedAt);
+      const sealed = sealJson(streamId, revision, event, prevHash, recordedAt, this.sealer);
       const info = this.statements.insert.run(key, streamId, revision, event.eventId, event.type, sealed.data, sealed.metadata);
       position = Number(info.lastInsertRowid);
       prevHash = sealed.hash;
@@ -187,10 +193,17 @@ export class SqliteAppender {
     return { ok: { revision, position, written: true }, streamKey: key };
   }
 
+  /** The stream's head; an index of streams that files another stream's event as this one's head is refused, not chained onto. */
   private headOf(streamId: string): Head | undefined {
     const key = this.streamKeys.get(streamId);
-    if (key === undefined) return this.statements.head.get(streamId);
-    const head = this.statements.headByKey.get(key);
-    return head && { key, revision: head.revision, hash: head.hash };
+    let head: Head | undefined;
+    if (key === undefined) head = this.statements.head.get(streamId);
+    else {
+      const found = this.statements.headByKey.get(key);
+      head = found && { ...found, key };
+    }
+    if (!head) return undefined;
+    if (head.stream_id !== streamId) throw new MisfiledEvent(head.stream_id, head.revision, head.position, streamId);
+    return head;
   }
 }

@@ -1,4 +1,4 @@
-import { DuplicateEventId, WrongExpectedRevision, type AppendResult, type ExpectedRevision } from '../port';
+import { DuplicateEventId, MisfiledEvent, WrongExpectedRevision, type AppendResult, type ExpectedRevision } from '../port';
 import type { AppendRequest, Outcome } from './sqlite-appender';
 import { DependencyNotSynced } from './sqlite-commit-dependency';
 
@@ -11,9 +11,17 @@ export interface CommitRequest {
   readonly syncFirst: number | null;
 }
 
-/** The writer's answer: each append's outcome, or why the batch as a whole failed (nothing written). */
+/** Asks the writer for its connection's `PRAGMA data_version`, which moves only when another connection commits. */
+export interface ProbeRequest {
+  readonly id: number;
+  readonly probe: true;
+}
+
+/** The writer's answer: each append's outcome, or why the batch as a whole failed (nothing written); or the data version asked for. */
 export type CommitReply =
-  { readonly id: number; readonly outcomes: readonly EncodedOutcome[] } | { readonly id: number; readonly failure: EncodedError };
+  | { readonly id: number; readonly outcomes: readonly EncodedOutcome[] }
+  | { readonly id: number; readonly failure: EncodedError }
+  | { readonly id: number; readonly dataVersion: number };
 
 type EncodedOutcome = { ok: AppendResult; streamKey: number } | { error: EncodedError };
 
@@ -26,6 +34,9 @@ interface EncodedError {
   readonly expected?: ExpectedRevision;
   readonly actual?: number | 'no_stream';
   readonly eventId?: string;
+  readonly revision?: number;
+  readonly position?: number;
+  readonly filedUnder?: string | null;
 }
 
 export function encodeError(error: unknown): EncodedError {
@@ -39,6 +50,10 @@ export function encodeError(error: unknown): EncodedError {
     };
   }
   if (error instanceof DuplicateEventId) return { name: 'DuplicateEventId', message: error.message, eventId: error.eventId };
+  if (error instanceof MisfiledEvent) {
+    const { streamId, revision, position, message } = error;
+    return { name: 'MisfiledEvent', message, streamId, revision, position, filedUnder: error.filedUnder };
+  }
   const { name, message, code } = (error ?? {}) as { name?: unknown; message?: unknown; code?: unknown };
   return {
     name: typeof name === 'string' ? name : 'Error',
@@ -51,6 +66,8 @@ export function decodeError(encoded: EncodedError): Error {
   if (encoded.name === 'WrongExpectedRevision') return new WrongExpectedRevision(encoded.streamId!, encoded.expected!, encoded.actual!);
   if (encoded.name === 'DuplicateEventId') return new DuplicateEventId(encoded.eventId!);
   if (encoded.name === 'DependencyNotSynced') return new DependencyNotSynced(encoded.message);
+  if (encoded.name === 'MisfiledEvent')
+    return new MisfiledEvent(encoded.streamId!, encoded.revision!, encoded.position!, encoded.filedUnder!);
   return Object.assign(new Error(encoded.message), { name: encoded.name, ...(encoded.code ? { code: encoded.code } : {}) });
 }
 

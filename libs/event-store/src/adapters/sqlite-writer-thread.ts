@@ -3,7 +3,7 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } f
 import { OutcomeUnknown } from '../port';
 import { startThread } from '../worker-thread';
 import type { AppendRequest, Outcome } from './sqlite-appender';
-import { decodeError, decodeOutcome, type CommitReply, type CommitRequest } from './sqlite-writer-protocol';
+import { decodeError, decodeOutcome, type CommitReply, type CommitRequest, type ProbeRequest } from './sqlite-writer-protocol';
 
 interface Running {
   readonly worker: Worker;
@@ -21,9 +21,14 @@ interface Running {
 export class WriterThread {
   private running: Running | null = null;
   private readonly inFlight = new Map<number, { resolve: (outcomes: Outcome[]) => void; reject: (error: unknown) => void }>();
+  private readonly probes = new Map<number, (dataVersion: number | null) => void>();
   private nextId = 0;
 
-  constructor(private readonly path: string) {}
+  constructor(
+    private readonly path: string,
+    /** The event key's secret, for the writer to authenticate what it seals (it crosses to the thread once, at its start). */
+    private readonly eventKey: Buffer | null = null,
+  ) {}
 
   commit(batch: readonly AppendRequest[], recordedAt: string, syncFirst: number | null): Promise<Outcome[]> {
     const { worker } = this.running ?? this.start();
@@ -35,6 +40,19 @@ export class WriterThread {
       const requests = batch.map(({ streamId, events, expected }): AppendRequest => ({ streamId, events, expected }));
       const request: CommitRequest = { id, batch: requests, recordedAt, syncFirst };
       worker.postMessage(request);
+    });
+  }
+
+  /**
+   * The writer connection's `PRAGMA data_version`: it moves only when a connection other than the
+   * writer's commits to the log (SqliteEventStore.outsideWrites). Null when the thread stopped first.
+   */
+  dataVersion(): Promise<number | null> {
+    const { worker } = this.running ?? this.start();
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.probes.set(id, resolve);
+      worker.postMessage({ id, probe: true } satisfies ProbeRequest);
     });
   }
 
@@ -62,7 +80,7 @@ export class WriterThread {
 
   private start(): Running {
     const { port1: replies, port2: writerSide } = new MessageChannel();
-    const worker = startWriter(this.path, writerSide);
+    const worker = startWriter(this.path, writerSide, this.eventKey);
     const running = (this.running = { worker, replies });
     replies.on('message', (reply: CommitReply) => this.answered(reply));
     worker.on('error', (error) => this.lost(running, error));
@@ -74,6 +92,11 @@ export class WriterThread {
   }
 
   private answered(reply: CommitReply): void {
+    if ('dataVersion' in reply) {
+      this.probes.get(reply.id)?.(reply.dataVersion);
+      this.probes.delete(reply.id);
+      return;
+    }
     const waiting = this.inFlight.get(reply.id);
     if (!waiting) return;
     this.inFlight.delete(reply.id);
@@ -103,13 +126,15 @@ export class WriterThread {
     running.replies.close();
     for (const { reject } of this.inFlight.values()) reject(unavailable);
     this.inFlight.clear();
+    for (const resolve of this.probes.values()) resolve(null);
+    this.probes.clear();
   }
 }
 
-function startWriter(path: string, replies: MessagePort): Worker {
+function startWriter(path: string, replies: MessagePort, eventKey: Buffer | null): Worker {
   // a memory bound of its own: it holds one batch at a time and a bounded map of stream keys
   return startThread(join(__dirname, 'sqlite-writer'), {
-    workerData: { role: 'sqlite-writer', path, replies },
+    workerData: { role: 'sqlite-writer', path, replies, eventKey: eventKey ? new Uint8Array(eventKey) : null },
     transferList: [replies],
     resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
   });

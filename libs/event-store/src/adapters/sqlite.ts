@@ -14,9 +14,11 @@ import {
   type NewEvent,
   type RecordedEvent,
   type Subscription,
+  MisfiledEvent,
   UnreadableEvent,
 } from '../port';
 import { CommitSignal, positionalSubscription } from '../subscription';
+import { sealerOf, type EventKey } from '../event-mac';
 
 /** An event's row in the log's `events` table. */
 export interface EventRow {
@@ -28,7 +30,19 @@ export interface EventRow {
   type: string;
   data: string;
   metadata: string;
+  /** The name the log's index of streams files the row under (its `stream_key`'s row), read beside it: null when that row is gone. */
+  filed_under?: string | null;
 }
+
+/**
+ * Events read with the name their `stream_key` is filed under, so a reader can tell that the index
+ * still agrees with each event's own stream (toRecorded): an altered index is found by every read,
+ * not served.
+ */
+const FILED = 'SELECT e.*, s.name AS filed_under FROM events e LEFT JOIN streams s ON s.key = e.stream_key';
+const ALL = `${FILED} WHERE e.position > ? ORDER BY e.position LIMIT ?`;
+const STREAM = `${FILED} WHERE e.stream_key = (SELECT key FROM streams WHERE name = ?) ORDER BY e.revision`;
+const LAST = `${FILED} WHERE e.stream_key = (SELECT key FROM streams WHERE name = ?) ORDER BY e.revision DESC LIMIT 1`;
 
 export interface SqliteStoreOptions {
   /** How often a live subscription looks for events another process (the API beside a worker) wrote. */
@@ -43,6 +57,8 @@ export interface SqliteStoreOptions {
    * no stream keys are learnt from what it reads; an append is refused.
    */
   readonly readOnly?: boolean;
+  /** The key this store authenticates the events it writes under (decision 0023); none: written unauthenticated. */
+  readonly eventKey?: EventKey | null;
 }
 
 interface PendingAppend extends AppendRequest {
@@ -75,6 +91,8 @@ export class SqliteEventStore implements EventStore {
   /** The batch being committed, if any: the next one gathers meanwhile (group commit). */
   private writing: Promise<void> | null = null;
   private readonly pollIntervalMs: number;
+  private lastDataVersion: number | null = null;
+  private readonly readOnly: boolean;
   /** Set when opening the file upgraded an older layout in place (sqlite-schema.ts). */
   readonly layoutUpgrade: LayoutUpgrade | null;
 
@@ -84,16 +102,13 @@ export class SqliteEventStore implements EventStore {
     options: SqliteStoreOptions = {},
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.readOnly = options.readOnly ?? false;
     this.db = openLogConnection(path);
     this.layoutUpgrade = openSchema(this.db);
     this.statements = {
-      stream: this.db.prepare<[string], EventRow>(
-        'SELECT * FROM events WHERE stream_key = (SELECT key FROM streams WHERE name = ?) ORDER BY revision',
-      ),
-      last: this.db.prepare<[string], EventRow>(
-        'SELECT * FROM events WHERE stream_key = (SELECT key FROM streams WHERE name = ?) ORDER BY revision DESC LIMIT 1',
-      ),
-      all: this.db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      stream: this.db.prepare<[string], EventRow>(STREAM),
+      last: this.db.prepare<[string], EventRow>(LAST),
+      all: this.db.prepare<[number, number], EventRow>(ALL),
     };
     this.writer = null;
     this.streamKeys = null; // learnt only where this connection looks heads up
@@ -102,10 +117,11 @@ export class SqliteEventStore implements EventStore {
         throw new Error('this connection to the log only reads');
       };
     } else if (options.writerThread && path !== ':memory:') {
-      const writer = (this.writer = new WriterThread(path));
+      const writer = (this.writer = new WriterThread(path, options.eventKey?.secret ?? null));
       this.commitBatch = (batch, syncFirst) => writer.commit(batch, this.clock(), syncFirst);
     } else {
-      const appender = new SqliteAppender(this.db, (this.streamKeys = new StreamKeys()));
+      const sealer = options.eventKey ? sealerOf(options.eventKey) : null;
+      const appender = new SqliteAppender(this.db, (this.streamKeys = new StreamKeys()), sealer);
       // async, so that a batch failing as a whole rejects, as the writer thread's does
       this.commitBatch = async (batch, syncFirst) => {
         if (syncFirst !== null) syncDependency(syncFirst);
@@ -185,6 +201,22 @@ export class SqliteEventStore implements EventStore {
     return () => this.commitListeners.delete(listener);
   }
 
+  /**
+   * Whether a connection other than this store's writer has committed to the log since the last
+   * time this was asked (false the first time): SQLite's `PRAGMA data_version` on the writer's own
+   * connection, which this store's own commits never move. Another ledger process on the same file
+   * (a worker beside the API) is one; someone editing the file with the sqlite3 tool is another. The
+   * integrity watch verifies the log again when it moves (docs/decisions/0023-authenticated-events.md).
+   */
+  async outsideWrites(): Promise<boolean> {
+    if (this.readOnly) return false;
+    const version = this.writer ? await this.writer.dataVersion() : (this.db.pragma('data_version', { simple: true }) as number);
+    if (version === null) return false;
+    const moved = this.lastDataVersion !== null && version !== this.lastDataVersion;
+    this.lastDataVersion = version;
+    return moved;
+  }
+
   /** Another connection (a thread, a process) has committed: live subscriptions read now, not at their next poll. */
   committedElsewhere(): void {
     this.commits.fire();
@@ -225,8 +257,9 @@ export class SqliteEventStore implements EventStore {
     if (!keys) return rows.map(toRecorded);
     let previous: string | undefined;
     return rows.map((row) => {
+      const event = toRecorded(row); // a misfiled row throws before its key is remembered
       if (row.stream_id !== previous) keys.remember((previous = row.stream_id), row.stream_key);
-      return toRecorded(row);
+      return event;
     });
   }
 
@@ -258,8 +291,13 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
-/** An event as the port gives it, from its row; a damaged row is an UnreadableEvent naming it. */
+/**
+ * An event as the port gives it, from its row; a damaged row is an UnreadableEvent naming it, and
+ * one the index of streams files under another stream a MisfiledEvent.
+ */
 export function toRecorded(row: EventRow): RecordedEvent {
+  if (row.filed_under !== undefined && row.filed_under !== row.stream_id)
+    throw new MisfiledEvent(row.stream_id, row.revision, row.position, row.filed_under);
   let data: object;
   let metadata: RecordedEvent['metadata'];
   try {
@@ -275,9 +313,18 @@ export function toRecorded(row: EventRow): RecordedEvent {
  * The log of a stopped or running service, opened read-only (`npm run verify`): nothing is
  * created, upgraded or written, not even the WAL mode.
  */
-export function openLogReadOnly(path: string): { readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]>; close(): void } {
+export function openLogReadOnly(path: string): {
+  readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]>;
+  readStream(streamId: string): Promise<RecordedEvent[]>;
+  close(): void;
+} {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   boundPageCache(db);
-  const page = db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
-  return { readAll: async (after, limit) => page.all(after, limit).map(toRecorded), close: () => db.close() };
+  const page = db.prepare<[number, number], EventRow>(ALL);
+  const stream = db.prepare<[string], EventRow>(STREAM);
+  return {
+    readAll: async (after, limit) => page.all(after, limit).map(toRecorded),
+    readStream: async (streamId) => stream.all(streamId).map(toRecorded),
+    close: () => db.close(),
+  };
 }

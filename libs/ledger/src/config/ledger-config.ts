@@ -120,6 +120,13 @@ export class LedgerConfig {
   @WholeNumber(0, 86400)
   LEDGER_BREACH_SWEEP_SECONDS = 60;
 
+  @Setting(
+    'Read side',
+    'Check the read models against the log this often (seconds), besides at start: they are rebuilt from the log into a scratch file beside them and compared; a mismatch is logged, counted and repaired by a rebuild, and breaches, TSM, the annual report and the list answer 503 meanwhile. 0: at start only.',
+  )
+  @WholeNumber(0, 604_800)
+  LEDGER_READ_MODEL_CHECK_SECONDS = 86_400;
+
   @Setting('Deadlines', 'Record `DeadlineApproaching` this many working days before a deadline.')
   @WholeNumber(0, 20)
   LEDGER_WARNING_WORKING_DAYS = 2;
@@ -317,6 +324,14 @@ export class LedgerConfig {
   @IsString()
   LEDGER_SIGNING_KEY_FILE?: string;
 
+  @Setting(
+    'Integrity',
+    'The keys that authenticate every event this ledger writes (HMAC-SHA-256, docs/decisions/0023-authenticated-events.md): a file of 32-byte keys in base64, one a line (`openssl rand -base64 32`); the last authenticates new events, each verifies those written under it. Kept apart from the data like the signing key; every process that writes the log needs the same file. Unset, events are written unauthenticated, which verification then refuses once the log holds an authenticated one.',
+  )
+  @IsOptional()
+  @IsString()
+  LEDGER_EVENT_KEY_FILE?: string;
+
   @Setting('Integrity', 'Sign a checkpoint once this many events are unsigned; 0: this process signs none (API replicas beside a worker).')
   @WholeNumber(0)
   LEDGER_CHECKPOINT_EVERY_EVENTS = 1000;
@@ -347,6 +362,13 @@ export class LedgerConfig {
   )
   @TrueOrFalse()
   LEDGER_VERIFY_WHOLE_LOG_AT_START = true;
+
+  @Setting(
+    'Integrity',
+    'While running, verify the whole log again this often (seconds; at most a day), besides at start and whenever something other than this process writes to the SQLite log (its `data_version` moves): a change made behind the service is found within this time at the latest.',
+  )
+  @WholeNumber(60, 86_400)
+  LEDGER_VERIFY_WHOLE_LOG_SECONDS = 86_400;
 
   @Setting(
     'Documents',

@@ -8,8 +8,8 @@ export type LocalApiKeys = (file: string) => { created: boolean; keys: readonly 
 /**
  * `npm start` on a fresh clone (LEDGER_LOCAL_SETUP=true): with no credentials and no master key
  * configured, make local ones beside the SQLite file — one API key per role (when `apiKeys` is
- * given: the worker serves no API), printed once with the file's path, and a master key file — so
- * the quick start works. Deployments configure their own and never set LEDGER_LOCAL_SETUP
+ * given: the worker serves no API), printed once with the file's path, a master key file, a
+ * checkpoint signing key and an event key — so the quick start works. Deployments configure their own and never set LEDGER_LOCAL_SETUP
  * (refused with NODE_ENV=production); without them the service refuses to start. Files are 0600.
  */
 export function localSetup(env: NodeJS.ProcessEnv, print: (line: string) => void, apiKeys?: LocalApiKeys): NodeJS.ProcessEnv {
@@ -56,6 +56,14 @@ export function localSetup(env: NodeJS.ProcessEnv, print: (line: string) => void
       'local checkpoint signing key',
     );
     if (!env.LEDGER_CHECKPOINT_WITNESS_FILE) added.LEDGER_CHECKPOINT_WITNESS_FILE = join(dir, 'checkpoints-witness.jsonl');
+  }
+  if (!env.LEDGER_EVENT_KEY_FILE && !credentialsGiven) {
+    // beside the data on one machine, as the signing key: a first try of authenticated events, not a deployment's (docs/operations.md)
+    added.LEDGER_EVENT_KEY_FILE = keepOnce(
+      join(dir, 'local-event-key'),
+      () => `${randomBytes(32).toString('base64')}\n`,
+      'local event key (it authenticates every event written)',
+    );
   }
   // a first try on one machine is served to that machine only, unless asked otherwise
   if (!env.LEDGER_LISTEN_ADDRESS) added.LEDGER_LISTEN_ADDRESS = '127.0.0.1';

@@ -3,6 +3,7 @@ import type { EventRelay, RelayStatus } from '@complaint-ledger/messaging';
 import type { ReadSide } from '@complaint-ledger/projections';
 import type { LedgerIntegrity } from '../integrity/ledger-integrity';
 import type { ClockCheck } from './clock-watch';
+import type { ReadModelCheck } from '../read/read-model-watch';
 
 export interface Readiness {
   /** The store can take writes: what load balancers route commands by. */
@@ -15,10 +16,13 @@ export interface Readiness {
       readonly eventStoreSubscription?: SubscriptionHealth;
       /**
        * The residents' data keys (the API only): 'failed' once their file could not be synced, until a
-       * restart; with EventStoreDB, while the last call for keys failed (decision 0028).
+       * restart; with EventStoreDB, while the last call for keys failed (decision 0028). 'altered' once
+       * they were found altered (decision 0023: a break of the ledger), until a restart.
        */
-      readonly dataKeys?: 'up' | 'failed';
+      readonly dataKeys?: 'up' | 'failed' | 'altered';
       readonly projections: { readonly status: 'up' | 'failing'; readonly position: number };
+      /** The latest check of the read models against the log (decision 0023): `repairing` while they are rebuilt after a mismatch. */
+      readonly readModels: ReadModelCheck;
       readonly relay: RelayStatus | { readonly status: 'off' };
       /** The ledger's verification of its own log: 'broken' fails readiness (and refuses writes). */
       readonly integrity: ReturnType<LedgerIntegrity['readiness']>;
@@ -42,12 +46,14 @@ export async function readiness(
   readSide: ReadSide,
   relay: EventRelay | null,
   integrity: LedgerIntegrity,
-  dataKeys: { failure(): Error | null } | null,
+  dataKeys: { failure(): Error | null; readonly alteration: Error | null } | null,
   duties: { readonly held: boolean; readonly lastSeen: { readonly holder: string } | null },
   clock: ClockCheck,
+  readModels: ReadModelCheck = { status: 'unchecked', checkedAt: null, position: null, mismatched: [] },
 ): Promise<Readiness> {
   const storeReady = await store.ready().catch(() => false);
   const keysFailed = dataKeys?.failure() != null;
+  const keysAltered = dataKeys?.alteration != null;
   const ready = storeReady && !keysFailed && integrity.status !== 'broken' && clock.status !== 'beyond';
   return {
     ready,
@@ -56,8 +62,9 @@ export async function readiness(
       checks: {
         eventStore: storeReady ? 'up' : 'down',
         ...(store.subscriptionHealth ? { eventStoreSubscription: store.subscriptionHealth() } : {}),
-        ...(dataKeys ? { dataKeys: keysFailed ? ('failed' as const) : ('up' as const) } : {}),
+        ...(dataKeys ? { dataKeys: keysAltered ? ('altered' as const) : keysFailed ? ('failed' as const) : ('up' as const) } : {}),
         projections: { status: readSide.runner.lastFailure ? 'failing' : 'up', position: readSide.runner.position },
+        readModels,
         relay: relay ? relay.status() : { status: 'off' },
         integrity: integrity.readiness(),
         duties: { heldHere: duties.held, holder: duties.lastSeen?.holder ?? null },

@@ -1,6 +1,8 @@
 import type { LedgerLogger } from '../logger';
 import { CHECKPOINT_STREAM, type Checkpoint, type CheckpointState } from '@complaint-ledger/domain';
-import type { EventStore } from '@complaint-ledger/event-store';
+import type { EventKeyRing, EventStore, RecordedEvent } from '@complaint-ledger/event-store';
+import type { KeyFileAudit } from '@complaint-ledger/privacy';
+import { KeyStoreCheck } from './key-store-check';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { Gauge, type Registry } from 'prom-client';
 import type { Clock } from '../clock';
@@ -8,13 +10,26 @@ import { LedgerBroken } from '../write/refusals';
 import type { WritePath } from '../write/write-path';
 import type { CheckpointSigningKey, CheckpointVerifyingKey } from './checkpoint-key';
 import { readMark, verifySinceMark, writeMark } from './verified-mark';
-import { LedgerVerifier, readThrough, verifyLedger, witnessProblem, type LedgerVerdict, type VerifiedState } from './verify-ledger';
+import { streamProblem } from './stream-check';
+import {
+  LedgerVerifier,
+  readThrough,
+  verifyLedger,
+  witnessProblem,
+  type LedgerBreak,
+  type LedgerVerdict,
+  type VerifiedState,
+} from './verify-ledger';
 
 export interface IntegritySettings {
   /** Signs checkpoints when given; without it this process only verifies. */
   readonly signing: CheckpointSigningKey | null;
   /** Checks signatures: the signing key's public half, or a public key alone. */
   readonly verifying: CheckpointVerifyingKey | null;
+  /** Checks each event's MAC (decision 0023); without them only that none after an authenticated one lacks a MAC. */
+  readonly eventKeys?: EventKeyRing | null;
+  /** The residents' key file, checked against the keys events name (decision 0023), where this process holds it. */
+  readonly keyFile?: KeyFileAudit | null;
   /** A file outside the data (another disk, a mounted share) where each checkpoint is also kept. */
   readonly witnessFile?: string;
   /** Whether this process may sign now (it holds the duties' lease): one signer at a time; absent, always. */
@@ -27,6 +42,14 @@ export interface IntegritySettings {
   readonly markFile?: string;
   /** After a start from the mark, verify the whole log again in the background (default: yes). */
   readonly wholeLogAtStart?: boolean;
+  /** Verify the whole log again this often while running (default: a day). */
+  readonly wholeLogEveryMs?: number;
+  /**
+   * The least time between two whole-log passes asked for by writes from outside this process (a
+   * pass costs a read of the whole log): also at least ten times as long as the last pass took, so
+   * another ledger process writing the same file keeps this one busy a tenth of the time at most.
+   */
+  readonly passGapMs?: number;
 }
 
 export type IntegrityStatus = 'verifying' | 'intact' | 'broken';
@@ -65,6 +88,11 @@ export class LedgerIntegrity {
   private readonly gauge: Gauge;
   private stopped = false;
   private wake: () => void = () => undefined;
+  /** The whole-log passes while running: when the last began and how long it took, one at a time. */
+  private passStartedAt = -Infinity;
+  private passMs = 0;
+  private passing = false;
+  private passTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly store: EventStore,
@@ -84,7 +112,18 @@ export class LedgerIntegrity {
   }
 
   private newVerifier(from?: VerifiedState): LedgerVerifier {
-    return new LedgerVerifier({ key: this.settings.verifying, readStream: (streamId) => this.store.readStream(streamId), from });
+    return new LedgerVerifier({ ...this.verifierOptions(), from });
+  }
+
+  private verifierOptions() {
+    const readStream = (streamId: string) => this.store.readStream(streamId);
+    const keyFile = this.settings.keyFile ? new KeyStoreCheck(this.settings.keyFile, readStream) : null;
+    return {
+      key: this.settings.verifying,
+      eventKeys: this.settings.eventKeys,
+      readStream,
+      ...(keyFile ? { inspect: (event: RecordedEvent) => keyFile.check(event) } : {}),
+    };
   }
 
   /** The public key that checks this ledger's checkpoints, if it has one. */
@@ -92,13 +131,14 @@ export class LedgerIntegrity {
     return this.settings.verifying;
   }
 
-  /** A full verification of the log as it is now (the auditor's endpoint, and start-up without a mark). */
-  verify(): Promise<LedgerVerdict> {
-    return verifyLedger((after, limit) => this.store.readAll(after, limit), {
-      key: this.settings.verifying,
+  /** A full verification of the log as it is now (the auditor's endpoint): a break it finds is a break of the ledger. */
+  async verify(): Promise<LedgerVerdict> {
+    const verdict = await verifyLedger((after, limit) => this.store.readAll(after, limit), {
+      ...this.verifierOptions(),
       witnessed: this.witnessed(),
-      readStream: (streamId) => this.store.readStream(streamId),
     });
+    if (verdict.break) this.reportBreak(verdict.break);
+    return verdict;
   }
 
   private witnessed() {
@@ -112,7 +152,12 @@ export class LedgerIntegrity {
     if (found.mark && key) {
       const mark = found.mark;
       const verifier = this.newVerifier(mark);
-      const verdict = await verifySinceMark(this.store, mark, { key, witnessed: this.witnessed() }, verifier);
+      const verdict = await verifySinceMark(
+        this.store,
+        mark,
+        { key, witnessed: this.witnessed(), eventKeys: this.settings.eventKeys },
+        verifier,
+      );
       return { verdict, verifier, fromMark: true };
     }
     if (markFile && key && 'why' in found) this.logger.log(`verifying the whole log (${found.why})`);
@@ -136,6 +181,9 @@ export class LedgerIntegrity {
    * tried again every `retryMs` until it runs, or the ledger closes.
    */
   async start(retryMs = 5_000): Promise<void> {
+    await this.store.outsideWrites?.(); // where the log stands now: a write from outside from here on asks for a pass
+    this.retryMs = retryMs;
+    const startedAt = Date.now();
     const started = await this.untilRead(() => this.verifyAtStart(), retryMs);
     if (!started) return;
     const { verdict, verifier, fromMark } = started;
@@ -154,20 +202,50 @@ export class LedgerIntegrity {
         `${verdict.head.events} events in ${verdict.streams} streams intact; ` +
         (latest ? `latest checkpoint at position ${latest.position} (${latest.at})` : 'no checkpoint yet'),
     );
-    if (fromMark && this.settings.wholeLogAtStart !== false) this.wholeLogPass = this.verifyWholeLogAgain(retryMs);
+    if (!fromMark) [this.passStartedAt, this.passMs] = [startedAt, Date.now() - startedAt];
+    else if (this.settings.wholeLogAtStart !== false) this.requestPass('after a start from the mark');
   }
 
-  /** Settles once the background pass over the whole log (after a start from the mark) has run. */
+  private retryMs = 5_000;
+
+  /** Settles once the background pass over the whole log under way, if any, has run. */
   wholeLogPass: Promise<void> = Promise.resolve();
 
-  /** What came before the mark was verified by an earlier start; read it all again, so a change made to it since is found too. */
-  private async verifyWholeLogAgain(retryMs: number): Promise<void> {
-    const verifier = this.newVerifier();
-    const verdict = await this.untilRead(() => this.wholeLog(verifier, () => this.stopped), retryMs);
-    if (!verdict || this.stopped || this.status === 'broken') return;
-    if (verdict.break) return this.breakFound(verdict);
-    this.scope = 'whole-log';
-    this.logger.log(`ledger verified from the start in the background: ${verdict.head.events} events intact`);
+  /**
+   * Asks for the whole log to be verified again in the background: after a start from the mark,
+   * on the schedule, and when something other than this process wrote to the log (SQLite's
+   * data_version moved: another ledger process, or someone editing the file). One pass at a time,
+   * spaced by `passGapMs` and ten times the last pass's length; one asked for sooner runs then.
+   */
+  requestPass(why: string): void {
+    if (this.passing || this.passTimer || this.stopped || this.status !== 'intact') return;
+    const wait = this.passStartedAt + Math.max(this.settings.passGapMs ?? 10_000, 10 * this.passMs) - Date.now();
+    if (wait > 0) {
+      this.passTimer = setTimeout(() => {
+        this.passTimer = undefined;
+        this.requestPass(why);
+      }, wait);
+      this.passTimer.unref();
+      return;
+    }
+    this.wholeLogPass = this.verifyWholeLogAgain(why);
+  }
+
+  /** What came before was verified already; read it all again, so a change made to it since is found too. */
+  private async verifyWholeLogAgain(why: string): Promise<void> {
+    this.passing = true;
+    this.passStartedAt = Date.now();
+    try {
+      const verifier = this.newVerifier();
+      const verdict = await this.untilRead(() => this.wholeLog(verifier, () => this.stopped), this.retryMs);
+      if (!verdict || this.stopped || this.status === 'broken') return;
+      if (verdict.break) return this.breakFound(verdict);
+      this.scope = 'whole-log';
+      this.logger.log(`ledger verified from the start in the background (${why}): ${verdict.head.events} events intact`);
+    } finally {
+      this.passMs = Date.now() - this.passStartedAt;
+      this.passing = false;
+    }
   }
 
   private async untilRead<T>(verify: () => Promise<T>, retryMs: number): Promise<T | null> {
@@ -187,10 +265,37 @@ export class LedgerIntegrity {
   }
 
   private breakFound(verdict: LedgerVerdict): void {
+    this.reportBreak(verdict.break!);
+  }
+
+  /** A break found by this watch or by anyone reading the log (a command's stream, a reader's): from now on nothing is written. */
+  reportBreak(found: LedgerBreak): LedgerBroken {
+    if (this.broken) return this.broken; // the first break found is the one named
     this.status = 'broken';
-    this.broken = new LedgerBroken(verdict.break!);
+    this.broken = new LedgerBroken(found);
     this.gauge.set(0);
     this.logger.error(`LEDGER INTEGRITY BROKEN: ${this.broken.message}. Writes are refused; reads go on. See docs/operations.md.`);
+    return this.broken;
+  }
+
+  /**
+   * Whether one stream as just read from the store is what verification covers (stream-check.ts):
+   * its hashes, links and MACs, and its end against the last link the verifier saw. A problem is a
+   * break of the whole ledger, reported as one.
+   */
+  checkStream(streamId: string, events: readonly RecordedEvent[], tail = false): LedgerBreak | null {
+    const found = streamProblem(
+      streamId,
+      events,
+      {
+        eventKeys: this.settings.eventKeys ?? null,
+        authenticatedFrom: this.verifier.authenticationBegan,
+        known: this.verifier.knownLink(streamId),
+      },
+      tail,
+    );
+    if (found) this.reportBreak(found);
+    return found;
   }
 
   /** Records, signed, the state after the latest checkpoint the verifier has met, for the next start. */
@@ -202,9 +307,14 @@ export class LedgerIntegrity {
     this.markedPosition = state.position;
   }
 
-  /** Follows the log and signs a checkpoint when one is due (or `force`d, at shutdown, if anything is unsigned). */
+  /**
+   * Every second: asks for a whole-log pass when something else wrote to the log or one is due,
+   * follows the log (verifying each new event) and signs a checkpoint when one is due (or `force`d,
+   * at shutdown, if anything is unsigned).
+   */
   tick(force = false): Promise<unknown> {
     this.working = this.working
+      .then(() => this.watch())
       .then(() => this.follow(force))
       .catch((error: unknown) => {
         this.logger.error(`checkpoint failed: ${(error as Error).message}`);
@@ -212,11 +322,19 @@ export class LedgerIntegrity {
     return this.working;
   }
 
+  private async watch(): Promise<void> {
+    if (this.status !== 'intact' || this.stopped) return;
+    if (await this.store.outsideWrites?.()) this.requestPass('something other than this process wrote to the log');
+    if (Date.now() - this.passStartedAt >= (this.settings.wholeLogEveryMs ?? 86_400_000)) this.requestPass('on its schedule');
+  }
+
   /** Verifies what was appended since, then signs over it if a checkpoint is due: nothing unverified is signed. */
   private async follow(force: boolean): Promise<void> {
-    if (this.status !== 'intact' || !this.settings.signing || !this.settings.everyEvents) return;
-    if (this.settings.maySign && !this.settings.maySign()) return;
+    if (this.status !== 'intact') return;
     if (!(await this.readOn())) return;
+    // every process follows and verifies the log (decision 0023); only the duties' holder signs
+    if (!this.settings.signing || !this.settings.everyEvents) return;
+    if (this.settings.maySign && !this.settings.maySign()) return;
     const due = this.unsigned >= this.settings.everyEvents || Date.now() - this.oldestUnsignedAt >= this.settings.everyMs;
     if (!this.unsigned || !(due || force)) return;
     const checkpoint = this.settings.signing.sign(this.verifier.head, this.clock(), this.verifier.tree);
@@ -249,9 +367,10 @@ export class LedgerIntegrity {
     return true;
   }
 
-  /** Ends a verification still waiting to retry (the ledger is closing). */
+  /** Ends a verification still waiting to retry, and any pass waiting its turn (the ledger is closing). */
   stop(): void {
     this.stopped = true;
+    clearTimeout(this.passTimer);
     this.wake();
   }
 

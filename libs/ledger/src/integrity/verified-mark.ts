@@ -1,5 +1,5 @@
 import { CHECKPOINT_STREAM, type Checkpoint } from '@complaint-ledger/domain';
-import { CHAIN_START, linkProblem, type RecordedEvent } from '@complaint-ledger/event-store';
+import { authenticationProblem, CHAIN_START, linkProblem, type EventKeyRing, type RecordedEvent } from '@complaint-ledger/event-store';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { CheckpointSigningKey, CheckpointVerifyingKey } from './checkpoint-key';
 import { LedgerVerifier, readThrough, witnessProblem, type LedgerBreak, type LedgerVerdict, type VerifiedState } from './verify-ledger';
@@ -25,15 +25,18 @@ export interface VerifiedMark extends VerifiedState {
 
 type Unsigned = Omit<VerifiedMark, 'keyId' | 'signature'>;
 
-// v2 carries the Merkle tree's right edge, signed with the rest: the next start carries the tree on from it
+// v3: where authenticated events began (decision 0023) and the Merkle tree's right edge (decision 0024), signed with
+// the rest, the next start carrying both on from it; a v1 or v2 mark no longer verifies, and costs one whole verification
 const statementOf = (mark: Unsigned): string =>
-  `complaint-ledger verified-mark ${mark.tree ? 'v2' : 'v1'}\n${JSON.stringify({
+  `complaint-ledger verified-mark v3\n${JSON.stringify({
     position: mark.position,
     checkpointEventHash: mark.checkpointEventHash,
     checkpointRevision: mark.checkpointRevision,
     head: { position: mark.head.position, events: mark.head.events, head: mark.head.head },
     streams: mark.streams,
     checkpoints: mark.checkpoints,
+    authenticatedFrom: mark.authenticatedFrom,
+    unauthenticated: mark.unauthenticated,
     verifiedAt: mark.verifiedAt,
     ...(mark.tree ? { tree: { size: mark.tree.size, hashes: mark.tree.hashes } } : {}),
   })}\n`;
@@ -55,9 +58,12 @@ export function readMark(path: string, key: CheckpointVerifyingKey): { mark: Ver
   } catch {
     return { mark: null, why: `${path} cannot be read as a verified mark` };
   }
-  if (!key.verifiesStatement(statementOf(mark), mark)) return { mark: null, why: `${path} is not signed by the ledger's key` };
+  // a mark of an older form is signed as that form, so it is told by what it lacks, before its signature is checked
   if (!mark.tree)
     return { mark: null, why: `${path} was written before the Merkle tree over the log, which only a whole verification builds` };
+  if (mark.authenticatedFrom === undefined)
+    return { mark: null, why: `${path} was written before authenticated events, where they begin only a whole verification finds` };
+  if (!key.verifiesStatement(statementOf(mark), mark)) return { mark: null, why: `${path} is not signed by the ledger's key` };
   return { mark };
 }
 
@@ -73,6 +79,7 @@ const brokenAt = (mark: VerifiedMark, found: LedgerBreak): LedgerVerdict => ({
   checkpoints: mark.checkpoints,
   eventsAfterLatestCheckpoint: 0,
   checkpointRevision: mark.checkpointRevision,
+  authentication: { checked: false, from: mark.authenticatedFrom, unauthenticated: mark.unauthenticated },
   break: found,
 });
 
@@ -85,24 +92,37 @@ const brokenAt = (mark: VerifiedMark, found: LedgerBreak): LedgerVerdict => ({
 export async function verifySinceMark(
   log: LogReader,
   mark: VerifiedMark,
-  options: { key: CheckpointVerifyingKey; witnessed?: readonly Checkpoint[] },
-  verifier = new LedgerVerifier({ key: options.key, readStream: (streamId) => log.readStream(streamId), from: mark }),
+  options: { key: CheckpointVerifyingKey; witnessed?: readonly Checkpoint[]; eventKeys?: EventKeyRing | null },
+  verifier = new LedgerVerifier({
+    key: options.key,
+    eventKeys: options.eventKeys,
+    readStream: (streamId) => log.readStream(streamId),
+    from: mark,
+  }),
 ): Promise<LedgerVerdict> {
-  const found = await markProblem(log, mark, options.witnessed ?? []);
+  const found = await markProblem(log, mark, options.witnessed ?? [], options.eventKeys);
   if (found) return brokenAt(mark, found);
   return readThrough(verifier, (after, limit) => log.readAll(after, limit));
 }
 
 /** What is wrong with the ground a mark stands on: the checkpoints' stream, the mark's checkpoint in it, the witness. */
-export async function markProblem(log: LogReader, mark: VerifiedMark, witnessed: readonly Checkpoint[]): Promise<LedgerBreak | null> {
+export async function markProblem(
+  log: LogReader,
+  mark: VerifiedMark,
+  witnessed: readonly Checkpoint[],
+  eventKeys?: EventKeyRing | null,
+): Promise<LedgerBreak | null> {
   const events = await log.readStream(CHECKPOINT_STREAM);
   let link = CHAIN_START;
+  const since = mark.authenticatedFrom;
   for (const event of events) {
     const problem = linkProblem(event, link);
     const at = { position: event.position, streamId: event.streamId, revision: event.revision };
     if (problem === 'content')
       return { kind: 'event-altered', ...at, detail: `revision ${event.revision}'s content does not match its hash` };
     if (problem) return { kind: 'stream-broken', ...at, detail: `revision ${event.revision} does not follow on in its stream` };
+    if (authenticationProblem(event, eventKeys, since !== null && event.position >= since))
+      return { kind: 'event-unauthenticated', ...at, detail: `checkpoint revision ${event.revision} was not written by this ledger` };
     link = { revision: event.revision, hash: event.metadata.hash };
   }
   const standing = events[mark.checkpointRevision];

@@ -1,5 +1,15 @@
 import { CHECKPOINT_STREAM, type Checkpoint, type LedgerHead, type TreeHead } from '@complaint-ledger/domain';
-import { CHAIN_START, GENESIS_HASH, linkProblem, UnreadableEvent, type ChainLink, type RecordedEvent } from '@complaint-ledger/event-store';
+import {
+  authenticationProblem,
+  CHAIN_START,
+  claimsAuthentication,
+  GENESIS_HASH,
+  linkProblem,
+  UnreadableEvent,
+  type ChainLink,
+  type EventKeyRing,
+  type RecordedEvent,
+} from '@complaint-ledger/event-store';
 import type { CheckpointVerifyingKey } from './checkpoint-key';
 import { LedgerChain } from './ledger-chain';
 import { eventLeaf } from './merkle/event-leaf';
@@ -11,11 +21,14 @@ import { frontierFrom, frontierState, type FrontierState } from './merkle/fronti
 export interface LedgerBreak {
   readonly kind:
     | 'event-altered' // an event's content no longer matches its own hash
+    | 'event-unauthenticated' // an event this ledger did not write: no MAC where one is due, or one that does not verify
     | 'stream-broken' // a stream's revisions or links do not follow on (an event removed, inserted or moved)
     | 'log-order' // positions do not increase
     | 'checkpoint-mismatch' // the log up to a signed checkpoint is not what was signed
     | 'checkpoint-forged' // a checkpoint's signature does not verify under the ledger's key
     | 'witness-missing' // a checkpoint kept outside the log (or verified before) is not in it
+    | 'stream-index' // the log's index of streams files an event under another stream than its own
+    | 'key-store-altered' // a data key an event names was deleted, swapped or moved in the residents' key file
     | 'unreadable'; // the log could not be read at this point
   readonly position: number;
   readonly streamId?: string;
@@ -38,7 +51,18 @@ export interface LedgerVerdict {
   readonly eventsAfterLatestCheckpoint: number;
   /** The checkpoints' stream's last revision (-1: none yet), for the checkpointer to append after. */
   readonly checkpointRevision: number;
+  readonly authentication: Authentication;
   readonly break: LedgerBreak | null;
+}
+
+/** How far the events' MACs were checked (decision 0023). */
+export interface Authentication {
+  /** Whether the MACs were checked (with the event keys), or only that no event after the first authenticated one names none. */
+  readonly checked: boolean;
+  /** The position of the first authenticated event; every event from there on must authenticate. Null: none met. */
+  readonly from: number | null;
+  /** Events met naming no key, all before `from`: written before events were authenticated. */
+  readonly unauthenticated: number;
 }
 
 /** Where a verification starts: the log's beginning, or the state just after a checkpoint verified earlier. */
@@ -47,6 +71,9 @@ export interface VerifiedState {
   readonly streams: number;
   readonly checkpoints: LedgerVerdict['checkpoints'];
   readonly checkpointRevision: number;
+  /** Where authenticated events began, and how many came before (decision 0023). */
+  readonly authenticatedFrom: number | null;
+  readonly unauthenticated: number;
   /** The Merkle tree over the events verified (decision 0022): its size and right edge, so a later verification carries it on. */
   readonly tree?: FrontierState;
 }
@@ -54,6 +81,8 @@ export interface VerifiedState {
 export interface VerifierOptions {
   /** The ledger's public key; without it signatures are not checked (and the verdict says so). */
   readonly key?: CheckpointVerifyingKey | null;
+  /** The event keys; without them MACs are not checked, only that no event after an authenticated one names no key. */
+  readonly eventKeys?: EventKeyRing | null;
   /**
    * Reads one stream. With it, the verifier keeps only the `streamCache` most recently used
    * streams' last links in memory and reads a stream again when it meets one it has let go (or
@@ -64,6 +93,8 @@ export interface VerifierOptions {
   readonly streamCache?: number;
   /** Carry on from a state verified earlier (see verified-mark.ts) instead of the log's start. */
   readonly from?: VerifiedState;
+  /** What else each intact event must answer for (the residents' key file: KeyStoreCheck). */
+  readonly inspect?: (event: RecordedEvent) => Promise<LedgerBreak | null>;
 }
 
 /**
@@ -80,6 +111,8 @@ const START: VerifiedState = {
   streams: 0,
   checkpoints: { found: 0, verified: 0, latest: null },
   checkpointRevision: -1,
+  authenticatedFrom: null,
+  unauthenticated: 0,
 };
 
 /**
@@ -103,6 +136,9 @@ export class LedgerVerifier {
   private sinceCheckpoint = 0;
   private checkpointRevision: number;
   private readonly key: CheckpointVerifyingKey | null;
+  private readonly eventKeys: EventKeyRing | null;
+  private authenticatedFrom: number | null;
+  private unauthenticated: number;
   private readonly cacheSize: number;
   /** The state just after the latest checkpoint met, for the next start to carry on from. */
   lastCheckpointState: (VerifiedState & { readonly checkpointEventHash: string; readonly position: number }) | null = null;
@@ -120,6 +156,9 @@ export class LedgerVerifier {
     this.checkpoints = { ...from.checkpoints };
     this.checkpointRevision = from.checkpointRevision;
     this.key = options.key ?? null;
+    this.eventKeys = options.eventKeys ?? null;
+    this.authenticatedFrom = from.authenticatedFrom;
+    this.unauthenticated = from.unauthenticated;
     this.cacheSize = options.readStream ? (options.streamCache ?? STREAMS_KEPT) : Infinity;
   }
 
@@ -151,6 +190,10 @@ export class LedgerVerifier {
       return { kind: 'stream-broken', ...at, detail: `revision ${event.revision} does not link to revision ${previous.revision}'s hash` };
     if (problem === 'content')
       return { kind: 'event-altered', ...at, detail: `revision ${event.revision}'s content does not match its hash` };
+    const forged = this.authenticationBreak(event);
+    if (forged) return forged;
+    const inspected = await this.options.inspect?.(event);
+    if (inspected) return inspected;
     this.remember(event.streamId, { revision: event.revision, hash: event.metadata.hash });
     if (event.revision === 0) this.streams += 1;
     this.recent.set(event.position, this.chain.head);
@@ -172,8 +215,32 @@ export class LedgerVerifier {
       checkpoints: { ...this.checkpoints },
       eventsAfterLatestCheckpoint: this.sinceCheckpoint,
       checkpointRevision: this.checkpointRevision,
+      authentication: { checked: !!this.eventKeys, from: this.authenticatedFrom, unauthenticated: this.unauthenticated },
       break: found,
     };
+  }
+
+  /** The position of the first authenticated event this verifier met (or carried on from), null before one. */
+  get authenticationBegan(): number | null {
+    return this.authenticatedFrom;
+  }
+
+  /** The last link this verifier holds for a stream (null when it has not met it, or has let it go). */
+  knownLink(streamId: string): ChainLink | null {
+    return this.links.get(streamId) ?? null;
+  }
+
+  /**
+   * Events written before events were authenticated name no key and are accepted, but only ahead of
+   * the first that does: from there on every event must authenticate (decision 0023).
+   */
+  private authenticationBreak(event: RecordedEvent): LedgerBreak | null {
+    const at = { position: event.position, streamId: event.streamId, revision: event.revision };
+    const problem = authenticationProblem(event, this.eventKeys, this.authenticatedFrom !== null);
+    if (problem) return { kind: 'event-unauthenticated', ...at, detail: unauthenticatedDetail(event, problem, this.authenticatedFrom) };
+    if (!claimsAuthentication(event)) this.unauthenticated += 1;
+    else this.authenticatedFrom ??= event.position;
+    return null;
   }
 
   private checkCheckpoint(event: RecordedEvent, at: Pick<LedgerBreak, 'position' | 'streamId' | 'revision'>): LedgerBreak | null {
@@ -213,6 +280,8 @@ export class LedgerVerifier {
       checkpoints: { ...this.checkpoints },
       checkpointRevision: event.revision,
       checkpointEventHash: event.metadata.hash,
+      authenticatedFrom: this.authenticatedFrom,
+      unauthenticated: this.unauthenticated,
       tree: frontierState(this.frontier),
     };
     return null;
@@ -240,8 +309,7 @@ export class LedgerVerifier {
       events = await this.options.readStream(event.streamId);
     } catch (error) {
       if (!(error instanceof UnreadableEvent)) throw error;
-      const { position, streamId, revision } = error;
-      return { kind: 'unreadable', position, streamId, revision, detail: error.message };
+      return unreadableBreak(error);
     }
     let link = CHAIN_START;
     for (const earlier of events) {
@@ -252,6 +320,9 @@ export class LedgerVerifier {
         return { kind: 'event-altered', ...at, detail: `revision ${earlier.revision}'s content does not match its hash` };
       if (problem || earlier.position >= event.position)
         return { kind: 'stream-broken', ...at, detail: `revision ${earlier.revision} does not follow on in its stream` };
+      const since = this.authenticatedFrom;
+      const forged = authenticationProblem(earlier, this.eventKeys, since !== null && earlier.position > since);
+      if (forged) return { kind: 'event-unauthenticated', ...at, detail: unauthenticatedDetail(earlier, forged, since) };
       link = { revision: earlier.revision, hash: earlier.metadata.hash };
     }
     return link;
@@ -262,6 +333,22 @@ export class LedgerVerifier {
     this.links.set(streamId, link);
     if (this.links.size > this.cacheSize) this.links.delete(this.links.keys().next().value!);
   }
+}
+
+/** A row that cannot be read as an event, or that the index of streams files under another stream. */
+export function unreadableBreak(error: UnreadableEvent): LedgerBreak {
+  const { position, streamId, revision } = error;
+  return { kind: error.kind === 'misfiled' ? 'stream-index' : 'unreadable', position, streamId, revision, detail: error.message };
+}
+
+function unauthenticatedDetail(event: RecordedEvent, problem: 'unauthenticated' | 'unknown-key' | 'bad-mac', since: number | null): string {
+  const { revision } = event;
+  const { macKeyId } = event.metadata;
+  if (problem === 'unauthenticated')
+    return `revision ${revision} carries no MAC, though every event since position ${since} is authenticated: this ledger did not write it`;
+  if (problem === 'unknown-key')
+    return `revision ${revision} names event key ${macKeyId}, which is not among this ledger's event keys (LEDGER_EVENT_KEY_FILE): written by someone else, or the key file is missing a key`;
+  return `revision ${revision}'s MAC does not verify under event key ${macKeyId ?? '(none named)'}: this ledger did not write it`;
 }
 
 export interface VerifyOptions extends VerifierOptions {
@@ -303,10 +390,7 @@ export async function readThrough(
     try {
       page = await read(after, pageSize);
     } catch (error) {
-      if (error instanceof UnreadableEvent) {
-        const { position, streamId, revision } = error;
-        return verifier.verdict({ kind: 'unreadable', position, streamId, revision, detail: error.message });
-      }
+      if (error instanceof UnreadableEvent) return verifier.verdict(unreadableBreak(error));
       throw error; // the store could not be read (down, unreachable): that says nothing about the log's integrity
     }
     if (!page.length) return verifier.verdict(null);

@@ -1,30 +1,87 @@
-import { EventStoreDbEventStore, openLogReadOnly } from '@complaint-ledger/event-store';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventStoreDbEventStore, openLogReadOnly, type EventKeyRing, type RecordedEvent } from '@complaint-ledger/event-store';
+import { compareReadModelsWithTheLog, type ReadModelComparison } from '@complaint-ledger/projections';
+import type { LedgerConfig } from '../config/ledger-config';
+import { complianceRulesFrom } from '../open/read-side';
 import type { Checkpoint } from '@complaint-ledger/domain';
+import type { KeyFileAudit } from '@complaint-ledger/privacy';
 import type { CheckpointVerifyingKey } from './checkpoint-key';
+import { KeyStoreCheck } from './key-store-check';
 import { verifyLedger, type LedgerVerdict } from './verify-ledger';
 import { verifyDocuments, type DocumentsVerdict } from '../evidence/documents/verify-documents';
+
+export interface StoredLedgerChecks {
+  readonly key: CheckpointVerifyingKey | null;
+  readonly witnessed: readonly Checkpoint[];
+  readonly eventKeys?: EventKeyRing | null;
+  /** The residents' key file, read-only: every data key an event names is checked against it (decision 0023). */
+  readonly keyFile?: KeyFileAudit | null;
+}
 
 /**
  * Verifies a ledger where it is kept, without writing to it: an EventStoreDB (`esdb://…`) or a
  * SQLite log file (a copy of a backup, or the live file, read-only). What `npm run verify` runs.
  */
-export async function verifyStoredLedger(
-  target: string,
-  options: { readonly key: CheckpointVerifyingKey | null; readonly witnessed: readonly Checkpoint[] },
-): Promise<LedgerVerdict> {
+export async function verifyStoredLedger(target: string, options: StoredLedgerChecks): Promise<LedgerVerdict> {
+  const withReader = (log: {
+    readAll(after: number, limit: number): Promise<RecordedEvent[]>;
+    readStream(id: string): Promise<RecordedEvent[]>;
+  }) => {
+    const readStream = (streamId: string) => log.readStream(streamId);
+    const keyFile = options.keyFile ? new KeyStoreCheck(options.keyFile, readStream) : null;
+    return verifyLedger((after, limit) => log.readAll(after, limit), {
+      ...options,
+      readStream,
+      ...(keyFile ? { inspect: (event: RecordedEvent) => keyFile.check(event) } : {}),
+    });
+  };
   if (target.startsWith('esdb://') || target.startsWith('esdb+discover://')) {
     const store = EventStoreDbEventStore.connect(target);
     try {
-      return await verifyLedger((after, limit) => store.readAll(after, limit), options);
+      return await withReader(store);
     } finally {
       await store.close();
     }
   }
   const log = openLogReadOnly(target);
   try {
-    return await verifyLedger((after, limit) => log.readAll(after, limit), options);
+    return await withReader(log);
   } finally {
     log.close();
+  }
+}
+
+/** The residents' key file, read-only, for `npm run verify`. */
+export { openKeyFileAudit } from '@complaint-ledger/privacy';
+
+/**
+ * The read models kept beside a stopped (or running) ledger compared with the log, read-only: the
+ * scratch rebuild goes to a temporary folder, never the folder checked. The calendar and
+ * timescales come from `config` (the service's settings): read models built under others differ.
+ */
+export async function compareStoredReadModels(
+  logPath: string,
+  projectionsPath: string,
+  config: LedgerConfig,
+): Promise<ReadModelComparison> {
+  const log = openLogReadOnly(logPath);
+  const live = new Database(projectionsPath, { readonly: true, fileMustExist: true });
+  const scratch = mkdtempSync(join(tmpdir(), 'ledger-verify-'));
+  try {
+    return await compareReadModelsWithTheLog({
+      readAll: (after, limit) => log.readAll(after, limit),
+      live,
+      rules: complianceRulesFrom(config),
+      alerts: config.alertSettings,
+      scratchPath: join(scratch, 'read-models.sqlite'),
+    });
+  } finally {
+    live.close();
+    log.close();
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 

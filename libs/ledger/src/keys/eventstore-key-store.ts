@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { StoreUnavailable, WrongExpectedRevision, type EventStore, type NewEvent, type RecordedEvent } from '@complaint-ledger/event-store';
-import { unwrapKey, wrapKey, type Erasure, type KeyStore } from '@complaint-ledger/privacy';
+import { KeyStoreAltered, unwrapKey, wrapKey, type Erasure, type KeyStore } from '@complaint-ledger/privacy';
 
 /** A key's own stream: one event, the key wrapped by the master key and bound to its resident and id. */
 export const keyStream = (keyId: string): string => `data-key-${keyId}`;
@@ -62,6 +62,8 @@ export class EventStoreKeyStore implements KeyStore {
   /** New keys whose appends are under way, by resident: a command using one waits for it (`durable`). */
   private readonly writing = new Map<string, Promise<void>>();
   private lastFailure: StoreUnavailable | null = null;
+  private readonly alteredListeners = new Set<(error: KeyStoreAltered) => void>();
+  private altered: KeyStoreAltered | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -186,6 +188,31 @@ export class EventStoreKeyStore implements KeyStore {
     return this.residents.get(subject)?.value.erasure ?? null;
   }
 
+  /** Whether the resident's stream, as last loaded, gave them a key or records their erasure. */
+  knows(subject: string): boolean {
+    const resident = this.residents.get(subject)?.value;
+    return resident !== undefined && (resident.everKeyIds.length > 0 || resident.erasure !== null || resident.current !== null);
+  }
+
+  /**
+   * Every missing key is taken as erased here: a key's stream goes only by a tombstone, which only
+   * an erasure makes, and the key id alone does not name the resident whose stream would list it.
+   * Someone able to tombstone streams on the server is outside what decision 0023 guards (the data
+   * folder); telling such a deletion from an erasure is left for later (decision 0028).
+   */
+  accountsFor(): boolean {
+    return true;
+  }
+
+  get alteration(): KeyStoreAltered | null {
+    return this.altered;
+  }
+
+  onAltered(listener: (error: KeyStoreAltered) => void): () => void {
+    this.alteredListeners.add(listener);
+    return () => this.alteredListeners.delete(listener);
+  }
+
   /** The last failure to reach the store for keys, until a later call succeeds: readiness reports it. */
   failure(): StoreUnavailable | null {
     return this.lastFailure;
@@ -231,7 +258,7 @@ export class EventStoreKeyStore implements KeyStore {
     const resident = await this.readResident(subject);
     let current: ResidentKeys['current'] = null;
     for (const id of resident.liveKeyIds) {
-      const key = await this.fetchKey(id);
+      const key = await this.fetchKey(id, subject);
       if (key) {
         current = { id, key };
         break;
@@ -262,13 +289,33 @@ export class EventStoreKeyStore implements KeyStore {
     return { revision: events.at(-1)?.revision ?? -1, everKeyIds, liveKeyIds, erasure, lastGivenAt };
   }
 
-  /** The key, or null when its stream is gone (erased) or its wrap does not open as its resident's key. */
-  private async fetchKey(id: string): Promise<Buffer | null> {
-    const [made] = (await this.tracked(this.store.readStream(keyStream(id)))) as (RecordedEvent & KeyEvent)[];
-    const key =
-      made?.type === 'DataKeyMade' ? unwrapKey(this.masterKey, Buffer.from(made.data.wrapped, 'base64'), made.data.subject, id) : null;
+  /**
+   * The key, or null when its stream is gone (erased) or its wrap does not open as its resident's
+   * key: a wrap moved to another key's stream or resident, reported as tampering (decision 0023),
+   * never taken for an erasure. `owner`: the resident whose stream names the key, who must be the
+   * one it is bound to (else another's key would seal their data).
+   */
+  private async fetchKey(id: string, owner?: string): Promise<Buffer | null> {
+    const [first] = (await this.tracked(this.store.readStream(keyStream(id)))) as (RecordedEvent & KeyEvent)[];
+    if (first?.type !== 'DataKeyMade') {
+      this.remember(this.keys, id, null);
+      return null;
+    }
+    const { subject, wrapped } = first.data;
+    const key = unwrapKey(this.masterKey, Buffer.from(wrapped, 'base64'), subject, id);
+    if (!key) this.alteredFound(`key ${id} does not open as ${JSON.stringify(subject)}'s: its stream was rewritten`);
     this.remember(this.keys, id, key);
+    if (key && owner !== undefined && subject !== owner) {
+      this.alteredFound(`key ${id} of ${JSON.stringify(subject)} is assigned to ${JSON.stringify(owner)}`);
+      return null;
+    }
     return key;
+  }
+
+  private alteredFound(detail: string): void {
+    const error = new KeyStoreAltered(detail);
+    this.altered ??= error;
+    for (const listener of this.alteredListeners) listener(error);
   }
 
   /** One fetch of a thing at a time: callers asking meanwhile share it. */

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { unwrapKey } from '@complaint-ledger/privacy';
+import { erasureAuthentic, unwrapKey, type Erasure, type ErasureRow } from '@complaint-ledger/privacy';
 import type { LedgerLogger } from '../logger';
 import type { EventStoreKeyStore } from './eventstore-key-store';
 
@@ -39,12 +39,7 @@ export async function moveKeyFileIntoStore(
       wrapped: Buffer;
       created_at: string;
     }[];
-    const erasures = db.prepare('SELECT subject, erased_at AS erasedAt, actor, reason FROM erasures ORDER BY erased_at').all() as {
-      subject: string;
-      erasedAt: string;
-      actor: string;
-      reason: string;
-    }[];
+    const erasures = authenticErasures(db, masterKey, path, logger);
     let moved = 0;
     for (const row of rows) {
       const key = unwrapKey(masterKey, row.wrapped, row.subject, row.key_id, true);
@@ -76,4 +71,28 @@ export async function moveKeyFileIntoStore(
   } finally {
     if (db.open) db.close();
   }
+}
+
+/**
+ * The file's erasures the ledger recorded: in a file of decision 0023's form (erasures with a MAC),
+ * one whose MAC does not match was written by someone without the master key and is not moved (it
+ * would destroy a resident's keys in the store); a file from before has none to check.
+ */
+function authenticErasures(db: Database.Database, masterKey: Buffer, path: string, logger: LedgerLogger): Erasure[] {
+  const columns = db.prepare("SELECT name FROM pragma_table_info('erasures')").pluck().all() as string[];
+  const macs = columns.includes('mac') && columns.includes('legacy');
+  const rows = db
+    .prepare(
+      `SELECT subject, erased_at, actor, reason, ${macs ? 'legacy, mac' : '0 AS legacy, NULL AS mac'} FROM erasures ORDER BY erased_at`,
+    )
+    .all() as ErasureRow[];
+  return rows.flatMap((row) => {
+    if (macs && !erasureAuthentic(masterKey, row)) {
+      logger.warn(
+        `an erasure of ${JSON.stringify(row.subject)} in ${path} is not one the ledger recorded (its MAC does not match): not moved`,
+      );
+      return [];
+    }
+    return [{ subject: row.subject, erasedAt: row.erased_at, actor: row.actor, reason: row.reason }];
+  });
 }

@@ -1,5 +1,6 @@
 import type { LedgerLogger } from '../logger';
-import type { EventStore } from '@complaint-ledger/event-store';
+import type { EventKeyRing, EventStore } from '@complaint-ledger/event-store';
+import type { KeyFileAudit } from '@complaint-ledger/privacy';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../clock';
 import type { LedgerConfig } from '../config/ledger-config';
@@ -15,6 +16,8 @@ export function openIntegrity(
   clock: Clock,
   logger: LedgerLogger,
   registry: Registry,
+  eventKeys: EventKeyRing | null,
+  keyFile: KeyFileAudit | null,
   /** Whether this process may sign checkpoints now (it holds the duties' lease). */
   maySign: () => boolean,
 ): LedgerIntegrity {
@@ -27,11 +30,14 @@ export function openIntegrity(
     {
       signing,
       verifying: signing?.verifying ?? null,
+      eventKeys,
+      keyFile,
       witnessFile: config.LEDGER_CHECKPOINT_WITNESS_FILE,
       everyEvents: config.LEDGER_CHECKPOINT_EVERY_EVENTS,
       everyMs: config.LEDGER_CHECKPOINT_SECONDS * 1000,
       markFile: config.verifiedMarkPath,
       wholeLogAtStart: config.LEDGER_VERIFY_WHOLE_LOG_AT_START,
+      wholeLogEveryMs: config.LEDGER_VERIFY_WHOLE_LOG_SECONDS * 1000,
       maySign,
     },
     logger,

@@ -1,6 +1,6 @@
 import { plainLoggers, type LedgerLogger, type LoggerFactory } from '../logger';
 import type { ComplianceRules } from '@complaint-ledger/domain';
-import { SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
+import { SqliteEventStore, type EventKeyRing, type EventStore } from '@complaint-ledger/event-store';
 import { DataKeyStore } from '@complaint-ledger/privacy';
 import type { EventRelay } from '@complaint-ledger/messaging';
 import type { ReadSide } from '@complaint-ledger/projections';
@@ -12,12 +12,14 @@ import { ResidentErasure } from '../system/resident-erasure';
 import { CommandMetrics } from '../write/command-metrics';
 import { WritePath } from '../write/write-path';
 import { LedgerQueries } from '../read/queries';
-import { openEventStore } from './event-store';
+import { eventKeysFrom, openEventStore } from './event-store';
 import { masterKeyFrom, openPersonalData, type PersonalData } from './personal-data';
 import { complianceRulesFrom, openReadSide } from './read-side';
 import { openRelay } from './relay';
 import type { LedgerIntegrity } from '../integrity/ledger-integrity';
 import { openIntegrity } from './integrity';
+import { ReadModelWatch } from '../read/read-model-watch';
+import { unreadableBreak } from '../integrity/verify-ledger';
 import { refuseDuringRestore } from '../backup/restore-marker';
 import { openDuties } from '../duties/open-duties';
 import type { DutyLease } from '../duties/lease';
@@ -69,6 +71,8 @@ export class Ledger {
   readonly erasure: ResidentErasure | null;
   /** Verifies the log at start, refuses writes on a break, and signs checkpoints. */
   readonly integrity: LedgerIntegrity;
+  /** Checks the read models against the log (at start, on a schedule), repairing them on a mismatch. */
+  readonly readModels: ReadModelWatch;
   /** The lease on the singleton duties: only its holder relays, sweeps, signs checkpoints and applies retention. */
   readonly duties: DutyLease;
   /** Documents on complaints' records, proofs against signed tree heads, and evidence packs (decision 0024). */
@@ -88,6 +92,8 @@ export class Ledger {
     readonly clock: Clock,
     readonly store: EventStore,
     readonly personalData: PersonalData | null,
+    /** The keys events are authenticated under and checked with (decision 0023); null without LEDGER_EVENT_KEY_FILE. */
+    readonly eventKeys: EventKeyRing | null,
     private readonly logger: LedgerLogger,
     loggers: LoggerFactory,
     threads: boolean,
@@ -97,7 +103,16 @@ export class Ledger {
     this.clockWatch = ClockWatch.for(store, clock, config.LEDGER_MAX_CLOCK_OFFSET_MS, loggers('clock'));
     this.readSide = openReadSide(config, store, this.rules, threads, (message) => logger.warn(message));
     this.duties = openDuties(config, store, clock, loggers('duties'));
-    this.relay = openRelay(config, store, this.readSide, clock, loggers('kafka-relay'), this.metrics.registry, this.duties);
+    this.relay = openRelay(
+      config,
+      store,
+      this.readSide,
+      clock,
+      loggers('kafka-relay'),
+      this.metrics.registry,
+      () => ledger.readModels.status.status !== 'repairing', // TSM figures are not published from read models known to be wrong
+      this.duties,
+    );
     this.write = new WritePath({
       store,
       clock,
@@ -109,12 +124,42 @@ export class Ledger {
         get broken() {
           return ledger.integrity.broken;
         },
+        checkStream: (streamId, events, tail) => ledger.integrity.checkStream(streamId, events, tail),
+        unreadable: (error) => ledger.integrity.reportBreak(unreadableBreak(error)),
       },
       clockWatch: this.clockWatch,
     });
-    this.integrity = openIntegrity(config, store, this.write, clock, logger, this.metrics.registry, () => this.mayRunDuties());
+    this.readModels = new ReadModelWatch({
+      readSide: this.readSide,
+      store,
+      rules: this.rules,
+      alerts: config.alertSettings,
+      scratchPath: config.projectionsPath === ':memory:' ? ':memory:' : `${config.projectionsPath}.check.sqlite`,
+      clock,
+      logger,
+      registry: this.metrics.registry,
+      logVerified: () => this.afterVerification("the read models' check"),
+    });
+    this.integrity = openIntegrity(
+      config,
+      store,
+      this.write,
+      clock,
+      logger,
+      this.metrics.registry,
+      eventKeys,
+      personalData?.keys instanceof DataKeyStore ? personalData.keys.audit : null, // keys in EventStoreDB: decision 0028
+      () => this.mayRunDuties(),
+    );
+    // the key store found altered (a key that does not open as its resident's, a key missing without an erasure) is a break of the ledger
+    personalData?.keys.onAltered((error) => this.integrity.reportBreak({ kind: 'key-store-altered', position: -1, detail: error.detail }));
     this.evidence = openEvidence(config, store, this.write, this.integrity, personalData, clock);
-    this.queries = new LedgerQueries(store, this.readSide, this.rules, config, clock, threads, this.evidence.store);
+    this.queries = new LedgerQueries(store, this.readSide, this.rules, config, clock, threads, {
+      documents: this.evidence.store,
+      eventKeys,
+      check: (streamId, events) => ledger.integrity.checkStream(streamId, events),
+      servable: () => ledger.readModels.assertServable(),
+    });
     this.evidence.connect(this.queries.complaints);
     this.detector = new DeadlineDetector(this.write, this.readSide.db, { clock });
     this.erasure = personalData ? new ResidentErasure(personalData.keys, this.write, this.readSide, clock) : null;
@@ -142,7 +187,10 @@ export class Ledger {
       logger.warn(`retention is off: ${(error as Error).message}`);
     }
     const threads = role === 'api' && config.LEDGER_THREADS;
-    const eventStore = store ?? openEventStore(config, clock, logger, (writerThread || threads) && config.LEDGER_THREADS);
+    const eventKeys = eventKeysFrom(config);
+    if (!eventKeys)
+      logger.warn('no LEDGER_EVENT_KEY_FILE: events are written unauthenticated (docs/decisions/0023-authenticated-events.md)');
+    const eventStore = store ?? openEventStore(config, clock, logger, (writerThread || threads) && config.LEDGER_THREADS, eventKeys);
     let personalData: PersonalData | null = null;
     try {
       personalData = masterKey ? openPersonalData(config, masterKey, eventStore, clock, loggers('data-keys')) : null;
@@ -160,7 +208,7 @@ export class Ledger {
       if (keysDependency) eventStore.dependOn(keysDependency);
     }
     try {
-      return new Ledger(config, role, clock, eventStore, personalData, logger, loggers, threads);
+      return new Ledger(config, role, clock, eventStore, personalData, eventKeys, logger, loggers, threads);
     } catch (error) {
       // the read models kept by another process (ReadModelInUse), a bad setting: close what was opened, so the caller may try again
       if (!store) void eventStore.close();
@@ -184,6 +232,8 @@ export class Ledger {
     if (this.relay || sweepMs > 0 || years || signs) await this.duties.start();
     this.relay?.start();
     this.watchIntegrity();
+    this.readModels.start(this.config.LEDGER_READ_MODEL_CHECK_SECONDS * 1000); // in the background, once the log is verified
+    // the ledger's own writers decide from the log: they wait for it to be verified (sweep, retain), and never write on an altered one
     if (sweepMs > 0) {
       const sweepIfHeld = () => void (this.mayRunDuties() && this.sweep());
       sweepIfHeld(); // the start-up sweep need not hold up serving
@@ -195,10 +245,12 @@ export class Ledger {
       const retain = () =>
         void (
           this.mayRunDuties() &&
-          erasure.eraseExpired(years).then(
-            (erased) => erased.length && this.logger.log(`retention: erased ${erased.length} residents' personal data`),
-            (error: unknown) => this.logger.error(`retention sweep failed: ${(error as Error).message}`),
-          )
+          this.afterVerification('retention')
+            .then((verified) => (verified ? erasure.eraseExpired(years) : []))
+            .then(
+              (erased) => erased.length && this.logger.log(`retention: erased ${erased.length} residents' personal data`),
+              (error: unknown) => this.logger.error(`retention sweep failed: ${(error as Error).message}`),
+            )
         );
       retain();
       this.every(DAY_MS, retain);
@@ -248,11 +300,24 @@ export class Ledger {
     );
   }
 
-  /** One deadline sweep (never two at once); errors are logged, not thrown, so the timer keeps going. */
+  /** Once the start-up verification has run: whether the log is intact, so `what` may write (said in the log when not). */
+  private async afterVerification(what: string): Promise<boolean> {
+    await this.verification;
+    if (this.integrity.status === 'intact') return true;
+    this.logger.warn(`${what} skipped: the ledger's integrity is ${this.integrity.status}, and nothing is written on it`);
+    return false;
+  }
+
+  /**
+   * One deadline sweep (never two at once), once the log is verified and only while it is intact:
+   * a sweep decides from the log, so on an altered one it would record breaches of facts nobody
+   * recorded. Errors are logged, not thrown, so the timer keeps going.
+   */
   sweep(): Promise<SweepResult | null> {
-    this.sweeping ??= this.detector
-      .sweep()
+    this.sweeping ??= this.afterVerification('deadline sweep')
+      .then((verified) => (verified ? this.detector.sweep() : null))
       .then((result) => {
+        if (!result) return null;
         if (result.breaches || result.warnings)
           this.logger.log(`deadline sweep: ${result.breaches} breaches, ${result.warnings} warnings recorded`);
         return result;
@@ -263,14 +328,16 @@ export class Ledger {
   }
 
   readiness(): Promise<Readiness> {
+    const keys = this.role === 'api' ? (this.personalData?.keys ?? null) : null;
     return readiness(
       this.store,
       this.readSide,
       this.relay,
       this.integrity,
-      this.role === 'api' ? (this.personalData?.keys ?? null) : null,
+      keys,
       this.duties,
       this.clockWatch.check(),
+      this.readModels.status,
     );
   }
 
@@ -284,6 +351,7 @@ export class Ledger {
     await this.verification;
     await this.integrity.wholeLogPass;
     await this.integrity.tick(true); // a last checkpoint over everything written
+    await this.readModels.stop();
     await this.relay?.stop();
     await this.duties.stop(); // given up: another process takes the duties over at once
     await this.queries.close();

@@ -15,6 +15,7 @@ export function openRelay(
   clock: Clock,
   logger: LedgerLogger,
   registry: Registry,
+  figuresServable: () => boolean,
   duties: DutyLease,
 ): EventRelay | null {
   if (!config.kafkaBrokers.length || config.LEDGER_RELAY === 'off') return null;
@@ -52,6 +53,7 @@ export function openRelay(
     homes: config.homes,
     clock,
     projectionsPosition: () => readSide.runner.position,
+    figuresServable,
     onError: (error, attempt, retryInMs) => {
       failures.inc();
       logger.warn(`publishing failed (attempt ${attempt}), retrying in ${retryInMs} ms: ${(error as Error).message}`);

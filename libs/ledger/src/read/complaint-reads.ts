@@ -17,14 +17,38 @@ import {
   type PersonCommand,
   type PersonFactType,
 } from '@complaint-ledger/domain';
-import { complaintStream, UnreadableEvent, verifyChain, type EventStore, type RecordedEvent } from '@complaint-ledger/event-store';
+import {
+  complaintStream,
+  UnreadableEvent,
+  verifyChain,
+  type IntegrityReport,
+  type EventKeyRing,
+  type EventStore,
+  type RecordedEvent,
+} from '@complaint-ledger/event-store';
 import type { PointInTime } from '@complaint-ledger/projections';
 import type { Clock } from '../clock';
 import { CommandRefused } from '../write/refusals';
-import { ComplaintNotFound, ComplaintNotYet } from './errors';
+import type { LedgerBreak } from '../integrity/verify-ledger';
+import { ComplaintAltered, ComplaintNotFound, ComplaintNotYet } from './errors';
 import type { ChainVerdict, ComplaintExport, ComplaintView, HistoryEvent } from './results';
 import type { DocumentStore } from '../evidence/documents/document-store';
 import { checkStored } from '../evidence/documents/documents';
+
+/** Why one stream as read is not what verification covers (LedgerIntegrity.checkStream), or null. */
+export type StreamCheck = (streamId: string, events: readonly RecordedEvent[]) => LedgerBreak | null;
+
+export interface ComplaintReadOptions {
+  /** Each event's MAC is checked with these (decision 0023). */
+  readonly eventKeys?: EventKeyRing | null;
+  /**
+   * Whether a stream as read is what verification covers (LedgerIntegrity.checkStream): a
+   * complaint is never shown from one it is not, and its integrity says why.
+   */
+  readonly check?: StreamCheck | null;
+  /** Where the complaints' documents are kept, checked with the chain. */
+  readonly documentStore?: DocumentStore;
+}
 
 /** A place the console's replay control can stand: after one fact people recorded (as corrected), in the order they happened. */
 export interface ReplayStep {
@@ -57,8 +81,7 @@ export class ComplaintReads {
     private readonly store: EventStore,
     private readonly rules: ComplianceRules,
     private readonly clock: Clock,
-    /** Where the complaints' documents are kept, checked with the chain. */
-    private readonly documentStore?: DocumentStore,
+    private readonly options: ComplaintReadOptions = {},
   ) {}
 
   /** The complaint now, or as it stood (asOf) or was known (knownAt); and the revision its ETag names. */
@@ -73,28 +96,41 @@ export class ComplaintReads {
 
   /** An auditor's export: every event, the complaint's view, and its chain's verdict, in one document. */
   async exportOf(id: string, knownAt?: string): Promise<ComplaintExport> {
-    const recorded = await this.recorded(id, knownAt);
+    // the export says what is wrong, with the events as they are
+    const { all, recorded } = await this.read(id, knownAt);
     return {
       exportedAt: this.clock(),
       ...(knownAt ? { knownAt } : {}),
       complaint: this.view(recorded, id, knownAt ? { knownAt } : {}),
       events: historyOf(recorded),
-      integrity: verifyChain(recorded),
+      integrity: this.integrityOf(id, recorded, all),
     };
   }
 
   /**
-   * The complaint's hash chain verified, and each document it names against the hash of what is
-   * stored (a document missing or altered is tampering: not valid); a damaged event is the finding
-   * itself, reported by revision.
+   * The chain's verdict over what was recorded (by knownAt), and the whole stream against what
+   * verification last saw of it (its head removed shows too, whatever the time asked about).
+   */
+  private integrityOf(id: string, recorded: RecordedEvent[], all: RecordedEvent[]): IntegrityReport {
+    const chain = verifyChain(recorded, this.options.eventKeys);
+    const found = this.options.check?.(complaintStream(id), all) ?? null;
+    if (!found || !chain.valid) return chain;
+    return { ...chain, valid: false, firstInvalidRevision: found.revision ?? null, detail: found.detail };
+  }
+
+  /**
+   * The complaint's hash chain verified (as integrityOf), and each document it names against the
+   * hash of what is stored (a document missing or altered is tampering: not valid); a damaged event
+   * is the finding itself, reported by revision.
    */
   async chain(id: string, knownAt?: string): Promise<ChainVerdict> {
     try {
-      const recorded = await this.recorded(id, knownAt);
-      const verdict = verifyChain(recorded);
+      const { all, recorded } = await this.read(id, knownAt);
+      const verdict = this.integrityOf(id, recorded, all);
       const records = foldEvents(recorded.map(complaintEventOf))?.documents ?? [];
-      if (!this.documentStore || !records.length) return verdict;
-      const problems = await checkStored(this.documentStore, records);
+      const { documentStore } = this.options;
+      if (!documentStore || !records.length) return verdict;
+      const problems = await checkStored(documentStore, records);
       return { ...verdict, valid: verdict.valid && !problems.length, documents: { checked: records.length, problems } };
     } catch (error) {
       if (!(error instanceof UnreadableEvent)) throw error;
@@ -131,7 +167,7 @@ export class ComplaintReads {
       step,
       ...(recordedBy !== undefined ? { recordedBy } : {}),
       ...(asOfDate ? { asOfDate } : {}),
-      chain: chainSummary(recorded),
+      chain: chainSummary(recorded, this.options.eventKeys ?? null),
       lastPosition: recorded.at(-1)!.position,
     };
   }
@@ -184,12 +220,24 @@ export class ComplaintReads {
     };
   }
 
-  /** The complaint's events (those recorded by `knownAt`, if given); ComplaintNotFound when there are none. */
+  /**
+   * The complaint's events (those recorded by `knownAt`, if given); ComplaintNotFound when there are
+   * none; ComplaintAltered when its stream is not what verification covers (the auditor's integrity
+   * and export read it as it is, and say so themselves).
+   */
   private async recorded(id: string, knownAt?: string): Promise<RecordedEvent[]> {
+    const { all, recorded } = await this.read(id, knownAt);
+    const found = this.options.check?.(complaintStream(id), all) ?? null;
+    if (found) throw new ComplaintAltered(id, found);
+    return recorded;
+  }
+
+  /** The complaint's whole stream, and what of it was recorded by `knownAt`; ComplaintNotFound or ComplaintNotYet when nothing. */
+  private async read(id: string, knownAt?: string): Promise<{ all: RecordedEvent[]; recorded: RecordedEvent[] }> {
     const all = await this.store.readStream(complaintStream(id));
     const recorded = knownAt ? all.filter((event) => !isAfter(event.metadata.recordedAt, knownAt)) : all;
     if (!recorded.length) throw all.length ? new ComplaintNotYet('recorded', id, knownAt!) : new ComplaintNotFound(id);
-    return recorded;
+    return { all, recorded };
   }
 }
 
@@ -216,6 +264,8 @@ function historyOf(recorded: readonly RecordedEvent[]): HistoryEvent[] {
     ...(metadata.provenance ? { provenance: metadata.provenance } : {}),
     prevHash: metadata.prevHash,
     hash: metadata.hash,
+    ...(metadata.macKeyId === undefined ? {} : { macKeyId: metadata.macKeyId }),
+    ...(metadata.mac === undefined ? {} : { mac: metadata.mac }),
   }));
 }
 
@@ -228,9 +278,9 @@ function replaySteps(recorded: readonly RecordedEvent[]): ReplayStep[] {
     .sort((a, b) => (a.occurredAt === b.occurredAt ? a.revision - b.revision : a.occurredAt < b.occurredAt ? -1 : 1));
 }
 
-function chainSummary(recorded: RecordedEvent[]): ComplaintTimeline['chain'] {
+function chainSummary(recorded: RecordedEvent[], eventKeys: EventKeyRing | null): ComplaintTimeline['chain'] {
   try {
-    const verdict = verifyChain(recorded);
+    const verdict = verifyChain(recorded, eventKeys);
     return { valid: verdict.valid, events: verdict.events, firstInvalidRevision: verdict.firstInvalidRevision ?? null };
   } catch (error) {
     if (!(error instanceof UnreadableEvent)) throw error;

@@ -31,6 +31,41 @@ export class InvalidCursor extends Error {
   }
 }
 
+/**
+ * The complaint's events in the log are not what the ledger's verification covers (an event
+ * altered, removed, forged or misfiled): it is not shown from them. Its integrity says where.
+ */
+export class ComplaintAltered extends Error {
+  constructor(
+    readonly complaintId: string,
+    readonly found: { readonly kind: string; readonly revision?: number; readonly detail: string },
+  ) {
+    super(`complaint ${complaintId}'s record in the log was altered (${found.kind}): ${found.detail}`);
+    this.name = 'ComplaintAltered';
+  }
+}
+
+/** An erasure asked for a reference the ledger has never recorded (no complaint, no data key, no erasure): nothing to erase. */
+export class ResidentNotFound extends Error {
+  constructor(readonly reference: string) {
+    super(`no resident is recorded under the reference ${JSON.stringify(reference)}: nothing was erased`);
+    this.name = 'ResidentNotFound';
+  }
+}
+
+/**
+ * The read models were found disagreeing with the log and are being rebuilt from it: what they
+ * answer (breaches, TSM, the annual report, the list) is refused meanwhile, never served wrong.
+ */
+export class ReadModelsRepairing extends Error {
+  constructor(readonly mismatched: readonly string[]) {
+    super(
+      `the read models (${mismatched.join(', ')}) were found disagreeing with the log and are being rebuilt from it; ask again in a moment`,
+    );
+    this.name = 'ReadModelsRepairing';
+  }
+}
+
 /** A query ran past its time budget (LEDGER_QUERY_SECONDS): it was abandoned, and may be asked again. */
 export class QueryTimedOut extends Error {
   constructor(why: string) {

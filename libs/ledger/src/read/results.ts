@@ -55,6 +55,9 @@ export interface HistoryEvent {
   readonly provenance?: Provenance;
   readonly prevHash: string;
   readonly hash: string;
+  /** The event key it is authenticated under, and its MAC (absent on events written before events were: decision 0023). */
+  readonly macKeyId?: string;
+  readonly mac?: string;
 }
 
 export interface ComplaintHistory {

@@ -13,5 +13,6 @@ export type {
   Tally,
   TsmReport,
 } from '@complaint-ledger/projections';
-export { StoreUnavailable, UnreadableEvent, WrongExpectedRevision } from '@complaint-ledger/event-store';
+export { EventKeyRing, StoreUnavailable, UnreadableEvent, WrongExpectedRevision } from '@complaint-ledger/event-store';
 export type { PersonalDataCipher } from '@complaint-ledger/privacy';
+export { KeyStoreAltered } from '@complaint-ledger/privacy';

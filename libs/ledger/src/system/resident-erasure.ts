@@ -1,6 +1,8 @@
 import { complaintsOfResident, residentsClosedBefore, type ReadSide } from '@complaint-ledger/projections';
 import type { KeyStore } from '@complaint-ledger/privacy';
+import { normaliseResidentReference } from '@complaint-ledger/domain';
 import { randomUUID } from 'node:crypto';
+import { ResidentNotFound } from '../read/errors';
 import type { Clock } from '../clock';
 import type { WritePath } from '../write/write-path';
 
@@ -28,16 +30,35 @@ export class ResidentErasure {
     private readonly clock: Clock,
   ) {}
 
-  async erase(reference: string, actor: string, ground: ErasureGround, correlationId: string = randomUUID()): Promise<ErasureOutcome> {
+  async erase(asked: string, actor: string, ground: ErasureGround, correlationId: string = randomUUID()): Promise<ErasureOutcome> {
+    this.write.refuseWhileUnsafe(); // on an altered ledger (or with a clock that is off) nothing is destroyed or recorded
+    await this.readSide.runner.catchUp(); // complaints recorded a moment ago are found too
+    const reference = await this.recordedAs(asked);
+    if (reference === null) throw new ResidentNotFound(asked);
     const erasedNow = await this.keys.erase(reference, this.clock(), actor, ground);
     const erasedAt = this.keys.erasure(reference)!.erasedAt;
-    await this.readSide.runner.catchUp(); // complaints recorded a moment ago are found too
     const complaints = complaintsOfResident(this.readSide.db, reference);
     for (const complaintId of complaints) {
       const command = { type: 'ErasePersonalData', data: { residentReference: reference, erasedAt, ground } } as const;
       await this.write.execute({ complaintId, command, actor, correlationId });
     }
     return { reference, erasedAt, erasedNow, complaints };
+  }
+
+  /**
+   * The reference the resident was recorded under: the one asked for, normalised as at intake
+   * (resident-reference.ts), or as given when it was recorded before references were normalised;
+   * null when neither names anyone the ledger knows (no complaint, no key, no erasure).
+   */
+  private async recordedAs(asked: string): Promise<string | null> {
+    const known = async (reference: string) => {
+      if (complaintsOfResident(this.readSide.db, reference).length > 0) return true;
+      await this.keys.loadSubject(reference); // a store elsewhere (EventStoreDB) is asked first
+      return this.keys.knows(reference);
+    };
+    const normalised = normaliseResidentReference(asked);
+    if (await known(normalised)) return normalised;
+    return asked !== normalised && (await known(asked)) ? asked : null;
   }
 
   /** Retention: erases every resident whose complaints all closed more than `years` ago, unless already erased. */

@@ -30,6 +30,8 @@ export interface DecisionCycle<S, E, A> {
    * expected revision and the next attempt reads the stream.
    */
   readonly known?: { readonly state: S; readonly revision: number };
+  /** Before anything is decided on what the stream holds: throws when it is not what verification covers. */
+  check?(recorded: readonly RecordedEvent[]): void;
   /** The fold needs only the stream's last event (a checkpoint carries the whole state): that one is read, from the end. */
   readonly lastEventOnly?: boolean;
   fold(recorded: readonly RecordedEvent[]): S;
@@ -67,6 +69,7 @@ export async function runDecision<S, E, A>(store: DecisionStore, cycle: Decision
   for (let attempt = 1; ; attempt++) {
     const known = attempt === 1 ? cycle.known : undefined;
     const recorded = known ? null : await read(store, cycle.stream, cycle.lastEventOnly);
+    if (recorded) cycle.check?.(recorded);
     const revision = known ? known.revision : recorded!.length ? recorded!.at(-1)!.revision : -1;
     const early = cycle.settled?.(recorded, revision);
     if (early !== undefined) return early;

@@ -31,6 +31,8 @@ import {
   type EventStore,
   type NewEvent,
   type Provenance,
+  type RecordedEvent,
+  UnreadableEvent,
 } from '@complaint-ledger/event-store';
 import type { Clock } from '../clock';
 import type { CommandMetrics } from './command-metrics';
@@ -109,10 +111,20 @@ export interface WritePathDependencies {
   readonly clockSkewMs: number;
   readonly compliance: { readonly rules: ComplianceRules; readonly alerts: AlertSettings };
   readonly metrics?: CommandMetrics;
-  /** What the ledger's verification found; while it reports a break, nothing is written. */
-  readonly integrity?: { readonly broken: LedgerBroken | null };
   /** How this process's clock stands against the store's (health/clock-watch.ts); while it is off by too much, nothing is written. */
   readonly clockWatch?: { readonly refusal: ClockOffset | null };
+  /**
+   * What the ledger's verification found: while it reports a break, nothing is written; and each
+   * stream read to decide on is checked against it first (its hashes, MACs and the head verification
+   * last saw), so a command never decides on, or appends after, what verification would refuse.
+   */
+  readonly integrity?: {
+    readonly broken: LedgerBroken | null;
+    /** `tail`: the events are the stream's last ones only (read from the end). */
+    checkStream(streamId: string, events: readonly RecordedEvent[], tail?: boolean): { readonly kind: string } | null;
+    /** A stream that could not even be read (damaged, or misfiled by the index of streams): a break too. */
+    unreadable(error: UnreadableEvent): void;
+  };
 }
 
 /** A retry identity made into what the events carry: the key, and the request's hash to tell a reused key. */
@@ -193,13 +205,15 @@ export class WritePath {
       stream: CHECKPOINT_STREAM,
       // the last checkpoint alone (another replica may have signed since this one verified): read from the end, and its hash chains the append
       lastEventOnly: true,
+      check: this.checked(CHECKPOINT_STREAM, true),
       fold: (recorded) => recorded.reduce((state, event) => evolveCheckpoint(state, event as unknown as LedgerCheckpointed), NO_CHECKPOINT),
       decide: (state) => {
         const decided = decideCheckpoint({ type: 'RecordCheckpoint', data: checkpoint }, state);
         return isDomainError(decided) ? [] : decided;
       },
-      seal: (events) =>
-        events.map((event) => ({
+      seal: (events) => {
+        this.refuseIfBroken();
+        return events.map((event) => ({
           eventId: uuidFrom(`${CHECKPOINT_STREAM}|${event.data.position}|${event.data.keyId}`),
           type: event.type,
           data: event.data,
@@ -210,7 +224,8 @@ export class WritePath {
             schemaVersion: EVENT_SCHEMA_VERSION,
             ...recordedTraceContext(),
           },
-        })),
+        }));
+      },
       answer: ({ appended }) => (appended ? { revision: appended.revision } : null),
       retryable: isConflict,
     });
@@ -225,15 +240,32 @@ export class WritePath {
       return outcome;
     } catch (error) {
       stopTimer?.('refused');
+      if (error instanceof UnreadableEvent) this.deps.integrity?.unreadable(error);
       throw error;
     }
   }
 
-  /** Nothing is written on a broken log, nor stamped with a clock too far from the store's (its record time would be out of order). */
-  private refuseWhileUnsafe(): void {
-    if (this.deps.integrity?.broken) throw this.deps.integrity.broken;
+  /**
+   * Nothing is written on a broken log, nor stamped with a clock too far from the store's (its
+   * record time would be out of order): for every write, and for writers with work to do before
+   * their first command (erasure).
+   */
+  refuseWhileUnsafe(): void {
+    this.refuseIfBroken();
     const clockOff = this.deps.clockWatch?.refusal;
     if (clockOff) throw clockOff;
+  }
+
+  /** Throws LedgerBroken while the ledger's verification reports a break. */
+  private refuseIfBroken(): void {
+    if (this.deps.integrity?.broken) throw this.deps.integrity.broken;
+  }
+
+  /** The stream as read is checked before anything is decided on it; a problem breaks the ledger and refuses the write. */
+  private checked(stream: string, tail = false) {
+    return (recorded: readonly RecordedEvent[]) => {
+      if (this.deps.integrity?.checkStream(stream, recorded, tail)) this.refuseIfBroken();
+    };
   }
 
   private decideAndAppend(request: CommandRequest): Promise<CommandOutcome> {
@@ -257,6 +289,7 @@ export class WritePath {
     return runDecision(store, {
       stream,
       known: retry && !request.known?.retryUnseen ? undefined : request.known,
+      check: this.checked(stream),
       fold: (recorded) => foldEvents(recorded.map(complaintEventOf)),
       settled: (recorded, revision) => {
         lastPosition = recorded?.at(-1)?.position ?? -1;
@@ -285,6 +318,7 @@ export class WritePath {
           events.filter((event) => withoutPersonalData(event).removed.length).map((event) => this.subjectOf(event, state, request)),
         );
         if (keysLoaded) await keysLoaded;
+        this.refuseIfBroken(); // a break found while this command was deciding: it is not written either
         const sealed = this.envelope(stream, events, request, retry, state);
         const keysDurable = this.deps.personalData?.keysDurable(); // a resident's new data key is on disk before data under it
         if (keysDurable) await keysDurable;

@@ -1,0 +1,124 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { WorkingCalendar, type ComplaintCommand } from '@complaint-ledger/domain';
+import { SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
+import type { PersonalDataCipher } from '@complaint-ledger/privacy';
+import { receiveCommand } from '../../domain/test/support/builders';
+import { CheckpointSigningKey, Ledger, LedgerIntegrity, loadConfig, ReadModelsRepairing, WritePath } from '../src';
+import { signingKeyFile } from './support/signing-key';
+
+/**
+ * What the ledger keeps watching while it runs (decision 0023): the whole log verified again on a
+ * schedule, so a change made where nothing else would look is still found; read models found
+ * disagreeing with the log are not served until they are rebuilt.
+ */
+jest.setTimeout(60_000);
+
+const folder = mkdtempSync(join(tmpdir(), 'ledger-watch-'));
+const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
+const receive = (complaintId: string) =>
+  ({ ...receiveCommand(), data: { ...receiveCommand().data, complaintId, receivedAt: '2024-05-01T10:00:00+01:00' } }) as ComplaintCommand;
+
+it('on its schedule, the whole log is verified again: an event edited in place, where no other check looks, is found', async () => {
+  const path = join(folder, 'scheduled.sqlite');
+  const sqlite = new SqliteEventStore(path);
+  // a store that cannot tell writes from outside (EventStoreDB, say): only the schedule is left to find the edit
+  const store: EventStore = {
+    append: (streamId, events, expected) => sqlite.append(streamId, events, expected),
+    readStream: (streamId) => sqlite.readStream(streamId),
+    readLastEvent: (streamId) => sqlite.readLastEvent(streamId),
+    readAll: (after, limit) => sqlite.readAll(after, limit),
+    subscribe: (after, handler) => sqlite.subscribe(after, handler),
+    ready: () => sqlite.ready(),
+    close: () => sqlite.close(),
+  };
+  const signing = CheckpointSigningKey.fromFile(signingKeyFile(folder));
+  const clock = () => '2024-06-03T10:00:00.000Z';
+  const write = new WritePath({
+    store,
+    clock,
+    personalData: {
+      protect: (event: { data: object }) => event.data,
+      keysDurable: () => null,
+      loadKeysOf: () => null,
+    } as unknown as PersonalDataCipher,
+    clockSkewMs: 300_000,
+    compliance: { rules: { calendar: new WorkingCalendar() }, alerts: { warningWorkingDays: 2 } },
+  });
+  const settings = { signing, verifying: signing.verifying, everyEvents: 2, everyMs: 60_000, wholeLogEveryMs: 1_000, passGapMs: 100 };
+  const integrity = new LedgerIntegrity(store, write, clock, settings, quiet, new Registry());
+  await integrity.start();
+  for (let n = 0; n < 3; n++)
+    await write.execute({ complaintId: randomUUID(), command: receive(randomUUID()), actor: 'test', correlationId: 'c' });
+  await integrity.tick(); // a checkpoint over them
+  const db = new Database(path);
+  db.prepare("UPDATE events SET data = replace(data, 'LCRA', 'LCHO') WHERE position = 1").run();
+  db.close();
+  await integrity.tick();
+  expect(integrity.status).toBe('intact'); // following the log sees nothing new
+  const until = Date.now() + 30_000;
+  while (integrity.status !== 'broken' && Date.now() < until) {
+    await integrity.tick();
+    await integrity.wholeLogPass;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(integrity.readiness()).toMatchObject({ status: 'broken', break: expect.stringContaining('(event-altered)') });
+  integrity.stop();
+  await store.close();
+});
+
+describe('read models found disagreeing with the log', () => {
+  let ledger: Ledger;
+  let releaseRebuild: () => void = () => undefined;
+
+  beforeAll(async () => {
+    const config = loadConfig({
+      LEDGER_SQLITE_PATH: join(folder, 'repairing', 'ledger.sqlite'),
+      LEDGER_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+      LEDGER_BREACH_SWEEP_SECONDS: '0',
+      LEDGER_RETENTION_YEARS: '0',
+    });
+    ledger = Ledger.open(config, { role: 'worker', clock: () => '2026-11-23T12:00:00.000Z', loggers: () => quiet });
+    await ledger.start();
+    await ledger.verification;
+    for (let n = 0; n < 4; n++) {
+      const complaintId = randomUUID();
+      await ledger.write.execute({ complaintId, command: receive(complaintId), actor: 'test', correlationId: 'c' });
+    }
+    await ledger.sweep();
+    await ledger.readSide.runner.catchUp();
+  });
+  afterAll(async () => ledger.close());
+
+  it('are refused (not served) while they are rebuilt, then served as the log says; a mismatch is counted', async () => {
+    const before = await ledger.queries.readModels.tsm(2024, {});
+    const breaches = (await ledger.queries.readModels.breaches({ type: 'DeadlineBreached' }, { limit: 100 }, {})).items.length;
+    expect(breaches).toBeGreaterThan(0);
+    const db = new Database(ledger.config.projectionsPath);
+    db.exec("DELETE FROM rm_deadline_alerts; UPDATE rm_complaints SET status = 'closed', breaches = 0");
+    db.close();
+    // the rebuild held until this test lets it go, to look at what is answered meanwhile
+    const rebuild = ledger.readSide.runner.rebuild.bind(ledger.readSide.runner);
+    ledger.readSide.runner.rebuild = () => new Promise<void>((resolve) => (releaseRebuild = resolve)).then(rebuild);
+    const checked = ledger.readModels.check('a test');
+    const given = Date.now() + 30_000; // a check that never finds the mismatch fails here, rather than waiting for ever
+    while (ledger.readModels.status.status !== 'repairing' && Date.now() < given) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(ledger.readModels.status.status).toBe('repairing');
+    await expect(ledger.queries.readModels.tsm(2024, {})).rejects.toBeInstanceOf(ReadModelsRepairing);
+    await expect(ledger.queries.readModels.annualReport(2024, {})).rejects.toBeInstanceOf(ReadModelsRepairing);
+    await expect(ledger.queries.readModels.list({}, { limit: 10 }, {})).rejects.toBeInstanceOf(ReadModelsRepairing);
+    await expect(ledger.queries.readModels.breaches({ type: 'DeadlineBreached' }, { limit: 100 }, {})).rejects.toBeInstanceOf(
+      ReadModelsRepairing,
+    );
+    releaseRebuild();
+    expect(await checked).toMatchObject({ status: 'consistent', mismatched: ['complaints', 'deadline_alerts'] });
+    expect(await ledger.queries.readModels.tsm(2024, {})).toEqual(before);
+    expect((await ledger.queries.readModels.breaches({ type: 'DeadlineBreached' }, { limit: 100 }, {})).items).toHaveLength(breaches);
+    const metrics = await ledger.metrics.registry.getSingleMetricAsString('ledger_read_model_mismatches_total');
+    expect(metrics).toContain('ledger_read_model_mismatches_total{read_model="complaints"} 1');
+  });
+});

@@ -1,4 +1,4 @@
-import { loadConfig, rotateMasterKey, RotationRefused } from '@complaint-ledger/ledger';
+import { rotateMasterKey, RotationRefused } from '@complaint-ledger/ledger';
 
 const USAGE = `usage: npm run keys:rotate
 
@@ -16,7 +16,7 @@ async function main(args: string[]): Promise<number> {
     console.error(USAGE);
     return 1;
   }
-  const rotated = await rotateMasterKey(loadConfig(process.env), process.env, (line) => console.log(line));
+  const rotated = await rotateMasterKey(process.env, (line) => console.log(line));
   console.log(
     `rotated: ${rotated.keys} keys in ${rotated.where} are wrapped under master key ${rotated.to}; ` +
       `start every process with it as LEDGER_MASTER_KEY, then destroy master key ${rotated.from}`,

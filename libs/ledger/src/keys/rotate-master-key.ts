@@ -2,7 +2,7 @@ import { masterKeyId, rotateKeyFile, RotationRefused } from '@complaint-ledger/p
 import { dirname, resolve } from 'node:path';
 import { refuseDuringRestore, markRestore } from '../backup/restore-marker';
 import { systemClock } from '../clock';
-import type { LedgerConfig } from '../config/ledger-config';
+import { loadConfig } from '../config/ledger-config';
 import { plainLoggers } from '../logger';
 import { eventKeysFrom, openEventStore } from '../open/event-store';
 import { masterKeyFrom, masterKeyOf } from '../open/personal-data';
@@ -28,13 +28,12 @@ export interface MasterKeyRotated {
  * when a key is missing or malformed, the two are the same, the service runs, or the keys were
  * altered.
  */
-export async function rotateMasterKey(
-  config: LedgerConfig,
-  env: NodeJS.ProcessEnv,
-  say: (line: string) => void = () => undefined,
-): Promise<MasterKeyRotated> {
+export async function rotateMasterKey(env: NodeJS.ProcessEnv, say: (line: string) => void = () => undefined): Promise<MasterKeyRotated> {
+  // the new key's names are this tool's, not the service's settings (which refuse a LEDGER_ name they do not know)
+  const { [NEW_KEY]: newKeyText, [`${NEW_KEY}_FILE`]: newKeyFile, ...settings } = env;
+  const config = loadConfig(settings);
   const oldKey = refusing(() => masterKeyFrom(config));
-  const newKey = refusing(() => masterKeyOf(env[NEW_KEY], env[`${NEW_KEY}_FILE`], NEW_KEY));
+  const newKey = refusing(() => masterKeyOf(newKeyText, newKeyFile, NEW_KEY));
   if (newKey.equals(oldKey)) throw new RotationRefused(`the new master key (${NEW_KEY}) is the one in use: generate another`);
   const ids = { from: masterKeyId(oldKey), to: masterKeyId(newKey) };
   say(`rotating from master key ${ids.from} to ${ids.to}`);

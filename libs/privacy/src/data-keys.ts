@@ -448,9 +448,9 @@ function recordMasterKey(db: Database.Database, masterKey: Buffer): void {
   db.transaction(() => {
     if (db.prepare('SELECT EXISTS (SELECT 1 FROM master_key)').pluck().get()) return;
     const key = db.prepare('SELECT key_id, subject, wrapped FROM data_keys LIMIT 1').get() as
-      | { key_id: string; subject: string; wrapped: Buffer }
-      | undefined;
-    const erasure = db.prepare('SELECT subject, erased_at, actor, reason, legacy, mac FROM erasures LIMIT 1').get() as ErasureRow | undefined;
+      { key_id: string; subject: string; wrapped: Buffer } | undefined;
+    const erasure = db.prepare('SELECT subject, erased_at, actor, reason, legacy, mac FROM erasures LIMIT 1').get() as
+      ErasureRow | undefined;
     const wrappedUnder = key
       ? unwrapKey(masterKey, key.wrapped, key.subject, key.key_id) !== null
       : !erasure || erasureAuthentic(masterKey, erasure);

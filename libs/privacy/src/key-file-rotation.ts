@@ -83,7 +83,8 @@ function rewrap(db: Database.Database, path: string, oldKey: Buffer, newKey: Buf
   const erasures = db.prepare('SELECT subject, erased_at, actor, reason, legacy, mac FROM erasures').all() as ErasureRow[];
   const signErasure = db.prepare('UPDATE erasures SET mac = ? WHERE subject = ? AND erased_at = ?');
   for (const row of erasures) {
-    if (!erasureAuthentic(oldKey, row)) throw altered(`the erasure of ${JSON.stringify(row.subject)} at ${row.erased_at} is not the ledger's`);
+    if (!erasureAuthentic(oldKey, row))
+      throw altered(`the erasure of ${JSON.stringify(row.subject)} at ${row.erased_at} is not the ledger's`);
     signErasure.run(erasureMac(newKey, erasureOf(row)), row.subject, row.erased_at);
   }
 

@@ -72,7 +72,10 @@ it('on SQLite: the keys re-wrapped, names read with the new key, the erased stay
 
   // refused while the service runs, with a key malformed, or with the key in use: nothing changed
   const running = await runTool(ROTATE, [], { ...sqliteEnv(folder), LEDGER_NEW_MASTER_KEY: NEW_MASTER_KEY });
-  expect([running.status, running.stderr.trim()]).toEqual([2, expect.stringMatching(/open in another process \(is the service running\?\)/)]);
+  expect([running.status, running.stderr.trim()]).toEqual([
+    2,
+    expect.stringMatching(/open in another process \(is the service running\?\)/),
+  ]);
   await stop(service.child);
   const malformed = await runTool(ROTATE, [], { ...sqliteEnv(folder), LEDGER_NEW_MASTER_KEY: 'not-a-key' });
   expect([malformed.status, malformed.stderr.trim()]).toEqual([
@@ -80,7 +83,10 @@ it('on SQLite: the keys re-wrapped, names read with the new key, the erased stay
     'rotation refused: LEDGER_NEW_MASTER_KEY (or LEDGER_NEW_MASTER_KEY_FILE) must hold 32 bytes in base64: generate one with openssl rand -base64 32',
   ]);
   const same = await runTool(ROTATE, [], { ...sqliteEnv(folder), LEDGER_NEW_MASTER_KEY: TEST_MASTER_KEY });
-  expect([same.status, same.stderr.trim()]).toEqual([2, 'rotation refused: the new master key (LEDGER_NEW_MASTER_KEY) is the one in use: generate another']);
+  expect([same.status, same.stderr.trim()]).toEqual([
+    2,
+    'rotation refused: the new master key (LEDGER_NEW_MASTER_KEY) is the one in use: generate another',
+  ]);
 
   const db = new Database(keysPath, { readonly: true });
   const oldWraps = db.prepare('SELECT wrapped FROM data_keys').pluck().all() as Buffer[];
@@ -131,7 +137,9 @@ it('on EventStoreDB: each key stream reads as its new wrap only, and a fresh rep
   const server = EventStoreDbEventStore.connect(connectionString);
   try {
     const keyIds = await Promise.all(
-      ids.map(async (id) => keyIdOf(((await server.readStream(complaintStream(id)))[0]!.data as { resident: { name: string } }).resident.name)!),
+      ids.map(async (id) =>
+        keyIdOf(((await server.readStream(complaintStream(id)))[0]!.data as { resident: { name: string } }).resident.name)!,
+      ),
     );
     const before = await Promise.all(keyIds.map((keyId) => server.readStream(keyStream(keyId))));
 

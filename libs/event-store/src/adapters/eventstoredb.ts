@@ -354,7 +354,8 @@ export class EventStoreDbEventStore implements EventStore {
           seen++;
           if (!resolved.event) continue;
           last = resolved.event.position;
-          if (resolved.event.streamId.startsWith(prefix) && !this.isLedgerStream(resolved.event.streamId)) names.add(resolved.event.streamId);
+          if (resolved.event.streamId.startsWith(prefix) && !this.isLedgerStream(resolved.event.streamId))
+            names.add(resolved.event.streamId);
         }
         // $all reads include their start: the page's last event comes again first, and is passed over as known
         if (seen < PAGE || last === undefined) return [];

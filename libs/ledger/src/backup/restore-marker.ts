@@ -5,8 +5,8 @@ import { dirname, join } from 'node:path';
 export const RESTORE_MARKER = 'restore-in-progress';
 
 /**
- * Marks the folders a restore is putting files into (or a master-key rotation re-wrapping keys in: `work`) (created exclusively: two restores cannot
- * run at once). A service does not start while a folder it would open is marked, and checks
+ * Marks the folders a restore is putting files into, or a master-key rotation re-wrapping keys in
+ * (`work` says which), created exclusively: two cannot run at once. A service does not start while a folder it would open is marked, and checks
  * again once it has opened its files (refuseDuringRestore), so it never runs on files a restore
  * is still placing. Returns the function that removes the marks.
  */
@@ -37,7 +37,9 @@ export function refuseDuringRestore(files: readonly string[]): void {
     const marker = join(dirname(file), RESTORE_MARKER);
     if (!existsSync(marker)) continue;
     const note = readFileSync(marker, 'utf8').trim();
-    const what = note.startsWith('a master-key rotation') ? 'a master-key rotation is re-wrapping the keys in' : 'a restore is putting files into';
+    const what = note.startsWith('a master-key rotation')
+      ? 'a master-key rotation is re-wrapping the keys in'
+      : 'a restore is putting files into';
     throw new Error(`${what} ${dirname(file)} (${note}): start the service once it has finished`);
   }
 }

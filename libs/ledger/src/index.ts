@@ -23,7 +23,7 @@ export * from './integrity/merkle/event-leaf';
 export * from './health/metrics-access';
 export * from './backup/backup';
 export * from './backup/restore';
-export { rotateMasterKey, type MasterKeyRotated } from './keys/rotate-master-key';
+export { rotateMasterKey } from './keys/rotate-master-key';
 export { RotationRefused } from '@complaint-ledger/privacy';
 export * from './logger';
 export * from './observability/logging';

@@ -93,6 +93,7 @@ export class StandInLog {
     });
     this.events.push(...stored);
     this.heads.set(streamName, revision);
+    this.honourMetadata(streamName, stored);
     this.onStored(stored);
     return stored;
   }
@@ -108,6 +109,20 @@ export class StandInLog {
     const position = this.nextPosition;
     this.nextPosition += 100;
     return { position };
+  }
+
+  /**
+   * A stream's metadata (`$$<stream>`, `$metadata` events: what `setStreamMetadata` appends) with a
+   * `$tb` truncates the stream before that revision. A server hides those events from reads at once
+   * and drops them at its next scavenge; the stand-in drops them at once.
+   */
+  private honourMetadata(streamName: string, stored: readonly StoredEvent[]): void {
+    if (!streamName.startsWith('$$')) return;
+    for (const event of stored) {
+      if (event.type !== '$metadata') continue;
+      const { $tb: before } = JSON.parse(Buffer.from(event.data).toString('utf8')) as { $tb?: unknown };
+      if (typeof before === 'number') this.truncateBefore(streamName.slice(2), before);
+    }
   }
 
   /** Removes a stream's events before `revision`, as `$tb` (truncate before) and a scavenge do; revisions go on. */

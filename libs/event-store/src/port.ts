@@ -135,6 +135,14 @@ export interface EventStore {
    * (a resident's data key, decision 0028); a stream already deleted is left as it is.
    */
   tombstone?(streamId: string): Promise<void>;
+  /**
+   * Reads of the stream no longer return its events before `revision` (EventStoreDB's `$tb`); a
+   * server drops them from its files at its next scavenge. Only for streams outside the ledger's
+   * record (a data key re-wrapped under a new master key, decision 0030).
+   */
+  truncateBefore?(streamId: string, revision: number): Promise<void>;
+  /** The names of the streams, outside the ledger's record, that start with `prefix` and still hold events (a pass over `$all`). */
+  streamsNamed?(prefix: string): Promise<string[]>;
   close(): Promise<void>;
 }
 

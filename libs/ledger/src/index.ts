@@ -23,6 +23,8 @@ export * from './integrity/merkle/event-leaf';
 export * from './health/metrics-access';
 export * from './backup/backup';
 export * from './backup/restore';
+export { rotateMasterKey } from './keys/rotate-master-key';
+export { RotationRefused } from '@complaint-ledger/privacy';
 export * from './logger';
 export * from './observability/logging';
 export * from './observability/tracing';

@@ -1,11 +1,12 @@
 import { EventStoreDbEventStore, StoreUnavailable, WrongExpectedRevision, type NewEvent } from '@complaint-ledger/event-store';
-import { DataKeyStore, KeyStoreAltered } from '@complaint-ledger/privacy';
+import { DataKeyStore, KeyStoreAltered, RotationRefused } from '@complaint-ledger/privacy';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { EventStoreKeyStore, keyStream, residentKeysStream } from '../src/keys/eventstore-key-store';
 import { moveKeyFileIntoStore } from '../src/keys/key-file-move';
+import { rotateKeyStreams } from '../src/keys/key-stream-rotation';
 import { EventStoreDbStandIn } from '../../../tools/eventstore-stand-in/stand-in';
 import { keyStoreContract } from './key-store-contract';
 
@@ -124,6 +125,46 @@ describe('in EventStoreDB', () => {
     clock = 5_000;
     await b.load([id]);
     expect(b.find(id)).toBeNull();
+  });
+
+  describe('a master-key rotation (decision 0030)', () => {
+    const NEW_MASTER = Buffer.alloc(32, 5);
+
+    it('cut short after the re-wrap (the stream not yet truncated), the key reads as its latest wrap under the new key; run again, it finishes', async () => {
+      const keys = replica();
+      await keys.loadSubject('RES-ROT');
+      const { id, key } = keys.keyFor('RES-ROT', NOW);
+      await keys.durable();
+      const store = storeOn();
+      const cutShort = Object.assign(Object.create(store) as typeof store, {
+        truncateBefore: () => Promise.reject(new Error('the process was stopped')),
+      });
+      await expect(rotateKeyStreams(cutShort, MASTER, NEW_MASTER)).rejects.toThrow('the process was stopped');
+      expect(eventsOf(keyStream(id)).map((event) => event.type)).toEqual(['DataKeyMade', 'DataKeyRewrapped']);
+      const rotated = new EventStoreKeyStore(storeOn(), NEW_MASTER, 0);
+      await rotated.load([id]);
+      expect(rotated.find(id)).toEqual(key);
+      expect(rotated.alteration).toBeNull();
+
+      expect(await rotateKeyStreams(store, MASTER, NEW_MASTER)).toEqual({ keys: 0, already: 1 });
+      expect(eventsOf(keyStream(id)).map((event) => event.type)).toEqual(['DataKeyRewrapped']);
+    });
+
+    it('a key stream that opens under neither key is tampering: refused, and nothing is written', async () => {
+      const keys = replica();
+      await keys.loadSubject('RES-ROT-A');
+      const a = keys.keyFor('RES-ROT-A', NOW);
+      await keys.durable();
+      const stranger = new EventStoreKeyStore(storeOn(), Buffer.alloc(32, 6), 0);
+      await stranger.loadSubject('RES-ROT-B');
+      stranger.keyFor('RES-ROT-B', NOW);
+      await stranger.durable();
+      const before = server.log.events.length;
+      await expect(rotateKeyStreams(storeOn(), MASTER, NEW_MASTER)).rejects.toThrow(RotationRefused);
+      await expect(rotateKeyStreams(storeOn(), MASTER, NEW_MASTER)).rejects.toThrow(/was altered \(tampering\).*nothing was rotated/);
+      expect(server.log.events.length).toBe(before);
+      expect(eventsOf(keyStream(a.id)).map((event) => event.type)).toEqual(['DataKeyMade']);
+    });
   });
 
   describe("a key bound to its resident (decision 0023's form 2): a stream altered on the server is tampering, never a key to use", () => {

@@ -9,7 +9,16 @@ import {
 import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomCopy, randomView } from './random-pool';
-import { erasedKeyMac, erasureMac, isUnboundForm, KeyStoreAltered, unwrapKey, wrapKey } from './key-binding';
+import {
+  erasedKeyMac,
+  erasureMac,
+  isUnboundForm,
+  KeyStoreAltered,
+  MasterKeyMismatch,
+  masterKeyId,
+  unwrapKey,
+  wrapKey,
+} from './key-binding';
 import { erasureAuthentic, erasureOf, KeyFileAudit, type ErasureRow } from './key-file-audit';
 import type { Erasure, KeyStore } from './key-store';
 
@@ -103,8 +112,17 @@ export class DataKeyStore implements KeyStore {
       CREATE TABLE IF NOT EXISTS erasures (subject TEXT NOT NULL, erased_at TEXT NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL,
         legacy INTEGER NOT NULL DEFAULT 0, mac TEXT, PRIMARY KEY (subject, erased_at));
       -- each key an erasure destroyed (or a key never written, its resident erased first): its absence accounted for
-      CREATE TABLE IF NOT EXISTS erased_keys (key_id TEXT PRIMARY KEY, subject TEXT NOT NULL, erased_at TEXT NOT NULL, mac TEXT NOT NULL);`);
-    this.migrated = bindKeysToTheirRows(this.db, masterKey);
+      CREATE TABLE IF NOT EXISTS erased_keys (key_id TEXT PRIMARY KEY, subject TEXT NOT NULL, erased_at TEXT NOT NULL, mac TEXT NOT NULL);
+      -- the id of the master key the rows are wrapped under (decision 0030): one row
+      CREATE TABLE IF NOT EXISTS master_key (id TEXT NOT NULL);`);
+    try {
+      refuseAnotherMasterKey(this.db, masterKey, path);
+      this.migrated = bindKeysToTheirRows(this.db, masterKey);
+      recordMasterKey(this.db, masterKey);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
     this.audit = new KeyFileAudit(this.db, masterKey);
     // the statements above opened the WAL file; it stays (the same file) while this connection is open
     this.walPath = path === ':memory:' ? null : `${path}-wal`;
@@ -412,6 +430,32 @@ export class DataKeyStore implements KeyStore {
     if (!key) throw this.alteredFound(`key ${id} does not open as ${JSON.stringify(subject)}'s: its row was swapped, moved or rewritten`);
     return remember(this.byId, id, key);
   }
+}
+
+/** Throws MasterKeyMismatch when the file records another master key than `masterKey` (decision 0030). */
+function refuseAnotherMasterKey(db: Database.Database, masterKey: Buffer, path: string): void {
+  const recorded = db.prepare('SELECT id FROM master_key').pluck().get() as string | undefined;
+  if (recorded !== undefined && recorded !== masterKeyId(masterKey)) throw new MasterKeyMismatch(path, recorded, masterKeyId(masterKey));
+}
+
+/**
+ * Records the master key's id in a file that records none yet (new, or written before ids were
+ * kept), when its rows show it is the key they are wrapped under: a key that opens, else an
+ * erasure it authenticates, else nothing to contradict it. A file whose rows do not open is left
+ * unrecorded: tampering, or another key, is then reported as it was before.
+ */
+function recordMasterKey(db: Database.Database, masterKey: Buffer): void {
+  db.transaction(() => {
+    if (db.prepare('SELECT EXISTS (SELECT 1 FROM master_key)').pluck().get()) return;
+    const key = db.prepare('SELECT key_id, subject, wrapped FROM data_keys LIMIT 1').get() as
+      { key_id: string; subject: string; wrapped: Buffer } | undefined;
+    const erasure = db.prepare('SELECT subject, erased_at, actor, reason, legacy, mac FROM erasures LIMIT 1').get() as
+      ErasureRow | undefined;
+    const wrappedUnder = key
+      ? unwrapKey(masterKey, key.wrapped, key.subject, key.key_id) !== null
+      : !erasure || erasureAuthentic(masterKey, erasure);
+    if (wrappedUnder) db.prepare('INSERT INTO master_key (id) VALUES (?)').run(masterKeyId(masterKey));
+  }).immediate();
 }
 
 /**

@@ -4,3 +4,4 @@ export * from './key-binding';
 export * from './personal-data-cipher';
 export * from './key-file-audit';
 export * from './document-cipher';
+export * from './key-file-rotation';

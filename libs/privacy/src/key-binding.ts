@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { randomView } from './random-pool';
 
 /**
@@ -84,6 +84,33 @@ export function macMatches(expected: string, mac: string | null | undefined): bo
   const a = Buffer.from(expected);
   const b = Buffer.from(mac);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * A master key's id: the first 16 hex digits of SHA-256 over a label and the key. The key file
+ * records the id of the key its rows are wrapped under (decision 0030), so a service given another
+ * says so at start; the id tells nothing of the key.
+ */
+export const masterKeyId = (masterKey: Buffer): string =>
+  createHash('sha256').update('complaint-ledger master-key id\n').update(masterKey).digest('hex').slice(0, 16);
+
+/**
+ * The master key given is not the one the residents' keys are wrapped under (another key, or the
+ * old one after a rotation): every resident would read as erased, so nothing is opened.
+ */
+export class MasterKeyMismatch extends Error {
+  constructor(
+    readonly path: string,
+    readonly wrappedUnder: string,
+    readonly given: string,
+  ) {
+    super(
+      `the master key does not match the residents' key file ${path}: its keys are wrapped under master key ${wrappedUnder}, ` +
+        `and the key given (LEDGER_MASTER_KEY or LEDGER_MASTER_KEY_FILE) is ${given}; start with the key the file is wrapped under ` +
+        `(after npm run keys:rotate, the new one)`,
+    );
+    this.name = 'MasterKeyMismatch';
+  }
 }
 
 /**

@@ -78,7 +78,7 @@ export interface EventStoreDbClientLike {
     unsubscribe(): Promise<void>;
     once?(event: 'confirmation' | 'error', listener: (error?: Error) => void): unknown;
   };
-  setStreamMetadata(streamName: string, metadata: { maxCount?: number }): Promise<unknown>;
+  setStreamMetadata(streamName: string, metadata: { maxCount?: number; truncateBefore?: number }): Promise<unknown>;
   tombstoneStream(streamName: string, options: { deadline: number }): Promise<unknown>;
   dispose(): Promise<void>;
 }

@@ -327,6 +327,44 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /** Hides a stream's events before `revision` from reads (its $tb), for a stream outside the ledger's record; a scavenge removes them. */
+  async truncateBefore(streamId: string, revision: number): Promise<void> {
+    if (this.isLedgerStream(streamId)) throw new Error(`the ledger's own stream ${streamId} is kept whole`);
+    try {
+      await withinDeadline(this.client.setStreamMetadata(streamId, { truncateBefore: revision }), this.deadlineMs, 'set stream metadata');
+    } catch (error) {
+      throw this.unavailable('set stream metadata', error);
+    }
+  }
+
+  /**
+   * Every stream outside the ledger's record whose name starts with `prefix`, found by a pass over
+   * `$all` (a maintenance task's read: `npm run keys:rotate`); a deleted one is among them until a
+   * scavenge, so a caller reads each and passes over the empty.
+   */
+  async streamsNamed(prefix: string): Promise<string[]> {
+    const names = new Set<string>();
+    await this.reading('read $all', async () => {
+      let from: 'start' | Position = 'start';
+      for (;;) {
+        let seen = 0;
+        let last: Position | undefined;
+        const read = this.client.readAll({ direction: 'forwards', fromPosition: from, maxCount: PAGE });
+        for await (const resolved of answering(read, this.deadlineMs, 'read $all')) {
+          seen++;
+          if (!resolved.event) continue;
+          last = resolved.event.position;
+          if (resolved.event.streamId.startsWith(prefix) && !this.isLedgerStream(resolved.event.streamId))
+            names.add(resolved.event.streamId);
+        }
+        // $all reads include their start: the page's last event comes again first, and is passed over as known
+        if (seen < PAGE || last === undefined) return [];
+        from = last;
+      }
+    });
+    return [...names];
+  }
+
   /** Deletes a stream outside the ledger's record for good (the server's tombstone); one already deleted is left so. */
   async tombstone(streamId: string): Promise<void> {
     if (this.isLedgerStream(streamId)) throw new Error(`the ledger's own stream ${streamId} is never deleted`);

@@ -2,7 +2,11 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { StoreUnavailable, WrongExpectedRevision, type EventStore, type NewEvent, type RecordedEvent } from '@complaint-ledger/event-store';
 import { KeyStoreAltered, unwrapKey, wrapKey, type Erasure, type KeyStore } from '@complaint-ledger/privacy';
 
-/** A key's own stream: one event, the key wrapped by the master key and bound to its resident and id. */
+/**
+ * A key's own stream: the key wrapped by the master key and bound to its resident and id
+ * (`DataKeyMade`), and, after each master-key rotation, re-wrapped under the new one
+ * (`DataKeyRewrapped`, the stream truncated before it: decision 0030). The last event is the key.
+ */
 export const keyStream = (keyId: string): string => `data-key-${keyId}`;
 
 /** A resident's keys, named by a hash of their reference: which keys they were given, and their erasures. */
@@ -33,8 +37,8 @@ interface ResidentKeys extends Resident {
   readonly current: { readonly id: string; readonly key: Buffer } | null;
 }
 
-type KeyEvent =
-  | { readonly type: 'DataKeyMade'; readonly data: { readonly subject: string; readonly wrapped: string } }
+export type KeyEvent =
+  | { readonly type: 'DataKeyMade' | 'DataKeyRewrapped'; readonly data: { readonly subject: string; readonly wrapped: string } }
   | { readonly type: 'KeyAssigned'; readonly data: { readonly keyId: string; readonly at: string } }
   | {
       readonly type: 'ResidentKeysErased';
@@ -296,12 +300,13 @@ export class EventStoreKeyStore implements KeyStore {
    * one it is bound to (else another's key would seal their data).
    */
   private async fetchKey(id: string, owner?: string): Promise<Buffer | null> {
-    const [first] = (await this.tracked(this.store.readStream(keyStream(id)))) as (RecordedEvent & KeyEvent)[];
-    if (first?.type !== 'DataKeyMade') {
+    // the latest wrap: a rotation appends the key re-wrapped under the new master key (decision 0030)
+    const last = (await this.tracked(this.store.readLastEvent(keyStream(id)))) as (RecordedEvent & KeyEvent) | undefined;
+    if (last?.type !== 'DataKeyMade' && last?.type !== 'DataKeyRewrapped') {
       this.remember(this.keys, id, null);
       return null;
     }
-    const { subject, wrapped } = first.data;
+    const { subject, wrapped } = last.data;
     const key = unwrapKey(this.masterKey, Buffer.from(wrapped, 'base64'), subject, id);
     if (!key) this.alteredFound(`key ${id} does not open as ${JSON.stringify(subject)}'s: its stream was rewritten`);
     this.remember(this.keys, id, key);
@@ -351,7 +356,7 @@ export class EventStoreKeyStore implements KeyStore {
 
 const expectedAt = (revision: number) => (revision < 0 ? ('no_stream' as const) : revision);
 
-function event<T extends KeyEvent>(type: T['type'], data: T['data']): NewEvent {
+export function event<T extends KeyEvent>(type: T['type'], data: T['data']): NewEvent {
   const at = new Date().toISOString();
   return {
     eventId: randomUUID(),

@@ -17,13 +17,18 @@ export interface PersonalData {
 
 /** The master key from LEDGER_MASTER_KEY or LEDGER_MASTER_KEY_FILE; without one, personal data cannot be opened. */
 export function masterKeyFrom(config: LedgerConfig): Buffer {
-  const text =
-    config.LEDGER_MASTER_KEY ?? (config.LEDGER_MASTER_KEY_FILE ? readFileSync(config.LEDGER_MASTER_KEY_FILE, 'utf8').trim() : '');
-  const key = Buffer.from(text, 'base64');
+  return masterKeyOf(config.LEDGER_MASTER_KEY, config.LEDGER_MASTER_KEY_FILE, 'LEDGER_MASTER_KEY');
+}
+
+/**
+ * A master key given in `variable` (base64) or in the file `${variable}_FILE` names: 32 bytes, else
+ * an error saying so (the rotation's new key is read this way too: decision 0030).
+ */
+export function masterKeyOf(text: string | undefined, file: string | undefined, variable: string): Buffer {
+  const given = text ?? (file ? readFileSync(file, 'utf8').trim() : '');
+  const key = Buffer.from(given, 'base64');
   if (key.length !== 32) {
-    throw new Error(
-      'LEDGER_MASTER_KEY (or LEDGER_MASTER_KEY_FILE) must hold 32 bytes in base64: generate one with openssl rand -base64 32',
-    );
+    throw new Error(`${variable} (or ${variable}_FILE) must hold 32 bytes in base64: generate one with openssl rand -base64 32`);
   }
   return key;
 }

@@ -1,0 +1,63 @@
+import type { EventStore, RecordedEvent } from '@complaint-ledger/event-store';
+import { masterKeyId, RotationRefused, unwrapKey, wrapKey } from '@complaint-ledger/privacy';
+import { event, keyStream, type KeyEvent } from './eventstore-key-store';
+
+export interface KeyStreamsRotated {
+  /** Keys re-wrapped under the new master key now, and keys found re-wrapped already (a rotation cut short, run again). */
+  readonly keys: number;
+  readonly already: number;
+}
+
+const KEY_STREAM_PREFIX = keyStream('');
+
+type Wrap = Extract<KeyEvent, { type: 'DataKeyMade' | 'DataKeyRewrapped' }>;
+
+/**
+ * Re-wraps every live data key in EventStoreDB under a new master key (decision 0030): for each
+ * `data-key-<id>` stream that still holds a key, the key re-wrapped (`DataKeyRewrapped`, bound to
+ * the same resident and id) is appended at the revision read, and the stream truncated before it
+ * (`$tb`), so reads return only the new wrap. A stream whose latest wrap the old key does not open
+ * as its resident's, and the new key does not either, is tampering: refused before anything is
+ * written. A key the new key opens already is only truncated again, so a rotation cut short is run
+ * again with the same keys. The server keeps the old events in its chunks until a scavenge, and
+ * its backups keep them: the old master key must be destroyed once every replica runs on the new.
+ */
+export async function rotateKeyStreams(
+  store: EventStore,
+  oldKey: Buffer,
+  newKey: Buffer,
+  say: (line: string) => void = () => undefined,
+): Promise<KeyStreamsRotated> {
+  if (!store.streamsNamed || !store.truncateBefore) throw new Error('rotating keys in the store needs EventStoreDB');
+  const names = await store.streamsNamed(KEY_STREAM_PREFIX);
+  // every stream read and judged first: nothing is written when any of them is altered
+  const plan: { name: string; last: RecordedEvent & Wrap; key: Buffer | null }[] = [];
+  for (const name of names) {
+    const last = (await store.readLastEvent(name)) as (RecordedEvent & KeyEvent) | undefined;
+    if (!last) continue; // erased: tombstoned
+    if (last.type !== 'DataKeyMade' && last.type !== 'DataKeyRewrapped')
+      throw new RotationRefused(`the key stream ${name} was altered (tampering): it ends in ${last.type}, not a key; nothing was rotated`);
+    const id = name.slice(KEY_STREAM_PREFIX.length);
+    const { subject, wrapped } = last.data;
+    const key = unwrapKey(oldKey, Buffer.from(wrapped, 'base64'), subject, id);
+    if (!key && !unwrapKey(newKey, Buffer.from(wrapped, 'base64'), subject, id))
+      throw new RotationRefused(
+        `the key stream ${name} was altered (tampering): its key does not open as ${JSON.stringify(subject)}'s under the old master key ` +
+          `(${masterKeyId(oldKey)}) nor the new; nothing was rotated`,
+      );
+    plan.push({ name, last, key });
+  }
+  say(`${plan.length} live keys of ${names.length} key streams`);
+  let keys = 0;
+  for (const { name, last, key } of plan) {
+    let revision = last.revision;
+    if (key) {
+      const { subject } = last.data;
+      const wrapped = wrapKey(newKey, key, subject, name.slice(KEY_STREAM_PREFIX.length)).toString('base64');
+      revision = (await store.append(name, [event('DataKeyRewrapped', { subject, wrapped })], last.revision)).revision;
+      keys++;
+    }
+    await store.truncateBefore(name, revision);
+  }
+  return { keys, already: plan.length - keys };
+}

@@ -35,6 +35,8 @@ const sizes = (process.env.BENCH_SCALE ?? '10000,1000000').split(',').map(Number
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const root = resolve(__dirname, '..', '..');
 const key = randomBytes(24).toString('hex');
+/** One master key for every start of a ledger: its key file records the key it is wrapped under, and refuses another. */
+const masterKey = randomBytes(32).toString('base64');
 const FROM = Date.UTC(2020, 0, 1);
 const SPAN = 11 * 365;
 const LENGTHS = [1, 2, 5, 8];
@@ -55,7 +57,7 @@ async function start(dir: string, port: number): Promise<{ server: Server; ms: n
       LEDGER_LISTEN_ADDRESS: '127.0.0.1',
       LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'),
       LEDGER_API_KEYS: `bench:case_handler+auditor+analyst:${key}`,
-      LEDGER_MASTER_KEY: randomBytes(32).toString('base64'),
+      LEDGER_MASTER_KEY: masterKey,
       LEDGER_BREACH_SWEEP_SECONDS: '0',
       LEDGER_RATE_LIMIT_PER_MINUTE: '100000000',
     },

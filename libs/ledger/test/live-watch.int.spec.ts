@@ -41,7 +41,11 @@ it('on its schedule, the whole log is verified again: an event edited in place, 
   const write = new WritePath({
     store,
     clock,
-    personalData: { protect: (event: { data: object }) => event.data, keysDurable: () => null, loadKeysOf: () => null } as unknown as PersonalDataCipher,
+    personalData: {
+      protect: (event: { data: object }) => event.data,
+      keysDurable: () => null,
+      loadKeysOf: () => null,
+    } as unknown as PersonalDataCipher,
     clockSkewMs: 300_000,
     compliance: { rules: { calendar: new WorkingCalendar() }, alerts: { warningWorkingDays: 2 } },
   });

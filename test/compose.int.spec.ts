@@ -101,6 +101,15 @@ const published = (service: Service) =>
     expect(volumes).toHaveProperty('ledger-documents');
   });
 
+  it('authenticates events in every process that writes the log: the same event key, as a secret', () => {
+    for (const name of ['ledger-api', 'ledger-worker']) {
+      const service = services[name]!;
+      expect(secretsOf(service)).toContain('ledger-event-key');
+      expect(service.environment!.LEDGER_EVENT_KEY_FILE).toBe('/run/secrets/ledger-event-key');
+    }
+    expect(secrets['ledger-event-key']!.file).toMatch(/deploy\/secrets\/event-key$/);
+  });
+
   it('gives the worker the signing key as a secret, and a witness volume apart from its data', () => {
     const worker = services['ledger-worker']!;
     expect(secretsOf(worker)).toContain('ledger-signing-key');

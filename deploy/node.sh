@@ -8,6 +8,9 @@
 #   (--heap-growing-percent=125). With an explicit bound V8 otherwise grows it so little that full
 #   collections come often enough to show in the commands' tail latency; growing more keeps less
 #   memory in reserve for the writer and projections threads' heaps (docs/performance.md).
+# - The young generation is bounded too (--max-semi-space-size=16, each of its semi-spaces in MB):
+#   Node 20's V8 stops there by itself, Node 24's grows to 64 MB semi-spaces (heap limit 448 MB
+#   instead of 304 MB with the default old space), memory the budget has no room for.
 # - glibc's malloc keeps up to 8 arenas per core for a process's threads, each holding freed
 #   memory; two are plenty for the request thread, the writer and projections threads and libuv's
 #   pool. A value set by the caller is kept.
@@ -20,4 +23,4 @@ if [ "$heap_mb" -lt 64 ]; then
   exit 1
 fi
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
-exec node --max-old-space-size="$heap_mb" --heap-growing-percent=125 -r tsconfig-paths/register "$@"
+exec node --max-old-space-size="$heap_mb" --max-semi-space-size=16 --heap-growing-percent=125 -r tsconfig-paths/register "$@"

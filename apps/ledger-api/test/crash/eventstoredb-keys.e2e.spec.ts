@@ -1,12 +1,11 @@
 import { EventStoreDbEventStore, complaintStream } from '@complaint-ledger/event-store';
 import { keyIdOf } from '@complaint-ledger/privacy';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { keyStream, residentKeysStream } from '../../../../libs/ledger/src/keys/eventstore-key-store';
 import { ensureBuilt, kill9, killAll, startApi, startStandIn, stop } from '../../../../test/support/processes';
-import { complaintBody, KEYS, TEST_API_KEYS, TEST_MASTER_KEY } from '../support';
+import { KEYS } from '../support';
 import { scaled } from '../../../../test/support/timeouts';
+import { nameIn, receive, replicaOnEventStoreDb } from './replica-on-eventstoredb';
 
 /**
  * Residents' data keys on EventStoreDB (decision 0028): the log and the keys are on the server
@@ -21,37 +20,8 @@ beforeAll(() => ensureBuilt());
 afterEach(() => killAll());
 
 const CACHE_SECONDS = 1;
-const env = (connectionString: string) => {
-  const folder = mkdtempSync(join(tmpdir(), 'ledger-esdb-keys-'));
-  return {
-    LEDGER_STORE: 'eventstoredb',
-    EVENTSTORE_CONNECTION_STRING: connectionString,
-    LEDGER_KEYS_PATH: join(folder, 'keys.sqlite'),
-    LEDGER_PROJECTIONS_PATH: join(folder, 'projections.sqlite'),
-    LEDGER_VERIFIED_MARK_PATH: join(folder, 'mark.json'),
-    LEDGER_API_KEYS: TEST_API_KEYS,
-    LEDGER_MASTER_KEY: TEST_MASTER_KEY,
-    LEDGER_BREACH_SWEEP_SECONDS: '0',
-    LEDGER_KEY_CACHE_SECONDS: String(CACHE_SECONDS),
-  };
-};
-
-const receive = async (base: string, reference: string, name: string): Promise<string> => {
-  const response = await fetch(`${base}/v1/complaints`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': KEYS.case_handler },
-    body: JSON.stringify(complaintBody({ resident: { reference, name } })),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { id: string }).id;
-};
-
-/** The resident's name as an auditor reads it in the complaint's first event. */
-const nameIn = async (base: string, id: string): Promise<string> => {
-  const response = await fetch(`${base}/v1/complaints/${id}/history`, { headers: { 'x-api-key': KEYS.auditor } });
-  const history = (await response.json()) as { events: { data: { resident?: { name?: string } } }[] };
-  return history.events[0]!.data.resident!.name!;
-};
+const env = (connectionString: string) =>
+  replicaOnEventStoreDb(connectionString, undefined, { LEDGER_KEY_CACHE_SECONDS: String(CACHE_SECONDS) });
 
 const erase = async (base: string, reference: string) => {
   const erased = await fetch(`${base}/v1/residents/erasure`, {

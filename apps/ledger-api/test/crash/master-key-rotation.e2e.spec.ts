@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keyStream } from '../../../../libs/ledger/src/keys/eventstore-key-store';
 import { ensureBuilt, freePort, killAll, runTool, startApi, startStandIn, stop } from '../../../../test/support/processes';
-import { complaintBody, KEYS, TEST_API_KEYS, TEST_MASTER_KEY } from '../support';
+import { KEYS, TEST_API_KEYS, TEST_MASTER_KEY } from '../support';
 import { scaled } from '../../../../test/support/timeouts';
+import { nameIn, receive, replicaOnEventStoreDb } from './replica-on-eventstoredb';
 
 /**
  * `npm run keys:rotate` (decision 0030) against the service as its own process: every resident's
@@ -28,23 +29,6 @@ const sqliteEnv = (folder: string, masterKey = TEST_MASTER_KEY) => ({
   LEDGER_MASTER_KEY: masterKey,
   LEDGER_BREACH_SWEEP_SECONDS: '0',
 });
-
-const receive = async (base: string, reference: string, name: string): Promise<string> => {
-  const response = await fetch(`${base}/v1/complaints`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': KEYS.case_handler },
-    body: JSON.stringify(complaintBody({ resident: { reference, name } })),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { id: string }).id;
-};
-
-/** The resident's name as an auditor reads it in the complaint's first event. */
-const nameIn = async (base: string, id: string): Promise<string> => {
-  const response = await fetch(`${base}/v1/complaints/${id}/history`, { headers: { 'x-api-key': KEYS.auditor } });
-  const history = (await response.json()) as { events: { data: { resident?: { name?: string } } }[] };
-  return history.events[0]!.data.resident!.name!;
-};
 
 const erase = async (base: string, reference: string): Promise<{ erasedAt: string; erasedNow: boolean }> => {
   const erased = await fetch(`${base}/v1/residents/erasure`, {
@@ -115,19 +99,7 @@ it('on SQLite: the keys re-wrapped, names read with the new key, the erased stay
 
 it('on EventStoreDB: each key stream reads as its new wrap only, and a fresh replica with the new key reads every name', async () => {
   const { connectionString } = await startStandIn();
-  const esdbEnv = (masterKey = TEST_MASTER_KEY) => {
-    const folder = mkdtempSync(join(tmpdir(), 'ledger-rotate-esdb-'));
-    return {
-      LEDGER_STORE: 'eventstoredb',
-      EVENTSTORE_CONNECTION_STRING: connectionString,
-      LEDGER_KEYS_PATH: join(folder, 'keys.sqlite'),
-      LEDGER_PROJECTIONS_PATH: join(folder, 'projections.sqlite'),
-      LEDGER_VERIFIED_MARK_PATH: join(folder, 'mark.json'),
-      LEDGER_API_KEYS: TEST_API_KEYS,
-      LEDGER_MASTER_KEY: masterKey,
-      LEDGER_BREACH_SWEEP_SECONDS: '0',
-    };
-  };
+  const esdbEnv = (masterKey = TEST_MASTER_KEY) => replicaOnEventStoreDb(connectionString, masterKey);
   const first = await startApi(esdbEnv());
   const ids = [await receive(first.base, 'RES-ESDB-1', 'Erin Rotated'), await receive(first.base, 'RES-ESDB-2', 'Ezra Rotated')];
   await receive(first.base, 'RES-ESDB-GONE', 'Gus Gone');

@@ -1,6 +1,6 @@
 import { WorkingCalendar } from '@complaint-ledger/domain';
+import { clearTextCipher } from './support/clear-text-cipher';
 import { EventStoreDbEventStore, MemoryEventStore } from '@complaint-ledger/event-store';
-import type { PersonalDataCipher } from '@complaint-ledger/privacy';
 import { EventStoreDbStandIn } from '../../../tools/eventstore-stand-in/stand-in';
 import { COMPLAINT_ID as complaintId, receiveCommand } from '../../domain/test/support/builders';
 import { ClockOffset, WritePath } from '../src';
@@ -156,11 +156,7 @@ describe('the write path, while the clock is off', () => {
     new WritePath({
       store,
       clock: () => iso(STORE_TIME),
-      personalData: {
-        protect: (event: { data: object }) => event.data,
-        keysDurable: () => null,
-        loadKeysOf: () => null,
-      } as unknown as PersonalDataCipher,
+      personalData: clearTextCipher(),
       clockSkewMs: 300_000,
       compliance: { rules: { calendar: new WorkingCalendar() }, alerts: { warningWorkingDays: 2 } },
       clockWatch,

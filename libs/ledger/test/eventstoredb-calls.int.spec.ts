@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { clearTextCipher } from './support/clear-text-cipher';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHECKPOINT_STREAM, WorkingCalendar, type ComplaintCommand } from '@complaint-ledger/domain';
 import { complaintStream, EventStoreDbEventStore } from '@complaint-ledger/event-store';
-import type { PersonalDataCipher } from '@complaint-ledger/privacy';
 import { Registry } from 'prom-client';
 import { EventStoreDbStandIn } from '../../../tools/eventstore-stand-in/stand-in';
 import { receiveCommand } from '../../domain/test/support/builders';
@@ -26,11 +26,7 @@ beforeEach(async () => {
   write = new WritePath({
     store,
     clock: () => '2024-06-03T10:00:00.000Z',
-    personalData: {
-      protect: (event: { data: object }) => event.data,
-      loadKeysOf: () => null,
-      keysDurable: () => null,
-    } as unknown as PersonalDataCipher, // no encryption: not what is counted here
+    personalData: clearTextCipher(), // no encryption: not what is counted here
     clockSkewMs: 300_000,
     compliance: { rules: { calendar: new WorkingCalendar() }, alerts: { warningWorkingDays: 2 } },
   });

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { clearTextCipher } from './support/clear-text-cipher';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,6 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { WorkingCalendar, type ComplaintCommand } from '@complaint-ledger/domain';
 import { SqliteEventStore, type EventStore } from '@complaint-ledger/event-store';
-import type { PersonalDataCipher } from '@complaint-ledger/privacy';
 import { receiveCommand } from '../../domain/test/support/builders';
 import { CheckpointSigningKey, Ledger, LedgerIntegrity, loadConfig, ReadModelsRepairing, WritePath } from '../src';
 import { signingKeyFile } from './support/signing-key';
@@ -41,11 +41,7 @@ it('on its schedule, the whole log is verified again: an event edited in place, 
   const write = new WritePath({
     store,
     clock,
-    personalData: {
-      protect: (event: { data: object }) => event.data,
-      keysDurable: () => null,
-      loadKeysOf: () => null,
-    } as unknown as PersonalDataCipher,
+    personalData: clearTextCipher(),
     clockSkewMs: 300_000,
     compliance: { rules: { calendar: new WorkingCalendar() }, alerts: { warningWorkingDays: 2 } },
   });

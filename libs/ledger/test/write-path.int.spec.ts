@@ -1,6 +1,6 @@
 import { foldEvents, WorkingCalendar } from '@complaint-ledger/domain';
+import { clearTextCipher } from './support/clear-text-cipher';
 import { complaintStream, MemoryEventStore, StoreUnavailable } from '@complaint-ledger/event-store';
-import type { PersonalDataCipher } from '@complaint-ledger/privacy';
 import { COMPLAINT_ID, receiveCommand } from '../../domain/test/support/builders';
 import { CommandRefused, WritePath, type CommandRequest } from '../src';
 
@@ -17,11 +17,7 @@ const compliance = { rules: { calendar: new WorkingCalendar() }, alerts: { warni
 
 /** The write path with a cipher that encrypts nothing; `keysDurable` stands for its data keys' fsync (null: nothing to wait for). */
 function writePathOn(store: MemoryEventStore, keysDurable: () => Promise<void> | null = () => null, now = '2024-05-01T10:05:00.000Z') {
-  const passThrough = {
-    protect: (event: { data: object }) => event.data,
-    loadKeysOf: () => null,
-    keysDurable,
-  } as unknown as PersonalDataCipher;
+  const passThrough = clearTextCipher(keysDurable);
   const write = new WritePath({ store, clock: () => now, personalData: passThrough, clockSkewMs: 300_000, compliance });
   return { execute: (r: CommandRequest) => write.execute(r) };
 }

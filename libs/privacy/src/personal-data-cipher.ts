@@ -59,10 +59,15 @@ export class PersonalDataCipher {
 
   /** `reveal`, once the keys the value's encrypted strings name are loaded. */
   async revealed<T>(value: T): Promise<T> {
+    await this.loadKeysIn(value);
+    return this.reveal(value);
+  }
+
+  /** Null when the keys `value`'s encrypted strings name are in memory, else a promise that settles once they are: for callers that reveal later, piece by piece. */
+  loadKeysIn(value: unknown): Promise<void> | null {
     const ids = new Set<string>();
     collectKeyIds(value, ids);
-    if (ids.size) await this.keys.load(ids);
-    return this.reveal(value);
+    return ids.size ? this.keys.load(ids) : null;
   }
 
   /** A deep copy of `value` with every encrypted string decrypted, or `[erased]`, from the keys in memory (see `revealed`). */

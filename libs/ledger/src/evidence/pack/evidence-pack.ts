@@ -123,7 +123,7 @@ export class EvidencePacks {
       withheld,
     };
     // the keys of what the file reveals, fetched first where they live elsewhere (EventStoreDB); the file then reveals from memory
-    await this.cipher.revealed([recorded.map((event) => event.data), files.map(({ record }) => record.title)]);
+    await this.cipher.loadKeysIn([recorded.map((event) => event.data), files.map(({ record }) => record.title)]);
     const pdf = await renderComplaintFile(this.complaintFile(recorded, view, at, files, withheld, proof, generatedAt));
 
     const zip = new yazl.ZipFile();

@@ -118,3 +118,36 @@ describe('read models found disagreeing with the log', () => {
     expect(metrics).toContain('ledger_read_model_mismatches_total{read_model="complaints"} 1');
   });
 });
+
+describe('in a service process (the API, with threads)', () => {
+  it("the read models' check replays the log on a thread of its own: the service's connection to the log is not read while it runs", async () => {
+    const config = loadConfig({
+      LEDGER_SQLITE_PATH: join(folder, 'threaded', 'ledger.sqlite'),
+      LEDGER_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+      LEDGER_BREACH_SWEEP_SECONDS: '0',
+      LEDGER_RETENTION_YEARS: '0',
+      LEDGER_READ_MODEL_CHECK_SECONDS: '0',
+    });
+    const ledger = Ledger.open(config, { role: 'api', clock: () => '2026-11-23T12:00:00.000Z', loggers: () => quiet });
+    try {
+      await ledger.start();
+      await ledger.verification;
+      for (let n = 0; n < 6; n++) {
+        const complaintId = randomUUID();
+        await ledger.write.execute({ complaintId, command: receive(complaintId), actor: 'test', correlationId: 'c' });
+      }
+      await ledger.readSide.runner.catchUp();
+      const db = new Database(ledger.config.projectionsPath);
+      db.exec("UPDATE rm_complaints SET status = 'closed' WHERE rowid = 2");
+      db.close();
+      const readAll = jest.spyOn(ledger.store, 'readAll');
+
+      const found = await ledger.readModels.check('a test');
+
+      expect(found).toMatchObject({ status: 'consistent', mismatched: ['complaints'] }); // found on the thread, repaired
+      expect(readAll).not.toHaveBeenCalled();
+    } finally {
+      await ledger.close();
+    }
+  });
+});

@@ -15,3 +15,4 @@ export * from './reports/annual-report';
 export * from './point-in-time';
 export * from './read-model-owner';
 export * from './read-model-check';
+export * from './read-model-check-thread';

@@ -30,6 +30,8 @@ export interface ReadModelCheckOptions {
   readonly waitFor?: (position: number) => Promise<void>;
   /** Events applied per batch of the rebuild, between which others get the thread. */
   readonly batchSize?: number;
+  /** Complaint documents the scratch rebuild keeps parsed (the runner's cache); less memory, more reads. */
+  readonly cachedDocuments?: number;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function compareReadModelsWithTheLog(options: ReadModelCheckOptions
         throw new Error('a read-model check replays the log, it does not follow it');
       },
     };
-    const runner = new ProjectionRunner(given, scratch, projections);
+    const runner = new ProjectionRunner(given, scratch, projections, { cachedDocuments: options.cachedDocuments });
     const otherVersion = projections.filter((projection) => liveVersion(options.live, projection) !== projection.version);
     const compared = projections.filter((projection) => !otherVersion.includes(projection));
     for (let attempt = 0; attempt < 50; attempt++) {
@@ -90,6 +92,12 @@ async function replayUpTo(runner: ProjectionRunner, options: ReadModelCheckOptio
     runner.apply(page);
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/** Waits (up to `withinMs`) until the read models in `db` have all reached `position`, as their file says: for a check that reads the file while others write it. */
+export async function readModelsReach(db: ReadModelDatabase, position: number, withinMs = 60_000): Promise<void> {
+  const until = Date.now() + withinMs;
+  while (livePosition(db) < position && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 /** The position the live read models have all reached, as their file says. */

@@ -139,6 +139,10 @@ export class Ledger {
       logger,
       registry: this.metrics.registry,
       logVerified: () => this.afterVerification("the read models' check"),
+      thread:
+        threads && store instanceof SqliteEventStore && config.projectionsPath !== ':memory:'
+          ? { logPath: store.path, projectionsPath: config.projectionsPath }
+          : undefined,
     });
     this.integrity = openIntegrity(
       config,

@@ -1,5 +1,10 @@
 import type { EventStore } from '@complaint-ledger/event-store';
-import { compareReadModelsWithTheLog, type ReadModelComparison, type ReadSide } from '@complaint-ledger/projections';
+import {
+  checkReadModelsOnAThread,
+  compareReadModelsWithTheLog,
+  type ReadModelComparison,
+  type ReadSide,
+} from '@complaint-ledger/projections';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AlertSettings, ComplianceRules } from '@complaint-ledger/domain';
 import type { Clock } from '../clock';
@@ -31,6 +36,13 @@ export interface ReadModelWatchOptions {
   readonly registry: Registry;
   /** Whether the log may be compared with now: only once it is verified and intact (decision 0023). */
   readonly logVerified: () => Promise<boolean>;
+  /**
+   * The files to check on a thread started for each check (a SQLite log and a read-model file):
+   * the replay then takes none of the time of the thread that serves requests. Absent (a log in
+   * EventStoreDB, a throwaway read side, a process without threads): the check runs here, a batch
+   * at a time, as the projections themselves do.
+   */
+  readonly thread?: { readonly logPath: string; readonly projectionsPath: string };
 }
 
 /**
@@ -99,14 +111,17 @@ export class ReadModelWatch {
     this.state = { ...before, status: 'checking' };
     let found: ReadModelComparison;
     try {
-      found = await compareReadModelsWithTheLog({
-        readAll: (after, limit) => store.readAll(after, limit),
-        live: readSide.db,
-        rules: this.options.rules,
-        alerts: this.options.alerts,
-        scratchPath: this.options.scratchPath,
-        waitFor: (position) => this.liveAt(position),
-      });
+      const { rules, alerts, scratchPath, thread } = this.options;
+      found = thread
+        ? await checkReadModelsOnAThread({ ...thread, scratchPath, rules, alerts })
+        : await compareReadModelsWithTheLog({
+            readAll: (after, limit) => store.readAll(after, limit),
+            live: readSide.db,
+            rules,
+            alerts,
+            scratchPath,
+            waitFor: (position) => this.liveAt(position),
+          });
     } catch (error) {
       logger.warn(`the read models could not be checked against the log (${why}): ${(error as Error).message}`);
       this.state = { ...before, status: 'failed', detail: (error as Error).message };

@@ -102,3 +102,21 @@ describe('list queries use an index in their own order', () => {
     expect(badPlan(plan(complaintListQuery({}, undefined, 50)))).toBe(false);
   });
 });
+
+describe("the projections' own statements", () => {
+  it("find a complaint's spans of history by its key (the primary key), never by walking every open span", () => {
+    const own = openReadModelDatabase(':memory:');
+    const prepared: string[] = [];
+    const prepare = own.prepare.bind(own);
+    own.prepare = ((sql: string) => (prepared.push(sql), prepare(sql))) as typeof own.prepare;
+    new ProjectionRunner(new MemoryEventStore(), own, readModelProjections({ calendar: new WorkingCalendar() }, { warningWorkingDays: 2 }));
+    const byKey = prepared.filter((sql) => /_versions\b/.test(sql) && /WHERE key = \?/.test(sql));
+    expect(byKey.length).toBeGreaterThan(0);
+
+    for (const sql of byKey) {
+      const args = (sql.match(/\?/g) ?? []).map(() => 'x');
+      const steps = (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((row) => row.detail);
+      expect({ sql, steps }).toEqual({ sql, steps: [expect.stringMatching(/USING INDEX sqlite_autoindex_\w+_versions_1 \(key=\?/)] });
+    }
+  });
+});

@@ -5,9 +5,10 @@
 #   design, but without a bound V8 sizes the heap for the machine and lets garbage pile up far
 #   beyond the live set before collecting it.
 # - Within that bound V8 grows the heap to 1.5x what survived the last full collection
-#   (--heap-growing-percent=50). It was 2.25x (125) while projecting walked every open span of
-#   history per event and full collections ran often; since, the commands' p99 kept its figure at
-#   50 while the peak RSS of issue 35's 10,000-complaint run fell from 399 to 327 MB.
+#   (--heap-growing-percent=50). It was 2.25x (125), when V8's own smaller growth doubled the
+#   commands' p99 with frequent full collections; measured again once the read-model check left
+#   the request thread, 50 kept the commands' p99 and took issue 35's 10,000-complaint run's peak
+#   RSS from 399 to 327 MB (docs/performance.md, "Memory").
 # - The young generation is bounded too (--max-semi-space-size=8, each of its semi-spaces in MB):
 #   Node 20's V8 stops at 16 by itself, Node 24's grows to 64 MB semi-spaces (heap limit 448 MB
 #   instead of 304 MB with the default old space); 32 connections' requests in flight fit in 8.

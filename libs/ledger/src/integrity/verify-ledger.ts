@@ -15,6 +15,7 @@ import { LedgerChain } from './ledger-chain';
 import { eventLeaf } from './merkle/event-leaf';
 import type { MerkleFrontier } from './merkle/frontier';
 import { RecentRoots } from './merkle/recent-roots';
+import { RecentHeads } from './recent-heads';
 import { frontierFrom, frontierState, type FrontierState } from './merkle/frontier-state';
 
 /** What was found broken first, and where. */
@@ -125,7 +126,7 @@ const START: VerifiedState = {
 export class LedgerVerifier {
   private readonly chain: LedgerChain;
   private readonly links = new Map<string, ChainLink>(); // in least recently used order
-  private readonly recent = new Map<number, LedgerHead>();
+  private readonly recent = new RecentHeads(RECENT_HEADS);
   /** The tree over the log, fed each event verified (what a checkpoint's root is compared with and signed from). */
   private readonly frontier: MerkleFrontier;
   /** The tree's roots at recent sizes: a checkpoint is met a little after the size it signed. */
@@ -146,7 +147,7 @@ export class LedgerVerifier {
   constructor(private readonly options: VerifierOptions = {}) {
     const from = options.from ?? START;
     this.chain = new LedgerChain(from.head);
-    this.recent.set(from.head.position, from.head);
+    this.recent.add(from.head);
     this.frontier = frontierFrom(from.tree);
     if (this.frontier.size !== from.head.events)
       throw new Error(`a verified state of ${from.head.events} events carries a tree of ${this.frontier.size}`);
@@ -196,8 +197,7 @@ export class LedgerVerifier {
     if (inspected) return inspected;
     this.remember(event.streamId, { revision: event.revision, hash: event.metadata.hash });
     if (event.revision === 0) this.streams += 1;
-    this.recent.set(event.position, this.chain.head);
-    if (this.recent.size > RECENT_HEADS) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.add(this.chain.head);
     this.recentRoots.added(this.frontier, this.frontier.add(eventLeaf(event))[0]!.hash);
     this.sinceCheckpoint += 1;
     if (event.streamId === CHECKPOINT_STREAM) {
@@ -257,7 +257,7 @@ export class LedgerVerifier {
       return { kind: 'checkpoint-forged', ...at, detail };
     }
     if (key) this.checkpoints.verified += 1;
-    const there = this.recent.get(checkpoint.position);
+    const there = this.recent.at(checkpoint.position);
     if (!there || there.head !== checkpoint.head || there.events !== checkpoint.events) {
       return {
         kind: 'checkpoint-mismatch',

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { clearTextCipher } from './support/clear-text-cipher';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -149,5 +149,34 @@ describe('in a service process (the API, with threads)', () => {
     } finally {
       await ledger.close();
     }
+  });
+});
+
+describe('a service stopping while the read models are checked', () => {
+  it('abandons the check where it stands rather than waiting for it: the scratch copy is removed, the status is what it was', async () => {
+    const config = loadConfig({
+      LEDGER_SQLITE_PATH: join(folder, 'stopping', 'ledger.sqlite'),
+      LEDGER_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+      LEDGER_BREACH_SWEEP_SECONDS: '0',
+      LEDGER_RETENTION_YEARS: '0',
+      LEDGER_READ_MODEL_CHECK_SECONDS: '0',
+    });
+    const ledger = Ledger.open(config, { role: 'api', clock: () => '2026-11-23T12:00:00.000Z', loggers: () => quiet });
+    await ledger.start();
+    await ledger.verification;
+    for (let n = 0; n < 1_500; n++) {
+      const complaintId = randomUUID();
+      await ledger.write.execute({ complaintId, command: receive(complaintId), actor: 'test', correlationId: 'c' });
+    }
+    await ledger.readSide.runner.catchUp();
+    const before = ledger.readModels.status;
+    const scratch = `${ledger.config.projectionsPath}.check.sqlite`;
+    const checked = ledger.readModels.check('a test');
+    while (!existsSync(scratch)) await new Promise((resolve) => setTimeout(resolve, 5)); // the replay has begun
+
+    await ledger.close();
+
+    expect(await checked).toEqual(before);
+    expect(existsSync(scratch)).toBe(false);
   });
 });

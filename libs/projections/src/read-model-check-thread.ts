@@ -1,7 +1,7 @@
 import type { AlertSettings, CalendarOptions, ComplianceRules } from '@complaint-ledger/domain';
 import { startThread } from '@complaint-ledger/event-store';
 import { join } from 'node:path';
-import type { ReadModelComparison } from './read-model-check';
+import { removeCheckScratch, type ReadModelComparison } from './read-model-check';
 
 /** Where the check runs when it has a thread of its own: the files it opens there. */
 export interface ReadModelCheckThreadOptions {
@@ -28,9 +28,12 @@ export type FromReadModelCheckThread = { readonly found: ReadModelComparison } |
  * scratch copy is the heaviest thing the service does after a start; on the thread that serves
  * HTTP it held every request behind it for as long as it ran (issue 35's profile: GET a complaint
  * at 10,000 complaints went from 9 ms to 122 ms at the median). The thread has its own
- * connections and a memory bound of its own, and exists only while a check runs.
+ * connections and a memory bound of its own, and exists only while a check runs. `signal` abandons
+ * it: the thread is stopped where it stands (at a million complaints a check runs for minutes, and
+ * a service told to stop must not wait for it) and its scratch copy removed.
  */
-export function checkReadModelsOnAThread(options: ReadModelCheckThreadOptions): Promise<ReadModelComparison> {
+export function checkReadModelsOnAThread(options: ReadModelCheckThreadOptions, signal?: AbortSignal): Promise<ReadModelComparison> {
+  if (signal?.aborted) return Promise.reject(signal.reason as Error);
   const { rules, ...files } = options;
   const workerData: ReadModelCheckThreadData = {
     role: 'read-model-check',
@@ -42,13 +45,20 @@ export function checkReadModelsOnAThread(options: ReadModelCheckThreadOptions): 
     resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 },
     aliases: true,
   });
+  const abandon = () => void worker.terminate();
+  signal?.addEventListener('abort', abandon, { once: true });
   return new Promise<ReadModelComparison>((resolve, reject) => {
     let answer: FromReadModelCheckThread | null = null;
     worker.on('message', (message: FromReadModelCheckThread) => (answer = message));
     worker.on('error', (error) => (answer ??= { failure: error.message }));
     worker.on('exit', (code) => {
-      if (answer && 'found' in answer) resolve(answer.found);
-      else reject(new Error(answer?.failure ?? `the read-model check's thread stopped (exit code ${code})`));
+      signal?.removeEventListener('abort', abandon);
+      if (answer && 'found' in answer) return resolve(answer.found);
+      if (signal?.aborted) {
+        removeCheckScratch(options.scratchPath); // the thread was stopped before its own clean-up
+        return reject(signal.reason as Error);
+      }
+      reject(new Error(answer?.failure ?? `the read-model check's thread stopped (exit code ${code})`));
     });
   });
 }

@@ -32,6 +32,8 @@ export interface ReadModelCheckOptions {
   readonly batchSize?: number;
   /** Complaint documents the scratch rebuild keeps parsed (the runner's cache); less memory, more reads. */
   readonly cachedDocuments?: number;
+  /** Abandons the check between batches (the service is stopping): it throws the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -42,7 +44,7 @@ export interface ReadModelCheckOptions {
  */
 export async function compareReadModelsWithTheLog(options: ReadModelCheckOptions): Promise<ReadModelComparison> {
   const projections = readModelProjections(options.rules, options.alerts);
-  removeScratch(options.scratchPath); // one a check stopped midway left (a crash) is not carried on from
+  removeCheckScratch(options.scratchPath); // one a check stopped midway left (a crash) is not carried on from
   const scratch = openReadModelDatabase(options.scratchPath);
   try {
     // the scratch runner is only ever given events (replayUpTo): it never follows the log itself
@@ -75,11 +77,12 @@ export async function compareReadModelsWithTheLog(options: ReadModelCheckOptions
     throw new Error('the read models kept moving ahead of the comparison; it is tried again at the next check');
   } finally {
     scratch.close();
-    removeScratch(options.scratchPath);
+    removeCheckScratch(options.scratchPath);
   }
 }
 
-function removeScratch(path: string): void {
+/** Removes a check's scratch copy of the read models (and its WAL), as large as the read models themselves. */
+export function removeCheckScratch(path: string): void {
   if (path !== ':memory:') for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
 }
 
@@ -87,6 +90,7 @@ function removeScratch(path: string): void {
 async function replayUpTo(runner: ProjectionRunner, options: ReadModelCheckOptions, target: number): Promise<void> {
   const batch = options.batchSize ?? 500;
   while (runner.position < target) {
+    options.signal?.throwIfAborted();
     const page = (await options.readAll(runner.position, batch)).filter((event) => event.position <= target);
     if (!page.length) return;
     runner.apply(page);

@@ -69,3 +69,35 @@ describe('the read models checked against the log on a thread started for the ch
     await store.close();
   });
 });
+
+describe('a check abandoned (the service is stopping)', () => {
+  it('stops the thread where it stands, rejects with the reason, and leaves no scratch copy behind', async () => {
+    const { logPath, projectionsPath, store, db, scratchPath } = await ledgerOnDisk(4_000);
+    const abandon = new AbortController();
+    const checking = checkReadModelsOnAThread({ logPath, projectionsPath, scratchPath, rules: RULES, alerts: ALERTS }, abandon.signal);
+    const settled = checking.then(
+      () => 'answered',
+      (error: Error) => error.message,
+    );
+    while (!existsSync(scratchPath)) await new Promise((resolve) => setTimeout(resolve, 5)); // the replay has begun
+
+    abandon.abort(new Error('the service is stopping'));
+
+    expect(await settled).toBe('the service is stopping');
+    expect(existsSync(scratchPath)).toBe(false);
+    expect(existsSync(`${scratchPath}-wal`)).toBe(false);
+    db.close();
+    await store.close();
+  });
+
+  it('given a signal already aborted, starts nothing', async () => {
+    const abandon = new AbortController();
+    abandon.abort(new Error('stopping'));
+    const paths = {
+      logPath: join(dir, 'none.sqlite'),
+      projectionsPath: join(dir, 'none-rm.sqlite'),
+      scratchPath: join(dir, 'none-check.sqlite'),
+    };
+    await expect(checkReadModelsOnAThread({ ...paths, rules: RULES, alerts: ALERTS }, abandon.signal)).rejects.toThrow('stopping');
+  });
+});

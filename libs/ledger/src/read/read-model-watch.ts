@@ -56,6 +56,8 @@ export interface ReadModelWatchOptions {
 export class ReadModelWatch {
   private state: ReadModelCheck = { status: 'unchecked', checkedAt: null, position: null, mismatched: [] };
   private running: Promise<ReadModelCheck> | null = null;
+  /** Abandons the check running (the service is stopping). */
+  private abandon: AbortController | null = null;
   private timer?: NodeJS.Timeout;
   private readonly mismatches: Counter<'read_model'>;
   private readonly consistent: Gauge;
@@ -93,8 +95,10 @@ export class ReadModelWatch {
     }
   }
 
+  /** No more checks; one running is abandoned where it stands (at a million complaints a check takes minutes). */
   stop(): Promise<unknown> {
     clearInterval(this.timer);
+    this.abandon?.abort(new Error('the service is stopping'));
     return this.running ?? Promise.resolve();
   }
 
@@ -109,11 +113,12 @@ export class ReadModelWatch {
     if (!(await this.options.logVerified())) return this.state;
     const before = this.state;
     this.state = { ...before, status: 'checking' };
+    const abandon = (this.abandon = new AbortController());
     let found: ReadModelComparison;
     try {
       const { rules, alerts, scratchPath, thread } = this.options;
       found = thread
-        ? await checkReadModelsOnAThread({ ...thread, scratchPath, rules, alerts })
+        ? await checkReadModelsOnAThread({ ...thread, scratchPath, rules, alerts }, abandon.signal)
         : await compareReadModelsWithTheLog({
             readAll: (after, limit) => store.readAll(after, limit),
             live: readSide.db,
@@ -121,8 +126,14 @@ export class ReadModelWatch {
             alerts,
             scratchPath,
             waitFor: (position) => this.liveAt(position),
+            signal: abandon.signal,
           });
     } catch (error) {
+      if (abandon.signal.aborted) {
+        logger.log(`the read models' check (${why}) was abandoned: the service is stopping`);
+        this.state = before;
+        return this.state;
+      }
       logger.warn(`the read models could not be checked against the log (${why}): ${(error as Error).message}`);
       this.state = { ...before, status: 'failed', detail: (error as Error).message };
       return this.state;
@@ -155,6 +166,7 @@ export class ReadModelWatch {
   /** Waits (up to a minute) for the live read models to reach `position`: they follow the log. */
   private async liveAt(position: number): Promise<void> {
     const until = Date.now() + 60_000;
-    while (this.options.readSide.runner.position < position && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (this.options.readSide.runner.position < position && Date.now() < until && !this.abandon?.signal.aborted)
+      await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

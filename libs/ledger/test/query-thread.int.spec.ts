@@ -1,7 +1,7 @@
 import { WorkingCalendar } from '@complaint-ledger/domain';
 import { SqliteEventStore } from '@complaint-ledger/event-store';
 import { ReadSide } from '@complaint-ledger/projections';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidCursor, QueryBusy, QueryTimedOut } from '../src';
@@ -100,3 +100,27 @@ it('refuses a query beyond the queue bound at once, rather than queueing it with
     await queries.close();
   }
 });
+
+/** Each thread of this process by its `nice` value (Linux: field 19 of /proc/self/task/<id>/stat). */
+function nicenessOfThreads(): Map<number, number> {
+  const fields = (id: string) =>
+    readFileSync(`/proc/self/task/${id}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .split(' ');
+  return new Map(readdirSync('/proc/self/task').map((id) => [Number(id), Number(fields(id)[16])]));
+}
+
+(process.platform === 'linux' ? it : it.skip)(
+  'runs at a lower priority than the thread that takes commands (nice 10 on Linux), which keeps its own',
+  async () => {
+    const before = nicenessOfThreads();
+    const queries = thread();
+    await queries.list({}, { limit: 1 }, {});
+
+    const after = nicenessOfThreads();
+    const started = [...after].filter(([id]) => !before.has(id));
+    expect(started.map(([, nice]) => nice)).toContain(10);
+    expect(after.get(process.pid)).toBe(before.get(process.pid));
+    await queries.close();
+  },
+);

@@ -1,5 +1,5 @@
 import { WorkingCalendar } from '@complaint-ledger/domain';
-import { boundPageCache, SqliteEventStore } from '@complaint-ledger/event-store';
+import { boundPageCache, runBelowCommands, SqliteEventStore } from '@complaint-ledger/event-store';
 import Database from 'better-sqlite3';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { compareReadModelsWithTheLog, readModelsReach } from './read-model-check';
@@ -12,6 +12,7 @@ import type { FromReadModelCheckThread, ReadModelCheckThreadData } from './read-
  * writes them meanwhile, and the comparison waits for it to reach the scratch's position.
  */
 async function check(data: ReadModelCheckThreadData): Promise<FromReadModelCheckThread> {
+  runBelowCommands(); // minutes of replay at a million complaints: the commands' threads go first
   let store: SqliteEventStore | undefined;
   let live: Database.Database | undefined;
   try {

@@ -1,5 +1,5 @@
 import { WorkingCalendar, type ComplianceRules } from '@complaint-ledger/domain';
-import { boundPageCache, SqliteEventStore } from '@complaint-ledger/event-store';
+import { boundPageCache, runBelowCommands, SqliteEventStore } from '@complaint-ledger/event-store';
 import type { HomesByYear } from '@complaint-ledger/projections';
 import Database from 'better-sqlite3';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -14,6 +14,7 @@ import { ReadModelQueries } from './read-model-queries';
  */
 function serve(data: QueryThreadData): void {
   const port = parentPort!;
+  runBelowCommands(); // a long query waits for the CPU rather than the commands
   let now = new Date().toISOString();
   let position = -1;
   const clock = () => now;

@@ -48,8 +48,9 @@ export function startThread(entry: string, options: ThreadOptions): Worker {
  * Lowers the scheduling priority of the calling thread alone (Linux: `nice` 10 through its thread
  * id, /proc/thread-self), for threads whose work may wait: queries and the read models' check. On
  * two cores a query thread busy with an annual report at a million complaints took a core from the
- * thread that takes commands (their p99 went from 92 to 160 ms beside queries); at a lower
- * priority the kernel gives the commands' threads the CPU first and the queries what is left.
+ * threads that take commands (their p99 went from 92 to 160 ms beside queries); at a lower
+ * priority the kernel gives those threads the CPU first (82 to 108 ms in the same run repeated:
+ * docs/performance.md).
  * Elsewhere, or where the id cannot be read, nothing changes: false.
  */
 export function runBelowCommands(niceness = 10): boolean {

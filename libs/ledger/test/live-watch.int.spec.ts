@@ -67,24 +67,36 @@ it('on its schedule, the whole log is verified again: an event edited in place, 
   await store.close();
 });
 
+/** A ledger in its own folder under `name`, started, its log verified: no sweeps, no retention. */
+async function startedLedger(name: string, role: 'api' | 'worker', env: Record<string, string> = {}): Promise<Ledger> {
+  const config = loadConfig({
+    LEDGER_SQLITE_PATH: join(folder, name, 'ledger.sqlite'),
+    LEDGER_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+    LEDGER_BREACH_SWEEP_SECONDS: '0',
+    LEDGER_RETENTION_YEARS: '0',
+    ...env,
+  });
+  const ledger = Ledger.open(config, { role, clock: () => '2026-11-23T12:00:00.000Z', loggers: () => quiet });
+  await ledger.start();
+  await ledger.verification;
+  return ledger;
+}
+
+/** `count` complaints received through the write path, one after another. */
+async function receiveComplaints(ledger: Ledger, count: number): Promise<void> {
+  for (let n = 0; n < count; n++) {
+    const complaintId = randomUUID();
+    await ledger.write.execute({ complaintId, command: receive(complaintId), actor: 'test', correlationId: 'c' });
+  }
+}
+
 describe('read models found disagreeing with the log', () => {
   let ledger: Ledger;
   let releaseRebuild: () => void = () => undefined;
 
   beforeAll(async () => {
-    const config = loadConfig({
-      LEDGER_SQLITE_PATH: join(folder, 'repairing', 'ledger.sqlite'),
-      LEDGER_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
-      LEDGER_BREACH_SWEEP_SECONDS: '0',
-      LEDGER_RETENTION_YEARS: '0',
-    });
-    ledger = Ledger.open(config, { role: 'worker', clock: () => '2026-11-23T12:00:00.000Z', loggers: () => quiet });
-    await ledger.start();
-    await ledger.verification;
-    for (let n = 0; n < 4; n++) {
-      const complaintId = randomUUID();
-      await ledger.write.execute({ complaintId, command: receive(complaintId), actor: 'test', correlationId: 'c' });
-    }
+    ledger = await startedLedger('repairing', 'worker');
+    await receiveComplaints(ledger, 4);
     await ledger.sweep();
     await ledger.readSide.runner.catchUp();
   });
@@ -121,21 +133,9 @@ describe('read models found disagreeing with the log', () => {
 
 describe('in a service process (the API, with threads)', () => {
   it("the read models' check replays the log on a thread of its own: the service's connection to the log is not read while it runs", async () => {
-    const config = loadConfig({
-      LEDGER_SQLITE_PATH: join(folder, 'threaded', 'ledger.sqlite'),
-      LEDGER_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
-      LEDGER_BREACH_SWEEP_SECONDS: '0',
-      LEDGER_RETENTION_YEARS: '0',
-      LEDGER_READ_MODEL_CHECK_SECONDS: '0',
-    });
-    const ledger = Ledger.open(config, { role: 'api', clock: () => '2026-11-23T12:00:00.000Z', loggers: () => quiet });
+    const ledger = await startedLedger('threaded', 'api', { LEDGER_READ_MODEL_CHECK_SECONDS: '0' });
     try {
-      await ledger.start();
-      await ledger.verification;
-      for (let n = 0; n < 6; n++) {
-        const complaintId = randomUUID();
-        await ledger.write.execute({ complaintId, command: receive(complaintId), actor: 'test', correlationId: 'c' });
-      }
+      await receiveComplaints(ledger, 6);
       await ledger.readSide.runner.catchUp();
       const db = new Database(ledger.config.projectionsPath);
       db.exec("UPDATE rm_complaints SET status = 'closed' WHERE rowid = 2");
@@ -154,20 +154,8 @@ describe('in a service process (the API, with threads)', () => {
 
 describe('a service stopping while the read models are checked', () => {
   it('abandons the check where it stands rather than waiting for it: the scratch copy is removed, the status is what it was', async () => {
-    const config = loadConfig({
-      LEDGER_SQLITE_PATH: join(folder, 'stopping', 'ledger.sqlite'),
-      LEDGER_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
-      LEDGER_BREACH_SWEEP_SECONDS: '0',
-      LEDGER_RETENTION_YEARS: '0',
-      LEDGER_READ_MODEL_CHECK_SECONDS: '0',
-    });
-    const ledger = Ledger.open(config, { role: 'api', clock: () => '2026-11-23T12:00:00.000Z', loggers: () => quiet });
-    await ledger.start();
-    await ledger.verification;
-    for (let n = 0; n < 1_500; n++) {
-      const complaintId = randomUUID();
-      await ledger.write.execute({ complaintId, command: receive(complaintId), actor: 'test', correlationId: 'c' });
-    }
+    const ledger = await startedLedger('stopping', 'api', { LEDGER_READ_MODEL_CHECK_SECONDS: '0' });
+    await receiveComplaints(ledger, 1_500);
     await ledger.readSide.runner.catchUp();
     const before = ledger.readModels.status;
     const scratch = `${ledger.config.projectionsPath}.check.sqlite`;

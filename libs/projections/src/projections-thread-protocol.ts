@@ -1,11 +1,16 @@
-import type { AlertSettings, CalendarOptions, ComplianceRules } from '@complaint-ledger/domain';
+import { WorkingCalendar, type AlertSettings, type CalendarOptions, type ComplianceRules } from '@complaint-ledger/domain';
+
+/** Compliance rules as a thread is started with them: plain data, the calendar as its options. */
+export type RulesAsData = Omit<ComplianceRules, 'calendar'> & { readonly calendar: CalendarOptions };
+export const rulesAsData = (rules: ComplianceRules): RulesAsData => ({ ...rules, calendar: rules.calendar.options });
+export const rulesFromData = (data: RulesAsData): ComplianceRules => ({ ...data, calendar: new WorkingCalendar(data.calendar) });
 
 /** What the projections thread is started with: plain data (a calendar travels as its options). */
 export interface ProjectionsThreadData {
   readonly role: 'projections';
   readonly logPath: string;
   readonly projectionsPath: string;
-  readonly rules: Omit<ComplianceRules, 'calendar'> & { readonly calendar: CalendarOptions };
+  readonly rules: RulesAsData;
   readonly alerts: AlertSettings;
 }
 

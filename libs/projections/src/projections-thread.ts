@@ -2,7 +2,12 @@ import type { AlertSettings, ComplianceRules } from '@complaint-ledger/domain';
 import { startThread } from '@complaint-ledger/event-store';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import type { FromProjectionsThread, ProjectionsThreadData, ToProjectionsThread } from './projections-thread-protocol';
+import {
+  rulesAsData,
+  type FromProjectionsThread,
+  type ProjectionsThreadData,
+  type ToProjectionsThread,
+} from './projections-thread-protocol';
 import { dumpReadModels, type ReadModelDatabase } from './read-model-database';
 import { readModelProjections } from './read-model-projections';
 import type { LiveProjections } from './runner';
@@ -107,7 +112,7 @@ export class ProjectionsThread implements LiveProjections {
       role: 'projections',
       logPath,
       projectionsPath,
-      rules: { ...rules, calendar: rules.calendar.options },
+      rules: rulesAsData(rules),
       alerts,
     };
     // its own memory bound (see projections-worker.ts)

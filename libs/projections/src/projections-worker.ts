@@ -1,7 +1,11 @@
-import { WorkingCalendar } from '@complaint-ledger/domain';
 import { SqliteEventStore } from '@complaint-ledger/event-store';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { FromProjectionsThread, ProjectionsThreadData, ToProjectionsThread } from './projections-thread-protocol';
+import {
+  rulesFromData,
+  type FromProjectionsThread,
+  type ProjectionsThreadData,
+  type ToProjectionsThread,
+} from './projections-thread-protocol';
 import { readModelProjections } from './read-model-projections';
 import { openReadModelDatabase } from './read-model-database';
 import { ProjectionRunner } from './runner';
@@ -18,7 +22,7 @@ function serve(data: ProjectionsThreadData): void {
   const post = (message: FromProjectionsThread) => port.postMessage(message);
   const store = new SqliteEventStore(data.logPath, undefined, { readOnly: true });
   const db = openReadModelDatabase(data.projectionsPath);
-  const rules = { ...data.rules, calendar: new WorkingCalendar(data.rules.calendar) };
+  const rules = rulesFromData(data.rules);
   const runner = new ProjectionRunner(store, db, readModelProjections(rules, data.alerts), {
     // Live, each batch touches the few complaints just written to: a small cache of parsed
     // documents does, and keeps the thread's heap (and the process's RSS) down. A whole rebuild

@@ -1,6 +1,7 @@
-import type { AlertSettings, CalendarOptions, ComplianceRules } from '@complaint-ledger/domain';
+import type { AlertSettings, ComplianceRules } from '@complaint-ledger/domain';
 import { startThread } from '@complaint-ledger/event-store';
 import { join } from 'node:path';
+import { rulesAsData, type RulesAsData } from './projections-thread-protocol';
 import { removeCheckScratch, type ReadModelComparison } from './read-model-check';
 
 /** Where the check runs when it has a thread of its own: the files it opens there. */
@@ -17,7 +18,7 @@ export interface ReadModelCheckThreadOptions {
 /** What the check thread is started with: plain data (a calendar travels as its options). */
 export interface ReadModelCheckThreadData extends Omit<ReadModelCheckThreadOptions, 'rules'> {
   readonly role: 'read-model-check';
-  readonly rules: Omit<ComplianceRules, 'calendar'> & { readonly calendar: CalendarOptions };
+  readonly rules: RulesAsData;
 }
 
 export type FromReadModelCheckThread = { readonly found: ReadModelComparison } | { readonly failure: string };
@@ -38,7 +39,7 @@ export function checkReadModelsOnAThread(options: ReadModelCheckThreadOptions, s
   const workerData: ReadModelCheckThreadData = {
     role: 'read-model-check',
     ...files,
-    rules: { ...rules, calendar: rules.calendar.options },
+    rules: rulesAsData(rules),
   };
   const worker = startThread(join(__dirname, 'read-model-check-worker'), {
     workerData,

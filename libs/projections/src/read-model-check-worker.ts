@@ -1,8 +1,8 @@
-import { WorkingCalendar } from '@complaint-ledger/domain';
 import { boundPageCache, runBelowCommands, SqliteEventStore } from '@complaint-ledger/event-store';
 import Database from 'better-sqlite3';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { compareReadModelsWithTheLog, readModelsReach } from './read-model-check';
+import { rulesFromData } from './projections-thread-protocol';
 import type { FromReadModelCheckThread, ReadModelCheckThreadData } from './read-model-check-thread';
 
 /**
@@ -23,7 +23,7 @@ async function check(data: ReadModelCheckThreadData): Promise<FromReadModelCheck
     const found = await compareReadModelsWithTheLog({
       readAll: (after, limit) => log.readAll(after, limit),
       live: readModels,
-      rules: { ...data.rules, calendar: new WorkingCalendar(data.rules.calendar) },
+      rules: rulesFromData(data.rules),
       alerts: data.alerts,
       scratchPath: data.scratchPath,
       waitFor: (position) => readModelsReach(readModels, position),

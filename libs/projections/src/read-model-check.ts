@@ -98,10 +98,13 @@ async function replayUpTo(runner: ProjectionRunner, options: ReadModelCheckOptio
   }
 }
 
-/** Waits (up to `withinMs`) until the read models in `db` have all reached `position`, as their file says: for a check that reads the file while others write it. */
-export async function readModelsReach(db: ReadModelDatabase, position: number, withinMs = 60_000): Promise<void> {
-  const until = Date.now() + withinMs;
-  while (livePosition(db) < position && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+/**
+ * Waits (up to a minute, or until `signal` aborts) until the read models in `db` have all reached
+ * `position`, as their file says: they follow the log while a check reads them.
+ */
+export async function readModelsReach(db: ReadModelDatabase, position: number, signal?: AbortSignal): Promise<void> {
+  const until = Date.now() + 60_000;
+  while (livePosition(db) < position && Date.now() < until && !signal?.aborted) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 /** The position the live read models have all reached, as their file says. */

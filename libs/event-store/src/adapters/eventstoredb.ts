@@ -221,29 +221,36 @@ export class EventStoreDbEventStore implements EventStore {
   async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {
     return this.reading('read $all', async () => {
       const found: RecordedEvent[] = [];
-      let after = afterPosition;
-      let from: 'start' | Position = after < 0 ? 'start' : positionOf(after);
-      // `$all` reads are inclusive of their start and hold system and foreign streams: page on,
-      // keeping only the ledger's events after the position asked for.
-      for (;;) {
-        let seen = 0;
-        let last: bigint | undefined;
-        const read = this.client.readAll({ direction: 'forwards', fromPosition: from, maxCount: PAGE });
-        for await (const resolved of answering(read, this.deadlineMs, 'read $all')) {
-          seen++;
-          const event = resolved.event;
-          if (!event) continue;
-          last = event.position.commit;
-          if (Number(last) > after && this.isLedgerStream(event.streamId)) {
-            found.push(toRecorded(event, last));
-            if (found.length === limit) return found;
-          }
-        }
-        if (seen < PAGE || last === undefined) return found;
-        after = Math.max(after, Number(last));
-        from = positionOf(Number(last));
+      for await (const event of this.allFrom(afterPosition < 0 ? 'start' : positionOf(afterPosition))) {
+        const position = event.position.commit;
+        if (Number(position) <= afterPosition || !this.isLedgerStream(event.streamId)) continue;
+        found.push(toRecorded(event, position));
+        if (found.length === limit) return found;
       }
+      return found;
     });
+  }
+
+  /**
+   * `$all` from `from` on, a page at a time, each event once: its reads include their start, so a
+   * page's first event (the last one of the page before) is passed over. It holds system and
+   * foreign streams too; the caller keeps what it wants.
+   */
+  private async *allFrom(from: 'start' | Position): AsyncGenerator<ClientEvent & { readonly position: Position }> {
+    let last: bigint | undefined;
+    for (;;) {
+      let seen = 0;
+      const read = this.client.readAll({ direction: 'forwards', fromPosition: from, maxCount: PAGE });
+      for await (const resolved of answering(read, this.deadlineMs, 'read $all')) {
+        seen++;
+        const event = resolved.event;
+        if (!event || (last !== undefined && event.position.commit <= last)) continue;
+        last = event.position.commit;
+        yield event;
+      }
+      if (seen < PAGE || last === undefined) return;
+      from = positionOf(Number(last));
+    }
   }
 
   /**
@@ -318,20 +325,20 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /** Only the last `count` events of a stream are kept (its $maxCount): for the duties' small streams, never the ledger's. */
-  async keepLast(streamId: string, count: number): Promise<void> {
-    if (this.isLedgerStream(streamId)) throw new Error(`the ledger's own stream ${streamId} is kept whole`);
-    try {
-      await withinDeadline(this.client.setStreamMetadata(streamId, { maxCount: count }), this.deadlineMs, 'set stream metadata');
-    } catch (error) {
-      throw this.unavailable('set stream metadata', error);
-    }
+  keepLast(streamId: string, count: number): Promise<void> {
+    return this.setMetadata(streamId, { maxCount: count });
   }
 
   /** Hides a stream's events before `revision` from reads (its $tb), for a stream outside the ledger's record; a scavenge removes them. */
-  async truncateBefore(streamId: string, revision: number): Promise<void> {
+  truncateBefore(streamId: string, revision: number): Promise<void> {
+    return this.setMetadata(streamId, { truncateBefore: revision });
+  }
+
+  /** Sets a stream's metadata ($maxCount, $tb): only ever for streams outside the ledger's record, which is kept whole. */
+  private async setMetadata(streamId: string, metadata: { maxCount?: number; truncateBefore?: number }): Promise<void> {
     if (this.isLedgerStream(streamId)) throw new Error(`the ledger's own stream ${streamId} is kept whole`);
     try {
-      await withinDeadline(this.client.setStreamMetadata(streamId, { truncateBefore: revision }), this.deadlineMs, 'set stream metadata');
+      await withinDeadline(this.client.setStreamMetadata(streamId, metadata), this.deadlineMs, 'set stream metadata');
     } catch (error) {
       throw this.unavailable('set stream metadata', error);
     }
@@ -345,22 +352,9 @@ export class EventStoreDbEventStore implements EventStore {
   async streamsNamed(prefix: string): Promise<string[]> {
     const names = new Set<string>();
     await this.reading('read $all', async () => {
-      let from: 'start' | Position = 'start';
-      for (;;) {
-        let seen = 0;
-        let last: Position | undefined;
-        const read = this.client.readAll({ direction: 'forwards', fromPosition: from, maxCount: PAGE });
-        for await (const resolved of answering(read, this.deadlineMs, 'read $all')) {
-          seen++;
-          if (!resolved.event) continue;
-          last = resolved.event.position;
-          if (resolved.event.streamId.startsWith(prefix) && !this.isLedgerStream(resolved.event.streamId))
-            names.add(resolved.event.streamId);
-        }
-        // $all reads include their start: the page's last event comes again first, and is passed over as known
-        if (seen < PAGE || last === undefined) return [];
-        from = last;
-      }
+      for await (const { streamId } of this.allFrom('start'))
+        if (streamId.startsWith(prefix) && !this.isLedgerStream(streamId)) names.add(streamId);
+      return [];
     });
     return [...names];
   }

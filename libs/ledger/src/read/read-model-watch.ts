@@ -2,6 +2,7 @@ import type { EventStore } from '@complaint-ledger/event-store';
 import {
   checkReadModelsOnAThread,
   compareReadModelsWithTheLog,
+  readModelsReach,
   type ReadModelComparison,
   type ReadSide,
 } from '@complaint-ledger/projections';
@@ -125,7 +126,7 @@ export class ReadModelWatch {
             rules,
             alerts,
             scratchPath,
-            waitFor: (position) => this.liveAt(position),
+            waitFor: (position) => readModelsReach(readSide.db, position, abandon.signal),
             signal: abandon.signal,
           });
     } catch (error) {
@@ -161,12 +162,5 @@ export class ReadModelWatch {
       this.state = { ...this.state, detail: (error as Error).message };
     }
     return this.state;
-  }
-
-  /** Waits (up to a minute) for the live read models to reach `position`: they follow the log. */
-  private async liveAt(position: number): Promise<void> {
-    const until = Date.now() + 60_000;
-    while (this.options.readSide.runner.position < position && Date.now() < until && !this.abandon?.signal.aborted)
-      await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -5,7 +5,7 @@
  *    standalone service (SQLite, durable) beside a bare NestJS route validating the same DTO
  *    (bench/support/bare-server.ts); then the p99 of the command under a steady open-loop load at
  *    50 % of its own peak rate (support/paced-load.ts; the median of three runs);
- *  - a mixed lifecycle (receive, acknowledge, correspondence, respond, read), at 32 and then 64
+ *  - a mixed lifecycle (receive, acknowledge, correspondence, respond, read, a filtered list), at 32 and then 64
  *    connections, and the service's peak RSS through all of it (≤ 300 MB); then the command peak
  *    again with one resident throughout;
  *  - GET /v1/complaints/{id} and /history for a complaint with 50 events;
@@ -153,6 +153,8 @@ function mixedLifecycle(base: string): autocannon.Options {
         escalationRightsGiven: true,
       }),
       step((c) => `/v1/complaints/${c}`),
+      // and a filtered list, as a case handler's queue view asks beside the syncs (issue 35: RSS with filtered lists)
+      step(() => '/v1/complaints?status=open&tenure=LCRA&limit=25'),
     ],
   } as autocannon.Options;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DateTime, FixedOffsetZone } from 'luxon';
-import { compareInstants, londonDateOf, parseInstant } from '../src';
+import { compareInstants, instantMillis, instantOfMillis, londonDateOf, parseInstant } from '../src';
 
 // londonDateOf computes UK summer time itself (it is on every deadline's hot path); here it is
 // checked against luxon's time-zone database for every hour and both DST changes' minutes, 1990–2199
@@ -108,6 +108,19 @@ describe('parseInstant', () => {
       }),
       { numRuns: 20_000 },
     );
+  });
+
+  it('reads the same instants as milliseconds (instantMillis), written back in the stored form luxon writes (instantOfMillis)', () => {
+    fc.assert(
+      fc.property(instant, (value) => {
+        const epochMs = instantMillis(value);
+        expect(epochMs === null ? null : instantOfMillis(epochMs)).toBe(luxonReads(value));
+      }),
+      { numRuns: 20_000 },
+    );
+    // years outside Date's four-digit form are written as luxon writes them
+    for (const epochMs of [Date.UTC(999, 11, 31, 23), Date.UTC(10000, 0, 1), Date.UTC(-1, 0, 1)])
+      expect(instantOfMillis(epochMs)).toBe(DateTime.fromMillis(epochMs, { zone: 'utc' }).toISO());
   });
 
   it('reads the forms housing systems send, and refuses impossible dates', () => {

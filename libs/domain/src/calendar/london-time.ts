@@ -22,10 +22,26 @@ export function isLocalDate(value: string): boolean {
  * time, never the machine's zone. Null when invalid.
  */
 export function parseInstant(value: string): DateTime | null {
+  const epochMs = instantMillis(value);
+  return epochMs === null ? null : DateTime.fromMillis(epochMs, { zone: 'utc' });
+}
+
+/** What `parseInstant` reads, as milliseconds since the epoch, without building a DateTime for the everyday forms. Null when invalid. */
+export function instantMillis(value: string): number | null {
   const epochMs = offsetInstantMs(value);
-  if (epochMs !== undefined) return DateTime.fromMillis(epochMs, { zone: 'utc' });
+  if (epochMs !== undefined) return epochMs;
   const parsed = DateTime.fromISO(value, { zone: LONDON, setZone: true });
-  return parsed.isValid ? parsed.toUTC() : null;
+  return parsed.isValid ? parsed.toMillis() : null;
+}
+
+const YEAR_1000_MS = Date.UTC(1000, 0, 1);
+const YEAR_10000_MS = Date.UTC(10000, 0, 1);
+
+/** The canonical stored form of an instant (`toInstant`'s), from its milliseconds since the epoch. */
+export function instantOfMillis(epochMs: number): Instant {
+  // Date writes the same form as luxon's toUTC().toISO() for four-digit years; others take luxon's own
+  if (epochMs >= YEAR_1000_MS && epochMs < YEAR_10000_MS) return new Date(epochMs).toISOString();
+  return DateTime.fromMillis(epochMs, { zone: 'utc' }).toISO()!;
 }
 
 // An instant with Z or an offset in the everyday form — what housing systems send and what the
@@ -54,9 +70,9 @@ export function toInstant(value: string): Instant {
     const epochMs = Date.parse(value);
     if (!Number.isNaN(epochMs) && new Date(epochMs).toISOString() === value) return value;
   }
-  const parsed = parseInstant(value);
-  if (!parsed) throw new RangeError(`not an ISO-8601 instant or date: ${value}`);
-  return parsed.toISO()!;
+  const epochMs = instantMillis(value);
+  if (epochMs === null) throw new RangeError(`not an ISO-8601 instant or date: ${value}`);
+  return instantOfMillis(epochMs);
 }
 
 // Stored instants carry `Z` or an offset. For those, the London date comes from UK summer-time

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openLedgerForImport } from '@complaint-ledger/ledger';
+import { threadCpuMs, threadSplit } from './support/cpu-budget';
 import { storeAppendRate } from './support/store-rate';
 import { FACTS_PER_COMPLAINT, writeHistory } from './support/history-file';
 
@@ -54,6 +55,8 @@ async function main() {
   const started = performance.now();
   const phases: Record<string, number> = {};
   const phaseCpu: Record<string, number> = {};
+  // each thread's CPU as each phase was first seen (Linux): which thread bounds the import
+  const phaseThreads: Record<string, Map<number, number> | null> = {};
   const run = await ledger.imports.start(
     { path: file, name: 'history.csv' },
     { mapping: null, dryRun: false, actor: 'bench', ...(concurrency ? { concurrency } : {}) },
@@ -64,6 +67,7 @@ async function main() {
     phases[s.phase] ??= (performance.now() - started) / 1000; // when each phase was first seen (to 0.1 s)
     phase = s.phase;
     phaseCpu[s.phase] ??= cpuMicros(process.cpuUsage(importCpu));
+    phaseThreads[s.phase] ??= threadCpuMs();
     if (performance.now() - shown < 1000) return;
     shown = performance.now();
     process.stdout.write(`\r  ${s.phase} ${s.rows.done}/${s.rows.total ?? s.rows.staged} rows, ${s.rowsPerSecond} rows/s   `);
@@ -71,6 +75,7 @@ async function main() {
   const status = await run.finished;
   const importSeconds = (performance.now() - started) / 1000;
   const importCpuMicros = cpuMicros(process.cpuUsage(importCpu));
+  const threadsAtEnd = threadCpuMs();
   clearInterval(progress);
   const events = status.rows.accepted; // one event per fact in this file
   phase = 'catching up';
@@ -88,6 +93,27 @@ async function main() {
   const decidingSeconds = (phases.reporting ?? importSeconds) - (phases.deciding ?? 0);
   const stagingCpuPerRow = ((phaseCpu.deciding ?? 0) - (phaseCpu.staging ?? 0)) / (status.rows.total ?? 1);
   const decidingCpuPerEvent = ((phaseCpu.reporting ?? importCpuMicros) - (phaseCpu.deciding ?? 0)) / events;
+  const split = (from: string, to: Map<number, number> | null | undefined) => {
+    const before = phaseThreads[from];
+    if (!before || !to) return null;
+    const { main, busiestOther, rest } = threadSplit(before, to);
+    return {
+      mainSeconds: Number((main / 1000).toFixed(1)),
+      busiestOtherSeconds: Number((busiestOther / 1000).toFixed(1)),
+      restSeconds: Number((rest / 1000).toFixed(1)),
+    };
+  };
+  const stagingThreads = split('staging', phaseThreads.deciding);
+  const threadRow = (name: string, threads: ReturnType<typeof split>) =>
+    threads
+      ? [
+          {
+            measure: `  ${name}: CPU s on the main thread / the busiest other (the writer) / the rest (GC helpers, pool)`,
+            value: `${threads.mainSeconds} / ${threads.busiestOtherSeconds} / ${threads.restSeconds}`,
+          },
+        ]
+      : [];
+  const decidingThreads = split('deciding', phaseThreads.reporting ?? threadsAtEnd);
   const summary = {
     benchmark: 'import',
     machine: `${process.platform} ${process.arch}, node ${process.version}`,
@@ -106,6 +132,8 @@ async function main() {
     importCpuMicrosPerEvent: Math.round(importCpuPerEvent),
     stagingCpuMicrosPerRow: Math.round(stagingCpuPerRow),
     decidingCpuMicrosPerEvent: Math.round(decidingCpuPerEvent),
+    stagingThreads,
+    decidingThreads,
     readModelsCatchUpSeconds: Number(catchUpSeconds.toFixed(1)),
     peakRssMb: Math.round(peakRss / 2 ** 20),
     peakRssMbByPhase: Object.fromEntries(Object.entries(peakByPhase).map(([name, rss]) => [name, Math.round(rss / 2 ** 20)])),
@@ -126,6 +154,8 @@ async function main() {
       measure: '  of which reading the file (per row) / deciding, µs',
       value: `${summary.stagingCpuMicrosPerRow} / ${summary.decidingCpuMicrosPerEvent}`,
     },
+    ...threadRow('reading the file', stagingThreads),
+    ...threadRow('deciding', decidingThreads),
     { measure: 'read models caught up after, s', value: summary.readModelsCatchUpSeconds },
     { measure: 'peak RSS, MB', value: `${summary.peakRssMb} (budget 300)` },
     ...Object.entries(summary.peakRssMbByPhase).map(([name, mb]) => ({ measure: `  while ${name}, MB`, value: mb })),

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
 /**
@@ -46,11 +46,46 @@ export function measureCpu(serverPid: number): (requests: number) => CpuBudget {
   };
 }
 
-function read(serverPid: number): Reading {
-  // /proc/PID/stat: the command name (field 2) may hold spaces, so count fields after its closing parenthesis
-  const stat = readFileSync(`/proc/${serverPid}/stat`, 'utf8');
+/** User and system clock ticks from a /proc `stat` file (a process's or one thread's). */
+function ticksIn(statPath: string): number {
+  // the command name (field 2) may hold spaces, so count fields after its closing parenthesis
+  const stat = readFileSync(statPath, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const serverTicks = Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14 and 15)
+  return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14 and 15)
+}
+
+/** CPU ms of each of this process's threads so far, by thread id (Linux), or null elsewhere. */
+export function threadCpuMs(): Map<number, number> | null {
+  if (!existsSync('/proc/self/task')) return null;
+  const byThread = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      byThread.set(Number(tid), (ticksIn(`/proc/self/task/${tid}/stat`) * 1000) / TICKS_PER_SECOND);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return byThread;
+}
+
+/**
+ * Where a phase's CPU went between two `threadCpuMs` readings: the process's main thread, its
+ * busiest other thread, and every other thread together (V8's garbage-collection helpers, libuv's
+ * pool, the other worker threads), in ms.
+ */
+export function threadSplit(before: Map<number, number>, after: Map<number, number>): { main: number; busiestOther: number; rest: number } {
+  const spent = [...after].map(([tid, ms]) => [tid, ms - (before.get(tid) ?? 0)] as const);
+  const main = spent.find(([tid]) => tid === process.pid)?.[1] ?? 0;
+  const others = spent
+    .filter(([tid]) => tid !== process.pid)
+    .map(([, ms]) => ms)
+    .sort((a, b) => b - a);
+  const busiestOther = others[0] ?? 0;
+  return { main, busiestOther, rest: others.slice(1).reduce((sum, ms) => sum + ms, 0) };
+}
+
+function read(serverPid: number): Reading {
+  const serverTicks = ticksIn(`/proc/${serverPid}/stat`);
   // /proc/stat's first line: cpu user nice system idle iowait irq softirq steal ...
   const machine = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
   const idle = machine[3]! + machine[4]!;

@@ -1,4 +1,4 @@
-import type { ComplaintCommand } from '../src';
+import { decide, type ComplaintCommand } from '../src';
 import {
   acknowledged,
   COMPLAINT_ID,
@@ -94,6 +94,13 @@ describe('ReceiveComplaint', () => {
     given()
       .when(receive({ receivedAt: '2026-11-23T12:01:01Z' }), skewed)
       .thenFails('INSTANT.IN_FUTURE');
+  });
+
+  it("stops, rather than refusing the client, when the ledger's own clock is not an instant", () => {
+    // read as 0, a broken clock would have refused every command as "in the future"
+    expect(() => decide(receive({ receivedAt: '2024-05-01T10:00:00Z' }), null, fixedContext('not a time'))).toThrow(
+      /the decision's clock reads "not a time", not an instant/,
+    );
   });
 
   it('refuses an instant that is not ISO-8601', () =>

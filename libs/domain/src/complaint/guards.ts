@@ -22,7 +22,10 @@ export function checkInstant(
   // read as milliseconds: every command checks one or two instants, and building luxon DateTimes for them was over half the decider's time in a bulk import's profile
   const epochMs = instantMillis(value);
   if (epochMs === null) return new DomainError('INSTANT.INVALID', 'invalid', `${field} is not an ISO-8601 instant`, { field });
-  if (epochMs > instantMillis(context.now)! + (context.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS)) {
+  const nowMs = instantMillis(context.now);
+  // the ledger's own clock, never a client's: one that is not an instant is a fault, not a refusal
+  if (nowMs === null) throw new RangeError(`the decision's clock reads ${JSON.stringify(context.now)}, not an instant`);
+  if (epochMs > nowMs + (context.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS)) {
     return new DomainError('INSTANT.IN_FUTURE', 'invalid', `${field} (${value}) is in the future`, { field });
   }
   const instant = instantOfMillis(epochMs);

@@ -34,8 +34,7 @@ const thread = (options: { timeoutMs?: number; maxWaiting?: number } = {}) =>
   new QueryThread({
     logPath,
     projectionsPath,
-    calendar: RULES.calendar.options,
-    landlordTimescales: undefined,
+    rules: RULES,
     homes: {},
     timeoutMs: options.timeoutMs ?? 30_000,
     maxWaiting: options.maxWaiting ?? 16,

@@ -16,3 +16,4 @@ export * from './point-in-time';
 export * from './read-model-owner';
 export * from './read-model-check';
 export * from './read-model-check-thread';
+export { rulesAsData, rulesFromData, type RulesAsData } from './projections-thread-protocol';

@@ -57,8 +57,7 @@ export class LedgerQueries {
         ? new QueryThread({
             logPath: store.path,
             projectionsPath: config.projectionsPath,
-            calendar: rules.calendar.options,
-            landlordTimescales: rules.landlordTimescales,
+            rules,
             homes: config.homes,
             timeoutMs: config.LEDGER_QUERY_SECONDS * 1000,
             maxWaiting: MAX_WAITING_QUERIES,

@@ -1,6 +1,6 @@
-import type { AlertFilter, ComplaintFilter, PointInTime } from '@complaint-ledger/projections';
+import { rulesAsData, type AlertFilter, type ComplaintFilter, type PointInTime, type RulesAsData } from '@complaint-ledger/projections';
 import { startThread } from '@complaint-ledger/event-store';
-import type { CalendarOptions } from '@complaint-ledger/domain';
+import type { ComplianceRules } from '@complaint-ledger/domain';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { Clock } from '../clock';
@@ -8,13 +8,12 @@ import { InvalidCursor, QueryBusy, QueryTimedOut } from './errors';
 import type { PageRequest, ReadModelAnswers } from './read-model-queries';
 import type { AnnualReportBody, BreachesPage, ComplaintListPage, TsmStatistics } from './results';
 
-/** What the query thread is started with: plain data (a calendar travels as its options). */
+/** What the query thread is started with: plain data (the rules as `rulesAsData` sends them). */
 export interface QueryThreadData {
   readonly role: 'queries';
   readonly logPath: string;
   readonly projectionsPath: string;
-  readonly calendar: CalendarOptions;
-  readonly landlordTimescales: unknown;
+  readonly rules: RulesAsData;
   readonly homes: unknown;
 }
 
@@ -40,7 +39,8 @@ interface Pending {
   readonly timer: NodeJS.Timeout;
 }
 
-export interface QueryThreadOptions extends Omit<QueryThreadData, 'role'> {
+export interface QueryThreadOptions extends Omit<QueryThreadData, 'role' | 'rules'> {
+  readonly rules: ComplianceRules;
   /** The longest a query may take before it is abandoned (the thread is restarted, the client told 503). */
   readonly timeoutMs: number;
   /** Queries waiting at most; more are refused at once (503) rather than queued without bound. */
@@ -111,9 +111,9 @@ export class QueryThread implements ReadModelAnswers {
   }
 
   private start(): Worker {
-    const { timeoutMs: _t, maxWaiting: _m, clock: _c, position: _p, ...data } = this.options;
+    const { timeoutMs: _t, maxWaiting: _m, clock: _c, position: _p, rules, ...data } = this.options;
     const worker = startThread(join(__dirname, 'query-worker'), {
-      workerData: { role: 'queries', ...data } satisfies QueryThreadData,
+      workerData: { role: 'queries', ...data, rules: rulesAsData(rules) } satisfies QueryThreadData,
       // a page of complaints and the report's tallies at a time: bounded whatever the ledger's size
       resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 },
       aliases: true,

@@ -1,6 +1,5 @@
-import { WorkingCalendar, type ComplianceRules } from '@complaint-ledger/domain';
 import { boundPageCache, runBelowCommands, SqliteEventStore } from '@complaint-ledger/event-store';
-import type { HomesByYear } from '@complaint-ledger/projections';
+import { rulesFromData, type HomesByYear } from '@complaint-ledger/projections';
 import Database from 'better-sqlite3';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { ComplaintReads } from './complaint-reads';
@@ -21,7 +20,7 @@ function serve(data: QueryThreadData): void {
   const db = new Database(data.projectionsPath, { readonly: true, fileMustExist: true });
   boundPageCache(db);
   const store = new SqliteEventStore(data.logPath, clock, { readOnly: true });
-  const rules = { calendar: new WorkingCalendar(data.calendar), landlordTimescales: data.landlordTimescales } as ComplianceRules;
+  const rules = rulesFromData(data.rules);
   const readModels = { db, rules, position: () => position };
   const queries = new ReadModelQueries(readModels, new ComplaintReads(store, rules, clock), { homes: data.homes as HomesByYear }, clock);
   let queue = Promise.resolve();

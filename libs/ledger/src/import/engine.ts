@@ -2,7 +2,7 @@ import { assess, complaintEventOf, foldEvents, type ComplianceRules, type State 
 import { complaintStream, type EventStore, type Provenance } from '@complaint-ledger/event-store';
 import type { Clock } from '../clock';
 import { CommandRefused, IdempotencyKeyReused } from '../write/refusals';
-import type { CommandOutcome, CommandRequest } from '../write/write-path';
+import type { CommandOutcome, CommandRequest, SeriesOutcome, WritePath } from '../write/write-path';
 import type { BreachFound, ImportJournal, PendingRow, Verdict } from './journal';
 import type { ImportProgress } from './progress';
 import { MALFORMED_ROW, type RefusedRow, type RowReader, type SourceRecord } from './rows';
@@ -50,7 +50,7 @@ const malformed = (record: MalformedRecord): RefusedRow => ({
 
 /** Who decides the rows and where a complaint's history is read back from (the ledger's, or a dry run's). */
 export interface DecidingDependencies {
-  readonly write: { execute(request: CommandRequest): Promise<CommandOutcome> };
+  readonly write: Pick<WritePath, 'execute' | 'executeSeries'>;
   readonly read: Pick<EventStore, 'readStream'>;
   readonly rules: ComplianceRules;
   readonly clock: Clock;
@@ -99,11 +99,9 @@ export async function decideRows(
       const rows = journal.rowsToDecide(complaintId);
       const decided: Verdict[] = [];
       const followed = await follow(deps, complaintId);
-      for (const row of rows) {
-        const verdict = await decideRow(deps, identity, complaintId, row, followed);
-        decided.push(verdict);
-        progress.count(verdict.outcome);
-      }
+      if (together(rows, followed)) decided.push(...(await decideTogether(deps, identity, complaintId, rows, followed)));
+      else for (const row of rows) decided.push(await decideRow(deps, identity, complaintId, row, followed));
+      for (const verdict of decided) progress.count(verdict.outcome);
       const found = rows.length ? breachesOf(deps, complaintId, rows[0]!.complaint, await followed.state()) : [];
       deps.done?.(complaintStream(complaintId));
       verdicts.push(...decided);
@@ -135,6 +133,8 @@ interface Followed {
   known: { state: State; revision: number } | null;
   readonly keys: Set<string>;
   state(): Promise<State>;
+  /** What the write path answered for a row: its key is in the stream now, and the state is the one it left. */
+  after(row: PendingRow, answer: SeriesOutcome): void;
 }
 
 async function follow(deps: DecidingDependencies, complaintId: string): Promise<Followed> {
@@ -144,8 +144,40 @@ async function follow(deps: DecidingDependencies, complaintId: string): Promise<
     known: { state: foldEvents(recorded.map(complaintEventOf)), revision: recorded.length ? recorded.at(-1)!.revision : -1 },
     keys: new Set(recorded.flatMap((event) => (event.metadata.idempotencyKey ? [event.metadata.idempotencyKey] : []))),
     state: async () => followed.known?.state ?? foldEvents((await deps.read.readStream(stream)).map(complaintEventOf)),
+    after: (row, answer) => {
+      if (!('outcome' in answer)) return; // refused: nothing recorded, the state stands
+      followed.keys.add(row.key);
+      followed.known = answer.outcome.state ? { state: answer.outcome.state, revision: answer.outcome.revision } : null;
+    },
   };
   return followed;
+}
+
+/**
+ * A complaint's rows go to the write path as one series (decided in turn, appended together) when
+ * none of them is in its stream yet and no fact repeats among them: a complaint new to the ledger,
+ * the usual case. Otherwise row by row, so each fact found recorded is answered as a retry.
+ */
+function together(rows: readonly PendingRow[], followed: Followed): boolean {
+  if (rows.length < 2 || !followed.known) return false;
+  const keys = new Set(rows.map((row) => row.key));
+  return keys.size === rows.length && rows.every((row) => !followed.keys.has(row.key));
+}
+
+async function decideTogether(
+  deps: DecidingDependencies,
+  identity: ImportIdentity,
+  complaintId: string,
+  rows: readonly PendingRow[],
+  followed: Followed,
+): Promise<Verdict[]> {
+  const known = { ...followed.known!, retryUnseen: true };
+  const requests = rows.map((row, index) => requestOf(identity, complaintId, row, index === 0 ? known : undefined));
+  const answers = await deps.write.executeSeries(complaintId, requests);
+  return answers.map((answer, index) => {
+    followed.after(rows[index]!, answer);
+    return verdictOf(identity, rows[index]!, answer);
+  });
 }
 
 async function decideRow(
@@ -155,48 +187,64 @@ async function decideRow(
   row: PendingRow,
   followed: Followed,
 ): Promise<Verdict> {
-  const provenance: Provenance = { importId: identity.importId, sourceSha256: identity.sourceSha256, row: row.row };
   const known = followed.known && !followed.keys.has(row.key) ? { ...followed.known, retryUnseen: true } : undefined;
+  let answer: SeriesOutcome;
   try {
-    const outcome = await deps.write.execute({
-      complaintId,
-      command: row.command,
-      actor: identity.actor,
-      correlationId: identity.importId,
-      // the fact itself is the retry identity: the same fact, from any file or run, is the same request
-      retry: { idempotencyKey: row.key, request: { method: 'IMPORT', path: `/v1/complaints/${complaintId}`, body: row.command } },
-      provenance,
-      newIds: row.newIds,
-      follow: true,
-      ...(known ? { known } : {}),
-    });
-    followed.keys.add(row.key);
-    followed.known = outcome.state ? { state: outcome.state, revision: outcome.revision } : null;
+    answer = { outcome: await deps.write.execute(requestOf(identity, complaintId, row, known)) };
+  } catch (error) {
+    if (!(error instanceof CommandRefused || error instanceof IdempotencyKeyReused)) throw error; // the store or the ledger cannot go on: the import stops, and can be resumed
+    answer = { failed: error };
+  }
+  followed.after(row, answer);
+  return verdictOf(identity, row, answer);
+}
+
+/** A row as the write path takes it: the fact itself is its retry identity, and its provenance goes into its events' metadata. */
+function requestOf(identity: ImportIdentity, complaintId: string, row: PendingRow, known: CommandRequest['known']): CommandRequest {
+  const provenance: Provenance = { importId: identity.importId, sourceSha256: identity.sourceSha256, row: row.row };
+  return {
+    complaintId,
+    command: row.command,
+    actor: identity.actor,
+    correlationId: identity.importId,
+    // the same fact, from any file or run, is the same request
+    retry: { idempotencyKey: row.key, request: { method: 'IMPORT', path: `/v1/complaints/${complaintId}`, body: row.command } },
+    provenance,
+    newIds: row.newIds,
+    follow: true,
+    ...(known ? { known } : {}),
+  };
+}
+
+/** What the write path answered, as the row's verdict. */
+function verdictOf(identity: ImportIdentity, row: PendingRow, answer: SeriesOutcome): Verdict {
+  if ('outcome' in answer) {
+    const outcome: CommandOutcome = answer.outcome;
     if (!outcome.replayed) return { row: row.row, outcome: 'accepted' };
     const from = outcome.replayedFrom;
     // this very row, recorded before the import was interrupted: the run resumed has accepted it
     if (from?.importId === identity.importId && from.row === row.row) return { row: row.row, outcome: 'accepted' };
     return { row: row.row, outcome: 'skipped', reason: alreadyRecorded(from, identity.importId) };
-  } catch (error) {
-    if (error instanceof CommandRefused) {
-      const { code, message, details } = error.reason;
-      return {
-        row: row.row,
-        outcome: 'refused',
-        reason: {
-          ...(details.field ? { field: details.field } : {}),
-          rule: code,
-          message,
-          ...(details.provision ? { provision: details.provision } : {}),
-          ...(details.codeVersion ? { codeVersion: details.codeVersion } : {}),
-        },
-      };
-    }
-    // an import's key names the fact: only that fact, recorded already, can have used it
-    if (error instanceof IdempotencyKeyReused)
-      return { row: row.row, outcome: 'skipped', reason: alreadyRecorded(undefined, identity.importId) };
-    throw error; // the store or the ledger cannot go on: the import stops, and can be resumed
   }
+  const error = answer.failed;
+  if (error instanceof CommandRefused) {
+    const { code, message, details } = error.reason;
+    return {
+      row: row.row,
+      outcome: 'refused',
+      reason: {
+        ...(details.field ? { field: details.field } : {}),
+        rule: code,
+        message,
+        ...(details.provision ? { provision: details.provision } : {}),
+        ...(details.codeVersion ? { codeVersion: details.codeVersion } : {}),
+      },
+    };
+  }
+  // an import's key names the fact: only that fact, recorded already, can have used it
+  if (error instanceof IdempotencyKeyReused)
+    return { row: row.row, outcome: 'skipped', reason: alreadyRecorded(undefined, identity.importId) };
+  throw error; // an import sends no If-Match: a revision mismatch is not an answer it expects
 }
 
 const alreadyRecorded = (from: Provenance | undefined, importId: string) => ({

@@ -160,7 +160,7 @@ export class WritePath {
       `ledger.write ${request.command.type}`,
       attributes,
       async (span) => {
-        const outcome = await this.inTurn(request);
+        const outcome = await this.inTurn(request.complaintId, () => this.run(request));
         span.setAttributes({
           'ledger.revision': outcome.revision,
           'ledger.recorded': outcome.recorded.length,
@@ -172,10 +172,25 @@ export class WritePath {
     );
   }
 
-  private async inTurn(request: CommandRequest): Promise<CommandOutcome> {
-    const id = request.complaintId;
+  /**
+   * A complaint's commands in their order (a complaint's history, imported): each decided on the
+   * state the ones before it left, as when sent one by one, and what they record appended in one
+   * append. Each command's events carry its own retry key and provenance, so each fact is
+   * recognised alone later. A command the decider refuses records nothing and is answered with its
+   * refusal; the rest go on. Where the stream already holds one of the keys, or the store already
+   * holds an event of the series, the commands go one by one through execute's own path instead,
+   * with the same answers.
+   */
+  executeSeries(complaintId: string, requests: readonly CommandRequest[]): Promise<SeriesOutcome[]> {
+    if (requests.some((request) => request.complaintId !== complaintId || request.ifMatch !== undefined))
+      throw new Error("a series is one complaint's commands, without If-Match");
+    const attributes = { 'ledger.complaint_id': complaintId, 'ledger.commands': requests.length };
+    return inSpan('ledger.write series', attributes, () => this.inTurn(complaintId, () => this.runSeries(complaintId, requests)));
+  }
+
+  private async inTurn<T>(id: string, task: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(id);
-    const run = previous ? previous.then(() => this.run(request)) : this.run(request);
+    const run = previous ? previous.then(task) : task();
     const settled = run.catch(() => undefined); // the next in line waits for this one, whatever its outcome
     this.queues.set(id, settled);
     try {
@@ -339,6 +354,115 @@ export class WritePath {
     });
   }
 
+  private async runSeries(complaintId: string, requests: readonly CommandRequest[]): Promise<SeriesOutcome[]> {
+    const stops = requests.map((request) => this.deps.metrics?.start(request.command.type));
+    const oneByOne = async () => {
+      const answers: SeriesOutcome[] = [];
+      // each reads the stream afresh: the copy the series was given is no longer the stream's
+      for (const request of requests) answers.push(await answerOf(() => this.decideAndAppend({ ...request, known: undefined })));
+      return answers;
+    };
+    try {
+      this.refuseWhileUnsafe();
+      const together = await this.decideTogether(complaintId, requests).catch((error: unknown): typeof ONE_BY_ONE => {
+        if (error instanceof DuplicateEventId || error instanceof IdempotencyKeyReused) return ONE_BY_ONE;
+        throw error;
+      });
+      const answers = together === ONE_BY_ONE ? await oneByOne() : together;
+      answers.forEach((answer, index) =>
+        stops[index]?.(
+          'failed' in answer ? 'refused' : answer.outcome.replayed ? 'replayed' : answer.outcome.recorded.length ? 'recorded' : 'nothing',
+        ),
+      );
+      return answers;
+    } catch (error) {
+      for (const stop of stops) stop?.('refused');
+      if (error instanceof UnreadableEvent) this.deps.integrity?.unreadable(error);
+      throw error;
+    }
+  }
+
+  /** The series decided and appended at once; ONE_BY_ONE where the stream or store already holds part of it. */
+  private decideTogether(complaintId: string, requests: readonly CommandRequest[]): Promise<SeriesOutcome[] | typeof ONE_BY_ONE> {
+    const { store, clock, clockSkewMs, compliance } = this.deps;
+    const stream = complaintStream(complaintId);
+    const retries = requests.map((request) => request.retry && retryKeyOf(request.actor, request.retry, request.provenance !== undefined));
+    const known = requests[0]?.known;
+    // what each command decided in the current attempt, with the state it was decided on
+    let decisions: { readonly index: number; readonly events: readonly ComplaintEvent[]; readonly before: State }[] = [];
+    let refusals = new Map<number, CommandRefused>();
+    return runDecision<State, ComplaintEvent, SeriesOutcome[] | typeof ONE_BY_ONE>(store, {
+      stream,
+      // the caller's copy only when it saw none of the keys in the stream (as for one command with a retry key)
+      known: known?.retryUnseen || retries.every((retry) => !retry) ? known : undefined,
+      check: this.checked(stream),
+      fold: (recorded) => foldEvents(recorded.map(complaintEventOf)),
+      settled: (recorded) => {
+        const keys = new Set(recorded?.flatMap((event) => (event.metadata.idempotencyKey ? [event.metadata.idempotencyKey] : [])));
+        return retries.some((retry) => retry && keys.has(retry.key)) ? ONE_BY_ONE : undefined;
+      },
+      decide: (initial) => {
+        decisions = [];
+        refusals = new Map();
+        let state = initial;
+        requests.forEach((request, index) => {
+          const decided = decide(request.command, state, { now: clock(), newId: idSource(request.newIds), clockSkewMs, compliance });
+          if (isDomainError(decided)) return void refusals.set(index, new CommandRefused(decided));
+          // the next is decided on these facts before they are sealed: deciders read structured fields only, never the personal data sealing encrypts
+          decisions.push({ index, events: decided, before: state });
+          state = foldEvents(decided, state);
+        });
+        return decisions.flatMap(({ events }) => events);
+      },
+      seal: async () => {
+        const subjects = decisions.flatMap(({ index, events, before }) =>
+          events
+            .filter((event) => withoutPersonalData(event).removed.length)
+            .map((event) => this.subjectOf(event, before, requests[index]!)),
+        );
+        const keysLoaded = this.deps.personalData?.loadKeysOf(subjects);
+        if (keysLoaded) await keysLoaded;
+        this.refuseIfBroken();
+        const sealed = decisions.flatMap(({ index, events, before }) =>
+          this.envelope(stream, events, requests[index]!, retries[index], before),
+        );
+        const keysDurable = this.deps.personalData?.keysDurable();
+        if (keysDurable) await keysDurable;
+        return sealed;
+      },
+      answer: ({ revision, appended, state, sealed }) => {
+        if (appended && !appended.written) return ONE_BY_ONE; // an earlier attempt's events, found in the store: answered one by one
+        const answers: SeriesOutcome[] = [];
+        let at = 0;
+        let after = state;
+        let lastRevision = revision;
+        const byIndex = new Map(decisions.map((decision) => [decision.index, decision]));
+        requests.forEach((request, index) => {
+          const refused = refusals.get(index);
+          if (refused) return void answers.push({ failed: refused });
+          const events = byIndex.get(index)?.events ?? [];
+          const own = sealed.slice(at, at + events.length);
+          at += events.length;
+          after = foldEvents(own.map(complaintEventOf), after);
+          lastRevision += events.length;
+          answers.push({
+            outcome: {
+              id: complaintId,
+              revision: lastRevision,
+              // the series' last event: a reader at least there sees this command's events too
+              position: appended ? appended.position : -1,
+              recorded: events.map((event) => event.type),
+              replayed: false,
+              ...(request.follow ? { state: after } : {}),
+            },
+          });
+        });
+        return answers;
+      },
+      retryable: (error) => error instanceof WrongExpectedRevision,
+    });
+  }
+
   private envelope(
     stream: string,
     events: readonly ComplaintEvent[],
@@ -403,6 +527,22 @@ export const IMPORT_KEY_PREFIX = 'import:';
 const idSource = (ids: readonly string[] = []) => {
   let next = 0;
   return () => ids[next++] ?? randomUUID();
+};
+
+/** One command of a series as it ended: its outcome, or the answer a client would have had instead (refused, a key reused). */
+export type SeriesOutcome =
+  { readonly outcome: CommandOutcome } | { readonly failed: CommandRefused | IdempotencyKeyReused | RevisionMismatch };
+
+/** The series goes one command at a time (decideTogether found part of it recorded already). */
+const ONE_BY_ONE: unique symbol = Symbol('one by one');
+
+const answerOf = async (run: () => Promise<CommandOutcome>): Promise<SeriesOutcome> => {
+  try {
+    return { outcome: await run() };
+  } catch (error) {
+    if (isAnswer(error)) return { failed: error as CommandRefused | IdempotencyKeyReused | RevisionMismatch };
+    throw error;
+  }
 };
 
 /** What the write path answers a client with, rather than fails on. */

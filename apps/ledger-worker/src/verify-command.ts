@@ -12,6 +12,7 @@ import {
   verifyStoredLedger,
   type DocumentsVerdict,
   type LedgerVerdict,
+  type StoredLedgerVerdict,
 } from '@complaint-ledger/ledger';
 
 /** Exit statuses (README, docs/operations.md). */
@@ -87,22 +88,28 @@ export async function verifyCommand(
   const keysPath = beside('keys.sqlite');
   const masterKey = masterKeyFile ? Buffer.from(readFileSync(masterKeyFile, 'utf8').trim(), 'base64') : null;
   const keyStore = keysPath && masterKey?.length === 32 ? openKeyFileAudit(keysPath, masterKey) : null;
-  let verdict: LedgerVerdict;
+  let verdict: StoredLedgerVerdict;
   try {
     verdict = await verifyStoredLedger(file, {
       key,
       witnessed: witnessFile ? readWitness(witnessFile) : [],
       eventKeys,
       keyFile: keyStore?.audit ?? null,
+      masterKey: esdb && masterKey?.length === 32 ? masterKey : null,
     });
   } finally {
     keyStore?.close();
   }
-  const keyStoreLine = keyStore
-    ? `checked (${keysPath}, master key ${masterKeyFile}): every data key an event names is there or was erased`
-    : keysPath
-      ? `NOT CHECKED (${masterKey ? 'the key file predates keys bound to their rows: start the service once to migrate it' : 'no --master-key given'})`
-      : 'none beside the log';
+  const keyStreams = verdict.keyStreams;
+  const keyStoreLine = keyStreams
+    ? `in EventStoreDB: ${keyStreams.keyStreams} key streams and ${keyStreams.residents} residents' streams checked as the log's (hashes, links${eventKeys ? ', MACs' : ''}), each key bound to its resident${keyStreams.wrapsOpened ? ` and opening as theirs (master key ${masterKeyFile})` : ' (no --master-key given: the wraps were not opened)'}`
+    : esdb
+      ? 'in EventStoreDB: not checked (the log does not verify)'
+      : keyStore
+        ? `checked (${keysPath}, master key ${masterKeyFile}): every data key an event names is there or was erased`
+        : keysPath
+          ? `NOT CHECKED (${masterKey ? 'the key file predates keys bound to their rows: start the service once to migrate it' : 'no --master-key given'})`
+          : 'none beside the log';
   const readModels = esdb ? null : await readModelsLine(file, beside('projections.sqlite'), env);
   const documentsFolder = given.documents ?? env.LEDGER_DOCUMENTS_PATH ?? (folder ? join(folder, 'documents') : undefined);
   // documents are checked against what the log records: a log that does not verify (one it cannot even read) says nothing of them

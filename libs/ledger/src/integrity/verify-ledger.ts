@@ -29,7 +29,7 @@ export interface LedgerBreak {
     | 'checkpoint-forged' // a checkpoint's signature does not verify under the ledger's key
     | 'witness-missing' // a checkpoint kept outside the log (or verified before) is not in it
     | 'stream-index' // the log's index of streams files an event under another stream than its own
-    | 'key-store-altered' // a data key an event names was deleted, swapped or moved in the residents' key file
+    | 'key-store-altered' // a data key deleted, swapped or moved in the residents' key file, or assigned to another resident in EventStoreDB
     | 'unreadable'; // the log could not be read at this point
   readonly position: number;
   readonly streamId?: string;

@@ -10,6 +10,7 @@ import type { Checkpoint } from '@complaint-ledger/domain';
 import type { KeyFileAudit } from '@complaint-ledger/privacy';
 import type { CheckpointVerifyingKey } from './checkpoint-key';
 import { KeyStoreCheck } from './key-store-check';
+import { verifyKeyStreams, type KeyStreamsChecked } from './key-streams-check';
 import { verifyLedger, type LedgerVerdict } from './verify-ledger';
 import { verifyDocuments, type DocumentsVerdict } from '../evidence/documents/verify-documents';
 
@@ -19,13 +20,18 @@ export interface StoredLedgerChecks {
   readonly eventKeys?: EventKeyRing | null;
   /** The residents' key file, read-only: every data key an event names is checked against it (decision 0023). */
   readonly keyFile?: KeyFileAudit | null;
+  /** With the keys in EventStoreDB: their wraps are opened with it (without, only their streams and bindings are checked). */
+  readonly masterKey?: Buffer | null;
 }
+
+/** The log's verdict; with EventStoreDB, with what was found of the residents' keys kept there (decision 0028). */
+export type StoredLedgerVerdict = LedgerVerdict & { readonly keyStreams?: KeyStreamsChecked };
 
 /**
  * Verifies a ledger where it is kept, without writing to it: an EventStoreDB (`esdb://…`) or a
  * SQLite log file (a copy of a backup, or the live file, read-only). What `npm run verify` runs.
  */
-export async function verifyStoredLedger(target: string, options: StoredLedgerChecks): Promise<LedgerVerdict> {
+export async function verifyStoredLedger(target: string, options: StoredLedgerChecks): Promise<StoredLedgerVerdict> {
   const withReader = (log: {
     readAll(after: number, limit: number): Promise<RecordedEvent[]>;
     readStream(id: string): Promise<RecordedEvent[]>;
@@ -41,7 +47,14 @@ export async function verifyStoredLedger(target: string, options: StoredLedgerCh
   if (target.startsWith('esdb://') || target.startsWith('esdb+discover://')) {
     const store = EventStoreDbEventStore.connect(target);
     try {
-      return await withReader(store);
+      const verdict = await withReader(store);
+      if (!verdict.valid) return verdict; // the first break is the one named
+      const keyStreams = await verifyKeyStreams(store, {
+        eventKeys: options.eventKeys ?? null,
+        authenticatedFrom: verdict.authentication.from,
+        masterKey: options.masterKey ?? null,
+      });
+      return { ...verdict, ...(keyStreams.break ? { valid: false, break: keyStreams.break } : {}), keyStreams };
     } finally {
       await store.close();
     }

@@ -37,6 +37,14 @@ interface ResidentKeys extends Resident {
   readonly current: { readonly id: string; readonly key: Buffer } | null;
 }
 
+/**
+ * Why a key or resident stream as read is not what this ledger wrote, or null: its hashes, links
+ * and MACs, as every stream the ledger reads is checked (LedgerIntegrity.checkStream, which also
+ * reports the break). `tail`: the events are the stream's last ones (a key stream is truncated at
+ * each master-key rotation).
+ */
+export type KeyStreamCheck = (streamId: string, events: readonly RecordedEvent[], tail: boolean) => { readonly detail: string } | null;
+
 export type KeyEvent =
   | { readonly type: 'DataKeyMade' | 'DataKeyRewrapped'; readonly data: { readonly subject: string; readonly wrapped: string } }
   | { readonly type: 'KeyAssigned'; readonly data: { readonly keyId: string; readonly at: string } }
@@ -74,6 +82,8 @@ export class EventStoreKeyStore implements KeyStore {
     private readonly masterKey: Buffer,
     private readonly cacheMs: number,
     private readonly now: () => number = Date.now,
+    /** Every key and resident stream read is checked with this before it is used (none: the streams are taken as read). */
+    private readonly checkStream: KeyStreamCheck = () => null,
   ) {
     if (masterKey.length !== 32) throw new Error('the master key must be 32 bytes');
     if (!store.tombstone) throw new Error("residents' keys in the event store need a store that deletes streams for good (EventStoreDB)");
@@ -273,7 +283,11 @@ export class EventStoreKeyStore implements KeyStore {
   }
 
   private async readResident(subject: string): Promise<Resident> {
-    const events = await this.tracked(this.store.readStream(residentKeysStream(subject)));
+    const stream = residentKeysStream(subject);
+    const events = await this.tracked(this.store.readStream(stream));
+    // a forged erasure would make a resident's data unreadable, a forged assignment give them another's key: neither is used
+    const problem = this.checkStream(stream, events, false);
+    if (problem) throw this.alteredFound(`the keys stream of ${JSON.stringify(subject)} is not as the ledger wrote it: ${problem.detail}`);
     let everKeyIds: string[] = [];
     let liveKeyIds: string[] = [];
     let erasure: Erasure | null = null;
@@ -302,6 +316,12 @@ export class EventStoreKeyStore implements KeyStore {
   private async fetchKey(id: string, owner?: string): Promise<Buffer | null> {
     // the latest wrap: a rotation appends the key re-wrapped under the new master key (decision 0030)
     const last = (await this.tracked(this.store.readLastEvent(keyStream(id)))) as (RecordedEvent & KeyEvent) | undefined;
+    const problem = last ? this.checkStream(keyStream(id), [last], true) : null;
+    if (problem) {
+      this.alteredFound(`key ${id}'s stream is not as the ledger wrote it: ${problem.detail}`);
+      this.remember(this.keys, id, null);
+      return null;
+    }
     if (last?.type !== 'DataKeyMade' && last?.type !== 'DataKeyRewrapped') {
       this.remember(this.keys, id, null);
       return null;
@@ -317,10 +337,11 @@ export class EventStoreKeyStore implements KeyStore {
     return key;
   }
 
-  private alteredFound(detail: string): void {
+  private alteredFound(detail: string): KeyStoreAltered {
     const error = new KeyStoreAltered(detail);
     this.altered ??= error;
     for (const listener of this.alteredListeners) listener(error);
+    return error;
   }
 
   /** One fetch of a thing at a time: callers asking meanwhile share it. */

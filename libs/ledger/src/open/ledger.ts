@@ -14,6 +14,7 @@ import { WritePath } from '../write/write-path';
 import { LedgerQueries } from '../read/queries';
 import { eventKeysFrom, openEventStore } from './event-store';
 import { masterKeyFrom, openPersonalData, type PersonalData } from './personal-data';
+import type { KeyStreamCheck } from '../keys/eventstore-key-store';
 import { complianceRulesFrom, openReadSide } from './read-side';
 import { openRelay } from './relay';
 import type { LedgerIntegrity } from '../integrity/ledger-integrity';
@@ -196,8 +197,11 @@ export class Ledger {
       logger.warn('no LEDGER_EVENT_KEY_FILE: events are written unauthenticated (docs/decisions/0023-authenticated-events.md)');
     const eventStore = store ?? openEventStore(config, clock, logger, (writerThread || threads) && config.LEDGER_THREADS, eventKeys);
     let personalData: PersonalData | null = null;
+    // the ledger's integrity watch checks the key streams as it checks every stream read: it exists once the ledger does, before any key is read
+    let opened: Ledger | undefined;
+    const checkKeyStream: KeyStreamCheck = (streamId, events, tail) => opened?.integrity.checkStream(streamId, events, tail) ?? null;
     try {
-      personalData = masterKey ? openPersonalData(config, masterKey, eventStore, clock, loggers('data-keys')) : null;
+      personalData = masterKey ? openPersonalData(config, masterKey, eventStore, clock, loggers('data-keys'), checkKeyStream) : null;
       refuseDuringRestore(files); // again, now the files are open: a restore begun meanwhile is not run over
     } catch (error) {
       void eventStore.close();
@@ -212,7 +216,7 @@ export class Ledger {
       if (keysDependency) eventStore.dependOn(keysDependency);
     }
     try {
-      return new Ledger(config, role, clock, eventStore, personalData, eventKeys, logger, loggers, threads);
+      return (opened = new Ledger(config, role, clock, eventStore, personalData, eventKeys, logger, loggers, threads));
     } catch (error) {
       // the read models kept by another process (ReadModelInUse), a bad setting: close what was opened, so the caller may try again
       if (!store) void eventStore.close();

@@ -4,7 +4,7 @@ import { hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../clock';
 import type { LedgerConfig } from '../config/ledger-config';
-import { EventStoreKeyStore } from '../keys/eventstore-key-store';
+import { EventStoreKeyStore, type KeyStreamCheck } from '../keys/eventstore-key-store';
 import { moveKeyFileIntoStore } from '../keys/key-file-move';
 import type { LedgerLogger } from '../logger';
 
@@ -53,12 +53,14 @@ export function openPersonalData(
   store: EventStore,
   clock: Clock,
   logger: LedgerLogger,
+  /** With the keys in EventStoreDB: each key and resident stream read is checked as the ledger's are (hashes, links, MACs). */
+  checkKeyStream?: KeyStreamCheck,
 ): PersonalData {
   if (config.LEDGER_STORE !== 'eventstoredb') {
     const keys = new DataKeyStore(config.keysPath, masterKey);
     return { keys, cipher: new PersonalDataCipher(keys, clock), moveKeyFile: null };
   }
-  const keys = new EventStoreKeyStore(store, masterKey, config.LEDGER_KEY_CACHE_SECONDS * 1000);
+  const keys = new EventStoreKeyStore(store, masterKey, config.LEDGER_KEY_CACHE_SECONDS * 1000, Date.now, checkKeyStream);
   // only a file named by LEDGER_KEYS_PATH: the default place is where the SQLite log keeps its own keys
   const path = config.LEDGER_KEYS_PATH;
   const moveKeyFile = path ? () => moveKeyFileIntoStore(path, masterKey, keys, logger) : null;

@@ -1,0 +1,89 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { EventKeyRing, EventStoreDbEventStore, eventKeyOf, type NewEvent } from '@complaint-ledger/event-store';
+import { verifyStoredLedger } from '@complaint-ledger/ledger';
+import { residentKeysStream } from '../../../libs/ledger/src/keys/eventstore-key-store';
+import { EventStoreDbStandIn } from '../../../tools/eventstore-stand-in/stand-in';
+import { api, complaintBody, NOW, startAppWith, testConfig } from './support';
+
+/**
+ * Residents' keys in EventStoreDB (decision 0028) are checked as the ledger's own streams are:
+ * someone able to write to the server but without the event key (a database administrator, a
+ * stolen client certificate) cannot forge a resident's erasure, which would have the ledger give
+ * them a new key and report them erased to an auditor. The real client, against the stand-in.
+ */
+let app: NestFastifyApplication;
+let server: EventStoreDbStandIn;
+let intruder: EventStoreDbEventStore;
+/** What an auditor runs beside the server (`npm run verify -- esdb://…`), with the keys kept outside it. */
+let verify: () => ReturnType<typeof verifyStoredLedger>;
+beforeAll(async () => {
+  server = await EventStoreDbStandIn.start();
+  server.clock = () => Date.parse(NOW);
+  const secret = randomBytes(32);
+  const eventKeyFile = join(mkdtempSync(join(tmpdir(), 'ledger-event-key-')), 'event-key');
+  writeFileSync(eventKeyFile, `${secret.toString('base64')}\n`, { mode: 0o600 });
+  const config = testConfig({
+    LEDGER_STORE: 'eventstoredb',
+    EVENTSTORE_CONNECTION_STRING: server.connectionString,
+    LEDGER_PROJECTIONS_PATH: ':memory:',
+    LEDGER_KEYS_PATH: ':memory:',
+    LEDGER_EVENT_KEY_FILE: eventKeyFile,
+    LEDGER_KEY_CACHE_SECONDS: '0', // every command reads the resident's keys stream afresh
+  });
+  const store = EventStoreDbEventStore.connect(server.connectionString, { clock: () => NOW, eventKey: eventKeyOf(secret) });
+  app = await startAppWith(config, { store });
+  intruder = EventStoreDbEventStore.connect(server.connectionString, { clock: () => NOW }); // no event key
+  const checks = { key: null, witnessed: [], eventKeys: new EventKeyRing([eventKeyOf(secret)]) };
+  verify = () => verifyStoredLedger(server.connectionString, { ...checks, masterKey: Buffer.from(config.LEDGER_MASTER_KEY!, 'base64') });
+});
+afterAll(async () => {
+  await app.close();
+  await intruder.close();
+  await server.stop();
+});
+
+it("verifies beside the server: every key stream and resident stream as the ledger wrote it, every key opening as its resident's", async () => {
+  await api(app)
+    .post('/v1/complaints')
+    .send(complaintBody({ resident: { reference: 'RES-INTACT' } }))
+    .expect(201);
+
+  const verdict = await verify();
+
+  expect(verdict).toMatchObject({ valid: true, break: null, keyStreams: { keyStreams: 1, residents: 1, wrapsOpened: true, break: null } });
+});
+
+it("a resident's erasure appended on the server without the event key is not taken: their next command is refused, and the ledger reports the break", async () => {
+  const resident = { reference: 'RES-FORGED', name: 'Sam Resident' };
+  await api(app).post('/v1/complaints').send(complaintBody({ resident })).expect(201);
+  const stream = residentKeysStream(resident.reference);
+  const [assigned] = await intruder.readStream(stream);
+  const forged: NewEvent = {
+    eventId: randomUUID(),
+    type: 'ResidentKeysErased',
+    data: { erasedAt: NOW, actor: 'api-key:dpo', reason: 'resident asked', keyIds: [(assigned!.data as { keyId: string }).keyId] },
+    metadata: { occurredAt: NOW, actor: 'api-key:dpo', correlationId: randomUUID(), schemaVersion: 1 },
+  };
+  await intruder.append(stream, [forged], assigned!.revision);
+
+  const refused = await api(app).post('/v1/complaints').send(complaintBody({ resident }));
+
+  expect(refused.status).toBe(503);
+  expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(refused.body.detail).toMatch(/RES-FORGED.*not as the ledger wrote it.*does not authenticate/);
+  const ready = await request(app.getHttpServer()).get('/health/ready');
+  expect(ready.status).toBe(503);
+  expect(ready.body.checks.integrity).toMatchObject({ status: 'broken', break: expect.stringContaining('event-unauthenticated') });
+  // nothing was recorded for the refused command
+  const receipts = server.log.events.filter((event) => event.type === 'ComplaintReceived');
+  const theirs = receipts.filter((event) => JSON.parse(Buffer.from(event.data).toString()).resident.reference === resident.reference);
+  expect(theirs).toHaveLength(1);
+  // and the auditor's verification beside the server names the forged event
+  const verdict = await verify();
+  expect(verdict).toMatchObject({ valid: false, break: { kind: 'event-unauthenticated', streamId: stream, revision: 1 } });
+});

@@ -1,0 +1,82 @@
+import type { EventKeyRing, RecordedEvent } from '@complaint-ledger/event-store';
+import { unwrapKey } from '@complaint-ledger/privacy';
+import { keyStream, residentKeysStream, type KeyEvent } from '../keys/eventstore-key-store';
+import { streamProblem } from './stream-check';
+import type { LedgerBreak } from './verify-ledger';
+
+/** What `npm run verify` found of the residents' keys kept in EventStoreDB. */
+export interface KeyStreamsChecked {
+  readonly keyStreams: number;
+  readonly residents: number;
+  /** Whether each key's wrap was opened (the master key given): else only its binding by name was compared. */
+  readonly wrapsOpened: boolean;
+  readonly break: LedgerBreak | null;
+}
+
+export interface KeyStreamsSource {
+  /** The names of the streams outside the ledger's record (EventStoreDbEventStore.streamsNamed). */
+  streamsNamed(prefix: string): Promise<string[]>;
+  readStream(streamId: string): Promise<RecordedEvent[]>;
+}
+
+const KEY_PREFIX = keyStream('');
+const RESIDENT_PREFIX = 'resident-keys-';
+
+/**
+ * The residents' keys in EventStoreDB (decision 0028), checked beside the log as the service checks
+ * each stream it reads: every key stream and every resident's keys stream is as the ledger wrote it
+ * (hashes, links and, with the event keys, MACs: stream-check.ts); every key a resident's stream
+ * names, while it is there, is bound to that resident; and, with the master key, every key opens
+ * as the key of the resident it is bound to. A key stream is read from where the last master-key
+ * rotation truncated it, so its events are checked as a stream's last ones. A key whose stream is
+ * gone is taken as erased here as in the service (decision 0028 leaves telling a deletion apart).
+ */
+export async function verifyKeyStreams(
+  source: KeyStreamsSource,
+  checks: { readonly eventKeys: EventKeyRing | null; readonly authenticatedFrom: number | null; readonly masterKey: Buffer | null },
+): Promise<KeyStreamsChecked> {
+  const names = await source.streamsNamed('');
+  const keyNames = names.filter((name) => name.startsWith(KEY_PREFIX));
+  const residentNames = names.filter((name) => name.startsWith(RESIDENT_PREFIX));
+  const expectations = { eventKeys: checks.eventKeys, authenticatedFrom: checks.authenticatedFrom, known: null };
+  const found = (found: LedgerBreak | null): KeyStreamsChecked => ({
+    keyStreams: keyNames.length,
+    residents: residentNames.length,
+    wrapsOpened: checks.masterKey !== null,
+    break: found,
+  });
+  const subjects = new Map<string, { subject: string; at: RecordedEvent }>();
+  for (const name of keyNames) {
+    const events = (await source.readStream(name)) as (RecordedEvent & KeyEvent)[];
+    const problem = streamProblem(name, events, expectations, true);
+    if (problem) return found(problem);
+    const last = events.at(-1);
+    if (!last) continue; // erased: deleted for good
+    if (last.type !== 'DataKeyMade' && last.type !== 'DataKeyRewrapped') return found(altered(last, `it ends in ${last.type}, not a key`));
+    const id = name.slice(KEY_PREFIX.length);
+    const { subject, wrapped } = last.data;
+    if (checks.masterKey && !unwrapKey(checks.masterKey, Buffer.from(wrapped, 'base64'), subject, id))
+      return found(altered(last, `key ${id} does not open as ${JSON.stringify(subject)}'s: its stream was rewritten`));
+    subjects.set(id, { subject, at: last });
+  }
+  for (const name of residentNames) {
+    const events = (await source.readStream(name)) as (RecordedEvent & KeyEvent)[];
+    const problem = streamProblem(name, events, expectations);
+    if (problem) return found(problem);
+    for (const event of events) {
+      if (event.type !== 'KeyAssigned') continue;
+      const key = subjects.get(event.data.keyId);
+      if (key && residentKeysStream(key.subject) !== name)
+        return found(altered(event, `key ${event.data.keyId} of ${JSON.stringify(key.subject)} is assigned in another resident's stream`));
+    }
+  }
+  return found(null);
+}
+
+const altered = (event: RecordedEvent, detail: string): LedgerBreak => ({
+  kind: 'key-store-altered',
+  position: event.position,
+  streamId: event.streamId,
+  revision: event.revision,
+  detail,
+});

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   CHECKPOINT_STREAM,
   complaintEventOf,
@@ -11,7 +11,6 @@ import {
   isDomainError,
   NO_CHECKPOINT,
   occurredAtOf,
-  onceOnlyKeyOf,
   withoutPersonalData,
   type AlertSettings,
   type Checkpoint,
@@ -23,7 +22,6 @@ import {
 } from '@complaint-ledger/domain';
 import type { PersonalDataCipher } from '@complaint-ledger/privacy';
 import {
-  canonicalJson,
   complaintStream,
   DuplicateEventId,
   uuidFrom,
@@ -39,14 +37,9 @@ import type { CommandMetrics } from './command-metrics';
 import { isConflict, runDecision } from './decision-loop';
 import { type ClockOffset, CommandRefused, IdempotencyKeyReused, type LedgerBroken, RevisionMismatch } from './refusals';
 import { inSpan, recordedTraceContext } from '../observability/spans';
+import { eventIdOf, retryKeyOf, type RetryIdentity, type RetryKey } from './retry-key';
 
-/** How a retry of a request is recognised: the client's `Idempotency-Key`, or the request itself. */
-export interface RetryIdentity {
-  /** The client's Idempotency-Key, if it sent one. */
-  readonly idempotencyKey?: string;
-  /** What was asked: the method, the path and the body as received. */
-  readonly request: { readonly method: string; readonly path: string; readonly body: unknown };
-}
+export { IMPORT_KEY_PREFIX, type RetryIdentity } from './retry-key';
 
 export interface CommandRequest {
   readonly complaintId: string;
@@ -125,15 +118,6 @@ export interface WritePathDependencies {
     /** A stream that could not even be read (damaged, or misfiled by the index of streams): a break too. */
     unreadable(error: UnreadableEvent): void;
   };
-}
-
-/** A retry identity made into what the events carry: the key, and the request's hash to tell a reused key. */
-interface RetryKey {
-  readonly key: string;
-  /** Absent for a key derived from the request: the key is the request's hash. */
-  readonly requestHash?: string;
-  /** An import's key: it names the fact, not the credential's request (docs/import.md). */
-  readonly imported?: true;
 }
 
 /**
@@ -501,28 +485,6 @@ export class WritePath {
   }
 }
 
-/**
- * With the client's Idempotency-Key: the key, and the request's hash (so the key reused with
- * another request is refused). Without one, a key derived from the credential and the request:
- * the identical request from the same credential is the same request, retried (a client that got
- * no answer, or 503 "outcome unknown", sends it again and it is recorded once). The hash of a
- * client key keeps its earlier shape (method, path, body), so keys stored before compare equal.
- */
-function retryKeyOf(actor: string, retry: RetryIdentity, imported: boolean): RetryKey {
-  // the derived keys' prefix is the ledger's: a client key in it could stand in for another credential's request;
-  // the import's prefix is the ledger's too, and only an import (a request with provenance) uses it
-  if (retry.idempotencyKey?.startsWith(DERIVED)) throw new IdempotencyKeyReused();
-  if ((retry.idempotencyKey?.startsWith(IMPORT_KEY_PREFIX) ?? false) !== imported) throw new IdempotencyKeyReused();
-  const request = { method: retry.request.method, path: retry.request.path, body: retry.request.body ?? null };
-  if (imported) return { key: retry.idempotencyKey!, requestHash: sha256(canonicalJson(request)), imported: true };
-  if (retry.idempotencyKey) return { key: retry.idempotencyKey, requestHash: sha256(canonicalJson(request)) };
-  return { key: `${DERIVED}${sha256(canonicalJson({ actor, request }))}` };
-}
-
-const DERIVED = 'derived:';
-/** The prefix of an imported fact's retry key (libs/ledger/src/import/rows.ts makes them). */
-export const IMPORT_KEY_PREFIX = 'import:';
-
 /** The decider's id source: the ids the request names, in order, then random ones (a fresh source for each decision). */
 const idSource = (ids: readonly string[] = []) => {
   let next = 0;
@@ -548,22 +510,6 @@ const answerOf = async (run: () => Promise<CommandOutcome>): Promise<SeriesOutco
 /** What the write path answers a client with, rather than fails on. */
 const isAnswer = (error: unknown) =>
   error instanceof CommandRefused || error instanceof RevisionMismatch || error instanceof IdempotencyKeyReused;
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-/**
- * With a retry key the ids derive from it (and the request's hash), so concurrent retries of one
- * request collapse in the store, while the same key sent at once with another body makes other
- * ids: that request loses the race on the revision, re-reads, and is refused as a reused key
- * rather than told "replayed". A fact recorded once per complaint (an alert, an erasure) derives its
- * id from what makes it unique, so racing writers collide instead of recording it twice; anything
- * else gets a random id.
- */
-function eventIdOf(stream: string, event: ComplaintEvent, index: number, retry: RetryKey | undefined): string {
-  if (retry) return uuidFrom(`${stream}|${retry.key}|${retry.requestHash ?? ''}|${index}`);
-  const once = onceOnlyKeyOf(event);
-  return once ? uuidFrom(`${stream}|${once}`) : randomUUID();
-}
 
 /** Whose personal data an event carries: the complaint's resident (the subject of their data key). */
 function residentOf(state: State, event: ComplaintEvent): string | undefined {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DateTime, FixedOffsetZone } from 'luxon';
-import { compareInstants, instantMillis, instantOfMillis, londonDateOf, parseInstant } from '../src';
+import { compareInstants, instantMillis, instantOfMillis, londonDateOf, londonYearOfMillis, parseInstant } from '../src';
 
 // londonDateOf computes UK summer time itself (it is on every deadline's hot path); here it is
 // checked against luxon's time-zone database for every hour and both DST changes' minutes, 1990–2199
@@ -42,6 +42,21 @@ describe('londonDateOf agrees with the Europe/London time-zone database', () => 
     expect(londonDateOf('2024-10-27T23:30:00.000Z')).toBe('2024-10-27'); // GMT again
     expect(londonDateOf('2024-06-01T00:30:00+01:00')).toBe('2024-06-01');
     expect(londonDateOf('2024-06-01T00:30')).toBe('2024-06-01'); // no offset: London wall-clock
+  });
+});
+
+describe('londonYearOfMillis', () => {
+  it("is the year of the instant's London date, from 1900 to 2200 and around every New Year's midnight", () => {
+    const yearOfDate = (epochMs: number) => Number(DateTime.fromMillis(epochMs, { zone: 'Europe/London' }).toFormat('yyyy'));
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2200, 0, 1) }), (epochMs) => {
+        expect(londonYearOfMillis(epochMs)).toBe(yearOfDate(epochMs));
+      }),
+      { numRuns: 20_000 },
+    );
+    for (let year = 1960; year <= 2100; year++)
+      for (const offset of [-3_600_001, -1, 0, 1, 3_599_999])
+        expect(londonYearOfMillis(Date.UTC(year, 0, 1) + offset)).toBe(yearOfDate(Date.UTC(year, 0, 1) + offset));
   });
 });
 

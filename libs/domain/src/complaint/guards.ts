@@ -1,5 +1,13 @@
 import { FIRST_CALENDAR_YEAR, LAST_CALENDAR_YEAR } from '../calendar/bank-holidays';
-import { instantMillis, instantOfMillis, isAfter, isLocalDate, londonDateOf, type Instant, type LocalDate } from '../calendar/london-time';
+import {
+  instantMillis,
+  instantOfMillis,
+  isAfter,
+  isLocalDate,
+  londonYearOfMillis,
+  type Instant,
+  type LocalDate,
+} from '../calendar/london-time';
 import type { Stage } from '../policy/code-policy';
 import { cite, escalationCode, stageCode } from './citations';
 import type { DecisionContext } from './context';
@@ -29,7 +37,7 @@ export function checkInstant(
     return new DomainError('INSTANT.IN_FUTURE', 'invalid', `${field} (${value}) is in the future`, { field });
   }
   const instant = instantOfMillis(epochMs);
-  const year = Number(londonDateOf(instant).slice(0, 4));
+  const year = londonYearOfMillis(epochMs);
   if (year < FIRST_CALENDAR_YEAR || year > LAST_CALENDAR_YEAR) {
     return new DomainError(
       'INSTANT.OUTSIDE_CALENDAR',

@@ -87,12 +87,18 @@ function offsetInstantMs(value: string): number | undefined {
     offsetMs = (offsetHours * 60 + offsetMinutes) * 60_000 * (zone === 45 ? -1 : 1);
   } else return undefined;
   if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
-  const daysInMonth = year >= 1000 ? new Date(Date.UTC(year, month, 0)).getUTCDate() : 0;
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59)
+    return undefined;
   return Date.UTC(year, month - 1, day, hour, minute, second, millisecond) - offsetMs;
 }
 
 const isDigit = (code: number) => code >= 48 && code <= 57;
+
+/** Days in a month of the Gregorian calendar (month 1–12). */
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
 
 /** The decimal number in `count` digits at `from`, or -1 when any of them is not a digit. */
 function digitsAt(value: string, from: number, count: number): number {

@@ -153,6 +153,19 @@ describe('a complaint commands as one series', () => {
     expect(await store.readStream(stream)).toEqual([]);
   });
 
+  it('given a retry key a series may not carry, then each command is answered as execute answers it, and nothing is recorded', async () => {
+    const store = new MemoryEventStore();
+    // an import's key prefix on a request that is not an import's (no provenance): a key reused, as execute says
+    const requests = requestsOf(commands).map(({ provenance: _, ...request }) => request);
+
+    const answers = await writePathOn(store).executeSeries(COMPLAINT_ID, requests);
+
+    expect(answers.map((answer) => ('failed' in answer ? answer.failed.name : 'recorded'))).toEqual(
+      requests.map(() => 'IdempotencyKeyReused'),
+    );
+    expect(await store.readStream(stream)).toEqual([]);
+  });
+
   it('refuses a series that spans complaints or carries If-Match: it is one complaint, decided in turn', () => {
     const write = writePathOn(new MemoryEventStore());
     const [receive] = requestsOf(commands);

@@ -154,12 +154,21 @@ async function follow(deps: DecidingDependencies, complaintId: string): Promise<
 }
 
 /**
+ * The most a complaint's rows sent as one series may hold: one append, well within EventStoreDB's
+ * 1 MiB (its encrypted events, hashes and MACs take about twice the facts' JSON, and more for
+ * short ones). A longer history goes row by row.
+ */
+const SERIES_ROWS = 100;
+const SERIES_BYTES = 256 * 1024;
+
+/**
  * A complaint's rows go to the write path as one series (decided in turn, appended together) when
  * none of them is in its stream yet and no fact repeats among them: a complaint new to the ledger,
- * the usual case. Otherwise row by row, so each fact found recorded is answered as a retry.
+ * the usual case, and not too many for one append. Otherwise row by row, so each fact found recorded is answered as a retry.
  */
 function together(rows: readonly PendingRow[], followed: Followed): boolean {
-  if (rows.length < 2 || !followed.known) return false;
+  if (rows.length < 2 || rows.length > SERIES_ROWS || !followed.known) return false;
+  if (rows.reduce((bytes, row) => bytes + row.size, 0) > SERIES_BYTES) return false;
   const keys = new Set(rows.map((row) => row.key));
   return keys.size === rows.length && rows.every((row) => !followed.keys.has(row.key));
 }

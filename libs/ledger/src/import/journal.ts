@@ -35,6 +35,8 @@ export interface PendingRow {
   readonly command: PersonCommand;
   readonly newIds: readonly string[];
   readonly key: string;
+  /** The size of the fact as staged (its JSON's length): a bound on what a complaint's rows append at once. */
+  readonly size: number;
 }
 
 /** One row of the report, as the journal keeps it. */
@@ -194,7 +196,7 @@ export class ImportJournal {
   rowsToDecide(complaintId: string): PendingRow[] {
     return this.statements!.pendingOf.all(complaintId).map(({ row, complaint, kind, fact }) => {
       const { command, newIds, key } = JSON.parse(fact) as { command: PersonCommand; newIds: string[]; key: string };
-      return { row, complaint, kind, command, newIds, key };
+      return { row, complaint, kind, command, newIds, key, size: fact.length };
     });
   }
 

@@ -163,7 +163,8 @@ export class WritePath {
    * recognised alone later. A command the decider refuses records nothing and is answered with its
    * refusal; the rest go on. Where the stream already holds one of the keys, or the store already
    * holds an event of the series, the commands go one by one through execute's own path instead,
-   * with the same answers.
+   * with the same answers. The caller keeps a series within what one append may carry (EventStoreDB
+   * refuses an append over 1 MiB): the import sends at most 100 rows, 256 KiB of facts (engine.ts).
    */
   executeSeries(complaintId: string, requests: readonly CommandRequest[]): Promise<SeriesOutcome[]> {
     if (requests.some((request) => request.complaintId !== complaintId || request.ifMatch !== undefined))
@@ -367,7 +368,8 @@ export class WritePath {
   }
 
   /** The series decided and appended at once; ONE_BY_ONE where the stream or store already holds part of it. */
-  private decideTogether(complaintId: string, requests: readonly CommandRequest[]): Promise<SeriesOutcome[] | typeof ONE_BY_ONE> {
+  // async: a retry key refused (IdempotencyKeyReused) rejects, and the series then answers it command by command, as execute would
+  private async decideTogether(complaintId: string, requests: readonly CommandRequest[]): Promise<SeriesOutcome[] | typeof ONE_BY_ONE> {
     const { store, clock, clockSkewMs, compliance } = this.deps;
     const stream = complaintStream(complaintId);
     const retries = requests.map((request) => request.retry && retryKeyOf(request.actor, request.retry, request.provenance !== undefined));
@@ -375,7 +377,7 @@ export class WritePath {
     // what each command decided in the current attempt, with the state it was decided on
     let decisions: { readonly index: number; readonly events: readonly ComplaintEvent[]; readonly before: State }[] = [];
     let refusals = new Map<number, CommandRefused>();
-    return runDecision<State, ComplaintEvent, SeriesOutcome[] | typeof ONE_BY_ONE>(store, {
+    return await runDecision<State, ComplaintEvent, SeriesOutcome[] | typeof ONE_BY_ONE>(store, {
       stream,
       // the caller's copy only when it saw none of the keys in the stream (as for one command with a retry key)
       known: known?.retryUnseen || retries.every((retry) => !retry) ? known : undefined,

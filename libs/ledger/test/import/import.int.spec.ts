@@ -303,3 +303,39 @@ describe('a store that fails mid-import', () => {
     }
   });
 });
+
+describe("a complaint's rows in one append, a long history row by row", () => {
+  it('appends a short history at once, and one of more than 100 rows a row at a time, with the same verdicts', async () => {
+    const header = 'complaint,kind,at,channel,tenure,category,summary,resident.reference,direction,party';
+    const receive = (complaint: string) => `${complaint},ReceiveComplaint,2024-05-01T10:00:00+01:00,email,LCRA,repairs,A leak,RES-${complaint},,`;
+    const call = (complaint: string, n: number) =>
+      `${complaint},RecordCorrespondence,2024-05-02T${String(9 + Math.floor(n / 60)).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}:00+01:00,phone,,,Call ${n},,inbound,resident`;
+    const lines = [header, receive('CMP-SHORT'), ...[1, 2, 3].map((n) => call('CMP-SHORT', n))];
+    lines.push(receive('CMP-LONG'), ...Array.from({ length: 120 }, (_, n) => call('CMP-LONG', n)));
+    const store = new MemoryEventStore(() => NOW);
+    const appends = new Map<string, number>();
+    const append = store.append.bind(store);
+    store.append = (stream, ...rest) => {
+      appends.set(stream, (appends.get(stream) ?? 0) + 1);
+      return append(stream, ...rest);
+    };
+    const imports = mkdtempSync(join(tmpdir(), 'imports-'));
+    const config = loadConfig({
+      LEDGER_STORE: 'memory',
+      LEDGER_MASTER_KEY: MASTER_KEY,
+      LEDGER_IMPORTS_PATH: imports,
+      LEDGER_BREACH_SWEEP_SECONDS: '0',
+    });
+    const quiet = () => ({ log: () => undefined, warn: () => undefined, error: () => undefined });
+    const onMemory = Ledger.open(config, { role: 'worker', clock: () => NOW, store, loggers: quiet });
+    try {
+      const { status } = await importFile(onMemory, fileWith('histories.csv', lines.join('\n')));
+
+      expect(status).toMatchObject({ status: 'done', rows: { total: 125, accepted: 125, refused: 0, skipped: 0 } });
+      expect(appends.get(complaintStream(complaintIdOf('CMP-SHORT')))).toBe(1);
+      expect(appends.get(complaintStream(complaintIdOf('CMP-LONG')))).toBe(121);
+    } finally {
+      await onMemory.close();
+    }
+  });
+});

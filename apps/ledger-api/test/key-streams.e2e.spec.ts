@@ -6,9 +6,9 @@ import request from 'supertest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { EventKeyRing, EventStoreDbEventStore, eventKeyOf, type NewEvent } from '@complaint-ledger/event-store';
 import { verifyStoredLedger } from '@complaint-ledger/ledger';
-import { residentKeysStream } from '../../../libs/ledger/src/keys/eventstore-key-store';
+import { keyStream, residentKeysStream } from '../../../libs/ledger/src/keys/eventstore-key-store';
 import { EventStoreDbStandIn } from '../../../tools/eventstore-stand-in/stand-in';
-import { api, complaintBody, NOW, startAppWith, testConfig } from './support';
+import { api, complaintBody, KEYS, NOW, startAppWith, testConfig } from './support';
 
 /**
  * Residents' keys in EventStoreDB (decision 0028) are checked as the ledger's own streams are:
@@ -21,7 +21,8 @@ let server: EventStoreDbStandIn;
 let intruder: EventStoreDbEventStore;
 /** What an auditor runs beside the server (`npm run verify -- esdb://…`), with the keys kept outside it. */
 let verify: () => ReturnType<typeof verifyStoredLedger>;
-beforeAll(async () => {
+// a ledger of its own for each test: each attack breaks the one it is made on
+beforeEach(async () => {
   server = await EventStoreDbStandIn.start();
   server.clock = () => Date.parse(NOW);
   const secret = randomBytes(32);
@@ -41,7 +42,7 @@ beforeAll(async () => {
   const checks = { key: null, witnessed: [], eventKeys: new EventKeyRing([eventKeyOf(secret)]) };
   verify = () => verifyStoredLedger(server.connectionString, { ...checks, masterKey: Buffer.from(config.LEDGER_MASTER_KEY!, 'base64') });
 });
-afterAll(async () => {
+afterEach(async () => {
   await app.close();
   await intruder.close();
   await server.stop();
@@ -56,6 +57,18 @@ it("verifies beside the server: every key stream and resident stream as the ledg
   const verdict = await verify();
 
   expect(verdict).toMatchObject({ valid: true, break: null, keyStreams: { keyStreams: 1, residents: 1, wrapsOpened: true, break: null } });
+});
+
+it('a resident erased through the ledger: their keys deleted, which is no alarm; a new complaint from them is given a new key, and all verifies', async () => {
+  const resident = { reference: 'RES-ERASED', name: 'Sam Resident' };
+  await api(app).post('/v1/complaints').send(complaintBody({ resident })).expect(201);
+  await api(app, KEYS.admin).post('/v1/residents/erasure').send({ reference: resident.reference }).expect(200);
+
+  await api(app).post('/v1/complaints').send(complaintBody({ resident })).expect(201);
+
+  expect(await verify()).toMatchObject({ valid: true, break: null, keyStreams: { residents: 1, break: null } });
+  const ready = await request(app.getHttpServer()).get('/health/ready');
+  expect(ready.body.checks.integrity.status).not.toBe('broken');
 });
 
 it("a resident's erasure appended on the server without the event key is not taken: their next command is refused, and the ledger reports the break", async () => {
@@ -86,4 +99,21 @@ it("a resident's erasure appended on the server without the event key is not tak
   // and the auditor's verification beside the server names the forged event
   const verdict = await verify();
   expect(verdict).toMatchObject({ valid: false, break: { kind: 'event-unauthenticated', streamId: stream, revision: 1 } });
+});
+
+it("a resident's live key deleted on the server, with no erasure of theirs recorded, is reported as altered, not taken for an erasure", async () => {
+  const resident = { reference: 'RES-KEY-DELETED', name: 'Sam Resident' };
+  await api(app).post('/v1/complaints').send(complaintBody({ resident })).expect(201);
+  const [assigned] = await intruder.readStream(residentKeysStream(resident.reference));
+  await intruder.tombstone(keyStream((assigned!.data as { keyId: string }).keyId));
+
+  const verdict = await verify();
+  const refused = await api(app).post('/v1/complaints').send(complaintBody({ resident }));
+
+  expect(verdict).toMatchObject({
+    valid: false,
+    break: { kind: 'key-store-altered', detail: expect.stringMatching(/never erased, is gone from the store/) },
+  });
+  expect(refused.status).toBe(503);
+  expect(refused.body.detail).toMatch(/is gone from the store with no erasure of theirs recorded/);
 });

@@ -29,7 +29,7 @@ const RESIDENT_PREFIX = 'resident-keys-';
  * names, while it is there, is bound to that resident; and, with the master key, every key opens
  * as the key of the resident it is bound to. A key stream is read from where the last master-key
  * rotation truncated it, so its events are checked as a stream's last ones. A key whose stream is
- * gone is taken as erased here as in the service (decision 0028 leaves telling a deletion apart).
+ * gone must have been erased: one its resident's stream gives them and never erased was deleted.
  */
 export async function verifyKeyStreams(
   source: KeyStreamsSource,
@@ -63,11 +63,19 @@ export async function verifyKeyStreams(
     const events = (await source.readStream(name)) as (RecordedEvent & KeyEvent)[];
     const problem = streamProblem(name, events, expectations);
     if (problem) return found(problem);
+    const live = new Map<string, RecordedEvent>();
     for (const event of events) {
+      if (event.type === 'ResidentKeysErased') live.clear();
       if (event.type !== 'KeyAssigned') continue;
+      live.set(event.data.keyId, event);
       const key = subjects.get(event.data.keyId);
       if (key && residentKeysStream(key.subject) !== name)
         return found(altered(event, `key ${event.data.keyId} of ${JSON.stringify(key.subject)} is assigned in another resident's stream`));
+    }
+    // an erasure records itself before it deletes the keys: a key given and never erased that is gone was deleted behind the ledger's back
+    for (const [id, assigned] of live) {
+      if (subjects.has(id) || (await source.readStream(keyStream(id))).length) continue; // (one made since the key streams were read)
+      return found(altered(assigned, `key ${id}, given in this stream and never erased, is gone from the store: its stream was deleted`));
     }
   }
   return found(null);

@@ -209,10 +209,10 @@ export class EventStoreKeyStore implements KeyStore {
   }
 
   /**
-   * Every missing key is taken as erased here: a key's stream goes only by a tombstone, which only
-   * an erasure makes, and the key id alone does not name the resident whose stream would list it.
-   * Someone able to tombstone streams on the server is outside what decision 0023 guards (the data
-   * folder); telling such a deletion from an erasure is left for later (decision 0028).
+   * Every missing key is taken as erased when read by its id alone: a key's stream goes only by a
+   * tombstone, which only an erasure makes, and the id does not name the resident whose stream
+   * would list it. Where the resident is known (their keys loaded for a command, `npm run verify`),
+   * a key their stream still gives them that is gone is reported as altered (decision 0028).
    */
   accountsFor(): boolean {
     return true;
@@ -323,6 +323,11 @@ export class EventStoreKeyStore implements KeyStore {
       return null;
     }
     if (last?.type !== 'DataKeyMade' && last?.type !== 'DataKeyRewrapped') {
+      // only an erasure deletes a key, after recording it: a key its resident's stream still gives them, gone, was deleted behind the ledger's back
+      if (!last && owner !== undefined && (await this.readResident(owner)).liveKeyIds.includes(id))
+        this.alteredFound(
+          `key ${id} of ${JSON.stringify(owner)} is gone from the store with no erasure of theirs recorded: its stream was deleted`,
+        );
       this.remember(this.keys, id, null);
       return null;
     }

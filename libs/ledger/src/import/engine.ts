@@ -1,5 +1,5 @@
 import { assess, complaintEventOf, foldEvents, type ComplianceRules, type State } from '@complaint-ledger/domain';
-import { complaintStream, type EventStore, type Provenance } from '@complaint-ledger/event-store';
+import { complaintStream, type EventStore, type Provenance, type RecordedEvent } from '@complaint-ledger/event-store';
 import type { Clock } from '../clock';
 import { CommandRefused, IdempotencyKeyReused } from '../write/refusals';
 import type { CommandOutcome, CommandRequest, SeriesOutcome, WritePath } from '../write/write-path';
@@ -50,7 +50,7 @@ const malformed = (record: MalformedRecord): RefusedRow => ({
 
 /** Who decides the rows and where a complaint's history is read back from (the ledger's, or a dry run's). */
 export interface DecidingDependencies {
-  readonly write: Pick<WritePath, 'execute' | 'executeSeries'>;
+  readonly write: Pick<WritePath, 'execute' | 'executeSeries' | 'judge'>;
   readonly read: Pick<EventStore, 'readStream'>;
   readonly rules: ComplianceRules;
   readonly clock: Clock;
@@ -100,7 +100,14 @@ export async function decideRows(
       const decided: Verdict[] = [];
       const followed = await follow(deps, complaintId);
       if (together(rows, followed)) decided.push(...(await decideTogether(deps, identity, complaintId, rows, followed)));
-      else for (const row of rows) decided.push(await decideRow(deps, identity, complaintId, row, followed));
+      else {
+        const placed = statesAtTheirPlaces(rows, followed.events);
+        for (const [index, row] of rows.entries()) {
+          const state = placed.get(index);
+          const judged = state === undefined ? undefined : judgedAtItsPlace(deps, identity, complaintId, row, state);
+          decided.push(judged ?? (await decideRow(deps, identity, complaintId, row, followed)));
+        }
+      }
       for (const verdict of decided) progress.count(verdict.outcome);
       const found = rows.length ? breachesOf(deps, complaintId, rows[0]!.complaint, await followed.state()) : [];
       deps.done?.(complaintStream(complaintId));
@@ -130,6 +137,8 @@ export async function decideRows(
  * path reads the stream and answers it as a retry.
  */
 interface Followed {
+  /** The stream as read before the complaint's rows were decided. */
+  readonly events: readonly RecordedEvent[];
   known: { state: State; revision: number } | null;
   readonly keys: Set<string>;
   state(): Promise<State>;
@@ -141,6 +150,7 @@ async function follow(deps: DecidingDependencies, complaintId: string): Promise<
   const stream = complaintStream(complaintId);
   const recorded = await deps.read.readStream(stream);
   const followed: Followed = {
+    events: recorded,
     known: { state: foldEvents(recorded.map(complaintEventOf)), revision: recorded.length ? recorded.at(-1)!.revision : -1 },
     keys: new Set(recorded.flatMap((event) => (event.metadata.idempotencyKey ? [event.metadata.idempotencyKey] : []))),
     state: async () => followed.known?.state ?? foldEvents((await deps.read.readStream(stream)).map(complaintEventOf)),
@@ -187,6 +197,47 @@ async function decideTogether(
     followed.after(rows[index]!, answer);
     return verdictOf(identity, rows[index]!, answer);
   });
+}
+
+/**
+ * The rows decided before without being recorded (refused, or nothing to record) in a run resumed
+ * or a file run again: each one that a later row of the file, recorded, follows in the stream,
+ * with the complaint as it stood there, just before that later row's events. Judged there, such a
+ * row is answered as it was the first time, not against the facts after it (a completion refused
+ * before its remedy's offer would otherwise be recorded on a second run).
+ */
+function statesAtTheirPlaces(rows: readonly PendingRow[], events: readonly RecordedEvent[]): Map<number, State> {
+  const firstEventOf = new Map<string, number>();
+  events.forEach((event, index) => {
+    const key = event.metadata.idempotencyKey;
+    if (key && !firstEventOf.has(key)) firstEventOf.set(key, index);
+  });
+  const placed = new Map<number, State>();
+  const lastRecorded = rows.findLastIndex((row) => firstEventOf.has(row.key));
+  let state: State = null;
+  let folded = 0;
+  for (let index = 0; index < lastRecorded; index++) {
+    if (firstEventOf.has(rows[index]!.key)) continue;
+    const next = rows.slice(index + 1).find((row) => firstEventOf.has(row.key))!;
+    const upTo = firstEventOf.get(next.key)!;
+    if (upTo > folded) state = foldEvents(events.slice(folded, upTo).map(complaintEventOf), state);
+    folded = Math.max(folded, upTo);
+    placed.set(index, state);
+  }
+  return placed;
+}
+
+/** A row judged at its place: its refusal, or accepted with nothing to record; undefined when it would record now (it is then decided as any row). */
+function judgedAtItsPlace(
+  deps: DecidingDependencies,
+  identity: ImportIdentity,
+  complaintId: string,
+  row: PendingRow,
+  state: State,
+): Verdict | undefined {
+  const judged = deps.write.judge(requestOf(identity, complaintId, row, undefined), state);
+  if (judged instanceof CommandRefused) return verdictOf(identity, row, { failed: judged });
+  return judged.length ? undefined : { row: row.row, outcome: 'accepted' };
 }
 
 async function decideRow(

@@ -173,6 +173,18 @@ export class WritePath {
     return inSpan('ledger.write series', attributes, () => this.inTurn(complaintId, () => this.runSeries(complaintId, requests)));
   }
 
+  /**
+   * How a command would be answered on a given state of its complaint, recording nothing: the
+   * decider's refusal, or the facts it would record. The import asks it of a row decided before
+   * (a run resumed, a file run again) at its place in the complaint's history, so the row is
+   * judged where it stands in the history and not against the facts that came after it.
+   */
+  judge(request: CommandRequest, state: State): CommandRefused | readonly ComplaintEvent['type'][] {
+    const { clock, clockSkewMs, compliance } = this.deps;
+    const decided = decide(request.command, state, { now: clock(), newId: idSource(request.newIds), clockSkewMs, compliance });
+    return isDomainError(decided) ? new CommandRefused(decided) : decided.map((event) => event.type);
+  }
+
   private async inTurn<T>(id: string, task: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(id);
     const run = previous ? previous.then(task) : task();

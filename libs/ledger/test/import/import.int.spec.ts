@@ -221,9 +221,31 @@ describe('run again', () => {
       rule: 'IMPORT.ALREADY_RECORDED',
       message: `already recorded by import ${first.status.id} (row 2 of the file with SHA-256 ${sha256(path).slice(0, 12)}…)`,
     });
-    for (const row of [3, 4, 6, 9, 10, 11, 12, 13, 14]) expect(second.rows.get(row)).toEqual(first.rows.get(row));
-    // judged against the complaint as it now stands: acknowledged since (row 7), so before the acknowledgement
-    expect(verdict(second.rows.get(5))).toEqual(['refused', 'respondedAt', 'INSTANT.BEFORE_ACKNOWLEDGEMENT', '', '']);
+    // each judged at its place in the history, as the first time: row 5 (a response before the receipt) is not
+    // judged against the acknowledgement recorded after it (row 7)
+    for (const row of [3, 4, 5, 6, 9, 10, 11, 12, 13, 14]) expect(second.rows.get(row)).toEqual(first.rows.get(row));
+    expect(verdict(second.rows.get(5))).toEqual(['refused', 'respondedAt', 'INSTANT.BEFORE_RECEIPT', '', '']);
+  });
+
+  it('a row refused at its place in the history is refused again there, though the facts after it would now allow it: nothing new is recorded', async () => {
+    const header = 'complaint,kind,at,channel,tenure,category,summary,resident.reference,remedyId,type,description';
+    const file = [
+      header,
+      'CMP-4001,ReceiveComplaint,2024-01-08T10:00:00Z,email,LCRA,repairs,Window broken,RES-4001,,,',
+      // the same business time: the file's order decides, and the completion comes before the offer
+      'CMP-4001,CompleteRemedy,2024-01-15T10:00:00Z,,,,,,REM-8,,',
+      'CMP-4001,OfferRemedy,2024-01-15T10:00:00Z,,,,,,REM-8,action,Replace the window',
+    ].join('\n');
+    const path = fileWith('remedy.csv', file);
+    const first = await importFile(ledger, path);
+    const before = await ledger.store.readAll(-1, 1_000);
+
+    const second = await importFile(ledger, path);
+
+    expect(verdict(first.rows.get(3))).toEqual(['refused', 'remedyId', 'REMEDY.NOT_FOUND', '', '']);
+    expect(second.rows.get(3)).toEqual(first.rows.get(3));
+    expect(second.status.rows).toMatchObject({ total: 3, accepted: 0, refused: 1, skipped: 2 });
+    expect(await ledger.store.readAll(-1, 1_000)).toEqual(before);
   });
 
   it('a later export that repeats facts already imported records only the new ones; a remedy offered in one file is completed in another', async () => {
@@ -307,7 +329,8 @@ describe('a store that fails mid-import', () => {
 describe("a complaint's rows in one append, a long history row by row", () => {
   it('appends a short history at once, and one of more than 100 rows a row at a time, with the same verdicts', async () => {
     const header = 'complaint,kind,at,channel,tenure,category,summary,resident.reference,direction,party';
-    const receive = (complaint: string) => `${complaint},ReceiveComplaint,2024-05-01T10:00:00+01:00,email,LCRA,repairs,A leak,RES-${complaint},,`;
+    const receive = (complaint: string) =>
+      `${complaint},ReceiveComplaint,2024-05-01T10:00:00+01:00,email,LCRA,repairs,A leak,RES-${complaint},,`;
     const call = (complaint: string, n: number) =>
       `${complaint},RecordCorrespondence,2024-05-02T${String(9 + Math.floor(n / 60)).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}:00+01:00,phone,,,Call ${n},,inbound,resident`;
     const lines = [header, receive('CMP-SHORT'), ...[1, 2, 3].map((n) => call('CMP-SHORT', n))];

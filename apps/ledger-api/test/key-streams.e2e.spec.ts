@@ -103,7 +103,7 @@ it("a resident's erasure appended on the server without the event key is not tak
 
 it("a resident's live key deleted on the server, with no erasure of theirs recorded, is reported as altered, not taken for an erasure", async () => {
   const resident = { reference: 'RES-KEY-DELETED', name: 'Sam Resident' };
-  await api(app).post('/v1/complaints').send(complaintBody({ resident })).expect(201);
+  const { body } = await api(app).post('/v1/complaints').send(complaintBody({ resident })).expect(201);
   const [assigned] = await intruder.readStream(residentKeysStream(resident.reference));
   await intruder.tombstone(keyStream((assigned!.data as { keyId: string }).keyId));
 
@@ -116,4 +116,7 @@ it("a resident's live key deleted on the server, with no erasure of theirs recor
   });
   expect(refused.status).toBe(503);
   expect(refused.body.detail).toMatch(/is gone from the store with no erasure of theirs recorded/);
+  // reads go on, and show their data withheld as tampered with, never as erased
+  const { events } = (await api(app, KEYS.auditor).get(`/v1/complaints/${body.id}/history`).expect(200)).body;
+  expect(events[0].data.resident).toEqual({ reference: resident.reference, name: '[withheld: key file altered]' });
 });

@@ -76,6 +76,8 @@ export class EventStoreKeyStore implements KeyStore {
   private lastFailure: StoreUnavailable | null = null;
   private readonly alteredListeners = new Set<(error: KeyStoreAltered) => void>();
   private altered: KeyStoreAltered | null = null;
+  /** Keys found altered (their stream forged or deleted behind the ledger's back): shown withheld, never as erased. */
+  private readonly alteredKeys = new Set<string>();
 
   constructor(
     private readonly store: EventStore,
@@ -212,10 +214,11 @@ export class EventStoreKeyStore implements KeyStore {
    * Every missing key is taken as erased when read by its id alone: a key's stream goes only by a
    * tombstone, which only an erasure makes, and the id does not name the resident whose stream
    * would list it. Where the resident is known (their keys loaded for a command, `npm run verify`),
-   * a key their stream still gives them that is gone is reported as altered (decision 0028).
+   * a key their stream still gives them that is gone is reported as altered (decision 0028), and
+   * such a key, like one whose stream was forged, is shown withheld from then on.
    */
-  accountsFor(): boolean {
-    return true;
+  accountsFor(id: string): boolean {
+    return !this.alteredKeys.has(id);
   }
 
   get alteration(): KeyStoreAltered | null {
@@ -318,7 +321,7 @@ export class EventStoreKeyStore implements KeyStore {
     const last = (await this.tracked(this.store.readLastEvent(keyStream(id)))) as (RecordedEvent & KeyEvent) | undefined;
     const problem = last ? this.checkStream(keyStream(id), [last], true) : null;
     if (problem) {
-      this.alteredFound(`key ${id}'s stream is not as the ledger wrote it: ${problem.detail}`);
+      this.alteredFound(`key ${id}'s stream is not as the ledger wrote it: ${problem.detail}`, id);
       this.remember(this.keys, id, null);
       return null;
     }
@@ -327,13 +330,14 @@ export class EventStoreKeyStore implements KeyStore {
       if (!last && owner !== undefined && (await this.readResident(owner)).liveKeyIds.includes(id))
         this.alteredFound(
           `key ${id} of ${JSON.stringify(owner)} is gone from the store with no erasure of theirs recorded: its stream was deleted`,
+          id,
         );
       this.remember(this.keys, id, null);
       return null;
     }
     const { subject, wrapped } = last.data;
     const key = unwrapKey(this.masterKey, Buffer.from(wrapped, 'base64'), subject, id);
-    if (!key) this.alteredFound(`key ${id} does not open as ${JSON.stringify(subject)}'s: its stream was rewritten`);
+    if (!key) this.alteredFound(`key ${id} does not open as ${JSON.stringify(subject)}'s: its stream was rewritten`, id);
     this.remember(this.keys, id, key);
     if (key && owner !== undefined && subject !== owner) {
       this.alteredFound(`key ${id} of ${JSON.stringify(subject)} is assigned to ${JSON.stringify(owner)}`);
@@ -342,7 +346,8 @@ export class EventStoreKeyStore implements KeyStore {
     return key;
   }
 
-  private alteredFound(detail: string): KeyStoreAltered {
+  private alteredFound(detail: string, keyId?: string): KeyStoreAltered {
+    if (keyId !== undefined) this.alteredKeys.add(keyId);
     const error = new KeyStoreAltered(detail);
     this.altered ??= error;
     for (const listener of this.alteredListeners) listener(error);

@@ -202,9 +202,11 @@ async function decideTogether(
 /**
  * The rows decided before without being recorded (refused, or nothing to record) in a run resumed
  * or a file run again: each one that a later row of the file, recorded, follows in the stream,
- * with the complaint as it stood there, just before that later row's events. Judged there, such a
- * row is answered as it was the first time, not against the facts after it (a completion refused
- * before its remedy's offer would otherwise be recorded on a second run).
+ * with the complaint as it stood at its place: just before the first event of any later row of
+ * the file that is recorded. That place is the same on every run (a row recorded by this file's
+ * own earlier run comes after the rows an earlier file had recorded), so such a row is answered as
+ * it was the first time, not against the facts after it (a completion refused before its remedy's
+ * offer would otherwise be recorded on a second run).
  */
 function statesAtTheirPlaces(rows: readonly PendingRow[], events: readonly RecordedEvent[]): Map<number, State> {
   const firstEventOf = new Map<string, number>();
@@ -212,18 +214,23 @@ function statesAtTheirPlaces(rows: readonly PendingRow[], events: readonly Recor
     const key = event.metadata.idempotencyKey;
     if (key && !firstEventOf.has(key)) firstEventOf.set(key, index);
   });
+  // for each row, the earliest first event of the rows after it that are recorded (Infinity: none)
+  const placeOf = new Array<number>(rows.length);
+  for (let index = rows.length - 1, earliest = Infinity; index >= 0; index--) {
+    placeOf[index] = earliest;
+    earliest = Math.min(earliest, firstEventOf.get(rows[index]!.key) ?? Infinity);
+  }
   const placed = new Map<number, State>();
-  const lastRecorded = rows.findLastIndex((row) => firstEventOf.has(row.key));
   let state: State = null;
   let folded = 0;
-  for (let index = 0; index < lastRecorded; index++) {
-    if (firstEventOf.has(rows[index]!.key)) continue;
-    const next = rows.slice(index + 1).find((row) => firstEventOf.has(row.key))!;
-    const upTo = firstEventOf.get(next.key)!;
-    if (upTo > folded) state = foldEvents(events.slice(folded, upTo).map(complaintEventOf), state);
-    folded = Math.max(folded, upTo);
+  rows.forEach((row, index) => {
+    const place = placeOf[index]!;
+    if (firstEventOf.has(row.key) || place === Infinity) return;
+    // places only move forward from row to row (each is the least of fewer rows): the fold goes on from the last
+    state = foldEvents(events.slice(folded, place).map(complaintEventOf), state);
+    folded = place;
     placed.set(index, state);
-  }
+  });
   return placed;
 }
 

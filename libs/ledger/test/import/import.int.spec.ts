@@ -248,6 +248,74 @@ describe('run again', () => {
     expect(await ledger.store.readAll(-1, 1_000)).toEqual(before);
   });
 
+  describe('a later export with facts recorded by an earlier one between its own', () => {
+    const header = 'complaint,kind,at,channel,tenure,category,summary,resident.reference,remedyId,type,description,direction,party';
+    const receive = 'CMP-9101,ReceiveComplaint,2024-01-08T10:00:00Z,email,LCRA,repairs,Window broken,RES-9101,,,,,';
+    const offer = 'CMP-9101,OfferRemedy,2024-01-20T10:00:00Z,,,,,,REM-8,action,Replace the window,,';
+    const complete = 'CMP-9101,CompleteRemedy,2024-01-15T10:00:00Z,,,,,,REM-8,,,,';
+    const call = (at: string) => `CMP-9101,RecordCorrespondence,${at},phone,,,Call,,,,,inbound,resident`;
+    const january = () => fileWith('january.csv', [header, receive, offer].join('\n'));
+    // row 3, the completion, comes before the offer january recorded; row 4's call is new, and recorded after it
+    const february = () =>
+      fileWith('february.csv', [header, receive, complete, call('2024-01-17T10:00:00Z'), offer, call('2024-01-25T10:00:00Z')].join('\n'));
+    const onMemory = (store = new MemoryEventStore(() => NOW)) =>
+      Ledger.open(
+        loadConfig({
+          LEDGER_STORE: 'memory',
+          LEDGER_MASTER_KEY: MASTER_KEY,
+          LEDGER_IMPORTS_PATH: folder(),
+          LEDGER_BREACH_SWEEP_SECONDS: '0',
+        }),
+        {
+          role: 'worker',
+          clock: () => NOW,
+          store,
+          loggers: () => ({ log: () => undefined, warn: () => undefined, error: () => undefined }),
+        },
+      );
+
+    it('run again, and as a dry run, judges each row where the first run did', async () => {
+      const path = february();
+      await importFile(ledger, january());
+      const first = await importFile(ledger, path);
+
+      const dry = await importFile(ledger, path, { dryRun: true });
+      const second = await importFile(ledger, path);
+
+      expect(verdict(first.rows.get(3))).toEqual(['refused', 'remedyId', 'REMEDY.NOT_FOUND', '', '']);
+      expect(dry.rows.get(3)).toEqual(first.rows.get(3));
+      expect(second.rows.get(3)).toEqual(first.rows.get(3));
+    });
+
+    it('interrupted and resumed, gives what an uninterrupted import gives', async () => {
+      const path = february();
+      const clean = onMemory();
+      await importFile(clean, january());
+      const uninterrupted = await importFile(clean, path);
+      await clean.close();
+      const store = new MemoryEventStore(() => NOW);
+      const interrupted = onMemory(store);
+      try {
+        await importFile(interrupted, january());
+        let appendsLeft = 1; // the first new call goes in, the last one fails
+        const append = store.append.bind(store);
+        store.append = (...args) => (appendsLeft-- > 0 ? append(...args) : Promise.reject(new StoreUnavailable('the disk is full')));
+        const run = await interrupted.imports.start(
+          { path, name: 'february.csv' },
+          { mapping: null, dryRun: false, actor: 'test:importer' },
+        );
+        expect(await run.finished).toMatchObject({ status: 'failed' });
+        appendsLeft = Infinity;
+
+        const resumed = await importFile(interrupted, path);
+
+        expect([...resumed.rows.values()].map(verdict)).toEqual([...uninterrupted.rows.values()].map(verdict));
+      } finally {
+        await interrupted.close();
+      }
+    });
+  });
+
   it('a later export that repeats facts already imported records only the new ones; a remedy offered in one file is completed in another', async () => {
     const header =
       'complaint,kind,at,channel,tenure,category,summary,resident.reference,stage,decision,escalationRightsGiven,remedyId,type,description';

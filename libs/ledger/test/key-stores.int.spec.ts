@@ -235,6 +235,25 @@ describe('in EventStoreDB', () => {
       expect(await moveKeyFileIntoStore(path, MASTER, keys, quiet)).toBeNull(); // once
     });
 
+    it('a move cut short after a key was put in the store, its resident then erased: run again, that key is deleted, not left readable', async () => {
+      let kept: { id: string; key: Buffer } = { id: '', key: Buffer.alloc(0) };
+      const path = fileWith((file) => (kept = file.keyFor('RES-CUT', '2024-01-01T00:00:00.000Z')));
+      const cut = storeOn();
+      const append = cut.append.bind(cut);
+      // the key's own stream is written, the resident's assignment is not
+      cut.append = (stream, ...rest) =>
+        stream.startsWith('resident-keys-') ? Promise.reject(new StoreUnavailable('the connection dropped')) : append(stream, ...rest);
+      await expect(moveKeyFileIntoStore(path, MASTER, new EventStoreKeyStore(cut, MASTER, 0), quiet)).rejects.toThrow(/dropped/);
+      await replica().erase('RES-CUT', '2024-03-01T00:00:00.000Z', 'api-key:admin', 'request');
+
+      await moveKeyFileIntoStore(path, MASTER, replica(), quiet);
+
+      const elsewhere = replica();
+      await elsewhere.load([kept.id]);
+      expect(elsewhere.find(kept.id)).toBeNull();
+      expect(server.log.tombstoned.has(keyStream(kept.id))).toBe(true);
+    });
+
     it("a SQLite log's own key file is never taken", async () => {
       const path = fileWith((file) => file.keyFor('RES-LOCAL', NOW));
       writeFileSync(join(dirname(path), 'ledger.sqlite'), '');

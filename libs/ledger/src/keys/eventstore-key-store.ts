@@ -167,7 +167,12 @@ export class EventStoreKeyStore implements KeyStore {
     for (let attempt = 1; ; attempt++) {
       const resident = await this.readResident(subject);
       if (resident.everKeyIds.includes(id)) return 'there';
-      if (resident.erasure && resident.erasure.erasedAt >= madeAt) return 'erased';
+      if (resident.erasure && resident.erasure.erasedAt >= madeAt) {
+        // a move cut short may have put the key's own stream there before the erasure: it goes too, never left readable
+        await this.store.tombstone!(keyStream(id));
+        this.remember(this.keys, id, null);
+        return 'erased';
+      }
       const wrapped = wrapKey(this.masterKey, key, subject, id).toString('base64');
       await this.store.append(keyStream(id), [event('DataKeyMade', { subject, wrapped })], 'no_stream').catch((error: unknown) => {
         if (!(error instanceof WrongExpectedRevision)) throw error; // there from a move cut short

@@ -97,17 +97,8 @@ export async function decideRows(
     while (next < complaints.length && !stopped() && !failed) {
       const complaintId = complaints[next++]!;
       const rows = journal.rowsToDecide(complaintId);
-      const decided: Verdict[] = [];
       const followed = await follow(deps, complaintId);
-      if (together(rows, followed)) decided.push(...(await decideTogether(deps, identity, complaintId, rows, followed)));
-      else {
-        const placed = statesAtTheirPlaces(rows, followed.events);
-        for (const [index, row] of rows.entries()) {
-          const state = placed.get(index);
-          const judged = state === undefined ? undefined : judgedAtItsPlace(deps, identity, complaintId, row, state);
-          decided.push(judged ?? (await decideRow(deps, identity, complaintId, row, followed)));
-        }
-      }
+      const decided = await decideComplaint(deps, identity, complaintId, rows, followed);
       for (const verdict of decided) progress.count(verdict.outcome);
       const found = rows.length ? breachesOf(deps, complaintId, rows[0]!.complaint, await followed.state()) : [];
       deps.done?.(complaintStream(complaintId));
@@ -164,6 +155,29 @@ async function follow(deps: DecidingDependencies, complaintId: string): Promise<
 }
 
 /**
+ * A complaint's rows: as one series when it is new to the ledger (together); otherwise row by row,
+ * each row decided before without being recorded judged at its place, the rest through the write
+ * path (a fact recorded already answered as a retry, a new one recorded).
+ */
+async function decideComplaint(
+  deps: DecidingDependencies,
+  identity: ImportIdentity,
+  complaintId: string,
+  rows: readonly PendingRow[],
+  followed: Followed,
+): Promise<Verdict[]> {
+  if (together(rows, followed)) return decideTogether(deps, identity, complaintId, rows, followed);
+  const placed = statesAtTheirPlaces(rows, followed.events);
+  const decided: Verdict[] = [];
+  for (const [index, row] of rows.entries()) {
+    const state = placed.get(index);
+    const judged = state === undefined ? undefined : judgedAtItsPlace(deps, identity, complaintId, row, state);
+    decided.push(judged ?? (await decideRow(deps, identity, complaintId, row, followed)));
+  }
+  return decided;
+}
+
+/**
  * The most a complaint's rows sent as one series may hold: one append, well within EventStoreDB's
  * 1 MiB (its encrypted events, hashes and MACs take about twice the facts' JSON, and more for
  * short ones). A longer history goes row by row.
@@ -174,7 +188,8 @@ const SERIES_BYTES = 256 * 1024;
 /**
  * A complaint's rows go to the write path as one series (decided in turn, appended together) when
  * none of them is in its stream yet and no fact repeats among them: a complaint new to the ledger,
- * the usual case, and not too many for one append. Otherwise row by row, so each fact found recorded is answered as a retry.
+ * the usual case, and not too many for one append. Otherwise row by row, so each fact found
+ * recorded is answered as a retry.
  */
 function together(rows: readonly PendingRow[], followed: Followed): boolean {
   if (rows.length < 2 || rows.length > SERIES_ROWS || !followed.known) return false;

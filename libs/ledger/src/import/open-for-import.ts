@@ -1,6 +1,6 @@
-import { ReadModelInUse, ReadModelOwnership } from '@complaint-ledger/projections';
+import { ReadModelInUse } from '@complaint-ledger/projections';
 import { loadConfig } from '../config/ledger-config';
-import type { LoggerFactory } from '../logger';
+import { plainLoggers, type LedgerLogger, type LoggerFactory } from '../logger';
 import { Ledger } from '../open/ledger';
 
 export interface LedgerForImport {
@@ -16,33 +16,51 @@ export interface LedgerForImport {
  * only: no relay (the service's relay publishes what is written), no sweeps. It keeps the read
  * models when no other process does, to catch them up once at the end; when a running service (or
  * another import) keeps them, it writes without read models of its own, and their keeper follows the log.
+ *
+ * Whether another process keeps them is learnt by claiming them, as the ledger opens: a look that
+ * claimed and let go would, with two imports started at once, have each see the other's look and
+ * both go without (then nobody caught the read models up). What the first attempt says is held
+ * back and said only if it opens, so a second attempt's lines are not said twice.
  */
-export function openLedgerForImport(env: Record<string, string | undefined>, loggers?: LoggerFactory): LedgerForImport {
+export function openLedgerForImport(env: Record<string, string | undefined>, loggers: LoggerFactory = plainLoggers): LedgerForImport {
   const writing = { ...env, LEDGER_RELAY: 'off', LEDGER_BREACH_SWEEP_SECONDS: '0' };
-  const open = (config: Record<string, string | undefined>) =>
-    Ledger.open(loadConfig(config), { role: 'worker', loggers, writerThread: true });
-  let readModelsKeptBy = keeperOf(loadConfig(writing).projectionsPath);
-  if (!readModelsKeptBy) {
-    try {
-      return { ledger: open(writing), readModelsKeptBy };
-    } catch (error) {
-      // another process (a second import) took them between the look and the open: Ledger.open closed what it opened
-      if (!(error instanceof ReadModelInUse)) throw error;
-      readModelsKeptBy = keeperNamed(error);
+  const open = (config: Record<string, string | undefined>, said: LoggerFactory) =>
+    Ledger.open(loadConfig(config), { role: 'worker', loggers: said, writerThread: true });
+  const first = heldBack(loggers);
+  try {
+    const ledger = open(writing, first.loggers);
+    first.say();
+    return { ledger, readModelsKeptBy: null };
+  } catch (error) {
+    // another process (a service, a second import) keeps them: Ledger.open closed what it opened
+    if (!(error instanceof ReadModelInUse)) {
+      first.say();
+      throw error;
     }
+    return { ledger: open({ ...writing, LEDGER_PROJECTIONS_PATH: ':memory:' }, loggers), readModelsKeptBy: keeperNamed(error) };
   }
-  return { ledger: open({ ...writing, LEDGER_PROJECTIONS_PATH: ':memory:' }), readModelsKeptBy };
 }
 
-/** Who keeps the read models at `path`, or null when no process does (so this one will). */
-function keeperOf(path: string): string | null {
-  try {
-    ReadModelOwnership.claim(path).release();
-    return null;
-  } catch (error) {
-    if (!(error instanceof ReadModelInUse)) throw error;
-    return keeperNamed(error);
-  }
+/** Loggers whose lines wait until `say` (then pass straight through); lines never said are dropped. */
+function heldBack(loggers: LoggerFactory): { loggers: LoggerFactory; say(): void } {
+  const waiting: (() => void)[] = [];
+  let holding = true;
+  const line =
+    (logger: LedgerLogger, level: keyof LedgerLogger) =>
+    (message: string): void => {
+      if (holding) waiting.push(() => logger[level](message));
+      else logger[level](message);
+    };
+  return {
+    loggers: (context) => {
+      const logger = loggers(context);
+      return { log: line(logger, 'log'), warn: line(logger, 'warn'), error: line(logger, 'error') };
+    },
+    say: () => {
+      holding = false;
+      for (const said of waiting.splice(0)) said();
+    },
+  };
 }
 
 const keeperNamed = ({ owner }: ReadModelInUse): string =>

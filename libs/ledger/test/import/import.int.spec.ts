@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { complaintStream, MemoryEventStore, StoreUnavailable } from '@complaint-ledger/event-store';
-import { complaintIdOf, Ledger, loadConfig, MappingInvalid, parseMapping, remedyIdOf } from '../../src';
+import { complaintIdOf, Ledger, loadConfig, MappingInvalid, openLedgerForImport, parseMapping, remedyIdOf } from '../../src';
 import { EXAMPLES, importFile, MASTER_KEY, NOW, openLedger } from './support';
 
 /**
@@ -427,6 +427,39 @@ describe("a complaint's rows in one append, a long history row by row", () => {
       expect(appends.get(complaintStream(complaintIdOf('CMP-LONG')))).toBe(121);
     } finally {
       await onMemory.close();
+    }
+  });
+});
+
+describe('the import tool opening the ledger beside another keeper of its read models', () => {
+  it('keeps them when nobody does; a second opened meanwhile writes without them and names the first, saying nothing twice', async () => {
+    const dir = folder();
+    const env = {
+      LEDGER_STORE: 'sqlite',
+      LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'),
+      LEDGER_MASTER_KEY: MASTER_KEY,
+      LEDGER_IMPORTS_PATH: join(dir, 'imports'),
+    };
+    const said: string[] = [];
+    const loggers = () => ({
+      log: (line: string) => said.push(line),
+      warn: (line: string) => said.push(line),
+      error: (line: string) => said.push(line),
+    });
+    const first = openLedgerForImport(env, loggers);
+    const saidByFirst = said.length;
+    try {
+      const second = openLedgerForImport(env, loggers);
+      try {
+        expect(first.readModelsKeptBy).toBeNull();
+        expect(second.readModelsKeptBy).toContain(`pid ${process.pid}`);
+        // the second's failed attempt at keeping them said nothing: its lines are said once, as the first's were
+        expect(said.length - saidByFirst).toBe(saidByFirst);
+      } finally {
+        await second.ledger.close();
+      }
+    } finally {
+      await first.ledger.close();
     }
   });
 });

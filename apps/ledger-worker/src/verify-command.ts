@@ -100,16 +100,14 @@ export async function verifyCommand(
   } finally {
     keyStore?.close();
   }
-  const keyStreams = verdict.keyStreams;
-  const keyStoreLine = keyStreams
-    ? `in EventStoreDB: ${keyStreams.keyStreams} key streams and ${keyStreams.residents} residents' streams checked as the log's (hashes, links${eventKeys ? ', MACs' : ''}), each key bound to its resident${keyStreams.wrapsOpened ? ` and opening as theirs (master key ${masterKeyFile})` : ' (no --master-key given: the wraps were not opened)'}`
-    : esdb
-      ? 'in EventStoreDB: not checked (the log does not verify)'
-      : keyStore
-        ? `checked (${keysPath}, master key ${masterKeyFile}): every data key an event names is there or was erased`
-        : keysPath
-          ? `NOT CHECKED (${masterKey ? 'the key file predates keys bound to their rows: start the service once to migrate it' : 'no --master-key given'})`
-          : 'none beside the log';
+  const keyStoreLine = keysLine(verdict, {
+    esdb,
+    keyFile: keyStore && keysPath ? keysPath : null,
+    keysPath: keysPath ?? null,
+    masterKey,
+    masterKeyFile,
+    macsChecked: !!eventKeys,
+  });
   const readModels = esdb ? null : await readModelsLine(file, beside('projections.sqlite'), env);
   const documentsFolder = given.documents ?? env.LEDGER_DOCUMENTS_PATH ?? (folder ? join(folder, 'documents') : undefined);
   // documents are checked against what the log records: a log that does not verify (one it cannot even read) says nothing of them
@@ -128,6 +126,35 @@ export async function verifyCommand(
   print(documentsReport(documents, documentsFolder, verdict.valid));
   if (!verdict.valid || readModels?.disagree || documentsTampered) return VERIFY_EXIT.altered;
   return key ? VERIFY_EXIT.intact : VERIFY_EXIT.signaturesNotChecked;
+}
+
+/** What the report says of the residents' keys: in EventStoreDB, in the key file beside a SQLite log, or why they were not checked. */
+function keysLine(
+  verdict: StoredLedgerVerdict,
+  given: {
+    esdb: boolean;
+    keyFile: string | null;
+    keysPath: string | null;
+    masterKey: Buffer | null;
+    masterKeyFile: string | null;
+    macsChecked: boolean;
+  },
+): string {
+  const { keyStreams } = verdict;
+  if (keyStreams) {
+    const wraps = keyStreams.wrapsOpened
+      ? ` and opening as theirs (master key ${given.masterKeyFile})`
+      : ' (no --master-key given: the wraps were not opened)';
+    return `in EventStoreDB: ${keyStreams.keyStreams} key streams and ${keyStreams.residents} residents' streams checked as the log's (hashes, links${given.macsChecked ? ', MACs' : ''}), each key bound to its resident${wraps}`;
+  }
+  if (given.esdb) return 'in EventStoreDB: not checked (the log does not verify)';
+  if (given.keyFile)
+    return `checked (${given.keyFile}, master key ${given.masterKeyFile}): every data key an event names is there or was erased`;
+  if (!given.keysPath) return 'none beside the log';
+  const why = given.masterKey
+    ? 'the key file predates keys bound to their rows: start the service once to migrate it'
+    : 'no --master-key given';
+  return `NOT CHECKED (${why})`;
 }
 
 function documentsReport(verdict: DocumentsVerdict | null, folder: string | undefined, logVerifies: boolean): string {

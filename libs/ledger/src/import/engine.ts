@@ -166,7 +166,15 @@ async function decideComplaint(
   rows: readonly PendingRow[],
   followed: Followed,
 ): Promise<Verdict[]> {
-  if (together(rows, followed)) return decideTogether(deps, identity, complaintId, rows, followed);
+  if (together(rows, followed)) {
+    const known = { ...followed.known!, retryUnseen: true };
+    const requests = rows.map((row, index) => requestOf(identity, complaintId, row, index === 0 ? known : undefined));
+    const answers = await deps.write.executeSeries(complaintId, requests);
+    return answers.map((answer, index) => {
+      followed.after(rows[index]!, answer);
+      return verdictOf(identity, rows[index]!, answer);
+    });
+  }
   const placed = statesAtTheirPlaces(rows, followed.events);
   const decided: Verdict[] = [];
   for (const [index, row] of rows.entries()) {
@@ -196,22 +204,6 @@ function together(rows: readonly PendingRow[], followed: Followed): boolean {
   if (rows.reduce((bytes, row) => bytes + row.size, 0) > SERIES_BYTES) return false;
   const keys = new Set(rows.map((row) => row.key));
   return keys.size === rows.length && rows.every((row) => !followed.keys.has(row.key));
-}
-
-async function decideTogether(
-  deps: DecidingDependencies,
-  identity: ImportIdentity,
-  complaintId: string,
-  rows: readonly PendingRow[],
-  followed: Followed,
-): Promise<Verdict[]> {
-  const known = { ...followed.known!, retryUnseen: true };
-  const requests = rows.map((row, index) => requestOf(identity, complaintId, row, index === 0 ? known : undefined));
-  const answers = await deps.write.executeSeries(complaintId, requests);
-  return answers.map((answer, index) => {
-    followed.after(rows[index]!, answer);
-    return verdictOf(identity, rows[index]!, answer);
-  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { EventKeyRing, RecordedEvent } from '@complaint-ledger/event-store';
 import { unwrapKey } from '@complaint-ledger/privacy';
-import { keyStream, residentKeysStream, type KeyEvent } from '../keys/eventstore-key-store';
+import { KEY_STREAM_PREFIX, keyStream, RESIDENT_KEYS_PREFIX, residentKeysStream, type KeyEvent } from '../keys/eventstore-key-store';
 import { streamProblem } from './stream-check';
 import type { LedgerBreak } from './verify-ledger';
 
@@ -19,9 +19,6 @@ export interface KeyStreamsSource {
   readStream(streamId: string): Promise<RecordedEvent[]>;
 }
 
-const KEY_PREFIX = keyStream('');
-const RESIDENT_PREFIX = 'resident-keys-';
-
 /**
  * The residents' keys in EventStoreDB (decision 0028), checked beside the log as the service checks
  * each stream it reads: every key stream and every resident's keys stream is as the ledger wrote it
@@ -36,8 +33,8 @@ export async function verifyKeyStreams(
   checks: { readonly eventKeys: EventKeyRing | null; readonly authenticatedFrom: number | null; readonly masterKey: Buffer | null },
 ): Promise<KeyStreamsChecked> {
   const names = await source.streamsNamed('');
-  const keyNames = names.filter((name) => name.startsWith(KEY_PREFIX));
-  const residentNames = names.filter((name) => name.startsWith(RESIDENT_PREFIX));
+  const keyNames = names.filter((name) => name.startsWith(KEY_STREAM_PREFIX));
+  const residentNames = names.filter((name) => name.startsWith(RESIDENT_KEYS_PREFIX));
   const expectations = { eventKeys: checks.eventKeys, authenticatedFrom: checks.authenticatedFrom, known: null };
   const found = (found: LedgerBreak | null): KeyStreamsChecked => ({
     keyStreams: keyNames.length,
@@ -45,7 +42,8 @@ export async function verifyKeyStreams(
     wrapsOpened: checks.masterKey !== null,
     break: found,
   });
-  const subjects = new Map<string, { subject: string; at: RecordedEvent }>();
+  // each live key's resident, by id
+  const subjects = new Map<string, string>();
   for (const name of keyNames) {
     const events = (await source.readStream(name)) as (RecordedEvent & KeyEvent)[];
     const problem = streamProblem(name, events, expectations, true);
@@ -53,11 +51,11 @@ export async function verifyKeyStreams(
     const last = events.at(-1);
     if (!last) continue; // erased: deleted for good
     if (last.type !== 'DataKeyMade' && last.type !== 'DataKeyRewrapped') return found(altered(last, `it ends in ${last.type}, not a key`));
-    const id = name.slice(KEY_PREFIX.length);
+    const id = name.slice(KEY_STREAM_PREFIX.length);
     const { subject, wrapped } = last.data;
     if (checks.masterKey && !unwrapKey(checks.masterKey, Buffer.from(wrapped, 'base64'), subject, id))
       return found(altered(last, `key ${id} does not open as ${JSON.stringify(subject)}'s: its stream was rewritten`));
-    subjects.set(id, { subject, at: last });
+    subjects.set(id, subject);
   }
   for (const name of residentNames) {
     const events = (await source.readStream(name)) as (RecordedEvent & KeyEvent)[];
@@ -68,9 +66,9 @@ export async function verifyKeyStreams(
       if (event.type === 'ResidentKeysErased') live.clear();
       if (event.type !== 'KeyAssigned') continue;
       live.set(event.data.keyId, event);
-      const key = subjects.get(event.data.keyId);
-      if (key && residentKeysStream(key.subject) !== name)
-        return found(altered(event, `key ${event.data.keyId} of ${JSON.stringify(key.subject)} is assigned in another resident's stream`));
+      const subject = subjects.get(event.data.keyId);
+      if (subject !== undefined && residentKeysStream(subject) !== name)
+        return found(altered(event, `key ${event.data.keyId} of ${JSON.stringify(subject)} is assigned in another resident's stream`));
     }
     // an erasure records itself before it deletes the keys: a key given and never erased that is gone was deleted behind the ledger's back
     for (const [id, assigned] of live) {

@@ -7,10 +7,13 @@ import { KeyStoreAltered, unwrapKey, wrapKey, type Erasure, type KeyStore } from
  * (`DataKeyMade`), and, after each master-key rotation, re-wrapped under the new one
  * (`DataKeyRewrapped`, the stream truncated before it: decision 0030). The last event is the key.
  */
-export const keyStream = (keyId: string): string => `data-key-${keyId}`;
+export const KEY_STREAM_PREFIX = 'data-key-';
+export const keyStream = (keyId: string): string => `${KEY_STREAM_PREFIX}${keyId}`;
 
 /** A resident's keys, named by a hash of their reference: which keys they were given, and their erasures. */
-export const residentKeysStream = (subject: string): string => `resident-keys-${createHash('sha256').update(subject).digest('hex')}`;
+export const RESIDENT_KEYS_PREFIX = 'resident-keys-';
+export const residentKeysStream = (subject: string): string =>
+  `${RESIDENT_KEYS_PREFIX}${createHash('sha256').update(subject).digest('hex')}`;
 
 /** Keys and residents remembered, at most: the map is emptied when full (what is used next is fetched again). */
 const REMEMBERED = 10_000;

@@ -1,14 +1,12 @@
 import type { EventStore, RecordedEvent } from '@complaint-ledger/event-store';
 import { masterKeyId, RotationRefused, unwrapKey, wrapKey } from '@complaint-ledger/privacy';
-import { event, keyStream, type KeyEvent } from './eventstore-key-store';
+import { event, KEY_STREAM_PREFIX, type KeyEvent } from './eventstore-key-store';
 
 export interface KeyStreamsRotated {
   /** Keys re-wrapped under the new master key now, and keys found re-wrapped already (a rotation cut short, run again). */
   readonly keys: number;
   readonly already: number;
 }
-
-const KEY_STREAM_PREFIX = keyStream('');
 
 type Wrap = Extract<KeyEvent, { type: 'DataKeyMade' | 'DataKeyRewrapped' }>;
 

@@ -180,9 +180,14 @@ export class WritePath {
    * judged where it stands in the history and not against the facts that came after it.
    */
   judge(request: CommandRequest, state: State): CommandRefused | readonly ComplaintEvent['type'][] {
-    const { clock, clockSkewMs, compliance } = this.deps;
-    const decided = decide(request.command, state, { now: clock(), newId: idSource(request.newIds), clockSkewMs, compliance });
+    const decided = decide(request.command, state, this.contextFor(request));
     return isDomainError(decided) ? new CommandRefused(decided) : decided.map((event) => event.type);
+  }
+
+  /** What a command is decided with: this process's clock, the ids it names, the tolerated skew, the rules. */
+  private contextFor(request: CommandRequest) {
+    const { clock, clockSkewMs, compliance } = this.deps;
+    return { now: clock(), newId: idSource(request.newIds), clockSkewMs, compliance };
   }
 
   private async inTurn<T>(id: string, task: () => Promise<T>): Promise<T> {
@@ -248,7 +253,7 @@ export class WritePath {
     try {
       this.refuseWhileUnsafe();
       const outcome = await this.decideAndAppend(request);
-      stopTimer?.(outcome.replayed ? 'replayed' : outcome.recorded.length ? 'recorded' : 'nothing');
+      stopTimer?.(resultOf(outcome));
       return outcome;
     } catch (error) {
       stopTimer?.('refused');
@@ -281,7 +286,7 @@ export class WritePath {
   }
 
   private decideAndAppend(request: CommandRequest): Promise<CommandOutcome> {
-    const { store, clock, clockSkewMs, compliance } = this.deps;
+    const { store } = this.deps;
     const id = request.complaintId;
     const stream = complaintStream(id);
     const retry = request.retry && retryKeyOf(request.actor, request.retry, request.provenance !== undefined);
@@ -320,7 +325,7 @@ export class WritePath {
         return undefined;
       },
       decide: (state) => {
-        const decided = decide(request.command, state, { now: clock(), newId: idSource(request.newIds), clockSkewMs, compliance });
+        const decided = decide(request.command, state, this.contextFor(request));
         if (isDomainError(decided)) throw new CommandRefused(decided);
         return decided;
       },
@@ -366,11 +371,7 @@ export class WritePath {
         throw error;
       });
       const answers = together === ONE_BY_ONE ? await oneByOne() : together;
-      answers.forEach((answer, index) =>
-        stops[index]?.(
-          'failed' in answer ? 'refused' : answer.outcome.replayed ? 'replayed' : answer.outcome.recorded.length ? 'recorded' : 'nothing',
-        ),
-      );
+      answers.forEach((answer, index) => stops[index]?.('failed' in answer ? 'refused' : resultOf(answer.outcome)));
       return answers;
     } catch (error) {
       for (const stop of stops) stop?.('refused');
@@ -382,7 +383,7 @@ export class WritePath {
   /** The series decided and appended at once; ONE_BY_ONE where the stream or store already holds part of it. */
   // async: a retry key refused (IdempotencyKeyReused) rejects, and the series then answers it command by command, as execute would
   private async decideTogether(complaintId: string, requests: readonly CommandRequest[]): Promise<SeriesOutcome[] | typeof ONE_BY_ONE> {
-    const { store, clock, clockSkewMs, compliance } = this.deps;
+    const { store } = this.deps;
     const stream = complaintStream(complaintId);
     const retries = requests.map((request) => request.retry && retryKeyOf(request.actor, request.retry, request.provenance !== undefined));
     const known = requests[0]?.known;
@@ -404,7 +405,7 @@ export class WritePath {
         refusals = new Map();
         let state = initial;
         requests.forEach((request, index) => {
-          const decided = decide(request.command, state, { now: clock(), newId: idSource(request.newIds), clockSkewMs, compliance });
+          const decided = decide(request.command, state, this.contextFor(request));
           if (isDomainError(decided)) return void refusals.set(index, new CommandRefused(decided));
           // the next is decided on these facts before they are sealed: deciders read structured fields only, never the personal data sealing encrypts
           decisions.push({ index, events: decided, before: state });
@@ -520,6 +521,9 @@ const answerOf = async (run: () => Promise<CommandOutcome>): Promise<SeriesOutco
     throw error;
   }
 };
+
+/** What a command came to, as its metric counts it. */
+const resultOf = (outcome: CommandOutcome) => (outcome.replayed ? 'replayed' : outcome.recorded.length ? 'recorded' : 'nothing');
 
 /** What the write path answers a client with, rather than fails on. */
 const isAnswer = (error: unknown) =>

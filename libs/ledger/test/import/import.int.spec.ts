@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { complaintStream, MemoryEventStore, StoreUnavailable } from '@complaint-ledger/event-store';
-import { complaintIdOf, Ledger, loadConfig, MappingInvalid, openLedgerForImport, parseMapping, remedyIdOf } from '../../src';
-import { EXAMPLES, importFile, MASTER_KEY, NOW, openLedger } from './support';
+import { complaintIdOf, Ledger, MappingInvalid, openLedgerForImport, parseMapping, remedyIdOf } from '../../src';
+import { EXAMPLES, importFile, MASTER_KEY, NOW, openLedger, openLedgerOn } from './support';
 
 /**
  * The import engine over a real SQLite ledger: the format and the mapping, every kind of bad row,
@@ -258,21 +258,7 @@ describe('run again', () => {
     // row 3, the completion, comes before the offer january recorded; row 4's call is new, and recorded after it
     const february = () =>
       fileWith('february.csv', [header, receive, complete, call('2024-01-17T10:00:00Z'), offer, call('2024-01-25T10:00:00Z')].join('\n'));
-    const onMemory = (store = new MemoryEventStore(() => NOW)) =>
-      Ledger.open(
-        loadConfig({
-          LEDGER_STORE: 'memory',
-          LEDGER_MASTER_KEY: MASTER_KEY,
-          LEDGER_IMPORTS_PATH: folder(),
-          LEDGER_BREACH_SWEEP_SECONDS: '0',
-        }),
-        {
-          role: 'worker',
-          clock: () => NOW,
-          store,
-          loggers: () => ({ log: () => undefined, warn: () => undefined, error: () => undefined }),
-        },
-      );
+    const onMemory = (store = new MemoryEventStore(() => NOW)) => openLedgerOn(store);
 
     it('run again, and as a dry run, judges each row where the first run did', async () => {
       const path = february();
@@ -360,15 +346,7 @@ describe('a store that fails mid-import', () => {
     let appendsLeft = 1;
     const append = store.append.bind(store);
     store.append = (...args) => (appendsLeft-- > 0 ? append(...args) : Promise.reject(new StoreUnavailable('the disk is full')));
-    const imports = mkdtempSync(join(tmpdir(), 'imports-'));
-    const config = loadConfig({
-      LEDGER_STORE: 'memory',
-      LEDGER_MASTER_KEY: MASTER_KEY,
-      LEDGER_IMPORTS_PATH: imports,
-      LEDGER_BREACH_SWEEP_SECONDS: '0',
-    });
-    const quiet = () => ({ log: () => undefined, warn: () => undefined, error: () => undefined });
-    const failing = Ledger.open(config, { role: 'worker', clock: () => NOW, store, loggers: quiet });
+    const failing = openLedgerOn(store);
     try {
       const path = join(EXAMPLES, 'example.csv');
       const first = await failing.imports.start(
@@ -410,15 +388,7 @@ describe("a complaint's rows in one append, a long history row by row", () => {
       appends.set(stream, (appends.get(stream) ?? 0) + 1);
       return append(stream, ...rest);
     };
-    const imports = mkdtempSync(join(tmpdir(), 'imports-'));
-    const config = loadConfig({
-      LEDGER_STORE: 'memory',
-      LEDGER_MASTER_KEY: MASTER_KEY,
-      LEDGER_IMPORTS_PATH: imports,
-      LEDGER_BREACH_SWEEP_SECONDS: '0',
-    });
-    const quiet = () => ({ log: () => undefined, warn: () => undefined, error: () => undefined });
-    const onMemory = Ledger.open(config, { role: 'worker', clock: () => NOW, store, loggers: quiet });
+    const onMemory = openLedgerOn(store);
     try {
       const { status } = await importFile(onMemory, fileWith('histories.csv', lines.join('\n')));
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { EventStore } from '@complaint-ledger/event-store';
 import { Ledger, loadConfig, type ImportOptions, type ImportStatus } from '../../src';
 import { recordsOfText } from '../../src/import/source';
 
@@ -18,6 +19,19 @@ export function openLedger(folder = mkdtempSync(join(tmpdir(), 'ledger-import-')
       LEDGER_BREACH_SWEEP_SECONDS: '0',
     }),
     { role: 'worker', clock, loggers: () => ({ log: () => undefined, warn: () => undefined, error: () => undefined }) },
+  );
+}
+
+/** A ledger over the store given (a test's own, failing or counting appends), imports in a folder of their own, with a fixed clock. */
+export function openLedgerOn(store: EventStore): Ledger {
+  return Ledger.open(
+    loadConfig({
+      LEDGER_STORE: 'memory',
+      LEDGER_MASTER_KEY: MASTER_KEY,
+      LEDGER_IMPORTS_PATH: mkdtempSync(join(tmpdir(), 'imports-')),
+      LEDGER_BREACH_SWEEP_SECONDS: '0',
+    }),
+    { role: 'worker', clock: () => NOW, store, loggers: () => ({ log: () => undefined, warn: () => undefined, error: () => undefined }) },
   );
 }
 

@@ -1,6 +1,13 @@
-import { EventStoreDbEventStore, StoreUnavailable, WrongExpectedRevision, type NewEvent } from '@complaint-ledger/event-store';
+import {
+  EventKeyRing,
+  eventKeyOf,
+  EventStoreDbEventStore,
+  StoreUnavailable,
+  WrongExpectedRevision,
+  type NewEvent,
+} from '@complaint-ledger/event-store';
 import { DataKeyStore, KeyStoreAltered, RotationRefused } from '@complaint-ledger/privacy';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -164,6 +171,75 @@ describe('in EventStoreDB', () => {
       await expect(rotateKeyStreams(storeOn(), MASTER, NEW_MASTER)).rejects.toThrow(/was altered \(tampering\).*nothing was rotated/);
       expect(server.log.events.length).toBe(before);
       expect(eventsOf(keyStream(a.id)).map((event) => event.type)).toEqual(['DataKeyMade']);
+    });
+
+    describe('the key streams are checked first, as verify checks them: a rotation signs nothing forged and cuts away no evidence', () => {
+      const secret = randomBytes(32);
+      const eventKeys = new EventKeyRing([eventKeyOf(secret)]);
+      /** A replica writing under the event key, as the service does with LEDGER_EVENT_KEY_FILE. */
+      const signed = () => {
+        const store = EventStoreDbEventStore.connect(server.connectionString, {
+          logger: { warn: () => undefined },
+          eventKey: eventKeyOf(secret),
+        });
+        opened.push(store);
+        return new EventStoreKeyStore(store, MASTER, 0);
+      };
+      const keyOf = async (subject: string) => {
+        const keys = signed();
+        await keys.loadSubject(subject);
+        const made = keys.keyFor(subject, NOW);
+        await keys.durable();
+        return made;
+      };
+
+      it('a wrap appended on the server without the event key (a copy of the real one) is refused, not re-wrapped and truncated away', async () => {
+        const { id } = await keyOf('RES-LAUNDER');
+        const [made] = await storeOn().readStream(keyStream(id));
+        const copy: NewEvent = {
+          eventId: randomUUID(),
+          type: 'DataKeyRewrapped',
+          data: made!.data,
+          metadata: { occurredAt: NOW, actor: 'intruder', correlationId: randomUUID(), schemaVersion: 1 },
+        };
+        await storeOn().append(keyStream(id), [copy], made!.revision); // the intruder: no event key
+        const before = server.log.events.length;
+
+        const rotating = rotateKeyStreams(storeOn(), MASTER, NEW_MASTER, { eventKeys, authenticatedFrom: null });
+
+        await expect(rotating).rejects.toThrow(RotationRefused);
+        await expect(rotating).rejects.toThrow(
+          /keys in the store were altered \(tampering\).*revision 1.*does not authenticate.*nothing was rotated/,
+        );
+        expect(server.log.events.length).toBe(before);
+        expect(eventsOf(keyStream(id)).map((event) => event.type)).toEqual(['DataKeyMade', 'DataKeyRewrapped']);
+      });
+
+      it('a live key deleted on the server, its resident never erased, is refused rather than passed over as erased', async () => {
+        const { id } = await keyOf('RES-DELETED');
+        await keyOf('RES-KEPT');
+        await storeOn().tombstone(keyStream(id));
+        const before = server.log.events.length;
+
+        const rotating = rotateKeyStreams(storeOn(), MASTER, NEW_MASTER, { eventKeys, authenticatedFrom: null });
+
+        await expect(rotating).rejects.toThrow(/never erased, is gone from the store.*nothing was rotated/);
+        expect(server.log.events.length).toBe(before);
+      });
+
+      it('an intact store under the event key, a resident erased through the ledger among them, rotates', async () => {
+        const kept = await keyOf('RES-KEPT');
+        await keyOf('RES-GONE');
+        await signed().erase('RES-GONE', NOW, 'api-key:admin', 'request');
+
+        expect(await rotateKeyStreams(storeOn(), MASTER, NEW_MASTER, { eventKeys, authenticatedFrom: null })).toEqual({
+          keys: 1,
+          already: 0,
+        });
+        const rotated = new EventStoreKeyStore(storeOn(), NEW_MASTER, 0);
+        await rotated.load([kept.id]);
+        expect(rotated.find(kept.id)).toEqual(kept.key);
+      });
     });
   });
 

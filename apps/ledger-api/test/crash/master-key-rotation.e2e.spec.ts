@@ -1,7 +1,8 @@
 import { complaintStream, EventStoreDbEventStore } from '@complaint-ledger/event-store';
 import { keyIdOf } from '@complaint-ledger/privacy';
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keyStream } from '../../../../libs/ledger/src/keys/eventstore-key-store';
@@ -99,11 +100,25 @@ it('on SQLite: the keys re-wrapped, names read with the new key, the erased stay
 
 it('on EventStoreDB: each key stream reads as its new wrap only, and a fresh replica with the new key reads every name', async () => {
   const { connectionString } = await startStandIn();
-  const esdbEnv = (masterKey = TEST_MASTER_KEY) => replicaOnEventStoreDb(connectionString, masterKey);
-  const first = await startApi(esdbEnv());
+  // the replicas write under an event key and sign checkpoints, so the tool checks the key streams' MACs from the mark they leave
+  const keys = mkdtempSync(join(tmpdir(), 'ledger-rotation-keys-'));
+  const signing = {
+    LEDGER_EVENT_KEY_FILE: join(keys, 'event-key'),
+    LEDGER_SIGNING_KEY_FILE: join(keys, 'signing-key.pem'),
+    LEDGER_CHECKPOINT_SECONDS: '1',
+  };
+  writeFileSync(signing.LEDGER_EVENT_KEY_FILE, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' });
+  writeFileSync(signing.LEDGER_SIGNING_KEY_FILE, pem, { mode: 0o600 });
+  const esdbEnv = (masterKey = TEST_MASTER_KEY) => replicaOnEventStoreDb(connectionString, masterKey, signing);
+  const firstEnv = esdbEnv();
+  const first = await startApi(firstEnv);
   const ids = [await receive(first.base, 'RES-ESDB-1', 'Erin Rotated'), await receive(first.base, 'RES-ESDB-2', 'Ezra Rotated')];
   await receive(first.base, 'RES-ESDB-GONE', 'Gus Gone');
   await erase(first.base, 'RES-ESDB-GONE');
+  // the replica's verification of its first checkpoint leaves the signed mark the tool reads
+  for (const until = Date.now() + scaled(60_000); !existsSync(firstEnv.LEDGER_VERIFIED_MARK_PATH) && Date.now() < until;)
+    await new Promise((resolve) => setTimeout(resolve, 100));
   await stop(first.child);
 
   const server = EventStoreDbEventStore.connect(connectionString);
@@ -115,8 +130,11 @@ it('on EventStoreDB: each key stream reads as its new wrap only, and a fresh rep
     );
     const before = await Promise.all(keyIds.map((keyId) => server.readStream(keyStream(keyId))));
 
-    const rotated = await runTool(ROTATE, [], { ...esdbEnv(), LEDGER_NEW_MASTER_KEY: NEW_MASTER_KEY });
+    const rotated = await runTool(ROTATE, [], { ...firstEnv, LEDGER_NEW_MASTER_KEY: NEW_MASTER_KEY });
     expect([rotated.status, rotated.stderr]).toEqual([0, '']);
+    expect(rotated.stdout).toMatch(
+      /key streams: hashes, links, bindings, MACs \(every event after position \d+, by the last verification's mark\)/,
+    );
     expect(rotated.stdout).toMatch(/rotated: 2 keys in EventStoreDB/);
 
     const after = await Promise.all(keyIds.map((keyId) => server.readStream(keyStream(keyId))));

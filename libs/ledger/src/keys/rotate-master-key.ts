@@ -6,6 +6,9 @@ import { loadConfig } from '../config/ledger-config';
 import { plainLoggers } from '../logger';
 import { eventKeysFrom, openEventStore } from '../open/event-store';
 import { masterKeyFrom, masterKeyOf } from '../open/personal-data';
+import { CheckpointSigningKey } from '../integrity/checkpoint-key';
+import { readMark } from '../integrity/verified-mark';
+import type { LedgerConfig } from '../config/ledger-config';
 import { rotateKeyStreams } from './key-stream-rotation';
 
 /** Where the new master key is given to `npm run keys:rotate`: in the variable, or in the file `<variable>_FILE` names. */
@@ -50,17 +53,40 @@ export async function rotateMasterKey(env: NodeJS.ProcessEnv, say: (line: string
       unmark();
     }
   }
-  const store = openEventStore(config, systemClock, plainLoggers('keys:rotate'), false, eventKeysFrom(config));
+  const eventKeys = eventKeysFrom(config);
+  const store = openEventStore(config, systemClock, plainLoggers('keys:rotate'), false, eventKeys);
   try {
     const lease = (await store.readLastEvent('duties-lease'))?.data as { holder?: string; expiresAt?: string } | undefined;
     if (lease?.holder && lease.expiresAt && Date.parse(lease.expiresAt) > Date.now())
       throw new RotationRefused(`${lease.holder} holds the duties' lease until ${lease.expiresAt}: stop every replica first`);
-    const rotated = await rotateKeyStreams(store, oldKey, newKey, say);
+    const rotated = await rotateKeyStreams(store, oldKey, newKey, { eventKeys, authenticatedFrom: authenticationStart(config, say) }, say);
     say(`re-wrapped ${rotated.keys} keys${rotated.already ? ` (${rotated.already} were re-wrapped already)` : ''}`);
     return { ...ids, keys: rotated.keys, where: 'EventStoreDB' };
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Where the log's authenticated events begin, from this replica's last verification (its signed
+ * mark), so that a key stream written since then with no MAC at all is refused as forged; without
+ * a mark this tool cannot know, and says so (`npm run verify` beside the server knows).
+ */
+function authenticationStart(config: LedgerConfig, say: (line: string) => void): number | null {
+  if (!config.LEDGER_EVENT_KEY_FILE) {
+    say('checking the key streams: hashes, links, bindings (no LEDGER_EVENT_KEY_FILE, so no MACs)');
+    return null;
+  }
+  const path = config.verifiedMarkPath;
+  const signing = config.LEDGER_SIGNING_KEY_FILE ? CheckpointSigningKey.fromFile(config.LEDGER_SIGNING_KEY_FILE) : null;
+  const found = path && signing ? readMark(path, signing.verifying) : { mark: null, why: 'no verified mark or no signing key here' };
+  const from = found.mark ? found.mark.authenticatedFrom : null;
+  say(
+    found.mark
+      ? `checking the key streams: hashes, links, bindings, MACs (${from === null ? 'where a stream holds one: the last verification found none in the log' : `every event after position ${from}, by the last verification's mark`})`
+      : `checking the key streams: hashes, links, bindings, MACs where a stream holds one; where MACs begin is not known (${found.why}): npm run verify finds it`,
+  );
+  return from;
 }
 
 function refusing<T>(read: () => T): T {

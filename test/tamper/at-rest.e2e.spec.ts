@@ -10,7 +10,7 @@ import { chain, toRecorded, type EventRow } from '@complaint-ledger/event-store'
 import { LEDGER } from '../../apps/ledger-api/src/infrastructure/tokens';
 import type { Ledger } from '@complaint-ledger/ledger';
 import { verifyCommand } from '../../apps/ledger-worker/src/verify-command';
-import { api, complaintBody, KEYS, startAppWith, testConfig, TEST_MASTER_KEY } from '../../apps/ledger-api/test/support';
+import { api, complaintBody, KEYS, NOW, startAppWith, testConfig, TEST_MASTER_KEY } from '../../apps/ledger-api/test/support';
 import { signingKeyFile } from '../../libs/ledger/test/support/signing-key';
 
 /**
@@ -44,14 +44,16 @@ const settingsFor = (folder: string, witness: string) => ({
 
 const ids: Record<'alice' | 'bob' | 'carol', string> = { alice: '', bob: '', carol: '' };
 /** What the service answered before anyone touched its files. */
-let before: { breaches: number; tsm: unknown; list: unknown };
+let before: { breaches: number; tsm: unknown; list: unknown; known: unknown };
 
 async function outputs(app: NestFastifyApplication) {
   const breaches = (await api(app, KEYS.auditor).get('/v1/breaches?limit=100').expect(200)).body;
   const tsm = (await api(app, KEYS.auditor).get('/v1/statistics/tsm?year=2024').expect(200)).body;
   const list = (await api(app, KEYS.case_handler).get('/v1/complaints?limit=100').expect(200)).body;
+  // as known at a record time: from the read models' history, not their rows
+  const known = (await api(app, KEYS.case_handler).get(`/v1/complaints?limit=100&knownAt=${NOW}`).expect(200)).body;
   const { asOfPosition: _t, ...figures } = tsm;
-  return { breaches: breaches.items.length as number, tsm: figures, list: list.items };
+  return { breaches: breaches.items.length as number, tsm: figures, list: list.items, known: known.items };
 }
 
 beforeAll(async () => {
@@ -325,6 +327,11 @@ describe.each<[string, (folder: string) => void, string[]]>([
   [
     'read-model rows edited (every complaint closed, without breaches; the sqlite3 shell)',
     (folder) => sqlite3(folder, 'projections.sqlite', "UPDATE rm_complaints SET status = 'closed', breaches = 0"),
+    ['complaints'],
+  ],
+  [
+    "the read models' history by record time edited (every complaint closed as known then), which knownAt lists read",
+    (folder) => sqlite3(folder, 'projections.sqlite', "UPDATE rm_complaints_versions SET status = 'closed'"),
     ['complaints'],
   ],
 ])('%s', (_, alter, mismatched) => {

@@ -129,6 +129,19 @@ describe('read models found disagreeing with the log', () => {
     const metrics = await ledger.metrics.registry.getSingleMetricAsString('ledger_read_model_mismatches_total');
     expect(metrics).toContain('ledger_read_model_mismatches_total{read_model="complaints"} 1');
   });
+
+  it("a read model whose checkpoint names another version (so a check would pass it by) is found and rebuilt: the running service's start rebuilt any such", async () => {
+    delete (ledger.readSide.runner as { rebuild?: unknown }).rebuild; // the test above held it: its own again
+    const before = await ledger.queries.readModels.list({}, { limit: 10 }, {});
+    const db = new Database(ledger.config.projectionsPath);
+    db.exec("UPDATE projection_checkpoints SET version = 'other' WHERE name = 'complaints'; UPDATE rm_complaints SET status = 'closed'");
+    db.close();
+
+    const checked = await ledger.readModels.check('a test');
+
+    expect(checked).toMatchObject({ status: 'consistent', mismatched: ['complaints'] });
+    expect(await ledger.queries.readModels.list({}, { limit: 10 }, {})).toEqual(before);
+  });
 });
 
 describe('in a service process (the API, with threads)', () => {

@@ -26,6 +26,7 @@ async function check(data: ReadModelCheckThreadData): Promise<FromReadModelCheck
       rules: rulesFromData(data.rules),
       alerts: data.alerts,
       scratchPath: data.scratchPath,
+      running: true,
       waitFor: (position) => readModelsReach(readModels, position),
       // the scratch rebuild's parsed documents, as the projections thread keeps them: a bounded heap
       cachedDocuments: 2_000,

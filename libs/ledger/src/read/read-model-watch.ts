@@ -126,6 +126,7 @@ export class ReadModelWatch {
             rules,
             alerts,
             scratchPath,
+            running: true,
             waitFor: (position) => readModelsReach(readSide.db, position, abandon.signal),
             signal: abandon.signal,
           });

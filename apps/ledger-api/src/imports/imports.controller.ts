@@ -70,7 +70,17 @@ export class ImportsController {
         detail: `Send the file as the body, as ${IMPORT_MEDIA_TYPES.join(' or ')}.`,
         code: 'BODY.UNSUPPORTED_MEDIA_TYPE',
       });
-    const format: SourceFormat = /csv/i.test(request.headers['content-type'] ?? '') ? 'csv' : 'jsonl';
+    const contentType = request.headers['content-type'] ?? '';
+    const charset = /;\s*charset="?([^";\s]+)/i.exec(contentType)?.[1];
+    if (charset && !/^utf-?8$/i.test(charset))
+      throw new ProblemException({
+        type: problemType('BODY.UNSUPPORTED_MEDIA_TYPE'),
+        title: 'Unsupported media type',
+        status: 415,
+        detail: `The file is sent as ${charset}: the ledger reads UTF-8 only (what it records is kept for ever). Export it as UTF-8.`,
+        code: 'BODY.UNSUPPORTED_MEDIA_TYPE',
+      });
+    const format: SourceFormat = /csv/i.test(contentType) ? 'csv' : 'jsonl';
     const mapping = query.mapping ? this.ledger.imports.mappingNamed(query.mapping) : null;
     if (query.mapping && !mapping)
       throw invalidRequest([
@@ -169,7 +179,13 @@ export class ImportsController {
       this.ledger.imports.saveMapping(name, body);
     } catch (error) {
       if (error instanceof MappingInvalid)
-        throw invalidRequest(error.problems.map((problem) => ({ field: problem.split(':')[0]!, rule: 'mapping', message: problem })));
+        throw invalidRequest(
+          // each problem is `<where in the mapping>: <what is wrong>`; one about the whole mapping names the body
+          error.problems.map((problem) => {
+            const where = problem.split(':')[0]!;
+            return { field: where === '(the mapping)' ? 'body' : where, rule: 'mapping', message: problem };
+          }),
+        );
       throw error;
     }
     return { name, uploads: `/v1/imports?mapping=${name}` };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FACTS_PER_COMPLAINT, writeHistory } from '../../../../bench/support/history-file';
 import { complaintIdOf } from '@complaint-ledger/ledger';
-import { api, KEYS, startApp } from '../support';
+import { api, complaintBody, KEYS, startApp } from '../support';
 
 const EXAMPLES = join(__dirname, '../../../../docs/import');
 jest.setTimeout(60_000);
@@ -110,6 +110,47 @@ describe('POST /v1/imports', () => {
     await api(app, KEYS.auditor).get('/v1/imports/00000000-0000-4000-8000-000000000000').expect(404);
     await api(app, KEYS.analyst).get('/v1/imports/00000000-0000-4000-8000-000000000000').expect(403);
     await api(app, KEYS.admin).get('/v1/imports/..%2F..%2Fetc').expect(404);
+  });
+
+  it('a file sent as another charset is 415 naming it; one that is not UTF-8 though it says so ends failed, saying why; nothing is recorded', async () => {
+    const latin1 = Buffer.from(
+      'complaint,kind,at,channel,tenure,category,summary,resident.reference,resident.name\n' +
+        'LAT-1,ReceiveComplaint,2024-05-01T10:00:00Z,email,LCRA,repairs,Compensation \xa3100,RES-LAT-1,Zo\xeb M\xfcller\n',
+      'latin1',
+    );
+    const refused = await api(app, KEYS.admin)
+      .post('/v1/imports')
+      .set('content-type', 'text/csv; charset=iso-8859-1')
+      .send(latin1)
+      .expect(415);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body.detail).toMatch(/sent as iso-8859-1: the ledger reads UTF-8 only/);
+
+    const { body } = await api(app, KEYS.admin).post('/v1/imports').set('content-type', 'text/csv').send(latin1).expect(202);
+
+    expect(await ended(body.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/the file is not UTF-8/) });
+    await api(app)
+      .get(`/v1/complaints/${complaintIdOf('LAT-1')}`)
+      .expect(404);
+  });
+
+  it("a line naming a field through __proto__ is refused as a field that should not exist, and the service's commands go on", async () => {
+    const line = JSON.stringify({ complaint: 'PP-1', kind: 'WithdrawComplaint', at: '2024-05-01T10:00:00Z', '__proto__.ifMatch': 7 });
+    const { body } = await api(app, KEYS.admin)
+      .post('/v1/imports?dryRun=true')
+      .set('content-type', 'application/x-ndjson')
+      .send(`${line}\n`)
+      .expect(202);
+
+    expect(await ended(body.id)).toMatchObject({ status: 'done', rows: { total: 1, refused: 1 } });
+    const report = (await api(app, KEYS.admin).get(`/v1/imports/${body.id}/report.csv`).expect(200)).text;
+    expect(report).toContain('whitelistValidation');
+    await api(app).post('/v1/complaints').send(complaintBody()).expect(201);
+  });
+
+  it('a mapping that is not an object is 400 naming the body', async () => {
+    const { body } = await api(app, KEYS.admin).put('/v1/imports/mappings/listed').send([]).expect(400);
+    expect(body.errors).toEqual([{ field: 'body', rule: 'mapping', message: '(the mapping): a mapping is a JSON object' }]);
   });
 
   it('takes a file nowhere else: CSV sent to a command is 415, and JSON sent as the file is 415', async () => {

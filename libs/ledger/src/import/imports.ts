@@ -80,6 +80,10 @@ export class Imports {
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     const lock = interrupted?.lock ?? ImportLock.claim(folder)!;
     const journal = ImportJournal.open(folder);
+    // an upload's file holds residents' data in clear: the one an interrupted run was reading goes once another is read instead
+    const earlier = journal.meta('upload');
+    if (earlier && earlier !== file.path) rmSync(earlier, { force: true });
+    if (options.discardAfter) journal.setMeta({ upload: file.path });
     if (interrupted) journal.setMeta({ status: 'running', resumed: Number(journal.meta('resumed') ?? 0) + 1 });
     else
       journal.setMeta({
@@ -141,9 +145,11 @@ export class Imports {
       const progress = meta.progress ? (JSON.parse(meta.progress) as ProgressSnapshot) : null;
       const ended = meta.status === 'done' || meta.status === 'failed';
       const counts = progress?.rows ?? { total: null, staged: 0, done: 0, accepted: 0, refused: 0, skipped: 0 };
+      // a run going on in another process; an interrupted one's last rate is not its rate
+      const moving = !ended && ImportLock.held(folder);
       return {
         id,
-        status: ended ? (meta.status as 'done' | 'failed') : ImportLock.held(folder) ? 'running' : 'interrupted',
+        status: ended ? (meta.status as 'done' | 'failed') : moving ? 'running' : 'interrupted',
         phase: progress?.phase ?? 'staging',
         dryRun: meta.dryRun === 'true',
         source: { name: meta.name!, sha256: meta.sha256!, bytes: Number(meta.bytes ?? 0), format: meta.format as SourceFormat },
@@ -151,8 +157,8 @@ export class Imports {
         startedAt: meta.startedAt!,
         ...(ended && meta.finishedAt ? { finishedAt: meta.finishedAt } : {}),
         rows: counts,
-        rowsPerSecond: ended ? 0 : (progress?.rowsPerSecond ?? 0),
-        etaSeconds: ended ? null : (progress?.etaSeconds ?? null),
+        rowsPerSecond: moving ? (progress?.rowsPerSecond ?? 0) : 0,
+        etaSeconds: moving ? (progress?.etaSeconds ?? null) : null,
         ...(meta.error ? { error: meta.error } : {}),
         resumed: Number(meta.resumed ?? 0),
       };

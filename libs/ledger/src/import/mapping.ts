@@ -72,7 +72,7 @@ function fieldPaths(kind: ImportKind): string[] {
 /** Checks a mapping as read from its JSON file: every problem named, or the mapping. */
 export function parseMapping(json: unknown): ImportMapping {
   const problems: string[] = [];
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new MappingInvalid(['a mapping is a JSON object']);
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new MappingInvalid(['(the mapping): a mapping is a JSON object']);
   const mapping = json as Record<string, unknown>;
   for (const key of Object.keys(mapping))
     if (!KNOWN_KEYS.includes(key)) problems.push(`${key}: not part of a mapping (${KNOWN_KEYS.join(', ')})`);
@@ -130,9 +130,9 @@ export function parseMapping(json: unknown): ImportMapping {
   }
   if (
     mapping.delimiter !== undefined &&
-    (typeof mapping.delimiter !== 'string' || mapping.delimiter.length !== 1 || mapping.delimiter === '"')
+    (typeof mapping.delimiter !== 'string' || mapping.delimiter.length !== 1 || ['"', '\n', '\r'].includes(mapping.delimiter))
   )
-    problems.push('delimiter: one character, not a double quote');
+    problems.push('delimiter: one character, not a double quote or a line break');
   if (problems.length) throw new MappingInvalid(problems);
   return mapping as ImportMapping;
 }

@@ -14,9 +14,14 @@ import type { ImportKind } from './command-fields';
 export const PERSONAL_DATA_IN_CLEAR = 'IMPORT.PERSONAL_DATA_IN_CLEAR';
 
 const EMAIL = /[^\s@<>()[\]]+@[^\s@<>()[\]]+\.[a-z]{2,}/i;
-/** A run of digits, spaces, dashes and brackets starting a word, as a UK number is written (`07700 900123`, `+44 (0)20 7946 0958`). */
-const PHONE_RUN = /(?:^|[\s:;,/(])(\+?[\d(][\d\s()-]{8,20}\d)/g;
-const POSTCODE = /(?:^|[^A-Z0-9])[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}(?:$|[^A-Z0-9])/;
+/**
+ * A run of digits, spaces, dashes, dots and brackets starting a word, as a UK number is written
+ * (`07700 900123`, `+44 (0)20 7946 0958`, `07700.900.123`). One joined to a reference by a dash
+ * (`SR-01234567890`) is taken for the reference it more often is.
+ */
+const PHONE_RUN = /(?:^|[\s:;,/(])(\+?[\d(][\d\s().-]{8,20}\d)/g;
+/** In either case, with its space (`SW1A 1AA`, `sw1a 1aa`); without one (`AB12CD`) it is as often a code. */
+const POSTCODE = /(?:^|[^A-Z0-9])[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}(?:$|[^A-Z0-9])/i;
 
 function looksLikePhone(text: string): boolean {
   for (const match of text.matchAll(PHONE_RUN)) {

@@ -35,7 +35,8 @@ export class ImportProgress {
 
   /** Counts already in the journal (a resumed import starts from them). */
   restore(counts: Record<Outcome, number>): void {
-    Object.assign(this.counts, counts);
+    // only the outcomes: a journal's counts carry more (rows, pending), which are not counted here
+    for (const outcome of Object.keys(this.counts) as Outcome[]) this.counts[outcome] = counts[outcome];
   }
 
   count(outcome: Outcome, rows = 1): void {

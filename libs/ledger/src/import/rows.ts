@@ -58,6 +58,9 @@ export const NO_COMPLAINT = 'IMPORT.COMPLAINT_REFERENCE';
 export const MALFORMED_ROW = 'IMPORT.MALFORMED_ROW';
 const REMEDY_REFERENCE_RULE = 'IMPORT.REMEDY_REFERENCE';
 
+/** Path segments that reach an object's prototype rather than a field of its own. */
+const UNSAFE_SEGMENTS = new Set(['__proto__', 'prototype', 'constructor']);
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The ledger's id for a complaint the landlord calls `reference`: the reference itself when it is a UUID, else derived from it. */
@@ -105,15 +108,29 @@ export class RowReader {
         message: complaint ? `the complaint ${residentReferenceProblem(complaint)}` : 'the row names no complaint',
       });
     if (!kindText || !IMPORT_KINDS.includes(kindText as ImportKind))
-      return refuse({
-        field: 'kind',
-        ...(kindValue?.column && kindValue.column !== 'kind' ? { column: kindValue.column } : {}),
-        rule: UNKNOWN_KIND,
-        message: kindText
-          ? `${kindText} is not a kind of fact the ledger records (${IMPORT_KINDS.join(', ')})`
-          : 'the row names no kind of fact',
-      });
+      // what the row gave is not repeated: the report outlives the file, and a misplaced column may hold anything
+      return {
+        row,
+        ...(complaint ? { complaint } : {}),
+        refused: {
+          field: 'kind',
+          ...(kindValue?.column && kindValue.column !== 'kind' ? { column: kindValue.column } : {}),
+          rule: UNKNOWN_KIND,
+          message: kindText
+            ? `the row's kind is not a kind of fact the ledger records (${IMPORT_KINDS.join(', ')})`
+            : 'the row names no kind of fact',
+        },
+      };
     const kind = kindText as ImportKind;
+    // a column such as `__proto__.x` would otherwise write onto every object of the process running the import
+    const unsafe = [...columns].find(([path]) => path.split('.').some((segment) => UNSAFE_SEGMENTS.has(segment)));
+    if (unsafe)
+      return refuse({
+        field: unsafe[0],
+        ...(unsafe[1].column !== unsafe[0] ? { column: unsafe[1].column } : {}),
+        rule: 'whitelistValidation',
+        message: `property ${unsafe[0]} should not exist`,
+      });
     const data: Record<string, unknown> = {};
     const sources = new Map<string, string>();
     for (const [path, { value, column }] of columns) {
@@ -297,7 +314,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   let node: Record<string, unknown> | unknown[] = target;
   for (let i = 0; i < segments.length - 1; i++) {
     const key = segments[i]!;
-    const child = (node as Record<string, unknown>)[key];
+    const child = Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
     if (child && typeof child === 'object') node = child as Record<string, unknown>;
     else {
       const made = /^\d+$/.test(segments[i + 1]!) ? [] : {};

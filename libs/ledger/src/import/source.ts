@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import type { SourceRecord } from './rows';
 
 export type SourceFormat = 'csv' | 'jsonl';
@@ -9,6 +8,21 @@ export type SourceFormat = 'csv' | 'jsonl';
 export interface MalformedRecord {
   readonly row: number;
   readonly malformed: string;
+}
+
+/** The longest row read (characters): a file past it is refused whole, as an unclosed quote would otherwise hold the rest of it in memory. */
+export const MAX_ROW_CHARS = 1024 * 1024;
+
+/**
+ * A file that cannot be read as rows at all: not UTF-8, a row longer than MAX_ROW_CHARS (a quote
+ * never closed), a header naming a column twice. The import ends failed, saying so; nothing of
+ * the file is decided (its rows are staged before any is).
+ */
+export class UnreadableFile extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnreadableFile';
+  }
 }
 
 /** The format a file's name says (`.csv`, `.jsonl` / `.ndjson`), or null. */
@@ -45,21 +59,45 @@ export function recordsOfText(
   format: SourceFormat,
   delimiter = ',',
 ): AsyncGenerator<SourceRecord | MalformedRecord> {
-  return format === 'jsonl' ? jsonLines(chunks) : csvRows(chunks, delimiter);
+  const text = withoutByteOrderMark(chunks);
+  return format === 'jsonl' ? jsonLines(text) : csvRows(text, delimiter);
+}
+
+/** The text without a UTF-8 byte-order mark at its start (spreadsheets write one). */
+async function* withoutByteOrderMark(chunks: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string> {
+  let first = true;
+  for await (const text of chunks) {
+    yield first && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    if (text) first = false;
+  }
 }
 
 async function* textChunks(path: string): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  let first = true;
+  // fatal: bytes that are not UTF-8 (a Latin-1 export) refuse the file, rather than go into the ledger as U+FFFD for ever
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let bytes = 0;
+  const decoded = (chunk?: Buffer): string => {
+    try {
+      return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
+    } catch {
+      throw new UnreadableFile(
+        `the file is not UTF-8 (a byte that is not, within the ${bytes.toLocaleString('en-GB')} bytes from its start): export it as UTF-8`,
+      );
+    }
+  };
   for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) {
-    let text = decoder.write(chunk as Buffer);
-    if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    first = false;
+    const text = decoded(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
     yield text;
   }
-  const rest = decoder.end();
+  const rest = decoded();
   if (rest) yield rest;
 }
+
+const tooLong = (row: number, what: string) =>
+  new UnreadableFile(
+    `${what} ${row} is longer than ${MAX_ROW_CHARS.toLocaleString('en-GB')} characters (a quote never closed?): the file is refused`,
+  );
 
 async function* jsonLines(chunks: AsyncIterable<string> | Iterable<string>): AsyncGenerator<SourceRecord | MalformedRecord> {
   let pending = '';
@@ -83,6 +121,7 @@ async function* jsonLines(chunks: AsyncIterable<string> | Iterable<string>): Asy
       pending = pending.slice(end + 1);
       if (record) yield record;
     }
+    if (pending.length > MAX_ROW_CHARS) throw tooLong(line + 1, 'line');
   }
   const record = pending ? parse(pending.replace(/\r$/, '')) : null;
   if (record) yield record;
@@ -108,7 +147,11 @@ async function* csvCells(chunks: AsyncIterable<string> | Iterable<string>, delim
   let cells: string[] = [];
   let skipLineFeed = false;
   const rows: string[][] = [];
-  const endCell = (ending: number) => {
+  /** The current row's length before this piece of text, and where in the piece it began. */
+  let rowLength = 0;
+  let rowFrom: number;
+  let rowsRead = 0;
+  const endCell = (ending: number, i: number) => {
     cells.push(cell);
     cell = '';
     at = At.CellStart;
@@ -116,9 +159,13 @@ async function* csvCells(chunks: AsyncIterable<string> | Iterable<string>, delim
     rows.push(cells); // a blank line too: it still has its row number
     cells = [];
     skipLineFeed = ending === CR;
+    rowLength = 0;
+    rowFrom = i + 1;
+    rowsRead++;
   };
   for await (const text of chunks) {
     let from = 0;
+    rowFrom = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (skipLineFeed) {
@@ -138,7 +185,7 @@ async function* csvCells(chunks: AsyncIterable<string> | Iterable<string>, delim
           at = At.Unquoted;
           from = i;
           if (c === separator || c === LF || c === CR) {
-            endCell(c); // an empty cell
+            endCell(c, i); // an empty cell
             from = i + 1;
           }
           break;
@@ -146,7 +193,7 @@ async function* csvCells(chunks: AsyncIterable<string> | Iterable<string>, delim
         case At.AfterQuoted:
           if (c === separator || c === LF || c === CR) {
             cell += text.slice(from, i);
-            endCell(c);
+            endCell(c, i);
             from = i + 1;
           }
           break;
@@ -162,7 +209,7 @@ async function* csvCells(chunks: AsyncIterable<string> | Iterable<string>, delim
             at = At.Quoted;
             from = i + 1;
           } else if (c === separator || c === LF || c === CR) {
-            endCell(c);
+            endCell(c, i);
             from = i + 1;
           } else {
             at = At.AfterQuoted; // text after the closing quote: kept, as spreadsheets keep it
@@ -173,6 +220,8 @@ async function* csvCells(chunks: AsyncIterable<string> | Iterable<string>, delim
     }
     if (at === At.Unquoted || at === At.AfterQuoted || at === At.Quoted) cell += text.slice(from);
     yield* rows.splice(0);
+    rowLength += text.length - rowFrom;
+    if (rowLength > MAX_ROW_CHARS) throw tooLong(rowsRead + 1, 'row');
   }
   if (at !== At.CellStart || cells.length) {
     cells.push(cell);
@@ -191,6 +240,8 @@ async function* csvRows(
     if (cells.length === 1 && cells[0] === '') continue; // a blank line
     if (!header) {
       header = cells.map((name) => name.trim());
+      const twice = header.find((name, index) => name && header!.indexOf(name) !== index);
+      if (twice) throw new UnreadableFile(`the header names the column ${JSON.stringify(twice)} twice: which to read is not known`);
       continue;
     }
     if (cells.length > header.length) {

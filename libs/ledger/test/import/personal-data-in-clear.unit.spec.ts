@@ -10,6 +10,8 @@ describe('personal data recognised in a clear-text field', () => {
     ['Tel: 020-7946-0958', 'a telephone number'],
     ['Flat 2, SW1A 1AA', 'a postcode'],
     ['M1 1AE', 'a postcode'],
+    ['flat 2, sw1a 1aa', 'a postcode'],
+    ['07700.900.123', 'a telephone number'],
   ])('%s is %s', (text, what) => expect(personalDataIn(text)).toBe(what));
 
   it.each([

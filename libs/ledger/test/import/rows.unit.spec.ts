@@ -1,0 +1,35 @@
+import { RowReader, UNKNOWN_KIND } from '../../src/import/rows';
+
+/** A row made into its command, before the decider: what a file can make the process running the import do. */
+describe('a row read without a mapping (every column a field path)', () => {
+  afterEach(() => {
+    for (const key of ['polluted', 'ifMatch']) delete (Object.prototype as Record<string, unknown>)[key];
+  });
+
+  it.each([
+    ['CSV', '__proto__.polluted', 'yes', true],
+    ['JSON Lines', '__proto__.ifMatch', 7, false],
+    ['CSV', 'resident.constructor.prototype.polluted', 'yes', true],
+  ])("a %s column %s is refused as a field that should not exist; nothing of the process's objects changes", (_, column, value, text) => {
+    const read = new RowReader(null).read({
+      row: 2,
+      values: { complaint: 'PP-1', kind: 'WithdrawComplaint', at: '2024-05-01T10:00:00Z', [column]: value },
+      text,
+    });
+
+    expect(read).toMatchObject({ row: 2, refused: { field: column, rule: 'whitelistValidation' } });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).ifMatch).toBeUndefined();
+  });
+
+  it("an unknown kind is refused without repeating what the cell held: the report outlives the file, and a misplaced column may hold a resident's details", () => {
+    const read = new RowReader(null).read({
+      row: 3,
+      values: { complaint: 'C-1', kind: 'Jane Smith jane@example.org 07700 900123' },
+      text: true,
+    });
+
+    expect(read).toMatchObject({ row: 3, complaint: 'C-1', refused: { field: 'kind', rule: UNKNOWN_KIND } });
+    expect(JSON.stringify(read)).not.toMatch(/Jane|example\.org|07700/);
+  });
+});

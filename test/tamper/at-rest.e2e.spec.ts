@@ -42,7 +42,9 @@ const settingsFor = (folder: string, witness: string) => ({
   LEDGER_CHECKPOINT_WITNESS_FILE: witness,
 });
 
-const ids: Record<'alice' | 'bob' | 'carol', string> = { alice: '', bob: '', carol: '' };
+const ids: Record<'alice' | 'bob' | 'carol' | 'erased', string> = { alice: '', bob: '', carol: '', erased: '' };
+/** The erased resident's key row, read before their erasure. */
+let erasedKeyRow: object = {};
 /** What the service answered before anyone touched its files. */
 let before: { breaches: number; tsm: unknown; list: unknown; known: unknown };
 
@@ -73,6 +75,12 @@ beforeAll(async () => {
     .expect(200);
   ids.carol = await receive('RES-CAROL', 'Carol Example', '2024-05-07T10:00:00+01:00');
   for (let n = 0; n < 6; n++) await receive(`RES-${n}`, `Person ${n}`, `2024-06-0${n + 1}T10:00:00+01:00`);
+  ids.erased = await receive('RES-ERASED', 'Erin Erased', '2024-06-08T10:00:00+01:00');
+  // the key row as an earlier copy of the file (a backup, a disk snapshot) holds it, before the resident's erasure destroys it
+  opened(original, 'keys.sqlite', (db) => {
+    erasedKeyRow = db.prepare("SELECT key_id, subject, wrapped, created_at FROM data_keys WHERE subject = 'RES-ERASED'").get() as object;
+  });
+  await api(app, KEYS.admin).post('/v1/residents/erasure').send({ reference: 'RES-ERASED' }).expect(200);
   const ledger = app.get<Ledger>(LEDGER);
   await ledger.readSide.runner.catchUp();
   await ledger.sweep();
@@ -263,6 +271,20 @@ const attacks: Attack[] = [
     async (app) => {
       const history = (await api(app, KEYS.auditor).get(`/v1/complaints/${ids.alice}/history`).expect(200)).body;
       expect(history.events[0].data.resident.name).toBe('[withheld: key file altered]'); // never "[erased]"
+    },
+  ],
+  [
+    "an erased resident's key row put back from an earlier copy of the file (the erasure the ledger recorded still listing it)",
+    (folder) =>
+      opened(folder, 'keys.sqlite', (db) =>
+        db
+          .prepare('INSERT INTO data_keys (key_id, subject, wrapped, created_at) VALUES (@key_id, @subject, @wrapped, @created_at)')
+          .run(erasedKeyRow),
+      ),
+    'key-store-altered',
+    async (app) => {
+      const history = (await api(app, KEYS.auditor).get(`/v1/complaints/${ids.erased}/history`).expect(200)).body;
+      expect(history.events[0].data.resident.name).not.toBe('Erin Erased'); // what the erasure destroyed stays destroyed
     },
   ],
   [

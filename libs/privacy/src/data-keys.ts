@@ -19,7 +19,7 @@ import {
   unwrapKey,
   wrapKey,
 } from './key-binding';
-import { erasureAuthentic, erasureOf, KeyFileAudit, type ErasureRow } from './key-file-audit';
+import { erasedKeyBack, erasureAuthentic, erasureOf, KeyFileAudit, type ErasureRow } from './key-file-audit';
 import type { Erasure, KeyStore } from './key-store';
 
 /**
@@ -428,6 +428,8 @@ export class DataKeyStore implements KeyStore {
     if (known) return known;
     const key = unwrapKey(this.masterKey, wrapped, subject, id);
     if (!key) throw this.alteredFound(`key ${id} does not open as ${JSON.stringify(subject)}'s: its row was swapped, moved or rewritten`);
+    // a row put back from an earlier copy of the file: the erasure the ledger recorded destroyed this key, and it stays destroyed
+    if (this.audit.listedAsErased(id)) throw this.alteredFound(erasedKeyBack(id, subject));
     return remember(this.byId, id, key);
   }
 }

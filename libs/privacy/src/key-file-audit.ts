@@ -75,6 +75,7 @@ export class KeyFileAudit {
           state: 'altered',
           detail: `key ${keyId} does not open as ${JSON.stringify(subject)}'s: its row was swapped, moved or rewritten`,
         };
+      if (this.listedAsErased(keyId)) return { state: 'altered', detail: erasedKeyBack(keyId, subject) };
       return { state: 'present' };
     }
     if (this.listedAsErased(keyId, subject)) return { state: 'erased' };
@@ -88,6 +89,10 @@ export class KeyFileAudit {
     };
   }
 }
+
+/** Why a key row is altered though it opens: an erasure the ledger recorded listed the key as destroyed. */
+export const erasedKeyBack = (keyId: string, subject: string): string =>
+  `key ${keyId} of ${JSON.stringify(subject)} is in the file again after an erasure the ledger recorded destroyed it: its row was put back from an earlier copy`;
 
 /**
  * The residents' key file opened read-only, for `npm run verify` (nothing is created, migrated or

@@ -36,7 +36,7 @@ const ERRORS = {
   422: problem('An impossible value, or an `Idempotency-Key` reused with another body'),
   429: problem('Over the rate limit: see `Retry-After`'),
   503: problem(
-    "The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which)",
+    "The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded",
   ),
 } as const;
 
@@ -289,6 +289,10 @@ function completeOperation(path: string, method: string, operation: Operation): 
     operation.responses['503'] ??= problem(
       'The read models were found disagreeing with the log and are being rebuilt from it (code READ_MODELS.REPAIRING): nothing is served from them meanwhile; retry shortly',
     );
+  if (method === 'get' && onComplaint && !path.startsWith('/v1/imports'))
+    operation.responses['503'] ??= problem(
+      'The ledger is still verifying its log at start, and this complaint carries no MAC: whether the ledger wrote it is not known yet (code LEDGER.VERIFYING); retry after `Retry-After`',
+    );
   if (onComplaint || path.includes('{reference}')) codes.push(404);
   if (command) codes.push(409, 422);
   if (method === 'get' && onComplaint && !path.startsWith('/v1/imports')) codes.push(409); // a stored event that cannot be read, by revision
@@ -313,6 +317,7 @@ function describeHeadersSent(operation: Operation): void {
   for (const [status, response] of Object.entries(operation.responses)) {
     response.headers = { ...response.headers, ...header('X-Correlation-Id') };
     if (status === '429') response.headers = { ...response.headers, ...header('Retry-After') };
+    else if (status === '503') response.headers = { ...response.headers, ...RATE_LIMIT_HEADERS, ...header('Retry-After') };
     else response.headers = { ...response.headers, ...RATE_LIMIT_HEADERS, ...(status === '401' ? header('WWW-Authenticate') : {}) };
   }
   const success = operation.responses['200'];

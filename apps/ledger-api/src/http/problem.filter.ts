@@ -18,6 +18,7 @@ import {
   ResidentNotFound,
   InvalidCursor,
   LedgerBroken,
+  LedgerStillVerifying,
   QueryBusy,
   QueryTimedOut,
   ReadModelsBehind,
@@ -71,6 +72,7 @@ export class ProblemFilter implements ExceptionFilter {
     const problem = this.toProblem(exception);
     if (exception instanceof QueryBusy || exception instanceof QueryTimedOut || exception instanceof ReadModelsBehind)
       void reply.header('retry-after', '1');
+    if (exception instanceof LedgerStillVerifying) void reply.header('retry-after', '5');
     // a client that went away before its body arrived is no fault here: the request's own line says it was aborted
     const clientWentAway = request.raw.destroyed && !request.raw.complete;
     if (problem.status >= 500 && !clientWentAway) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
@@ -117,6 +119,10 @@ export function problemOf(exception: unknown): ProblemDetails | null {
   if (exception instanceof LedgerBroken) {
     const detail = `${exception.message}. Nothing was recorded: this ledger takes no writes until the break is examined; reads go on.`;
     return coded('LEDGER.INTEGRITY_BROKEN', 'Ledger integrity broken', 503, detail);
+  }
+  if (exception instanceof LedgerStillVerifying) {
+    const detail = `${exception.message}. Nothing was recorded or shown from it; ask again once GET /health/ready says the integrity check is intact.`;
+    return coded('LEDGER.VERIFYING', 'Ledger still verifying', 503, detail);
   }
   if (exception instanceof ClockOffset) {
     // this instance's alone: another whose clock agrees with the store's takes the command

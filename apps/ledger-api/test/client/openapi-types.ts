@@ -1836,6 +1836,7 @@ export interface operations {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1982,13 +1983,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2164,13 +2166,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2346,13 +2349,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2528,13 +2532,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2710,13 +2715,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2892,13 +2898,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3074,13 +3081,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3256,13 +3264,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3438,13 +3447,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3620,13 +3630,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3802,13 +3813,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3985,13 +3997,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4167,13 +4180,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4349,13 +4363,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4531,13 +4546,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4656,6 +4672,20 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The ledger is still verifying its log at start, and this complaint carries no MAC: whether the ledger wrote it is not known yet (code LEDGER.VERIFYING); retry after `Retry-After` */
+      503: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   GetComplaintHistory: {
@@ -4758,6 +4788,20 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The ledger is still verifying its log at start, and this complaint carries no MAC: whether the ledger wrote it is not known yet (code LEDGER.VERIFYING); retry after `Retry-After` */
+      503: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -4875,6 +4919,20 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The ledger is still verifying its log at start, and this complaint carries no MAC: whether the ledger wrote it is not known yet (code LEDGER.VERIFYING); retry after `Retry-After` */
+      503: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   VerifyComplaintChain: {
@@ -4984,6 +5042,20 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The ledger is still verifying its log at start, and this complaint carries no MAC: whether the ledger wrote it is not known yet (code LEDGER.VERIFYING); retry after `Retry-After` */
+      503: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   ListComplaintDocuments: {
@@ -5086,6 +5158,20 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The ledger is still verifying its log at start, and this complaint carries no MAC: whether the ledger wrote it is not known yet (code LEDGER.VERIFYING); retry after `Retry-After` */
+      503: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -5250,13 +5336,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -5397,6 +5484,20 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The ledger is still verifying its log at start, and this complaint carries no MAC: whether the ledger wrote it is not known yet (code LEDGER.VERIFYING); retry after `Retry-After` */
+      503: {
+        headers: {
+          'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   ExportEvidencePack: {
@@ -5516,6 +5617,7 @@ export interface operations {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content?: never;
@@ -5624,6 +5726,7 @@ export interface operations {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -5724,6 +5827,7 @@ export interface operations {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -6115,13 +6219,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -6249,13 +6354,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -6357,6 +6463,7 @@ export interface operations {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -6457,6 +6564,7 @@ export interface operations {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -6597,13 +6705,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which) */
+      /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {

@@ -1,12 +1,12 @@
 import type { LedgerLogger } from '../logger';
 import { CHECKPOINT_STREAM, type Checkpoint, type CheckpointState } from '@complaint-ledger/domain';
-import type { EventKeyRing, EventStore, RecordedEvent } from '@complaint-ledger/event-store';
+import { claimsAuthentication, type EventKeyRing, type EventStore, type RecordedEvent } from '@complaint-ledger/event-store';
 import type { KeyFileAudit } from '@complaint-ledger/privacy';
 import { KeyStoreCheck } from './key-store-check';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { Gauge, type Registry } from 'prom-client';
 import type { Clock } from '../clock';
-import { LedgerBroken } from '../write/refusals';
+import { LedgerBroken, LedgerStillVerifying } from '../write/refusals';
 import type { WritePath } from '../write/write-path';
 import type { CheckpointSigningKey, CheckpointVerifyingKey } from './checkpoint-key';
 import { readMark, verifySinceMark, writeMark } from './verified-mark';
@@ -295,6 +295,9 @@ export class LedgerIntegrity {
       tail,
     );
     if (found) this.reportBreak(found);
+    // until the start-up pass has found where MACs begin, a stream holding none may be a forgery made since: not taken yet
+    else if (this.status === 'verifying' && this.settings.eventKeys && events.length && !events.some(claimsAuthentication))
+      throw new LedgerStillVerifying(streamId);
     return found;
   }
 

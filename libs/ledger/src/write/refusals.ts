@@ -34,6 +34,19 @@ export class IdempotencyKeyReused extends Error {
 }
 
 /**
+ * A stream none of whose events carries a MAC, read while the start-up verification has not yet
+ * found where the log's authenticated events begin (decision 0023): it may be written before MACs,
+ * or forged since by someone without the event key, and nothing can tell which until that pass
+ * ends. Neither decided on nor shown meanwhile; asked again shortly, it is answered.
+ */
+export class LedgerStillVerifying extends Error {
+  constructor(readonly streamId: string) {
+    super(`${streamId} carries no MAC, and the ledger is still verifying its log at start: whether it wrote it is not known yet`);
+    this.name = 'LedgerStillVerifying';
+  }
+}
+
+/**
  * The ledger's own verification found the log altered: nothing more is written on top of it until
  * someone has looked (reads keep working, so the damage can be examined).
  */

@@ -1,12 +1,13 @@
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { chain, toRecorded, type EventRow } from '@complaint-ledger/event-store';
+import { unwrapKey } from '@complaint-ledger/privacy';
 import { LEDGER } from '../../apps/ledger-api/src/infrastructure/tokens';
 import type { Ledger } from '@complaint-ledger/ledger';
 import { verifyCommand } from '../../apps/ledger-worker/src/verify-command';
@@ -287,6 +288,21 @@ const attacks: Attack[] = [
       expect(history.events[0].data.resident.name).not.toBe('Erin Erased'); // what the erasure destroyed stays destroyed
     },
   ],
+  ...(['kept', 'deleted'] as const).map((masterKeyRow): Attack => [
+    `every key deleted and erasures made up for every resident, as in a file from before keys were bound (its master key's id ${masterKeyRow})`,
+    (folder) =>
+      opened(folder, 'keys.sqlite', (db) => {
+        db.exec(
+          `DELETE FROM data_keys; DELETE FROM erased_keys; DELETE FROM erasures;${masterKeyRow === 'deleted' ? ' DELETE FROM master_key;' : ''}`,
+        );
+        const madeUp = db.prepare(
+          "INSERT INTO erasures (subject, erased_at, actor, reason) VALUES (?, '2999-01-01T00:00:00.000Z', 'dpo', 'asked')",
+        );
+        for (const subject of ['RES-ALICE', 'RES-BOB', 'RES-CAROL', 'RES-ERASED', ...[0, 1, 2, 3, 4, 5].map((n) => `RES-${n}`)])
+          madeUp.run(subject);
+      }),
+    'key-store-altered',
+  ]),
   [
     "a resident's key row deleted (the sqlite3 shell)",
     (folder) => sqlite3(folder, 'keys.sqlite', "DELETE FROM data_keys WHERE subject = 'RES-BOB'"),
@@ -411,4 +427,39 @@ it('a ledger only used verifies: npm run verify with every key says INTACT (exit
   } finally {
     await app.close();
   }
+});
+
+it('a key file from before keys were bound, with an erasure of then that the log records, is migrated at start without alarm, and verifies', async () => {
+  const master = Buffer.from(TEST_MASTER_KEY, 'base64');
+  const { folder, witness } = altered((copy) =>
+    opened(copy, 'keys.sqlite', (db) => {
+      // each key back in the form of then (no resident bound to it), the erasure without its MAC, nothing listed, no master key id
+      const rewrap = db.prepare('UPDATE data_keys SET wrapped = ? WHERE key_id = ?');
+      for (const row of db.prepare('SELECT key_id, subject, wrapped FROM data_keys').all() as {
+        key_id: string;
+        subject: string;
+        wrapped: Buffer;
+      }[]) {
+        const key = unwrapKey(master, row.wrapped, row.subject, row.key_id)!;
+        const iv = randomBytes(12);
+        const cipher = createCipheriv('aes-256-gcm', master, iv);
+        const sealed = Buffer.concat([cipher.update(key), cipher.final()]);
+        rewrap.run(Buffer.concat([iv, cipher.getAuthTag(), sealed]), row.key_id);
+      }
+      db.exec('DELETE FROM erased_keys; UPDATE erasures SET mac = NULL, legacy = 0; DELETE FROM master_key;');
+    }),
+  );
+
+  const { app, ready } = await started(folder, witness);
+  try {
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks.integrity.status).toBe('intact');
+    const history = (await api(app, KEYS.auditor).get(`/v1/complaints/${ids.erased}/history`).expect(200)).body;
+    expect(history.events[0].data.resident.name).toBe('[erased]');
+  } finally {
+    await app.close();
+  }
+  const { status, text } = await verify(folder, witness);
+  expect(text).toMatch(/^INTACT/);
+  expect(status).toBe(0);
 });

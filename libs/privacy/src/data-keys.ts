@@ -475,8 +475,9 @@ function bindKeysToTheirRows(db: Database.Database, masterKey: Buffer): { keys: 
       if (!columns.includes('mac')) db.exec('ALTER TABLE erasures ADD COLUMN mac TEXT');
       const done = db
         .prepare(
+          // the master key's id is recorded only after this migration: a file that names one was migrated, whatever its rows now
           `SELECT EXISTS (SELECT 1 FROM data_keys WHERE length(wrapped) = 61) OR EXISTS (SELECT 1 FROM erasures WHERE mac IS NOT NULL)
-             OR EXISTS (SELECT 1 FROM erased_keys)`,
+             OR EXISTS (SELECT 1 FROM erased_keys) OR EXISTS (SELECT 1 FROM master_key)`,
         )
         .pluck()
         .get();

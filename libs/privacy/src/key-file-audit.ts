@@ -2,7 +2,11 @@ import Database from 'better-sqlite3';
 import { erasedKeyMac, erasureMac, macMatches, unwrapKey, type ErasureRecord } from './key-binding';
 
 /** A key an event used, as the key file accounts for it. */
-export type KeyJudgement = { readonly state: 'present' | 'erased' } | { readonly state: 'altered'; readonly detail: string };
+export type KeyJudgement =
+  | { readonly state: 'present' }
+  /** `legacy`: by an erasure recorded before destroyed keys were listed, which the log must bear out (KeyStoreCheck). */
+  | { readonly state: 'erased'; readonly legacy?: true }
+  | { readonly state: 'altered'; readonly detail: string };
 
 /** An erasure's row in the key file. */
 export interface ErasureRow {
@@ -82,7 +86,7 @@ export class KeyFileAudit {
     const legacy = this.statements.erasuresOf
       .all(subject)
       .some((erasure) => erasure.legacy === 1 && erasure.erased_at >= recordedAt && erasureAuthentic(this.masterKey, erasure));
-    if (legacy) return { state: 'erased' };
+    if (legacy) return { state: 'erased', legacy: true };
     return {
       state: 'altered',
       detail: `key ${keyId} of ${JSON.stringify(subject)} is missing, and no erasure the ledger recorded destroyed it: its row was deleted`,

@@ -30,19 +30,28 @@ export class KeyStoreCheck {
     for (const id of ids) {
       if (this.sound.has(id)) continue;
       const judged = this.audit.judge(id, subject, event.metadata.recordedAt);
-      if (judged.state === 'altered') {
-        return {
-          kind: 'key-store-altered',
-          position: event.position,
-          streamId: event.streamId,
-          revision: event.revision,
-          detail: judged.detail,
-        };
-      }
+      const detail =
+        judged.state === 'altered'
+          ? judged.detail
+          : judged.state === 'erased' && judged.legacy && !(await this.erasedInTheLog(event))
+            ? `key ${id} of ${JSON.stringify(subject)} is missing, and the erasure the key file gives for it is not in the log (no PersonalDataErased after revision ${event.revision} of ${event.streamId}): the key file was rewritten`
+            : null;
+      if (detail)
+        return { kind: 'key-store-altered', position: event.position, streamId: event.streamId, revision: event.revision, detail };
       if (this.sound.size >= 100_000) this.sound.clear();
       this.sound.add(id);
     }
     return null;
+  }
+
+  /**
+   * Whether the complaint's own stream records its resident's erasure after the event: an erasure
+   * from before destroyed keys were listed excuses a missing key only then, since the key file's
+   * rows alone can be rewritten to look like a file from before (its keys deleted, erasures made up).
+   */
+  private async erasedInTheLog(event: RecordedEvent): Promise<boolean> {
+    const stream = await this.readStream(event.streamId);
+    return stream.some((later) => later.revision > event.revision && later.type === 'PersonalDataErased');
   }
 
   /** The complaint's resident, whose key its personal data is under: its first event names them, and corrections keep them. */

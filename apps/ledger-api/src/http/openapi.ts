@@ -289,6 +289,8 @@ function completeOperation(path: string, method: string, operation: Operation): 
     operation.responses['503'] ??= problem(
       'The read models were found disagreeing with the log and are being rebuilt from it (code READ_MODELS.REPAIRING): nothing is served from them meanwhile; retry shortly',
     );
+  if (method === 'post' && path === '/v1/imports')
+    operation.responses['413'] ??= problem('The file is larger than LEDGER_IMPORT_MAX_MB (2 GiB by default): nothing was imported');
   if (method === 'get' && onComplaint && !path.startsWith('/v1/imports'))
     operation.responses['503'] ??= problem(
       'The ledger is still verifying its log at start, and this complaint carries no MAC: whether the ledger wrote it is not known yet (code LEDGER.VERIFYING); retry after `Retry-After`',

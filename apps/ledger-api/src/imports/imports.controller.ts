@@ -100,6 +100,14 @@ export class ImportsController {
       void reply.header('location', `/v1/imports/${run.id}`);
       return { id: run.id, status: `/v1/imports/${run.id}`, resumed: run.status().resumed > 0 };
     } catch (error) {
+      if (error instanceof ImportRefused && error.reason === 'too-large')
+        throw new ProblemException({
+          type: problemType('IMPORT.TOO_LARGE'),
+          title: 'File too large',
+          status: 413,
+          detail: error.message,
+          code: 'IMPORT.TOO_LARGE',
+        });
       if (error instanceof ImportRefused)
         throw new ProblemException({
           type: problemType('IMPORT.RUNNING'),

@@ -6668,7 +6668,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Body over 256 KiB */
+      /** @description The file is larger than LEDGER_IMPORT_MAX_MB (2 GiB by default): nothing was imported */
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];

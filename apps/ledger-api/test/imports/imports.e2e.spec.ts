@@ -1,10 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FACTS_PER_COMPLAINT, writeHistory } from '../../../../bench/support/history-file';
 import { complaintIdOf } from '@complaint-ledger/ledger';
-import { api, complaintBody, KEYS, startApp } from '../support';
+import { api, complaintBody, KEYS, startApp, startAppWith, testConfig } from '../support';
 
 const EXAMPLES = join(__dirname, '../../../../docs/import');
 jest.setTimeout(60_000);
@@ -157,4 +157,22 @@ describe('POST /v1/imports', () => {
     await api(app).post('/v1/complaints').set('content-type', 'text/csv').send('complaint,kind\n').expect(415);
     await api(app, KEYS.admin).post('/v1/imports').send({ complaint: 'C-1' }).expect(415);
   });
+});
+
+it('an upload past LEDGER_IMPORT_MAX_MB is cut off: 413 problem+json, its file removed, nothing imported', async () => {
+  const imports = mkdtempSync(join(tmpdir(), 'ledger-imports-'));
+  const small = await startAppWith(testConfig({ LEDGER_IMPORT_MAX_MB: '1', LEDGER_IMPORTS_PATH: imports }));
+  try {
+    const row = 'BIG-1,WithdrawComplaint,2024-05-01T10:00:00Z\n';
+    const file = `complaint,kind,at\n${row.repeat(Math.ceil((3 * 1024 * 1024) / row.length))}`;
+    const refused = await api(small, KEYS.admin).post('/v1/imports').set('content-type', 'text/csv').send(file);
+
+    expect(refused.status).toBe(413);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body).toMatchObject({ code: 'IMPORT.TOO_LARGE', detail: expect.stringMatching(/larger than 1 MiB/) });
+    expect(readdirSync(join(imports, 'uploads'))).toEqual([]);
+    expect(readdirSync(imports).filter((name) => name !== 'uploads')).toEqual([]);
+  } finally {
+    await small.close();
+  }
 });

@@ -114,6 +114,13 @@ export class LedgerConfig {
   LEDGER_IMPORTS_PATH?: string;
 
   @Setting(
+    'Import',
+    "The largest file `POST /v1/imports` takes, in MiB: an upload past it is cut off, removed and answered 413 (a runaway or hostile upload would otherwise fill the imports' disk). `npm run import` reads a file where it is, without this bound.",
+  )
+  @WholeNumber(1, 1_048_576)
+  LEDGER_IMPORT_MAX_MB = 2048;
+
+  @Setting(
     'Read side',
     'Seconds between deadline sweeps (breaches and warnings); 0 turns the detector off in this process (run the worker instead).',
   )

@@ -20,6 +20,8 @@ import { formatOfName, sha256OfFile, type SourceFormat } from './source';
 export interface ImportsDependencies {
   /** The folder the imports keep their journals and reports in (LEDGER_IMPORTS_PATH). */
   readonly path: string;
+  /** The largest upload taken, in bytes (LEDGER_IMPORT_MAX_MB). */
+  readonly maxUploadBytes?: number;
   /** The ledger's one write path: every row is decided through it. */
   readonly write: WritePath;
   readonly store: EventStore;
@@ -32,7 +34,7 @@ export interface ImportsDependencies {
 export class ImportRefused extends Error {
   constructor(
     message: string,
-    readonly reason: 'format' | 'running',
+    readonly reason: 'format' | 'running' | 'too-large',
   ) {
     super(message);
     this.name = 'ImportRefused';
@@ -119,6 +121,12 @@ export class Imports {
         const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
         hash.update(buffer);
         bytes += buffer.length;
+        const max = this.deps.maxUploadBytes ?? Infinity;
+        if (bytes > max)
+          throw new ImportRefused(
+            `the file is larger than ${max / 1024 / 1024} MiB (LEDGER_IMPORT_MAX_MB): nothing was imported`,
+            'too-large',
+          );
         if (!out.write(buffer)) await once(out, 'drain');
       }
       out.end();

@@ -170,6 +170,7 @@ export class Ledger {
     this.erasure = personalData ? new ResidentErasure(personalData.keys, this.write, this.readSide, clock) : null;
     this.imports = new Imports({
       path: config.importsPath,
+      maxUploadBytes: config.LEDGER_IMPORT_MAX_MB * 1024 * 1024,
       write: this.write,
       store,
       clock,

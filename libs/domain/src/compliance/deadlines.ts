@@ -325,11 +325,12 @@ function applyExtensions(
       rule,
     };
     assessments.push(assessment);
-    const valid = !assessment.notifiedLate && !assessment.ombudsmanDetailsMissing;
+    // notified after the deadline then in force, or without the Ombudsman's details: recorded, found, and moves nothing,
+    // whatever reason is given (decision 0005); a good reason only carries a valid extension past the limit
+    if (assessment.notifiedLate || assessment.ombudsmanDetailsMissing) continue;
     const permitted = extension.newDeadline < limitDate ? extension.newDeadline : limitDate;
-    if (valid) codeDueDate = later(codeDueDate, permitted);
-    if (extension.goodReason) dueDate = later(dueDate, extension.newDeadline);
-    else if (valid) dueDate = later(dueDate, permitted);
+    codeDueDate = later(codeDueDate, permitted);
+    dueDate = later(dueDate, extension.goodReason ? extension.newDeadline : permitted);
   }
   return { dueDate, codeDueDate, assessments };
 }

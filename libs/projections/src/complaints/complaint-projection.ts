@@ -93,8 +93,9 @@ export function complaintProjection(rules: ComplianceRules, alerts: AlertSetting
   ];
   return {
     name: 'complaints',
-    // the rules decide the columns: other timescales or closure days mean another read model
-    version: `6:${createHash('sha256')
+    // the rules decide the columns: other timescales or closure days mean another read model; the number moves
+    // when the domain's judgement does (7: an extension notified late or without the Ombudsman's details moves nothing)
+    version: `7:${createHash('sha256')
       .update(canonicalJson({ timescales: rules.landlordTimescales ?? {}, calendar: rules.calendar.options, alerts }))
       .digest('hex')
       .slice(0, 12)}`,

@@ -134,6 +134,24 @@ describe('in EventStoreDB', () => {
     expect(b.find(id)).toBeNull();
   });
 
+  it('a replica sealing under a key it remembers asks the store first: after an erasure through another, new personal data goes under a new key', async () => {
+    const [a, b] = [replica(), replica(60_000)];
+    await b.loadSubject('RES-AFTER');
+    const before = b.keyFor('RES-AFTER', NOW);
+    await b.durable();
+    await a.erase('RES-AFTER', '2024-06-01T00:00:00.000Z', 'api-key:admin', 'request');
+
+    await b.loadSubject('RES-AFTER'); // well within what it remembers for
+    const after = b.keyFor('RES-AFTER', '2024-06-02T00:00:00.000Z');
+    await b.durable();
+
+    expect(after.id).not.toBe(before.id);
+    const reader = replica();
+    await reader.load([after.id, before.id]);
+    expect(reader.find(after.id)).toEqual(after.key); // readable by every replica
+    expect(reader.find(before.id)).toBeNull(); // the erased one stays erased
+  });
+
   describe('a master-key rotation (decision 0030)', () => {
     const NEW_MASTER = Buffer.alloc(32, 5);
 

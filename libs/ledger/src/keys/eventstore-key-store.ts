@@ -123,7 +123,13 @@ export class EventStoreKeyStore implements KeyStore {
   loadSubject(subject: string): Promise<void> | null {
     const writing = this.writing.get(subject);
     if (writing) return writing.catch(() => undefined); // its own new key: known once written (or forgotten if it was not)
-    if (this.fresh(this.residents.get(subject))) return null;
+    const remembered = this.residents.get(subject);
+    if (this.fresh(remembered)) {
+      // a new key is appended at the revision read, so a stale one is refused there; but personal data sealed under a
+      // remembered key must not go under one an erasure through another replica has destroyed since: asked of the store
+      if (!remembered.value.current) return null;
+      return this.once(`confirm:${subject}`, () => this.confirmResident(subject, remembered.value.revision));
+    }
     return this.once(`resident:${subject}`, () => this.fetchResident(subject)).then(() => undefined);
   }
 
@@ -277,6 +283,14 @@ export class EventStoreKeyStore implements KeyStore {
       if (error instanceof WrongExpectedRevision) void this.store.tombstone!(keyStream(made.id)).catch(() => undefined); // never used
       throw error;
     }
+  }
+
+  /** The resident's stream read afresh when it moved on from the revision remembered (an erasure, or a key given elsewhere). */
+  private async confirmResident(subject: string, revision: number): Promise<void> {
+    const last = await this.tracked(this.store.readLastEvent(residentKeysStream(subject)));
+    if ((last?.revision ?? -1) === revision) return;
+    this.residents.delete(subject);
+    await this.fetchResident(subject);
   }
 
   private async fetchResident(subject: string): Promise<void> {

@@ -15,8 +15,8 @@ import { StreamLease } from '../src/duties/stream-lease';
  */
 const dir = mkdtempSync(join(tmpdir(), 'ledger-duties-'));
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
-const lease = (backend: LeaseBackend, holder: string, leaseMs = 3_000) =>
-  new DutyLease({ backend, holder, leaseMs, clock: () => new Date().toISOString(), logger: quiet });
+const lease = (backend: LeaseBackend, holder: string, leaseMs = 3_000, mayHold?: () => boolean) =>
+  new DutyLease({ backend, holder, leaseMs, clock: () => new Date().toISOString(), logger: quiet, ...(mayHold ? { mayHold } : {}) });
 
 describe('on one host (the SQLite log): a lock', () => {
   it('is held by one process; the others take it over once it is given up', async () => {
@@ -33,29 +33,67 @@ describe('on one host (the SQLite log): a lock', () => {
   });
 });
 
+describe('a process whose clock is off (ClockWatch refuses its writes)', () => {
+  it('takes no lease, gives up the one it holds, and acts on none of the duties meanwhile: another takes over at once', async () => {
+    const store = new MemoryEventStore();
+    let clockOff = false;
+    const [a, b] = [lease(new StreamLease(store), 'a', 3_000, () => !clockOff), lease(new StreamLease(store), 'b')];
+    await a.start();
+    await b.start();
+    expect([a.held, b.held]).toEqual([true, false]);
+
+    clockOff = true;
+
+    expect(a.held).toBe(false); // at once, before its next claim
+    await (a as unknown as { claim(): Promise<void> }).claim(); // its next claim gives the lease up
+    await (b as unknown as { claim(): Promise<void> }).claim();
+    expect([a.held, b.held]).toEqual([false, true]);
+    clockOff = false;
+    await (a as unknown as { claim(): Promise<void> }).claim();
+    expect([a.held, b.lastSeen?.holder]).toEqual([false, 'b']); // set right again, it waits its turn
+    await Promise.all([a.stop(), b.stop()]);
+  });
+});
+
 describe('across hosts (EventStoreDB): claims in a stream', () => {
   const t = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, seconds)).toISOString();
 
-  it("stands until it expires: a claim while it stands sees the holder; after expiry and the tolerated skew it is another's", async () => {
+  it('stands while its holder renews it: a claimant whose clock runs ten minutes ahead does not take it from a live holder', async () => {
     const store = new MemoryEventStore();
-    const backend = new StreamLease(store, 2_000);
-    expect(await backend.claim('a', t(0), t(15))).toEqual({ holder: 'a', expiresAt: t(15) });
-    expect(await backend.claim('b', t(5), t(20))).toEqual({ holder: 'a', expiresAt: t(15) });
-    expect(await backend.claim('a', t(10), t(25))).toEqual({ holder: 'a', expiresAt: t(25) }); // renewed
-    expect(await backend.claim('b', t(26), t(41))).toEqual({ holder: 'a', expiresAt: t(25) }); // within the skew
-    expect(await backend.claim('b', t(28), t(43))).toEqual({ holder: 'b', expiresAt: t(43) }); // a's claim has run out
-    expect(await backend.claim('a', t(30), t(45))).toEqual({ holder: 'b', expiresAt: t(43) });
+    const [holderSide, aheadSide] = [new StreamLease(store), new StreamLease(store)];
+    const now = () => new Date().toISOString();
+    const later = (ms: number) => new Date(Date.now() + ms).toISOString();
+    expect(await holderSide.claim('a', now(), later(3_000))).toMatchObject({ holder: 'a' });
+    for (let i = 0; i < 3; i++) {
+      // by the claimant's clock, 10 minutes on, a's claim ran out long ago; a renews well within its lease all the same
+      expect((await aheadSide.claim('b', later(600_000), later(603_000))).holder).toBe('a');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await holderSide.claim('a', now(), later(3_000));
+    }
+  });
+
+  it("a taker with a shorter lease waits for the holder's longer one (a rolling change of LEDGER_DUTIES_LEASE_SECONDS)", async () => {
+    const store = new MemoryEventStore();
+    const [holderSide, takerSide] = [new StreamLease(store), new StreamLease(store)];
+    const now = () => new Date().toISOString();
+    const later = (ms: number) => new Date(Date.now() + ms).toISOString();
+    await holderSide.claim('a', now(), later(2_400)); // a's lease: 2.4 s, so it acts for 1.6 s after it last asked
+    expect((await takerSide.claim('b', now(), later(600))).holder).toBe('a');
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // past b's own lease, well within a's
+    expect((await takerSide.claim('b', now(), later(600))).holder).toBe('a');
+    await new Promise((resolve) => setTimeout(resolve, 1_600)); // a whole lease of a's, unrenewed
+    expect((await takerSide.claim('b', now(), later(600))).holder).toBe('b');
   });
 
   it('of two claims at once, one holds and the other sees it', async () => {
     const store = new MemoryEventStore();
-    const claims = await Promise.all(['a', 'b', 'c'].map((holder) => new StreamLease(store, 0).claim(holder, t(0), t(15))));
+    const claims = await Promise.all(['a', 'b', 'c'].map((holder) => new StreamLease(store).claim(holder, t(0), t(15))));
     expect(new Set(claims.map((claim) => claim.holder)).size).toBe(1);
   });
 
   it("a holder that stops renewing is taken over after a lease by the taker's own clock, however far the holder's clock runs ahead", async () => {
     const store = new MemoryEventStore();
-    const [holderSide, takerSide] = [new StreamLease(store, 2_000), new StreamLease(store, 2_000)];
+    const [holderSide, takerSide] = [new StreamLease(store), new StreamLease(store)];
     const now = () => new Date().toISOString();
     const later = (ms: number) => new Date(Date.now() + ms).toISOString();
     await holderSide.claim('a', later(3_600_000), later(3_600_000 + 400)); // its clock an hour ahead: expiresAt far off
@@ -73,7 +111,7 @@ describe('across hosts (EventStoreDB): claims in a stream', () => {
 
   it('given up at a clean shutdown, is taken at once', async () => {
     const store = new MemoryEventStore();
-    const backend = new StreamLease(store, 2_000);
+    const backend = new StreamLease(store);
     await backend.claim('a', t(0), t(15));
     await backend.release('a');
     expect(await backend.claim('b', t(1), t(16))).toEqual({ holder: 'b', expiresAt: t(16) });
@@ -83,7 +121,7 @@ describe('across hosts (EventStoreDB): claims in a stream', () => {
 it("a new holder's relay resumes where the last holder's stopped, on read models of its own: nothing republished", async () => {
   const store = new SqliteEventStore(join(dir, 'log-relay.sqlite'));
   await record(store, ...many(10, (c) => c.received('2024-06-03T10:00').acknowledged(1, '2024-06-04T10:00')));
-  const shared = new StreamLease(new MemoryEventStore(), 0);
+  const shared = new StreamLease(new MemoryEventStore());
   const publisher = new InProcessPublisher();
   let holder = 'first';
   const relayOf = (name: string) => {

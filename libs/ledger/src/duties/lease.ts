@@ -32,6 +32,11 @@ export interface DutyLeaseOptions {
   readonly leaseMs: number;
   readonly clock: () => string;
   readonly logger: LedgerLogger;
+  /**
+   * Whether this process may hold the duties now (false while its clock is off from the store's):
+   * if not, it claims nothing, gives up what it holds, and acts on none of them meanwhile.
+   */
+  readonly mayHold?: () => boolean;
 }
 
 /**
@@ -55,7 +60,7 @@ export class DutyLease {
 
   /** Whether this process holds the lease now, with time to spare before its claim runs out. */
   get held(): boolean {
-    return Date.now() < this.heldUntil;
+    return Date.now() < this.heldUntil && (this.options.mayHold?.() ?? true);
   }
 
   /** Who holds it, as last seen (readiness shows it). */
@@ -100,7 +105,14 @@ export class DutyLease {
   }
 
   private async claimOnce(): Promise<void> {
-    const { backend, holder, leaseMs, clock } = this.options;
+    const { backend, holder, leaseMs, clock, mayHold } = this.options;
+    if (mayHold && !mayHold()) {
+      // a clock that is off takes no lease from a process whose clock is right, and keeps none: another takes over at once
+      if (this.heldUntil) await backend.release(holder).catch(() => undefined);
+      this.heldUntil = 0;
+      this.changed();
+      return;
+    }
     const asked = Date.now();
     try {
       const now = clock();

@@ -14,12 +14,19 @@ import { StreamLease } from './stream-lease';
  * stream in EventStoreDB (replicas on several), or, with a store only this process sees (memory),
  * always this process's.
  */
-export function openDuties(config: LedgerConfig, store: EventStore, clock: Clock, logger: LedgerLogger): DutyLease {
+export function openDuties(
+  config: LedgerConfig,
+  store: EventStore,
+  clock: Clock,
+  logger: LedgerLogger,
+  /** Whether this process may hold the duties now: not while its clock is off (ClockWatch). */
+  mayHold: () => boolean = () => true,
+): DutyLease {
   const backend: LeaseBackend =
     store instanceof SqliteEventStore && store.path !== ':memory:'
       ? new LockLease(join(dirname(store.path), 'duties.sqlite'))
       : store.keepLast
-        ? new StreamLease(store, config.LEDGER_CLOCK_SKEW_SECONDS * 1000)
+        ? new StreamLease(store)
         : new OwnLease();
   return new DutyLease({
     backend,
@@ -27,6 +34,7 @@ export function openDuties(config: LedgerConfig, store: EventStore, clock: Clock
     leaseMs: config.LEDGER_DUTIES_LEASE_SECONDS * 1000,
     clock,
     logger,
+    mayHold,
   });
 }
 

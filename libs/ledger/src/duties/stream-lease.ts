@@ -12,6 +12,8 @@ const KEPT = 10;
 interface Claim {
   readonly holder: string;
   readonly expiresAt: string;
+  /** The holder's own lease length: a taker whose lease is shorter waits for this one (a rolling change of the setting). */
+  readonly leaseMs?: number;
 }
 
 /**
@@ -23,18 +25,17 @@ interface Claim {
  * A claim's `expiresAt` is its holder's clock, which another host's need not match; so a taker does
  * not compare clocks: it takes over once it has seen the same claim stand, unrenewed, for a whole
  * lease by its own clock (the holder renews every third of a lease, and stops acting two thirds of
- * a lease after it last asked). Clocks that disagree by minutes thus neither delay a failover nor
- * let two act at once. A claim expired by the claimant's clock beyond the tolerated skew is free too.
+ * a lease after it last asked), the longer of its own lease and the holder's. Clocks that disagree
+ * by minutes thus neither delay a failover nor let two act at once: a claim's `expiresAt` is never
+ * compared with the claimant's clock (a replica whose clock ran ahead took a live holder's lease
+ * so). A claim given up at a clean shutdown (`LeaseReleased`) is free at once.
  */
 export class StreamLease implements LeaseBackend {
   private prepared = false;
   /** The claim last seen (by its revision) and when, by this process's clock alone. */
   private seen: { readonly revision: number; readonly at: number } | null = null;
 
-  constructor(
-    private readonly store: EventStore,
-    private readonly skewMs: number,
-  ) {}
+  constructor(private readonly store: EventStore) {}
 
   /** Through the decision loop: the last claim folded, a claim decided if the lease is free, appended at the revision read. */
   async claim(holder: string, now: string, until: string): Promise<LeaseHolder> {
@@ -42,14 +43,22 @@ export class StreamLease implements LeaseBackend {
     let current: Claim | null = null;
     return runDecision<Claim | null, Claim, LeaseHolder>(this.store, {
       stream: LEASE_STREAM,
-      fold: (recorded) => (recorded.at(-1)?.data as Claim | undefined) ?? null,
+      // a lease given up is nobody's
+      fold: (recorded) => {
+        const last = recorded.at(-1);
+        return last && last.type !== 'LeaseReleased' ? (last.data as Claim) : null;
+      },
       decide: (state, revision) => {
         current = state;
-        const free = !state || state.holder === holder || this.unrenewed(revision, Date.parse(until) - Date.parse(now));
-        return free || Date.parse(state.expiresAt) + this.skewMs < Date.parse(now) ? [{ holder, expiresAt: until }] : [];
+        const leaseMs = Date.parse(until) - Date.parse(now);
+        const free = !state || state.holder === holder || this.unrenewed(revision, Math.max(leaseMs, state.leaseMs ?? 0));
+        return free ? [{ holder, expiresAt: until, leaseMs }] : [];
       },
       seal: (claims) => claims.map((claim) => this.event('LeaseClaimed', claim)),
-      answer: ({ decided }) => decided[0] ?? current ?? { holder: 'nobody', expiresAt: null },
+      answer: ({ decided }) => {
+        const holding = decided[0] ?? current;
+        return holding ? { holder: holding.holder, expiresAt: holding.expiresAt } : { holder: 'nobody', expiresAt: null };
+      },
       retryable: isConflict,
     });
   }

@@ -124,7 +124,7 @@ export class EventStoreKeyStore implements KeyStore {
     const writing = this.writing.get(subject);
     if (writing) return writing.catch(() => undefined); // its own new key: known once written (or forgotten if it was not)
     const remembered = this.residents.get(subject);
-    if (this.fresh(remembered)) {
+    if (remembered && this.fresh(remembered)) {
       // a new key is appended at the revision read, so a stale one is refused there; but personal data sealed under a
       // remembered key must not go under one an erasure through another replica has destroyed since: asked of the store
       if (!remembered.value.current) return null;

@@ -103,7 +103,7 @@ export class Ledger {
     this.rules = complianceRulesFrom(config);
     this.clockWatch = ClockWatch.for(store, clock, config.LEDGER_MAX_CLOCK_OFFSET_MS, loggers('clock'));
     this.readSide = openReadSide(config, store, this.rules, threads, (message) => logger.warn(message));
-    this.duties = openDuties(config, store, clock, loggers('duties'));
+    this.duties = openDuties(config, store, clock, loggers('duties'), () => !this.clockWatch.refusal);
     this.relay = openRelay(
       config,
       store,

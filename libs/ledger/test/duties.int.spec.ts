@@ -109,6 +109,18 @@ describe('across hosts (EventStoreDB): claims in a stream', () => {
     expect((await takerSide.claim('b', now(), later(400))).holder).toBe('b');
   });
 
+  it("the relay's position only moves forward: a holder resuming late does not carry it back for the next failover to republish from", async () => {
+    const store = new MemoryEventStore();
+    const [late, next] = [new StreamLease(store), new StreamLease(store)];
+    await next.saveRelayPosition('kafka', 1_500);
+
+    await late.saveRelayPosition('kafka', 1_000); // its batch, published before it was paused
+
+    expect(await next.relayPosition('kafka')).toBe(1_500);
+    await late.saveRelayPosition('kafka', 2_000);
+    expect(await next.relayPosition('kafka')).toBe(2_000);
+  });
+
   it('given up at a clean shutdown, is taken at once', async () => {
     const store = new MemoryEventStore();
     const backend = new StreamLease(store);

@@ -82,9 +82,24 @@ export class StreamLease implements LeaseBackend {
     return last ? (last.data as { position: number }).position : null;
   }
 
+  /**
+   * Moves the relay's position forward only: a holder paused past its lease and resuming late
+   * (its batch already published again by the next) must not carry the position back, which the
+   * next failover would republish from. Appended at the revision read, read again on a conflict.
+   */
   async saveRelayPosition(destination: string, position: number): Promise<void> {
-    await this.store.keepLast?.(RELAY_STREAM(destination), KEPT);
-    await this.store.append(RELAY_STREAM(destination), [this.event('RelayPositionSaved', { position })], 'any');
+    const stream = RELAY_STREAM(destination);
+    await this.store.keepLast?.(stream, KEPT);
+    for (let attempt = 1; ; attempt++) {
+      const last = (await this.store.readStream(stream)).at(-1);
+      if (last && (last.data as { position: number }).position >= position) return;
+      try {
+        await this.store.append(stream, [this.event('RelayPositionSaved', { position })], expectedOf(last?.revision));
+        return;
+      } catch (error) {
+        if (!isConflict(error) || attempt >= 5) throw error;
+      }
+    }
   }
 
   async close(): Promise<void> {}

@@ -11,7 +11,7 @@ import {
 } from '../policy/code-policy';
 import type { ComplaintState, ExtensionRecord, StageRecord } from '../complaint/state';
 import type { DeadlineKind } from '../complaint/vocabulary';
-import { policyForClockStartingAt, type ComplianceRules } from './rules';
+import { codePolicyForClockStartingAt, policyForClockStartingAt, type ComplianceRules } from './rules';
 
 export type DeadlineStatus = 'pending' | 'met' | 'met_late' | 'breached';
 
@@ -70,11 +70,13 @@ function stage1Deadlines(state: ComplaintState, asOf: Instant, rules: Compliance
   const record = state.stage1;
   const { acknowledgement, response } = clocks(policy, 1, record, state.receivedAt, rules.calendar);
   // Decision 0006: with a representative, the response clock waits for the resident's consent.
-  let responseStart: Instant | null = response.startsAt;
-  if (state.representative) {
+  const waitingForConsent = (startsAt: Instant): Instant | null => {
+    if (!state.representative) return startsAt;
     const consent = state.representative.consentReceivedAt;
-    responseStart = consent === undefined ? null : latestOf(responseStart, consent);
-  }
+    return consent === undefined ? null : latestOf(startsAt, consent);
+  };
+  const responseStart = waitingForConsent(response.startsAt);
+  const code = codeClocks(state.receivedAt, 1, record, state.receivedAt, rules);
   const end = clocksEndedAt(state, 1);
   return [
     acknowledgement &&
@@ -88,6 +90,7 @@ function stage1Deadlines(state: ComplaintState, asOf: Instant, rules: Compliance
         asOf,
         end,
         rules,
+        ...(code?.acknowledgement ? { code: { timescale: code.acknowledgement.timescale, startsAt: state.receivedAt } } : {}),
       }),
     judge({
       kind: 'stage1Response',
@@ -100,6 +103,7 @@ function stage1Deadlines(state: ComplaintState, asOf: Instant, rules: Compliance
       end,
       rules,
       extensions: { records: record.extensions, rule: policy.stage1.extension },
+      ...(code ? { code: { ...code.response, startsAt: waitingForConsent(code.response.startsAt) } } : {}),
     }),
   ];
 }
@@ -109,6 +113,7 @@ function stage2Deadlines(state: ComplaintState, asOf: Instant, rules: Compliance
   if (!record) return [];
   const policy = policyForClockStartingAt(record.requestedAt, rules);
   const { acknowledgement, response } = clocks(policy, 2, record, record.requestedAt, rules.calendar);
+  const code = codeClocks(record.requestedAt, 2, record, record.requestedAt, rules);
   const end = clocksEndedAt(state, 2);
   return [
     acknowledgement &&
@@ -122,6 +127,7 @@ function stage2Deadlines(state: ComplaintState, asOf: Instant, rules: Compliance
         asOf,
         end,
         rules,
+        ...(code?.acknowledgement ? { code: { timescale: code.acknowledgement.timescale, startsAt: record.requestedAt } } : {}),
       }),
     judge({
       kind: 'stage2Response',
@@ -134,6 +140,7 @@ function stage2Deadlines(state: ComplaintState, asOf: Instant, rules: Compliance
       end,
       rules,
       extensions: { records: record.extensions, rule: policy.stage2.extension },
+      ...(code ? { code: code.response } : {}),
     }),
   ];
 }
@@ -191,6 +198,17 @@ function responseStart(rules: StagePolicy, stageStartsAt: Instant, acknowledgedA
   return endOfLondonDay(calendar.addWorkingDays(londonDateOf(stageStartsAt), acknowledgementDays));
 }
 
+/**
+ * The stage's clocks by the Code's own timescales, where the landlord publishes shorter ones (else
+ * null: the two are the same): what CH02 measures (decision 0009).
+ */
+function codeClocks(start: Instant, stage: Stage, record: StageRecord, stageStartsAt: Instant, rules: ComplianceRules) {
+  if (!rules.landlordTimescales) return null;
+  const policy = codePolicyForClockStartingAt(start, rules);
+  const { acknowledgement, response } = clocks(policy, stage, record, stageStartsAt, rules.calendar);
+  return { acknowledgement, response: { ...response, extensionRule: stagePolicy(policy, stage).extension } };
+}
+
 /** When a withdrawal, non-acceptance or refused escalation ended the stage's clocks, if it did (a remedy's runs on). */
 export function clocksEndedAt(state: ComplaintState, stage: Stage): Instant | null {
   const ends = [
@@ -213,6 +231,8 @@ interface Judgement {
   end: Instant | null;
   rules: ComplianceRules;
   extensions?: { records: readonly ExtensionRecord[]; rule: ExtensionRule };
+  /** The same clock by the Code's own timescale, where the landlord's is shorter: CH02's (`codeTimescaleDueAt`). */
+  code?: { timescale: Timescale; startsAt: Instant | null; extensionRule?: ExtensionRule };
 }
 
 function judge(j: Judgement): Deadline | null {
@@ -237,7 +257,7 @@ function judge(j: Judgement): Deadline | null {
   const baseDue = calendar.addWorkingDays(londonDateOf(j.startsAt), j.timescale.workingDays);
   const extended = j.extensions ? applyExtensions(baseDue, j.extensions.records, j.extensions.rule, j.asOf, calendar) : null;
   const dueAt = endOfLondonDay(extended?.dueDate ?? baseDue);
-  const codeTimescaleDueAt = endOfLondonDay(extended?.codeDueDate ?? baseDue);
+  const codeTimescaleDueAt = j.code ? codeDueAt(j, calendar) : endOfLondonDay(extended?.codeDueDate ?? baseDue);
   // A deadline not yet due when the complaint ended (withdrawn, not accepted, escalation refused) no longer applies.
   if (j.end && !isAfter(j.end, j.asOf) && !j.metAt && !isAfter(j.end, dueAt)) {
     // How it was extended stays on the record even though the deadline lapsed (Code 6.5 findings).
@@ -260,13 +280,25 @@ function judge(j: Judgement): Deadline | null {
     metAt: judged.metAt,
     status: judged.status,
     workingDaysLate: judged.workingDaysLate,
-    withinCodeTimescale: judged.metAt ? !isAfter(judged.metAt, codeTimescaleDueAt) : judged.status === 'breached' ? false : null,
+    withinCodeTimescale: judged.metAt
+      ? !isAfter(judged.metAt, codeTimescaleDueAt)
+      : judged.status === 'breached' && isAfter(j.end && isAfter(j.asOf, j.end) ? j.end : j.asOf, codeTimescaleDueAt)
+        ? false
+        : null,
   };
   if (extended && extended.assessments.length) deadline.extensions = extended.assessments;
   return deadline;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** When the clock is due by the Code's own timescale and extension limit (valid extensions counted as decision 0005 counts them). */
+function codeDueAt(j: Judgement, calendar: WorkingCalendar): Instant {
+  const { timescale, startsAt, extensionRule } = j.code!;
+  const base = calendar.addWorkingDays(londonDateOf(startsAt ?? j.startsAt!), timescale.workingDays);
+  const extended = j.extensions && extensionRule ? applyExtensions(base, j.extensions.records, extensionRule, j.asOf, calendar) : null;
+  return endOfLondonDay(extended?.codeDueDate ?? base);
+}
 
 /**
  * How many working days late something due at `dueAt` is at `until` (when it was met, or the moment

@@ -15,3 +15,11 @@ export function policyForClockStartingAt(start: Instant, rules: ComplianceRules)
   const policy = codeInForceOn(londonDateOf(start), rules.versions ?? CODE_VERSIONS);
   return rules.landlordTimescales ? withLandlordTimescales(policy, rules.landlordTimescales) : policy;
 }
+
+/**
+ * The Code's own policy for a clock, without the landlord's shorter timescales: what CH02 measures
+ * ("responded to within Complaint Handling Code timescales", whatever the landlord publishes).
+ */
+export function codePolicyForClockStartingAt(start: Instant, rules: ComplianceRules): CodePolicy {
+  return codeInForceOn(londonDateOf(start), rules.versions ?? CODE_VERSIONS);
+}

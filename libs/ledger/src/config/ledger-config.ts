@@ -454,7 +454,7 @@ export class LedgerConfig {
 
   @Setting(
     'Deadlines',
-    "The landlord's own stage 1 acknowledgement timescale in working days: shorter than the Code's, never longer (docs/decisions/0009-landlord-timescales.md).",
+    "The landlord's own stage 1 acknowledgement timescale in working days: shorter than the Code's, never longer. Deadlines, alerts, breaches and findings follow it; CH02 stays by the Code's own timescales (docs/decisions/0009-landlord-timescales.md).",
   )
   @IsOptional()
   @WholeNumber()

@@ -5,6 +5,7 @@ import {
   dayRules,
   flagRules,
   instantRules,
+  leftOut,
   nestedListRules,
   nestedRules,
   oneOfRules,
@@ -13,7 +14,8 @@ import {
   textListRules,
   textRules,
 } from '@complaint-ledger/ledger';
-import { ArrayMaxSize, IsArray, IsOptional, IsUUID } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsUUID } from 'class-validator';
 
 /**
  * Field decorators: the core's validation rules (libs/ledger/src/write/field-rules.ts, which the
@@ -75,9 +77,13 @@ export const DocumentIds = (
   description = 'Documents already attached to this complaint (POST …/documents) that this fact is or encloses',
 ) =>
   applyDecorators(
-    IsOptional(),
+    leftOut(),
     IsArray(),
     ArrayMaxSize(50),
     IsUUID('all', { each: true, message: 'each of $property must be a document id (a UUID)' }),
+    // attached documents are named in lower case: one named in upper case is the same document
+    Transform(({ value }: { value: unknown }) =>
+      Array.isArray(value) ? value.map((id: unknown) => (typeof id === 'string' ? id.toLowerCase() : id)) : value,
+    ),
     ApiProperty({ required: false, type: [String], format: 'uuid', description }),
   );

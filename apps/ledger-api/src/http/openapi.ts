@@ -305,6 +305,10 @@ function completeOperation(path: string, method: string, operation: Operation): 
       REQUEST_HEADERS.idempotencyKey,
     ];
     if (onComplaint) codes.push(412);
+    if (path === '/v1/complaints')
+      operation.responses['412'] ??= problem(
+        '`If-Match` names a revision, and the complaint is not there yet: a receipt has nothing to match',
+      );
     describeCommandResult(operation);
   }
   // what the request writes carries its correlation id: commands and erasure

@@ -139,6 +139,12 @@ export function problemOf(exception: unknown): ProblemDetails | null {
   }
   if (exception instanceof ResidentNotFound) return coded('RESIDENT.NOT_FOUND', 'Not found', 404, exception.message);
   if (exception instanceof ReadModelsRepairing) return coded('READ_MODELS.REPAIRING', 'Read models being rebuilt', 503, exception.message);
+  // the read side's own states, each answered with Retry-After: never a 500 telling the client to send the same again
+  if (exception instanceof ReadModelsBehind)
+    return coded('READ_MODELS.BEHIND', 'Read models behind', 503, `${exception.message}: ask again shortly (minPosition)`);
+  if (exception instanceof QueryBusy) return coded('QUERY.BUSY', 'Too many queries', 503, `${exception.message}: ask again shortly`);
+  if (exception instanceof QueryTimedOut)
+    return coded('QUERY.TIMEOUT', 'Query took too long', 503, `${exception.message} (LEDGER_QUERY_SECONDS): narrow it, or ask again`);
   if (exception instanceof KeyStoreAltered) {
     const detail = `${exception.message}. Nothing was destroyed or recorded: the ledger takes no writes until the key file is examined (docs/operations.md).`;
     return coded('LEDGER.KEY_FILE_ALTERED', 'Key file altered', 503, detail);

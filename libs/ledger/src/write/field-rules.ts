@@ -9,13 +9,13 @@ import {
   IsInt,
   IsNotEmpty,
   IsObject,
-  IsOptional,
   IsString,
   Matches,
   Max,
   MaxLength,
   Min,
   ValidateBy,
+  ValidateIf,
   ValidateNested,
   type ValidationError,
 } from 'class-validator';
@@ -28,7 +28,12 @@ import { MAX_REMEDY_PENCE, residentReferenceProblem } from '@complaint-ledger/do
  * their fields beside the OpenAPI description (apps/ledger-api/src/http/dto-fields.ts), and the
  * bulk import checks each row's data against the same (command-fields.ts).
  */
-const optional = (required: boolean) => (required ? [] : [IsOptional()]);
+/**
+ * An optional field may be left out, not sent as null: IsOptional would let null through to the
+ * decider, which reads a field left out as undefined (a null instant or list was a 500).
+ */
+export const leftOut = () => ValidateIf((_: object, value: unknown) => value !== undefined);
+const optional = (required: boolean) => (required ? [] : [leftOut()]);
 
 export const instantRules = (required = true): PropertyDecorator[] => [
   ...optional(required),
@@ -38,6 +43,8 @@ export const instantRules = (required = true): PropertyDecorator[] => [
 export const dayRules = (required = true): PropertyDecorator[] => [
   ...optional(required),
   Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$property must be an ISO date (YYYY-MM-DD)' }),
+  // a day the calendar has (not 2024-02-30, 2024-13-45 or 0000-00-00)
+  IsISO8601({ strict: true }, { message: '$property must be a date the calendar has (YYYY-MM-DD)' }),
 ];
 
 export const textRules = (required = true, maxLength = 2000): PropertyDecorator[] => [
@@ -76,14 +83,14 @@ export const penceRules = (required = true): PropertyDecorator[] => [
 
 export const nestedRules = (type: () => new () => object, required = true): PropertyDecorator[] => [
   // ValidateNested alone lets a missing object through: a required one must be there, and be an object
-  ...(required ? [IsDefined({ message: '$property is required' })] : [IsOptional()]),
+  ...(required ? [IsDefined({ message: '$property is required' })] : [leftOut()]),
   IsObject({ message: '$property must be an object' }),
   ValidateNested(),
   Type(type),
 ];
 
 export const nestedListRules = (type: () => new () => object, maxItems = 50): PropertyDecorator[] => [
-  IsOptional(),
+  leftOut(),
   IsArray(),
   ArrayMaxSize(maxItems),
   ValidateNested({ each: true }),
@@ -91,7 +98,7 @@ export const nestedListRules = (type: () => new () => object, maxItems = 50): Pr
 ];
 
 export const textListRules = (maxItems = 50): PropertyDecorator[] => [
-  IsOptional(),
+  leftOut(),
   IsArray(),
   ArrayMaxSize(maxItems),
   IsString({ each: true }),

@@ -35,7 +35,8 @@ export function retryKeyOf(actor: string, retry: RetryIdentity, imported: boolea
   const request = { method: retry.request.method, path: retry.request.path, body: retry.request.body ?? null };
   if (imported) return { key: retry.idempotencyKey!, requestHash: sha256(canonicalJson(request)), imported: true };
   if (retry.idempotencyKey) return { key: retry.idempotencyKey, requestHash: sha256(canonicalJson(request)) };
-  return { key: `${DERIVED}${sha256(canonicalJson({ actor, request }))}` };
+  // ids in a path are the same in any case (a complaint's is found so): the same request with its id in capitals is the same request
+  return { key: `${DERIVED}${sha256(canonicalJson({ actor, request: { ...request, path: request.path.toLowerCase() } }))}` };
 }
 
 const DERIVED = 'derived:';

@@ -321,6 +321,8 @@ export class WritePath {
         }
         if (request.ifMatch === undefined) return undefined;
         const current = recorded ? concurrencyRevisionOf(recorded) : revision;
+        // a complaint that is not there is answered 404 by the decider: a 404 is decided before preconditions (RFC 9110 §13.2.1)
+        if (current < 0 && request.command.type !== 'ReceiveComplaint') return undefined;
         if (request.ifMatch !== current) throw new RevisionMismatch(request.ifMatch, current);
         return undefined;
       },

@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsObject, Min, validateSync } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PersonCommand } from '@complaint-ledger/domain';
-import type { Ledger } from '@complaint-ledger/ledger';
+import { leftOut, type Ledger } from '@complaint-ledger/ledger';
 import { Roles } from '../../../auth/roles';
 import { Text } from '../../../http/dto-fields';
 import { invalidRequest } from '../../../http/problem';
@@ -22,7 +22,7 @@ export class CorrectFactRequest {
 
   @Text(true, 2000, 'Why the fact was wrong') reason!: string;
 
-  @IsOptional()
+  @leftOut()
   @IsObject()
   @ApiProperty({
     required: false,
@@ -32,7 +32,7 @@ export class CorrectFactRequest {
   })
   replacement?: Record<string, unknown>;
 
-  @IsOptional()
+  @leftOut()
   @IsIn([true], { message: 'void must be true when given' })
   @ApiProperty({ required: false, enum: [true], description: 'Void the fact instead of replacing it' })
   void?: true;

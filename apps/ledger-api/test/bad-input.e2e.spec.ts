@@ -1,0 +1,137 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { api, complaintBody, KEYS, startApp } from './support';
+
+/**
+ * A client's mistakes found by fuzzing the API (null where a field may only be left out, names
+ * every object inherits, days the calendar has not, a precondition on a complaint that is not
+ * there, a position the read models have not reached): each is a 4xx or a 503 to come back to,
+ * problem+json naming the field and rule, never a 500, and nothing recorded.
+ */
+let app: NestFastifyApplication;
+beforeAll(async () => (app = await startApp()));
+afterAll(() => app.close());
+
+const received = async () => (await api(app).post('/v1/complaints').send(complaintBody()).expect(201)).body.id as string;
+const historyOf = async (id: string) => (await api(app, KEYS.auditor).get(`/v1/complaints/${id}/history`).expect(200)).body.events;
+const expectRefused = (answer: { status: number; headers: Record<string, string>; body: { errors?: unknown } }, field: string) => {
+  expect(answer.status).toBe(400);
+  expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+  // each broken rule names the field (a null list breaks several: an array, its size, its items)
+  expect(answer.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field, rule: expect.any(String) })]));
+  expect((answer.body.errors as { field: string }[]).filter((error) => error.field !== field)).toEqual([]);
+};
+
+it.each([
+  ['issueOccurredAt', { issueOccurredAt: null }],
+  ['residentAwareAt', { residentAwareAt: null }],
+  ['representative.consentReceivedAt', { representative: { name: 'Pat Advocate', consentReceivedAt: null } }],
+])('a receipt with %s null is 400 naming it (a field may be left out, not sent as null)', async (field, extra) => {
+  expectRefused(await api(app).post('/v1/complaints').send(complaintBody(extra)), field);
+});
+
+it('a response with remedies null, and a correction whose replacement has them null, are 400 naming them; nothing is recorded', async () => {
+  const id = await received();
+  await api(app)
+    .post(`/v1/complaints/${id}/acknowledgements`)
+    .send({ stage: 1, acknowledgedAt: '2024-05-02T10:00:00+01:00', complaintDefinition: 'Leak' })
+    .expect(200);
+  const response = {
+    stage: 1,
+    respondedAt: '2024-05-10T10:00:00+01:00',
+    decision: 'upheld',
+    reasons: 'Repairs late',
+    escalationRightsGiven: true,
+    outstandingActions: [],
+  };
+  expectRefused(
+    await api(app)
+      .post(`/v1/complaints/${id}/responses`)
+      .send({ ...response, remedies: null }),
+    'remedies',
+  );
+  await api(app).post(`/v1/complaints/${id}/responses`).send(response).expect(200); // revision 2, to correct
+  const before = await historyOf(id);
+  expectRefused(
+    await api(app)
+      .post(`/v1/complaints/${id}/corrections`)
+      .send({ revision: 2, reason: 'Wrong', replacement: { ...response, remedies: null } }),
+    'replacement.remedies',
+  );
+
+  expect(await historyOf(id)).toEqual(before);
+});
+
+it.each(['constructor', 'toString', 'hasOwnProperty', 'valueOf'])(
+  'a body or query naming %s, which every object inherits, is 400 as any unknown field',
+  async (name) => {
+    expectRefused(
+      await api(app)
+        .post('/v1/complaints')
+        .send({ ...complaintBody(), [name]: 'x' }),
+      name,
+    );
+    expectRefused(
+      await api(app)
+        .post('/v1/complaints')
+        .send(complaintBody({ resident: { reference: 'RES-1', name: 'Sam', [name]: 'x' } })),
+      `resident.${name}`,
+    );
+    expectRefused(await api(app, KEYS.case_handler).get(`/v1/complaints?${name}=x`), name);
+  },
+);
+
+it.each(['2024-02-30', '2024-13-45', '0000-00-00'])('a list from %s, a day the calendar has not, is 400 naming the filter', async (day) => {
+  expectRefused(await api(app, KEYS.case_handler).get(`/v1/complaints?receivedFrom=${day}`), 'receivedFrom');
+});
+
+it('If-Match naming a revision of a complaint that is not there is 404, as without it (a 404 comes before preconditions)', async () => {
+  const answer = await api(app)
+    .post('/v1/complaints/00000000-0000-4000-8000-000000000000/acknowledgements')
+    .set('if-match', '"0"')
+    .send({ stage: 1, acknowledgedAt: '2024-05-02T10:00:00+01:00', complaintDefinition: 'Leak' });
+  expect(answer.status).toBe(404);
+  expect(answer.body).toMatchObject({ code: 'COMPLAINT.NOT_FOUND' });
+});
+
+it('a list asked for at a log position the read models have not reached is 503 READ_MODELS.BEHIND with Retry-After, not a 500', async () => {
+  const answer = await api(app, KEYS.case_handler).get('/v1/complaints?minPosition=99999999');
+  expect(answer.status).toBe(503);
+  expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(answer.headers['retry-after']).toBe('1');
+  expect(answer.body).toMatchObject({ code: 'READ_MODELS.BEHIND' });
+});
+
+it('a document named in upper case is the document attached', async () => {
+  const id = await received();
+  const pdf = readFileSync(join(__dirname, '../../../test/fixtures', 'letter.pdf'));
+  const attached = (
+    await api(app)
+      .post(`/v1/complaints/${id}/documents`)
+      .query({ title: 'Letter', kind: 'letter_to_resident', direction: 'outbound', dated: '2024-05-20' })
+      .set('content-type', 'application/octet-stream')
+      .send(pdf)
+      .expect(201)
+  ).body;
+  await api(app)
+    .post(`/v1/complaints/${id}/correspondence`)
+    .send({
+      occurredAt: '2024-05-20T10:00:00+01:00',
+      direction: 'outbound',
+      party: 'resident',
+      channel: 'letter',
+      summary: 'Sent',
+      documentIds: [attached.documentId.toUpperCase()],
+    })
+    .expect(200);
+});
+
+it("the same request sent again with the complaint's id in capitals is the same request: recorded once", async () => {
+  const id = await received();
+  const note = { occurredAt: '2024-05-03T10:00:00+01:00', direction: 'inbound', party: 'resident', channel: 'phone', summary: 'Called' };
+  await api(app).post(`/v1/complaints/${id}/correspondence`).send(note).expect(200);
+  const again = await api(app).post(`/v1/complaints/${id.toUpperCase()}/correspondence`).send(note).expect(200);
+  expect(again.headers['idempotent-replayed']).toBe('true');
+  expect((await historyOf(id)).filter((event: { type: string }) => event.type === 'CorrespondenceRecorded')).toHaveLength(1);
+});

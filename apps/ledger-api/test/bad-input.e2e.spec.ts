@@ -135,3 +135,14 @@ it("the same request sent again with the complaint's id in capitals is the same 
   expect(again.headers['idempotent-replayed']).toBe('true');
   expect((await historyOf(id)).filter((event: { type: string }) => event.type === 'CorrespondenceRecorded')).toHaveLength(1);
 });
+
+it.each(['2024-03-31T01:30:00', '2024-10-27T01:30:00'])(
+  'a receipt at %s without an offset, a London time the clocks skipped or passed twice, is refused naming the field (no one instant)',
+  async (receivedAt) => {
+    const answer = await api(app).post('/v1/complaints').send(complaintBody({ receivedAt }));
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect(answer.status).toBeLessThan(500);
+    expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.stringify(answer.body)).toContain('receivedAt');
+  },
+);

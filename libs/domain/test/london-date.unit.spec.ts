@@ -90,9 +90,20 @@ describe('compareInstants', () => {
 describe('parseInstant', () => {
   // Instants with an offset are read without luxon's parser; every other form still goes to luxon.
   // The two must accept the same strings and give the same instant, valid fields or not.
+  const WALL = "yyyy-MM-dd'T'HH:mm:ss.SSS";
   const luxonReads = (value: string) => {
     const parsed = DateTime.fromISO(value, { zone: 'Europe/London', setZone: true });
-    return parsed.isValid ? parsed.toUTC().toISO() : null;
+    if (!parsed.isValid) return null;
+    if (parsed.zoneName === 'Europe/London') {
+      // without an offset: a London time the clocks skipped or passed twice names no one instant, and is refused;
+      // counted by brute force, every quarter hour within two hours of luxon's reading
+      const wall = DateTime.fromISO(value, { zone: 'utc' }).toFormat(WALL);
+      let readings = 0;
+      for (let quarter = -8; quarter <= 8; quarter++)
+        if (DateTime.fromMillis(parsed.toMillis() + quarter * 900_000, { zone: 'Europe/London' }).toFormat(WALL) === wall) readings++;
+      if (readings !== 1) return null;
+    }
+    return parsed.toUTC().toISO();
   };
   const digits = (length: number, max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(length, '0'));
   const instant = fc
@@ -145,5 +156,10 @@ describe('parseInstant', () => {
     expect(parseInstant('2023-02-29T10:00:00Z')).toBeNull();
     expect(parseInstant('2024-04-31T10:00:00Z')).toBeNull();
     expect(parseInstant('2024-06-01T10:00')?.toISO()).toBe('2024-06-01T09:00:00.000Z'); // no offset: London (BST)
+    // no offset, at a London time the clocks skipped (spring) or passed twice (autumn): no one instant, refused
+    expect(parseInstant('2024-03-31T01:30:00')).toBeNull();
+    expect(parseInstant('2024-10-27T01:30:00')).toBeNull();
+    expect(parseInstant('2024-10-27T01:30:00+01:00')?.toISO()).toBe('2024-10-27T00:30:00.000Z'); // with its offset, it is one
+    expect(parseInstant('2024-10-27T02:30:00')?.toISO()).toBe('2024-10-27T02:30:00.000Z');
   });
 });

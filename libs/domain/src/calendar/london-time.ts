@@ -31,7 +31,21 @@ export function instantMillis(value: string): number | null {
   const epochMs = offsetInstantMs(value);
   if (epochMs !== undefined) return epochMs;
   const parsed = DateTime.fromISO(value, { zone: LONDON, setZone: true });
-  return parsed.isValid ? parsed.toMillis() : null;
+  if (!parsed.isValid) return null;
+  // a London wall-clock time the clocks skipped (01:30 on the last Sunday of March) or passed twice (01:30 on the last
+  // Sunday of October) names no one instant: refused rather than guessed (luxon would move the first, take the BST one)
+  if (parsed.zoneName === LONDON && !isLocalDate(value) && londonReadingsOf(parsed, value) !== 1) return null;
+  return parsed.toMillis();
+}
+
+/** How many instants show this London wall-clock time (1; 0 in the spring gap, which luxon moves on; 2 in the autumn overlap). */
+function londonReadingsOf(parsed: DateTime, value: string): number {
+  const asWritten = DateTime.fromISO(value, { zone: 'utc' });
+  const wall = (at: DateTime) => at.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS");
+  if (wall(parsed) !== wall(asWritten)) return 0;
+  const hour = 3_600_000;
+  const again = [-hour, hour].filter((shift) => wall(DateTime.fromMillis(parsed.toMillis() + shift, { zone: LONDON })) === wall(parsed));
+  return 1 + again.length;
 }
 
 const YEAR_1000_MS = Date.UTC(1000, 0, 1);

@@ -97,6 +97,12 @@ it('JSON with a charset is accepted', async () => {
   ).toBe(201);
 });
 
+it.each(['iso-8859-1', 'utf-16'])('415: JSON said to be %s, which would be read as something it is not', async (charset) => {
+  const answer = await send('/v1/complaints', { 'content-type': `application/json; charset=${charset}` }, JSON.stringify(complaintBody()));
+  expectProblem(answer, 415, 'Unsupported media type');
+  expect(answer.body.detail).toMatch(new RegExp(`sent as ${charset}: JSON is read as UTF-8 only`));
+});
+
 it('404 for an unknown route is problem+json titled "Not found"', async () => {
   expectProblem(await send('/v1/nothing-here'), 404, 'Not found');
 });

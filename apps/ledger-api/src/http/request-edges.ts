@@ -62,6 +62,12 @@ export function acceptOnlyJson(fastify: FastifyInstance): void {
     /^application\/([\w.-]+\+)?json\b/i, // application/json, and JSON media types such as application/merge-patch+json
     { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES },
     (request, body, done) => {
+      const charset = charsetOtherThanUtf8(request.headers['content-type']);
+      if (charset) {
+        // JSON is UTF-8 (RFC 8259 §8.1): a body said to be another charset would be read as something it is not
+        const detail = `The body is sent as ${charset}: JSON is read as UTF-8 only.`;
+        return done(new ProblemException(refusal(415, 'BODY.UNSUPPORTED_MEDIA_TYPE', titleOf(415), detail)), undefined);
+      }
       const text = body as string;
       if (jsonDepth(text) > MAX_JSON_DEPTH) {
         const detail = `The body nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep.`;
@@ -74,6 +80,12 @@ export function acceptOnlyJson(fastify: FastifyInstance): void {
       });
     },
   );
+}
+
+/** The charset a Content-Type names when it is not UTF-8 (which the API reads, bodies and files alike), else null. */
+export function charsetOtherThanUtf8(contentType: string | undefined): string | null {
+  const charset = /;\s*charset="?([^";\s]+)/i.exec(contentType ?? '')?.[1];
+  return charset && !/^utf-?8$/i.test(charset) ? charset : null;
 }
 
 /**

@@ -11,7 +11,7 @@ import { invalidRequest, ProblemException, problemType } from '../http/problem';
 import { principalOf } from '../http/request-context';
 import type { ImportAccepted, ImportStatusBody, MappingSaved } from '../http/responses';
 import { LEDGER } from '../infrastructure/tokens';
-import { IMPORT_MEDIA_TYPES } from '../http/request-edges';
+import { charsetOtherThanUtf8, IMPORT_MEDIA_TYPES } from '../http/request-edges';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -71,8 +71,8 @@ export class ImportsController {
         code: 'BODY.UNSUPPORTED_MEDIA_TYPE',
       });
     const contentType = request.headers['content-type'] ?? '';
-    const charset = /;\s*charset="?([^";\s]+)/i.exec(contentType)?.[1];
-    if (charset && !/^utf-?8$/i.test(charset))
+    const charset = charsetOtherThanUtf8(contentType);
+    if (charset)
       throw new ProblemException({
         type: problemType('BODY.UNSUPPORTED_MEDIA_TYPE'),
         title: 'Unsupported media type',

@@ -146,3 +146,16 @@ it.each(['2024-03-31T01:30:00', '2024-10-27T01:30:00'])(
     expect(JSON.stringify(answer.body)).toContain('receivedAt');
   },
 );
+
+it('a consistency proof asked from a larger tree to a smaller is 400 naming from', async () => {
+  expectRefused(await api(app, KEYS.auditor).get('/v1/ledger/consistency?from=1&to=0'), 'from');
+});
+
+it('a body of five thousand unknown fields is answered in a page: the first fifty named, the rest counted', async () => {
+  const body = { ...complaintBody(), ...Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`u${i}`, 1])) };
+  const answer = await api(app).post('/v1/complaints').send(body);
+  expect(answer.status).toBe(400);
+  expect(answer.body.errors).toHaveLength(50);
+  expect(answer.body.detail).toMatch(/; and 4950 more$/);
+  expect(answer.text.length).toBeLessThan(20_000);
+});

@@ -33,11 +33,17 @@ export const PROBLEM_TYPE_PREFIX = 'urn:complaint-ledger:problem:';
 export const problemType = (code: string) => `${PROBLEM_TYPE_PREFIX}${code.toLowerCase().replace(/[._]/g, '-')}`;
 
 /** 400: the request itself is malformed; each error names the field and the rule it broke. */
-export const invalidRequest = (errors: FieldError[]) =>
-  new ProblemException({
+/** The broken rules a 400 lists, at most: a body of thousands of unknown fields is answered in a page, not megabytes. */
+const ERRORS_LISTED = 50;
+
+export const invalidRequest = (all: FieldError[]) => {
+  const errors = all.slice(0, ERRORS_LISTED);
+  const more = all.length - errors.length;
+  return new ProblemException({
     type: problemType('REQUEST.INVALID'),
     title: 'Invalid request',
     status: 400,
-    detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+    detail: errors.map((e) => `${e.field}: ${e.message}`).join('; ') + (more ? `; and ${more} more` : ''),
     errors,
   });
+};

@@ -6,7 +6,7 @@ import type { CheckpointKey, LedgerConsistency, LedgerIntegrityBody } from '../h
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Ledger } from '@complaint-ledger/ledger';
 import { Public, Roles } from '../auth/roles';
-import { problemType, ProblemException } from '../http/problem';
+import { invalidRequest, problemType, ProblemException } from '../http/problem';
 import { LEDGER } from '../infrastructure/tokens';
 
 export class ConsistencyQuery {
@@ -55,6 +55,8 @@ export class LedgerIntegrityController {
       'A consistency proof (RFC 9162 §2.1.4) between two signed tree heads, named by their tree sizes: the later log begins with exactly the earlier one (decision 0024)',
   })
   consistency(@Query() query: ConsistencyQuery): Promise<LedgerConsistency> {
+    if (query.from > query.to)
+      throw invalidRequest([{ field: 'from', rule: 'notAfterTo', message: 'from must be a tree size no larger than to' }]);
     return this.ledger.evidence.proofs.consistency(query.from, query.to);
   }
 

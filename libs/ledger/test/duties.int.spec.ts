@@ -119,6 +119,8 @@ describe('across hosts (EventStoreDB): claims in a stream', () => {
     expect(await next.relayPosition('kafka')).toBe(1_500);
     await late.saveRelayPosition('kafka', 2_000);
     expect(await next.relayPosition('kafka')).toBe(2_000);
+    await next.saveRelayPosition('kafka', -1, true); // npm run relay:republish: back on purpose
+    expect(await late.relayPosition('kafka')).toBe(-1);
   });
 
   it('given up at a clean shutdown, is taken at once', async () => {

@@ -39,7 +39,8 @@ export interface RelayOptions {
    */
   readonly checkpoint?: {
     load(destination: string): Promise<number | null>;
-    save(destination: string, position: number): Promise<void>;
+    /** `rewind`: the position moves back on purpose (republishing); otherwise a save never carries it back. */
+    save(destination: string, position: number, rewind?: boolean): Promise<void>;
   };
   /** Whether this process may publish now (it holds the duties' lease); checked before every batch. */
   readonly mayPublish?: () => boolean;
@@ -108,7 +109,7 @@ export class EventRelay {
     await this.resume();
     this.position = Math.min(afterPosition, this.position);
     this.statements.save.run(this.checkpointName, this.position);
-    await this.options.checkpoint?.save(this.checkpointName, this.position);
+    await this.options.checkpoint?.save(this.checkpointName, this.position, true);
   }
 
   start(): void {

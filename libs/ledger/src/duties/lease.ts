@@ -20,7 +20,8 @@ export interface LeaseBackend {
   release(holder: string): Promise<void>;
   /** The relay's position for its destination, as the last holder left it; null when no holder has published yet. */
   relayPosition(destination: string): Promise<number | null>;
-  saveRelayPosition(destination: string, position: number): Promise<void>;
+  /** Saves the relay's position; never back, unless `rewind` (republishing from an earlier position). */
+  saveRelayPosition(destination: string, position: number, rewind?: boolean): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -86,13 +86,14 @@ export class StreamLease implements LeaseBackend {
    * Moves the relay's position forward only: a holder paused past its lease and resuming late
    * (its batch already published again by the next) must not carry the position back, which the
    * next failover would republish from. Appended at the revision read, read again on a conflict.
+   * `rewind` (`npm run relay:republish`) moves it back on purpose.
    */
-  async saveRelayPosition(destination: string, position: number): Promise<void> {
+  async saveRelayPosition(destination: string, position: number, rewind = false): Promise<void> {
     const stream = RELAY_STREAM(destination);
     await this.store.keepLast?.(stream, KEPT);
     for (let attempt = 1; ; attempt++) {
       const last = (await this.store.readStream(stream)).at(-1);
-      if (last && (last.data as { position: number }).position >= position) return;
+      if (!rewind && last && (last.data as { position: number }).position >= position) return;
       try {
         await this.store.append(stream, [this.event('RelayPositionSaved', { position })], expectedOf(last?.revision));
         return;

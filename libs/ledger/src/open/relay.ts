@@ -64,7 +64,7 @@ export function openRelay(
     mayPublish: () => duties.held,
     checkpoint: {
       load: (destination) => duties.backend.relayPosition(destination),
-      save: (destination, position) => duties.backend.saveRelayPosition(destination, position),
+      save: (destination, position, rewind) => duties.backend.saveRelayPosition(destination, position, rewind),
     },
   });
   // read when scraped: the relay's own status, nothing kept twice

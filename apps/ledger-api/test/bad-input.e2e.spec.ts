@@ -159,3 +159,17 @@ it('a body of five thousand unknown fields is answered in a page: the first fift
   expect(answer.body.detail).toMatch(/; and 4950 more$/);
   expect(answer.text.length).toBeLessThan(20_000);
 });
+
+it("with an Idempotency-Key too: the same request with the complaint's id in capitals replays, it is not a key reused", async () => {
+  const id = await received();
+  const note = {
+    occurredAt: '2024-05-04T10:00:00+01:00',
+    direction: 'inbound',
+    party: 'resident',
+    channel: 'phone',
+    summary: 'Called again',
+  };
+  await api(app).post(`/v1/complaints/${id}/correspondence`).set('idempotency-key', `note-${id}`).send(note).expect(200);
+  const again = await api(app).post(`/v1/complaints/${id.toUpperCase()}/correspondence`).set('idempotency-key', `note-${id}`).send(note);
+  expect([again.status, again.headers['idempotent-replayed']]).toEqual([200, 'true']);
+});

@@ -80,6 +80,13 @@ it('a complaint forged without a MAC during the start-up pass is answered 503 (s
     expect((await real.readStream(`complaint-${forgedId}`)).map((event) => event.type)).toEqual(['ComplaintReceived']);
     // the ledger's own complaints, under its MAC, are answered meanwhile
     await api(app, KEYS.auditor).get(`/v1/complaints/${genuineId}/history`).expect(200);
+    // an erasure, which destroys keys before it records itself in each complaint, waits for the pass: nothing half done
+    const erasure = await api(app, KEYS.admin).post('/v1/residents/erasure').send({ reference: 'RES-1001' });
+    expect(erasure.status).toBe(503);
+    expect(erasure.body).toMatchObject({ code: 'LEDGER.VERIFYING', detail: expect.stringMatching(/an erasure waits/) });
+    expect((await api(app, KEYS.auditor).get(`/v1/complaints/${genuineId}/history`).expect(200)).body.events[0].data.resident.name).toBe(
+      'Sam Resident',
+    );
 
     release();
     let integrity: { status: string; break?: string } = { status: 'verifying' };

@@ -85,7 +85,7 @@ export function acceptOnlyJson(fastify: FastifyInstance): void {
 /** The charset a Content-Type names when it is not UTF-8 (which the API reads, bodies and files alike), else null. */
 export function charsetOtherThanUtf8(contentType: string | undefined): string | null {
   const charset = /;\s*charset="?([^";\s]+)/i.exec(contentType ?? '')?.[1];
-  return charset && !/^utf-?8$/i.test(charset) ? charset : null;
+  return charset && !/^(utf-?8|us-ascii)$/i.test(charset) ? charset : null; // ASCII is UTF-8's first half
 }
 
 /**

@@ -203,7 +203,8 @@ function responseStart(rules: StagePolicy, stageStartsAt: Instant, acknowledgedA
  * null: the two are the same): what CH02 measures (decision 0009).
  */
 function codeClocks(start: Instant, stage: Stage, record: StageRecord, stageStartsAt: Instant, rules: ComplianceRules) {
-  if (!rules.landlordTimescales) return null;
+  const timescales = rules.landlordTimescales;
+  if (!timescales || Object.values(timescales).every((days) => days === undefined)) return null;
   const policy = codePolicyForClockStartingAt(start, rules);
   const { acknowledgement, response } = clocks(policy, stage, record, stageStartsAt, rules.calendar);
   return { acknowledgement, response: { ...response, extensionRule: stagePolicy(policy, stage).extension } };
@@ -329,9 +330,10 @@ function status(dueAt: Instant, metAt: Instant | null, asOf: Instant, end: Insta
 /**
  * Decision 0005, cumulative per stage. An extension counts toward the Code's timescale when it was
  * notified before the deadline then in force (decision 0005) and, where the Code requires, with the
- * Ombudsman's contact details (6.5/6.16); it counts only up to the limit (6.4/6.15). Beyond that,
- * or when defective, it moves the landlord's deadline only if a good reason was recorded.
- * Extensions notified after `asOf` are not yet known.
+ * Ombudsman's contact details (6.5/6.16); it counts only up to the limit (6.4/6.15). Beyond the
+ * limit it moves the landlord's deadline only if a good reason was recorded; a defective one (late,
+ * or without the details) moves nothing, whatever reason is given. Extensions notified after
+ * `asOf` are not yet known.
  */
 function applyExtensions(
   baseDue: LocalDate,

@@ -56,6 +56,11 @@ export interface DecidingDependencies {
   readonly clock: Clock;
   /** A complaint's rows are all decided (a dry run lets go of its copy). */
   readonly done?: (streamId: string) => void;
+  /**
+   * Settles once the ledger's start-up verification has run: rows are decided after it, as a stream
+   * holding no MAC is not decided on before (decision 0023); the file is read and staged meanwhile.
+   */
+  readonly verified?: () => Promise<unknown>;
 }
 
 export interface ImportIdentity {
@@ -81,6 +86,7 @@ export async function decideRows(
   progress: ImportProgress,
   stopped: () => boolean = () => false,
 ): Promise<void> {
+  await deps.verified?.();
   const complaints = journal.complaintsToDecide();
   let next = 0;
   let verdicts: Verdict[] = [];

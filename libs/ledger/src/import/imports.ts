@@ -28,6 +28,8 @@ export interface ImportsDependencies {
   readonly clock: Clock;
   readonly clockSkewMs: number;
   readonly compliance: { readonly rules: ComplianceRules; readonly alerts: AlertSettings };
+  /** Settles once the ledger's start-up verification has run (rows are decided after it). */
+  readonly verified?: () => Promise<unknown>;
 }
 
 /** Why an import was not begun: the caller's to fix (the API answers 4xx). */
@@ -229,7 +231,8 @@ export class Imports {
 
   private deciding(dryRun: boolean): DecidingDependencies {
     const { write, store, clock, clockSkewMs, compliance } = this.deps;
-    if (!dryRun) return { write, read: store, rules: compliance.rules, clock };
+    if (!dryRun)
+      return { write, read: store, rules: compliance.rules, clock, ...(this.deps.verified ? { verified: this.deps.verified } : {}) };
     // the same decider and write path over a store that appends nothing; personal data encrypted under a throwaway key
     const dry = new DryRunStore(store, clock);
     const cipher = new PersonalDataCipher(new DataKeyStore(':memory:', randomBytes(32)), clock);

@@ -156,5 +156,16 @@ export function isoFrom(value: string, format: string | undefined, zone: string 
   if (!format) return value;
   const parsed = DateTime.fromFormat(value.trim(), format, { zone: zone ?? 'Europe/London', setZone: true });
   if (!parsed.isValid) return value;
-  return dateOnly ? parsed.toISODate()! : parsed.toISO({ suppressMilliseconds: true })!;
+  if (dateOnly) return parsed.toISODate()!;
+  if (/[Zz]/.test(format.replace(/'[^']*'/g, ''))) return parsed.toISO({ suppressMilliseconds: true })!; // the text names its offset
+  // a wall-clock time the zone's clocks skipped (luxon moves it on) or passed twice (luxon takes one) names no one instant:
+  // not guessed; in London it goes on without an offset, which the field rules refuse as such (decision 0012)
+  const wall = (at: DateTime) => at.toFormat(format);
+  const hour = 3_600_000;
+  const twice = [-hour, hour].some((shift) => wall(parsed.plus(shift)) === wall(parsed));
+  if (wall(parsed) !== wall(DateTime.fromFormat(value.trim(), format, { zone: 'utc' })) || twice)
+    return parsed.zoneName === 'Europe/London'
+      ? DateTime.fromFormat(value.trim(), format, { zone: 'utc' }).toISO({ includeOffset: false, suppressMilliseconds: true })!
+      : value;
+  return parsed.toISO({ suppressMilliseconds: true })!;
 }

@@ -34,7 +34,7 @@ export class KeyStoreCheck {
         judged.state === 'altered'
           ? judged.detail
           : judged.state === 'erased' && judged.legacy && !(await this.erasedInTheLog(event))
-            ? `key ${id} of ${JSON.stringify(subject)} is missing, and the erasure the key file gives for it is not in the log (no PersonalDataErased after revision ${event.revision} of ${event.streamId}): the key file was rewritten`
+            ? `key ${id} of ${JSON.stringify(subject)} is missing, and the erasure the key file gives for it is not in the log (no PersonalDataErased in ${event.streamId}): the key file was rewritten`
             : null;
       if (detail)
         return { kind: 'key-store-altered', position: event.position, streamId: event.streamId, revision: event.revision, detail };
@@ -45,13 +45,15 @@ export class KeyStoreCheck {
   }
 
   /**
-   * Whether the complaint's own stream records its resident's erasure after the event: an erasure
-   * from before destroyed keys were listed excuses a missing key only then, since the key file's
-   * rows alone can be rewritten to look like a file from before (its keys deleted, erasures made up).
+   * Whether the complaint's own stream records its resident's erasure: an erasure from before
+   * destroyed keys were listed excuses a missing key only then, since the key file's rows alone can
+   * be rewritten to look like a file from before (its keys deleted, erasures made up). Anywhere in
+   * the stream: a complaint erased once, written to again under a new key and erased again records
+   * the erasure once (the decider records nothing on a complaint already erased).
    */
   private async erasedInTheLog(event: RecordedEvent): Promise<boolean> {
     const stream = await this.readStream(event.streamId);
-    return stream.some((later) => later.revision > event.revision && later.type === 'PersonalDataErased');
+    return stream.some((recorded) => recorded.type === 'PersonalDataErased');
   }
 
   /** The complaint's resident, whose key its personal data is under: its first event names them, and corrections keep them. */

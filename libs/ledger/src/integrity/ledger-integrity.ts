@@ -296,9 +296,25 @@ export class LedgerIntegrity {
     );
     if (found) this.reportBreak(found);
     // until the start-up pass has found where MACs begin, a stream holding none may be a forgery made since: not taken yet
-    else if (this.status === 'verifying' && this.settings.eventKeys && events.length && !events.some(claimsAuthentication))
+    // (a complaint's: residents' key streams are read at start, moving a key file, and stay as strict as before)
+    else if (
+      this.status === 'verifying' &&
+      this.settings.eventKeys &&
+      streamId.startsWith('complaint-') &&
+      events.length &&
+      !events.some(claimsAuthentication)
+    )
       throw new LedgerStillVerifying(streamId);
     return found;
+  }
+
+  /**
+   * Refuses, before anything is destroyed, what could meet a stream that is not judged yet while the
+   * start-up pass runs (an erasure destroys a resident's keys, then records itself in each complaint).
+   */
+  refuseWhileVerifying(what: string): void {
+    if (this.status === 'verifying' && this.settings.eventKeys)
+      throw new LedgerStillVerifying(what, `the ledger is still verifying its log at start: ${what} waits until it has (nothing was done)`);
   }
 
   /** Records, signed, the state after the latest checkpoint the verifier has met, for the next start. */

@@ -167,7 +167,9 @@ export class Ledger {
     });
     this.evidence.connect(this.queries.complaints);
     this.detector = new DeadlineDetector(this.write, this.readSide.db, { clock });
-    this.erasure = personalData ? new ResidentErasure(personalData.keys, this.write, this.readSide, clock) : null;
+    this.erasure = personalData
+      ? new ResidentErasure(personalData.keys, this.write, this.readSide, clock, (what) => this.integrity.refuseWhileVerifying(what))
+      : null;
     this.imports = new Imports({
       path: config.importsPath,
       maxUploadBytes: config.LEDGER_IMPORT_MAX_MB * 1024 * 1024,
@@ -176,6 +178,7 @@ export class Ledger {
       clock,
       clockSkewMs: config.LEDGER_CLOCK_SKEW_SECONDS * 1000,
       compliance: { rules: this.rules, alerts: config.alertSettings },
+      verified: () => this.verification,
     });
   }
 

@@ -28,10 +28,13 @@ export class ResidentErasure {
     private readonly write: WritePath,
     private readonly readSide: ReadSide,
     private readonly clock: Clock,
+    /** Throws while the log's start-up verification runs (LedgerIntegrity.refuseWhileVerifying). */
+    private readonly refuseWhileVerifying: (what: string) => void = () => undefined,
   ) {}
 
   async erase(asked: string, actor: string, ground: ErasureGround, correlationId: string = randomUUID()): Promise<ErasureOutcome> {
     this.write.refuseWhileUnsafe(); // on an altered ledger (or with a clock that is off) nothing is destroyed or recorded
+    this.refuseWhileVerifying('an erasure'); // nor half done: keys destroyed, then a complaint not yet judged met
     await this.readSide.runner.catchUp(); // complaints recorded a moment ago are found too
     const reference = await this.recordedAs(asked);
     if (reference === null) throw new ResidentNotFound(asked);

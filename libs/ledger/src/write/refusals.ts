@@ -40,8 +40,11 @@ export class IdempotencyKeyReused extends Error {
  * ends. Neither decided on nor shown meanwhile; asked again shortly, it is answered.
  */
 export class LedgerStillVerifying extends Error {
-  constructor(readonly streamId: string) {
-    super(`${streamId} carries no MAC, and the ledger is still verifying its log at start: whether it wrote it is not known yet`);
+  constructor(
+    readonly streamId: string,
+    message = `${streamId} carries no MAC, and the ledger is still verifying its log at start: whether it wrote it is not known yet`,
+  ) {
+    super(message);
     this.name = 'LedgerStillVerifying';
   }
 }

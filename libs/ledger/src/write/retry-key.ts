@@ -25,18 +25,18 @@ export interface RetryKey {
  * another request is refused). Without one, a key derived from the credential and the request:
  * the identical request from the same credential is the same request, retried (a client that got
  * no answer, or 503 "outcome unknown", sends it again and it is recorded once). The hash of a
- * client key keeps its earlier shape (method, path, body), so keys stored before compare equal.
+ * client key keeps its earlier shape (method, path, body; the path in lower case, as every id the ledger gives is), so keys stored before compare equal.
  */
 export function retryKeyOf(actor: string, retry: RetryIdentity, imported: boolean): RetryKey {
   // the derived keys' prefix is the ledger's: a client key in it could stand in for another credential's request;
   // the import's prefix is the ledger's too, and only an import (a request with provenance) uses it
   if (retry.idempotencyKey?.startsWith(DERIVED)) throw new IdempotencyKeyReused();
   if ((retry.idempotencyKey?.startsWith(IMPORT_KEY_PREFIX) ?? false) !== imported) throw new IdempotencyKeyReused();
-  const request = { method: retry.request.method, path: retry.request.path, body: retry.request.body ?? null };
+  // ids in a path are the same in any case (a complaint's is found so): the same request with its id in capitals is the same request
+  const request = { method: retry.request.method, path: retry.request.path.toLowerCase(), body: retry.request.body ?? null };
   if (imported) return { key: retry.idempotencyKey!, requestHash: sha256(canonicalJson(request)), imported: true };
   if (retry.idempotencyKey) return { key: retry.idempotencyKey, requestHash: sha256(canonicalJson(request)) };
-  // ids in a path are the same in any case (a complaint's is found so): the same request with its id in capitals is the same request
-  return { key: `${DERIVED}${sha256(canonicalJson({ actor, request: { ...request, path: request.path.toLowerCase() } }))}` };
+  return { key: `${DERIVED}${sha256(canonicalJson({ actor, request }))}` };
 }
 
 const DERIVED = 'derived:';

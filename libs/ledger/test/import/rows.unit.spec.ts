@@ -1,3 +1,5 @@
+import { instantMillis } from '@complaint-ledger/domain';
+import { isoFrom } from '../../src/import/mapping';
 import { RowReader, UNKNOWN_KIND } from '../../src/import/rows';
 
 /** A row made into its command, before the decider: what a file can make the process running the import do. */
@@ -31,5 +33,21 @@ describe('a row read without a mapping (every column a field path)', () => {
 
     expect(read).toMatchObject({ row: 3, complaint: 'C-1', refused: { field: 'kind', rule: UNKNOWN_KIND } });
     expect(JSON.stringify(read)).not.toMatch(/Jane|example\.org|07700/);
+  });
+});
+
+describe('a date-time read through a mapping format, in London', () => {
+  it.each([
+    ['31/03/2024 01:30', 'a time the clocks skipped'],
+    ['27/10/2024 01:30', 'a time the clocks passed twice'],
+  ])('%s (%s) is not moved or guessed: it goes on without an offset, which is refused as no one instant', (value) => {
+    const iso = isoFrom(value, 'dd/MM/yyyy HH:mm', undefined, false);
+    expect(iso).not.toMatch(/[+-]\d\d:\d\d$|Z$/);
+    expect(instantMillis(iso)).toBeNull();
+  });
+
+  it('an everyday time, and one whose text names its offset, read as they say', () => {
+    expect(isoFrom('01/05/2024 10:00', 'dd/MM/yyyy HH:mm', undefined, false)).toBe('2024-05-01T10:00:00+01:00');
+    expect(isoFrom('27/10/2024 01:30 +00:00', 'dd/MM/yyyy HH:mm ZZ', undefined, false)).toBe('2024-10-27T01:30:00Z');
   });
 });

@@ -150,7 +150,7 @@ it("a new holder's relay resumes where the last holder's stopped, on read models
       projectionsPosition: () => readSide.runner.position,
       idleMs: 5,
       mayPublish: () => holder === name,
-      checkpoint: { load: (d) => shared.relayPosition(d), save: (d, p) => shared.saveRelayPosition(d, p) },
+      checkpoint: { load: (d) => shared.relayPosition(d), save: (d, p, rewind) => shared.saveRelayPosition(d, p, rewind) },
     });
     return { relay, readSide };
   };
@@ -171,6 +171,9 @@ it("a new holder's relay resumes where the last holder's stopped, on read models
   expect(new Set(published()).size).toBe(23); // each event once
   await first.relay.stop();
   await second.relay.stop();
+  // npm run relay:republish, for a consumer that lost its copy: the shared position goes back, and the next holder starts there
+  await second.relay.republishFrom(-1);
+  expect(await shared.relayPosition(`kafka:${DEFAULT_TOPICS.events}`)).toBe(-1);
   await first.readSide.stop();
   await second.readSide.stop();
   await store.close();

@@ -44,6 +44,8 @@ export interface RelayOptions {
   };
   /** Whether this process may publish now (it holds the duties' lease); checked before every batch. */
   readonly mayPublish?: () => boolean;
+  /** The last log position that may be published (the ledger's verification has passed it); none after it. */
+  readonly publishableThrough?: () => number;
 }
 
 /** What readiness reports about the relay. */
@@ -95,6 +97,7 @@ export class EventRelay {
       remember: db.prepare(
         'INSERT INTO relay_tsm_published (topic, key, digest) VALUES (?, ?, ?) ON CONFLICT (topic, key) DO UPDATE SET digest = excluded.digest',
       ),
+      forgetPublished: db.prepare('DELETE FROM relay_tsm_published WHERE topic = ?'),
     };
     this.position = (this.statements.load.get(this.checkpointName) as number | undefined) ?? -1;
   }
@@ -149,7 +152,9 @@ export class EventRelay {
     let published = 0;
     for (;;) {
       if (this.options.mayPublish && !this.options.mayPublish()) return published; // another process holds the relay now
-      const page = await this.options.store.readAll(this.position, batchSize);
+      const read = await this.options.store.readAll(this.position, batchSize);
+      const through = this.options.publishableThrough?.() ?? Infinity;
+      const page = read.length && read.at(-1)!.position > through ? read.filter((event) => event.position <= through) : read;
       this.waiting = { count: page.length, oldestRecordedAt: page[0]?.metadata.recordedAt ?? null };
       if (page.length) {
         const batch = tracedBatch(page, (event) => messagesOf(event, this.options.topics));
@@ -167,7 +172,7 @@ export class EventRelay {
         this.options.onPublished?.(page.length);
         this.waiting = { count: 0, oldestRecordedAt: null };
       }
-      if (page.length < batchSize) break;
+      if (read.length < batchSize || page.length < read.length) break; // the end of the log, or of what was verified
     }
     if (options.figures) await this.publishChangedFigures();
     return published;
@@ -178,7 +183,11 @@ export class EventRelay {
     if (asOf === this.tsmCheckedAt || this.options.figuresServable?.() === false) return;
     const topic = this.options.topics.tsm;
     const published = new Map((this.statements.published.all(topic) as { key: string; digest: string }[]).map((r) => [r.key, r.digest]));
-    const changed = currentFigures(this.options.db, this.options.homes).filter((figures) => published.get(figures.key) !== figures.digest);
+    // years published before are figured again too: one no longer counted (its only complaint not accepted) is published as such
+    const yearsPublished = [...published.keys()].map((key) => Number(key.split(':')[0]));
+    const changed = currentFigures(this.options.db, this.options.homes, yearsPublished).filter(
+      (figures) => published.get(figures.key) !== figures.digest,
+    );
     if (changed.length) {
       const takenAt = this.options.clock();
       await this.options.publisher.publish(changed.map((figures) => tsmSnapshotMessage(topic, figures, asOf, takenAt)));
@@ -197,8 +206,9 @@ export class EventRelay {
         continue;
       }
       try {
-        // allowed again (or first): another holder may have published meanwhile; resume where it stopped
-        if (!allowed) await this.resume();
+        // allowed again (or first), or the lease lost and won back within one wait (a backoff spans a lease): another
+        // holder may have published meanwhile; with a shared position it is read before every round, and resumed from
+        if (!allowed || this.options.checkpoint) await this.resume();
         allowed = true;
         const figures = Date.now() - this.figuresLookedAt >= (this.options.figuresIntervalMs ?? 2000);
         await this.publishPending({ figures });
@@ -221,7 +231,10 @@ export class EventRelay {
   /** The position every process sees, if kept; the one in the read models' file when the shared one has none yet. */
   private async resume(): Promise<void> {
     const shared = await this.options.checkpoint?.load(this.checkpointName);
-    if (shared !== undefined && shared !== null) this.position = shared;
+    if (shared === undefined || shared === null || shared === this.position) return;
+    // another holder published meanwhile, TSM snapshots too: what this process remembers having published may be stale
+    this.position = shared;
+    this.statements.forgetPublished.run(this.options.topics.tsm);
   }
 
   private sleep(ms: number): Promise<void> {

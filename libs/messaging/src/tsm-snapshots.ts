@@ -41,9 +41,10 @@ export interface CurrentFigures {
   readonly digest: string;
 }
 
-/** Every year and tenure's figures as the read model stands (years with any counting event). */
-export function currentFigures(db: ReadModelDatabase, homes: HomesByYear): CurrentFigures[] {
-  return reportingYearsCounted(db).flatMap((year) => {
+/** Every year and tenure's figures as the read model stands (years with any counting event, and `alsoYears`). */
+export function currentFigures(db: ReadModelDatabase, homes: HomesByYear, alsoYears: readonly number[] = []): CurrentFigures[] {
+  const years = [...new Set([...reportingYearsCounted(db), ...alsoYears])].sort((a, b) => a - b);
+  return years.flatMap((year) => {
     const report = tsmReport(db, year, homes);
     const all = { ch01: report.ch01, ch02: report.ch02 };
     return [...TENURES.map((tenure) => [tenure, report.byTenure[tenure]] as const), ['ALL', all] as const].map(([tenure, figures]) => ({

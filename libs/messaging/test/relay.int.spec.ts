@@ -165,3 +165,138 @@ async function until(condition: () => boolean, timeoutMs = scaled(30_000)): Prom
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+describe('the relay, attacked (a forged event, a failover within a backoff, a year no longer counted, figures reverted elsewhere)', () => {
+  const latest = (publisher: InProcessPublisher) => {
+    const byKey = new Map<string, TsmSnapshot>(); // what a compacted topic keeps: the last value per key
+    for (const message of publisher.messages(DEFAULT_TOPICS.tsm)) byKey.set(message.key, JSON.parse(message.value) as TsmSnapshot);
+    return byKey;
+  };
+  /** A position shared between processes that only moves forward (StreamLease's). */
+  const shared = () => {
+    const positions = new Map<string, number>();
+    return {
+      load: async (destination: string) => positions.get(destination) ?? null,
+      save: async (destination: string, position: number, rewind?: boolean) => {
+        if (rewind || (positions.get(destination) ?? -2) < position) positions.set(destination, position);
+      },
+    };
+  };
+
+  it('publishes nothing after the last position verification passed: an event forged in the store never reaches Kafka', async () => {
+    const { store, relay, published, close } = ledger();
+    await record(store, ...lives());
+    const all = await store.readAll(-1, 1000);
+    const verifiedThrough = all[14]!.position;
+
+    expect(await relay({ publishableThrough: () => verifiedThrough }).publishPending()).toBe(15);
+    expect(published().map((e) => e.eventId)).toEqual(all.slice(0, 15).map((e) => e.eventId));
+    expect(await relay({ publishableThrough: () => -1 }).publishPending()).toBe(0); // a break found: nothing more
+    await close();
+  });
+
+  it('a holder that loses the lease and wins it back within one backoff resumes from the shared position: nothing the other published is sent again', async () => {
+    const { store, readSide, publisher, published, close } = ledger();
+    await record(store, ...lives());
+    const checkpoint = shared();
+    let holder = 'a';
+    const failing = { fail: true };
+    const flaky = {
+      publish: (messages: Parameters<InProcessPublisher['publish']>[0]) =>
+        failing.fail ? Promise.reject(new Error('broker unreachable')) : publisher.publish(messages),
+      close: async () => undefined,
+    };
+    const relayOf = (name: string, out = publisher as Pick<InProcessPublisher, 'publish' | 'close'>) =>
+      track(
+        new EventRelay({
+          store,
+          db: testReadSide(store, join(dir, `rm-failover-${name}-${++n}.sqlite`)).db,
+          publisher: out as InProcessPublisher,
+          topics: DEFAULT_TOPICS,
+          homes: {},
+          clock: () => NOW,
+          projectionsPosition: () => readSide.runner.position,
+          batchSize: 5,
+          idleMs: 5,
+          initialBackoffMs: 300, // one backoff, within which the lease goes to b and comes back
+          mayPublish: () => holder === name,
+          checkpoint,
+        }),
+      );
+    const a = relayOf('a', flaky);
+    a.start();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // a's first attempt failed: it backs off
+    holder = 'b';
+    const b = relayOf('b');
+    const all = await store.readAll(-1, 1000);
+    await b.publishPending();
+    expect(published()).toHaveLength(all.length);
+    holder = 'a';
+    failing.fail = false;
+    const given = Date.now() + scaled(10_000);
+    while (a.status().position < all.at(-1)!.position && Date.now() < given) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    expect(published()).toHaveLength(all.length); // each once
+    await close();
+  });
+
+  it('a year no longer counted (its only complaint not accepted) is published as such, not left at its last figure', async () => {
+    const { store, readSide, publisher, relay, close } = ledger();
+    await record(store, ...many(3, (c) => c.received('2024-06-03T10:00')));
+    const early = new ComplaintFacts().received('2025-04-02T10:00');
+    await record(store, early);
+    await readSide.runner.catchUp();
+    const r = relay();
+    await r.publishPending();
+    expect(latest(publisher).get('2025:ALL')?.ch01.stage1Complaints).toBe(1);
+
+    await record(store, new ComplaintFacts(early.id).notAccepted('2025-04-03T10:00'));
+    await readSide.runner.catchUp();
+    await r.publishPending();
+
+    expect(latest(publisher).get('2025:ALL')?.ch01.stage1Complaints).toBe(0);
+    await close();
+  });
+
+  it('figures another holder published meanwhile are not taken for its own: reverted figures are published again after a failover', async () => {
+    const { store, readSide, publisher } = ledger();
+    const checkpoint = shared();
+    const processOf = () => {
+      const own = testReadSide(store, join(dir, `rm-tsm-${++n}.sqlite`));
+      const relay = track(
+        new EventRelay({
+          store,
+          db: own.db,
+          publisher,
+          topics: DEFAULT_TOPICS,
+          homes: {},
+          clock: () => NOW,
+          projectionsPosition: () => own.runner.position,
+          checkpoint,
+        }),
+      );
+      return { own, relay };
+    };
+    const [a, b] = [processOf(), processOf()];
+    const round = async (side: ReturnType<typeof processOf>) => {
+      await side.own.runner.catchUp();
+      await (side.relay as unknown as { resume(): Promise<void> }).resume(); // as its loop does before each round
+      await side.relay.publishPending();
+    };
+    await record(store, ...many(3, (c) => c.received('2024-06-03T10:00')));
+    await round(a);
+    const extra = new ComplaintFacts().received('2024-07-01T10:00');
+    await record(store, extra);
+    await round(b);
+    expect(latest(publisher).get('2024:ALL')?.ch01.stage1Complaints).toBe(4);
+
+    await record(store, new ComplaintFacts(extra.id).notAccepted('2024-07-02T10:00'));
+    await round(a);
+
+    expect(latest(publisher).get('2024:ALL')?.ch01.stage1Complaints).toBe(3);
+    await Promise.all([a.own.stop(), b.own.stop()]);
+    await readSide.stop();
+    await store.close();
+  });
+});

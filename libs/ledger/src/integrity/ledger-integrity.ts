@@ -126,6 +126,15 @@ export class LedgerIntegrity {
     };
   }
 
+  /**
+   * The last log position verification has passed while the ledger is intact; -1 while the start-up
+   * pass runs or once a break is found. The relay publishes nothing after it: an event forged in
+   * the store is never put on Kafka, where no one could call it back.
+   */
+  get verifiedThrough(): number {
+    return this.status === 'intact' ? this.verifier.head.position : -1;
+  }
+
   /** The public key that checks this ledger's checkpoints, if it has one. */
   get publicKey(): CheckpointVerifyingKey | null {
     return this.settings.verifying;

@@ -113,6 +113,7 @@ export class Ledger {
       this.metrics.registry,
       () => ledger.readModels.status.status !== 'repairing', // TSM figures are not published from read models known to be wrong
       this.duties,
+      () => ledger.integrity.verifiedThrough, // nothing verification has not passed goes on Kafka (decision 0023)
     );
     this.write = new WritePath({
       store,

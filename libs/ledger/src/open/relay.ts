@@ -17,6 +17,8 @@ export function openRelay(
   registry: Registry,
   figuresServable: () => boolean,
   duties: DutyLease,
+  /** The last log position the ledger's verification has passed (-1 while it has not run, or found a break). */
+  verifiedThrough: () => number = () => Infinity,
 ): EventRelay | null {
   if (!config.kafkaBrokers.length || config.LEDGER_RELAY === 'off') return null;
   const published = new Counter({
@@ -62,6 +64,7 @@ export function openRelay(
     onPublished: (events) => published.inc(events),
     // only the duties' holder publishes, from where the last holder stopped: a failover resumes, never republishes
     mayPublish: () => duties.held,
+    publishableThrough: verifiedThrough,
     checkpoint: {
       load: (destination) => duties.backend.relayPosition(destination),
       save: (destination, position, rewind) => duties.backend.saveRelayPosition(destination, position, rewind),

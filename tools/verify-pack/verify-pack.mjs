@@ -105,6 +105,9 @@ function signatureHolds(statement, key, signature) {
   }
 }
 
+/** What a pack holds for reading, drawn from the events but signed by nothing: checked by none of the proofs. */
+const UNSIGNED = ['complaint-file.pdf', 'README.txt'];
+
 /** Verifies a pack (its bytes) under a public key (PEM); every finding, and whether all held. */
 export function verifyPack(zipBytes, publicKeyPem) {
   const failures = [];
@@ -225,6 +228,14 @@ export function verifyPack(zipBytes, publicKeyPem) {
   for (const [documentId, document] of listed)
     if (!attached.some((event) => event.data.documentId === documentId))
       fail(`document ${document.file}: no event of this complaint records it`);
+  // every entry is accounted for: a file slipped in beside the documents is a forgery a reader could take for one
+  const known = new Set(['proof.json', 'events.jsonl', ...UNSIGNED, ...[...listed.values()].map((document) => document.file)]);
+  for (const name of entries.keys())
+    if (!known.has(name) && !name.endsWith('/')) fail(`${name}: in the pack, but nothing the ledger signed names it`);
+  // what the proof does not cover is said, so no one takes the readable file for the checked record
+  notes.push(
+    `${UNSIGNED.filter((name) => entries.has(name)).join(' and ')}: not checked (written from the events for reading; the record is events.jsonl and the documents)`,
+  );
 
   const ok = failures.length === 0;
   notes.unshift(

@@ -205,6 +205,7 @@ describe('an evidence pack', () => {
     expect(Buffer.compare(contentOf(pack, 'documents/01-letter-to-resident.pdf'), fixture('letter.pdf'))).toBe(0);
     const { status, out } = verify(pack);
     expect(out).toContain('VERIFIED');
+    expect(out).toContain('complaint-file.pdf and README.txt: not checked'); // the readable file is not taken for the record
     expect(status).toBe(0);
   });
 
@@ -273,6 +274,15 @@ describe('an evidence pack', () => {
           ),
         ),
       'inclusion proof',
+    ],
+    [
+      'a document slipped in that no event records',
+      (zip: Buffer) =>
+        storedZip([
+          ...[...entries(zip).keys()].map((name) => ({ name, content: contentOf(zip, name) })),
+          { name: 'documents/03-letter-to-resident.pdf', content: fixture('letter.pdf') },
+        ]),
+      'documents/03-letter-to-resident.pdf: in the pack, but nothing the ledger signed names it',
     ],
     [
       'the signature',

@@ -269,7 +269,7 @@ export class EvidencePacks {
         `This pack holds the events of this complaint as the ledger recorded them (events.jsonl), its documents, and proof.json: for each event, its place in the Merkle tree over the whole ledger whose root the ledger signed at ${londonTime(head.at)} over ${head.treeSize} events.`,
         `The signing key's fingerprint (SHA-256 of the public key) is ${proof.publicKey.fingerprint}. Check it against the key the landlord publishes, then run: node verify-pack.mjs this-pack.zip --public-key key.pem`,
         "The verifier checks every document against its recorded SHA-256, every event against its own hash and the one before it, every event's inclusion in the signed tree, and the signature. It needs nothing but Node.js and this pack.",
-        'What it proves: these events were in the ledger the key signed, unaltered, with these documents. What it does not: that nothing was left unrecorded, or that what was recorded was true. This file (the PDF) is a reading of the events for people; the events are the record.',
+        'What it proves: these events were in the ledger the key signed, unaltered, with these documents. What it does not: that nothing was left unrecorded, or that what was recorded was true. This file (the PDF) is a reading of the events for people, and is not itself checked: where it and the events disagree, the events are the record.',
       ],
     };
   }
@@ -315,6 +315,8 @@ function readme(proof: PackProof): string {
     "To check it without the landlord's systems (Node.js 20 or later, nothing else):",
     "  node verify-pack.mjs <this zip> --public-key <the ledger's public key, PEM>",
     `The key's SHA-256 fingerprint: ${proof.publicKey.fingerprint}`,
+    'It checks events.jsonl and the documents against the signed tree head. complaint-file.pdf and this',
+    'file are written from those events for reading, and are not checked: where they disagree, the events hold.',
     '',
   ].join('\n');
 }

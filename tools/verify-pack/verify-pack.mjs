@@ -108,6 +108,36 @@ function signatureHolds(statement, key, signature) {
 /** What a pack holds for reading, drawn from the events but signed by nothing: checked by none of the proofs. */
 const UNSIGNED = ['complaint-file.pdf', 'README.txt'];
 
+/**
+ * A pack as the ledger knew the complaint before its erasure carries the erasure's own event (recorded
+ * later) beside its proof: whether that event is this complaint's erasure, unaltered, in the signed tree.
+ */
+function erasureProven(proof, head, root, fail, notes) {
+  if (!proof.erasure) return false;
+  const { event, inclusion } = proof.erasure;
+  const name = `the erasure (event ${event?.revision}, recorded after the time the pack shows)`;
+  if (event?.type !== 'PersonalDataErased' || event.streamId !== proof.complaintStream) {
+    fail(`${name}: not this complaint's erasure`);
+    return false;
+  }
+  if (eventHash(event) !== event.metadata?.hash) {
+    fail(`${name}: its content does not match its hash`);
+    return false;
+  }
+  if (!inclusion || inclusion.position !== event.position || inclusion.treeSize !== head.treeSize) {
+    fail(`${name}: its inclusion proof is for another event or tree`);
+    return false;
+  }
+  const path = (inclusion.path ?? []).map((h) => Buffer.from(h, 'hex'));
+  const problem = inclusionProblem(leafHash(eventLeaf(event)), inclusion.leafIndex, inclusion.treeSize, path, root);
+  if (problem) {
+    fail(`${name}: inclusion proof: ${problem}`);
+    return false;
+  }
+  notes.push(`${name}: in the signed tree; what it destroyed is withheld`);
+  return true;
+}
+
 /** Verifies a pack (its bytes) under a public key (PEM); every finding, and whether all held. */
 export function verifyPack(zipBytes, publicKeyPem) {
   const failures = [];
@@ -204,7 +234,7 @@ export function verifyPack(zipBytes, publicKeyPem) {
   const attached = events.filter((event) => event.type === 'DocumentAttached');
   const listed = new Map((proof.documents ?? []).map((document) => [document.documentId, document]));
   const withheld = new Map((proof.withheld ?? []).map((document) => [document.documentId, document]));
-  const erased = events.some((event) => event.type === 'PersonalDataErased');
+  const erased = events.some((event) => event.type === 'PersonalDataErased') || erasureProven(proof, head, root, fail, notes);
   for (const event of attached) {
     const { documentId, sha256: recorded, bytes } = event.data;
     const document = listed.get(documentId);

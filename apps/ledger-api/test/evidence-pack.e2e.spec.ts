@@ -369,6 +369,46 @@ describe('consistency between signed tree heads', () => {
   });
 });
 
+describe('a pack as the ledger knew a complaint before its resident was erased', () => {
+  it('withholds what the erasure destroyed since, carries the erasure with its proof, and verifies; the erasure forged, it does not', async () => {
+    now = '2026-11-24T12:00:00.000Z';
+    const erasedId = (
+      await api(app)
+        .post('/v1/complaints')
+        .send(complaintBody({ resident: { reference: 'RES-PACK-ERASED', name: 'Zelda Erased' } }))
+        .expect(201)
+    ).body.id as string;
+    await api(app, KEYS.case_handler)
+      .post(`/v1/complaints/${erasedId}/documents`)
+      .query({ title: 'Photo', kind: 'photo', direction: 'inbound', dated: '2024-05-02' })
+      .set('content-type', 'application/octet-stream')
+      .send(fixture('photo.png'))
+      .expect(201);
+    now = '2026-11-25T12:00:00.000Z';
+    await api(app, KEYS.admin).post('/v1/residents/erasure').send({ reference: 'RES-PACK-ERASED' }).expect(200);
+    now = '2026-11-26T12:00:00.000Z';
+
+    const before = (
+      await api(app, KEYS.auditor)
+        .get(`/v1/complaints/${erasedId}/evidence-pack`)
+        .query({ knownAt: '2026-11-24T18:00:00.000Z' })
+        .buffer(true)
+        .parse(binary)
+        .expect(200)
+    ).body as Buffer;
+
+    const { status, out } = verify(before);
+    expect(out).toContain('VERIFIED');
+    expect(out).toMatch(/the erasure \(event \d+, recorded after the time the pack shows\): in the signed tree/);
+    expect(status).toBe(0);
+    expect(contentOf(before, 'events.jsonl').toString()).not.toContain('PersonalDataErased');
+    const forged = withEntry(before, 'proof.json', (c) =>
+      Buffer.from(c.toString().replace('"PersonalDataErased"', '"PersonalDataErasedX"')),
+    );
+    expect(verify(forged)).toMatchObject({ status: 1, out: expect.stringContaining("not this complaint's erasure") });
+  });
+});
+
 function pdfText(pdf: Buffer): string {
   const file = join(work, `file-${Math.random()}.pdf`);
   writeFileSync(file, pdf);

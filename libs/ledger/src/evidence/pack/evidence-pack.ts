@@ -46,6 +46,12 @@ export interface PackProof {
   readonly documents: readonly { file: string; documentId: string; revision: number; sha256: string; bytes: number }[];
   /** Documents on the record that cannot be in the pack: their resident was erased. */
   readonly withheld: readonly { documentId: string; revision: number; reason: 'erased' }[];
+  /**
+   * A pack as the ledger knew the complaint before its erasure (`knownAt`) withholds what the erasure
+   * destroyed since: the erasure's own event, recorded later, with its inclusion in the same signed
+   * tree, so the verifier sees why (it is not one of the pack's events).
+   */
+  readonly erasure?: { readonly event: object; readonly inclusion: object };
 }
 
 const EXTENSIONS: Record<string, string> = {
@@ -91,13 +97,21 @@ export class EvidencePacks {
     const recorded = at.knownAt ? all.filter((event) => !isAfter(event.metadata.recordedAt, at.knownAt!)) : all;
     if (!recorded.length) throw new ComplaintNotYet('recorded', id, at.knownAt!);
     const { view } = await this.complaints.complaint(id, at);
-    const head = await this.proofs.headCovering(recorded.at(-1)!.position);
+    const records = foldEvents(recorded.map(complaintEventOf))?.documents ?? [];
+    const { included, withheld } = await this.readable(records);
+    // what is withheld was destroyed by an erasure: when it came after the time the pack shows, its event goes with the proof
+    const erasedLater =
+      withheld.length && !recorded.some((event) => event.type === 'PersonalDataErased')
+        ? all.find((event) => event.type === 'PersonalDataErased')
+        : undefined;
+    const head = await this.proofs.headCovering(Math.max(recorded.at(-1)!.position, erasedLater?.position ?? -1));
     if (!this.key.verifies(head))
       throw new Error(`the signed tree head at position ${head.position} does not verify under the ledger's key`);
     const inclusions = await this.proofs.inclusions(recorded, head);
+    const erasure = erasedLater
+      ? { event: asStored(erasedLater), inclusion: (await this.proofs.inclusions([erasedLater], head))[0]! }
+      : undefined;
     const generatedAt = this.clock();
-    const records = foldEvents(recorded.map(complaintEventOf))?.documents ?? [];
-    const { included, withheld } = await this.readable(records);
     const files = included.map((record, index) => ({
       record,
       file: `documents/${String(index + 1).padStart(2, '0')}-${record.kind.replace(/_/g, '-')}.${EXTENSIONS[record.mediaType] ?? 'bin'}`,
@@ -121,6 +135,7 @@ export class EvidencePacks {
         bytes: record.bytes,
       })),
       withheld,
+      ...(erasure ? { erasure } : {}),
     };
     // the keys of what the file reveals, fetched first where they live elsewhere (EventStoreDB); the file then reveals from memory
     await this.cipher.loadKeysIn([recorded.map((event) => event.data), files.map(({ record }) => record.title)]);

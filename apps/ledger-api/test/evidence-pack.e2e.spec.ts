@@ -349,6 +349,13 @@ describe('a pack at a point in time', () => {
     expect(text).not.toContain('Stage 1 response: partly upheld');
     expect(text).toContain('Stage 1 acknowledged');
   });
+
+  it("as the complaint stood between a fact's recorded date and its corrected one: the fact listed by its date as corrected, the correction beside it", async () => {
+    // acknowledged as recorded on 13 May, corrected to 3 May: on 10 May it had been acknowledged
+    const text = pdfText(contentOf(await packAt({ asOf: '2024-05-10' }), 'complaint-file.pdf'));
+    expect(text).toContain('Stage 1 acknowledged');
+    expect(text).toContain('Correction of fact');
+  });
 });
 
 describe('consistency between signed tree heads', () => {

@@ -13,6 +13,7 @@ import {
   type ComplaintState,
   type FactCorrected,
   type DocumentRecord,
+  type Instant,
 } from '@complaint-ledger/domain';
 import { complaintStream, type EventStore, type RecordedEvent } from '@complaint-ledger/event-store';
 import type { PersonalDataCipher } from '@complaint-ledger/privacy';
@@ -200,7 +201,25 @@ export class EvidencePacks {
         const target = (event.data as { correctedRevision: number }).correctedRevision;
         correctedBy.set(target, [...(correctedBy.get(target) ?? []), event]);
       }
-    const shown = at.asOf ? events.filter((event) => !isAfter(occurredAtOf(complaintEventOf(event)), at.asOf!)) : events;
+    // as the complaint stood at asOf (decision 0018): each fact by its date as corrected now (a voided one not at all), and a
+    // correction beside the fact it corrects
+    const happenedAt = (event: RecordedEvent): Instant | null => {
+      const latest = correctedBy.get(event.revision)?.at(-1)?.data as FactCorrected['data'] | undefined;
+      if (!latest) return occurredAtOf(complaintEventOf(event));
+      return latest.replacement ? occurredAtOf({ type: latest.correctedType, data: latest.replacement } as ComplaintEvent) : null;
+    };
+    const byRevision = new Map(events.map((event) => [event.revision, event]));
+    const standsAt = (event: RecordedEvent): Instant | null => {
+      if (event.type !== 'FactCorrected') return happenedAt(event);
+      const target = byRevision.get((event.data as FactCorrected['data']).correctedRevision);
+      return target ? happenedAt(target) : null;
+    };
+    const shown = at.asOf
+      ? events.filter((event) => {
+          const when = standsAt(event);
+          return when !== null && !isAfter(when, at.asOf!);
+        })
+      : events;
     const head = proof.signedTreeHead as { at: string; treeSize: number };
     return {
       title: 'Complaint file',

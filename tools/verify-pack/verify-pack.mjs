@@ -262,6 +262,11 @@ export function verifyPack(zipBytes, publicKeyPem) {
   const known = new Set(['proof.json', 'events.jsonl', ...UNSIGNED, ...[...listed.values()].map((document) => document.file)]);
   for (const name of entries.keys())
     if (!known.has(name) && !name.endsWith('/')) fail(`${name}: in the pack, but nothing the ledger signed names it`);
+  // nor does the proof show that no later event of the complaint was left out: said, with where the pack ends
+  if (events.length)
+    notes.push(
+      `the pack ends at event ${events.at(-1).revision}: that no later event of this complaint was left out is not proven here (compare with the ledger's)`,
+    );
   // what the proof does not cover is said, so no one takes the readable file for the checked record
   notes.push(
     `${UNSIGNED.filter((name) => entries.has(name)).join(' and ')}: not checked (written from the events for reading; the record is events.jsonl and the documents)`,

@@ -173,3 +173,11 @@ it("with an Idempotency-Key too: the same request with the complaint's id in cap
   const again = await api(app).post(`/v1/complaints/${id.toUpperCase()}/correspondence`).set('idempotency-key', `note-${id}`).send(note);
   expect([again.status, again.headers['idempotent-replayed']]).toEqual([200, 'true']);
 });
+
+it("a complaint's documents asked for as the ledger knew it before the complaint was recorded: 404, as its history says", async () => {
+  const id = await received();
+  const history = await api(app, KEYS.auditor).get(`/v1/complaints/${id}/history?knownAt=2020-01-01T00:00:00Z`);
+  const documents = await api(app, KEYS.auditor).get(`/v1/complaints/${id}/documents?knownAt=2020-01-01T00:00:00Z`);
+  expect([documents.status, documents.body.code]).toEqual([history.status, history.body.code]);
+  expect(documents.status).toBe(404);
+});

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { complaintEventOf, foldEvents, isAfter, type Direction, type DocumentKind, type DocumentRecord } from '@complaint-ledger/domain';
 import { complaintStream, type EventStore, type RecordedEvent } from '@complaint-ledger/event-store';
 import { DocumentErased, DocumentUnreadable, type DocumentCipher } from '@complaint-ledger/privacy';
-import { ComplaintNotFound } from '../../read/errors';
+import { ComplaintNotFound, ComplaintNotYet } from '../../read/errors';
 import type { CommandOutcome, RetryIdentity, WritePath } from '../../write/write-path';
 import type { DocumentStore } from './document-store';
 import { DocumentGone, DocumentNotFound, DocumentTampered, DocumentTooLarge, UnsupportedDocument } from './errors';
@@ -163,7 +163,11 @@ export class Documents {
   private async recorded(complaintId: string, knownAt?: string): Promise<RecordedEvent[]> {
     const all = await this.events.readStream(complaintStream(complaintId));
     if (!all.length) throw new ComplaintNotFound(complaintId);
-    return knownAt ? all.filter((event) => !isAfter(event.metadata.recordedAt, knownAt)) : all;
+    if (!knownAt) return all;
+    const recorded = all.filter((event) => !isAfter(event.metadata.recordedAt, knownAt));
+    // as the history and the pack say it: a complaint not yet recorded then is not there, rather than there with no documents
+    if (!recorded.length) throw new ComplaintNotYet('recorded', complaintId, knownAt);
+    return recorded;
   }
 }
 

@@ -108,6 +108,20 @@ function signatureHolds(statement, key, signature) {
 /** What a pack holds for reading, drawn from the events but signed by nothing: checked by none of the proofs. */
 const UNSIGNED = ['complaint-file.pdf', 'README.txt'];
 
+/** What is wrong with an event's inclusion proof in the signed tree (`name` names the event): each a finding. */
+function inclusionFailures(name, event, inclusion, head, root) {
+  if (!inclusion) return [`${name}: has no inclusion proof`];
+  const found = [];
+  if (inclusion.position !== event.position || inclusion.streamId !== event.streamId)
+    found.push(`${name}: its inclusion proof is for another event`);
+  if (inclusion.treeSize !== head.treeSize)
+    found.push(`${name}: its inclusion proof is for a tree of ${inclusion.treeSize} events, not the ${head.treeSize} signed`);
+  const path = (inclusion.path ?? []).map((h) => Buffer.from(h, 'hex'));
+  const problem = inclusionProblem(leafHash(eventLeaf(event)), inclusion.leafIndex, inclusion.treeSize, path, root);
+  if (problem) found.push(`${name}: inclusion proof: ${problem}`);
+  return found;
+}
+
 /**
  * A pack as the ledger knew the complaint before its erasure carries the erasure's own event (recorded
  * later) beside its proof: whether that event is this complaint's erasure, unaltered, in the signed tree.
@@ -124,16 +138,9 @@ function erasureProven(proof, head, root, fail, notes) {
     fail(`${name}: its content does not match its hash`);
     return false;
   }
-  if (!inclusion || inclusion.position !== event.position || inclusion.treeSize !== head.treeSize) {
-    fail(`${name}: its inclusion proof is for another event or tree`);
-    return false;
-  }
-  const path = (inclusion.path ?? []).map((h) => Buffer.from(h, 'hex'));
-  const problem = inclusionProblem(leafHash(eventLeaf(event)), inclusion.leafIndex, inclusion.treeSize, path, root);
-  if (problem) {
-    fail(`${name}: inclusion proof: ${problem}`);
-    return false;
-  }
+  const found = inclusionFailures(name, event, inclusion, head, root);
+  found.forEach(fail);
+  if (found.length) return false;
   notes.push(`${name}: in the signed tree; what it destroyed is withheld`);
   return true;
 }
@@ -209,23 +216,7 @@ export function verifyPack(zipBytes, publicKeyPem) {
       fail(`${name}: does not follow revision ${previous ? previous.revision : 'none'} (an event is missing)`);
     else if (event.metadata?.prevHash !== expectedPrev) fail(`${name}: does not link to the hash of the event before it`);
     previous = event;
-    const inclusion = inclusions.get(event.revision);
-    if (!inclusion) {
-      fail(`${name}: has no inclusion proof`);
-      continue;
-    }
-    if (inclusion.position !== event.position || inclusion.streamId !== event.streamId)
-      fail(`${name}: its inclusion proof is for another event`);
-    if (inclusion.treeSize !== head.treeSize)
-      fail(`${name}: its inclusion proof is for a tree of ${inclusion.treeSize} events, not the ${head.treeSize} signed`);
-    const problem = inclusionProblem(
-      leafHash(eventLeaf(event)),
-      inclusion.leafIndex,
-      inclusion.treeSize,
-      (inclusion.path ?? []).map((h) => Buffer.from(h, 'hex')),
-      root,
-    );
-    if (problem) fail(`${name}: inclusion proof: ${problem}`);
+    inclusionFailures(name, event, inclusions.get(event.revision), head, root).forEach(fail);
   }
   for (const revision of inclusions.keys())
     if (!byRevision.has(revision)) fail(`proof: an inclusion proof for event ${revision}, which the pack does not hold`);

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, complaintBody, KEYS, startApp } from './support';
+import { api, complaintBody, KEYS, startApp, uploadDocument } from './support';
 
 /**
  * A client's mistakes found by fuzzing the API (null where a field may only be left out, names
@@ -106,14 +106,7 @@ it('a list asked for at a log position the read models have not reached is 503 R
 it('a document named in upper case is the document attached', async () => {
   const id = await received();
   const pdf = readFileSync(join(__dirname, '../../../test/fixtures', 'letter.pdf'));
-  const attached = (
-    await api(app)
-      .post(`/v1/complaints/${id}/documents`)
-      .query({ title: 'Letter', kind: 'letter_to_resident', direction: 'outbound', dated: '2024-05-20' })
-      .set('content-type', 'application/octet-stream')
-      .send(pdf)
-      .expect(201)
-  ).body;
+  const attached = (await uploadDocument(app, id, pdf, { title: 'Letter' }).expect(201)).body;
   await api(app)
     .post(`/v1/complaints/${id}/correspondence`)
     .send({

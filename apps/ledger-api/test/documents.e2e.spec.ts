@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { api, binary, complaintBody, KEYS, startApp, tempSqlitePath } from './support';
+import { api, binary, complaintBody, KEYS, startApp, tempSqlitePath, uploadDocument } from './support';
 import { signingKeyFile } from '../../../libs/ledger/test/support/signing-key';
 
 /**
@@ -37,12 +37,7 @@ async function newComplaint(reference = 'RES-2001'): Promise<string> {
   ).body.id;
 }
 
-const upload = (id: string, bytes: Buffer, query: Record<string, string> = {}) =>
-  api(app, KEYS.case_handler)
-    .post(`/v1/complaints/${id}/documents`)
-    .query({ title: 'Stage 1 response letter', kind: 'letter_to_resident', direction: 'outbound', dated: '2024-05-20', ...query })
-    .set('content-type', 'application/octet-stream')
-    .send(bytes);
+const upload = (id: string, bytes: Buffer, query: Record<string, string> = {}) => uploadDocument(app, id, bytes, query);
 
 describe('a document attached', () => {
   it('is typed by its bytes, recorded with its hash, and read back checked, by case handlers and auditors only', async () => {

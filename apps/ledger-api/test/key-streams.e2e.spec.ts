@@ -1,14 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { EventKeyRing, EventStoreDbEventStore, eventKeyOf, type NewEvent } from '@complaint-ledger/event-store';
 import { verifyStoredLedger } from '@complaint-ledger/ledger';
 import { keyStream, residentKeysStream } from '../../../libs/ledger/src/keys/eventstore-key-store';
 import { EventStoreDbStandIn } from '../../../tools/eventstore-stand-in/stand-in';
-import { api, complaintBody, KEYS, NOW, startAppWith, testConfig } from './support';
+import { api, complaintBody, KEYS, NOW, onEventStoreDbWithEventKey, startAppWith } from './support';
 
 /**
  * Residents' keys in EventStoreDB (decision 0028) are checked as the ledger's own streams are:
@@ -25,19 +22,10 @@ let verify: () => ReturnType<typeof verifyStoredLedger>;
 beforeEach(async () => {
   server = await EventStoreDbStandIn.start();
   server.clock = () => Date.parse(NOW);
-  const secret = randomBytes(32);
-  const eventKeyFile = join(mkdtempSync(join(tmpdir(), 'ledger-event-key-')), 'event-key');
-  writeFileSync(eventKeyFile, `${secret.toString('base64')}\n`, { mode: 0o600 });
-  const config = testConfig({
-    LEDGER_STORE: 'eventstoredb',
-    EVENTSTORE_CONNECTION_STRING: server.connectionString,
-    LEDGER_PROJECTIONS_PATH: ':memory:',
-    LEDGER_KEYS_PATH: ':memory:',
-    LEDGER_EVENT_KEY_FILE: eventKeyFile,
+  const { config, secret, signedStore } = onEventStoreDbWithEventKey(server.connectionString, {
     LEDGER_KEY_CACHE_SECONDS: '0', // every command reads the resident's keys stream afresh
   });
-  const store = EventStoreDbEventStore.connect(server.connectionString, { clock: () => NOW, eventKey: eventKeyOf(secret) });
-  app = await startAppWith(config, { store });
+  app = await startAppWith(config, { store: signedStore() });
   intruder = EventStoreDbEventStore.connect(server.connectionString, { clock: () => NOW }); // no event key
   const checks = { key: null, witnessed: [], eventKeys: new EventKeyRing([eventKeyOf(secret)]) };
   verify = () => verifyStoredLedger(server.connectionString, { ...checks, masterKey: Buffer.from(config.LEDGER_MASTER_KEY!, 'base64') });

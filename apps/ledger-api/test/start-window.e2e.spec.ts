@@ -1,12 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { EventStoreDbEventStore, eventKeyOf, type EventStore, type NewEvent } from '@complaint-ledger/event-store';
+import { EventStoreDbEventStore, type EventStore, type NewEvent } from '@complaint-ledger/event-store';
 import { EventStoreDbStandIn } from '../../../tools/eventstore-stand-in/stand-in';
-import { api, complaintBody, KEYS, NOW, startAppWith, testConfig } from './support';
+import { api, complaintBody, KEYS, NOW, onEventStoreDbWithEventKey, startAppWith } from './support';
 
 /**
  * While a replica verifies the log at start (on EventStoreDB one without the signing key verifies
@@ -23,17 +20,7 @@ afterEach(async () => server?.stop());
 it('a complaint forged without a MAC during the start-up pass is answered 503 (still verifying), nothing is appended to it, and the pass then names it', async () => {
   server = await EventStoreDbStandIn.start();
   server.clock = () => Date.parse(NOW);
-  const secret = randomBytes(32);
-  const eventKeyFile = join(mkdtempSync(join(tmpdir(), 'ledger-event-key-')), 'event-key');
-  writeFileSync(eventKeyFile, `${secret.toString('base64')}\n`, { mode: 0o600 });
-  const config = testConfig({
-    LEDGER_STORE: 'eventstoredb',
-    EVENTSTORE_CONNECTION_STRING: server.connectionString,
-    LEDGER_PROJECTIONS_PATH: ':memory:',
-    LEDGER_KEYS_PATH: ':memory:',
-    LEDGER_EVENT_KEY_FILE: eventKeyFile,
-  });
-  const signedStore = () => EventStoreDbEventStore.connect(server.connectionString, { clock: () => NOW, eventKey: eventKeyOf(secret) });
+  const { config, signedStore } = onEventStoreDbWithEventKey(server.connectionString);
   const first = await startAppWith(config, { store: signedStore() });
   const genuineId = (await api(first).post('/v1/complaints').send(complaintBody()).expect(201)).body.id as string;
   await first.close();

@@ -1,11 +1,12 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import request from 'supertest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src/app.factory';
 import { loadConfig, type LedgerConfig } from '@complaint-ledger/ledger';
-import type { EventStore } from '@complaint-ledger/event-store';
+import { EventStoreDbEventStore, eventKeyOf, type EventStore } from '@complaint-ledger/event-store';
 import { checkResponsesAgainstOpenApi, openApiMismatches } from './openapi-conformance';
 
 // every end-to-end file checks what it received against the OpenAPI document the app serves
@@ -82,4 +83,32 @@ export function binary(response: unknown, done: (error: Error | null, body: Buff
   const chunks: Buffer[] = [];
   (response as NodeJS.ReadableStream).on('data', (chunk: Buffer) => chunks.push(chunk));
   (response as NodeJS.ReadableStream).on('end', () => done(null, Buffer.concat(chunks)));
+}
+
+/** A document attached to complaint `id` (its bytes the body, its description the query, a response letter unless told): the request. */
+export const uploadDocument = (app: NestFastifyApplication, id: string, bytes: Buffer, query: Record<string, string> = {}) =>
+  api(app, KEYS.case_handler)
+    .post(`/v1/complaints/${id}/documents`)
+    .query({ title: 'Stage 1 response letter', kind: 'letter_to_resident', direction: 'outbound', dated: '2024-05-20', ...query })
+    .set('content-type', 'application/octet-stream')
+    .send(bytes);
+
+/**
+ * A ledger's settings on an EventStoreDB server (the stand-in), writing under an event key of its
+ * own; `signedStore` is a client writing as the ledger does (its events authenticated), `secret` the key.
+ */
+export function onEventStoreDbWithEventKey(connectionString: string, extra: Record<string, string> = {}) {
+  const secret = randomBytes(32);
+  const eventKeyFile = join(mkdtempSync(join(tmpdir(), 'ledger-event-key-')), 'event-key');
+  writeFileSync(eventKeyFile, `${secret.toString('base64')}\n`, { mode: 0o600 });
+  const config = testConfig({
+    LEDGER_STORE: 'eventstoredb',
+    EVENTSTORE_CONNECTION_STRING: connectionString,
+    LEDGER_PROJECTIONS_PATH: ':memory:',
+    LEDGER_KEYS_PATH: ':memory:',
+    LEDGER_EVENT_KEY_FILE: eventKeyFile,
+    ...extra,
+  });
+  const signedStore = () => EventStoreDbEventStore.connect(connectionString, { clock: () => NOW, eventKey: eventKeyOf(secret) });
+  return { config, secret, signedStore };
 }

@@ -34,18 +34,19 @@ export function instantMillis(value: string): number | null {
   if (!parsed.isValid) return null;
   // a London wall-clock time the clocks skipped (01:30 on the last Sunday of March) or passed twice (01:30 on the last
   // Sunday of October) names no one instant: refused rather than guessed (luxon would move the first, take the BST one)
-  if (parsed.zoneName === LONDON && !isLocalDate(value) && londonReadingsOf(parsed, value) !== 1) return null;
+  if (parsed.zoneName === LONDON && !isLocalDate(value) && !isOneInstant(parsed, DateTime.fromISO(value, { zone: 'utc' }))) return null;
   return parsed.toMillis();
 }
 
-/** How many instants show this London wall-clock time (1; 0 in the spring gap, which luxon moves on; 2 in the autumn overlap). */
-function londonReadingsOf(parsed: DateTime, value: string): number {
-  const asWritten = DateTime.fromISO(value, { zone: 'utc' });
+/**
+ * Whether luxon's reading of a wall-clock time in its zone (`reading`) is the one instant showing
+ * that time there: not one the clocks skipped (luxon moves it on, so it no longer shows the time
+ * `asWritten`, the same text read in UTC), nor one they passed twice (an hour either side shows it too).
+ */
+export function isOneInstant(reading: DateTime, asWritten: DateTime): boolean {
   const wall = (at: DateTime) => at.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS");
-  if (wall(parsed) !== wall(asWritten)) return 0;
-  const hour = 3_600_000;
-  const again = [-hour, hour].filter((shift) => wall(DateTime.fromMillis(parsed.toMillis() + shift, { zone: LONDON })) === wall(parsed));
-  return 1 + again.length;
+  if (wall(reading) !== wall(asWritten)) return false;
+  return ![-HOUR_MS, HOUR_MS].some((shift) => wall(reading.plus(shift)) === wall(reading));
 }
 
 const YEAR_1000_MS = Date.UTC(1000, 0, 1);

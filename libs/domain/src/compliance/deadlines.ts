@@ -203,8 +203,7 @@ function responseStart(rules: StagePolicy, stageStartsAt: Instant, acknowledgedA
  * null: the two are the same): what CH02 measures (decision 0009).
  */
 function codeClocks(start: Instant, stage: Stage, record: StageRecord, stageStartsAt: Instant, rules: ComplianceRules) {
-  const timescales = rules.landlordTimescales;
-  if (!timescales || Object.values(timescales).every((days) => days === undefined)) return null;
+  if (!rules.landlordTimescales) return null;
   const policy = codePolicyForClockStartingAt(start, rules);
   const { acknowledgement, response } = clocks(policy, stage, record, stageStartsAt, rules.calendar);
   return { acknowledgement, response: { ...response, extensionRule: stagePolicy(policy, stage).extension } };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DateTime, IANAZone } from 'luxon';
+import { isOneInstant, LONDON } from '@complaint-ledger/domain';
 import { canonicalJson } from '@complaint-ledger/event-store';
 import { COMMAND_FIELDS, fieldAt, IMPORT_KINDS, type Field, type Fields, type ImportKind } from './command-fields';
 
@@ -154,18 +155,14 @@ export const mappingHash = (mapping: ImportMapping | null): string =>
 /** A date-time or date written as the mapping says, as ISO (with its offset); the text unchanged when it does not parse. */
 export function isoFrom(value: string, format: string | undefined, zone: string | undefined, dateOnly: boolean): string {
   if (!format) return value;
-  const parsed = DateTime.fromFormat(value.trim(), format, { zone: zone ?? 'Europe/London', setZone: true });
+  const parsed = DateTime.fromFormat(value.trim(), format, { zone: zone ?? LONDON, setZone: true });
   if (!parsed.isValid) return value;
   if (dateOnly) return parsed.toISODate()!;
   if (/[Zz]/.test(format.replace(/'[^']*'/g, ''))) return parsed.toISO({ suppressMilliseconds: true })!; // the text names its offset
-  // a wall-clock time the zone's clocks skipped (luxon moves it on) or passed twice (luxon takes one) names no one instant:
-  // not guessed; in London it goes on without an offset, which the field rules refuse as such (decision 0012)
-  const wall = (at: DateTime) => at.toFormat(format);
-  const hour = 3_600_000;
-  const twice = [-hour, hour].some((shift) => wall(parsed.plus(shift)) === wall(parsed));
-  if (wall(parsed) !== wall(DateTime.fromFormat(value.trim(), format, { zone: 'utc' })) || twice)
-    return parsed.zoneName === 'Europe/London'
-      ? DateTime.fromFormat(value.trim(), format, { zone: 'utc' }).toISO({ includeOffset: false, suppressMilliseconds: true })!
-      : value;
+  // a wall-clock time the zone's clocks skipped or passed twice names no one instant: not guessed; in London it goes on
+  // without an offset, which the field rules refuse as such (decision 0012)
+  const asWritten = DateTime.fromFormat(value.trim(), format, { zone: 'utc' });
+  if (!isOneInstant(parsed, asWritten))
+    return parsed.zoneName === LONDON ? asWritten.toISO({ includeOffset: false, suppressMilliseconds: true })! : value;
   return parsed.toISO({ suppressMilliseconds: true })!;
 }

@@ -40,9 +40,11 @@ export async function rotateKeyStreams(
 ): Promise<KeyStreamsRotated> {
   const { streamsNamed, truncateBefore } = store;
   if (!streamsNamed || !truncateBefore) throw new Error('rotating keys in the store needs EventStoreDB');
+  // one pass over the store's streams, for the check and the rotation alike
+  const streams = await streamsNamed.call(store, '');
   // the wraps are opened below, with either key (a rotation cut short is run again): here only their streams
   const checked = await verifyKeyStreams(
-    { streamsNamed: (prefix) => streamsNamed.call(store, prefix), readStream: (name) => store.readStream(name) },
+    { streamsNamed: async (prefix) => streams.filter((name) => name.startsWith(prefix)), readStream: (name) => store.readStream(name) },
     { ...expected, masterKey: null },
   );
   if (checked.break) {
@@ -51,7 +53,7 @@ export async function rotateKeyStreams(
       `the residents' keys in the store were altered (tampering): ${streamId} at revision ${revision}: ${detail}; nothing was rotated`,
     );
   }
-  const names = await streamsNamed.call(store, KEY_STREAM_PREFIX);
+  const names = streams.filter((name) => name.startsWith(KEY_STREAM_PREFIX));
   // every stream read and judged first: nothing is written when any of them is altered
   const plan: { name: string; last: RecordedEvent & Wrap; key: Buffer | null }[] = [];
   for (const name of names) {

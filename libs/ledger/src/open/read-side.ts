@@ -7,7 +7,9 @@ import type { LedgerConfig } from '../config/ledger-config';
 /** The calendar (closure days, the operator's proclaimed holidays) and the landlord's timescales, from configuration. */
 export function complianceRulesFrom(config: LedgerConfig): ComplianceRules {
   const calendar = new WorkingCalendar({ closureDays: config.closureDays, ...readBankHolidayFile(config.LEDGER_BANK_HOLIDAYS_FILE) });
-  return { calendar, landlordTimescales: config.landlordTimescales };
+  const timescales = config.landlordTimescales;
+  // none set: the Code's own, and no second set of clocks judged beside them (CH02's) for every deadline
+  return Object.values(timescales).some((days) => days !== undefined) ? { calendar, landlordTimescales: timescales } : { calendar };
 }
 
 /**

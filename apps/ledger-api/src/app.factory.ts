@@ -9,7 +9,7 @@ import { createCredentials } from './auth/auth.factory';
 import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 import { revealPersonalData } from './http/reveal';
-import { plainHttpHeaders, securityHeaders } from './http/security-headers';
+import { securityHeadersOver } from './http/security-headers';
 import {
   acceptConsoleForms,
   acceptDocumentUploads,
@@ -55,10 +55,8 @@ export async function createApp({ config, clock, store, logger }: AppOptions): P
   acceptConsoleForms(fastify);
   acceptDocumentUploads(fastify);
   acceptImportUploads(fastify);
-  const overTls = securityHeaders();
-  const overPlainHttp = plainHttpHeaders(overTls);
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(request.protocol === 'https' ? overTls : overPlainHttp);
+    void reply.headers(securityHeadersOver(request.protocol));
     done();
   });
   fastify.addHook('preSerialization', revealPersonalData(ledger.personalData!.cipher));

@@ -10,6 +10,7 @@ import { complaintBody, KEYS, startApp } from './support';
 interface Answer {
   status: number;
   type: string;
+  headers: Record<string, unknown>;
   body: { type?: string; title?: string; status?: number; detail?: string; code?: string };
 }
 
@@ -31,7 +32,12 @@ function send(path: string, headers: Record<string, string> = {}, body?: string)
         let text = '';
         response.on('data', (chunk) => (text += chunk));
         response.on('end', () =>
-          resolve({ status: response.statusCode!, type: String(response.headers['content-type']), body: JSON.parse(text || '{}') }),
+          resolve({
+            status: response.statusCode!,
+            type: String(response.headers['content-type']),
+            headers: response.headers,
+            body: JSON.parse(text || '{}'),
+          }),
         );
       },
     );
@@ -54,12 +60,41 @@ it('413: a body over 256 KB', async () => {
   expectProblem(await send('/v1/complaints', json, JSON.stringify(complaintBody({ summary: 'a'.repeat(300_000) }))), 413, 'Body too large');
 });
 
-it('414: a path segment longer than any id', async () => {
-  expectProblem(await send(`/v1/complaints/${'a'.repeat(5000)}`), 414, 'URL too long');
+type Operation = { responses: Record<string, { headers?: Record<string, unknown> }> };
+
+/**
+ * Refused before any route (so the suite's check of each answer against the OpenAPI document never
+ * sees them): the document still lists the status for the operations it can reach, with no header
+ * the answer does not carry.
+ */
+async function expectDocumented(answer: Answer, reaches: (path: string) => boolean): Promise<void> {
+  const document = (await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/docs-json' })).json() as {
+    paths: Record<string, Record<string, Operation>>;
+  };
+  const operations = Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, operation]) => ({ where: `${method} ${path}`, path, operation })),
+  );
+  const reached = operations.filter(({ path }) => reaches(path));
+  expect(reached.length).toBeGreaterThan(0);
+  for (const { where, operation } of reached) {
+    const documented = operation.responses[String(answer.status)];
+    expect({ where, documented: documented !== undefined }).toEqual({ where, documented: true });
+    const notSent = Object.keys(documented?.headers ?? {}).filter((name) => !(name.toLowerCase() in answer.headers));
+    expect({ where, notSent }).toEqual({ where, notSent: [] });
+  }
+}
+
+it('414: a path segment longer than any id, with the security headers, documented wherever the path takes one', async () => {
+  const answer = await send(`/v1/complaints/${'a'.repeat(5000)}`);
+  expectProblem(answer, 414, 'URL too long');
+  expect(answer.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'content-security-policy': expect.any(String) });
+  await expectDocumented(answer, (path) => path.includes('{'));
 });
 
-it('431: headers over 16 KB', async () => {
-  expectProblem(await send('/v1/complaints', { 'x-padding': 'a'.repeat(20_000) }), 431, 'Headers too large');
+it('431: headers over 16 KB, documented for every operation', async () => {
+  const answer = await send('/v1/complaints', { 'x-padding': 'a'.repeat(20_000) });
+  expectProblem(answer, 431, 'Headers too large');
+  await expectDocumented(answer, () => true);
 });
 
 it('400: a URL whose percent-encoding does not decode', async () => {

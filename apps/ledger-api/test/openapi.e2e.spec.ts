@@ -76,9 +76,11 @@ describe('the contract in the document', () => {
       '409',
       '412',
       '413',
+      '414',
       '415',
       '422',
       '429',
+      '431',
       '503',
     ]);
     expect(acknowledge.responses['409'].content).toEqual({
@@ -111,7 +113,7 @@ describe('the contract in the document', () => {
     expect(document.paths['/health/ready'].get.security).toEqual([]);
     expect(document.paths['/.well-known/complaint-ledger/checkpoint-key'].get.security).toEqual([]);
     // and 503 while the read models it is answered from are rebuilt after disagreeing with the log (decision 0023)
-    expect(Object.keys(document.paths['/v1/statistics/tsm'].get.responses)).toEqual(['200', '400', '401', '403', '429', '503']);
+    expect(Object.keys(document.paths['/v1/statistics/tsm'].get.responses)).toEqual(['200', '400', '401', '403', '429', '431', '503']);
   });
 
   it('"Try it out" on POST /v1/complaints with each example it offers records a complaint (201)', async () => {

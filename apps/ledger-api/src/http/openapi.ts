@@ -264,9 +264,24 @@ export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
   return document;
 }
 
+/**
+ * What the HTTP edge refuses before any route or hook sees the request, so with none of the
+ * headers an operation's answers carry: a path segment longer than any id (414), headers over
+ * 16 KB (431, answered by Node's parser).
+ */
+function describeEdgeRefusals(path: string, operation: Operation): void {
+  if (path.includes('{')) operation.responses['414'] ??= problem('A segment of the URL path is longer than any this API accepts');
+  operation.responses['431'] ??= problem('The request headers are larger than this server accepts (16 KB in all)');
+}
+
 /** One operation: its success body, then (unless public) what a command adds, the errors it can answer and the headers sent. */
 function completeOperation(path: string, method: string, operation: Operation): void {
   describeSuccess(path, operation);
+  completeByRole(path, method, operation);
+  describeEdgeRefusals(path, operation);
+}
+
+function completeByRole(path: string, method: string, operation: Operation): void {
   if (isPublic(path)) {
     operation.security = [];
     if (path.startsWith('/.well-known/')) {

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { problemType, ProblemException, type ProblemDetails } from './problem';
+import { securityHeadersOver } from './security-headers';
 
 /**
  * What the HTTP edge refuses before any route sees a request, each as problem+json with a title a
@@ -135,9 +136,14 @@ export function frameworkErrorProblem(error: { code?: string; statusCode?: numbe
   return refusal(status, 'REQUEST.REFUSED', titleOf(status), error.message);
 }
 
-export function sendFrameworkError(error: Error, _request: FastifyRequest, reply: FastifyReply): void {
+/** Refused before the hooks that set every answer's security headers: they are set here, as on any other answer. */
+export function sendFrameworkError(error: Error, request: FastifyRequest, reply: FastifyReply): void {
   const problem = frameworkErrorProblem(error);
-  void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
+  void reply
+    .headers(securityHeadersOver(request.protocol))
+    .status(problem.status)
+    .header('content-type', 'application/problem+json')
+    .send(problem);
 }
 
 /** Node's parser refuses a request before Fastify has one (headers too large, a malformed request line): answer in problem+json too. */

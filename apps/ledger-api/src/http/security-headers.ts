@@ -49,3 +49,14 @@ export function plainHttpHeaders(headers: Readonly<Record<string, string>>): Rea
     .join(';');
   return Object.freeze({ ...rest, ...(policy ? { 'content-security-policy': policy } : {}) });
 }
+
+let both: { overTls: Readonly<Record<string, string>>; overPlainHttp: Readonly<Record<string, string>> } | undefined;
+
+/** The security headers for a request that came over this protocol (worked out once per process). */
+export function securityHeadersOver(protocol: string): Readonly<Record<string, string>> {
+  if (!both) {
+    const overTls = securityHeaders();
+    both = { overTls, overPlainHttp: plainHttpHeaders(overTls) };
+  }
+  return protocol === 'https' ? both.overTls : both.overPlainHttp;
+}

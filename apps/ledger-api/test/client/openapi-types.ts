@@ -1829,6 +1829,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The read models were found disagreeing with the log and are being rebuilt from it (code READ_MODELS.REPAIRING): nothing is served from them meanwhile; retry shortly */
       503: {
         headers: {
@@ -1996,6 +2005,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
@@ -2142,6 +2160,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is not `application/json` */
       415: {
         headers: {
@@ -2173,6 +2200,15 @@ export interface operations {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -2325,6 +2361,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is not `application/json` */
       415: {
         headers: {
@@ -2356,6 +2401,15 @@ export interface operations {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -2508,6 +2562,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is not `application/json` */
       415: {
         headers: {
@@ -2539,6 +2602,15 @@ export interface operations {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -2691,6 +2763,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is not `application/json` */
       415: {
         headers: {
@@ -2722,6 +2803,15 @@ export interface operations {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -2874,6 +2964,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is not `application/json` */
       415: {
         headers: {
@@ -2905,6 +3004,15 @@ export interface operations {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -3057,6 +3165,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is not `application/json` */
       415: {
         headers: {
@@ -3088,6 +3205,15 @@ export interface operations {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -3240,6 +3366,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is not `application/json` */
       415: {
         headers: {
@@ -3271,6 +3406,15 @@ export interface operations {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -3423,6 +3567,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is not `application/json` */
       415: {
         headers: {
@@ -3454,6 +3607,15 @@ export interface operations {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -3606,6 +3768,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is not `application/json` */
       415: {
         headers: {
@@ -3637,6 +3808,15 @@ export interface operations {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -3789,6 +3969,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is not `application/json` */
       415: {
         headers: {
@@ -3820,6 +4009,15 @@ export interface operations {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -3973,6 +4171,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is not `application/json` */
       415: {
         headers: {
@@ -4004,6 +4211,15 @@ export interface operations {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -4156,6 +4372,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is not `application/json` */
       415: {
         headers: {
@@ -4187,6 +4412,15 @@ export interface operations {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -4339,6 +4573,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is not `application/json` */
       415: {
         headers: {
@@ -4370,6 +4613,15 @@ export interface operations {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -4522,6 +4774,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is not `application/json` */
       415: {
         headers: {
@@ -4553,6 +4814,15 @@ export interface operations {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -4674,11 +4944,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -4797,11 +5085,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -4921,11 +5227,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -5044,11 +5368,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -5167,11 +5509,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -5314,6 +5674,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is not `application/json` */
       415: {
         headers: {
@@ -5343,6 +5712,15 @@ export interface operations {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -5486,11 +5864,29 @@ export interface operations {
         };
         content?: never;
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -5612,11 +6008,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -5732,6 +6146,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The read models were found disagreeing with the log and are being rebuilt from it (code READ_MODELS.REPAIRING): nothing is served from them meanwhile; retry shortly */
       503: {
         headers: {
@@ -5833,6 +6256,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The read models were found disagreeing with the log and are being rebuilt from it (code READ_MODELS.REPAIRING): nothing is served from them meanwhile; retry shortly */
       503: {
         headers: {
@@ -5906,6 +6338,15 @@ export interface operations {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -6006,6 +6447,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   GetCheckpointKey: {
@@ -6054,6 +6504,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   GetLiveness: {
@@ -6078,6 +6537,15 @@ export interface operations {
           };
         };
       };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   GetReadiness: {
@@ -6097,6 +6565,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ReadinessBody'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not ready: the checks say why */
@@ -6232,6 +6709,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
@@ -6343,6 +6829,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is not `application/json` */
       415: {
         headers: {
@@ -6361,6 +6856,15 @@ export interface operations {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -6469,6 +6973,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The read models were found disagreeing with the log and are being rebuilt from it (code READ_MODELS.REPAIRING): nothing is served from them meanwhile; retry shortly */
       503: {
         headers: {
@@ -6564,6 +7077,15 @@ export interface operations {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -6718,6 +7240,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The store is unavailable, the ledger's integrity is broken, or this instance's clock is further from the event store's than LEDGER_MAX_CLOCK_OFFSET_MS allows (code CLOCK.OFFSET, naming the offset: send the command to another instance); nothing was recorded. Or the store did not confirm the write (code STORE.OUTCOME_UNKNOWN: it may have been recorded; send the same request again to learn which). Or the ledger is still verifying its log at start and the complaint carries no MAC (code LEDGER.VERIFYING, with `Retry-After`): nothing was recorded */
       503: {
         headers: {
@@ -6814,11 +7345,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -6907,11 +7456,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -7000,11 +7567,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -7093,11 +7678,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -7177,11 +7780,29 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A segment of the URL path is longer than any this API accepts */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Over the rate limit: see `Retry-After` */
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
           'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request headers are larger than this server accepts (16 KB in all) */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {

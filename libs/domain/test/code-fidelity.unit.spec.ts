@@ -34,6 +34,7 @@ function provisionsOf(policy: CodePolicy): [string, string][] {
     ['exclusion.acceptanceProvision', policy.exclusion.acceptanceProvision],
     ['progressionProvision', policy.progressionProvision],
     ['escalationRefusalProvision', policy.escalationRefusalProvision],
+    ['escalationRefusalExplanationProvision', policy.escalationRefusalExplanationProvision],
     ['remedyFollowThroughProvision', policy.remedyFollowThroughProvision],
     ['fullRecordProvision', policy.fullRecordProvision],
   ];
@@ -65,6 +66,7 @@ function everyRuleBroken(day: string): ComplaintState[] {
     extended(1, at(40), addDays(day, 120), { ombudsmanDetailsGiven: false }),
     responded(1, at(41), { decision: 'upheld', reasons: '  ', outstandingActions: undefined, escalationRightsGiven: false }),
     remedyOffered('r1', at(41), { dueBy: addDays(day, 45) }),
+    remedyOffered('r2', at(41)),
     escalated(at(42)),
     acknowledged(2, at(60), { handler: 'Alex' }),
     responded(2, at(120), { decision: 'partly_upheld', reasons: undefined, outstandingActions: undefined, escalationRightsGiven: false }),
@@ -101,6 +103,7 @@ describe('Code fidelity: every provision cited exists in the Code version that g
         'acknowledgement-late',
         'response-late',
         'remedy-overdue',
+        'remedy-without-date',
         'extension-beyond-limit',
         'extension-notified-late',
         ...(version === '2024' ? ['extension-without-ombudsman-details', 'non-acceptance-inside-window'] : []),
@@ -116,6 +119,16 @@ describe('Code fidelity: every provision cited exists in the Code version that g
     );
     const wrong = findings.filter((finding) => finding.codeVersion !== version || !isProvisionOf(finding.codeVersion, finding.provision));
     expect(wrong.map(({ rule, provision, codeVersion }) => ({ rule, provision, codeVersion }))).toEqual([]);
+  });
+
+  it('cites, for a refused escalation that did not explain the Ombudsman, the paragraph that asks for it in the Code of its day', () => {
+    const cited = (day: string) =>
+      assess(everyRuleBroken(day)[2]!, `${addDays(day, 400)}T12:00:00Z`, RULES)
+        .findings.filter((finding) => finding.rule === 'escalation-refusal-without-ombudsman-right')
+        .map((finding) => finding.provision);
+    expect(cited('2021-06-01')).toEqual(['4.13']); // 2020: "provide information on referral to the Housing Ombudsman"
+    expect(cited('2023-06-01')).toEqual(['5.9']); // 2022: "its reasons … as well as the resident's right to approach the Ombudsman"
+    expect(cited('2024-06-03')).toEqual(['5.11']); // 2024: reasons complying with section 2 (2.4)
   });
 
   it('knows a provision from a number that is not one', () => {

@@ -42,6 +42,7 @@ export function findingsOf(state: ComplaintState, deadlines: readonly Deadline[]
     ...(state.escalationRefusal && known(state.escalationRefusal.decidedAt)
       ? escalationRefusal(state.escalationRefusal, stage2Policy ?? policyForClockStartingAt(state.escalationRefusal.decidedAt, rules))
       : []),
+    ...remediesWithoutDate(state, rules, known),
     ...corrections(state, stage1Policy),
   ];
   return findings.sort((a, b) => (a.at === b.at ? a.provision.localeCompare(b.provision) : a.at < b.at ? -1 : 1));
@@ -170,6 +171,32 @@ function responseContent(record: StageRecord, stage: Stage, policy: CodePolicy, 
   return findings;
 }
 
+/**
+ * Code 7.3 (2022: 6.5; 2020: 5.8): a remedy offer sets out what will happen and by when. An offer
+ * recorded without a due date is a warning (the letter may have said it; the record does not); a
+ * remedy done the day it was offered (an apology in the response) needed no date.
+ */
+function remediesWithoutDate(state: ComplaintState, rules: ComplianceRules, known: (at: Instant) => boolean): Finding[] {
+  return state.remedies.flatMap((remedy) => {
+    if (remedy.dueBy || !known(remedy.offeredAt)) return [];
+    const completed = remedy.completedAt && known(remedy.completedAt) ? remedy.completedAt : null;
+    if (completed && londonDateOf(completed) === londonDateOf(remedy.offeredAt)) return [];
+    const policy = policyForClockStartingAt(remedy.offeredAt, rules);
+    const provision = policy.remedyFollowThroughProvision;
+    return [
+      {
+        provision,
+        rule: 'remedy-without-date',
+        severity: 'warning' as const,
+        message: `Stage ${remedy.stage} remedy (${remedy.type}) was offered without a date by which it will be done (Code ${provision})`,
+        at: remedy.offeredAt,
+        stage: remedy.stage,
+        codeVersion: policy.version,
+      },
+    ];
+  });
+}
+
 // Code 6.13: the stage 2 decision-maker must not be the person who considered stage 1.
 function independence(stage1: StageRecord, stage2: StageRecord, policy: CodePolicy, known: (at: Instant) => boolean): Finding[] {
   if (!policy.independentStage2Provision) return [];
@@ -234,7 +261,7 @@ function escalationRefusal(decision: Decided, policy: CodePolicy): Finding[] {
   if (decision.ombudsmanRightExplained) return [];
   return [
     {
-      provision: policy.escalationRefusalProvision,
+      provision: policy.escalationRefusalExplanationProvision,
       rule: 'escalation-refusal-without-ombudsman-right',
       severity: 'breach',
       message: "The refusal to escalate did not explain the resident's right to take that decision to the Ombudsman",

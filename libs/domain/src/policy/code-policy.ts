@@ -51,7 +51,10 @@ export interface CodePolicy {
   };
   /** A complaint goes to stage 2 only from stage 1: what a refusal of stage 2 work before a stage 1 response cites. */
   readonly progressionProvision: string;
+  /** Escalation is refused only with valid reasons: what a refusal of an escalation cites. */
   readonly escalationRefusalProvision: string;
+  /** A refused escalation is explained in writing with the right to go to the Ombudsman: what its finding cites. */
+  readonly escalationRefusalExplanationProvision: string;
   readonly remedyFollowThroughProvision: string;
   readonly fullRecordProvision: string;
 }
@@ -87,6 +90,7 @@ export const CODE_2020: CodePolicy = {
   exclusion: { windowMonths: null, windowProvision: null, ombudsmanRightProvision: '1.7', acceptanceProvision: '1.4' },
   progressionProvision: '3.5',
   escalationRefusalProvision: '4.13',
+  escalationRefusalExplanationProvision: '4.13',
   remedyFollowThroughProvision: '5.8',
   fullRecordProvision: '3.10',
 };
@@ -122,6 +126,8 @@ export const CODE_2022: CodePolicy = {
   exclusion: { windowMonths: null, windowProvision: null, ombudsmanRightProvision: '1.9', acceptanceProvision: '1.7' },
   progressionProvision: '5.11',
   escalationRefusalProvision: '4.14',
+  // 5.9: "where a landlord declines to escalate … its reasons … as well as the resident's right to approach the Ombudsman"
+  escalationRefusalExplanationProvision: '5.9',
   remedyFollowThroughProvision: '6.5',
   fullRecordProvision: '4.15',
 };
@@ -149,6 +155,8 @@ export const CODE_2024: CodePolicy = {
   exclusion: { windowMonths: 12, windowProvision: '2.3', ombudsmanRightProvision: '2.4', acceptanceProvision: '2.1' },
   progressionProvision: '6.10',
   escalationRefusalProvision: '5.11',
+  // 5.11: the reasons must comply with section 2, whose 2.4 asks for the right to go to the Ombudsman
+  escalationRefusalExplanationProvision: '5.11',
   remedyFollowThroughProvision: '7.3',
   fullRecordProvision: '5.12',
 };

@@ -536,4 +536,39 @@ export const timelines: Record<string, Timeline> = {
       '6.9(g) response-without-escalation-rights',
     ],
   },
+  // Code 7.3: a remedy offer says what will happen and by when; this one, recorded with no date, is a warning. The apology
+  // given with the response and done that day needed none.
+  '35 remedy offered without a date': {
+    events: [
+      received('2024-05-01T10:00'),
+      acknowledged(1, '2024-05-02T10:00'),
+      responded(1, '2024-05-15T10:00', { decision: 'upheld', remedyIds: ['r-1', 'r-2'] }),
+      remedyOffered('r-1', '2024-05-15T10:00'),
+      remedyOffered('r-2', '2024-05-15T10:00', { type: 'apology', description: 'Written apology' }),
+      remedyCompleted('r-2', '2024-05-15T10:00'),
+    ],
+    asOf: '2024-06-20T12:00',
+    deadlines: [
+      ['acknowledgement', '2024-05-09', 'met', 0],
+      ['stage1Response', '2024-05-17', 'met', 0],
+    ],
+    findings: ['7.3 remedy-without-date'],
+  },
+  // The same under the 2022 Code (6.5), and completed a week later: the offer still did not say by when. Stage 1 runs 10 WD
+  // from logging (Wed 3 May 2023), over the coronation bank holiday (Mon 8 May) → Thu 18 May.
+  '36 remedy without a date, 2022 Code': {
+    events: [
+      received('2023-05-02T10:00'),
+      acknowledged(1, '2023-05-03T10:00'),
+      responded(1, '2023-05-12T10:00', { decision: 'upheld', remedyIds: ['r-1'] }),
+      remedyOffered('r-1', '2023-05-12T10:00'),
+      remedyCompleted('r-1', '2023-05-19T10:00'),
+    ],
+    asOf: '2023-06-20T12:00',
+    deadlines: [
+      ['acknowledgement', '2023-05-10', 'met', 0],
+      ['stage1Response', '2023-05-18', 'met', 0],
+    ],
+    findings: ['6.5 remedy-without-date'],
+  },
 };

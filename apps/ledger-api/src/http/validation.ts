@@ -1,12 +1,9 @@
 import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
-import { fieldErrorsOf } from '@complaint-ledger/ledger';
+import { fieldErrorsOf, isRefusedFieldName } from '@complaint-ledger/ledger';
 import { invalidRequest } from './problem';
 
 /** Every broken rule, named by its field's path under `prefix` (the core's naming, which the import's report uses too). */
 export const flatten = fieldErrorsOf;
-
-/** Names every object inherits (`constructor`, `toString`…): class-validator takes them for declared fields and lets them by. */
-const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 /** The path of the first field named as an inherited property, in a body or query as parsed, or null. */
 function inheritedNameIn(value: unknown, path = ''): string | null {
@@ -18,7 +15,7 @@ function inheritedNameIn(value: unknown, path = ''): string | null {
   } else if (value && typeof value === 'object') {
     for (const key of Object.keys(value)) {
       const field = path ? `${path}.${key}` : key;
-      if (INHERITED.has(key)) return field;
+      if (isRefusedFieldName(key)) return field;
       const found = inheritedNameIn((value as Record<string, unknown>)[key], field);
       if (found) return found;
     }

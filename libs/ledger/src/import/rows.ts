@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { parseInstant, residentReferenceProblem, type PersonCommand } from '@complaint-ledger/domain';
 import { canonicalJson, uuidFrom } from '@complaint-ledger/event-store';
 import { IMPORT_KEY_PREFIX } from '../write/write-path';
+import { isRefusedFieldName } from '../write/field-rules';
 import {
   COMMAND_FIELDS,
   fieldAt,
@@ -57,9 +58,6 @@ export const UNKNOWN_KIND = 'IMPORT.UNKNOWN_KIND';
 export const NO_COMPLAINT = 'IMPORT.COMPLAINT_REFERENCE';
 export const MALFORMED_ROW = 'IMPORT.MALFORMED_ROW';
 const REMEDY_REFERENCE_RULE = 'IMPORT.REMEDY_REFERENCE';
-
-/** Path segments that reach an object's prototype rather than a field of its own. */
-const UNSAFE_SEGMENTS = new Set(['__proto__', 'prototype', 'constructor']);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -123,7 +121,7 @@ export class RowReader {
       };
     const kind = kindText as ImportKind;
     // a column such as `__proto__.x` would otherwise write onto every object of the process running the import
-    const unsafe = [...columns].find(([path]) => path.split('.').some((segment) => UNSAFE_SEGMENTS.has(segment)));
+    const unsafe = [...columns].find(([path]) => path.split('.').some(isRefusedFieldName));
     if (unsafe)
       return refuse({
         field: unsafe[0],

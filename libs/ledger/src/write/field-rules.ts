@@ -105,6 +105,16 @@ export const textListRules = (maxItems = 50): PropertyDecorator[] => [
   MaxLength(2000, { each: true }),
 ];
 
+/**
+ * Field names no command has and none may be given: the names every object inherits (`__proto__`,
+ * `constructor`, `toString`…), which class-validator takes for declared fields and lets by, and
+ * `prototype`, which with them reaches an object's prototype. The HTTP edge refuses them in a body
+ * or query, the import in a column's path, both as `whitelistValidation`.
+ */
+const REFUSED_FIELD_NAMES: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+export const isRefusedFieldName = (name: string): boolean => REFUSED_FIELD_NAMES.has(name);
+
 /** One broken rule of a field, named by its path (`resident.reference`, `remedies[0].type`). */
 export interface FieldError {
   readonly field: string;

@@ -6,8 +6,10 @@ const USAGE = `usage: npm run restore -- <backup file> [--into <folder>]
 Puts a backup made by npm run backup in place: the log where LEDGER_SQLITE_PATH says (or
 <folder>/ledger.sqlite), the keys where LEDGER_KEYS_PATH says (or <folder>/keys.sqlite) and the
 documents where LEDGER_DOCUMENTS_PATH says (or <folder>/documents). The
-service must be stopped, and those files must not exist (move them aside): nothing is overwritten.
-The backup's SHA-256 and the log's verification are checked first; on any mismatch nothing is
+service must be stopped, and those files must not exist, nor what the service derives from the log
+(its verified mark, Merkle tree, duties, a witness file beside it): move them aside, nothing is
+overwritten. The backup's SHA-256s, and the backup as npm run verify checks a folder (with the
+configured signing, event and master keys), are checked first; on any mismatch nothing is
 restored. The read models are rebuilt at the next start. Exit status: 0 restored, 1 not.`;
 
 /** `npm run restore -- <file> [--into <folder>]` (docs/operations.md, "Backup and restore"). */

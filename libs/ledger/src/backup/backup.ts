@@ -1,13 +1,11 @@
-import { copySqliteFile, openLogReadOnly, syncFile } from '@complaint-ledger/event-store';
+import { copySqliteFile, syncFile } from '@complaint-ledger/event-store';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { cpSync, createReadStream, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import * as tar from 'tar';
 import type { LedgerConfig } from '../config/ledger-config';
-import { CheckpointVerifyingKey } from '../integrity/checkpoint-key';
-import { readWitness } from '../integrity/ledger-integrity';
-import { verifyLedger, type LedgerVerdict } from '../integrity/verify-ledger';
+import { verifyCopy, type CopiedFiles, type CopiedLog, type CopyVerdict } from './verify-copy';
 
 /** What a backup file holds besides the databases: how to check it, and what it is a copy of. */
 export interface BackupManifest {
@@ -19,14 +17,8 @@ export interface BackupManifest {
   /** `sqlite`: the log and the keys; `eventstoredb`: the keys only (the log is backed up with the server). */
   readonly store: 'sqlite' | 'eventstoredb';
   readonly files: readonly { readonly name: string; readonly bytes: number; readonly sha256: string }[];
-  /** The copied log's verification, when the log is in the backup. */
-  readonly log: {
-    readonly events: number;
-    readonly lastPosition: number;
-    readonly ledgerHead: string;
-    readonly intact: boolean;
-    readonly signaturesChecked: boolean;
-  } | null;
+  /** The copied log's verification (with the keys and documents copied beside it), when the log is in the backup. */
+  readonly log: CopiedLog | null;
   readonly keys: { readonly dataKeys: number; readonly erasures: number };
   /** The documents folder's files (each also in `files`, as `documents/…`); absent from backups made before documents. */
   readonly documents?: { readonly files: number; readonly bytes: number };
@@ -62,18 +54,17 @@ export async function backupLedger(
     const startedAt = new Date().toISOString();
     const store = config.LEDGER_STORE === 'eventstoredb' ? 'eventstoredb' : 'sqlite';
     if (config.LEDGER_STORE === 'memory') throw new Error('LEDGER_STORE=memory keeps nothing to back up');
-    let log: BackupManifest['log'] = null;
-    if (store === 'sqlite') {
-      await copySqliteFile(config.LEDGER_SQLITE_PATH, join(work, LOG_FILE));
-      log = await verifyCopy(join(work, LOG_FILE), config);
-      say(`log: ${log.events} events up to position ${log.lastPosition}, ${log.intact ? 'INTACT' : 'ALTERED'}`);
-    }
+    if (store === 'sqlite') await copySqliteFile(config.LEDGER_SQLITE_PATH, join(work, LOG_FILE));
     if (existsSync(config.keysPath)) await copySqliteFile(config.keysPath, join(work, KEYS_FILE));
     else say(`no data-key file at ${config.keysPath}: the backup holds no keys`);
     const keys = countKeys(join(work, KEYS_FILE));
     say(`keys: ${keys.dataKeys} residents' data keys, ${keys.erasures} erasures remembered`);
     const documents = copyDocuments(config.documentsPath, join(work, DOCUMENTS_FOLDER));
     if (documents.length) say(`documents: ${documents.length} files`);
+    // the copies checked together, as npm run verify checks a data folder: the log, its MACs, the keys it names, its documents
+    const verified = store === 'sqlite' ? await verifyCopy(copiedFilesIn(work), config) : null;
+    const log = verified?.log ?? null;
+    if (verified) say(`log: ${verified.log.events} events up to position ${verified.log.lastPosition}, ${describeCopy(verified)}`);
     const names = [...[LOG_FILE, KEYS_FILE].filter((name) => existsSync(join(work, name))), ...documents];
     const files = await Promise.all(
       names.map(async (name) => ({ name, bytes: statSync(join(work, name)).size, sha256: await sha256Of(join(work, name)) })),
@@ -101,7 +92,8 @@ export async function backupLedger(
     syncFile(partial);
     renameSync(partial, target);
     syncFile(dirname(target));
-    if (log && !log.intact) throw new Error(`the log copied into ${target} does not verify: examine it with npm run verify`);
+    if (verified?.problem)
+      throw new Error(`the copy in ${target} does not verify (${verified.problem}): examine the live folder with npm run verify`);
     return manifest;
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -121,25 +113,29 @@ function copyDocuments(folder: string | undefined, into: string): string[] {
     .sort();
 }
 
-/** The copied log's own verdict: every hash, chain and (with the key configured) signature. */
-export async function verifyCopy(path: string, config: LedgerConfig): Promise<NonNullable<BackupManifest['log']>> {
-  const key = config.LEDGER_SIGNING_KEY_FILE ? CheckpointVerifyingKey.fromFile(config.LEDGER_SIGNING_KEY_FILE) : null;
-  const witnessed = config.LEDGER_CHECKPOINT_WITNESS_FILE ? readWitness(config.LEDGER_CHECKPOINT_WITNESS_FILE) : [];
-  const copy = openLogReadOnly(path);
-  let verdict: LedgerVerdict;
-  try {
-    // the witness may already list checkpoints written after the copy: only those it holds are compared
-    verdict = await verifyLedger((after, limit) => copy.readAll(after, limit), { key, witnessed, witnessMayRunAhead: true });
-  } finally {
-    copy.close();
-  }
-  return {
-    events: verdict.head.events,
-    lastPosition: verdict.head.position,
-    ledgerHead: verdict.head.head,
-    intact: verdict.valid,
-    signaturesChecked: key !== null,
-  };
+/** The files of a backup's copy (or of one unpacked) in `folder`. */
+export const copiedFilesIn = (folder: string): CopiedFiles => ({
+  log: join(folder, LOG_FILE),
+  keys: join(folder, KEYS_FILE),
+  documents: join(folder, DOCUMENTS_FOLDER),
+});
+
+/** INTACT or ALTERED, and what was checked besides hashes and chains. */
+export function describeCopy({ log, problem }: CopyVerdict): string {
+  const checked = [
+    log.signaturesChecked ? 'signatures' : null,
+    log.macsChecked ? 'MACs' : null,
+    log.keysChecked ? "residents' keys" : null,
+    log.documentsChecked ? 'documents' : null,
+  ].filter(Boolean);
+  const notChecked = [
+    log.signaturesChecked ? null : 'signatures (no LEDGER_SIGNING_KEY_FILE)',
+    log.macsChecked ? null : 'MACs (no LEDGER_EVENT_KEY_FILE)',
+    log.keysChecked ? null : "residents' keys (no master key, or no key file)",
+  ].filter(Boolean);
+  return `${problem ? `ALTERED: ${problem}` : 'INTACT'}; checked: hashes, chains${checked.map((what) => `, ${what}`).join('')}${
+    notChecked.length ? `; NOT checked: ${notChecked.join(', ')}` : ''
+  }`;
 }
 
 function countKeys(path: string): BackupManifest['keys'] {

@@ -17,7 +17,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import * as tar from 'tar';
 import type { LedgerConfig } from '../config/ledger-config';
 import { masterKeyFrom } from '../open/personal-data';
-import { DOCUMENTS_FOLDER, KEYS_FILE, LOG_FILE, MANIFEST_FILE, sha256Of, verifyCopy, type BackupManifest } from './backup';
+import { copiedFilesIn, describeCopy, DOCUMENTS_FOLDER, KEYS_FILE, LOG_FILE, MANIFEST_FILE, sha256Of, type BackupManifest } from './backup';
+import { verifyCopy } from './verify-copy';
 import { markRestore } from './restore-marker';
 
 export interface RestoreResult {
@@ -54,12 +55,14 @@ export async function restoreLedger(
   const unmark = markRestore([dirname(logTarget), dirname(keysTarget)]);
   const work = mkdtempSync(join(dirname(logTarget), '.restore-'));
   try {
-    // the duties' file too: the relay's position it keeps is past the end of the log being restored
-    const duties = join(dirname(logTarget), 'duties.sqlite');
-    const present = [...[logTarget, keysTarget, projections, duties].flatMap((file) => filesOf(file)), ...documentsIn(documentsTarget)];
+    const present = [
+      ...[logTarget, keysTarget, projections, ...derivedFrom(config, into, dirname(logTarget))].flatMap((file) => filesOf(file)),
+      ...documentsIn(documentsTarget),
+      ...documentsIn(into ? join(into, 'imports') : resolve(config.importsPath)),
+    ];
     if (present.length)
       throw new Error(
-        `${present.join(', ')} exist: stop the service and move the folder's files aside (read models included) before restoring`,
+        `${present.join(', ')} exist: stop the service and move the folder's files aside (read models, the verified mark and the witness file included) before restoring`,
       );
     await tar.extract({
       file: source,
@@ -75,16 +78,21 @@ export async function restoreLedger(
     }
     const hasLog = manifest.files.some((file) => file.name === LOG_FILE);
     const hasKeys = manifest.files.some((file) => file.name === KEYS_FILE);
+    let masterKeyOpensKeys: boolean | null = null;
     if (hasLog) {
-      const log = await verifyCopy(join(work, LOG_FILE), config);
-      say(`log: ${log.events} events up to position ${log.lastPosition}, ${log.intact ? 'INTACT' : 'ALTERED'}`);
-      if (!log.intact) throw new Error('the backed-up log does not verify: nothing was restored (npm run verify names the break)');
+      // as npm run verify checks a folder, with this configuration's keys: the manifest's SHA-256s are the backup's own, recomputed by whoever edits it
+      const verified = await verifyCopy(copiedFilesIn(work), config);
+      say(`log: ${verified.log.events} events up to position ${verified.log.lastPosition}, ${describeCopy(verified)}`);
+      if (verified.problem) throw new Error(`the backup does not verify (${verified.problem}): nothing was restored`);
+      masterKeyOpensKeys = verified.log.keysChecked ? true : null;
     } else {
       say('this backup holds no log (its store was EventStoreDB): restore the server from its own backup taken before this one');
+      masterKeyOpensKeys = hasKeys ? opensKeys(join(work, KEYS_FILE), config) : null;
+      if (masterKeyOpensKeys === false)
+        throw new Error(
+          "the configured master key does not open the backup's keys: nothing was restored (configure the ledger's master key)",
+        );
     }
-    const masterKeyOpensKeys = hasKeys ? opensKeys(join(work, KEYS_FILE), config) : null;
-    if (masterKeyOpensKeys === false)
-      say("the configured master key does NOT open these keys: residents' personal data would read as erased");
     // linked, never renamed: a link fails if anything appeared at the name meanwhile, where a rename would replace it
     if (hasKeys) place(join(work, KEYS_FILE), keysTarget);
     const documents = manifest.files.filter((file) => file.name.startsWith(`${DOCUMENTS_FOLDER}/`));
@@ -109,6 +117,23 @@ export async function restoreLedger(
     rmSync(work, { recursive: true, force: true });
     unmark();
   }
+}
+
+/**
+ * What the service keeps beside the log and derives from it, each of which a restored log would
+ * contradict: the duties' file (the relay's position, past the restored log's end), the verified
+ * mark (a checkpoint the restored log may not hold: the start would call it cut back), the Merkle
+ * tree (leaves for positions the restored log reuses), the witness file kept beside the log by a
+ * local setup (checkpoints signed after the backup: keep it as the record of what the restore took
+ * back, and start with a new one). An interrupted import's journal (its folder) is checked apart.
+ */
+function derivedFrom(config: LedgerConfig, into: string | null, folder: string): string[] {
+  return [
+    join(folder, 'duties.sqlite'),
+    into ? join(into, 'verified-mark.json') : config.verifiedMarkPath && resolve(config.verifiedMarkPath),
+    into ? join(into, 'merkle.sqlite') : resolve(config.merklePath),
+    join(folder, 'checkpoints-witness.jsonl'),
+  ].filter((file): file is string => !!file);
 }
 
 /** The database file and every file SQLite keeps beside it (its WAL, shared memory, rollback journal, our owner lock). */

@@ -17,6 +17,8 @@ import { verifyDocuments, type DocumentsVerdict } from '../evidence/documents/ve
 export interface StoredLedgerChecks {
   readonly key: CheckpointVerifyingKey | null;
   readonly witnessed: readonly Checkpoint[];
+  /** A copy taken before the witness's latest checkpoints: only those it holds are asked of it. */
+  readonly witnessMayRunAhead?: boolean;
   readonly eventKeys?: EventKeyRing | null;
   /** The residents' key file, read-only: every data key an event names is checked against it (decision 0023). */
   readonly keyFile?: KeyFileAudit | null;

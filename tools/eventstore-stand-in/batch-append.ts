@@ -18,6 +18,8 @@ export interface BatchAppendServer {
   readonly maxAppendSize: number;
   readonly leader: Leader;
   readonly log: StandInLog;
+  /** The server's clock (ms since the epoch): an append's deadline is measured against it. */
+  readonly clock: () => number;
 }
 
 export interface BatchAppendHooks {
@@ -32,6 +34,8 @@ interface PendingWrite {
   readonly expected: Expectation;
   readonly events: ProposedEvent[];
   size: number;
+  /** The instant the client set (by its own clock) after which the append is not to be made. */
+  readonly deadline: number | null;
 }
 
 type Reply = { readonly success: streams.BatchAppendResp.Success } | { readonly error: Status };
@@ -44,7 +48,8 @@ type Reply = { readonly success: streams.BatchAppendResp.Success } | { readonly 
  * success with the stream's revision and the commit position, or an error status
  * (`google.rpc.Status`, the reason packed in its details): the wrong expected version with the
  * current and expected revisions, the maximum append size (sent as soon as the requests exceed it,
- * later ones under that id ignored), access denied. A node that is not ready, or not the leader,
+ * later ones under that id ignored), access denied, a deadline already passed by the server's clock
+ * (the client sends it as an instant by its own). A node that is not ready, or not the leader,
  * fails the whole call, as the server's interceptor and its leader redirect do.
  */
 export function serveBatchAppend(call: BatchAppendCall, host: BatchAppendServer, hooks: BatchAppendHooks): void {
@@ -64,7 +69,8 @@ export function serveBatchAppend(call: BatchAppendCall, host: BatchAppendServer,
     if (options) {
       const identifier = options.getStreamIdentifier();
       if (!identifier) return answer(request, undefined, { error: badRequest('StreamIdentifier') });
-      pending.set(correlation, { identifier, expected: expectationOf(options), events: [], size: 0 });
+      const deadline = options.hasDeadline() ? options.getDeadline()!.toDate().getTime() : null;
+      pending.set(correlation, { identifier, expected: expectationOf(options), events: [], size: 0, deadline });
     }
     const write = pending.get(correlation);
     if (!write) return; // an append already refused (too large): the rest of its requests are ignored
@@ -84,6 +90,9 @@ export function serveBatchAppend(call: BatchAppendCall, host: BatchAppendServer,
     if (host.mode === 'denied') return answer(request, write.identifier, { error: accessDenied() });
     const refusal = callRefusal(host.mode, host.leader);
     if (refusal) return void call.emit('error', refusal); // not ready, or not the leader: the whole call fails
+    // the deadline is an instant by the client's clock, measured by the server against its own (Streams.BatchAppend.cs):
+    // passed already, nothing is written
+    if (write.deadline !== null && write.deadline <= host.clock()) return answer(request, write.identifier, { error: timedOut() });
     const name = Buffer.from(write.identifier.getStreamName_asU8()).toString('utf8');
     const outcome = host.log.append(name, write.expected, write.events);
     if (host.appendAnswerDelayMs) await sleep(host.appendAnswerDelayMs); // written now, answered later
@@ -155,6 +164,8 @@ const streamDeleted = (identifier: shared.StreamIdentifier) =>
 
 const maximumAppendSizeExceeded = (max: number) =>
   status(Code.INVALID_ARGUMENT, 'MaximumAppendSizeExceeded', new shared.MaximumAppendSizeExceeded().setMaxappendsize(max));
+
+const timedOut = () => status(Code.DEADLINE_EXCEEDED, 'Timeout', new shared.Timeout());
 
 const accessDenied = () => status(Code.PERMISSION_DENIED, 'AccessDenied', new shared.AccessDenied());
 

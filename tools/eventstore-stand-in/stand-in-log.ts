@@ -39,6 +39,10 @@ export class StandInLog {
   /** Streams deleted for good: never read or written again. */
   readonly tombstoned = new Set<string>();
   private nextPosition = 1_000;
+  /** Where each record written starts: a read of `$all` may start only there (or at the end). */
+  private readonly recordStarts = new Set<number>();
+  /** `$maxCount` from each stream's metadata: reads show only its last that many events. */
+  private readonly maxCounts = new Map<string, number>();
 
   constructor(
     private readonly onStored: (events: readonly StoredEvent[]) => void,
@@ -88,6 +92,7 @@ export class StandInLog {
     const created = BigInt(Math.round(this.clock())) * 10_000n; // .NET ticks (100 ns) since the epoch, as the server sends them
     const stored = proposed.map((event) => {
       const position = this.nextPosition;
+      this.recordStarts.add(position);
       this.nextPosition += 100 + event.data.length + event.customMetadata.length; // byte offsets, as a real log's
       return { ...event, streamName, revision: ++revision, position, created };
     });
@@ -99,29 +104,68 @@ export class StandInLog {
   }
 
   /**
-   * Deletes a stream for good (a tombstone): it is never read or written again, and its events are
-   * gone from the log at once, which a real server does at its next scavenge (until then they stay
-   * in its chunk files and `$all`: decision 0028). The position is where the tombstone was written.
+   * Deletes a stream for good (a tombstone): it is never read or written again. As on a real server
+   * (until its next scavenge: decision 0028), its events stay in `$all`, followed by the tombstone's
+   * own record, `$streamDeleted`. The position is where the tombstone was written.
    */
   tombstone(streamName: string): { readonly position: number } {
     this.tombstoned.add(streamName);
-    for (let i = this.events.length - 1; i >= 0; i--) if (this.events[i]!.streamName === streamName) this.events.splice(i, 1);
     const position = this.nextPosition;
+    this.recordStarts.add(position);
     this.nextPosition += 100;
+    const created = BigInt(Math.round(this.clock())) * 10_000n;
+    // the tombstone's revision is EventNumber.DeletedStream (long.MaxValue)
+    this.events.push({
+      ...jsonEvent('$streamDeleted', {}),
+      data: Buffer.alloc(0),
+      streamName,
+      revision: Number.MAX_SAFE_INTEGER,
+      position,
+      created,
+    });
     return { position };
+  }
+
+  /** A scavenge: the events of streams deleted for good leave the log; each tombstone's own record stays. */
+  scavenge(): void {
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const event = this.events[i]!;
+      if (this.tombstoned.has(event.streamName) && event.type !== '$streamDeleted') this.events.splice(i, 1);
+    }
+  }
+
+  /** The stream's events a read shows: with `$maxCount` in its metadata, only the last that many (before any scavenge). */
+  visible(streamName: string): StoredEvent[] {
+    const events = this.events.filter((event) => event.streamName === streamName);
+    const kept = this.maxCounts.get(streamName);
+    return kept === undefined ? events : events.slice(Math.max(0, events.length - kept));
+  }
+
+  /**
+   * Whether a read of `$all` may start at `position`: where a record starts, or the log's end. A
+   * real server parses a record at exactly the byte offset given, and any other offset (inside a
+   * record, past the end, a position from another log) is answered InvalidPosition.
+   */
+  startsRecord(position: number): boolean {
+    return position === 0 || position === this.nextPosition || this.recordStarts.has(position);
   }
 
   /**
    * A stream's metadata (`$$<stream>`, `$metadata` events: what `setStreamMetadata` appends) with a
    * `$tb` truncates the stream before that revision. A server hides those events from reads at once
-   * and drops them at its next scavenge; the stand-in drops them at once.
+   * and drops them at its next scavenge; the stand-in drops them at once. A `$maxCount` hides all
+   * but the stream's last that many from reads at once (`visible`), as a server's index reader does.
    */
   private honourMetadata(streamName: string, stored: readonly StoredEvent[]): void {
     if (!streamName.startsWith('$$')) return;
     for (const event of stored) {
       if (event.type !== '$metadata') continue;
-      const { $tb: before } = JSON.parse(Buffer.from(event.data).toString('utf8')) as { $tb?: unknown };
+      const { $tb: before, $maxCount: kept } = JSON.parse(Buffer.from(event.data).toString('utf8')) as {
+        $tb?: unknown;
+        $maxCount?: unknown;
+      };
       if (typeof before === 'number') this.truncateBefore(streamName.slice(2), before);
+      if (typeof kept === 'number') this.maxCounts.set(streamName.slice(2), kept);
     }
   }
 

@@ -172,7 +172,7 @@ export class EventStoreDbStandIn {
         call.emit('error', streamDeleted(name));
         return;
       }
-      selected = this.log.events.filter((event) => event.streamName === name);
+      selected = this.log.visible(name);
       if (!selected.length) {
         this.reads.push({ stream: name, backwards, events: 0 });
         const notFound = new streams.ReadResp.StreamNotFound().setStreamIdentifier(options.getStream()!.getStreamIdentifier());
@@ -190,6 +190,11 @@ export class EventStoreDbStandIn {
       const from = options.getAll()!;
       // $all reads start at the position given, inclusive; a subscription starts after it
       const at = from.hasPosition() ? Number(from.getPosition()!.getCommitPosition()) : from.hasEnd() ? Infinity : -1;
+      if (from.hasPosition() && !this.log.startsRecord(at)) {
+        // as KurrentDB's ReadAll enumerators answer ReadAllResult.InvalidPosition (kurrent-io/KurrentDB#694)
+        call.emit('error', withStatus(grpc.status.UNKNOWN, `Unexpected ReadAllResult: InvalidPosition >> ${at}`));
+        return;
+      }
       selected = backwards
         ? this.log.events.filter((event) => event.position <= at).reverse()
         : this.log.events.filter((event) => (subscription ? event.position > at : event.position >= at));

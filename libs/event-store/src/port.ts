@@ -114,8 +114,14 @@ export interface EventStore {
   readStream(streamId: string): Promise<RecordedEvent[]>;
   /** The stream's last event, undefined when it has none: read from the end, for a caller that needs only the head. */
   readLastEvent(streamId: string): Promise<RecordedEvent | undefined>;
-  /** Events with a position greater than `afterPosition` (-1 for the start), in order. */
+  /**
+   * Events with a position greater than `afterPosition`, in order. `afterPosition` is -1 (the
+   * start) or a position this store gave (an event's): EventStoreDB's positions are byte offsets,
+   * and a read from one where no record starts is refused.
+   */
   readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]>;
+  /** The event at exactly `position`; undefined when no event of the log is there (a position from another log, or cut back). */
+  readAt(position: number): Promise<RecordedEvent | undefined>;
   /** Catch up from `afterPosition`, then stay live; the handler sees each event once, in order. */
   subscribe(afterPosition: number, handler: (event: RecordedEvent) => Promise<void> | void): Subscription;
   /** True when the store can take writes. */

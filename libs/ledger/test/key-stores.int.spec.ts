@@ -109,7 +109,8 @@ describe('in EventStoreDB', () => {
     await keys.durable();
     await keys.erase('RES-SHRED', '2024-06-01T00:00:00.000Z', 'api-key:admin', 'request');
     expect(server.log.tombstoned.has(keyStream(id))).toBe(true);
-    expect(eventsOf(keyStream(id))).toEqual([]);
+    server.log.scavenge(); // until the server's next scavenge its chunk files keep them (decision 0028)
+    expect(eventsOf(keyStream(id)).filter((event) => event.type !== '$streamDeleted')).toEqual([]);
     const recorded = eventsOf(residentKeysStream('RES-SHRED')).map((event) => [event.type, JSON.parse(Buffer.from(event.data).toString())]);
     expect(recorded).toEqual([
       ['KeyAssigned', { keyId: id, at: NOW }],

@@ -55,6 +55,9 @@ export async function compareReadModelsWithTheLog(options: ReadModelCheckOptions
     // the scratch runner is only ever given events (replayUpTo): it never follows the log itself
     const given = {
       readAll: options.readAll,
+      readAt: () => {
+        throw new Error('a read-model check replays the log from nothing: it has no earlier log to check');
+      },
       subscribe: () => {
         throw new Error('a read-model check replays the log, it does not follow it');
       },

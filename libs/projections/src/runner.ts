@@ -84,7 +84,7 @@ export class ProjectionRunner implements LiveProjections {
 
   constructor(
     /** The log: read to catch up, followed live. */
-    private readonly store: Pick<EventStore, 'readAll' | 'subscribe'>,
+    private readonly store: Pick<EventStore, 'readAll' | 'readAt' | 'subscribe'>,
     private readonly db: ReadModelDatabase,
     projections: readonly AnyProjection[],
     options: RunnerOptions = {},
@@ -177,7 +177,7 @@ export class ProjectionRunner implements LiveProjections {
     const applied = this.db.prepare('SELECT position, hash FROM projection_log WHERE id = 1').get() as
       { position: number; hash: string } | undefined;
     if (!applied) return;
-    const [there] = await this.store.readAll(applied.position - 1, 1);
+    const there = await this.store.readAt(applied.position);
     if (there?.position === applied.position && there.metadata.hash === applied.hash) return;
     this.onNotice(
       `the read models were built from a log that held an event at position ${applied.position} which this log ${there?.position === applied.position ? 'holds with another hash' : 'does not hold'} (a restore, or another log put in its place): rebuilding them from this log`,

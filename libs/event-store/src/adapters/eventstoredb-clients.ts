@@ -108,6 +108,8 @@ export interface ClientLibrary {
   isStreamDeleted(error: unknown): boolean;
   /** A node that is not the leader refused the call; the client has turned to the leader it named. */
   isNotLeader(error: unknown): boolean;
+  /** A read of `$all` from a position where no record starts (ReadAllResult.InvalidPosition, sent as an unknown error). */
+  isInvalidPosition(error: unknown): boolean;
   /** Why the server refused an append outright, writing nothing (not the leader, access denied, too large, a deleted stream); null for any other failure. */
   refusal(error: unknown): string | null;
 }
@@ -146,6 +148,7 @@ function eventStoreDbClient(): ClientLibrary {
     isStreamNotFound: (error) => error instanceof lib.StreamNotFoundError,
     isStreamDeleted: (error) => error instanceof lib.StreamDeletedError,
     isNotLeader: (error) => error instanceof lib.NotLeaderError,
+    isInvalidPosition: invalidPosition,
     refusal: (error) => refusalOf(error, lib),
   };
 }
@@ -164,6 +167,7 @@ function kurrentDbClient(): ClientLibrary {
     isStreamNotFound: (error) => error instanceof lib.StreamNotFoundError,
     isStreamDeleted: (error) => error instanceof lib.StreamDeletedError,
     isNotLeader: (error) => error instanceof lib.NotLeaderError,
+    isInvalidPosition: invalidPosition,
     refusal: (error) => refusalOf(error, lib),
   };
 }
@@ -208,3 +212,6 @@ export function parseEventStoreConnectionString(connectionString: string): { def
         require('@eventstore/db-client/dist/Client/parseConnectionString');
   return (parser as { parseConnectionString(value: string): { defaultDeadline?: number } }).parseConnectionString(connectionString);
 }
+
+/** KurrentDB answers a read of `$all` from inside a record with its ReadAllResult in an UNKNOWN status's text (both clients pass it on). */
+const invalidPosition = (error: unknown): boolean => error instanceof Error && /\bInvalidPosition\b/.test(error.message);

@@ -182,7 +182,10 @@ export class EventStoreDbEventStore implements EventStore {
     const appending = this.client.appendToStream(
       streamId,
       sealed,
-      this.lib.appendOptions(head === 'no_stream' ? 'no_stream' : BigInt(head), this.deadlineMs),
+      // the deadline the client sends is an instant by this host's clock, which the server measures against its own: one
+      // behind the server's by more than the deadline would have every append refused before it is made (and the clock
+      // probe, an append, could never say why). Sent with room for any offset; withinDeadline below keeps the real one.
+      this.lib.appendOptions(head === 'no_stream' ? 'no_stream' : BigInt(head), this.deadlineMs + SERVER_CLOCK_ROOM_MS),
     );
     // the client's own deadline covers the call, not its wait for the server's features first
     const result = await withinDeadline(appending, this.deadlineMs, 'append');
@@ -229,6 +232,28 @@ export class EventStoreDbEventStore implements EventStore {
       }
       return found;
     });
+  }
+
+  async readAt(position: number): Promise<RecordedEvent | undefined> {
+    return (
+      await this.reading('read $all at a position', async () => {
+        try {
+          const read = this.client.readAll({ direction: 'forwards', fromPosition: positionOf(position), maxCount: 1 });
+          for await (const resolved of answering(read, this.deadlineMs, 'read $all at a position')) {
+            const event = resolved.event;
+            if (event && Number(event.position.commit) === position && this.isLedgerStream(event.streamId))
+              return [toRecorded(event, event.position.commit)];
+          }
+          return [];
+        } catch (error) {
+          // no record starts there (a position from another log, or past this log's end): nothing of this log is at it.
+          // @kurrent/kurrentdb-client's native reader passes that refusal on as UnavailableError, like a server that is down:
+          // a server that answers a read from the end of $all meanwhile is up, and had nothing to read at that position
+          if (this.lib.isInvalidPosition(error) || (await this.ready())) return [];
+          throw error;
+        }
+      })
+    )[0];
   }
 
   /**
@@ -420,6 +445,12 @@ export class EventStoreDbEventStore implements EventStore {
 }
 
 const PAGE = 500;
+/**
+ * Added to the deadline an append sends: room for the server's clock to run ahead of this host's
+ * (the clock watch measures by how much, and refuses writes beyond LEDGER_MAX_CLOCK_OFFSET_MS).
+ * The server caps its wait by its own write timeout whatever is sent.
+ */
+const SERVER_CLOCK_ROOM_MS = 60 * 60_000;
 
 const positionOf = (position: number) => ({ commit: BigInt(position), prepare: BigInt(position) });
 

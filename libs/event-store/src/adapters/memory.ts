@@ -51,6 +51,11 @@ export class MemoryEventStore implements EventStore {
     return this.streams.get(streamId)?.at(-1);
   }
 
+  async readAt(position: number): Promise<RecordedEvent | undefined> {
+    const [next] = await this.readAll(position - 1, 1); // positions here are whole numbers: the first after the one before
+    return next?.position === position ? next : undefined;
+  }
+
   async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {
     return this.log.slice(afterPosition + 1, afterPosition + 1 + limit);
   }

@@ -247,6 +247,11 @@ export class SqliteEventStore implements EventStore {
     return this.recorded(this.statements.last.all(streamId))[0];
   }
 
+  async readAt(position: number): Promise<RecordedEvent | undefined> {
+    const [next] = await this.readAll(position - 1, 1); // positions here are whole numbers: the first after the one before
+    return next?.position === position ? next : undefined;
+  }
+
   async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {
     return this.recorded(this.statements.all.all(afterPosition, limit));
   }

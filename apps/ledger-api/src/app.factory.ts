@@ -57,6 +57,8 @@ export async function createApp({ config, clock, store, logger }: AppOptions): P
   acceptImportUploads(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(securityHeadersOver(request.protocol));
+    // what the API answers is for the credential that asked, as of now (personal data, read for a role, erasable): no cache keeps it
+    if (request.url.startsWith('/v1/')) void reply.header('cache-control', 'no-store');
     done();
   });
   fastify.addHook('preSerialization', revealPersonalData(ledger.personalData!.cipher));

@@ -105,6 +105,9 @@ export class PersonalDataCipher {
   }
 }
 
+/** Whether `text` has the form of a value this ledger encrypted (what `reveal` would decrypt). */
+export const isSealed = (text: string): boolean => text.startsWith(PREFIX);
+
 /** The id of the data key a sealed value was encrypted under, or null when the value is not sealed. */
 export const keyIdOf = (value: string): string | null => (value.startsWith(PREFIX) ? (partsOf(value)[0] ?? null) : null);
 

@@ -89,6 +89,11 @@ const RESPONSE_HEADERS: Record<string, { description: string; schema: object }> 
   },
   Location: { description: 'The complaint recorded', schema: { type: 'string' } },
   'Retry-After': { description: 'Seconds to wait before sending again', schema: { type: 'integer', minimum: 0 } },
+  'Cache-Control': {
+    description:
+      '`no-store` on every answer of the API: each is for the credential that asked (residents\' personal data, read for a role, erasable), and no cache may keep it or serve it to another',
+    schema: { type: 'string', enum: ['no-store'] },
+  },
   'WWW-Authenticate': {
     description: 'The scheme to authenticate with (`Bearer`; an `X-API-Key` header works too)',
     schema: { type: 'string' },
@@ -287,7 +292,7 @@ function completeByRole(path: string, method: string, operation: Operation): voi
     if (path.startsWith('/.well-known/')) {
       operation.responses['404'] ??= problem('This ledger signs no checkpoints (no signing key)');
       operation.responses['429'] ??= { ...ERRORS[429] };
-      describeHeadersSent(operation); // rate-limited like the rest (the health probes are not)
+      describeHeadersSent(operation, path); // rate-limited like the rest (the health probes are not)
     } else
       for (const response of Object.values(operation.responses)) response.headers = { ...response.headers, ...header('X-Correlation-Id') };
     return;
@@ -330,13 +335,13 @@ function completeByRole(path: string, method: string, operation: Operation): voi
   if (method === 'post') operation.parameters = [...(operation.parameters ?? []), REQUEST_HEADERS.correlationId];
   operation.parameters = [...(operation.parameters ?? []), REQUEST_HEADERS.traceparent];
   for (const code of [...new Set(codes)].sort()) operation.responses[String(code)] ??= { ...ERRORS[code] };
-  describeHeadersSent(operation);
+  describeHeadersSent(operation, path);
 }
 
 /** The headers each response carries: the rate limit's (but on 429, which says when to come back), the challenge on 401. */
-function describeHeadersSent(operation: Operation): void {
+function describeHeadersSent(operation: Operation, path: string): void {
   for (const [status, response] of Object.entries(operation.responses)) {
-    response.headers = { ...response.headers, ...header('X-Correlation-Id') };
+    response.headers = { ...response.headers, ...header('X-Correlation-Id'), ...(path.startsWith('/v1/') ? header('Cache-Control') : {}) };
     if (status === '429') response.headers = { ...response.headers, ...header('Retry-After') };
     else if (status === '503') response.headers = { ...response.headers, ...RATE_LIMIT_HEADERS, ...header('Retry-After') };
     else response.headers = { ...response.headers, ...RATE_LIMIT_HEADERS, ...(status === '401' ? header('WWW-Authenticate') : {}) };

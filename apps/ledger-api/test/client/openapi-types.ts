@@ -1713,6 +1713,8 @@ export interface components {
     Location: string;
     /** @description Seconds to wait before sending again */
     'Retry-After': number;
+    /** @description `no-store` on every answer of the API: each is for the credential that asked (residents' personal data, read for a role, erasable), and no cache may keep it or serve it to another */
+    'Cache-Control': 'no-store';
     /** @description The scheme to authenticate with (`Bearer`; an `X-API-Key` header works too) */
     'WWW-Authenticate': string;
     /** @description Names the file a browser saves it as: `complaint-<id>.json`, `evidence-pack-…zip`, `document-<id>` */
@@ -1769,6 +1771,7 @@ export interface operations {
       200: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1782,6 +1785,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1795,6 +1799,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1809,6 +1814,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1822,6 +1828,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -1842,6 +1849,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1880,6 +1888,7 @@ export interface operations {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           Location: components['headers']['Location'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1893,6 +1902,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1906,6 +1916,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1920,6 +1931,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1933,6 +1945,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1946,6 +1959,7 @@ export interface operations {
       412: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1959,6 +1973,7 @@ export interface operations {
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1972,6 +1987,7 @@ export interface operations {
       415: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1985,6 +2001,7 @@ export interface operations {
       422: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -1998,6 +2015,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -2018,6 +2036,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2059,6 +2078,7 @@ export interface operations {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2072,6 +2092,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2085,6 +2106,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2099,6 +2121,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2112,6 +2135,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2125,6 +2149,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2138,6 +2163,7 @@ export interface operations {
       412: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2151,6 +2177,7 @@ export interface operations {
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2173,6 +2200,7 @@ export interface operations {
       415: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2186,6 +2214,7 @@ export interface operations {
       422: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2199,6 +2228,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -2219,6 +2249,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2260,6 +2291,7 @@ export interface operations {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2273,6 +2305,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2286,6 +2319,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2300,6 +2334,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2313,6 +2348,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2326,6 +2362,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2339,6 +2376,7 @@ export interface operations {
       412: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2352,6 +2390,7 @@ export interface operations {
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2374,6 +2413,7 @@ export interface operations {
       415: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2387,6 +2427,7 @@ export interface operations {
       422: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2400,6 +2441,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -2420,6 +2462,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2461,6 +2504,7 @@ export interface operations {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2474,6 +2518,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2487,6 +2532,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2501,6 +2547,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2514,6 +2561,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2527,6 +2575,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2540,6 +2589,7 @@ export interface operations {
       412: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2553,6 +2603,7 @@ export interface operations {
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2575,6 +2626,7 @@ export interface operations {
       415: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2588,6 +2640,7 @@ export interface operations {
       422: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2601,6 +2654,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -2621,6 +2675,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2662,6 +2717,7 @@ export interface operations {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2675,6 +2731,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2688,6 +2745,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2702,6 +2760,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2715,6 +2774,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2728,6 +2788,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2741,6 +2802,7 @@ export interface operations {
       412: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2754,6 +2816,7 @@ export interface operations {
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2776,6 +2839,7 @@ export interface operations {
       415: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2789,6 +2853,7 @@ export interface operations {
       422: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2802,6 +2867,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -2822,6 +2888,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2863,6 +2930,7 @@ export interface operations {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2876,6 +2944,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2889,6 +2958,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2903,6 +2973,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2916,6 +2987,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2929,6 +3001,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2942,6 +3015,7 @@ export interface operations {
       412: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2955,6 +3029,7 @@ export interface operations {
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2977,6 +3052,7 @@ export interface operations {
       415: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -2990,6 +3066,7 @@ export interface operations {
       422: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3003,6 +3080,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -3023,6 +3101,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3064,6 +3143,7 @@ export interface operations {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3077,6 +3157,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3090,6 +3171,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3104,6 +3186,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3117,6 +3200,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3130,6 +3214,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3143,6 +3228,7 @@ export interface operations {
       412: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3156,6 +3242,7 @@ export interface operations {
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3178,6 +3265,7 @@ export interface operations {
       415: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3191,6 +3279,7 @@ export interface operations {
       422: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3204,6 +3293,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -3224,6 +3314,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3265,6 +3356,7 @@ export interface operations {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3278,6 +3370,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3291,6 +3384,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3305,6 +3399,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3318,6 +3413,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3331,6 +3427,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3344,6 +3441,7 @@ export interface operations {
       412: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3357,6 +3455,7 @@ export interface operations {
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3379,6 +3478,7 @@ export interface operations {
       415: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3392,6 +3492,7 @@ export interface operations {
       422: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3405,6 +3506,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -3425,6 +3527,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3466,6 +3569,7 @@ export interface operations {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3479,6 +3583,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3492,6 +3597,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3506,6 +3612,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3519,6 +3626,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3532,6 +3640,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3545,6 +3654,7 @@ export interface operations {
       412: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3558,6 +3668,7 @@ export interface operations {
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3580,6 +3691,7 @@ export interface operations {
       415: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3593,6 +3705,7 @@ export interface operations {
       422: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3606,6 +3719,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -3626,6 +3740,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3667,6 +3782,7 @@ export interface operations {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3680,6 +3796,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3693,6 +3810,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3707,6 +3825,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3720,6 +3839,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3733,6 +3853,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3746,6 +3867,7 @@ export interface operations {
       412: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3759,6 +3881,7 @@ export interface operations {
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3781,6 +3904,7 @@ export interface operations {
       415: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3794,6 +3918,7 @@ export interface operations {
       422: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3807,6 +3932,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -3827,6 +3953,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3868,6 +3995,7 @@ export interface operations {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3881,6 +4009,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3894,6 +4023,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3908,6 +4038,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3921,6 +4052,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3934,6 +4066,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3947,6 +4080,7 @@ export interface operations {
       412: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3960,6 +4094,7 @@ export interface operations {
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3982,6 +4117,7 @@ export interface operations {
       415: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -3995,6 +4131,7 @@ export interface operations {
       422: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4008,6 +4145,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -4028,6 +4166,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4070,6 +4209,7 @@ export interface operations {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4083,6 +4223,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4096,6 +4237,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4110,6 +4252,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4123,6 +4266,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4136,6 +4280,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4149,6 +4294,7 @@ export interface operations {
       412: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4162,6 +4308,7 @@ export interface operations {
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4184,6 +4331,7 @@ export interface operations {
       415: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4197,6 +4345,7 @@ export interface operations {
       422: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4210,6 +4359,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -4230,6 +4380,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4271,6 +4422,7 @@ export interface operations {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4284,6 +4436,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4297,6 +4450,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4311,6 +4465,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4324,6 +4479,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4337,6 +4493,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4350,6 +4507,7 @@ export interface operations {
       412: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4363,6 +4521,7 @@ export interface operations {
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4385,6 +4544,7 @@ export interface operations {
       415: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4398,6 +4558,7 @@ export interface operations {
       422: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4411,6 +4572,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -4431,6 +4593,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4472,6 +4635,7 @@ export interface operations {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4485,6 +4649,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4498,6 +4663,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4512,6 +4678,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4525,6 +4692,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4538,6 +4706,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4551,6 +4720,7 @@ export interface operations {
       412: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4564,6 +4734,7 @@ export interface operations {
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4586,6 +4757,7 @@ export interface operations {
       415: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4599,6 +4771,7 @@ export interface operations {
       422: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4612,6 +4785,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -4632,6 +4806,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4673,6 +4848,7 @@ export interface operations {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4686,6 +4862,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4699,6 +4876,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4713,6 +4891,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4726,6 +4905,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4739,6 +4919,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4752,6 +4933,7 @@ export interface operations {
       412: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4765,6 +4947,7 @@ export interface operations {
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4787,6 +4970,7 @@ export interface operations {
       415: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4800,6 +4984,7 @@ export interface operations {
       422: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4813,6 +4998,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -4833,6 +5019,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4869,6 +5056,7 @@ export interface operations {
         headers: {
           ETag: components['headers']['ETag'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4882,6 +5070,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4895,6 +5084,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4909,6 +5099,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4922,6 +5113,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4935,6 +5127,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -4957,6 +5150,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -4977,6 +5171,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5010,6 +5205,7 @@ export interface operations {
       200: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5023,6 +5219,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5036,6 +5233,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5050,6 +5248,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5063,6 +5262,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5076,6 +5276,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5098,6 +5299,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -5118,6 +5320,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5152,6 +5355,7 @@ export interface operations {
         headers: {
           'Content-Disposition': components['headers']['Content-Disposition'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5165,6 +5369,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5178,6 +5383,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5192,6 +5398,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5205,6 +5412,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5218,6 +5426,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5240,6 +5449,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -5260,6 +5470,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5293,6 +5504,7 @@ export interface operations {
       200: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5306,6 +5518,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5319,6 +5532,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5333,6 +5547,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5346,6 +5561,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5359,6 +5575,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5381,6 +5598,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -5401,6 +5619,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5434,6 +5653,7 @@ export interface operations {
       200: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5447,6 +5667,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5460,6 +5681,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5474,6 +5696,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5487,6 +5710,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5500,6 +5724,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5522,6 +5747,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -5542,6 +5768,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5588,6 +5815,7 @@ export interface operations {
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5601,6 +5829,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5614,6 +5843,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5628,6 +5858,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5641,6 +5872,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5654,6 +5886,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5665,6 +5898,7 @@ export interface operations {
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5687,6 +5921,7 @@ export interface operations {
       415: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5700,6 +5935,7 @@ export interface operations {
       422: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5711,6 +5947,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -5731,6 +5968,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5765,6 +6003,7 @@ export interface operations {
           Digest: components['headers']['Digest'];
           'X-Content-SHA256': components['headers']['X-Content-SHA256'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5791,6 +6030,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5804,6 +6044,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5818,6 +6059,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5831,6 +6073,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5844,6 +6087,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5857,6 +6101,7 @@ export interface operations {
       410: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5877,6 +6122,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -5897,6 +6143,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5933,6 +6180,7 @@ export interface operations {
         headers: {
           'Content-Disposition': components['headers']['Content-Disposition'];
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5946,6 +6194,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5959,6 +6208,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5973,6 +6223,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5986,6 +6237,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -5999,6 +6251,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6021,6 +6274,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -6041,6 +6295,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6086,6 +6341,7 @@ export interface operations {
       200: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6099,6 +6355,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6112,6 +6369,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6126,6 +6384,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6139,6 +6398,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -6159,6 +6419,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6196,6 +6457,7 @@ export interface operations {
       200: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6209,6 +6471,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6222,6 +6485,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6236,6 +6500,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6249,6 +6514,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -6269,6 +6535,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6297,6 +6564,7 @@ export interface operations {
       200: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6310,6 +6578,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6324,6 +6593,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6337,6 +6607,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -6376,6 +6647,7 @@ export interface operations {
       200: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6389,6 +6661,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6402,6 +6675,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6416,6 +6690,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6429,6 +6704,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6440,6 +6716,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -6610,6 +6887,7 @@ export interface operations {
       200: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6623,6 +6901,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6636,6 +6915,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6650,6 +6930,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6663,6 +6944,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6676,6 +6958,7 @@ export interface operations {
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6689,6 +6972,7 @@ export interface operations {
       415: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6702,6 +6986,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -6722,6 +7007,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6754,6 +7040,7 @@ export interface operations {
       200: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6767,6 +7054,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6780,6 +7068,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6794,6 +7083,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6807,6 +7097,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6820,6 +7111,7 @@ export interface operations {
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6842,6 +7134,7 @@ export interface operations {
       415: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6855,6 +7148,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -6875,6 +7169,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6912,6 +7207,7 @@ export interface operations {
       200: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6926,6 +7222,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6939,6 +7236,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6953,6 +7251,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -6966,6 +7265,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -6986,6 +7286,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7023,6 +7324,7 @@ export interface operations {
       200: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7036,6 +7338,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7049,6 +7352,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7063,6 +7367,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7076,6 +7381,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -7096,6 +7402,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7141,6 +7448,7 @@ export interface operations {
           /** @description The import */
           Location?: string;
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7154,6 +7462,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7167,6 +7476,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7181,6 +7491,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7194,6 +7505,7 @@ export interface operations {
       409: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7207,6 +7519,7 @@ export interface operations {
       413: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7220,6 +7533,7 @@ export interface operations {
       415: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7233,6 +7547,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -7253,6 +7568,7 @@ export interface operations {
       503: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7283,6 +7599,7 @@ export interface operations {
       200: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7296,6 +7613,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7309,6 +7627,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7323,6 +7642,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7336,6 +7656,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7358,6 +7679,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -7394,6 +7716,7 @@ export interface operations {
       200: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7407,6 +7730,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7420,6 +7744,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7434,6 +7759,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7447,6 +7773,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7469,6 +7796,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -7505,6 +7833,7 @@ export interface operations {
       200: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7518,6 +7847,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7531,6 +7861,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7545,6 +7876,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7558,6 +7890,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7580,6 +7913,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -7616,6 +7950,7 @@ export interface operations {
       200: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7629,6 +7964,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7642,6 +7978,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7656,6 +7993,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7669,6 +8007,7 @@ export interface operations {
       404: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7691,6 +8030,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -7731,6 +8071,7 @@ export interface operations {
       200: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7744,6 +8085,7 @@ export interface operations {
       400: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7757,6 +8099,7 @@ export interface operations {
       401: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7771,6 +8114,7 @@ export interface operations {
       403: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -7793,6 +8137,7 @@ export interface operations {
       429: {
         headers: {
           'X-Correlation-Id': components['headers']['X-Correlation-Id'];
+          'Cache-Control': components['headers']['Cache-Control'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };

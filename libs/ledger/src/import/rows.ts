@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { parseInstant, residentReferenceProblem, type PersonCommand } from '@complaint-ledger/domain';
 import { canonicalJson, uuidFrom } from '@complaint-ledger/event-store';
 import { IMPORT_KEY_PREFIX } from '../write/write-path';
-import { isRefusedFieldName } from '../write/field-rules';
+import { isRefusedFieldName, refusedFieldIn } from '../write/field-rules';
 import {
   COMMAND_FIELDS,
   fieldAt,
@@ -152,6 +152,9 @@ export class RowReader {
       return {};
     };
 
+    // the ledger's own ciphertext, as anywhere commands are given (field-rules.ts: refusedFieldIn)
+    const sealed = refusedFieldIn(data);
+    if (sealed) return refuse({ ...sealed, ...columnOf(sealed.field) });
     const references = remedyReferences(kind, data);
     if ('refused' in references) return refuse({ ...references.refused, ...columnOf(references.refused.field!) });
     const errors = fieldErrorsIn(kind, data);

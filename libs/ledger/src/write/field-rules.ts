@@ -20,6 +20,7 @@ import {
   type ValidationError,
 } from 'class-validator';
 import { MAX_REMEDY_PENCE, residentReferenceProblem } from '@complaint-ledger/domain';
+import { isSealed } from '@complaint-ledger/privacy';
 
 /**
  * The rules a command's fields are checked by before the decider sees them (a required text says
@@ -114,6 +115,44 @@ export const textListRules = (maxItems = 50): PropertyDecorator[] => [
 const REFUSED_FIELD_NAMES: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
 export const isRefusedFieldName = (name: string): boolean => REFUSED_FIELD_NAMES.has(name);
+
+/**
+ * Text in the form of a value this ledger encrypted (`enc:v1:…`, copied from an evidence pack, a
+ * backup, a history) is refused wherever it is given, as a field's value or its name: no one has
+ * cause to send the ledger its own ciphertext, and kept as it is in a field kept in clear (a
+ * category) it would be shown decrypted wherever personal data is revealed.
+ */
+export const SEALED_TEXT_RULE = 'notEncryptedText';
+
+export const sealedTextError = (field: string): FieldError => ({
+  field,
+  rule: SEALED_TEXT_RULE,
+  message: `${field} holds text in the form the ledger encrypts personal data in: send the text itself`,
+});
+
+
+/**
+ * The first field, in a request's body or query as parsed, that no command may be given: one named
+ * as an inherited property (whitelistValidation), or sealed text as a name or a value.
+ */
+export function refusedFieldIn(value: unknown, path = ''): FieldError | null {
+  if (typeof value === 'string') return isSealed(value) ? sealedTextError(path || '(the value)') : null;
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = refusedFieldIn(item, `${path}[${index}]`);
+      if (found) return found;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const key of Object.keys(value)) {
+      const field = path ? `${path}.${key}` : key;
+      if (isRefusedFieldName(key)) return { field, rule: 'whitelistValidation', message: `property ${field} should not exist` };
+      if (isSealed(key)) return sealedTextError(field);
+      const found = refusedFieldIn((value as Record<string, unknown>)[key], field);
+      if (found) return found;
+    }
+  }
+  return null;
+}
 
 /** One broken rule of a field, named by its path (`resident.reference`, `remedies[0].type`). */
 export interface FieldError {

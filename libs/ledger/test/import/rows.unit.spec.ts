@@ -28,6 +28,16 @@ describe('a row read without a mapping (every column a field path)', () => {
     expect(({} as Record<string, unknown>).ifMatch).toBeUndefined();
   });
 
+  it("a cell holding the ledger's own ciphertext (copied from a pack or a history) is refused, as the API refuses it", () => {
+    const read = new RowReader(null).read({
+      row: 4,
+      values: { complaint: 'C-1', kind: 'ReceiveComplaint', at: '2024-05-01T10:00:00Z', category: 'enc:v1:abc:def:ghi:jkl' },
+      text: true,
+    });
+
+    expect(read).toMatchObject({ row: 4, refused: { field: 'category', rule: 'notEncryptedText' } });
+  });
+
   it("an unknown kind is refused without repeating what the cell held: the report outlives the file, and a misplaced column may hold a resident's details", () => {
     const read = new RowReader(null).read({
       row: 3,

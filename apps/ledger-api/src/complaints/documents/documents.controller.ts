@@ -6,6 +6,7 @@ import { DIRECTIONS, DOCUMENT_KINDS } from '@complaint-ledger/domain';
 import type { AttachedDocument, ComplaintDocuments } from '../../http/responses';
 import type { Ledger } from '@complaint-ledger/ledger';
 import { Roles } from '../../auth/roles';
+import { RevealsPersonalData } from '../../http/reveal';
 import { Instant, OneOf, Text } from '../../http/dto-fields';
 import { KnownAtQuery, pointInTimeOf } from '../../http/point-in-time';
 import { problemType, ProblemException } from '../../http/problem';
@@ -102,6 +103,7 @@ export class DocumentsController {
   }
 
   @Get()
+  @RevealsPersonalData()
   @Roles('case_handler', 'auditor')
   @ApiOperation({
     operationId: 'ListComplaintDocuments',
@@ -112,6 +114,7 @@ export class DocumentsController {
   }
 
   @Get(':documentId')
+  @RevealsPersonalData()
   @Roles('case_handler', 'auditor')
   @ApiProduces('application/octet-stream')
   @ApiResponse({

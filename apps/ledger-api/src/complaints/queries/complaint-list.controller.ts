@@ -10,6 +10,7 @@ import { Instant, LocalDay, OneOf } from '../../http/dto-fields';
 import { PageQuery } from '../../http/paging';
 import { CLOCK, LEDGER, type Clock } from '../../infrastructure/tokens';
 import { Roles } from '../../auth/roles';
+import { RevealsPersonalData } from '../../http/reveal';
 
 export class ListComplaintsQuery extends PageQuery {
   @OneOf(COMPLAINT_STATUSES, false)
@@ -48,6 +49,7 @@ export class ComplaintListController {
   ) {}
 
   @Get()
+  @RevealsPersonalData()
   @ApiOperation({
     operationId: 'ListComplaints',
     summary:

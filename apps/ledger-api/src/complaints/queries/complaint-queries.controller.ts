@@ -7,6 +7,7 @@ import { complaintIdPipe } from '../../http/request-context';
 import { KnownAtQuery, PointInTimeQuery, pointInTimeOf } from '../../http/point-in-time';
 import { CLOCK, LEDGER, type Clock } from '../../infrastructure/tokens';
 import { Roles } from '../../auth/roles';
+import { RevealsPersonalData } from '../../http/reveal';
 
 @ApiTags('queries')
 @Controller('v1/complaints/:id')
@@ -21,6 +22,7 @@ export class ComplaintQueriesController {
   }
 
   @Get()
+  @RevealsPersonalData()
   @Roles('case_handler', 'auditor')
   @ApiOperation({
     operationId: 'GetComplaint',
@@ -38,6 +40,7 @@ export class ComplaintQueriesController {
   }
 
   @Get('history')
+  @RevealsPersonalData()
   @Roles('auditor')
   @ApiOperation({
     operationId: 'GetComplaintHistory',
@@ -50,6 +53,7 @@ export class ComplaintQueriesController {
   }
 
   @Get('export')
+  @RevealsPersonalData()
   @Roles('auditor')
   @ApiOperation({
     operationId: 'ExportComplaint',

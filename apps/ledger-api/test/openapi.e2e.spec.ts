@@ -157,7 +157,7 @@ describe('the contract in the document', () => {
     expect(Object.keys(acknowledge.responses['200']!.headers!)).toEqual(
       expect.arrayContaining(['ETag', 'Idempotent-Replayed', 'X-RateLimit-Remaining']),
     );
-    expect(Object.keys(acknowledge.responses['429']!.headers!)).toEqual(['X-Correlation-Id', 'Retry-After']);
+    expect(Object.keys(acknowledge.responses['429']!.headers!)).toEqual(['X-Correlation-Id', 'Cache-Control', 'Retry-After']);
     expect(Object.keys(acknowledge.responses['401']!.headers!)).toContain('WWW-Authenticate');
     expect(Object.keys(document.paths['/v1/complaints/{id}']!.get!.responses['200']!.headers!)).toContain('ETag');
     // and every header a response of the end-to-end suite carries is checked against its documentation (openapi-conformance.ts)

@@ -26,9 +26,12 @@ export interface ComplaintsAt {
   readonly escalatedOn: string;
   readonly stage1RespondedOn: string;
   readonly stage2RespondedOn: string;
+  /** The breaches that held then: of deadlines due by `asOf`, not retracted (as known at `knownAt`), as the breaches list says. */
+  readonly breaches: string;
 }
 
 const COMPLAINTS = tableOf({ name: 'complaints' });
+const ALERTS = tableOf({ name: 'deadline_alerts' });
 
 /** Whether the fact dated by `column` had happened by `@asOf` (false when it never did). */
 const happened = (column: string) => `COALESCE(${column} <= @asOf, 0)`;
@@ -52,6 +55,7 @@ export function complaintsAt(at: PointInTime): ComplaintsAt {
       escalatedOn: 'escalated_on',
       stage1RespondedOn: 'stage1_responded_on',
       stage2RespondedOn: 'stage2_responded_on',
+      breaches: 'breaches',
     };
   where.push('received_at <= @asOf');
   params.asOf = at.asOf;
@@ -73,5 +77,12 @@ export function complaintsAt(at: PointInTime): ComplaintsAt {
     escalatedOn: `CASE WHEN ${escalated} THEN escalation_requested_on END`,
     stage1RespondedOn: `CASE WHEN ${happened('stage1_responded_at')} THEN stage1_responded_on END`,
     stage2RespondedOn: `CASE WHEN ${happened('stage2_responded_at')} THEN stage2_responded_on END`,
+    // the row's own count is of every breach recorded, those of deadlines due after asOf included (decision 0017)
+    breaches: `(SELECT count(*) FROM ${ALERTS} alert WHERE alert.complaint_id = ${from}.key AND alert.type = 'DeadlineBreached'
+      AND alert.due_at <= @asOf AND ${
+        at.knownAt
+          ? 'alert.recorded_at <= @knownAt AND (alert.retracted_recorded_at IS NULL OR alert.retracted_recorded_at > @knownAt)'
+          : 'alert.retracted_recorded_at IS NULL'
+      })`,
   };
 }

@@ -88,8 +88,8 @@ export function complaintListQuery(filter: ComplaintFilter, cursor: string | und
     .when(filter.status, 'status', `${rows.status} = @status`)
     .when(filter.stage, 'stage', `${rows.stage} = @stage`)
     .when(filter.tenure, 'tenure', 'tenure = @tenure')
-    .whenTrue(filter.breached === true, 'breaches > 0')
-    .whenTrue(filter.breached === false, 'breaches = 0')
+    .whenTrue(filter.breached === true, `${rows.breaches} > 0`)
+    .whenTrue(filter.breached === false, `${rows.breaches} = 0`)
     // London days as instants, so the range is read from the received_at index the list is ordered by
     .when(filter.receivedFrom && startOfLondonDay(filter.receivedFrom), 'receivedFrom', 'received_at >= @receivedFrom')
     .when(filter.receivedTo && endOfLondonDay(filter.receivedTo), 'receivedTo', 'received_at <= @receivedTo')
@@ -98,7 +98,7 @@ export function complaintListQuery(filter: ComplaintFilter, cursor: string | und
   // along the order, whatever else SQLite might think of: this walk stops when the page is full
   const order = rows.from === COMPLAINTS ? ` INDEXED BY ${COMPLAINTS}_received_at_key_last_dated_on` : '';
   return {
-    sql: `SELECT key, ${rows.status} AS status, ${rows.stage} AS stage, received_at, tenure, category, channel, revision, breaches, next_alert_at
+    sql: `SELECT key, ${rows.status} AS status, ${rows.stage} AS stage, received_at, tenure, category, channel, revision, ${rows.breaches} AS breaches, next_alert_at
        FROM ${rows.from}${order} ${where.sql} ORDER BY received_at DESC, key DESC LIMIT @limit`,
     params: { ...where.params, ...rows.params, limit: limit + 1 },
   };

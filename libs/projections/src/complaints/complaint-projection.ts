@@ -39,6 +39,24 @@ function deadlinesOf(doc: ComplaintDocument, rules: ComplianceRules): Deadline[]
 const responseDeadline = (deadlines: Deadline[], kind: 'stage1Response' | 'stage2Response') =>
   deadlines.find((deadline) => deadline.kind === kind);
 
+/**
+ * The response deadlines judged once every fact recorded has happened: at the later of the last
+ * record time and the latest response or extension. A response may be dated a little ahead of the
+ * ledger's clock (within LEDGER_CLOCK_SKEW_SECONDS); judged at the record time alone it had "not
+ * yet happened", and CH02 counted it responded but never within the timescale, for good, where the
+ * complaint's own deadlines and the annual report's self-assessment said it was met on time.
+ */
+function responseDeadlinesOf(doc: ComplaintDocument, rules: ComplianceRules): Deadline[] {
+  const { state } = doc;
+  const instants = [
+    state.stage1.response?.at,
+    state.stage2?.response?.at,
+    ...[state.stage1, state.stage2].flatMap((record) => (record?.extensions ?? []).map((extension) => extension.notifiedAt)),
+  ];
+  const latest = instants.reduce<string>((max, at) => (at && at > max ? at : max), doc.lastRecordedAt);
+  return latest === doc.lastRecordedAt ? deadlinesOf(doc, rules) : evaluateDeadlines(state, latest, rules);
+}
+
 const withinCode = (deadline: Deadline | undefined): number | null =>
   deadline?.metAt && deadline.withinCodeTimescale !== null ? Number(deadline.withinCodeTimescale) : null;
 
@@ -77,9 +95,17 @@ export function complaintProjection(rules: ComplianceRules, alerts: AlertSetting
       of: (d) => (d.state.stage2 && !d.state.escalationRefusal ? londonDateOf(d.state.stage2.requestedAt) : null),
     },
     { name: 'stage1_responded_on', type: 'TEXT', of: (d) => respondedOn(d.state, 1) },
-    { name: 'stage1_within_code', type: 'INTEGER', of: (d) => withinCode(responseDeadline(deadlinesOf(d, rules), 'stage1Response')) },
+    {
+      name: 'stage1_within_code',
+      type: 'INTEGER',
+      of: (d) => withinCode(responseDeadline(responseDeadlinesOf(d, rules), 'stage1Response')),
+    },
     { name: 'stage2_responded_on', type: 'TEXT', of: (d) => respondedOn(d.state, 2) },
-    { name: 'stage2_within_code', type: 'INTEGER', of: (d) => withinCode(responseDeadline(deadlinesOf(d, rules), 'stage2Response')) },
+    {
+      name: 'stage2_within_code',
+      type: 'INTEGER',
+      of: (d) => withinCode(responseDeadline(responseDeadlinesOf(d, rules), 'stage2Response')),
+    },
     { name: 'last_dated_on', type: 'TEXT', of: (d) => lastDatedOn(d.state, deadlinesOf(d, rules)) },
     // when each fact the status turns on happened (business time): the status, stage and TSM counts at any `asOf`
     // follow from these in SQL (complaint-at.ts), with no complaint folded again
@@ -95,8 +121,9 @@ export function complaintProjection(rules: ComplianceRules, alerts: AlertSetting
     name: 'complaints',
     // the rules decide the columns: other timescales or closure days mean another read model; the number moves
     // when the domain's judgement does (7: an extension notified late or without the Ombudsman's details moves nothing;
-    // 8: CH02 by the Code's own timescales where the landlord publishes shorter ones)
-    version: `8:${createHash('sha256')
+    // 8: CH02 by the Code's own timescales where the landlord publishes shorter ones; 9: CH02 judged once every response
+    // recorded has happened, one dated a little ahead of the record time included)
+    version: `9:${createHash('sha256')
       .update(canonicalJson({ timescales: rules.landlordTimescales ?? {}, calendar: rules.calendar.options, alerts }))
       .digest('hex')
       .slice(0, 12)}`,

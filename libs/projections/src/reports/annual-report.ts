@@ -15,7 +15,7 @@ import {
 } from '@complaint-ledger/domain';
 import { tableOf, type ReadModelDatabase } from '../read-model-database';
 import { bucketsFor, reportEntriesOf, TIMELINESS } from './report-entries';
-import { reportingYear, tsmReport, type HomesByYear, type TsmReport } from '../statistics/tsm';
+import { oneDecimalOf, reportingYear, tsmReport, type HomesByYear, type TsmReport } from '../statistics/tsm';
 import { complaintsAt } from '../complaints/complaint-at';
 import type { PointInTime } from '../point-in-time';
 
@@ -258,7 +258,7 @@ export class AnnualReportTally {
         .filter((kind) => this.compliance.has(kind))
         .map((kind) => {
           const { provision, met, total } = this.compliance.get(kind)!;
-          return { provision, requirement: REQUIREMENTS[kind], met, total, percent: total ? Math.round((met / total) * 1000) / 10 : null };
+          return { provision, requirement: REQUIREMENTS[kind], met, total, percent: total ? oneDecimalOf(met, total, 100) : null };
         }),
     };
   }

@@ -105,9 +105,15 @@ function figures(counts: Counts, homes: number | null): TsmFigures {
 }
 
 /** Decision 0007: one decimal place. */
-const oneDecimal = (value: number) => Math.round(value * 10) / 10;
-const perThousand = (count: number, homes: number | null) => (homes ? oneDecimal((count / homes) * 1000) : null);
-const percent = (part: number, whole: number) => (whole ? oneDecimal((part / whole) * 100) : null);
+/**
+ * `part / whole × scale` to one decimal place, an exact half rounded up (decision 0007). Worked from
+ * whole numbers: `part × scale × 10 / whole` is a half exactly when it is one, where `part / whole
+ * × scale × 10` in binary fractions is a hair either side (23 of 80 is 28.75 %, which came out
+ * 28.7).
+ */
+export const oneDecimalOf = (part: number, whole: number, scale: number): number => Math.round((part * scale * 10) / whole) / 10;
+const perThousand = (count: number, homes: number | null) => (homes ? oneDecimalOf(count, homes, 1000) : null);
+const percent = (part: number, whole: number) => (whole ? oneDecimalOf(part, whole, 100) : null);
 
 /** The reporting years any counting event falls in, oldest first (empty when there are none). */
 export function reportingYearsCounted(db: ReadModelDatabase): number[] {

@@ -91,7 +91,7 @@ const RESPONSE_HEADERS: Record<string, { description: string; schema: object }> 
   'Retry-After': { description: 'Seconds to wait before sending again', schema: { type: 'integer', minimum: 0 } },
   'Cache-Control': {
     description:
-      '`no-store` on every answer of the API: each is for the credential that asked (residents\' personal data, read for a role, erasable), and no cache may keep it or serve it to another',
+      "`no-store` on every answer of the API: each is for the credential that asked (residents' personal data, read for a role, erasable), and no cache may keep it or serve it to another",
     schema: { type: 'string', enum: ['no-store'] },
   },
   'WWW-Authenticate': {

@@ -130,7 +130,6 @@ export const sealedTextError = (field: string): FieldError => ({
   message: `${field} holds text in the form the ledger encrypts personal data in: send the text itself`,
 });
 
-
 /**
  * The first field, in a request's body or query as parsed, that no command may be given: one named
  * as an inherited property (whitelistValidation), or sealed text as a name or a value.

@@ -174,3 +174,24 @@ it("a complaint's documents asked for as the ledger knew it before the complaint
   expect([documents.status, documents.body.code]).toEqual([history.status, history.body.code]);
   expect(documents.status).toBe(404);
 });
+
+it("an extension whose reason (kept in clear, counted by the annual report) holds a resident's telephone number is 422 naming reason; nothing is recorded", async () => {
+  const id = await received();
+  await api(app)
+    .post(`/v1/complaints/${id}/acknowledgements`)
+    .send({ stage: 1, acknowledgedAt: '2024-05-02T10:00:00+01:00', complaintDefinition: 'Leak' })
+    .expect(200);
+  const before = await historyOf(id);
+  const answer = await api(app).post(`/v1/complaints/${id}/extensions`).send({
+    stage: 1,
+    notifiedAt: '2024-05-10T10:00:00+01:00',
+    newDeadline: '2024-05-31',
+    reason: 'Resident asked us to ring 07700 900123 first',
+    ombudsmanDetailsGiven: true,
+  });
+  expect(answer.status).toBe(422);
+  expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(answer.body).toMatchObject({ code: 'PERSONAL_DATA.IN_CLEAR', errors: [expect.objectContaining({ field: 'reason' })] });
+  expect(answer.text).not.toContain('07700');
+  expect(await historyOf(id)).toEqual(before);
+});

@@ -6,6 +6,7 @@ export * from './policy/landlord-timescales';
 export * from './complaint/vocabulary';
 export * from './complaint/events';
 export * from './complaint/personal-data';
+export * from './complaint/personal-data-in-clear';
 export * from './complaint/resident-reference';
 export * from './complaint/commands';
 export * from './complaint/errors';

@@ -1,4 +1,4 @@
-import { decide, type ComplaintCommand } from '../src';
+import { decide, foldEvents, isDomainError, type ComplaintCommand } from '../src';
 import {
   acknowledged,
   COMPLAINT_ID,
@@ -240,6 +240,34 @@ describe('ExtendDeadline', () => {
     given(...open)
       .when(extend(1, '2024-09-12T10:00', '2024-12-20'))
       .then([extended(1, '2024-09-12T10:00', '2024-12-20')]));
+
+  it("refuses an extension whose reason, kept in clear (the annual report counts it), holds a resident's telephone number", () => {
+    const command = extend(1, '2024-09-12T10:00', '2024-10-01');
+    given(...open)
+      .when({ ...command, data: { ...command.data, reason: 'Resident asked us to call back on 07700 900123' } } as ComplaintCommand)
+      .thenFails('PERSONAL_DATA.IN_CLEAR', { kind: 'invalid', field: 'reason' });
+  });
+
+  it('refuses a handler given as an email address, and a category holding a postcode, wherever the command is', () => {
+    given(...open)
+      .when({
+        type: 'AcknowledgeComplaint',
+        data: { stage: 2, acknowledgedAt: '2024-09-03T10:00', complaintDefinition: 'Damp', handler: 'sam.jones@landlord.example' },
+      } as ComplaintCommand)
+      .thenFails('PERSONAL_DATA.IN_CLEAR', { field: 'handler' });
+    given()
+      .when({ ...receive(), data: { ...receive().data, category: 'repairs at SW1A 1AA' } } as ComplaintCommand)
+      .thenFails('PERSONAL_DATA.IN_CLEAR', { field: 'category' });
+  });
+
+  it("takes a telephone number where the ledger protects it (a response's reasons, encrypted and erasable)", () => {
+    const result = decide(
+      respond(1, '2024-09-12T10:00', { reasons: 'Spoke to the resident on 07700 900123' }),
+      foldEvents(open),
+      fixedContext(),
+    );
+    expect(isDomainError(result) ? result.code : result.map((event) => event.type)).toEqual(['Responded']);
+  });
 
   it('refuses an extension once the stage has been answered', () =>
     given(...stage1Answered)

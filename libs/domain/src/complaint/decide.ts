@@ -3,6 +3,8 @@ import { alertsDue } from '../compliance/alerts';
 import { stagePolicy, type Stage } from '../policy/code-policy';
 import { cite, escalationCode, remedyCode, stageCode } from './citations';
 import type * as C from './commands';
+import { COMMAND_RECORDING } from './commands';
+import { personalDataInClear } from './personal-data-in-clear';
 import type { DecisionContext } from './context';
 import { DomainError, isDomainError } from './errors';
 import type { ComplaintEvent, RemedyOffered, RemedyTerms } from './events';
@@ -25,11 +27,29 @@ import { DIRECTIONS, DOCUMENT_KINDS, DOCUMENT_MEDIA_TYPES, MAX_REMEDY_PENCE } fr
 
 export type DecideResult = ComplaintEvent[] | DomainError;
 
+const PERSON_COMMANDS: ReadonlySet<string> = new Set(Object.values(COMMAND_RECORDING));
+const isPersonCommand = (command: C.ComplaintCommand): command is C.PersonCommand => PERSON_COMMANDS.has(command.type);
+
+/**
+ * A clear-text field holding what is recognisably personal data: it would be kept readable for
+ * good, published on Kafka and never erased, so the fact is refused until it is given where the
+ * ledger protects it (personal-data-in-clear.ts).
+ */
+const personalDataRefused = (field: string, looksLike: string) =>
+  new DomainError(
+    'PERSONAL_DATA.IN_CLEAR',
+    'invalid',
+    `${field} looks like it holds ${looksLike}; the ledger keeps ${field} in clear (never encrypted, never erased, published), so it must not carry personal data: put it in a field the ledger protects (docs/integration.md)`,
+    { field },
+  );
+
 /**
  * Decides what a command records. Refuses only what cannot have happened; whatever the Code
  * forbids but did happen is recorded and surfaces as a finding (see compliance/assess).
  */
 export function decide(command: C.ComplaintCommand, state: State, context: DecisionContext): DecideResult {
+  const exposed = isPersonCommand(command) ? personalDataInClear(command.type, command.data) : null;
+  if (exposed) return personalDataRefused(exposed.field, exposed.looksLike);
   if (command.type === 'ReceiveComplaint') return receive(command, state, context);
   const complaint = requireComplaint(state);
   if (isDomainError(complaint)) return complaint;

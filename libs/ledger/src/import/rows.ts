@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseInstant, residentReferenceProblem, type PersonCommand } from '@complaint-ledger/domain';
+import { parseInstant, personalDataInClear, residentReferenceProblem, type PersonCommand } from '@complaint-ledger/domain';
 import { canonicalJson, uuidFrom } from '@complaint-ledger/event-store';
 import { IMPORT_KEY_PREFIX } from '../write/write-path';
 import { isRefusedFieldName, refusedFieldIn } from '../write/field-rules';
@@ -14,7 +14,7 @@ import {
   type ImportKind,
 } from './command-fields';
 import { isoFrom, REMEDY_REFERENCE, targetsKind, type ImportMapping } from './mapping';
-import { PERSONAL_DATA_IN_CLEAR, personalDataInClear } from './personal-data-in-clear';
+import { PERSONAL_DATA_IN_CLEAR } from './personal-data-in-clear';
 
 /**
  * One row of an import file made into the command it records (docs/import.md, "The format"), or

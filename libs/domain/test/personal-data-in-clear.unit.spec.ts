@@ -1,4 +1,4 @@
-import { personalDataIn, personalDataInClear } from '../../src/import/personal-data-in-clear';
+import { personalDataIn, personalDataInClear } from '../src';
 
 describe('personal data recognised in a clear-text field', () => {
   it.each([

@@ -1,0 +1,73 @@
+import { COMMAND_RECORDING, type PersonCommand } from './commands';
+import type { ComplaintEventType } from './events';
+import { PERSONAL_DATA_PATHS } from './personal-data';
+
+/**
+ * Personal data given in a field the ledger keeps in clear. Only the fields listed as personal
+ * data (personal-data.ts: names, contact details, free text) are encrypted, so only those can be
+ * erased; a category, a handler, an extension's reason stays readable for good and is published
+ * on Kafka. So a command whose clear-text field holds what is recognisably personal data (an email
+ * address, a UK telephone number, a UK postcode; a name cannot be recognised by a rule) is
+ * refused, whether it came from an integration or an import's row.
+ */
+const EMAIL = /[^\s@<>()[\]]+@[^\s@<>()[\]]+\.[a-z]{2,}/i;
+/**
+ * A run of digits, spaces, dashes, dots and brackets starting a word, as a UK number is written
+ * (`07700 900123`, `+44 (0)20 7946 0958`, `07700.900.123`). One joined to a reference by a dash
+ * (`SR-01234567890`) is taken for the reference it more often is.
+ */
+const PHONE_RUN = /(?:^|[\s:;,/(])(\+?[\d(][\d\s().-]{8,20}\d)/g;
+/** In either case, with its space (`SW1A 1AA`, `sw1a 1aa`); without one (`AB12CD`) it is as often a code. */
+const POSTCODE = /(?:^|[^A-Z0-9])[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}(?:$|[^A-Z0-9])/i;
+
+function looksLikePhone(text: string): boolean {
+  for (const match of text.matchAll(PHONE_RUN)) {
+    const digits = match[1]!.replace(/\D/g, '');
+    if ((digits.startsWith('0') && digits.length === 11) || (digits.startsWith('44') && (digits.length === 12 || digits.length === 13)))
+      return true;
+  }
+  return false;
+}
+
+export type PersonalDataLook = 'an email address' | 'a telephone number' | 'a postcode';
+
+/** What a clear-text value recognisably is, or null. */
+export function personalDataIn(text: string): PersonalDataLook | null {
+  if (EMAIL.test(text)) return 'an email address';
+  if (looksLikePhone(text)) return 'a telephone number';
+  if (POSTCODE.test(text)) return 'a postcode';
+  return null;
+}
+
+/** The event each command records. */
+const EVENT_OF = new Map(Object.entries(COMMAND_RECORDING).map(([event, command]) => [command, event as ComplaintEventType]));
+
+/** Whether the ledger protects the value at `path` (dotted, list indexes included) of a command's data. */
+function isProtected(type: PersonCommand['type'], path: string): boolean {
+  const bare = /\.\d/.test(path) ? path.replace(/\.\d+(?=\.|$)/g, '') : path;
+  // a response's remedies become RemedyOffered events, protected as that event's data is
+  if (type === 'RespondToComplaint' && bare.startsWith('remedies.')) return isProtectedIn('RemedyOffered', bare.slice('remedies.'.length));
+  const event = EVENT_OF.get(type);
+  return event === undefined || isProtectedIn(event, bare);
+}
+
+const isProtectedIn = (type: ComplaintEventType, path: string) =>
+  (PERSONAL_DATA_PATHS[type] ?? []).some((protectedPath) => path === protectedPath || path.startsWith(`${protectedPath}.`));
+
+/** The first clear-text field of a command's data holding recognisable personal data, and what it looks like. */
+export function personalDataInClear(type: PersonCommand['type'], data: object): { field: string; looksLike: PersonalDataLook } | null {
+  const walk = (value: unknown, path: string): { field: string; looksLike: PersonalDataLook } | null => {
+    if (typeof value === 'string') {
+      if (isProtected(type, path)) return null;
+      const looksLike = personalDataIn(value);
+      return looksLike ? { field: path, looksLike } : null;
+    }
+    if (value && typeof value === 'object')
+      for (const [key, child] of Object.entries(value)) {
+        const found = walk(child, path ? `${path}.${key}` : key);
+        if (found) return found;
+      }
+    return null;
+  };
+  return walk(data, '');
+}

@@ -77,6 +77,10 @@ it('writes one JSON line per request, with correlation id, principal, status and
   expect(JSON.parse(history)).toMatchObject({ events: [{ correlationId: 'log-test-receive' }] }); // the events carry the request's id
   const made = read.headers.get('x-correlation-id');
   expect(made).toMatch(/^[0-9a-f-]{36}$/); // none sent: one made for the request
+  // an analyst asking for the history: refused, and the line says who was
+  expect(
+    (await send(`/v1/complaints/${id}/history`, { key: KEYS.analyst, headers: { 'x-correlation-id': 'log-test-refused' } })).status,
+  ).toBe(403);
   const erased = await send(`/v1/residents/${PERSONAL.reference}/erasure`, { method: 'POST', key: KEYS.admin, body: '{}' });
   expect(erased.status).toBe(200);
   // a client that sends half a body with personal data in it and hangs up
@@ -122,11 +126,15 @@ it('writes one JSON line per request, with correlation id, principal, status and
     status: 200,
     principal: 'api-key:dpo',
   });
+  expect(requests.find((line) => line.correlationId === 'log-test-refused')).toMatchObject({
+    status: 403,
+    principal: expect.stringMatching(/^api-key:/),
+  });
   expect(requests.filter((line) => line.status === 400)).toHaveLength(3);
   expect(requests.filter((line) => line.aborted === true)).toEqual([
     expect.objectContaining({ level: 'info', status: null, route: '/v1/complaints' }),
   ]);
-  expect(requests).toHaveLength(7); // one per request: the health checks while it started are at debug level, below the default
+  expect(requests).toHaveLength(8); // one per request: the health checks while it started are at debug level, below the default
 });
 
 /** The API's process with its output kept: stdout and stderr, in the order they came. */

@@ -35,6 +35,7 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const principal = await this.authenticate(request, context.switchToHttp().getResponse<FastifyReply>());
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];
+    setPrincipal(request, principal); // before the role check: the request's log line names whoever was refused too
     if (!principal.roles.some((role) => allowed.includes(role))) {
       throw new ProblemException({
         type: problemType('AUTH.FORBIDDEN'),
@@ -45,7 +46,6 @@ export class AuthGuard implements CanActivate {
           : 'This endpoint is open to no role.',
       });
     }
-    setPrincipal(request, principal);
     return true;
   }
 

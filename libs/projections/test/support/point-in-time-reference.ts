@@ -1,4 +1,4 @@
-import { complaintAsOf, isAfter, type AlertSettings, type ComplianceRules } from '@complaint-ledger/domain';
+import { complaintAsOf, isAfter, type AlertSettings, type ComplianceRules, type State } from '@complaint-ledger/domain';
 import type { EventStore } from '@complaint-ledger/event-store';
 import {
   complaintProjection,
@@ -44,9 +44,23 @@ export async function pointInTimeReadModel(
   const judgedAt = at.asOf ?? at.knownAt;
   db.transaction(() => {
     for (const [key, doc] of docs) {
-      const state = at.asOf ? complaintAsOf(doc.state, at.asOf) : doc.state;
+      const state = at.asOf ? breachesDueBy(complaintAsOf(doc.state, at.asOf), at.asOf) : doc.state;
       if (state) save(key, { state, revision: doc.revision, lastRecordedAt: judgedAt ?? doc.lastRecordedAt });
     }
   })();
   return db;
+}
+
+/**
+ * The breaches on record that held at `asOf`: those of deadlines due by then (a breach's key ends
+ * with its deadline's due instant), as the breaches list at `asOf` lists them (decision 0025).
+ */
+function breachesDueBy(state: State, asOf: string): State {
+  if (!state?.alerts) return state;
+  const dueBy = (key: string) => !isAfter(key.split('|')[3]!, asOf);
+  const { breached, retracted } = state.alerts;
+  return {
+    ...state,
+    alerts: { ...state.alerts, breached: breached.filter(dueBy), ...(retracted ? { retracted: retracted.filter(dueBy) } : {}) },
+  };
 }

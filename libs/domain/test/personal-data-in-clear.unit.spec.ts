@@ -11,6 +11,8 @@ describe('personal data recognised in a clear-text field', () => {
     ['Flat 2, SW1A 1AA', 'a postcode'],
     ['M1 1AE', 'a postcode'],
     ['flat 2, sw1a 1aa', 'a postcode'],
+    ['B2 3ND', 'a postcode'],
+    ['EC1A 1BB', 'a postcode'],
     ['07700.900.123', 'a telephone number'],
   ])('%s is %s', (text, what) => expect(personalDataIn(text)).toBe(what));
 
@@ -24,6 +26,12 @@ describe('personal data recognised in a clear-text field', () => {
     'CASE 12345678',
     'damp and mould',
     'REF 0123 456',
+    // a landlord's block and floor, an estate's tower and lift, a quarter: ordinals and letters no postcode has
+    'Contractor needs access to block B2 3rd floor',
+    'Awaiting Q1 2nd survey from the surveyor',
+    'Damp in flat C4 1st floor',
+    'Repairs - Tower A1 2nd lift',
+    'Q3 4AB',
   ])('%s is not', (text) => expect(personalDataIn(text)).toBeNull());
 
   it('looks only where the ledger keeps data in clear: a summary, a name, a remedy description are encrypted', () => {

@@ -22,6 +22,7 @@ import { complaintsPage } from './pages/complaints';
 import { notForYourRole, problemPage, signInPage } from './pages/sign-in';
 import { timelinePage, type TimelineEvent } from './pages/timeline';
 import { clearedSignInCookie, ConsoleSignIns, sentFromTheConsole, signInCookie, signInTokenOf } from './sign-ins';
+import { RevealsPersonalData } from '../http/reveal';
 
 /** No inline code, nothing from elsewhere, never framed by another site. */
 const CONSOLE_CSP =
@@ -152,13 +153,14 @@ export class ConsoleController {
   }
 
   @Get('complaints/:id/export')
+  @RevealsPersonalData() // an auditor's only (signedIn): anyone else gets a page, which is never revealed
   export(@Param('id') id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.signedIn(request, reply, ['auditor'], async () => {
       const exported = await this.queries.complaints.exportOf(id.toLowerCase());
       void reply
         .header('content-disposition', `attachment; filename="complaint-${exported.complaint.id}.json"`)
         .header('cache-control', 'no-store');
-      return exported; // JSON, decrypted on the way out like the API's export
+      return exported; // JSON, decrypted on the way out like the API's export (RevealsPersonalData)
     });
   }
 

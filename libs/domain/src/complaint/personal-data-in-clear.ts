@@ -17,8 +17,14 @@ const EMAIL = /[^\s@<>()[\]]+@[^\s@<>()[\]]+\.[a-z]{2,}/i;
  * (`SR-01234567890`) is taken for the reference it more often is.
  */
 const PHONE_RUN = /(?:^|[\s:;,/(])(\+?[\d(][\d\s().-]{8,20}\d)/g;
-/** In either case, with its space (`SW1A 1AA`, `sw1a 1aa`); without one (`AB12CD`) it is as often a code. */
-const POSTCODE = /(?:^|[^A-Z0-9])[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}(?:$|[^A-Z0-9])/i;
+/**
+ * In either case, with its space (`SW1A 1AA`, `sw1a 1aa`); without one (`AB12CD`) it is as often a
+ * code. Royal Mail's letters: an area never begins Q, V or X nor has I, J or Z second, and the
+ * inward part never ends in C, I, K, M, O or V; an inward part that is an ordinal in lower case
+ * (`B2 3rd floor`, `Tower A1 2nd lift`) is a landlord's block and floor, not a postcode (`B2 3ND` is one).
+ */
+const POSTCODE =
+  /(?:^|[^A-Za-z0-9])[A-PR-UWYZa-pr-uwyz][A-HK-Ya-hk-y]?\d[A-Za-z\d]? (?!\d(?:st|nd|rd|th)\b)\d[ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}(?:$|[^A-Za-z0-9])/;
 
 function looksLikePhone(text: string): boolean {
   for (const match of text.matchAll(PHONE_RUN)) {

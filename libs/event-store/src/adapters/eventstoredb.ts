@@ -246,10 +246,12 @@ export class EventStoreDbEventStore implements EventStore {
           }
           return [];
         } catch (error) {
-          // no record starts there (a position from another log, or past this log's end): nothing of this log is at it.
-          // @kurrent/kurrentdb-client's native reader passes that refusal on as UnavailableError, like a server that is down:
-          // a server that answers a read from the end of $all meanwhile is up, and had nothing to read at that position
-          if (this.lib.isInvalidPosition(error) || (await this.ready())) return [];
+          // no record starts there (a position from another log): nothing of this log is at it
+          if (this.lib.isInvalidPosition(error)) return [];
+          // @kurrent/kurrentdb-client's native reader passes that refusal on as UnavailableError, as it does a failure of the
+          // read itself: only a position past the log's end is known to hold nothing; otherwise the read failed, and says so
+          const end = await this.endOfLog().catch(() => null);
+          if (end !== null && position > end) return [];
           throw error;
         }
       })
@@ -409,6 +411,15 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /** Whether the server answers a read of `$all`'s last event within the readiness deadline. */
+  /** The position of `$all`'s last record (-1 for an empty log). */
+  private async endOfLog(): Promise<number> {
+    const read = this.client.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1 });
+    let end = -1;
+    for await (const resolved of answering(read, this.deadlineMs, 'read the end of $all'))
+      if (resolved.event) end = Math.max(end, Number(resolved.event.position.commit));
+    return end;
+  }
+
   async ready(): Promise<boolean> {
     try {
       const read = this.client.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1 });

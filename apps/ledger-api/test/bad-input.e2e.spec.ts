@@ -195,3 +195,9 @@ it("an extension whose reason (kept in clear, counted by the annual report) hold
   expect(answer.text).not.toContain('07700');
   expect(await historyOf(id)).toEqual(before);
 });
+
+it("a receipt under a complaint id whose first digits read like a telephone number is recorded: an id is no one's number", async () => {
+  const complaintId = '00020950-937f-4278-8d0c-3b7c5f7a9e21';
+  const answer = await api(app).post('/v1/complaints').send(complaintBody({ complaintId }));
+  expect([answer.status, answer.body.id]).toEqual([201, complaintId]);
+});

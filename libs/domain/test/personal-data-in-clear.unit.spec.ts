@@ -34,6 +34,14 @@ describe('personal data recognised in a clear-text field', () => {
     'Q3 4AB',
   ])('%s is not', (text) => expect(personalDataIn(text)).toBeNull());
 
+  it("takes no identifier for a telephone number: a complaint's id derived from a reference may start with eleven digits", () => {
+    expect(personalDataIn('00020950-937f-8278-8d0c-3b7c5f7a9e21')).toBe('a telephone number'); // what the digits alone look like
+    expect(
+      personalDataInClear('ReceiveComplaint', { complaintId: '00020950-937f-8278-8d0c-3b7c5f7a9e21', category: 'repairs' }),
+    ).toBeNull();
+    expect(personalDataInClear('OfferRemedy', { remedyId: '07700900-1234-4abc-8def-0123456789ab' })).toBeNull();
+  });
+
   it('looks only where the ledger keeps data in clear: a summary, a name, a remedy description are encrypted', () => {
     expect(
       personalDataInClear('ReceiveComplaint', {

@@ -60,11 +60,14 @@ function isProtected(type: PersonCommand['type'], path: string): boolean {
 const isProtectedIn = (type: ComplaintEventType, path: string) =>
   (PERSONAL_DATA_PATHS[type] ?? []).some((protectedPath) => path === protectedPath || path.startsWith(`${protectedPath}.`));
 
+/** An identifier the ledger or the client made (a complaint's, a remedy's): its digits are no one's telephone number. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The first clear-text field of a command's data holding recognisable personal data, and what it looks like. */
 export function personalDataInClear(type: PersonCommand['type'], data: object): { field: string; looksLike: PersonalDataLook } | null {
   const walk = (value: unknown, path: string): { field: string; looksLike: PersonalDataLook } | null => {
     if (typeof value === 'string') {
-      if (isProtected(type, path)) return null;
+      if (isProtected(type, path) || UUID.test(value)) return null;
       const looksLike = personalDataIn(value);
       return looksLike ? { field: path, looksLike } : null;
     }

@@ -157,12 +157,23 @@ export class ImportRun {
       this.outcome = { status: 'failed', error: (error as Error).message, finishedAt: this.clock() };
     } finally {
       clearInterval(saveProgress);
-      journal.setMeta({
-        status: this.outcome!.status,
-        finishedAt: this.outcome!.finishedAt,
-        ...(this.outcome!.error ? { error: this.outcome!.error } : {}),
-      });
-      this.saveProgress();
+      try {
+        journal.setMeta({
+          status: this.outcome!.status,
+          finishedAt: this.outcome!.finishedAt,
+          ...(this.outcome!.error ? { error: this.outcome!.error } : {}),
+        });
+        this.saveProgress();
+      } catch (error) {
+        // the journal cannot be written (the disk is full): it still says running, so the next run of the file resumes
+        // from it; this run ends failed, and lets go of everything it held whatever happened
+        if (this.outcome?.status === 'done') this.progress.enter('failed');
+        this.outcome = {
+          status: 'failed',
+          error: `the import's journal could not be written: ${(error as Error).message}`,
+          finishedAt: this.clock(),
+        };
+      }
       journal.close();
       this.lock.release();
       if (this.source.discardAfter) rmSync(this.source.path, { force: true });
@@ -170,8 +181,13 @@ export class ImportRun {
     return this.status();
   }
 
+  /** Progress for readers in other processes: best kept, never the reason an import fails (its verdicts are what count). */
   private saveProgress(): void {
-    this.journal.setMeta({ progress: JSON.stringify(this.progress.snapshot()) });
+    try {
+      this.journal.setMeta({ progress: JSON.stringify(this.progress.snapshot()) });
+    } catch {
+      // the disk is full, or the journal closed: what is decided is in the journal already, or is decided again on resume
+    }
   }
 
   private async writeReports(): Promise<void> {

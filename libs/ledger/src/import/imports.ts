@@ -106,7 +106,7 @@ export class Imports {
       });
     const run = new ImportRun(id, folder, journal, lock, source, options, this.deciding(options.dryRun), this.deps.clock);
     this.running.set(id, run);
-    void run.finished.finally(() => this.running.delete(id));
+    void run.finished.finally(() => this.running.delete(id)).catch(() => undefined); // an ending that failed is in its status
     return run;
   }
 

@@ -117,9 +117,23 @@ export class ImportJournal {
     return new ImportJournal(folder, false);
   }
 
-  /** Someone else's journal, read only (another process's import, for its progress). */
+  /**
+   * Someone else's journal, read only (another process's import, for its progress); null when
+   * there is none yet, or it has no tables yet: a journal another process is making this moment, or
+   * one whose process was killed (or ran out of disk) before it made them. Such a folder is no
+   * import to resume or report on, and must not stop any other.
+   */
   static read(folder: string): ImportJournal | null {
-    return existsSync(join(folder, JOURNAL_FILE)) ? new ImportJournal(folder, true) : null;
+    if (!existsSync(join(folder, JOURNAL_FILE))) return null;
+    let journal: ImportJournal;
+    try {
+      journal = new ImportJournal(folder, true);
+    } catch {
+      return null; // not a database SQLite can open (cut short as it was made)
+    }
+    if (journal.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get()) return journal;
+    journal.close();
+    return null;
   }
 
   meta(key: string): string | undefined {

@@ -80,6 +80,8 @@ export interface SourceRecord {
 export class RowReader {
   /** The column that names each row's kind. */
   private readonly kindColumn: string | undefined;
+  /** How many of each offer without a reference (unreferencedOffer) the file has had so far. */
+  private readonly unreferencedOffers = new Map<string, number>();
 
   constructor(private readonly mapping: ImportMapping | null) {
     this.kindColumn = mapping ? Object.entries(mapping.columns ?? {}).find(([, target]) => target === 'kind')?.[0] : 'kind';
@@ -177,12 +179,29 @@ export class RowReader {
     const complaintId = complaintIdOf(complaint);
     if (kind === 'ReceiveComplaint') data.complaintId = complaintId;
     if (kind === 'CompleteRemedy') data.remedyId = remedyIdOf(complaintId, references.completes!);
-    const newIds = references.offers.map((reference, index) => remedyIdOf(complaintId, reference ?? `row ${row}, remedy ${index + 1}`));
+    const inUtc = instantsInUtc(kind, data);
+    const offered = kind === 'OfferRemedy' ? [inUtc] : ((inUtc.remedies as unknown[] | undefined) ?? []);
+    const newIds = references.offers.map((reference, index) =>
+      remedyIdOf(complaintId, reference ?? this.unreferencedOffer(complaintId, inUtc[TIME_FIELD[kind]], offered[index])),
+    );
     const command = { type: kind, data } as PersonCommand;
     const time = data[TIME_FIELD[kind]] as string;
     const at = parseInstant(time)?.toISO() ?? time;
-    const key = `${IMPORT_KEY_PREFIX}${sha256(canonicalJson({ complaintId, type: kind, data: instantsInUtc(kind, data), newIds }))}`;
+    const key = `${IMPORT_KEY_PREFIX}${sha256(canonicalJson({ complaintId, type: kind, data: inUtc, newIds }))}`;
     return { row, complaint, complaintId, kind, at, command, newIds, key };
+  }
+
+  /**
+   * What names a remedy offered without the landlord's reference: the offer itself (its complaint,
+   * when, what), and which of the file's identical offers it is. Named by its row, as it was, a
+   * later export that repeats the history with a row between (or the same file as JSON Lines,
+   * numbered from 1) offered it again as a new remedy.
+   */
+  private unreferencedOffer(complaintId: string, at: unknown, remedy: unknown): string {
+    const offer = sha256(canonicalJson({ complaintId, at, remedy }));
+    const earlier = this.unreferencedOffers.get(offer) ?? 0;
+    this.unreferencedOffers.set(offer, earlier + 1);
+    return `offered ${offer}, the same offer's ${earlier + 1}`;
   }
 
   /** Each of the row's values by the field it goes to (`at`, `complaint`, `kind` included), with the column it came from. */

@@ -7,7 +7,7 @@ Puts a backup made by npm run backup in place: the log where LEDGER_SQLITE_PATH 
 <folder>/ledger.sqlite), the keys where LEDGER_KEYS_PATH says (or <folder>/keys.sqlite) and the
 documents where LEDGER_DOCUMENTS_PATH says (or <folder>/documents). The
 service must be stopped, and those files must not exist, nor what the service derives from the log
-(its verified mark, Merkle tree, duties, a witness file beside it): move them aside, nothing is
+(its verified mark, Merkle tree, duties, an import under way): move them aside, nothing is
 overwritten. The backup's SHA-256s, and the backup as npm run verify checks a folder (with the
 configured signing, event and master keys), are checked first; on any mismatch nothing is
 restored. The read models are rebuilt at the next start. Exit status: 0 restored, 1 not.`;
@@ -30,10 +30,6 @@ async function main(args: string[]): Promise<number> {
   console.log(
     `backup begun ${restored.manifest.startedAt}: commands answered after that are not in it, and erasures made since must be made again`,
   );
-  if (process.env.LEDGER_CHECKPOINT_WITNESS_FILE)
-    console.log(
-      `the witness file ${process.env.LEDGER_CHECKPOINT_WITNESS_FILE} lists checkpoints signed after the backup: keep it as the record of what the restore took back, and start the service with a new LEDGER_CHECKPOINT_WITNESS_FILE`,
-    );
   return 0;
 }
 

@@ -20,6 +20,7 @@ import { masterKeyFrom } from '../open/personal-data';
 import { copiedFilesIn, describeCopy, DOCUMENTS_FOLDER, KEYS_FILE, LOG_FILE, MANIFEST_FILE, sha256Of, type BackupManifest } from './backup';
 import { verifyCopy } from './verify-copy';
 import { markRestore } from './restore-marker';
+import { ImportJournal, JOURNAL_FILE } from '../import/journal';
 
 export interface RestoreResult {
   readonly manifest: BackupManifest;
@@ -58,7 +59,7 @@ export async function restoreLedger(
     const present = [
       ...[logTarget, keysTarget, projections, ...derivedFrom(config, into, dirname(logTarget))].flatMap((file) => filesOf(file)),
       ...documentsIn(documentsTarget),
-      ...documentsIn(into ? join(into, 'imports') : resolve(config.importsPath)),
+      ...importsUnderWay(into ? join(into, 'imports') : resolve(config.importsPath)),
     ];
     if (present.length)
       throw new Error(
@@ -81,7 +82,7 @@ export async function restoreLedger(
     let masterKeyOpensKeys: boolean | null = null;
     if (hasLog) {
       // as npm run verify checks a folder, with this configuration's keys: the manifest's SHA-256s are the backup's own, recomputed by whoever edits it
-      const verified = await verifyCopy(copiedFilesIn(work), config);
+      const verified = await verifyCopy(copiedFilesIn(work), config, witnessOf(config, dirname(logTarget)));
       say(`log: ${verified.log.events} events up to position ${verified.log.lastPosition}, ${describeCopy(verified)}`);
       if (verified.problem) throw new Error(`the backup does not verify (${verified.problem}): nothing was restored`);
       masterKeyOpensKeys = verified.log.keysChecked ? true : null;
@@ -106,6 +107,11 @@ export async function restoreLedger(
     if (documents.length) say(`documents: ${documents.length} files`);
     // the log last: a service started on the folder finds every document and key the log names
     if (hasLog) place(join(work, LOG_FILE), logTarget);
+    const witness = witnessOf(config, dirname(logTarget));
+    if (hasLog && witness && existsSync(witness))
+      say(
+        `the witness file ${witness} lists checkpoints signed after the backup: keep it as the record of what the restore took back, and start the service with a new LEDGER_CHECKPOINT_WITNESS_FILE`,
+      );
     return {
       manifest,
       log: hasLog ? logTarget : null,
@@ -123,17 +129,51 @@ export async function restoreLedger(
  * What the service keeps beside the log and derives from it, each of which a restored log would
  * contradict: the duties' file (the relay's position, past the restored log's end), the verified
  * mark (a checkpoint the restored log may not hold: the start would call it cut back), the Merkle
- * tree (leaves for positions the restored log reuses), the witness file kept beside the log by a
- * local setup (checkpoints signed after the backup: keep it as the record of what the restore took
- * back, and start with a new one). An interrupted import's journal (its folder) is checked apart.
+ * tree (leaves for positions the restored log reuses). Imports under way are checked apart.
  */
 function derivedFrom(config: LedgerConfig, into: string | null, folder: string): string[] {
   return [
     join(folder, 'duties.sqlite'),
     into ? join(into, 'verified-mark.json') : config.verifiedMarkPath && resolve(config.verifiedMarkPath),
     into ? join(into, 'merkle.sqlite') : resolve(config.merklePath),
-    join(folder, 'checkpoints-witness.jsonl'),
   ].filter((file): file is string => !!file);
+}
+
+/**
+ * The witness file the restored ledger's service would compare with: the configured one, else the
+ * one a local setup keeps beside the log. The backup is checked against it (it is the evidence kept
+ * outside the log), and it stays: it lists the checkpoints the restore takes back.
+ */
+function witnessOf(config: LedgerConfig, folder: string): string | null {
+  if (config.LEDGER_CHECKPOINT_WITNESS_FILE) return config.LEDGER_CHECKPOINT_WITNESS_FILE;
+  const beside = join(folder, 'checkpoints-witness.jsonl');
+  return existsSync(beside) ? beside : null;
+}
+
+/**
+ * An import the restored log would contradict: one interrupted or running (its journal counts rows
+ * decided into the log being replaced, so a re-run would skip them), and uploads under way. Saved
+ * mappings and finished imports' reports are the landlord's, kept.
+ */
+function importsUnderWay(folder: string): string[] {
+  if (!existsSync(folder)) return [];
+  const found: string[] = [];
+  for (const name of readdirSync(folder)) {
+    const path = join(folder, name);
+    if (name === 'uploads') {
+      found.push(...documentsIn(path));
+      continue;
+    }
+    const journal = ImportJournal.read(path);
+    if (!journal) continue;
+    try {
+      const status = journal.meta('status');
+      if (status !== 'done' && status !== 'failed') found.push(join(path, JOURNAL_FILE));
+    } finally {
+      journal.close();
+    }
+  }
+  return found;
 }
 
 /** The database file and every file SQLite keeps beside it (its WAL, shared memory, rollback journal, our owner lock). */

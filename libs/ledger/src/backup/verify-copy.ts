@@ -44,9 +44,13 @@ export interface CopyVerdict {
  * SHA-256s are in its manifest, which whoever edits the file recomputes: this is what tells an
  * edited backup from the ledger's. Witnessed checkpoints later than the copy are not asked of it.
  */
-export async function verifyCopy(files: CopiedFiles, config: LedgerConfig): Promise<CopyVerdict> {
+export async function verifyCopy(
+  files: CopiedFiles,
+  config: LedgerConfig,
+  witness: string | null = config.LEDGER_CHECKPOINT_WITNESS_FILE ?? null,
+): Promise<CopyVerdict> {
   const key = config.LEDGER_SIGNING_KEY_FILE ? CheckpointVerifyingKey.fromFile(config.LEDGER_SIGNING_KEY_FILE) : null;
-  const witnessed = config.LEDGER_CHECKPOINT_WITNESS_FILE ? readWitness(config.LEDGER_CHECKPOINT_WITNESS_FILE) : [];
+  const witnessed = witness && existsSync(witness) ? readWitness(witness) : [];
   const eventKeys = eventKeysFrom(config);
   const masterKey = configuredMasterKey(config);
   const keyFile = files.keys && existsSync(files.keys) ? files.keys : null;

@@ -229,6 +229,25 @@ describe('who may call what: every endpoint with no key, a wrong key, and each r
     expect(history[0].actor).toBe('api-key:case-system'); // …and the actor is the key's name
   });
 
+  it("keeps a caller's correlation id unless it looks like someone's telephone number or email: it is recorded and published for good", async () => {
+    const kept = await api(app, KEYS.case_handler)
+      .post('/v1/complaints')
+      .set('X-Correlation-Id', 'hms-job-4411')
+      .send(complaintBody())
+      .expect(201);
+    expect(kept.headers['x-correlation-id']).toBe('hms-job-4411');
+    for (const personal of ['07700900123', 'jane.doe@landlord.example']) {
+      const created = await api(app, KEYS.case_handler)
+        .post('/v1/complaints')
+        .set('X-Correlation-Id', personal)
+        .send(complaintBody())
+        .expect(201);
+      expect(created.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
+      const history = (await api(app, KEYS.auditor).get(`/v1/complaints/${created.body.id}/history`).expect(200)).body.events;
+      expect(history[0].correlationId).toBe(created.headers['x-correlation-id']);
+    }
+  });
+
   it('sends security headers and no CORS permission by default', async () => {
     const response = await anonymous().get('/health/live').set('Origin', 'https://evil.example');
     expect(response.headers['x-content-type-options']).toBe('nosniff');

@@ -63,7 +63,7 @@ const REQUEST_HEADERS = {
     in: 'header',
     required: false,
     description:
-      "Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up.",
+      "Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up.",
     schema: { type: 'string', pattern: '^[\\w.:-]{1,100}$' },
   },
   traceparent: {

@@ -1,6 +1,7 @@
 import { ParseUUIDPipe, type PipeTransform } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { personalDataIn } from '@complaint-ledger/domain';
 import { invalidRequest } from './problem';
 import { actorOf, principalOfRequest } from '../auth/principal';
 
@@ -24,7 +25,8 @@ export const correlationIdOf = (request: FastifyRequest): string => {
   let id = correlationIds.get(request);
   if (id === undefined) {
     const header = request.headers['x-correlation-id'];
-    id = typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) ? header : randomUUID();
+    // recorded with every event and published on Kafka, never erased: one that looks like someone's number or address is not kept
+    id = typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) && !personalDataIn(header) ? header : randomUUID();
     correlationIds.set(request, id);
   }
   return id;

@@ -1868,7 +1868,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body answers as the first time and records nothing more (`Idempotent-Replayed: true`); with another body, 422. Letters, digits, `.`, `:`, `_` and `-` (a UUID is ideal); not beginning `derived:`, which names the ledger's own keys for requests sent without one. */
         'Idempotency-Key'?: string;
-        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
         /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
         traceparent?: string;
@@ -2057,7 +2057,7 @@ export interface operations {
         'If-Match'?: string;
         /** @description Makes a retry safe: the same key with the same body answers as the first time and records nothing more (`Idempotent-Replayed: true`); with another body, 422. Letters, digits, `.`, `:`, `_` and `-` (a UUID is ideal); not beginning `derived:`, which names the ledger's own keys for requests sent without one. */
         'Idempotency-Key'?: string;
-        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
         /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
         traceparent?: string;
@@ -2270,7 +2270,7 @@ export interface operations {
         'If-Match'?: string;
         /** @description Makes a retry safe: the same key with the same body answers as the first time and records nothing more (`Idempotent-Replayed: true`); with another body, 422. Letters, digits, `.`, `:`, `_` and `-` (a UUID is ideal); not beginning `derived:`, which names the ledger's own keys for requests sent without one. */
         'Idempotency-Key'?: string;
-        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
         /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
         traceparent?: string;
@@ -2483,7 +2483,7 @@ export interface operations {
         'If-Match'?: string;
         /** @description Makes a retry safe: the same key with the same body answers as the first time and records nothing more (`Idempotent-Replayed: true`); with another body, 422. Letters, digits, `.`, `:`, `_` and `-` (a UUID is ideal); not beginning `derived:`, which names the ledger's own keys for requests sent without one. */
         'Idempotency-Key'?: string;
-        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
         /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
         traceparent?: string;
@@ -2696,7 +2696,7 @@ export interface operations {
         'If-Match'?: string;
         /** @description Makes a retry safe: the same key with the same body answers as the first time and records nothing more (`Idempotent-Replayed: true`); with another body, 422. Letters, digits, `.`, `:`, `_` and `-` (a UUID is ideal); not beginning `derived:`, which names the ledger's own keys for requests sent without one. */
         'Idempotency-Key'?: string;
-        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
         /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
         traceparent?: string;
@@ -2909,7 +2909,7 @@ export interface operations {
         'If-Match'?: string;
         /** @description Makes a retry safe: the same key with the same body answers as the first time and records nothing more (`Idempotent-Replayed: true`); with another body, 422. Letters, digits, `.`, `:`, `_` and `-` (a UUID is ideal); not beginning `derived:`, which names the ledger's own keys for requests sent without one. */
         'Idempotency-Key'?: string;
-        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
         /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
         traceparent?: string;
@@ -3122,7 +3122,7 @@ export interface operations {
         'If-Match'?: string;
         /** @description Makes a retry safe: the same key with the same body answers as the first time and records nothing more (`Idempotent-Replayed: true`); with another body, 422. Letters, digits, `.`, `:`, `_` and `-` (a UUID is ideal); not beginning `derived:`, which names the ledger's own keys for requests sent without one. */
         'Idempotency-Key'?: string;
-        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
         /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
         traceparent?: string;
@@ -3335,7 +3335,7 @@ export interface operations {
         'If-Match'?: string;
         /** @description Makes a retry safe: the same key with the same body answers as the first time and records nothing more (`Idempotent-Replayed: true`); with another body, 422. Letters, digits, `.`, `:`, `_` and `-` (a UUID is ideal); not beginning `derived:`, which names the ledger's own keys for requests sent without one. */
         'Idempotency-Key'?: string;
-        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
         /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
         traceparent?: string;
@@ -3548,7 +3548,7 @@ export interface operations {
         'If-Match'?: string;
         /** @description Makes a retry safe: the same key with the same body answers as the first time and records nothing more (`Idempotent-Replayed: true`); with another body, 422. Letters, digits, `.`, `:`, `_` and `-` (a UUID is ideal); not beginning `derived:`, which names the ledger's own keys for requests sent without one. */
         'Idempotency-Key'?: string;
-        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
         /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
         traceparent?: string;
@@ -3761,7 +3761,7 @@ export interface operations {
         'If-Match'?: string;
         /** @description Makes a retry safe: the same key with the same body answers as the first time and records nothing more (`Idempotent-Replayed: true`); with another body, 422. Letters, digits, `.`, `:`, `_` and `-` (a UUID is ideal); not beginning `derived:`, which names the ledger's own keys for requests sent without one. */
         'Idempotency-Key'?: string;
-        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
         /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
         traceparent?: string;
@@ -3974,7 +3974,7 @@ export interface operations {
         'If-Match'?: string;
         /** @description Makes a retry safe: the same key with the same body answers as the first time and records nothing more (`Idempotent-Replayed: true`); with another body, 422. Letters, digits, `.`, `:`, `_` and `-` (a UUID is ideal); not beginning `derived:`, which names the ledger's own keys for requests sent without one. */
         'Idempotency-Key'?: string;
-        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
         /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
         traceparent?: string;
@@ -4187,7 +4187,7 @@ export interface operations {
         'If-Match'?: string;
         /** @description Makes a retry safe: the same key with the same body answers as the first time and records nothing more (`Idempotent-Replayed: true`); with another body, 422. Letters, digits, `.`, `:`, `_` and `-` (a UUID is ideal); not beginning `derived:`, which names the ledger's own keys for requests sent without one. */
         'Idempotency-Key'?: string;
-        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
         /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
         traceparent?: string;
@@ -4401,7 +4401,7 @@ export interface operations {
         'If-Match'?: string;
         /** @description Makes a retry safe: the same key with the same body answers as the first time and records nothing more (`Idempotent-Replayed: true`); with another body, 422. Letters, digits, `.`, `:`, `_` and `-` (a UUID is ideal); not beginning `derived:`, which names the ledger's own keys for requests sent without one. */
         'Idempotency-Key'?: string;
-        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
         /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
         traceparent?: string;
@@ -4614,7 +4614,7 @@ export interface operations {
         'If-Match'?: string;
         /** @description Makes a retry safe: the same key with the same body answers as the first time and records nothing more (`Idempotent-Replayed: true`); with another body, 422. Letters, digits, `.`, `:`, `_` and `-` (a UUID is ideal); not beginning `derived:`, which names the ledger's own keys for requests sent without one. */
         'Idempotency-Key'?: string;
-        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
         /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
         traceparent?: string;
@@ -4827,7 +4827,7 @@ export interface operations {
         'If-Match'?: string;
         /** @description Makes a retry safe: the same key with the same body answers as the first time and records nothing more (`Idempotent-Replayed: true`); with another body, 422. Letters, digits, `.`, `:`, `_` and `-` (a UUID is ideal); not beginning `derived:`, which names the ledger's own keys for requests sent without one. */
         'Idempotency-Key'?: string;
-        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
         /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
         traceparent?: string;
@@ -5792,7 +5792,7 @@ export interface operations {
         dated: string;
       };
       header?: {
-        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
         /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
         traceparent?: string;
@@ -6869,7 +6869,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
         /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
         traceparent?: string;
@@ -7024,7 +7024,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
         /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
         traceparent?: string;
@@ -7426,7 +7426,7 @@ export interface operations {
         name?: string;
       };
       header?: {
-        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`. Without it (or with another value) the ledger makes one up. */
+        /** @description Recorded in each event the request writes (its `correlationId`, also on Kafka), to tie them to the caller's own records; 1–100 letters, digits, `.`, `:`, `_` or `-`, not reading as a telephone number (it is kept and published for good). Without it (or with another value) the ledger makes one up. */
         'X-Correlation-Id'?: string;
         /** @description W3C Trace Context: when the ledger exports traces (LEDGER_OTLP_TRACES_URL), the request's spans continue this trace, and so do the Kafka messages its events become. Ignored otherwise, and when malformed. */
         traceparent?: string;

@@ -79,6 +79,8 @@ export class EventRelay {
   private tsmCheckedAt = -2;
   private figuresLookedAt = 0;
   private readonly checkpointName: string;
+  /** Where the shared checkpoint keeps the read-model position the last TSM snapshots were taken at, by any holder. */
+  private readonly figuresCheckpointName: string;
   private readonly statements;
 
   constructor(private readonly options: RelayOptions) {
@@ -88,6 +90,7 @@ export class EventRelay {
                PRIMARY KEY (topic, key))`);
     // one checkpoint per destination: pointing the relay at other topics publishes the log afresh
     this.checkpointName = `kafka:${options.topics.events}`;
+    this.figuresCheckpointName = `kafka:${options.topics.tsm}:as-of`;
     this.statements = {
       load: db.prepare('SELECT position FROM relay_checkpoints WHERE name = ?').pluck(),
       save: db.prepare(
@@ -181,6 +184,11 @@ export class EventRelay {
   private async publishChangedFigures(): Promise<void> {
     const asOf = this.options.projectionsPosition();
     if (asOf === this.tsmCheckedAt || this.options.figuresServable?.() === false) return;
+    // a snapshot older than one on the topic is dropped by consumers (by asOfPosition): figures are published only from a read
+    // model that has caught up with the last snapshot any holder published (after a failover to one a moment behind, what it
+    // published was dropped, and what it remembered having published kept it from publishing the figures again)
+    const floor = (await this.options.checkpoint?.load(this.figuresCheckpointName)) ?? -1;
+    if (asOf < floor) return;
     const topic = this.options.topics.tsm;
     const published = new Map((this.statements.published.all(topic) as { key: string; digest: string }[]).map((r) => [r.key, r.digest]));
     // years published before are figured again too: one no longer counted (its only complaint not accepted) is published as such
@@ -192,6 +200,7 @@ export class EventRelay {
       const takenAt = this.options.clock();
       await this.options.publisher.publish(changed.map((figures) => tsmSnapshotMessage(topic, figures, asOf, takenAt)));
       this.options.db.transaction(() => changed.forEach((figures) => this.statements.remember.run(topic, figures.key, figures.digest)))();
+      await this.options.checkpoint?.save(this.figuresCheckpointName, asOf);
     }
     this.tsmCheckedAt = asOf;
   }

@@ -90,7 +90,10 @@ export class StreamLease implements LeaseBackend {
    */
   async saveRelayPosition(destination: string, position: number, rewind = false): Promise<void> {
     const stream = RELAY_STREAM(destination);
-    await this.store.keepLast?.(stream, KEPT);
+    if (!this.kept.has(stream)) {
+      await this.store.keepLast?.(stream, KEPT); // once a process: a metadata write per batch was one write too many
+      this.kept.add(stream);
+    }
     for (let attempt = 1; ; attempt++) {
       const last = (await this.store.readStream(stream)).at(-1);
       if (!rewind && last && (last.data as { position: number }).position >= position) return;
@@ -102,6 +105,9 @@ export class StreamLease implements LeaseBackend {
       }
     }
   }
+
+  /** The relay streams whose $maxCount this process has set. */
+  private readonly kept = new Set<string>();
 
   async close(): Promise<void> {}
 

@@ -78,7 +78,12 @@ export interface EventStoreDbClientLike {
     unsubscribe(): Promise<void>;
     once?(event: 'confirmation' | 'error', listener: (error?: Error) => void): unknown;
   };
-  setStreamMetadata(streamName: string, metadata: { maxCount?: number; truncateBefore?: number }): Promise<unknown>;
+  /** An append to the stream's metadata stream: over BatchAppend its deadline is an instant by this host's clock, as an append's. */
+  setStreamMetadata(
+    streamName: string,
+    metadata: { maxCount?: number; truncateBefore?: number },
+    options: { deadline: number },
+  ): Promise<unknown>;
   tombstoneStream(streamName: string, options: { deadline: number }): Promise<unknown>;
   dispose(): Promise<void>;
 }

@@ -365,7 +365,10 @@ export class EventStoreDbEventStore implements EventStore {
   private async setMetadata(streamId: string, metadata: { maxCount?: number; truncateBefore?: number }): Promise<void> {
     if (this.isLedgerStream(streamId)) throw new Error(`the ledger's own stream ${streamId} is kept whole`);
     try {
-      await withinDeadline(this.client.setStreamMetadata(streamId, metadata), this.deadlineMs, 'set stream metadata');
+      // with the room an append's deadline has (SERVER_CLOCK_ROOM_MS): a server clock ahead by more than the deadline refused it,
+      // and the clock watch, which keeps its probes' stream short by it, never measured the offset it is there to find
+      const setting = this.client.setStreamMetadata(streamId, metadata, { deadline: this.deadlineMs + SERVER_CLOCK_ROOM_MS });
+      await withinDeadline(setting, this.deadlineMs, 'set stream metadata');
     } catch (error) {
       throw this.unavailable('set stream metadata', error);
     }

@@ -5,6 +5,7 @@ import {
   CheckpointVerifyingKey,
   compareStoredReadModels,
   EventKeyRing,
+  isEventStoreConnectionString,
   loadConfig,
   openKeyFileAudit,
   readWitness,
@@ -18,7 +19,7 @@ import {
 /** Exit statuses (README, docs/operations.md). */
 export const VERIFY_EXIT = { intact: 0, altered: 1, notRun: 2, signaturesNotChecked: 3 } as const;
 
-const USAGE = `usage: npm run verify -- <data folder | ledger.sqlite | esdb://…> [--public-key FILE] [--event-key FILE] [--master-key FILE] [--witness FILE] [--documents FOLDER]
+const USAGE = `usage: npm run verify -- <data folder | ledger.sqlite | esdb://… | kurrentdb://…> [--public-key FILE] [--event-key FILE] [--master-key FILE] [--witness FILE] [--documents FOLDER]
        npm run verify -- <evidence pack .zip> --public-key FILE
 
 Verifies a ledger without changing it: every event against its hash and its MAC, every complaint's
@@ -64,7 +65,7 @@ export async function verifyCommand(
   if (target.endsWith('.zip')) return verifyPack(target, given.publicKey, print, complain);
 
   const folder = !target.includes('://') && existsSync(target) && statSync(target).isDirectory() ? target : null;
-  const esdb = target.startsWith('esdb://') || target.startsWith('esdb+discover://');
+  const esdb = isEventStoreConnectionString(target);
   const file = esdb ? target : folder ? join(folder, 'ledger.sqlite') : target;
   if (!esdb && !existsSync(file)) return usage(complain, `no ledger at ${file}`);
   const checked = esdb ? null : (folder ?? dirname(file));

@@ -126,6 +126,12 @@ export function clientNameFor(connectionString: string): ClientName {
   return KURRENT_SCHEMES.includes(schemeOf(connectionString) ?? '') ? '@kurrent/kurrentdb-client' : '@eventstore/db-client';
 }
 
+/** Whether `target` is an EventStoreDB/KurrentDB connection string (any scheme a client takes), rather than a file's path. */
+export const isEventStoreConnectionString = (target: string): boolean => {
+  const scheme = schemeOf(target);
+  return scheme === 'esdb' || KURRENT_SCHEMES.includes(scheme ?? '');
+};
+
 const schemeOf = (connectionString: string) => /^([^:/]+):\/\//.exec(connectionString.trim())?.[1]?.replace(/\+discover$/, '');
 
 let loaded: ClientLibrary | undefined;

@@ -26,7 +26,7 @@ import {
   type Position,
 } from './eventstoredb-clients';
 
-export { parseEventStoreConnectionString, type EventStoreDbClientLike } from './eventstoredb-clients';
+export { isEventStoreConnectionString, parseEventStoreConnectionString, type EventStoreDbClientLike } from './eventstoredb-clients';
 
 export interface EventStoreDbOptions {
   /** Streams that belong to the ledger; `$all` reads and subscriptions see only these. */

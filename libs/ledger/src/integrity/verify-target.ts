@@ -2,7 +2,13 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventStoreDbEventStore, openLogReadOnly, type EventKeyRing, type RecordedEvent } from '@complaint-ledger/event-store';
+import {
+  EventStoreDbEventStore,
+  isEventStoreConnectionString,
+  openLogReadOnly,
+  type EventKeyRing,
+  type RecordedEvent,
+} from '@complaint-ledger/event-store';
 import { compareReadModelsWithTheLog, type ReadModelComparison } from '@complaint-ledger/projections';
 import type { LedgerConfig } from '../config/ledger-config';
 import { complianceRulesFrom } from '../open/read-side';
@@ -13,6 +19,9 @@ import { KeyStoreCheck } from './key-store-check';
 import { verifyKeyStreams, type KeyStreamsChecked } from './key-streams-check';
 import { verifyLedger, type LedgerVerdict } from './verify-ledger';
 import { verifyDocuments, type DocumentsVerdict } from '../evidence/documents/verify-documents';
+
+/** Whether `target` names a server (`esdb://`, `kurrentdb://`, … as the clients take them) rather than a log file. */
+export { isEventStoreConnectionString };
 
 export interface StoredLedgerChecks {
   readonly key: CheckpointVerifyingKey | null;
@@ -46,7 +55,7 @@ export async function verifyStoredLedger(target: string, options: StoredLedgerCh
       ...(keyFile ? { inspect: (event: RecordedEvent) => keyFile.check(event) } : {}),
     });
   };
-  if (target.startsWith('esdb://') || target.startsWith('esdb+discover://')) {
+  if (isEventStoreConnectionString(target)) {
     const store = EventStoreDbEventStore.connect(target);
     try {
       const verdict = await withReader(store);
@@ -102,7 +111,7 @@ export async function compareStoredReadModels(
 
 /** Every document the stored log records, against the documents folder (read-only; no key needed). */
 export async function verifyStoredDocuments(target: string, folder: string): Promise<DocumentsVerdict> {
-  if (target.startsWith('esdb://') || target.startsWith('esdb+discover://')) {
+  if (isEventStoreConnectionString(target)) {
     const store = EventStoreDbEventStore.connect(target);
     try {
       return await verifyDocuments((after, limit) => store.readAll(after, limit), folder);

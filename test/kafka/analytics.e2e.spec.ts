@@ -12,10 +12,10 @@ import {
   type ComplaintIntegrationEvent,
   type TsmSnapshot,
 } from '@complaint-ledger/messaging';
-import { Ch02Dashboard } from '../../ch02-dashboard/src/dashboard';
-import { testReadSide } from '../../../libs/projections/test/support/ledger';
-import { LEDGER } from '../src/infrastructure/tokens';
-import { api, complaintBody, KEYS, startApp } from './support';
+import { Ch02Dashboard } from '../../apps/ch02-dashboard/src/dashboard';
+import { testReadSide } from '../../libs/projections/test/support/ledger';
+import { LEDGER } from '../../apps/ledger-api/src/infrastructure/tokens';
+import { api, complaintBody, KEYS, startApp } from '../../apps/ledger-api/test/support';
 
 /**
  * What an analytics engineer relies on from the Kafka side (docs/integration.md, "Kafka and the

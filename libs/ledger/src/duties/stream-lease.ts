@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { LeaseBackend, LeaseHolder } from './lease';
 
 /** Outside the ledger's own prefixes (`complaint-`, `ledger-`): never in its log, its verification or its messages. */
-const LEASE_STREAM = 'duties-lease';
+/** The duties' lease's stream (outside the ledger's own prefixes). */
+export const LEASE_STREAM = 'duties-lease';
 const RELAY_STREAM = (destination: string) => `duties-relay-${destination}`;
 /** Only the last few claims and positions are kept (EventStoreDB's $maxCount): the streams stay small. */
 const KEPT = 10;

@@ -29,6 +29,8 @@ export interface RelayOptions {
   readonly maxBackoffMs?: number;
   readonly onError?: (error: unknown, attempt: number, retryInMs: number) => void;
   readonly onRecovered?: () => void;
+  /** Told when the position kept in the read models' file belongs to another log, and publishing starts this log afresh. */
+  readonly onNotice?: (message: string) => void;
   /** After the broker acknowledged a batch: how many events it held (for the relay's metrics). */
   readonly onPublished?: (events: number) => void;
   /**
@@ -79,6 +81,8 @@ export class EventRelay {
   private tsmCheckedAt = -2;
   private figuresLookedAt = 0;
   private readonly checkpointName: string;
+  /** Whether the position from the read models' file was checked against this log (checkLocalPosition). */
+  private localChecked = false;
   /** Where the shared checkpoint keeps the read-model position the last TSM snapshots were taken at, by any holder. */
   private readonly figuresCheckpointName: string;
   private readonly statements;
@@ -88,13 +92,17 @@ export class EventRelay {
     db.exec(`CREATE TABLE IF NOT EXISTS relay_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
              CREATE TABLE IF NOT EXISTS relay_tsm_published (topic TEXT NOT NULL, key TEXT NOT NULL, digest TEXT NOT NULL,
                PRIMARY KEY (topic, key))`);
+    // the last event published's hash beside its position: a file kept from another log is told by it (decision 0021)
+    const columns = db.prepare("SELECT name FROM pragma_table_info('relay_checkpoints')").pluck().all() as string[];
+    if (!columns.includes('hash')) db.exec('ALTER TABLE relay_checkpoints ADD COLUMN hash TEXT');
     // one checkpoint per destination: pointing the relay at other topics publishes the log afresh
     this.checkpointName = `kafka:${options.topics.events}`;
     this.figuresCheckpointName = `kafka:${options.topics.tsm}:as-of`;
     this.statements = {
       load: db.prepare('SELECT position FROM relay_checkpoints WHERE name = ?').pluck(),
+      hashAt: db.prepare('SELECT hash FROM relay_checkpoints WHERE name = ?').pluck(),
       save: db.prepare(
-        'INSERT INTO relay_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
+        'INSERT INTO relay_checkpoints (name, position, hash) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position, hash = excluded.hash',
       ),
       published: db.prepare('SELECT key, digest FROM relay_tsm_published WHERE topic = ?'),
       remember: db.prepare(
@@ -114,7 +122,7 @@ export class EventRelay {
   async republishFrom(afterPosition: number): Promise<void> {
     await this.resume();
     this.position = Math.min(afterPosition, this.position);
-    this.statements.save.run(this.checkpointName, this.position);
+    this.statements.save.run(this.checkpointName, this.position, null);
     await this.options.checkpoint?.save(this.checkpointName, this.position, true);
   }
 
@@ -151,6 +159,7 @@ export class EventRelay {
    * checkpoint where the last acknowledged batch left it, if the broker fails.
    */
   async publishPending(options: { figures: boolean } = { figures: true }): Promise<number> {
+    if (!this.localChecked) await this.resume(); // before the first read: the position must be this log's
     const batchSize = this.options.batchSize ?? 500;
     let published = 0;
     for (;;) {
@@ -169,7 +178,7 @@ export class EventRelay {
           },
         );
         this.position = page.at(-1)!.position;
-        this.statements.save.run(this.checkpointName, this.position);
+        this.statements.save.run(this.checkpointName, this.position, page.at(-1)!.metadata.hash);
         await this.options.checkpoint?.save(this.checkpointName, this.position);
         published += page.length;
         this.options.onPublished?.(page.length);
@@ -240,9 +249,36 @@ export class EventRelay {
   /** The position every process sees, if kept; the one in the read models' file when the shared one has none yet. */
   private async resume(): Promise<void> {
     const shared = await this.options.checkpoint?.load(this.checkpointName);
-    if (shared === undefined || shared === null || shared === this.position) return;
+    if (shared === undefined || shared === null) return this.checkLocalPosition();
+    this.localChecked = true; // a position every process sees is this log's: the store keeps it
+    if (shared === this.position) return;
     // another holder published meanwhile, TSM snapshots too: what this process remembers having published may be stale
     this.position = shared;
+    this.statements.forgetPublished.run(this.options.topics.tsm);
+  }
+
+  /**
+   * The position kept in the read models' file, before it is first published from: the event there
+   * must be this log's, with the hash noted. A file kept from another log (a new server, a restore)
+   * held that log's position: read from, it failed every round, or, where this log happened to
+   * have a record there too, passed over this log's events before it. Then this log is published
+   * from its start (consumers drop what they have by `eventId`).
+   */
+  private async checkLocalPosition(): Promise<void> {
+    if (this.localChecked) return;
+    if (this.position < 0) {
+      this.localChecked = true; // nothing published yet: nothing to check
+      return;
+    }
+    const hash = this.statements.hashAt.get(this.checkpointName) as string | null | undefined;
+    const there = await this.options.store.readAt(this.position);
+    this.localChecked = true;
+    if (there && (!hash || there.metadata.hash === hash)) return;
+    this.options.onNotice?.(
+      `the relay's position ${this.position}, kept in the read models' file, is not this log's (${there ? 'another event is there' : 'no event is there'}): publishing this log from its start`,
+    );
+    this.position = -1;
+    this.statements.save.run(this.checkpointName, -1, null);
     this.statements.forgetPublished.run(this.options.topics.tsm);
   }
 

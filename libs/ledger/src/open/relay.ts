@@ -61,6 +61,7 @@ export function openRelay(
       logger.warn(`publishing failed (attempt ${attempt}), retrying in ${retryInMs} ms: ${(error as Error).message}`);
     },
     onRecovered: () => logger.log('publishing again'),
+    onNotice: (message) => logger.warn(message),
     onPublished: (events) => published.inc(events),
     // only the duties' holder publishes, from where the last holder stopped: a failover resumes, never republishes
     mayPublish: () => duties.held,

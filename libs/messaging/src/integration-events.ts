@@ -1,4 +1,5 @@
-import { complaintEventOf, withoutPersonalData } from '@complaint-ledger/domain';
+import { complaintEventOf, personalDataIn, withoutPersonalData } from '@complaint-ledger/domain';
+import { createHash } from 'node:crypto';
 import type { RecordedEvent } from '@complaint-ledger/event-store';
 import type { OutgoingMessage } from './publisher';
 import type { TopicNames } from './topics';
@@ -47,7 +48,7 @@ export function integrationEventOf(event: RecordedEvent): ComplaintIntegrationEv
     position: event.position,
     occurredAt: metadata.occurredAt,
     recordedAt: metadata.recordedAt,
-    actor: metadata.actor,
+    actor: publishedActor(metadata.actor),
     correlationId: metadata.correlationId,
     ...(metadata.causationId ? { causationId: metadata.causationId } : {}),
     dataSchemaVersion: metadata.schemaVersion,
@@ -173,4 +174,17 @@ export function messagesOf(event: RecordedEvent, topics: TopicNames): OutgoingMe
   const messages = [{ topic: topics.events, ...message }];
   if (ALERT_TYPES.has(event.type)) messages.push({ topic: topics.breaches, ...message });
   return messages;
+}
+
+/**
+ * A principal's name as published: as recorded, unless it reads as contact details (a JWT subject
+ * that is a member of staff's email address, which the ledger records as its actor); then a
+ * pseudonym, the same for every message of that principal: `<kind>:sha256:<16 hex>`. The ledger's
+ * own record keeps the name (who did it, for its auditors); the topics are for analytics.
+ */
+export function publishedActor(actor: string): string {
+  if (!personalDataIn(actor)) return actor;
+  const colon = actor.indexOf(':');
+  const kind = colon > 0 ? actor.slice(0, colon) : 'principal';
+  return `${kind}:sha256:${createHash('sha256').update(actor).digest('hex').slice(0, 16)}`;
 }

@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '@complaint-ledger/event-store';
-import { DEFAULT_TOPICS, integrationEventOf, messagesOf, topicNames } from '../src';
+import { personalDataIn } from '@complaint-ledger/domain';
+import { DEFAULT_TOPICS, integrationEventOf, messagesOf, publishedActor, topicNames } from '../src';
 
 const recorded = (type: string, data: object, revision = 0): RecordedEvent => ({
   streamId: 'complaint-c1',
@@ -124,5 +125,16 @@ describe('integration events', () => {
 
   it('names topics from a prefix and overrides', () => {
     expect(topicNames('', { tsm: 'tsm.compacted' })).toEqual({ ...DEFAULT_TOPICS, tsm: 'tsm.compacted' });
+  });
+});
+
+describe('the actor as published', () => {
+  it("keeps a principal's name, but publishes one that reads as contact details (a staff email as a JWT subject) as a stable pseudonym", () => {
+    expect(publishedActor('api-key:case-system')).toBe('api-key:case-system');
+    const pseudonym = publishedActor('jwt:jane.doe@landlord.example.org');
+    expect(pseudonym).toMatch(/^jwt:sha256:[0-9a-f]{16}$/);
+    expect(personalDataIn(pseudonym)).toBeNull();
+    expect(publishedActor('jwt:jane.doe@landlord.example.org')).toBe(pseudonym); // the same principal, the same name on every message
+    expect(publishedActor('jwt:sam.roe@landlord.example.org')).not.toBe(pseudonym);
   });
 });

@@ -52,7 +52,12 @@ it('restores in place beside a saved mapping and a finished import, not beside a
   journal.setMeta({ id: 'x', status: 'running' });
   journal.close();
   await expect(restoreLedger(settings(), backupFile, null)).rejects.toThrow(/journal\.sqlite exist/);
-  // finished, it is the landlord's record: kept, and the restore goes ahead
+  // ended failed (a service closing, a full disk), a run of its file resumes it: refused too
+  const failed = ImportJournal.open(interrupted);
+  failed.setMeta({ status: 'failed' });
+  failed.close();
+  await expect(restoreLedger(settings(), backupFile, null)).rejects.toThrow(/journal\.sqlite exist/);
+  // done, it is the landlord's record: kept, and the restore goes ahead
   const ended = ImportJournal.open(interrupted);
   ended.setMeta({ status: 'done' });
   ended.close();

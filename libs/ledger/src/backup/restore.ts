@@ -63,7 +63,7 @@ export async function restoreLedger(
     ];
     if (present.length)
       throw new Error(
-        `${present.join(', ')} exist: stop the service and move the folder's files aside (read models, the verified mark and the witness file included) before restoring`,
+        `${present.join(', ')} exist: stop the service and move the folder's files aside (read models, the verified mark and imports under way included) before restoring`,
       );
     await tar.extract({
       file: source,
@@ -151,9 +151,10 @@ function witnessOf(config: LedgerConfig, folder: string): string | null {
 }
 
 /**
- * An import the restored log would contradict: one interrupted or running (its journal counts rows
- * decided into the log being replaced, so a re-run would skip them), and uploads under way. Saved
- * mappings and finished imports' reports are the landlord's, kept.
+ * An import the restored log would contradict: one a run of its file would resume (interrupted,
+ * running, or ended failed: its journal counts rows decided into the log being replaced, so the
+ * resumed run would skip them), and uploads under way. Saved mappings and imports done (or dry runs)
+ * are the landlord's reports, kept.
  */
 function importsUnderWay(folder: string): string[] {
   if (!existsSync(folder)) return [];
@@ -167,8 +168,7 @@ function importsUnderWay(folder: string): string[] {
     const journal = ImportJournal.read(path);
     if (!journal) continue;
     try {
-      const status = journal.meta('status');
-      if (status !== 'done' && status !== 'failed') found.push(join(path, JOURNAL_FILE));
+      if (journal.resumable()) found.push(join(path, JOURNAL_FILE));
     } finally {
       journal.close();
     }

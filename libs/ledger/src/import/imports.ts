@@ -83,27 +83,35 @@ export class Imports {
     const folder = join(this.deps.path, id);
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     const lock = interrupted?.lock ?? ImportLock.claim(folder)!;
-    const journal = ImportJournal.open(folder);
-    // an upload's file holds residents' data in clear: the one an interrupted run was reading goes once another is read instead
-    const earlier = journal.meta('upload');
-    if (earlier && earlier !== file.path) rmSync(earlier, { force: true });
-    if (options.discardAfter) journal.setMeta({ upload: file.path });
-    if (interrupted) journal.setMeta({ status: 'running', resumed: Number(journal.meta('resumed') ?? 0) + 1 });
-    else
-      journal.setMeta({
-        id,
-        name: file.name,
-        sha256,
-        bytes,
-        format,
-        mapping: JSON.stringify(options.mapping),
-        mappingHash: fingerprint,
-        actor: options.actor,
-        dryRun: options.dryRun,
-        startedAt: this.deps.clock(),
-        status: 'running',
-        resumed: 0,
-      });
+    let journal: ImportJournal | null = null;
+    try {
+      journal = ImportJournal.open(folder);
+      // an upload's file holds residents' data in clear: the one an interrupted run was reading goes once another is read instead
+      const earlier = journal.meta('upload');
+      if (earlier && earlier !== file.path) rmSync(earlier, { force: true });
+      if (options.discardAfter) journal.setMeta({ upload: file.path });
+      if (interrupted) journal.setMeta({ status: 'running', resumed: Number(journal.meta('resumed') ?? 0) + 1 });
+      else
+        journal.setMeta({
+          id,
+          name: file.name,
+          sha256,
+          bytes,
+          format,
+          mapping: JSON.stringify(options.mapping),
+          mappingHash: fingerprint,
+          actor: options.actor,
+          dryRun: options.dryRun,
+          startedAt: this.deps.clock(),
+          status: 'running',
+          resumed: 0,
+        });
+    } catch (error) {
+      // the journal cannot be written (the disk is full): nothing began, and the file is not left claimed by this process
+      journal?.close();
+      lock.release();
+      throw error;
+    }
     const run = new ImportRun(id, folder, journal, lock, source, options, this.deciding(options.dryRun), this.deps.clock);
     this.running.set(id, run);
     void run.finished.finally(() => this.running.delete(id)).catch(() => undefined); // an ending that failed is in its status
@@ -215,12 +223,14 @@ export class Imports {
       const journal = ImportJournal.read(folder);
       if (!journal) continue;
       let meta: Record<string, string>;
+      let resumable: boolean;
       try {
         meta = journal.allMeta();
+        resumable = journal.resumable();
       } finally {
         journal.close();
       }
-      if (meta.sha256 !== sha256 || meta.mappingHash !== fingerprint || meta.dryRun === 'true' || meta.status === 'done') continue;
+      if (meta.sha256 !== sha256 || meta.mappingHash !== fingerprint || !resumable) continue;
       const lock = ImportLock.claim(folder);
       if (!lock)
         throw new ImportRefused(`this file is being imported now (import ${id}); its progress is at GET /v1/imports/${id}`, 'running');

@@ -136,6 +136,16 @@ export class ImportJournal {
     return null;
   }
 
+  /**
+   * Whether a run of its file would resume this import rather than start afresh: it did not end
+   * `done` and was not a dry run (one that ended `failed`, stopped by a closing service or a full
+   * disk, is resumed). Such a journal counts rows as decided into the log it was run against.
+   */
+  resumable(): boolean {
+    const meta = this.allMeta();
+    return meta.status !== 'done' && meta.dryRun !== 'true';
+  }
+
   meta(key: string): string | undefined {
     return (this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? undefined;
   }

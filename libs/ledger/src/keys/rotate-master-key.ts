@@ -125,4 +125,3 @@ async function dutiesHolder(
   }
   return null;
 }
-

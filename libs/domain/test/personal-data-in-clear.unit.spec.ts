@@ -14,6 +14,12 @@ describe('personal data recognised in a clear-text field', () => {
     ['B2 3ND', 'a postcode'],
     ['EC1A 1BB', 'a postcode'],
     ['07700.900.123', 'a telephone number'],
+    // a date after it, a dot before it, the 00 prefix, two spaces or a no-break space in a postcode (found by a helper reviewing)
+    ['Resident on 07700 900123 15 May', 'a telephone number'],
+    ['Tel.07700 900123', 'a telephone number'],
+    ['0044 7700 900123', 'a telephone number'],
+    ['SW1A  1AA', 'a postcode'],
+    ['SW1A\u00a01AA', 'a postcode'],
   ])('%s is %s', (text, what) => expect(personalDataIn(text)).toBe(what));
 
   it.each([
@@ -31,11 +37,15 @@ describe('personal data recognised in a clear-text field', () => {
     'Awaiting Q1 2nd survey from the surveyor',
     'Damp in flat C4 1st floor',
     'Repairs - Tower A1 2nd lift',
+    'BLOCK B2 3RD FLOOR',
+    'Flat 4, C2 1ST FLOOR',
+    '10:30 07/05/2024',
     'Q3 4AB',
   ])('%s is not', (text) => expect(personalDataIn(text)).toBeNull());
 
   it("takes no identifier for a telephone number: a complaint's id derived from a reference may start with eleven digits", () => {
-    expect(personalDataIn('00020950-937f-8278-8d0c-3b7c5f7a9e21')).toBe('a telephone number'); // what the digits alone look like
+    expect(personalDataIn('00020950-937f-8278-8d0c-3b7c5f7a9e21')).toBeNull(); // its digits alone read as 00020950937
+    expect(personalDataIn('jwt:00020950-937f-4278-8d0c-3b7c5f7a9e21')).toBeNull(); // a JWT subject that is one
     expect(
       personalDataInClear('ReceiveComplaint', { complaintId: '00020950-937f-8278-8d0c-3b7c5f7a9e21', category: 'repairs' }),
     ).toBeNull();

@@ -15,9 +15,10 @@ it('a transient failure of the read at a position the log holds is not taken for
     const written = await store.append(`complaint-${randomUUID()}`, [newEvent()], 'no_stream');
     const client = (store as unknown as { client: { readAll: (options: { direction: string }) => unknown } }).client;
     const readAll = client.readAll.bind(client);
-    // the one forwards read fails (a connection reset, a deadline); the readiness probe, a backwards read, is answered
+    // the first forwards read fails (a connection reset, a deadline); a read of the end, backwards, is answered; then it reads again
+    let failures = 0;
     client.readAll = (options) => {
-      if (options.direction !== 'forwards') return readAll(options);
+      if (options.direction !== 'forwards' || failures++ > 0) return readAll(options);
       const failing = {
         [Symbol.asyncIterator]: () => ({
           next: () => Promise.reject(new Error('14 UNAVAILABLE: read ECONNRESET')),
@@ -27,9 +28,13 @@ it('a transient failure of the read at a position the log holds is not taken for
       };
       return failing;
     };
+    await expect(store.readAt(written.position)).resolves.toMatchObject({ position: written.position });
+    expect(failures).toBe(2);
+    // the server itself unreachable: a failure, not "nothing there"
+    await server.stop();
     await expect(store.readAt(written.position)).rejects.toBeInstanceOf(StoreUnavailable);
   } finally {
     await store.close();
-    await server.stop();
+    await server.stop().catch(() => undefined);
   }
 });

@@ -16,32 +16,50 @@ const EMAIL = /[^\s@<>()[\]]+@[^\s@<>()[\]]+\.[a-z]{2,}/i;
  * (`07700 900123`, `+44 (0)20 7946 0958`, `07700.900.123`). One joined to a reference by a dash
  * (`SR-01234567890`) is taken for the reference it more often is.
  */
-const PHONE_RUN = /(?:^|[\s:;,/(])(\+?[\d(][\d\s().-]{8,20}\d)/g;
+const PHONE_RUN = /(?:^|[\s:;,/(.])(\+?[\d(][\d\s().-]{8,20}\d)/g;
 /**
- * In either case, with its space (`SW1A 1AA`, `sw1a 1aa`); without one (`AB12CD`) it is as often a
- * code. Royal Mail's letters: an area never begins Q, V or X nor has I, J or Z second, and the
- * inward part never ends in C, I, K, M, O or V; an inward part that is an ordinal in lower case
- * (`B2 3rd floor`, `Tower A1 2nd lift`) is a landlord's block and floor, not a postcode (`B2 3ND` is one).
+ * In either case, with any white space between its halves (`SW1A 1AA`, `sw1a 1aa`, a no-break
+ * space pasted from a letter); without one (`AB12CD`) it is as often a code. Royal Mail's letters:
+ * an area never begins Q, V or X nor has I, J or Z second, and the inward part never ends in C, I,
+ * K, M, O or V; an inward part that is an ordinal in lower case (`B2 3rd floor`, `Tower A1 2nd
+ * lift`) is a landlord's block and floor, not a postcode (`B2 3ND` is one).
  */
 const POSTCODE =
-  /(?:^|[^A-Za-z0-9])[A-PR-UWYZa-pr-uwyz][A-HK-Ya-hk-y]?\d[A-Za-z\d]? (?!\d(?:st|nd|rd|th)\b)\d[ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}(?:$|[^A-Za-z0-9])/;
+  /(?:^|[^A-Za-z0-9])[A-PR-UWYZa-pr-uwyz][A-HK-Ya-hk-y]?\d[A-Za-z\d]?\s+(?!\d(?:st|nd|rd|th)\b)\d[ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}(?:$|[^A-Za-z0-9])/;
+/** An ordinal floor, lift or block in any case (`3RD FLOOR`, as housing systems export in capitals): never part of a postcode. */
+const FLOOR = /\b\d(?:st|nd|rd|th)\s+(?:floor|flr|lift|block)\b/gi;
+/** An identifier the ledger or a client made (a complaint's, a JWT subject's): its digits are no one's telephone number. */
+const UUID_IN_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
+/** A UK number's digits: 0 and ten more, or 44 (or 0044) and the number without its 0. */
+const isUkNumber = (digits: string): boolean =>
+  (digits.length === 11 && digits.startsWith('0') && !digits.startsWith('00')) ||
+  ((digits.length === 12 || digits.length === 13) && digits.startsWith('44')) ||
+  ((digits.length === 14 || digits.length === 15) && digits.startsWith('0044'));
+
+/** A UK number written within a run of digit groups: any groups that follow one another (a date after it does not hide it). */
 function looksLikePhone(text: string): boolean {
   for (const match of text.matchAll(PHONE_RUN)) {
-    const digits = match[1]!.replace(/\D/g, '');
-    if ((digits.startsWith('0') && digits.length === 11) || (digits.startsWith('44') && (digits.length === 12 || digits.length === 13)))
-      return true;
+    const groups = match[1]!.split(/\D+/).filter(Boolean);
+    for (let first = 0; first < groups.length; first++) {
+      let digits = '';
+      for (let next = first; next < groups.length && digits.length < 15; next++) {
+        digits += groups[next];
+        if (isUkNumber(digits)) return true;
+      }
+    }
   }
   return false;
 }
 
 export type PersonalDataLook = 'an email address' | 'a telephone number' | 'a postcode';
 
-/** What a clear-text value recognisably is, or null. */
+/** What a clear-text value recognisably is, or null; identifiers (UUIDs) in it are passed over. */
 export function personalDataIn(text: string): PersonalDataLook | null {
-  if (EMAIL.test(text)) return 'an email address';
-  if (looksLikePhone(text)) return 'a telephone number';
-  if (POSTCODE.test(text)) return 'a postcode';
+  const words = text.replace(UUID_IN_TEXT, ' ');
+  if (EMAIL.test(words)) return 'an email address';
+  if (looksLikePhone(words)) return 'a telephone number';
+  if (POSTCODE.test(words.replace(FLOOR, ' '))) return 'a postcode';
   return null;
 }
 
@@ -60,14 +78,11 @@ function isProtected(type: PersonCommand['type'], path: string): boolean {
 const isProtectedIn = (type: ComplaintEventType, path: string) =>
   (PERSONAL_DATA_PATHS[type] ?? []).some((protectedPath) => path === protectedPath || path.startsWith(`${protectedPath}.`));
 
-/** An identifier the ledger or the client made (a complaint's, a remedy's): its digits are no one's telephone number. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The first clear-text field of a command's data holding recognisable personal data, and what it looks like. */
 export function personalDataInClear(type: PersonCommand['type'], data: object): { field: string; looksLike: PersonalDataLook } | null {
   const walk = (value: unknown, path: string): { field: string; looksLike: PersonalDataLook } | null => {
     if (typeof value === 'string') {
-      if (isProtected(type, path) || UUID.test(value)) return null;
+      if (isProtected(type, path)) return null;
       const looksLike = personalDataIn(value);
       return looksLike ? { field: path, looksLike } : null;
     }

@@ -237,22 +237,26 @@ export class EventStoreDbEventStore implements EventStore {
   async readAt(position: number): Promise<RecordedEvent | undefined> {
     return (
       await this.reading('read $all at a position', async () => {
-        try {
-          const read = this.client.readAll({ direction: 'forwards', fromPosition: positionOf(position), maxCount: 1 });
-          for await (const resolved of answering(read, this.deadlineMs, 'read $all at a position')) {
-            const event = resolved.event;
-            if (event && Number(event.position.commit) === position && this.isLedgerStream(event.streamId))
-              return [toRecorded(event, event.position.commit)];
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const read = this.client.readAll({ direction: 'forwards', fromPosition: positionOf(position), maxCount: 1 });
+            for await (const resolved of answering(read, this.deadlineMs, 'read $all at a position')) {
+              const event = resolved.event;
+              if (event && Number(event.position.commit) === position && this.isLedgerStream(event.streamId))
+                return [toRecorded(event, event.position.commit)];
+            }
+            return [];
+          } catch (error) {
+            // no record starts there (a position from another log): nothing of this log is at it
+            if (this.lib.isInvalidPosition(error)) return [];
+            // @kurrent/kurrentdb-client's native reader passes that refusal on as UnavailableError, as it does a failure of the
+            // read itself: a position past the log's end holds nothing; inside it, a read that fails again and again while the
+            // server answers a read of the end is one from where no record starts (a transient failure does not repeat so)
+            const end = await this.endOfLog().catch(() => null);
+            if (end === null) throw error;
+            if (position > end || attempt >= READ_AT_ATTEMPTS) return [];
+            await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
           }
-          return [];
-        } catch (error) {
-          // no record starts there (a position from another log): nothing of this log is at it
-          if (this.lib.isInvalidPosition(error)) return [];
-          // @kurrent/kurrentdb-client's native reader passes that refusal on as UnavailableError, as it does a failure of the
-          // read itself: only a position past the log's end is known to hold nothing; otherwise the read failed, and says so
-          const end = await this.endOfLog().catch(() => null);
-          if (end !== null && position > end) return [];
-          throw error;
         }
       })
     )[0];
@@ -413,7 +417,6 @@ export class EventStoreDbEventStore implements EventStore {
     return { ...this.subscription };
   }
 
-  /** Whether the server answers a read of `$all`'s last event within the readiness deadline. */
   /** The position of `$all`'s last record (-1 for an empty log). */
   private async endOfLog(): Promise<number> {
     const read = this.client.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1 });
@@ -423,6 +426,7 @@ export class EventStoreDbEventStore implements EventStore {
     return end;
   }
 
+  /** Whether the server answers a read of `$all`'s last event within the readiness deadline. */
   async ready(): Promise<boolean> {
     try {
       const read = this.client.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1 });
@@ -459,6 +463,8 @@ export class EventStoreDbEventStore implements EventStore {
 }
 
 const PAGE = 500;
+/** How often readAt tries a position the server will not read from while it answers other reads, before taking it for another log's. */
+const READ_AT_ATTEMPTS = 3;
 /**
  * Added to the deadline an append sends: room for the server's clock to run ahead of this host's
  * (the clock watch measures by how much, and refuses writes beyond LEDGER_MAX_CLOCK_OFFSET_MS).

@@ -118,7 +118,8 @@ async function dutiesHolder(
   if (!first || !held(claim)) return null;
   const leaseMs = claim!.leaseMs ?? defaultLeaseMs;
   say(`the duties' lease was last claimed by ${claim!.holder}: watching it for ${Math.ceil(leaseMs / 1000)} s for a renewal`);
-  for (const until = Date.now() + leaseMs + 1_000; Date.now() < until;) {
+  // timed by the monotonic clock, as a taker times a claim's silence: a wall-clock step must not shorten the watch
+  for (const until = performance.now() + leaseMs + 1_000; performance.now() < until;) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(500, leaseMs / 6)));
     const latest = await store.readLastEvent(LEASE_STREAM);
     if (latest && latest.revision !== first.revision) return held(latest.data as Claim) ? ((latest.data as Claim).holder ?? null) : null;

@@ -18,22 +18,19 @@ export const principalOf = (request: FastifyRequest): string => {
 const correlationIds = new WeakMap<FastifyRequest, string>();
 
 /**
- * The request's correlation id: the client's `X-Correlation-Id` when it is a plain token, or one
- * made for the request; the same all through it (its events, its log line, the response header).
- */
-/**
  * A correlation id is recorded with every event and published on Kafka, never erased: one that
- * holds someone's number or address is not kept. Stricter than a free-text field's check: any run
- * of digits reading as a UK number counts, whatever joins it to the rest (`tel-07700900123`), since
- * an id has no service-request references to mistake; a UUID in it is an identifier, not a number.
+ * holds someone's number or address is not kept. Stricter than a free-text field's check: its
+ * digits are read as groups whatever joins them (`tel-07700-900123`, `resident_07700900123`),
+ * since an id has no service-request references to mistake; a UUID in it is an identifier.
  */
 const holdsContactDetails = (id: string): boolean =>
   personalDataIn(id) !== null ||
-  id
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ' ')
-    .split(/\D+/)
-    .some((digits) => /^(?:0[1-9]\d{9}|44\d{10,11}|0044\d{10,11})$/.test(digits));
+  personalDataIn(id.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ' ').replace(/\D+/g, ' ')) !== null;
 
+/**
+ * The request's correlation id: the client's `X-Correlation-Id` when it is a plain token, or one
+ * made for the request; the same all through it (its events, its log line, the response header).
+ */
 export const correlationIdOf = (request: FastifyRequest): string => {
   let id = correlationIds.get(request);
   if (id === undefined) {

@@ -16,7 +16,7 @@ const EMAIL = /[^\s@<>()[\]]+@[^\s@<>()[\]]+\.[a-z]{2,}/i;
  * (`07700 900123`, `+44 (0)20 7946 0958`, `07700.900.123`). One joined to a reference by a dash
  * (`SR-01234567890`) is taken for the reference it more often is.
  */
-const PHONE_RUN = /(?:^|[\s:;,/(.])(\+?[\d(][\d\s().-]{8,20}\d)/g;
+const PHONE_RUN = /(?:^|[^\w-])(\+?[\d(][\d\s().-]*\d)/g;
 /**
  * In either case, with any white space between its halves (`SW1A 1AA`, `sw1a 1aa`, a no-break
  * space pasted from a letter); without one (`AB12CD`) it is as often a code. Royal Mail's letters:
@@ -27,27 +27,48 @@ const PHONE_RUN = /(?:^|[\s:;,/(.])(\+?[\d(][\d\s().-]{8,20}\d)/g;
 const POSTCODE =
   /(?:^|[^A-Za-z0-9])[A-PR-UWYZa-pr-uwyz][A-HK-Ya-hk-y]?\d[A-Za-z\d]?\s+(?!\d(?:st|nd|rd|th)\b)\d[ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}(?:$|[^A-Za-z0-9])/;
 /** An ordinal floor, lift or block in any case (`3RD FLOOR`, as housing systems export in capitals): never part of a postcode. */
-const FLOOR = /\b\d(?:st|nd|rd|th)\s+(?:floor|flr|lift|block)\b/gi;
+const FLOOR = /\b\d(?:st|nd|rd|th)\s+(?:floor|flr|fl|lift|block|level|storey|landing)\b/gi;
 /** An identifier the ledger or a client made (a complaint's, a JWT subject's): its digits are no one's telephone number. */
 const UUID_IN_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
-/** A UK number's digits: 0 and ten more, or 44 (or 0044) and the number without its 0. */
-const isUkNumber = (digits: string): boolean =>
-  (digits.length === 11 && digits.startsWith('0') && !digits.startsWith('00')) ||
-  ((digits.length === 12 || digits.length === 13) && digits.startsWith('44')) ||
-  ((digits.length === 14 || digits.length === 15) && digits.startsWith('0044'));
+/**
+ * A UK number as it is written: 0, a digit a number can start with (01, 02, 03, 05, 07, 08, 09),
+ * then the rest, all in one group (`07700900123`) or an area code of 3 to 5 digits and groups of 3
+ * or more (`020 7946 0958`, `0161 496 0000`, `07700 900 123`); or 44 / 0044, an optional (0), an
+ * area code of 2 to 5 digits and groups of 3 or more. Dates, times, amounts and counts are groups
+ * of 1, 2 or 4 digits after a 2-digit start, or a long reference and a count: none reads as one.
+ */
+const UK_NATIONAL = /^0[1235789]/;
+function ukNumberFrom(groups: readonly string[], first: number): boolean {
+  let at = first;
+  let wanted: number;
+  const lead = groups[at]!;
+  if (/^(?:0044|44)/.test(lead)) {
+    const rest = lead.replace(/^(?:0044|44)/, '');
+    if (rest === '' && groups[at + 1] === '0') at++;
+    let digits = rest;
+    if (rest === '') {
+      at++;
+      if (!/^[1235789]\d{1,4}$/.test(groups[at] ?? '')) return false;
+      digits = groups[at]!;
+    } else if (!/^[1235789]/.test(rest)) return false;
+    for (let next = at + 1; digits.length < 10 && next < groups.length && groups[next]!.length >= 3; next++) digits += groups[next];
+    return digits.length === 10 || digits.length === 9;
+  }
+  if (!UK_NATIONAL.test(lead)) return false;
+  if (lead.length === 11) return true;
+  if (lead.length < 3 || lead.length > 5) return false;
+  wanted = 11;
+  let digits = lead;
+  for (let next = at + 1; digits.length < wanted && next < groups.length && groups[next]!.length >= 3; next++) digits += groups[next];
+  return digits.length === wanted;
+}
 
-/** A UK number written within a run of digit groups: any groups that follow one another (a date after it does not hide it). */
+/** A UK number written within a run of digit groups, wherever it starts (a date after it, or before it, does not hide it). */
 function looksLikePhone(text: string): boolean {
   for (const match of text.matchAll(PHONE_RUN)) {
     const groups = match[1]!.split(/\D+/).filter(Boolean);
-    for (let first = 0; first < groups.length; first++) {
-      let digits = '';
-      for (let next = first; next < groups.length && digits.length < 15; next++) {
-        digits += groups[next];
-        if (isUkNumber(digits)) return true;
-      }
-    }
+    for (let first = 0; first < groups.length; first++) if (ukNumberFrom(groups, first)) return true;
   }
   return false;
 }

@@ -237,7 +237,9 @@ export class EventStoreDbEventStore implements EventStore {
   async readAt(position: number): Promise<RecordedEvent | undefined> {
     return (
       await this.reading('read $all at a position', async () => {
+        let refusedAtOnce = true; // every failed read so far a refusal through the KurrentDB client, well inside the deadline
         for (let attempt = 1; ; attempt++) {
+          const began = performance.now();
           try {
             const read = this.client.readAll({ direction: 'forwards', fromPosition: positionOf(position), maxCount: 1 });
             for await (const resolved of answering(read, this.deadlineMs, 'read $all at a position')) {
@@ -249,12 +251,19 @@ export class EventStoreDbEventStore implements EventStore {
           } catch (error) {
             // no record starts there (a position from another log): nothing of this log is at it
             if (this.lib.isInvalidPosition(error)) return [];
+            // no answer in time, or another node leads: the server did not refuse the position, so the read failed
+            if (error instanceof DeadlineExceeded || this.lib.isNotLeader(error)) throw error;
             // @kurrent/kurrentdb-client's native reader passes that refusal on as UnavailableError, as it does a failure of the
-            // read itself: a position past the log's end holds nothing; inside it, a read that fails again and again while the
-            // server answers a read of the end is one from where no record starts (a transient failure does not repeat so)
+            // read itself: a position past the log's end holds nothing; inside it, a read refused at once, again and again, while
+            // the server answers a read of the end, is one from where no record starts (a transient failure does not repeat so)
             const end = await this.endOfLog().catch(() => null);
             if (end === null) throw error;
-            if (position > end || attempt >= READ_AT_ATTEMPTS) return [];
+            if (position > end) return [];
+            refusedAtOnce &&= this.lib.name === '@kurrent/kurrentdb-client' && performance.now() - began < this.deadlineMs / 2;
+            if (attempt >= READ_AT_ATTEMPTS) {
+              if (refusedAtOnce) return [];
+              throw error;
+            }
             await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
           }
         }

@@ -41,7 +41,6 @@ const UUID_IN_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 const UK_NATIONAL = /^0[1235789]/;
 function ukNumberFrom(groups: readonly string[], first: number): boolean {
   let at = first;
-  let wanted: number;
   const lead = groups[at]!;
   if (/^(?:0044|44)/.test(lead)) {
     const rest = lead.replace(/^(?:0044|44)/, '');
@@ -58,10 +57,9 @@ function ukNumberFrom(groups: readonly string[], first: number): boolean {
   if (!UK_NATIONAL.test(lead)) return false;
   if (lead.length === 11) return true;
   if (lead.length < 3 || lead.length > 5) return false;
-  wanted = 11;
   let digits = lead;
-  for (let next = at + 1; digits.length < wanted && next < groups.length && groups[next]!.length >= 3; next++) digits += groups[next];
-  return digits.length === wanted;
+  for (let next = at + 1; digits.length < 11 && next < groups.length && groups[next]!.length >= 3; next++) digits += groups[next];
+  return digits.length === 11;
 }
 
 /** A UK number written within a run of digit groups, wherever it starts (a date after it, or before it, does not hide it). */

@@ -1,5 +1,5 @@
 import { complaintEventOf, personalDataIn, withoutPersonalData } from '@complaint-ledger/domain';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { RecordedEvent } from '@complaint-ledger/event-store';
 import type { OutgoingMessage } from './publisher';
 import type { TopicNames } from './topics';
@@ -36,7 +36,8 @@ export interface ComplaintIntegrationEvent {
   readonly hash: string;
 }
 
-export function integrationEventOf(event: RecordedEvent): ComplaintIntegrationEvent {
+/** `actorKey`: the key pseudonyms of actors are made with (publishedActor); none in contract tests. */
+export function integrationEventOf(event: RecordedEvent, actorKey?: Buffer): ComplaintIntegrationEvent {
   const { data, removed } = withoutPersonalData(complaintEventOf(event));
   const { metadata } = event;
   return {
@@ -48,7 +49,7 @@ export function integrationEventOf(event: RecordedEvent): ComplaintIntegrationEv
     position: event.position,
     occurredAt: metadata.occurredAt,
     recordedAt: metadata.recordedAt,
-    actor: publishedActor(metadata.actor),
+    actor: publishedActor(metadata.actor, actorKey),
     correlationId: metadata.correlationId,
     ...(metadata.causationId ? { causationId: metadata.causationId } : {}),
     dataSchemaVersion: metadata.schemaVersion,
@@ -138,7 +139,7 @@ export interface CheckpointMessage {
  * The messages one ledger event becomes: a complaint's event one on the events topic (and an
  * alert on the breaches topic too); a checkpoint one on the checkpoints topic; anything else none.
  */
-export function messagesOf(event: RecordedEvent, topics: TopicNames): OutgoingMessage[] {
+export function messagesOf(event: RecordedEvent, topics: TopicNames, actorKey?: Buffer): OutgoingMessage[] {
   if (event.type === 'LedgerCheckpointed') {
     const message: CheckpointMessage = {
       eventId: event.eventId,
@@ -158,7 +159,7 @@ export function messagesOf(event: RecordedEvent, topics: TopicNames): OutgoingMe
     return [{ topic: topics.checkpoints, key: 'ledger', value: JSON.stringify(message), headers }];
   }
   if (typeof (event.data as { complaintId?: unknown }).complaintId !== 'string') return [];
-  const integration = integrationEventOf(event);
+  const integration = integrationEventOf(event, actorKey);
   const message = {
     key: integration.complaintId,
     value: JSON.stringify(integration),
@@ -179,12 +180,15 @@ export function messagesOf(event: RecordedEvent, topics: TopicNames): OutgoingMe
 /**
  * A principal's name as published: as recorded, unless it reads as contact details (a JWT subject
  * that is a member of staff's email address, which the ledger records as its actor); then a
- * pseudonym, the same for every message of that principal: `<kind>:sha256:<16 hex>`. The ledger's
- * own record keeps the name (who did it, for its auditors); the topics are for analytics.
+ * pseudonym, the same for every message of that principal: `<kind>:sha256:<16 hex>`, an HMAC under
+ * `key` (the relay's, derived from the master key: every replica makes the same one, and no
+ * consumer can make one from an address it guesses). The ledger's own record keeps the name (who did
+ * it, for its auditors); the topics are for analytics.
  */
-export function publishedActor(actor: string): string {
+export function publishedActor(actor: string, key?: Buffer): string {
   if (!personalDataIn(actor)) return actor;
   const colon = actor.indexOf(':');
   const kind = colon > 0 ? actor.slice(0, colon) : 'principal';
-  return `${kind}:sha256:${createHash('sha256').update(actor).digest('hex').slice(0, 16)}`;
+  const digest = key ? createHmac('sha256', key).update(actor) : createHash('sha256').update(actor);
+  return `${kind}:sha256:${digest.digest('hex').slice(0, 16)}`;
 }

@@ -29,6 +29,8 @@ export interface RelayOptions {
   readonly maxBackoffMs?: number;
   readonly onError?: (error: unknown, attempt: number, retryInMs: number) => void;
   readonly onRecovered?: () => void;
+  /** The key actors' pseudonyms are made with (publishedActor): derived from the master key, the same in every replica. */
+  readonly actorKey?: Buffer;
   /** Told when the position kept in the read models' file belongs to another log, and publishing starts this log afresh. */
   readonly onNotice?: (message: string) => void;
   /** After the broker acknowledged a batch: how many events it held (for the relay's metrics). */
@@ -169,7 +171,7 @@ export class EventRelay {
       const page = read.length && read.at(-1)!.position > through ? read.filter((event) => event.position <= through) : read;
       this.waiting = { count: page.length, oldestRecordedAt: page[0]?.metadata.recordedAt ?? null };
       if (page.length) {
-        const batch = tracedBatch(page, (event) => messagesOf(event, this.options.topics));
+        const batch = tracedBatch(page, (event) => messagesOf(event, this.options.topics, this.options.actorKey));
         await this.options.publisher.publish(batch.messages).then(
           () => batch.end(),
           (error: unknown) => {

@@ -137,4 +137,13 @@ describe('the actor as published', () => {
     expect(publishedActor('jwt:jane.doe@landlord.example.org')).toBe(pseudonym); // the same principal, the same name on every message
     expect(publishedActor('jwt:sam.roe@landlord.example.org')).not.toBe(pseudonym);
   });
+
+  it("makes the relay's pseudonym with its key: stable for every replica given it, not made again from a guessed address without it", () => {
+    const key = Buffer.alloc(32, 3);
+    const relay = publishedActor('jwt:jane.doe@landlord.example.org', key);
+    expect(relay).toMatch(/^jwt:sha256:[0-9a-f]{16}$/);
+    expect(publishedActor('jwt:jane.doe@landlord.example.org', Buffer.alloc(32, 3))).toBe(relay);
+    expect(relay).not.toBe(publishedActor('jwt:jane.doe@landlord.example.org')); // a consumer's SHA-256 of the guess
+    expect(relay).not.toBe(publishedActor('jwt:jane.doe@landlord.example.org', Buffer.alloc(32, 4)));
+  });
 });

@@ -6,6 +6,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { LedgerConfig } from '../config/ledger-config';
 import type { Clock } from '../clock';
 import type { DutyLease } from '../duties/lease';
+import { keyDerivedFromMasterKey } from './personal-data';
 
 /** The Kafka relay this process runs, or null: no brokers configured, or LEDGER_RELAY=off. */
 export function openRelay(
@@ -46,6 +47,7 @@ export function openRelay(
     store,
     db: readSide.db,
     publisher,
+    actorKey: keyDerivedFromMasterKey(config, 'kafka actor pseudonyms'),
     topics: topicNames(config.LEDGER_KAFKA_TOPIC_PREFIX, {
       events: config.LEDGER_KAFKA_TOPIC_EVENTS,
       breaches: config.LEDGER_KAFKA_TOPIC_BREACHES,

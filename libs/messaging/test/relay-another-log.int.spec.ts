@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ComplaintFacts, many, record, testReadSide } from '../../projections/test/support/ledger';
-import { DEFAULT_TOPICS, EventRelay, InProcessPublisher } from '../src';
+import { InProcessPublisher } from '../src';
+import { relayOnAServer } from './support/relay-on-a-server';
 import { EventStoreDbStandIn } from '../../../tools/eventstore-stand-in/stand-in';
 
 /**
@@ -17,23 +18,6 @@ it("a relay whose read models were built from another server's log publishes the
   const dir = mkdtempSync(join(tmpdir(), 'relay-other-log-'));
   const path = join(dir, 'read-models.sqlite');
   const quiet = { logger: { warn: () => undefined } };
-  const relayOn = (store: EventStoreDbEventStore, readSide: ReturnType<typeof testReadSide>, publisher: InProcessPublisher) => {
-    const shared = new Map<string, number>(); // the server's shared relay positions (libs/ledger/src/duties): a new server has none
-    return new EventRelay({
-      store,
-      db: readSide.db,
-      publisher,
-      topics: DEFAULT_TOPICS,
-      homes: { 2024: { LCRA: 1000, LCHO: 500 } },
-      clock: () => '2026-11-23T12:00:00.000Z',
-      projectionsPosition: () => readSide.runner.position,
-      batchSize: 50,
-      checkpoint: {
-        load: async (destination) => shared.get(destination) ?? null,
-        save: async (destination, position) => void shared.set(destination, position),
-      },
-    });
-  };
 
   // the first server: a longer log, published
   const a = await EventStoreDbStandIn.start();
@@ -42,7 +26,7 @@ it("a relay whose read models were built from another server's log publishes the
   const sideA = testReadSide(storeA, path);
   await sideA.runner.catchUp();
   const publishedA = new InProcessPublisher();
-  const relayA = relayOn(storeA, sideA, publishedA);
+  const relayA = relayOnAServer(storeA, sideA, publishedA);
   expect(await relayA.publishPending({ figures: false })).toBeGreaterThan(0);
   await sideA.stop();
   await storeA.close();
@@ -58,7 +42,7 @@ it("a relay whose read models were built from another server's log publishes the
     await sideB.runner.catchUp(); // rebuilds: "built from a log that held an event at position … which this log does not hold"
     expect(sideB.runner.position).toBe(inB.at(-1)!.position);
     const publishedB = new InProcessPublisher();
-    const relayB = relayOn(storeB, sideB, publishedB);
+    const relayB = relayOnAServer(storeB, sideB, publishedB);
     // the relay publishes this log's events (or at least says it cannot): here it fails every round with
     // "EventStoreDB could not read $all: … InvalidPosition", never recovering
     await expect(relayB.publishPending({ figures: false })).resolves.toBe(inB.length);
@@ -73,23 +57,6 @@ it("a relay whose read models were built from another server's (shorter) log pub
   const dir = mkdtempSync(join(tmpdir(), 'relay-other-log-'));
   const path = join(dir, 'read-models.sqlite');
   const quiet = { logger: { warn: () => undefined } };
-  const relayOn = (store: EventStoreDbEventStore, readSide: ReturnType<typeof testReadSide>, publisher: InProcessPublisher) => {
-    const shared = new Map<string, number>(); // the server's shared relay positions (libs/ledger/src/duties): a new server has none
-    return new EventRelay({
-      store,
-      db: readSide.db,
-      publisher,
-      topics: DEFAULT_TOPICS,
-      homes: { 2024: { LCRA: 1000, LCHO: 500 } },
-      clock: () => '2026-11-23T12:00:00.000Z',
-      projectionsPosition: () => readSide.runner.position,
-      batchSize: 50,
-      checkpoint: {
-        load: async (destination) => shared.get(destination) ?? null,
-        save: async (destination, position) => void shared.set(destination, position),
-      },
-    });
-  };
 
   // the first server: a longer log, published
   const a = await EventStoreDbStandIn.start();
@@ -98,7 +65,7 @@ it("a relay whose read models were built from another server's (shorter) log pub
   const sideA = testReadSide(storeA, path);
   await sideA.runner.catchUp();
   const publishedA = new InProcessPublisher();
-  const relayA = relayOn(storeA, sideA, publishedA);
+  const relayA = relayOnAServer(storeA, sideA, publishedA);
   expect(await relayA.publishPending({ figures: false })).toBeGreaterThan(0);
   await sideA.stop();
   await storeA.close();
@@ -114,7 +81,7 @@ it("a relay whose read models were built from another server's (shorter) log pub
     await sideB.runner.catchUp(); // rebuilds: "built from a log that held an event at position … which this log does not hold"
     expect(sideB.runner.position).toBe(inB.at(-1)!.position);
     const publishedB = new InProcessPublisher();
-    const relayB = relayOn(storeB, sideB, publishedB);
+    const relayB = relayOnAServer(storeB, sideB, publishedB);
     // positions are byte offsets and logs begin alike, so the other log's relay position is a record start here too:
     // the read succeeds after it, and this log's events before it are never published
     await expect(relayB.publishPending({ figures: false })).resolves.toBe(inB.length);

@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ComplaintFacts, many, record, testReadSide } from '../../projections/test/support/ledger';
-import { DEFAULT_TOPICS, EventRelay, InProcessPublisher } from '../src';
+import { InProcessPublisher } from '../src';
+import { relayOnAServer } from './support/relay-on-a-server';
 import { EventStoreDbStandIn } from '../../../tools/eventstore-stand-in/stand-in';
 
 /**
@@ -18,26 +19,13 @@ it("a relay (kurrentdb://) whose read models' file holds another log's position,
   const dir = mkdtempSync(join(tmpdir(), 'review3-relay-kurrent-'));
   const path = join(dir, 'read-models.sqlite');
   const quiet = { logger: { warn: () => undefined } };
-  const relayOn = (store: EventStoreDbEventStore, readSide: ReturnType<typeof testReadSide>, publisher: InProcessPublisher) =>
-    new EventRelay({
-      store,
-      db: readSide.db,
-      publisher,
-      topics: DEFAULT_TOPICS,
-      homes: { 2024: { LCRA: 1000, LCHO: 500 } },
-      clock: () => '2026-11-23T12:00:00.000Z',
-      projectionsPosition: () => readSide.runner.position,
-      batchSize: 50,
-      // the shared position stream of the new server is empty (a new cluster): as in relay-another-log, without the lease
-      checkpoint: { load: async () => null, save: async () => undefined },
-    });
 
   const a = await EventStoreDbStandIn.start();
   const storeA = EventStoreDbEventStore.connect(a.connectionString.replace('esdb://', 'kurrentdb://'), quiet);
   await record(storeA, new ComplaintFacts().received('2024-06-03T10:00').acknowledged(1, '2024-06-04T10:00'));
   const sideA = testReadSide(storeA, path);
   await sideA.runner.catchUp();
-  const relayA = relayOn(storeA, sideA, new InProcessPublisher());
+  const relayA = relayOnAServer(storeA, sideA, new InProcessPublisher());
   await relayA.publishPending({ figures: false });
   const positionA = relayA.status().position;
   await sideA.stop();
@@ -63,7 +51,7 @@ it("a relay (kurrentdb://) whose read models' file holds another log's position,
       (e: Error) => e.message,
     );
     console.log('read models:', caught);
-    const relayB = relayOn(storeB, sideB, new InProcessPublisher());
+    const relayB = relayOnAServer(storeB, sideB, new InProcessPublisher());
     await expect(relayB.publishPending({ figures: false })).resolves.toBe(inB.length);
     await sideB.stop();
   } finally {

@@ -19,7 +19,7 @@ import {
   unwrapKey,
   wrapKey,
 } from './key-binding';
-import { erasedKeyBack, erasureAuthentic, erasureOf, KeyFileAudit, type ErasureRow } from './key-file-audit';
+import { erasedKeyBack, erasureAuthentic, erasureOf, KeyFileAudit, recordedMasterKey, type ErasureRow } from './key-file-audit';
 import type { Erasure, KeyStore } from './key-store';
 
 /**
@@ -436,7 +436,7 @@ export class DataKeyStore implements KeyStore {
 
 /** Throws MasterKeyMismatch when the file records another master key than `masterKey` (decision 0030). */
 function refuseAnotherMasterKey(db: Database.Database, masterKey: Buffer, path: string): void {
-  const recorded = db.prepare('SELECT id FROM master_key').pluck().get() as string | undefined;
+  const recorded = recordedMasterKey(db);
   if (recorded !== undefined && recorded !== masterKeyId(masterKey)) throw new MasterKeyMismatch(path, recorded, masterKeyId(masterKey));
 }
 

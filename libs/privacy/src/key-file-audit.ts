@@ -113,3 +113,19 @@ export function openKeyFileAudit(path: string, masterKey: Buffer): { audit: KeyF
   }
   return { audit: new KeyFileAudit(db, masterKey), close: () => db.close() };
 }
+
+/** The id of the master key a key file records (decision 0030); undefined when it records none (a file from before ids were kept). */
+export function recordedMasterKey(db: Database.Database): string | undefined {
+  const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'master_key'").get();
+  return hasTable ? (db.prepare('SELECT id FROM master_key').pluck().get() as string | undefined) : undefined;
+}
+
+/** The same, of the key file at `path`, read-only (a backup's copy, for a restore's check). */
+export function masterKeyRecordedIn(path: string): string | undefined {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return recordedMasterKey(db);
+  } finally {
+    db.close();
+  }
+}

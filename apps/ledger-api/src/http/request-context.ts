@@ -1,7 +1,7 @@
 import { ParseUUIDPipe, type PipeTransform } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { personalDataIn } from '@complaint-ledger/domain';
+import { personalDataInIdentifier } from '@complaint-ledger/domain';
 import { invalidRequest } from './problem';
 import { actorOf, principalOfRequest } from '../auth/principal';
 
@@ -18,16 +18,6 @@ export const principalOf = (request: FastifyRequest): string => {
 const correlationIds = new WeakMap<FastifyRequest, string>();
 
 /**
- * A correlation id is recorded with every event and published on Kafka, never erased: one that
- * holds someone's number or address is not kept. Stricter than a free-text field's check: its
- * digits are read as groups whatever joins them (`tel-07700-900123`, `resident_07700900123`),
- * since an id has no service-request references to mistake; a UUID in it is an identifier.
- */
-const holdsContactDetails = (id: string): boolean =>
-  personalDataIn(id) !== null ||
-  personalDataIn(id.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ' ').replace(/\D+/g, ' ')) !== null;
-
-/**
  * The request's correlation id: the client's `X-Correlation-Id` when it is a plain token, or one
  * made for the request; the same all through it (its events, its log line, the response header).
  */
@@ -35,7 +25,8 @@ export const correlationIdOf = (request: FastifyRequest): string => {
   let id = correlationIds.get(request);
   if (id === undefined) {
     const header = request.headers['x-correlation-id'];
-    id = typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) && !holdsContactDetails(header) ? header : randomUUID();
+    // recorded with every event and published on Kafka, never erased: one holding someone's number or address is not kept
+    id = typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) && !personalDataInIdentifier(header) ? header : randomUUID();
     correlationIds.set(request, id);
   }
   return id;

@@ -73,6 +73,15 @@ function looksLikePhone(text: string): boolean {
 
 export type PersonalDataLook = 'an email address' | 'a telephone number' | 'a postcode';
 
+/**
+ * The same, of an identifier a client chose (a correlation id), read more strictly: its digits as
+ * groups whatever joins them (`tel-07700-900123`, `resident_07700900123`), since an id has no
+ * service-request references to mistake; a UUID in it is an identifier.
+ */
+export function personalDataInIdentifier(id: string): PersonalDataLook | null {
+  return personalDataIn(id) ?? personalDataIn(id.replace(UUID_IN_TEXT, ' ').replace(/\D+/g, ' '));
+}
+
 /** What a clear-text value recognisably is, or null; identifiers (UUIDs) in it are passed over. */
 export function personalDataIn(text: string): PersonalDataLook | null {
   const words = text.replace(UUID_IN_TEXT, ' ');

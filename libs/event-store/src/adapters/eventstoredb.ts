@@ -427,23 +427,20 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /** The position of `$all`'s last record (-1 for an empty log). */
-  private async endOfLog(): Promise<number> {
+  private async endOfLog(deadlineMs = this.deadlineMs, what = 'read the end of $all'): Promise<number> {
     const read = this.client.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1 });
     let end = -1;
-    for await (const resolved of answering(read, this.deadlineMs, 'read the end of $all'))
+    for await (const resolved of answering(read, deadlineMs, what))
       if (resolved.event) end = Math.max(end, Number(resolved.event.position.commit));
     return end;
   }
 
   /** Whether the server answers a read of `$all`'s last event within the readiness deadline. */
   async ready(): Promise<boolean> {
-    try {
-      const read = this.client.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1 });
-      for await (const _ of answering(read, this.readyDeadlineMs, 'answer the readiness check')) void _;
-      return true;
-    } catch {
-      return false;
-    }
+    return this.endOfLog(this.readyDeadlineMs, 'answer the readiness check').then(
+      () => true,
+      () => false,
+    );
   }
 
   async close(): Promise<void> {

@@ -20,7 +20,7 @@ import { masterKeyFrom } from '../open/personal-data';
 import { copiedFilesIn, describeCopy, DOCUMENTS_FOLDER, KEYS_FILE, LOG_FILE, MANIFEST_FILE, sha256Of, type BackupManifest } from './backup';
 import { verifyCopy } from './verify-copy';
 import { markRestore } from './restore-marker';
-import { ImportJournal, JOURNAL_FILE } from '../import/journal';
+import { ImportJournal, isResumable, JOURNAL_FILE } from '../import/journal';
 
 export interface RestoreResult {
   readonly manifest: BackupManifest;
@@ -168,7 +168,7 @@ function importsUnderWay(folder: string): string[] {
     const journal = ImportJournal.read(path);
     if (!journal) continue;
     try {
-      if (journal.resumable()) found.push(join(path, JOURNAL_FILE));
+      if (isResumable(journal.allMeta())) found.push(join(path, JOURNAL_FILE));
     } finally {
       journal.close();
     }

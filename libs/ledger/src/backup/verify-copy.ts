@@ -1,5 +1,4 @@
-import { masterKeyId, openKeyFileAudit } from '@complaint-ledger/privacy';
-import Database from 'better-sqlite3';
+import { masterKeyId, masterKeyRecordedIn, openKeyFileAudit } from '@complaint-ledger/privacy';
 import { existsSync } from 'node:fs';
 import type { LedgerConfig } from '../config/ledger-config';
 import { CheckpointVerifyingKey } from '../integrity/checkpoint-key';
@@ -54,7 +53,8 @@ export async function verifyCopy(
   const eventKeys = eventKeysFrom(config);
   const masterKey = configuredMasterKey(config);
   const keyFile = files.keys && existsSync(files.keys) ? files.keys : null;
-  const otherMasterKey = keyFile && masterKey ? masterKeyNamedBy(keyFile, masterKey) : null;
+  const recorded = keyFile && masterKey ? masterKeyRecordedIn(keyFile) : undefined;
+  const otherMasterKey = recorded !== undefined && recorded !== masterKeyId(masterKey!) ? recorded : null;
   const audit = keyFile && masterKey && !otherMasterKey ? openKeyFileAudit(keyFile, masterKey) : null;
   let verdict;
   try {
@@ -91,17 +91,5 @@ function configuredMasterKey(config: LedgerConfig): Buffer | null {
     return masterKeyFrom(config);
   } catch {
     return null; // none configured: the key file is not checked, and the restore says so
-  }
-}
-
-/** The id of the master key the key file records, when it is not `masterKey`'s; null when it is, or records none. */
-function masterKeyNamedBy(path: string, masterKey: Buffer): string | null {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'master_key'").get();
-    const recorded = hasTable ? (db.prepare('SELECT id FROM master_key').pluck().get() as string | undefined) : undefined;
-    return recorded !== undefined && recorded !== masterKeyId(masterKey) ? recorded : null;
-  } finally {
-    db.close();
   }
 }

@@ -1,14 +1,17 @@
-import type { EventStore, ExpectedRevision } from '@complaint-ledger/event-store';
+import type { EventStore, ExpectedRevision, RecordedEvent } from '@complaint-ledger/event-store';
 import { isConflict, runDecision } from '../write/decision-loop';
 import { randomUUID } from 'node:crypto';
 import type { LeaseBackend, LeaseHolder } from './lease';
 
 /** Outside the ledger's own prefixes (`complaint-`, `ledger-`): never in its log, its verification or its messages. */
-/** The duties' lease's stream (outside the ledger's own prefixes). */
-export const LEASE_STREAM = 'duties-lease';
+const LEASE_STREAM = 'duties-lease';
 const RELAY_STREAM = (destination: string) => `duties-relay-${destination}`;
 /** Only the last few claims and positions are kept (EventStoreDB's $maxCount): the streams stay small. */
 const KEPT = 10;
+
+/** The claim a lease event stands for; none once given up (`LeaseReleased`). */
+const standing = (event: RecordedEvent | undefined): Claim | null =>
+  event && event.type !== 'LeaseReleased' ? (event.data as Claim) : null;
 
 interface Claim {
   readonly holder: string;
@@ -45,10 +48,7 @@ export class StreamLease implements LeaseBackend {
     return runDecision<Claim | null, Claim, LeaseHolder>(this.store, {
       stream: LEASE_STREAM,
       // a lease given up is nobody's
-      fold: (recorded) => {
-        const last = recorded.at(-1);
-        return last && last.type !== 'LeaseReleased' ? (last.data as Claim) : null;
-      },
+      fold: (recorded) => standing(recorded.at(-1)),
       decide: (state, revision) => {
         current = state;
         const leaseMs = Date.parse(until) - Date.parse(now);
@@ -62,6 +62,26 @@ export class StreamLease implements LeaseBackend {
       },
       retryable: isConflict,
     });
+  }
+
+  /**
+   * Who holds the lease, for a process that takes no part in it (`keys:rotate`): the last claim
+   * watched for its lease's length, as a taker watches it, never its `expiresAt` compared with this
+   * host's clock. Renewed meanwhile, its holder is there; not renewed, gone. Null when none is held:
+   * no claim, one released, or one not renewed while watched.
+   */
+  async holderWatched(defaultLeaseMs: number, watching: (holder: string, leaseMs: number) => void): Promise<string | null> {
+    const first = await this.store.readLastEvent(LEASE_STREAM);
+    const claim = standing(first);
+    if (!first || !claim) return null;
+    const leaseMs = claim.leaseMs ?? defaultLeaseMs;
+    watching(claim.holder, leaseMs);
+    for (const until = performance.now() + leaseMs + 1_000; performance.now() < until;) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500, leaseMs / 6)));
+      const latest = await this.store.readLastEvent(LEASE_STREAM);
+      if (latest && latest.revision !== first.revision) return standing(latest)?.holder ?? null;
+    }
+    return null;
   }
 
   /** Whether the claim at `revision` has stood unrenewed for `leaseMs` as this process has watched it. */

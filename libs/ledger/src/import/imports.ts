@@ -12,7 +12,7 @@ import { DryRunStore } from './dry-run-store';
 import type { DecidingDependencies } from './engine';
 import { ImportLock } from './import-lock';
 import { ImportRun, REPORT_FILES, type ImportOptions, type ImportStatus } from './import-run';
-import { ImportJournal } from './journal';
+import { ImportJournal, isResumable } from './journal';
 import { mappingHash, parseMapping, type ImportMapping } from './mapping';
 import type { ProgressSnapshot } from './progress';
 import { formatOfName, sha256OfFile, type SourceFormat } from './source';
@@ -223,14 +223,12 @@ export class Imports {
       const journal = ImportJournal.read(folder);
       if (!journal) continue;
       let meta: Record<string, string>;
-      let resumable: boolean;
       try {
         meta = journal.allMeta();
-        resumable = journal.resumable();
       } finally {
         journal.close();
       }
-      if (meta.sha256 !== sha256 || meta.mappingHash !== fingerprint || !resumable) continue;
+      if (meta.sha256 !== sha256 || meta.mappingHash !== fingerprint || !isResumable(meta)) continue;
       const lock = ImportLock.claim(folder);
       if (!lock)
         throw new ImportRefused(`this file is being imported now (import ${id}); its progress is at GET /v1/imports/${id}`, 'running');

@@ -66,6 +66,14 @@ export const JOURNAL_FILE = 'journal.sqlite';
  * The staged rows hold the file's personal data in clear until the import ends; then they are
  * cleared (secure_delete, the WAL truncated) and only the verdicts stay.
  */
+/**
+ * Whether a run of its file would resume the import whose journal says `meta`, rather than start
+ * afresh: it did not end `done` and was not a dry run (one that ended `failed`, stopped by a closing
+ * service or a full disk, is resumed). Such a journal counts rows as decided into the log it was run
+ * against.
+ */
+export const isResumable = (meta: Readonly<Record<string, string>>): boolean => meta.status !== 'done' && meta.dryRun !== 'true';
+
 export class ImportJournal {
   private readonly db: Database.Database;
   private readonly statements;
@@ -134,16 +142,6 @@ export class ImportJournal {
     if (journal.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get()) return journal;
     journal.close();
     return null;
-  }
-
-  /**
-   * Whether a run of its file would resume this import rather than start afresh: it did not end
-   * `done` and was not a dry run (one that ended `failed`, stopped by a closing service or a full
-   * disk, is resumed). Such a journal counts rows as decided into the log it was run against.
-   */
-  resumable(): boolean {
-    const meta = this.allMeta();
-    return meta.status !== 'done' && meta.dryRun !== 'true';
   }
 
   meta(key: string): string | undefined {

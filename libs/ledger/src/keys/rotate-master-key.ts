@@ -10,8 +10,7 @@ import { CheckpointSigningKey } from '../integrity/checkpoint-key';
 import { readMark } from '../integrity/verified-mark';
 import type { LedgerConfig } from '../config/ledger-config';
 import { rotateKeyStreams } from './key-stream-rotation';
-import type { EventStore } from '@complaint-ledger/event-store';
-import { LEASE_STREAM } from '../duties/stream-lease';
+import { StreamLease } from '../duties/stream-lease';
 
 /** Where the new master key is given to `npm run keys:rotate`: in the variable, or in the file `<variable>_FILE` names. */
 const NEW_KEY = 'LEDGER_NEW_MASTER_KEY';
@@ -58,7 +57,11 @@ export async function rotateMasterKey(env: NodeJS.ProcessEnv, say: (line: string
   const eventKeys = eventKeysFrom(config);
   const store = openEventStore(config, systemClock, plainLoggers('keys:rotate'), false, eventKeys);
   try {
-    const holder = await dutiesHolder(store, config.LEDGER_DUTIES_LEASE_SECONDS * 1000, say);
+    // watched for a lease's length, never its expiry compared with this host's clock (decision 0026): from a host 30 s
+    // ahead, a claim renewed a moment ago looked expired, and the rotation went ahead under a running worker
+    const holder = await new StreamLease(store).holderWatched(config.LEDGER_DUTIES_LEASE_SECONDS * 1000, (claimant, leaseMs) =>
+      say(`the duties' lease was last claimed by ${claimant}: watching it for ${Math.ceil(leaseMs / 1000)} s for a renewal`),
+    );
     if (holder) throw new RotationRefused(`${holder} holds the duties' lease (it renewed its claim just now): stop every replica first`);
     const rotated = await rotateKeyStreams(store, oldKey, newKey, { eventKeys, authenticatedFrom: authenticationStart(config, say) }, say);
     say(`re-wrapped ${rotated.keys} keys${rotated.already ? ` (${rotated.already} were re-wrapped already)` : ''}`);
@@ -96,33 +99,4 @@ function refusing<T>(read: () => T): T {
   } catch (error) {
     throw new RotationRefused((error as Error).message);
   }
-}
-
-type Claim = { readonly holder?: string; readonly expiresAt?: string; readonly leaseMs?: number };
-
-/**
- * Who holds the duties' lease, by watching its claim for a lease's length: a replica renews its
- * claim a few times a lease, one that is gone does not. No clocks compared (decision 0026): the
- * claim's `expiresAt` is its holder's clock, which this host's need not match (from a host 30 s
- * ahead, a claim renewed a moment ago looked expired, and the rotation went ahead under a running
- * worker). Null when none is held: no claim, one released, or one not renewed while watched.
- */
-async function dutiesHolder(
-  store: Pick<EventStore, 'readLastEvent'>,
-  defaultLeaseMs: number,
-  say: (line: string) => void,
-): Promise<string | null> {
-  const first = await store.readLastEvent(LEASE_STREAM);
-  const claim = first?.data as Claim | undefined;
-  const held = (c: Claim | undefined) => !!c?.holder && !!c.expiresAt && Date.parse(c.expiresAt) !== 0; // a release is dated 1970
-  if (!first || !held(claim)) return null;
-  const leaseMs = claim!.leaseMs ?? defaultLeaseMs;
-  say(`the duties' lease was last claimed by ${claim!.holder}: watching it for ${Math.ceil(leaseMs / 1000)} s for a renewal`);
-  // timed by the monotonic clock, as a taker times a claim's silence: a wall-clock step must not shorten the watch
-  for (const until = performance.now() + leaseMs + 1_000; performance.now() < until;) {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(500, leaseMs / 6)));
-    const latest = await store.readLastEvent(LEASE_STREAM);
-    if (latest && latest.revision !== first.revision) return held(latest.data as Claim) ? ((latest.data as Claim).holder ?? null) : null;
-  }
-  return null;
 }
